@@ -1,0 +1,135 @@
+# mapscope: one build for the whole repository. Output goes to build/ only.
+#
+#   make            libraries, both CLIs and the sample libraries
+#   make test       Criterion suites and CLI tests (installs missing dependencies)
+#   make demo       the main job on an embedded default
+#   make bench      benchmarks against the peers
+#   make fuzz       fuzz the ELF reader (FUZZ_SECONDS=N)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make lint       clang-format check and cppcheck
+#
+# SANITIZE=address,undefined builds everything with those sanitizers.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+B := build
+
+CC ?= cc
+CXX ?= c++
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -D_GNU_SOURCE $(WARN) -fPIC -MMD -MP -Iloader -Iinspect
+LDLIBS_LOADER := -lelf -ldl -lpthread
+LDLIBS_INSPECT := -ljansson
+ifneq ($(SANITIZE),)
+CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+# Each CLI's main() lives in one file; everything else is library code that
+# the tests link against.
+LOADER_MAIN := loader/soload_main.c
+INSPECT_MAIN := inspect/mapscope_main.c
+LOADER_SRC := $(filter-out $(LOADER_MAIN),$(wildcard loader/*.c))
+INSPECT_SRC := $(filter-out $(INSPECT_MAIN),$(wildcard inspect/*.c))
+LOADER_OBJ := $(LOADER_SRC:%.c=$(B)/%.o)
+INSPECT_OBJ := $(INSPECT_SRC:%.c=$(B)/%.o)
+TEST_SRC := $(wildcard tests/*.c)
+TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+
+# Sample libraries: every testlibs/lib*.c or lib*.cc becomes build/testlibs/lib*.so.
+# testlibs/testlibs.mk adds per-library flags (TL_FLAGS_libx) and
+# dependencies (TL_DEPS_libx).
+TESTLIB_C := $(wildcard testlibs/lib*.c)
+TESTLIB_CXX := $(wildcard testlibs/lib*.cc)
+TESTLIBS := $(TESTLIB_C:testlibs/%.c=$(B)/testlibs/%.so) \
+	$(TESTLIB_CXX:testlibs/%.cc=$(B)/testlibs/%.so)
+-include testlibs/testlibs.mk
+
+DEPS_STAMP := $(B)/.deps-ok
+
+.PHONY: all test demo bench fuzz install clean lint deps
+all: $(B)/libsoload.a $(B)/libsoload.so $(B)/soload $(B)/mapscope $(TESTLIBS) \
+	$(B)/soload.pc
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP):
+	@sh .ci/deps
+	@mkdir -p $(B) && touch $@
+
+# Every object waits for the dependency check, without rebuilding when the
+# stamp's time changes.
+$(B)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libsoload.a: $(LOADER_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/libsoload.so: $(LOADER_OBJ)
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libsoload.so -o $@ $^ $(LDLIBS_LOADER)
+
+$(B)/libinspect.a: $(INSPECT_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/soload: $(B)/$(LOADER_MAIN:.c=.o) $(B)/libinspect.a $(B)/libsoload.a
+	$(CC) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS_INSPECT) $(LDLIBS_LOADER) -lm
+
+$(B)/mapscope: $(B)/$(INSPECT_MAIN:.c=.o) $(B)/libinspect.a $(B)/libsoload.a
+	$(CC) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS_INSPECT) $(LDLIBS_LOADER) -lm
+
+$(B)/testlibs/%.so: testlibs/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -O1 -g -fPIC -shared -o $@ $< \
+		$(TL_FLAGS_$*) -L$(B)/testlibs $(TL_LIBS_$*)
+
+$(B)/testlibs/%.so: testlibs/%.cc | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CXX) -Wall -Wextra -O1 -g -fPIC -shared -o $@ $< \
+		$(TL_FLAGS_$*) -L$(B)/testlibs $(TL_LIBS_$*)
+
+$(B)/soload.pc: Makefile
+	@mkdir -p $(B)
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
+		'includedir=$${prefix}/include' '' 'Name: soload' \
+		'Description: minimal ELF shared-object loader' 'Version: 0.1' \
+		'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lsoload' \
+		'Libs.private: -lelf -ldl -lpthread' > $@
+
+# One Criterion binary holds every suite, so the run ends in one Synthesis line.
+$(B)/tests/run: $(TEST_OBJ) $(B)/libinspect.a $(B)/libsoload.a
+	$(CC) $(LDFLAGS) -rdynamic -o $@ $^ -lcriterion $(LDLIBS_INSPECT) $(LDLIBS_LOADER) -lm
+
+$(B)/bench/%: bench/%.c $(B)/libinspect.a $(B)/libsoload.a | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS_INSPECT) $(LDLIBS_LOADER) -lm
+
+test: all $(B)/tests/run
+	$(B)/tests/run $(TEST_ARGS)
+
+demo: all
+	sh docs/demo.sh
+
+bench: all $(BENCH_BIN)
+	sh bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(B)/soload $(B)/mapscope $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(B)/libsoload.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(B)/libsoload.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 loader/soload.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(B)/soload.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+lint:
+	clang-format --dry-run --Werror loader/*.[ch] inspect/*.[ch] tests/*.c bench/*.c
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		--inline-suppr -Iloader -Iinspect loader inspect
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

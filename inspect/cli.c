@@ -1,0 +1,17 @@
+#include "cli.h"
+
+#include <stdio.h>
+
+const struct cli_command cli_commands[] = {
+	{"file", "page-cache residency of files and trees", cli_file},
+	{0},
+};
+
+int cli_format(const char *arg, enum emit_format *out)
+{
+	if (emit_parse_format(arg, out) == 0)
+		return 0;
+	fprintf(stderr, "%s: unknown format '%s' (json, jsonl, text, prometheus)\n", CLI_PROG,
+		arg);
+	return 2;
+}

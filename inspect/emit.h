@@ -1,0 +1,52 @@
+/*
+ * emit: the one place that knows about JSON and terminals.
+ *
+ * Every document is one JSON object {"schema":"mapscope/1","kind":...}.
+ * Kind-specific emitters (emit_file.c, emit_maps.c, ...) build on these
+ * helpers; probes and CLIs never print JSON themselves.
+ */
+#ifndef EMIT_H
+#define EMIT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define EMIT_SCHEMA "mapscope/1"
+
+enum emit_format { EMIT_JSON, EMIT_JSONL, EMIT_TEXT, EMIT_PROMETHEUS };
+
+/* Parses "json", "jsonl", "text" or "prometheus"; 0, or -1 if unknown. */
+int emit_parse_format(const char *name, enum emit_format *out);
+
+/* A new document {"schema":..., "kind":kind}; with_page_size adds page_size. */
+json_t *emit_doc(const char *kind, bool with_page_size);
+
+/* obj[key] = integer. */
+void emit_int(json_t *obj, const char *key, int64_t value);
+/* obj[key] = string, or null when value is NULL. */
+void emit_str(json_t *obj, const char *key, const char *value);
+/* A value the tool could not measure: obj[key] = null and
+ * obj[key "_unavailable"] = reason. Never a made-up 0. */
+void emit_unmeasured(json_t *obj, const char *key, const char *reason);
+/* obj[key] = value when reason is NULL, else emit_unmeasured(obj, key, reason). */
+void emit_measured(json_t *obj, const char *key, int64_t value, const char *reason);
+
+/* Prints doc and a newline to out and releases it: indented when out is a
+ * terminal, one compact line otherwise (always one line for EMIT_JSONL).
+ * Returns 0, or -1 if the write failed. */
+int emit_json(json_t *doc, FILE *out, enum emit_format format);
+
+/* Reports a failure: the message on stderr ("prog: message"), and for JSON
+ * formats also {"schema":...,"kind":kind,"error":message} on stdout. */
+void emit_error(const char *prog, const char *kind, enum emit_format format,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Text helpers. */
+/* Writes a bar of width cells, filled in proportion to part/whole. */
+void emit_bar(FILE *out, uint64_t part, uint64_t whole, int width);
+/* Formats bytes as "12.3 MiB" into buf (at least 16 bytes). */
+const char *emit_human_bytes(uint64_t bytes, char *buf, size_t len);
+
+#endif
