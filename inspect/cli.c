@@ -4,6 +4,7 @@
 
 const struct cli_command cli_commands[] = {
 	{"file", "page-cache residency of files and trees", cli_file},
+	{"maps", "mappings of a process: residency, sharing, map counts", cli_maps},
 	{0},
 };
 
