@@ -10,19 +10,24 @@
 #
 # SANITIZE=address,undefined builds everything with those sanitizers.
 
+# Rules in included files (testlibs/testlibs.mk) must not become the default.
+.DEFAULT_GOAL := all
 PREFIX ?= /usr/local
 DESTDIR ?=
-B := build
+# B=build/asan puts a second build (e.g. with SANITIZE) beside the plain one.
+B ?= build
 
 CC ?= cc
 CXX ?= c++
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -D_GNU_SOURCE $(WARN) -fPIC -MMD -MP -Iloader -Iinspect
+# The tests run the binaries of the build they were compiled in.
+CFLAGS += -DBUILD_DIR='"$(B)"'
 LDLIBS_LOADER := -lelf -ldl -lpthread
 LDLIBS_INSPECT := -ljansson
 ifneq ($(SANITIZE),)
-CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 

@@ -6,8 +6,11 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/* Path of a built artefact under build/ (the tests run from the repo root). */
+/* Path of a built artefact under the build dir the tests were compiled for
+ * (the Makefile defines BUILD_DIR; the tests run from the repo root). */
+#ifndef BUILD_DIR
 #define BUILD_DIR "build"
+#endif
 #define TESTLIB(name) BUILD_DIR "/testlibs/" name
 
 /* Runs cmd with /bin/sh, capturing stdout (up to cap bytes, NUL-terminated)
