@@ -101,7 +101,12 @@ static json_t *sample_entry(const struct faults_report *rep, const struct faults
 
 	emit_int(o, "t_ns", (int64_t)s->t_ns);
 	emit_int(o, "addr", (int64_t)s->addr);
-	emit_int(o, "ip", (int64_t)s->ip);
+	/* Kernel addresses do not fit JSON's signed 64-bit integers. */
+	if (s->ip >> 63)
+		emit_unmeasured(o, "ip",
+		                "fault taken in kernel code (e.g. copying for a system call)");
+	else
+		emit_int(o, "ip", (int64_t)s->ip);
 	emit_int(o, "pid", s->pid);
 	emit_str(o, "kind", s->major ? "major" : "minor");
 	emit_str(o, "path", m ? m->path : NULL);
