@@ -121,7 +121,7 @@ Test(schema, every_subcommand_has_a_schema_file)
 
 Test(schema, file_output_matches)
 {
-	check_commandf("file", 0, BUILD_DIR "/mapscope file %s build/mapscope", sample);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file %s " BUILD_DIR "/mapscope", sample);
 	check_commandf("file", 0, BUILD_DIR "/mapscope file --format jsonl %s", sample);
 	check_commandf("file", 1, BUILD_DIR "/mapscope file %s/missing %s", dir, sample);
 }
