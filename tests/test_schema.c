@@ -121,7 +121,16 @@ Test(schema, every_subcommand_has_a_schema_file)
 
 Test(schema, file_output_matches)
 {
-	check_commandf("file", 0, BUILD_DIR "/mapscope file %s build/mapscope", sample);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file %s " BUILD_DIR "/mapscope", sample);
 	check_commandf("file", 0, BUILD_DIR "/mapscope file --format jsonl %s", sample);
 	check_commandf("file", 1, BUILD_DIR "/mapscope file %s/missing %s", dir, sample);
+}
+
+Test(schema, faults_output_matches)
+{
+	check_commandf("faults", 0, BUILD_DIR "/mapscope faults -- true");
+	check_commandf("faults", 0, BUILD_DIR "/mapscope faults --samples --cold %s -- cat %s",
+	               sample, sample);
+	check_commandf("faults", 0, BUILD_DIR "/mapscope faults -- sh -c 'kill -9 $$'");
+	check_commandf("faults", 1, BUILD_DIR "/mapscope faults -- %s/missing", dir);
 }
