@@ -157,3 +157,12 @@ Test(schema, file_output_matches)
 	check_commandf("file", 0, BUILD_DIR "/mapscope file -r --format jsonl --ranges %s", dir);
 	check_commandf("file", 0, BUILD_DIR "/mapscope file -r %s /dev/null", dir);
 }
+
+Test(schema, faults_output_matches)
+{
+	check_commandf("faults", 0, BUILD_DIR "/mapscope faults -- true");
+	check_commandf("faults", 0, BUILD_DIR "/mapscope faults --samples --cold %s -- cat %s",
+	               sample, sample);
+	check_commandf("faults", 0, BUILD_DIR "/mapscope faults -- sh -c 'kill -9 $$'");
+	check_commandf("faults", 1, BUILD_DIR "/mapscope faults -- %s/missing", dir);
+}
