@@ -1,0 +1,168 @@
+/* Every subcommand's real output, held to docs/schema/<kind>.json, so the
+ * schema cannot drift from what the tools print. */
+#include "cli.h"
+#include "schema_check.h"
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define OUT_CAP (1 << 22)
+
+static char dir[] = "/tmp/mapscope-schema-XXXXXX";
+static char sample[sizeof(dir) + 16];
+
+/* A three-page file, out of the page cache, in a private directory. */
+static void make_sample(void)
+{
+	char page[4096];
+	int fd;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(sample, sizeof(sample), "%s/sample", dir);
+	fd = open(sample, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	cr_assert_geq(fd, 0);
+	memset(page, 'x', sizeof(page));
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(write(fd, page, sizeof(page)), (ssize_t)sizeof(page));
+	fdatasync(fd);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	close(fd);
+}
+
+static void remove_sample(void)
+{
+	unlink(sample);
+	rmdir(dir);
+}
+
+/* Whether doc is an error document: nothing but the header and "error". */
+static bool is_error_doc(const json_t *doc)
+{
+	static const char *const header[] = {"schema", "kind", "page_size", "error"};
+	const char *key;
+	const json_t *v;
+
+	if (!json_object_get(doc, "error"))
+		return false;
+	json_object_foreach((json_t *)doc, key, v)
+	{
+		size_t i = 0;
+
+		while (i < 4 && strcmp(key, header[i]) != 0)
+			i++;
+		if (i == 4)
+			return false;
+	}
+	return true;
+}
+
+/* Checks one document against the schema of its own kind (an error document
+ * against error.json). The kind must be the command's, or one of its
+ * companions ("file_totals" for "file"). */
+static void check_doc(const char *kind, const json_t *doc, const char *cmd)
+{
+	const char *doc_kind = json_string_value(json_object_get(doc, "kind"));
+	size_t n = strlen(kind);
+	json_t *schema;
+	struct schema_report rep;
+
+	cr_assert_not_null(doc_kind, "%s: a document without a kind", cmd);
+	cr_assert(strncmp(doc_kind, kind, n) == 0 && (doc_kind[n] == '\0' || doc_kind[n] == '_'),
+	          "%s: kind '%s' from the '%s' command", cmd, doc_kind, kind);
+	schema = schema_load(is_error_doc(doc) ? "error" : doc_kind);
+	cr_assert_not_null(schema, "cannot load the schema of kind '%s'", doc_kind);
+	schema_check(schema, doc, &rep);
+	json_decref(schema);
+	cr_assert_eq(rep.violations, 0, "%s: %s (%d violations)", cmd, rep.first, rep.violations);
+}
+
+/* Runs cmd, checks every JSON document it printed and returns how many there
+ * were; the exit status must be want_status. */
+static int check_command(const char *kind, const char *cmd, int want_status)
+{
+	char *out = malloc(OUT_CAP);
+	size_t pos = 0, len;
+	int status, docs = 0;
+
+	cr_assert_not_null(out);
+	status = tu_run(cmd, out, OUT_CAP);
+	len = strlen(out);
+	cr_assert_eq(status, want_status, "%s: exit %d, want %d", cmd, status, want_status);
+	for (;;) {
+		json_error_t err;
+		json_t *doc;
+
+		while (pos < len && strchr(" \t\r\n", out[pos]))
+			pos++;
+		if (pos == len)
+			break;
+		doc = json_loadb(out + pos, len - pos, JSON_DISABLE_EOF_CHECK, &err);
+		cr_assert_not_null(doc, "%s: not JSON at byte %zu: %s", cmd, pos, err.text);
+		check_doc(kind, doc, cmd);
+		json_decref(doc);
+		pos += err.position;
+		docs++;
+	}
+	free(out);
+	cr_assert_gt(docs, 0, "%s printed no JSON", cmd);
+	return docs;
+}
+
+/* check_command with a printf-style command line. */
+static int check_commandf(const char *kind, int want_status, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static int check_commandf(const char *kind, int want_status, const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	cr_assert_lt(n, (int)sizeof(cmd) - 16, "command too long");
+	strcat(cmd, " 2>/dev/null"); /* the message on stderr is tested by each CLI's suite */
+	return check_command(kind, cmd, want_status);
+}
+
+TestSuite(schema, .init = make_sample, .fini = remove_sample);
+
+Test(schema, every_subcommand_has_a_schema_file)
+{
+	for (const struct cli_command *c = cli_commands; c->name; c++) {
+		json_t *schema = schema_load(c->name);
+
+		cr_assert_not_null(schema, "no %s/%s.json for 'mapscope %s'", SCHEMA_DIR, c->name,
+		                   c->name);
+		json_decref(schema);
+	}
+}
+
+Test(schema, file_output_matches)
+{
+	check_commandf("file", 0, BUILD_DIR "/mapscope file %s " BUILD_DIR "/mapscope", sample);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file --format jsonl %s", sample);
+	check_commandf("file", 1, BUILD_DIR "/mapscope file %s/missing %s", dir, sample);
+	check_commandf("file", 1, BUILD_DIR "/mapscope file --format jsonl %s/missing %s", dir,
+	               sample);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file --ranges --pages %s", sample);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file -r --format jsonl --ranges %s", dir);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file -r %s /dev/null", dir);
+}
+
+Test(schema, faults_output_matches)
+{
+	check_commandf("faults", 0, BUILD_DIR "/mapscope faults -- true");
+	check_commandf("faults", 0, BUILD_DIR "/mapscope faults --samples --cold %s -- cat %s",
+	               sample, sample);
+	check_commandf("faults", 0, BUILD_DIR "/mapscope faults -- sh -c 'kill -9 $$'");
+	check_commandf("faults", 1, BUILD_DIR "/mapscope faults -- %s/missing", dir);
+}
