@@ -18,6 +18,7 @@ struct file_run {
 	const struct file_request *req;
 	struct emit_file emit;
 	int operands_failed;
+	char first_failure[256]; /* "<path>: <reason>" of the first failed operand */
 };
 
 static void usage(FILE *out)
@@ -74,6 +75,15 @@ static const char *walk_sections(struct file_run *run, int fd, struct residency 
 	return err ? strerror(-err) : NULL;
 }
 
+static void note_failure(struct file_run *run, const struct filewalk_entry *fe, const char *reason)
+{
+	if (!fe->operand || !reason)
+		return;
+	if (!run->operands_failed++)
+		snprintf(run->first_failure, sizeof(run->first_failure), "%s: %s", fe->path,
+		         reason);
+}
+
 static void scan_file(struct file_run *run, const struct filewalk_entry *fe)
 {
 	const char *error = apply_action(run->req, fe->fd, (uint64_t)fe->st->st_size);
@@ -83,7 +93,7 @@ static void scan_file(struct file_run *run, const struct filewalk_entry *fe)
 
 	if (err) {
 		emit_file_problem(&run->emit, fe->path, strerror(-err), NULL);
-		run->operands_failed += fe->operand;
+		note_failure(run, fe, strerror(-err));
 		return;
 	}
 	emit_file_open_entry(&run->emit, fe->path, &r);
@@ -92,7 +102,7 @@ static void scan_file(struct file_run *run, const struct filewalk_entry *fe)
 	if (!error)
 		error = residency_check_size(fe->fd, r.size, changed, sizeof(changed));
 	emit_file_close_entry(&run->emit, &r, error);
-	run->operands_failed += fe->operand && error;
+	note_failure(run, fe, error);
 }
 
 static void on_entry(const struct filewalk_entry *fe, void *ctx)
@@ -105,7 +115,7 @@ static void on_entry(const struct filewalk_entry *fe, void *ctx)
 	}
 	if (fe->kind == FILEWALK_ERROR) {
 		emit_file_problem(&run->emit, fe->path, fe->reason, NULL);
-		run->operands_failed += fe->operand;
+		note_failure(run, fe, fe->reason);
 	} else {
 		emit_file_problem(&run->emit, fe->path, NULL, fe->reason);
 	}
@@ -113,29 +123,28 @@ static void on_entry(const struct filewalk_entry *fe, void *ctx)
 
 /* Exit 1 when a path named on the command line could not be measured or
  * the walk could not go on; errors deeper in a tree are reported in their
- * entries and counted in the totals. */
+ * entries and counted in the totals. The error document follows the report. */
 static int run_scan(char *const *paths, int n, const struct filewalk_opts *walk_opts,
                     const struct file_request *req, enum emit_format format)
 {
 	struct file_run run = {.req = req};
 	struct filewalk_stats stats;
-	char error[128] = "";
 	int err;
 
 	emit_file_begin(&run.emit, stdout, format);
 	err = filewalk_run(paths, n, walk_opts, on_entry, &run, &stats);
-	if (err)
-		snprintf(error, sizeof(error), "the scan stopped: %s", strerror(-err));
-	else if (run.operands_failed)
-		snprintf(error, sizeof(error), "%d of %d paths could not be measured",
-		         run.operands_failed, n);
-	if (emit_file_end(&run.emit, &stats, error[0] ? error : NULL) != 0) {
+	if (emit_file_end(&run.emit, &stats) != 0) {
 		fprintf(stderr, "%s: file: writing the report: %s\n", CLI_PROG, strerror(errno));
 		return 1;
 	}
-	if (error[0])
-		fprintf(stderr, "%s: %s\n", CLI_PROG, error);
-	return error[0] ? 1 : 0;
+	if (err)
+		emit_error(CLI_PROG, "file", format, "the scan stopped: %s", strerror(-err));
+	else if (run.operands_failed > 1)
+		emit_error(CLI_PROG, "file", format, "%s (and %d more paths)", run.first_failure,
+		           run.operands_failed - 1);
+	else if (run.operands_failed)
+		emit_error(CLI_PROG, "file", format, "%s", run.first_failure);
+	return err || run.operands_failed ? 1 : 0;
 }
 
 static int parse_option(int opt, struct filewalk_opts *w, struct file_request *req,

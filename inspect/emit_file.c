@@ -320,29 +320,23 @@ static void print_totals_line(struct emit_file *e)
 	        (unsigned long long)t->skipped);
 }
 
-int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk, const char *error)
+int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk)
 {
-	json_t *o;
-
 	clear_progress(e);
 	if (!is_json(e)) {
 		print_totals_line(e);
-		return fflush(e->out) == 0 && !ferror(e->out) ? 0 : -1;
-	}
-	if (e->format == EMIT_JSON) {
-		fputs(e->entries ? "\n],\"totals\":{" : "],\"totals\":{", e->out);
 	} else {
-		o = emit_doc("file_totals", true);
-		fputc('{', e->out);
-		put_members(e, o, false);
-		fputs(",\"totals\":{", e->out);
+		/* In JSON lines the totals are a last document of the same kind. */
+		if (e->format == EMIT_JSON) {
+			fputs(e->entries ? "\n]," : "],", e->out);
+		} else {
+			fputc('{', e->out);
+			put_members(e, emit_doc("file", true), false);
+			fputc(',', e->out);
+		}
+		fputs("\"totals\":{", e->out);
+		put_members(e, totals_object(&e->totals, walk), false);
+		fputs("}}\n", e->out);
 	}
-	put_members(e, totals_object(&e->totals, walk), false);
-	fputc('}', e->out);
-	o = json_object();
-	if (error)
-		emit_str(o, "error", error);
-	put_members(e, o, true);
-	fputs("}\n", e->out);
 	return fflush(e->out) == 0 && !ferror(e->out) ? 0 : -1;
 }

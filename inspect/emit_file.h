@@ -70,8 +70,7 @@ void emit_file_close_entry(struct emit_file *e, const struct residency *r, const
 void emit_file_problem(struct emit_file *e, const char *path, const char *error,
                        const char *skipped);
 
-/* Writes the totals and ends the document; error, if not NULL, says why the
- * run as a whole failed. 0, or -1 if writing failed. */
-int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk, const char *error);
+/* Writes the totals and ends the document. 0, or -1 if writing failed. */
+int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk);
 
 #endif
