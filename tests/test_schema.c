@@ -166,3 +166,9 @@ Test(schema, faults_output_matches)
 	check_commandf("faults", 0, BUILD_DIR "/mapscope faults -- sh -c 'kill -9 $$'");
 	check_commandf("faults", 1, BUILD_DIR "/mapscope faults -- %s/missing", dir);
 }
+
+Test(schema, iobench_output_matches)
+{
+	check_commandf("iobench", 0, BUILD_DIR "/mapscope iobench --size 16K %s", sample);
+	check_commandf("iobench", 1, BUILD_DIR "/mapscope iobench %s/missing", dir);
+}
