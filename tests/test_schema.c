@@ -172,3 +172,12 @@ Test(schema, iobench_output_matches)
 	check_commandf("iobench", 0, BUILD_DIR "/mapscope iobench --size 16K %s", sample);
 	check_commandf("iobench", 1, BUILD_DIR "/mapscope iobench %s/missing", dir);
 }
+
+Test(schema, watch_output_matches)
+{
+	cr_assert_eq(check_commandf("watch", 0, BUILD_DIR "/mapscope watch --count 2 "
+	                                        "--interval 0.01 %s", sample), 3);
+	cr_assert_eq(check_commandf("watch", 0, "sh -c 'sleep 0.05 & exec " BUILD_DIR
+	                                        "/mapscope watch --interval 0.01 $!'") >= 2, 1);
+	check_commandf("watch", 1, BUILD_DIR "/mapscope watch %s/missing", dir);
+}
