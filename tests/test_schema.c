@@ -172,3 +172,10 @@ Test(schema, iobench_output_matches)
 	check_commandf("iobench", 0, BUILD_DIR "/mapscope iobench --size 16K %s", sample);
 	check_commandf("iobench", 1, BUILD_DIR "/mapscope iobench %s/missing", dir);
 }
+
+Test(schema, share_output_matches)
+{
+	check_commandf("share", 0, BUILD_DIR "/mapscope share -n 2 --loader dlopen libssl.so.3");
+	check_commandf("share", 1, BUILD_DIR "/mapscope share -n 1 --loader dlopen %s/missing.so",
+	               dir);
+}
