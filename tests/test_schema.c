@@ -176,6 +176,13 @@ Test(schema, iobench_output_matches)
 	check_commandf("iobench", 1, BUILD_DIR "/mapscope iobench %s/missing", dir);
 }
 
+Test(schema, share_output_matches)
+{
+	check_commandf("share", 0, BUILD_DIR "/mapscope share -n 2 --loader dlopen libssl.so.3");
+	check_commandf("share", 1, BUILD_DIR "/mapscope share -n 1 --loader dlopen %s/missing.so",
+	               dir);
+}
+
 Test(schema, watch_output_matches)
 {
 	cr_assert_eq(check_commandf("watch", 0, BUILD_DIR "/mapscope watch --count 2 "
