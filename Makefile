@@ -41,6 +41,9 @@ LOADER_OBJ := $(LOADER_SRC:%.c=$(B)/%.o)
 INSPECT_OBJ := $(INSPECT_SRC:%.c=$(B)/%.o)
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
+# Small programs with known behaviour that the CLI tests run.
+TEST_HELPER_SRC := $(wildcard tests/helpers/*.c)
+TEST_HELPERS := $(TEST_HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
@@ -115,7 +118,11 @@ $(B)/bench/%: bench/%.c $(B)/libinspect.a $(B)/libsoload.a | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS_INSPECT) $(LDLIBS_LOADER) -lm
 
-test: all $(B)/tests/run
+$(B)/tests/helpers/%: tests/helpers/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+test: all $(B)/tests/run $(TEST_HELPERS)
 	$(B)/tests/run $(TEST_ARGS)
 
 demo: all
@@ -140,7 +147,8 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$c || exit 1; done
 
 lint:
-	clang-format --dry-run --Werror loader/*.[ch] inspect/*.[ch] tests/*.c bench/*.c
+	clang-format --dry-run --Werror loader/*.[ch] inspect/*.[ch] tests/*.c tests/helpers/*.c \
+		bench/*.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr -Iloader -Iinspect loader inspect
 

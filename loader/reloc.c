@@ -1,0 +1,107 @@
+#include "reloc.h"
+#include "error.h"
+#include "reloc_arch.h"
+#include "symbol.h"
+
+#include <sys/mman.h>
+
+/* The writable segment holding [off, off + 8), or NULL. RELRO lies inside
+ * a writable segment until relocation is done. */
+static uint64_t *target(struct sl_lib *lib, uint64_t off)
+{
+	const struct sl_segment *s = lib_segment(lib, off);
+
+	if (!s || !(s->prot & PROT_WRITE) || s->vaddr + s->mem_size - off < 8) {
+		sl_seterr(lib->name, "relocation at offset 0x%lx outside the writable segments",
+		          off);
+		return NULL;
+	}
+	return (uint64_t *)(lib->base + off);
+}
+
+/* An even word is an address to relocate; an odd word is a bitmap of the
+ * 63 words that follow the last address. */
+static int apply_relr(struct sl_lib *lib)
+{
+	uint64_t where = 0;
+
+	for (size_t i = 0; i < lib->nrelr; i++) {
+		uint64_t w = lib->relr[i];
+		if (!(w & 1)) {
+			uint64_t *p = target(lib, w);
+			if (!p)
+				return -1;
+			*p += lib->base;
+			where = w + 8;
+			continue;
+		}
+		for (unsigned bit = 1; bit < 64; bit++) {
+			uint64_t *p;
+			if (!((w >> bit) & 1))
+				continue;
+			if (!(p = target(lib, where + (bit - 1) * 8)))
+				return -1;
+			*p += lib->base;
+		}
+		where += 63 * 8;
+	}
+	return 0;
+}
+
+static int unsupported(struct sl_lib *lib, const Elf64_Rela *r)
+{
+	return sl_seterr(lib->name, "unsupported relocation type %lu at offset 0x%lx",
+	                 ELF64_R_TYPE(r->r_info), r->r_offset);
+}
+
+static int apply_one(struct sl_lib *lib, const Elf64_Rela *r)
+{
+	enum reloc_kind kind = reloc_kind_of(ELF64_R_TYPE(r->r_info));
+	uint64_t *where;
+	struct symdef def;
+
+	if (kind == RK_NONE)
+		return 0;
+	if (!(where = target(lib, r->r_offset)))
+		return -1;
+	switch (kind) {
+	case RK_RELATIVE:
+		*where = lib->base + r->r_addend;
+		return 0;
+	case RK_IRELATIVE:
+		*where = ((uint64_t(*)(void))(lib->base + r->r_addend))();
+		return 0;
+	case RK_SYMBOLIC:
+	case RK_GOT:
+	case RK_PLT:
+		if (symbol_resolve(lib, ELF64_R_SYM(r->r_info), &def) != 0)
+			return -1;
+		*where = def.addr + (kind == RK_SYMBOLIC ? r->r_addend : 0);
+		return 0;
+	case RK_DTPMOD: /* thread-local storage: loader/tls.c */
+	case RK_DTPOFF:
+	case RK_TPOFF:
+	case RK_COPY:
+	case RK_UNKNOWN:
+	case RK_NONE:
+		break;
+	}
+	return unsupported(lib, r);
+}
+
+static int apply_rela(struct sl_lib *lib, const Elf64_Rela *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (apply_one(lib, &r[i]) != 0)
+			return -1;
+	return 0;
+}
+
+int reloc_library(struct sl_lib *lib)
+{
+	if (apply_relr(lib) != 0)
+		return -1;
+	if (apply_rela(lib, lib->rela, lib->nrela) != 0)
+		return -1;
+	return apply_rela(lib, lib->jmprel, lib->njmprel);
+}
