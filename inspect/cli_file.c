@@ -1,6 +1,7 @@
 /* mapscope file PATH...: page-cache residency of files and trees. */
 #include "cli.h"
 #include "emit_file.h"
+#include "emit_prom.h"
 #include "filewalk.h"
 #include "residency.h"
 
@@ -25,7 +26,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: %s file [-r] [-L] [-x] [--ranges] [--pages] [--touch|--evict]\n"
-	        "                     [--format json|jsonl|text] PATH...\n"
+	        "                     [--format json|jsonl|text|prometheus] PATH...\n"
 	        "  -r, --recursive        scan directories\n"
 	        "  -L, --follow           follow symlinks inside directories\n"
 	        "  -x, --one-file-system  do not enter other filesystems\n"
@@ -129,11 +130,21 @@ static int run_scan(char *const *paths, int n, const struct filewalk_opts *walk_
 {
 	struct file_run run = {.req = req};
 	struct filewalk_stats stats;
-	int err;
+	struct emit_prom_capture prom;
+	FILE *out = stdout;
+	int err, rc;
 
-	emit_file_begin(&run.emit, stdout, format);
+	/* Prometheus metrics are made from the JSON report itself. */
+	if (format == EMIT_PROMETHEUS && !(out = emit_prom_capture(&prom))) {
+		fprintf(stderr, "%s: file: %s\n", CLI_PROG, strerror(errno));
+		return 1;
+	}
+	emit_file_begin(&run.emit, out, format == EMIT_PROMETHEUS ? EMIT_JSON : format);
 	err = filewalk_run(paths, n, walk_opts, on_entry, &run, &stats);
-	if (emit_file_end(&run.emit, &stats) != 0) {
+	rc = emit_file_end(&run.emit, &stats);
+	if (format == EMIT_PROMETHEUS)
+		rc |= emit_prom_release(&prom, emit_prom_file, stdout);
+	if (rc != 0) {
 		fprintf(stderr, "%s: file: writing the report: %s\n", CLI_PROG, strerror(errno));
 		return 1;
 	}
@@ -179,17 +190,10 @@ static int parse_option(int opt, struct filewalk_opts *w, struct file_request *r
 	}
 }
 
-static int check_request(const struct file_request *req, enum emit_format format)
+static int check_request(const struct file_request *req)
 {
 	if (req->touch && req->evict) {
 		fprintf(stderr, "%s: file: --touch and --evict exclude each other\n", CLI_PROG);
-		return 2;
-	}
-	if (format == EMIT_PROMETHEUS) {
-		fprintf(stderr,
-		        "%s: file: --format prometheus is not supported here "
-		        "(json, jsonl, text)\n",
-		        CLI_PROG);
 		return 2;
 	}
 	return 0;
@@ -224,7 +228,7 @@ int cli_file(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind >= argc || check_request(&req, format) != 0) {
+	if (optind >= argc || check_request(&req) != 0) {
 		usage(stderr);
 		return 2;
 	}

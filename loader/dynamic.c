@@ -50,7 +50,7 @@ static int read_tags(struct sl_lib *lib)
 	size_t n = ph->p_memsz / sizeof(*d);
 
 	if (!d || ph->p_vaddr % 8)
-		return sl_seterr(lib->name, "dynamic table outside the segments");
+		return sl_seterr(lib->name, "PT_DYNAMIC outside the loaded segments");
 	for (size_t i = 0; i < n && d[i].d_tag != DT_NULL; i++) {
 		int slot = slot_of(d[i].d_tag);
 		if (d[i].d_tag == DT_NEEDED && add_needed(lib, d[i].d_un.d_val) != 0)
@@ -76,19 +76,18 @@ static int decode_strings(struct sl_lib *lib)
 	lib->strsz = lib->dyn[DT_STRSZ];
 	lib->strtab = lib_ptr(lib, lib->dyn[DT_STRTAB], lib->strsz);
 	if (!lib->strtab || lib->strsz == 0 || lib->strtab[lib->strsz - 1] != '\0')
-		return sl_seterr(lib->name, "string table outside the segments");
+		return sl_seterr(lib->name, "DT_STRTAB outside the loaded segments");
 	for (size_t i = 0; i < lib->nneeded_names; i++)
 		if (!dyn_string(lib, lib->needed_names[i]))
-			return sl_seterr(lib->name,
-			                 "needed library name outside the string table");
+			return sl_seterr(lib->name, "DT_NEEDED name outside DT_STRTAB");
 	if (lib_has(lib, DT_SONAME) && !(lib->soname = dyn_string(lib, lib->dyn[DT_SONAME])))
-		return sl_seterr(lib->name, "soname outside the string table");
+		return sl_seterr(lib->name, "DT_SONAME outside DT_STRTAB");
 	if (lib_has(lib, DT_RUNPATH))
 		lib->runpath = dyn_string(lib, lib->dyn[DT_RUNPATH]);
 	else if (lib_has(lib, DT_RPATH))
 		lib->runpath = dyn_string(lib, lib->dyn[DT_RPATH]);
 	if ((lib_has(lib, DT_RUNPATH) || lib_has(lib, DT_RPATH)) && !lib->runpath)
-		return sl_seterr(lib->name, "run path outside the string table");
+		return sl_seterr(lib->name, "run path outside DT_STRTAB");
 	return 0;
 }
 
@@ -97,7 +96,7 @@ static int decode_sysv_hash(struct sl_lib *lib)
 	const uint32_t *h = lib_ptr(lib, lib->dyn[DT_HASH], 8);
 
 	if (!h || !lib_ptr(lib, lib->dyn[DT_HASH], 8 + 4 * ((uint64_t)h[0] + h[1])))
-		return sl_seterr(lib->name, "hash table outside the segments");
+		return sl_seterr(lib->name, "DT_HASH outside the loaded segments");
 	lib->sysv_hash = h;
 	lib->nsyms = h[1];
 	return 0;
@@ -112,12 +111,15 @@ static int decode_gnu_hash(struct sl_lib *lib)
 	uint64_t nb, bloom, head, max = 0;
 
 	if (!h || at % 8)
-		return sl_seterr(lib->name, "GNU hash table outside the segments");
+		return sl_seterr(lib->name, "DT_GNU_HASH outside the loaded segments");
 	nb = h[0];
 	bloom = h[2];
 	head = 16 + 8 * bloom + 4 * nb;
-	if (!nb || !bloom || (bloom & (bloom - 1)) || !lib_ptr(lib, at, head))
-		return sl_seterr(lib->name, "GNU hash table is malformed");
+	if (!bloom || (bloom & (bloom - 1)))
+		return sl_seterr(lib->name, "DT_GNU_HASH bloom size %lu not a power of two",
+		                 bloom);
+	if (!nb || !lib_ptr(lib, at, head))
+		return sl_seterr(lib->name, "DT_GNU_HASH outside the loaded segments");
 	lib->gnu_hash = h;
 	lib->gnu_bloom = (const uint64_t *)(h + 4);
 	lib->gnu_buckets = (const uint32_t *)(lib->gnu_bloom + bloom);
@@ -125,7 +127,7 @@ static int decode_gnu_hash(struct sl_lib *lib)
 		if (lib->gnu_buckets[i] > max)
 			max = lib->gnu_buckets[i];
 	if (max && max < h[1])
-		return sl_seterr(lib->name, "GNU hash bucket below the first hashed symbol");
+		return sl_seterr(lib->name, "DT_GNU_HASH bucket below the first hashed symbol");
 	lib->gnu_chains = lib->gnu_buckets + nb - h[1];
 	if (!max) {
 		lib->nsyms = h[1];
@@ -133,7 +135,8 @@ static int decode_gnu_hash(struct sl_lib *lib)
 	}
 	for (;; max++) {
 		if (!lib_ptr(lib, at + head + 4 * (max - h[1]), 4))
-			return sl_seterr(lib->name, "GNU hash chain outside the segments");
+			return sl_seterr(lib->name,
+			                 "DT_GNU_HASH chain outside the loaded segments");
 		if (lib->gnu_chains[max] & 1)
 			break;
 	}
@@ -144,7 +147,8 @@ static int decode_gnu_hash(struct sl_lib *lib)
 static int decode_symbols(struct sl_lib *lib)
 {
 	if (lib_has(lib, DT_SYMENT) && lib->dyn[DT_SYMENT] != sizeof(Elf64_Sym))
-		return sl_seterr(lib->name, "bad symbol entry size %lu", lib->dyn[DT_SYMENT]);
+		return sl_seterr(lib->name, "DT_SYMENT %lu is not the symbol size",
+		                 lib->dyn[DT_SYMENT]);
 	if (lib_has(lib, DYN_GNU_HASH) && decode_gnu_hash(lib) != 0)
 		return -1;
 	if (lib_has(lib, DT_HASH) && decode_sysv_hash(lib) != 0)
@@ -153,11 +157,11 @@ static int decode_symbols(struct sl_lib *lib)
 		return sl_seterr(lib->name, "no symbol hash table (DT_HASH or DT_GNU_HASH)");
 	lib->symtab = lib_ptr(lib, lib->dyn[DT_SYMTAB], lib->nsyms * sizeof(Elf64_Sym));
 	if (!lib->symtab || lib->dyn[DT_SYMTAB] % 8)
-		return sl_seterr(lib->name, "symbol table outside the segments");
+		return sl_seterr(lib->name, "DT_SYMTAB outside the loaded segments");
 	if (lib_has(lib, DYN_VERSYM)) {
 		lib->versym = lib_ptr(lib, lib->dyn[DYN_VERSYM], lib->nsyms * 2);
 		if (!lib->versym)
-			return sl_seterr(lib->name, "version symbol table outside the segments");
+			return sl_seterr(lib->name, "DT_VERSYM outside the loaded segments");
 	}
 	return 0;
 }
@@ -168,7 +172,7 @@ static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t
 
 	ndx &= 0x7fff;
 	if (!name)
-		return sl_seterr(lib->name, "version name outside the string table");
+		return sl_seterr(lib->name, "version name outside DT_STRTAB");
 	if (ndx >= lib->nversions) {
 		size_t n = ndx + 1;
 		struct sl_version *grown = realloc(lib->versions, n * sizeof(*grown));
@@ -193,7 +197,7 @@ static int decode_verdef(struct sl_lib *lib)
 		const Elf64_Verdef *vd = lib_ptr(lib, at, sizeof(*vd));
 		const Elf64_Verdaux *aux;
 		if (!vd || !(aux = lib_ptr(lib, at + vd->vd_aux, sizeof(*aux))))
-			return sl_seterr(lib->name, "version definitions outside the segments");
+			return sl_seterr(lib->name, "DT_VERDEF outside the loaded segments");
 		if (!(vd->vd_flags & VER_FLG_BASE) &&
 		    set_version(lib, vd->vd_ndx, vd->vd_hash, aux->vda_name) != 0)
 			return -1;
@@ -212,12 +216,13 @@ static int decode_verneed(struct sl_lib *lib)
 		const Elf64_Verneed *vn = lib_ptr(lib, at, sizeof(*vn));
 		uint64_t aux_at;
 		if (!vn)
-			return sl_seterr(lib->name, "version needs outside the segments");
+			return sl_seterr(lib->name, "DT_VERNEED outside the loaded segments");
 		aux_at = at + vn->vn_aux;
 		for (unsigned j = 0; j < vn->vn_cnt; j++) {
 			const Elf64_Vernaux *aux = lib_ptr(lib, aux_at, sizeof(*aux));
 			if (!aux)
-				return sl_seterr(lib->name, "version needs outside the segments");
+				return sl_seterr(lib->name,
+				                 "DT_VERNEED outside the loaded segments");
 			if (set_version(lib, aux->vna_other, aux->vna_hash, aux->vna_name) != 0)
 				return -1;
 			if (!aux->vna_next)
@@ -234,7 +239,7 @@ static int decode_verneed(struct sl_lib *lib)
 /* A table of n entries of size entsize at the address in dyn[addr_slot],
  * n taken from the byte size in dyn[size_slot]. */
 static const void *table(struct sl_lib *lib, int addr_slot, int size_slot, size_t entsize,
-                         size_t *n)
+                         const char *tag, size_t *n)
 {
 	const void *p;
 
@@ -243,7 +248,7 @@ static const void *table(struct sl_lib *lib, int addr_slot, int size_slot, size_
 		return NULL;
 	p = lib_ptr(lib, lib->dyn[addr_slot], lib->dyn[size_slot]);
 	if (!p || lib->dyn[size_slot] % entsize || lib->dyn[addr_slot] % 8) {
-		sl_seterr(lib->name, "table of dynamic tag %d outside the segments", addr_slot);
+		sl_seterr(lib->name, "%s outside the loaded segments", tag);
 		return NULL;
 	}
 	*n = lib->dyn[size_slot] / entsize;
@@ -255,16 +260,18 @@ static int decode_relocations(struct sl_lib *lib)
 	if (lib_has(lib, DT_REL) && lib->dyn[DT_RELSZ])
 		return sl_seterr(lib->name, "REL relocations (without addend) are not x86-64");
 	if (lib_has(lib, DT_RELAENT) && lib->dyn[DT_RELAENT] != sizeof(Elf64_Rela))
-		return sl_seterr(lib->name, "bad relocation entry size %lu", lib->dyn[DT_RELAENT]);
+		return sl_seterr(lib->name, "DT_RELAENT %lu is not the RELA size",
+		                 lib->dyn[DT_RELAENT]);
 	if (lib_has(lib, DT_PLTREL) && lib->dyn[DT_PLTREL] != DT_RELA)
 		return sl_seterr(lib->name, "PLT relocations are not RELA");
-	lib->rela = table(lib, DT_RELA, DT_RELASZ, sizeof(Elf64_Rela), &lib->nrela);
+	lib->rela = table(lib, DT_RELA, DT_RELASZ, sizeof(Elf64_Rela), "DT_RELA", &lib->nrela);
 	if (lib_has(lib, DT_RELA) && lib->dyn[DT_RELASZ] && !lib->rela)
 		return -1;
-	lib->jmprel = table(lib, DT_JMPREL, DT_PLTRELSZ, sizeof(Elf64_Rela), &lib->njmprel);
+	lib->jmprel =
+	        table(lib, DT_JMPREL, DT_PLTRELSZ, sizeof(Elf64_Rela), "DT_JMPREL", &lib->njmprel);
 	if (lib_has(lib, DT_JMPREL) && lib->dyn[DT_PLTRELSZ] && !lib->jmprel)
 		return -1;
-	lib->relr = table(lib, DT_RELR, DT_RELRSZ, sizeof(uint64_t), &lib->nrelr);
+	lib->relr = table(lib, DT_RELR, DT_RELRSZ, sizeof(uint64_t), "DT_RELR", &lib->nrelr);
 	if (lib_has(lib, DT_RELR) && lib->dyn[DT_RELRSZ] && !lib->relr)
 		return -1;
 	return 0;
@@ -280,11 +287,13 @@ static int decode_init_fini(struct sl_lib *lib)
 {
 	size_t n;
 
-	lib->init_array = (void *)table(lib, DT_INIT_ARRAY, DT_INIT_ARRAYSZ, 8, &n);
+	lib->init_array =
+	        (void *)table(lib, DT_INIT_ARRAY, DT_INIT_ARRAYSZ, 8, "DT_INIT_ARRAY", &n);
 	lib->ninit_array = n;
 	if (lib_has(lib, DT_INIT_ARRAY) && lib->dyn[DT_INIT_ARRAYSZ] && !lib->init_array)
 		return -1;
-	lib->fini_array = (void *)table(lib, DT_FINI_ARRAY, DT_FINI_ARRAYSZ, 8, &n);
+	lib->fini_array =
+	        (void *)table(lib, DT_FINI_ARRAY, DT_FINI_ARRAYSZ, 8, "DT_FINI_ARRAY", &n);
 	lib->nfini_array = n;
 	if (lib_has(lib, DT_FINI_ARRAY) && lib->dyn[DT_FINI_ARRAYSZ] && !lib->fini_array)
 		return -1;

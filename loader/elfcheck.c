@@ -20,15 +20,34 @@ static int check_ehdr(const char *name, const Elf64_Ehdr *eh)
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
 		return sl_seterr(name, "not a 64-bit ELF file");
 	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
-		return sl_seterr(name, "not a little-endian ELF file");
+		return sl_seterr(name, "not little-endian");
 	if (eh->e_machine != EM_X86_64)
-		return sl_seterr(name, "not an x86-64 ELF file (machine %u)", eh->e_machine);
+		return sl_seterr(name, "not an x86-64 file (machine %u)", eh->e_machine);
 	if (eh->e_type != ET_DYN)
 		return sl_seterr(name, "not a shared object (ELF type %u)", eh->e_type);
 	if (eh->e_phentsize != sizeof(Elf64_Phdr))
 		return sl_seterr(name, "bad program header size %u", eh->e_phentsize);
-	if (eh->e_phnum == 0 || eh->e_phnum == PN_XNUM)
-		return sl_seterr(name, "bad program header count %u", eh->e_phnum);
+	if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
+		return sl_seterr(name, "unsupported ELF version");
+	if (eh->e_phnum == 0)
+		return sl_seterr(name, "no PT_LOAD segment (no program headers)");
+	if (eh->e_phnum == PN_XNUM)
+		return sl_seterr(name, "program headers outside the file (extended count)");
+	return 0;
+}
+
+/* The identification bytes first, so a file libelf would call "not ELF"
+ * gets the precise reason. */
+static int check_ident(const char *name, const unsigned char *ident)
+{
+	if (memcmp(ident, ELFMAG, SELFMAG) != 0)
+		return sl_seterr(name, "not an ELF file (bad magic)");
+	if (ident[EI_CLASS] != ELFCLASS64)
+		return sl_seterr(name, "not a 64-bit ELF file (class %u)", ident[EI_CLASS]);
+	if (ident[EI_DATA] != ELFDATA2LSB)
+		return sl_seterr(name, "not little-endian");
+	if (ident[EI_VERSION] != EV_CURRENT)
+		return sl_seterr(name, "unsupported ELF version %u", ident[EI_VERSION]);
 	return 0;
 }
 
@@ -36,10 +55,12 @@ static int check_ehdr(const char *name, const Elf64_Ehdr *eh)
  * inside the file; we then read them in place. */
 static int check_with_libelf(const char *name, struct elf_file *ef)
 {
-	Elf *elf = elf_memory(ef->image, ef->size);
+	Elf *elf;
 	int rc = -1;
 
-	if (!elf)
+	if (check_ident(name, ef->image) != 0)
+		return -1;
+	if (!(elf = elf_memory(ef->image, ef->size)))
 		return sl_seterr(name, "libelf: %s", elf_errmsg(-1));
 	if (elf_kind(elf) != ELF_K_ELF) {
 		sl_seterr(name, "not an ELF file");
@@ -72,7 +93,7 @@ int elfcheck_read(const char *name, int fd, size_t size, struct elf_file *out)
 	memset(out, 0, sizeof(*out));
 	pthread_once(&libelf_once, init_libelf);
 	if (size < sizeof(Elf64_Ehdr))
-		return sl_seterr(name, "file too short for an ELF header (%zu bytes)", size);
+		return sl_seterr(name, "truncated: %zu bytes, shorter than an ELF header", size);
 	/* Private and writable only because elf_memory wants a char *; nothing
 	 * writes, so no page is ever copied. */
 	out->image = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);

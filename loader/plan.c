@@ -13,6 +13,9 @@ static uint64_t page_size(void)
 	return size;
 }
 
+/* Larger addresses cannot be a user-space span on x86-64. */
+#define SPAN_LIMIT (1ULL << 46)
+
 static int prot_of(uint32_t flags)
 {
 	return (flags & PF_R ? PROT_READ : 0) | (flags & PF_W ? PROT_WRITE : 0) |
@@ -31,21 +34,21 @@ static int check_load(const char *name, const Elf64_Phdr *p, size_t file_size, u
 	if ((p->p_flags & PF_W) && (p->p_flags & PF_X))
 		return sl_seterr(name, "segment at 0x%lx is writable and executable", p->p_vaddr);
 	if (p->p_filesz > p->p_memsz)
-		return sl_seterr(name, "segment at 0x%lx has file size above memory size",
+		return sl_seterr(name, "segment at 0x%lx: file size larger than memory size",
 		                 p->p_vaddr);
 	if (p->p_align > 1 && !is_pow2(p->p_align))
 		return sl_seterr(name, "segment at 0x%lx has alignment 0x%lx, not a power of two",
 		                 p->p_vaddr, p->p_align);
+	if (p->p_vaddr >= SPAN_LIMIT || p->p_memsz >= SPAN_LIMIT - p->p_vaddr)
+		return sl_seterr(name, "segment at 0x%lx: address or size too large", p->p_vaddr);
+	if (p->p_offset > file_size || file_size - p->p_offset < p->p_filesz)
+		return sl_seterr(name, "segment at 0x%lx: file range outside the file",
+		                 p->p_vaddr);
 	if (p->p_offset % ps != p->p_vaddr % ps)
 		return sl_seterr(name, "segment at 0x%lx: offset 0x%lx not congruent modulo page",
 		                 p->p_vaddr, p->p_offset);
-	if (p->p_offset > file_size || file_size - p->p_offset < p->p_filesz)
-		return sl_seterr(name, "segment at 0x%lx extends past the end of the file",
-		                 p->p_vaddr);
-	if (p->p_vaddr + p->p_memsz < p->p_vaddr || p->p_vaddr + p->p_memsz > (1ULL << 46))
-		return sl_seterr(name, "segment at 0x%lx has an impossible size", p->p_vaddr);
 	if (p->p_vaddr < prev_end)
-		return sl_seterr(name, "segment at 0x%lx overlaps or precedes the previous one",
+		return sl_seterr(name, "PT_LOAD segments overlap or are out of order (at 0x%lx)",
 		                 p->p_vaddr);
 	return 0;
 }
@@ -110,9 +113,12 @@ int plan_build(const char *name, const Elf64_Phdr *ph, size_t phnum, size_t file
 		}
 	}
 	if (plan->nseg == 0)
-		return sl_seterr(name, "no loadable segment");
+		return sl_seterr(name, "no PT_LOAD segment");
 	if (plan->dynamic.p_type == PT_NULL)
-		return sl_seterr(name, "no dynamic section");
+		return sl_seterr(name, "no PT_DYNAMIC: not a dynamic library");
+	if (plan->dynamic.p_offset > file_size ||
+	    file_size - plan->dynamic.p_offset < plan->dynamic.p_filesz)
+		return sl_seterr(name, "PT_DYNAMIC outside the file");
 	plan->lo = plan->seg[0].vaddr & ~(ps - 1);
 	plan->hi = (plan->seg[plan->nseg - 1].vaddr + plan->seg[plan->nseg - 1].memsz + ps - 1) &
 	           ~(ps - 1);

@@ -11,9 +11,13 @@ static uint64_t *target(struct sl_lib *lib, uint64_t off)
 {
 	const struct sl_segment *s = lib_segment(lib, off);
 
-	if (!s || !(s->prot & PROT_WRITE) || s->vaddr + s->mem_size - off < 8) {
-		sl_seterr(lib->name, "relocation at offset 0x%lx outside the writable segments",
+	if (!s || s->vaddr + s->mem_size - off < 8) {
+		sl_seterr(lib->name, "relocation outside the loaded segments at offset 0x%lx",
 		          off);
+		return NULL;
+	}
+	if (!(s->prot & PROT_WRITE)) {
+		sl_seterr(lib->name, "relocation at offset 0x%lx into a read-only segment", off);
 		return NULL;
 	}
 	return (uint64_t *)(lib->base + off);

@@ -190,7 +190,7 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 	struct symbol_key key;
 
 	if (symidx >= lib->nsyms)
-		return sl_seterr(lib->name, "relocation names symbol %u of %zu", symidx,
+		return sl_seterr(lib->name, "relocation with bad symbol index %u (of %zu)", symidx,
 		                 lib->nsyms);
 	s = &lib->symtab[symidx];
 	if (s->st_name >= lib->strsz)

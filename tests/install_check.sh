@@ -26,18 +26,29 @@ cat > "$root/prog.c" <<'PROG'
 #include <soload.h>
 #include <stdio.h>
 
-int main(void)
+/* Loads the library named on the command line and calls hello_add(2, 3). */
+int main(int argc, char **argv)
 {
-	if (sl_error() != NULL)
+	sl_lib *lib = argc > 1 ? sl_open(argv[1], 0) : NULL;
+	int (*add)(int, int);
+
+	if (!lib) {
+		fprintf(stderr, "%s\n", sl_error());
 		return 1;
-	puts("ok");
-	return 0;
+	}
+	add = (int (*)(int, int))sl_sym(lib, "hello_add");
+	if (!add) {
+		fprintf(stderr, "%s\n", sl_error());
+		return 1;
+	}
+	printf("%d\n", add(2, 3));
+	return sl_close(lib) == 0 ? 0 : 1;
 }
 PROG
 # shellcheck disable=SC2046 # pkg-config's output is a list of words
 cc -o "$root/prog" "$root/prog.c" $(pkg-config --cflags --libs soload)
-out=$(LD_LIBRARY_PATH="$root/usr/lib" "$root/prog")
-[ "$out" = ok ] || { echo "the program built against the install printed: $out" >&2; exit 1; }
+out=$(LD_LIBRARY_PATH="$root/usr/lib" "$root/prog" "$B/testlibs/libhello.so")
+[ "$out" = 5 ] || { echo "the program built against the install printed: $out" >&2; exit 1; }
 # The program must have used the installed library, not the build tree's.
 LD_LIBRARY_PATH="$root/usr/lib" ldd "$root/prog" | grep -q "$root/usr/lib/libsoload.so" ||
 	{ echo "prog did not link the installed libsoload.so" >&2; exit 1; }

@@ -165,10 +165,42 @@ Test(schema, faults_output_matches)
 	               sample, sample);
 	check_commandf("faults", 0, BUILD_DIR "/mapscope faults -- sh -c 'kill -9 $$'");
 	check_commandf("faults", 1, BUILD_DIR "/mapscope faults -- %s/missing", dir);
+	check_commandf("faults", 0,
+	               BUILD_DIR "/mapscope faults --lib %s --call hello_reset --loader soload",
+	               TESTLIB("libhello.so"));
 }
 
 Test(schema, iobench_output_matches)
 {
 	check_commandf("iobench", 0, BUILD_DIR "/mapscope iobench --size 16K %s", sample);
 	check_commandf("iobench", 1, BUILD_DIR "/mapscope iobench %s/missing", dir);
+}
+
+Test(schema, share_output_matches)
+{
+	check_commandf("share", 0, BUILD_DIR "/mapscope share -n 2 --loader dlopen libssl.so.3");
+	check_commandf("share", 1, BUILD_DIR "/mapscope share -n 1 --loader dlopen %s/missing.so",
+	               dir);
+}
+
+Test(schema, watch_output_matches)
+{
+	cr_assert_eq(check_commandf("watch", 0, BUILD_DIR "/mapscope watch --count 2 "
+	                                        "--interval 0.01 %s", sample), 3);
+	cr_assert_eq(check_commandf("watch", 0, "sh -c 'sleep 0.05 & exec " BUILD_DIR
+	                                        "/mapscope watch --interval 0.01 $!'") >= 2, 1);
+	check_commandf("watch", 1, BUILD_DIR "/mapscope watch %s/missing", dir);
+}
+
+Test(schema, call_output_matches)
+{
+	const char *lib = TESTLIB("libhello.so");
+
+	check_commandf("call", 0, BUILD_DIR "/soload call %s hello_add 2 3", lib);
+	check_commandf("call", 0, BUILD_DIR "/soload call --ret str %s hello_greet x", lib);
+	check_commandf("call", 0, BUILD_DIR "/soload call --ret long %s hello_mul 6 7", lib);
+	check_commandf("call", 0, BUILD_DIR "/soload call --ret double %s hello_half 3", lib);
+	check_commandf("call", 0, BUILD_DIR "/soload call --ret void %s hello_reset", lib);
+	check_commandf("call", 1, BUILD_DIR "/soload call %s no_such_symbol", lib);
+	check_commandf("call", 1, BUILD_DIR "/soload call %s/missing.so f", dir);
 }

@@ -384,3 +384,87 @@ Test(share, racing_first_loads_both_share)
 	cr_assert_eq(created, 1);
 	cr_assert_eq(shared, 1);
 }
+
+/* ---- Through the loader: sl_open(SL_SHARE) ---- */
+
+#define LIBSSL "/usr/lib/x86_64-linux-gnu/libssl.so.3"
+
+struct lib_report {
+	int ok;
+	struct sl_share_stats ssl, crypto;
+	char ssl_status[64], crypto_status[64];
+};
+
+static void copy_stats(const struct sl_info *in, struct sl_share_stats *st, char *status)
+{
+	*st = in->share;
+	snprintf(status, 64, "%s", in->share.status ? in->share.status : "(null)");
+	st->status = NULL;
+}
+
+/* In a child: loads libssl with flags, makes an SSL_CTX, reports. */
+static void load_ssl_in_child(int flags, struct lib_report *r)
+{
+	const void *(*method)(void);
+	void *(*ctx_new)(const void *);
+	struct sl_info ssl, crypto;
+	sl_lib *lib = sl_open(LIBSSL, flags);
+
+	memset(r, 0, sizeof(*r));
+	if (!lib || sl_info(lib, &ssl) != 0 || ssl.nneeded < 1 ||
+	    sl_info(ssl.needed[0], &crypto) != 0)
+		return;
+	copy_stats(&ssl, &r->ssl, r->ssl_status);
+	copy_stats(&crypto, &r->crypto, r->crypto_status);
+	method = (const void *(*)(void))sl_sym(lib, "TLS_method");
+	ctx_new = (void *(*)(const void *))sl_sym(lib, "SSL_CTX_new");
+	r->ok = method && ctx_new && ctx_new(method()) != NULL;
+}
+
+static struct lib_report run_child(int flags)
+{
+	struct lib_report r = {0};
+	int fds[2], status;
+	pid_t pid;
+
+	cr_assert_eq(pipe(fds), 0);
+	pid = fork();
+	if (pid == 0) {
+		load_ssl_in_child(flags, &r);
+		_exit(write(fds[1], &r, sizeof(r)) == sizeof(r) ? 0 : 1);
+	}
+	close(fds[1]);
+	cr_assert_eq(read(fds[0], &r, sizeof(r)), (ssize_t)sizeof(r));
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	return r;
+}
+
+Test(share, sl_open_shares_libssl_and_libcrypto_relro)
+{
+	struct lib_report first = run_child(SL_SHARE), second = run_child(SL_SHARE);
+
+	cr_assert(first.ok && second.ok, "SSL_CTX_new failed");
+	cr_assert_str_eq(first.ssl_status, "created");
+	cr_assert_str_eq(first.crypto_status, "created", "SL_SHARE reaches the dependency");
+	cr_assert_eq(first.crypto.shared_pages, first.crypto.relro_pages);
+	cr_assert_str_eq(second.ssl_status, "shared");
+	cr_assert_str_eq(second.crypto_status, "shared");
+	cr_assert(second.crypto.requested);
+	cr_assert_gt(second.crypto.relro_pages, 50);
+	cr_assert_gt(second.crypto.shared_pages, second.crypto.relro_pages / 2);
+	/* Forked from one parent, both children have glibc at the same place,
+	 * so even the pages pointing into it may match: no claim on private. */
+	cr_assert_eq(second.crypto.shared_pages + second.crypto.private_pages,
+	             second.crypto.relro_pages);
+}
+
+Test(share, sl_open_without_share_reports_nothing_requested)
+{
+	struct lib_report r = run_child(0);
+
+	cr_assert(r.ok);
+	cr_assert_not(r.ssl.requested);
+	cr_assert_eq(r.ssl.shared_pages, 0);
+	cr_assert_str_eq(r.ssl_status, "(null)");
+}

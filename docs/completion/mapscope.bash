@@ -4,14 +4,14 @@
 # --help, so completion cannot fall behind the command lines.
 # Installed as share/bash-completion/completions/{mapscope,soload}.
 
-# The subcommands of $1: the "commands:" list of "$1 --help", or the
-# "a|b|c" word of its usage line.
+# The subcommands of $1: the "commands:" list of "$1 --help", or its usage
+# lines "  prog NAME ...".
 _mapscope_commands()
 {
-	"$1" --help 2>&1 | awk '
+	"$1" --help 2>&1 | awk -v prog="${1##*/}" '
 		/^commands:/ { listed = 1; next }
 		listed && /^  [a-z]/ { print $1 }
-		!listed && /^usage:/ && $2 ~ /\|/ { gsub(/\|/, "\n", $2); print $2 }'
+		!listed && /^  / && $1 == prog && $2 ~ /^[a-z]+$/ { print $2 }'
 }
 
 # The long options that "$1 $2 --help" mentions.
