@@ -241,7 +241,6 @@ Test(cli_file, usage_errors_exit_2)
 
 	cr_assert_eq(tu_run(MAPSCOPE "2>/dev/null", out, sizeof(out)), 2);
 	cr_assert_eq(tu_run(MAPSCOPE "--touch --evict x 2>/dev/null", out, sizeof(out)), 2);
-	cr_assert_eq(tu_run(MAPSCOPE "--format prometheus x 2>/dev/null", out, sizeof(out)), 2);
 	cr_assert_eq(tu_run(MAPSCOPE "--bogus x 2>/dev/null", out, sizeof(out)), 2);
 	cr_assert_str_eq(out, "", "nothing on stdout for a usage error");
 	cr_assert_eq(tu_run(MAPSCOPE "--help", out, sizeof(out)), 0);
