@@ -8,14 +8,15 @@ static const struct {
 	const char *key;
 	const char *label;
 	size_t off;
+	int ratio; /* compared across loaders in the text table */
 } mem_fields[] = {
-        {"rss", "RSS", offsetof(struct libmem, rss)},
-        {"pss", "PSS", offsetof(struct libmem, pss)},
-        {"shared_clean", "shared clean", offsetof(struct libmem, shared_clean)},
-        {"shared_dirty", "shared dirty", offsetof(struct libmem, shared_dirty)},
-        {"private_clean", "private clean", offsetof(struct libmem, private_clean)},
-        {"private_dirty", "private dirty", offsetof(struct libmem, private_dirty)},
-        {"text_pss", "text PSS", offsetof(struct libmem, text_pss)},
+        {"rss", "RSS", offsetof(struct libmem, rss), 0},
+        {"pss", "PSS", offsetof(struct libmem, pss), 1},
+        {"shared_clean", "shared clean", offsetof(struct libmem, shared_clean), 0},
+        {"shared_dirty", "shared dirty", offsetof(struct libmem, shared_dirty), 0},
+        {"private_clean", "private clean", offsetof(struct libmem, private_clean), 0},
+        {"private_dirty", "private dirty", offsetof(struct libmem, private_dirty), 1},
+        {"text_pss", "text PSS", offsetof(struct libmem, text_pss), 1},
 };
 #define NFIELDS (sizeof(mem_fields) / sizeof(mem_fields[0]))
 
@@ -138,6 +139,23 @@ static void text_per_process(FILE *out, const struct share_run *run)
 			        run->procs[i].relro_status);
 }
 
+/* Each loader's total of field f over the first loader's, as "0.25x". */
+static void text_ratio_row(FILE *out, const struct share_run *runs, size_t nruns, size_t f)
+{
+	char label[48], cell[32];
+	uint64_t base = field(&runs[0].totals, f);
+
+	snprintf(label, sizeof(label), "%s / %s", mem_fields[f].label,
+	         share_loader_name(runs[0].loader));
+	fprintf(out, "%-24s", label);
+	for (size_t r = 0; r < nruns; r++) {
+		snprintf(cell, sizeof(cell), "%.2fx",
+		         base ? (double)field(&runs[r].totals, f) / (double)base : 0.0);
+		fprintf(out, " %14s", base ? cell : "-");
+	}
+	fputc('\n', out);
+}
+
 /* Totals of several loaders, one column each. */
 static void text_side_by_side(FILE *out, const struct share_run *runs, size_t nruns)
 {
@@ -165,6 +183,9 @@ static void text_side_by_side(FILE *out, const struct share_run *runs, size_t nr
 		fprintf(out, " %14s", runs[r].n && runs[r].procs[0].have_relro ? buf : "-");
 	}
 	fputc('\n', out);
+	for (size_t f = 0; f < NFIELDS; f++)
+		if (mem_fields[f].ratio)
+			text_ratio_row(out, runs, nruns, f);
 }
 
 void emit_share_text(FILE *out, const char *lib, const struct share_run *runs, size_t nruns)
