@@ -1,6 +1,7 @@
 /* mapscope share LIB: what N processes holding LIB spend on it, per loader. */
 #include "cli.h"
 #include "dlhold.h"
+#include "emit_prom.h"
 #include "emit_share.h"
 #include "shareprobe.h"
 
@@ -19,7 +20,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: %s share [-n|--processes N] [--loader dlopen|soload|soload-share|all]\n"
-	        "                      [--format json|text] LIB\n"
+	        "                      [--format json|text|prometheus] LIB\n"
 	        "Starts N processes (default %d) that load LIB with the chosen loader and\n"
 	        "hold it, measures their mappings of LIB and of what it loaded from their\n"
 	        "/proc/PID/smaps, then stops them. soload holders are `soload hold` from\n"
@@ -63,6 +64,16 @@ static int find_binaries(char *self, char *soload, size_t cap)
 	return 0;
 }
 
+/* Prometheus metrics, made from the JSON report itself. 0 or 1. */
+static int put_metrics(const char *lib, const struct share_run *runs, size_t nruns)
+{
+	json_t *doc = emit_share_doc(lib, runs, nruns);
+	int rc = emit_prom(stdout, doc, emit_prom_share);
+
+	json_decref(doc);
+	return rc == 0 ? 0 : 1;
+}
+
 static int run_loaders(const struct share_request *req, const enum share_loader *loaders,
                        size_t nloaders, enum emit_format format)
 {
@@ -80,6 +91,8 @@ static int run_loaders(const struct share_request *req, const enum share_loader 
 		}
 	if (status == 0 && format == EMIT_TEXT)
 		emit_share_text(stdout, req->lib, runs, nloaders);
+	else if (status == 0 && format == EMIT_PROMETHEUS)
+		status = put_metrics(req->lib, runs, nloaders);
 	else if (status == 0 &&
 	         emit_json(emit_share_doc(req->lib, runs, nloaders), stdout, format) != 0)
 		status = 1;
