@@ -58,7 +58,7 @@ TESTLIBS := $(TESTLIB_C:testlibs/%.c=$(B)/testlibs/%.so) \
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all test demo bench fuzz install clean lint deps
+.PHONY: all test demo bench fuzz install clean lint deps tsan
 all: $(B)/libsoload.a $(B)/libsoload.so $(B)/soload $(B)/mapscope $(TESTLIBS) \
 	$(B)/soload.pc
 
@@ -124,6 +124,20 @@ $(B)/tests/helpers/%: tests/helpers/%.c | $(DEPS_STAMP)
 
 test: all $(B)/tests/run $(TEST_HELPERS)
 	$(B)/tests/run $(TEST_ARGS)
+
+# ThreadSanitizer over the loader used from many threads (tests/tsan/threads.c:
+# Criterion itself cannot run under TSan).
+TSAN_LIBS ?= /lib/x86_64-linux-gnu/libz.so.1:zlibVersion $(B)/testlibs/libmalbase.so:malbase_len
+tsan: all
+	$(MAKE) B=$(B)/tsan SANITIZE=thread $(B)/tsan/libsoload.a
+	$(CC) $(CFLAGS) -fsanitize=thread -o $(B)/tsan/threads tests/tsan/threads.c \
+		$(B)/tsan/libsoload.a $(LDLIBS_LOADER)
+	$(B)/tsan/threads 300 $(TSAN_LIBS)
+
+# libFuzzer targets over the loader's reading of files (tests/fuzz/run.sh).
+FUZZ_SECONDS ?= 60
+fuzz:
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 demo: all
 	sh docs/demo.sh

@@ -6,6 +6,7 @@ const struct cli_command cli_commands[] = {
         {"file", "page-cache residency of files and trees", cli_file},
         {"faults", "page faults of a command, or of loading a library", cli_faults},
         {"iobench", "read() against mmap on a file, cold and warm", cli_iobench},
+        {"share", "memory of N processes holding a library, per loader", cli_share},
         {"watch", "RSS, faults or residency over time, one line per interval", cli_watch},
         {0},
 };

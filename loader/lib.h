@@ -68,6 +68,10 @@ struct sl_lib {
 	Elf64_Phdr eh_frame_ph;
 	Elf64_Phdr note_ph; /* first PT_NOTE, for the build-id */
 
+	/* RELRO sharing (share.c), only with SL_SHARE. */
+	struct share_ctx *share;
+	struct sl_share_stats share_stats;
+
 	/* Decoded dynamic table (dynamic.c). */
 	uint64_t dyn[DYN_COUNT];
 	uint64_t dyn_present; /* bit i set when dyn[i] was given (i < 64) */

@@ -1,6 +1,8 @@
 #include "map.h"
 #include "error.h"
+#include "share.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -15,16 +17,42 @@ static uintptr_t page_up(uintptr_t x)
 	return page_down(x + (uintptr_t)getpagesize() - 1);
 }
 
+static void place_span(struct sl_lib *lib, const struct load_plan *plan, char *start)
+{
+	lib->map_start = start;
+	lib->span = plan->hi - plan->lo;
+	lib->base = (uintptr_t)start - plan->lo;
+}
+
+/* With SL_SHARE, every process tries the same address for this library so
+ * that its relocated RELRO comes out the same; if taken, it stays private. */
+static int reserve_shared(struct sl_lib *lib, int fd, const struct load_plan *plan)
+{
+	char *start;
+
+	lib->share = malloc(sizeof(*lib->share));
+	if (!lib->share)
+		return -1;
+	share_prepare(lib->share, fd, plan->hi - plan->lo, plan->align);
+	start = share_reserve(lib->share, plan->hi - plan->lo);
+	if (!start)
+		return -1;
+	place_span(lib, plan, start);
+	return 0;
+}
+
 /* We map too much and trim, to get a start aligned to the largest p_align
  * without guessing a free address. */
-static int reserve_span(struct sl_lib *lib, const struct load_plan *plan)
+static int reserve_span(struct sl_lib *lib, int fd, const struct load_plan *plan)
 {
 	size_t span = plan->hi - plan->lo;
 	size_t extra = plan->align > (uint64_t)getpagesize() ? plan->align : 0;
-	char *raw = mmap(NULL, span + extra, PROT_NONE,
-	                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	char *start;
+	char *raw, *start;
 
+	if ((lib->flags & SL_SHARE) && reserve_shared(lib, fd, plan) == 0)
+		return 0;
+	raw = mmap(NULL, span + extra, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+	           0);
 	if (raw == MAP_FAILED)
 		return sl_seterr(lib->name, "cannot reserve %zu bytes: %m", span);
 	start = raw;
@@ -35,9 +63,7 @@ static int reserve_span(struct sl_lib *lib, const struct load_plan *plan)
 		if (raw + extra > start)
 			munmap(start + span, raw + extra - start);
 	}
-	lib->map_start = start;
-	lib->span = span;
-	lib->base = (uintptr_t)start - plan->lo;
+	place_span(lib, plan, start);
 	return 0;
 }
 
@@ -111,7 +137,7 @@ static int record_relro(struct sl_lib *lib, const Elf64_Phdr *relro)
 
 int map_library(struct sl_lib *lib, int fd, const struct load_plan *plan)
 {
-	if (reserve_span(lib, plan) != 0)
+	if (reserve_span(lib, fd, plan) != 0)
 		return -1;
 	for (size_t i = 0; i < plan->nseg; i++) {
 		if (map_segment(lib, fd, &plan->seg[i]) != 0)
@@ -135,10 +161,17 @@ void map_release(struct sl_lib *lib)
 		munmap(lib->map_start, lib->span);
 	lib->map_start = NULL;
 	lib->nsegments = 0;
+	free(lib->share);
+	lib->share = NULL;
 }
 
 int map_protect_relro(struct sl_lib *lib)
 {
+	/* Last chance: once read-only, the pages are what every process of the
+	 * same placement has, so identical ones can come from the cache. */
+	if (lib->share)
+		share_relro(lib->share, (void *)lib->relro_start, lib->relro_size,
+		            &lib->share_stats);
 	if (lib->relro_size && mprotect((void *)lib->relro_start, lib->relro_size, PROT_READ) != 0)
 		return sl_seterr(lib->name, "cannot make RELRO read-only: %m");
 	return 0;

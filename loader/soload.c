@@ -186,8 +186,7 @@ int sl_info(sl_lib *lib, struct sl_info *out)
 	out->needed = lib->needed;
 	out->relro_start = lib->relro_start;
 	out->relro_size = lib->relro_size;
-	out->share.requested = 0;
-	out->share.status = NULL;
+	out->share = lib->share_stats;
 	registry_unlock();
 	return 0;
 }

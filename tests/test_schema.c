@@ -165,12 +165,22 @@ Test(schema, faults_output_matches)
 	               sample, sample);
 	check_commandf("faults", 0, BUILD_DIR "/mapscope faults -- sh -c 'kill -9 $$'");
 	check_commandf("faults", 1, BUILD_DIR "/mapscope faults -- %s/missing", dir);
+	check_commandf("faults", 0,
+	               BUILD_DIR "/mapscope faults --lib %s --call hello_reset --loader soload",
+	               TESTLIB("libhello.so"));
 }
 
 Test(schema, iobench_output_matches)
 {
 	check_commandf("iobench", 0, BUILD_DIR "/mapscope iobench --size 16K %s", sample);
 	check_commandf("iobench", 1, BUILD_DIR "/mapscope iobench %s/missing", dir);
+}
+
+Test(schema, share_output_matches)
+{
+	check_commandf("share", 0, BUILD_DIR "/mapscope share -n 2 --loader dlopen libssl.so.3");
+	check_commandf("share", 1, BUILD_DIR "/mapscope share -n 1 --loader dlopen %s/missing.so",
+	               dir);
 }
 
 Test(schema, watch_output_matches)
