@@ -3,6 +3,7 @@
 #include "elfcheck.h"
 #include "error.h"
 #include "map.h"
+#include "reloc.h"
 
 #include <fcntl.h>
 #include <gelf.h>
@@ -24,7 +25,7 @@ static int map_and_decode(struct description *d, int fd, size_t size)
 	elfcheck_release(&ef);
 	if (rc || map_library(d->lib, fd, &d->plan) != 0)
 		return -1;
-	return dynamic_decode(d->lib);
+	return dynamic_decode(d->lib) == 0 ? reloc_check(d->lib) : -1;
 }
 
 static void count_rela(struct description *d, const Elf64_Rela *r, size_t n)
