@@ -1,7 +1,6 @@
 /* mapscope share LIB: what N processes holding LIB spend on it, per loader. */
 #include "cli.h"
 #include "dlhold.h"
-#include "emit_prom.h"
 #include "emit_share.h"
 #include "shareprobe.h"
 
@@ -64,16 +63,6 @@ static int find_binaries(char *self, char *soload, size_t cap)
 	return 0;
 }
 
-/* Prometheus metrics, made from the JSON report itself. 0 or 1. */
-static int put_metrics(const char *lib, const struct share_run *runs, size_t nruns)
-{
-	json_t *doc = emit_share_doc(lib, runs, nruns);
-	int rc = emit_prom(stdout, doc, emit_prom_share);
-
-	json_decref(doc);
-	return rc == 0 ? 0 : 1;
-}
-
 static int run_loaders(const struct share_request *req, const enum share_loader *loaders,
                        size_t nloaders, enum emit_format format)
 {
@@ -92,7 +81,7 @@ static int run_loaders(const struct share_request *req, const enum share_loader 
 	if (status == 0 && format == EMIT_TEXT)
 		emit_share_text(stdout, req->lib, runs, nloaders);
 	else if (status == 0 && format == EMIT_PROMETHEUS)
-		status = put_metrics(req->lib, runs, nloaders);
+		status = emit_share_prom(stdout, req->lib, runs, nloaders) ? 1 : 0;
 	else if (status == 0 &&
 	         emit_json(emit_share_doc(req->lib, runs, nloaders), stdout, format) != 0)
 		status = 1;

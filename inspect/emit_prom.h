@@ -16,24 +16,20 @@
 #define EMIT_PROM_MAX_LABELS 4
 
 struct emit_prom_metric {
-	const char *field; /* key in each item; "a.b" is key b of the object at key a */
+	const char *field; /* key in each item */
 	const char *name;  /* full metric name, e.g. "mapscope_file_resident_pages" */
 	const char *help;
 };
 
 struct emit_prom_view {
-	const char *items; /* key of the array of items (or of one object) in its scope */
-	/* Keys that become labels: looked up in the item, its scope, the document. */
+	const char *items; /* key of the array of items (or of one object) in the document */
+	/* Keys that become labels: looked up in the item, then in the document. */
 	const char *labels[EMIT_PROM_MAX_LABELS];
 	const struct emit_prom_metric *metrics; /* ended by a zeroed entry */
-	/* When the document has an array at this key, each element is a scope
-	 * holding items (share --loader all: "runs"); otherwise the document is. */
-	const char *outer;
 };
 
 /* The views of each command, each ended by a zeroed entry. */
 extern const struct emit_prom_view emit_prom_file[];
-extern const struct emit_prom_view emit_prom_share[];
 
 /* Writes doc's metrics as views describe them. 0, or -1 if the write failed. */
 int emit_prom(FILE *out, const json_t *doc, const struct emit_prom_view *views);

@@ -127,31 +127,6 @@ Test(emit_prom, file_command_passes_the_format_check)
 	rmdir(dir);
 }
 
-Test(emit_prom, share_runs_label_each_loader)
-{
-	char *text =
-	        render("{\"kind\":\"share\",\"library\":\"l.so\",\"loader\":\"all\",\"runs\":["
-	               "{\"loader\":\"dlopen\",\"per_process\":[{\"pid\":7,\"rss\":4096,"
-	               "\"relro\":null,\"relro_unavailable\":\"glibc\"}],\"totals\":{\"rss\":"
-	               "4096}},{\"loader\":\"soload-share\",\"per_process\":[{\"pid\":8,"
-	               "\"rss\":8192,\"relro\":{\"pages\":3,\"shared_pages\":2}}],"
-	               "\"totals\":{\"rss\":8192}}]}",
-	               emit_prom_share);
-
-	expect_valid(text);
-	cr_assert(strstr(text, "mapscope_share_rss_bytes{library=\"l.so\",loader=\"dlopen\"} "
-	                       "4096\n") != NULL,
-	          "%s", text);
-	cr_assert(strstr(text, "mapscope_share_process_relro_shared_pages{library=\"l.so\","
-	                       "loader=\"soload-share\",pid=\"8\"} 2\n") != NULL,
-	          "%s", text);
-	cr_assert(strstr(text, "mapscope_unavailable{library=\"l.so\",loader=\"dlopen\",pid=\"7\","
-	                       "metric=\"mapscope_share_process_relro_pages\",reason=\"glibc\"} "
-	                       "1\n") != NULL,
-	          "%s", text);
-	free(text);
-}
-
 Test(emit_prom, share_command_passes_the_format_check, .timeout = 30)
 {
 	char *out = check_cli(
