@@ -1,5 +1,7 @@
 #include "testutil.h"
 
+#include <criterion/criterion.h>
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,4 +67,12 @@ int tu_count_maps(void)
 		n += c == '\n';
 	fclose(f);
 	return n;
+}
+
+long long tu_json_int(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	cr_assert(json_is_integer(v), "%s is not an integer", key);
+	return json_integer_value(v);
 }
