@@ -101,6 +101,56 @@ static int apply_rela(struct sl_lib *lib, const Elf64_Rela *r, size_t n)
 	return 0;
 }
 
+/* What apply_one would refuse, found without writing anything. */
+static int check_one(struct sl_lib *lib, const Elf64_Rela *r)
+{
+	enum reloc_kind kind = reloc_kind_of(ELF64_R_TYPE(r->r_info));
+
+	if (kind == RK_NONE)
+		return 0;
+	if (kind == RK_UNKNOWN || kind == RK_COPY)
+		return unsupported(lib, r);
+	if (!target(lib, r->r_offset))
+		return -1;
+	if (ELF64_R_SYM(r->r_info) >= lib->nsyms)
+		return sl_seterr(lib->name, "relocation with bad symbol index %lu (of %zu)",
+		                 ELF64_R_SYM(r->r_info), lib->nsyms);
+	return 0;
+}
+
+static int check_relr(struct sl_lib *lib)
+{
+	uint64_t where = 0;
+
+	for (size_t i = 0; i < lib->nrelr; i++) {
+		uint64_t w = lib->relr[i];
+		if (!(w & 1)) {
+			if (!target(lib, w))
+				return -1;
+			where = w + 8;
+			continue;
+		}
+		for (unsigned bit = 1; bit < 64; bit++)
+			if (((w >> bit) & 1) && !target(lib, where + (bit - 1) * 8))
+				return -1;
+		where += 63 * 8;
+	}
+	return 0;
+}
+
+int reloc_check(struct sl_lib *lib)
+{
+	if (check_relr(lib) != 0)
+		return -1;
+	for (size_t i = 0; i < lib->nrela; i++)
+		if (check_one(lib, &lib->rela[i]) != 0)
+			return -1;
+	for (size_t i = 0; i < lib->njmprel; i++)
+		if (check_one(lib, &lib->jmprel[i]) != 0)
+			return -1;
+	return 0;
+}
+
 int reloc_library(struct sl_lib *lib)
 {
 	if (apply_relr(lib) != 0)
