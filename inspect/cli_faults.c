@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "emit_faults.h"
 #include "faults.h"
+#include "libfaults.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -117,6 +118,36 @@ static int run_command(char **argv, const struct faults_args *a)
 	return rc;
 }
 
+static int run_library(const struct faults_args *a)
+{
+	const char *loader = a->loader ? a->loader : "dlopen";
+	enum libfaults_loader which =
+	        strcmp(loader, "soload") == 0 ? LIBFAULTS_SOLOAD : LIBFAULTS_DLOPEN;
+	struct libfaults_report rep;
+	char err[512];
+
+	for (size_t i = 0; i < a->ncold; i++) {
+		int e = faults_evict(a->cold[i]);
+		if (e) {
+			emit_error(CLI_PROG, "faults", a->format,
+			           "%s: cannot drop from the page cache: %s", a->cold[i],
+			           strerror(-e));
+			return 1;
+		}
+	}
+	if (libfaults_run(a->lib, a->call, which, &rep, err, sizeof(err)) != 0) {
+		emit_error(CLI_PROG, "faults", a->format, "%s", err);
+		return 1;
+	}
+	if (a->format == EMIT_TEXT) {
+		emit_faults_lib_text(stdout, a->lib, a->call, loader, &rep);
+		return 0;
+	}
+	return emit_json(emit_faults_lib_doc(a->lib, a->call, loader, &rep), stdout, a->format)
+	               ? 1
+	               : 0;
+}
+
 int cli_faults(int argc, char **argv)
 {
 	struct faults_args a = {.format = EMIT_JSON};
@@ -129,7 +160,7 @@ int cli_faults(int argc, char **argv)
 	if (rc == 0)
 		rc = check_args(argc, &a);
 	if (rc == 0)
-		rc = run_command(argv + optind, &a);
+		rc = a.lib ? run_library(&a) : run_command(argv + optind, &a);
 	free(a.cold);
 	return rc < 0 ? 0 : rc;
 }

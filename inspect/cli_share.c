@@ -19,7 +19,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: %s share [-n|--processes N] [--loader dlopen|soload|soload-share|all]\n"
-	        "                      [--format json|text] LIB\n"
+	        "                      [--format json|text|prometheus] LIB\n"
 	        "Starts N processes (default %d) that load LIB with the chosen loader and\n"
 	        "hold it, measures their mappings of LIB and of what it loaded from their\n"
 	        "/proc/PID/smaps, then stops them. soload holders are `soload hold` from\n"
@@ -80,6 +80,8 @@ static int run_loaders(const struct share_request *req, const enum share_loader 
 		}
 	if (status == 0 && format == EMIT_TEXT)
 		emit_share_text(stdout, req->lib, runs, nloaders);
+	else if (status == 0 && format == EMIT_PROMETHEUS)
+		status = emit_share_prom(stdout, req->lib, runs, nloaders) ? 1 : 0;
 	else if (status == 0 &&
 	         emit_json(emit_share_doc(req->lib, runs, nloaders), stdout, format) != 0)
 		status = 1;

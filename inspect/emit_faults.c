@@ -152,6 +152,7 @@ json_t *emit_faults_doc(char *const argv[], const struct faults_report *rep, boo
 	emit_int(doc, "kernel_minor", (int64_t)rep->kernel_minor);
 	emit_int(doc, "kernel_major", (int64_t)rep->kernel_major);
 	if (rep->unavailable) {
+		emit_str(doc, "perf_event_unavailable", rep->unavailable);
 		emit_unmeasured(doc, "lost_samples", rep->unavailable);
 		emit_unmeasured(doc, "by_mapping", rep->unavailable);
 		if (with_samples)
@@ -246,4 +247,53 @@ void emit_faults_text(FILE *out, char *const argv[], const struct faults_report 
 		}
 	}
 	free(order);
+}
+
+static const char *const phase_names[LIBFAULTS_NPHASES] = {"load", "call"};
+
+json_t *emit_faults_lib_doc(const char *lib, const char *symbol, const char *loader,
+                            const struct libfaults_report *rep)
+{
+	json_t *doc = emit_doc("faults", true), *phases = json_array();
+	uint64_t minor = 0, major = 0;
+
+	emit_str(doc, "library", lib);
+	emit_str(doc, "symbol", symbol);
+	emit_str(doc, "loader", loader);
+	json_object_set_new(doc, "already_loaded", json_boolean(rep->already_loaded));
+	emit_str(doc, "source", rep->perf ? "perf_event" : "rusage");
+	if (!rep->perf)
+		emit_str(doc, "perf_event_unavailable", rep->perf_why);
+	for (int i = 0; i < LIBFAULTS_NPHASES; i++) {
+		const struct libfaults_phase *p = &rep->phase[i];
+		json_t *o = json_object();
+		emit_str(o, "phase", phase_names[i]);
+		emit_int(o, "minor", (int64_t)p->minor);
+		emit_int(o, "major", (int64_t)p->major);
+		emit_int(o, "ns", (int64_t)p->ns);
+		json_array_append_new(phases, o);
+		minor += p->minor;
+		major += p->major;
+	}
+	emit_int(doc, "minor", (int64_t)minor);
+	emit_int(doc, "major", (int64_t)major);
+	json_object_set_new(doc, "phases", phases);
+	return doc;
+}
+
+void emit_faults_lib_text(FILE *out, const char *lib, const char *symbol, const char *loader,
+                          const struct libfaults_report *rep)
+{
+	fprintf(out, "library: %s (%s)   symbol: %s   counted by: %s\n", lib, loader, symbol,
+	        rep->perf ? "perf_event" : "getrusage");
+	if (!rep->perf)
+		fprintf(out, "(perf events refused: %s)\n", rep->perf_why);
+	if (rep->already_loaded)
+		fprintf(out, "note: mapscope had %s loaded already; load only raised its count\n",
+		        lib);
+	fprintf(out, "\n%-6s %9s %7s %12s\n", "PHASE", "MINOR", "MAJOR", "TIME us");
+	for (int i = 0; i < LIBFAULTS_NPHASES; i++)
+		fprintf(out, "%-6s %9llu %7llu %12.1f\n", phase_names[i],
+		        (unsigned long long)rep->phase[i].minor,
+		        (unsigned long long)rep->phase[i].major, (double)rep->phase[i].ns / 1e3);
 }

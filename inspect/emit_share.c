@@ -1,4 +1,5 @@
 #include "emit_share.h"
+#include "emit_prom.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -8,14 +9,15 @@ static const struct {
 	const char *key;
 	const char *label;
 	size_t off;
+	int ratio; /* compared across loaders in the text table */
 } mem_fields[] = {
-        {"rss", "RSS", offsetof(struct libmem, rss)},
-        {"pss", "PSS", offsetof(struct libmem, pss)},
-        {"shared_clean", "shared clean", offsetof(struct libmem, shared_clean)},
-        {"shared_dirty", "shared dirty", offsetof(struct libmem, shared_dirty)},
-        {"private_clean", "private clean", offsetof(struct libmem, private_clean)},
-        {"private_dirty", "private dirty", offsetof(struct libmem, private_dirty)},
-        {"text_pss", "text PSS", offsetof(struct libmem, text_pss)},
+        {"rss", "RSS", offsetof(struct libmem, rss), 0},
+        {"pss", "PSS", offsetof(struct libmem, pss), 1},
+        {"shared_clean", "shared clean", offsetof(struct libmem, shared_clean), 0},
+        {"shared_dirty", "shared dirty", offsetof(struct libmem, shared_dirty), 0},
+        {"private_clean", "private clean", offsetof(struct libmem, private_clean), 0},
+        {"private_dirty", "private dirty", offsetof(struct libmem, private_dirty), 1},
+        {"text_pss", "text PSS", offsetof(struct libmem, text_pss), 1},
 };
 #define NFIELDS (sizeof(mem_fields) / sizeof(mem_fields[0]))
 
@@ -138,6 +140,23 @@ static void text_per_process(FILE *out, const struct share_run *run)
 			        run->procs[i].relro_status);
 }
 
+/* Each loader's total of field f over the first loader's, as "0.25x". */
+static void text_ratio_row(FILE *out, const struct share_run *runs, size_t nruns, size_t f)
+{
+	char label[48], cell[32];
+	uint64_t base = field(&runs[0].totals, f);
+
+	snprintf(label, sizeof(label), "%s / %s", mem_fields[f].label,
+	         share_loader_name(runs[0].loader));
+	fprintf(out, "%-24s", label);
+	for (size_t r = 0; r < nruns; r++) {
+		snprintf(cell, sizeof(cell), "%.2fx",
+		         base ? (double)field(&runs[r].totals, f) / (double)base : 0.0);
+		fprintf(out, " %14s", base ? cell : "-");
+	}
+	fputc('\n', out);
+}
+
 /* Totals of several loaders, one column each. */
 static void text_side_by_side(FILE *out, const struct share_run *runs, size_t nruns)
 {
@@ -165,6 +184,9 @@ static void text_side_by_side(FILE *out, const struct share_run *runs, size_t nr
 		fprintf(out, " %14s", runs[r].n && runs[r].procs[0].have_relro ? buf : "-");
 	}
 	fputc('\n', out);
+	for (size_t f = 0; f < NFIELDS; f++)
+		if (mem_fields[f].ratio)
+			text_ratio_row(out, runs, nruns, f);
 }
 
 void emit_share_text(FILE *out, const char *lib, const struct share_run *runs, size_t nruns)
@@ -197,4 +219,66 @@ int emit_share_hold_line(FILE *out, int pid, char *const *paths, size_t n)
 	if (emit_json(doc, out, EMIT_JSONL) != 0)
 		return -1;
 	return fflush(out) == 0 ? 0 : -1;
+}
+
+/* Prometheus: per holder (labels library, loader, pid) and per loader. */
+static const struct emit_prom_metric prom_process[] = {
+        {"rss", "mapscope_share_process_rss_bytes", "Resident bytes of the library's mappings."},
+        {"pss", "mapscope_share_process_pss_bytes", "Proportional share of those bytes."},
+        {"shared_clean", "mapscope_share_process_shared_clean_bytes", "Shared clean bytes."},
+        {"shared_dirty", "mapscope_share_process_shared_dirty_bytes", "Shared dirty bytes."},
+        {"private_clean", "mapscope_share_process_private_clean_bytes", "Private clean bytes."},
+        {"private_dirty", "mapscope_share_process_private_dirty_bytes", "Private dirty bytes."},
+        {"text_pss", "mapscope_share_process_text_pss_bytes", "PSS of executable mappings."},
+        {"single_mapped_pages", "mapscope_share_process_single_mapped_pages",
+         "Resident pages mapped once."},
+        {"multi_mapped_pages", "mapscope_share_process_multi_mapped_pages",
+         "Resident pages mapped more than once."},
+        {0},
+};
+
+static const struct emit_prom_metric prom_totals[] = {
+        {"rss", "mapscope_share_rss_bytes", "Resident bytes, summed over the holders."},
+        {"pss", "mapscope_share_pss_bytes", "PSS bytes, summed over the holders."},
+        {"shared_clean", "mapscope_share_shared_clean_bytes", "Shared clean bytes, summed."},
+        {"shared_dirty", "mapscope_share_shared_dirty_bytes", "Shared dirty bytes, summed."},
+        {"private_clean", "mapscope_share_private_clean_bytes", "Private clean bytes, summed."},
+        {"private_dirty", "mapscope_share_private_dirty_bytes", "Private dirty bytes, summed."},
+        {"text_pss", "mapscope_share_text_pss_bytes", "PSS of executable mappings, summed."},
+        {"single_mapped_pages", "mapscope_share_single_mapped_pages",
+         "Resident pages mapped once, summed."},
+        {"multi_mapped_pages", "mapscope_share_multi_mapped_pages",
+         "Resident pages mapped more than once, summed."},
+        {0},
+};
+
+static const struct emit_prom_view prom_views[] = {
+        {"per_process", {"library", "loader", "pid"}, prom_process},
+        {"totals", {"library", "loader"}, prom_totals},
+        {0},
+};
+
+int emit_share_prom(FILE *out, const char *lib, const struct share_run *runs, size_t nruns)
+{
+	json_t *doc = json_object(), *procs = json_array(), *totals = json_array();
+	int rc;
+
+	emit_str(doc, "library", lib);
+	for (size_t r = 0; r < nruns; r++) {
+		json_t *t = json_object();
+		const char *loader = share_loader_name(runs[r].loader);
+		for (size_t i = 0; i < runs[r].n; i++) {
+			json_t *p = proc_entry(&runs[r], &runs[r].procs[i]);
+			emit_str(p, "loader", loader);
+			json_array_append_new(procs, p);
+		}
+		emit_str(t, "loader", loader);
+		put_mem(t, &runs[r].totals);
+		json_array_append_new(totals, t);
+	}
+	json_object_set_new(doc, "per_process", procs);
+	json_object_set_new(doc, "totals", totals);
+	rc = emit_prom(out, doc, prom_views);
+	json_decref(doc);
+	return rc;
 }

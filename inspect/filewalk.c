@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 /* The (dev, inode) of every file with more than one link handed over so
- * far: open addressing, grown by doubling. Files with one link never enter
- * it, so it grows with the number of hard-linked files, not of files. */
+ * far: open addressing, grown by doubling. Files with one link enter it only
+ * under -L, so it grows with the number of hard-linked files, not of files. */
 struct inode_set {
 	struct inode_key {
 		dev_t dev;
@@ -77,12 +77,13 @@ static int grow_set(struct inode_set *s)
 	return 0;
 }
 
-/* True if st's file was handed over before; remembers it otherwise. */
+/* True if st's file was handed over before; remembers it otherwise. Under
+ * -L a file can be reached through symlinks too, so every file counts. */
 static bool seen_before(struct walk *w, const struct stat *st)
 {
 	struct inode_key k = {st->st_dev, st->st_ino};
 
-	if (st->st_nlink < 2)
+	if (st->st_nlink < 2 && !w->opts->follow)
 		return false;
 	if (w->links.used * 2 >= w->links.cap && grow_set(&w->links) != 0) {
 		w->failed = -ENOMEM;

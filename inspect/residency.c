@@ -174,10 +174,11 @@ int residency_walk(int fd, uint64_t pages, struct residency_walk *w)
 	return 0;
 }
 
-static int count_by_cachestat(int fd, struct residency *r)
+/* The counts of pages [first, first + n) (n = 0: to the end of the file). */
+static int count_by_cachestat(int fd, uint64_t first, uint64_t n, struct residency *r)
 {
 	struct cachestat cs;
-	int err = cachestat_pages(fd, 0, 0, &cs);
+	int err = cachestat_pages(fd, first * page_size(), n * page_size(), &cs);
 
 	if (err)
 		return err;
@@ -188,6 +189,13 @@ static int count_by_cachestat(int fd, struct residency *r)
 	r->evicted_pages = cs.nr_evicted;
 	r->recently_evicted_pages = cs.nr_recently_evicted;
 	return 0;
+}
+
+int residency_count_range(int fd, uint64_t first, uint64_t n, struct residency *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->pages = n;
+	return n ? count_by_cachestat(fd, first, n, out) : 0;
 }
 
 static int count_by_mincore(int fd, struct residency *r)
@@ -213,7 +221,7 @@ int residency_measure(int fd, struct residency *out)
 		return -errno;
 	out->size = (uint64_t)st.st_size;
 	out->pages = (out->size + page_size() - 1) / page_size();
-	err = count_by_cachestat(fd, out);
+	err = count_by_cachestat(fd, 0, 0, out);
 	if (err == -ENOSYS || err == -EOPNOTSUPP)
 		err = count_by_mincore(fd, out);
 	if (err == -EPERM) {

@@ -107,6 +107,36 @@ static int apply_rela(struct sl_lib *lib, const Elf64_Rela *r, size_t n)
 	return 0;
 }
 
+/* What apply_one would refuse, found without writing anything. */
+static int check_one(struct sl_lib *lib, const Elf64_Rela *r)
+{
+	enum reloc_kind kind = reloc_kind_of(ELF64_R_TYPE(r->r_info));
+
+	if (kind == RK_NONE)
+		return 0;
+	if (kind == RK_UNKNOWN || kind == RK_COPY)
+		return unsupported(lib, r);
+	if (!target(lib, r->r_offset))
+		return -1;
+	if (ELF64_R_SYM(r->r_info) >= lib->nsyms)
+		return sl_seterr(lib->name, "relocation with bad symbol index %lu (of %zu)",
+		                 ELF64_R_SYM(r->r_info), lib->nsyms);
+	return 0;
+}
+
+int reloc_check(struct sl_lib *lib)
+{
+	if (walk_relr(lib, 0) != 0)
+		return -1;
+	for (size_t i = 0; i < lib->nrela; i++)
+		if (check_one(lib, &lib->rela[i]) != 0)
+			return -1;
+	for (size_t i = 0; i < lib->njmprel; i++)
+		if (check_one(lib, &lib->jmprel[i]) != 0)
+			return -1;
+	return 0;
+}
+
 int reloc_library(struct sl_lib *lib)
 {
 	if (walk_relr(lib, 1) != 0)
@@ -116,35 +146,3 @@ int reloc_library(struct sl_lib *lib)
 	return apply_rela(lib, lib->jmprel, lib->njmprel);
 }
 
-/* The plan of one relocation, as apply_one would judge it, without resolving
- * or writing anything. */
-static int check_one(struct sl_lib *lib, const Elf64_Rela *r)
-{
-	enum reloc_kind kind = reloc_kind_of(ELF64_R_TYPE(r->r_info));
-
-	if (kind == RK_NONE)
-		return 0;
-	if (!target(lib, r->r_offset))
-		return -1;
-	if (kind == RK_UNKNOWN || kind == RK_COPY || kind == RK_TPOFF)
-		return unsupported(lib, r);
-	if (kind != RK_RELATIVE && kind != RK_IRELATIVE && ELF64_R_SYM(r->r_info) >= lib->nsyms)
-		return sl_seterr(lib->name, "relocation with bad symbol index %lu (of %zu)",
-		                 ELF64_R_SYM(r->r_info), lib->nsyms);
-	return 0;
-}
-
-static int check_rela(struct sl_lib *lib, const Elf64_Rela *r, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (check_one(lib, &r[i]) != 0)
-			return -1;
-	return 0;
-}
-
-int reloc_check(struct sl_lib *lib)
-{
-	if (walk_relr(lib, 0) != 0 || check_rela(lib, lib->rela, lib->nrela) != 0)
-		return -1;
-	return check_rela(lib, lib->jmprel, lib->njmprel);
-}

@@ -11,9 +11,8 @@
 /* 0, or -1 with sl_error(): "lib: unsupported relocation type N at
  * offset 0x...", "lib: undefined symbol NAME", ... */
 int reloc_library(struct sl_lib *lib);
-/* The relocation plan alone: every entry has a kind we apply, a writable
- * target and a symbol in the table; nothing is resolved, written or run
- * (for tests/fuzz). 0, or -1 with the message reloc_library would give. */
+/* Checks every relocation as reloc_library would, writing nothing (soload
+ * info, the fuzz targets). 0, or -1 with the same sl_error(). */
 int reloc_check(struct sl_lib *lib);
 
 #endif

@@ -216,3 +216,72 @@ Test(cli_faults, text_output_has_a_table_and_a_histogram)
 	cr_assert_not_null(strstr(out, "libc.so.6"));
 	cr_assert_not_null(strstr(out, "faults over"));
 }
+
+static void check_library_phases(const char *loader)
+{
+	char cmd[512];
+	json_t *doc, *phases, *load;
+	int status;
+
+	snprintf(cmd, sizeof(cmd),
+	         MAPSCOPE
+	         " faults --lib " TESTLIB("libhello.so") " --call hello_reset --loader %s",
+	         loader);
+	doc = tu_run_json(cmd, &status);
+	cr_assert_not_null(doc);
+	cr_assert_eq(status, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "loader")), loader);
+	cr_assert(json_is_false(json_object_get(doc, "already_loaded")));
+	phases = json_object_get(doc, "phases");
+	cr_assert_eq(json_array_size(phases), 2);
+	load = json_array_get(phases, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(load, "phase")), "load");
+	/* Mapping and relocating a library touches at least its pages. */
+	cr_assert_geq(get_int(load, "minor"), 3);
+	cr_assert_gt(get_int(load, "ns"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(phases, 1), "phase")),
+	                 "call");
+	cr_assert_eq(get_int(doc, "minor"),
+	             get_int(load, "minor") + get_int(json_array_get(phases, 1), "minor"));
+	json_decref(doc);
+}
+
+Test(cli_faults, library_load_and_call_with_dlopen)
+{
+	check_library_phases("dlopen");
+}
+
+Test(cli_faults, library_load_and_call_with_soload)
+{
+	check_library_phases("soload");
+}
+
+Test(cli_faults, library_already_in_mapscope_is_flagged)
+{
+	json_t *doc;
+	int status;
+
+	doc = tu_run_json(MAPSCOPE " faults --lib libjansson.so.4 --call jansson_version_str",
+	                  &status);
+	cr_assert_eq(status, 0);
+	cr_assert(json_is_true(json_object_get(doc, "already_loaded")));
+	json_decref(doc);
+}
+
+Test(cli_faults, library_errors_name_the_library_or_symbol)
+{
+	char out[4096];
+
+	cr_assert_eq(tu_run(MAPSCOPE
+	                    " faults --lib " TESTLIB("libhello.so") " --call no_such 2>&1",
+	                    out, sizeof(out)),
+	             1);
+	cr_assert_not_null(strstr(out, "no_such"), "%s", out);
+	cr_assert_eq(tu_run(MAPSCOPE " faults --lib /nonexistent.so --call f --loader soload 2>&1",
+	                    out, sizeof(out)),
+	             1);
+	cr_assert_not_null(strstr(out, "/nonexistent.so"), "%s", out);
+	cr_assert_eq(
+	        tu_run(MAPSCOPE " faults --lib x.so --call f --loader ld 2>&1", out, sizeof(out)),
+	        2);
+}

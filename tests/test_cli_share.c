@@ -1,4 +1,5 @@
 /* mapscope share, run as a user would: holders started, measured, stopped. */
+#include "prom_check.h"
 #include "testutil.h"
 
 #include <criterion/criterion.h>
@@ -100,4 +101,19 @@ Test(cli_share, text_output_names_the_loader_and_the_libraries)
 	cr_assert(strstr(out, "loader: dlopen"), "%s", out);
 	cr_assert(strstr(out, "libcrypto.so.3"), "%s", out);
 	cr_assert(strstr(out, "private dirty"), "%s", out);
+}
+
+Test(cli_share, prometheus_output_is_valid_exposition)
+{
+	static char out[1 << 16];
+	struct prom_report rep;
+
+	cr_assert_eq(tu_run(SHARE "-n 2 --loader dlopen --format prometheus libssl.so.3", out,
+	                    sizeof(out)),
+	             0);
+	cr_assert_eq(prom_check(out, &rep), 0, "%s\n%s", rep.first, out);
+	cr_assert(strstr(out, "mapscope_share_private_dirty_bytes{library=\"libssl.so.3\","
+	                      "loader=\"dlopen\"}"),
+	          "%s", out);
+	cr_assert_geq(rep.samples, 2 * 9 + 9);
 }

@@ -165,6 +165,9 @@ Test(schema, faults_output_matches)
 	               sample, sample);
 	check_commandf("faults", 0, BUILD_DIR "/mapscope faults -- sh -c 'kill -9 $$'");
 	check_commandf("faults", 1, BUILD_DIR "/mapscope faults -- %s/missing", dir);
+	check_commandf("faults", 0,
+	               BUILD_DIR "/mapscope faults --lib %s --call hello_reset --loader soload",
+	               TESTLIB("libhello.so"));
 }
 
 Test(schema, iobench_output_matches)
