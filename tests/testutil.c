@@ -1,5 +1,7 @@
 #include "testutil.h"
 
+#include <criterion/criterion.h>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
@@ -84,6 +86,14 @@ int tu_count_maps(void)
 		n += !is_allocator_line(line) && strchr(line, '\n');
 	fclose(f);
 	return n;
+}
+
+long long tu_json_int(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	cr_assert(json_is_integer(v), "%s is not an integer", key);
+	return json_integer_value(v);
 }
 
 json_t *tu_run_docs(const char *cmd, int *status)
