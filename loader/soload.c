@@ -60,7 +60,7 @@ static int map_file(struct sl_lib *lib, int fd, size_t size)
 
 	if (elfcheck_read(lib->name, fd, size, &ef) != 0)
 		return -1;
-	rc = plan_build(lib->name, ef.phdr, ef.phnum, ef.size, &plan);
+	rc = plan_build(lib->name, ef.phdr, ef.phnum, ef.file_size, &plan);
 	elfcheck_release(&ef);
 	return rc ? rc : map_library(lib, fd, &plan);
 }
