@@ -5,9 +5,13 @@
 
 #include <sys/mman.h>
 
+/* A relocated word: nothing requires it aligned (a packed struct may hold a
+ * pointer), so it is read and written as the unaligned type it may be. */
+typedef uint64_t __attribute__((aligned(1))) reloc_word;
+
 /* The writable segment holding [off, off + 8), or NULL. RELRO lies inside
  * a writable segment until relocation is done. */
-static uint64_t *target(struct sl_lib *lib, uint64_t off)
+static reloc_word *target(struct sl_lib *lib, uint64_t off)
 {
 	const struct sl_segment *s;
 
@@ -25,32 +29,34 @@ static uint64_t *target(struct sl_lib *lib, uint64_t off)
 		sl_seterr(lib->name, "relocation at offset 0x%lx into a read-only segment", off);
 		return NULL;
 	}
-	return (uint64_t *)(lib->base + off);
+	return (reloc_word *)(lib->base + off);
 }
 
 /* An even word is an address to relocate; an odd word is a bitmap of the
- * 63 words that follow the last address. */
-static int apply_relr(struct sl_lib *lib)
+ * 63 words that follow the last address. Without write, only checks. */
+static int walk_relr(struct sl_lib *lib, int write)
 {
 	uint64_t where = 0;
 
 	for (size_t i = 0; i < lib->nrelr; i++) {
 		uint64_t w = lib->relr[i];
 		if (!(w & 1)) {
-			uint64_t *p = target(lib, w);
+			reloc_word *p = target(lib, w);
 			if (!p)
 				return -1;
-			*p += lib->base;
+			if (write)
+				*p += lib->base;
 			where = w + 8;
 			continue;
 		}
 		for (unsigned bit = 1; bit < 64; bit++) {
-			uint64_t *p;
+			reloc_word *p;
 			if (!((w >> bit) & 1))
 				continue;
 			if (!(p = target(lib, where + (bit - 1) * 8)))
 				return -1;
-			*p += lib->base;
+			if (write)
+				*p += lib->base;
 		}
 		where += 63 * 8;
 	}
@@ -66,7 +72,7 @@ static int unsupported(struct sl_lib *lib, const Elf64_Rela *r)
 static int apply_one(struct sl_lib *lib, const Elf64_Rela *r)
 {
 	enum reloc_kind kind = reloc_kind_of(ELF64_R_TYPE(r->r_info));
-	uint64_t *where;
+	reloc_word *where;
 	struct symdef def;
 
 	if (kind == RK_NONE)
@@ -123,29 +129,9 @@ static int check_one(struct sl_lib *lib, const Elf64_Rela *r)
 	return 0;
 }
 
-static int check_relr(struct sl_lib *lib)
-{
-	uint64_t where = 0;
-
-	for (size_t i = 0; i < lib->nrelr; i++) {
-		uint64_t w = lib->relr[i];
-		if (!(w & 1)) {
-			if (!target(lib, w))
-				return -1;
-			where = w + 8;
-			continue;
-		}
-		for (unsigned bit = 1; bit < 64; bit++)
-			if (((w >> bit) & 1) && !target(lib, where + (bit - 1) * 8))
-				return -1;
-		where += 63 * 8;
-	}
-	return 0;
-}
-
 int reloc_check(struct sl_lib *lib)
 {
-	if (check_relr(lib) != 0)
+	if (walk_relr(lib, 0) != 0)
 		return -1;
 	for (size_t i = 0; i < lib->nrela; i++)
 		if (check_one(lib, &lib->rela[i]) != 0)
@@ -158,9 +144,10 @@ int reloc_check(struct sl_lib *lib)
 
 int reloc_library(struct sl_lib *lib)
 {
-	if (apply_relr(lib) != 0)
+	if (walk_relr(lib, 1) != 0)
 		return -1;
 	if (apply_rela(lib, lib->rela, lib->nrela) != 0)
 		return -1;
 	return apply_rela(lib, lib->jmprel, lib->njmprel);
 }
+

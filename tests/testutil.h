@@ -40,6 +40,9 @@ json_t *tu_run_json(const char *cmd, int *status);
 int tu_count_fds(void);
 int tu_count_maps(void);
 
+/* obj[key] as an integer; fails the test if it is missing or not an integer. */
+long long tu_json_int(const json_t *obj, const char *key);
+
 /* Runs cmd and parses every JSON document on its stdout (JSON lines, or a
  * report followed by an error document) into an array; NULL if any part of
  * stdout was not JSON. */
