@@ -106,14 +106,36 @@ static json_t *library_json(const struct hold_entry *e)
 	return o;
 }
 
+struct deps_ctx {
+	const struct hold_entry *e;
+	size_t n;
+	json_t *deps;
+};
+
+/* A library libsoload loaded that was not asked for: a dependency. */
+static void add_dependency(sl_lib *lib, void *arg)
+{
+	struct deps_ctx *c = arg;
+	struct hold_entry dep = {.lib = lib};
+
+	for (size_t i = 0; i < c->n; i++)
+		if (c->e[i].lib == lib)
+			return;
+	json_array_append_new(c->deps, library_json(&dep));
+}
+
 json_t *emit_hold_doc(int pid, const struct hold_entry *e, size_t n)
 {
 	json_t *doc = emit_doc("hold", true), *libs = json_array();
+	struct deps_ctx deps = {e, n, json_array()};
 
 	emit_int(doc, "pid", pid);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(libs, library_json(&e[i]));
 	json_object_set_new(doc, "libraries", libs);
+	/* With their own share stats: --share reaches them too. */
+	sl_foreach(add_dependency, &deps);
+	json_object_set_new(doc, "dependencies", deps.deps);
 	return doc;
 }
 
@@ -125,6 +147,10 @@ void emit_hold_text(FILE *out, int pid, const struct hold_entry *e, size_t n)
 		sl_info(e[i].lib, &info);
 		fprintf(out, "  %s at 0x%lx (%zu bytes, refcount %u)\n", info.path, info.base,
 		        info.span, info.refcount);
+		if (info.share.requested)
+			fprintf(out, "  RELRO: %zu of %zu pages shared (%s)\n",
+			        info.share.shared_pages, info.share.relro_pages,
+			        info.share.status);
 		if (e[i].sections) {
 			char *cmd = emit_hold_gdb_command(&info, e[i].sections, e[i].nsections);
 			fprintf(out, "  %s\n", cmd ? cmd : "(out of memory)");
