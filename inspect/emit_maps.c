@@ -52,14 +52,10 @@ static json_t *flags_summary(const uint64_t *counts)
 	return f;
 }
 
-/* The why-not of physical-page figures for one mapping, or NULL. */
-static const char *physical_why(const struct mapscan_report *r, const struct mapscan_mapping *m)
+/* Why map counts and page flags are unknown, or NULL. */
+static const char *physical_why(const struct mapscan_report *r)
 {
-	if (r->pagemap_unavailable)
-		return r->pagemap_unavailable;
-	if (m->pages_unavailable)
-		return m->pages_unavailable;
-	return r->kpage_unavailable;
+	return r->pagemap_unavailable ? r->pagemap_unavailable : r->kpage_unavailable;
 }
 
 static void emit_physical(json_t *obj, const char *why, const uint64_t *mapcount,
@@ -112,12 +108,12 @@ static json_t *mapping_entry(const struct mapscan_report *r, const struct mapsca
                              bool with_pages)
 {
 	json_t *o = json_object();
-	const char *why = r->pagemap_unavailable ? r->pagemap_unavailable : m->pages_unavailable;
+	const char *why = r->pagemap_unavailable;
 
 	emit_region(o, &m->region);
 	emit_maps_counters(o, &m->smaps);
 	emit_page_counts(o, &m->pages, why);
-	emit_physical(o, physical_why(r, m), m->mapcount, m->flags, m->pss_from_mapcount);
+	emit_physical(o, physical_why(r), m->mapcount, m->flags, m->pss_from_mapcount);
 	if (with_pages && !why)
 		json_object_set_new(o, "pages", page_runs(m));
 	else if (with_pages)
@@ -128,7 +124,7 @@ static json_t *mapping_entry(const struct mapscan_report *r, const struct mapsca
 static json_t *totals_entry(const struct mapscan_report *r)
 {
 	json_t *t = json_object();
-	const char *why = r->pagemap_unavailable ? r->pagemap_unavailable : r->kpage_unavailable;
+	const char *why = physical_why(r);
 
 	emit_int(t, "mappings", (int64_t)r->count);
 	emit_int(t, "size", (int64_t)r->totals.size);
@@ -161,7 +157,7 @@ static int64_t shared_pages(const struct mapscan_report *r, const struct mapscan
 {
 	int64_t n = 0;
 
-	if (physical_why(r, m))
+	if (physical_why(r))
 		return -1;
 	for (int i = 2; i < MAPSCAN_MAPCOUNT_MAX; i++)
 		n += (int64_t)m->mapcount[i];
@@ -181,7 +177,7 @@ static void text_line(FILE *out, const struct mapscan_report *r, const struct ma
 		fprintf(out, "%7s ", "?");
 	else
 		fprintf(out, "%7" PRId64 " ", shared);
-	if (r->pagemap_unavailable || m->pages_unavailable)
+	if (r->pagemap_unavailable)
 		fprintf(out, "%-12s", "?");
 	else
 		emit_bar(out, m->pages.present, pages, 10);
@@ -191,7 +187,7 @@ static void text_line(FILE *out, const struct mapscan_report *r, const struct ma
 void emit_maps_text(FILE *out, const struct mapscan_report *r)
 {
 	long page_size = sysconf(_SC_PAGESIZE);
-	const char *why = r->pagemap_unavailable ? r->pagemap_unavailable : r->kpage_unavailable;
+	const char *why = physical_why(r);
 
 	fprintf(out, "%d: %s\n", (int)r->pid, r->comm);
 	fprintf(out, "%-12s %-4s %8s %8s %8s %7s %7s %-12s %s\n", "Address", "Perm", "Kbytes",

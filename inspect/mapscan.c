@@ -8,7 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Addresses in the kernel half ([vsyscall]) lie beyond pagemap's range. */
+/* [vsyscall], the kernel's gate page, lies in the kernel half: beyond
+ * pagemap, never resident in the process, and not a JSON integer. */
 #define KERNEL_HALF (1ULL << 63)
 
 /* What one page walk needs besides the page itself. */
@@ -145,10 +146,6 @@ static int scan_pages(struct mapscan_report *r, struct pagemap *pm, struct page_
 
 	if (r->pagemap_unavailable)
 		return 0;
-	if (m->region.start >= KERNEL_HALF) {
-		m->pages_unavailable = "kernel address range, not in pagemap";
-		return 0;
-	}
 	rc = pagemap_scan(pm, m->region.start, m->region.end, &m->pages, visit_page, w);
 	if (rc)
 		return rc;
@@ -183,6 +180,8 @@ static int scan_mappings(struct mapscan_report *r, int procdir, const struct kpa
 		return rc;
 	open_pagemap(r, procdir, &pm);
 	while ((rc = smaps_next(&s, &region, &c)) == 1) {
+		if (region.start >= KERNEL_HALF)
+			continue;
 		w.mapping = add_mapping(r, &region, &c);
 		if (!w.mapping) {
 			rc = -ENOMEM;

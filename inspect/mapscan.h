@@ -33,7 +33,6 @@ struct mapscan_mapping {
 	struct procmaps_region region; /* path owned by the report */
 	struct smaps_counters smaps;
 	struct pagemap_counts pages;
-	const char *pages_unavailable; /* why pagemap says nothing here, or NULL */
 	uint64_t mapcount[MAPSCAN_MAPCOUNT_MAX];
 	uint64_t flags[KPAGE_FLAG_COUNT];
 	uint64_t pss_from_mapcount; /* bytes << MAPSCAN_PSS_SHIFT */

@@ -1,0 +1,133 @@
+#include "elfcheck.h"
+#include "error.h"
+
+#include <gelf.h>
+#include <libelf.h>
+#include <pthread.h>
+#include <string.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static pthread_once_t libelf_once = PTHREAD_ONCE_INIT;
+
+static void init_libelf(void)
+{
+	elf_version(EV_CURRENT);
+}
+
+/* The fields libelf does not judge for us. */
+static int check_ehdr(const char *name, const Elf64_Ehdr *eh)
+{
+	if (eh->e_machine != EM_X86_64)
+		return sl_seterr(name, "not an x86-64 file (machine %u)", eh->e_machine);
+	if (eh->e_type != ET_DYN)
+		return sl_seterr(name, "not a shared object (ELF type %u)", eh->e_type);
+	if (eh->e_phentsize != sizeof(Elf64_Phdr))
+		return sl_seterr(name, "bad program header size %u", eh->e_phentsize);
+	if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
+		return sl_seterr(name, "unsupported ELF version");
+	if (eh->e_phnum == 0)
+		return sl_seterr(name, "no PT_LOAD segment (no program headers)");
+	if (eh->e_phnum == PN_XNUM)
+		return sl_seterr(name, "program headers outside the file (extended count)");
+	return 0;
+}
+
+/* The identification bytes first, so a file libelf would call "not ELF"
+ * gets the precise reason. */
+static int check_ident(const char *name, const unsigned char *ident)
+{
+	if (memcmp(ident, ELFMAG, SELFMAG) != 0)
+		return sl_seterr(name, "not an ELF file (bad magic)");
+	if (ident[EI_CLASS] != ELFCLASS64)
+		return sl_seterr(name, "not a 64-bit ELF file (class %u)", ident[EI_CLASS]);
+	if (ident[EI_DATA] != ELFDATA2LSB)
+		return sl_seterr(name, "not little-endian");
+	if (ident[EI_VERSION] != EV_CURRENT)
+		return sl_seterr(name, "unsupported ELF version %u", ident[EI_VERSION]);
+	return 0;
+}
+
+/* The program headers must lie inside the file; read them if the first
+ * read did not reach that far. */
+static int read_phdrs(const char *name, int fd, struct elf_file *ef)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)ef->image;
+	size_t need, phsize = (size_t)eh->e_phnum * sizeof(Elf64_Phdr);
+
+	if (eh->e_phoff > ef->file_size || ef->file_size - eh->e_phoff < phsize ||
+	    eh->e_phoff % 8 != 0)
+		return sl_seterr(name, "program headers outside the file");
+	need = eh->e_phoff + phsize;
+	if (need > ef->size) {
+		unsigned char *all = malloc(need);
+		if (!all)
+			return sl_seterr(name, "out of memory");
+		if (pread(fd, all, need, 0) != (ssize_t)need) {
+			free(all);
+			return sl_seterr(name, "cannot read the program headers: %m");
+		}
+		ef->image = all;
+		ef->size = need;
+	}
+	ef->ehdr = (const Elf64_Ehdr *)ef->image;
+	ef->phdr = (const Elf64_Phdr *)(ef->image + eh->e_phoff);
+	ef->phnum = eh->e_phnum;
+	return 0;
+}
+
+/* libelf judges the header and program headers over our copy of the
+ * file's start. Loading never needs the section headers, so the copy's
+ * section header fields are cleared: libelf would otherwise ask for bytes
+ * we did not read. */
+static int check_with_libelf(const char *name, struct elf_file *ef)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)ef->image;
+	Elf *elf;
+	int rc = 0;
+
+	eh->e_shoff = 0;
+	eh->e_shnum = 0;
+	eh->e_shstrndx = SHN_UNDEF;
+	if (!(elf = elf_memory((char *)ef->image, ef->size)))
+		return sl_seterr(name, "libelf: %s", elf_errmsg(-1));
+	if (elf_kind(elf) != ELF_K_ELF || !elf64_getehdr(elf))
+		rc = sl_seterr(name, "not a 64-bit ELF file");
+	else if (!elf64_getphdr(elf))
+		rc = sl_seterr(name, "program headers outside the file (libelf: %s)",
+		               elf_errmsg(-1));
+	elf_end(elf);
+	return rc;
+}
+
+int elfcheck_read(const char *name, int fd, size_t size, struct elf_file *out)
+{
+	size_t want = size < sizeof(out->head) ? size : sizeof(out->head);
+	ssize_t got;
+
+	memset(out, 0, offsetof(struct elf_file, head));
+	pthread_once(&libelf_once, init_libelf);
+	out->file_size = size;
+	if (size < sizeof(Elf64_Ehdr))
+		return sl_seterr(name, "truncated: %zu bytes, shorter than an ELF header", size);
+	got = pread(fd, out->head, want, 0);
+	if (got != (ssize_t)want)
+		return sl_seterr(name, "cannot read the header: %m");
+	out->image = out->head;
+	out->size = want;
+	if (check_ident(name, out->image) != 0 ||
+	    check_ehdr(name, (const Elf64_Ehdr *)out->image) != 0 ||
+	    read_phdrs(name, fd, out) != 0 || check_with_libelf(name, out) != 0) {
+		elfcheck_release(out);
+		return -1;
+	}
+	return 0;
+}
+
+void elfcheck_release(struct elf_file *ef)
+{
+	if (ef->image && ef->image != ef->head)
+		free(ef->image);
+	ef->image = NULL;
+}

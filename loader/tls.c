@@ -1,0 +1,318 @@
+#include "tls.h"
+
+#include <errno.h>
+#include <link.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* glibc's own, for the module ids it handed out (exported by ld.so). */
+extern void *__tls_get_addr(void *ti);
+
+/*
+ * Our module ids carry a tag in the top 16 bits, which glibc's small dense
+ * ids never reach, so a loaded library's GOT can hold either kind and
+ * sl_tls_get_addr tells them apart without a lookup. Below the tag: a
+ * generation (so a reused slot never matches a dead module's stale id) and
+ * the slot in the module table.
+ */
+#define ID_TAG      ((size_t)0x50adUL << 48)
+#define ID_TAG_MASK ((size_t)0xffffUL << 48)
+#define SLOT_BITS   16
+#define SLOT_MASK   (((size_t)1 << SLOT_BITS) - 1)
+#define GEN_MASK    ((size_t)0xffffffffUL)
+#define MAX_MODULES ((size_t)1 << SLOT_BITS)
+#define MIN_ALIGN   (2 * sizeof(void *))
+
+struct tls_module {
+	size_t id; /* 0: free slot */
+	struct sl_tls_image img;
+};
+
+/* One thread's blocks, indexed by slot; the owner reads it without a lock. */
+struct tls_slot {
+	size_t id;
+	void *block;
+};
+
+struct tls_thread {
+	struct tls_slot *slots;
+	size_t nslots;
+	struct tls_thread *next;
+	struct tls_thread **pprev;
+};
+
+/*
+ * The module table and the list of threads are global because every loaded
+ * library and every thread share them; one lock guards both. Only the slow
+ * path (first access of a module in a thread), registration and thread exit
+ * take it.
+ */
+static pthread_mutex_t tls_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tls_module *modules;
+static size_t nmodules;
+static size_t generation;
+static struct tls_thread *threads;
+static size_t nblocks;
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+
+static __thread struct tls_thread *self;
+
+static void die(const char *why, size_t id)
+{
+	fprintf(stderr, "soload: thread-local storage: %s (module %#zx)\n", why, id);
+	abort();
+}
+
+static size_t slot_of(size_t id)
+{
+	return id & SLOT_MASK;
+}
+
+int sl_tls_is_ours(size_t modid)
+{
+	return (modid & ID_TAG_MASK) == ID_TAG;
+}
+
+static int check_image(const struct sl_tls_image *img)
+{
+	if (img->filesz > img->memsz)
+		return -EINVAL;
+	if (img->align & (img->align - 1))
+		return -EINVAL;
+	return 0;
+}
+
+static long find_free_slot(void)
+{
+	size_t i;
+
+	for (i = 0; i < nmodules; i++)
+		if (!modules[i].id)
+			return (long)i;
+	if (nmodules == MAX_MODULES)
+		return -ENOSPC;
+	struct tls_module *grown = realloc(modules, (nmodules + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	modules = grown;
+	modules[nmodules].id = 0;
+	return (long)nmodules++;
+}
+
+int sl_tls_register(const struct sl_tls_image *img, size_t *modid)
+{
+	int err = check_image(img);
+	long slot;
+
+	if (err)
+		return err;
+	pthread_mutex_lock(&tls_lock);
+	slot = find_free_slot();
+	if (slot >= 0) {
+		generation = (generation + 1) & GEN_MASK;
+		modules[slot].id = ID_TAG | generation << SLOT_BITS | (size_t)slot;
+		modules[slot].img = *img;
+		*modid = modules[slot].id;
+	}
+	pthread_mutex_unlock(&tls_lock);
+	return slot < 0 ? (int)slot : 0;
+}
+
+/* Drops thread t's block of module id, if it has one. Called under the lock. */
+static void drop_block(struct tls_thread *t, size_t id)
+{
+	struct tls_slot *s;
+
+	if (slot_of(id) >= t->nslots)
+		return;
+	s = &t->slots[slot_of(id)];
+	if (s->id != id)
+		return;
+	__atomic_store_n(&s->id, 0, __ATOMIC_RELAXED);
+	free(s->block);
+	s->block = NULL;
+	nblocks--;
+}
+
+void sl_tls_unregister(size_t modid)
+{
+	struct tls_thread *t;
+
+	pthread_mutex_lock(&tls_lock);
+	if (slot_of(modid) < nmodules && modules[slot_of(modid)].id == modid) {
+		for (t = threads; t; t = t->next)
+			drop_block(t, modid);
+		modules[slot_of(modid)].id = 0;
+	}
+	pthread_mutex_unlock(&tls_lock);
+}
+
+/* Thread exit: the key's destructor frees what the thread allocated. A later
+ * destructor that touches TLS again simply gets a fresh state (glibc reruns
+ * key destructors while values are set). */
+static void free_thread(void *arg)
+{
+	struct tls_thread *t = arg;
+	size_t i;
+
+	pthread_mutex_lock(&tls_lock);
+	for (i = 0; i < t->nslots; i++)
+		if (t->slots[i].id)
+			drop_block(t, t->slots[i].id);
+	*t->pprev = t->next;
+	if (t->next)
+		t->next->pprev = t->pprev;
+	pthread_mutex_unlock(&tls_lock);
+	free(t->slots);
+	free(t);
+	self = NULL;
+}
+
+static void create_exit_key(void)
+{
+	if (pthread_key_create(&exit_key, free_thread))
+		die("cannot create the thread-exit key", 0);
+}
+
+/* This thread's state, created and linked on first use. Under the lock. */
+static struct tls_thread *this_thread(void)
+{
+	struct tls_thread *t = self;
+
+	if (t)
+		return t;
+	pthread_once(&exit_key_once, create_exit_key);
+	t = calloc(1, sizeof(*t));
+	if (!t || pthread_setspecific(exit_key, t))
+		die("cannot allocate thread state", 0);
+	t->next = threads;
+	t->pprev = &threads;
+	if (threads)
+		threads->pprev = &t->next;
+	threads = t;
+	self = t;
+	return t;
+}
+
+static void grow_slots(struct tls_thread *t, size_t want)
+{
+	struct tls_slot *grown;
+
+	if (want <= t->nslots)
+		return;
+	grown = realloc(t->slots, want * sizeof(*grown));
+	if (!grown)
+		die("cannot allocate the block table", 0);
+	memset(grown + t->nslots, 0, (want - t->nslots) * sizeof(*grown));
+	t->slots = grown;
+	t->nslots = want;
+}
+
+/* A block laid out as the template says: image copied, the rest zeroed. */
+static void *new_block(const struct sl_tls_image *img)
+{
+	size_t align = img->align < MIN_ALIGN ? MIN_ALIGN : img->align;
+	void *block;
+
+	if (posix_memalign(&block, align, img->memsz ? img->memsz : 1))
+		return NULL;
+	memcpy(block, img->init, img->filesz);
+	memset((char *)block + img->filesz, 0, img->memsz - img->filesz);
+	return block;
+}
+
+/* First access of a module by this thread. Under the lock. */
+static void *allocate_block(size_t id)
+{
+	size_t slot = slot_of(id);
+	struct tls_thread *t;
+	void *block;
+
+	if (slot >= nmodules || modules[slot].id != id)
+		die("access to a module that is not loaded", id);
+	t = this_thread();
+	grow_slots(t, slot + 1);
+	block = new_block(&modules[slot].img);
+	if (!block)
+		die("cannot allocate a block", id);
+	t->slots[slot].block = block;
+	__atomic_store_n(&t->slots[slot].id, id, __ATOMIC_RELAXED);
+	nblocks++;
+	return block;
+}
+
+static void *get_addr_slow(const struct sl_tls_index *ti)
+{
+	void *block;
+
+	pthread_mutex_lock(&tls_lock);
+	block = allocate_block(ti->module);
+	pthread_mutex_unlock(&tls_lock);
+	return (char *)block + ti->offset;
+}
+
+/* Old compilers called __tls_get_addr with a misaligned stack; realign as
+ * glibc does rather than trust every loaded library's compiler. */
+__attribute__((force_align_arg_pointer)) void *sl_tls_get_addr(struct sl_tls_index *ti)
+{
+	struct tls_thread *t = self;
+	size_t slot = slot_of(ti->module);
+
+	if (!sl_tls_is_ours(ti->module))
+		return __tls_get_addr(ti);
+	if (t && slot < t->nslots &&
+	    __atomic_load_n(&t->slots[slot].id, __ATOMIC_RELAXED) == ti->module)
+		return (char *)t->slots[slot].block + ti->offset;
+	return get_addr_slow(ti);
+}
+
+struct host_query {
+	uintptr_t addr;
+	size_t modid;
+	size_t offset;
+};
+
+static int match_host_block(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct host_query *q = arg;
+	uintptr_t start = (uintptr_t)info->dlpi_tls_data;
+	int i;
+
+	(void)size;
+	if (!info->dlpi_tls_modid || !start || q->addr < start)
+		return 0;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_TLS && q->addr - start < ph->p_memsz) {
+			q->modid = info->dlpi_tls_modid;
+			q->offset = q->addr - start;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int sl_tls_host_locate(const void *addr, size_t *modid, size_t *offset)
+{
+	struct host_query q = {.addr = (uintptr_t)addr};
+
+	if (!dl_iterate_phdr(match_host_block, &q))
+		return -ENOENT;
+	*modid = q.modid;
+	*offset = q.offset;
+	return 0;
+}
+
+size_t sl_tls_block_count(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&tls_lock);
+	n = nblocks;
+	pthread_mutex_unlock(&tls_lock);
+	return n;
+}

@@ -1,0 +1,47 @@
+/*
+ * tls: thread-local storage for the libraries libsoload loads (general- and
+ * local-dynamic models). A library's PT_TLS template registers as a module
+ * and gets a module id that glibc can never hand out; sl_tls_get_addr, bound
+ * to every loaded library's __tls_get_addr, returns the calling thread's
+ * copy of the block, allocated on first use from the template. Blocks die
+ * with their thread and with their module. Ids that are not ours (host
+ * libraries' TLS) go on to glibc's __tls_get_addr.
+ */
+#ifndef SL_TLS_H
+#define SL_TLS_H
+
+#include <stddef.h>
+
+/* The argument GD/LD code passes to __tls_get_addr (x86-64 psABI). */
+struct sl_tls_index {
+	size_t module;
+	size_t offset;
+};
+
+/* A library's PT_TLS segment, as mapped: init points at filesz bytes. */
+struct sl_tls_image {
+	const void *init;
+	size_t filesz;
+	size_t memsz;
+	size_t align;
+};
+
+/* Registers a template; *modid gets its module id. 0, -EINVAL (bad align or
+ * filesz > memsz), -ENOSPC (too many modules) or -ENOMEM. */
+int sl_tls_register(const struct sl_tls_image *img, size_t *modid);
+/* Frees every thread's block of modid and forgets the module. No thread may
+ * be using the module's variables any more (the library is being unloaded). */
+void sl_tls_unregister(size_t modid);
+/* 1 if modid was handed out by sl_tls_register (whether or not still live). */
+int sl_tls_is_ours(size_t modid);
+/* What loaded libraries call as __tls_get_addr. */
+void *sl_tls_get_addr(struct sl_tls_index *ti);
+/* For a TLS variable of a host (glibc-loaded) library at addr, as this thread
+ * sees it (dlsym's answer): glibc's module id and the offset in its block.
+ * 0, or -ENOENT if addr is in no host library's TLS block. */
+int sl_tls_host_locate(const void *addr, size_t *modid, size_t *offset);
+/* Blocks currently allocated across all threads and modules (for tests and
+ * leak checks). */
+size_t sl_tls_block_count(void);
+
+#endif
