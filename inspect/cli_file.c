@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "emit_file.h"
 #include "emit_prom.h"
+#include "emit_svg.h"
 #include "filewalk.h"
 #include "residency.h"
 
@@ -14,6 +15,7 @@ struct file_request {
 	bool ranges, pages; /* resident ranges, per-page map */
 	bool touch, evict;  /* change residency first */
 	enum emit_format format;
+	const char *svg; /* --svg: where to draw the page maps */
 };
 
 struct file_run {
@@ -21,12 +23,15 @@ struct file_run {
 	struct emit_file emit;
 	int operands_failed;
 	char first_failure[256]; /* "<path>: <reason>" of the first failed operand */
+	struct emit_svg *svg;    /* --svg: the picture being drawn */
+	size_t svg_cells;        /* cells for each file's page map */
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: %s file [-r] [-L] [-x] [--ranges] [--pages] [--touch|--evict]\n"
+	        "usage: %s file [-r] [-L] [-x] [--ranges] [--pages] [--touch|--evict] [--svg "
+	        "FILE]\n"
 	        "                     [--format json|jsonl|text|prometheus] PATH...\n"
 	        "  -r, --recursive        scan directories\n"
 	        "  -L, --follow           follow symlinks inside directories\n"
@@ -34,7 +39,8 @@ static void usage(FILE *out)
 	        "      --ranges           list resident page ranges [first,last]\n"
 	        "      --pages            a map of every page ('#' resident, '.' not)\n"
 	        "      --touch            read every page first (brings it into the cache)\n"
-	        "      --evict            drop the file's clean pages from the cache first\n",
+	        "      --evict            drop the file's clean pages from the cache first\n"
+	        "      --svg FILE         draw each file's page map into FILE (SVG)\n",
 	        CLI_PROG);
 }
 
@@ -94,6 +100,25 @@ static void note_failure(struct file_run *run, const struct filewalk_entry *fe, 
 		         reason);
 }
 
+/* Adds the file's page map to the picture; a file that cannot be drawn is
+ * drawn with the reason instead. */
+static void draw_file(struct file_run *run, const char *path, int fd, const struct residency *r)
+{
+	char label[512], size[32];
+	struct pagegrid g;
+	int err;
+
+	if (pagegrid_init(&g, r->pages, run->svg_cells) != 0)
+		return;
+	err = pagegrid_measure_file(&g, fd);
+	if (err)
+		g.unavailable = strerror(-err);
+	snprintf(label, sizeof(label), "%s  (%s, %llu pages, %llu a cell)", path,
+	         emit_human_bytes(r->size, size, sizeof(size)), (unsigned long long)g.pages,
+	         (unsigned long long)g.pages_per_cell);
+	emit_svg_add(run->svg, label, NULL, &g);
+}
+
 static void scan_file(struct file_run *run, const struct filewalk_entry *fe)
 {
 	const char *error = apply_action(run->req, fe->fd, (uint64_t)fe->st->st_size);
@@ -116,6 +141,8 @@ static void scan_file(struct file_run *run, const struct filewalk_entry *fe)
 	}
 	emit_file_close_entry(&run->emit, &r, error);
 	note_failure(run, fe, error);
+	if (run->svg && !error)
+		draw_file(run, fe->path, fe->fd, &r);
 }
 
 static void on_entry(const struct filewalk_entry *fe, void *ctx)
@@ -137,22 +164,39 @@ static void on_entry(const struct filewalk_entry *fe, void *ctx)
 /* Exit 1 when a path named on the command line could not be measured or
  * the walk could not go on; errors deeper in a tree are reported in their
  * entries and counted in the totals. The error document follows the report. */
+/* Writes and frees the picture. 0, or -errno. */
+static int save_picture(struct emit_svg *svg, const char *path)
+{
+	int err = emit_svg_save(svg, path);
+
+	emit_svg_free(svg);
+	return err;
+}
+
 static int run_scan(char *const *paths, int n, const struct filewalk_opts *walk_opts,
                     const struct file_request *req, enum emit_format format)
 {
 	struct file_run run = {.req = req};
 	struct filewalk_stats stats;
+	struct emit_svg svg = {.title = "mapscope file: page cache residency"};
 	struct emit_prom_capture prom;
 	FILE *out = stdout;
-	int err, rc;
+	int err, rc, svg_err = 0;
 
 	/* Prometheus metrics are made from the JSON report itself. */
 	if (format == EMIT_PROMETHEUS && !(out = emit_prom_capture(&prom))) {
 		fprintf(stderr, "%s: file: %s\n", CLI_PROG, strerror(errno));
 		return 1;
 	}
+	if (req->svg) {
+		run.svg = &svg;
+		/* A tree's file count is unknown up front: assume a few dozen. */
+		run.svg_cells = emit_svg_cells_per_band(walk_opts->recursive ? 16 : (size_t)n);
+	}
 	emit_file_begin(&run.emit, out, format == EMIT_PROMETHEUS ? EMIT_JSON : format);
 	err = filewalk_run(paths, n, walk_opts, on_entry, &run, &stats);
+	if (req->svg)
+		svg_err = save_picture(&svg, req->svg);
 	rc = emit_file_end(&run.emit, &stats);
 	if (format == EMIT_PROMETHEUS)
 		rc |= emit_prom_release(&prom, emit_prom_file, stdout);
@@ -160,14 +204,16 @@ static int run_scan(char *const *paths, int n, const struct filewalk_opts *walk_
 		fprintf(stderr, "%s: file: writing the report: %s\n", CLI_PROG, strerror(errno));
 		return 1;
 	}
-	if (err)
+	if (svg_err)
+		emit_error(CLI_PROG, "file", format, "%s: %s", req->svg, strerror(-svg_err));
+	else if (err)
 		emit_error(CLI_PROG, "file", format, "the scan stopped: %s", strerror(-err));
 	else if (run.operands_failed > 1)
 		emit_error(CLI_PROG, "file", format, "%s (and %d more paths)", run.first_failure,
 		           run.operands_failed - 1);
 	else if (run.operands_failed)
 		emit_error(CLI_PROG, "file", format, "%s", run.first_failure);
-	return err || run.operands_failed ? 1 : 0;
+	return svg_err || err || run.operands_failed ? 1 : 0;
 }
 
 static int parse_option(int opt, struct filewalk_opts *w, struct file_request *req,
@@ -197,6 +243,9 @@ static int parse_option(int opt, struct filewalk_opts *w, struct file_request *r
 		return 0;
 	case 'f':
 		return cli_format(optarg, format);
+	case 'S':
+		req->svg = optarg;
+		return 0;
 	default:
 		return 2;
 	}
@@ -222,6 +271,7 @@ int cli_file(int argc, char **argv)
 	        {"touch", no_argument, 0, 'T'},
 	        {"evict", no_argument, 0, 'E'},
 	        {"format", required_argument, 0, 'f'},
+	        {"svg", required_argument, 0, 'S'},
 	        {"help", no_argument, 0, 'h'},
 	        {0},
 	};

@@ -19,7 +19,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: %s share [-n|--processes N] [--loader dlopen|soload|soload-share|all]\n"
-	        "                      [--format json|text] LIB\n"
+	        "                      [--format json|text|prometheus] LIB\n"
 	        "Starts N processes (default %d) that load LIB with the chosen loader and\n"
 	        "hold it, measures their mappings of LIB and of what it loaded from their\n"
 	        "/proc/PID/smaps, then stops them. soload holders are `soload hold` from\n"
@@ -63,8 +63,8 @@ static int find_binaries(char *self, char *soload, size_t cap)
 	return 0;
 }
 
-static int run_loaders(const struct share_request *req, const enum share_loader *loaders,
-                       size_t nloaders, enum emit_format format)
+static int run_loaders(const struct share_request *req, const char *name,
+                       const enum share_loader *loaders, size_t nloaders, enum emit_format format)
 {
 	struct share_run runs[SHARE_NLOADERS];
 	char why[2048];
@@ -73,15 +73,17 @@ static int run_loaders(const struct share_request *req, const enum share_loader 
 
 	for (; done < nloaders; done++)
 		if (shareprobe_run(req, loaders[done], &runs[done], why, sizeof(why)) != 0) {
-			emit_error(CLI_PROG, "share", format, "%s: %s", req->lib, why);
+			emit_error(CLI_PROG, "share", format, "%s: %s", name, why);
 			shareprobe_free(&runs[done]);
 			status = 1;
 			break;
 		}
 	if (status == 0 && format == EMIT_TEXT)
-		emit_share_text(stdout, req->lib, runs, nloaders);
+		emit_share_text(stdout, name, runs, nloaders);
+	else if (status == 0 && format == EMIT_PROMETHEUS)
+		status = emit_share_prom(stdout, name, runs, nloaders) ? 1 : 0;
 	else if (status == 0 &&
-	         emit_json(emit_share_doc(req->lib, runs, nloaders), stdout, format) != 0)
+	         emit_json(emit_share_doc(name, runs, nloaders), stdout, format) != 0)
 		status = 1;
 	for (size_t i = 0; i < done; i++)
 		shareprobe_free(&runs[i]);
@@ -111,7 +113,7 @@ int cli_share(int argc, char **argv)
 	};
 	enum share_loader loaders[SHARE_NLOADERS] = {SHARE_SOLOAD_SHARE};
 	enum emit_format format = EMIT_JSON;
-	char self[PATH_MAX], soload[PATH_MAX + 16], *end;
+	char self[PATH_MAX], soload[PATH_MAX + 16], path[PATH_MAX], why[PATH_MAX + 256], *end;
 	struct share_request req = {.n = DEFAULT_HOLDERS, .timeout_ms = READY_TIMEOUT_MS};
 	size_t nloaders = 1;
 	int opt, hold = 0;
@@ -150,14 +152,18 @@ int cli_share(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	req.lib = argv[optind];
 	if (hold)
-		return hold_dlopen(req.lib);
+		return hold_dlopen(argv[optind]);
+	if (shareprobe_resolve(argv[optind], path, sizeof(path), why, sizeof(why)) != 0) {
+		emit_error(CLI_PROG, "share", format, "%s", why);
+		return 1;
+	}
+	req.lib = path;
 	if (find_binaries(self, soload, sizeof(self)) != 0) {
 		emit_error(CLI_PROG, "share", format, "cannot find /proc/self/exe");
 		return 1;
 	}
 	req.self = self;
 	req.soload = soload;
-	return run_loaders(&req, loaders, nloaders, format);
+	return run_loaders(&req, argv[optind], loaders, nloaders, format);
 }

@@ -1,4 +1,5 @@
 #include "emit_share.h"
+#include "emit_prom.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -16,6 +17,7 @@ static const struct {
         {"shared_dirty", "shared dirty", offsetof(struct libmem, shared_dirty), 0},
         {"private_clean", "private clean", offsetof(struct libmem, private_clean), 0},
         {"private_dirty", "private dirty", offsetof(struct libmem, private_dirty), 1},
+        {"text_rss", "text RSS", offsetof(struct libmem, text_rss), 1},
         {"text_pss", "text PSS", offsetof(struct libmem, text_pss), 1},
 };
 #define NFIELDS (sizeof(mem_fields) / sizeof(mem_fields[0]))
@@ -218,4 +220,68 @@ int emit_share_hold_line(FILE *out, int pid, char *const *paths, size_t n)
 	if (emit_json(doc, out, EMIT_JSONL) != 0)
 		return -1;
 	return fflush(out) == 0 ? 0 : -1;
+}
+
+/* Prometheus: per holder (labels library, loader, pid) and per loader. */
+static const struct emit_prom_metric prom_process[] = {
+        {"rss", "mapscope_share_process_rss_bytes", "Resident bytes of the library's mappings."},
+        {"pss", "mapscope_share_process_pss_bytes", "Proportional share of those bytes."},
+        {"shared_clean", "mapscope_share_process_shared_clean_bytes", "Shared clean bytes."},
+        {"shared_dirty", "mapscope_share_process_shared_dirty_bytes", "Shared dirty bytes."},
+        {"private_clean", "mapscope_share_process_private_clean_bytes", "Private clean bytes."},
+        {"private_dirty", "mapscope_share_process_private_dirty_bytes", "Private dirty bytes."},
+        {"text_rss", "mapscope_share_process_text_rss_bytes", "RSS of executable mappings."},
+        {"text_pss", "mapscope_share_process_text_pss_bytes", "PSS of executable mappings."},
+        {"single_mapped_pages", "mapscope_share_process_single_mapped_pages",
+         "Resident pages mapped once."},
+        {"multi_mapped_pages", "mapscope_share_process_multi_mapped_pages",
+         "Resident pages mapped more than once."},
+        {0},
+};
+
+static const struct emit_prom_metric prom_totals[] = {
+        {"rss", "mapscope_share_rss_bytes", "Resident bytes, summed over the holders."},
+        {"pss", "mapscope_share_pss_bytes", "PSS bytes, summed over the holders."},
+        {"shared_clean", "mapscope_share_shared_clean_bytes", "Shared clean bytes, summed."},
+        {"shared_dirty", "mapscope_share_shared_dirty_bytes", "Shared dirty bytes, summed."},
+        {"private_clean", "mapscope_share_private_clean_bytes", "Private clean bytes, summed."},
+        {"private_dirty", "mapscope_share_private_dirty_bytes", "Private dirty bytes, summed."},
+        {"text_rss", "mapscope_share_text_rss_bytes", "RSS of executable mappings, summed."},
+        {"text_pss", "mapscope_share_text_pss_bytes", "PSS of executable mappings, summed."},
+        {"single_mapped_pages", "mapscope_share_single_mapped_pages",
+         "Resident pages mapped once, summed."},
+        {"multi_mapped_pages", "mapscope_share_multi_mapped_pages",
+         "Resident pages mapped more than once, summed."},
+        {0},
+};
+
+static const struct emit_prom_view prom_views[] = {
+        {"per_process", {"library", "loader", "pid"}, prom_process},
+        {"totals", {"library", "loader"}, prom_totals},
+        {0},
+};
+
+int emit_share_prom(FILE *out, const char *lib, const struct share_run *runs, size_t nruns)
+{
+	json_t *doc = json_object(), *procs = json_array(), *totals = json_array();
+	int rc;
+
+	emit_str(doc, "library", lib);
+	for (size_t r = 0; r < nruns; r++) {
+		json_t *t = json_object();
+		const char *loader = share_loader_name(runs[r].loader);
+		for (size_t i = 0; i < runs[r].n; i++) {
+			json_t *p = proc_entry(&runs[r], &runs[r].procs[i]);
+			emit_str(p, "loader", loader);
+			json_array_append_new(procs, p);
+		}
+		emit_str(t, "loader", loader);
+		put_mem(t, &runs[r].totals);
+		json_array_append_new(totals, t);
+	}
+	json_object_set_new(doc, "per_process", procs);
+	json_object_set_new(doc, "totals", totals);
+	rc = emit_prom(out, doc, prom_views);
+	json_decref(doc);
+	return rc;
 }

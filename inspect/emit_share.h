@@ -15,6 +15,9 @@ json_t *emit_share_doc(const char *lib, const struct share_run *runs, size_t nru
 /* Text: per process for one loader; the loaders side by side for several. */
 void emit_share_text(FILE *out, const char *lib, const struct share_run *runs, size_t nruns);
 
+/* Prometheus metrics of the runs (docs/prometheus.md). 0, or -1. */
+int emit_share_prom(FILE *out, const char *lib, const struct share_run *runs, size_t nruns);
+
 /* The ready line of a dlopen holder, shaped like `soload hold`'s:
  * {"schema":...,"kind":"hold","pid":...,"loader":"dlopen","libraries":[{"path":...}]}. */
 int emit_share_hold_line(FILE *out, int pid, char *const *paths, size_t n);

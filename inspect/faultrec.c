@@ -52,6 +52,7 @@ static void describe_event(struct perf_event_attr *attr, int which)
 	/* One event is enough to describe the mappings, data ones included. */
 	attr->mmap2 = which == FAULTREC_MINOR;
 	attr->mmap_data = which == FAULTREC_MINOR;
+	attr->task = which == FAULTREC_MINOR;
 }
 
 static int map_ring(struct faultrec_event *ev)
@@ -167,6 +168,20 @@ static int add_mmap(struct faultrec *fr, const void *rec, size_t size)
 	return 0;
 }
 
+/* PERF_RECORD_FORK: pid, ppid, tid, ptid, time. */
+static int add_fork(struct faultrec *fr, const void *rec)
+{
+	uint32_t ids[2];
+
+	memcpy(ids, (const char *)rec + sizeof(struct perf_event_header), sizeof(ids));
+	if (ids[0] == ids[1])
+		return 0; /* a new thread of the same process */
+	if (grow((void **)&fr->forks, &fr->forks_cap, fr->nforks, sizeof(fr->forks[0])))
+		return -ENOMEM;
+	fr->forks[fr->nforks++] = (struct faultrec_fork){ids[0], ids[1]};
+	return 0;
+}
+
 static int take_record(struct faultrec *fr, int kind, const void *rec, size_t size)
 {
 	const struct perf_event_header *h = rec;
@@ -177,6 +192,8 @@ static int take_record(struct faultrec *fr, int kind, const void *rec, size_t si
 		return add_sample(fr, rec, kind == FAULTREC_MAJOR);
 	case PERF_RECORD_MMAP2:
 		return add_mmap(fr, rec, size);
+	case PERF_RECORD_FORK:
+		return add_fork(fr, rec);
 	case PERF_RECORD_LOST:
 		memcpy(&lost, (const char *)rec + sizeof(*h) + 8, sizeof(lost));
 		fr->lost += lost;
@@ -265,6 +282,9 @@ void faultrec_close(struct faultrec *fr)
 		free(fr->mmaps[i].path);
 	free(fr->mmaps);
 	free(fr->samples);
+	free(fr->forks);
+	fr->forks = NULL;
+	fr->nforks = 0;
 	fr->mmaps = NULL;
 	fr->samples = NULL;
 	fr->nmmaps = fr->nsamples = 0;

@@ -30,6 +30,12 @@ struct faultrec_mmap {
 	char *path; /* file name, or "//anon", "[heap]", ... as the kernel names it */
 };
 
+/* A process forked (threads are not recorded): it inherits ppid's mappings
+ * without mmap records of its own. */
+struct faultrec_fork {
+	uint32_t pid, ppid;
+};
+
 enum { FAULTREC_MINOR, FAULTREC_MAJOR };
 
 /* The kernel refuses to map one ring for an inherited per-task event, so
@@ -48,6 +54,8 @@ struct faultrec {
 	size_t nsamples, samples_cap;
 	struct faultrec_mmap *mmaps;
 	size_t nmmaps, mmaps_cap;
+	struct faultrec_fork *forks;
+	size_t nforks, forks_cap;
 	uint64_t lost;      /* records the kernel dropped (PERF_RECORD_LOST) */
 	uint64_t throttled; /* PERF_RECORD_THROTTLE records seen */
 };

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,25 +127,92 @@ static int find_or_add_mapping(struct faults_report *rep, const char *path)
 	return (int)rep->nmaps++;
 }
 
-/* The newest mmap record before the fault that covers its address, from
- * the same process if possible (a forked child inherits its parent's
- * mappings without new records). */
-static const struct faultrec_mmap *find_mmap(const struct faultrec *fr,
-                                             const struct faultrec_sample *s, size_t *index)
+/* mmap records by process, so a fault is looked up among its own process's
+ * records (tens) rather than among every record of the run (thousands). */
+struct mmap_index {
+	const struct faultrec *fr;
+	size_t *by_pid; /* indexes into fr->mmaps, by pid, then in time order */
+};
+
+static const struct faultrec *sort_fr; /* qsort has no context argument */
+
+static int by_pid_then_time(const void *a, const void *b)
 {
-	for (int same_pid = 1; same_pid >= 0; same_pid--) {
-		for (size_t i = fr->nmmaps; i-- > 0;) {
-			const struct faultrec_mmap *m = &fr->mmaps[i];
-			if (same_pid && m->pid != s->pid)
-				continue;
-			if (m->time_ns <= s->time_ns && s->addr >= m->start &&
-			    s->addr - m->start < m->len) {
-				*index = i;
-				return m;
-			}
-		}
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	uint32_t px = sort_fr->mmaps[x].pid, py = sort_fr->mmaps[y].pid;
+
+	if (px != py)
+		return px < py ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static int by_fork_pid(const void *a, const void *b)
+{
+	const struct faultrec_fork *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* Expects fr->mmaps in time order. Sorts fr->forks by pid. 0 or -ENOMEM. */
+static int index_mmaps(struct faultrec *fr, struct mmap_index *ix)
+{
+	ix->fr = fr;
+	ix->by_pid = malloc((fr->nmmaps + 1) * sizeof(*ix->by_pid));
+	if (!ix->by_pid)
+		return -ENOMEM;
+	for (size_t i = 0; i < fr->nmmaps; i++)
+		ix->by_pid[i] = i;
+	sort_fr = fr;
+	qsort(ix->by_pid, fr->nmmaps, sizeof(*ix->by_pid), by_pid_then_time);
+	qsort(fr->forks, fr->nforks, sizeof(*fr->forks), by_fork_pid);
+	return 0;
+}
+
+/* The newest record of process pid before the fault that covers its address. */
+static long find_in_process(const struct mmap_index *ix, uint32_t pid,
+                            const struct faultrec_sample *s)
+{
+	size_t lo = 0, hi = ix->fr->nmmaps;
+
+	while (lo < hi) { /* first record of a pid > pid */
+		size_t mid = lo + (hi - lo) / 2;
+		if (ix->fr->mmaps[ix->by_pid[mid]].pid <= pid)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	return NULL;
+	while (lo-- > 0) {
+		const struct faultrec_mmap *m = &ix->fr->mmaps[ix->by_pid[lo]];
+		if (m->pid != pid)
+			break;
+		if (m->time_ns <= s->time_ns && s->addr >= m->start && s->addr - m->start < m->len)
+			return (long)ix->by_pid[lo];
+	}
+	return -1;
+}
+
+static uint32_t parent_of(const struct faultrec *fr, uint32_t pid)
+{
+	struct faultrec_fork key = {pid, 0};
+	const struct faultrec_fork *f =
+	        bsearch(&key, fr->forks, fr->nforks, sizeof(key), by_fork_pid);
+
+	return f ? f->ppid : 0;
+}
+
+/* The mmap record that maps the fault's address: the process's own, or,
+ * for a child that forked without exec, its parent's (up the fork chain). */
+static long find_mmap(const struct mmap_index *ix, const struct faultrec_sample *s)
+{
+	uint32_t pid = s->pid;
+
+	for (int depth = 0; pid && depth < 64; depth++) {
+		long i = find_in_process(ix, pid, s);
+		if (i >= 0)
+			return i;
+		pid = parent_of(ix->fr, pid);
+	}
+	return -1;
 }
 
 struct page_key {
@@ -183,59 +251,75 @@ static int by_sample_time(const void *a, const void *b)
 	return x->time_ns < y->time_ns ? -1 : x->time_ns > y->time_ns;
 }
 
+/* Attributes one sample to its mapping (group[] maps mmap records to
+ * entries of rep->maps) and returns its page key, or mapping -1. */
+static struct page_key attribute_sample(const struct mmap_index *ix, const int *group,
+                                        const struct faultrec_sample *s, struct faults_sample *o,
+                                        struct faults_report *rep)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	long mi = find_mmap(ix, s);
+	const struct faultrec_mmap *m;
+	struct faults_mapping *g;
+
+	if (mi < 0)
+		return (struct page_key){-1, 0};
+	m = &ix->fr->mmaps[mi];
+	o->mapping = group[mi];
+	o->offset = m->pgoff + (s->addr - m->start);
+	g = &rep->maps[o->mapping];
+	if (s->major)
+		g->major++;
+	else
+		g->minor++;
+	if (g->file && o->offset > g->max_offset)
+		g->max_offset = o->offset;
+	return (struct page_key){o->mapping, (g->file ? o->offset : s->addr) / page};
+}
+
 /* Turns the raw records into per-mapping counts and attributed samples. */
 static int attribute(struct faultrec *fr, uint64_t start_ns, struct faults_report *rep)
 {
-	long page = sysconf(_SC_PAGESIZE);
 	int *group = calloc(fr->nmmaps + 1, sizeof(*group));
 	struct page_key *keys = calloc(fr->nsamples + 1, sizeof(*keys));
+	struct mmap_index ix = {fr, NULL};
 	size_t nkeys = 0;
+	int err = -ENOMEM;
 
 	rep->samples = calloc(fr->nsamples + 1, sizeof(*rep->samples));
 	if (!group || !keys || !rep->samples)
-		goto nomem;
+		goto out;
 	/* Each CPU has its own rings: put the records back in time order. */
 	qsort(fr->mmaps, fr->nmmaps, sizeof(*fr->mmaps), by_mmap_time);
 	qsort(fr->samples, fr->nsamples, sizeof(*fr->samples), by_sample_time);
+	if (index_mmaps(fr, &ix) != 0)
+		goto out;
 	for (size_t i = 0; i < fr->nmmaps; i++)
 		if ((group[i] = find_or_add_mapping(rep, fr->mmaps[i].path)) < 0)
-			goto nomem;
+			goto out;
 	for (size_t i = 0; i < fr->nsamples; i++) {
 		const struct faultrec_sample *s = &fr->samples[i];
 		struct faults_sample *o = &rep->samples[rep->nsamples++];
-		size_t mi = 0;
-		const struct faultrec_mmap *m = find_mmap(fr, s, &mi);
-		struct faults_mapping *g;
+		struct page_key k;
 
-		*o = (struct faults_sample){s->time_ns > start_ns ? s->time_ns - start_ns : 0,
-		                            s->addr,
-		                            s->ip,
-		                            s->pid,
-		                            s->major,
-		                            -1,
-		                            0};
-		if (!m)
-			continue;
-		o->mapping = group[mi];
-		g = &rep->maps[o->mapping];
-		o->offset = m->pgoff + (s->addr - m->start);
-		if (s->major)
-			g->major++;
-		else
-			g->minor++;
-		if (g->file && o->offset > g->max_offset)
-			g->max_offset = o->offset;
-		keys[nkeys++] = (struct page_key){o->mapping, (g->file ? o->offset : s->addr) /
-		                                                      (uint64_t)page};
+		*o = (struct faults_sample){.t_ns = s->time_ns > start_ns ? s->time_ns - start_ns
+		                                                          : 0,
+		                            .addr = s->addr,
+		                            .ip = s->ip,
+		                            .pid = s->pid,
+		                            .major = s->major,
+		                            .mapping = -1};
+		k = attribute_sample(&ix, group, s, o, rep);
+		if (k.mapping >= 0)
+			keys[nkeys++] = k;
 	}
 	count_distinct_pages(rep, keys, nkeys);
+	err = 0;
+out:
+	free(ix.by_pid);
 	free(keys);
 	free(group);
-	return 0;
-nomem:
-	free(keys);
-	free(group);
-	return -ENOMEM;
+	return err;
 }
 
 static int evict_cold_files(const struct faults_request *req, char *err, size_t errlen)
@@ -309,6 +393,7 @@ int faults_run(const struct faults_request *req, struct faults_report *rep, char
 	struct faultrec fr;
 	struct runner r;
 	const char *step = NULL;
+	void (*old_int)(int), (*old_quit)(int);
 	int e, perf;
 
 	memset(rep, 0, sizeof(*rep));
@@ -325,6 +410,9 @@ int faults_run(const struct faults_request *req, struct faults_report *rep, char
 		free(before);
 		return -1;
 	}
+	/* Ctrl-C goes to the command; we stay to report how it ended. */
+	old_int = signal(SIGINT, SIG_IGN);
+	old_quit = signal(SIGQUIT, SIG_IGN);
 	perf = faultrec_open(&fr, r.pid, &step);
 	if (perf)
 		explain_perf_refusal(rep, step, perf);
@@ -336,6 +424,8 @@ int faults_run(const struct faults_request *req, struct faults_report *rep, char
 	}
 	if (!perf)
 		faultrec_close(&fr);
+	signal(SIGINT, old_int);
+	signal(SIGQUIT, old_quit);
 	if (!e)
 		measure_cold_files(req, before, rep);
 	free(before);

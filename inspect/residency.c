@@ -260,10 +260,11 @@ int residency_walk(int fd, struct residency *r, struct residency_walk *w)
 	return err;
 }
 
-static int count_by_cachestat(int fd, struct residency *r)
+/* The counts of pages [first, first + n) (n = 0: to the end of the file). */
+static int count_by_cachestat(int fd, uint64_t first, uint64_t n, struct residency *r)
 {
 	struct cachestat cs;
-	int err = cachestat_pages(fd, 0, 0, &cs);
+	int err = cachestat_pages(fd, first * page_size(), n * page_size(), &cs);
 
 	if (err)
 		return err;
@@ -271,6 +272,13 @@ static int count_by_cachestat(int fd, struct residency *r)
 	r->resident_pages = cs.nr_cache;
 	add_counts(r, &cs);
 	return 0;
+}
+
+int residency_count_range(int fd, uint64_t first, uint64_t n, struct residency *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->pages = n;
+	return n ? count_by_cachestat(fd, first, n, out) : 0;
 }
 
 int residency_stat(int fd, const struct stat *known, struct residency *out)
@@ -295,7 +303,7 @@ int residency_measure_stat(int fd, const struct stat *known, struct residency *o
 
 	if (err || out->unavailable)
 		return err;
-	err = count_by_cachestat(fd, out);
+	err = count_by_cachestat(fd, 0, 0, out);
 	if (err == -ENOSYS || err == -EOPNOTSUPP)
 		err = residency_walk(fd, out, &w);
 	if (err == -EPERM) {

@@ -44,6 +44,11 @@ int residency_measure(int fd, struct residency *out);
 /* The same, given fd's fstat (or NULL). */
 int residency_measure_stat(int fd, const struct stat *st, struct residency *out);
 
+/* cachestat(2)'s counts for pages [first, first + n) of fd, without
+ * mapping anything (the page maps of --svg). 0; -ENOSYS before Linux 6.5;
+ * -EPERM where the kernel would lie (see residency_untrusted). */
+int residency_count_range(int fd, uint64_t first, uint64_t n, struct residency *out);
+
 /* Called with each maximal run of resident pages [first, last], in order. */
 typedef void (*residency_range_fn)(uint64_t first, uint64_t last, void *ctx);
 /* Called with each window's map: vec[i] & 1 is page first + i. */

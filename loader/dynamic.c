@@ -63,6 +63,14 @@ static int read_tags(struct sl_lib *lib)
 	return 0;
 }
 
+/* lib_ptr for a table whose entries need align-byte alignment: a
+ * misaligned one is as unusable as one outside the segments. */
+static const void *aligned_ptr(const struct sl_lib *lib, uint64_t vaddr, uint64_t size,
+                               uint64_t align)
+{
+	return vaddr % align ? NULL : lib_ptr(lib, vaddr, size);
+}
+
 /* A string of the string table, or NULL if the offset is outside it. */
 static const char *dyn_string(const struct sl_lib *lib, uint64_t off)
 {
@@ -93,7 +101,7 @@ static int decode_strings(struct sl_lib *lib)
 
 static int decode_sysv_hash(struct sl_lib *lib)
 {
-	const uint32_t *h = lib_ptr(lib, lib->dyn[DT_HASH], 8);
+	const uint32_t *h = aligned_ptr(lib, lib->dyn[DT_HASH], 8, 4);
 
 	if (!h || !lib_ptr(lib, lib->dyn[DT_HASH], 8 + 4 * ((uint64_t)h[0] + h[1])))
 		return sl_seterr(lib->name, "DT_HASH outside the loaded segments");
@@ -159,14 +167,15 @@ static int decode_symbols(struct sl_lib *lib)
 	if (!lib->symtab || lib->dyn[DT_SYMTAB] % 8)
 		return sl_seterr(lib->name, "DT_SYMTAB outside the loaded segments");
 	if (lib_has(lib, DYN_VERSYM)) {
-		lib->versym = lib_ptr(lib, lib->dyn[DYN_VERSYM], lib->nsyms * 2);
+		lib->versym = aligned_ptr(lib, lib->dyn[DYN_VERSYM], lib->nsyms * 2, 2);
 		if (!lib->versym)
 			return sl_seterr(lib->name, "DT_VERSYM outside the loaded segments");
 	}
 	return 0;
 }
 
-static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t name_off)
+static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t name_off,
+                       const char *file)
 {
 	const char *name = dyn_string(lib, name_off);
 
@@ -184,6 +193,7 @@ static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t
 	}
 	lib->versions[ndx].name = name;
 	lib->versions[ndx].hash = hash;
+	lib->versions[ndx].file = file;
 	return 0;
 }
 
@@ -194,12 +204,12 @@ static int decode_verdef(struct sl_lib *lib)
 	uint64_t at = lib->dyn[DYN_VERDEF];
 
 	for (uint64_t i = 0; i < lib->dyn[DYN_VERDEFNUM]; i++) {
-		const Elf64_Verdef *vd = lib_ptr(lib, at, sizeof(*vd));
+		const Elf64_Verdef *vd = aligned_ptr(lib, at, sizeof(*vd), 4);
 		const Elf64_Verdaux *aux;
-		if (!vd || !(aux = lib_ptr(lib, at + vd->vd_aux, sizeof(*aux))))
+		if (!vd || !(aux = aligned_ptr(lib, at + vd->vd_aux, sizeof(*aux), 4)))
 			return sl_seterr(lib->name, "DT_VERDEF outside the loaded segments");
 		if (!(vd->vd_flags & VER_FLG_BASE) &&
-		    set_version(lib, vd->vd_ndx, vd->vd_hash, aux->vda_name) != 0)
+		    set_version(lib, vd->vd_ndx, vd->vd_hash, aux->vda_name, NULL) != 0)
 			return -1;
 		if (!vd->vd_next)
 			break;
@@ -213,17 +223,21 @@ static int decode_verneed(struct sl_lib *lib)
 	uint64_t at = lib->dyn[DYN_VERNEED];
 
 	for (uint64_t i = 0; i < lib->dyn[DYN_VERNEEDNUM]; i++) {
-		const Elf64_Verneed *vn = lib_ptr(lib, at, sizeof(*vn));
+		const Elf64_Verneed *vn = aligned_ptr(lib, at, sizeof(*vn), 4);
+		const char *file;
 		uint64_t aux_at;
 		if (!vn)
 			return sl_seterr(lib->name, "DT_VERNEED outside the loaded segments");
+		if (!(file = dyn_string(lib, vn->vn_file)))
+			return sl_seterr(lib->name, "DT_VERNEED file name outside DT_STRTAB");
 		aux_at = at + vn->vn_aux;
 		for (unsigned j = 0; j < vn->vn_cnt; j++) {
-			const Elf64_Vernaux *aux = lib_ptr(lib, aux_at, sizeof(*aux));
+			const Elf64_Vernaux *aux = aligned_ptr(lib, aux_at, sizeof(*aux), 4);
 			if (!aux)
 				return sl_seterr(lib->name,
 				                 "DT_VERNEED outside the loaded segments");
-			if (set_version(lib, aux->vna_other, aux->vna_hash, aux->vna_name) != 0)
+			if (set_version(lib, aux->vna_other, aux->vna_hash, aux->vna_name, file) !=
+			    0)
 				return -1;
 			if (!aux->vna_next)
 				break;

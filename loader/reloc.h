@@ -11,5 +11,8 @@
 /* 0, or -1 with sl_error(): "lib: unsupported relocation type N at
  * offset 0x...", "lib: undefined symbol NAME", ... */
 int reloc_library(struct sl_lib *lib);
+/* Checks every relocation as reloc_library would, writing nothing (soload
+ * info, the fuzz targets). 0, or -1 with the same sl_error(). */
+int reloc_check(struct sl_lib *lib);
 
 #endif

@@ -52,17 +52,23 @@ static void unload(struct sl_lib *lib)
 }
 
 /* The file's bytes are needed only to read the program headers. */
-static int map_file(struct sl_lib *lib, int fd, size_t size)
+static int read_plan(struct sl_lib *lib, int fd, size_t size, struct load_plan *plan)
 {
 	struct elf_file ef;
-	struct load_plan plan;
 	int rc;
 
 	if (elfcheck_read(lib->name, fd, size, &ef) != 0)
 		return -1;
-	rc = plan_build(lib->name, ef.phdr, ef.phnum, ef.size, &plan);
+	rc = plan_build(lib->name, ef.phdr, ef.phnum, ef.file_size, plan);
 	elfcheck_release(&ef);
-	return rc ? rc : map_library(lib, fd, &plan);
+	return rc;
+}
+
+static int map_file(struct sl_lib *lib, int fd, size_t size)
+{
+	struct load_plan plan;
+
+	return read_plan(lib, fd, size, &plan) ? -1 : map_library(lib, fd, &plan);
 }
 
 static int run_steps(struct sl_lib *lib, int fd, size_t size)
@@ -103,6 +109,30 @@ struct sl_lib *load_fd(const char *path, int fd, int flags)
 	}
 	close(fd);
 	return lib;
+}
+
+int load_check_fd(const char *path, int fd, enum load_check upto)
+{
+	struct load_plan plan;
+	struct stat st;
+	struct sl_lib *lib;
+	int rc;
+
+	if (fstat(fd, &st) != 0)
+		return sl_seterr(path, "%m");
+	registry_lock();
+	if (!(lib = new_lib(path, &st, 0))) {
+		registry_unlock();
+		return -1;
+	}
+	rc = read_plan(lib, fd, st.st_size, &plan);
+	if (rc == 0 && upto >= LOAD_CHECK_DYNAMIC)
+		rc = map_library(lib, fd, &plan) || dynamic_decode(lib) ? -1 : 0;
+	if (rc == 0 && upto >= LOAD_CHECK_RELOCS)
+		rc = reloc_check(lib);
+	unload(lib);
+	registry_unlock();
+	return rc;
 }
 
 void load_release(struct sl_lib *lib)

@@ -42,14 +42,6 @@ static json_t *find_result(json_t *results, const char *method, const char *patt
 	return NULL;
 }
 
-static long long get(json_t *r, const char *key)
-{
-	json_t *v = json_object_get(r, key);
-
-	cr_assert(json_is_integer(v), "%s is not an integer", key);
-	return json_integer_value(v);
-}
-
 Test(cli_iobench, creates_the_file_and_covers_every_method_pattern_and_cache, .timeout = 60)
 {
 	static const char *methods[] = {"read",
@@ -70,15 +62,16 @@ Test(cli_iobench, creates_the_file_and_covers_every_method_pattern_and_cache, .t
 	cr_assert_not_null(doc);
 	cr_assert_eq(status, 0);
 	cr_assert_eq(access(path, R_OK), 0, "iobench did not create %s", path);
-	cr_assert_eq(get(doc, "size"), 1 << 20);
+	cr_assert_eq(tu_json_int(doc, "size"), 1 << 20);
 	results = json_object_get(doc, "results");
 	cr_assert_eq(json_array_size(results), 9 * 2 * 2);
 	for (size_t m = 0; m < sizeof(methods) / sizeof(methods[0]); m++) {
 		json_t *r = find_result(results, methods[m], "rand", "cold");
-		cr_assert_eq(get(r, "bytes"), 1 << 20);
-		cr_assert_gt(get(r, "ns"), 0);
+		cr_assert_eq(tu_json_int(r, "bytes"), 1 << 20);
+		cr_assert_gt(tu_json_int(r, "ns"), 0);
 		cr_assert(json_is_number(json_object_get(r, "gib_per_s")));
-		cr_assert_eq(get(r, "resident_pages_before"), 0, "%s: not cold", methods[m]);
+		cr_assert_eq(tu_json_int(r, "resident_pages_before"), 0, "%s: not cold",
+		             methods[m]);
 	}
 	json_decref(doc);
 }
@@ -94,15 +87,20 @@ Test(cli_iobench, faults_and_syscalls_are_the_known_ones, .timeout = 60)
 	cr_assert_eq(status, 0);
 	results = json_object_get(doc, "results");
 	/* lseek and 8 reads of 128 KiB; one pread per page in random order. */
-	cr_assert_eq(get(find_result(results, "read", "seq", "cold"), "syscalls"), 9);
-	cr_assert_eq(get(find_result(results, "read", "rand", "warm"), "syscalls"), 256);
-	cr_assert_eq(get(find_result(results, "read", "seq", "warm"), "major"), 0);
-	cr_assert_eq(get(find_result(results, "madvise_random", "rand", "warm"), "syscalls"), 3);
+	cr_assert_eq(tu_json_int(find_result(results, "read", "seq", "cold"), "syscalls"), 9);
+	cr_assert_eq(tu_json_int(find_result(results, "read", "rand", "warm"), "syscalls"), 256);
+	cr_assert_eq(tu_json_int(find_result(results, "read", "seq", "warm"), "major"), 0);
+	cr_assert_eq(
+	        tu_json_int(find_result(results, "madvise_random", "rand", "warm"), "syscalls"),
+	        3);
 	/* No readahead with MADV_RANDOM: every page of a cold file is a major fault. */
-	cr_assert_eq(get(find_result(results, "madvise_random", "seq", "cold"), "major"), 256);
-	cr_assert_eq(get(find_result(results, "madvise_random", "seq", "warm"), "major"), 0);
+	cr_assert_eq(tu_json_int(find_result(results, "madvise_random", "seq", "cold"), "major"),
+	             256);
+	cr_assert_eq(tu_json_int(find_result(results, "madvise_random", "seq", "warm"), "major"),
+	             0);
 	/* A write to a private page is one copy-on-write fault per page. */
-	cr_assert_geq(get(find_result(results, "write_private", "seq", "warm"), "minor"), 256);
+	cr_assert_geq(tu_json_int(find_result(results, "write_private", "seq", "warm"), "minor"),
+	              256);
 	json_decref(doc);
 }
 
@@ -114,6 +112,10 @@ Test(cli_iobench, errors_name_the_file)
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 1);
 	cr_assert_not_null(strstr(out, path), "%s", out);
 	cr_assert_not_null(strstr(out, "--size"), "%s", out);
+	cr_assert_eq(tu_run(MAPSCOPE " iobench /tmp 2>&1 >/dev/null", out, sizeof(out)), 1);
+	cr_assert_not_null(strstr(out, "/tmp: not a regular file"), "%s", out);
+	cr_assert_eq(tu_run(MAPSCOPE " iobench /dev/null 2>&1 >/dev/null", out, sizeof(out)), 1);
+	cr_assert_not_null(strstr(out, "/dev/null: not a regular file"), "%s", out);
 	cr_assert_eq(tu_run(MAPSCOPE " iobench --size 12Q x 2>&1", out, sizeof(out)), 2);
 	cr_assert_eq(tu_run(MAPSCOPE " iobench 2>&1", out, sizeof(out)), 2);
 }

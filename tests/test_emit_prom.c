@@ -126,3 +126,14 @@ Test(emit_prom, file_command_passes_the_format_check)
 	unlink(path);
 	rmdir(dir);
 }
+
+Test(emit_prom, share_command_passes_the_format_check, .timeout = 30)
+{
+	char *out = check_cli(
+	        BUILD_DIR
+	        "/mapscope share -n 2 --loader dlopen --format prometheus " TESTLIB("libhello.so"),
+	        0);
+
+	cr_assert(strstr(out, "mapscope_share_rss_bytes{") != NULL, "%s", out);
+	free(out);
+}

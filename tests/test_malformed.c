@@ -4,13 +4,16 @@
  * a crash and without leaving a mapping or an fd behind; `soload info` on
  * each exits 1 with the same message.
  */
+#include "load.h"
 #include "soload.h"
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CORPUS    BUILD_DIR "/testlibs/malformed"
 #define MAX_CASES 256
@@ -47,7 +50,7 @@ static void expect_refused(const struct mal_case *c)
 	const char *err;
 	sl_lib *lib;
 
-	snprintf(path, sizeof(path), CORPUS "/%s", c->file);
+	snprintf(path, sizeof(path), CORPUS "/%.127s", c->file);
 	lib = sl_open(path, 0);
 	err = sl_error();
 	cr_expect_null(lib, "%s: loaded, but must fail with '%s'", c->file, c->expect);
@@ -112,5 +115,31 @@ Test(malformed, soload_info_exits_1_with_the_message, .timeout = 60)
 		cr_expect(strstr(out, cases[i].file) && strstr(out, cases[i].expect),
 		          "%s: expected '%s' on stderr, got: %s", cases[i].file, cases[i].expect,
 		          out);
+	}
+}
+
+/* The fuzz targets' entry (load_check_fd) reads exactly as sl_open does: it
+ * refuses every case with the same message and accepts the base. */
+Test(malformed, check_entry_agrees_with_sl_open)
+{
+	static struct mal_case cases[MAX_CASES];
+	size_t n = read_manifest(cases, MAX_CASES);
+	char path[256];
+	int fd;
+
+	fd = open(TESTLIB("libmalbase.so"), O_RDONLY | O_CLOEXEC);
+	cr_assert_eq(load_check_fd("libmalbase.so", fd, LOAD_CHECK_RELOCS), 0, "%s", sl_error());
+	close(fd);
+	for (size_t i = 0; i < n; i++) {
+		const char *err;
+		snprintf(path, sizeof(path), CORPUS "/%.127s", cases[i].file);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		cr_assert_geq(fd, 0);
+		cr_expect_eq(load_check_fd(cases[i].file, fd, LOAD_CHECK_RELOCS), -1,
+		             "%s: accepted by the check entry", cases[i].file);
+		err = sl_error();
+		cr_expect(err && strstr(err, cases[i].expect), "%s: expected '%s', got: %s",
+		          cases[i].file, cases[i].expect, err ? err : "(none)");
+		close(fd);
 	}
 }

@@ -60,3 +60,21 @@ Test(reloc, host_symbols_bind_to_the_host_definition)
 	cr_assert_str_eq(greet("plt"), "hello, plt");
 	sl_close(lib);
 }
+
+Test(reloc, large_pointer_table_relocated_into_read_only_relro)
+{
+	sl_lib *lib = sl_open(TESTLIB("libtables.so"), 0);
+	struct sl_info info;
+	uintptr_t table;
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_assert_eq(((int (*)(void))sl_sym(lib, "tables_count"))(), 20000);
+	cr_assert_eq(((long (*)(void))sl_sym(lib, "tables_checksum"))(), 2100000);
+	cr_assert_str_eq(((const char *(*)(int))sl_sym(lib, "tables_get"))(19999), "kappa");
+	sl_info(lib, &info);
+	table = (uintptr_t)sl_sym(lib, "tables_strings");
+	cr_assert_geq(table, info.relro_start);
+	cr_assert_leq(table + 20000 * sizeof(void *), info.relro_start + info.relro_size + 4096);
+	cr_assert_geq(info.relro_size, 39 * 4096);
+	sl_close(lib);
+}

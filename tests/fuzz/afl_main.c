@@ -3,7 +3,7 @@
  * each file named on the command line (or stdin) and runs it through
  * LLVMFuzzerTestOneInput. Under afl-clang-fast it loops in persistent mode.
  *
- *   build/fuzz/afl-reloc build/testlibs/malformed/*.so
+ *   build/fuzz/afl-reloc build/testlibs/malformed/trunc-in-data.so
  *   afl-fuzz -i seeds -o out -- build/fuzz/afl-reloc @@
  */
 #include <stdint.h>

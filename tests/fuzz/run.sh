@@ -29,9 +29,11 @@ make -s -j2 all
 make -s -j2 B=$F CC=clang SANITIZE=fuzzer-no-link,$SAN $F/libsoload.a
 CFLAGS="-O1 -g -std=gnu11 -D_GNU_SOURCE -Iloader -fno-omit-frame-pointer"
 LIBS="$F/libsoload.a -lelf -ldl -lpthread"
+# Crashes of earlier runs move aside: this run reports only its own.
+rm -rf $F/crashes.old && { [ ! -d $F/crashes ] || mv $F/crashes $F/crashes.old; }
 mkdir -p $F/crashes
 for step in $STEPS; do
-	define=CHECK_$(echo $step | tr a-z A-Z)
+	define=LOAD_CHECK_$(echo $step | tr a-z A-Z | sed s/RELOC/RELOCS/)
 	clang $CFLAGS -fsanitize=fuzzer,$SAN -DFUZZ_STEP=$define -o $F/fuzz-$step \
 		tests/fuzz/fuzz_elf.c $LIBS
 	# The AFL++-compatible build: a plain main() over files or stdin.
