@@ -186,7 +186,8 @@ void *lib_ptr(const struct sl_lib *lib, uint64_t vaddr, uint64_t size)
 {
 	const struct sl_segment *seg = lib_segment(lib, vaddr);
 
-	if (!seg || size > seg->vaddr + seg->mem_size - vaddr)
+	/* A segment mapped without PROT_READ holds no table we could read. */
+	if (!seg || !(seg->prot & PROT_READ) || size > seg->vaddr + seg->mem_size - vaddr)
 		return NULL;
 	return (void *)(lib->base + vaddr);
 }
