@@ -1,5 +1,4 @@
 /* soload CLI end to end: call, info, hold, and their errors. */
-#include "schema_check.h"
 #include "testutil.h"
 
 #include <criterion/criterion.h>
@@ -241,36 +240,3 @@ Test(cli_soload, hold_of_a_missing_library_fails)
 	cr_assert_eq(tu_run(SOLOAD " hold 2>/dev/null", (char[8]){0}, 8), 2);
 }
 
-/* Runs cmd and holds its output to docs/schema/<kind>.json. */
-static void check_schema(const char *kind, const char *cmd, int want)
-{
-	struct schema_report rep;
-	json_t *schema = schema_load(kind);
-	int st;
-	json_t *doc = tu_run_json(cmd, &st);
-
-	cr_assert_not_null(schema, "docs/schema/%s.json", kind);
-	cr_assert_not_null(doc, "%s printed no JSON", cmd);
-	cr_assert_eq(st, want, "%s", cmd);
-	if (want == 0)
-		schema_check(schema, doc, &rep);
-	else
-		rep.violations = !json_is_string(json_object_get(doc, "error"));
-	cr_assert_eq(rep.violations, 0, "%s: %s", cmd, rep.first);
-	json_decref(schema);
-	json_decref(doc);
-}
-
-Test(cli_soload, info_and_hold_match_their_schemas)
-{
-	check_schema("info", SOLOAD " info " TESTLIB("libreloc.so"), 0);
-	check_schema("info", SOLOAD " info " TESTLIB("librelr.so"), 0);
-	check_schema("info", SOLOAD " info /lib/x86_64-linux-gnu/libcrypto.so.3", 0);
-	check_schema("info", SOLOAD " info /nonexistent.so 2>/dev/null", 1);
-	check_schema("hold", SOLOAD " hold " TESTLIB("libchain_a.so") " </dev/null", 0);
-	check_schema("hold",
-	             SOLOAD " hold --gdb --share " TESTLIB("libtables.so") " " TESTLIB(
-	                     "libhello.so") " </dev/null 2>/dev/null",
-	             0);
-	check_schema("hold", SOLOAD " hold /nonexistent.so </dev/null 2>/dev/null", 1);
-}
