@@ -10,6 +10,8 @@
 #
 # SANITIZE=address,undefined builds everything with those sanitizers.
 
+# Rules in included files (testlibs/testlibs.mk) must not become the default.
+.DEFAULT_GOAL := all
 PREFIX ?= /usr/local
 DESTDIR ?=
 # B=build/asan puts a second build (e.g. with SANITIZE) beside the plain one.

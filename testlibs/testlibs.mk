@@ -3,3 +3,14 @@
 #   TL_LIBS_libx   libraries it links against (-lfoo), after -Lbuild/testlibs
 # A library that links another must also list it as a prerequisite:
 #   $(B)/testlibs/libx.so: $(B)/testlibs/liby.so
+
+# The malformed-ELF corpus: gen_malformed breaks copies of libmalbase.so one
+# way each and lists them, with the error each must produce, in the manifest.
+TL_FLAGS_libmalbase := -Wl,--hash-style=both -Wl,-z,pack-relative-relocs
+TESTLIBS += $(B)/testlibs/malformed/manifest
+$(B)/gen_malformed: testlibs/gen_malformed.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+$(B)/testlibs/malformed/manifest: $(B)/gen_malformed $(B)/testlibs/libmalbase.so
+	@mkdir -p $(dir $@)
+	$(B)/gen_malformed $(B)/testlibs/libmalbase.so $(dir $@)

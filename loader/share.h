@@ -1,0 +1,67 @@
+/*
+ * share: lets processes share a library's relocated read-only data (RELRO).
+ *
+ * A library opened with SL_SHARE is placed at a base address derived from
+ * its identity and a per-boot salt, so every process puts it at the same
+ * place and relocates its RELRO to the same bytes. The first process writes
+ * those pages to a cache file in the share directory; later ones map every
+ * page identical to their own copy from that file, read-only, so the pages
+ * live once in the page cache. Nothing here is ever fatal: when something is
+ * missing, stale or unsafe, the library stays private and the status says why.
+ */
+#ifndef SL_SHARE_H
+#define SL_SHARE_H
+
+#include "soload.h"
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Who a library is, independent of the path it was opened by. */
+struct share_id {
+	char text[96]; /* "b<build-id hex>", or "f<dev>-<ino>-<size>-<mtime>" */
+	uint64_t hash;
+};
+
+/* What one library needs to share its RELRO, kept with the library. */
+struct share_ctx {
+	char dir[PATH_MAX];
+	struct share_id id;
+	uint64_t salt;
+	uintptr_t base;   /* where the span should start */
+	int usable;       /* 0 once a reason to stay private was found */
+	char status[256]; /* "created", "shared" or "private: <reason>" */
+};
+
+/* The share directory (SOLOAD_SHARE_DIR, else $XDG_RUNTIME_DIR/soload-share,
+ * else /tmp/soload-share-<uid>), created 0700 if missing. 0, or -1 with the
+ * reason in why. A directory not ours or writable by others is refused. */
+int share_dir(char *path, size_t cap, char *why, size_t whycap);
+
+/* This boot's salt, created once per boot in dir. 0, or -1 with why. */
+int share_salt(const char *dir, uint64_t *salt, char *why, size_t whycap);
+
+/* Identity of the library open as fd: its build-id, else its file's device,
+ * inode, size and mtime. 0, or -errno. */
+int share_identify(int fd, struct share_id *id);
+
+/* The page-aligned address, a multiple of align, at which a span of this
+ * identity is placed for this salt. */
+uintptr_t share_base(const struct share_id *id, uint64_t salt, size_t span, size_t align);
+
+/* Fills ctx for the library open as fd with a span of span bytes aligned to
+ * align. Never fails: on trouble ctx->usable is 0 and ctx->status says why. */
+void share_prepare(struct share_ctx *ctx, int fd, size_t span, size_t align);
+
+/* Reserves span bytes PROT_NONE at ctx->base with MAP_FIXED_NOREPLACE.
+ * Returns the address, or NULL (status "private: base address taken" or
+ * the reason it was not tried); the caller then reserves anywhere. */
+void *share_reserve(struct share_ctx *ctx, size_t span);
+
+/* After relocation and before RELRO is made read-only: shares the pages of
+ * [relro, relro + size) through the cache file and fills *st. Only whole
+ * pages are considered. Never fails. */
+void share_relro(struct share_ctx *ctx, void *relro, size_t size, struct sl_share_stats *st);
+
+#endif

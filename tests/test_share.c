@@ -1,0 +1,386 @@
+#include "share.h"
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PAGES    8
+#define SOME_LIB "/usr/lib/x86_64-linux-gnu/libz.so.1"
+
+static char dir[64];
+
+static void make_dir(void)
+{
+	strcpy(dir, "/tmp/share-test-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	setenv("SOLOAD_SHARE_DIR", dir, 1);
+}
+
+static void remove_dir(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[PATH_MAX];
+
+	while (d && (e = readdir(d))) {
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(dir);
+}
+
+TestSuite(share, .init = make_dir, .fini = remove_dir);
+
+/* Path of the one cache file in dir, or "" if there is none. */
+static void find_cache(char *path, size_t cap)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	path[0] = '\0';
+	while ((e = readdir(d)))
+		if (strstr(e->d_name, ".relro") && !strstr(e->d_name, ".tmp"))
+			snprintf(path, cap, "%s/%s", dir, e->d_name);
+	closedir(d);
+}
+
+static void prepare(struct share_ctx *ctx)
+{
+	int fd = open(SOME_LIB, O_RDONLY | O_CLOEXEC);
+
+	cr_assert_geq(fd, 0);
+	share_prepare(ctx, fd, PAGES * 4096, 4096);
+	close(fd);
+	cr_assert(ctx->usable, "%s", ctx->status);
+}
+
+/* A stand-in for a relocated RELRO: PAGES writable pages at the shared base,
+ * page i filled with i + seed, except page odd (if < PAGES) with 0xee. */
+static unsigned char *fake_relro(struct share_ctx *ctx, int seed, int odd)
+{
+	unsigned char *p = share_reserve(ctx, PAGES * 4096);
+
+	cr_assert_not_null(p, "%s", ctx->status);
+	cr_assert_eq(mprotect(p, PAGES * 4096, PROT_READ | PROT_WRITE), 0);
+	for (int i = 0; i < PAGES; i++)
+		memset(p + i * 4096, i == odd ? 0xee : i + seed, 4096);
+	return p;
+}
+
+static void assert_content(const unsigned char *p, int seed, int odd)
+{
+	for (int i = 0; i < PAGES; i++)
+		cr_assert_eq(p[i * 4096 + 100], i == odd ? 0xee : i + seed, "page %d", i);
+}
+
+/* Runs one "process" worth of sharing and returns its stats. */
+static struct sl_share_stats load_once(struct share_ctx *ctx, int odd)
+{
+	struct sl_share_stats st;
+	unsigned char *p;
+
+	prepare(ctx);
+	p = fake_relro(ctx, 1, odd);
+	share_relro(ctx, p, PAGES * 4096, &st);
+	assert_content(p, 1, odd);
+	munmap(p, PAGES * 4096);
+	return st;
+}
+
+static void flip_cache_byte(off_t at)
+{
+	char path[PATH_MAX];
+	unsigned char c;
+	int fd;
+
+	find_cache(path, sizeof(path));
+	cr_assert_neq(path[0], '\0');
+	chmod(path, 0644);
+	fd = open(path, O_RDWR);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(pread(fd, &c, 1, at), 1);
+	c ^= 0x5a;
+	cr_assert_eq(pwrite(fd, &c, 1, at), 1);
+	close(fd);
+	chmod(path, 0444);
+}
+
+Test(share, directory_is_created_private)
+{
+	char path[PATH_MAX], why[200], sub[128];
+	struct stat st;
+
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	setenv("SOLOAD_SHARE_DIR", sub, 1);
+	cr_assert_eq(share_dir(path, sizeof(path), why, sizeof(why)), 0, "%s", why);
+	cr_assert_str_eq(path, sub);
+	cr_assert_eq(stat(sub, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0700);
+	rmdir(sub);
+}
+
+Test(share, directory_writable_by_others_is_refused)
+{
+	char path[PATH_MAX], why[200];
+
+	chmod(dir, 0777);
+	cr_assert_eq(share_dir(path, sizeof(path), why, sizeof(why)), -1);
+	cr_assert(strstr(why, "writable by group or others"), "%s", why);
+	cr_assert(strstr(why, dir), "%s", why);
+}
+
+Test(share, directory_owned_by_someone_else_is_refused)
+{
+	char path[PATH_MAX], why[200];
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to chown");
+	cr_assert_eq(chown(dir, 65534, 65534), 0);
+	cr_assert_eq(share_dir(path, sizeof(path), why, sizeof(why)), -1);
+	cr_assert(strstr(why, "owned by uid 65534"), "%s", why);
+}
+
+Test(share, directory_that_is_a_file_is_refused)
+{
+	char path[PATH_MAX], why[200], file[128];
+
+	snprintf(file, sizeof(file), "%s/file", dir);
+	close(open(file, O_CREAT | O_WRONLY, 0600));
+	setenv("SOLOAD_SHARE_DIR", file, 1);
+	cr_assert_eq(share_dir(path, sizeof(path), why, sizeof(why)), -1);
+	cr_assert(strstr(why, "not a directory"), "%s", why);
+}
+
+Test(share, salt_is_kept_for_the_boot)
+{
+	uint64_t a, b;
+	char why[200];
+
+	cr_assert_eq(share_salt(dir, &a, why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(share_salt(dir, &b, why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(a, b);
+}
+
+Test(share, salt_writable_by_others_is_refused)
+{
+	char why[200], boot[64] = "", name[PATH_MAX];
+	uint64_t salt;
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+	cr_assert_not_null(fgets(boot, sizeof(boot), f));
+	fclose(f);
+	boot[strcspn(boot, "\n")] = '\0';
+	cr_assert_eq(share_salt(dir, &salt, why, sizeof(why)), 0, "%s", why);
+	snprintf(name, sizeof(name), "%s/salt-%s", dir, boot);
+	cr_assert_eq(chmod(name, 0666), 0);
+	cr_assert_eq(share_salt(dir, &salt, why, sizeof(why)), -1);
+	cr_assert(strstr(why, "writable by group or others"), "%s", why);
+}
+
+Test(share, identity_is_the_build_id_else_the_file)
+{
+	struct share_id id;
+	char file[128];
+	int fd = open(SOME_LIB, O_RDONLY);
+
+	cr_assert_eq(share_identify(fd, &id), 0);
+	close(fd);
+	cr_assert_eq(id.text[0], 'b', "%s", id.text);
+	cr_assert_eq(strlen(id.text), 41, "%s", id.text);
+
+	snprintf(file, sizeof(file), "%s/plain", dir);
+	fd = open(file, O_CREAT | O_RDWR, 0600);
+	cr_assert_eq(write(fd, "not an ELF file", 15), 15);
+	cr_assert_eq(share_identify(fd, &id), 0);
+	close(fd);
+	cr_assert_eq(id.text[0], 'f', "%s", id.text);
+}
+
+Test(share, base_is_aligned_in_range_and_depends_on_salt)
+{
+	struct share_id id = {"bdeadbeef", 12345};
+	uintptr_t a = share_base(&id, 1, 1 << 20, 1 << 21);
+
+	cr_assert_eq(a, share_base(&id, 1, 1 << 20, 1 << 21));
+	cr_assert_eq(a % (1 << 21), 0);
+	cr_assert_geq(a, 0x100000000000ULL);
+	cr_assert_lt(a + (1 << 20), 0x500000000000ULL);
+	cr_assert_neq(a, share_base(&id, 2, 1 << 20, 1 << 21));
+	cr_assert_eq(share_base(&id, 1, 100, 1) % 4096, 0);
+}
+
+Test(share, first_load_creates_the_cache_and_maps_it)
+{
+	struct share_ctx ctx;
+	int fds = tu_count_fds();
+	struct sl_share_stats st = load_once(&ctx, -1);
+	char path[PATH_MAX];
+	struct stat sb;
+
+	cr_assert_str_eq(st.status, "created");
+	cr_assert_eq(st.relro_pages, PAGES);
+	cr_assert_eq(st.shared_pages, PAGES);
+	cr_assert_eq(st.private_pages, 0);
+	cr_assert_eq(tu_count_fds(), fds);
+	find_cache(path, sizeof(path));
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_assert_eq(sb.st_mode & 0777, 0444);
+	cr_assert_eq(sb.st_size, 4096 * (PAGES + 1));
+}
+
+Test(share, later_load_shares_identical_pages_only)
+{
+	struct share_ctx ctx;
+	struct sl_share_stats st;
+
+	load_once(&ctx, -1);
+	st = load_once(&ctx, 3);
+	cr_assert_str_eq(st.status, "shared");
+	cr_assert_eq(st.shared_pages, PAGES - 1);
+	cr_assert_eq(st.private_pages, 1);
+}
+
+Test(share, shared_pages_are_file_backed_read_only)
+{
+	struct share_ctx ctx;
+	struct sl_share_stats st;
+	unsigned char *p;
+	char line[512], want[64];
+	FILE *maps;
+	int found = 0;
+
+	prepare(&ctx);
+	p = fake_relro(&ctx, 1, -1);
+	share_relro(&ctx, p, PAGES * 4096, &st);
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)p);
+	maps = fopen("/proc/self/maps", "r");
+	while (fgets(line, sizeof(line), maps))
+		if (strncmp(line, want, strlen(want)) == 0)
+			found = strstr(line, " r--p ") && strstr(line, ".relro");
+	fclose(maps);
+	cr_assert(found, "no read-only mapping of the cache at %p", (void *)p);
+	munmap(p, PAGES * 4096);
+}
+
+Test(share, corrupt_cache_is_ignored_with_a_reason)
+{
+	struct share_ctx ctx;
+	struct sl_share_stats st;
+
+	load_once(&ctx, -1);
+	flip_cache_byte(4096 + 5000);
+	st = load_once(&ctx, -1);
+	cr_assert(strstr(st.status, "private: ") && strstr(st.status, "checksum"), "%s",
+	          st.status);
+	cr_assert_eq(st.shared_pages, 0);
+	cr_assert_eq(st.private_pages, PAGES);
+}
+
+Test(share, cache_with_a_foreign_header_is_ignored)
+{
+	struct share_ctx ctx;
+	struct sl_share_stats st;
+
+	load_once(&ctx, -1);
+	flip_cache_byte(20);
+	st = load_once(&ctx, -1);
+	cr_assert(strstr(st.status, "header does not match"), "%s", st.status);
+	cr_assert_eq(st.shared_pages, 0);
+}
+
+Test(share, truncated_cache_is_ignored)
+{
+	struct share_ctx ctx;
+	struct sl_share_stats st;
+	char path[PATH_MAX];
+
+	load_once(&ctx, -1);
+	find_cache(path, sizeof(path));
+	cr_assert_eq(truncate(path, 4096 * 3), 0);
+	st = load_once(&ctx, -1);
+	cr_assert(strstr(st.status, "cache has 12288 bytes"), "%s", st.status);
+	cr_assert_eq(st.private_pages, PAGES);
+}
+
+Test(share, cache_writable_by_others_is_refused)
+{
+	struct share_ctx ctx;
+	struct sl_share_stats st;
+	char path[PATH_MAX];
+
+	load_once(&ctx, -1);
+	find_cache(path, sizeof(path));
+	cr_assert_eq(chmod(path, 0666), 0);
+	st = load_once(&ctx, -1);
+	cr_assert(strstr(st.status, "writable by group or others"), "%s", st.status);
+	cr_assert_eq(st.shared_pages, 0);
+}
+
+Test(share, taken_base_keeps_the_library_private)
+{
+	struct share_ctx ctx;
+	struct sl_share_stats st;
+	void *squat;
+
+	prepare(&ctx);
+	squat = mmap((void *)ctx.base, 4096, PROT_NONE,
+	             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	cr_assert_eq(squat, (void *)ctx.base);
+	cr_assert_null(share_reserve(&ctx, PAGES * 4096));
+	cr_assert_str_eq(ctx.status, "private: base address taken");
+	share_relro(&ctx, squat, 4096, &st);
+	cr_assert_str_eq(st.status, "private: base address taken");
+	cr_assert_eq(st.private_pages, 1);
+	munmap(squat, 4096);
+}
+
+Test(share, unusable_directory_keeps_the_library_private)
+{
+	struct share_ctx ctx;
+	int fd = open(SOME_LIB, O_RDONLY);
+
+	chmod(dir, 0777);
+	share_prepare(&ctx, fd, 4096, 4096);
+	close(fd);
+	cr_assert_eq(ctx.usable, 0);
+	cr_assert(strstr(ctx.status, "private: share directory"), "%s", ctx.status);
+	cr_assert_null(share_reserve(&ctx, 4096));
+}
+
+/* Two processes on an empty directory: one writes the cache, the other
+ * uses it (or, if it lost the race to link, the winner's); both share. */
+Test(share, racing_first_loads_both_share)
+{
+	pid_t kids[2];
+	int created = 0, shared = 0;
+
+	for (int k = 0; k < 2; k++) {
+		kids[k] = fork();
+		if (kids[k] == 0) {
+			struct share_ctx ctx;
+			struct sl_share_stats st = load_once(&ctx, -1);
+			if (st.shared_pages != PAGES)
+				_exit(1);
+			_exit(strcmp(st.status, "created") == 0 ? 10 : 11);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		int status;
+		cr_assert_eq(waitpid(kids[k], &status, 0), kids[k]);
+		cr_assert(WIFEXITED(status));
+		created += WEXITSTATUS(status) == 10;
+		shared += WEXITSTATUS(status) == 11;
+	}
+	cr_assert_eq(created, 1);
+	cr_assert_eq(shared, 1);
+}
