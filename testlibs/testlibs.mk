@@ -14,3 +14,18 @@ $(B)/gen_malformed: testlibs/gen_malformed.c | $(DEPS_STAMP)
 $(B)/testlibs/malformed/manifest: $(B)/gen_malformed $(B)/testlibs/libmalbase.so
 	@mkdir -p $(dir $@)
 	$(B)/gen_malformed $(B)/testlibs/libmalbase.so $(dir $@)
+
+# TLS: the dynamic models work, initial-exec is refused. C++: libstdc++ and
+# libgcc_s come through libsoload too.
+TL_FLAGS_libtls := -ftls-model=global-dynamic
+TL_FLAGS_libtlsie := -ftls-model=initial-exec
+TL_FLAGS_libcxx := -std=c++17
+
+# 10,000 exported functions for the symbol-lookup benchmark, generated into
+# build/ at build time.
+TESTLIBS += $(B)/testlibs/libsyms10k.so
+$(B)/gen/syms10k.c: testlibs/gen_syms.sh
+	@mkdir -p $(dir $@)
+	sh $< 10000 > $@
+$(B)/testlibs/libsyms10k.so: $(B)/gen/syms10k.c
+	$(CC) -O1 -fPIC -shared -o $@ $<
