@@ -1,3 +1,5 @@
+#include "soload.h"
+#include "testutil.h"
 #include "unwind.h"
 
 #include <criterion/criterion.h>
@@ -187,4 +189,77 @@ Test(unwind, skips_empty_frames_and_missing_functions)
 	sl_unwind_register(&u, NULL, (void *)fake_register, (void *)fake_deregister);
 	sl_unwind_deregister(&u);
 	cr_assert_eq(calls, 0);
+}
+
+/* ---- Through sl_open: a C++ library with libstdc++ and libgcc_s ---- */
+
+static sl_lib *open_cxx(void)
+{
+	sl_lib *lib = sl_open(TESTLIB("libcxx.so"), 0);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	return lib;
+}
+
+Test(unwind, cxx_constructors_run_in_order)
+{
+	sl_lib *lib = open_cxx();
+	const char *(*trace)(void) = (const char *(*)(void))sl_sym(lib, "cxx_trace");
+
+	cr_assert_not_null(trace);
+	cr_assert_str_eq(trace(), "ctor1;ctor2;");
+	cr_assert_eq(sl_close(lib), 0);
+}
+
+Test(unwind, cxx_exception_is_thrown_and_caught_inside_the_library)
+{
+	sl_lib *lib = open_cxx();
+	long (*checked)(long) = (long (*)(long))sl_sym(lib, "cxx_checked");
+
+	cr_assert_eq(checked(5), 5);
+	cr_assert_eq(checked(-123), -(long)strlen("negative: -123"));
+	cr_assert_eq(checked(-7), -(long)strlen("negative: -7"), "a second throw");
+	cr_assert_eq(sl_close(lib), 0);
+}
+
+Test(unwind, cxx_virtual_calls_and_libstdcxx_tls)
+{
+	sl_lib *lib = open_cxx();
+	long (*area)(long, long) = (long (*)(long, long))sl_sym(lib, "cxx_area");
+	int (*once)(void) = (int (*)(void))sl_sym(lib, "cxx_once");
+
+	cr_assert_eq(area(3, 4), 12);
+	cr_assert_eq(area(5, 5), 25);
+	cr_assert_eq(once(), 1, "std::call_once ran its callable other than once");
+	cr_assert_eq(sl_close(lib), 0);
+}
+
+static void note_runtime(sl_lib *lib, void *arg)
+{
+	struct sl_info info;
+	int *found = arg;
+
+	if (sl_info(lib, &info) == 0 && info.path &&
+	    (strstr(info.path, "libstdc++") || strstr(info.path, "libgcc_s")))
+		(*found)++;
+}
+
+Test(unwind, cxx_runtime_is_loaded_by_libsoload_and_unloaded_after)
+{
+	int maps = tu_count_maps(), found = 0, round;
+
+	for (round = 0; round < 3; round++) {
+		sl_lib *lib = open_cxx();
+		long (*checked)(long) = (long (*)(long))sl_sym(lib, "cxx_checked");
+
+		cr_assert_eq(checked(-1), -(long)strlen("negative: -1"));
+		found = 0;
+		sl_foreach(note_runtime, &found);
+		cr_assert_eq(found, 2, "libstdc++ and libgcc_s should both be libsoload's");
+		cr_assert_eq(sl_close(lib), 0);
+	}
+	found = 0;
+	sl_foreach(note_runtime, &found);
+	cr_assert_eq(found, 0, "the C++ runtime outlived its last user");
+	cr_assert_eq(tu_count_maps(), maps);
 }
