@@ -41,6 +41,9 @@ LOADER_OBJ := $(LOADER_SRC:%.c=$(B)/%.o)
 INSPECT_OBJ := $(INSPECT_SRC:%.c=$(B)/%.o)
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
+# Small programs with known behaviour that the CLI tests run.
+TEST_HELPER_SRC := $(wildcard tests/helpers/*.c)
+TEST_HELPERS := $(TEST_HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
@@ -55,7 +58,7 @@ TESTLIBS := $(TESTLIB_C:testlibs/%.c=$(B)/testlibs/%.so) \
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all test demo bench fuzz install clean lint deps
+.PHONY: all test demo bench fuzz install clean lint deps tsan
 all: $(B)/libsoload.a $(B)/libsoload.so $(B)/soload $(B)/mapscope $(TESTLIBS) \
 	$(B)/soload.pc
 
@@ -95,13 +98,17 @@ $(B)/testlibs/%.so: testlibs/%.cc | $(DEPS_STAMP)
 	$(CXX) -Wall -Wextra -O1 -g -fPIC -shared -o $@ $< \
 		$(TL_FLAGS_$*) -L$(B)/testlibs $(TL_LIBS_$*)
 
+# soload.pc names the install prefix, so install writes it afresh for the
+# PREFIX it is given rather than copying one built for another prefix.
+SOLOAD_PC = printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
+	'includedir=$${prefix}/include' '' 'Name: soload' \
+	'Description: minimal ELF shared-object loader' 'Version: 0.1' \
+	'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lsoload' \
+	'Libs.private: -lelf -ldl -lpthread'
+
 $(B)/soload.pc: Makefile
 	@mkdir -p $(B)
-	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
-		'includedir=$${prefix}/include' '' 'Name: soload' \
-		'Description: minimal ELF shared-object loader' 'Version: 0.1' \
-		'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lsoload' \
-		'Libs.private: -lelf -ldl -lpthread' > $@
+	$(SOLOAD_PC) > $@
 
 # One Criterion binary holds every suite, so the run ends in one Synthesis line.
 $(B)/tests/run: $(TEST_OBJ) $(B)/libinspect.a $(B)/libsoload.a
@@ -111,8 +118,26 @@ $(B)/bench/%: bench/%.c $(B)/libinspect.a $(B)/libsoload.a | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS_INSPECT) $(LDLIBS_LOADER) -lm
 
-test: all $(B)/tests/run
+$(B)/tests/helpers/%: tests/helpers/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+test: all $(B)/tests/run $(TEST_HELPERS)
 	$(B)/tests/run $(TEST_ARGS)
+
+# ThreadSanitizer over the loader used from many threads (tests/tsan/threads.c:
+# Criterion itself cannot run under TSan).
+TSAN_LIBS ?= /lib/x86_64-linux-gnu/libz.so.1:zlibVersion $(B)/testlibs/libmalbase.so:malbase_len
+tsan: all
+	$(MAKE) B=$(B)/tsan SANITIZE=thread $(B)/tsan/libsoload.a
+	$(CC) $(CFLAGS) -fsanitize=thread -o $(B)/tsan/threads tests/tsan/threads.c \
+		$(B)/tsan/libsoload.a $(LDLIBS_LOADER)
+	$(B)/tsan/threads 300 $(TSAN_LIBS)
+
+# libFuzzer targets over the loader's reading of files (tests/fuzz/run.sh).
+FUZZ_SECONDS ?= 60
+fuzz:
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 demo: all
 	sh docs/demo.sh
@@ -127,10 +152,17 @@ install: all
 	install -m 644 $(B)/libsoload.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(B)/libsoload.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 loader/soload.h $(DESTDIR)$(PREFIX)/include/
-	install -m 644 $(B)/soload.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	$(SOLOAD_PC) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/soload.pc
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 docs/mapscope.1 docs/soload.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 docs/libsoload.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+	for c in mapscope soload; do install -m 644 docs/completion/mapscope.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$c || exit 1; done
 
 lint:
-	clang-format --dry-run --Werror loader/*.[ch] inspect/*.[ch] tests/*.c bench/*.c
+	clang-format --dry-run --Werror loader/*.[ch] inspect/*.[ch] tests/*.c tests/helpers/*.c \
+		bench/*.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr -Iloader -Iinspect loader inspect
 

@@ -1,27 +1,342 @@
 #include "emit_file.h"
 
-json_t *emit_file_entry(const char *path, const struct residency *r)
-{
-	json_t *f = json_object();
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-	emit_str(f, "path", path);
-	emit_int(f, "size", (int64_t)r->size);
-	emit_int(f, "pages", (int64_t)r->pages);
-	emit_measured(f, "resident_pages", (int64_t)r->resident_pages, r->unavailable);
-	return f;
+#define TEXT_RANGES_PER_LINE 6
+#define TEXT_CELLS_PER_LINE  64
+#define PROGRESS_AFTER_NS    1000000000LL
+#define PROGRESS_EVERY_NS    100000000LL
+
+static bool is_json(const struct emit_file *e)
+{
+	return e->format != EMIT_TEXT;
 }
 
-void emit_file_text(FILE *out, const char *path, const struct residency *r)
+/* Writes obj's members without the braces, so that an object can be
+ * continued by hand: jansson still does all the escaping. */
+static void put_members(struct emit_file *e, json_t *obj, bool leading_comma)
+{
+	char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	size_t n = s ? strlen(s) : 0;
+
+	if (n > 2) {
+		if (leading_comma)
+			fputc(',', e->out);
+		fwrite(s + 1, 1, n - 2, e->out);
+	}
+	free(s);
+	json_decref(obj);
+}
+
+static int64_t elapsed_ns(const struct timespec *from, const struct timespec *to)
+{
+	return (to->tv_sec - from->tv_sec) * 1000000000LL + (to->tv_nsec - from->tv_nsec);
+}
+
+/* A line on a terminal's stderr once the scan has run for a second. */
+static void show_progress(struct emit_file *e, const char *path)
+{
+	char bytes[32];
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (elapsed_ns(&e->start, &now) < PROGRESS_AFTER_NS ||
+	    elapsed_ns(&e->last_progress, &now) < PROGRESS_EVERY_NS || !isatty(STDERR_FILENO))
+		return;
+	e->last_progress = now;
+	e->progress_shown = true;
+	fprintf(stderr, "\r\033[K%s: %llu files, %s: %.60s", "mapscope",
+	        (unsigned long long)e->totals.files,
+	        emit_human_bytes(e->totals.bytes, bytes, sizeof(bytes)), path);
+}
+
+static void clear_progress(struct emit_file *e)
+{
+	if (e->progress_shown)
+		fputs("\r\033[K", stderr);
+	e->progress_shown = false;
+}
+
+void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format)
+{
+	memset(e, 0, sizeof(*e));
+	e->out = out;
+	e->format = format;
+	clock_gettime(CLOCK_MONOTONIC, &e->start);
+	if (format != EMIT_JSON)
+		return;
+	fputc('{', out);
+	put_members(e, emit_doc("file", true), false);
+	fputs(",\"files\":[", out);
+}
+
+/* Opens an entry object: in JSON lines each one is a document of its own. */
+static void open_object(struct emit_file *e)
+{
+	if (e->format == EMIT_JSON) {
+		fputs(e->entries ? ",\n{" : "\n{", e->out);
+	} else {
+		fputc('{', e->out);
+		put_members(e, emit_doc("file", true), false);
+		fputc(',', e->out);
+	}
+	e->entries++;
+}
+
+static void close_object(struct emit_file *e)
+{
+	fputc('}', e->out);
+	if (e->format == EMIT_JSONL) {
+		fputc('\n', e->out);
+		fflush(e->out);
+	}
+}
+
+static void print_summary_line(struct emit_file *e, const char *path, const struct residency *r)
 {
 	char size[32];
 
-	fprintf(out, "%-40s %10s ", path, emit_human_bytes(r->size, size, sizeof(size)));
+	fprintf(e->out, "%-40s %10s ", path, emit_human_bytes(r->size, size, sizeof(size)));
 	if (r->unavailable) {
-		fprintf(out, "resident: unknown (%s)\n", r->unavailable);
+		fprintf(e->out, "resident: unknown (%s)\n", r->unavailable);
 		return;
 	}
-	fprintf(out, "%9llu/%-9llu ", (unsigned long long)r->resident_pages,
-		(unsigned long long)r->pages);
-	emit_bar(out, r->resident_pages, r->pages, 20);
-	fputc('\n', out);
+	fprintf(e->out, "%9llu/%-9llu ", (unsigned long long)r->resident_pages,
+	        (unsigned long long)r->pages);
+	emit_bar(e->out, r->resident_pages, r->pages, 20);
+	fprintf(e->out, " %5.1f%%\n", r->pages ? 100.0 * r->resident_pages / r->pages : 0.0);
+}
+
+void emit_file_open_entry(struct emit_file *e, const char *path, const struct residency *r)
+{
+	json_t *f;
+
+	e->path = path;
+	if (!is_json(e)) {
+		print_summary_line(e, path, r);
+		return;
+	}
+	open_object(e);
+	f = json_object();
+	emit_str(f, "path", path);
+	emit_int(f, "size", (int64_t)r->size);
+	emit_int(f, "pages", (int64_t)r->pages);
+	put_members(e, f, false);
+}
+
+static void begin_section(struct emit_file *e, const char *key, const char *unavailable,
+                          const char *text_label, const char *json_open, const char *json_close)
+{
+	e->items = 0;
+	e->section_close = NULL;
+	if (!is_json(e)) {
+		if (unavailable)
+			fprintf(e->out, "  %s: unknown (%s)\n", text_label, unavailable);
+		else
+			fprintf(e->out, "  %s:", text_label);
+		e->section_close = unavailable ? NULL : "\n";
+		return;
+	}
+	if (unavailable) {
+		json_t *o = json_object();
+		emit_unmeasured(o, key, unavailable);
+		put_members(e, o, true);
+		return;
+	}
+	fprintf(e->out, ",\"%s\":%s", key, json_open);
+	e->section_close = json_close;
+}
+
+void emit_file_begin_ranges(struct emit_file *e, const char *unavailable)
+{
+	begin_section(e, "resident_ranges", unavailable, "resident pages", "[", "]");
+}
+
+void emit_file_range(uint64_t first, uint64_t last, void *ctx)
+{
+	struct emit_file *e = ctx;
+	unsigned long long a = first, b = last;
+
+	if (is_json(e)) {
+		fprintf(e->out, "%s[%llu,%llu]", e->items ? "," : "", a, b);
+	} else {
+		if (e->items && e->items % TEXT_RANGES_PER_LINE == 0)
+			fputs("\n   ", e->out);
+		if (a == b)
+			fprintf(e->out, " %llu", a);
+		else
+			fprintf(e->out, " %llu-%llu", a, b);
+	}
+	e->items++;
+}
+
+void emit_file_begin_pages(struct emit_file *e, const char *unavailable)
+{
+	begin_section(e, "page_map", unavailable, "page map ('#' resident)", "\"", "\"");
+}
+
+void emit_file_pages(uint64_t first, const unsigned char *vec, uint64_t n, void *ctx)
+{
+	struct emit_file *e = ctx;
+
+	for (uint64_t i = 0; i < n; i++, e->items++) {
+		if (!is_json(e) && e->items % TEXT_CELLS_PER_LINE == 0)
+			fprintf(e->out, "\n    %12llu ", (unsigned long long)(first + i));
+		fputc(vec[i] & 1 ? '#' : '.', e->out);
+	}
+}
+
+void emit_file_end_section(struct emit_file *e)
+{
+	if (!e->section_close)
+		return;
+	if (!is_json(e) && !e->items)
+		fputs(" none", e->out);
+	fputs(e->section_close, e->out);
+	e->section_close = NULL;
+}
+
+static void add_to_totals(struct emit_file_totals *t, const struct residency *r)
+{
+	t->files++;
+	t->pages += r->pages;
+	t->bytes += r->size;
+	if (r->unavailable)
+		return;
+	t->measured_files++;
+	t->measured_pages += r->pages;
+	t->resident_pages += r->resident_pages;
+	if (r->detail_unavailable)
+		return;
+	t->detailed_files++;
+	t->dirty_pages += r->dirty_pages;
+	t->writeback_pages += r->writeback_pages;
+	t->evicted_pages += r->evicted_pages;
+	t->recently_evicted_pages += r->recently_evicted_pages;
+}
+
+/* The counts of one file or of the totals, each null with its reason when
+ * it was not measured. */
+static void put_counts(json_t *o, const uint64_t counts[5], const char *unavailable,
+                       const char *detail_unavailable)
+{
+	static const char *keys[] = {"resident_pages", "dirty_pages", "writeback_pages",
+	                             "evicted_pages", "recently_evicted_pages"};
+
+	for (int i = 0; i < 5; i++) {
+		const char *why = unavailable ? unavailable : i ? detail_unavailable : NULL;
+		emit_measured(o, keys[i], (int64_t)counts[i], why);
+	}
+}
+
+void emit_file_close_entry(struct emit_file *e, const struct residency *r, const char *error)
+{
+	const uint64_t counts[5] = {r->resident_pages, r->dirty_pages, r->writeback_pages,
+	                            r->evicted_pages, r->recently_evicted_pages};
+	json_t *o;
+
+	add_to_totals(&e->totals, r);
+	if (error)
+		e->totals.errors++;
+	if (!is_json(e)) {
+		if (error)
+			fprintf(e->out, "  error: %s\n", error);
+	} else {
+		o = json_object();
+		if (!r->unavailable)
+			emit_str(o, "method", r->method);
+		put_counts(o, counts, r->unavailable, r->detail_unavailable);
+		if (error)
+			emit_str(o, "error", error);
+		put_members(e, o, true);
+		close_object(e);
+	}
+	if (error)
+		fprintf(stderr, "mapscope: %s: %s\n", e->path, error);
+	show_progress(e, e->path);
+}
+
+void emit_file_problem(struct emit_file *e, const char *path, const char *error,
+                       const char *skipped)
+{
+	json_t *o;
+
+	if (error) {
+		e->totals.errors++;
+		fprintf(stderr, "mapscope: %s: %s\n", path, error);
+	} else {
+		e->totals.skipped++;
+	}
+	if (!is_json(e)) {
+		if (!error)
+			fprintf(e->out, "%-40s skipped: %s\n", path, skipped);
+	} else {
+		open_object(e);
+		o = json_object();
+		emit_str(o, "path", path);
+		emit_str(o, error ? "error" : "skipped", error ? error : skipped);
+		put_members(e, o, false);
+		close_object(e);
+	}
+	show_progress(e, path);
+}
+
+static json_t *totals_object(const struct emit_file_totals *t, const struct filewalk_stats *walk)
+{
+	const uint64_t counts[5] = {t->resident_pages, t->dirty_pages, t->writeback_pages,
+	                            t->evicted_pages, t->recently_evicted_pages};
+	const char *none = t->files && !t->measured_files ? "no file could be measured" : NULL;
+	const char *partial = t->detailed_files < t->measured_files
+	                              ? "some files were measured without cachestat(2)"
+	                              : NULL;
+	json_t *o = json_object();
+
+	emit_int(o, "files", (int64_t)t->files);
+	emit_int(o, "measured_files", (int64_t)t->measured_files);
+	emit_int(o, "pages", (int64_t)t->pages);
+	emit_int(o, "measured_pages", (int64_t)t->measured_pages);
+	put_counts(o, counts, none, partial);
+	emit_int(o, "errors", (int64_t)t->errors);
+	emit_int(o, "skipped", (int64_t)t->skipped);
+	emit_int(o, "duplicate_links", (int64_t)walk->duplicate_links);
+	emit_int(o, "symlinks_not_followed", (int64_t)walk->symlinks);
+	return o;
+}
+
+static void print_totals_line(struct emit_file *e)
+{
+	const struct emit_file_totals *t = &e->totals;
+
+	fprintf(e->out, "total: %llu files, %llu/%llu pages resident ",
+	        (unsigned long long)t->files, (unsigned long long)t->resident_pages,
+	        (unsigned long long)t->measured_pages);
+	emit_bar(e->out, t->resident_pages, t->measured_pages, 20);
+	if (t->measured_files < t->files)
+		fprintf(e->out, ", %llu not measurable",
+		        (unsigned long long)(t->files - t->measured_files));
+	fprintf(e->out, ", %llu errors, %llu skipped\n", (unsigned long long)t->errors,
+	        (unsigned long long)t->skipped);
+}
+
+int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk)
+{
+	clear_progress(e);
+	if (!is_json(e)) {
+		print_totals_line(e);
+	} else {
+		/* In JSON lines the totals are a last document of the same kind. */
+		if (e->format == EMIT_JSON) {
+			fputs(e->entries ? "\n]," : "],", e->out);
+		} else {
+			fputc('{', e->out);
+			put_members(e, emit_doc("file", true), false);
+			fputc(',', e->out);
+		}
+		fputs("\"totals\":{", e->out);
+		put_members(e, totals_object(&e->totals, walk), false);
+		fputs("}}\n", e->out);
+	}
+	return fflush(e->out) == 0 && !ferror(e->out) ? 0 : -1;
 }

@@ -52,11 +52,11 @@ struct sl_segment {
 
 /* How relocated read-only data (RELRO) was shared (SL_SHARE). */
 struct sl_share_stats {
-	int requested;             /* SL_SHARE was given */
-	size_t relro_pages;        /* pages in the RELRO range */
-	size_t shared_pages;       /* mapped read-only from the share cache */
-	size_t private_pages;      /* kept as this process's own copy */
-	const char *status;        /* "created", "shared", "private: <reason>" */
+	int requested;        /* SL_SHARE was given */
+	size_t relro_pages;   /* pages in the RELRO range */
+	size_t shared_pages;  /* mapped read-only from the share cache */
+	size_t private_pages; /* kept as this process's own copy */
+	const char *status;   /* "created", "shared", "private: <reason>" */
 };
 
 struct sl_info {
@@ -67,9 +67,9 @@ struct sl_info {
 	unsigned refcount;  /* current reference count */
 	size_t nsegments;
 	const struct sl_segment *segments;
-	size_t nneeded;             /* DT_NEEDED entries loaded by libsoload */
-	sl_lib *const *needed;      /* those libraries' handles */
-	uintptr_t relro_start;      /* 0 if no PT_GNU_RELRO */
+	size_t nneeded;        /* DT_NEEDED entries loaded by libsoload */
+	sl_lib *const *needed; /* those libraries' handles */
+	uintptr_t relro_start; /* 0 if no PT_GNU_RELRO */
 	size_t relro_size;
 	struct sl_share_stats share;
 };

@@ -15,6 +15,29 @@ $(B)/testlibs/malformed/manifest: $(B)/gen_malformed $(B)/testlibs/libmalbase.so
 	@mkdir -p $(dir $@)
 	$(B)/gen_malformed $(B)/testlibs/libmalbase.so $(dir $@)
 
+# Loader features, one sample library each (issue 3). Libraries that need
+# another sample library find it through DT_RUNPATH $ORIGIN.
+TL_ORIGIN := -Wl,-rpath,'$$ORIGIN' -Wl,--enable-new-dtags
+TL_FLAGS_libgnuhash := -Wl,--hash-style=gnu
+TL_FLAGS_libsysvhash := -Wl,--hash-style=sysv
+TL_FLAGS_libversioned := -Wl,--version-script=testlibs/libversioned.map
+$(B)/testlibs/libversioned.so: testlibs/libversioned.map
+TL_FLAGS_libveruser := $(TL_ORIGIN)
+TL_LIBS_libveruser := -lversioned
+$(B)/testlibs/libveruser.so: $(B)/testlibs/libversioned.so
+TL_FLAGS_libchain_a := $(TL_ORIGIN)
+TL_LIBS_libchain_a := -lchain_b
+$(B)/testlibs/libchain_a.so: $(B)/testlibs/libchain_b.so testlibs/chain_trace.h
+TL_FLAGS_libchain_b := $(TL_ORIGIN)
+TL_LIBS_libchain_b := -lchain_c
+$(B)/testlibs/libchain_b.so: $(B)/testlibs/libchain_c.so testlibs/chain_trace.h
+$(B)/testlibs/libchain_c.so: testlibs/chain_trace.h
+TL_FLAGS_librelr := -Wl,-z,pack-relative-relocs
+TL_FLAGS_libreloc := $(TL_ORIGIN)
+TL_LIBS_libreloc := -lhello
+$(B)/testlibs/libreloc.so: $(B)/testlibs/libhello.so
+TL_FLAGS_libaligned := -Wl,-z,max-page-size=0x200000 -Wl,-z,noseparate-code
+
 # TLS: the dynamic models work, initial-exec is refused. C++: libstdc++ and
 # libgcc_s come through libsoload too.
 TL_FLAGS_libtls := -ftls-model=global-dynamic

@@ -6,6 +6,7 @@
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,19 +42,45 @@ static void remove_sample(void)
 	rmdir(dir);
 }
 
-/* Checks one document: an error document against error.json, anything else
- * against the command's own kind. */
+/* Whether doc is an error document: nothing but the header and "error". */
+static bool is_error_doc(const json_t *doc)
+{
+	static const char *const header[] = {"schema", "kind", "page_size", "error"};
+	const char *key;
+	const json_t *v;
+
+	if (!json_object_get(doc, "error"))
+		return false;
+	json_object_foreach((json_t *)doc, key, v)
+	{
+		size_t i = 0;
+
+		while (i < 4 && strcmp(key, header[i]) != 0)
+			i++;
+		if (i == 4)
+			return false;
+	}
+	return true;
+}
+
+/* Checks one document against the schema of its own kind (an error document
+ * against error.json). The kind must be the command's, or one of its
+ * companions ("file_totals" for "file"). */
 static void check_doc(const char *kind, const json_t *doc, const char *cmd)
 {
-	const char *which = json_object_get(doc, "error") ? "error" : kind;
-	json_t *schema = schema_load(which);
+	const char *doc_kind = json_string_value(json_object_get(doc, "kind"));
+	size_t n = strlen(kind);
+	json_t *schema;
 	struct schema_report rep;
 
-	cr_assert_not_null(schema, "cannot load %s/%s.json", SCHEMA_DIR, which);
+	cr_assert_not_null(doc_kind, "%s: a document without a kind", cmd);
+	cr_assert(strncmp(doc_kind, kind, n) == 0 && (doc_kind[n] == '\0' || doc_kind[n] == '_'),
+	          "%s: kind '%s' from the '%s' command", cmd, doc_kind, kind);
+	schema = schema_load(is_error_doc(doc) ? "error" : doc_kind);
+	cr_assert_not_null(schema, "cannot load the schema of kind '%s'", doc_kind);
 	schema_check(schema, doc, &rep);
 	json_decref(schema);
 	cr_assert_eq(rep.violations, 0, "%s: %s (%d violations)", cmd, rep.first, rep.violations);
-	cr_assert_str_eq(json_string_value(json_object_get(doc, "kind")), kind, "%s", cmd);
 }
 
 /* Runs cmd, checks every JSON document it printed and returns how many there
@@ -121,7 +148,59 @@ Test(schema, every_subcommand_has_a_schema_file)
 
 Test(schema, file_output_matches)
 {
-	check_commandf("file", 0, BUILD_DIR "/mapscope file %s build/mapscope", sample);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file %s " BUILD_DIR "/mapscope", sample);
 	check_commandf("file", 0, BUILD_DIR "/mapscope file --format jsonl %s", sample);
 	check_commandf("file", 1, BUILD_DIR "/mapscope file %s/missing %s", dir, sample);
+	check_commandf("file", 1, BUILD_DIR "/mapscope file --format jsonl %s/missing %s", dir,
+	               sample);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file --ranges --pages %s", sample);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file -r --format jsonl --ranges %s", dir);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file -r %s /dev/null", dir);
+}
+
+Test(schema, faults_output_matches)
+{
+	check_commandf("faults", 0, BUILD_DIR "/mapscope faults -- true");
+	check_commandf("faults", 0, BUILD_DIR "/mapscope faults --samples --cold %s -- cat %s",
+	               sample, sample);
+	check_commandf("faults", 0, BUILD_DIR "/mapscope faults -- sh -c 'kill -9 $$'");
+	check_commandf("faults", 1, BUILD_DIR "/mapscope faults -- %s/missing", dir);
+	check_commandf("faults", 0,
+	               BUILD_DIR "/mapscope faults --lib %s --call hello_reset --loader soload",
+	               TESTLIB("libhello.so"));
+}
+
+Test(schema, iobench_output_matches)
+{
+	check_commandf("iobench", 0, BUILD_DIR "/mapscope iobench --size 16K %s", sample);
+	check_commandf("iobench", 1, BUILD_DIR "/mapscope iobench %s/missing", dir);
+}
+
+Test(schema, share_output_matches)
+{
+	check_commandf("share", 0, BUILD_DIR "/mapscope share -n 2 --loader dlopen libssl.so.3");
+	check_commandf("share", 1, BUILD_DIR "/mapscope share -n 1 --loader dlopen %s/missing.so",
+	               dir);
+}
+
+Test(schema, watch_output_matches)
+{
+	cr_assert_eq(check_commandf("watch", 0, BUILD_DIR "/mapscope watch --count 2 "
+	                                        "--interval 0.01 %s", sample), 3);
+	cr_assert_eq(check_commandf("watch", 0, "sh -c 'sleep 0.05 & exec " BUILD_DIR
+	                                        "/mapscope watch --interval 0.01 $!'") >= 2, 1);
+	check_commandf("watch", 1, BUILD_DIR "/mapscope watch %s/missing", dir);
+}
+
+Test(schema, call_output_matches)
+{
+	const char *lib = TESTLIB("libhello.so");
+
+	check_commandf("call", 0, BUILD_DIR "/soload call %s hello_add 2 3", lib);
+	check_commandf("call", 0, BUILD_DIR "/soload call --ret str %s hello_greet x", lib);
+	check_commandf("call", 0, BUILD_DIR "/soload call --ret long %s hello_mul 6 7", lib);
+	check_commandf("call", 0, BUILD_DIR "/soload call --ret double %s hello_half 3", lib);
+	check_commandf("call", 0, BUILD_DIR "/soload call --ret void %s hello_reset", lib);
+	check_commandf("call", 1, BUILD_DIR "/soload call %s no_such_symbol", lib);
+	check_commandf("call", 1, BUILD_DIR "/soload call %s/missing.so f", dir);
 }

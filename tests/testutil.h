@@ -10,6 +10,21 @@
  * (the Makefile defines BUILD_DIR; the tests run from the repo root). */
 #ifndef BUILD_DIR
 #define BUILD_DIR "build"
+/* Runs cmd and parses every JSON document on its stdout (JSON lines, or a
+ * report followed by an error document) into an array; NULL if any part of
+ * stdout was not JSON. */
+json_t *tu_run_docs(const char *cmd, int *status);
+
+/* A private directory under /tmp (template "/tmp/mapscope-XXXXXX"), and its
+ * removal with everything in it. */
+char *tu_make_tmpdir(char *tmpl);
+void tu_remove_tree(const char *dir);
+
+/* Creates path with strlen(map) pages of data, written to disk and dropped
+ * from the page cache, then reads back exactly the pages whose map
+ * character is '#'. 0, or -1 with errno. */
+int tu_file_with_residency(const char *path, const char *map);
+
 #endif
 #define TESTLIB(name) BUILD_DIR "/testlibs/" name
 
@@ -24,5 +39,23 @@ json_t *tu_run_json(const char *cmd, int *status);
 /* Number of open fds and of mappings of this process, to check for leaks. */
 int tu_count_fds(void);
 int tu_count_maps(void);
+
+/* obj[key] as an integer; fails the test if it is missing or not an integer. */
+long long tu_json_int(const json_t *obj, const char *key);
+
+/* Runs cmd and parses every JSON document on its stdout (JSON lines, or a
+ * report followed by an error document) into an array; NULL if any part of
+ * stdout was not JSON. */
+json_t *tu_run_docs(const char *cmd, int *status);
+
+/* A private directory under /tmp (template "/tmp/mapscope-XXXXXX"), and its
+ * removal with everything in it. */
+char *tu_make_tmpdir(char *tmpl);
+void tu_remove_tree(const char *dir);
+
+/* Creates path with strlen(map) pages of data, written to disk and dropped
+ * from the page cache, then reads back exactly the pages whose map
+ * character is '#'. 0, or -1 with errno. */
+int tu_file_with_residency(const char *path, const char *map);
 
 #endif

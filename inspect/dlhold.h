@@ -1,0 +1,23 @@
+/*
+ * dlhold: the glibc side of `mapscope share`. Loads a library with the
+ * system's dlopen and lists the files that load brought in, so a dlopen
+ * holder can be measured the same way as a `soload hold` one.
+ */
+#ifndef DLHOLD_H
+#define DLHOLD_H
+
+#include <stddef.h>
+
+struct dlhold {
+	void *handle;
+	size_t n;
+	char **paths; /* the library first, then what it brought in */
+	char error[512];
+};
+
+/* dlopen(lib, RTLD_NOW); 0, or -1 with d->error. */
+int dlhold_open(struct dlhold *d, const char *lib);
+/* dlclose and free; safe after a failed open. */
+void dlhold_close(struct dlhold *d);
+
+#endif

@@ -1,0 +1,28 @@
+/* emit_faults: the faults report as JSON and as a text table with a
+ * histogram of faults over each file's offsets. */
+#ifndef EMIT_FAULTS_H
+#define EMIT_FAULTS_H
+
+#include "faults.h"
+#include "libfaults.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+/* The "faults" document; with_samples adds the timeline of every fault. */
+json_t *emit_faults_doc(char *const argv[], const struct faults_report *rep, bool with_samples);
+
+void emit_faults_text(FILE *out, char *const argv[], const struct faults_report *rep);
+
+/* The "faults" document of --lib: one entry per phase. */
+json_t *emit_faults_lib_doc(const char *lib, const char *symbol, const char *loader,
+                            const struct libfaults_report *rep);
+
+void emit_faults_lib_text(FILE *out, const char *lib, const char *symbol, const char *loader,
+                          const struct libfaults_report *rep);
+
+/* obj["exit_status"] (and "signal") from a wait status. */
+void emit_faults_exit(json_t *obj, int wait_status);
+
+#endif

@@ -1,0 +1,77 @@
+#include "pagegrid.h"
+#include "residency.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NO_SHARING_FOR_FILES                                                                      \
+	"a file's page map shows the page cache; per-page sharing is drawn by "                   \
+	"mapscope maps --svg"
+
+int pagegrid_init(struct pagegrid *g, uint64_t pages, size_t max_cells)
+{
+	memset(g, 0, sizeof(*g));
+	if (max_cells == 0 || max_cells > PAGEGRID_MAX_CELLS)
+		max_cells = PAGEGRID_MAX_CELLS;
+	g->pages = pages;
+	g->pages_per_cell = pages ? (pages + max_cells - 1) / max_cells : 1;
+	g->ncells = (size_t)((pages + g->pages_per_cell - 1) / g->pages_per_cell);
+	g->cells = calloc(g->ncells ? g->ncells : 1, sizeof(*g->cells));
+	if (!g->cells)
+		return -ENOMEM;
+	for (size_t i = 0; i < g->ncells; i++) {
+		uint64_t first = i * g->pages_per_cell;
+		uint64_t n = pages - first < g->pages_per_cell ? pages - first : g->pages_per_cell;
+		g->cells[i].pages = (uint32_t)n;
+	}
+	return 0;
+}
+
+void pagegrid_free(struct pagegrid *g)
+{
+	free(g->cells);
+	g->cells = NULL;
+	g->ncells = 0;
+}
+
+/* cachestat over each cell: resident and dirty, nothing mapped. */
+static int measure_by_cachestat(struct pagegrid *g, int fd)
+{
+	for (size_t i = 0; i < g->ncells; i++) {
+		struct residency r;
+		int err = residency_count_range(fd, i * g->pages_per_cell, g->cells[i].pages, &r);
+
+		if (err)
+			return err;
+		g->cells[i].resident = (uint32_t)r.resident_pages;
+		g->cells[i].dirty = (uint32_t)r.dirty_pages;
+	}
+	return 0;
+}
+
+static void add_window(uint64_t first, const unsigned char *vec, uint64_t n, void *ctx)
+{
+	struct pagegrid *g = ctx;
+
+	for (uint64_t i = 0; i < n; i++)
+		g->cells[(first + i) / g->pages_per_cell].resident += vec[i] & 1;
+}
+
+int pagegrid_measure_file(struct pagegrid *g, int fd)
+{
+	struct residency_walk w = {.on_pages = add_window, .ctx = g};
+	int err;
+
+	g->sharing_unavailable = NO_SHARING_FOR_FILES;
+	g->unavailable = residency_untrusted(fd);
+	if (g->unavailable)
+		return 0;
+	err = measure_by_cachestat(g, fd);
+	if (err != -ENOSYS)
+		return err;
+	g->dirty_unavailable = "dirty pages need cachestat(2) (Linux 6.5+)";
+	for (size_t i = 0; i < g->ncells; i++)
+		g->cells[i].resident = 0;
+	return residency_walk(fd, g->pages, &w);
+}

@@ -1,0 +1,45 @@
+/*
+ * pagegrid: a page map in a bounded number of cells, for pictures. A cell
+ * stands for one page or, when there are more pages than cells, a run of
+ * pages, and holds how many of them are resident, dirty, and the most
+ * processes that map any one of them. Memory is one small struct per cell,
+ * whatever the size of the file or process. Probes only.
+ */
+#ifndef PAGEGRID_H
+#define PAGEGRID_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The most cells one picture holds; a 4 GiB file gets 256 pages a cell. */
+#define PAGEGRID_MAX_CELLS 8192
+
+struct pagegrid_cell {
+	uint32_t pages;    /* pages in the cell */
+	uint32_t resident; /* of which resident (in the page cache, or present) */
+	uint32_t dirty;    /* of which dirty */
+	uint32_t sharers;  /* the most processes mapping one of its pages; 0 unknown */
+};
+
+struct pagegrid {
+	uint64_t pages;          /* pages drawn */
+	uint64_t pages_per_cell; /* the last cell may hold fewer */
+	size_t ncells;
+	struct pagegrid_cell *cells;
+	const char *unavailable;         /* non-NULL: nothing measured, and why */
+	const char *dirty_unavailable;   /* non-NULL: dirty not measured, and why */
+	const char *sharing_unavailable; /* non-NULL: sharers not measured, and why */
+};
+
+/* Lays out cells for pages pages in at most max_cells cells. 0 or -ENOMEM. */
+int pagegrid_init(struct pagegrid *g, uint64_t pages, size_t max_cells);
+
+/* Fills g (initialised for the file's pages) with the residency of the
+ * open file fd: cachestat(2) per cell where the kernel has it, mincore(2)
+ * over windows otherwise. 0, or -errno if the file could not be read; a
+ * kernel that would lie leaves g->unavailable set instead. */
+int pagegrid_measure_file(struct pagegrid *g, int fd);
+
+void pagegrid_free(struct pagegrid *g);
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * procstat: a process's memory and fault counters from /proc/PID/stat and
+ * /proc/PID/status, read in one go each (no allocation, no fd kept).
+ */
+#ifndef PROCSTAT_H
+#define PROCSTAT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct procstat {
+	uint64_t minflt, majflt; /* faults since the process started (exec included) */
+	uint64_t rss_pages;      /* resident set, pages (VmRSS, else stat's rss) */
+	/* RssAnon / RssFile / RssShmem of /proc/PID/status, pages; -1 if absent */
+	int64_t rss_anon_pages, rss_file_pages, rss_shmem_pages;
+	char state; /* R, S, Z, ... */
+};
+
+/* 0, or -errno (-ENOENT once the process is gone). */
+int procstat_read(pid_t pid, struct procstat *out);
+
+#endif

@@ -1,0 +1,230 @@
+#include "deps.h"
+#include "error.h"
+#include "load.h"
+#include "registry.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const system_dirs[] = {
+        "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib", "/usr/lib", NULL,
+};
+
+/* glibc's libraries share private state with the dynamic linker that
+ * started the process; a second copy would break it. */
+static const char *const host_prefixes[] = {
+        "libc.so.",  "libm.so.",      "libpthread.so.", "libdl.so.",
+        "librt.so.", "libresolv.so.", "ld-linux",       NULL,
+};
+
+int deps_is_host_library(const char *name)
+{
+	const char *base = sl_basename(name);
+
+	for (const char *const *p = host_prefixes; *p; p++)
+		if (strncmp(base, *p, strlen(*p)) == 0)
+			return 1;
+	return 0;
+}
+
+/* Where a search got to, for the "not found" message. */
+struct search {
+	char tried[768];
+	size_t len;
+};
+
+static void note_dir(struct search *s, const char *dir, size_t n)
+{
+	int w = snprintf(s->tried + s->len, sizeof(s->tried) - s->len, "%s%.*s", s->len ? ":" : "",
+	                 (int)n, dir);
+	if (w > 0 && s->len + (size_t)w < sizeof(s->tried))
+		s->len += (size_t)w;
+}
+
+/* Tries dir/name, with $ORIGIN or ${ORIGIN} at the start of dir replaced
+ * by the directory of lib. An open fd, or -1. */
+static int try_dir(const struct sl_lib *lib, const char *dir, size_t n, const char *name,
+                   char *path, struct search *s)
+{
+	const char *origin_end = strrchr(lib->path, '/');
+	int origin_len = origin_end ? (int)(origin_end - lib->path) : 1;
+	const char *origin = origin_end ? lib->path : ".";
+	size_t skip = 0;
+	int w;
+
+	if (n >= 7 && strncmp(dir, "$ORIGIN", 7) == 0)
+		skip = 7;
+	else if (n >= 9 && strncmp(dir, "${ORIGIN}", 9) == 0)
+		skip = 9;
+	if (skip)
+		w = snprintf(path, PATH_MAX, "%.*s%.*s/%s", origin_len, origin, (int)(n - skip),
+		             dir + skip, name);
+	else
+		w = snprintf(path, PATH_MAX, "%.*s/%s", (int)n, dir, name);
+	note_dir(s, path, (size_t)w - strlen(name) - 1);
+	if (n == 0 || w <= 0 || w >= PATH_MAX)
+		return -1;
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* Searches a colon-separated list of directories. */
+static int search_list(const struct sl_lib *lib, const char *list, const char *name, char *path,
+                       struct search *s)
+{
+	while (list && *list) {
+		size_t n = strcspn(list, ":");
+		int fd = try_dir(lib, list, n, name, path, s);
+		if (fd >= 0)
+			return fd;
+		list += n + (list[n] == ':');
+	}
+	return -1;
+}
+
+static int search(const struct sl_lib *lib, const char *name, char *path)
+{
+	struct search s = {.len = 0};
+	int fd;
+
+	if (strchr(name, '/')) {
+		snprintf(path, PATH_MAX, "%s", name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			sl_seterr(lib->name, "needed library %s: %m", name);
+		return fd;
+	}
+	fd = search_list(lib, lib->runpath, name, path, &s);
+	if (fd < 0)
+		fd = search_list(lib, getenv("SOLOAD_LIBRARY_PATH"), name, path, &s);
+	for (const char *const *d = system_dirs; fd < 0 && *d; d++)
+		fd = try_dir(lib, *d, strlen(*d), name, path, &s);
+	if (fd < 0)
+		sl_seterr(lib->name, "needed library %s not found (searched: %s)", name, s.tried);
+	return fd;
+}
+
+static int load_host(struct sl_lib *lib, const char *name, struct sl_scope *dep)
+{
+	dep->host = dlopen(name, RTLD_LAZY | RTLD_NOLOAD);
+	if (!dep->host)
+		dep->host = dlopen(name, RTLD_LAZY);
+	if (!dep->host)
+		return sl_seterr(lib->name, "needed library %s: %s", name, dlerror());
+	dep->owned = 1;
+	return 0;
+}
+
+static int load_one(struct sl_lib *lib, const char *name, struct sl_scope *dep)
+{
+	char path[PATH_MAX];
+	struct sl_lib *found;
+	int fd;
+
+	if (deps_is_host_library(name))
+		return load_host(lib, name, dep);
+	found = registry_find_soname(name);
+	if (found && found->state == LIB_LOADING) {
+		dep->lib = found; /* a cycle: in scope, but no reference */
+		return 0;
+	}
+	if (found) {
+		found->refcount++;
+		dep->lib = found;
+		dep->owned = 1;
+		return 0;
+	}
+	if ((fd = search(lib, name, path)) < 0)
+		return -1;
+	dep->lib = load_fd(path, fd, lib->flags & ~SL_NOLOAD);
+	dep->owned = dep->lib != NULL;
+	return dep->lib ? 0 : -1;
+}
+
+static int in_scope(const struct sl_lib *lib, const struct sl_scope *e)
+{
+	for (size_t i = 0; i < lib->nscope; i++)
+		if (lib->scope[i].lib == e->lib && lib->scope[i].host == e->host)
+			return 1;
+	return 0;
+}
+
+/* The library, then its dependencies breadth-first, each once. */
+static int build_scope(struct sl_lib *lib)
+{
+	size_t cap = 8;
+
+	lib->scope = malloc(cap * sizeof(*lib->scope));
+	if (!lib->scope)
+		return sl_seterr(lib->name, "out of memory");
+	lib->scope[0] = (struct sl_scope){.lib = lib};
+	lib->nscope = 1;
+	for (size_t i = 0; i < lib->nscope; i++) {
+		const struct sl_lib *from = lib->scope[i].lib;
+		for (size_t j = 0; from && j < from->ndeps; j++) {
+			if (in_scope(lib, &from->deps[j]))
+				continue;
+			if (lib->nscope == cap) {
+				struct sl_scope *grown;
+				cap *= 2;
+				grown = realloc(lib->scope, cap * sizeof(*grown));
+				if (!grown)
+					return sl_seterr(lib->name, "out of memory");
+				lib->scope = grown;
+			}
+			lib->scope[lib->nscope] = from->deps[j];
+			lib->scope[lib->nscope++].owned = 0;
+		}
+	}
+	return 0;
+}
+
+static int collect_needed(struct sl_lib *lib)
+{
+	lib->needed = malloc((lib->ndeps + 1) * sizeof(*lib->needed));
+	if (!lib->needed)
+		return sl_seterr(lib->name, "out of memory");
+	for (size_t i = 0; i < lib->ndeps; i++)
+		if (lib->deps[i].lib && lib->deps[i].owned)
+			lib->needed[lib->nneeded++] = lib->deps[i].lib;
+	return 0;
+}
+
+int deps_load(struct sl_lib *lib)
+{
+	lib->deps = calloc(lib->nneeded_names + 1, sizeof(*lib->deps));
+	if (!lib->deps)
+		return sl_seterr(lib->name, "out of memory");
+	for (size_t i = 0; i < lib->nneeded_names; i++) {
+		if (load_one(lib, lib->strtab + lib->needed_names[i], &lib->deps[i]) != 0)
+			goto fail;
+		lib->ndeps++;
+	}
+	if (collect_needed(lib) == 0 && build_scope(lib) == 0)
+		return 0;
+fail:
+	deps_release(lib);
+	return -1;
+}
+
+void deps_release(struct sl_lib *lib)
+{
+	for (size_t i = lib->ndeps; i-- > 0;) {
+		struct sl_scope *d = &lib->deps[i];
+		if (d->owned && d->lib)
+			load_release(d->lib);
+		else if (d->owned && d->host)
+			dlclose(d->host);
+	}
+	free(lib->deps);
+	free(lib->needed);
+	free(lib->scope);
+	lib->deps = NULL;
+	lib->needed = NULL;
+	lib->scope = NULL;
+	lib->ndeps = lib->nneeded = lib->nscope = 0;
+}

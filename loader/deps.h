@@ -1,0 +1,23 @@
+/*
+ * deps: a library's DT_NEEDED entries. glibc's own libraries come from the
+ * process's dynamic linker (dlopen); every other one is searched in
+ * DT_RUNPATH / DT_RPATH (with $ORIGIN), SOLOAD_LIBRARY_PATH, then the
+ * system directories, and loaded by us. Then the lookup scope is built:
+ * the library, its dependencies breadth-first.
+ */
+#ifndef SL_DEPS_H
+#define SL_DEPS_H
+
+#include "lib.h"
+
+/* 0, or -1 with sl_error() ("lib: needed library X not found (searched:
+ * ...)") and every dependency loaded so far released. */
+int deps_load(struct sl_lib *lib);
+/* Releases the dependencies and the scope. */
+void deps_release(struct sl_lib *lib);
+
+/* Whether name is one of glibc's own libraries, which only the system's
+ * dynamic linker may load. */
+int deps_is_host_library(const char *name);
+
+#endif

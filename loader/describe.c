@@ -1,0 +1,188 @@
+#include "describe.h"
+#include "dynamic.h"
+#include "elfcheck.h"
+#include "error.h"
+#include "map.h"
+#include "reloc.h"
+
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The steps of sl_open up to the dynamic table, on a private sl_lib. */
+static int map_and_decode(struct description *d, int fd, size_t size)
+{
+	struct elf_file ef;
+	int rc;
+
+	if (elfcheck_read(d->lib->name, fd, size, &ef) != 0)
+		return -1;
+	rc = plan_build(d->lib->name, ef.phdr, ef.phnum, ef.size, &d->plan);
+	elfcheck_release(&ef);
+	if (rc || map_library(d->lib, fd, &d->plan) != 0)
+		return -1;
+	return dynamic_decode(d->lib) == 0 ? reloc_check(d->lib) : -1;
+}
+
+static void count_rela(struct description *d, const Elf64_Rela *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t type = ELF64_R_TYPE(r[i].r_info);
+		if (type < DESCRIBE_RELOC_TYPES)
+			d->reloc_count[type]++;
+		else
+			d->reloc_other++;
+	}
+}
+
+static void count_relr(struct description *d, const struct sl_lib *lib)
+{
+	for (size_t i = 0; i < lib->nrelr; i++)
+		d->relr_count +=
+		        lib->relr[i] & 1 ? (size_t)__builtin_popcountll(lib->relr[i]) - 1 : 1;
+}
+
+/* NT_GNU_BUILD_ID from the first PT_NOTE, read from the mapping. */
+static void read_build_id(struct description *d, const struct sl_lib *lib)
+{
+	const Elf64_Phdr *ph = &lib->note_ph;
+	const unsigned char *p = lib_ptr(lib, ph->p_vaddr, ph->p_memsz);
+	size_t off = 0;
+
+	while (p && off + 12 <= ph->p_memsz) {
+		const Elf64_Nhdr *nh = (const Elf64_Nhdr *)(p + off);
+		size_t name = (nh->n_namesz + 3) & ~3UL, desc = (nh->n_descsz + 3) & ~3UL;
+		if (name > ph->p_memsz || desc > ph->p_memsz ||
+		    off + 12 + name + desc > ph->p_memsz)
+			return;
+		if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+		    memcmp(p + off + 12, "GNU", 4) == 0 && nh->n_descsz <= 40) {
+			for (size_t i = 0; i < nh->n_descsz; i++)
+				sprintf(d->build_id + 2 * i, "%02x", p[off + 12 + name + i]);
+			return;
+		}
+		off += 12 + name + desc;
+	}
+}
+
+static int summarise(struct description *d)
+{
+	struct sl_lib *lib = d->lib;
+
+	d->soname = lib->soname;
+	d->runpath = lib->runpath;
+	d->nsyms = lib->nsyms;
+	d->gnu_hash = lib->gnu_hash != NULL;
+	d->sysv_hash = lib->sysv_hash != NULL;
+	d->versioned = lib->versym != NULL;
+	d->flags = lib->dyn[DT_FLAGS];
+	d->flags_1 = lib->dyn[DYN_FLAGS_1];
+	d->needed = calloc(lib->nneeded_names + 1, sizeof(*d->needed));
+	if (!d->needed)
+		return sl_seterr(lib->name, "out of memory");
+	for (size_t i = 0; i < lib->nneeded_names; i++)
+		d->needed[i] = lib->strtab + lib->needed_names[i];
+	d->nneeded = lib->nneeded_names;
+	count_rela(d, lib->rela, lib->nrela);
+	count_rela(d, lib->jmprel, lib->njmprel);
+	count_relr(d, lib);
+	read_build_id(d, lib);
+	return 0;
+}
+
+int describe_library(const char *path, struct description *d)
+{
+	struct stat st;
+	int fd, rc = -1;
+
+	memset(d, 0, sizeof(*d));
+	d->path = path;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return sl_seterr(path, "%m");
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return sl_seterr(path, "not a regular file");
+	}
+	if ((d->lib = calloc(1, sizeof(*d->lib)))) {
+		d->lib->path = (char *)path;
+		d->lib->name = sl_basename(path);
+		rc = map_and_decode(d, fd, st.st_size);
+		if (rc == 0)
+			rc = summarise(d);
+	} else {
+		sl_seterr(path, "out of memory");
+	}
+	close(fd);
+	if (rc != 0)
+		describe_release(d);
+	return rc;
+}
+
+void describe_release(struct description *d)
+{
+	if (d->lib) {
+		dynamic_release(d->lib);
+		map_release(d->lib);
+		free(d->lib);
+	}
+	free(d->needed);
+	d->lib = NULL;
+	d->needed = NULL;
+}
+
+static int collect_sections(Elf *elf, const char *path, struct section **out, size_t *n)
+{
+	size_t shstrndx, cap = 0;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return sl_seterr(path, "no section names: %s", elf_errmsg(-1));
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *name;
+		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) || !sh.sh_size)
+			continue;
+		if (!(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+			continue;
+		if (*n == cap) {
+			struct section *grown =
+			        realloc(*out, (cap = cap ? 2 * cap : 16) * sizeof(*grown));
+			if (!grown)
+				return sl_seterr(path, "out of memory");
+			*out = grown;
+		}
+		snprintf((*out)[*n].name, sizeof((*out)[*n].name), "%s", name);
+		(*out)[(*n)++].addr = sh.sh_addr;
+	}
+	return 0;
+}
+
+int describe_sections(const char *path, struct section **out, size_t *n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	Elf *elf;
+
+	*out = NULL;
+	*n = 0;
+	if (fd < 0)
+		return sl_seterr(path, "%m");
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf) {
+		close(fd);
+		return sl_seterr(path, "libelf: %s", elf_errmsg(-1));
+	}
+	rc = collect_sections(elf, path, out, n);
+	elf_end(elf);
+	close(fd);
+	if (rc != 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}

@@ -1,0 +1,350 @@
+#include "dynamic.h"
+#include "error.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+/* Slot in dyn[] for a tag, or -1 for tags we do not use. */
+static int slot_of(int64_t tag)
+{
+	if (tag >= 0 && tag < DYN_STD)
+		return (int)tag;
+	switch (tag) {
+	case DT_GNU_HASH:
+		return DYN_GNU_HASH;
+	case DT_VERSYM:
+		return DYN_VERSYM;
+	case DT_VERDEF:
+		return DYN_VERDEF;
+	case DT_VERDEFNUM:
+		return DYN_VERDEFNUM;
+	case DT_VERNEED:
+		return DYN_VERNEED;
+	case DT_VERNEEDNUM:
+		return DYN_VERNEEDNUM;
+	case DT_FLAGS_1:
+		return DYN_FLAGS_1;
+	}
+	return -1;
+}
+
+static int add_needed(struct sl_lib *lib, uint64_t name)
+{
+	if ((lib->nneeded_names & (lib->nneeded_names - 1)) == 0) {
+		size_t cap = lib->nneeded_names ? lib->nneeded_names * 2 : 4;
+		uint32_t *grown = realloc(lib->needed_names, cap * sizeof(*grown));
+		if (!grown)
+			return sl_seterr(lib->name, "out of memory");
+		lib->needed_names = grown;
+	}
+	lib->needed_names[lib->nneeded_names++] = (uint32_t)name;
+	return 0;
+}
+
+/* The one walk over PT_DYNAMIC. */
+static int read_tags(struct sl_lib *lib)
+{
+	const Elf64_Phdr *ph = &lib->dynamic_ph;
+	const Elf64_Dyn *d = lib_ptr(lib, ph->p_vaddr, ph->p_memsz);
+	size_t n = ph->p_memsz / sizeof(*d);
+
+	if (!d || ph->p_vaddr % 8)
+		return sl_seterr(lib->name, "PT_DYNAMIC outside the loaded segments");
+	for (size_t i = 0; i < n && d[i].d_tag != DT_NULL; i++) {
+		int slot = slot_of(d[i].d_tag);
+		if (d[i].d_tag == DT_NEEDED && add_needed(lib, d[i].d_un.d_val) != 0)
+			return -1;
+		if (slot < 0)
+			continue;
+		lib->dyn[slot] = d[i].d_un.d_val;
+		lib->dyn_present |= 1ULL << slot;
+	}
+	return 0;
+}
+
+/* lib_ptr for a table whose entries need align-byte alignment: a
+ * misaligned one is as unusable as one outside the segments. */
+static const void *aligned_ptr(const struct sl_lib *lib, uint64_t vaddr, uint64_t size,
+                               uint64_t align)
+{
+	return vaddr % align ? NULL : lib_ptr(lib, vaddr, size);
+}
+
+/* A string of the string table, or NULL if the offset is outside it. */
+static const char *dyn_string(const struct sl_lib *lib, uint64_t off)
+{
+	return off < lib->strsz ? lib->strtab + off : NULL;
+}
+
+static int decode_strings(struct sl_lib *lib)
+{
+	if (!lib_has(lib, DT_STRTAB) || !lib_has(lib, DT_SYMTAB))
+		return sl_seterr(lib->name, "no dynamic string or symbol table");
+	lib->strsz = lib->dyn[DT_STRSZ];
+	lib->strtab = lib_ptr(lib, lib->dyn[DT_STRTAB], lib->strsz);
+	if (!lib->strtab || lib->strsz == 0 || lib->strtab[lib->strsz - 1] != '\0')
+		return sl_seterr(lib->name, "DT_STRTAB outside the loaded segments");
+	for (size_t i = 0; i < lib->nneeded_names; i++)
+		if (!dyn_string(lib, lib->needed_names[i]))
+			return sl_seterr(lib->name, "DT_NEEDED name outside DT_STRTAB");
+	if (lib_has(lib, DT_SONAME) && !(lib->soname = dyn_string(lib, lib->dyn[DT_SONAME])))
+		return sl_seterr(lib->name, "DT_SONAME outside DT_STRTAB");
+	if (lib_has(lib, DT_RUNPATH))
+		lib->runpath = dyn_string(lib, lib->dyn[DT_RUNPATH]);
+	else if (lib_has(lib, DT_RPATH))
+		lib->runpath = dyn_string(lib, lib->dyn[DT_RPATH]);
+	if ((lib_has(lib, DT_RUNPATH) || lib_has(lib, DT_RPATH)) && !lib->runpath)
+		return sl_seterr(lib->name, "run path outside DT_STRTAB");
+	return 0;
+}
+
+static int decode_sysv_hash(struct sl_lib *lib)
+{
+	const uint32_t *h = aligned_ptr(lib, lib->dyn[DT_HASH], 8, 4);
+
+	if (!h || !lib_ptr(lib, lib->dyn[DT_HASH], 8 + 4 * ((uint64_t)h[0] + h[1])))
+		return sl_seterr(lib->name, "DT_HASH outside the loaded segments");
+	lib->sysv_hash = h;
+	lib->nsyms = h[1];
+	return 0;
+}
+
+/* The GNU hash table does not store the symbol count: it is one past the
+ * end of the chain that starts at the highest bucket. */
+static int decode_gnu_hash(struct sl_lib *lib)
+{
+	uint64_t at = lib->dyn[DYN_GNU_HASH];
+	const uint32_t *h = lib_ptr(lib, at, 16);
+	uint64_t nb, bloom, head, max = 0;
+
+	if (!h || at % 8)
+		return sl_seterr(lib->name, "DT_GNU_HASH outside the loaded segments");
+	nb = h[0];
+	bloom = h[2];
+	head = 16 + 8 * bloom + 4 * nb;
+	if (!bloom || (bloom & (bloom - 1)))
+		return sl_seterr(lib->name, "DT_GNU_HASH bloom size %lu not a power of two",
+		                 bloom);
+	if (!nb || !lib_ptr(lib, at, head))
+		return sl_seterr(lib->name, "DT_GNU_HASH outside the loaded segments");
+	lib->gnu_hash = h;
+	lib->gnu_bloom = (const uint64_t *)(h + 4);
+	lib->gnu_buckets = (const uint32_t *)(lib->gnu_bloom + bloom);
+	for (uint64_t i = 0; i < nb; i++)
+		if (lib->gnu_buckets[i] > max)
+			max = lib->gnu_buckets[i];
+	if (max && max < h[1])
+		return sl_seterr(lib->name, "DT_GNU_HASH bucket below the first hashed symbol");
+	lib->gnu_chains = lib->gnu_buckets + nb - h[1];
+	if (!max) {
+		lib->nsyms = h[1];
+		return 0;
+	}
+	for (;; max++) {
+		if (!lib_ptr(lib, at + head + 4 * (max - h[1]), 4))
+			return sl_seterr(lib->name,
+			                 "DT_GNU_HASH chain outside the loaded segments");
+		if (lib->gnu_chains[max] & 1)
+			break;
+	}
+	lib->nsyms = max + 1;
+	return 0;
+}
+
+static int decode_symbols(struct sl_lib *lib)
+{
+	if (lib_has(lib, DT_SYMENT) && lib->dyn[DT_SYMENT] != sizeof(Elf64_Sym))
+		return sl_seterr(lib->name, "DT_SYMENT %lu is not the symbol size",
+		                 lib->dyn[DT_SYMENT]);
+	if (lib_has(lib, DYN_GNU_HASH) && decode_gnu_hash(lib) != 0)
+		return -1;
+	if (lib_has(lib, DT_HASH) && decode_sysv_hash(lib) != 0)
+		return -1;
+	if (!lib->gnu_hash && !lib->sysv_hash)
+		return sl_seterr(lib->name, "no symbol hash table (DT_HASH or DT_GNU_HASH)");
+	lib->symtab = lib_ptr(lib, lib->dyn[DT_SYMTAB], lib->nsyms * sizeof(Elf64_Sym));
+	if (!lib->symtab || lib->dyn[DT_SYMTAB] % 8)
+		return sl_seterr(lib->name, "DT_SYMTAB outside the loaded segments");
+	if (lib_has(lib, DYN_VERSYM)) {
+		lib->versym = aligned_ptr(lib, lib->dyn[DYN_VERSYM], lib->nsyms * 2, 2);
+		if (!lib->versym)
+			return sl_seterr(lib->name, "DT_VERSYM outside the loaded segments");
+	}
+	return 0;
+}
+
+static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t name_off)
+{
+	const char *name = dyn_string(lib, name_off);
+
+	ndx &= 0x7fff;
+	if (!name)
+		return sl_seterr(lib->name, "version name outside DT_STRTAB");
+	if (ndx >= lib->nversions) {
+		size_t n = ndx + 1;
+		struct sl_version *grown = realloc(lib->versions, n * sizeof(*grown));
+		if (!grown)
+			return sl_seterr(lib->name, "out of memory");
+		memset(grown + lib->nversions, 0, (n - lib->nversions) * sizeof(*grown));
+		lib->versions = grown;
+		lib->nversions = n;
+	}
+	lib->versions[ndx].name = name;
+	lib->versions[ndx].hash = hash;
+	return 0;
+}
+
+/* Version definitions; index 1 is the library itself (the base version)
+ * and stands for "unversioned", so it is not recorded. */
+static int decode_verdef(struct sl_lib *lib)
+{
+	uint64_t at = lib->dyn[DYN_VERDEF];
+
+	for (uint64_t i = 0; i < lib->dyn[DYN_VERDEFNUM]; i++) {
+		const Elf64_Verdef *vd = aligned_ptr(lib, at, sizeof(*vd), 4);
+		const Elf64_Verdaux *aux;
+		if (!vd || !(aux = aligned_ptr(lib, at + vd->vd_aux, sizeof(*aux), 4)))
+			return sl_seterr(lib->name, "DT_VERDEF outside the loaded segments");
+		if (!(vd->vd_flags & VER_FLG_BASE) &&
+		    set_version(lib, vd->vd_ndx, vd->vd_hash, aux->vda_name) != 0)
+			return -1;
+		if (!vd->vd_next)
+			break;
+		at += vd->vd_next;
+	}
+	return 0;
+}
+
+static int decode_verneed(struct sl_lib *lib)
+{
+	uint64_t at = lib->dyn[DYN_VERNEED];
+
+	for (uint64_t i = 0; i < lib->dyn[DYN_VERNEEDNUM]; i++) {
+		const Elf64_Verneed *vn = aligned_ptr(lib, at, sizeof(*vn), 4);
+		uint64_t aux_at;
+		if (!vn)
+			return sl_seterr(lib->name, "DT_VERNEED outside the loaded segments");
+		aux_at = at + vn->vn_aux;
+		for (unsigned j = 0; j < vn->vn_cnt; j++) {
+			const Elf64_Vernaux *aux = aligned_ptr(lib, aux_at, sizeof(*aux), 4);
+			if (!aux)
+				return sl_seterr(lib->name,
+				                 "DT_VERNEED outside the loaded segments");
+			if (set_version(lib, aux->vna_other, aux->vna_hash, aux->vna_name) != 0)
+				return -1;
+			if (!aux->vna_next)
+				break;
+			aux_at += aux->vna_next;
+		}
+		if (!vn->vn_next)
+			break;
+		at += vn->vn_next;
+	}
+	return 0;
+}
+
+/* A table of n entries of size entsize at the address in dyn[addr_slot],
+ * n taken from the byte size in dyn[size_slot]. */
+static const void *table(struct sl_lib *lib, int addr_slot, int size_slot, size_t entsize,
+                         const char *tag, size_t *n)
+{
+	const void *p;
+
+	*n = 0;
+	if (!lib_has(lib, addr_slot) || lib->dyn[size_slot] == 0)
+		return NULL;
+	p = lib_ptr(lib, lib->dyn[addr_slot], lib->dyn[size_slot]);
+	if (!p || lib->dyn[size_slot] % entsize || lib->dyn[addr_slot] % 8) {
+		sl_seterr(lib->name, "%s outside the loaded segments", tag);
+		return NULL;
+	}
+	*n = lib->dyn[size_slot] / entsize;
+	return p;
+}
+
+static int decode_relocations(struct sl_lib *lib)
+{
+	if (lib_has(lib, DT_REL) && lib->dyn[DT_RELSZ])
+		return sl_seterr(lib->name, "REL relocations (without addend) are not x86-64");
+	if (lib_has(lib, DT_RELAENT) && lib->dyn[DT_RELAENT] != sizeof(Elf64_Rela))
+		return sl_seterr(lib->name, "DT_RELAENT %lu is not the RELA size",
+		                 lib->dyn[DT_RELAENT]);
+	if (lib_has(lib, DT_PLTREL) && lib->dyn[DT_PLTREL] != DT_RELA)
+		return sl_seterr(lib->name, "PLT relocations are not RELA");
+	lib->rela = table(lib, DT_RELA, DT_RELASZ, sizeof(Elf64_Rela), "DT_RELA", &lib->nrela);
+	if (lib_has(lib, DT_RELA) && lib->dyn[DT_RELASZ] && !lib->rela)
+		return -1;
+	lib->jmprel =
+	        table(lib, DT_JMPREL, DT_PLTRELSZ, sizeof(Elf64_Rela), "DT_JMPREL", &lib->njmprel);
+	if (lib_has(lib, DT_JMPREL) && lib->dyn[DT_PLTRELSZ] && !lib->jmprel)
+		return -1;
+	lib->relr = table(lib, DT_RELR, DT_RELRSZ, sizeof(uint64_t), "DT_RELR", &lib->nrelr);
+	if (lib_has(lib, DT_RELR) && lib->dyn[DT_RELRSZ] && !lib->relr)
+		return -1;
+	return 0;
+}
+
+static int in_exec_segment(const struct sl_lib *lib, uint64_t vaddr)
+{
+	const struct sl_segment *s = lib_segment(lib, vaddr);
+	return s && (s->prot & PROT_EXEC);
+}
+
+static int decode_init_fini(struct sl_lib *lib)
+{
+	size_t n;
+
+	lib->init_array =
+	        (void *)table(lib, DT_INIT_ARRAY, DT_INIT_ARRAYSZ, 8, "DT_INIT_ARRAY", &n);
+	lib->ninit_array = n;
+	if (lib_has(lib, DT_INIT_ARRAY) && lib->dyn[DT_INIT_ARRAYSZ] && !lib->init_array)
+		return -1;
+	lib->fini_array =
+	        (void *)table(lib, DT_FINI_ARRAY, DT_FINI_ARRAYSZ, 8, "DT_FINI_ARRAY", &n);
+	lib->nfini_array = n;
+	if (lib_has(lib, DT_FINI_ARRAY) && lib->dyn[DT_FINI_ARRAYSZ] && !lib->fini_array)
+		return -1;
+	if (lib_has(lib, DT_INIT) && !in_exec_segment(lib, lib->dyn[DT_INIT]))
+		return sl_seterr(lib->name, "DT_INIT outside the executable segments");
+	if (lib_has(lib, DT_FINI) && !in_exec_segment(lib, lib->dyn[DT_FINI]))
+		return sl_seterr(lib->name, "DT_FINI outside the executable segments");
+	return 0;
+}
+
+int dynamic_decode(struct sl_lib *lib)
+{
+	if (read_tags(lib) != 0 || decode_strings(lib) != 0 || decode_symbols(lib) != 0)
+		return -1;
+	if (lib_has(lib, DYN_VERDEF) && decode_verdef(lib) != 0)
+		return -1;
+	if (lib_has(lib, DYN_VERNEED) && decode_verneed(lib) != 0)
+		return -1;
+	if (decode_relocations(lib) != 0 || decode_init_fini(lib) != 0)
+		return -1;
+	if (lib_has(lib, DYN_FLAGS_1) && (lib->dyn[DYN_FLAGS_1] & DF_1_PIE))
+		return sl_seterr(lib->name, "is a position-independent executable, not a library");
+	return 0;
+}
+
+void dynamic_release(struct sl_lib *lib)
+{
+	free(lib->needed_names);
+	free(lib->versions);
+	lib->needed_names = NULL;
+	lib->versions = NULL;
+	lib->nneeded_names = lib->nversions = 0;
+}
+
+uint32_t dynamic_elf_hash(const char *name)
+{
+	uint32_t h = 0, g;
+
+	for (const unsigned char *s = (const unsigned char *)name; *s; s++) {
+		h = (h << 4) + *s;
+		g = h & 0xf0000000;
+		h ^= g >> 24;
+		h &= ~g;
+	}
+	return h;
+}

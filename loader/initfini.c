@@ -1,0 +1,54 @@
+#include "initfini.h"
+
+#include <sys/mman.h>
+
+/* glibc hands initialisers the program's arguments; we capture them the
+ * same way, as an initialiser of our own. */
+static int saved_argc;
+static char **saved_argv;
+static char **saved_envp;
+
+__attribute__((constructor)) static void save_args(int argc, char **argv, char **envp)
+{
+	saved_argc = argc;
+	saved_argv = argv;
+	saved_envp = envp;
+}
+
+/* An entry of an init or fini array is called only if it points into one
+ * of the library's executable segments (0 and -1 are placeholders). */
+static int callable(const struct sl_lib *lib, uintptr_t fn)
+{
+	const struct sl_segment *s;
+
+	if (fn < lib->base)
+		return 0;
+	s = lib_segment(lib, fn - lib->base);
+	return s && (s->prot & PROT_EXEC);
+}
+
+void initfini_run_init(struct sl_lib *lib)
+{
+	if (lib_has(lib, DT_INIT)) {
+		void (*init)(int, char **, char **) = (void *)(lib->base + lib->dyn[DT_INIT]);
+		init(saved_argc, saved_argv, saved_envp);
+	}
+	for (size_t i = 0; i < lib->ninit_array; i++)
+		if (callable(lib, (uintptr_t)lib->init_array[i]))
+			lib->init_array[i](saved_argc, saved_argv, saved_envp);
+	lib->initialised = 1;
+}
+
+void initfini_run_fini(struct sl_lib *lib)
+{
+	if (!lib->initialised)
+		return;
+	lib->initialised = 0;
+	for (size_t i = lib->nfini_array; i-- > 0;)
+		if (callable(lib, (uintptr_t)lib->fini_array[i]))
+			lib->fini_array[i]();
+	if (lib_has(lib, DT_FINI)) {
+		void (*fini)(void) = (void *)(lib->base + lib->dyn[DT_FINI]);
+		fini();
+	}
+}

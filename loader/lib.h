@@ -1,0 +1,128 @@
+/*
+ * lib: struct sl_lib, one loaded library, shared by the loader's steps.
+ * Each step fills its own part: plan/map the mapping, dynamic the decoded
+ * tables, deps the dependencies and lookup scope, the registry the count.
+ */
+#ifndef SL_LIB_H
+#define SL_LIB_H
+
+#include "soload.h"
+
+#include <elf.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define LIB_MAX_SEGMENTS 16
+
+/* Index of a tag in struct sl_lib's dyn[]: standard tags by number, the few
+ * GNU tags we use after them. */
+enum {
+	DYN_STD = DT_RELRENT + 1,
+	DYN_GNU_HASH = DYN_STD,
+	DYN_VERSYM,
+	DYN_VERDEF,
+	DYN_VERDEFNUM,
+	DYN_VERNEED,
+	DYN_VERNEEDNUM,
+	DYN_FLAGS_1,
+	DYN_COUNT,
+};
+
+/* A symbol version: the name a reference asks for or a definition gives. */
+struct sl_version {
+	const char *name; /* NULL: index unused */
+	uint32_t hash;    /* ELF hash of name, as stored in the tables */
+};
+
+/* One entry of the lookup scope: a library we loaded, or one of the host's
+ * own libraries (glibc) held through dlopen. */
+struct sl_scope {
+	struct sl_lib *lib;
+	void *host;
+	int owned; /* we hold a reference (not for a library still loading) */
+};
+
+enum lib_state { LIB_LOADING, LIB_READY };
+
+struct sl_lib {
+	struct sl_lib *next; /* registry list, in the order loads began */
+	char *path;
+	const char *name; /* basename of path, for messages */
+	dev_t dev;
+	ino_t ino;
+	unsigned refcount;
+	int flags;
+	enum lib_state state;
+	int initialised;
+
+	/* Mapping (map.c). base + p_vaddr is the runtime address. */
+	void *map_start;
+	size_t span;
+	uintptr_t base;
+	struct sl_segment segments[LIB_MAX_SEGMENTS];
+	size_t nsegments;
+	uintptr_t relro_start; /* runtime addresses, page-aligned; 0 if none */
+	size_t relro_size;
+	Elf64_Phdr dynamic_ph; /* p_type PT_NULL when absent */
+	Elf64_Phdr tls_ph;
+	Elf64_Phdr eh_frame_ph;
+	Elf64_Phdr note_ph; /* first PT_NOTE, for the build-id */
+
+	/* RELRO sharing (share.c), only with SL_SHARE. */
+	struct share_ctx *share;
+	struct sl_share_stats share_stats;
+
+	/* Decoded dynamic table (dynamic.c). */
+	uint64_t dyn[DYN_COUNT];
+	uint64_t dyn_present; /* bit i set when dyn[i] was given (i < 64) */
+	const Elf64_Sym *symtab;
+	size_t nsyms;
+	const char *strtab;
+	size_t strsz;
+	const uint32_t *sysv_hash; /* nbucket, nchain, buckets, chains */
+	const uint32_t *gnu_hash;  /* nbuckets, symoffset, bloom_size, shift */
+	const uint64_t *gnu_bloom;
+	const uint32_t *gnu_buckets;
+	const uint32_t *gnu_chains; /* indexed by symbol index - symoffset */
+	const uint16_t *versym;
+	struct sl_version *versions; /* by version index, verdef and verneed */
+	size_t nversions;
+	const Elf64_Rela *rela;
+	size_t nrela;
+	const Elf64_Rela *jmprel;
+	size_t njmprel;
+	const uint64_t *relr;
+	size_t nrelr;
+	void (**init_array)(int, char **, char **);
+	size_t ninit_array;
+	void (**fini_array)(void);
+	size_t nfini_array;
+	const char *soname;
+	const char *runpath;    /* DT_RUNPATH, else DT_RPATH, else NULL */
+	uint32_t *needed_names; /* DT_NEEDED string offsets */
+	size_t nneeded_names;
+
+	/* Dependencies (deps.c): DT_NEEDED in order, those of them we loaded
+	 * (for sl_info), and the lookup scope. */
+	struct sl_scope *deps;
+	size_t ndeps;
+	struct sl_lib **needed;
+	size_t nneeded;
+	struct sl_scope *scope; /* this library first, then breadth-first */
+	size_t nscope;
+};
+
+/* True when dyn[tag index] was present in the dynamic table. */
+static inline int lib_has(const struct sl_lib *lib, int idx)
+{
+	return (lib->dyn_present >> idx) & 1;
+}
+
+/* The runtime address of [vaddr, vaddr + size) if it lies inside one loaded
+ * segment, else NULL: every table is reached through this check. */
+void *lib_ptr(const struct sl_lib *lib, uint64_t vaddr, uint64_t size);
+
+/* The segment holding vaddr, or NULL. */
+const struct sl_segment *lib_segment(const struct sl_lib *lib, uint64_t vaddr);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * load: the loader's pipeline as the steps see it from inside (soload.c).
+ * Callers hold the registry lock.
+ */
+#ifndef SL_LOAD_H
+#define SL_LOAD_H
+
+#include "lib.h"
+
+/* Loads the library open on fd (path names it; fd is always consumed), or
+ * returns the loaded one with its count raised. NULL with sl_error(). */
+struct sl_lib *load_fd(const char *path, int fd, int flags);
+/* How far load_check_fd reads. */
+enum load_check {
+	LOAD_CHECK_HEADER,  /* header check and load plan */
+	LOAD_CHECK_DYNAMIC, /* then map and decode the dynamic section */
+	LOAD_CHECK_RELOCS,  /* then the relocation plan (reloc_check) */
+};
+
+/* The reading steps of load_fd alone, up to upto, for the fuzz targets:
+ * nothing is registered, resolved or run, everything is released and fd is
+ * left open. Takes the registry lock itself. 0, or -1 with sl_error(). */
+int load_check_fd(const char *path, int fd, enum load_check upto);
+
+/* Drops one reference; the last one unloads. */
+void load_release(struct sl_lib *lib);
+
+#endif

@@ -1,0 +1,197 @@
+#include "map.h"
+#include "error.h"
+#include "share.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static uintptr_t page_down(uintptr_t x)
+{
+	return x & ~((uintptr_t)getpagesize() - 1);
+}
+
+static uintptr_t page_up(uintptr_t x)
+{
+	return page_down(x + (uintptr_t)getpagesize() - 1);
+}
+
+static void place_span(struct sl_lib *lib, const struct load_plan *plan, char *start)
+{
+	lib->map_start = start;
+	lib->span = plan->hi - plan->lo;
+	lib->base = (uintptr_t)start - plan->lo;
+}
+
+/* With SL_SHARE, every process tries the same address for this library so
+ * that its relocated RELRO comes out the same; if taken, it stays private. */
+static int reserve_shared(struct sl_lib *lib, int fd, const struct load_plan *plan)
+{
+	char *start;
+
+	lib->share = malloc(sizeof(*lib->share));
+	if (!lib->share)
+		return -1;
+	share_prepare(lib->share, fd, plan->hi - plan->lo, plan->align);
+	start = share_reserve(lib->share, plan->hi - plan->lo);
+	if (!start)
+		return -1;
+	place_span(lib, plan, start);
+	return 0;
+}
+
+/* We map too much and trim, to get a start aligned to the largest p_align
+ * without guessing a free address. */
+static int reserve_span(struct sl_lib *lib, int fd, const struct load_plan *plan)
+{
+	size_t span = plan->hi - plan->lo;
+	size_t extra = plan->align > (uint64_t)getpagesize() ? plan->align : 0;
+	char *raw, *start;
+
+	if ((lib->flags & SL_SHARE) && reserve_shared(lib, fd, plan) == 0)
+		return 0;
+	raw = mmap(NULL, span + extra, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+	           0);
+	if (raw == MAP_FAILED)
+		return sl_seterr(lib->name, "cannot reserve %zu bytes: %m", span);
+	start = raw;
+	if (extra) {
+		start = (char *)(((uintptr_t)raw + plan->align - 1) & ~(plan->align - 1));
+		if (start > raw)
+			munmap(raw, start - raw);
+		if (raw + extra > start)
+			munmap(start + span, raw + extra - start);
+	}
+	place_span(lib, plan, start);
+	return 0;
+}
+
+/* The part of a segment backed by the file, then bss: the tail of the last
+ * file page is zeroed by hand, whole pages past it are anonymous. */
+static int map_segment(struct sl_lib *lib, int fd, const struct plan_segment *s)
+{
+	uintptr_t start = page_down(lib->base + s->vaddr);
+	uintptr_t file_end = lib->base + s->vaddr + s->filesz;
+	uintptr_t mem_end = page_up(lib->base + s->vaddr + s->memsz);
+	int populate = lib->flags & SL_POPULATE ? MAP_POPULATE : 0;
+	int tail = s->memsz > s->filesz && file_end != page_up(file_end);
+	int prot = s->prot | (tail ? PROT_WRITE : 0);
+
+	if (s->filesz &&
+	    mmap((void *)start, page_up(file_end) - start, prot,
+	         MAP_PRIVATE | MAP_FIXED | populate, fd, page_down(s->offset)) == MAP_FAILED)
+		return sl_seterr(lib->name, "cannot map segment at 0x%lx: %m", s->vaddr);
+	if (tail) {
+		memset((void *)file_end, 0, page_up(file_end) - file_end);
+		if (!(s->prot & PROT_WRITE) &&
+		    mprotect((void *)start, page_up(file_end) - start, s->prot) != 0)
+			return sl_seterr(lib->name, "cannot protect segment at 0x%lx: %m",
+			                 s->vaddr);
+	}
+	start = s->filesz ? page_up(file_end) : start;
+	if (mem_end > start &&
+	    mmap((void *)start, mem_end - start, s->prot,
+	         MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | populate, -1, 0) == MAP_FAILED)
+		return sl_seterr(lib->name, "cannot map bss at 0x%lx: %m", s->vaddr);
+	return 0;
+}
+
+static void record_segment(struct sl_lib *lib, const struct plan_segment *s)
+{
+	struct sl_segment *out = &lib->segments[lib->nsegments++];
+	uintptr_t start = page_down(lib->base + s->vaddr);
+
+	out->start = start;
+	out->size = page_up(lib->base + s->vaddr + s->memsz) - start;
+	out->vaddr = s->vaddr;
+	out->file_offset = s->offset;
+	out->file_size = s->filesz;
+	out->mem_size = s->memsz;
+	out->prot = s->prot;
+}
+
+/* RELRO must lie in a writable segment: it is written by relocation and
+ * only then made read-only. */
+static int record_relro(struct sl_lib *lib, const Elf64_Phdr *relro)
+{
+	const struct sl_segment *seg;
+	uintptr_t start, end;
+
+	if (relro->p_type == PT_NULL || relro->p_memsz == 0)
+		return 0;
+	seg = lib_segment(lib, relro->p_vaddr);
+	if (!seg || !lib_ptr(lib, relro->p_vaddr, relro->p_memsz))
+		return sl_seterr(lib->name, "RELRO range 0x%lx outside the segments",
+		                 relro->p_vaddr);
+	if (!(seg->prot & PROT_WRITE))
+		return 0; /* already read-only: nothing to protect later */
+	start = page_down(lib->base + relro->p_vaddr);
+	end = page_down(lib->base + relro->p_vaddr + relro->p_memsz);
+	if (end > start) {
+		lib->relro_start = start;
+		lib->relro_size = end - start;
+	}
+	return 0;
+}
+
+int map_library(struct sl_lib *lib, int fd, const struct load_plan *plan)
+{
+	if (reserve_span(lib, fd, plan) != 0)
+		return -1;
+	for (size_t i = 0; i < plan->nseg; i++) {
+		if (map_segment(lib, fd, &plan->seg[i]) != 0)
+			goto fail;
+		record_segment(lib, &plan->seg[i]);
+	}
+	lib->dynamic_ph = plan->dynamic;
+	lib->tls_ph = plan->tls;
+	lib->eh_frame_ph = plan->eh_frame;
+	lib->note_ph = plan->note;
+	if (record_relro(lib, &plan->relro) == 0)
+		return 0;
+fail:
+	map_release(lib);
+	return -1;
+}
+
+void map_release(struct sl_lib *lib)
+{
+	if (lib->map_start)
+		munmap(lib->map_start, lib->span);
+	lib->map_start = NULL;
+	lib->nsegments = 0;
+	free(lib->share);
+	lib->share = NULL;
+}
+
+int map_protect_relro(struct sl_lib *lib)
+{
+	/* Last chance: once read-only, the pages are what every process of the
+	 * same placement has, so identical ones can come from the cache. */
+	if (lib->share)
+		share_relro(lib->share, (void *)lib->relro_start, lib->relro_size,
+		            &lib->share_stats);
+	if (lib->relro_size && mprotect((void *)lib->relro_start, lib->relro_size, PROT_READ) != 0)
+		return sl_seterr(lib->name, "cannot make RELRO read-only: %m");
+	return 0;
+}
+
+void *lib_ptr(const struct sl_lib *lib, uint64_t vaddr, uint64_t size)
+{
+	const struct sl_segment *seg = lib_segment(lib, vaddr);
+
+	if (!seg || size > seg->vaddr + seg->mem_size - vaddr)
+		return NULL;
+	return (void *)(lib->base + vaddr);
+}
+
+const struct sl_segment *lib_segment(const struct sl_lib *lib, uint64_t vaddr)
+{
+	for (size_t i = 0; i < lib->nsegments; i++) {
+		const struct sl_segment *s = &lib->segments[i];
+		if (vaddr >= s->vaddr && vaddr - s->vaddr < s->mem_size)
+			return s;
+	}
+	return NULL;
+}

@@ -1,0 +1,22 @@
+/*
+ * map: makes a load plan real. Reserves the whole span PROT_NONE (aligned
+ * to the largest p_align), maps each segment MAP_FIXED|MAP_PRIVATE from the
+ * file with its own protection, zeroes the bss tail of the last file page
+ * and maps the rest anonymous. Gaps between segments stay PROT_NONE.
+ */
+#ifndef SL_MAP_H
+#define SL_MAP_H
+
+#include "lib.h"
+#include "plan.h"
+
+/* Maps plan from fd into lib (map_start, span, base, segments, relro, and
+ * the program headers later steps need). 0, or -1 with sl_error() and
+ * nothing left mapped. */
+int map_library(struct sl_lib *lib, int fd, const struct load_plan *plan);
+/* Unmaps everything map_library mapped. */
+void map_release(struct sl_lib *lib);
+/* Makes the RELRO range read-only. 0, or -1 with sl_error(). */
+int map_protect_relro(struct sl_lib *lib);
+
+#endif

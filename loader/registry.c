@@ -1,0 +1,70 @@
+#include "registry.h"
+
+#include <pthread.h>
+#include <string.h>
+
+static pthread_mutex_t lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static struct sl_lib *head;
+
+void registry_lock(void)
+{
+	pthread_mutex_lock(&lock);
+}
+
+void registry_unlock(void)
+{
+	pthread_mutex_unlock(&lock);
+}
+
+struct sl_lib *registry_find(dev_t dev, ino_t ino)
+{
+	for (struct sl_lib *l = head; l; l = l->next)
+		if (l->dev == dev && l->ino == ino)
+			return l;
+	return NULL;
+}
+
+struct sl_lib *registry_find_soname(const char *soname)
+{
+	for (struct sl_lib *l = head; l; l = l->next)
+		if (l->soname && strcmp(l->soname, soname) == 0)
+			return l;
+	return NULL;
+}
+
+int registry_contains(const struct sl_lib *lib)
+{
+	for (struct sl_lib *l = head; l; l = l->next)
+		if (l == lib)
+			return 1;
+	return 0;
+}
+
+void registry_add(struct sl_lib *lib)
+{
+	struct sl_lib **p = &head;
+
+	while (*p)
+		p = &(*p)->next;
+	lib->next = NULL;
+	*p = lib;
+}
+
+void registry_remove(struct sl_lib *lib)
+{
+	for (struct sl_lib **p = &head; *p; p = &(*p)->next) {
+		if (*p == lib) {
+			*p = lib->next;
+			return;
+		}
+	}
+}
+
+void registry_foreach(void (*fn)(struct sl_lib *lib, void *arg), void *arg)
+{
+	registry_lock();
+	for (struct sl_lib *l = head; l; l = l->next)
+		if (l->state == LIB_READY)
+			fn(l, arg);
+	registry_unlock();
+}

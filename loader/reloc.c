@@ -1,0 +1,148 @@
+#include "reloc.h"
+#include "error.h"
+#include "reloc_arch.h"
+#include "symbol.h"
+
+#include <sys/mman.h>
+
+/* A relocated word: nothing requires it aligned (a packed struct may hold a
+ * pointer), so it is read and written as the unaligned type it may be. */
+typedef uint64_t __attribute__((aligned(1))) reloc_word;
+
+/* The writable segment holding [off, off + 8), or NULL. RELRO lies inside
+ * a writable segment until relocation is done. */
+static reloc_word *target(struct sl_lib *lib, uint64_t off)
+{
+	const struct sl_segment *s = lib_segment(lib, off);
+
+	if (!s || s->vaddr + s->mem_size - off < 8) {
+		sl_seterr(lib->name, "relocation outside the loaded segments at offset 0x%lx",
+		          off);
+		return NULL;
+	}
+	if (!(s->prot & PROT_WRITE)) {
+		sl_seterr(lib->name, "relocation at offset 0x%lx into a read-only segment", off);
+		return NULL;
+	}
+	return (reloc_word *)(lib->base + off);
+}
+
+/* An even word is an address to relocate; an odd word is a bitmap of the
+ * 63 words that follow the last address. Without write, only checks. */
+static int walk_relr(struct sl_lib *lib, int write)
+{
+	uint64_t where = 0;
+
+	for (size_t i = 0; i < lib->nrelr; i++) {
+		uint64_t w = lib->relr[i];
+		if (!(w & 1)) {
+			reloc_word *p = target(lib, w);
+			if (!p)
+				return -1;
+			if (write)
+				*p += lib->base;
+			where = w + 8;
+			continue;
+		}
+		for (unsigned bit = 1; bit < 64; bit++) {
+			reloc_word *p;
+			if (!((w >> bit) & 1))
+				continue;
+			if (!(p = target(lib, where + (bit - 1) * 8)))
+				return -1;
+			if (write)
+				*p += lib->base;
+		}
+		where += 63 * 8;
+	}
+	return 0;
+}
+
+static int unsupported(struct sl_lib *lib, const Elf64_Rela *r)
+{
+	return sl_seterr(lib->name, "unsupported relocation type %lu at offset 0x%lx",
+	                 ELF64_R_TYPE(r->r_info), r->r_offset);
+}
+
+static int apply_one(struct sl_lib *lib, const Elf64_Rela *r)
+{
+	enum reloc_kind kind = reloc_kind_of(ELF64_R_TYPE(r->r_info));
+	reloc_word *where;
+	struct symdef def;
+
+	if (kind == RK_NONE)
+		return 0;
+	if (!(where = target(lib, r->r_offset)))
+		return -1;
+	switch (kind) {
+	case RK_RELATIVE:
+		*where = lib->base + r->r_addend;
+		return 0;
+	case RK_IRELATIVE:
+		*where = ((uint64_t(*)(void))(lib->base + r->r_addend))();
+		return 0;
+	case RK_SYMBOLIC:
+	case RK_GOT:
+	case RK_PLT:
+		if (symbol_resolve(lib, ELF64_R_SYM(r->r_info), &def) != 0)
+			return -1;
+		*where = def.addr + (kind == RK_SYMBOLIC ? r->r_addend : 0);
+		return 0;
+	case RK_DTPMOD: /* thread-local storage: loader/tls.c */
+	case RK_DTPOFF:
+	case RK_TPOFF:
+	case RK_COPY:
+	case RK_UNKNOWN:
+	case RK_NONE:
+		break;
+	}
+	return unsupported(lib, r);
+}
+
+static int apply_rela(struct sl_lib *lib, const Elf64_Rela *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (apply_one(lib, &r[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* What apply_one would refuse, found without writing anything. */
+static int check_one(struct sl_lib *lib, const Elf64_Rela *r)
+{
+	enum reloc_kind kind = reloc_kind_of(ELF64_R_TYPE(r->r_info));
+
+	if (kind == RK_NONE)
+		return 0;
+	if (kind == RK_UNKNOWN || kind == RK_COPY)
+		return unsupported(lib, r);
+	if (!target(lib, r->r_offset))
+		return -1;
+	if (ELF64_R_SYM(r->r_info) >= lib->nsyms)
+		return sl_seterr(lib->name, "relocation with bad symbol index %lu (of %zu)",
+		                 ELF64_R_SYM(r->r_info), lib->nsyms);
+	return 0;
+}
+
+int reloc_check(struct sl_lib *lib)
+{
+	if (walk_relr(lib, 0) != 0)
+		return -1;
+	for (size_t i = 0; i < lib->nrela; i++)
+		if (check_one(lib, &lib->rela[i]) != 0)
+			return -1;
+	for (size_t i = 0; i < lib->njmprel; i++)
+		if (check_one(lib, &lib->jmprel[i]) != 0)
+			return -1;
+	return 0;
+}
+
+int reloc_library(struct sl_lib *lib)
+{
+	if (walk_relr(lib, 1) != 0)
+		return -1;
+	if (apply_rela(lib, lib->rela, lib->nrela) != 0)
+		return -1;
+	return apply_rela(lib, lib->jmprel, lib->njmprel);
+}
+

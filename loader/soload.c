@@ -1,0 +1,227 @@
+/* soload: the public API, and the pipeline that runs the steps in order:
+ * header check, load plan, mapping, dynamic table, dependencies,
+ * relocation, RELRO, initialisers, registry. */
+#include "soload.h"
+#include "deps.h"
+#include "dynamic.h"
+#include "elfcheck.h"
+#include "error.h"
+#include "initfini.h"
+#include "load.h"
+#include "map.h"
+#include "plan.h"
+#include "registry.h"
+#include "reloc.h"
+#include "symbol.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static struct sl_lib *new_lib(const char *path, const struct stat *st, int flags)
+{
+	struct sl_lib *lib = calloc(1, sizeof(*lib));
+
+	if (!lib || !(lib->path = strdup(path))) {
+		free(lib);
+		sl_seterr(sl_basename(path), "out of memory");
+		return NULL;
+	}
+	lib->name = sl_basename(lib->path);
+	lib->dev = st->st_dev;
+	lib->ino = st->st_ino;
+	lib->flags = flags;
+	lib->refcount = 1;
+	lib->state = LIB_LOADING;
+	return lib;
+}
+
+/* Releases whatever the steps built; each release undoes only its own step
+ * and does nothing when that step never ran. */
+static void unload(struct sl_lib *lib)
+{
+	registry_remove(lib);
+	initfini_run_fini(lib);
+	map_release(lib);
+	deps_release(lib);
+	dynamic_release(lib);
+	free(lib->path);
+	free(lib);
+}
+
+/* The file's bytes are needed only to read the program headers. */
+static int read_plan(struct sl_lib *lib, int fd, size_t size, struct load_plan *plan)
+{
+	struct elf_file ef;
+	int rc;
+
+	if (elfcheck_read(lib->name, fd, size, &ef) != 0)
+		return -1;
+	rc = plan_build(lib->name, ef.phdr, ef.phnum, ef.size, plan);
+	elfcheck_release(&ef);
+	return rc;
+}
+
+static int map_file(struct sl_lib *lib, int fd, size_t size)
+{
+	struct load_plan plan;
+
+	return read_plan(lib, fd, size, &plan) ? -1 : map_library(lib, fd, &plan);
+}
+
+static int run_steps(struct sl_lib *lib, int fd, size_t size)
+{
+	if (map_file(lib, fd, size) != 0 || dynamic_decode(lib) != 0)
+		return -1;
+	/* Registered while loading so that a dependency cycle finds it. */
+	registry_add(lib);
+	if (deps_load(lib) != 0 || reloc_library(lib) != 0 || map_protect_relro(lib) != 0)
+		return -1;
+	initfini_run_init(lib);
+	lib->state = LIB_READY;
+	return 0;
+}
+
+struct sl_lib *load_fd(const char *path, int fd, int flags)
+{
+	struct stat st;
+	struct sl_lib *lib;
+
+	if (fstat(fd, &st) != 0) {
+		sl_seterr(path, "%m");
+		close(fd);
+		return NULL;
+	}
+	if ((lib = registry_find(st.st_dev, st.st_ino))) {
+		lib->refcount++;
+		close(fd);
+		return lib;
+	}
+	if (flags & SL_NOLOAD) {
+		sl_seterr(path, "not loaded (SL_NOLOAD)");
+	} else if (!S_ISREG(st.st_mode)) {
+		sl_seterr(path, "not a regular file");
+	} else if ((lib = new_lib(path, &st, flags)) && run_steps(lib, fd, st.st_size) != 0) {
+		unload(lib);
+		lib = NULL;
+	}
+	close(fd);
+	return lib;
+}
+
+int load_check_fd(const char *path, int fd, enum load_check upto)
+{
+	struct load_plan plan;
+	struct stat st;
+	struct sl_lib *lib;
+	int rc;
+
+	if (fstat(fd, &st) != 0)
+		return sl_seterr(path, "%m");
+	registry_lock();
+	if (!(lib = new_lib(path, &st, 0))) {
+		registry_unlock();
+		return -1;
+	}
+	rc = read_plan(lib, fd, st.st_size, &plan);
+	if (rc == 0 && upto >= LOAD_CHECK_DYNAMIC)
+		rc = map_library(lib, fd, &plan) || dynamic_decode(lib) ? -1 : 0;
+	if (rc == 0 && upto >= LOAD_CHECK_RELOCS)
+		rc = reloc_check(lib);
+	unload(lib);
+	registry_unlock();
+	return rc;
+}
+
+void load_release(struct sl_lib *lib)
+{
+	if (lib->refcount > 0 && --lib->refcount > 0)
+		return;
+	/* DF_1_NODELETE: the library asked never to be unloaded (it may have
+	 * left atexit handlers or threads behind). */
+	if (lib_has(lib, DYN_FLAGS_1) && (lib->dyn[DYN_FLAGS_1] & DF_1_NODELETE))
+		return;
+	unload(lib);
+}
+
+sl_lib *sl_open(const char *path, int flags)
+{
+	struct sl_lib *lib;
+	int fd;
+
+	sl_clearerr();
+	if (!path || !*path) {
+		sl_seterr(NULL, "sl_open: no path given");
+		return NULL;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		sl_seterr(path, "%m");
+		return NULL;
+	}
+	registry_lock();
+	lib = load_fd(path, fd, flags);
+	registry_unlock();
+	return lib;
+}
+
+void *sl_sym(sl_lib *lib, const char *name)
+{
+	struct symdef def;
+
+	if (!lib || !name) {
+		sl_seterr(NULL, "sl_sym: no library or no name given");
+		return NULL;
+	}
+	if (symbol_lookup(lib, name, &def) != 0) {
+		sl_seterr(lib->name, "undefined symbol %s", name);
+		return NULL;
+	}
+	if (def.sym && ELF64_ST_TYPE(def.sym->st_info) == STT_TLS) {
+		sl_seterr(lib->name, "%s is thread-local: no single address", name);
+		return NULL;
+	}
+	return (void *)def.addr;
+}
+
+int sl_close(sl_lib *lib)
+{
+	int rc = 0;
+
+	registry_lock();
+	if (!lib || !registry_contains(lib) || lib->state != LIB_READY)
+		rc = sl_seterr(NULL, "sl_close: not an open library handle");
+	else
+		load_release(lib);
+	registry_unlock();
+	return rc;
+}
+
+int sl_info(sl_lib *lib, struct sl_info *out)
+{
+	if (!lib || !out)
+		return sl_seterr(NULL, "sl_info: no library or no output given");
+	memset(out, 0, sizeof(*out));
+	registry_lock();
+	out->path = lib->path;
+	out->soname = lib->soname;
+	out->base = lib->base;
+	out->span = lib->span;
+	out->refcount = lib->refcount;
+	out->nsegments = lib->nsegments;
+	out->segments = lib->segments;
+	out->nneeded = lib->nneeded;
+	out->needed = lib->needed;
+	out->relro_start = lib->relro_start;
+	out->relro_size = lib->relro_size;
+	out->share = lib->share_stats;
+	registry_unlock();
+	return 0;
+}
+
+void sl_foreach(void (*fn)(sl_lib *lib, void *arg), void *arg)
+{
+	registry_foreach(fn, arg);
+}

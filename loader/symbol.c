@@ -1,0 +1,223 @@
+#include "symbol.h"
+#include "dynamic.h"
+#include "error.h"
+
+#include <dlfcn.h>
+#include <string.h>
+#include <sys/auxv.h>
+
+static uint32_t gnu_hash(const char *name)
+{
+	uint32_t h = 5381;
+
+	for (const unsigned char *s = (const unsigned char *)name; *s; s++)
+		h = h * 33 + *s;
+	return h;
+}
+
+void symbol_key(struct symbol_key *key, const char *name, const struct sl_version *version)
+{
+	key->name = name;
+	key->gnu_hash = gnu_hash(name);
+	key->have_sysv_hash = 0;
+	key->version = version;
+}
+
+/* Whether the definition at symidx has the version the key asks for. */
+static int version_matches(const struct sl_lib *lib, uint32_t symidx,
+                           const struct sl_version *want)
+{
+	uint16_t v;
+	const struct sl_version *have;
+
+	if (!lib->versym)
+		return 1;
+	v = lib->versym[symidx];
+	if (!want)
+		return !(v & 0x8000);
+	v &= 0x7fff;
+	if (v < 2)
+		return !(lib->versym[symidx] & 0x8000);
+	have = v < lib->nversions ? &lib->versions[v] : NULL;
+	return have && have->name && have->hash == want->hash && !strcmp(have->name, want->name);
+}
+
+static int defines(const struct sl_lib *lib, uint32_t symidx, const struct symbol_key *key)
+{
+	const Elf64_Sym *s = &lib->symtab[symidx];
+	int type = ELF64_ST_TYPE(s->st_info);
+
+	if (s->st_shndx == SHN_UNDEF || s->st_name >= lib->strsz)
+		return 0;
+	if (ELF64_ST_BIND(s->st_info) == STB_LOCAL)
+		return 0;
+	if (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE &&
+	    type != STT_GNU_IFUNC && type != STT_TLS && type != STT_COMMON)
+		return 0;
+	if (strcmp(lib->strtab + s->st_name, key->name) != 0)
+		return 0;
+	return version_matches(lib, symidx, key->version);
+}
+
+static const Elf64_Sym *find_gnu(const struct sl_lib *lib, const struct symbol_key *key)
+{
+	const uint32_t *h = lib->gnu_hash;
+	uint32_t hash = key->gnu_hash;
+	uint64_t word = lib->gnu_bloom[(hash / 64) & (h[2] - 1)];
+	uint64_t mask = (1ULL << (hash % 64)) | (1ULL << ((hash >> h[3]) % 64));
+	uint32_t i;
+
+	if ((word & mask) != mask)
+		return NULL;
+	i = lib->gnu_buckets[hash % h[0]];
+	if (!i)
+		return NULL;
+	for (;; i++) {
+		uint32_t chain = lib->gnu_chains[i];
+		if (((chain ^ hash) >> 1) == 0 && defines(lib, i, key))
+			return &lib->symtab[i];
+		if (chain & 1)
+			return NULL;
+	}
+}
+
+static const Elf64_Sym *find_sysv(const struct sl_lib *lib, struct symbol_key *key)
+{
+	const uint32_t *h = lib->sysv_hash;
+	uint32_t nbucket = h[0], nchain = h[1];
+	const uint32_t *chains = h + 2 + nbucket;
+
+	if (!nbucket)
+		return NULL;
+	if (!key->have_sysv_hash) {
+		key->sysv_hash = dynamic_elf_hash(key->name);
+		key->have_sysv_hash = 1;
+	}
+	/* Counting steps keeps a looping chain in a malformed file finite. */
+	uint32_t i = h[2 + key->sysv_hash % nbucket];
+	for (uint32_t steps = 0; i && i < nchain && steps < nchain; steps++, i = chains[i])
+		if (defines(lib, i, key))
+			return &lib->symtab[i];
+	return NULL;
+}
+
+const Elf64_Sym *symbol_find_in(const struct sl_lib *lib, struct symbol_key *key)
+{
+	if (lib->gnu_hash)
+		return find_gnu(lib, key);
+	return find_sysv(lib, key);
+}
+
+/* The runtime value of a definition in one of our libraries: IFUNCs are
+ * resolved here by calling the resolver, as the system linker does. */
+static uintptr_t value_of(const struct sl_lib *lib, const Elf64_Sym *s)
+{
+	int type = ELF64_ST_TYPE(s->st_info);
+
+	if (type == STT_TLS)
+		return s->st_value;
+	if (type == STT_GNU_IFUNC) {
+		uintptr_t (*resolver)(unsigned long) = (void *)(lib->base + s->st_value);
+		return resolver(getauxval(AT_HWCAP));
+	}
+	return lib->base + s->st_value;
+}
+
+static void *host_lookup(void *handle, const struct symbol_key *key)
+{
+	if (key->version)
+		return dlvsym(handle, key->name, key->version->name);
+	return dlsym(handle, key->name);
+}
+
+/* Through the scope in order; the global scope last when asked. */
+static int lookup_scope(struct sl_lib *lib, struct symbol_key *key, int global, struct symdef *def)
+{
+	for (size_t i = 0; i < lib->nscope; i++) {
+		const struct sl_scope *sc = &lib->scope[i];
+		if (sc->lib) {
+			const Elf64_Sym *s = symbol_find_in(sc->lib, key);
+			if (!s)
+				continue;
+			def->lib = sc->lib;
+			def->sym = s;
+			def->addr = value_of(sc->lib, s);
+			return 0;
+		}
+		void *p = host_lookup(sc->host, key);
+		if (p) {
+			def->lib = NULL;
+			def->sym = NULL;
+			def->addr = (uintptr_t)p;
+			return 0;
+		}
+	}
+	if (global) {
+		void *p = host_lookup(RTLD_DEFAULT, key);
+		if (p) {
+			def->lib = NULL;
+			def->sym = NULL;
+			def->addr = (uintptr_t)p;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *symbol_name(const struct sl_lib *lib, uint32_t symidx)
+{
+	if (symidx >= lib->nsyms || lib->symtab[symidx].st_name >= lib->strsz)
+		return "?";
+	return lib->strtab + lib->symtab[symidx].st_name;
+}
+
+/* The version a reference from lib asks for, or NULL. */
+static const struct sl_version *wanted_version(const struct sl_lib *lib, uint32_t symidx)
+{
+	uint16_t v;
+
+	if (!lib->versym)
+		return NULL;
+	v = lib->versym[symidx] & 0x7fff;
+	if (v < 2 || v >= lib->nversions || !lib->versions[v].name)
+		return NULL;
+	return &lib->versions[v];
+}
+
+int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
+{
+	const Elf64_Sym *s;
+	struct symbol_key key;
+
+	if (symidx >= lib->nsyms)
+		return sl_seterr(lib->name, "relocation with bad symbol index %u (of %zu)", symidx,
+		                 lib->nsyms);
+	s = &lib->symtab[symidx];
+	if (s->st_name >= lib->strsz)
+		return sl_seterr(lib->name, "symbol %u name outside the string table", symidx);
+	if (ELF64_ST_BIND(s->st_info) == STB_LOCAL) {
+		def->lib = lib;
+		def->sym = s;
+		def->addr = value_of(lib, s);
+		return 0;
+	}
+	symbol_key(&key, lib->strtab + s->st_name, wanted_version(lib, symidx));
+	if (lookup_scope(lib, &key, 1, def) == 0)
+		return 0;
+	if (ELF64_ST_BIND(s->st_info) == STB_WEAK) {
+		memset(def, 0, sizeof(*def));
+		return 0;
+	}
+	if (key.version)
+		return sl_seterr(lib->name, "undefined symbol %s, version %s", key.name,
+		                 key.version->name);
+	return sl_seterr(lib->name, "undefined symbol %s", key.name);
+}
+
+int symbol_lookup(struct sl_lib *lib, const char *name, struct symdef *def)
+{
+	struct symbol_key key;
+
+	symbol_key(&key, name, NULL);
+	return lookup_scope(lib, &key, 0, def);
+}

@@ -1,0 +1,46 @@
+/*
+ * symbol: finds symbols. Inside one library through DT_GNU_HASH (bloom
+ * filter first) or DT_HASH, honouring symbol versions; across a library's
+ * scope (itself, its dependencies breadth-first, the host's libraries via
+ * dlvsym) and finally the process's global scope.
+ */
+#ifndef SL_SYMBOL_H
+#define SL_SYMBOL_H
+
+#include "lib.h"
+
+/* What a lookup asks for. Build with symbol_key(). */
+struct symbol_key {
+	const char *name;
+	uint32_t gnu_hash;
+	uint32_t sysv_hash; /* computed on first use */
+	int have_sysv_hash;
+	const struct sl_version *version; /* NULL: any default version */
+};
+
+/* Where a symbol was found: in one of our libraries (lib, sym), or in the
+ * host's (lib NULL). addr is the runtime address, IFUNCs already resolved;
+ * for TLS symbols it is the offset within the module's block. */
+struct symdef {
+	struct sl_lib *lib;
+	const Elf64_Sym *sym;
+	uintptr_t addr;
+};
+
+void symbol_key(struct symbol_key *key, const char *name, const struct sl_version *version);
+
+/* The definition of key in lib alone, or NULL. */
+const Elf64_Sym *symbol_find_in(const struct sl_lib *lib, struct symbol_key *key);
+
+/* Resolves lib's dynamic symbol symidx for a relocation: 0 with *def
+ * filled (addr 0 for an undefined weak symbol), or -1 with sl_error()
+ * "lib: undefined symbol NAME". */
+int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def);
+
+/* Looks name up in lib's scope without the global scope (sl_sym). */
+int symbol_lookup(struct sl_lib *lib, const char *name, struct symdef *def);
+
+/* The name of lib's dynamic symbol symidx, or "?" if out of range. */
+const char *symbol_name(const struct sl_lib *lib, uint32_t symidx);
+
+#endif

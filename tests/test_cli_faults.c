@@ -1,0 +1,282 @@
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAPSCOPE BUILD_DIR "/mapscope"
+#define TOUCH    BUILD_DIR "/tests/helpers/touchpages"
+
+/* A directory of our own with a file of size bytes of data (not a hole). */
+static void make_file(char *dir, char *path, size_t len, size_t size)
+{
+	static char chunk[1 << 20];
+	int fd;
+
+	strcpy(dir, "/tmp/mapscope-faults-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, len, "%s/data", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	cr_assert_geq(fd, 0);
+	memset(chunk, 0x5a, sizeof(chunk));
+	for (size_t done = 0; done < size; done += sizeof(chunk))
+		cr_assert_eq(write(fd, chunk, sizeof(chunk)), (ssize_t)sizeof(chunk));
+	fsync(fd);
+	close(fd);
+}
+
+static void remove_file(const char *dir, const char *path)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
+static json_t *mapping_of(json_t *doc, const char *path)
+{
+	json_t *maps = json_object_get(doc, "by_mapping"), *m;
+	size_t i;
+
+	json_array_foreach(maps, i, m)
+	{
+		if (strcmp(json_string_value(json_object_get(m, "path")), path) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+Test(cli_faults, cold_file_every_16th_page_matches_kernel_counters, .timeout = 60)
+{
+	char dir[64], path[128], cmd[512];
+	json_t *doc, *m;
+	long long minor, major, kminor, kmajor;
+	int status;
+
+	make_file(dir, path, sizeof(path), 64 << 20);
+	snprintf(cmd, sizeof(cmd), MAPSCOPE " faults --cold %s -- " TOUCH " %s 16", path, path);
+	doc = tu_run_json(cmd, &status);
+	cr_assert_not_null(doc);
+	cr_assert_eq(status, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "source")), "perf_event");
+	cr_assert_eq(tu_json_int(doc, "exit_status"), 0);
+	minor = tu_json_int(doc, "minor");
+	major = tu_json_int(doc, "major");
+	kminor = tu_json_int(doc, "kernel_minor");
+	kmajor = tu_json_int(doc, "kernel_major");
+	/* The kernel's counters also hold the few dozen faults of exec itself,
+	 * before the exec-enabled events start. */
+	cr_assert_geq(kminor + kmajor, minor + major);
+	cr_assert_leq(kminor + kmajor - (minor + major), 64, "kernel %lld+%lld, perf %lld+%lld",
+	              kminor, kmajor, minor, major);
+	cr_assert_eq(tu_json_int(doc, "lost_samples"), 0);
+	m = mapping_of(doc, path);
+	cr_assert_not_null(m, "no faults attributed to %s", path);
+	cr_assert_geq(major, 1);
+	cr_assert_geq(tu_json_int(m, "major") * 10, major * 9);
+	cr_assert_eq(tu_json_int(m, "cache_pages_before"), 0);
+	cr_assert_geq(tu_json_int(m, "cache_pages_added"), 1024);
+	json_decref(doc);
+	remove_file(dir, path);
+}
+
+Test(cli_faults, random_advice_makes_one_major_fault_per_page, .timeout = 60)
+{
+	char dir[64], path[128], cmd[512];
+	json_t *doc, *m;
+	int status;
+
+	make_file(dir, path, sizeof(path), 4 << 20);
+	snprintf(cmd, sizeof(cmd), MAPSCOPE " faults --samples --cold %s -- " TOUCH " %s 4 random",
+	         path, path);
+	doc = tu_run_json(cmd, &status);
+	cr_assert_eq(status, 0);
+	m = mapping_of(doc, path);
+	cr_assert_not_null(m);
+	cr_assert_eq(tu_json_int(m, "major"), 256);
+	cr_assert_eq(tu_json_int(m, "pages"), 256);
+	cr_assert_eq(tu_json_int(m, "cache_pages_added"), 256);
+	cr_assert_geq(json_array_size(json_object_get(doc, "samples")), 256);
+	json_decref(doc);
+	remove_file(dir, path);
+}
+
+Test(cli_faults, writes_to_a_private_mapping_are_copy_on_write_faults)
+{
+	char dir[64], path[128], cmd[512];
+	json_t *doc, *m;
+	int status;
+
+	make_file(dir, path, sizeof(path), 1 << 20);
+	snprintf(cmd, sizeof(cmd), MAPSCOPE " faults -- " TOUCH " %s 1 write-private", path);
+	doc = tu_run_json(cmd, &status);
+	cr_assert_eq(status, 0);
+	m = mapping_of(doc, path);
+	cr_assert_not_null(m);
+	/* One write fault per page: each copies the file page (no fault-around). */
+	cr_assert_geq(tu_json_int(m, "minor") + tu_json_int(m, "major"), 256);
+	cr_assert_eq(tu_json_int(m, "pages"), 256);
+	json_decref(doc);
+	remove_file(dir, path);
+}
+
+Test(cli_faults, unprivileged_run_falls_back_to_process_counters)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
+	int paranoid = 0, status;
+	json_t *doc;
+	const char *why;
+
+	cr_assert_not_null(f);
+	cr_assert_eq(fscanf(f, "%d", &paranoid), 1);
+	fclose(f);
+	if (paranoid < 2 || getuid() != 0)
+		cr_skip_test("needs root to drop to nobody, and perf_event_paranoid >= 2");
+	doc = tu_run_json("setpriv --reuid=65534 --regid=65534 --clear-groups " MAPSCOPE
+	                  " faults --samples -- /bin/true",
+	                  &status);
+	cr_assert_not_null(doc);
+	cr_assert_eq(status, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "source")), "rusage");
+	cr_assert(json_is_null(json_object_get(doc, "by_mapping")));
+	cr_assert(json_is_null(json_object_get(doc, "samples")));
+	why = json_string_value(json_object_get(doc, "by_mapping_unavailable"));
+	cr_assert_not_null(why);
+	cr_assert_not_null(strstr(why, "perf_event_paranoid"), "%s", why);
+	cr_assert_gt(tu_json_int(doc, "minor"), 0);
+	json_decref(doc);
+}
+
+Test(cli_faults, exit_status_and_signal_of_the_command)
+{
+	json_t *doc;
+	int status;
+
+	doc = tu_run_json(MAPSCOPE " faults -- sh -c 'exit 3'", &status);
+	cr_assert_eq(status, 0);
+	cr_assert_eq(tu_json_int(doc, "exit_status"), 3);
+	json_decref(doc);
+	doc = tu_run_json(MAPSCOPE " faults -- sh -c 'kill -9 $$'", &status);
+	cr_assert_eq(status, 0);
+	cr_assert(json_is_null(json_object_get(doc, "exit_status")));
+	cr_assert_eq(tu_json_int(doc, "signal"), 9);
+	json_decref(doc);
+}
+
+Test(cli_faults, command_not_found_is_a_clear_error)
+{
+	json_t *doc;
+	const char *msg;
+	int status;
+
+	doc = tu_run_json(MAPSCOPE " faults -- /nonexistent/cmd 2>/dev/null", &status);
+	cr_assert_eq(status, 1);
+	cr_assert_not_null(doc);
+	msg = json_string_value(json_object_get(doc, "error"));
+	cr_assert_not_null(strstr(msg, "/nonexistent/cmd"), "%s", msg);
+	cr_assert_not_null(strstr(msg, "No such file"), "%s", msg);
+	json_decref(doc);
+}
+
+Test(cli_faults, unreadable_cold_file_is_an_error_naming_it)
+{
+	char out[4096];
+
+	cr_assert_eq(
+	        tu_run(MAPSCOPE " faults --cold /nonexistent/file -- true 2>&1", out, sizeof(out)),
+	        1);
+	cr_assert_not_null(strstr(out, "/nonexistent/file"), "%s", out);
+}
+
+Test(cli_faults, usage_errors_exit_2)
+{
+	char out[4096];
+
+	cr_assert_eq(tu_run(MAPSCOPE " faults 2>&1", out, sizeof(out)), 2);
+	cr_assert_eq(tu_run(MAPSCOPE " faults --lib x.so 2>&1", out, sizeof(out)), 2);
+	cr_assert_eq(tu_run(MAPSCOPE " faults --format prometheus -- true 2>&1", out, sizeof(out)),
+	             2);
+	cr_assert_eq(tu_run(MAPSCOPE " faults --help", out, sizeof(out)), 0);
+	cr_assert_not_null(strstr(out, "usage"));
+}
+
+Test(cli_faults, text_output_has_a_table_and_a_histogram)
+{
+	char out[1 << 16];
+
+	cr_assert_eq(
+	        tu_run(MAPSCOPE " faults --format text -- ls / 2>/dev/null", out, sizeof(out)), 0);
+	cr_assert_not_null(strstr(out, "MAPPING"));
+	cr_assert_not_null(strstr(out, "libc.so.6"));
+	cr_assert_not_null(strstr(out, "faults over"));
+}
+
+static void check_library_phases(const char *loader)
+{
+	char cmd[512];
+	json_t *doc, *phases, *load;
+	int status;
+
+	snprintf(cmd, sizeof(cmd),
+	         MAPSCOPE
+	         " faults --lib " TESTLIB("libhello.so") " --call hello_reset --loader %s",
+	         loader);
+	doc = tu_run_json(cmd, &status);
+	cr_assert_not_null(doc);
+	cr_assert_eq(status, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "loader")), loader);
+	cr_assert(json_is_false(json_object_get(doc, "already_loaded")));
+	phases = json_object_get(doc, "phases");
+	cr_assert_eq(json_array_size(phases), 2);
+	load = json_array_get(phases, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(load, "phase")), "load");
+	/* Mapping and relocating a library touches at least its pages. */
+	cr_assert_geq(tu_json_int(load, "minor"), 3);
+	cr_assert_gt(tu_json_int(load, "ns"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(phases, 1), "phase")),
+	                 "call");
+	cr_assert_eq(tu_json_int(doc, "minor"),
+	             tu_json_int(load, "minor") + tu_json_int(json_array_get(phases, 1), "minor"));
+	json_decref(doc);
+}
+
+Test(cli_faults, library_load_and_call_with_dlopen)
+{
+	check_library_phases("dlopen");
+}
+
+Test(cli_faults, library_load_and_call_with_soload)
+{
+	check_library_phases("soload");
+}
+
+Test(cli_faults, library_already_in_mapscope_is_flagged)
+{
+	json_t *doc;
+	int status;
+
+	doc = tu_run_json(MAPSCOPE " faults --lib libjansson.so.4 --call jansson_version_str",
+	                  &status);
+	cr_assert_eq(status, 0);
+	cr_assert(json_is_true(json_object_get(doc, "already_loaded")));
+	json_decref(doc);
+}
+
+Test(cli_faults, library_errors_name_the_library_or_symbol)
+{
+	char out[4096];
+
+	cr_assert_eq(tu_run(MAPSCOPE
+	                    " faults --lib " TESTLIB("libhello.so") " --call no_such 2>&1",
+	                    out, sizeof(out)),
+	             1);
+	cr_assert_not_null(strstr(out, "no_such"), "%s", out);
+	cr_assert_eq(tu_run(MAPSCOPE " faults --lib /nonexistent.so --call f --loader soload 2>&1",
+	                    out, sizeof(out)),
+	             1);
+	cr_assert_not_null(strstr(out, "/nonexistent.so"), "%s", out);
+	cr_assert_eq(
+	        tu_run(MAPSCOPE " faults --lib x.so --call f --loader ld 2>&1", out, sizeof(out)),
+	        2);
+}

@@ -1,0 +1,172 @@
+/* emit_svg: pictures are well-formed XML, bounded in size for a 4 GiB file,
+ * coloured as the legend says, and --svg on the CLIs writes them or fails
+ * naming the file. */
+#include "emit_svg.h"
+#include "testutil.h"
+#include "xml_check.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The picture as a string the caller frees. */
+static char *render(struct emit_svg *svg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+
+	cr_assert_eq(emit_svg_write(svg, mem), 0);
+	fclose(mem);
+	return buf;
+}
+
+static void expect_well_formed(const char *text)
+{
+	char why[256];
+	const char *err = xml_check(text, why, sizeof(why));
+
+	cr_assert_null(err, "not well-formed XML: %s", err);
+}
+
+static int count(const char *text, const char *what)
+{
+	int n = 0;
+
+	for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
+Test(emit_svg, xml_checker_refuses_what_is_not_xml)
+{
+	char why[256];
+
+	cr_assert_null(xml_check("<?xml version=\"1.0\"?>\n<a x=\"1\"><b/>t&amp;</a>\n", why,
+	                         sizeof(why)));
+	cr_assert_not_null(xml_check("<a><b></a></b>", why, sizeof(why)));
+	cr_assert_not_null(xml_check("<a>&</a>", why, sizeof(why)));
+	cr_assert_not_null(xml_check("<a x=1/>", why, sizeof(why)));
+	cr_assert_not_null(xml_check("<a/><b/>", why, sizeof(why)));
+	cr_assert_not_null(xml_check("<a>", why, sizeof(why)));
+}
+
+Test(emit_svg, picture_is_well_formed_and_escapes_labels)
+{
+	struct emit_svg svg = {.title = "t <&> \"q\""};
+	struct pagegrid g;
+	char *text;
+
+	cr_assert_eq(pagegrid_init(&g, 10, 0), 0);
+	g.cells[0].resident = 1;
+	g.cells[1].resident = g.cells[1].dirty = 1;
+	g.cells[2].resident = 1;
+	g.cells[2].sharers = 3;
+	g.sharing_unavailable = NULL;
+	emit_svg_add(&svg, "/a&b<c>", "note 'x'", &g);
+	text = render(&svg);
+	expect_well_formed(text);
+	cr_assert(strstr(text, "/a&amp;b&lt;c&gt;") != NULL);
+	cr_assert(strstr(text, "fill=\"#e6550d\"") != NULL, "no dirty cell");
+	cr_assert(strstr(text, "fill=\"#4292c6\"") != NULL, "no cell mapped by 3");
+	cr_assert(strstr(text, "fill=\"#238b45\"") != NULL, "no resident cell");
+	free(text);
+	emit_svg_free(&svg);
+}
+
+Test(emit_svg, a_4_gib_file_stays_small)
+{
+	struct emit_svg svg = {.title = "big"};
+	struct pagegrid g;
+	char *text;
+
+	cr_assert_eq(pagegrid_init(&g, 1 << 20, 0), 0);
+	/* Alternating cells: the worst case for merging runs. */
+	for (size_t i = 0; i < g.ncells; i += 2)
+		g.cells[i].resident = g.cells[i].pages;
+	emit_svg_add(&svg, "/big", NULL, &g);
+	text = render(&svg);
+	expect_well_formed(text);
+	cr_assert_leq(count(text, "<rect"), PAGEGRID_MAX_CELLS + 16);
+	cr_assert_lt(strlen(text), 2u << 20);
+	free(text);
+	emit_svg_free(&svg);
+}
+
+Test(emit_svg, bands_beyond_the_limit_are_counted)
+{
+	struct emit_svg svg = {.title = "many"};
+	char *text;
+
+	for (int i = 0; i < EMIT_SVG_MAX_BANDS + 3; i++) {
+		struct pagegrid g;
+
+		cr_assert_eq(pagegrid_init(&g, 1, 1), 0);
+		emit_svg_add(&svg, "f", NULL, &g);
+	}
+	cr_assert_eq(svg.nbands, EMIT_SVG_MAX_BANDS);
+	cr_assert_eq(svg.omitted, 3);
+	text = render(&svg);
+	expect_well_formed(text);
+	cr_assert(strstr(text, "3 more not drawn") != NULL);
+	free(text);
+	emit_svg_free(&svg);
+}
+
+/* The whole of a file, which the caller frees. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text;
+	long len;
+
+	cr_assert_not_null(f, "%s was not written", path);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	text = calloc(1, len + 1);
+	cr_assert_eq(fread(text, 1, len, f), (size_t)len);
+	fclose(f);
+	return text;
+}
+
+Test(emit_svg, file_command_draws_each_file)
+{
+	char dir[] = "/tmp/mapscope-svg-XXXXXX", path[128], svg[160], cmd[512], out[4096];
+	char *text;
+	int fd;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a&b", dir);
+	snprintf(svg, sizeof(svg), "%s/map.svg", dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0644);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "x", 1), 1);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), BUILD_DIR "/mapscope file --svg %s '%s' " BUILD_DIR "/mapscope",
+	         svg, path);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
+	text = slurp(svg);
+	expect_well_formed(text);
+	cr_assert(strstr(text, "/a&amp;b") != NULL);
+	cr_assert(strstr(text, BUILD_DIR "/mapscope") != NULL);
+	free(text);
+	unlink(svg);
+	unlink(path);
+	rmdir(dir);
+}
+
+Test(emit_svg, file_command_names_an_svg_it_cannot_write)
+{
+	char out[4096];
+	int status = tu_run(BUILD_DIR "/mapscope file --svg /nonexistent/dir/map.svg "
+	                              "--format text " BUILD_DIR "/mapscope 2>&1 >/dev/null",
+	                    out, sizeof(out));
+
+	cr_assert_eq(status, 1);
+	cr_assert(strstr(out, "/nonexistent/dir/map.svg: No such file or directory") != NULL, "%s",
+	          out);
+}

@@ -1,0 +1,95 @@
+/* pagegrid: cells bounded whatever the size, and a file's cells count the
+ * pages known to be resident. */
+#include "pagegrid.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static uint64_t sum_pages(const struct pagegrid *g)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < g->ncells; i++)
+		n += g->cells[i].pages;
+	return n;
+}
+
+Test(pagegrid, cells_are_bounded_and_cover_every_page)
+{
+	const uint64_t sizes[] = {0, 1, 7, 8192, 8193, 1 << 20 /* 4 GiB */, 1ULL << 28};
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct pagegrid g;
+
+		cr_assert_eq(pagegrid_init(&g, sizes[i], 0), 0);
+		cr_assert_leq(g.ncells, PAGEGRID_MAX_CELLS);
+		cr_assert_eq(sum_pages(&g), sizes[i], "%llu pages", (unsigned long long)sizes[i]);
+		pagegrid_free(&g);
+	}
+}
+
+Test(pagegrid, small_grids_have_a_page_a_cell)
+{
+	struct pagegrid g;
+
+	cr_assert_eq(pagegrid_init(&g, 100, 512), 0);
+	cr_assert_eq(g.ncells, 100);
+	cr_assert_eq(g.pages_per_cell, 1);
+	pagegrid_free(&g);
+	cr_assert_eq(pagegrid_init(&g, 1000, 100), 0);
+	cr_assert_eq(g.pages_per_cell, 10);
+	cr_assert_eq(g.ncells, 100);
+	pagegrid_free(&g);
+}
+
+Test(pagegrid, file_cells_show_the_pages_read)
+{
+	char path[] = "/tmp/mapscope-grid-XXXXXX", page[4096];
+	int fd = mkstemp(path);
+	struct pagegrid g;
+	uint64_t first_half = 0, second_half = 0;
+
+	cr_assert_geq(fd, 0);
+	memset(page, 'g', sizeof(page));
+	for (int i = 0; i < 16; i++)
+		cr_assert_eq(write(fd, page, sizeof(page)), (ssize_t)sizeof(page));
+	fdatasync(fd);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	/* No readahead: exactly the first 8 pages come back. */
+	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
+	for (int i = 0; i < 8; i++)
+		cr_assert_eq(pread(fd, page, sizeof(page), i * 4096L), (ssize_t)sizeof(page));
+	cr_assert_eq(pagegrid_init(&g, 16, 4), 0);
+	cr_assert_eq(pagegrid_measure_file(&g, fd), 0);
+	cr_assert_null(g.unavailable, "%s", g.unavailable);
+	cr_assert_not_null(g.sharing_unavailable);
+	first_half = g.cells[0].resident + g.cells[1].resident;
+	second_half = g.cells[2].resident + g.cells[3].resident;
+	cr_assert_eq(first_half, 8);
+	cr_assert_eq(second_half, 0);
+	pagegrid_free(&g);
+	close(fd);
+	unlink(path);
+}
+
+Test(pagegrid, dirty_pages_are_counted_where_cachestat_is)
+{
+	char path[] = "/tmp/mapscope-grid-XXXXXX", page[4096] = {1};
+	int fd = mkstemp(path);
+	struct pagegrid g;
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, page, sizeof(page)), (ssize_t)sizeof(page));
+	cr_assert_eq(pagegrid_init(&g, 1, 1), 0);
+	cr_assert_eq(pagegrid_measure_file(&g, fd), 0);
+	if (g.dirty_unavailable)
+		cr_assert_eq(g.cells[0].dirty, 0);
+	else
+		cr_assert_eq(g.cells[0].dirty, 1);
+	pagegrid_free(&g);
+	close(fd);
+	unlink(path);
+}

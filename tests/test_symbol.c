@@ -1,0 +1,88 @@
+/* symbol: both hash styles, symbol versions, IFUNCs, the lookup order. */
+#include "soload.h"
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef int (*int_fn)(void);
+
+static int call(sl_lib *lib, const char *name)
+{
+	int_fn fn = (int_fn)sl_sym(lib, name);
+
+	cr_assert_not_null(fn, "%s: %s", name, sl_error());
+	return fn();
+}
+
+Test(symbol, gnu_hash_only_library_resolves)
+{
+	sl_lib *lib = sl_open(TESTLIB("libgnuhash.so"), 0);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_assert_eq(call(lib, "gnuhash_value"), 11);
+	cr_assert_eq(call(lib, "gnuhash_other"), 12);
+	cr_assert_eq(*(int *)sl_sym(lib, "gnuhash_data"), 13);
+	cr_assert_null(sl_sym(lib, "gnuhash_missing"));
+	cr_assert_null(sl_sym(lib, "sysvhash_value"));
+	sl_close(lib);
+}
+
+Test(symbol, sysv_hash_only_library_resolves)
+{
+	sl_lib *lib = sl_open(TESTLIB("libsysvhash.so"), 0);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_assert_eq(call(lib, "sysvhash_value"), 21);
+	cr_assert_eq(call(lib, "sysvhash_other"), 22);
+	cr_assert_eq(*(int *)sl_sym(lib, "sysvhash_data"), 23);
+	cr_assert_null(sl_sym(lib, "sysvhash_missing"));
+	sl_close(lib);
+}
+
+Test(symbol, lookup_by_name_gives_the_default_version)
+{
+	sl_lib *lib = sl_open(TESTLIB("libversioned.so"), 0);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_assert_eq(call(lib, "ver_value"), 2);
+	cr_assert_eq(call(lib, "ver_only_v1"), 10);
+	sl_close(lib);
+}
+
+Test(symbol, versioned_references_bind_to_their_version)
+{
+	sl_lib *lib = sl_open(TESTLIB("libveruser.so"), 0);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_assert_eq(call(lib, "veruser_old"), 1, "ver_value@VERS_1");
+	cr_assert_eq(call(lib, "veruser_default"), 2, "ver_value@@VERS_2");
+	sl_close(lib);
+}
+
+Test(symbol, exported_ifunc_is_resolved_and_irelative_applied)
+{
+	sl_lib *lib = sl_open(TESTLIB("libifunc.so"), 0);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_assert_eq(call(lib, "ifunc_answer"), 100);
+	cr_assert_geq(*(int *)sl_sym(lib, "ifunc_resolver_calls"), 1);
+	cr_assert_eq(call(lib, "ifunc_call_local"), 14);
+	sl_close(lib);
+}
+
+Test(symbol, dependencies_are_searched_after_the_library)
+{
+	sl_lib *lib = sl_open(TESTLIB("libchain_a.so"), 0);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_assert_not_null(sl_sym(lib, "chain_a"));
+	cr_assert_not_null(sl_sym(lib, "chain_c"), "breadth-first into c");
+	/* A host library in the scope (libc) answers too, like dlsym on it (not
+	 * &strlen: under ASan that is the sanitizer's interceptor). */
+	cr_assert_eq(sl_sym(lib, "strlen"),
+	             dlsym(dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD), "strlen"));
+	sl_close(lib);
+}

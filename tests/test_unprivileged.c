@@ -1,0 +1,155 @@
+/*
+ * unprivileged: the pass without privileges. As root, it copies the built
+ * binaries into a directory `nobody` can read (CI's clone may live where
+ * nobody cannot), then
+ *  - runs the suites that must hold for any user again, as nobody;
+ *  - runs the CLIs as nobody and checks that every figure that needs a
+ *    privilege is null with a reason, and the rest is measured.
+ * Run as an ordinary user, the whole suite is already unprivileged.
+ */
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Suites that need no privilege; the copy runs them as nobody. */
+#define UNPRIVILEGED_SUITES "@(emit|schema_check|tls|malformed|cli_file)/*"
+
+#define AS_NOBODY                                                                                 \
+	"env -u BXFI_MAP setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "  \
+	"--no-new-privs "
+
+struct copy {
+	char dir[64];
+};
+
+/* Skips unless this machine lets root become nobody. */
+static void skip_unless_root_can_drop(void)
+{
+	char out[256];
+
+	if (geteuid() != 0)
+		cr_skip_test("not root: the whole suite already ran without privileges");
+	if (tu_run(AS_NOBODY "id -u 2>&1", out, sizeof(out)) != 0 || atoi(out) != 65534)
+		cr_skip_test("setpriv cannot switch to nobody here: %s", out);
+}
+
+/* Copies the binaries, sample libraries and docs to a world-readable dir. */
+static void copy_build(struct copy *c)
+{
+	char cmd[1024], out[4096];
+
+	strcpy(c->dir, "/tmp/mapscope-unpriv-XXXXXX");
+	cr_assert_not_null(mkdtemp(c->dir));
+	snprintf(cmd, sizeof(cmd),
+	         "set -e; d=%s/%s; mkdir -p $d/tests; "
+	         "cp -a %s/mapscope %s/soload %s/testlibs $d/; cp %s/tests/run $d/tests/; "
+	         "cp -a docs %s/; chmod -R a+rX %s 2>&1",
+	         c->dir, BUILD_DIR, BUILD_DIR, BUILD_DIR, BUILD_DIR, BUILD_DIR, c->dir, c->dir);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "copying the build failed: %s", out);
+}
+
+static void remove_copy(struct copy *c)
+{
+	char cmd[128], out[64];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", c->dir);
+	tu_run(cmd, out, sizeof(out));
+}
+
+Test(unprivileged, suites_pass_as_nobody, .timeout = 120)
+{
+	struct copy c;
+	char cmd[512], *out = malloc(1 << 20);
+	int status, tested = -1, failing = -1, crashing = -1;
+	const char *synthesis;
+
+	skip_unless_root_can_drop();
+	copy_build(&c);
+	snprintf(cmd, sizeof(cmd), "cd %s && " AS_NOBODY "%s/tests/run -j2 --filter '%s' 2>&1",
+	         c.dir, BUILD_DIR, UNPRIVILEGED_SUITES);
+	status = tu_run(cmd, out, 1 << 20);
+	synthesis = strstr(out, "Synthesis:");
+	if (synthesis)
+		sscanf(synthesis,
+		       "Synthesis: Tested: %d | Passing: %*d | Failing: %d | Crashing: %d",
+		       &tested, &failing, &crashing);
+	remove_copy(&c);
+	cr_expect_eq(status, 0, "suites failed as nobody:\n%s", out);
+	cr_expect_gt(tested, 0, "no suite ran as nobody:\n%s", out);
+	cr_expect_eq(failing + crashing, 0, "failures as nobody:\n%s", out);
+	free(out);
+}
+
+/* A null figure always has its reason beside it; reports the first without. */
+static const char *find_null_without_reason(json_t *v)
+{
+	const char *key;
+	json_t *child;
+	size_t i;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, child)
+		{
+			const char *bad = find_null_without_reason(child);
+			if (bad)
+				return bad;
+		}
+	}
+	if (!json_is_object(v))
+		return NULL;
+	json_object_foreach(v, key, child)
+	{
+		char reason[256];
+		const char *bad;
+
+		snprintf(reason, sizeof(reason), "%s_unavailable", key);
+		if (json_is_null(child) && !json_string_value(json_object_get(v, reason)))
+			return key;
+		bad = find_null_without_reason(child);
+		if (bad)
+			return bad;
+	}
+	return NULL;
+}
+
+/* Runs a CLI of the copy as nobody; returns its JSON output. */
+static json_t *run_as_nobody(struct copy *c, const char *args, int *status)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), AS_NOBODY "%s/%s/%s 2>/dev/null", c->dir, BUILD_DIR, args);
+	return tu_run_json(cmd, status);
+}
+
+/* A root-owned file: mincore would lie to nobody, so residency is unknown. */
+Test(unprivileged, file_residency_of_root_owned_file_is_null_with_reason)
+{
+	struct copy c;
+	char path[128], args[256];
+	json_t *doc, *entry;
+	int fd, status;
+
+	skip_unless_root_can_drop();
+	copy_build(&c);
+	snprintf(path, sizeof(path), "%s/rootfile", c.dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0644);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(ftruncate(fd, 1 << 20), 0);
+	close(fd);
+	snprintf(args, sizeof(args), "mapscope file %s", path);
+	doc = run_as_nobody(&c, args, &status);
+	remove_copy(&c);
+	cr_assert_eq(status, 0);
+	cr_assert_not_null(doc);
+	entry = json_array_get(json_object_get(doc, "files"), 0);
+	cr_expect_eq(json_integer_value(json_object_get(entry, "pages")), 256);
+	cr_expect(json_is_null(json_object_get(entry, "resident_pages")));
+	cr_expect_null(find_null_without_reason(doc), "null without a reason: %s",
+	               find_null_without_reason(doc));
+	json_decref(doc);
+}

@@ -1,0 +1,120 @@
+/*
+ * threads: the loader used from many threads at once, for ThreadSanitizer
+ * (`make tsan`). Criterion cannot run under TSan (its process arena clashes
+ * with TSan's shadow memory), so this is a plain program: each thread opens,
+ * looks up, calls and closes the libraries named on the command line, on its
+ * own and on handles other threads hold, and checks every answer. It exits 1
+ * on a wrong answer; TSan makes it exit non-zero on a data race.
+ *
+ *   threads ITERATIONS LIB:SYMBOL...
+ */
+#include "soload.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NTHREADS 8
+
+struct target {
+	char path[512];
+	const char *symbol;
+};
+
+static struct target targets[16];
+static int ntargets, iterations;
+static sl_lib *shared[16]; /* held by main for the whole run */
+
+static int cycle(const struct target *t, sl_lib *held)
+{
+	sl_lib *lib = sl_open(t->path, 0);
+	void *sym;
+
+	if (!lib) {
+		fprintf(stderr, "threads: %s\n", sl_error());
+		return -1;
+	}
+	sym = sl_sym(lib, t->symbol);
+	if (!sym || lib != held || sl_sym(held, t->symbol) != sym) {
+		fprintf(stderr, "threads: %s: %s: wrong answer\n", t->path, t->symbol);
+		sl_close(lib);
+		return -1;
+	}
+	return sl_close(lib);
+}
+
+/* Opens a library nobody else holds, so load and unload race too. */
+static int cycle_fresh(const struct target *t)
+{
+	sl_lib *lib = sl_open(t->path, 0);
+	int rc;
+
+	if (!lib) {
+		fprintf(stderr, "threads: %s\n", sl_error());
+		return -1;
+	}
+	rc = sl_sym(lib, t->symbol) ? 0 : -1;
+	return sl_close(lib) | rc;
+}
+
+/* Each thread walks the targets from its own start; with no handle held
+ * (shared[k] NULL) loads and unloads race, else lookups on held handles. */
+static void *run(void *arg)
+{
+	long id = (long)arg, failed = 0;
+
+	for (int i = 0; i < iterations && !failed; i++) {
+		int k = (int)((id + i) % ntargets);
+		failed |= (shared[k] ? cycle(&targets[k], shared[k]) : cycle_fresh(&targets[k])) !=
+		          0;
+	}
+	return (void *)failed;
+}
+
+static long run_threads(void)
+{
+	pthread_t tid[NTHREADS];
+	long failed = 0;
+
+	for (long t = 0; t < NTHREADS; t++)
+		pthread_create(&tid[t], NULL, run, (void *)t);
+	for (int t = 0; t < NTHREADS; t++) {
+		void *rc;
+		pthread_join(tid[t], &rc);
+		failed |= (long)rc;
+	}
+	return failed;
+}
+
+static int parse_targets(int argc, char **argv)
+{
+	for (int i = 2; i < argc && ntargets < 16; i++) {
+		char *colon = strrchr(argv[i], ':');
+		if (!colon || colon - argv[i] >= (long)sizeof(targets[0].path))
+			return -1;
+		memcpy(targets[ntargets].path, argv[i], (size_t)(colon - argv[i]));
+		targets[ntargets++].symbol = colon + 1;
+	}
+	return ntargets ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	long failed;
+
+	if (argc < 3 || (iterations = atoi(argv[1])) <= 0 || parse_targets(argc, argv) != 0) {
+		fprintf(stderr, "usage: threads ITERATIONS LIB:SYMBOL...\n");
+		return 2;
+	}
+	failed = run_threads();
+	for (int i = 0; i < ntargets; i++)
+		if (!(shared[i] = sl_open(targets[i].path, 0)))
+			return fprintf(stderr, "threads: %s\n", sl_error()), 1;
+	failed |= run_threads();
+	for (int i = 0; i < ntargets; i++)
+		failed |= sl_close(shared[i]) != 0;
+	printf("threads: %d threads x %d cycles over %d libraries: %s\n", NTHREADS, iterations,
+	       ntargets, failed ? "FAILED" : "ok");
+	return failed ? 1 : 0;
+}
