@@ -170,14 +170,15 @@ static int bench_sym(int rounds, const char *lib, int count)
 	for (r = 0; r < rounds; r++) {
 		int first = r % 2;
 		t[first ? GLIBC_NOW : SOLOAD][r] =
-			time_lookups(first ? NULL : ours, theirs, names, count);
+		        time_lookups(first ? NULL : ours, theirs, names, count);
 		t[first ? SOLOAD : GLIBC_NOW][r] =
-			time_lookups(first ? ours : NULL, theirs, names, count);
+		        time_lookups(first ? ours : NULL, theirs, names, count);
 	}
 	med[SOLOAD] = median(t[SOLOAD], rounds);
 	med[GLIBC_NOW] = median(t[GLIBC_NOW], rounds);
-	printf("%-22s soload %8.1f ns  dlsym %8.1f ns  ratio %.2fx  (%d symbols)\n", "sl_sym vs dlsym",
-	       med[SOLOAD], med[GLIBC_NOW], med[SOLOAD] / med[GLIBC_NOW], count);
+	printf("%-22s soload %8.1f ns  dlsym %8.1f ns  ratio %.2fx  (%d symbols)\n",
+	       "sl_sym vs dlsym", med[SOLOAD], med[GLIBC_NOW], med[SOLOAD] / med[GLIBC_NOW],
+	       count);
 	sl_close(ours);
 	dlclose(theirs);
 	for (r = 0; r < count; r++)
@@ -189,7 +190,7 @@ static int bench_sym(int rounds, const char *lib, int count)
 static int usage(void)
 {
 	fprintf(stderr, "usage: loadbench open ROUNDS ITERS LIB SYMBOL\n"
-			"       loadbench sym ROUNDS LIB COUNT\n");
+	                "       loadbench sym ROUNDS LIB COUNT\n");
 	return 2;
 }
 

@@ -1,6 +1,10 @@
 #include "unwind.h"
+#include "lib.h"
+#include "symbol.h"
 
+#include <dlfcn.h>
 #include <string.h>
+#include <sys/mman.h>
 
 /* DWARF pointer encodings (LSB, "Exception Frames"): low nibble = format,
  * high nibble = what the value is relative to. */
@@ -175,4 +179,55 @@ void sl_unwind_deregister(struct sl_unwind *u)
 		u->deregister(u->eh_frame);
 	u->eh_frame = NULL;
 	u->deregister = NULL;
+}
+
+/* The mapped segments as program headers, for sl_unwind_find_eh_frame. */
+static size_t lib_phdrs(const struct sl_lib *lib, Elf64_Phdr *out)
+{
+	size_t n;
+
+	for (n = 0; n < lib->nsegments; n++) {
+		const struct sl_segment *s = &lib->segments[n];
+		out[n] = (Elf64_Phdr){.p_type = PT_LOAD,
+		                      .p_flags = s->prot & PROT_READ ? PF_R : 0,
+		                      .p_vaddr = s->vaddr,
+		                      .p_filesz = s->file_size,
+		                      .p_memsz = s->mem_size};
+	}
+	out[n++] = lib->eh_frame_ph;
+	return n;
+}
+
+/* libgcc_s is never one of glibc's libraries, so the unwinder a library
+ * calls is a libgcc_s we loaded into its scope, or else the host's. */
+static void *find_unwinder(struct sl_lib *lib, const char *name)
+{
+	struct symbol_key key;
+
+	symbol_key(&key, name, NULL);
+	for (size_t i = 0; i < lib->nscope; i++) {
+		struct sl_lib *in = lib->scope[i].lib;
+		const Elf64_Sym *s = in ? symbol_find_in(in, &key) : NULL;
+		if (s && ELF64_ST_TYPE(s->st_info) == STT_FUNC)
+			return (void *)(in->base + s->st_value);
+	}
+	return dlsym(RTLD_DEFAULT, name);
+}
+
+void sl_unwind_attach(struct sl_lib *lib)
+{
+	Elf64_Phdr ph[LIB_MAX_SEGMENTS + 1];
+	void *frame, *reg;
+
+	if (lib->eh_frame_ph.p_type != PT_GNU_EH_FRAME)
+		return;
+	frame = sl_unwind_find_eh_frame(lib->base, ph, lib_phdrs(lib, ph));
+	if (frame && (reg = find_unwinder(lib, "__register_frame")))
+		sl_unwind_register(&lib->unwind, frame, reg,
+		                   find_unwinder(lib, "__deregister_frame"));
+}
+
+void sl_unwind_detach(struct sl_lib *lib)
+{
+	sl_unwind_deregister(&lib->unwind);
 }

@@ -31,4 +31,13 @@ void sl_unwind_register(struct sl_unwind *u, void *eh_frame, void *register_fn,
 /* Undoes sl_unwind_register; safe on an empty u. */
 void sl_unwind_deregister(struct sl_unwind *u);
 
+/* ---- The loader's side ---- */
+
+struct sl_lib;
+/* After relocation: registers lib's .eh_frame with the unwinder its code
+ * would call (a libgcc_s in its scope, else the process's, if any). */
+void sl_unwind_attach(struct sl_lib *lib);
+/* Before unmapping. */
+void sl_unwind_detach(struct sl_lib *lib);
+
 #endif

@@ -275,7 +275,7 @@ static void *use_library_once(void *arg)
 Test(tls, no_growth_over_many_threads_and_reloads)
 {
 	size_t before = sl_tls_block_count();
-	int round, maps = tu_count_maps();
+	int round, maps = 0;
 
 	for (round = 0; round < 20; round++) {
 		sl_lib *lib = sl_open(TESTLIB("libtls.so"), 0);
@@ -293,8 +293,11 @@ Test(tls, no_growth_over_many_threads_and_reloads)
 		cr_assert_eq(((int (*)(void))sl_sym(lib, "tls_bump"))(), 43, "round %d", round);
 		cr_assert_eq(sl_close(lib), 0);
 		cr_assert_eq(sl_tls_block_count(), before, "round %d", round);
+		/* From the second round on: glibc keeps exited threads' stacks. */
+		if (round == 0)
+			maps = tu_count_maps();
+		cr_assert_eq(tu_count_maps(), maps, "round %d", round);
 	}
-	cr_assert_eq(tu_count_maps(), maps);
 }
 
 Test(tls, initial_exec_is_refused_and_leaves_nothing)
