@@ -8,7 +8,10 @@
 #
 # Acceptance (issue 4), at N=8: private dirty bytes of the libssl+libcrypto
 # mappings under soload-share <= 0.25x dlopen's; text PSS no worse than
-# dlopen's.
+# dlopen's. PSS divides each page among all processes mapping it, so other
+# programs that map libssl or libcrypto during the run (other users' tests
+# on a shared machine) move text PSS by a few percent either way; text RSS,
+# printed beside it, does not depend on them.
 set -u
 cd "$(dirname "$0")/.."
 lib=${SHARE_LIB:-libssl.so.3}
@@ -29,10 +32,11 @@ for n in 8 16; do
 	cat "$out"
 	dirty=$(ratio private dirty "$out")
 	text=$(ratio text PSS "$out")
+	text_rss=$(ratio text RSS "$out")
 	verdict=$(awk -v d="$dirty" -v t="$text" \
 		'BEGIN { print (d <= 0.25 && t <= 1.0) ? "met" : "NOT met" }')
 	echo "N=$n: soload-share/dlopen private dirty ${dirty}x (target <= 0.25x)," \
-		"text PSS ${text}x (target <= 1.00x): $verdict"
+		"text PSS ${text}x (target <= 1.00x; text RSS ${text_rss}x): $verdict"
 	echo
 done
 rm -f "$out"

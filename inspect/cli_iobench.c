@@ -106,7 +106,10 @@ static int run(const char *path, uint64_t size, enum emit_format format)
 	err = iobench_run(path, size, report, &o);
 	if (err) {
 		json_decref(o.results);
-		emit_error(CLI_PROG, "iobench", format, "%s: %s", path, strerror(-err));
+		emit_error(CLI_PROG, "iobench", format, "%s: %s", path,
+		           err == -EINVAL    ? "not a regular file"
+		           : err == -ENODATA ? "empty file"
+		                             : strerror(-err));
 		return 1;
 	}
 	if (format == EMIT_TEXT) {

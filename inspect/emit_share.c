@@ -17,6 +17,7 @@ static const struct {
         {"shared_dirty", "shared dirty", offsetof(struct libmem, shared_dirty), 0},
         {"private_clean", "private clean", offsetof(struct libmem, private_clean), 0},
         {"private_dirty", "private dirty", offsetof(struct libmem, private_dirty), 1},
+        {"text_rss", "text RSS", offsetof(struct libmem, text_rss), 1},
         {"text_pss", "text PSS", offsetof(struct libmem, text_pss), 1},
 };
 #define NFIELDS (sizeof(mem_fields) / sizeof(mem_fields[0]))
@@ -229,6 +230,7 @@ static const struct emit_prom_metric prom_process[] = {
         {"shared_dirty", "mapscope_share_process_shared_dirty_bytes", "Shared dirty bytes."},
         {"private_clean", "mapscope_share_process_private_clean_bytes", "Private clean bytes."},
         {"private_dirty", "mapscope_share_process_private_dirty_bytes", "Private dirty bytes."},
+        {"text_rss", "mapscope_share_process_text_rss_bytes", "RSS of executable mappings."},
         {"text_pss", "mapscope_share_process_text_pss_bytes", "PSS of executable mappings."},
         {"single_mapped_pages", "mapscope_share_process_single_mapped_pages",
          "Resident pages mapped once."},
@@ -244,6 +246,7 @@ static const struct emit_prom_metric prom_totals[] = {
         {"shared_dirty", "mapscope_share_shared_dirty_bytes", "Shared dirty bytes, summed."},
         {"private_clean", "mapscope_share_private_clean_bytes", "Private clean bytes, summed."},
         {"private_dirty", "mapscope_share_private_dirty_bytes", "Private dirty bytes, summed."},
+        {"text_rss", "mapscope_share_text_rss_bytes", "RSS of executable mappings, summed."},
         {"text_pss", "mapscope_share_text_pss_bytes", "PSS of executable mappings, summed."},
         {"single_mapped_pages", "mapscope_share_single_mapped_pages",
          "Resident pages mapped once, summed."},

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,6 +393,7 @@ int faults_run(const struct faults_request *req, struct faults_report *rep, char
 	struct faultrec fr;
 	struct runner r;
 	const char *step = NULL;
+	void (*old_int)(int), (*old_quit)(int);
 	int e, perf;
 
 	memset(rep, 0, sizeof(*rep));
@@ -408,6 +410,9 @@ int faults_run(const struct faults_request *req, struct faults_report *rep, char
 		free(before);
 		return -1;
 	}
+	/* Ctrl-C goes to the command; we stay to report how it ended. */
+	old_int = signal(SIGINT, SIG_IGN);
+	old_quit = signal(SIGQUIT, SIG_IGN);
 	perf = faultrec_open(&fr, r.pid, &step);
 	if (perf)
 		explain_perf_refusal(rep, step, perf);
@@ -419,6 +424,8 @@ int faults_run(const struct faults_request *req, struct faults_report *rep, char
 	}
 	if (!perf)
 		faultrec_close(&fr);
+	signal(SIGINT, old_int);
+	signal(SIGQUIT, old_quit);
 	if (!e)
 		measure_cold_files(req, before, rep);
 	free(before);

@@ -254,8 +254,10 @@ static int open_bench(struct bench *b, const char *path, uint64_t size)
 		return -errno;
 	b->wfd = open(path, O_RDWR | O_CLOEXEC);
 	b->wfd_why = b->wfd < 0 ? strerror(errno) : NULL;
-	if (fstat(b->fd, &st) != 0 || st.st_size == 0) {
-		int err = st.st_size == 0 ? -ENODATA : -errno;
+	if (fstat(b->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		int err = fstat(b->fd, &st) != 0 ? -errno
+		          : !S_ISREG(st.st_mode) ? -EINVAL
+		                                 : -ENODATA;
 		close(b->fd);
 		if (b->wfd >= 0)
 			close(b->wfd);

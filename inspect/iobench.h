@@ -47,7 +47,8 @@ int iobench_create(const char *path, uint64_t size);
 
 /* Runs every method x pattern x cache state over the first size bytes of
  * path, calling report for each result as it is made. 0, or -errno when
- * the file cannot be opened. */
+ * the file cannot be opened, -EINVAL if it is not a regular file, -ENODATA
+ * if it is empty. */
 int iobench_run(const char *path, uint64_t size,
                 void (*report)(const struct iobench_result *r, void *arg), void *arg);
 

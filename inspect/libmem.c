@@ -123,8 +123,12 @@ static void add_field(const char *line, const struct region *r, struct libmem *m
 		    sscanf(line + len, "%llu", &kb) != 1)
 			continue;
 		*(uint64_t *)((char *)m + fields[i].off) += kb * 1024;
-		if (fields[i].off == offsetof(struct libmem, pss) && strchr(r->perms, 'x'))
+		if (!strchr(r->perms, 'x'))
+			continue;
+		if (fields[i].off == offsetof(struct libmem, pss))
 			m->text_pss += kb * 1024;
+		if (fields[i].off == offsetof(struct libmem, rss))
+			m->text_rss += kb * 1024;
 	}
 }
 

@@ -28,8 +28,8 @@ struct libmem_files {
 struct libmem {
 	size_t mappings;
 	uint64_t rss, pss, shared_clean, shared_dirty, private_clean, private_dirty;
-	uint64_t text_pss; /* of the executable mappings */
-	int have_mapcount; /* 0: the two page counts are unknown, see mapcount_why */
+	uint64_t text_rss, text_pss; /* of the executable mappings */
+	int have_mapcount;           /* 0: the two page counts are unknown, see mapcount_why */
 	char mapcount_why[128];
 	uint64_t sole_pages;   /* resident pages mapped only here */
 	uint64_t shared_pages; /* resident pages mapped more than once */

@@ -14,6 +14,10 @@ static void run_child(int go, int err, char *const argv[])
 
 	if (read(go, &c, 1) != 1)
 		_exit(127); /* the parent gave up on us */
+	/* The parent ignores Ctrl-C while the command runs, like time(1) does;
+	 * the command itself must not inherit that. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
 	if (dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 		_exit(127);
 	execvp(argv[0], argv);

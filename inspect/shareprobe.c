@@ -162,6 +162,7 @@ static void add_totals(struct libmem *t, const struct libmem *m, int first)
 	t->shared_dirty += m->shared_dirty;
 	t->private_clean += m->private_clean;
 	t->private_dirty += m->private_dirty;
+	t->text_rss += m->text_rss;
 	t->text_pss += m->text_pss;
 	t->sole_pages += m->sole_pages;
 	t->shared_pages += m->shared_pages;

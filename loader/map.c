@@ -109,6 +109,10 @@ static void record_segment(struct sl_lib *lib, const struct plan_segment *s)
 	out->file_size = s->filesz;
 	out->mem_size = s->memsz;
 	out->prot = s->prot;
+	if ((s->prot & PROT_WRITE) && !lib->rw_end && s->memsz >= 8) {
+		lib->rw_vaddr = s->vaddr;
+		lib->rw_end = s->vaddr + s->memsz;
+	}
 }
 
 /* RELRO must lie in a writable segment: it is written by relocation and
@@ -161,6 +165,7 @@ void map_release(struct sl_lib *lib)
 		munmap(lib->map_start, lib->span);
 	lib->map_start = NULL;
 	lib->nsegments = 0;
+	lib->rw_vaddr = lib->rw_end = 0;
 	free(lib->share);
 	lib->share = NULL;
 }
@@ -181,7 +186,8 @@ void *lib_ptr(const struct sl_lib *lib, uint64_t vaddr, uint64_t size)
 {
 	const struct sl_segment *seg = lib_segment(lib, vaddr);
 
-	if (!seg || size > seg->vaddr + seg->mem_size - vaddr)
+	/* A segment mapped without PROT_READ holds no table we could read. */
+	if (!seg || !(seg->prot & PROT_READ) || size > seg->vaddr + seg->mem_size - vaddr)
 		return NULL;
 	return (void *)(lib->base + vaddr);
 }

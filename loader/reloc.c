@@ -14,8 +14,13 @@ typedef uint64_t __attribute__((aligned(1))) reloc_word;
  * a writable segment until relocation is done. */
 static reloc_word *target(struct sl_lib *lib, uint64_t off)
 {
-	const struct sl_segment *s = lib_segment(lib, off);
+	const struct sl_segment *s;
 
+	/* Nearly every target lies in the one writable segment. */
+	if (lib->rw_end && off >= lib->rw_vaddr &&
+	    off - lib->rw_vaddr <= lib->rw_end - lib->rw_vaddr - 8)
+		return (uint64_t *)(lib->base + off);
+	s = lib_segment(lib, off);
 	if (!s || s->vaddr + s->mem_size - off < 8) {
 		sl_seterr(lib->name, "relocation outside the loaded segments at offset 0x%lx",
 		          off);

@@ -63,7 +63,7 @@ static int read_plan(struct sl_lib *lib, int fd, size_t size, struct load_plan *
 
 	if (elfcheck_read(lib->name, fd, size, &ef) != 0)
 		return -1;
-	rc = plan_build(lib->name, ef.phdr, ef.phnum, ef.size, plan);
+	rc = plan_build(lib->name, ef.phdr, ef.phnum, ef.file_size, plan);
 	elfcheck_release(&ef);
 	return rc;
 }

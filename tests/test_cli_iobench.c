@@ -112,6 +112,10 @@ Test(cli_iobench, errors_name_the_file)
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 1);
 	cr_assert_not_null(strstr(out, path), "%s", out);
 	cr_assert_not_null(strstr(out, "--size"), "%s", out);
+	cr_assert_eq(tu_run(MAPSCOPE " iobench /tmp 2>&1 >/dev/null", out, sizeof(out)), 1);
+	cr_assert_not_null(strstr(out, "/tmp: not a regular file"), "%s", out);
+	cr_assert_eq(tu_run(MAPSCOPE " iobench /dev/null 2>&1 >/dev/null", out, sizeof(out)), 1);
+	cr_assert_not_null(strstr(out, "/dev/null: not a regular file"), "%s", out);
 	cr_assert_eq(tu_run(MAPSCOPE " iobench --size 12Q x 2>&1", out, sizeof(out)), 2);
 	cr_assert_eq(tu_run(MAPSCOPE " iobench 2>&1", out, sizeof(out)), 2);
 }

@@ -88,6 +88,7 @@ Test(libmem, executable_mappings_count_as_text)
 	cr_assert_eq(libmem_measure(getpid(), &set, &m), 0);
 	cr_assert_geq(m.mappings, 2);
 	cr_assert_gt(m.text_pss, 0);
+	cr_assert_geq(m.text_rss, m.text_pss);
 	cr_assert_leq(m.text_pss, m.pss);
 	libmem_free(&set);
 }

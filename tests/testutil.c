@@ -209,3 +209,21 @@ int tu_file_with_residency(const char *path, const char *map)
 	close(fd);
 	return rc == 0 && wrong == 0 ? 0 : -1;
 }
+
+char *tu_read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	long len;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0)
+		text = calloc(1, (size_t)len + 1);
+	if (text && fread(text, 1, (size_t)len, f) != (size_t)len) {
+		free(text);
+		text = NULL;
+	}
+	fclose(f);
+	return text;
+}
