@@ -246,7 +246,7 @@ static void note_runtime(sl_lib *lib, void *arg)
 
 Test(unwind, cxx_runtime_is_loaded_by_libsoload_and_unloaded_after)
 {
-	int maps = tu_count_maps(), found = 0, round;
+	int maps = 0, found = 0, round;
 
 	for (round = 0; round < 3; round++) {
 		sl_lib *lib = open_cxx();
@@ -257,6 +257,9 @@ Test(unwind, cxx_runtime_is_loaded_by_libsoload_and_unloaded_after)
 		sl_foreach(note_runtime, &found);
 		cr_assert_eq(found, 2, "libstdc++ and libgcc_s should both be libsoload's");
 		cr_assert_eq(sl_close(lib), 0);
+		/* From the second round on: host libraries (libm) stay open. */
+		if (round == 0)
+			maps = tu_count_maps();
 	}
 	found = 0;
 	sl_foreach(note_runtime, &found);
