@@ -37,3 +37,4 @@ TL_FLAGS_libreloc := $(TL_ORIGIN)
 TL_LIBS_libreloc := -lhello
 $(B)/testlibs/libreloc.so: $(B)/testlibs/libhello.so
 TL_FLAGS_libaligned := -Wl,-z,max-page-size=0x200000 -Wl,-z,noseparate-code
+TL_FLAGS_libnoexport := -fvisibility=hidden
