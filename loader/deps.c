@@ -108,14 +108,39 @@ static int search(const struct sl_lib *lib, const char *name, char *path)
 	return fd;
 }
 
+/* Host libraries opened so far, kept open for the life of the process:
+ * glibc's libraries never unload anyway, and asking dlopen again on every
+ * sl_open costs more than the rest of a small library's load. Guarded by
+ * the registry lock, like every dependency step. */
+static struct {
+	char name[64];
+	void *handle;
+} host_cache[16];
+
+static void *open_host(const char *name)
+{
+	size_t i;
+	void *h;
+
+	for (i = 0; i < sizeof(host_cache) / sizeof(host_cache[0]) && host_cache[i].handle; i++)
+		if (strcmp(host_cache[i].name, name) == 0)
+			return host_cache[i].handle;
+	h = dlopen(name, RTLD_LAZY | RTLD_NOLOAD);
+	if (!h)
+		h = dlopen(name, RTLD_LAZY);
+	if (h && i < sizeof(host_cache) / sizeof(host_cache[0]) &&
+	    strlen(name) < sizeof(host_cache[i].name)) {
+		strcpy(host_cache[i].name, name);
+		host_cache[i].handle = h;
+	}
+	return h;
+}
+
 static int load_host(struct sl_lib *lib, const char *name, struct sl_scope *dep)
 {
-	dep->host = dlopen(name, RTLD_LAZY | RTLD_NOLOAD);
-	if (!dep->host)
-		dep->host = dlopen(name, RTLD_LAZY);
+	dep->host = open_host(name);
 	if (!dep->host)
 		return sl_seterr(lib->name, "needed library %s: %s", name, dlerror());
-	dep->owned = 1;
 	return 0;
 }
 
@@ -125,6 +150,7 @@ static int load_one(struct sl_lib *lib, const char *name, struct sl_scope *dep)
 	struct sl_lib *found;
 	int fd;
 
+	dep->name = name;
 	if (deps_is_host_library(name))
 		return load_host(lib, name, dep);
 	found = registry_find_soname(name);
@@ -217,8 +243,6 @@ void deps_release(struct sl_lib *lib)
 		struct sl_scope *d = &lib->deps[i];
 		if (d->owned && d->lib)
 			load_release(d->lib);
-		else if (d->owned && d->host)
-			dlclose(d->host);
 	}
 	free(lib->deps);
 	free(lib->needed);

@@ -21,7 +21,7 @@ static int map_and_decode(struct description *d, int fd, size_t size)
 
 	if (elfcheck_read(d->lib->name, fd, size, &ef) != 0)
 		return -1;
-	rc = plan_build(d->lib->name, ef.phdr, ef.phnum, ef.size, &d->plan);
+	rc = plan_build(d->lib->name, ef.phdr, ef.phnum, ef.file_size, &d->plan);
 	elfcheck_release(&ef);
 	if (rc || map_library(d->lib, fd, &d->plan) != 0)
 		return -1;

@@ -138,7 +138,14 @@ static int decode_gnu_hash(struct sl_lib *lib)
 		return sl_seterr(lib->name, "DT_GNU_HASH bucket below the first hashed symbol");
 	lib->gnu_chains = lib->gnu_buckets + nb - h[1];
 	if (!max) {
+		/* Nothing hashed: nothing exported. ld then writes symoffset 1
+		 * however many undefined symbols precede it, so the table is
+		 * taken to run up to the string table that follows it. */
 		lib->nsyms = h[1];
+		if (lib->dyn[DT_STRTAB] > lib->dyn[DT_SYMTAB] &&
+		    (lib->dyn[DT_STRTAB] - lib->dyn[DT_SYMTAB]) / sizeof(Elf64_Sym) > lib->nsyms)
+			lib->nsyms =
+			        (lib->dyn[DT_STRTAB] - lib->dyn[DT_SYMTAB]) / sizeof(Elf64_Sym);
 		return 0;
 	}
 	for (;; max++) {
@@ -174,7 +181,8 @@ static int decode_symbols(struct sl_lib *lib)
 	return 0;
 }
 
-static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t name_off)
+static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t name_off,
+                       const char *file)
 {
 	const char *name = dyn_string(lib, name_off);
 
@@ -192,6 +200,7 @@ static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t
 	}
 	lib->versions[ndx].name = name;
 	lib->versions[ndx].hash = hash;
+	lib->versions[ndx].file = file;
 	return 0;
 }
 
@@ -207,7 +216,7 @@ static int decode_verdef(struct sl_lib *lib)
 		if (!vd || !(aux = aligned_ptr(lib, at + vd->vd_aux, sizeof(*aux), 4)))
 			return sl_seterr(lib->name, "DT_VERDEF outside the loaded segments");
 		if (!(vd->vd_flags & VER_FLG_BASE) &&
-		    set_version(lib, vd->vd_ndx, vd->vd_hash, aux->vda_name) != 0)
+		    set_version(lib, vd->vd_ndx, vd->vd_hash, aux->vda_name, NULL) != 0)
 			return -1;
 		if (!vd->vd_next)
 			break;
@@ -222,16 +231,20 @@ static int decode_verneed(struct sl_lib *lib)
 
 	for (uint64_t i = 0; i < lib->dyn[DYN_VERNEEDNUM]; i++) {
 		const Elf64_Verneed *vn = aligned_ptr(lib, at, sizeof(*vn), 4);
+		const char *file;
 		uint64_t aux_at;
 		if (!vn)
 			return sl_seterr(lib->name, "DT_VERNEED outside the loaded segments");
+		if (!(file = dyn_string(lib, vn->vn_file)))
+			return sl_seterr(lib->name, "DT_VERNEED file name outside DT_STRTAB");
 		aux_at = at + vn->vn_aux;
 		for (unsigned j = 0; j < vn->vn_cnt; j++) {
 			const Elf64_Vernaux *aux = aligned_ptr(lib, aux_at, sizeof(*aux), 4);
 			if (!aux)
 				return sl_seterr(lib->name,
 				                 "DT_VERNEED outside the loaded segments");
-			if (set_version(lib, aux->vna_other, aux->vna_hash, aux->vna_name) != 0)
+			if (set_version(lib, aux->vna_other, aux->vna_hash, aux->vna_name, file) !=
+			    0)
 				return -1;
 			if (!aux->vna_next)
 				break;

@@ -5,7 +5,9 @@
 #include <libelf.h>
 #include <pthread.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 static pthread_once_t libelf_once = PTHREAD_ONCE_INIT;
 
@@ -14,13 +16,9 @@ static void init_libelf(void)
 	elf_version(EV_CURRENT);
 }
 
-/* The identification and the fields libelf does not judge for us. */
+/* The fields libelf does not judge for us. */
 static int check_ehdr(const char *name, const Elf64_Ehdr *eh)
 {
-	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
-		return sl_seterr(name, "not a 64-bit ELF file");
-	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
-		return sl_seterr(name, "not little-endian");
 	if (eh->e_machine != EM_X86_64)
 		return sl_seterr(name, "not an x86-64 file (machine %u)", eh->e_machine);
 	if (eh->e_type != ET_DYN)
@@ -51,58 +49,76 @@ static int check_ident(const char *name, const unsigned char *ident)
 	return 0;
 }
 
-/* libelf validates the identification and that the program headers lie
- * inside the file; we then read them in place. */
+/* The program headers must lie inside the file; read them if the first
+ * read did not reach that far. */
+static int read_phdrs(const char *name, int fd, struct elf_file *ef)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)ef->image;
+	size_t need, phsize = (size_t)eh->e_phnum * sizeof(Elf64_Phdr);
+
+	if (eh->e_phoff > ef->file_size || ef->file_size - eh->e_phoff < phsize ||
+	    eh->e_phoff % 8 != 0)
+		return sl_seterr(name, "program headers outside the file");
+	need = eh->e_phoff + phsize;
+	if (need > ef->size) {
+		unsigned char *all = malloc(need);
+		if (!all)
+			return sl_seterr(name, "out of memory");
+		if (pread(fd, all, need, 0) != (ssize_t)need) {
+			free(all);
+			return sl_seterr(name, "cannot read the program headers: %m");
+		}
+		ef->image = all;
+		ef->size = need;
+	}
+	ef->ehdr = (const Elf64_Ehdr *)ef->image;
+	ef->phdr = (const Elf64_Phdr *)(ef->image + eh->e_phoff);
+	ef->phnum = eh->e_phnum;
+	return 0;
+}
+
+/* libelf judges the header and program headers over our copy of the
+ * file's start. Loading never needs the section headers, so the copy's
+ * section header fields are cleared: libelf would otherwise ask for bytes
+ * we did not read. */
 static int check_with_libelf(const char *name, struct elf_file *ef)
 {
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)ef->image;
 	Elf *elf;
-	int rc = -1;
+	int rc = 0;
 
-	if (check_ident(name, ef->image) != 0)
-		return -1;
-	if (!(elf = elf_memory(ef->image, ef->size)))
+	eh->e_shoff = 0;
+	eh->e_shnum = 0;
+	eh->e_shstrndx = SHN_UNDEF;
+	if (!(elf = elf_memory((char *)ef->image, ef->size)))
 		return sl_seterr(name, "libelf: %s", elf_errmsg(-1));
-	if (elf_kind(elf) != ELF_K_ELF) {
-		sl_seterr(name, "not an ELF file");
-		goto out;
-	}
-	if (!elf64_getehdr(elf)) {
-		sl_seterr(name, "not a 64-bit ELF file");
-		goto out;
-	}
-	/* The header in the image itself: libelf's copy dies with elf_end. */
-	ef->ehdr = ef->image;
-	if (check_ehdr(name, ef->ehdr) != 0)
-		goto out;
-	if (ef->ehdr->e_phoff > ef->size ||
-	    ef->size - ef->ehdr->e_phoff < (size_t)ef->ehdr->e_phnum * sizeof(Elf64_Phdr) ||
-	    ef->ehdr->e_phoff % 8 != 0) {
-		sl_seterr(name, "program headers outside the file");
-		goto out;
-	}
-	ef->phdr = (const Elf64_Phdr *)((const char *)ef->image + ef->ehdr->e_phoff);
-	ef->phnum = ef->ehdr->e_phnum;
-	rc = 0;
-out:
+	if (elf_kind(elf) != ELF_K_ELF || !elf64_getehdr(elf))
+		rc = sl_seterr(name, "not a 64-bit ELF file");
+	else if (!elf64_getphdr(elf))
+		rc = sl_seterr(name, "program headers outside the file (libelf: %s)",
+		               elf_errmsg(-1));
 	elf_end(elf);
 	return rc;
 }
 
 int elfcheck_read(const char *name, int fd, size_t size, struct elf_file *out)
 {
-	memset(out, 0, sizeof(*out));
+	size_t want = size < sizeof(out->head) ? size : sizeof(out->head);
+	ssize_t got;
+
+	memset(out, 0, offsetof(struct elf_file, head));
 	pthread_once(&libelf_once, init_libelf);
+	out->file_size = size;
 	if (size < sizeof(Elf64_Ehdr))
 		return sl_seterr(name, "truncated: %zu bytes, shorter than an ELF header", size);
-	/* Private and writable only because elf_memory wants a char *; nothing
-	 * writes, so no page is ever copied. */
-	out->image = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-	if (out->image == MAP_FAILED) {
-		out->image = NULL;
-		return sl_seterr(name, "cannot map the file: %m");
-	}
-	out->size = size;
-	if (check_with_libelf(name, out) != 0) {
+	got = pread(fd, out->head, want, 0);
+	if (got != (ssize_t)want)
+		return sl_seterr(name, "cannot read the header: %m");
+	out->image = out->head;
+	out->size = want;
+	if (check_ident(name, out->image) != 0 ||
+	    check_ehdr(name, (const Elf64_Ehdr *)out->image) != 0 ||
+	    read_phdrs(name, fd, out) != 0 || check_with_libelf(name, out) != 0) {
 		elfcheck_release(out);
 		return -1;
 	}
@@ -111,7 +127,7 @@ int elfcheck_read(const char *name, int fd, size_t size, struct elf_file *out)
 
 void elfcheck_release(struct elf_file *ef)
 {
-	if (ef->image)
-		munmap(ef->image, ef->size);
-	memset(ef, 0, sizeof(*ef));
+	if (ef->image && ef->image != ef->head)
+		free(ef->image);
+	ef->image = NULL;
 }

@@ -1,7 +1,8 @@
 /*
- * elfcheck: the header check. Reads an open file's bytes through one
- * read-only mapping with libelf and accepts only what we can load: ELF64,
- * little-endian, x86-64, ET_DYN, program headers inside the file.
+ * elfcheck: the header check. Reads the start of an open file (one pread,
+ * a second only if the program headers lie further in), checks it with
+ * libelf and accepts only what we can load: ELF64, little-endian, x86-64,
+ * ET_DYN, program headers inside the file.
  */
 #ifndef SL_ELFCHECK_H
 #define SL_ELFCHECK_H
@@ -10,11 +11,13 @@
 #include <stddef.h>
 
 struct elf_file {
-	void *image; /* the whole file, mapped read-only */
-	size_t size;
+	unsigned char *image; /* head, or a larger copy when the headers need it */
+	size_t size;          /* bytes read into image */
+	size_t file_size;
 	const Elf64_Ehdr *ehdr;
 	const Elf64_Phdr *phdr;
 	size_t phnum;
+	unsigned char head[1024] __attribute__((aligned(8))); /* the file's first bytes */
 };
 
 /* Checks the file open on fd (size bytes). 0, or -1 with sl_error() naming

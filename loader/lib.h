@@ -7,6 +7,7 @@
 #define SL_LIB_H
 
 #include "soload.h"
+#include "unwind.h"
 
 #include <elf.h>
 #include <stdint.h>
@@ -32,6 +33,7 @@ enum {
 struct sl_version {
 	const char *name; /* NULL: index unused */
 	uint32_t hash;    /* ELF hash of name, as stored in the tables */
+	const char *file; /* for a needed version, the library that defines it */
 };
 
 /* One entry of the lookup scope: a library we loaded, or one of the host's
@@ -39,7 +41,8 @@ struct sl_version {
 struct sl_scope {
 	struct sl_lib *lib;
 	void *host;
-	int owned; /* we hold a reference (not for a library still loading) */
+	const char *name; /* the DT_NEEDED name it was loaded by */
+	int owned;        /* we hold a reference (not for a library still loading) */
 };
 
 enum lib_state { LIB_LOADING, LIB_READY };
@@ -61,12 +64,17 @@ struct sl_lib {
 	uintptr_t base;
 	struct sl_segment segments[LIB_MAX_SEGMENTS];
 	size_t nsegments;
-	uintptr_t relro_start; /* runtime addresses, page-aligned; 0 if none */
+	uint64_t rw_vaddr, rw_end; /* first writable segment, [vaddr, end) */
+	uintptr_t relro_start;     /* runtime addresses, page-aligned; 0 if none */
 	size_t relro_size;
 	Elf64_Phdr dynamic_ph; /* p_type PT_NULL when absent */
 	Elf64_Phdr tls_ph;
 	Elf64_Phdr eh_frame_ph;
 	Elf64_Phdr note_ph; /* first PT_NOTE, for the build-id */
+
+	/* Thread-local storage (tls.c) and unwinder registration (unwind.c). */
+	size_t tls_modid; /* 0: no PT_TLS */
+	struct sl_unwind unwind;
 
 	/* RELRO sharing (share.c), only with SL_SHARE. */
 	struct share_ctx *share;

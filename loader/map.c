@@ -76,7 +76,8 @@ static int map_segment(struct sl_lib *lib, int fd, const struct plan_segment *s)
 	uintptr_t file_end = lib->base + s->vaddr + s->filesz;
 	uintptr_t mem_end = page_up(lib->base + s->vaddr + s->memsz);
 	int populate = lib->flags & SL_POPULATE ? MAP_POPULATE : 0;
-	int tail = s->memsz > s->filesz && file_end != page_up(file_end);
+	/* Only a segment with file bytes has a last file page to zero. */
+	int tail = s->filesz && s->memsz > s->filesz && file_end != page_up(file_end);
 	int prot = s->prot | (tail ? PROT_WRITE : 0);
 
 	if (s->filesz &&
@@ -110,6 +111,10 @@ static void record_segment(struct sl_lib *lib, const struct plan_segment *s)
 	out->file_size = s->filesz;
 	out->mem_size = s->memsz;
 	out->prot = s->prot;
+	if ((s->prot & PROT_WRITE) && !lib->rw_end && s->memsz >= 8) {
+		lib->rw_vaddr = s->vaddr;
+		lib->rw_end = s->vaddr + s->memsz;
+	}
 }
 
 /* RELRO must lie in a writable segment: it is written by relocation and
@@ -162,6 +167,7 @@ void map_release(struct sl_lib *lib)
 		munmap(lib->map_start, lib->span);
 	lib->map_start = NULL;
 	lib->nsegments = 0;
+	lib->rw_vaddr = lib->rw_end = 0;
 	free(lib->share);
 	lib->share = NULL;
 }
@@ -205,7 +211,8 @@ void *lib_ptr(const struct sl_lib *lib, uint64_t vaddr, uint64_t size)
 {
 	const struct sl_segment *seg = lib_segment(lib, vaddr);
 
-	if (!seg || size > seg->vaddr + seg->mem_size - vaddr)
+	/* A segment mapped without PROT_READ holds no table we could read. */
+	if (!seg || !(seg->prot & PROT_READ) || size > seg->vaddr + seg->mem_size - vaddr)
 		return NULL;
 	return (void *)(lib->base + vaddr);
 }

@@ -1,6 +1,7 @@
 #include "symbol.h"
 #include "dynamic.h"
 #include "error.h"
+#include "tls.h"
 
 #include <dlfcn.h>
 #include <string.h>
@@ -144,7 +145,13 @@ static int lookup_scope(struct sl_lib *lib, struct symbol_key *key, int global, 
 			def->addr = value_of(sc->lib, s);
 			return 0;
 		}
-		void *p = host_lookup(sc->host, key);
+		void *p;
+		/* A version needed from a named file is asked of that file only:
+		 * a failed dlvsym costs glibc a formatted error. */
+		if (key->version && key->version->file && sc->name &&
+		    strcmp(key->version->file, sc->name) != 0)
+			continue;
+		p = host_lookup(sc->host, key);
 		if (p) {
 			def->lib = NULL;
 			def->sym = NULL;
@@ -195,13 +202,20 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 	s = &lib->symtab[symidx];
 	if (s->st_name >= lib->strsz)
 		return sl_seterr(lib->name, "symbol %u name outside the string table", symidx);
-	if (ELF64_ST_BIND(s->st_info) == STB_LOCAL) {
+	/* The library comes first in its own scope, so a symbol it defines
+	 * binds to that very definition: no hash lookup needed. */
+	if (ELF64_ST_BIND(s->st_info) == STB_LOCAL || s->st_shndx != SHN_UNDEF) {
 		def->lib = lib;
 		def->sym = s;
 		def->addr = value_of(lib, s);
 		return 0;
 	}
 	symbol_key(&key, lib->strtab + s->st_name, wanted_version(lib, symidx));
+	if ((def->addr = (uintptr_t)sl_tls_override(key.name))) {
+		def->lib = NULL;
+		def->sym = NULL;
+		return 0;
+	}
 	if (lookup_scope(lib, &key, 1, def) == 0)
 		return 0;
 	if (ELF64_ST_BIND(s->st_info) == STB_WEAK) {

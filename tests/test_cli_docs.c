@@ -17,20 +17,12 @@
 
 static const char *const pages[] = {"docs/mapscope.1", "docs/soload.1", "docs/libsoload.3"};
 
-/* The whole of a file, NUL-terminated, with roff's "\-" turned into "-". */
+/* The whole of a file, with roff's "\-" turned into "-". */
 static char *read_page(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char *text, *out;
-	long len;
+	char *text = tu_read_file(path), *out;
 
-	cr_assert_not_null(f, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	text = calloc(1, len + 1);
-	cr_assert_eq(fread(text, 1, len, f), (size_t)len);
-	fclose(f);
+	cr_assert_not_null(text, "cannot read %s", path);
 	out = text;
 	for (const char *in = text; *in; in++) {
 		if (in[0] == '\\' && in[1] == '-')

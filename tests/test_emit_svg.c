@@ -116,23 +116,6 @@ Test(emit_svg, bands_beyond_the_limit_are_counted)
 	emit_svg_free(&svg);
 }
 
-/* The whole of a file, which the caller frees. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *text;
-	long len;
-
-	cr_assert_not_null(f, "%s was not written", path);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	text = calloc(1, len + 1);
-	cr_assert_eq(fread(text, 1, len, f), (size_t)len);
-	fclose(f);
-	return text;
-}
-
 Test(emit_svg, file_command_draws_each_file)
 {
 	char dir[] = "/tmp/mapscope-svg-XXXXXX", path[128], svg[160], cmd[512], out[4096];
@@ -149,7 +132,8 @@ Test(emit_svg, file_command_draws_each_file)
 	snprintf(cmd, sizeof(cmd), BUILD_DIR "/mapscope file --svg %s '%s' " BUILD_DIR "/mapscope",
 	         svg, path);
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
-	text = slurp(svg);
+	text = tu_read_file(svg);
+	cr_assert_not_null(text, "%s was not written", svg);
 	expect_well_formed(text);
 	cr_assert(strstr(text, "/a&amp;b") != NULL);
 	cr_assert(strstr(text, BUILD_DIR "/mapscope") != NULL);

@@ -5,7 +5,9 @@
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <ctype.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,10 +38,10 @@ static void make_sample(void)
 	close(fd);
 }
 
+/* The directory and whatever the commands left in it (share caches). */
 static void remove_sample(void)
 {
-	unlink(sample);
-	rmdir(dir);
+	tu_remove_tree(dir);
 }
 
 /* Whether doc is an error document: nothing but the header and "error". */
@@ -135,15 +137,101 @@ static int check_commandf(const char *kind, int want_status, const char *fmt, ..
 
 TestSuite(schema, .init = make_sample, .fini = remove_sample);
 
+/* Asserts SCHEMA_DIR has a schema for the subcommand name of prog. */
+static void expect_schema_for(const char *prog, const char *name)
+{
+	json_t *schema = schema_load(name);
+
+	cr_assert_not_null(schema, "no %s/%s.json for '%s %s'", SCHEMA_DIR, name, prog, name);
+	json_decref(schema);
+}
+
 Test(schema, every_subcommand_has_a_schema_file)
 {
-	for (const struct cli_command *c = cli_commands; c->name; c++) {
-		json_t *schema = schema_load(c->name);
+	char out[4096], name[32];
+	const char *p = out;
+	int n = 0;
 
-		cr_assert_not_null(schema, "no %s/%s.json for 'mapscope %s'", SCHEMA_DIR, c->name,
-		                   c->name);
+	for (const struct cli_command *c = cli_commands; c->name; c++)
+		expect_schema_for("mapscope", c->name);
+	/* soload lists its commands as usage lines: "  soload NAME ...". */
+	tu_run(BUILD_DIR "/soload --help 2>&1", out, sizeof(out));
+	while ((p = strstr(p, "\n  soload ")) && sscanf(p, "\n  soload %31[a-z]", name) == 1) {
+		expect_schema_for("soload", name);
+		p++;
+		n++;
+	}
+	cr_assert_geq(n, 3, "soload --help lists %d commands:\n%s", n, out);
+}
+
+/* Whether text has word with no name character on either side. */
+static bool mentions_word(const char *text, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = strstr(text, word); p; p = strstr(p + 1, word)) {
+		bool before = p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		bool after = isalnum((unsigned char)p[n]) || p[n] == '_';
+
+		if (!before && !after)
+			return true;
+	}
+	return false;
+}
+
+/* Adds every property name declared anywhere in schema to names. */
+static void collect_names(const json_t *schema, json_t *names)
+{
+	const json_t *props = json_object_get(schema, "properties"), *sub;
+	const char *key;
+
+	json_object_foreach((json_t *)props, key, sub)
+	{
+		json_object_set_new(names, key, json_true());
+		collect_names(sub, names);
+	}
+	if (json_object_get(schema, "items"))
+		collect_names(json_object_get(schema, "items"), names);
+}
+
+Test(schema, every_kind_is_documented_field_by_field)
+{
+	glob_t files;
+	char *index = tu_read_file("docs/schema.md");
+
+	cr_assert_eq(glob(SCHEMA_DIR "/*.json", 0, NULL, &files), 0);
+	for (size_t i = 0; i < files.gl_pathc; i++) {
+		json_t *schema = json_load_file(files.gl_pathv[i], 0, NULL),
+		       *names = json_object();
+		const char *kind = strrchr(files.gl_pathv[i], '/') + 1, *name;
+		char md[256], link[300], *prose;
+		const json_t *v;
+
+		cr_assert_not_null(schema, "%s is not JSON", files.gl_pathv[i]);
+		snprintf(md, sizeof(md), "docs/schema-%.*s.md", (int)(strlen(kind) - 5), kind);
+		snprintf(link, sizeof(link), "(schema/%s)", kind);
+		cr_assert(strstr(index, link) != NULL, "docs/schema.md does not list %s", kind);
+		if (strcmp(kind, "error.json") == 0)
+			goto next; /* documented in docs/schema.md itself */
+		prose = tu_read_file(md);
+		cr_assert_not_null(prose, "%s has no %s", files.gl_pathv[i], md);
+		collect_names(schema, names);
+		/* The header is explained once, in docs/schema.md. */
+		json_object_del(names, "schema");
+		json_object_del(names, "kind");
+		json_object_del(names, "page_size");
+		json_object_foreach(names, name, v)
+		{
+			cr_expect(mentions_word(prose, name), "%s does not explain '%s'", md,
+			          name);
+		}
+		free(prose);
+	next:
+		json_decref(names);
 		json_decref(schema);
 	}
+	globfree(&files);
+	free(index);
 }
 
 Test(schema, file_output_matches)
@@ -185,10 +273,15 @@ Test(schema, share_output_matches)
 
 Test(schema, watch_output_matches)
 {
-	cr_assert_eq(check_commandf("watch", 0, BUILD_DIR "/mapscope watch --count 2 "
-	                                        "--interval 0.01 %s", sample), 3);
-	cr_assert_eq(check_commandf("watch", 0, "sh -c 'sleep 0.05 & exec " BUILD_DIR
-	                                        "/mapscope watch --interval 0.01 $!'") >= 2, 1);
+	cr_assert_eq(check_commandf("watch", 0,
+	                            BUILD_DIR "/mapscope watch --count 2 "
+	                                      "--interval 0.01 %s",
+	                            sample),
+	             3);
+	cr_assert_eq(check_commandf("watch", 0,
+	                            "sh -c 'sleep 0.05 & exec " BUILD_DIR
+	                            "/mapscope watch --interval 0.01 $!'") >= 2,
+	             1);
 	check_commandf("watch", 1, BUILD_DIR "/mapscope watch %s/missing", dir);
 }
 
@@ -203,4 +296,39 @@ Test(schema, call_output_matches)
 	check_commandf("call", 0, BUILD_DIR "/soload call --ret void %s hello_reset", lib);
 	check_commandf("call", 1, BUILD_DIR "/soload call %s no_such_symbol", lib);
 	check_commandf("call", 1, BUILD_DIR "/soload call %s/missing.so f", dir);
+}
+
+Test(schema, info_output_matches)
+{
+	static const char *const libs[] = {"libhello.so",    "libchain_a.so", "libversioned.so",
+	                                   "libsysvhash.so", "libifunc.so",   "librelr.so",
+	                                   "libtables.so"};
+
+	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
+		check_commandf("info", 0, BUILD_DIR "/soload info " BUILD_DIR "/testlibs/%s",
+		               libs[i]);
+	check_commandf("info", 0, BUILD_DIR "/soload info /lib/x86_64-linux-gnu/libz.so.1");
+	check_commandf("info", 1, BUILD_DIR "/soload info %s/missing.so", dir);
+	check_commandf("info", 1, BUILD_DIR "/soload info %s", sample);
+}
+
+Test(schema, hold_output_matches)
+{
+	const char *hello = TESTLIB("libhello.so"), *chain = TESTLIB("libchain_a.so");
+
+	check_commandf("hold", 0, BUILD_DIR "/soload hold %s %s </dev/null", hello, chain);
+	check_commandf("hold", 0, BUILD_DIR "/soload hold --gdb %s </dev/null", hello);
+	check_commandf("hold", 0,
+	               "SOLOAD_SHARE_DIR=%s " BUILD_DIR "/soload hold --share %s </dev/null", dir,
+	               hello);
+	check_commandf("hold", 1, BUILD_DIR "/soload hold %s/missing.so </dev/null", dir);
+}
+
+Test(schema, maps_output_matches)
+{
+	check_commandf("maps", 0, BUILD_DIR "/mapscope maps self");
+	check_commandf("maps", 0, BUILD_DIR "/mapscope maps --pages self");
+	check_commandf("maps", 0, "setpriv --reuid=65534 --regid=65534 --clear-groups "
+	               BUILD_DIR "/mapscope maps --pages self");
+	check_commandf("maps", 1, BUILD_DIR "/mapscope maps 2147483647");
 }

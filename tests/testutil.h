@@ -10,21 +10,6 @@
  * (the Makefile defines BUILD_DIR; the tests run from the repo root). */
 #ifndef BUILD_DIR
 #define BUILD_DIR "build"
-/* Runs cmd and parses every JSON document on its stdout (JSON lines, or a
- * report followed by an error document) into an array; NULL if any part of
- * stdout was not JSON. */
-json_t *tu_run_docs(const char *cmd, int *status);
-
-/* A private directory under /tmp (template "/tmp/mapscope-XXXXXX"), and its
- * removal with everything in it. */
-char *tu_make_tmpdir(char *tmpl);
-void tu_remove_tree(const char *dir);
-
-/* Creates path with strlen(map) pages of data, written to disk and dropped
- * from the page cache, then reads back exactly the pages whose map
- * character is '#'. 0, or -1 with errno. */
-int tu_file_with_residency(const char *path, const char *map);
-
 #endif
 #define TESTLIB(name) BUILD_DIR "/testlibs/" name
 
@@ -40,6 +25,13 @@ json_t *tu_run_json(const char *cmd, int *status);
 int tu_count_fds(void);
 int tu_count_maps(void);
 
+/* Forks a child that runs setup(arg), tells the parent it is done and then
+ * sleeps until killed: a process whose memory is known and stays still.
+ * Returns its pid once setup has run, or -1. setup returning non-zero makes
+ * the child exit (and tu_spawn return -1). */
+int tu_spawn(int (*setup)(void *arg), void *arg);
+/* Kills and reaps a child from tu_spawn. */
+void tu_reap(int pid);
 /* obj[key] as an integer; fails the test if it is missing or not an integer. */
 long long tu_json_int(const json_t *obj, const char *key);
 
@@ -57,5 +49,9 @@ void tu_remove_tree(const char *dir);
  * from the page cache, then reads back exactly the pages whose map
  * character is '#'. 0, or -1 with errno. */
 int tu_file_with_residency(const char *path, const char *map);
+
+/* The whole of the file at path, NUL-terminated, for the caller to free;
+ * NULL if it cannot be read. */
+char *tu_read_file(const char *path);
 
 #endif
