@@ -23,6 +23,7 @@ extern const struct cli_command cli_commands[];
 int cli_format(const char *arg, enum emit_format *out);
 
 int cli_file(int argc, char **argv);
+int cli_maps(int argc, char **argv);
 int cli_faults(int argc, char **argv);
 int cli_iobench(int argc, char **argv);
 int cli_share(int argc, char **argv);

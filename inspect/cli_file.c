@@ -14,7 +14,8 @@
 struct file_request {
 	bool ranges, pages; /* resident ranges, per-page map */
 	bool touch, evict;  /* change residency first */
-	const char *svg;    /* --svg: where to draw the page maps */
+	enum emit_format format;
+	const char *svg; /* --svg: where to draw the page maps */
 };
 
 struct file_run {
@@ -55,7 +56,8 @@ static const char *apply_action(const struct file_request *req, int fd, uint64_t
 }
 
 /* Resident ranges and page map, each from a walk of its own so that each
- * streams as one JSON value. Returns the walk's error, or NULL. */
+ * streams as one JSON value; the walk sets the counts too, so that ranges
+ * and counts describe the same moment. Returns the walk's error, or NULL. */
 static const char *walk_sections(struct file_run *run, int fd, struct residency *r)
 {
 	struct residency_walk w = {.ctx = &run->emit};
@@ -65,7 +67,7 @@ static const char *walk_sections(struct file_run *run, int fd, struct residency 
 		emit_file_begin_ranges(&run->emit, r->unavailable);
 		w.on_range = emit_file_range;
 		if (!r->unavailable)
-			err = residency_walk(fd, r->pages, &w);
+			err = residency_walk(fd, r, &w);
 		emit_file_end_section(&run->emit);
 		w.on_range = NULL;
 	}
@@ -73,13 +75,20 @@ static const char *walk_sections(struct file_run *run, int fd, struct residency 
 		emit_file_begin_pages(&run->emit, r->unavailable);
 		w.on_pages = emit_file_pages;
 		if (!r->unavailable)
-			err = residency_walk(fd, r->pages, &w);
+			err = residency_walk(fd, r, &w);
 		emit_file_end_section(&run->emit);
 	}
-	/* The ranges and the count then describe the same moment. */
-	if ((run->req->ranges || run->req->pages) && !r->unavailable && !err)
-		r->resident_pages = w.resident_pages;
 	return err ? strerror(-err) : NULL;
+}
+
+/* Counts come first from cachestat, unless a walk will give them: text
+ * prints them on the file's first line, before its ranges. */
+static int measure(const struct file_request *req, const struct filewalk_entry *fe,
+                   struct residency *r)
+{
+	if ((req->ranges || req->pages) && req->format != EMIT_TEXT)
+		return residency_stat(fe->fd, fe->st, r);
+	return residency_measure_stat(fe->fd, fe->st, r);
 }
 
 static void note_failure(struct file_run *run, const struct filewalk_entry *fe, const char *reason)
@@ -115,7 +124,7 @@ static void scan_file(struct file_run *run, const struct filewalk_entry *fe)
 	const char *error = apply_action(run->req, fe->fd, (uint64_t)fe->st->st_size);
 	char changed[128];
 	struct residency r;
-	int err = residency_measure(fe->fd, &r);
+	int err = measure(run->req, fe, &r);
 
 	if (err) {
 		emit_file_problem(&run->emit, fe->path, strerror(-err), NULL);
@@ -123,10 +132,13 @@ static void scan_file(struct file_run *run, const struct filewalk_entry *fe)
 		return;
 	}
 	emit_file_open_entry(&run->emit, fe->path, &r);
-	if (!error)
+	/* cachestat counts in one call; a walk takes long enough for the file
+	 * to change under it. */
+	if (!error && (run->req->ranges || run->req->pages)) {
 		error = walk_sections(run, fe->fd, &r);
-	if (!error)
-		error = residency_check_size(fe->fd, r.size, changed, sizeof(changed));
+		if (!error)
+			error = residency_check_size(fe->fd, r.size, changed, sizeof(changed));
+	}
 	emit_file_close_entry(&run->emit, &r, error);
 	note_failure(run, fe, error);
 	if (run->svg && !error)
@@ -282,5 +294,6 @@ int cli_file(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	req.format = format;
 	return run_scan(argv + optind, argc - optind, &walk_opts, &req, format);
 }

@@ -41,9 +41,11 @@ static void show_progress(struct emit_file *e, const char *path)
 	char bytes[32];
 	struct timespec now;
 
+	if (!e->progress_tty)
+		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (elapsed_ns(&e->start, &now) < PROGRESS_AFTER_NS ||
-	    elapsed_ns(&e->last_progress, &now) < PROGRESS_EVERY_NS || !isatty(STDERR_FILENO))
+	    elapsed_ns(&e->last_progress, &now) < PROGRESS_EVERY_NS)
 		return;
 	e->last_progress = now;
 	e->progress_shown = true;
@@ -65,6 +67,7 @@ void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format)
 	e->out = out;
 	e->format = format;
 	clock_gettime(CLOCK_MONOTONIC, &e->start);
+	e->progress_tty = isatty(STDERR_FILENO);
 	if (format != EMIT_JSON)
 		return;
 	fputc('{', out);

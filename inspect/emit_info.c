@@ -146,6 +146,8 @@ void emit_info_text(FILE *out, const struct description *d)
 	        d->gnu_hash && d->sysv_hash ? "+" : "", d->sysv_hash ? "sysv" : "");
 	for (size_t i = 0; i < d->nneeded; i++)
 		fprintf(out, "  needed     %s\n", d->needed[i]);
+	if (d->runpath)
+		fprintf(out, "  runpath    %s\n", d->runpath);
 	for (unsigned t = 0; t < DESCRIBE_RELOC_TYPES; t++)
 		if (d->reloc_count[t])
 			fprintf(out, "  reloc      %-10s %zu\n",

@@ -61,6 +61,7 @@ static void add_window(uint64_t first, const unsigned char *vec, uint64_t n, voi
 int pagegrid_measure_file(struct pagegrid *g, int fd)
 {
 	struct residency_walk w = {.on_pages = add_window, .ctx = g};
+	struct residency r;
 	int err;
 
 	g->sharing_unavailable = NO_SHARING_FOR_FILES;
@@ -73,5 +74,9 @@ int pagegrid_measure_file(struct pagegrid *g, int fd)
 	g->dirty_unavailable = "dirty pages need cachestat(2) (Linux 6.5+)";
 	for (size_t i = 0; i < g->ncells; i++)
 		g->cells[i].resident = 0;
-	return residency_walk(fd, g->pages, &w);
+	err = residency_stat(fd, NULL, &r);
+	if (err)
+		return err;
+	r.pages = g->pages;
+	return residency_walk(fd, &r, &w);
 }

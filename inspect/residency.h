@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 /* A window of this many bytes is mapped, probed and unmapped at a time. */
 #define RESIDENCY_WINDOW_BYTES (64ULL << 20)
@@ -32,9 +33,16 @@ struct residency {
  * open it for writing. Otherwise mincore reports every page resident. */
 const char *residency_untrusted(int fd);
 
+/* Size and pages of fd, and out->unavailable when the kernel would not tell
+ * the truth about its pages; no counts. st: fd's fstat if the caller has
+ * it, or NULL. 0 or -errno. */
+int residency_stat(int fd, const struct stat *st, struct residency *out);
+
 /* Measures the whole of the open file fd. 0, or -errno when the file could
  * not be read; a refusal by the kernel is 0 with out->unavailable set. */
 int residency_measure(int fd, struct residency *out);
+/* The same, given fd's fstat (or NULL). */
+int residency_measure_stat(int fd, const struct stat *st, struct residency *out);
 
 /* cachestat(2)'s counts for pages [first, first + n) of fd, without
  * mapping anything (the page maps of --svg). 0; -ENOSYS before Linux 6.5;
@@ -54,10 +62,11 @@ struct residency_walk {
 	uint64_t resident_pages; /* out: the pages the walk saw resident */
 };
 
-/* Walks the first `pages` pages of fd window by window, reporting resident
- * runs and per-page maps. Windows that cachestat shows wholly resident or
- * wholly absent are not mapped. 0, or -errno (-EPERM: the kernel would lie). */
-int residency_walk(int fd, uint64_t pages, struct residency_walk *w);
+/* Walks the first r->pages pages of fd (r from residency_stat) window by window, reporting
+ * resident runs and per-page maps, and sets r's counts and method from what it saw (resident_pages
+ * is the sum of the runs). Parts that cachestat shows wholly resident or wholly absent are not
+ * mapped. 0, or -errno (-EPERM: the kernel would lie). */
+int residency_walk(int fd, struct residency *r, struct residency_walk *w);
 
 /* NULL if fd's size is still size, otherwise a reason naming the change. */
 const char *residency_check_size(int fd, uint64_t size, char *buf, unsigned len);

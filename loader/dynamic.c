@@ -138,7 +138,14 @@ static int decode_gnu_hash(struct sl_lib *lib)
 		return sl_seterr(lib->name, "DT_GNU_HASH bucket below the first hashed symbol");
 	lib->gnu_chains = lib->gnu_buckets + nb - h[1];
 	if (!max) {
+		/* Nothing hashed: nothing exported. ld then writes symoffset 1
+		 * however many undefined symbols precede it, so the table is
+		 * taken to run up to the string table that follows it. */
 		lib->nsyms = h[1];
+		if (lib->dyn[DT_STRTAB] > lib->dyn[DT_SYMTAB] &&
+		    (lib->dyn[DT_STRTAB] - lib->dyn[DT_SYMTAB]) / sizeof(Elf64_Sym) > lib->nsyms)
+			lib->nsyms =
+			        (lib->dyn[DT_STRTAB] - lib->dyn[DT_SYMTAB]) / sizeof(Elf64_Sym);
 		return 0;
 	}
 	for (;; max++) {

@@ -75,7 +75,8 @@ static int map_segment(struct sl_lib *lib, int fd, const struct plan_segment *s)
 	uintptr_t file_end = lib->base + s->vaddr + s->filesz;
 	uintptr_t mem_end = page_up(lib->base + s->vaddr + s->memsz);
 	int populate = lib->flags & SL_POPULATE ? MAP_POPULATE : 0;
-	int tail = s->memsz > s->filesz && file_end != page_up(file_end);
+	/* Only a segment with file bytes has a last file page to zero. */
+	int tail = s->filesz && s->memsz > s->filesz && file_end != page_up(file_end);
 	int prot = s->prot | (tail ? PROT_WRITE : 0);
 
 	if (s->filesz &&

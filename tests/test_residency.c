@@ -67,14 +67,15 @@ static void on_pages(uint64_t first, const unsigned char *vec, uint64_t n, void 
 static int walk_file(const char *p, struct seen *s, uint64_t *resident)
 {
 	int fd = open(p, O_RDONLY);
-	struct stat st;
+	struct residency r;
 	struct residency_walk w = {on_range, on_pages, s, 0};
 	int err;
 
 	cr_assert_geq(fd, 0);
-	fstat(fd, &st);
-	err = residency_walk(fd, ((uint64_t)st.st_size + 4095) / 4096, &w);
+	cr_assert_eq(residency_stat(fd, NULL, &r), 0);
+	err = residency_walk(fd, &r, &w);
 	*resident = w.resident_pages;
+	cr_assert_eq(r.resident_pages, w.resident_pages);
 	close(fd);
 	return err;
 }
@@ -284,7 +285,7 @@ static int measure_as_nobody(const char *p)
 		return 12;
 	if (residency_measure(fd, &r) != 0 || !r.unavailable)
 		return 13;
-	if (residency_walk(fd, r.pages, &w) != -EPERM || s.nranges || s.cells)
+	if (residency_walk(fd, &r, &w) != -EPERM || s.nranges || s.cells)
 		return 14;
 	return 0;
 }

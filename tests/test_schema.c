@@ -323,3 +323,12 @@ Test(schema, hold_output_matches)
 	               hello);
 	check_commandf("hold", 1, BUILD_DIR "/soload hold %s/missing.so </dev/null", dir);
 }
+
+Test(schema, maps_output_matches)
+{
+	check_commandf("maps", 0, BUILD_DIR "/mapscope maps self");
+	check_commandf("maps", 0, BUILD_DIR "/mapscope maps --pages self");
+	check_commandf("maps", 0, "setpriv --reuid=65534 --regid=65534 --clear-groups "
+	               BUILD_DIR "/mapscope maps --pages self");
+	check_commandf("maps", 1, BUILD_DIR "/mapscope maps 2147483647");
+}

@@ -86,3 +86,12 @@ Test(symbol, dependencies_are_searched_after_the_library)
 	             dlsym(dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD), "strlen"));
 	sl_close(lib);
 }
+
+Test(symbol, library_exporting_nothing_still_resolves_its_imports)
+{
+	sl_lib *lib = sl_open(TESTLIB("libnoexport.so"), 0);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_assert_null(sl_sym(lib, "keep_a_copy"), "hidden");
+	cr_assert_eq(sl_close(lib), 0);
+}

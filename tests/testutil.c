@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
@@ -86,6 +88,42 @@ int tu_count_maps(void)
 		n += !is_allocator_line(line) && strchr(line, '\n');
 	fclose(f);
 	return n;
+}
+
+int tu_spawn(int (*setup)(void *arg), void *arg)
+{
+	int ready[2];
+	char ok = 0;
+	pid_t pid;
+
+	if (pipe(ready) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		/* A failed assertion in the parent must not leave us behind. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(ready[0]);
+		ok = setup(arg) == 0;
+		if (write(ready[1], &ok, 1) != 1 || !ok)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (pid > 0 && (read(ready[0], &ok, 1) != 1 || !ok)) {
+		tu_reap(pid);
+		pid = -1;
+	}
+	close(ready[0]);
+	return pid;
+}
+
+void tu_reap(int pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 long long tu_json_int(const json_t *obj, const char *key)

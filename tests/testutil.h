@@ -25,6 +25,13 @@ json_t *tu_run_json(const char *cmd, int *status);
 int tu_count_fds(void);
 int tu_count_maps(void);
 
+/* Forks a child that runs setup(arg), tells the parent it is done and then
+ * sleeps until killed: a process whose memory is known and stays still.
+ * Returns its pid once setup has run, or -1. setup returning non-zero makes
+ * the child exit (and tu_spawn return -1). */
+int tu_spawn(int (*setup)(void *arg), void *arg);
+/* Kills and reaps a child from tu_spawn. */
+void tu_reap(int pid);
 /* obj[key] as an integer; fails the test if it is missing or not an integer. */
 long long tu_json_int(const json_t *obj, const char *key);
 

@@ -1,0 +1,120 @@
+/* mapscope maps PID|self [--pages] | maps --all: the mappings of processes. */
+#include "cli.h"
+#include "emit_maps.h"
+#include "mapscan.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct maps_args {
+	enum emit_format format;
+	bool pages, all;
+	pid_t pid;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: %s maps PID|self [--pages] [--format json|text]\n"
+	        "       %s maps --all [--format json|text]\n",
+	        CLI_PROG, CLI_PROG);
+}
+
+/* "self" or a positive decimal pid. 0, or -1 if it is neither. */
+static int parse_pid(const char *arg, pid_t *pid)
+{
+	char *end;
+	long v;
+
+	if (strcmp(arg, "self") == 0) {
+		*pid = getpid();
+		return 0;
+	}
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v <= 0 || v > 0x7fffffff)
+		return -1;
+	*pid = (pid_t)v;
+	return 0;
+}
+
+/* 0 to go on, or the exit code (0 for --help, 2 for a usage error) + 1. */
+static int parse_args(int argc, char **argv, struct maps_args *a)
+{
+	static const struct option opts[] = {
+	        {"format", required_argument, 0, 'f'},
+	        {"pages", no_argument, 0, 'p'},
+	        {"all", no_argument, 0, 'a'},
+	        {"help", no_argument, 0, 'h'},
+	        {0},
+	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "f:pah", opts, NULL)) != -1) {
+		if (opt == 'f' && cli_format(optarg, &a->format) == 0)
+			continue;
+		if (opt == 'p' || opt == 'a') {
+			*(opt == 'p' ? &a->pages : &a->all) = true;
+			continue;
+		}
+		usage(opt == 'h' ? stdout : stderr);
+		return opt == 'h' ? 1 : 3;
+	}
+	if (a->all ? optind != argc : optind + 1 != argc) {
+		usage(stderr);
+		return 3;
+	}
+	if (!a->all && parse_pid(argv[optind], &a->pid) != 0) {
+		fprintf(stderr, "%s maps: '%s' is not a pid (a number or 'self')\n", CLI_PROG,
+		        argv[optind]);
+		return 3;
+	}
+	return 0;
+}
+
+static const char *scan_failure(int err)
+{
+	if (err == -ENOENT || err == -ESRCH)
+		return "no such process";
+	return strerror(-err);
+}
+
+static int run_one(const struct maps_args *a)
+{
+	struct mapscan_report r;
+	int rc = mapscan_process(a->pid, a->pages ? MAPSCAN_PAGES : 0, &r);
+
+	if (rc) {
+		emit_error(CLI_PROG, "maps", a->format, "pid %d: %s", (int)a->pid,
+		           scan_failure(rc));
+		mapscan_free(&r);
+		return 1;
+	}
+	if (a->format == EMIT_TEXT)
+		emit_maps_text(stdout, &r);
+	else
+		rc = emit_json(emit_maps_doc(&r, a->pages), stdout, a->format);
+	mapscan_free(&r);
+	return rc ? 1 : 0;
+}
+
+int cli_maps(int argc, char **argv)
+{
+	struct maps_args a = {.format = EMIT_JSON};
+	int rc = parse_args(argc, argv, &a);
+
+	if (rc)
+		return rc - 1;
+	if (a.format == EMIT_PROMETHEUS) {
+		fprintf(stderr, "%s maps: --format prometheus is not supported\n", CLI_PROG);
+		return 2;
+	}
+	if (a.all) {
+		fprintf(stderr, "%s maps: --all is not implemented yet\n", CLI_PROG);
+		return 1;
+	}
+	return run_one(&a);
+}

@@ -1,0 +1,68 @@
+#include "kpage.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kernel-page-flags.h>
+#include <unistd.h>
+
+const struct kpage_flag kpage_flags[KPAGE_FLAG_COUNT + 1] = {
+        {"dirty", KPF_DIRTY},
+        {"active", KPF_ACTIVE},
+        {"referenced", KPF_REFERENCED},
+        {"lru", KPF_LRU},
+        {"anon", KPF_ANON},
+        {"swapcache", KPF_SWAPCACHE},
+        {"swapbacked", KPF_SWAPBACKED},
+        {"thp", KPF_THP},
+        {"ksm", KPF_KSM},
+        {"huge", KPF_HUGE},
+        {"mmap", KPF_MMAP},
+        {"locked", KPF_LOCKED},
+        {"writeback", KPF_WRITEBACK},
+        {"unevictable", KPF_UNEVICTABLE},
+        {"zero_page", KPF_ZERO_PAGE},
+        {"idle", KPF_IDLE},
+        {0},
+};
+
+int kpage_open(struct kpage *k)
+{
+	int err;
+
+	k->unavailable = NULL;
+	k->count_fd = open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
+	k->flags_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (k->count_fd >= 0 && k->flags_fd >= 0)
+		return 0;
+	err = -errno;
+	k->unavailable = err == -EACCES || err == -EPERM
+	                         ? "needs CAP_SYS_ADMIN (/proc/kpagecount is root only)"
+	                         : "/proc/kpagecount or /proc/kpageflags cannot be opened";
+	kpage_close(k);
+	return err;
+}
+
+static int read_u64(int fd, uint64_t index, uint64_t *out)
+{
+	ssize_t got = pread(fd, out, sizeof(*out), (off_t)(index * sizeof(*out)));
+
+	if (got == (ssize_t)sizeof(*out))
+		return 0;
+	return got < 0 ? -errno : -ERANGE;
+}
+
+int kpage_read(const struct kpage *k, uint64_t pfn, uint64_t *count, uint64_t *flags)
+{
+	int rc = read_u64(k->count_fd, pfn, count);
+
+	return rc ? rc : read_u64(k->flags_fd, pfn, flags);
+}
+
+void kpage_close(struct kpage *k)
+{
+	if (k->count_fd >= 0)
+		close(k->count_fd);
+	if (k->flags_fd >= 0)
+		close(k->flags_fd);
+	k->count_fd = k->flags_fd = -1;
+}
