@@ -1,6 +1,7 @@
 /* mapscope maps PID|self [--pages] | maps --all: the mappings of processes. */
 #include "cli.h"
 #include "emit_maps.h"
+#include "emit_svg.h"
 #include "mapscan.h"
 
 #include <errno.h>
@@ -13,12 +14,13 @@ struct maps_args {
 	enum emit_format format;
 	bool pages, all;
 	pid_t pid;
+	const char *svg; /* --svg: where to draw the page map */
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: %s maps PID|self [--pages] [--format json|text]\n"
+	        "usage: %s maps PID|self [--pages] [--svg FILE] [--format json|text]\n"
 	        "       %s maps --all [--format json|text]\n",
 	        CLI_PROG, CLI_PROG);
 }
@@ -45,17 +47,19 @@ static int parse_pid(const char *arg, pid_t *pid)
 static int parse_args(int argc, char **argv, struct maps_args *a)
 {
 	static const struct option opts[] = {
-	        {"format", required_argument, 0, 'f'},
-	        {"pages", no_argument, 0, 'p'},
-	        {"all", no_argument, 0, 'a'},
-	        {"help", no_argument, 0, 'h'},
-	        {0},
+	        {"format", required_argument, 0, 'f'}, {"pages", no_argument, 0, 'p'},
+	        {"all", no_argument, 0, 'a'},          {"svg", required_argument, 0, 'S'},
+	        {"help", no_argument, 0, 'h'},         {0},
 	};
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "f:pah", opts, NULL)) != -1) {
 		if (opt == 'f' && cli_format(optarg, &a->format) == 0)
 			continue;
+		if (opt == 'S') {
+			a->svg = optarg;
+			continue;
+		}
 		if (opt == 'p' || opt == 'a') {
 			*(opt == 'p' ? &a->pages : &a->all) = true;
 			continue;
@@ -82,10 +86,28 @@ static const char *scan_failure(int err)
 	return strerror(-err);
 }
 
+/* --svg: the process's page map. 0, or 1 after saying why not. */
+static int draw_process(const struct mapscan_report *r, const char *path, enum emit_format format)
+{
+	char title[160];
+	struct emit_svg svg = {.title = title};
+	int err;
+
+	snprintf(title, sizeof(title),
+	         "mapscope maps: pid %d (%s); dirty = anonymous or copied on write", (int)r->pid,
+	         r->comm);
+	emit_svg_add_process(&svg, r);
+	err = emit_svg_save(&svg, path);
+	emit_svg_free(&svg);
+	if (err)
+		emit_error(CLI_PROG, "maps", format, "%s: %s", path, strerror(-err));
+	return err ? 1 : 0;
+}
+
 static int run_one(const struct maps_args *a)
 {
 	struct mapscan_report r;
-	int rc = mapscan_process(a->pid, a->pages ? MAPSCAN_PAGES : 0, &r);
+	int rc = mapscan_process(a->pid, a->pages || a->svg ? MAPSCAN_PAGES : 0, &r);
 
 	if (rc) {
 		emit_error(CLI_PROG, "maps", a->format, "pid %d: %s", (int)a->pid,
@@ -97,6 +119,8 @@ static int run_one(const struct maps_args *a)
 		emit_maps_text(stdout, &r);
 	else
 		rc = emit_json(emit_maps_doc(&r, a->pages), stdout, a->format);
+	if (a->svg)
+		rc |= draw_process(&r, a->svg, a->format);
 	mapscan_free(&r);
 	return rc ? 1 : 0;
 }
