@@ -150,4 +150,3 @@ int reloc_library(struct sl_lib *lib)
 		return -1;
 	return apply_rela(lib, lib->jmprel, lib->njmprel);
 }
-
