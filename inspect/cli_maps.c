@@ -1,6 +1,8 @@
 /* mapscope maps PID|self [--pages] | maps --all: the mappings of processes. */
 #include "cli.h"
+#include "allscan.h"
 #include "emit_maps.h"
+#include "emit_maps_all.h"
 #include "emit_svg.h"
 #include "mapscan.h"
 
@@ -125,6 +127,31 @@ static int run_one(const struct maps_args *a)
 	return rc ? 1 : 0;
 }
 
+/* Every process; exit 1 only if none could be read. */
+static int run_all(const struct maps_args *a)
+{
+	struct all_report r;
+	json_t *doc;
+	int rc = allscan_run(&r);
+
+	if (rc == 0 && r.count == 0)
+		rc = -ESRCH;
+	if (rc) {
+		emit_error(CLI_PROG, "maps", a->format, "/proc: %s",
+		           rc == -ESRCH ? "no process could be read" : strerror(-rc));
+		allscan_free(&r);
+		return 1;
+	}
+	if (a->format == EMIT_TEXT)
+		rc = emit_maps_all_text(stdout, &r);
+	else if ((doc = emit_maps_all_doc(&r)))
+		rc = emit_json(doc, stdout, a->format);
+	else
+		rc = -1;
+	allscan_free(&r);
+	return rc ? 1 : 0;
+}
+
 int cli_maps(int argc, char **argv)
 {
 	struct maps_args a = {.format = EMIT_JSON};
@@ -136,9 +163,5 @@ int cli_maps(int argc, char **argv)
 		fprintf(stderr, "%s maps: --format prometheus is not supported\n", CLI_PROG);
 		return 2;
 	}
-	if (a.all) {
-		fprintf(stderr, "%s maps: --all is not implemented yet\n", CLI_PROG);
-		return 1;
-	}
-	return run_one(&a);
+	return a.all ? run_all(&a) : run_one(&a);
 }
