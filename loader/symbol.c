@@ -1,6 +1,7 @@
 #include "symbol.h"
 #include "dynamic.h"
 #include "error.h"
+#include "hostsym.h"
 #include "tls.h"
 
 #include <dlfcn.h>
@@ -126,9 +127,7 @@ static uintptr_t value_of(const struct sl_lib *lib, const Elf64_Sym *s)
 
 static void *host_lookup(void *handle, const struct symbol_key *key)
 {
-	if (key->version)
-		return dlvsym(handle, key->name, key->version->name);
-	return dlsym(handle, key->name);
+	return hostsym_lookup(handle, key->name, key->version ? key->version->name : NULL);
 }
 
 static int found_in_host(void *p, struct symdef *def)

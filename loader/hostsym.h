@@ -1,0 +1,15 @@
+/*
+ * hostsym: asks the system's dynamic linker for a symbol of its own
+ * libraries (dlsym / dlvsym), remembering which names a handle does not
+ * define. Every library GCC builds asks for the same weak undefined
+ * __gmon_start__ and _ITM_* symbols, and each failed dlsym costs glibc a
+ * formatted error message: on a small library that was a tenth of sl_open.
+ */
+#ifndef SL_HOSTSYM_H
+#define SL_HOSTSYM_H
+
+/* The address handle (or RTLD_DEFAULT) gives for name, of the given version
+ * when version is not NULL; NULL if not defined. Thread-safe. */
+void *hostsym_lookup(void *handle, const char *name, const char *version);
+
+#endif

@@ -1,0 +1,46 @@
+#include "hostsym.h"
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <dlfcn.h>
+
+Test(hostsym, answers_as_dlsym_and_dlvsym_do)
+{
+	cr_assert_eq(hostsym_lookup(RTLD_DEFAULT, "malloc", NULL), dlsym(RTLD_DEFAULT, "malloc"));
+	cr_assert_eq(hostsym_lookup(RTLD_DEFAULT, "memcpy", "GLIBC_2.14"),
+	             dlvsym(RTLD_DEFAULT, "memcpy", "GLIBC_2.14"));
+	cr_assert_null(hostsym_lookup(RTLD_DEFAULT, "memcpy", "NO_SUCH_VERSION"));
+}
+
+Test(hostsym, a_miss_is_remembered_per_handle)
+{
+	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+
+	cr_assert_not_null(libc);
+	cr_assert_null(hostsym_lookup(libc, "zlibVersion", NULL));
+	cr_assert_null(hostsym_lookup(libc, "zlibVersion", NULL), "the remembered miss");
+	/* libz is in the process (libelf needs it): the global scope has it. */
+	cr_assert_not_null(hostsym_lookup(RTLD_DEFAULT, "zlibVersion", NULL));
+	dlclose(libc);
+}
+
+Test(hostsym, a_newly_loaded_library_clears_the_misses)
+{
+	void *h;
+
+	cr_assert_null(hostsym_lookup(RTLD_DEFAULT, "hello_add", NULL));
+	cr_assert_null(hostsym_lookup(RTLD_DEFAULT, "hello_add", NULL));
+	h = dlopen(TESTLIB("libhello.so"), RTLD_NOW | RTLD_GLOBAL);
+	cr_assert_not_null(h, "%s", dlerror());
+	cr_assert_eq(hostsym_lookup(RTLD_DEFAULT, "hello_add", NULL), dlsym(h, "hello_add"));
+	cr_assert_not_null(dlsym(h, "hello_add"));
+	dlclose(h);
+}
+
+Test(hostsym, long_names_are_looked_up_every_time)
+{
+	static const char name[] = "a_name_longer_than_the_miss_cache_keeps_for_itself_x";
+
+	cr_assert_null(hostsym_lookup(RTLD_DEFAULT, name, NULL));
+	cr_assert_null(hostsym_lookup(RTLD_DEFAULT, name, NULL));
+}
