@@ -34,6 +34,7 @@ struct emit_file {
 	FILE *out;
 	enum emit_format format;
 	const char *path;          /* of the open entry */
+	char *doc_head;            /* JSON lines: {"schema":...,"page_size":N} */
 	uint64_t entries;          /* entries written, for separators */
 	uint64_t items;            /* ranges or map cells written in the open section */
 	const char *section_close; /* ends the open JSON section; NULL if none */
