@@ -26,6 +26,7 @@ step() {
 
 step "1. soload maps a library with mmap, relocates it and calls into it"
 show call "$B/soload" call "$LIB" tables_count
+show greet "$B/soload" call --ret str "$B/testlibs/libhello.so" hello_greet demo
 
 step "2. What the loader will map: segments, relocations, RELRO"
 show info "$B/soload" info "$LIB"
