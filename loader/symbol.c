@@ -130,9 +130,35 @@ static void *host_lookup(void *handle, const struct symbol_key *key)
 	return hostsym_lookup(handle, key->name, key->version ? key->version->name : NULL);
 }
 
+static int found_in_host(void *p, struct symdef *def)
+{
+	def->lib = NULL;
+	def->sym = NULL;
+	def->addr = (uintptr_t)p;
+	return 0;
+}
+
+/* A symbol of a host library, bound as the system linker binds that
+ * library's own calls: the first definition in the global scope wins (an
+ * interposed malloc from a preload or a sanitizer serves both it and us);
+ * only when that is the host library's own does the exact version count,
+ * and then dlvsym asks for it (a symbol may have several versions). */
+static void *host_symbol(const struct sl_scope *sc, const struct symbol_key *key)
+{
+	void *first = dlsym(RTLD_DEFAULT, key->name);
+	uintptr_t at = (uintptr_t)first;
+
+	if (first && (!key->version || at < sc->host_lo || at >= sc->host_hi))
+		return first;
+	return key->version ? dlvsym(sc->host, key->name, key->version->name) : NULL;
+}
+
 /* Through the scope in order; the global scope last when asked. */
 static int lookup_scope(struct sl_lib *lib, struct symbol_key *key, int global, struct symdef *def)
 {
+	int asked_host = 0;
+	void *p;
+
 	for (size_t i = 0; i < lib->nscope; i++) {
 		const struct sl_scope *sc = &lib->scope[i];
 		if (sc->lib) {
@@ -144,29 +170,17 @@ static int lookup_scope(struct sl_lib *lib, struct symbol_key *key, int global, 
 			def->addr = value_of(sc->lib, s);
 			return 0;
 		}
-		void *p;
-		/* A version needed from a named file is asked of that file only:
-		 * a failed dlvsym costs glibc a formatted error. */
-		if (key->version && key->version->file && sc->name &&
-		    strcmp(key->version->file, sc->name) != 0)
+		/* A version needed from a named file waits for that file: a failed
+		 * dlvsym costs glibc a formatted error. */
+		if (asked_host || (key->version && key->version->file && sc->name &&
+		                   strcmp(key->version->file, sc->name) != 0))
 			continue;
-		p = host_lookup(sc->host, key);
-		if (p) {
-			def->lib = NULL;
-			def->sym = NULL;
-			def->addr = (uintptr_t)p;
-			return 0;
-		}
+		asked_host = 1;
+		if ((p = host_symbol(sc, key)))
+			return found_in_host(p, def);
 	}
-	if (global) {
-		void *p = host_lookup(RTLD_DEFAULT, key);
-		if (p) {
-			def->lib = NULL;
-			def->sym = NULL;
-			def->addr = (uintptr_t)p;
-			return 0;
-		}
-	}
+	if (global && (p = host_lookup(RTLD_DEFAULT, key)))
+		return found_in_host(p, def);
 	return -1;
 }
 
