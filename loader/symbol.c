@@ -231,6 +231,10 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 	}
 	if (lookup_scope(lib, &key, 1, def) == 0)
 		return 0;
+	/* As the system linker does, a library may use what only another
+	 * library of the group being opened defines. */
+	if (lib->group && lib->group != lib && lookup_scope(lib->group, &key, 0, def) == 0)
+		return 0;
 	if (ELF64_ST_BIND(s->st_info) == STB_WEAK) {
 		memset(def, 0, sizeof(*def));
 		return 0;
