@@ -3,33 +3,29 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <pthread.h>
-#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define SLOTS       1024 /* a power of two */
-#define MAX_NAME    56
-#define MAX_VERSION 24
+#define MAX_MISSES 32
+#define MAX_NAME   48
 
 /*
- * A direct-mapped cache: a colliding answer simply replaces the old one. An
- * entry is good while glibc's count of objects loaded and unloaded
- * (dlpi_adds + dlpi_subs) is what it was when the entry was made: only a
- * new object can define a name, only an unloaded one can take it away.
- * dlopen promoting an already loaded library to RTLD_GLOBAL changes no
- * count; it only appends to the global scope, so a first definition found
- * before stays the first, and names that missed are the weak __gmon_start__
- * and _ITM_* that no library promoted that way defines.
+ * Misses stay true while glibc loads and unloads nothing (its dlpi_adds and
+ * dlpi_subs counters): only a new object can define a new name. The one
+ * case this misses, dlopen promoting an already loaded library to
+ * RTLD_GLOBAL, does not happen for the names that miss in practice. Only
+ * unversioned names are cached: a versioned reference names its file, and
+ * the symbol step asks only that file.
  */
-struct entry {
-	unsigned long long generation; /* 0: empty */
+struct miss {
 	void *handle;
-	void *addr; /* NULL: not defined */
 	char name[MAX_NAME];
-	char version[MAX_VERSION];
 };
 
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct entry cache[SLOTS];
+static pthread_mutex_t misses_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct miss misses[MAX_MISSES];
+static size_t nmisses, next_victim;
+static unsigned long long misses_generation;
 
 static int read_generation(struct dl_phdr_info *info, size_t size, void *arg)
 {
@@ -38,40 +34,143 @@ static int read_generation(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1;
 }
 
-static unsigned long long current_generation(void)
+/* Drops every miss if glibc's set of objects changed. Under the lock. */
+static void check_generation(void)
 {
 	unsigned long long now = 0;
 
 	dl_iterate_phdr(read_generation, &now);
-	return now;
+	if (now != misses_generation)
+		nmisses = next_victim = 0;
+	misses_generation = now;
 }
 
-static size_t slot_of(void *handle, const char *name, const char *version)
+static int known_missing(void *handle, const char *name)
 {
-	uint32_t h = 5381;
-	const char *s;
+	size_t i;
 
-	for (s = name; *s; s++)
-		h = h * 33 + (unsigned char)*s;
-	for (s = version ? version : ""; *s; s++)
-		h = h * 33 + (unsigned char)*s;
-	return (h ^ (uint32_t)((uintptr_t)handle >> 4)) & (SLOTS - 1);
+	for (i = 0; i < nmisses; i++)
+		if (misses[i].handle == handle && !strcmp(misses[i].name, name))
+			return 1;
+	return 0;
 }
 
-static int cacheable(const char *name, const char *version)
+static void note_missing(void *handle, const char *name)
 {
-	return strlen(name) < MAX_NAME && (!version || strlen(version) < MAX_VERSION);
+	struct miss *m;
+
+	if (strlen(name) >= MAX_NAME)
+		return;
+	m = nmisses < MAX_MISSES ? &misses[nmisses++] : &misses[next_victim++ % MAX_MISSES];
+	m->handle = handle;
+	strcpy(m->name, name);
 }
 
-static int matches(const struct entry *e, unsigned long long gen, void *handle, const char *name,
-                   const char *version)
+void *hostsym_lookup(void *handle, const char *name, const char *version)
 {
-	return e->generation == gen && e->handle == handle && !strcmp(e->name, name) &&
-	       !strcmp(e->version, version ? version : "");
+	void *p;
+	int missing;
+
+	if (version)
+		return dlvsym(handle, name, version);
+	pthread_mutex_lock(&misses_lock);
+	check_generation();
+	missing = known_missing(handle, name);
+	pthread_mutex_unlock(&misses_lock);
+	if (missing)
+		return NULL;
+	p = dlsym(handle, name);
+	if (!p) {
+		pthread_mutex_lock(&misses_lock);
+		check_generation();
+		note_missing(handle, name);
+		pthread_mutex_unlock(&misses_lock);
+	}
+	return p;
 }
 
-/* A thread-local variable's address is this thread's copy, outside every
- * object's mapping: only addresses inside one are the same for all. */
+/*
+ * Bindings: every library asks for the same few hundred libc names, and a
+ * host binding costs two glibc lookups (the global scope, then the exact
+ * version); remembered, a repeated one costs a hash probe. The table is
+ * fixed; when it is full, new bindings are simply not remembered.
+ */
+#define MAX_BINDINGS 2048 /* a power of two */
+
+struct binding {
+	uint32_t hash;
+	char *name, *version, *file; /* one allocation: name, then the others */
+	void *addr;
+};
+
+static struct binding bindings[MAX_BINDINGS];
+static size_t nbindings;
+static unsigned long long bindings_subs;
+
+static int read_subs(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	*(unsigned long long *)arg = info->dlpi_subs;
+	return 1;
+}
+
+/* Forgets every binding once glibc has unloaded something. Under the lock. */
+static void check_unloads(void)
+{
+	unsigned long long subs = 0;
+
+	dl_iterate_phdr(read_subs, &subs);
+	if (subs == bindings_subs)
+		return;
+	for (size_t i = 0; i < MAX_BINDINGS; i++)
+		free(bindings[i].name);
+	memset(bindings, 0, sizeof(bindings));
+	nbindings = 0;
+	bindings_subs = subs;
+}
+
+static int same(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The slot of the binding, or the empty slot where it would go. */
+static struct binding *slot_of(const char *name, uint32_t hash, const char *version,
+                               const char *file)
+{
+	for (size_t i = hash;; i++) {
+		struct binding *b = &bindings[i & (MAX_BINDINGS - 1)];
+		if (!b->name || (b->hash == hash && !strcmp(b->name, name) &&
+		                 same(b->version, version) && same(b->file, file)))
+			return b;
+	}
+}
+
+void *hostsym_bound(const char *name, uint32_t hash, const char *version, const char *file)
+{
+	void *addr;
+
+	pthread_mutex_lock(&misses_lock);
+	check_unloads();
+	addr = slot_of(name, hash, version, file)->addr;
+	pthread_mutex_unlock(&misses_lock);
+	return addr;
+}
+
+static char *copy_after(char **at, const char *s)
+{
+	char *start = *at;
+
+	if (!s)
+		return NULL;
+	strcpy(start, s);
+	*at += strlen(s) + 1;
+	return start;
+}
+
+/* dlsym gives a thread-local variable as the calling thread's copy, which
+ * lies outside every object's mapping: such an answer is not remembered,
+ * another thread must ask for its own. */
 static int inside_an_object(void *addr)
 {
 	Dl_info info;
@@ -79,38 +178,32 @@ static int inside_an_object(void *addr)
 	return dladdr(addr, &info) != 0;
 }
 
-static void *ask_glibc(void *handle, const char *name, const char *version)
+void hostsym_remember(const char *name, uint32_t hash, const char *version, const char *file,
+                      void *addr)
 {
-	return version ? dlvsym(handle, name, version) : dlsym(handle, name);
-}
+	size_t len =
+	        strlen(name) + (version ? strlen(version) : 0) + (file ? strlen(file) : 0) + 3;
+	struct binding *b;
+	char *mem, *at;
 
-void *hostsym_lookup(void *handle, const char *name, const char *version)
-{
-	struct entry *e = &cache[slot_of(handle, name, version)];
-	unsigned long long gen;
-	void *addr;
-
-	if (!cacheable(name, version))
-		return ask_glibc(handle, name, version);
-	/* Counted before asking: an object loaded meanwhile makes the entry
-	 * stale at once rather than wrong. */
-	gen = current_generation() + 1;
-	pthread_mutex_lock(&cache_lock);
-	if (matches(e, gen, handle, name, version)) {
-		addr = e->addr;
-		pthread_mutex_unlock(&cache_lock);
-		return addr;
-	}
-	pthread_mutex_unlock(&cache_lock);
-	addr = ask_glibc(handle, name, version);
 	if (addr && !inside_an_object(addr))
-		return addr;
-	pthread_mutex_lock(&cache_lock);
-	e->generation = gen;
-	e->handle = handle;
-	e->addr = addr;
-	strcpy(e->name, name);
-	strcpy(e->version, version ? version : "");
-	pthread_mutex_unlock(&cache_lock);
-	return addr;
+		return;
+	pthread_mutex_lock(&misses_lock);
+	check_unloads();
+	/* Three quarters full at most, so that probes stay short and end. */
+	if (nbindings < MAX_BINDINGS / 4 * 3 && (mem = malloc(len))) {
+		b = slot_of(name, hash, version, file);
+		if (b->name) {
+			free(mem);
+		} else {
+			at = mem;
+			b->name = copy_after(&at, name);
+			b->version = copy_after(&at, version);
+			b->file = copy_after(&at, file);
+			b->hash = hash;
+			b->addr = addr;
+			nbindings++;
+		}
+	}
+	pthread_mutex_unlock(&misses_lock);
 }

@@ -239,4 +239,3 @@ Test(cli_soload, hold_of_a_missing_library_fails)
 	json_decref(doc);
 	cr_assert_eq(tu_run(SOLOAD " hold 2>/dev/null", (char[8]){0}, 8), 2);
 }
-
