@@ -3,6 +3,7 @@
 #include "allscan.h"
 #include "emit_maps.h"
 #include "emit_maps_all.h"
+#include "emit_prom.h"
 #include "emit_svg.h"
 #include "mapscan.h"
 
@@ -23,7 +24,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: %s maps PID|self [--pages] [--svg FILE] [--format json|text]\n"
-	        "       %s maps --all [--format json|text]\n",
+	        "       %s maps --all [--format json|text|prometheus]\n",
 	        CLI_PROG, CLI_PROG);
 }
 
@@ -144,10 +145,14 @@ static int run_all(const struct maps_args *a)
 	}
 	if (a->format == EMIT_TEXT)
 		rc = emit_maps_all_text(stdout, &r);
-	else if ((doc = emit_maps_all_doc(&r)))
-		rc = emit_json(doc, stdout, a->format);
-	else
+	else if (!(doc = emit_maps_all_doc(&r)))
 		rc = -1;
+	else if (a->format != EMIT_PROMETHEUS)
+		rc = emit_json(doc, stdout, a->format);
+	else { /* metrics made from the JSON report itself */
+		rc = emit_prom(stdout, doc, emit_prom_maps_all);
+		json_decref(doc);
+	}
 	allscan_free(&r);
 	return rc ? 1 : 0;
 }
@@ -159,8 +164,8 @@ int cli_maps(int argc, char **argv)
 
 	if (rc)
 		return rc - 1;
-	if (a.format == EMIT_PROMETHEUS) {
-		fprintf(stderr, "%s maps: --format prometheus is not supported\n", CLI_PROG);
+	if (a.format == EMIT_PROMETHEUS && !a.all) {
+		fprintf(stderr, "%s maps: --format prometheus needs --all\n", CLI_PROG);
 		return 2;
 	}
 	return a.all ? run_all(&a) : run_one(&a);

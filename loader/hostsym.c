@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_MISSES 32
@@ -86,4 +87,111 @@ void *hostsym_lookup(void *handle, const char *name, const char *version)
 		pthread_mutex_unlock(&misses_lock);
 	}
 	return p;
+}
+
+/*
+ * Bindings: every library asks for the same few hundred libc names, and a
+ * host binding costs two glibc lookups (the global scope, then the exact
+ * version); remembered, a repeated one costs a hash probe. The table is
+ * fixed; when it is full, new bindings are simply not remembered.
+ */
+#define MAX_BINDINGS 2048 /* a power of two */
+
+struct binding {
+	uint32_t hash;
+	char *name, *version, *file; /* one allocation: name, then the others */
+	void *addr;
+};
+
+static struct binding bindings[MAX_BINDINGS];
+static size_t nbindings;
+static unsigned long long bindings_subs;
+
+static int read_subs(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	*(unsigned long long *)arg = info->dlpi_subs;
+	return 1;
+}
+
+/* Forgets every binding once glibc has unloaded something. Under the lock. */
+static void check_unloads(void)
+{
+	unsigned long long subs = 0;
+
+	dl_iterate_phdr(read_subs, &subs);
+	if (subs == bindings_subs)
+		return;
+	for (size_t i = 0; i < MAX_BINDINGS; i++)
+		free(bindings[i].name);
+	memset(bindings, 0, sizeof(bindings));
+	nbindings = 0;
+	bindings_subs = subs;
+}
+
+static int same(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The slot of the binding, or the empty slot where it would go. */
+static struct binding *slot_of(const char *name, uint32_t hash, const char *version,
+                               const char *file)
+{
+	for (size_t i = hash;; i++) {
+		struct binding *b = &bindings[i & (MAX_BINDINGS - 1)];
+		if (!b->name || (b->hash == hash && !strcmp(b->name, name) &&
+		                 same(b->version, version) && same(b->file, file)))
+			return b;
+	}
+}
+
+void *hostsym_bound(const char *name, uint32_t hash, const char *version, const char *file)
+{
+	void *addr;
+
+	pthread_mutex_lock(&misses_lock);
+	check_unloads();
+	addr = slot_of(name, hash, version, file)->addr;
+	pthread_mutex_unlock(&misses_lock);
+	return addr;
+}
+
+static char *copy_after(char **at, const char *s)
+{
+	char *start = *at;
+
+	if (!s)
+		return NULL;
+	strcpy(start, s);
+	*at += strlen(s) + 1;
+	return start;
+}
+
+void hostsym_remember(const char *name, uint32_t hash, const char *version, const char *file,
+                      void *addr)
+{
+	size_t len =
+	        strlen(name) + (version ? strlen(version) : 0) + (file ? strlen(file) : 0) + 3;
+	struct binding *b;
+	char *mem, *at;
+
+	pthread_mutex_lock(&misses_lock);
+	check_unloads();
+	/* Three quarters full at most, so that probes stay short and end. */
+	if (nbindings < MAX_BINDINGS / 4 * 3 && (mem = malloc(len))) {
+		b = slot_of(name, hash, version, file);
+		if (b->name) {
+			free(mem);
+		} else {
+			at = mem;
+			b->name = copy_after(&at, name);
+			b->version = copy_after(&at, version);
+			b->file = copy_after(&at, file);
+			b->hash = hash;
+			b->addr = addr;
+			nbindings++;
+		}
+	}
+	pthread_mutex_unlock(&misses_lock);
 }

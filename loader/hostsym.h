@@ -8,8 +8,18 @@
 #ifndef SL_HOSTSYM_H
 #define SL_HOSTSYM_H
 
+#include <stdint.h>
+
 /* The address handle (or RTLD_DEFAULT) gives for name, of the given version
  * when version is not NULL; NULL if not defined. Thread-safe. */
 void *hostsym_lookup(void *handle, const char *name, const char *version);
+
+/* Bindings already made: the address name (of version, from file; either
+ * may be NULL) was bound to, or NULL if not remembered. A binding holds
+ * while glibc unloads nothing: objects it adds join the global scope after
+ * those already searched, so they cannot change a binding. Thread-safe. */
+void *hostsym_bound(const char *name, uint32_t hash, const char *version, const char *file);
+void hostsym_remember(const char *name, uint32_t hash, const char *version, const char *file,
+                      void *addr);
 
 #endif

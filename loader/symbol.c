@@ -143,7 +143,7 @@ static int found_in_host(void *p, struct symdef *def)
  * interposed malloc from a preload or a sanitizer serves both it and us);
  * only when that is the host library's own does the exact version count,
  * and then dlvsym asks for it (a symbol may have several versions). */
-static void *host_symbol(const struct sl_scope *sc, const struct symbol_key *key)
+static void *ask_host(const struct sl_scope *sc, const struct symbol_key *key)
 {
 	void *first = dlsym(RTLD_DEFAULT, key->name);
 	uintptr_t at = (uintptr_t)first;
@@ -151,6 +151,16 @@ static void *host_symbol(const struct sl_scope *sc, const struct symbol_key *key
 	if (first && (!key->version || at < sc->host_lo || at >= sc->host_hi))
 		return first;
 	return key->version ? dlvsym(sc->host, key->name, key->version->name) : NULL;
+}
+
+static void *host_symbol(const struct sl_scope *sc, const struct symbol_key *key)
+{
+	const char *version = key->version ? key->version->name : NULL;
+	void *p = hostsym_bound(key->name, key->gnu_hash, version, sc->name);
+
+	if (!p && (p = ask_host(sc, key)))
+		hostsym_remember(key->name, key->gnu_hash, version, sc->name, p);
+	return p;
 }
 
 /* Through the scope in order; the global scope last when asked. */
@@ -230,6 +240,10 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 		return 0;
 	}
 	if (lookup_scope(lib, &key, 1, def) == 0)
+		return 0;
+	/* As the system linker does, a library may use what only another
+	 * library of the group being opened defines. */
+	if (lib->group && lib->group != lib && lookup_scope(lib->group, &key, 0, def) == 0)
 		return 0;
 	if (ELF64_ST_BIND(s->st_info) == STB_WEAK) {
 		memset(def, 0, sizeof(*def));
