@@ -67,3 +67,19 @@ Test(hostsym, thread_local_answers_are_per_thread)
 	cr_assert_neq(other, (void *)&errno);
 	cr_assert_eq(hostsym_lookup(RTLD_DEFAULT, "errno", "GLIBC_PRIVATE"), (void *)&errno);
 }
+
+/* glibc unloading one library forgets only the bindings into it. */
+Test(hostsym, an_unload_forgets_only_bindings_into_what_went)
+{
+	void *h = dlopen(TESTLIB("libhello.so"), RTLD_NOW | RTLD_GLOBAL);
+	void *hello, *malloc_at = dlsym(RTLD_DEFAULT, "malloc");
+
+	cr_assert_not_null(h, "%s", dlerror());
+	hello = dlsym(h, "hello_add");
+	hostsym_remember("hello_add", 1, NULL, NULL, hello);
+	hostsym_remember("malloc", 2, NULL, NULL, malloc_at);
+	cr_assert_eq(hostsym_bound("hello_add", 1, NULL, NULL), hello);
+	dlclose(h);
+	cr_assert_null(hostsym_bound("hello_add", 1, NULL, NULL));
+	cr_assert_eq(hostsym_bound("malloc", 2, NULL, NULL), malloc_at);
+}
