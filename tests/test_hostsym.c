@@ -3,6 +3,8 @@
 
 #include <criterion/criterion.h>
 #include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
 
 Test(hostsym, answers_as_dlsym_and_dlvsym_do)
 {
@@ -61,4 +63,25 @@ Test(hostsym, bindings_are_remembered_until_glibc_unloads_something)
 	/* Unloading may have taken a bound address away: all forgotten. */
 	dlclose(h);
 	cr_assert_null(hostsym_bound("strlen", 1234, "GLIBC_2.2.5", "libc.so.6"));
+}
+
+/* dlsym gives a thread-local variable as the calling thread's copy: such an
+ * answer must not be handed to another thread. */
+static void *errno_seen_by_thread(void *arg)
+{
+	(void)arg;
+	return hostsym_lookup(RTLD_DEFAULT, "errno", "GLIBC_PRIVATE");
+}
+
+Test(hostsym, thread_local_answers_are_per_thread)
+{
+	pthread_t t;
+	void *other;
+
+	cr_assert_eq(hostsym_lookup(RTLD_DEFAULT, "errno", "GLIBC_PRIVATE"), (void *)&errno);
+	pthread_create(&t, NULL, errno_seen_by_thread, NULL);
+	pthread_join(t, &other);
+	cr_assert_not_null(other);
+	cr_assert_neq(other, (void *)&errno);
+	cr_assert_eq(hostsym_lookup(RTLD_DEFAULT, "errno", "GLIBC_PRIVATE"), (void *)&errno);
 }
