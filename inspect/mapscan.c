@@ -1,4 +1,5 @@
 #include "mapscan.h"
+#include "grow.h"
 #include "procwalk.h"
 
 #include <errno.h>
@@ -65,14 +66,8 @@ static int add_run(struct mapscan_mapping *m, uint64_t index, const char *state,
 		last->count++;
 		return 0;
 	}
-	if (m->nruns == m->runs_cap) {
-		size_t cap = m->runs_cap ? m->runs_cap * 2 : 16;
-		struct mapscan_run *runs = realloc(m->runs, cap * sizeof(*runs));
-		if (!runs)
-			return -ENOMEM;
-		m->runs = runs;
-		m->runs_cap = cap;
-	}
+	if (grow_for_one(&m->runs, &m->runs_cap, m->nruns, sizeof(*m->runs), 16) != 0)
+		return -ENOMEM;
 	last = &m->runs[m->nruns++];
 	*last = (struct mapscan_run){.first = index, .count = 1, .mapcount = mapcount};
 	strcpy(last->state, state);
@@ -121,14 +116,8 @@ static struct mapscan_mapping *add_mapping(struct mapscan_report *r,
 {
 	struct mapscan_mapping *m;
 
-	if (r->count == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		m = realloc(r->mappings, cap * sizeof(*m));
-		if (!m)
-			return NULL;
-		r->mappings = m;
-		r->cap = cap;
-	}
+	if (grow_for_one(&r->mappings, &r->cap, r->count, sizeof(*m), 64) != 0)
+		return NULL;
 	m = &r->mappings[r->count];
 	memset(m, 0, sizeof(*m));
 	m->region = *region;

@@ -3,6 +3,8 @@
 
 #include <criterion/criterion.h>
 #include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
 
 Test(hostsym, answers_as_dlsym_and_dlvsym_do)
 {
@@ -43,4 +45,25 @@ Test(hostsym, long_names_are_looked_up_every_time)
 
 	cr_assert_null(hostsym_lookup(RTLD_DEFAULT, name, NULL));
 	cr_assert_null(hostsym_lookup(RTLD_DEFAULT, name, NULL));
+}
+
+/* dlsym gives a thread-local variable as the calling thread's copy: such an
+ * answer must not be handed to another thread. */
+static void *errno_seen_by_thread(void *arg)
+{
+	(void)arg;
+	return hostsym_lookup(RTLD_DEFAULT, "errno", "GLIBC_PRIVATE");
+}
+
+Test(hostsym, thread_local_answers_are_per_thread)
+{
+	pthread_t t;
+	void *other;
+
+	cr_assert_eq(hostsym_lookup(RTLD_DEFAULT, "errno", "GLIBC_PRIVATE"), (void *)&errno);
+	pthread_create(&t, NULL, errno_seen_by_thread, NULL);
+	pthread_join(t, &other);
+	cr_assert_not_null(other);
+	cr_assert_neq(other, (void *)&errno);
+	cr_assert_eq(hostsym_lookup(RTLD_DEFAULT, "errno", "GLIBC_PRIVATE"), (void *)&errno);
 }

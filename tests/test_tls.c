@@ -11,6 +11,15 @@
 
 #define NTHREADS 8
 
+/* ASan gives each new thread mappings of its own (fake stacks, allocator
+ * caches) that outlive it; a library's mappings leaking would add 4 or
+ * more per round for 20 rounds. */
+#if defined(__SANITIZE_ADDRESS__)
+#define MAPS_SLACK 8
+#else
+#define MAPS_SLACK 0
+#endif
+
 static const unsigned char template_bytes[] = {1, 2, 3, 4, 5, 6, 7, 8};
 
 static size_t register_module(size_t memsz, size_t align)
@@ -296,7 +305,7 @@ Test(tls, no_growth_over_many_threads_and_reloads)
 		/* From the second round on: glibc keeps exited threads' stacks. */
 		if (round == 0)
 			maps = tu_count_maps();
-		cr_assert_eq(tu_count_maps(), maps, "round %d", round);
+		cr_assert_leq(tu_count_maps(), maps + MAPS_SLACK, "round %d", round);
 	}
 }
 
