@@ -319,3 +319,49 @@ Test(tls, initial_exec_is_refused_and_leaves_nothing)
 	cr_assert_eq(tu_count_fds(), fds);
 	cr_assert_eq(tu_count_maps(), maps);
 }
+
+/* ---- A loaded library using a host library's thread-local variable ---- */
+
+struct host_use {
+	sl_lib *lib;
+	int *(*host_addr)(void);
+	int *ours, *theirs;
+};
+
+/* Loads the user library in this thread: a binding made in another thread
+ * must not hand over that thread's copy. */
+static void *compare_views(void *arg)
+{
+	struct host_use *u = arg;
+	sl_lib *lib = sl_open(TESTLIB("libtlsuser.so"), 0);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	u->ours = ((int *(*)(void))sl_sym(lib, "tlsuser_addr"))();
+	u->theirs = u->host_addr();
+	sl_close(lib);
+	return NULL;
+}
+
+Test(tls, host_library_variables_keep_glibcs_module)
+{
+	void *host = dlopen(TESTLIB("libtlshost.so"), RTLD_NOW | RTLD_GLOBAL);
+	struct host_use u = {0}, other;
+	int (*bump)(void);
+	pthread_t t;
+
+	cr_assert_not_null(host, "%s", dlerror());
+	u.host_addr = (int *(*)(void))dlsym(host, "tlshost_addr");
+	u.lib = sl_open(TESTLIB("libtlsuser.so"), 0);
+	cr_assert_not_null(u.lib, "%s", sl_error());
+	bump = (int (*)(void))sl_sym(u.lib, "tlsuser_bump");
+	cr_assert_eq(bump(), 8, "the host's initial 7, bumped");
+	cr_assert_eq(*u.host_addr(), 8, "both see the same variable");
+	cr_assert_eq(sl_close(u.lib), 0);
+	/* Loaded afresh in another thread, after this thread's binding. */
+	other = u;
+	pthread_create(&t, NULL, compare_views, &other);
+	pthread_join(t, NULL);
+	cr_assert_eq(other.ours, other.theirs, "another thread sees its own copy through both");
+	cr_assert_neq(other.ours, u.host_addr());
+	dlclose(host);
+}
