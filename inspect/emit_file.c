@@ -8,6 +8,7 @@
 #define TEXT_CELLS_PER_LINE  64
 #define PROGRESS_AFTER_NS    1000000000LL
 #define PROGRESS_EVERY_NS    100000000LL
+#define PROGRESS_PATH        36 /* characters of the path shown */
 
 static bool is_json(const struct emit_file *e)
 {
@@ -103,11 +104,13 @@ static int64_t elapsed_ns(const struct timespec *from, const struct timespec *to
 	return (to->tv_sec - from->tv_sec) * 1000000000LL + (to->tv_nsec - from->tv_nsec);
 }
 
-/* A line on a terminal's stderr once the scan has run for a second. */
+/* A line on a terminal's stderr once the scan has run for a second, and
+ * only while the report goes elsewhere: the two would mix on one screen. */
 static void show_progress(struct emit_file *e, const char *path)
 {
 	char bytes[32];
 	struct timespec now;
+	size_t len = strlen(path);
 
 	if (!e->progress_tty)
 		return;
@@ -117,9 +120,12 @@ static void show_progress(struct emit_file *e, const char *path)
 		return;
 	e->last_progress = now;
 	e->progress_shown = true;
-	fprintf(stderr, "\r\033[K%s: %llu files, %s: %.60s", "mapscope",
+	/* The end of the path: a line that wrapped could not be rewritten. */
+	fprintf(stderr, "\r\033[Kmapscope: %llu files, %s: %s%s",
 	        (unsigned long long)e->totals.files,
-	        emit_human_bytes(e->totals.bytes, bytes, sizeof(bytes)), path);
+	        emit_human_bytes(e->totals.bytes, bytes, sizeof(bytes)),
+	        len > PROGRESS_PATH ? "..." : "",
+	        path + (len > PROGRESS_PATH ? len - PROGRESS_PATH : 0));
 }
 
 static void clear_progress(struct emit_file *e)
@@ -148,7 +154,7 @@ void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format)
 	e->out = out;
 	e->format = format;
 	clock_gettime(CLOCK_MONOTONIC, &e->start);
-	e->progress_tty = isatty(STDERR_FILENO);
+	e->progress_tty = isatty(STDERR_FILENO) && !isatty(fileno(out));
 	if (format != EMIT_JSON && format != EMIT_JSONL)
 		return;
 	head = emit_doc("file", true);

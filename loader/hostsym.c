@@ -168,6 +168,16 @@ static char *copy_after(char **at, const char *s)
 	return start;
 }
 
+/* dlsym gives a thread-local variable as the calling thread's copy, which
+ * lies outside every object's mapping: such an answer is not remembered,
+ * another thread must ask for its own. */
+static int inside_an_object(void *addr)
+{
+	Dl_info info;
+
+	return dladdr(addr, &info) != 0;
+}
+
 void hostsym_remember(const char *name, uint32_t hash, const char *version, const char *file,
                       void *addr)
 {
@@ -176,6 +186,8 @@ void hostsym_remember(const char *name, uint32_t hash, const char *version, cons
 	struct binding *b;
 	char *mem, *at;
 
+	if (addr && !inside_an_object(addr))
+		return;
 	pthread_mutex_lock(&misses_lock);
 	check_unloads();
 	/* Three quarters full at most, so that probes stay short and end. */
