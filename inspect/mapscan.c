@@ -18,7 +18,7 @@
 struct page_walk {
 	struct mapscan_report *report;
 	struct mapscan_mapping *mapping;
-	const struct kpage *kpage;
+	struct kpage *kpage;
 	unsigned flags;
 	long page_size;
 };
@@ -156,8 +156,7 @@ static void open_pagemap(struct mapscan_report *r, int procdir, struct pagemap *
 }
 
 /* Walks smaps, and pagemap for each mapping it names. */
-static int scan_mappings(struct mapscan_report *r, int procdir, const struct kpage *k,
-                         unsigned flags)
+static int scan_mappings(struct mapscan_report *r, int procdir, struct kpage *k, unsigned flags)
 {
 	struct page_walk w = {r, NULL, k, flags, sysconf(_SC_PAGESIZE)};
 	struct procmaps_region region;
