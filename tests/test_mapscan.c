@@ -300,3 +300,18 @@ Test(mapscan, a_huge_reservation_is_scanned_in_windows)
 	tu_reap(pid);
 	munmap(at, sizeof(*at));
 }
+
+Test(mapscan, a_zombie_has_no_address_space)
+{
+	struct mapscan_report r;
+	pid_t pid = fork();
+	siginfo_t info;
+
+	if (pid == 0)
+		_exit(0);
+	/* Wait for the exit but leave the zombie in place. */
+	cr_assert_eq(waitid(P_PID, pid, &info, WEXITED | WNOWAIT), 0);
+	cr_assert_eq(mapscan_process(pid, 0, &r), -ENXIO);
+	mapscan_free(&r);
+	waitpid(pid, NULL, 0);
+}
