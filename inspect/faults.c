@@ -173,7 +173,8 @@ static int index_mmaps(struct faultrec *fr, struct mmap_index *ix)
 		ix->by_pid[i] = i;
 	sort_fr = fr;
 	qsort(ix->by_pid, fr->nmmaps, sizeof(*ix->by_pid), by_pid_then_time);
-	qsort(fr->forks, fr->nforks, sizeof(*fr->forks), by_fork_pid);
+	if (fr->nforks) /* qsort and bsearch want a non-NULL array */
+		qsort(fr->forks, fr->nforks, sizeof(*fr->forks), by_fork_pid);
 	return 0;
 }
 
@@ -204,7 +205,7 @@ static uint32_t parent_of(const struct faultrec *fr, uint32_t pid)
 {
 	struct faultrec_fork key = {pid, 0};
 	const struct faultrec_fork *f =
-	        bsearch(&key, fr->forks, fr->nforks, sizeof(key), by_fork_pid);
+	        fr->nforks ? bsearch(&key, fr->forks, fr->nforks, sizeof(key), by_fork_pid) : NULL;
 
 	return f ? f->ppid : 0;
 }
@@ -299,8 +300,10 @@ static int attribute(struct faultrec *fr, uint64_t start_ns, struct faults_repor
 	if (!group || !keys || !rep->samples)
 		goto out;
 	/* Each CPU has its own rings: put the records back in time order. */
-	qsort(fr->mmaps, fr->nmmaps, sizeof(*fr->mmaps), by_mmap_time);
-	qsort(fr->samples, fr->nsamples, sizeof(*fr->samples), by_sample_time);
+	if (fr->nmmaps)
+		qsort(fr->mmaps, fr->nmmaps, sizeof(*fr->mmaps), by_mmap_time);
+	if (fr->nsamples)
+		qsort(fr->samples, fr->nsamples, sizeof(*fr->samples), by_sample_time);
 	if (index_mmaps(fr, &ix) != 0)
 		goto out;
 	for (size_t i = 0; i < fr->nmmaps; i++)
