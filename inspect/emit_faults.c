@@ -142,7 +142,7 @@ json_t *emit_faults_doc(char *const argv[], const struct faults_report *rep, boo
 	uint64_t un_minor, un_major;
 
 	for (int i = 0; argv[i]; i++)
-		json_array_append_new(cmd, json_string(argv[i]));
+		json_array_append_new(cmd, emit_string(argv[i]));
 	json_object_set_new(doc, "command", cmd);
 	emit_faults_exit(doc, rep->wait_status);
 	emit_str(doc, "source", rep->unavailable ? "rusage" : "perf_event");

@@ -1,4 +1,6 @@
 #include "emit_svg.h"
+#include "emit.h"
+#include "mapscan.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -275,4 +277,37 @@ void emit_svg_free(struct emit_svg *svg)
 		pagegrid_free(&svg->bands[i].grid);
 	}
 	svg->nbands = 0;
+}
+
+static void add_mapping(struct emit_svg *svg, const struct mapscan_report *r,
+                        const struct mapscan_mapping *m, size_t cells)
+{
+	const struct procmaps_region *reg = &m->region;
+	uint64_t pages = (reg->end - reg->start) / (uint64_t)sysconf(_SC_PAGESIZE);
+	char label[512], note[160], size[32], rss[32];
+	struct pagegrid g;
+
+	if (pagegrid_init(&g, pages, cells) != 0)
+		return;
+	pagegrid_from_mapping(&g, m, r->kpage_unavailable);
+	g.unavailable = r->pagemap_unavailable;
+	g.dirty_unavailable = NULL;
+	snprintf(label, sizeof(label), "%#llx-%#llx %s %s", (unsigned long long)reg->start,
+	         (unsigned long long)reg->end, reg->perms, reg->path[0] ? reg->path : "[anon]");
+	snprintf(note, sizeof(note), "%s, %s resident, %llu pages, %llu a cell",
+	         emit_human_bytes(reg->end - reg->start, size, sizeof(size)),
+	         emit_human_bytes(m->smaps.rss, rss, sizeof(rss)), (unsigned long long)pages,
+	         (unsigned long long)g.pages_per_cell);
+	emit_svg_add(svg, label, note, &g);
+}
+
+void emit_svg_add_process(struct emit_svg *svg, const struct mapscan_report *r)
+{
+	size_t bands = 0;
+
+	for (size_t i = 0; i < r->count; i++)
+		bands += r->mappings[i].smaps.rss > 0;
+	for (size_t i = 0; i < r->count; i++)
+		if (r->mappings[i].smaps.rss > 0)
+			add_mapping(svg, r, &r->mappings[i], emit_svg_cells_per_band(bands));
 }

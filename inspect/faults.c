@@ -173,7 +173,7 @@ static int index_mmaps(struct faultrec *fr, struct mmap_index *ix)
 		ix->by_pid[i] = i;
 	sort_fr = fr;
 	qsort(ix->by_pid, fr->nmmaps, sizeof(*ix->by_pid), by_pid_then_time);
-	if (fr->nforks) /* qsort and bsearch want a non-NULL array */
+	if (fr->nforks) /* qsort's base must not be NULL, even for no elements */
 		qsort(fr->forks, fr->nforks, sizeof(*fr->forks), by_fork_pid);
 	return 0;
 }

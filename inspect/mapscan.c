@@ -1,4 +1,6 @@
 #include "mapscan.h"
+#include "grow.h"
+#include "procwalk.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +18,7 @@
 struct page_walk {
 	struct mapscan_report *report;
 	struct mapscan_mapping *mapping;
-	const struct kpage *kpage;
+	struct kpage *kpage;
 	unsigned flags;
 	long page_size;
 };
@@ -64,14 +66,8 @@ static int add_run(struct mapscan_mapping *m, uint64_t index, const char *state,
 		last->count++;
 		return 0;
 	}
-	if (m->nruns == m->runs_cap) {
-		size_t cap = m->runs_cap ? m->runs_cap * 2 : 16;
-		struct mapscan_run *runs = realloc(m->runs, cap * sizeof(*runs));
-		if (!runs)
-			return -ENOMEM;
-		m->runs = runs;
-		m->runs_cap = cap;
-	}
+	if (grow_for_one(&m->runs, &m->runs_cap, m->nruns, sizeof(*m->runs), 16) != 0)
+		return -ENOMEM;
 	last = &m->runs[m->nruns++];
 	*last = (struct mapscan_run){.first = index, .count = 1, .mapcount = mapcount};
 	strcpy(last->state, state);
@@ -120,14 +116,8 @@ static struct mapscan_mapping *add_mapping(struct mapscan_report *r,
 {
 	struct mapscan_mapping *m;
 
-	if (r->count == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		m = realloc(r->mappings, cap * sizeof(*m));
-		if (!m)
-			return NULL;
-		r->mappings = m;
-		r->cap = cap;
-	}
+	if (grow_for_one(&r->mappings, &r->cap, r->count, sizeof(*m), 64) != 0)
+		return NULL;
 	m = &r->mappings[r->count];
 	memset(m, 0, sizeof(*m));
 	m->region = *region;
@@ -166,8 +156,7 @@ static void open_pagemap(struct mapscan_report *r, int procdir, struct pagemap *
 }
 
 /* Walks smaps, and pagemap for each mapping it names. */
-static int scan_mappings(struct mapscan_report *r, int procdir, const struct kpage *k,
-                         unsigned flags)
+static int scan_mappings(struct mapscan_report *r, int procdir, struct kpage *k, unsigned flags)
 {
 	struct page_walk w = {r, NULL, k, flags, sysconf(_SC_PAGESIZE)};
 	struct procmaps_region region;
@@ -202,16 +191,14 @@ static int scan_mappings(struct mapscan_report *r, int procdir, const struct kpa
 
 int mapscan_process(pid_t pid, unsigned flags, struct mapscan_report *r)
 {
-	char dir[32];
 	struct kpage k;
 	int procdir, rc;
 
 	memset(r, 0, sizeof(*r));
 	r->pid = pid;
-	snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
-	procdir = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	procdir = procwalk_open_pid(pid);
 	if (procdir < 0)
-		return -errno;
+		return procdir;
 	mapscan_read_comm(procdir, r->comm, sizeof(r->comm));
 	kpage_open(&k);
 	r->kpage_unavailable = k.unavailable;

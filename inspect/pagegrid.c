@@ -1,7 +1,9 @@
 #include "pagegrid.h"
+#include "mapscan.h"
 #include "residency.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,4 +81,35 @@ int pagegrid_measure_file(struct pagegrid *g, int fd)
 		return err;
 	r.pages = g->pages;
 	return residency_walk(fd, &r, &w);
+}
+
+/* Adds count pages of one state from page first on, cell by cell. */
+static void add_run(struct pagegrid *g, uint64_t first, uint64_t count, bool dirty,
+                    uint64_t mapcount)
+{
+	while (count && first < g->pages) {
+		struct pagegrid_cell *c = &g->cells[first / g->pages_per_cell];
+		uint64_t room = g->pages_per_cell - first % g->pages_per_cell;
+		uint64_t n = count < room ? count : room;
+
+		c->resident += (uint32_t)n;
+		c->dirty += dirty ? (uint32_t)n : 0;
+		if (mapcount != MAPSCAN_NO_MAPCOUNT && mapcount > c->sharers)
+			c->sharers = mapcount > UINT32_MAX ? UINT32_MAX : (uint32_t)mapcount;
+		first += n;
+		count -= n;
+	}
+}
+
+void pagegrid_from_mapping(struct pagegrid *g, const struct mapscan_mapping *m,
+                           const char *why_no_mapcount)
+{
+	g->sharing_unavailable = why_no_mapcount;
+	for (size_t i = 0; i < m->nruns; i++) {
+		const struct mapscan_run *r = &m->runs[i];
+
+		if (!strchr(r->state, 'p'))
+			continue;
+		add_run(g, r->first, r->count, !strchr(r->state, 'f'), r->mapcount);
+	}
 }

@@ -40,6 +40,16 @@ int pagegrid_init(struct pagegrid *g, uint64_t pages, size_t max_cells);
  * kernel that would lie leaves g->unavailable set instead. */
 int pagegrid_measure_file(struct pagegrid *g, int fd);
 
+struct mapscan_mapping;
+
+/* Fills g (initialised for the mapping's pages) from a process scan kept
+ * with MAPSCAN_PAGES: present pages are resident, present pages that are
+ * not file-backed (anonymous, or private copies made on write) are dirty,
+ * and a page's map count is how many processes map it. why_no_mapcount says
+ * why map counts are missing, when they are. */
+void pagegrid_from_mapping(struct pagegrid *g, const struct mapscan_mapping *m,
+                           const char *why_no_mapcount);
+
 void pagegrid_free(struct pagegrid *g);
 
 #endif

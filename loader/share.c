@@ -1,5 +1,6 @@
 #include "share.h"
 
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +19,10 @@
 #define SHARE_LO 0x100000000000ULL
 #define SHARE_HI 0x500000000000ULL
 
+#define HUGE_ALIGN (2UL << 20)
+
 #define CACHE_MAGIC   "SLRELRO1"
-#define CACHE_VERSION 1
+#define CACHE_VERSION 2
 
 /* The first page of a cache file; the RELRO pages follow from the second,
  * so they can be mapped straight from the file. */
@@ -29,6 +32,7 @@ struct cache_header {
 	uint32_t page_size;
 	char identity[96];
 	uint64_t base;
+	uint64_t context;      /* placement of the libraries it points into */
 	uint64_t relro_offset; /* first shared page minus base */
 	uint64_t relro_size;   /* bytes of whole pages */
 	uint64_t checksum;     /* of those pages */
@@ -54,7 +58,7 @@ static int setwhy(char *why, size_t cap, const char *fmt, ...)
 	return -1;
 }
 
-static void stay_private(struct share_ctx *ctx, const char *reason)
+void share_give_up(struct share_ctx *ctx, const char *reason)
 {
 	ctx->usable = 0;
 	snprintf(ctx->status, sizeof(ctx->status), "private: %s", reason);
@@ -199,7 +203,33 @@ static int create_salt(const char *name)
 	if (getrandom(&salt, sizeof(salt), 0) != sizeof(salt))
 		return -errno;
 	snprintf(text, sizeof(text), "%016llx", (unsigned long long)salt);
-	return publish(name, &iov, 1) < 0 ? -1 : 0;
+	return publish(name, &iov, 1);
+}
+
+static int ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), m = strlen(end);
+
+	return n >= m && strcmp(s + n - m, end) == 0;
+}
+
+/* The first process of a boot removes the salts and caches of earlier
+ * boots, which no base of this boot can match. Temporary files are left:
+ * they may be another process's work in progress. */
+static void remove_old_boots(const char *dir, const char *salt)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		if (strstr(e->d_name, ".tmp-"))
+			continue;
+		if ((strncmp(e->d_name, "salt-", 5) == 0 && strcmp(e->d_name, salt) != 0) ||
+		    ends_with(e->d_name, ".relro"))
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	if (d)
+		closedir(d);
 }
 
 static int read_boot_id(char *out, size_t cap)
@@ -228,8 +258,11 @@ int share_salt(const char *dir, uint64_t *salt, char *why, size_t whycap)
 	err = read_salt(name, salt, why, whycap);
 	if (err != -ENOENT)
 		return err;
-	if (create_salt(name) != 0)
+	err = create_salt(name);
+	if (err < 0)
 		return setwhy(why, whycap, "salt %s: cannot create: %s", name, strerror(errno));
+	if (err == 0)
+		remove_old_boots(dir, name + strlen(dir) + 1);
 	err = read_salt(name, salt, why, whycap);
 	return err == -ENOENT ? setwhy(why, whycap, "salt %s: vanished", name) : err;
 }
@@ -313,6 +346,11 @@ uintptr_t share_base(const struct share_id *id, uint64_t salt, size_t span, size
 
 	if (align < page_size())
 		align = page_size();
+	/* The kernel puts file mappings of 2 MiB or more on a 2 MiB boundary,
+	 * as glibc's dlopen gets them; fault-around then maps the same text
+	 * pages in every process, so we do the same. */
+	if (span >= HUGE_ALIGN && align < HUGE_ALIGN)
+		align = HUGE_ALIGN;
 	slots = (SHARE_HI - SHARE_LO - span) / align;
 	return (uintptr_t)(SHARE_LO + (mix64(id->hash ^ salt) % slots) * align);
 }
@@ -325,13 +363,13 @@ void share_prepare(struct share_ctx *ctx, int fd, size_t span, size_t align)
 	memset(ctx, 0, sizeof(*ctx));
 	if (share_dir(ctx->dir, sizeof(ctx->dir), why, sizeof(why)) != 0 ||
 	    share_salt(ctx->dir, &ctx->salt, why, sizeof(why)) != 0) {
-		stay_private(ctx, why);
+		share_give_up(ctx, why);
 		return;
 	}
 	err = share_identify(fd, &ctx->id);
 	if (err) {
 		snprintf(why, sizeof(why), "cannot identify library: %s", strerror(-err));
-		stay_private(ctx, why);
+		share_give_up(ctx, why);
 		return;
 	}
 	ctx->base = share_base(&ctx->id, ctx->salt, span, align);
@@ -346,21 +384,28 @@ void *share_reserve(struct share_ctx *ctx, size_t span)
 		return NULL;
 	got = mmap(want, span, PROT_NONE,
 	           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
-	if (got == want)
+	if (got == want) {
+		ctx->placed = 1;
 		return got;
+	}
 	/* Kernels before 4.17 take the flag as a mere hint. */
 	if (got != MAP_FAILED)
 		munmap(got, span);
-	stay_private(ctx, "base address taken");
+	share_give_up(ctx, "base address taken");
 	return NULL;
+}
+
+void share_add_context(struct share_ctx *ctx, const struct share_id *id, uintptr_t base)
+{
+	ctx->context = mix64(ctx->context ^ id->hash) ^ mix64(base);
 }
 
 /* ---- The cache file ---- */
 
 static void cache_name(const struct share_ctx *ctx, char *name, size_t cap)
 {
-	snprintf(name, cap, "%s/%s-%llx.relro", ctx->dir, ctx->id.text,
-	         (unsigned long long)ctx->base);
+	snprintf(name, cap, "%s/%s-%llx-%016llx.relro", ctx->dir, ctx->id.text,
+	         (unsigned long long)ctx->base, (unsigned long long)ctx->context);
 }
 
 static void fill_header(const struct share_ctx *ctx, const struct relro_span *s,
@@ -372,6 +417,7 @@ static void fill_header(const struct share_ctx *ctx, const struct relro_span *s,
 	h->page_size = (uint32_t)s->page;
 	snprintf(h->identity, sizeof(h->identity), "%s", ctx->id.text);
 	h->base = ctx->base;
+	h->context = ctx->context;
 	h->relro_offset = (uint64_t)((uintptr_t)s->start - ctx->base);
 	h->relro_size = s->len;
 	h->checksum = checksum_pages(s->start, s->len);
@@ -483,15 +529,15 @@ static void share_span(struct share_ctx *ctx, const struct relro_span *s,
 	int created, fd = open_cache(ctx, s, &created, why, sizeof(why));
 
 	if (fd < 0) {
-		stay_private(ctx, why);
+		share_give_up(ctx, why);
 		return;
 	}
 	file = mmap(NULL, s->page + s->len, PROT_READ, MAP_SHARED, fd, 0);
 	if (file == MAP_FAILED) {
 		snprintf(why, sizeof(why), "cannot map cache: %s", strerror(errno));
-		stay_private(ctx, why);
+		share_give_up(ctx, why);
 	} else if (check_cache(ctx, s, fd, file, why, sizeof(why)) != 0) {
-		stay_private(ctx, why);
+		share_give_up(ctx, why);
 	} else {
 		st->shared_pages = map_identical(s, fd, file);
 		st->private_pages = st->relro_pages - st->shared_pages;
@@ -517,7 +563,7 @@ void share_relro(struct share_ctx *ctx, void *relro, size_t size, struct sl_shar
 	if (!ctx->usable)
 		return;
 	if (s.len == 0) {
-		stay_private(ctx, "no whole RELRO page");
+		share_give_up(ctx, "no whole RELRO page");
 		return;
 	}
 	share_span(ctx, &s, st);

@@ -225,7 +225,8 @@ static void *new_block(const struct sl_tls_image *img)
 
 	if (posix_memalign(&block, align, img->memsz ? img->memsz : 1))
 		return NULL;
-	memcpy(block, img->init, img->filesz);
+	if (img->filesz)
+		memcpy(block, img->init, img->filesz);
 	memset((char *)block + img->filesz, 0, img->memsz - img->filesz);
 	return block;
 }

@@ -154,3 +154,33 @@ Test(emit_svg, file_command_names_an_svg_it_cannot_write)
 	cr_assert(strstr(out, "/nonexistent/dir/map.svg: No such file or directory") != NULL, "%s",
 	          out);
 }
+
+Test(emit_svg, maps_command_draws_the_process)
+{
+	char dir[] = "/tmp/mapscope-svg-XXXXXX", svg[160], cmd[512], out[4096];
+	char *text;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(svg, sizeof(svg), "%s/self.svg", dir);
+	snprintf(cmd, sizeof(cmd), BUILD_DIR "/mapscope maps --svg %s self >/dev/null", svg);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
+	text = tu_read_file(svg);
+	cr_assert_not_null(text, "%s was not written", svg);
+	expect_well_formed(text);
+	cr_assert(strstr(text, "/mapscope</text>") != NULL, "the binary's mappings are not drawn");
+	cr_assert(strstr(text, "libc.so.6</text>") != NULL, "libc's mappings are not drawn");
+	free(text);
+	tu_remove_tree(dir);
+}
+
+Test(emit_svg, maps_command_names_an_svg_it_cannot_write)
+{
+	char out[4096];
+	int status = tu_run(BUILD_DIR "/mapscope maps --svg /nonexistent/dir/m.svg self "
+	                              "2>&1 >/dev/null",
+	                    out, sizeof(out));
+
+	cr_assert_eq(status, 1);
+	cr_assert(strstr(out, "/nonexistent/dir/m.svg: No such file or directory") != NULL, "%s",
+	          out);
+}

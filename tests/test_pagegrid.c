@@ -1,5 +1,6 @@
 /* pagegrid: cells bounded whatever the size, and a file's cells count the
  * pages known to be resident. */
+#include "mapscan.h"
 #include "pagegrid.h"
 
 #include <criterion/criterion.h>
@@ -92,4 +93,26 @@ Test(pagegrid, dirty_pages_are_counted_where_cachestat_is)
 	pagegrid_free(&g);
 	close(fd);
 	unlink(path);
+}
+
+Test(pagegrid, mapping_runs_become_resident_dirty_and_shared_cells)
+{
+	struct mapscan_run runs[] = {
+	        {.first = 0, .count = 4, .mapcount = 3, .state = "pxf"},
+	        {.first = 4, .count = 2, .mapcount = MAPSCAN_NO_MAPCOUNT, .state = "-"},
+	        {.first = 6, .count = 2, .mapcount = 1, .state = "px"},
+	};
+	struct mapscan_mapping m = {.runs = runs, .nruns = 3};
+	struct pagegrid g;
+
+	cr_assert_eq(pagegrid_init(&g, 8, 4), 0);
+	pagegrid_from_mapping(&g, &m, NULL);
+	cr_assert_eq(g.cells[0].resident, 2);
+	cr_assert_eq(g.cells[0].dirty, 0);
+	cr_assert_eq(g.cells[0].sharers, 3);
+	cr_assert_eq(g.cells[2].resident, 0);
+	cr_assert_eq(g.cells[3].resident, 2);
+	cr_assert_eq(g.cells[3].dirty, 2, "an anonymous page counts as dirty");
+	cr_assert_null(g.sharing_unavailable);
+	pagegrid_free(&g);
 }

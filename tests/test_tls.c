@@ -11,6 +11,15 @@
 
 #define NTHREADS 8
 
+/* ASan gives each new thread mappings of its own (fake stacks, allocator
+ * caches) that outlive it; a library's mappings leaking would add 4 or
+ * more per round for 20 rounds. */
+#if defined(__SANITIZE_ADDRESS__)
+#define MAPS_SLACK 8
+#else
+#define MAPS_SLACK 0
+#endif
+
 static const unsigned char template_bytes[] = {1, 2, 3, 4, 5, 6, 7, 8};
 
 static size_t register_module(size_t memsz, size_t align)
@@ -296,7 +305,7 @@ Test(tls, no_growth_over_many_threads_and_reloads)
 		/* From the second round on: glibc keeps exited threads' stacks. */
 		if (round == 0)
 			maps = tu_count_maps();
-		cr_assert_eq(tu_count_maps(), maps, "round %d", round);
+		cr_assert_leq(tu_count_maps(), maps + MAPS_SLACK, "round %d", round);
 	}
 }
 
@@ -309,4 +318,50 @@ Test(tls, initial_exec_is_refused_and_leaves_nothing)
 	                             "for libraries loaded after start-up");
 	cr_assert_eq(tu_count_fds(), fds);
 	cr_assert_eq(tu_count_maps(), maps);
+}
+
+/* ---- A loaded library using a host library's thread-local variable ---- */
+
+struct host_use {
+	sl_lib *lib;
+	int *(*host_addr)(void);
+	int *ours, *theirs;
+};
+
+/* Loads the user library in this thread: a binding made in another thread
+ * must not hand over that thread's copy. */
+static void *compare_views(void *arg)
+{
+	struct host_use *u = arg;
+	sl_lib *lib = sl_open(TESTLIB("libtlsuser.so"), 0);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	u->ours = ((int *(*)(void))sl_sym(lib, "tlsuser_addr"))();
+	u->theirs = u->host_addr();
+	sl_close(lib);
+	return NULL;
+}
+
+Test(tls, host_library_variables_keep_glibcs_module)
+{
+	void *host = dlopen(TESTLIB("libtlshost.so"), RTLD_NOW | RTLD_GLOBAL);
+	struct host_use u = {0}, other;
+	int (*bump)(void);
+	pthread_t t;
+
+	cr_assert_not_null(host, "%s", dlerror());
+	u.host_addr = (int *(*)(void))dlsym(host, "tlshost_addr");
+	u.lib = sl_open(TESTLIB("libtlsuser.so"), 0);
+	cr_assert_not_null(u.lib, "%s", sl_error());
+	bump = (int (*)(void))sl_sym(u.lib, "tlsuser_bump");
+	cr_assert_eq(bump(), 8, "the host's initial 7, bumped");
+	cr_assert_eq(*u.host_addr(), 8, "both see the same variable");
+	cr_assert_eq(sl_close(u.lib), 0);
+	/* Loaded afresh in another thread, after this thread's binding. */
+	other = u;
+	pthread_create(&t, NULL, compare_views, &other);
+	pthread_join(t, NULL);
+	cr_assert_eq(other.ours, other.theirs, "another thread sees its own copy through both");
+	cr_assert_neq(other.ours, u.host_addr());
+	dlclose(host);
 }

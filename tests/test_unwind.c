@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <link.h>
+#include <malloc.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -265,4 +266,24 @@ Test(unwind, cxx_runtime_is_loaded_by_libsoload_and_unloaded_after)
 	sl_foreach(note_runtime, &found);
 	cr_assert_eq(found, 0, "the C++ runtime outlived its last user");
 	cr_assert_eq(tu_count_maps(), maps);
+}
+
+/* libstdc++ mallocs a 72 KiB emergency exception pool when it starts; an
+ * unload that did not give it back would leak that much every round. */
+Test(unwind, cxx_runtime_unload_gives_its_memory_back)
+{
+	size_t in_use = 0;
+	int round;
+
+	for (round = 0; round < 6; round++) {
+		sl_lib *lib = open_cxx();
+		long (*checked)(long) = (long (*)(long))sl_sym(lib, "cxx_checked");
+
+		cr_assert_eq(checked(-1), -(long)strlen("negative: -1"));
+		cr_assert_eq(sl_close(lib), 0);
+		if (round == 0)
+			in_use = mallinfo2().uordblks;
+	}
+	cr_assert_lt(mallinfo2().uordblks, in_use + 72704, "%zu bytes more after 5 reloads",
+	             mallinfo2().uordblks - in_use);
 }
