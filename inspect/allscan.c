@@ -1,5 +1,6 @@
 #include "allscan.h"
 
+#include "grow.h"
 #include "mapscan.h"
 
 #include <errno.h>
@@ -100,21 +101,16 @@ static int scan_files(struct all_report *r, pid_t pid, int procdir)
 
 static struct all_process *add_process(struct all_report *r)
 {
-	if (r->count == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 128;
-		struct all_process *p = realloc(r->procs, cap * sizeof(*p));
-		if (!p)
-			return NULL;
-		r->procs = p;
-		r->cap = cap;
-	}
+	if (grow_for_one(&r->procs, &r->cap, r->count, sizeof(*r->procs), 128) != 0)
+		return NULL;
 	return &r->procs[r->count++];
 }
 
 /* One process: its rollup, then its files. A process that cannot be read
  * goes to errors; -ENOMEM stops the scan. */
-static int scan_process(struct all_report *r, pid_t pid, int procdir)
+static int scan_process(void *ctx, pid_t pid, int procdir)
 {
+	struct all_report *r = ctx;
 	struct smaps_counters mem;
 	struct all_process *p;
 	int rc = smaps_read_rollup(procdir, &mem);
@@ -144,27 +140,8 @@ static int scan_process(struct all_report *r, pid_t pid, int procdir)
 
 int allscan_run(struct all_report *r)
 {
-	struct procwalk w;
-	pid_t pid;
-	int rc;
-
 	memset(r, 0, sizeof(*r));
-	rc = procwalk_open(&w);
-	while (rc == 0 && (pid = procwalk_next(&w))) {
-		int procdir;
-
-		if (pid == getpid())
-			continue; /* the inspector itself */
-		procdir = procwalk_open_pid(pid);
-		if (procdir < 0) {
-			procwalk_add_error(&r->errors, pid, "", procdir);
-			continue;
-		}
-		rc = scan_process(r, pid, procdir);
-		close(procdir);
-	}
-	procwalk_close(&w);
-	return rc;
+	return procwalk_each(&r->errors, scan_process, r);
 }
 
 static int by_pss_desc(const void *a, const void *b)

@@ -8,6 +8,7 @@
 #define TEXT_CELLS_PER_LINE  64
 #define PROGRESS_AFTER_NS    1000000000LL
 #define PROGRESS_EVERY_NS    100000000LL
+#define PROGRESS_PATH        36 /* characters of the path shown */
 
 static bool is_json(const struct emit_file *e)
 {
@@ -30,33 +31,6 @@ static void put_members(struct emit_file *e, json_t *obj, bool leading_comma)
 	json_decref(obj);
 }
 
-/* The bytes a valid UTF-8 sequence at s takes, or 0 if it is not one. */
-static int utf8_length(const unsigned char *s)
-{
-	static const struct {
-		unsigned char lead_lo, lead_hi, next_lo, next_hi, len;
-	} forms[] = {
-	        {0xc2, 0xdf, 0x80, 0xbf, 2}, {0xe0, 0xe0, 0xa0, 0xbf, 3},
-	        {0xe1, 0xec, 0x80, 0xbf, 3}, {0xed, 0xed, 0x80, 0x9f, 3},
-	        {0xee, 0xef, 0x80, 0xbf, 3}, {0xf0, 0xf0, 0x90, 0xbf, 4},
-	        {0xf1, 0xf3, 0x80, 0xbf, 4}, {0xf4, 0xf4, 0x80, 0x8f, 4},
-	};
-
-	if (s[0] < 0x80)
-		return 1;
-	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
-		if (s[0] < forms[f].lead_lo || s[0] > forms[f].lead_hi)
-			continue;
-		if (s[1] < forms[f].next_lo || s[1] > forms[f].next_hi)
-			return 0;
-		for (int i = 2; i < forms[f].len; i++)
-			if ((s[i] & 0xc0) != 0x80)
-				return 0;
-		return forms[f].len;
-	}
-	return 0;
-}
-
 /* A JSON string. File names are bytes and JSON text is Unicode: UTF-8
  * passes through, and a byte that is not part of valid UTF-8 is written as
  * \u00XX, so that no name is dropped or cut. */
@@ -66,7 +40,7 @@ static void put_string(FILE *out, const char *str)
 
 	fputc('"', out);
 	while (*s) {
-		int len = utf8_length(s);
+		int len = emit_utf8_length((const char *)s);
 
 		if (len == 1 && *s >= 0x20 && *s != '"' && *s != '\\')
 			fputc(*s, out);
@@ -103,11 +77,13 @@ static int64_t elapsed_ns(const struct timespec *from, const struct timespec *to
 	return (to->tv_sec - from->tv_sec) * 1000000000LL + (to->tv_nsec - from->tv_nsec);
 }
 
-/* A line on a terminal's stderr once the scan has run for a second. */
+/* A line on a terminal's stderr once the scan has run for a second, and
+ * only while the report goes elsewhere: the two would mix on one screen. */
 static void show_progress(struct emit_file *e, const char *path)
 {
 	char bytes[32];
 	struct timespec now;
+	size_t len = strlen(path);
 
 	if (!e->progress_tty)
 		return;
@@ -117,9 +93,12 @@ static void show_progress(struct emit_file *e, const char *path)
 		return;
 	e->last_progress = now;
 	e->progress_shown = true;
-	fprintf(stderr, "\r\033[K%s: %llu files, %s: %.60s", "mapscope",
+	/* The end of the path: a line that wrapped could not be rewritten. */
+	fprintf(stderr, "\r\033[Kmapscope: %llu files, %s: %s%s",
 	        (unsigned long long)e->totals.files,
-	        emit_human_bytes(e->totals.bytes, bytes, sizeof(bytes)), path);
+	        emit_human_bytes(e->totals.bytes, bytes, sizeof(bytes)),
+	        len > PROGRESS_PATH ? "..." : "",
+	        path + (len > PROGRESS_PATH ? len - PROGRESS_PATH : 0));
 }
 
 static void clear_progress(struct emit_file *e)
@@ -148,7 +127,7 @@ void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format)
 	e->out = out;
 	e->format = format;
 	clock_gettime(CLOCK_MONOTONIC, &e->start);
-	e->progress_tty = isatty(STDERR_FILENO);
+	e->progress_tty = isatty(STDERR_FILENO) && !isatty(fileno(out));
 	if (format != EMIT_JSON && format != EMIT_JSONL)
 		return;
 	head = emit_doc("file", true);

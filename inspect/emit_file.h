@@ -40,7 +40,7 @@ struct emit_file {
 	const char *section_close; /* ends the open JSON section; NULL if none */
 	struct emit_file_totals totals;
 	struct timespec start, last_progress;
-	bool progress_tty; /* stderr is a terminal */
+	bool progress_tty; /* stderr is a terminal, the report goes elsewhere */
 	bool progress_shown;
 };
 

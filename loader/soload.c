@@ -184,6 +184,12 @@ sl_lib *sl_open(const char *path, int flags)
 		sl_seterr(NULL, "sl_open: no path given");
 		return NULL;
 	}
+	/* A second libc beside the host's would break both. */
+	if (deps_is_host_library(path)) {
+		sl_seterr(sl_basename(path), "one of glibc's own libraries: only the system's "
+		                             "dynamic linker loads those (use dlopen)");
+		return NULL;
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		sl_seterr(path, "%m");

@@ -145,12 +145,12 @@ static int found_in_host(void *p, struct symdef *def)
  * and then dlvsym asks for it (a symbol may have several versions). */
 static void *ask_host(const struct sl_scope *sc, const struct symbol_key *key)
 {
-	void *first = dlsym(RTLD_DEFAULT, key->name);
+	void *first = hostsym_lookup(RTLD_DEFAULT, key->name, NULL);
 	uintptr_t at = (uintptr_t)first;
 
 	if (first && (!key->version || at < sc->host_lo || at >= sc->host_hi))
 		return first;
-	return key->version ? dlvsym(sc->host, key->name, key->version->name) : NULL;
+	return key->version ? hostsym_lookup(sc->host, key->name, key->version->name) : NULL;
 }
 
 static void *host_symbol(const struct sl_scope *sc, const struct symbol_key *key)
