@@ -205,7 +205,7 @@ static uint32_t parent_of(const struct faultrec *fr, uint32_t pid)
 {
 	struct faultrec_fork key = {pid, 0};
 	const struct faultrec_fork *f =
-	        bsearch(&key, fr->forks, fr->nforks, sizeof(key), by_fork_pid);
+	        fr->nforks ? bsearch(&key, fr->forks, fr->nforks, sizeof(key), by_fork_pid) : NULL;
 
 	return f ? f->ppid : 0;
 }
@@ -300,8 +300,10 @@ static int attribute(struct faultrec *fr, uint64_t start_ns, struct faults_repor
 	if (!group || !keys || !rep->samples)
 		goto out;
 	/* Each CPU has its own rings: put the records back in time order. */
-	qsort(fr->mmaps, fr->nmmaps, sizeof(*fr->mmaps), by_mmap_time);
-	qsort(fr->samples, fr->nsamples, sizeof(*fr->samples), by_sample_time);
+	if (fr->nmmaps)
+		qsort(fr->mmaps, fr->nmmaps, sizeof(*fr->mmaps), by_mmap_time);
+	if (fr->nsamples)
+		qsort(fr->samples, fr->nsamples, sizeof(*fr->samples), by_sample_time);
 	if (index_mmaps(fr, &ix) != 0)
 		goto out;
 	for (size_t i = 0; i < fr->nmmaps; i++)

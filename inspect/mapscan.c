@@ -183,9 +183,9 @@ static int scan_mappings(struct mapscan_report *r, int procdir, struct kpage *k,
 	}
 	pagemap_close(&pm);
 	smaps_close(&s);
-	/* An empty smaps means the process exited (or is a kernel thread). */
-	if (rc == 0 && r->count == 0 && kill(r->pid, 0) != 0 && errno == ESRCH)
-		rc = -ESRCH;
+	/* An empty smaps: the process exited, or has no address space. */
+	if (rc == 0 && r->count == 0)
+		rc = kill(r->pid, 0) != 0 && errno == ESRCH ? -ESRCH : -ENXIO;
 	return rc;
 }
 
