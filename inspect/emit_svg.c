@@ -246,6 +246,9 @@ void emit_svg_add(struct emit_svg *svg, const char *label, const char *note, str
 	b->label = strdup(label);
 	b->note = note ? strdup(note) : NULL;
 	b->grid = *grid;
+	/* The reason may live in the grid itself, which has just moved. */
+	if (grid->sharing_unavailable == grid->sharing_why)
+		b->grid.sharing_unavailable = b->grid.sharing_why;
 	if (!b->label) {
 		svg->nbands--;
 		svg->omitted++;
