@@ -56,21 +56,20 @@ void mapscan_read_comm(int procdir, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-/* Adds pages to the mapping's runs, extending the last run if it matches. */
-static int add_run(struct mapscan_mapping *m, uint64_t index, uint64_t count, const char *state,
-                   uint64_t mapcount)
+/* Adds one page to the mapping's runs, extending the last run if it matches. */
+static int add_run(struct mapscan_mapping *m, uint64_t index, const char *state, uint64_t mapcount)
 {
 	struct mapscan_run *last = m->nruns ? &m->runs[m->nruns - 1] : NULL;
 
 	if (last && last->first + last->count == index && last->mapcount == mapcount &&
 	    strcmp(last->state, state) == 0) {
-		last->count += count;
+		last->count++;
 		return 0;
 	}
 	if (grow_for_one(&m->runs, &m->runs_cap, m->nruns, sizeof(*m->runs), 16) != 0)
 		return -ENOMEM;
 	last = &m->runs[m->nruns++];
-	*last = (struct mapscan_run){.first = index, .count = count, .mapcount = mapcount};
+	*last = (struct mapscan_run){.first = index, .count = 1, .mapcount = mapcount};
 	strcpy(last->state, state);
 	return 0;
 }
@@ -98,7 +97,7 @@ static uint64_t count_physical(struct page_walk *w, uint64_t entry)
 	return count;
 }
 
-static void visit_pages(void *ctx, uint64_t vaddr, uint64_t entry, uint64_t npages)
+static void visit_page(void *ctx, uint64_t vaddr, uint64_t entry)
 {
 	struct page_walk *w = ctx;
 	uint64_t mapcount = count_physical(w, entry);
@@ -106,7 +105,7 @@ static void visit_pages(void *ctx, uint64_t vaddr, uint64_t entry, uint64_t npag
 
 	if (w->flags & MAPSCAN_PAGES) {
 		uint64_t index = (vaddr - w->mapping->region.start) / (uint64_t)w->page_size;
-		add_run(w->mapping, index, npages, mapscan_page_state(entry, state), mapcount);
+		add_run(w->mapping, index, mapscan_page_state(entry, state), mapcount);
 	}
 }
 
@@ -137,7 +136,7 @@ static int scan_pages(struct mapscan_report *r, struct pagemap *pm, struct page_
 
 	if (r->pagemap_unavailable)
 		return 0;
-	rc = pagemap_scan(pm, m->region.start, m->region.end, &m->pages, visit_pages, w);
+	rc = pagemap_scan(pm, m->region.start, m->region.end, &m->pages, visit_page, w);
 	if (rc)
 		return rc;
 	pagemap_add(&r->total_pages, &m->pages);

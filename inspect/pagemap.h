@@ -1,9 +1,7 @@
 /*
  * pagemap: what /proc/PID/pagemap says about each virtual page of a range,
  * read in fixed windows of entries so memory does not grow with the range.
- * The PAGEMAP_SCAN ioctl (Linux 6.7) first finds the populated parts, so a
- * terabyte reservation (an ASan shadow) costs a page-table walk, not a
- * terabyte of entries. Reading pagemap never faults the target's pages in.
+ * Reading pagemap never faults the target's pages in.
  */
 #ifndef PAGEMAP_H
 #define PAGEMAP_H
@@ -25,25 +23,14 @@ struct pagemap_counts {
 	uint64_t present, swapped, exclusive, file_shared, soft_dirty;
 };
 
-#define PAGEMAP_REGIONS 32 /* populated regions asked for per PAGEMAP_SCAN */
-
-/* A populated region, as PAGEMAP_SCAN returns it. */
-struct pagemap_region {
-	uint64_t start, end, categories;
-};
-
 struct pagemap {
 	int fd;
 	long page_size;
-	bool no_scan_ioctl; /* an older kernel: read every entry */
 	uint64_t window[PAGEMAP_WINDOW];
-	struct pagemap_region regions[PAGEMAP_REGIONS];
 };
 
-/* Called for the pages of a scan in order: npages pages from vaddr, all
- * with the same raw entry (more than one only for pages neither present nor
- * swapped, whose entry is 0). */
-typedef void (*pagemap_page_fn)(void *ctx, uint64_t vaddr, uint64_t entry, uint64_t npages);
+/* Called for every page of a scan with its address and raw entry. */
+typedef void (*pagemap_page_fn)(void *ctx, uint64_t vaddr, uint64_t entry);
 
 /* Opens the process's pagemap relative to its /proc directory fd. 0 or -errno. */
 int pagemap_open(struct pagemap *pm, int procdir);

@@ -14,11 +14,11 @@ static int open_self(void)
 	return dir;
 }
 
-static void count_pages(void *ctx, uint64_t vaddr, uint64_t entry, uint64_t npages)
+static void count_calls(void *ctx, uint64_t vaddr, uint64_t entry)
 {
 	(void)vaddr;
 	(void)entry;
-	*(int *)ctx += (int)npages;
+	(*(int *)ctx)++;
 }
 
 Test(pagemap, counts_touched_anonymous_pages)
@@ -37,7 +37,7 @@ Test(pagemap, counts_touched_anonymous_pages)
 		p[i * ps] = 1;
 	cr_assert_eq(pagemap_open(&pm, dir), 0);
 	cr_assert_eq(
-	        pagemap_scan(&pm, (uint64_t)p, (uint64_t)p + pages * ps, &c, count_pages, &calls),
+	        pagemap_scan(&pm, (uint64_t)p, (uint64_t)p + pages * ps, &c, count_calls, &calls),
 	        0);
 	cr_assert_eq(c.present, (pages + 3) / 4);
 	cr_assert_eq(c.exclusive, c.present, "private anonymous pages are mapped once");
@@ -85,55 +85,5 @@ Test(pagemap, untouched_memory_is_not_present)
 	cr_assert_eq(c.present + c.swapped, 0, "scanning must not fault pages in");
 	pagemap_close(&pm);
 	munmap(p, 8 * ps);
-	close(dir);
-}
-
-/* Sums the pages seen and the present ones, to compare the two paths. */
-struct tally {
-	uint64_t pages, present;
-};
-
-static void tally_pages(void *ctx, uint64_t vaddr, uint64_t entry, uint64_t npages)
-{
-	struct tally *t = ctx;
-
-	(void)vaddr;
-	t->pages += npages;
-	t->present += entry & PAGEMAP_PRESENT ? npages : 0;
-}
-
-Test(pagemap, the_scan_ioctl_and_reading_every_entry_agree)
-{
-	long ps = sysconf(_SC_PAGESIZE);
-	size_t pages = 1 << 18; /* 1 GiB, sparsely touched */
-	char *p = mmap(NULL, pages * ps, PROT_READ | PROT_WRITE,
-	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	struct pagemap_counts fast = {0}, slow = {0};
-	struct tally tf = {0}, ts = {0};
-	struct pagemap pm;
-	int dir = open_self();
-
-	cr_assert_neq(p, MAP_FAILED);
-	madvise(p, pages * ps, MADV_NOHUGEPAGE);
-	for (size_t i = 0; i < pages; i += 997)
-		p[i * ps] = 1;
-	cr_assert_eq(pagemap_open(&pm, dir), 0);
-	cr_assert_eq(
-	        pagemap_scan(&pm, (uint64_t)p, (uint64_t)p + pages * ps, &fast, tally_pages, &tf),
-	        0);
-	cr_assert_not(pm.no_scan_ioctl, "PAGEMAP_SCAN is in Linux 6.7+");
-	pm.no_scan_ioctl = true;
-	cr_assert_eq(
-	        pagemap_scan(&pm, (uint64_t)p, (uint64_t)p + pages * ps, &slow, tally_pages, &ts),
-	        0);
-	cr_assert_eq(fast.present, (pages + 996) / 997);
-	cr_assert_eq(fast.present, slow.present);
-	cr_assert_eq(fast.exclusive, slow.exclusive);
-	cr_assert_eq(fast.soft_dirty, slow.soft_dirty);
-	cr_assert_eq(tf.pages, pages);
-	cr_assert_eq(ts.pages, pages);
-	cr_assert_eq(tf.present, ts.present);
-	pagemap_close(&pm);
-	munmap(p, pages * ps);
 	close(dir);
 }
