@@ -5,6 +5,7 @@
 const struct cli_command cli_commands[] = {
         {"file", "page-cache residency of files and trees", cli_file},
         {"maps", "mappings of a process: residency, sharing, map counts", cli_maps},
+        {"who", "processes that map a file or hold it open", cli_who},
         {"faults", "page faults of a command, or of loading a library", cli_faults},
         {"iobench", "read() against mmap on a file, cold and warm", cli_iobench},
         {"share", "memory of N processes holding a library, per loader", cli_share},

@@ -24,6 +24,7 @@ int cli_format(const char *arg, enum emit_format *out);
 
 int cli_file(int argc, char **argv);
 int cli_maps(int argc, char **argv);
+int cli_who(int argc, char **argv);
 int cli_faults(int argc, char **argv);
 int cli_iobench(int argc, char **argv);
 int cli_share(int argc, char **argv);

@@ -75,16 +75,21 @@ void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format)
 	fputs(",\"files\":[", out);
 }
 
+/* Starts a JSON lines document, to be continued with more members. */
+static void open_jsonl_doc(struct emit_file *e)
+{
+	fputc('{', e->out);
+	put_members(e, emit_doc("file", true), false);
+	fputc(',', e->out);
+}
+
 /* Opens an entry object: in JSON lines each one is a document of its own. */
 static void open_object(struct emit_file *e)
 {
-	if (e->format == EMIT_JSON) {
+	if (e->format == EMIT_JSON)
 		fputs(e->entries ? ",\n{" : "\n{", e->out);
-	} else {
-		fputc('{', e->out);
-		put_members(e, emit_doc("file", true), false);
-		fputc(',', e->out);
-	}
+	else
+		open_jsonl_doc(e);
 	e->entries++;
 }
 
@@ -330,13 +335,10 @@ int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk)
 		print_totals_line(e);
 	} else {
 		/* In JSON lines the totals are a last document of the same kind. */
-		if (e->format == EMIT_JSON) {
+		if (e->format == EMIT_JSON)
 			fputs(e->entries ? "\n]," : "],", e->out);
-		} else {
-			fputc('{', e->out);
-			put_members(e, emit_doc("file", true), false);
-			fputc(',', e->out);
-		}
+		else
+			open_jsonl_doc(e);
 		fputs("\"totals\":{", e->out);
 		put_members(e, totals_object(&e->totals, walk), false);
 		fputs("}}\n", e->out);

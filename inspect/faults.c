@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -73,35 +74,43 @@ static void explain_perf_refusal(struct faults_report *rep, const char *step, in
 	rep->unavailable = rep->why;
 }
 
-/* Waits for the child to exit, draining the rings whenever they fill up. */
+/* Whether the child has exited, without reaping it (its rusage is still to
+ * be collected): the pidfd says so, or, where there is no pidfd (kernels
+ * before 5.3, valgrind), waitid with WNOWAIT. */
+static bool child_exited(int pidfd, short revents, pid_t pid)
+{
+	siginfo_t si = {0};
+
+	if (pidfd >= 0)
+		return revents & POLLIN;
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
+}
+
+/* Waits for the child to exit, draining the rings whenever they fill up
+ * (and at least every 50 ms). */
 static int follow_child(struct faultrec *fr, pid_t pid)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	struct pollfd pfd[1 + fr->nev];
 	bool done = false;
+	int err = 0;
 
-	if (pidfd < 0)
+	if (pidfd < 0 && errno != ENOSYS)
 		return -errno;
 	pfd[0] = (struct pollfd){.fd = pidfd, .events = POLLIN};
 	for (int i = 0; i < fr->nev; i++)
 		pfd[1 + i] = (struct pollfd){.fd = fr->ev[i].fd, .events = POLLIN};
-	while (!done) {
-		int err;
-
-		if (poll(pfd, 1 + (nfds_t)fr->nev, 100) < 0 && errno != EINTR) {
+	while (!done && !err) {
+		if (poll(pfd, 1 + (nfds_t)fr->nev, 50) < 0 && errno != EINTR) {
 			err = -errno;
-			close(pidfd);
-			return err;
+			break;
 		}
-		done = pfd[0].revents & POLLIN;
+		done = child_exited(pidfd, pfd[0].revents, pid);
 		err = faultrec_drain(fr);
-		if (err) {
-			close(pidfd);
-			return err;
-		}
 	}
-	close(pidfd);
-	return 0;
+	if (pidfd >= 0)
+		close(pidfd);
+	return err;
 }
 
 static int find_or_add_mapping(struct faults_report *rep, const char *path)
@@ -164,7 +173,8 @@ static int index_mmaps(struct faultrec *fr, struct mmap_index *ix)
 		ix->by_pid[i] = i;
 	sort_fr = fr;
 	qsort(ix->by_pid, fr->nmmaps, sizeof(*ix->by_pid), by_pid_then_time);
-	qsort(fr->forks, fr->nforks, sizeof(*fr->forks), by_fork_pid);
+	if (fr->nforks) /* qsort's base must not be NULL, even for no elements */
+		qsort(fr->forks, fr->nforks, sizeof(*fr->forks), by_fork_pid);
 	return 0;
 }
 

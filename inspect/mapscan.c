@@ -1,4 +1,5 @@
 #include "mapscan.h"
+#include "procwalk.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -202,16 +203,14 @@ static int scan_mappings(struct mapscan_report *r, int procdir, const struct kpa
 
 int mapscan_process(pid_t pid, unsigned flags, struct mapscan_report *r)
 {
-	char dir[32];
 	struct kpage k;
 	int procdir, rc;
 
 	memset(r, 0, sizeof(*r));
 	r->pid = pid;
-	snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
-	procdir = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	procdir = procwalk_open_pid(pid);
 	if (procdir < 0)
-		return -errno;
+		return procdir;
 	mapscan_read_comm(procdir, r->comm, sizeof(r->comm));
 	kpage_open(&k);
 	r->kpage_unavailable = k.unavailable;

@@ -7,6 +7,7 @@
 #define SL_LIB_H
 
 #include "soload.h"
+#include "unwind.h"
 
 #include <elf.h>
 #include <stdint.h>
@@ -70,6 +71,10 @@ struct sl_lib {
 	Elf64_Phdr tls_ph;
 	Elf64_Phdr eh_frame_ph;
 	Elf64_Phdr note_ph; /* first PT_NOTE, for the build-id */
+
+	/* Thread-local storage (tls.c) and unwinder registration (unwind.c). */
+	size_t tls_modid; /* 0: no PT_TLS */
+	struct sl_unwind unwind;
 
 	/* RELRO sharing (share.c), only with SL_SHARE. */
 	struct share_ctx *share;

@@ -2,6 +2,7 @@
 #include "error.h"
 #include "share.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -171,13 +172,36 @@ void map_release(struct sl_lib *lib)
 	lib->share = NULL;
 }
 
+/* The RELRO points into the libraries of the lookup scope (and glibc, whose
+ * pages differ anyway): their placement is part of the cache's key, and one
+ * not at its shared address would make those pages differ in every process. */
+static void share_scope(struct sl_lib *lib)
+{
+	char why[128];
+
+	for (size_t i = 0; i < lib->nscope; i++) {
+		const struct sl_lib *dep = lib->scope[i].lib;
+		if (!dep || dep == lib)
+			continue;
+		if (!dep->share || !dep->share->placed) {
+			snprintf(why, sizeof(why), "dependency %s not at its shared address",
+			         dep->name);
+			share_give_up(lib->share, why);
+			return;
+		}
+		share_add_context(lib->share, &dep->share->id, dep->base);
+	}
+}
+
 int map_protect_relro(struct sl_lib *lib)
 {
 	/* Last chance: once read-only, the pages are what every process of the
 	 * same placement has, so identical ones can come from the cache. */
-	if (lib->share)
+	if (lib->share) {
+		share_scope(lib);
 		share_relro(lib->share, (void *)lib->relro_start, lib->relro_size,
 		            &lib->share_stats);
+	}
 	if (lib->relro_size && mprotect((void *)lib->relro_start, lib->relro_size, PROT_READ) != 0)
 		return sl_seterr(lib->name, "cannot make RELRO read-only: %m");
 	return 0;

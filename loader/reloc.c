@@ -2,6 +2,7 @@
 #include "error.h"
 #include "reloc_arch.h"
 #include "symbol.h"
+#include "tls.h"
 
 #include <sys/mman.h>
 
@@ -69,6 +70,16 @@ static int unsupported(struct sl_lib *lib, const Elf64_Rela *r)
 	                 ELF64_R_TYPE(r->r_info), r->r_offset);
 }
 
+/* A static offset from the thread pointer exists only for libraries in the
+ * initial TLS block, laid out at start-up. */
+static int refuse_initial_exec(struct sl_lib *lib, const Elf64_Rela *r)
+{
+	return sl_seterr(lib->name,
+	                 "initial-exec TLS (%s) is not supported for libraries loaded after "
+	                 "start-up",
+	                 reloc_type_name(ELF64_R_TYPE(r->r_info)));
+}
+
 static int apply_one(struct sl_lib *lib, const Elf64_Rela *r)
 {
 	enum reloc_kind kind = reloc_kind_of(ELF64_R_TYPE(r->r_info));
@@ -93,9 +104,16 @@ static int apply_one(struct sl_lib *lib, const Elf64_Rela *r)
 			return -1;
 		*where = def.addr + (kind == RK_SYMBOLIC ? r->r_addend : 0);
 		return 0;
-	case RK_DTPMOD: /* thread-local storage: loader/tls.c */
-	case RK_DTPOFF:
+	case RK_DTPMOD:
+	case RK_DTPOFF: {
+		uint64_t value;
+		if (sl_tls_relocate(lib, r, kind == RK_DTPMOD, &value) != 0)
+			return -1;
+		*where = value + (kind == RK_DTPOFF ? r->r_addend : 0);
+		return 0;
+	}
 	case RK_TPOFF:
+		return refuse_initial_exec(lib, r);
 	case RK_COPY:
 	case RK_UNKNOWN:
 	case RK_NONE:
@@ -121,6 +139,8 @@ static int check_one(struct sl_lib *lib, const Elf64_Rela *r)
 		return 0;
 	if (kind == RK_UNKNOWN || kind == RK_COPY)
 		return unsupported(lib, r);
+	if (kind == RK_TPOFF)
+		return refuse_initial_exec(lib, r);
 	if (!target(lib, r->r_offset))
 		return -1;
 	if (ELF64_R_SYM(r->r_info) >= lib->nsyms)
@@ -150,4 +170,3 @@ int reloc_library(struct sl_lib *lib)
 		return -1;
 	return apply_rela(lib, lib->jmprel, lib->njmprel);
 }
-

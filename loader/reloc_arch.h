@@ -27,6 +27,7 @@ static const unsigned char reloc_kinds[] = {
         [R_X86_64_JUMP_SLOT] = RK_PLT,   [R_X86_64_RELATIVE] = RK_RELATIVE,
         [R_X86_64_DTPMOD64] = RK_DTPMOD, [R_X86_64_DTPOFF64] = RK_DTPOFF,
         [R_X86_64_TPOFF64] = RK_TPOFF,   [R_X86_64_IRELATIVE] = RK_IRELATIVE,
+        [R_X86_64_TPOFF32] = RK_TPOFF,
 };
 
 static inline enum reloc_kind reloc_kind_of(unsigned type)

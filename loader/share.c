@@ -18,8 +18,10 @@
 #define SHARE_LO 0x100000000000ULL
 #define SHARE_HI 0x500000000000ULL
 
+#define HUGE_ALIGN (2UL << 20)
+
 #define CACHE_MAGIC   "SLRELRO1"
-#define CACHE_VERSION 1
+#define CACHE_VERSION 2
 
 /* The first page of a cache file; the RELRO pages follow from the second,
  * so they can be mapped straight from the file. */
@@ -29,6 +31,7 @@ struct cache_header {
 	uint32_t page_size;
 	char identity[96];
 	uint64_t base;
+	uint64_t context;      /* placement of the libraries it points into */
 	uint64_t relro_offset; /* first shared page minus base */
 	uint64_t relro_size;   /* bytes of whole pages */
 	uint64_t checksum;     /* of those pages */
@@ -54,7 +57,7 @@ static int setwhy(char *why, size_t cap, const char *fmt, ...)
 	return -1;
 }
 
-static void stay_private(struct share_ctx *ctx, const char *reason)
+void share_give_up(struct share_ctx *ctx, const char *reason)
 {
 	ctx->usable = 0;
 	snprintf(ctx->status, sizeof(ctx->status), "private: %s", reason);
@@ -313,6 +316,11 @@ uintptr_t share_base(const struct share_id *id, uint64_t salt, size_t span, size
 
 	if (align < page_size())
 		align = page_size();
+	/* The kernel puts file mappings of 2 MiB or more on a 2 MiB boundary,
+	 * as glibc's dlopen gets them; fault-around then maps the same text
+	 * pages in every process, so we do the same. */
+	if (span >= HUGE_ALIGN && align < HUGE_ALIGN)
+		align = HUGE_ALIGN;
 	slots = (SHARE_HI - SHARE_LO - span) / align;
 	return (uintptr_t)(SHARE_LO + (mix64(id->hash ^ salt) % slots) * align);
 }
@@ -325,13 +333,13 @@ void share_prepare(struct share_ctx *ctx, int fd, size_t span, size_t align)
 	memset(ctx, 0, sizeof(*ctx));
 	if (share_dir(ctx->dir, sizeof(ctx->dir), why, sizeof(why)) != 0 ||
 	    share_salt(ctx->dir, &ctx->salt, why, sizeof(why)) != 0) {
-		stay_private(ctx, why);
+		share_give_up(ctx, why);
 		return;
 	}
 	err = share_identify(fd, &ctx->id);
 	if (err) {
 		snprintf(why, sizeof(why), "cannot identify library: %s", strerror(-err));
-		stay_private(ctx, why);
+		share_give_up(ctx, why);
 		return;
 	}
 	ctx->base = share_base(&ctx->id, ctx->salt, span, align);
@@ -346,21 +354,28 @@ void *share_reserve(struct share_ctx *ctx, size_t span)
 		return NULL;
 	got = mmap(want, span, PROT_NONE,
 	           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
-	if (got == want)
+	if (got == want) {
+		ctx->placed = 1;
 		return got;
+	}
 	/* Kernels before 4.17 take the flag as a mere hint. */
 	if (got != MAP_FAILED)
 		munmap(got, span);
-	stay_private(ctx, "base address taken");
+	share_give_up(ctx, "base address taken");
 	return NULL;
+}
+
+void share_add_context(struct share_ctx *ctx, const struct share_id *id, uintptr_t base)
+{
+	ctx->context = mix64(ctx->context ^ id->hash) ^ mix64(base);
 }
 
 /* ---- The cache file ---- */
 
 static void cache_name(const struct share_ctx *ctx, char *name, size_t cap)
 {
-	snprintf(name, cap, "%s/%s-%llx.relro", ctx->dir, ctx->id.text,
-	         (unsigned long long)ctx->base);
+	snprintf(name, cap, "%s/%s-%llx-%016llx.relro", ctx->dir, ctx->id.text,
+	         (unsigned long long)ctx->base, (unsigned long long)ctx->context);
 }
 
 static void fill_header(const struct share_ctx *ctx, const struct relro_span *s,
@@ -372,6 +387,7 @@ static void fill_header(const struct share_ctx *ctx, const struct relro_span *s,
 	h->page_size = (uint32_t)s->page;
 	snprintf(h->identity, sizeof(h->identity), "%s", ctx->id.text);
 	h->base = ctx->base;
+	h->context = ctx->context;
 	h->relro_offset = (uint64_t)((uintptr_t)s->start - ctx->base);
 	h->relro_size = s->len;
 	h->checksum = checksum_pages(s->start, s->len);
@@ -483,15 +499,15 @@ static void share_span(struct share_ctx *ctx, const struct relro_span *s,
 	int created, fd = open_cache(ctx, s, &created, why, sizeof(why));
 
 	if (fd < 0) {
-		stay_private(ctx, why);
+		share_give_up(ctx, why);
 		return;
 	}
 	file = mmap(NULL, s->page + s->len, PROT_READ, MAP_SHARED, fd, 0);
 	if (file == MAP_FAILED) {
 		snprintf(why, sizeof(why), "cannot map cache: %s", strerror(errno));
-		stay_private(ctx, why);
+		share_give_up(ctx, why);
 	} else if (check_cache(ctx, s, fd, file, why, sizeof(why)) != 0) {
-		stay_private(ctx, why);
+		share_give_up(ctx, why);
 	} else {
 		st->shared_pages = map_identical(s, fd, file);
 		st->private_pages = st->relro_pages - st->shared_pages;
@@ -517,7 +533,7 @@ void share_relro(struct share_ctx *ctx, void *relro, size_t size, struct sl_shar
 	if (!ctx->usable)
 		return;
 	if (s.len == 0) {
-		stay_private(ctx, "no whole RELRO page");
+		share_give_up(ctx, "no whole RELRO page");
 		return;
 	}
 	share_span(ctx, &s, st);

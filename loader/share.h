@@ -30,6 +30,8 @@ struct share_ctx {
 	struct share_id id;
 	uint64_t salt;
 	uintptr_t base;   /* where the span should start */
+	int placed;       /* the span is at base */
+	uint64_t context; /* where what the RELRO points into was placed */
 	int usable;       /* 0 once a reason to stay private was found */
 	char status[256]; /* "created", "shared" or "private: <reason>" */
 };
@@ -58,6 +60,14 @@ void share_prepare(struct share_ctx *ctx, int fd, size_t span, size_t align);
  * Returns the address, or NULL (status "private: base address taken" or
  * the reason it was not tried); the caller then reserves anywhere. */
 void *share_reserve(struct share_ctx *ctx, size_t span);
+
+/* Notes that the RELRO may point into a library placed at base with this
+ * identity: the cache is kept apart for each placement of what it points
+ * into, so pages never match a cache made with dependencies elsewhere. */
+void share_add_context(struct share_ctx *ctx, const struct share_id *id, uintptr_t base);
+
+/* Gives up sharing for reason (for the status "private: <reason>"). */
+void share_give_up(struct share_ctx *ctx, const char *reason);
 
 /* After relocation and before RELRO is made read-only: shares the pages of
  * [relro, relro + size) through the cache file and fills *st. Only whole

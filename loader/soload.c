@@ -13,6 +13,8 @@
 #include "registry.h"
 #include "reloc.h"
 #include "symbol.h"
+#include "tls.h"
+#include "unwind.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -44,6 +46,8 @@ static void unload(struct sl_lib *lib)
 {
 	registry_remove(lib);
 	initfini_run_fini(lib);
+	sl_unwind_detach(lib);
+	sl_tls_detach(lib);
 	map_release(lib);
 	deps_release(lib);
 	dynamic_release(lib);
@@ -73,12 +77,14 @@ static int map_file(struct sl_lib *lib, int fd, size_t size)
 
 static int run_steps(struct sl_lib *lib, int fd, size_t size)
 {
-	if (map_file(lib, fd, size) != 0 || dynamic_decode(lib) != 0)
+	if (map_file(lib, fd, size) != 0 || dynamic_decode(lib) != 0 || sl_tls_attach(lib) != 0)
 		return -1;
 	/* Registered while loading so that a dependency cycle finds it. */
 	registry_add(lib);
 	if (deps_load(lib) != 0 || reloc_library(lib) != 0 || map_protect_relro(lib) != 0)
 		return -1;
+	/* Before the initialisers: a constructor may throw and catch. */
+	sl_unwind_attach(lib);
 	initfini_run_init(lib);
 	lib->state = LIB_READY;
 	return 0;

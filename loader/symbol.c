@@ -1,6 +1,7 @@
 #include "symbol.h"
 #include "dynamic.h"
 #include "error.h"
+#include "tls.h"
 
 #include <dlfcn.h>
 #include <string.h>
@@ -210,6 +211,11 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 		return 0;
 	}
 	symbol_key(&key, lib->strtab + s->st_name, wanted_version(lib, symidx));
+	if ((def->addr = (uintptr_t)sl_tls_override(key.name))) {
+		def->lib = NULL;
+		def->sym = NULL;
+		return 0;
+	}
 	if (lookup_scope(lib, &key, 1, def) == 0)
 		return 0;
 	if (ELF64_ST_BIND(s->st_info) == STB_WEAK) {

@@ -1,4 +1,7 @@
 #include "tls.h"
+#include "error.h"
+#include "lib.h"
+#include "symbol.h"
 
 #include <errno.h>
 #include <link.h>
@@ -142,6 +145,8 @@ void sl_tls_unregister(size_t modid)
 {
 	struct tls_thread *t;
 
+	if (!sl_tls_is_ours(modid))
+		return;
 	pthread_mutex_lock(&tls_lock);
 	if (slot_of(modid) < nmodules && modules[slot_of(modid)].id == modid) {
 		for (t = threads; t; t = t->next)
@@ -315,4 +320,69 @@ size_t sl_tls_block_count(void)
 	n = nblocks;
 	pthread_mutex_unlock(&tls_lock);
 	return n;
+}
+
+int sl_tls_attach(struct sl_lib *lib)
+{
+	const Elf64_Phdr *ph = &lib->tls_ph;
+	struct sl_tls_image img = {NULL, ph->p_filesz, ph->p_memsz, ph->p_align};
+	int err;
+
+	if (ph->p_type != PT_TLS)
+		return 0;
+	if (ph->p_filesz && !(img.init = lib_ptr(lib, ph->p_vaddr, ph->p_filesz)))
+		return sl_seterr(lib->name, "PT_TLS image 0x%lx+0x%lx outside the segments",
+		                 ph->p_vaddr, ph->p_filesz);
+	err = sl_tls_register(&img, &lib->tls_modid);
+	if (err == -EINVAL)
+		return sl_seterr(lib->name, "bad PT_TLS (filesz 0x%lx, memsz 0x%lx, align 0x%lx)",
+		                 ph->p_filesz, ph->p_memsz, ph->p_align);
+	if (err)
+		return sl_seterr(lib->name, "cannot register its TLS: %s", strerror(-err));
+	return 0;
+}
+
+void sl_tls_detach(struct sl_lib *lib)
+{
+	sl_tls_unregister(lib->tls_modid);
+	lib->tls_modid = 0;
+}
+
+/* A variable of one of our libraries: its module and st_value. */
+static int locate_ours(struct sl_lib *lib, const struct symdef *def, size_t *modid, size_t *offset)
+{
+	if (ELF64_ST_TYPE(def->sym->st_info) != STT_TLS || !def->lib->tls_modid)
+		return sl_seterr(lib->name, "TLS relocation against %s, which is not thread-local",
+		                 def->lib->strtab + def->sym->st_name);
+	*modid = def->lib->tls_modid;
+	*offset = def->addr;
+	return 0;
+}
+
+int sl_tls_relocate(struct sl_lib *lib, const Elf64_Rela *r, int want_module, uint64_t *value)
+{
+	uint32_t symidx = ELF64_R_SYM(r->r_info);
+	struct symdef def;
+	size_t modid = lib->tls_modid, offset = 0;
+
+	if (symidx == 0 && !modid)
+		return sl_seterr(lib->name, "TLS relocation at offset 0x%lx but no PT_TLS",
+		                 r->r_offset);
+	if (symidx != 0) {
+		if (symbol_resolve(lib, symidx, &def) != 0)
+			return -1;
+		if (def.lib && locate_ours(lib, &def, &modid, &offset) != 0)
+			return -1;
+		/* dlsym gave this thread's copy of a host variable. */
+		if (!def.lib && def.addr && sl_tls_host_locate((void *)def.addr, &modid, &offset))
+			return sl_seterr(lib->name, "%s is not in any host library's TLS block",
+			                 symbol_name(lib, symidx));
+	}
+	*value = want_module ? modid : offset;
+	return 0;
+}
+
+void *sl_tls_override(const char *name)
+{
+	return strcmp(name, "__tls_get_addr") ? NULL : (void *)sl_tls_get_addr;
 }

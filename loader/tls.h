@@ -10,7 +10,11 @@
 #ifndef SL_TLS_H
 #define SL_TLS_H
 
+#include <elf.h>
 #include <stddef.h>
+#include <stdint.h>
+
+struct sl_lib;
 
 /* The argument GD/LD code passes to __tls_get_addr (x86-64 psABI). */
 struct sl_tls_index {
@@ -43,5 +47,21 @@ int sl_tls_host_locate(const void *addr, size_t *modid, size_t *offset);
 /* Blocks currently allocated across all threads and modules (for tests and
  * leak checks). */
 size_t sl_tls_block_count(void);
+
+/* ---- The loader's side (callers hold the registry lock) ---- */
+
+/* Registers lib's PT_TLS, if it has one, as a module (lib->tls_modid).
+ * 0, or -1 with sl_error(). */
+int sl_tls_attach(struct sl_lib *lib);
+/* Frees the module and every thread's block of it; nothing if none. */
+void sl_tls_detach(struct sl_lib *lib);
+/* The value of a DTPMOD64 (want_module) or DTPOFF64 relocation r of lib,
+ * before the addend: the defining module's id (ours, or glibc's for a host
+ * library's variable) or the variable's offset in that module's block.
+ * 0, or -1 with sl_error(). */
+int sl_tls_relocate(struct sl_lib *lib, const Elf64_Rela *r, int want_module, uint64_t *value);
+/* What a loaded library's reference to this name binds to instead of the
+ * host's definition, or NULL: __tls_get_addr must see our module ids. */
+void *sl_tls_override(const char *name);
 
 #endif

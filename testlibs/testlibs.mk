@@ -38,3 +38,18 @@ TL_LIBS_libreloc := -lhello
 $(B)/testlibs/libreloc.so: $(B)/testlibs/libhello.so
 TL_FLAGS_libaligned := -Wl,-z,max-page-size=0x200000 -Wl,-z,noseparate-code
 TL_FLAGS_libnoexport := -fvisibility=hidden
+
+# TLS: the dynamic models work, initial-exec is refused. C++: libstdc++ and
+# libgcc_s come through libsoload too.
+TL_FLAGS_libtls := -ftls-model=global-dynamic
+TL_FLAGS_libtlsie := -ftls-model=initial-exec
+TL_FLAGS_libcxx := -std=c++17
+
+# 10,000 exported functions for the symbol-lookup benchmark, generated into
+# build/ at build time.
+TESTLIBS += $(B)/testlibs/libsyms10k.so
+$(B)/gen/syms10k.c: testlibs/gen_syms.sh
+	@mkdir -p $(dir $@)
+	sh $< 10000 > $@
+$(B)/testlibs/libsyms10k.so: $(B)/gen/syms10k.c
+	$(CC) -O1 -fPIC -shared -o $@ $<

@@ -227,3 +227,22 @@ Test(filewalk, no_fd_is_left_open)
 	cr_assert_eq(t.files, 2);
 	cr_assert_eq(tu_count_fds(), fds);
 }
+
+Test(filewalk, one_filesystem_does_not_cross_into_another)
+{
+	struct filewalk_opts opts = {.recursive = true, .follow = true, .one_fs = true};
+	struct filewalk_stats stats;
+	struct tally t = {0};
+	struct stat here, there;
+	char link_path[256];
+
+	if (stat("/dev/shm", &there) != 0 || stat(dir, &here) != 0 || here.st_dev == there.st_dev)
+		cr_skip("no second filesystem at /dev/shm");
+	make_file("a");
+	in_dir(link_path, sizeof(link_path), "shm");
+	cr_assert_eq(symlink("/dev/shm", link_path), 0);
+	cr_assert_eq(walk(opts, &t, &stats), 0);
+	cr_assert_eq(t.files, 1);
+	cr_assert_eq(t.skips, 1);
+	cr_assert_not_null(strstr(t.last_reason, "another filesystem"), "%s", t.last_reason);
+}

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define OUT_CAP (1 << 22)
 
 static char dir[] = "/tmp/mapscope-schema-XXXXXX";
 static char sample[sizeof(dir) + 16];
@@ -89,32 +88,20 @@ static void check_doc(const char *kind, const json_t *doc, const char *cmd)
  * were; the exit status must be want_status. */
 static int check_command(const char *kind, const char *cmd, int want_status)
 {
-	char *out = malloc(OUT_CAP);
-	size_t pos = 0, len;
-	int status, docs = 0;
+	int status, n;
+	json_t *docs = tu_run_docs(cmd, &status), *doc;
+	size_t i;
 
-	cr_assert_not_null(out);
-	status = tu_run(cmd, out, OUT_CAP);
-	len = strlen(out);
+	cr_assert_not_null(docs, "%s: stdout is not JSON", cmd);
 	cr_assert_eq(status, want_status, "%s: exit %d, want %d", cmd, status, want_status);
-	for (;;) {
-		json_error_t err;
-		json_t *doc;
-
-		while (pos < len && strchr(" \t\r\n", out[pos]))
-			pos++;
-		if (pos == len)
-			break;
-		doc = json_loadb(out + pos, len - pos, JSON_DISABLE_EOF_CHECK, &err);
-		cr_assert_not_null(doc, "%s: not JSON at byte %zu: %s", cmd, pos, err.text);
+	json_array_foreach(docs, i, doc)
+	{
 		check_doc(kind, doc, cmd);
-		json_decref(doc);
-		pos += err.position;
-		docs++;
 	}
-	free(out);
-	cr_assert_gt(docs, 0, "%s printed no JSON", cmd);
-	return docs;
+	n = (int)json_array_size(docs);
+	json_decref(docs);
+	cr_assert_gt(n, 0, "%s printed no JSON", cmd);
+	return n;
 }
 
 /* check_command with a printf-style command line. */
@@ -328,7 +315,15 @@ Test(schema, maps_output_matches)
 {
 	check_commandf("maps", 0, BUILD_DIR "/mapscope maps self");
 	check_commandf("maps", 0, BUILD_DIR "/mapscope maps --pages self");
-	check_commandf("maps", 0, "setpriv --reuid=65534 --regid=65534 --clear-groups "
-	               BUILD_DIR "/mapscope maps --pages self");
+	check_commandf("maps", 0,
+	               "setpriv --reuid=65534 --regid=65534 --clear-groups " BUILD_DIR
+	               "/mapscope maps --pages self");
 	check_commandf("maps", 1, BUILD_DIR "/mapscope maps 2147483647");
+}
+
+Test(schema, who_output_matches)
+{
+	check_commandf("who", 0, BUILD_DIR "/mapscope who /usr/lib/x86_64-linux-gnu/libc.so.6");
+	check_commandf("who", 0, BUILD_DIR "/mapscope who %s", sample);
+	check_commandf("who", 1, BUILD_DIR "/mapscope who %s/missing", dir);
 }

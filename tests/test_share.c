@@ -217,6 +217,7 @@ Test(share, base_is_aligned_in_range_and_depends_on_salt)
 	cr_assert_lt(a + (1 << 20), 0x500000000000ULL);
 	cr_assert_neq(a, share_base(&id, 2, 1 << 20, 1 << 21));
 	cr_assert_eq(share_base(&id, 1, 100, 1) % 4096, 0);
+	cr_assert_eq(share_base(&id, 1, 4 << 20, 4096) % (2 << 20), 0);
 }
 
 Test(share, first_load_creates_the_cache_and_maps_it)
@@ -495,4 +496,29 @@ Test(share, sl_open_without_share_reports_nothing_requested)
 	cr_assert_not(r.ssl.requested);
 	cr_assert_eq(r.ssl.shared_pages, 0);
 	cr_assert_str_eq(r.ssl_status, "(null)");
+}
+
+/* libcrypto already loaded without sharing, somewhere random: libssl's
+ * pages pointing into it would differ in every process. */
+Test(share, dependency_not_at_its_shared_address_keeps_the_library_private)
+{
+	char status[128] = "";
+	int fds[2];
+	pid_t pid;
+
+	cr_assert_eq(pipe(fds), 0);
+	pid = fork();
+	if (pid == 0) {
+		struct sl_info info;
+		sl_lib *crypto = sl_open("/usr/lib/x86_64-linux-gnu/libcrypto.so.3", 0);
+		sl_lib *ssl = sl_open(LIBSSL, SL_SHARE);
+		if (crypto && ssl && sl_info(ssl, &info) == 0 && info.share.status)
+			snprintf(status, sizeof(status), "%s", info.share.status);
+		_exit(write(fds[1], status, sizeof(status)) == sizeof(status) ? 0 : 1);
+	}
+	close(fds[1]);
+	cr_assert_eq(read(fds[0], status, sizeof(status)), (ssize_t)sizeof(status));
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+	cr_assert_str_eq(status, "private: dependency libcrypto.so.3 not at its shared address");
 }

@@ -1,3 +1,5 @@
+#include "soload.h"
+#include "testutil.h"
 #include "tls.h"
 
 #include <criterion/criterion.h>
@@ -197,4 +199,114 @@ Test(tls, host_ids_go_to_glibc)
 	cr_assert_not(sl_tls_is_ours(ti.module));
 	cr_assert_eq(sl_tls_get_addr(&ti), (void *)&errno);
 	cr_assert_eq(sl_tls_host_locate(&ti, &ti.module, &ti.offset), -ENOENT);
+}
+
+/* ---- Through sl_open: a real library's TLS ---- */
+
+struct lib_worker {
+	int (*bump)(void);
+	void *(*addr)(void);
+	int first, last;
+	void *where;
+};
+
+static void *bump_five_times(void *arg)
+{
+	struct lib_worker *w = arg;
+	int i;
+
+	w->first = w->bump();
+	for (i = 0; i < 4; i++)
+		w->last = w->bump();
+	w->where = w->addr();
+	return NULL;
+}
+
+Test(tls, loaded_library_gives_each_thread_its_own_variables)
+{
+	size_t before = sl_tls_block_count();
+	sl_lib *lib = sl_open(TESTLIB("libtls.so"), 0);
+	struct lib_worker w[NTHREADS];
+	pthread_t tids[NTHREADS];
+	size_t i;
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	for (i = 0; i < NTHREADS; i++) {
+		w[i] = (struct lib_worker){
+		        .bump = (int (*)(void))sl_sym(lib, "tls_bump"),
+		        .addr = (void *(*)(void))sl_sym(lib, "tls_counter_addr")};
+		cr_assert_not_null(w[i].bump);
+		pthread_create(&tids[i], NULL, bump_five_times, &w[i]);
+	}
+	for (i = 0; i < NTHREADS; i++) {
+		pthread_join(tids[i], NULL);
+		cr_assert_eq(w[i].first, 43, "thread %zu did not start from the template's 42", i);
+		cr_assert_eq(w[i].last, 47);
+		if (i)
+			cr_assert_neq(w[i].where, w[i - 1].where);
+	}
+	cr_assert_eq(sl_tls_block_count(), before, "exited threads kept their blocks");
+	cr_assert_eq(w[0].bump(), 43, "the main thread's counter is its own");
+	cr_assert_eq(sl_close(lib), 0);
+	cr_assert_eq(sl_tls_block_count(), before, "sl_close left blocks behind");
+}
+
+Test(tls, local_dynamic_and_aligned_tbss_work)
+{
+	sl_lib *lib = sl_open(TESTLIB("libtls.so"), 0);
+	long (*local_bump)(long);
+	int (*buffer_ok)(void);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	local_bump = (long (*)(long))sl_sym(lib, "tls_local_bump");
+	buffer_ok = (int (*)(void))sl_sym(lib, "tls_buffer_ok");
+	cr_assert_eq(local_bump(3), 10);
+	cr_assert_eq(local_bump(1), 11);
+	cr_assert_eq(buffer_ok(), 1, "buffer misaligned or not zeroed");
+	cr_assert_eq(buffer_ok(), 0, "buffer write did not stick");
+	sl_close(lib);
+}
+
+static void *use_library_once(void *arg)
+{
+	return (void *)(intptr_t)((int (*)(void))arg)();
+}
+
+Test(tls, no_growth_over_many_threads_and_reloads)
+{
+	size_t before = sl_tls_block_count();
+	int round, maps = 0;
+
+	for (round = 0; round < 20; round++) {
+		sl_lib *lib = sl_open(TESTLIB("libtls.so"), 0);
+		pthread_t tids[4];
+		void *got;
+		size_t i;
+
+		cr_assert_not_null(lib, "%s", sl_error());
+		for (i = 0; i < 4; i++)
+			pthread_create(&tids[i], NULL, use_library_once, sl_sym(lib, "tls_bump"));
+		for (i = 0; i < 4; i++) {
+			pthread_join(tids[i], &got);
+			cr_assert_eq((intptr_t)got, 43);
+		}
+		cr_assert_eq(((int (*)(void))sl_sym(lib, "tls_bump"))(), 43, "round %d", round);
+		cr_assert_eq(sl_close(lib), 0);
+		cr_assert_eq(sl_tls_block_count(), before, "round %d", round);
+		/* From the second round on: glibc keeps exited threads' stacks. */
+		if (round == 0)
+			maps = tu_count_maps();
+		cr_assert_eq(tu_count_maps(), maps, "round %d", round);
+	}
+}
+
+Test(tls, initial_exec_is_refused_and_leaves_nothing)
+{
+	int fds = tu_count_fds(), maps = tu_count_maps();
+
+	cr_assert_null(sl_open(TESTLIB("libtlsie.so"), 0));
+	cr_assert_str_eq(sl_error(), "libtlsie.so: initial-exec TLS (TPOFF64) is not supported "
+	                             "for libraries loaded after start-up");
+	cr_assert_eq(tu_count_fds(), fds);
+	cr_assert_eq(tu_count_maps(), maps);
 }

@@ -15,6 +15,10 @@ static const char *const commands[] = {
         BUILD_DIR "/mapscope file %s",
         BUILD_DIR "/mapscope file --format text %s",
         BUILD_DIR "/mapscope file /nonexistent/file",
+        BUILD_DIR "/mapscope faults --samples --format text --cold %s -- true",
+        BUILD_DIR "/mapscope faults --lib " BUILD_DIR "/testlibs/libhello.so --call hello_reset",
+        BUILD_DIR "/mapscope iobench --size 16K %s",
+        BUILD_DIR "/mapscope watch --count 2 --interval 0.01 %s",
         BUILD_DIR "/soload",
 };
 

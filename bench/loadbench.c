@@ -1,0 +1,208 @@
+/*
+ * loadbench: libsoload against the system's dynamic linker, alternating
+ * round by round in one process so both see the same (noisy) machine.
+ *
+ *   loadbench open ROUNDS ITERS LIB SYMBOL  full open + sym + close
+ *   loadbench sym ROUNDS LIB COUNT          lookups of sym_00000 .. COUNT-1
+ *
+ * Prints the median time per operation of each side and the ratio
+ * soload / glibc (below 1 means soload is faster).
+ */
+#include "soload.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_ROUNDS 1000
+
+enum side { SOLOAD, GLIBC_NOW, GLIBC_LAZY, NSIDES };
+
+static const char *const side_names[NSIDES] = {"soload", "dlopen(RTLD_NOW)", "dlopen(RTLD_LAZY)"};
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static void fail(const char *what, const char *lib, const char *why)
+{
+	fprintf(stderr, "loadbench: %s: %s: %s\n", lib, what, why ? why : "failed");
+	exit(1);
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), compare_doubles);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void open_soload(const char *lib, const char *symbol)
+{
+	sl_lib *h = sl_open(lib, 0);
+
+	if (!h)
+		fail("sl_open", lib, sl_error());
+	if (!sl_sym(h, symbol))
+		fail("sl_sym", lib, symbol);
+	if (sl_close(h))
+		fail("sl_close", lib, sl_error());
+}
+
+static void open_glibc(const char *lib, const char *symbol, int mode)
+{
+	void *h = dlopen(lib, mode);
+
+	if (!h)
+		fail("dlopen", lib, dlerror());
+	if (!dlsym(h, symbol))
+		fail("dlsym", lib, symbol);
+	if (dlclose(h))
+		fail("dlclose", lib, dlerror());
+}
+
+static double time_open(enum side s, const char *lib, const char *symbol, int iters)
+{
+	double t0 = now_ns();
+	int i;
+
+	for (i = 0; i < iters; i++) {
+		if (s == SOLOAD)
+			open_soload(lib, symbol);
+		else
+			open_glibc(lib, symbol, s == GLIBC_NOW ? RTLD_NOW : RTLD_LAZY);
+	}
+	return (now_ns() - t0) / iters;
+}
+
+static void print_result(const char *what, double *med, const char *unit, double scale)
+{
+	printf("%-22s soload %8.2f %s", what, med[SOLOAD] / scale, unit);
+	for (int s = GLIBC_NOW; s < NSIDES; s++)
+		if (med[s] > 0)
+			printf("  %s %8.2f %s  ratio %.2fx", side_names[s], med[s] / scale, unit,
+			       med[SOLOAD] / med[s]);
+	printf("\n");
+}
+
+/* Each round runs every side once; the order rotates so no side always
+ * runs first, after the others have warmed the caches. */
+static int bench_open(int rounds, int iters, const char *lib, const char *symbol)
+{
+	static double t[NSIDES][MAX_ROUNDS];
+	double med[NSIDES];
+	int r, k;
+
+	for (k = 0; k < NSIDES; k++)
+		time_open((enum side)k, lib, symbol, 1);
+	for (r = 0; r < rounds; r++)
+		for (k = 0; k < NSIDES; k++) {
+			enum side s = (enum side)((r + k) % NSIDES);
+			t[s][r] = time_open(s, lib, symbol, iters);
+		}
+	for (k = 0; k < NSIDES; k++)
+		med[k] = median(t[k], rounds);
+	print_result(strrchr(lib, '/') ? strrchr(lib, '/') + 1 : lib, med, "us", 1e3);
+	return 0;
+}
+
+static char **make_names(int count)
+{
+	char **names = calloc((size_t)count, sizeof(*names));
+	int i;
+
+	for (i = 0; names && i < count; i++) {
+		names[i] = malloc(16);
+		if (!names[i])
+			exit(1);
+		/* Stride through the table so lookups do not walk it in order. */
+		snprintf(names[i], 16, "sym_%05d", (int)((i * 7919L) % count));
+	}
+	return names;
+}
+
+/* Lookups must find the right function: sym_N returns N. */
+static void check_lookups(sl_lib *ours, void *theirs, const char *lib)
+{
+	int (*a)(void) = (int (*)(void))sl_sym(ours, "sym_01234");
+	int (*b)(void) = (int (*)(void))dlsym(theirs, "sym_01234");
+
+	if (!a || !b || a() != 1234 || b() != 1234)
+		fail("lookup check", lib, "sym_01234 did not return 1234");
+}
+
+static double time_lookups(sl_lib *ours, void *theirs, char **names, int count)
+{
+	double t0 = now_ns();
+	int i;
+
+	for (i = 0; i < count; i++)
+		if (!(ours ? sl_sym(ours, names[i]) : dlsym(theirs, names[i])))
+			fail("lookup", names[i], "not found");
+	return (now_ns() - t0) / count;
+}
+
+static int bench_sym(int rounds, const char *lib, int count)
+{
+	static double t[NSIDES][MAX_ROUNDS];
+	double med[NSIDES] = {0};
+	char **names = make_names(count);
+	sl_lib *ours = sl_open(lib, 0);
+	void *theirs = dlopen(lib, RTLD_NOW);
+	int r;
+
+	if (!ours)
+		fail("sl_open", lib, sl_error());
+	if (!theirs)
+		fail("dlopen", lib, dlerror());
+	check_lookups(ours, theirs, lib);
+	for (r = 0; r < rounds; r++) {
+		int first = r % 2;
+		t[first ? GLIBC_NOW : SOLOAD][r] =
+		        time_lookups(first ? NULL : ours, theirs, names, count);
+		t[first ? SOLOAD : GLIBC_NOW][r] =
+		        time_lookups(first ? ours : NULL, theirs, names, count);
+	}
+	med[SOLOAD] = median(t[SOLOAD], rounds);
+	med[GLIBC_NOW] = median(t[GLIBC_NOW], rounds);
+	printf("%-22s soload %8.1f ns  dlsym %8.1f ns  ratio %.2fx  (%d symbols)\n",
+	       "sl_sym vs dlsym", med[SOLOAD], med[GLIBC_NOW], med[SOLOAD] / med[GLIBC_NOW],
+	       count);
+	sl_close(ours);
+	dlclose(theirs);
+	for (r = 0; r < count; r++)
+		free(names[r]);
+	free(names);
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: loadbench open ROUNDS ITERS LIB SYMBOL\n"
+	                "       loadbench sym ROUNDS LIB COUNT\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	int rounds = argc > 2 ? atoi(argv[2]) : 0;
+
+	if (rounds < 1 || rounds > MAX_ROUNDS)
+		return usage();
+	if (argc == 6 && !strcmp(argv[1], "open") && atoi(argv[3]) > 0)
+		return bench_open(rounds, atoi(argv[3]), argv[4], argv[5]);
+	if (argc == 5 && !strcmp(argv[1], "sym") && atoi(argv[4]) > 0)
+		return bench_sym(rounds, argv[3], atoi(argv[4]));
+	return usage();
+}

@@ -1,0 +1,41 @@
+/*
+ * procwalk: every process in /proc, one pid at a time, and the list of
+ * processes a scan could not read (exited, permission refused), which the
+ * reports print instead of stopping.
+ */
+#ifndef PROCWALK_H
+#define PROCWALK_H
+
+#include <dirent.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct procwalk {
+	DIR *dir;
+};
+
+struct proc_error {
+	pid_t pid;
+	char *error; /* "/proc/PID/smaps: Permission denied", "exited during the scan" */
+};
+
+struct proc_errors {
+	struct proc_error *items;
+	size_t count, cap;
+};
+
+/* 0 or -errno. */
+int procwalk_open(struct procwalk *w);
+/* The next pid, or 0 at the end. */
+pid_t procwalk_next(struct procwalk *w);
+void procwalk_close(struct procwalk *w);
+
+/* Opens /proc/PID as a directory fd. -errno if it cannot. */
+int procwalk_open_pid(pid_t pid);
+
+/* Records that pid could not be read: what ("smaps", "fd"...) and -errno.
+ * A process that is gone (ENOENT, ESRCH) is "exited during the scan". */
+void procwalk_add_error(struct proc_errors *e, pid_t pid, const char *what, int err);
+void procwalk_free_errors(struct proc_errors *e);
+
+#endif

@@ -1,0 +1,167 @@
+#include "whoscan.h"
+
+#include "lines.h"
+#include "mapscan.h"
+#include "procmaps.h"
+#include "smaps.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+static bool is_target(const struct who_report *r, const struct procmaps_region *reg)
+{
+	return reg->inode == r->inode && reg->dev_major == major(r->dev) &&
+	       reg->dev_minor == minor(r->dev);
+}
+
+/* Counts the process's mappings of the file from maps (cheap). -errno if
+ * maps cannot be read. */
+static int count_mappings(const struct who_report *r, int procdir, uint64_t *n)
+{
+	struct procmaps_region reg;
+	struct lines l;
+	char *line;
+	int rc = lines_open(&l, procdir, "maps");
+
+	if (rc)
+		return rc;
+	*n = 0;
+	while ((line = lines_next(&l)))
+		if (procmaps_parse(line, &reg) == 0 && is_target(r, &reg))
+			(*n)++;
+	rc = l.err;
+	lines_close(&l);
+	return rc;
+}
+
+/* Sums rss and pss over the process's mappings of the file, from smaps. */
+static int sum_smaps(const struct who_report *r, int procdir, struct who_process *p)
+{
+	struct procmaps_region reg;
+	struct smaps_counters c;
+	struct smaps s;
+	int rc = smaps_open(&s, procdir, "smaps");
+
+	if (rc)
+		return rc;
+	while ((rc = smaps_next(&s, &reg, &c)) == 1) {
+		if (!is_target(r, &reg))
+			continue;
+		p->rss += c.rss;
+		p->pss += c.pss;
+	}
+	smaps_close(&s);
+	return rc;
+}
+
+/* Counts the process's fds open on the file. -errno if fd/ cannot be read. */
+static int count_fds(const struct who_report *r, int procdir, uint64_t *n)
+{
+	int fd = openat(procdir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *d;
+	struct stat st;
+	DIR *dir;
+
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return -ENOMEM;
+	}
+	*n = 0;
+	while ((d = readdir(dir))) {
+		/* stat follows the fd's magic link: the open file, even if deleted. */
+		if (d->d_name[0] != '.' && fstatat(fd, d->d_name, &st, 0) == 0 &&
+		    st.st_dev == r->dev && st.st_ino == r->inode)
+			(*n)++;
+	}
+	closedir(dir);
+	return 0;
+}
+
+static struct who_process *add_process(struct who_report *r)
+{
+	if (r->count == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		struct who_process *p = realloc(r->procs, cap * sizeof(*p));
+		if (!p)
+			return NULL;
+		r->procs = p;
+		r->cap = cap;
+	}
+	memset(&r->procs[r->count], 0, sizeof(r->procs[0]));
+	return &r->procs[r->count++];
+}
+
+/* Reads one process; a user of the file is added to the report. */
+static void scan_process(struct who_report *r, pid_t pid, int procdir)
+{
+	uint64_t mappings = 0, fds = 0;
+	struct who_process *p;
+	int rc = count_mappings(r, procdir, &mappings);
+
+	if (rc == 0)
+		rc = count_fds(r, procdir, &fds);
+	if (rc) {
+		procwalk_add_error(&r->errors, pid, mappings ? "fd" : "maps", rc);
+		return;
+	}
+	r->scanned++;
+	if (!mappings && !fds)
+		return;
+	p = add_process(r);
+	if (!p)
+		return;
+	p->pid = pid;
+	p->mappings = mappings;
+	p->fds = fds;
+	mapscan_read_comm(procdir, p->comm, sizeof(p->comm));
+	if (mappings && sum_smaps(r, procdir, p) < 0)
+		p->rss_why = "smaps could not be read";
+}
+
+int who_scan(const char *path, struct who_report *r)
+{
+	struct procwalk w;
+	struct stat st;
+	pid_t pid;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (stat(path, &st) != 0)
+		return -errno;
+	r->dev = st.st_dev;
+	r->inode = st.st_ino;
+	rc = procwalk_open(&w);
+	if (rc)
+		return rc;
+	while ((pid = procwalk_next(&w))) {
+		int procdir;
+
+		if (pid == getpid())
+			continue; /* the inspector itself */
+		procdir = procwalk_open_pid(pid);
+		if (procdir < 0) {
+			procwalk_add_error(&r->errors, pid, "", procdir);
+			continue;
+		}
+		scan_process(r, pid, procdir);
+		close(procdir);
+	}
+	procwalk_close(&w);
+	return 0;
+}
+
+void who_free(struct who_report *r)
+{
+	free(r->procs);
+	r->procs = NULL;
+	r->count = r->cap = 0;
+	procwalk_free_errors(&r->errors);
+}

@@ -1,0 +1,233 @@
+#include "unwind.h"
+#include "lib.h"
+#include "symbol.h"
+
+#include <dlfcn.h>
+#include <string.h>
+#include <sys/mman.h>
+
+/* DWARF pointer encodings (LSB, "Exception Frames"): low nibble = format,
+ * high nibble = what the value is relative to. */
+enum {
+	PE_ABSPTR = 0x00,
+	PE_UDATA2 = 0x02,
+	PE_UDATA4 = 0x03,
+	PE_UDATA8 = 0x04,
+	PE_SDATA2 = 0x0a,
+	PE_SDATA4 = 0x0b,
+	PE_SDATA8 = 0x0c,
+	PE_PCREL = 0x10,
+	PE_DATAREL = 0x30,
+	PE_INDIRECT = 0x80,
+};
+
+/* A readable range of the mapped library. */
+struct span {
+	uintptr_t lo;
+	uintptr_t hi;
+};
+
+static int inside(const struct span *s, uintptr_t p, size_t n)
+{
+	return p >= s->lo && p <= s->hi && n <= s->hi - p;
+}
+
+/* The readable PT_LOAD holding [vaddr, vaddr + n), as mapped file bytes. */
+static int find_segment(uintptr_t base, const Elf64_Phdr *ph, size_t phnum, uint64_t vaddr,
+                        size_t n, struct span *out)
+{
+	size_t i;
+
+	for (i = 0; i < phnum; i++) {
+		if (ph[i].p_type != PT_LOAD || !(ph[i].p_flags & PF_R))
+			continue;
+		out->lo = base + ph[i].p_vaddr;
+		out->hi = out->lo + ph[i].p_filesz;
+		if (out->hi >= out->lo && inside(out, base + vaddr, n))
+			return 0;
+	}
+	return -1;
+}
+
+static int width_of(int format)
+{
+	switch (format) {
+	case PE_UDATA2:
+	case PE_SDATA2:
+		return 2;
+	case PE_UDATA4:
+	case PE_SDATA4:
+		return 4;
+	case PE_ABSPTR:
+	case PE_UDATA8:
+	case PE_SDATA8:
+		return 8;
+	}
+	return -1;
+}
+
+/* A fixed-size encoded value at p, sign- or zero-extended. */
+static int64_t read_fixed(const unsigned char *p, int format)
+{
+	uint16_t u2;
+	uint32_t u4;
+	int16_t s2;
+	int32_t s4;
+	int64_t s8;
+
+	switch (format) {
+	case PE_UDATA2:
+		memcpy(&u2, p, 2);
+		return u2;
+	case PE_UDATA4:
+		memcpy(&u4, p, 4);
+		return u4;
+	case PE_SDATA2:
+		memcpy(&s2, p, 2);
+		return s2;
+	case PE_SDATA4:
+		memcpy(&s4, p, 4);
+		return s4;
+	}
+	memcpy(&s8, p, 8);
+	return s8;
+}
+
+/* eh_frame_ptr as an address, 0 if unusable. Indirect and LEB128 encodings
+ * never appear in this field in practice and are refused. */
+static uintptr_t decode_eh_frame_ptr(const struct span *seg, uintptr_t base, uintptr_t hdr)
+{
+	const unsigned char *h = (const unsigned char *)hdr;
+	int width = width_of(h[1] & 0x0f);
+	uintptr_t value;
+
+	if (h[0] != 1 || (h[1] & PE_INDIRECT) || width < 0 || !inside(seg, hdr + 4, (size_t)width))
+		return 0;
+	value = (uintptr_t)read_fixed(h + 4, h[1] & 0x0f);
+	switch (h[1] & 0x70) {
+	case 0:
+		/* .eh_frame_hdr is never relocated: an absolute value is a vaddr. */
+		return base + value;
+	case PE_PCREL:
+		return hdr + 4 + value;
+	case PE_DATAREL:
+		return hdr + value;
+	}
+	return 0;
+}
+
+/* libgcc walks records until a zero length; make sure it will find one
+ * before leaving the segment. */
+static int check_records(const struct span *seg, uintptr_t p)
+{
+	uint32_t len;
+
+	for (;;) {
+		if (!inside(seg, p, 4))
+			return -1;
+		memcpy(&len, (const void *)p, 4);
+		if (len == 0)
+			return 0;
+		if (len == 0xffffffff) /* 64-bit DWARF: never emitted for .eh_frame */
+			return -1;
+		if (!inside(seg, p + 4, len))
+			return -1;
+		p += 4 + (uintptr_t)len;
+	}
+}
+
+void *sl_unwind_find_eh_frame(uintptr_t base, const Elf64_Phdr *ph, size_t phnum)
+{
+	struct span hdr_seg, frame_seg;
+	uintptr_t hdr, frame;
+	size_t i;
+
+	for (i = 0; i < phnum && ph[i].p_type != PT_GNU_EH_FRAME; i++)
+		;
+	if (i == phnum || find_segment(base, ph, phnum, ph[i].p_vaddr, 4, &hdr_seg))
+		return NULL;
+	hdr = base + ph[i].p_vaddr;
+	frame = decode_eh_frame_ptr(&hdr_seg, base, hdr);
+	if (!frame || frame < base || find_segment(base, ph, phnum, frame - base, 4, &frame_seg))
+		return NULL;
+	if (check_records(&frame_seg, frame))
+		return NULL;
+	return (void *)frame;
+}
+
+void sl_unwind_register(struct sl_unwind *u, void *eh_frame, void *register_fn,
+                        void *deregister_fn)
+{
+	void (*do_register)(void *) = (void (*)(void *))register_fn;
+	uint32_t first;
+
+	u->eh_frame = NULL;
+	u->deregister = NULL;
+	if (!eh_frame || !register_fn || !deregister_fn)
+		return;
+	memcpy(&first, eh_frame, 4);
+	if (!first)
+		return;
+	do_register(eh_frame);
+	u->eh_frame = eh_frame;
+	u->deregister = (void (*)(void *))deregister_fn;
+}
+
+void sl_unwind_deregister(struct sl_unwind *u)
+{
+	if (u->eh_frame && u->deregister)
+		u->deregister(u->eh_frame);
+	u->eh_frame = NULL;
+	u->deregister = NULL;
+}
+
+/* The mapped segments as program headers, for sl_unwind_find_eh_frame. */
+static size_t lib_phdrs(const struct sl_lib *lib, Elf64_Phdr *out)
+{
+	size_t n;
+
+	for (n = 0; n < lib->nsegments; n++) {
+		const struct sl_segment *s = &lib->segments[n];
+		out[n] = (Elf64_Phdr){.p_type = PT_LOAD,
+		                      .p_flags = s->prot & PROT_READ ? PF_R : 0,
+		                      .p_vaddr = s->vaddr,
+		                      .p_filesz = s->file_size,
+		                      .p_memsz = s->mem_size};
+	}
+	out[n++] = lib->eh_frame_ph;
+	return n;
+}
+
+/* libgcc_s is never one of glibc's libraries, so the unwinder a library
+ * calls is a libgcc_s we loaded into its scope, or else the host's. */
+static void *find_unwinder(struct sl_lib *lib, const char *name)
+{
+	struct symbol_key key;
+
+	symbol_key(&key, name, NULL);
+	for (size_t i = 0; i < lib->nscope; i++) {
+		struct sl_lib *in = lib->scope[i].lib;
+		const Elf64_Sym *s = in ? symbol_find_in(in, &key) : NULL;
+		if (s && ELF64_ST_TYPE(s->st_info) == STT_FUNC)
+			return (void *)(in->base + s->st_value);
+	}
+	return dlsym(RTLD_DEFAULT, name);
+}
+
+void sl_unwind_attach(struct sl_lib *lib)
+{
+	Elf64_Phdr ph[LIB_MAX_SEGMENTS + 1];
+	void *frame, *reg;
+
+	if (lib->eh_frame_ph.p_type != PT_GNU_EH_FRAME)
+		return;
+	frame = sl_unwind_find_eh_frame(lib->base, ph, lib_phdrs(lib, ph));
+	if (frame && (reg = find_unwinder(lib, "__register_frame")))
+		sl_unwind_register(&lib->unwind, frame, reg,
+		                   find_unwinder(lib, "__deregister_frame"));
+}
+
+void sl_unwind_detach(struct sl_lib *lib)
+{
+	sl_unwind_deregister(&lib->unwind);
+}

@@ -1,0 +1,93 @@
+/* dynamic: what one walk over the dynamic table leaves behind, read through
+ * describe (the same steps as sl_open up to relocation). */
+#include "describe.h"
+#include "dynamic.h"
+#include "lib.h"
+#include "testutil.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+Test(dynamic, elf_hash_matches_the_tables)
+{
+	/* Values from the ELF specification's algorithm, as ld stores them. */
+	cr_assert_eq(dynamic_elf_hash(""), 0);
+	cr_assert_eq(dynamic_elf_hash("GLIBC_2.2.5"), 0x09691a75);
+}
+
+Test(dynamic, versions_are_decoded_by_index)
+{
+	struct description d;
+	const struct sl_lib *lib;
+	int v1 = 0, v2 = 0, glibc = 0;
+
+	cr_assert_eq(describe_library(TESTLIB("libversioned.so"), &d), 0, "%s", sl_error());
+	lib = d.lib;
+	cr_assert_not_null(lib->versym);
+	for (size_t i = 0; i < lib->nversions; i++) {
+		const struct sl_version *v = &lib->versions[i];
+		if (!v->name)
+			continue;
+		cr_assert_eq(v->hash, dynamic_elf_hash(v->name), "%s", v->name);
+		v1 += strcmp(v->name, "VERS_1") == 0 && !v->file;
+		v2 += strcmp(v->name, "VERS_2") == 0 && !v->file;
+		glibc += strncmp(v->name, "GLIBC_", 6) == 0 && v->file &&
+		         strcmp(v->file, "libc.so.6") == 0;
+	}
+	cr_assert_eq(v1, 1, "defined");
+	cr_assert_eq(v2, 1, "defined");
+	cr_assert_eq(glibc, 0, "libversioned calls nothing in libc");
+	describe_release(&d);
+	cr_assert_eq(describe_library(TESTLIB("libhello.so"), &d), 0, "%s", sl_error());
+	for (size_t i = 0; i < d.lib->nversions; i++) {
+		const struct sl_version *v = &d.lib->versions[i];
+		glibc += v->name && strncmp(v->name, "GLIBC_", 6) == 0 && v->file &&
+		         strcmp(v->file, "libc.so.6") == 0;
+	}
+	cr_assert_geq(glibc, 1, "needed from libc.so.6");
+	describe_release(&d);
+}
+
+Test(dynamic, needed_runpath_and_tables_are_found_once)
+{
+	struct description d;
+
+	cr_assert_eq(describe_library(TESTLIB("libchain_a.so"), &d), 0, "%s", sl_error());
+	cr_assert_eq(d.nneeded, 2);
+	cr_assert_str_eq(d.needed[0], "libchain_b.so");
+	cr_assert_str_eq(d.needed[1], "libc.so.6");
+	cr_assert_str_eq(d.runpath, "$ORIGIN");
+	cr_assert(d.gnu_hash);
+	cr_assert_not(d.sysv_hash);
+	cr_assert_gt(d.lib->ninit_array, 0);
+	cr_assert_gt(d.lib->nfini_array, 0);
+	cr_assert_gt(d.lib->njmprel, 0);
+	describe_release(&d);
+}
+
+Test(dynamic, symbol_count_agrees_between_hash_styles)
+{
+	struct description gnu, sysv;
+
+	cr_assert_eq(describe_library(TESTLIB("libgnuhash.so"), &gnu), 0);
+	cr_assert_eq(describe_library(TESTLIB("libsysvhash.so"), &sysv), 0);
+	/* Same shape of library: the same number of dynamic symbols, one way
+	 * counted from the GNU chains, the other read from nchain. */
+	cr_assert_eq(gnu.nsyms, sysv.nsyms);
+	cr_assert(gnu.gnu_hash && !gnu.sysv_hash);
+	cr_assert(sysv.sysv_hash && !sysv.gnu_hash);
+	describe_release(&gnu);
+	describe_release(&sysv);
+}
+
+Test(dynamic, soname_and_flags_of_a_system_library)
+{
+	struct description d;
+
+	cr_assert_eq(describe_library("/lib/x86_64-linux-gnu/libcrypto.so.3", &d), 0);
+	cr_assert_str_eq(d.soname, "libcrypto.so.3");
+	cr_assert(d.flags_1 & DF_1_NODELETE);
+	cr_assert_gt(d.reloc_count[R_X86_64_RELATIVE], 10000);
+	cr_assert_eq(strlen(d.build_id), 40);
+	describe_release(&d);
+}
