@@ -398,28 +398,18 @@ static int run_to_end(struct runner *r, struct faultrec *fr, struct faults_repor
 	return attribute(fr, start, rep);
 }
 
-int faults_run(const struct faults_request *req, struct faults_report *rep, char *err,
-               size_t errlen)
+/* Starts the command, attaches perf events (or notes why not), lets it exec
+ * and follows it to its end. 0, or -1 with err. */
+static int run_command(char **argv, struct faults_report *rep, char *err, size_t errlen)
 {
-	int64_t *before = calloc(req->ncold + 1, sizeof(*before));
+	void (*old_int)(int), (*old_quit)(int);
+	const char *step = NULL;
 	struct faultrec fr;
 	struct runner r;
-	const char *step = NULL;
-	void (*old_int)(int), (*old_quit)(int);
 	int e, perf;
 
-	memset(rep, 0, sizeof(*rep));
-	if (!before || evict_cold_files(req, err, errlen) != 0) {
-		if (!before)
-			snprintf(err, errlen, "out of memory");
-		free(before);
-		return -1;
-	}
-	for (size_t i = 0; i < req->ncold; i++)
-		before[i] = cached_pages(req->cold[i]);
-	if ((e = runner_start(&r, req->argv)) != 0) {
-		snprintf(err, errlen, "%s: cannot start: %s", req->argv[0], strerror(-e));
-		free(before);
+	if ((e = runner_start(&r, argv)) != 0) {
+		snprintf(err, errlen, "%s: cannot start: %s", argv[0], strerror(-e));
 		return -1;
 	}
 	/* Ctrl-C goes to the command; we stay to report how it ended. */
@@ -429,19 +419,40 @@ int faults_run(const struct faults_request *req, struct faults_report *rep, char
 	if (perf)
 		explain_perf_refusal(rep, step, perf);
 	if ((e = runner_release(&r)) != 0) {
-		snprintf(err, errlen, "%s: cannot run: %s", req->argv[0], strerror(-e));
+		snprintf(err, errlen, "%s: cannot run: %s", argv[0], strerror(-e));
 	} else if ((e = run_to_end(&r, perf ? NULL : &fr, rep)) != 0) {
-		snprintf(err, errlen, "%s: %s", req->argv[0], strerror(-e));
+		snprintf(err, errlen, "%s: %s", argv[0], strerror(-e));
 		runner_abort(&r);
 	}
 	if (!perf)
 		faultrec_close(&fr);
 	signal(SIGINT, old_int);
 	signal(SIGQUIT, old_quit);
-	if (!e)
-		measure_cold_files(req, before, rep);
-	free(before);
 	return e ? -1 : 0;
+}
+
+int faults_run(const struct faults_request *req, struct faults_report *rep, char *err,
+               size_t errlen)
+{
+	int64_t *before = calloc(req->ncold + 1, sizeof(*before));
+	int rc = -1;
+
+	memset(rep, 0, sizeof(*rep));
+	if (!before) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (evict_cold_files(req, err, errlen) == 0) {
+		for (size_t i = 0; i < req->ncold; i++)
+			before[i] = cached_pages(req->cold[i]);
+		rc = run_command(req->argv, rep, err, errlen);
+	}
+	if (rc == 0)
+		measure_cold_files(req, before, rep);
+	else
+		faults_free(rep); /* whatever a failed attribution had built */
+	free(before);
+	return rc;
 }
 
 void faults_free(struct faults_report *rep)
