@@ -6,8 +6,8 @@
 set -u
 cd "$(dirname "$0")/.."
 LIBDIR=/usr/lib/x86_64-linux-gnu
-ROUNDS=${ROUNDS:-21}
-ITERS=${ITERS:-100}
+ROUNDS=${ROUNDS:-150}
+ITERS=${ITERS:-10}
 
 if [ ! -e $LIBDIR/libsqlite3.so.0 ] && [ "$(id -u)" -eq 0 ]; then
 	echo "installing libsqlite3-0" >&2
@@ -33,7 +33,7 @@ for pair in libz.so.1:zlibVersion liblzma.so.5:lzma_version_string \
 	echo "\$ $cmd"
 	$cmd || status=1
 done
-cmd="build/bench/loadbench sym $ROUNDS build/testlibs/libsyms10k.so 10000"
+cmd="build/bench/loadbench sym 31 build/testlibs/libsyms10k.so 10000"
 echo "\$ $cmd"
 $cmd || status=1
 exit $status

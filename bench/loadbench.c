@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_ROUNDS 1000
+#define MAX_ROUNDS 5000
 
 enum side { SOLOAD, GLIBC_NOW, GLIBC_LAZY, NSIDES };
 
@@ -86,13 +86,21 @@ static double time_open(enum side s, const char *lib, const char *symbol, int it
 	return (now_ns() - t0) / iters;
 }
 
-static void print_result(const char *what, double *med, const char *unit, double scale)
+static double minimum(const double *v, int n)
 {
-	printf("%-22s soload %8.2f %s", what, med[SOLOAD] / scale, unit);
+	double m = v[0];
+
+	for (int i = 1; i < n; i++)
+		m = v[i] < m ? v[i] : m;
+	return m;
+}
+
+static void print_result(const char *what, const double *med, const char *unit, double scale)
+{
+	printf("%-18s soload %7.2f %s", what, med[SOLOAD] / scale, unit);
 	for (int s = GLIBC_NOW; s < NSIDES; s++)
-		if (med[s] > 0)
-			printf("  %s %8.2f %s  ratio %.2fx", side_names[s], med[s] / scale, unit,
-			       med[SOLOAD] / med[s]);
+		printf("  %s %7.2f %s (%.2fx)", side_names[s], med[s] / scale, unit,
+		       med[SOLOAD] / med[s]);
 	printf("\n");
 }
 
@@ -101,9 +109,11 @@ static void print_result(const char *what, double *med, const char *unit, double
 static int bench_open(int rounds, int iters, const char *lib, const char *symbol)
 {
 	static double t[NSIDES][MAX_ROUNDS];
-	double med[NSIDES];
+	double med[NSIDES], best[NSIDES];
 	int r, k;
 
+	printf("%s (%d rounds of %d):\n", strrchr(lib, '/') ? strrchr(lib, '/') + 1 : lib, rounds,
+	       iters);
 	for (k = 0; k < NSIDES; k++)
 		time_open((enum side)k, lib, symbol, 1);
 	for (r = 0; r < rounds; r++)
@@ -112,8 +122,11 @@ static int bench_open(int rounds, int iters, const char *lib, const char *symbol
 			t[s][r] = time_open(s, lib, symbol, iters);
 		}
 	for (k = 0; k < NSIDES; k++)
+		best[k] = minimum(t[k], rounds);
+	print_result("  best round", best, "us", 1e3);
+	for (k = 0; k < NSIDES; k++)
 		med[k] = median(t[k], rounds);
-	print_result(strrchr(lib, '/') ? strrchr(lib, '/') + 1 : lib, med, "us", 1e3);
+	print_result("  median round", med, "us", 1e3);
 	return 0;
 }
 

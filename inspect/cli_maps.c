@@ -1,6 +1,10 @@
 /* mapscope maps PID|self [--pages] | maps --all: the mappings of processes. */
 #include "cli.h"
+#include "allscan.h"
 #include "emit_maps.h"
+#include "emit_maps_all.h"
+#include "emit_prom.h"
+#include "emit_svg.h"
 #include "mapscan.h"
 
 #include <errno.h>
@@ -13,13 +17,14 @@ struct maps_args {
 	enum emit_format format;
 	bool pages, all;
 	pid_t pid;
+	const char *svg; /* --svg: where to draw the page map */
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: %s maps PID|self [--pages] [--format json|text]\n"
-	        "       %s maps --all [--format json|text]\n",
+	        "usage: %s maps PID|self [--pages] [--svg FILE] [--format json|text]\n"
+	        "       %s maps --all [--format json|text|prometheus]\n",
 	        CLI_PROG, CLI_PROG);
 }
 
@@ -45,17 +50,19 @@ static int parse_pid(const char *arg, pid_t *pid)
 static int parse_args(int argc, char **argv, struct maps_args *a)
 {
 	static const struct option opts[] = {
-	        {"format", required_argument, 0, 'f'},
-	        {"pages", no_argument, 0, 'p'},
-	        {"all", no_argument, 0, 'a'},
-	        {"help", no_argument, 0, 'h'},
-	        {0},
+	        {"format", required_argument, 0, 'f'}, {"pages", no_argument, 0, 'p'},
+	        {"all", no_argument, 0, 'a'},          {"svg", required_argument, 0, 'S'},
+	        {"help", no_argument, 0, 'h'},         {0},
 	};
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "f:pah", opts, NULL)) != -1) {
 		if (opt == 'f' && cli_format(optarg, &a->format) == 0)
 			continue;
+		if (opt == 'S') {
+			a->svg = optarg;
+			continue;
+		}
 		if (opt == 'p' || opt == 'a') {
 			*(opt == 'p' ? &a->pages : &a->all) = true;
 			continue;
@@ -79,13 +86,33 @@ static const char *scan_failure(int err)
 {
 	if (err == -ENOENT || err == -ESRCH)
 		return "no such process";
+	if (err == -ENXIO)
+		return "no address space (a kernel thread or a zombie)";
 	return strerror(-err);
+}
+
+/* --svg: the process's page map. 0, or 1 after saying why not. */
+static int draw_process(const struct mapscan_report *r, const char *path, enum emit_format format)
+{
+	char title[160];
+	struct emit_svg svg = {.title = title};
+	int err;
+
+	snprintf(title, sizeof(title),
+	         "mapscope maps: pid %d (%s); dirty = anonymous or copied on write", (int)r->pid,
+	         r->comm);
+	emit_svg_add_process(&svg, r);
+	err = emit_svg_save(&svg, path);
+	emit_svg_free(&svg);
+	if (err)
+		emit_error(CLI_PROG, "maps", format, "%s: %s", path, strerror(-err));
+	return err ? 1 : 0;
 }
 
 static int run_one(const struct maps_args *a)
 {
 	struct mapscan_report r;
-	int rc = mapscan_process(a->pid, a->pages ? MAPSCAN_PAGES : 0, &r);
+	int rc = mapscan_process(a->pid, a->pages || a->svg ? MAPSCAN_PAGES : 0, &r);
 
 	if (rc) {
 		emit_error(CLI_PROG, "maps", a->format, "pid %d: %s", (int)a->pid,
@@ -97,7 +124,38 @@ static int run_one(const struct maps_args *a)
 		emit_maps_text(stdout, &r);
 	else
 		rc = emit_json(emit_maps_doc(&r, a->pages), stdout, a->format);
+	if (a->svg)
+		rc |= draw_process(&r, a->svg, a->format);
 	mapscan_free(&r);
+	return rc ? 1 : 0;
+}
+
+/* Every process; exit 1 only if none could be read. */
+static int run_all(const struct maps_args *a)
+{
+	struct all_report r;
+	json_t *doc;
+	int rc = allscan_run(&r);
+
+	if (rc == 0 && r.count == 0)
+		rc = -ESRCH;
+	if (rc) {
+		emit_error(CLI_PROG, "maps", a->format, "/proc: %s",
+		           rc == -ESRCH ? "no process could be read" : strerror(-rc));
+		allscan_free(&r);
+		return 1;
+	}
+	if (a->format == EMIT_TEXT)
+		rc = emit_maps_all_text(stdout, &r);
+	else if (!(doc = emit_maps_all_doc(&r)))
+		rc = -1;
+	else if (a->format != EMIT_PROMETHEUS)
+		rc = emit_json(doc, stdout, a->format);
+	else { /* metrics made from the JSON report itself */
+		rc = emit_prom(stdout, doc, emit_prom_maps_all);
+		json_decref(doc);
+	}
+	allscan_free(&r);
 	return rc ? 1 : 0;
 }
 
@@ -108,13 +166,9 @@ int cli_maps(int argc, char **argv)
 
 	if (rc)
 		return rc - 1;
-	if (a.format == EMIT_PROMETHEUS) {
-		fprintf(stderr, "%s maps: --format prometheus is not supported\n", CLI_PROG);
+	if (a.format == EMIT_PROMETHEUS && !a.all) {
+		fprintf(stderr, "%s maps: --format prometheus needs --all\n", CLI_PROG);
 		return 2;
 	}
-	if (a.all) {
-		fprintf(stderr, "%s maps: --all is not implemented yet\n", CLI_PROG);
-		return 1;
-	}
-	return run_one(&a);
+	return a.all ? run_all(&a) : run_one(&a);
 }

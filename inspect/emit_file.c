@@ -8,6 +8,7 @@
 #define TEXT_CELLS_PER_LINE  64
 #define PROGRESS_AFTER_NS    1000000000LL
 #define PROGRESS_EVERY_NS    100000000LL
+#define PROGRESS_PATH        36 /* characters of the path shown */
 
 static bool is_json(const struct emit_file *e)
 {
@@ -30,16 +31,59 @@ static void put_members(struct emit_file *e, json_t *obj, bool leading_comma)
 	json_decref(obj);
 }
 
+/* A JSON string. File names are bytes and JSON text is Unicode: UTF-8
+ * passes through, and a byte that is not part of valid UTF-8 is written as
+ * \u00XX, so that no name is dropped or cut. */
+static void put_string(FILE *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', out);
+	while (*s) {
+		int len = emit_utf8_length((const char *)s);
+
+		if (len == 1 && *s >= 0x20 && *s != '"' && *s != '\\')
+			fputc(*s, out);
+		else if (len == 1 && (*s == '"' || *s == '\\'))
+			fprintf(out, "\\%c", *s);
+		else if (len > 1)
+			fwrite(s, 1, (size_t)len, out);
+		else
+			fprintf(out, "\\u%04x", *s);
+		s += len ? len : 1;
+	}
+	fputc('"', out);
+}
+
+/* ,"key": then the value; keys are ours and plain ASCII. */
+static void put_key(FILE *out, const char *key)
+{
+	fprintf(out, ",\"%s\":", key);
+}
+
+/* A count, or null with "<key>_unavailable" when it was not measured. */
+static void put_count(FILE *out, const char *key, uint64_t value, const char *why)
+{
+	if (!why) {
+		fprintf(out, ",\"%s\":%llu", key, (unsigned long long)value);
+		return;
+	}
+	fprintf(out, ",\"%s\":null,\"%s_unavailable\":", key, key);
+	put_string(out, why);
+}
+
 static int64_t elapsed_ns(const struct timespec *from, const struct timespec *to)
 {
 	return (to->tv_sec - from->tv_sec) * 1000000000LL + (to->tv_nsec - from->tv_nsec);
 }
 
-/* A line on a terminal's stderr once the scan has run for a second. */
+/* A line on a terminal's stderr once the scan has run for a second, and
+ * only while the report goes elsewhere: the two would mix on one screen. */
 static void show_progress(struct emit_file *e, const char *path)
 {
 	char bytes[32];
 	struct timespec now;
+	size_t len = strlen(path);
 
 	if (!e->progress_tty)
 		return;
@@ -49,9 +93,12 @@ static void show_progress(struct emit_file *e, const char *path)
 		return;
 	e->last_progress = now;
 	e->progress_shown = true;
-	fprintf(stderr, "\r\033[K%s: %llu files, %s: %.60s", "mapscope",
+	/* The end of the path: a line that wrapped could not be rewritten. */
+	fprintf(stderr, "\r\033[Kmapscope: %llu files, %s: %s%s",
 	        (unsigned long long)e->totals.files,
-	        emit_human_bytes(e->totals.bytes, bytes, sizeof(bytes)), path);
+	        emit_human_bytes(e->totals.bytes, bytes, sizeof(bytes)),
+	        len > PROGRESS_PATH ? "..." : "",
+	        path + (len > PROGRESS_PATH ? len - PROGRESS_PATH : 0));
 }
 
 static void clear_progress(struct emit_file *e)
@@ -61,26 +108,35 @@ static void clear_progress(struct emit_file *e)
 	e->progress_shown = false;
 }
 
+/* Starts a document, to be continued with more members: its header was
+ * made once, at the start. */
+static void open_jsonl_doc(struct emit_file *e)
+{
+	size_t n = e->doc_head ? strlen(e->doc_head) : 0;
+
+	if (n > 1)
+		fwrite(e->doc_head, 1, n - 1, e->out);
+	fputc(',', e->out);
+}
+
 void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format)
 {
+	json_t *head;
+
 	memset(e, 0, sizeof(*e));
 	e->out = out;
 	e->format = format;
 	clock_gettime(CLOCK_MONOTONIC, &e->start);
-	e->progress_tty = isatty(STDERR_FILENO);
-	if (format != EMIT_JSON)
+	e->progress_tty = isatty(STDERR_FILENO) && !isatty(fileno(out));
+	if (format != EMIT_JSON && format != EMIT_JSONL)
 		return;
-	fputc('{', out);
-	put_members(e, emit_doc("file", true), false);
-	fputs(",\"files\":[", out);
-}
-
-/* Starts a JSON lines document, to be continued with more members. */
-static void open_jsonl_doc(struct emit_file *e)
-{
-	fputc('{', e->out);
-	put_members(e, emit_doc("file", true), false);
-	fputc(',', e->out);
+	head = emit_doc("file", true);
+	e->doc_head = json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(head);
+	if (format == EMIT_JSON) {
+		open_jsonl_doc(e);
+		fputs("\"files\":[", out);
+	}
 }
 
 /* Opens an entry object: in JSON lines each one is a document of its own. */
@@ -119,19 +175,16 @@ static void print_summary_line(struct emit_file *e, const char *path, const stru
 
 void emit_file_open_entry(struct emit_file *e, const char *path, const struct residency *r)
 {
-	json_t *f;
-
 	e->path = path;
 	if (!is_json(e)) {
 		print_summary_line(e, path, r);
 		return;
 	}
 	open_object(e);
-	f = json_object();
-	emit_str(f, "path", path);
-	emit_int(f, "size", (int64_t)r->size);
-	emit_int(f, "pages", (int64_t)r->pages);
-	put_members(e, f, false);
+	fputs("\"path\":", e->out);
+	put_string(e->out, path);
+	fprintf(e->out, ",\"size\":%llu,\"pages\":%llu", (unsigned long long)r->size,
+	        (unsigned long long)r->pages);
 }
 
 static void begin_section(struct emit_file *e, const char *key, const char *unavailable,
@@ -148,12 +201,11 @@ static void begin_section(struct emit_file *e, const char *key, const char *unav
 		return;
 	}
 	if (unavailable) {
-		json_t *o = json_object();
-		emit_unmeasured(o, key, unavailable);
-		put_members(e, o, true);
+		put_count(e->out, key, 0, unavailable);
 		return;
 	}
-	fprintf(e->out, ",\"%s\":%s", key, json_open);
+	put_key(e->out, key);
+	fputs(json_open, e->out);
 	e->section_close = json_close;
 }
 
@@ -225,25 +277,29 @@ static void add_to_totals(struct emit_file_totals *t, const struct residency *r)
 	t->recently_evicted_pages += r->recently_evicted_pages;
 }
 
-/* The counts of one file or of the totals, each null with its reason when
- * it was not measured. */
-static void put_counts(json_t *o, const uint64_t counts[5], const char *unavailable,
-                       const char *detail_unavailable)
-{
-	static const char *keys[] = {"resident_pages", "dirty_pages", "writeback_pages",
-	                             "evicted_pages", "recently_evicted_pages"};
+static const char *const count_keys[] = {"resident_pages", "dirty_pages", "writeback_pages",
+                                         "evicted_pages", "recently_evicted_pages"};
 
-	for (int i = 0; i < 5; i++) {
-		const char *why = unavailable ? unavailable : i ? detail_unavailable : NULL;
-		emit_measured(o, keys[i], (int64_t)counts[i], why);
-	}
+/* Why count i was not measured, or NULL: resident_pages needs the truth
+ * from the kernel, the other four need cachestat as well. */
+static const char *count_reason(int i, const char *unavailable, const char *detail_unavailable)
+{
+	return unavailable ? unavailable : i ? detail_unavailable : NULL;
+}
+
+/* The totals' counts, each null with its reason when it was not measured. */
+static void put_total_counts(json_t *o, const uint64_t counts[5], const char *unavailable,
+                             const char *detail_unavailable)
+{
+	for (int i = 0; i < 5; i++)
+		emit_measured(o, count_keys[i], (int64_t)counts[i],
+		              count_reason(i, unavailable, detail_unavailable));
 }
 
 void emit_file_close_entry(struct emit_file *e, const struct residency *r, const char *error)
 {
 	const uint64_t counts[5] = {r->resident_pages, r->dirty_pages, r->writeback_pages,
 	                            r->evicted_pages, r->recently_evicted_pages};
-	json_t *o;
 
 	add_to_totals(&e->totals, r);
 	if (error)
@@ -252,13 +308,15 @@ void emit_file_close_entry(struct emit_file *e, const struct residency *r, const
 		if (error)
 			fprintf(e->out, "  error: %s\n", error);
 	} else {
-		o = json_object();
 		if (!r->unavailable)
-			emit_str(o, "method", r->method);
-		put_counts(o, counts, r->unavailable, r->detail_unavailable);
-		if (error)
-			emit_str(o, "error", error);
-		put_members(e, o, true);
+			fprintf(e->out, ",\"method\":\"%s\"", r->method);
+		for (int i = 0; i < 5; i++)
+			put_count(e->out, count_keys[i], counts[i],
+			          count_reason(i, r->unavailable, r->detail_unavailable));
+		if (error) {
+			put_key(e->out, "error");
+			put_string(e->out, error);
+		}
 		close_object(e);
 	}
 	if (error)
@@ -269,8 +327,6 @@ void emit_file_close_entry(struct emit_file *e, const struct residency *r, const
 void emit_file_problem(struct emit_file *e, const char *path, const char *error,
                        const char *skipped)
 {
-	json_t *o;
-
 	if (error) {
 		e->totals.errors++;
 		fprintf(stderr, "mapscope: %s: %s\n", path, error);
@@ -282,10 +338,10 @@ void emit_file_problem(struct emit_file *e, const char *path, const char *error,
 			fprintf(e->out, "%-40s skipped: %s\n", path, skipped);
 	} else {
 		open_object(e);
-		o = json_object();
-		emit_str(o, "path", path);
-		emit_str(o, error ? "error" : "skipped", error ? error : skipped);
-		put_members(e, o, false);
+		fputs("\"path\":", e->out);
+		put_string(e->out, path);
+		put_key(e->out, error ? "error" : "skipped");
+		put_string(e->out, error ? error : skipped);
 		close_object(e);
 	}
 	show_progress(e, path);
@@ -305,7 +361,7 @@ static json_t *totals_object(const struct emit_file_totals *t, const struct file
 	emit_int(o, "measured_files", (int64_t)t->measured_files);
 	emit_int(o, "pages", (int64_t)t->pages);
 	emit_int(o, "measured_pages", (int64_t)t->measured_pages);
-	put_counts(o, counts, none, partial);
+	put_total_counts(o, counts, none, partial);
 	emit_int(o, "errors", (int64_t)t->errors);
 	emit_int(o, "skipped", (int64_t)t->skipped);
 	emit_int(o, "duplicate_links", (int64_t)walk->duplicate_links);
@@ -343,5 +399,7 @@ int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk)
 		put_members(e, totals_object(&e->totals, walk), false);
 		fputs("}}\n", e->out);
 	}
+	free(e->doc_head);
+	e->doc_head = NULL;
 	return fflush(e->out) == 0 && !ferror(e->out) ? 0 : -1;
 }

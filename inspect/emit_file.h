@@ -34,12 +34,13 @@ struct emit_file {
 	FILE *out;
 	enum emit_format format;
 	const char *path;          /* of the open entry */
+	char *doc_head;            /* JSON lines: {"schema":...,"page_size":N} */
 	uint64_t entries;          /* entries written, for separators */
 	uint64_t items;            /* ranges or map cells written in the open section */
 	const char *section_close; /* ends the open JSON section; NULL if none */
 	struct emit_file_totals totals;
 	struct timespec start, last_progress;
-	bool progress_tty; /* stderr is a terminal */
+	bool progress_tty; /* stderr is a terminal, the report goes elsewhere */
 	bool progress_shown;
 };
 

@@ -39,6 +39,52 @@ const struct emit_prom_view emit_prom_file[] = {
         {0},
 };
 
+/* smaps byte counters, as metrics named prefix + key + "_bytes". */
+#define SMAPS_BYTES(prefix, what)                                                                 \
+	{"rss", prefix "rss_bytes", "Resident set size" what},                                    \
+	        {"pss", prefix "pss_bytes", "Proportional set size" what},                        \
+	        {"shared_clean", prefix "shared_clean_bytes", "Shared clean memory" what},        \
+	        {"shared_dirty", prefix "shared_dirty_bytes", "Shared dirty memory" what},        \
+	        {"private_clean", prefix "private_clean_bytes", "Private clean memory" what},     \
+	        {"private_dirty", prefix "private_dirty_bytes", "Private dirty memory" what},     \
+	        {"anonymous", prefix "anonymous_bytes", "Anonymous memory" what},                 \
+	{                                                                                         \
+		"swap", prefix "swap_bytes", "Swapped out memory" what                            \
+	}
+
+const struct emit_prom_view emit_prom_maps_all[] = {
+        {"processes",
+         {"pid", "comm"},
+         (const struct emit_prom_metric[]){
+                 SMAPS_BYTES("mapscope_process_", " of the process (smaps_rollup)."),
+                 {0},
+         }},
+        {"files",
+         {"path", "dev", "inode"},
+         (const struct emit_prom_metric[]){
+                 {"processes", "mapscope_mapped_file_processes", "Processes that map the file."},
+                 {"mappings", "mapscope_mapped_file_mappings", "Mappings of the file."},
+                 {"rss", "mapscope_mapped_file_rss_bytes",
+                  "Resident set size of the file's mappings, summed over processes."},
+                 {"pss", "mapscope_mapped_file_pss_bytes",
+                  "Proportional set size of the file's mappings, summed over processes."},
+                 {"swap", "mapscope_mapped_file_swap_bytes",
+                  "Swapped out memory of the file's mappings, summed over processes."},
+                 {0},
+         }},
+        {"totals",
+         {0},
+         (const struct emit_prom_metric[]){
+                 {"processes", "mapscope_maps_processes", "Processes scanned."},
+                 {"files", "mapscope_maps_files", "Distinct files mapped."},
+                 {"errors", "mapscope_maps_errors",
+                  "Processes that could not be read (gone, or not permitted)."},
+                 SMAPS_BYTES("mapscope_maps_", " summed over every process."),
+                 {0},
+         }},
+        {0},
+};
+
 /* The document's array (or single object) of items; i-th item or NULL. */
 static const json_t *view_item(const json_t *doc, const struct emit_prom_view *v, size_t i)
 {

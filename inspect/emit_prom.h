@@ -30,6 +30,7 @@ struct emit_prom_view {
 
 /* The views of each command, each ended by a zeroed entry. */
 extern const struct emit_prom_view emit_prom_file[];
+extern const struct emit_prom_view emit_prom_maps_all[];
 
 /* Writes doc's metrics as views describe them. 0, or -1 if the write failed. */
 int emit_prom(FILE *out, const json_t *doc, const struct emit_prom_view *views);

@@ -1,4 +1,6 @@
 #include "emit_svg.h"
+#include "emit.h"
+#include "mapscan.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -49,30 +51,44 @@ static enum shade shade_of(const struct pagegrid_cell *c)
 	return 2 * c->resident >= c->pages ? MOST : SOME;
 }
 
-/* Writes s with XML's five special characters escaped. */
+/* Length of the valid UTF-8 sequence at s, or 0 if it is not one (file
+ * names are bytes; the picture must be UTF-8). */
+static size_t utf8_length(const unsigned char *s)
+{
+	size_t n = s[0] < 0x80       ? 1
+	           : s[0] >> 5 == 6  ? 2
+	           : s[0] >> 4 == 14 ? 3
+	           : s[0] >> 3 == 30 ? 4
+	                             : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if (s[i] >> 6 != 2)
+			return 0;
+	return n;
+}
+
+/* Writes s as XML text: the five special characters escaped, and control
+ * characters and bytes that are not UTF-8 as '?'. */
 static void put_text(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
+	while (*s) {
+		size_t n = utf8_length((const unsigned char *)s);
+
+		if (*s == '&')
 			fputs("&amp;", out);
-			break;
-		case '<':
+		else if (*s == '<')
 			fputs("&lt;", out);
-			break;
-		case '>':
+		else if (*s == '>')
 			fputs("&gt;", out);
-			break;
-		case '"':
+		else if (*s == '"')
 			fputs("&quot;", out);
-			break;
-		case '\'':
+		else if (*s == '\'')
 			fputs("&apos;", out);
-			break;
-		default:
-			/* XML 1.0 has no place for other control characters. */
-			fputc((unsigned char)*s < 0x20 && *s != '\t' ? '?' : *s, out);
-		}
+		else if (n == 0 || ((unsigned char)*s < 0x20 && *s != '\t'))
+			fputc('?', out);
+		else
+			fwrite(s, 1, n, out);
+		s += n ? n : 1;
 	}
 }
 
@@ -244,6 +260,9 @@ void emit_svg_add(struct emit_svg *svg, const char *label, const char *note, str
 	b->label = strdup(label);
 	b->note = note ? strdup(note) : NULL;
 	b->grid = *grid;
+	/* The reason may live in the grid itself, which has just moved. */
+	if (grid->sharing_unavailable == grid->sharing_why)
+		b->grid.sharing_unavailable = b->grid.sharing_why;
 	if (!b->label) {
 		svg->nbands--;
 		svg->omitted++;
@@ -275,4 +294,37 @@ void emit_svg_free(struct emit_svg *svg)
 		pagegrid_free(&svg->bands[i].grid);
 	}
 	svg->nbands = 0;
+}
+
+static void add_mapping(struct emit_svg *svg, const struct mapscan_report *r,
+                        const struct mapscan_mapping *m, size_t cells)
+{
+	const struct procmaps_region *reg = &m->region;
+	uint64_t pages = (reg->end - reg->start) / (uint64_t)sysconf(_SC_PAGESIZE);
+	char label[512], note[160], size[32], rss[32];
+	struct pagegrid g;
+
+	if (pagegrid_init(&g, pages, cells) != 0)
+		return;
+	pagegrid_from_mapping(&g, m, r->kpage_unavailable);
+	g.unavailable = r->pagemap_unavailable;
+	g.dirty_unavailable = NULL;
+	snprintf(label, sizeof(label), "%#llx-%#llx %s %s", (unsigned long long)reg->start,
+	         (unsigned long long)reg->end, reg->perms, reg->path[0] ? reg->path : "[anon]");
+	snprintf(note, sizeof(note), "%s, %s resident, %llu pages, %llu a cell",
+	         emit_human_bytes(reg->end - reg->start, size, sizeof(size)),
+	         emit_human_bytes(m->smaps.rss, rss, sizeof(rss)), (unsigned long long)pages,
+	         (unsigned long long)g.pages_per_cell);
+	emit_svg_add(svg, label, note, &g);
+}
+
+void emit_svg_add_process(struct emit_svg *svg, const struct mapscan_report *r)
+{
+	size_t bands = 0;
+
+	for (size_t i = 0; i < r->count; i++)
+		bands += r->mappings[i].smaps.rss > 0;
+	for (size_t i = 0; i < r->count; i++)
+		if (r->mappings[i].smaps.rss > 0)
+			add_mapping(svg, r, &r->mappings[i], emit_svg_cells_per_band(bands));
 }

@@ -38,6 +38,12 @@ size_t emit_svg_cells_per_band(size_t nbands);
 void emit_svg_add(struct emit_svg *svg, const char *label, const char *note,
                   struct pagegrid *grid);
 
+struct mapscan_report;
+
+/* Adds a band for each mapping of a process scan (kept with MAPSCAN_PAGES)
+ * that has resident memory, in address order. */
+void emit_svg_add_process(struct emit_svg *svg, const struct mapscan_report *r);
+
 /* Writes the picture to out. 0, or -1 if the write failed. */
 int emit_svg_write(const struct emit_svg *svg, FILE *out);
 

@@ -30,6 +30,8 @@ int kpage_open(struct kpage *k)
 	int err;
 
 	k->unavailable = NULL;
+	k->cached = 0;
+	k->last = UINT64_MAX - 1;
 	k->count_fd = open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
 	k->flags_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
 	if (k->count_fd >= 0 && k->flags_fd >= 0)
@@ -42,20 +44,40 @@ int kpage_open(struct kpage *k)
 	return err;
 }
 
-static int read_u64(int fd, uint64_t index, uint64_t *out)
+/* Reads up to n u64s from index; how many, or -errno. */
+static ssize_t read_window(int fd, uint64_t index, size_t n, uint64_t *out)
 {
-	ssize_t got = pread(fd, out, sizeof(*out), (off_t)(index * sizeof(*out)));
+	ssize_t got = pread(fd, out, n * sizeof(*out), (off_t)(index * sizeof(*out)));
 
-	if (got == (ssize_t)sizeof(*out))
-		return 0;
-	return got < 0 ? -errno : -ERANGE;
+	return got < 0 ? -errno : got / (ssize_t)sizeof(*out);
 }
 
-int kpage_read(const struct kpage *k, uint64_t pfn, uint64_t *count, uint64_t *flags)
+/* Reads the window that starts at pfn into the cache. */
+static int load_window(struct kpage *k, uint64_t pfn)
 {
-	int rc = read_u64(k->count_fd, pfn, count);
+	size_t n = pfn == k->last + 1 ? KPAGE_WINDOW : 1;
+	ssize_t counts = read_window(k->count_fd, pfn, n, k->counts);
+	ssize_t flags = counts > 0 ? read_window(k->flags_fd, pfn, n, k->flags) : counts;
 
-	return rc ? rc : read_u64(k->flags_fd, pfn, flags);
+	k->cached = 0;
+	if (counts < 0 || flags < 0)
+		return (int)(counts < 0 ? counts : flags);
+	k->base = pfn;
+	k->cached = (size_t)(counts < flags ? counts : flags);
+	return k->cached ? 0 : -ERANGE;
+}
+
+int kpage_read(struct kpage *k, uint64_t pfn, uint64_t *count, uint64_t *flags)
+{
+	if (!k->cached || pfn < k->base || pfn >= k->base + k->cached) {
+		int rc = load_window(k, pfn);
+		if (rc)
+			return rc;
+	}
+	k->last = pfn;
+	*count = k->counts[pfn - k->base];
+	*flags = k->flags[pfn - k->base];
+	return 0;
 }
 
 void kpage_close(struct kpage *k)

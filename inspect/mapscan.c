@@ -1,4 +1,5 @@
 #include "mapscan.h"
+#include "grow.h"
 #include "procwalk.h"
 
 #include <errno.h>
@@ -17,7 +18,7 @@
 struct page_walk {
 	struct mapscan_report *report;
 	struct mapscan_mapping *mapping;
-	const struct kpage *kpage;
+	struct kpage *kpage;
 	unsigned flags;
 	long page_size;
 };
@@ -55,26 +56,21 @@ void mapscan_read_comm(int procdir, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-/* Adds one page to the mapping's runs, extending the last run if it matches. */
-static int add_run(struct mapscan_mapping *m, uint64_t index, const char *state, uint64_t mapcount)
+/* Adds npages pages to the mapping's runs, extending the last run if it matches. */
+static int add_run(struct mapscan_mapping *m, uint64_t index, uint64_t npages, const char *state,
+                   uint64_t mapcount)
 {
 	struct mapscan_run *last = m->nruns ? &m->runs[m->nruns - 1] : NULL;
 
 	if (last && last->first + last->count == index && last->mapcount == mapcount &&
 	    strcmp(last->state, state) == 0) {
-		last->count++;
+		last->count += npages;
 		return 0;
 	}
-	if (m->nruns == m->runs_cap) {
-		size_t cap = m->runs_cap ? m->runs_cap * 2 : 16;
-		struct mapscan_run *runs = realloc(m->runs, cap * sizeof(*runs));
-		if (!runs)
-			return -ENOMEM;
-		m->runs = runs;
-		m->runs_cap = cap;
-	}
+	if (grow_for_one(&m->runs, &m->runs_cap, m->nruns, sizeof(*m->runs), 16) != 0)
+		return -ENOMEM;
 	last = &m->runs[m->nruns++];
-	*last = (struct mapscan_run){.first = index, .count = 1, .mapcount = mapcount};
+	*last = (struct mapscan_run){.first = index, .count = npages, .mapcount = mapcount};
 	strcpy(last->state, state);
 	return 0;
 }
@@ -102,7 +98,7 @@ static uint64_t count_physical(struct page_walk *w, uint64_t entry)
 	return count;
 }
 
-static void visit_page(void *ctx, uint64_t vaddr, uint64_t entry)
+static void visit_page(void *ctx, uint64_t vaddr, uint64_t npages, uint64_t entry)
 {
 	struct page_walk *w = ctx;
 	uint64_t mapcount = count_physical(w, entry);
@@ -110,7 +106,7 @@ static void visit_page(void *ctx, uint64_t vaddr, uint64_t entry)
 
 	if (w->flags & MAPSCAN_PAGES) {
 		uint64_t index = (vaddr - w->mapping->region.start) / (uint64_t)w->page_size;
-		add_run(w->mapping, index, mapscan_page_state(entry, state), mapcount);
+		add_run(w->mapping, index, npages, mapscan_page_state(entry, state), mapcount);
 	}
 }
 
@@ -121,14 +117,8 @@ static struct mapscan_mapping *add_mapping(struct mapscan_report *r,
 {
 	struct mapscan_mapping *m;
 
-	if (r->count == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-		m = realloc(r->mappings, cap * sizeof(*m));
-		if (!m)
-			return NULL;
-		r->mappings = m;
-		r->cap = cap;
-	}
+	if (grow_for_one(&r->mappings, &r->cap, r->count, sizeof(*m), 64) != 0)
+		return NULL;
 	m = &r->mappings[r->count];
 	memset(m, 0, sizeof(*m));
 	m->region = *region;
@@ -167,8 +157,7 @@ static void open_pagemap(struct mapscan_report *r, int procdir, struct pagemap *
 }
 
 /* Walks smaps, and pagemap for each mapping it names. */
-static int scan_mappings(struct mapscan_report *r, int procdir, const struct kpage *k,
-                         unsigned flags)
+static int scan_mappings(struct mapscan_report *r, int procdir, struct kpage *k, unsigned flags)
 {
 	struct page_walk w = {r, NULL, k, flags, sysconf(_SC_PAGESIZE)};
 	struct procmaps_region region;
@@ -195,9 +184,9 @@ static int scan_mappings(struct mapscan_report *r, int procdir, const struct kpa
 	}
 	pagemap_close(&pm);
 	smaps_close(&s);
-	/* An empty smaps means the process exited (or is a kernel thread). */
-	if (rc == 0 && r->count == 0 && kill(r->pid, 0) != 0 && errno == ESRCH)
-		rc = -ESRCH;
+	/* An empty smaps: the process exited, or has no address space. */
+	if (rc == 0 && r->count == 0)
+		rc = kill(r->pid, 0) != 0 && errno == ESRCH ? -ESRCH : -ENXIO;
 	return rc;
 }
 

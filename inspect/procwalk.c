@@ -1,5 +1,7 @@
 #include "procwalk.h"
 
+#include "grow.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -41,6 +43,30 @@ void procwalk_close(struct procwalk *w)
 	w->dir = NULL;
 }
 
+int procwalk_each(struct proc_errors *errors, int (*fn)(void *ctx, pid_t pid, int procdir),
+                  void *ctx)
+{
+	struct procwalk w;
+	pid_t pid;
+	int rc = procwalk_open(&w);
+
+	while (rc == 0 && (pid = procwalk_next(&w))) {
+		int procdir;
+
+		if (pid == getpid())
+			continue;
+		procdir = procwalk_open_pid(pid);
+		if (procdir < 0) {
+			procwalk_add_error(errors, pid, "", procdir);
+			continue;
+		}
+		rc = fn(ctx, pid, procdir);
+		close(procdir);
+	}
+	procwalk_close(&w);
+	return rc;
+}
+
 int procwalk_open_pid(pid_t pid)
 {
 	char dir[32];
@@ -59,14 +85,8 @@ void procwalk_add_error(struct proc_errors *e, pid_t pid, const char *what, int 
 		snprintf(msg, sizeof(msg), "exited during the scan");
 	else
 		snprintf(msg, sizeof(msg), "/proc/%d/%s: %s", (int)pid, what, strerror(-err));
-	if (e->count == e->cap) {
-		size_t cap = e->cap ? e->cap * 2 : 8;
-		struct proc_error *items = realloc(e->items, cap * sizeof(*items));
-		if (!items)
-			return;
-		e->items = items;
-		e->cap = cap;
-	}
+	if (grow_for_one(&e->items, &e->cap, e->count, sizeof(*e->items), 8) != 0)
+		return;
 	e->items[e->count].pid = pid;
 	e->items[e->count].error = strdup(msg);
 	if (e->items[e->count].error)

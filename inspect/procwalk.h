@@ -30,6 +30,13 @@ int procwalk_open(struct procwalk *w);
 pid_t procwalk_next(struct procwalk *w);
 void procwalk_close(struct procwalk *w);
 
+/* Calls fn for every process but this one (the inspector) with its /proc
+ * directory fd; one whose directory cannot be opened goes to errors. Stops
+ * at the first non-zero return of fn and returns it; -errno if /proc cannot
+ * be listed. */
+int procwalk_each(struct proc_errors *errors, int (*fn)(void *ctx, pid_t pid, int procdir),
+                  void *ctx);
+
 /* Opens /proc/PID as a directory fd. -errno if it cannot. */
 int procwalk_open_pid(pid_t pid);
 

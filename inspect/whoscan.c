@@ -1,5 +1,6 @@
 #include "whoscan.h"
 
+#include "grow.h"
 #include "lines.h"
 #include "mapscan.h"
 #include "procmaps.h"
@@ -87,75 +88,54 @@ static int count_fds(const struct who_report *r, int procdir, uint64_t *n)
 
 static struct who_process *add_process(struct who_report *r)
 {
-	if (r->count == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		struct who_process *p = realloc(r->procs, cap * sizeof(*p));
-		if (!p)
-			return NULL;
-		r->procs = p;
-		r->cap = cap;
-	}
+	if (grow_for_one(&r->procs, &r->cap, r->count, sizeof(*r->procs), 16) != 0)
+		return NULL;
 	memset(&r->procs[r->count], 0, sizeof(r->procs[0]));
 	return &r->procs[r->count++];
 }
 
 /* Reads one process; a user of the file is added to the report. */
-static void scan_process(struct who_report *r, pid_t pid, int procdir)
+static int scan_process(void *ctx, pid_t pid, int procdir)
 {
+	struct who_report *r = ctx;
 	uint64_t mappings = 0, fds = 0;
 	struct who_process *p;
 	int rc = count_mappings(r, procdir, &mappings);
 
-	if (rc == 0)
-		rc = count_fds(r, procdir, &fds);
 	if (rc) {
-		procwalk_add_error(&r->errors, pid, mappings ? "fd" : "maps", rc);
-		return;
+		procwalk_add_error(&r->errors, pid, "maps", rc);
+		return 0;
+	}
+	rc = count_fds(r, procdir, &fds);
+	if (rc) {
+		procwalk_add_error(&r->errors, pid, "fd", rc);
+		return 0;
 	}
 	r->scanned++;
 	if (!mappings && !fds)
-		return;
+		return 0;
 	p = add_process(r);
 	if (!p)
-		return;
+		return -ENOMEM;
 	p->pid = pid;
 	p->mappings = mappings;
 	p->fds = fds;
 	mapscan_read_comm(procdir, p->comm, sizeof(p->comm));
 	if (mappings && sum_smaps(r, procdir, p) < 0)
 		p->rss_why = "smaps could not be read";
+	return 0;
 }
 
 int who_scan(const char *path, struct who_report *r)
 {
-	struct procwalk w;
 	struct stat st;
-	pid_t pid;
-	int rc;
 
 	memset(r, 0, sizeof(*r));
 	if (stat(path, &st) != 0)
 		return -errno;
 	r->dev = st.st_dev;
 	r->inode = st.st_ino;
-	rc = procwalk_open(&w);
-	if (rc)
-		return rc;
-	while ((pid = procwalk_next(&w))) {
-		int procdir;
-
-		if (pid == getpid())
-			continue; /* the inspector itself */
-		procdir = procwalk_open_pid(pid);
-		if (procdir < 0) {
-			procwalk_add_error(&r->errors, pid, "", procdir);
-			continue;
-		}
-		scan_process(r, pid, procdir);
-		close(procdir);
-	}
-	procwalk_close(&w);
-	return 0;
+	return procwalk_each(&r->errors, scan_process, r);
 }
 
 void who_free(struct who_report *r)

@@ -4,6 +4,8 @@
 #include "registry.h"
 
 #include <dlfcn.h>
+#include <link.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -112,35 +114,85 @@ static int search(const struct sl_lib *lib, const char *name, char *path)
  * glibc's libraries never unload anyway, and asking dlopen again on every
  * sl_open costs more than the rest of a small library's load. Guarded by
  * the registry lock, like every dependency step. */
-static struct {
+static struct host_lib {
 	char name[64];
 	void *handle;
-} host_cache[16];
+	uintptr_t lo, hi; /* where its segments are mapped */
+} host_cache[32];
 
-static void *open_host(const char *name)
+struct range_query {
+	const struct link_map *lm;
+	uintptr_t lo, hi;
+};
+
+static int find_range(struct dl_phdr_info *info, size_t size, void *arg)
 {
-	size_t i;
-	void *h;
+	struct range_query *q = arg;
 
-	for (i = 0; i < sizeof(host_cache) / sizeof(host_cache[0]) && host_cache[i].handle; i++)
-		if (strcmp(host_cache[i].name, name) == 0)
-			return host_cache[i].handle;
-	h = dlopen(name, RTLD_LAZY | RTLD_NOLOAD);
-	if (!h)
-		h = dlopen(name, RTLD_LAZY);
-	if (h && i < sizeof(host_cache) / sizeof(host_cache[0]) &&
-	    strlen(name) < sizeof(host_cache[i].name)) {
-		strcpy(host_cache[i].name, name);
-		host_cache[i].handle = h;
+	(void)size;
+	if (info->dlpi_addr != q->lm->l_addr || strcmp(info->dlpi_name, q->lm->l_name) != 0)
+		return 0;
+	q->lo = UINTPTR_MAX;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (info->dlpi_addr + ph->p_vaddr < q->lo)
+			q->lo = info->dlpi_addr + ph->p_vaddr;
+		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > q->hi)
+			q->hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
 	}
-	return h;
+	return 1;
+}
+
+/* The address range of a host library, so that symbol lookups can tell
+ * its own definitions from interposed ones. */
+static void host_range(void *handle, struct host_lib *out)
+{
+	struct range_query q = {0};
+	struct link_map *lm;
+
+	if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm) {
+		q.lm = lm;
+		dl_iterate_phdr(find_range, &q);
+	}
+	out->lo = q.lo;
+	out->hi = q.hi;
+}
+
+static int open_host(const char *name, struct host_lib *out)
+{
+	size_t i, n = sizeof(host_cache) / sizeof(host_cache[0]);
+
+	for (i = 0; i < n && host_cache[i].handle; i++) {
+		if (strcmp(host_cache[i].name, name) == 0) {
+			*out = host_cache[i];
+			return 0;
+		}
+	}
+	/* RTLD_GLOBAL: symbol lookups ask the global scope (symbol.c). */
+	out->handle = dlopen(name, RTLD_LAZY | RTLD_GLOBAL | RTLD_NOLOAD);
+	if (!out->handle)
+		out->handle = dlopen(name, RTLD_LAZY | RTLD_GLOBAL);
+	if (!out->handle)
+		return -1;
+	host_range(out->handle, out);
+	if (i < n && strlen(name) < sizeof(out->name)) {
+		strcpy(out->name, name);
+		host_cache[i] = *out;
+	}
+	return 0;
 }
 
 static int load_host(struct sl_lib *lib, const char *name, struct sl_scope *dep)
 {
-	dep->host = open_host(name);
-	if (!dep->host)
+	struct host_lib h;
+
+	if (open_host(name, &h) != 0)
 		return sl_seterr(lib->name, "needed library %s: %s", name, dlerror());
+	dep->host = h.handle;
+	dep->host_lo = h.lo;
+	dep->host_hi = h.hi;
 	return 0;
 }
 

@@ -1,4 +1,5 @@
 #include "initfini.h"
+#include "symbol.h"
 
 #include <sys/mman.h>
 
@@ -39,6 +40,21 @@ void initfini_run_init(struct sl_lib *lib)
 	lib->initialised = 1;
 }
 
+/* glibc's __libc_freeres calls libstdc++'s __gnu_cxx::__freeres to free its
+ * emergency exception pool (72 KiB), which nothing else frees: a library
+ * that has one and is unloaded for good does the same, or every unload of
+ * libstdc++ leaks the pool. */
+static void run_freeres(struct sl_lib *lib)
+{
+	struct symbol_key key;
+	const Elf64_Sym *s;
+
+	symbol_key(&key, "_ZN9__gnu_cxx9__freeresEv", NULL);
+	s = symbol_find_in(lib, &key);
+	if (s && ELF64_ST_TYPE(s->st_info) == STT_FUNC && callable(lib, lib->base + s->st_value))
+		((void (*)(void))(lib->base + s->st_value))();
+}
+
 void initfini_run_fini(struct sl_lib *lib)
 {
 	if (!lib->initialised)
@@ -51,4 +67,5 @@ void initfini_run_fini(struct sl_lib *lib)
 		void (*fini)(void) = (void *)(lib->base + lib->dyn[DT_FINI]);
 		fini();
 	}
+	run_freeres(lib);
 }

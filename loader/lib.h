@@ -41,11 +41,17 @@ struct sl_version {
 struct sl_scope {
 	struct sl_lib *lib;
 	void *host;
-	const char *name; /* the DT_NEEDED name it was loaded by */
-	int owned;        /* we hold a reference (not for a library still loading) */
+	uintptr_t host_lo, host_hi; /* where the host library is mapped */
+	const char *name;           /* the DT_NEEDED name it was loaded by */
+	int owned;                  /* we hold a reference (not for a library still loading) */
 };
 
-enum lib_state { LIB_LOADING, LIB_READY };
+/* A library is mapped with all its dependencies first (LOADING until its
+ * own dependencies are in, then MAPPED), and only then is the group
+ * relocated and initialised, dependencies first (RELOCATING, READY), as the
+ * system linker does: a library may use a symbol that only a sibling in the
+ * group defines. */
+enum lib_state { LIB_LOADING, LIB_MAPPED, LIB_RELOCATING, LIB_READY };
 
 struct sl_lib {
 	struct sl_lib *next; /* registry list, in the order loads began */
@@ -56,6 +62,7 @@ struct sl_lib {
 	unsigned refcount;
 	int flags;
 	enum lib_state state;
+	struct sl_lib *group; /* while relocating: the library sl_open was asked for */
 	int initialised;
 
 	/* Mapping (map.c). base + p_vaddr is the runtime address. */

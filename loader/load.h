@@ -7,8 +7,10 @@
 
 #include "lib.h"
 
-/* Loads the library open on fd (path names it; fd is always consumed), or
- * returns the loaded one with its count raised. NULL with sl_error(). */
+/* Maps the library open on fd (path names it; fd is always consumed) and
+ * its dependencies, or returns the loaded one with its count raised. NULL
+ * with sl_error(). Relocation and initialisers follow for the whole group
+ * once the library sl_open was asked for is mapped (soload.c). */
 struct sl_lib *load_fd(const char *path, int fd, int flags);
 /* How far load_check_fd reads. */
 enum load_check {

@@ -75,14 +75,35 @@ static int map_file(struct sl_lib *lib, int fd, size_t size)
 	return read_plan(lib, fd, size, &plan) ? -1 : map_library(lib, fd, &plan);
 }
 
-static int run_steps(struct sl_lib *lib, int fd, size_t size)
+/* The first half of a load: the library and, recursively, its
+ * dependencies are mapped, nothing is relocated or run yet. */
+static int map_steps(struct sl_lib *lib, int fd, size_t size)
 {
 	if (map_file(lib, fd, size) != 0 || dynamic_decode(lib) != 0 || sl_tls_attach(lib) != 0)
 		return -1;
 	/* Registered while loading so that a dependency cycle finds it. */
 	registry_add(lib);
-	if (deps_load(lib) != 0 || reloc_library(lib) != 0 || map_protect_relro(lib) != 0)
+	if (deps_load(lib) != 0)
 		return -1;
+	lib->state = LIB_MAPPED;
+	return 0;
+}
+
+/* The second half, over the group group's sl_open mapped: dependencies
+ * first, each relocated (with the group as a last resort for symbols),
+ * RELRO protected, then initialised. */
+static int finish_steps(struct sl_lib *lib, struct sl_lib *group)
+{
+	if (lib->state != LIB_MAPPED)
+		return 0; /* ready, or already on the way (a cycle) */
+	lib->state = LIB_RELOCATING;
+	for (size_t i = 0; i < lib->ndeps; i++)
+		if (lib->deps[i].lib && finish_steps(lib->deps[i].lib, group) != 0)
+			return -1;
+	lib->group = group;
+	if (reloc_library(lib) != 0 || map_protect_relro(lib) != 0)
+		return -1;
+	lib->group = NULL;
 	/* Before the initialisers: a constructor may throw and catch. */
 	sl_unwind_attach(lib);
 	initfini_run_init(lib);
@@ -109,7 +130,7 @@ struct sl_lib *load_fd(const char *path, int fd, int flags)
 		sl_seterr(path, "not loaded (SL_NOLOAD)");
 	} else if (!S_ISREG(st.st_mode)) {
 		sl_seterr(path, "not a regular file");
-	} else if ((lib = new_lib(path, &st, flags)) && run_steps(lib, fd, st.st_size) != 0) {
+	} else if ((lib = new_lib(path, &st, flags)) && map_steps(lib, fd, st.st_size) != 0) {
 		unload(lib);
 		lib = NULL;
 	}
@@ -147,7 +168,8 @@ void load_release(struct sl_lib *lib)
 		return;
 	/* DF_1_NODELETE: the library asked never to be unloaded (it may have
 	 * left atexit handlers or threads behind). */
-	if (lib_has(lib, DYN_FLAGS_1) && (lib->dyn[DYN_FLAGS_1] & DF_1_NODELETE))
+	if (lib->state == LIB_READY && lib_has(lib, DYN_FLAGS_1) &&
+	    (lib->dyn[DYN_FLAGS_1] & DF_1_NODELETE))
 		return;
 	unload(lib);
 }
@@ -162,6 +184,12 @@ sl_lib *sl_open(const char *path, int flags)
 		sl_seterr(NULL, "sl_open: no path given");
 		return NULL;
 	}
+	/* A second libc beside the host's would break both. */
+	if (deps_is_host_library(path)) {
+		sl_seterr(sl_basename(path), "one of glibc's own libraries: only the system's "
+		                             "dynamic linker loads those (use dlopen)");
+		return NULL;
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		sl_seterr(path, "%m");
@@ -169,6 +197,10 @@ sl_lib *sl_open(const char *path, int flags)
 	}
 	registry_lock();
 	lib = load_fd(path, fd, flags);
+	if (lib && finish_steps(lib, lib) != 0) {
+		load_release(lib);
+		lib = NULL;
+	}
 	registry_unlock();
 	return lib;
 }

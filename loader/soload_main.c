@@ -58,13 +58,6 @@ static int parse_format(const char *arg, enum emit_format *out)
 	return -1;
 }
 
-static const struct option call_opts[] = {
-        {"ret", required_argument, 0, 'r'},
-        {"format", required_argument, 0, 'f'},
-        {"help", no_argument, 0, 'h'},
-        {0},
-};
-
 static int finish(json_t *doc, enum emit_format format)
 {
 	if (emit_json(doc, stdout, format) != 0) {
@@ -74,37 +67,80 @@ static int finish(json_t *doc, enum emit_format format)
 	return 0;
 }
 
-static int cmd_call(int argc, char **argv)
+/* An option of soload call and its value: "--ret X", "--ret=X", "-rX". */
+static const char *option_value(char **argv, int *i, const char *lng, char shrt)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(lng);
+
+	if (strncmp(a, lng, n) == 0 && a[n] == '=')
+		return a + n + 1;
+	if ((strcmp(a, lng) == 0 || (a[1] == shrt && !a[2])) && argv[*i + 1])
+		return argv[++*i];
+	if (a[0] == '-' && a[1] == shrt && a[2])
+		return a + 2;
+	return NULL;
+}
+
+/* soload call's arguments by hand rather than with getopt: an argument
+ * such as -5 is a number to pass, not an option. Options may come anywhere;
+ * after "--" everything is an argument. 0 to go on, -1 after --help, or
+ * the usage exit code. */
+static int parse_call(int argc, char **argv, struct call_report *rep, struct call_arg *args,
+                      enum call_ret *ret, enum emit_format *format)
 {
 	const struct command *me = &commands[0];
+	const char *pos[CALL_MAX_ARGS + 2], *v;
+	int npos = 0, rest = 0;
+	struct call_arg probe;
+
+	for (int i = 1; i < argc; i++) {
+		call_parse_arg(argv[i], &probe);
+		if (!rest && strcmp(argv[i], "--") == 0) {
+			rest = 1;
+		} else if (rest || argv[i][0] != '-' || !argv[i][1] || probe.is_int) {
+			if (npos == CALL_MAX_ARGS + 2)
+				return usage(me, stderr, 2);
+			pos[npos++] = argv[i];
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(me, stdout, 0);
+			return -1; /* done, exit 0 */
+		} else if ((v = option_value(argv, &i, "--ret", 'r'))) {
+			if (call_parse_ret(v, ret) != 0) {
+				fprintf(stderr, "%s: unknown return type '%s'\n", PROG, v);
+				return usage(me, stderr, 2);
+			}
+		} else if ((v = option_value(argv, &i, "--format", 'f'))) {
+			if (parse_format(v, format) != 0)
+				return usage(me, stderr, 2);
+		} else {
+			fprintf(stderr, "%s: unknown option '%s'\n", PROG, argv[i]);
+			return usage(me, stderr, 2);
+		}
+	}
+	if (npos < 2)
+		return usage(me, stderr, 2);
+	rep->library = pos[0];
+	rep->symbol = pos[1];
+	rep->nargs = npos - 2;
+	rep->args = args;
+	for (int i = 0; i < rep->nargs; i++)
+		call_parse_arg(pos[2 + i], &args[i]);
+	return 0;
+}
+
+static int cmd_call(int argc, char **argv)
+{
 	struct call_arg args[CALL_MAX_ARGS];
 	struct call_report rep = {0};
 	enum call_ret ret = CALL_RET_INT;
 	enum emit_format format = EMIT_JSON;
 	sl_lib *lib;
 	void *fn;
-	int opt;
+	int rc = parse_call(argc, argv, &rep, args, &ret, &format);
 
-	while ((opt = getopt_long(argc, argv, "r:f:h", call_opts, NULL)) != -1) {
-		if (opt == 'h')
-			return usage(me, stdout, 0);
-		if (opt == 'r' && call_parse_ret(optarg, &ret) != 0) {
-			fprintf(stderr, "%s: unknown return type '%s'\n", PROG, optarg);
-			return usage(me, stderr, 2);
-		}
-		if (opt == 'f' && parse_format(optarg, &format) != 0)
-			return usage(me, stderr, 2);
-		if (opt == '?')
-			return usage(me, stderr, 2);
-	}
-	if (argc - optind < 2 || argc - optind - 2 > CALL_MAX_ARGS)
-		return usage(me, stderr, 2);
-	rep.library = argv[optind];
-	rep.symbol = argv[optind + 1];
-	rep.nargs = argc - optind - 2;
-	rep.args = args;
-	for (int i = 0; i < rep.nargs; i++)
-		call_parse_arg(argv[optind + 2 + i], &args[i]);
+	if (rc)
+		return rc < 0 ? 0 : rc;
 	if (!(lib = sl_open(rep.library, 0))) {
 		emit_error(PROG, "call", format, "%s", sl_error());
 		return 1;

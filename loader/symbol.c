@@ -1,6 +1,7 @@
 #include "symbol.h"
 #include "dynamic.h"
 #include "error.h"
+#include "hostsym.h"
 #include "tls.h"
 
 #include <dlfcn.h>
@@ -126,14 +127,48 @@ static uintptr_t value_of(const struct sl_lib *lib, const Elf64_Sym *s)
 
 static void *host_lookup(void *handle, const struct symbol_key *key)
 {
-	if (key->version)
-		return dlvsym(handle, key->name, key->version->name);
-	return dlsym(handle, key->name);
+	return hostsym_lookup(handle, key->name, key->version ? key->version->name : NULL);
+}
+
+static int found_in_host(void *p, struct symdef *def)
+{
+	def->lib = NULL;
+	def->sym = NULL;
+	def->addr = (uintptr_t)p;
+	return 0;
+}
+
+/* A symbol of a host library, bound as the system linker binds that
+ * library's own calls: the first definition in the global scope wins (an
+ * interposed malloc from a preload or a sanitizer serves both it and us);
+ * only when that is the host library's own does the exact version count,
+ * and then dlvsym asks for it (a symbol may have several versions). */
+static void *ask_host(const struct sl_scope *sc, const struct symbol_key *key)
+{
+	void *first = hostsym_lookup(RTLD_DEFAULT, key->name, NULL);
+	uintptr_t at = (uintptr_t)first;
+
+	if (first && (!key->version || at < sc->host_lo || at >= sc->host_hi))
+		return first;
+	return key->version ? hostsym_lookup(sc->host, key->name, key->version->name) : NULL;
+}
+
+static void *host_symbol(const struct sl_scope *sc, const struct symbol_key *key)
+{
+	const char *version = key->version ? key->version->name : NULL;
+	void *p = hostsym_bound(key->name, key->gnu_hash, version, sc->name);
+
+	if (!p && (p = ask_host(sc, key)))
+		hostsym_remember(key->name, key->gnu_hash, version, sc->name, p);
+	return p;
 }
 
 /* Through the scope in order; the global scope last when asked. */
 static int lookup_scope(struct sl_lib *lib, struct symbol_key *key, int global, struct symdef *def)
 {
+	int asked_host = 0;
+	void *p;
+
 	for (size_t i = 0; i < lib->nscope; i++) {
 		const struct sl_scope *sc = &lib->scope[i];
 		if (sc->lib) {
@@ -145,29 +180,17 @@ static int lookup_scope(struct sl_lib *lib, struct symbol_key *key, int global, 
 			def->addr = value_of(sc->lib, s);
 			return 0;
 		}
-		void *p;
-		/* A version needed from a named file is asked of that file only:
-		 * a failed dlvsym costs glibc a formatted error. */
-		if (key->version && key->version->file && sc->name &&
-		    strcmp(key->version->file, sc->name) != 0)
+		/* A version needed from a named file waits for that file: a failed
+		 * dlvsym costs glibc a formatted error. */
+		if (asked_host || (key->version && key->version->file && sc->name &&
+		                   strcmp(key->version->file, sc->name) != 0))
 			continue;
-		p = host_lookup(sc->host, key);
-		if (p) {
-			def->lib = NULL;
-			def->sym = NULL;
-			def->addr = (uintptr_t)p;
-			return 0;
-		}
+		asked_host = 1;
+		if ((p = host_symbol(sc, key)))
+			return found_in_host(p, def);
 	}
-	if (global) {
-		void *p = host_lookup(RTLD_DEFAULT, key);
-		if (p) {
-			def->lib = NULL;
-			def->sym = NULL;
-			def->addr = (uintptr_t)p;
-			return 0;
-		}
-	}
+	if (global && (p = host_lookup(RTLD_DEFAULT, key)))
+		return found_in_host(p, def);
 	return -1;
 }
 
@@ -217,6 +240,10 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 		return 0;
 	}
 	if (lookup_scope(lib, &key, 1, def) == 0)
+		return 0;
+	/* As the system linker does, a library may use what only another
+	 * library of the group being opened defines. */
+	if (lib->group && lib->group != lib && lookup_scope(lib->group, &key, 0, def) == 0)
 		return 0;
 	if (ELF64_ST_BIND(s->st_info) == STB_WEAK) {
 		memset(def, 0, sizeof(*def));

@@ -1,4 +1,5 @@
 #include "unwind.h"
+#include "hostsym.h"
 #include "lib.h"
 #include "symbol.h"
 
@@ -211,7 +212,7 @@ static void *find_unwinder(struct sl_lib *lib, const char *name)
 		if (s && ELF64_ST_TYPE(s->st_info) == STT_FUNC)
 			return (void *)(in->base + s->st_value);
 	}
-	return dlsym(RTLD_DEFAULT, name);
+	return hostsym_lookup(RTLD_DEFAULT, name, NULL);
 }
 
 void sl_unwind_attach(struct sl_lib *lib)
@@ -219,12 +220,12 @@ void sl_unwind_attach(struct sl_lib *lib)
 	Elf64_Phdr ph[LIB_MAX_SEGMENTS + 1];
 	void *frame, *reg;
 
-	if (lib->eh_frame_ph.p_type != PT_GNU_EH_FRAME)
+	/* No unwinder, no need to touch (and fault in) the frame tables. */
+	if (lib->eh_frame_ph.p_type != PT_GNU_EH_FRAME ||
+	    !(reg = find_unwinder(lib, "__register_frame")))
 		return;
 	frame = sl_unwind_find_eh_frame(lib->base, ph, lib_phdrs(lib, ph));
-	if (frame && (reg = find_unwinder(lib, "__register_frame")))
-		sl_unwind_register(&lib->unwind, frame, reg,
-		                   find_unwinder(lib, "__deregister_frame"));
+	sl_unwind_register(&lib->unwind, frame, reg, find_unwinder(lib, "__deregister_frame"));
 }
 
 void sl_unwind_detach(struct sl_lib *lib)

@@ -53,3 +53,7 @@ $(B)/gen/syms10k.c: testlibs/gen_syms.sh
 	sh $< 10000 > $@
 $(B)/testlibs/libsyms10k.so: $(B)/gen/syms10k.c
 	$(CC) -O1 -fPIC -shared -o $@ $<
+TL_FLAGS_libgroup_top := $(TL_ORIGIN) -Wl,--no-as-needed
+TL_LIBS_libgroup_top := -lgroup_user -lgroup_provider
+$(B)/testlibs/libgroup_top.so: $(B)/testlibs/libgroup_user.so $(B)/testlibs/libgroup_provider.so
+TL_FLAGS_libtlsuser := -ftls-model=global-dynamic

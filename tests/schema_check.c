@@ -189,7 +189,10 @@ static void check_object(const json_t *schema, const json_t *obj, const char *pa
 		if (!json_object_get(obj, json_string_value(sub)))
 			violate(rep, path, "missing required '%s'", json_string_value(sub));
 	}
-	json_object_foreach((json_t *)obj, key, sub) check_property(schema, key, sub, path, rep);
+	json_object_foreach((json_t *)obj, key, sub)
+	{
+		check_property(schema, key, sub, path, rep);
+	}
 	json_object_foreach((json_t *)props, key, sub)
 	{
 		if (json_is_true(json_object_get(sub, "x-null-reason")))

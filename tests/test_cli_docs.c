@@ -193,4 +193,8 @@ Test(cli_docs, completion_offers_options_and_their_values)
 	cr_assert(mentions(out, "json") && mentions(out, "text"), "%s", out);
 	complete(BUILD_DIR "/mapscope maps sel", out, sizeof(out));
 	cr_assert_str_eq(out, "self\n");
+	complete(BUILD_DIR "/mapscope maps --all --format p", out, sizeof(out));
+	cr_assert_str_eq(out, "prometheus\n");
+	complete(BUILD_DIR "/soload call --ret d", out, sizeof(out));
+	cr_assert_str_eq(out, "double\n");
 }

@@ -314,3 +314,18 @@ Test(cli_file, unreadable_file_in_a_tree_does_not_stop_the_scan)
 	cr_assert_eq(int_at(totals, "resident_pages"), 2);
 	json_decref(docs);
 }
+
+/* A name that is not UTF-8 is still reported: each stray byte as \u00XX. */
+Test(cli_file, names_that_are_not_utf8_are_kept)
+{
+	json_t *docs;
+	const char *path;
+
+	cr_assert_eq(tu_file_with_residency(in_dir("bad\xff\"name"), "#"), 0);
+	docs = run_docs(0, MAPSCOPE "-r %s", dir);
+	path = json_string_value(json_object_get(first_file(docs), "path"));
+	cr_assert_not_null(path);
+	cr_assert_not_null(strstr(path, "/bad\xc3\xbf\"name"), "%s", path);
+	cr_assert_eq(int_at(first_file(docs), "resident_pages"), 1);
+	json_decref(docs);
+}

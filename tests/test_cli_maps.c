@@ -179,3 +179,48 @@ Test(cli_maps, another_users_process_is_refused_clearly)
 	cr_assert_eq(status, 1, "%s", out);
 	cr_assert_not_null(strstr(out, "Permission denied"), "%s", out);
 }
+
+Test(cli_maps, all_lists_every_process_and_file)
+{
+	json_t *doc, *p, *f;
+	size_t i;
+	int status, found = 0,
+	            pid = tu_spawn(touch_pages, mmap(NULL, 64 * 4096, PROT_READ | PROT_WRITE,
+	                                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+
+	doc = tu_run_json(BUILD_DIR "/mapscope maps --all", &status);
+	cr_assert_eq(status, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "kind")), "maps_all");
+	json_array_foreach(json_object_get(doc, "processes"), i, p)
+	{
+		found += tu_json_int(p, "pid") == pid;
+	}
+	cr_assert_eq(found, 1);
+	json_array_foreach(json_object_get(doc, "files"), i, f)
+	{
+		cr_assert_geq(tu_json_int(f, "processes"), 1);
+		cr_assert_geq(tu_json_int(f, "mappings"), tu_json_int(f, "processes"));
+	}
+	cr_assert_gt(tu_json_int(json_object_get(doc, "totals"), "processes"), 1);
+	json_decref(doc);
+	tu_reap(pid);
+}
+
+Test(cli_maps, all_takes_no_pid)
+{
+	char out[256];
+
+	cr_assert_eq(tu_run(BUILD_DIR "/mapscope maps --all 1 2>/dev/null", out, sizeof(out)), 2);
+}
+
+Test(cli_maps, text_with_pages_lists_the_runs)
+{
+	char out[1 << 18];
+
+	cr_assert_eq(
+	        tu_run(BUILD_DIR "/mapscope maps --pages --format text self", out, sizeof(out)),
+	        0);
+	cr_assert_not_null(strstr(out, "\n    pages: p"), "%s", out);
+	if (geteuid() == 0)
+		cr_assert_not_null(strstr(out, "@1"), "root sees map counts");
+}

@@ -240,3 +240,21 @@ Test(cli_soload, hold_of_a_missing_library_fails)
 	cr_assert_eq(tu_run(SOLOAD " hold 2>/dev/null", (char[8]){0}, 8), 2);
 }
 
+Test(cli_soload, call_takes_negative_numbers_and_options_anywhere)
+{
+	int st;
+	json_t *doc = run("call " TESTLIB("libhello.so") " hello_add -5 3", &st);
+
+	cr_assert_eq(st, 0);
+	cr_assert_eq(json_integer_value(json_object_get(doc, "return")), -2);
+	json_decref(doc);
+	doc = run("call " TESTLIB("libhello.so") " hello_greet --ret=str -- --dashed", &st);
+	cr_assert_eq(st, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "return")), "hello, --dashed");
+	json_decref(doc);
+	doc = run("call -r long " TESTLIB("libhello.so") " hello_mul -0x10 2", &st);
+	cr_assert_eq(json_integer_value(json_object_get(doc, "return")), -32);
+	json_decref(doc);
+	cr_assert_eq(tu_run(SOLOAD " call -x a b 2>/dev/null", (char[8]){0}, 8), 2);
+	cr_assert_eq(tu_run(SOLOAD " call a b 1 2 3 4 5 6 7 2>/dev/null", (char[8]){0}, 8), 2);
+}

@@ -141,3 +141,15 @@ Test(deps, glibc_libraries_are_the_hosts)
 	cr_assert_not(deps_is_host_library("libcrypto.so.3"));
 	cr_assert_not(deps_is_host_library("libmagic.so.1"));
 }
+
+Test(deps, a_library_may_use_what_a_sibling_in_its_group_defines)
+{
+	sl_lib *top;
+
+	cr_assert_null(sl_open(TESTLIB("libgroup_user.so"), 0), "alone it cannot bind");
+	cr_assert_str_eq(sl_error(), "libgroup_user.so: undefined symbol group_provided");
+	top = sl_open(TESTLIB("libgroup_top.so"), 0);
+	cr_assert_not_null(top, "%s", sl_error());
+	cr_assert_eq(((int (*)(void))sl_sym(top, "group_top"))(), 42);
+	sl_close(top);
+}

@@ -137,3 +137,25 @@ Test(emit_prom, share_command_passes_the_format_check, .timeout = 30)
 	cr_assert(strstr(out, "mapscope_share_rss_bytes{") != NULL, "%s", out);
 	free(out);
 }
+
+Test(emit_prom, maps_all_command_passes_the_format_check, .timeout = 30)
+{
+	char *out = check_cli(BUILD_DIR "/mapscope maps --all --format prometheus", 0);
+	char self[64];
+
+	cr_assert(strstr(out, "# TYPE mapscope_process_rss_bytes gauge\n") != NULL, "%s", out);
+	cr_assert(strstr(out, "mapscope_maps_processes ") != NULL, "%s", out);
+	snprintf(self, sizeof(self), "mapscope_process_pss_bytes{pid=\"%d\",", (int)getpid());
+	cr_assert(strstr(out, self) != NULL, "this test's own process is missing");
+	free(out);
+}
+
+Test(emit_prom, maps_of_one_process_refuses_prometheus)
+{
+	char out[1024];
+
+	cr_assert_eq(
+	        tu_run(BUILD_DIR "/mapscope maps --format prometheus self 2>&1", out, sizeof(out)),
+	        2);
+	cr_assert(strstr(out, "--all") != NULL, "%s", out);
+}

@@ -30,3 +30,29 @@ Test(kpage, flag_table_names_the_kernel_bits)
 	cr_assert_eq(n, KPAGE_FLAG_COUNT);
 	cr_assert_eq(thp, KPF_THP);
 }
+
+Test(kpage, a_cached_window_gives_what_a_fresh_read_gives)
+{
+	struct kpage a, b;
+	uint64_t ca, fa, cb, fb;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root");
+	cr_assert_eq(kpage_open(&a), 0);
+	cr_assert_eq(kpage_open(&b), 0);
+	cr_assert_eq(kpage_read(&a, 4096, &ca, &fa), 0); /* loads 4096..4096+63 */
+	for (uint64_t pfn = 4096 + KPAGE_WINDOW - 1; pfn >= 4096 + KPAGE_WINDOW - 3; pfn--) {
+		struct kpage fresh;
+
+		cr_assert_eq(kpage_open(&fresh), 0);
+		cr_assert_eq(kpage_read(&a, pfn, &ca, &fa), 0);
+		cr_assert_eq(kpage_read(&fresh, pfn, &cb, &fb), 0);
+		/* Kernel pages this low do not change under us. */
+		cr_assert_eq(ca, cb);
+		cr_assert_eq(fa, fb);
+		kpage_close(&fresh);
+	}
+	cr_assert_eq(kpage_read(&b, 4095, &cb, &fb), 0);
+	kpage_close(&a);
+	kpage_close(&b);
+}

@@ -306,3 +306,32 @@ Test(residency, non_owner_without_write_access_gets_no_number)
 	cr_assert(WIFEXITED(status));
 	cr_assert_eq(WEXITSTATUS(status), 0, "step %d failed", WEXITSTATUS(status));
 }
+
+/* One window whose pieces take every path: wholly resident, wholly absent,
+ * mixed in large runs (split again), mixed page by page (mincore). */
+Test(residency, mixed_window_is_mapped_exactly)
+{
+	size_t pages = WINDOW_PAGES;
+	char *map = malloc(pages + 1);
+	struct seen s = {.truncate_fd = -1};
+	uint64_t resident, want = 0;
+	int runs = 0;
+
+	memset(map, '.', pages);
+	map[pages] = '\0';
+	memset(map, '#', 2048);
+	memset(map + 2048 + 512, '#', 256);
+	for (size_t i = 6000; i < 6400; i += 3)
+		map[i] = '#';
+	map[pages - 1] = '#';
+	for (size_t i = 0; i < pages; i++) {
+		want += map[i] == '#';
+		runs += map[i] == '#' && (i == 0 || map[i - 1] == '.');
+	}
+	cr_assert_eq(tu_file_with_residency(path, map), 0);
+	cr_assert_eq(walk_file(path, &s, &resident), 0);
+	cr_assert_eq(resident, want);
+	cr_assert_eq(s.nranges, runs);
+	cr_assert_eq(memcmp(s.map, map, pages), 0, "the page map differs");
+	free(map);
+}

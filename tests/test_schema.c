@@ -15,7 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
 static char dir[] = "/tmp/mapscope-schema-XXXXXX";
 static char sample[sizeof(dir) + 16];
 
@@ -319,6 +318,7 @@ Test(schema, maps_output_matches)
 	               "setpriv --reuid=65534 --regid=65534 --clear-groups " BUILD_DIR
 	               "/mapscope maps --pages self");
 	check_commandf("maps", 1, BUILD_DIR "/mapscope maps 2147483647");
+	check_commandf("maps", 0, BUILD_DIR "/mapscope maps --all");
 }
 
 Test(schema, who_output_matches)

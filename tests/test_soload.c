@@ -144,3 +144,13 @@ Test(soload, info_describes_segments_and_relro)
 	cr_assert_eq(info.share.requested, 0);
 	sl_close(lib);
 }
+
+Test(soload, glibc_libraries_are_refused_by_name)
+{
+	int maps = tu_count_maps();
+
+	cr_assert_null(sl_open("/lib/x86_64-linux-gnu/libc.so.6", 0));
+	cr_assert(strstr(sl_error(), "libc.so.6: one of glibc's own libraries"), "%s", sl_error());
+	cr_assert_null(sl_open("/lib/x86_64-linux-gnu/libm.so.6", 0));
+	cr_assert_eq(tu_count_maps(), maps);
+}

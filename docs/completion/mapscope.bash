@@ -20,11 +20,12 @@ _mapscope_options()
 	"$1" "$2" --help 2>&1 | grep -o -- '--[a-z][a-z0-9-]*' | sort -u
 }
 
-# The values "$1 $2 --help" lists for option $3, written "--opt a|b|c".
+# The values "$1 $2 --help" lists for option $3, written "--opt a|b|c"
+# (on every usage line that has it: maps --all adds prometheus).
 _mapscope_values()
 {
-	"$1" "$2" --help 2>&1 | grep -o -- "$3[ =][a-z][a-z|-]*" | head -n 1 |
-		cut -c "$((${#3} + 2))-" | tr '|' '\n'
+	"$1" "$2" --help 2>&1 | grep -o -- "$3[ =][a-z][a-z|-]*" |
+		cut -c "$((${#3} + 2))-" | tr '|' '\n' | sort -u
 }
 
 _mapscope()

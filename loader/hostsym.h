@@ -1,0 +1,26 @@
+/*
+ * hostsym: asks the system's dynamic linker for a symbol of its own
+ * libraries (dlsym / dlvsym) and remembers the answer, found or not, while
+ * glibc loads and unloads nothing. Every library imports the same few
+ * hundred libc functions, asks for the same weak undefined __gmon_start__
+ * and _ITM_* symbols, and each failed dlsym costs glibc a formatted error
+ * message: on a small library those lookups were a fifth of sl_open.
+ */
+#ifndef SL_HOSTSYM_H
+#define SL_HOSTSYM_H
+
+#include <stdint.h>
+
+/* The address handle (or RTLD_DEFAULT) gives for name, of the given version
+ * when version is not NULL; NULL if not defined. Thread-safe. */
+void *hostsym_lookup(void *handle, const char *name, const char *version);
+
+/* Bindings already made: the address name (of version, from file; either
+ * may be NULL) was bound to, or NULL if not remembered. A binding holds
+ * while glibc unloads nothing: objects it adds join the global scope after
+ * those already searched, so they cannot change a binding. Thread-safe. */
+void *hostsym_bound(const char *name, uint32_t hash, const char *version, const char *file);
+void hostsym_remember(const char *name, uint32_t hash, const char *version, const char *file,
+                      void *addr);
+
+#endif
