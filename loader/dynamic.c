@@ -110,6 +110,34 @@ static int decode_sysv_hash(struct sl_lib *lib)
 	return 0;
 }
 
+/* Bytes of file content from address at to the end of its segment's file
+ * part: a table walked entry by entry must lie there, not in bss, which is
+ * zeros and may be terabytes long. 0 if at is in no readable segment. */
+static uint64_t file_bytes_after(const struct sl_lib *lib, uint64_t at)
+{
+	const struct sl_segment *s = lib_segment(lib, at);
+
+	if (!s || !(s->prot & PROT_READ) || at >= s->vaddr + s->file_size)
+		return 0;
+	return s->vaddr + s->file_size - at;
+}
+
+/* Sets nsyms one past the end of the chain that starts at symbol first,
+ * whose entry is at address at. */
+static int end_of_last_chain(struct sl_lib *lib, uint64_t at, uint64_t first)
+{
+	const uint32_t *chain = (const uint32_t *)(lib->base + at);
+	uint64_t n = file_bytes_after(lib, at) / 4;
+
+	for (uint64_t i = 0; i < n; i++) {
+		if (chain[i] & 1) {
+			lib->nsyms = first + i + 1;
+			return 0;
+		}
+	}
+	return sl_seterr(lib->name, "DT_GNU_HASH chain outside the loaded segments");
+}
+
 /* The GNU hash table does not store the symbol count: it is one past the
  * end of the chain that starts at the highest bucket. */
 static int decode_gnu_hash(struct sl_lib *lib)
@@ -126,7 +154,8 @@ static int decode_gnu_hash(struct sl_lib *lib)
 	if (!bloom || (bloom & (bloom - 1)))
 		return sl_seterr(lib->name, "DT_GNU_HASH bloom size %lu not a power of two",
 		                 bloom);
-	if (!nb || !lib_ptr(lib, at, head))
+	/* In the file's bytes, not bss: the bucket loop below reads every one. */
+	if (!nb || !lib_ptr(lib, at, head) || file_bytes_after(lib, at) < head)
 		return sl_seterr(lib->name, "DT_GNU_HASH outside the loaded segments");
 	lib->gnu_hash = h;
 	lib->gnu_bloom = (const uint64_t *)(h + 4);
@@ -148,15 +177,7 @@ static int decode_gnu_hash(struct sl_lib *lib)
 			        (lib->dyn[DT_STRTAB] - lib->dyn[DT_SYMTAB]) / sizeof(Elf64_Sym);
 		return 0;
 	}
-	for (;; max++) {
-		if (!lib_ptr(lib, at + head + 4 * (max - h[1]), 4))
-			return sl_seterr(lib->name,
-			                 "DT_GNU_HASH chain outside the loaded segments");
-		if (lib->gnu_chains[max] & 1)
-			break;
-	}
-	lib->nsyms = max + 1;
-	return 0;
+	return end_of_last_chain(lib, at + head + 4 * (max - h[1]), max);
 }
 
 static int decode_symbols(struct sl_lib *lib)
