@@ -86,6 +86,8 @@ static const char *scan_failure(int err)
 {
 	if (err == -ENOENT || err == -ESRCH)
 		return "no such process";
+	if (err == -ENXIO)
+		return "no address space (a kernel thread or a zombie)";
 	return strerror(-err);
 }
 

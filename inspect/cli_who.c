@@ -3,6 +3,7 @@
 #include "emit_who.h"
 #include "whoscan.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <string.h>
 
@@ -37,7 +38,8 @@ int cli_who(int argc, char **argv)
 	}
 	rc = who_scan(argv[optind], &r);
 	if (rc) {
-		emit_error(CLI_PROG, "who", format, "%s: %s", argv[optind], strerror(-rc));
+		emit_error(CLI_PROG, "who", format, "%s: %s%s", argv[optind], strerror(-rc),
+		           rc == -ENOENT ? " (name a deleted file as /proc/PID/fd/N)" : "");
 		who_free(&r);
 		return 1;
 	}

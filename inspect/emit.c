@@ -1,6 +1,7 @@
 #include "emit.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,10 +11,10 @@ int emit_parse_format(const char *name, enum emit_format *out)
 		const char *name;
 		enum emit_format format;
 	} formats[] = {
-		{"json", EMIT_JSON},
-		{"jsonl", EMIT_JSONL},
-		{"text", EMIT_TEXT},
-		{"prometheus", EMIT_PROMETHEUS},
+	        {"json", EMIT_JSON},
+	        {"jsonl", EMIT_JSONL},
+	        {"text", EMIT_TEXT},
+	        {"prometheus", EMIT_PROMETHEUS},
 	};
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 		if (strcmp(name, formats[i].name) == 0) {
@@ -39,9 +40,66 @@ void emit_int(json_t *obj, const char *key, int64_t value)
 	json_object_set_new(obj, key, json_integer(value));
 }
 
+int emit_utf8_length(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	static const struct {
+		unsigned char lead_lo, lead_hi, next_lo, next_hi, len;
+	} forms[] = {
+	        {0xc2, 0xdf, 0x80, 0xbf, 2}, {0xe0, 0xe0, 0xa0, 0xbf, 3},
+	        {0xe1, 0xec, 0x80, 0xbf, 3}, {0xed, 0xed, 0x80, 0x9f, 3},
+	        {0xee, 0xef, 0x80, 0xbf, 3}, {0xf0, 0xf0, 0x90, 0xbf, 4},
+	        {0xf1, 0xf3, 0x80, 0xbf, 4}, {0xf4, 0xf4, 0x80, 0x8f, 4},
+	};
+
+	if (s[0] < 0x80)
+		return 1;
+	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
+		if (s[0] < forms[f].lead_lo || s[0] > forms[f].lead_hi)
+			continue;
+		if (s[1] < forms[f].next_lo || s[1] > forms[f].next_hi)
+			return 0;
+		for (int i = 2; i < forms[f].len; i++)
+			if ((s[i] & 0xc0) != 0x80)
+				return 0;
+		return forms[f].len;
+	}
+	return 0;
+}
+
+json_t *emit_string(const char *s)
+{
+	json_t *str = json_string(s);
+	size_t n = strlen(s), len = 0;
+	char *fixed;
+
+	if (str)
+		return str;
+	/* Not UTF-8: each stray byte becomes two bytes, U+0080..U+00FF. */
+	fixed = malloc(2 * n + 1);
+	if (!fixed)
+		return json_null();
+	while (*s) {
+		int seq = emit_utf8_length(s);
+		if (seq > 0) {
+			memcpy(fixed + len, s, (size_t)seq);
+			len += (size_t)seq;
+			s += seq;
+			continue;
+		}
+		fixed[len++] = (char)(0xc0 | ((unsigned char)*s >> 6));
+		fixed[len++] = (char)(0x80 | ((unsigned char)*s & 0x3f));
+		s++;
+	}
+	str = json_stringn(fixed, len);
+	free(fixed);
+	return str ? str : json_null();
+}
+
 void emit_str(json_t *obj, const char *key, const char *value)
 {
-	json_object_set_new(obj, key, value ? json_string(value) : json_null());
+	json_object_set_new(obj, key, value ? emit_string(value) : json_null());
 }
 
 void emit_unmeasured(json_t *obj, const char *key, const char *reason)
@@ -77,8 +135,7 @@ int emit_json(json_t *doc, FILE *out, enum emit_format format)
 	return -1;
 }
 
-void emit_error(const char *prog, const char *kind, enum emit_format format, const char *fmt,
-		...)
+void emit_error(const char *prog, const char *kind, enum emit_format format, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;

@@ -25,8 +25,15 @@ json_t *emit_doc(const char *kind, bool with_page_size);
 
 /* obj[key] = integer. */
 void emit_int(json_t *obj, const char *key, int64_t value);
-/* obj[key] = string, or null when value is NULL. */
+/* obj[key] = string, or null when value is NULL. Strings are bytes (file
+ * names, command lines) and JSON text is Unicode: valid UTF-8 passes
+ * through and any other byte b becomes the character U+00b (written
+ * \u00XX), so no name is dropped or cut. */
 void emit_str(json_t *obj, const char *key, const char *value);
+/* The JSON string for bytes s under emit_str's rule. */
+json_t *emit_string(const char *s);
+/* The bytes of the valid UTF-8 sequence at s, or 0 if it is not one. */
+int emit_utf8_length(const char *s);
 /* A value the tool could not measure: obj[key] = null and
  * obj[key "_unavailable"] = reason. Never a made-up 0. */
 void emit_unmeasured(json_t *obj, const char *key, const char *reason);
@@ -40,8 +47,8 @@ int emit_json(json_t *doc, FILE *out, enum emit_format format);
 
 /* Reports a failure: the message on stderr ("prog: message"), and for JSON
  * formats also {"schema":...,"kind":kind,"error":message} on stdout. */
-void emit_error(const char *prog, const char *kind, enum emit_format format,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void emit_error(const char *prog, const char *kind, enum emit_format format, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
 
 /* Text helpers. */
 /* Writes a bar of width cells, filled in proportion to part/whole. */

@@ -8,6 +8,7 @@
 
 #define HISTOGRAM_COLUMNS 60
 #define HISTOGRAM_FILES   4
+#define TABLE_ROWS        20 /* the JSON has every mapping */
 
 static const char *NO_COLD = "residency before the run is unknown: name the file with --cold";
 
@@ -142,7 +143,7 @@ json_t *emit_faults_doc(char *const argv[], const struct faults_report *rep, boo
 	uint64_t un_minor, un_major;
 
 	for (int i = 0; argv[i]; i++)
-		json_array_append_new(cmd, json_string(argv[i]));
+		json_array_append_new(cmd, emit_string(argv[i]));
 	json_object_set_new(doc, "command", cmd);
 	emit_faults_exit(doc, rep->wait_status);
 	emit_str(doc, "source", rep->unavailable ? "rusage" : "perf_event");
@@ -217,6 +218,32 @@ static void print_histogram(FILE *out, const struct faults_report *rep, int mi)
 	fprintf(out, "|\n");
 }
 
+static void print_row(FILE *out, const struct faults_mapping *m)
+{
+	fprintf(out, "%-50s %9llu %7llu %9llu", m->path, (unsigned long long)m->minor,
+	        (unsigned long long)m->major, (unsigned long long)m->pages);
+	if (m->cache_measured)
+		fprintf(out, " %11lld\n", (long long)m->cache_after - (long long)m->cache_before);
+	else
+		fprintf(out, " %11s\n", "-");
+}
+
+/* One line for the mappings past the table's end, so the table stays short
+ * and the columns still add up. */
+static void print_rest(FILE *out, const struct faults_report *rep, const size_t *order, size_t n)
+{
+	uint64_t minor = 0, major = 0;
+	char label[64];
+
+	for (size_t i = 0; i < n; i++) {
+		minor += rep->maps[order[i]].minor;
+		major += rep->maps[order[i]].major;
+	}
+	snprintf(label, sizeof(label), "(%zu more mappings)", n);
+	fprintf(out, "%-50s %9llu %7llu %9s %11s\n", label, (unsigned long long)minor,
+	        (unsigned long long)major, "-", "-");
+}
+
 void emit_faults_text(FILE *out, char *const argv[], const struct faults_report *rep)
 {
 	size_t *order;
@@ -230,16 +257,10 @@ void emit_faults_text(FILE *out, char *const argv[], const struct faults_report 
 	n = rank_mappings(rep, order);
 	fprintf(out, "\n%-50s %9s %7s %9s %11s\n", "MAPPING", "MINOR", "MAJOR", "PAGES",
 	        "CACHE+PAGES");
-	for (size_t i = 0; i < n; i++) {
-		const struct faults_mapping *m = &rep->maps[order[i]];
-		fprintf(out, "%-50s %9llu %7llu %9llu", m->path, (unsigned long long)m->minor,
-		        (unsigned long long)m->major, (unsigned long long)m->pages);
-		if (m->cache_measured)
-			fprintf(out, " %11lld\n",
-			        (long long)m->cache_after - (long long)m->cache_before);
-		else
-			fprintf(out, " %11s\n", "-");
-	}
+	for (size_t i = 0; i < n && i < TABLE_ROWS; i++)
+		print_row(out, &rep->maps[order[i]]);
+	if (n > TABLE_ROWS)
+		print_rest(out, rep, order + TABLE_ROWS, n - TABLE_ROWS);
 	for (size_t i = 0; i < n && shown < HISTOGRAM_FILES; i++) {
 		if (rep->maps[order[i]].file && total_of(&rep->maps[order[i]])) {
 			print_histogram(out, rep, (int)order[i]);

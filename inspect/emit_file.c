@@ -31,33 +31,6 @@ static void put_members(struct emit_file *e, json_t *obj, bool leading_comma)
 	json_decref(obj);
 }
 
-/* The bytes a valid UTF-8 sequence at s takes, or 0 if it is not one. */
-static int utf8_length(const unsigned char *s)
-{
-	static const struct {
-		unsigned char lead_lo, lead_hi, next_lo, next_hi, len;
-	} forms[] = {
-	        {0xc2, 0xdf, 0x80, 0xbf, 2}, {0xe0, 0xe0, 0xa0, 0xbf, 3},
-	        {0xe1, 0xec, 0x80, 0xbf, 3}, {0xed, 0xed, 0x80, 0x9f, 3},
-	        {0xee, 0xef, 0x80, 0xbf, 3}, {0xf0, 0xf0, 0x90, 0xbf, 4},
-	        {0xf1, 0xf3, 0x80, 0xbf, 4}, {0xf4, 0xf4, 0x80, 0x8f, 4},
-	};
-
-	if (s[0] < 0x80)
-		return 1;
-	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
-		if (s[0] < forms[f].lead_lo || s[0] > forms[f].lead_hi)
-			continue;
-		if (s[1] < forms[f].next_lo || s[1] > forms[f].next_hi)
-			return 0;
-		for (int i = 2; i < forms[f].len; i++)
-			if ((s[i] & 0xc0) != 0x80)
-				return 0;
-		return forms[f].len;
-	}
-	return 0;
-}
-
 /* A JSON string. File names are bytes and JSON text is Unicode: UTF-8
  * passes through, and a byte that is not part of valid UTF-8 is written as
  * \u00XX, so that no name is dropped or cut. */
@@ -67,7 +40,7 @@ static void put_string(FILE *out, const char *str)
 
 	fputc('"', out);
 	while (*s) {
-		int len = utf8_length(s);
+		int len = emit_utf8_length((const char *)s);
 
 		if (len == 1 && *s >= 0x20 && *s != '"' && *s != '\\')
 			fputc(*s, out);

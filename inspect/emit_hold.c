@@ -94,7 +94,7 @@ static json_t *library_json(const struct hold_entry *e)
 	json_object_set_new(o, "relro", relro);
 	for (size_t i = 0; i < info.nneeded; i++) {
 		sl_info(info.needed[i], &dep);
-		json_array_append_new(needed, json_string(dep.path));
+		json_array_append_new(needed, emit_string(dep.path));
 	}
 	json_object_set_new(o, "needed", needed);
 	json_object_set_new(o, "share", share_json(&info.share));

@@ -102,7 +102,7 @@ json_t *emit_info_doc(const struct description *d)
 	emit_int(doc, "align", d->plan.align);
 	json_object_set_new(doc, "segments", segments_json(&d->plan));
 	for (size_t i = 0; i < d->nneeded; i++)
-		json_array_append_new(needed, json_string(d->needed[i]));
+		json_array_append_new(needed, emit_string(d->needed[i]));
 	json_object_set_new(doc, "needed", needed);
 	json_object_set_new(doc, "relocations", relocations_json(d));
 	emit_int(doc, "symbols", d->nsyms);

@@ -164,6 +164,19 @@ static int64_t shared_pages(const struct mapscan_report *r, const struct mapscan
 	return n;
 }
 
+/* --pages: the runs under their mapping, "state*count" or "state*count@mapcount". */
+static void text_runs(FILE *out, const struct mapscan_mapping *m)
+{
+	fputs("    pages:", out);
+	for (size_t i = 0; i < m->nruns; i++) {
+		const struct mapscan_run *run = &m->runs[i];
+		fprintf(out, " %s*%" PRIu64, run->state, run->count);
+		if (run->mapcount != MAPSCAN_NO_MAPCOUNT)
+			fprintf(out, "@%" PRIu64, run->mapcount);
+	}
+	fputc('\n', out);
+}
+
 static void text_line(FILE *out, const struct mapscan_report *r, const struct mapscan_mapping *m,
                       long page_size)
 {
@@ -182,6 +195,8 @@ static void text_line(FILE *out, const struct mapscan_report *r, const struct ma
 	else
 		emit_bar(out, m->pages.present, pages, 10);
 	fprintf(out, " %s%s\n", m->region.path, m->region.deleted ? " (deleted)" : "");
+	if (m->nruns)
+		text_runs(out, m);
 }
 
 void emit_maps_text(FILE *out, const struct mapscan_report *r)

@@ -75,7 +75,7 @@ static void put_run(json_t *obj, const struct share_run *run)
 	emit_str(obj, "loader", share_loader_name(run->loader));
 	emit_int(obj, "processes", (int64_t)run->n);
 	for (size_t i = 0; i < run->files.n; i++)
-		json_array_append_new(libs, json_string(run->files.files[i].path));
+		json_array_append_new(libs, emit_string(run->files.files[i].path));
 	json_object_set_new(obj, "libraries", libs);
 	for (size_t i = 0; i < run->n; i++)
 		json_array_append_new(procs, proc_entry(run, &run->procs[i]));

@@ -31,6 +31,7 @@ int kpage_open(struct kpage *k)
 
 	k->unavailable = NULL;
 	k->cached = 0;
+	k->last = UINT64_MAX - 1;
 	k->count_fd = open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
 	k->flags_fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
 	if (k->count_fd >= 0 && k->flags_fd >= 0)
@@ -43,10 +44,10 @@ int kpage_open(struct kpage *k)
 	return err;
 }
 
-/* Reads up to KPAGE_WINDOW u64s from index; how many, or -errno. */
-static ssize_t read_window(int fd, uint64_t index, uint64_t *out)
+/* Reads up to n u64s from index; how many, or -errno. */
+static ssize_t read_window(int fd, uint64_t index, size_t n, uint64_t *out)
 {
-	ssize_t got = pread(fd, out, KPAGE_WINDOW * sizeof(*out), (off_t)(index * sizeof(*out)));
+	ssize_t got = pread(fd, out, n * sizeof(*out), (off_t)(index * sizeof(*out)));
 
 	return got < 0 ? -errno : got / (ssize_t)sizeof(*out);
 }
@@ -54,8 +55,9 @@ static ssize_t read_window(int fd, uint64_t index, uint64_t *out)
 /* Reads the window that starts at pfn into the cache. */
 static int load_window(struct kpage *k, uint64_t pfn)
 {
-	ssize_t counts = read_window(k->count_fd, pfn, k->counts);
-	ssize_t flags = counts > 0 ? read_window(k->flags_fd, pfn, k->flags) : counts;
+	size_t n = pfn == k->last + 1 ? KPAGE_WINDOW : 1;
+	ssize_t counts = read_window(k->count_fd, pfn, n, k->counts);
+	ssize_t flags = counts > 0 ? read_window(k->flags_fd, pfn, n, k->flags) : counts;
 
 	k->cached = 0;
 	if (counts < 0 || flags < 0)
@@ -72,6 +74,7 @@ int kpage_read(struct kpage *k, uint64_t pfn, uint64_t *count, uint64_t *flags)
 		if (rc)
 			return rc;
 	}
+	k->last = pfn;
 	*count = k->counts[pfn - k->base];
 	*flags = k->flags[pfn - k->base];
 	return 0;

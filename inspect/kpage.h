@@ -9,13 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KPAGE_WINDOW 64 /* PFNs read at once: neighbours often come next */
+/* PFNs read at once when they come in order (large folios, THP); a PFN out
+ * of order is read alone, as the kernel walks every PFN asked for. */
+#define KPAGE_WINDOW 64
 
 struct kpage {
 	int count_fd, flags_fd;
 	const char *unavailable; /* why the files cannot be read, or NULL */
 	uint64_t base;           /* first PFN of the window */
 	size_t cached;           /* PFNs of the window read, 0 for none */
+	uint64_t last;           /* the PFN asked for last */
 	uint64_t counts[KPAGE_WINDOW], flags[KPAGE_WINDOW];
 };
 

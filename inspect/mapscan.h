@@ -54,7 +54,8 @@ struct mapscan_report {
 };
 
 /* Scans process pid. 0, or -errno (-ENOENT/-ESRCH: no such process,
- * -EACCES: its smaps cannot be read); release with mapscan_free either way. */
+ * -EACCES: its smaps cannot be read, -ENXIO: it has no address space, a
+ * kernel thread or a zombie); release with mapscan_free either way. */
 int mapscan_process(pid_t pid, unsigned flags, struct mapscan_report *r);
 
 void mapscan_free(struct mapscan_report *r);

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +31,7 @@ static unsigned long long misses_generation;
 static int read_generation(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	(void)size;
-	*(unsigned long long *)arg = info->dlpi_adds + info->dlpi_subs;
+	*(unsigned long long *)arg = info->dlpi_adds;
 	return 1;
 }
 
@@ -114,19 +115,80 @@ static int read_subs(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1;
 }
 
-/* Forgets every binding once glibc has unloaded something. Under the lock. */
+/* The address ranges of the objects glibc has loaded now. */
+#define MAX_OBJECTS 256
+
+struct objects {
+	struct {
+		uintptr_t lo, hi;
+	} span[MAX_OBJECTS];
+	size_t n;
+	int overflow;
+};
+
+static int collect_object(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct objects *o = arg;
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD)
+			continue;
+		lo = info->dlpi_addr + ph->p_vaddr < lo ? info->dlpi_addr + ph->p_vaddr : lo;
+		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
+			hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+	}
+	if (o->n == MAX_OBJECTS)
+		o->overflow = 1;
+	else if (lo < hi)
+		o->span[o->n].lo = lo, o->span[o->n++].hi = hi;
+	return 0;
+}
+
+static int still_loaded(const struct objects *o, const void *addr)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if ((uintptr_t)addr >= o->span[i].lo && (uintptr_t)addr < o->span[i].hi)
+			return 1;
+	return 0;
+}
+
+static struct binding *slot_of(const char *name, uint32_t hash, const char *version,
+                               const char *file);
+
+/*
+ * Once glibc has unloaded something, only bindings to what it unloaded are
+ * wrong (objects it keeps stay in the same order), so those are dropped and
+ * the rest are put back: a process that dlopens and dlcloses plugins does
+ * not lose every binding each time. Under the lock.
+ */
 static void check_unloads(void)
 {
+	static struct objects loaded;
+	static struct binding kept[MAX_BINDINGS];
 	unsigned long long subs = 0;
+	size_t nkept = 0;
 
 	dl_iterate_phdr(read_subs, &subs);
 	if (subs == bindings_subs)
 		return;
-	for (size_t i = 0; i < MAX_BINDINGS; i++)
-		free(bindings[i].name);
-	memset(bindings, 0, sizeof(bindings));
-	nbindings = 0;
 	bindings_subs = subs;
+	loaded.n = 0;
+	loaded.overflow = 0;
+	dl_iterate_phdr(collect_object, &loaded);
+	for (size_t i = 0; i < MAX_BINDINGS; i++) {
+		struct binding *b = &bindings[i];
+		if (b->name && !loaded.overflow && (!b->addr || still_loaded(&loaded, b->addr)))
+			kept[nkept++] = *b;
+		else
+			free(b->name);
+	}
+	memset(bindings, 0, sizeof(bindings));
+	for (size_t i = 0; i < nkept; i++)
+		*slot_of(kept[i].name, kept[i].hash, kept[i].version, kept[i].file) = kept[i];
+	nbindings = nkept;
 }
 
 static int same(const char *a, const char *b)

@@ -1,6 +1,7 @@
 #include "registry.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <string.h>
 
 static pthread_mutex_t lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
@@ -28,6 +29,17 @@ struct sl_lib *registry_find_soname(const char *soname)
 {
 	for (struct sl_lib *l = head; l; l = l->next)
 		if (l->soname && strcmp(l->soname, soname) == 0)
+			return l;
+	return NULL;
+}
+
+struct sl_lib *registry_find_addr(const void *addr)
+{
+	uintptr_t a = (uintptr_t)addr;
+
+	for (struct sl_lib *l = head; l; l = l->next)
+		if (l->map_start && a >= (uintptr_t)l->map_start &&
+		    a - (uintptr_t)l->map_start < l->span)
 			return l;
 	return NULL;
 }

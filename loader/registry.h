@@ -15,6 +15,8 @@ void registry_unlock(void);
 /* Lookups; NULL when absent. */
 struct sl_lib *registry_find(dev_t dev, ino_t ino);
 struct sl_lib *registry_find_soname(const char *soname);
+/* The library (in any state) whose reserved span holds addr. */
+struct sl_lib *registry_find_addr(const void *addr);
 /* Whether lib is a live handle. */
 int registry_contains(const struct sl_lib *lib);
 

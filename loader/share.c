@@ -1,5 +1,6 @@
 #include "share.h"
 
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -202,7 +203,33 @@ static int create_salt(const char *name)
 	if (getrandom(&salt, sizeof(salt), 0) != sizeof(salt))
 		return -errno;
 	snprintf(text, sizeof(text), "%016llx", (unsigned long long)salt);
-	return publish(name, &iov, 1) < 0 ? -1 : 0;
+	return publish(name, &iov, 1);
+}
+
+static int ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), m = strlen(end);
+
+	return n >= m && strcmp(s + n - m, end) == 0;
+}
+
+/* The first process of a boot removes the salts and caches of earlier
+ * boots, which no base of this boot can match. Temporary files are left:
+ * they may be another process's work in progress. */
+static void remove_old_boots(const char *dir, const char *salt)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		if (strstr(e->d_name, ".tmp-"))
+			continue;
+		if ((strncmp(e->d_name, "salt-", 5) == 0 && strcmp(e->d_name, salt) != 0) ||
+		    ends_with(e->d_name, ".relro"))
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	if (d)
+		closedir(d);
 }
 
 static int read_boot_id(char *out, size_t cap)
@@ -231,8 +258,11 @@ int share_salt(const char *dir, uint64_t *salt, char *why, size_t whycap)
 	err = read_salt(name, salt, why, whycap);
 	if (err != -ENOENT)
 		return err;
-	if (create_salt(name) != 0)
+	err = create_salt(name);
+	if (err < 0)
 		return setwhy(why, whycap, "salt %s: cannot create: %s", name, strerror(errno));
+	if (err == 0)
+		remove_old_boots(dir, name + strlen(dir) + 1);
 	err = read_salt(name, salt, why, whycap);
 	return err == -ENOENT ? setwhy(why, whycap, "salt %s: vanished", name) : err;
 }

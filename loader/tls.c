@@ -1,6 +1,8 @@
 #include "tls.h"
 #include "error.h"
 #include "lib.h"
+#include "load.h"
+#include "registry.h"
 #include "symbol.h"
 
 #include <errno.h>
@@ -11,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* glibc's own, for the module ids it handed out (exported by ld.so). */
+/* glibc's own, for the module ids it handed out (exported by ld.so), and
+ * for thread_local destructors. */
 extern void *__tls_get_addr(void *ti);
+extern int __cxa_thread_atexit_impl(void (*fn)(void *), void *obj, void *dso_symbol);
 
 /*
  * Our module ids carry a tag in the top 16 bits, which glibc's small dense
@@ -352,9 +356,14 @@ void sl_tls_detach(struct sl_lib *lib)
 /* A variable of one of our libraries: its module and st_value. */
 static int locate_ours(struct sl_lib *lib, const struct symdef *def, size_t *modid, size_t *offset)
 {
-	if (ELF64_ST_TYPE(def->sym->st_info) != STT_TLS || !def->lib->tls_modid)
+	const char *name = def->lib->strtab + def->sym->st_name;
+
+	if (ELF64_ST_TYPE(def->sym->st_info) != STT_TLS)
 		return sl_seterr(lib->name, "TLS relocation against %s, which is not thread-local",
-		                 def->lib->strtab + def->sym->st_name);
+		                 name);
+	if (!def->lib->tls_modid)
+		return sl_seterr(lib->name, "TLS relocation against %s, but %s has no PT_TLS",
+		                 name, def->lib->name);
 	*modid = def->lib->tls_modid;
 	*offset = def->addr;
 	return 0;
@@ -385,5 +394,48 @@ int sl_tls_relocate(struct sl_lib *lib, const Elf64_Rela *r, int want_module, ui
 
 void *sl_tls_override(const char *name)
 {
-	return strcmp(name, "__tls_get_addr") ? NULL : (void *)sl_tls_get_addr;
+	if (name[0] != '_' || name[1] != '_')
+		return NULL;
+	if (!strcmp(name, "__tls_get_addr"))
+		return (void *)sl_tls_get_addr;
+	if (!strcmp(name, "__cxa_thread_atexit_impl"))
+		return (void *)sl_tls_thread_atexit;
+	return NULL;
+}
+
+/* A thread_local destructor registered by a loaded library, and the
+ * reference that keeps the library mapped until it has run. */
+struct thread_dtor {
+	void (*fn)(void *);
+	void *obj;
+	struct sl_lib *lib;
+};
+
+static void run_thread_dtor(void *arg)
+{
+	struct thread_dtor *d = arg;
+
+	d->fn(d->obj);
+	if (d->lib) {
+		registry_lock();
+		load_release(d->lib);
+		registry_unlock();
+	}
+	free(d);
+}
+
+int sl_tls_thread_atexit(void (*fn)(void *), void *obj, void *dso_symbol)
+{
+	struct thread_dtor *d = malloc(sizeof(*d));
+
+	if (!d)
+		return -1;
+	d->fn = fn;
+	d->obj = obj;
+	registry_lock();
+	if ((d->lib = registry_find_addr(dso_symbol)))
+		d->lib->refcount++;
+	registry_unlock();
+	/* glibc pins whatever holds the function it is given: libsoload. */
+	return __cxa_thread_atexit_impl(run_thread_dtor, d, (void *)run_thread_dtor);
 }

@@ -61,7 +61,14 @@ void sl_tls_detach(struct sl_lib *lib);
  * 0, or -1 with sl_error(). */
 int sl_tls_relocate(struct sl_lib *lib, const Elf64_Rela *r, int want_module, uint64_t *value);
 /* What a loaded library's reference to this name binds to instead of the
- * host's definition, or NULL: __tls_get_addr must see our module ids. */
+ * host's definition, or NULL: __tls_get_addr must see our module ids, and
+ * __cxa_thread_atexit_impl must keep a library with pending thread_local
+ * destructors loaded. */
 void *sl_tls_override(const char *name);
+/* Our __cxa_thread_atexit_impl: registers fn(obj) with glibc's for this
+ * thread's exit, holding a reference on the loaded library whose span holds
+ * dso_symbol until fn has run (glibc does the same for its own libraries).
+ * 0, or -1 if out of memory. */
+int sl_tls_thread_atexit(void (*fn)(void *), void *obj, void *dso_symbol);
 
 #endif

@@ -1,6 +1,7 @@
 // C++ through libsoload: static constructors that leave a visible trace,
 // an exception thrown and caught inside the library, virtual calls, and
 // libstdc++'s own TLS (std::call_once) and IFUNC-heavy string code.
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -50,6 +51,24 @@ long check_positive(long x)
 	return x;
 }
 
+// A thread_local object with a destructor: TLS through __tls_get_addr
+// and glibc's __cxa_thread_atexit_impl at thread exit.
+std::atomic<int> per_thread_made{0}, per_thread_gone{0};
+
+struct PerThread {
+	PerThread()
+	{
+		per_thread_made++;
+	}
+	~PerThread()
+	{
+		per_thread_gone++;
+	}
+	int uses = 0;
+};
+
+thread_local PerThread per_thread;
+
 } // namespace
 
 extern "C" {
@@ -90,5 +109,18 @@ int cxx_once(void)
 	std::call_once(flag, [] { runs++; });
 	std::call_once(flag, [] { runs++; });
 	return runs;
+}
+
+// This thread's count of calls.
+int cxx_thread_uses(void)
+{
+	return ++per_thread.uses;
+}
+
+// Per-thread objects destroyed so far; *made gets how many were made.
+int cxx_thread_counts(int *made)
+{
+	*made = per_thread_made;
+	return per_thread_gone;
 }
 }

@@ -130,3 +130,13 @@ Test(allscan, a_process_has_its_rollup_figures)
 	allscan_free(&r);
 	tu_reap(pid);
 }
+
+Test(allscan, leaves_no_fd_behind)
+{
+	struct all_report r;
+	int fds = tu_count_fds();
+
+	cr_assert_eq(allscan_run(&r), 0);
+	allscan_free(&r);
+	cr_assert_eq(tu_count_fds(), fds);
+}

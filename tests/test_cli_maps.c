@@ -212,3 +212,15 @@ Test(cli_maps, all_takes_no_pid)
 
 	cr_assert_eq(tu_run(BUILD_DIR "/mapscope maps --all 1 2>/dev/null", out, sizeof(out)), 2);
 }
+
+Test(cli_maps, text_with_pages_lists_the_runs)
+{
+	char out[1 << 18];
+
+	cr_assert_eq(
+	        tu_run(BUILD_DIR "/mapscope maps --pages --format text self", out, sizeof(out)),
+	        0);
+	cr_assert_not_null(strstr(out, "\n    pages: p"), "%s", out);
+	if (geteuid() == 0)
+		cr_assert_not_null(strstr(out, "@1"), "root sees map counts");
+}

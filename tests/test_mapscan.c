@@ -269,3 +269,49 @@ Test(mapscan, page_state_letters)
 	cr_assert_str_eq(mapscan_page_state(PAGEMAP_SWAPPED, s), "s");
 	cr_assert_str_eq(mapscan_page_state(PAGEMAP_PRESENT | PAGEMAP_FILE_SHARED, s), "pf");
 }
+
+/* A 16 GiB reservation, never touched. */
+static int reserve(void *arg)
+{
+	void **at = arg;
+
+	*at = mmap(NULL, 16ULL << 30, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+	           0);
+	return *at == MAP_FAILED;
+}
+
+Test(mapscan, a_huge_reservation_is_scanned_in_windows)
+{
+	void **at =
+	        mmap(NULL, sizeof(*at), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int pid = tu_spawn(reserve, at);
+	const struct mapscan_mapping *m;
+	struct mapscan_report r;
+
+	cr_assert_gt(pid, 0);
+	cr_assert_eq(mapscan_process(pid, MAPSCAN_PAGES, &r), 0);
+	m = find(&r, *at);
+	cr_assert_not_null(m);
+	cr_assert_eq(m->region.end - m->region.start, 16ULL << 30);
+	cr_assert_eq(m->pages.present, 0);
+	cr_assert_eq(m->nruns, 1, "one run of 4 Mi absent pages");
+	cr_assert_eq(m->runs[0].count, (16ULL << 30) / sysconf(_SC_PAGESIZE));
+	mapscan_free(&r);
+	tu_reap(pid);
+	munmap(at, sizeof(*at));
+}
+
+Test(mapscan, a_zombie_has_no_address_space)
+{
+	struct mapscan_report r;
+	pid_t pid = fork();
+	siginfo_t info;
+
+	if (pid == 0)
+		_exit(0);
+	/* Wait for the exit but leave the zombie in place. */
+	cr_assert_eq(waitid(P_PID, pid, &info, WEXITED | WNOWAIT), 0);
+	cr_assert_eq(mapscan_process(pid, 0, &r), -ENXIO);
+	mapscan_free(&r);
+	waitpid(pid, NULL, 0);
+}

@@ -171,6 +171,28 @@ Test(share, salt_is_kept_for_the_boot)
 	cr_assert_eq(a, b);
 }
 
+Test(share, first_process_of_a_boot_removes_earlier_boots_files)
+{
+	const char *const old[] = {"salt-00000000-old-boot", "bdeadbeef-10000000000-0.relro"};
+	const char *const kept[] = {"notes.txt", "bdeadbeef-1-0.relro.tmp-12-0"};
+	char path[PATH_MAX], why[200];
+	uint64_t salt;
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, old[i]);
+		close(open(path, O_CREAT | O_WRONLY, 0400));
+		snprintf(path, sizeof(path), "%s/%s", dir, kept[i]);
+		close(open(path, O_CREAT | O_WRONLY, 0400));
+	}
+	cr_assert_eq(share_salt(dir, &salt, why, sizeof(why)), 0, "%s", why);
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, old[i]);
+		cr_assert_neq(access(path, F_OK), 0, "%s survived", old[i]);
+		snprintf(path, sizeof(path), "%s/%s", dir, kept[i]);
+		cr_assert_eq(access(path, F_OK), 0, "%s removed", kept[i]);
+	}
+}
+
 Test(share, salt_writable_by_others_is_refused)
 {
 	char why[200], boot[64] = "", name[PATH_MAX];

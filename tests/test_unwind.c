@@ -7,6 +7,7 @@
 #include <gelf.h>
 #include <link.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -235,14 +236,26 @@ Test(unwind, cxx_virtual_calls_and_libstdcxx_tls)
 	cr_assert_eq(sl_close(lib), 0);
 }
 
-static void note_runtime(sl_lib *lib, void *arg)
-{
-	struct sl_info info;
-	int *found = arg;
+struct name_count {
+	const char *part;
+	int n;
+};
 
-	if (sl_info(lib, &info) == 0 && info.path &&
-	    (strstr(info.path, "libstdc++") || strstr(info.path, "libgcc_s")))
-		(*found)++;
+static void count_name(sl_lib *lib, void *arg)
+{
+	struct name_count *c = arg;
+	struct sl_info info;
+
+	if (sl_info(lib, &info) == 0 && strstr(info.path, c->part))
+		c->n++;
+}
+
+static int count_loaded(const char *part)
+{
+	struct name_count c = {part, 0};
+
+	sl_foreach(count_name, &c);
+	return c.n;
 }
 
 Test(unwind, cxx_runtime_is_loaded_by_libsoload_and_unloaded_after)
@@ -254,16 +267,14 @@ Test(unwind, cxx_runtime_is_loaded_by_libsoload_and_unloaded_after)
 		long (*checked)(long) = (long (*)(long))sl_sym(lib, "cxx_checked");
 
 		cr_assert_eq(checked(-1), -(long)strlen("negative: -1"));
-		found = 0;
-		sl_foreach(note_runtime, &found);
+		found = count_loaded("libstdc++") + count_loaded("libgcc_s");
 		cr_assert_eq(found, 2, "libstdc++ and libgcc_s should both be libsoload's");
 		cr_assert_eq(sl_close(lib), 0);
 		/* From the second round on: host libraries (libm) stay open. */
 		if (round == 0)
 			maps = tu_count_maps();
 	}
-	found = 0;
-	sl_foreach(note_runtime, &found);
+	found = count_loaded("libstdc++") + count_loaded("libgcc_s");
 	cr_assert_eq(found, 0, "the C++ runtime outlived its last user");
 	cr_assert_eq(tu_count_maps(), maps);
 }
@@ -286,4 +297,47 @@ Test(unwind, cxx_runtime_unload_gives_its_memory_back)
 	}
 	cr_assert_lt(mallinfo2().uordblks, in_use + 72704, "%zu bytes more after 5 reloads",
 	             mallinfo2().uordblks - in_use);
+}
+
+static void *use_thread_local(void *arg)
+{
+	int (*uses)(void) = (int (*)(void))arg;
+
+	uses();
+	return (void *)(intptr_t)uses();
+}
+
+Test(unwind, cxx_thread_local_objects_are_per_thread_and_destroyed)
+{
+	sl_lib *lib = open_cxx();
+	int (*uses)(void) = (int (*)(void))sl_sym(lib, "cxx_thread_uses");
+	int (*counts)(int *) = (int (*)(int *))sl_sym(lib, "cxx_thread_counts");
+	int made = 0;
+	void *seen;
+	pthread_t t;
+
+	cr_assert_eq(uses(), 1);
+	pthread_create(&t, NULL, use_thread_local, (void *)uses);
+	pthread_join(t, &seen);
+	cr_assert_eq((intptr_t)seen, 2, "the thread counted its own calls");
+	cr_assert_eq(uses(), 2, "this thread's count is its own");
+	cr_assert_eq(counts(&made), 1, "the exited thread's object was destroyed");
+	cr_assert_eq(made, 2);
+	cr_assert_eq(sl_close(lib), 0);
+	/* This thread's object is destroyed at exit: its code must stay. */
+	cr_assert_eq(count_loaded("libcxx.so"), 1, "unloaded under a pending destructor");
+}
+
+Test(unwind, cxx_thread_local_of_an_exited_thread_does_not_pin_the_library)
+{
+	sl_lib *lib = open_cxx();
+	void *seen;
+	pthread_t t;
+
+	pthread_create(&t, NULL, use_thread_local, sl_sym(lib, "cxx_thread_uses"));
+	pthread_join(t, &seen);
+	cr_assert_eq((intptr_t)seen, 2);
+	cr_assert_eq(sl_close(lib), 0);
+	cr_assert_eq(count_loaded("libcxx.so"), 0);
+	cr_assert_eq(count_loaded("libstdc++"), 0);
 }

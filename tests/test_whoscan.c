@@ -146,3 +146,13 @@ Test(whoscan, errors_name_the_pid_and_reason)
 	cr_assert_str_eq(e.items[1].error, "exited during the scan");
 	procwalk_free_errors(&e);
 }
+
+Test(whoscan, leaves_no_fd_behind)
+{
+	struct who_report r;
+	int fds = tu_count_fds();
+
+	cr_assert_eq(who_scan(path, &r), 0);
+	who_free(&r);
+	cr_assert_eq(tu_count_fds(), fds);
+}
