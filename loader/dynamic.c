@@ -283,6 +283,9 @@ static int decode_relocations(struct sl_lib *lib)
 	if (lib_has(lib, DT_RELAENT) && lib->dyn[DT_RELAENT] != sizeof(Elf64_Rela))
 		return sl_seterr(lib->name, "DT_RELAENT %lu is not the RELA size",
 		                 lib->dyn[DT_RELAENT]);
+	if (lib_has(lib, DT_RELRENT) && lib->dyn[DT_RELRENT] != sizeof(uint64_t))
+		return sl_seterr(lib->name, "DT_RELRENT %lu is not the RELR size",
+		                 lib->dyn[DT_RELRENT]);
 	if (lib_has(lib, DT_PLTREL) && lib->dyn[DT_PLTREL] != DT_RELA)
 		return sl_seterr(lib->name, "PLT relocations are not RELA");
 	lib->rela = table(lib, DT_RELA, DT_RELASZ, sizeof(Elf64_Rela), "DT_RELA", &lib->nrela);
