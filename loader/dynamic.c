@@ -110,6 +110,34 @@ static int decode_sysv_hash(struct sl_lib *lib)
 	return 0;
 }
 
+/* The chain that starts at the highest bucket, max, ends at the last
+ * symbol; chains_at is where the chains start in the file's addresses. */
+static int count_gnu_symbols(struct sl_lib *lib, uint64_t chains_at, uint64_t max)
+{
+	uint64_t first = lib->gnu_hash[1];
+
+	if (!max) {
+		/* Nothing hashed: nothing exported. ld then writes symoffset 1
+		 * however many undefined symbols precede it, so the table is
+		 * taken to run up to the string table that follows it. */
+		uint64_t to_strtab =
+		        lib->dyn[DT_STRTAB] > lib->dyn[DT_SYMTAB]
+		                ? (lib->dyn[DT_STRTAB] - lib->dyn[DT_SYMTAB]) / sizeof(Elf64_Sym)
+		                : 0;
+		lib->nsyms = to_strtab > first ? to_strtab : first;
+		return 0;
+	}
+	for (;; max++) {
+		if (!lib_ptr(lib, chains_at + 4 * (max - first), 4))
+			return sl_seterr(lib->name,
+			                 "DT_GNU_HASH chain outside the loaded segments");
+		if (lib->gnu_chains[max] & 1)
+			break;
+	}
+	lib->nsyms = max + 1;
+	return 0;
+}
+
 /* The GNU hash table does not store the symbol count: it is one past the
  * end of the chain that starts at the highest bucket. */
 static int decode_gnu_hash(struct sl_lib *lib)
@@ -137,26 +165,7 @@ static int decode_gnu_hash(struct sl_lib *lib)
 	if (max && max < h[1])
 		return sl_seterr(lib->name, "DT_GNU_HASH bucket below the first hashed symbol");
 	lib->gnu_chains = lib->gnu_buckets + nb - h[1];
-	if (!max) {
-		/* Nothing hashed: nothing exported. ld then writes symoffset 1
-		 * however many undefined symbols precede it, so the table is
-		 * taken to run up to the string table that follows it. */
-		lib->nsyms = h[1];
-		if (lib->dyn[DT_STRTAB] > lib->dyn[DT_SYMTAB] &&
-		    (lib->dyn[DT_STRTAB] - lib->dyn[DT_SYMTAB]) / sizeof(Elf64_Sym) > lib->nsyms)
-			lib->nsyms =
-			        (lib->dyn[DT_STRTAB] - lib->dyn[DT_SYMTAB]) / sizeof(Elf64_Sym);
-		return 0;
-	}
-	for (;; max++) {
-		if (!lib_ptr(lib, at + head + 4 * (max - h[1]), 4))
-			return sl_seterr(lib->name,
-			                 "DT_GNU_HASH chain outside the loaded segments");
-		if (lib->gnu_chains[max] & 1)
-			break;
-	}
-	lib->nsyms = max + 1;
-	return 0;
+	return count_gnu_symbols(lib, at + head, max);
 }
 
 static int decode_symbols(struct sl_lib *lib)
@@ -283,6 +292,9 @@ static int decode_relocations(struct sl_lib *lib)
 	if (lib_has(lib, DT_RELAENT) && lib->dyn[DT_RELAENT] != sizeof(Elf64_Rela))
 		return sl_seterr(lib->name, "DT_RELAENT %lu is not the RELA size",
 		                 lib->dyn[DT_RELAENT]);
+	if (lib_has(lib, DT_RELRENT) && lib->dyn[DT_RELRENT] != sizeof(uint64_t))
+		return sl_seterr(lib->name, "DT_RELRENT %lu is not the RELR size",
+		                 lib->dyn[DT_RELRENT]);
 	if (lib_has(lib, DT_PLTREL) && lib->dyn[DT_PLTREL] != DT_RELA)
 		return sl_seterr(lib->name, "PLT relocations are not RELA");
 	lib->rela = table(lib, DT_RELA, DT_RELASZ, sizeof(Elf64_Rela), "DT_RELA", &lib->nrela);
