@@ -122,16 +122,27 @@ static uint64_t file_bytes_after(const struct sl_lib *lib, uint64_t at)
 	return s->vaddr + s->file_size - at;
 }
 
-/* Sets nsyms one past the end of the chain that starts at symbol first,
- * whose entry is at address at. */
-static int end_of_last_chain(struct sl_lib *lib, uint64_t at, uint64_t first)
+/* The chain that starts at the highest bucket, max, ends at the last
+ * symbol; chains_at is where the chains start in the file's addresses. */
+static int count_gnu_symbols(struct sl_lib *lib, uint64_t chains_at, uint64_t max)
 {
-	const uint32_t *chain = (const uint32_t *)(lib->base + at);
-	uint64_t n = file_bytes_after(lib, at) / 4;
+	uint64_t first = lib->gnu_hash[1];
 
-	for (uint64_t i = 0; i < n; i++) {
-		if (chain[i] & 1) {
-			lib->nsyms = first + i + 1;
+	if (!max) {
+		/* Nothing hashed: nothing exported. ld then writes symoffset 1
+		 * however many undefined symbols precede it, so the table is
+		 * taken to run up to the string table that follows it. */
+		uint64_t to_strtab =
+		        lib->dyn[DT_STRTAB] > lib->dyn[DT_SYMTAB]
+		                ? (lib->dyn[DT_STRTAB] - lib->dyn[DT_SYMTAB]) / sizeof(Elf64_Sym)
+		                : 0;
+		lib->nsyms = to_strtab > first ? to_strtab : first;
+		return 0;
+	}
+	for (uint64_t n = file_bytes_after(lib, chains_at + 4 * (max - first)) / 4; n;
+	     n--, max++) {
+		if (lib->gnu_chains[max] & 1) {
+			lib->nsyms = max + 1;
 			return 0;
 		}
 	}
@@ -166,18 +177,7 @@ static int decode_gnu_hash(struct sl_lib *lib)
 	if (max && max < h[1])
 		return sl_seterr(lib->name, "DT_GNU_HASH bucket below the first hashed symbol");
 	lib->gnu_chains = lib->gnu_buckets + nb - h[1];
-	if (!max) {
-		/* Nothing hashed: nothing exported. ld then writes symoffset 1
-		 * however many undefined symbols precede it, so the table is
-		 * taken to run up to the string table that follows it. */
-		lib->nsyms = h[1];
-		if (lib->dyn[DT_STRTAB] > lib->dyn[DT_SYMTAB] &&
-		    (lib->dyn[DT_STRTAB] - lib->dyn[DT_SYMTAB]) / sizeof(Elf64_Sym) > lib->nsyms)
-			lib->nsyms =
-			        (lib->dyn[DT_STRTAB] - lib->dyn[DT_SYMTAB]) / sizeof(Elf64_Sym);
-		return 0;
-	}
-	return end_of_last_chain(lib, at + head + 4 * (max - h[1]), max);
+	return count_gnu_symbols(lib, at + head, max);
 }
 
 static int decode_symbols(struct sl_lib *lib)
@@ -211,7 +211,8 @@ static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t
 	if (!name)
 		return sl_seterr(lib->name, "version name outside DT_STRTAB");
 	if (ndx >= lib->nversions) {
-		size_t n = ndx + 1;
+		/* Grown in steps, not per index: unused slots stay NULL. */
+		size_t n = lib->nversions * 2 > ndx + 1 ? lib->nversions * 2 : ndx + 16;
 		struct sl_version *grown = realloc(lib->versions, n * sizeof(*grown));
 		if (!grown)
 			return sl_seterr(lib->name, "out of memory");
@@ -304,6 +305,9 @@ static int decode_relocations(struct sl_lib *lib)
 	if (lib_has(lib, DT_RELAENT) && lib->dyn[DT_RELAENT] != sizeof(Elf64_Rela))
 		return sl_seterr(lib->name, "DT_RELAENT %lu is not the RELA size",
 		                 lib->dyn[DT_RELAENT]);
+	if (lib_has(lib, DT_RELRENT) && lib->dyn[DT_RELRENT] != sizeof(uint64_t))
+		return sl_seterr(lib->name, "DT_RELRENT %lu is not the RELR size",
+		                 lib->dyn[DT_RELRENT]);
 	if (lib_has(lib, DT_PLTREL) && lib->dyn[DT_PLTREL] != DT_RELA)
 		return sl_seterr(lib->name, "PLT relocations are not RELA");
 	lib->rela = table(lib, DT_RELA, DT_RELASZ, sizeof(Elf64_Rela), "DT_RELA", &lib->nrela);
