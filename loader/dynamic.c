@@ -199,7 +199,8 @@ static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t
 	if (!name)
 		return sl_seterr(lib->name, "version name outside DT_STRTAB");
 	if (ndx >= lib->nversions) {
-		size_t n = ndx + 1;
+		/* Grown in steps, not per index: unused slots stay NULL. */
+		size_t n = lib->nversions * 2 > ndx + 1 ? lib->nversions * 2 : ndx + 16;
 		struct sl_version *grown = realloc(lib->versions, n * sizeof(*grown));
 		if (!grown)
 			return sl_seterr(lib->name, "out of memory");
