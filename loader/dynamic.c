@@ -110,6 +110,18 @@ static int decode_sysv_hash(struct sl_lib *lib)
 	return 0;
 }
 
+/* Bytes of file content from address at to the end of its segment's file
+ * part: a table walked entry by entry must lie there, not in bss, which is
+ * zeros and may be terabytes long. 0 if at is in no readable segment. */
+static uint64_t file_bytes_after(const struct sl_lib *lib, uint64_t at)
+{
+	const struct sl_segment *s = lib_segment(lib, at);
+
+	if (!s || !(s->prot & PROT_READ) || at >= s->vaddr + s->file_size)
+		return 0;
+	return s->vaddr + s->file_size - at;
+}
+
 /* The chain that starts at the highest bucket, max, ends at the last
  * symbol; chains_at is where the chains start in the file's addresses. */
 static int count_gnu_symbols(struct sl_lib *lib, uint64_t chains_at, uint64_t max)
@@ -127,15 +139,14 @@ static int count_gnu_symbols(struct sl_lib *lib, uint64_t chains_at, uint64_t ma
 		lib->nsyms = to_strtab > first ? to_strtab : first;
 		return 0;
 	}
-	for (;; max++) {
-		if (!lib_ptr(lib, chains_at + 4 * (max - first), 4))
-			return sl_seterr(lib->name,
-			                 "DT_GNU_HASH chain outside the loaded segments");
-		if (lib->gnu_chains[max] & 1)
-			break;
+	for (uint64_t n = file_bytes_after(lib, chains_at + 4 * (max - first)) / 4; n;
+	     n--, max++) {
+		if (lib->gnu_chains[max] & 1) {
+			lib->nsyms = max + 1;
+			return 0;
+		}
 	}
-	lib->nsyms = max + 1;
-	return 0;
+	return sl_seterr(lib->name, "DT_GNU_HASH chain outside the loaded segments");
 }
 
 /* The GNU hash table does not store the symbol count: it is one past the
@@ -154,7 +165,8 @@ static int decode_gnu_hash(struct sl_lib *lib)
 	if (!bloom || (bloom & (bloom - 1)))
 		return sl_seterr(lib->name, "DT_GNU_HASH bloom size %lu not a power of two",
 		                 bloom);
-	if (!nb || !lib_ptr(lib, at, head))
+	/* In the file's bytes, not bss: the bucket loop below reads every one. */
+	if (!nb || !lib_ptr(lib, at, head) || file_bytes_after(lib, at) < head)
 		return sl_seterr(lib->name, "DT_GNU_HASH outside the loaded segments");
 	lib->gnu_hash = h;
 	lib->gnu_bloom = (const uint64_t *)(h + 4);
