@@ -20,11 +20,10 @@ struct faults_args {
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: %s faults [--cold PATH]... [--samples] [--format json|text] -- CMD "
-	        "[ARG...]\n"
-	        "       %s faults --lib LIB --call SYMBOL [--loader dlopen|soload] [--cold "
-	        "PATH]...\n"
-	        "                 [--format json|text]\n"
+	        "usage: %s faults [--cold PATH]... [--samples] [--format json|jsonl|text]\n"
+	        "                 -- CMD [ARG...]\n"
+	        "       %s faults --lib LIB --call SYMBOL [--loader dlopen|soload]\n"
+	        "                 [--cold PATH]... [--format json|jsonl|text]\n"
 	        "Counts the page faults of CMD (minor, major, per mapped file), or of loading\n"
 	        "LIB and calling SYMBOL (no arguments) once. --cold drops PATH from the page\n"
 	        "cache first. CMD's standard output goes to standard error.\n",
@@ -92,8 +91,8 @@ static int check_args(int argc, const struct faults_args *a)
 		        a->loader);
 		return 2;
 	}
-	if (a->format != EMIT_JSON && a->format != EMIT_TEXT) {
-		fprintf(stderr, "%s: faults: --format must be json or text\n", CLI_PROG);
+	if (a->format == EMIT_PROMETHEUS) {
+		fprintf(stderr, "%s: faults: --format must be json, jsonl or text\n", CLI_PROG);
 		return 2;
 	}
 	return 0;
@@ -111,7 +110,7 @@ static int run_command(char **argv, const struct faults_args *a)
 		return 1;
 	}
 	if (a->format == EMIT_TEXT)
-		emit_faults_text(stdout, argv, &rep);
+		emit_faults_text(stdout, argv, &rep, a->samples);
 	else if (emit_json(emit_faults_doc(argv, &rep, a->samples), stdout, a->format) != 0)
 		rc = 1;
 	faults_free(&rep);

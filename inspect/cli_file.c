@@ -108,11 +108,17 @@ static void draw_file(struct file_run *run, const char *path, int fd, const stru
 	struct pagegrid g;
 	int err;
 
+	if (run->svg->nbands == EMIT_SVG_MAX_BANDS) {
+		run->svg->omitted++; /* not measured: it would not be drawn */
+		return;
+	}
 	if (pagegrid_init(&g, r->pages, run->svg_cells) != 0)
 		return;
 	err = pagegrid_measure_file(&g, fd);
 	if (err)
 		g.unavailable = strerror(-err);
+	else if (!g.unavailable)
+		pagegrid_count_mappers(&g, path);
 	snprintf(label, sizeof(label), "%s  (%s, %llu pages, %llu a cell)", path,
 	         emit_human_bytes(r->size, size, sizeof(size)), (unsigned long long)g.pages,
 	         (unsigned long long)g.pages_per_cell);

@@ -1,6 +1,9 @@
 #include "emit_iobench.h"
 #include "emit.h"
 
+#include <stddef.h>
+#include <string.h>
+
 static const char *pattern_name(enum iobench_pattern p)
 {
 	return p == IOBENCH_SEQ ? "seq" : "rand";
@@ -20,32 +23,45 @@ static void emit_method(json_t *o, const struct iobench_method *m)
 	emit_str(o, "advice", m->advice_name);
 }
 
+/* The measured counters, in output order; gib_per_s comes after ns. */
+static const struct {
+	const char *key;
+	size_t offset;
+} counters[] = {
+        {"bytes", offsetof(struct iobench_result, bytes)},
+        {"ns", offsetof(struct iobench_result, ns)},
+        {"minor", offsetof(struct iobench_result, minor)},
+        {"major", offsetof(struct iobench_result, major)},
+        {"syscalls", offsetof(struct iobench_result, syscalls)},
+        {"user_ns", offsetof(struct iobench_result, user_ns)},
+        {"sys_ns", offsetof(struct iobench_result, sys_ns)},
+        {"cpu_ns", offsetof(struct iobench_result, cpu_ns)},
+};
+
+static void emit_counters(json_t *o, const struct iobench_result *r)
+{
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++) {
+		const uint64_t *v = (const uint64_t *)((const char *)r + counters[i].offset);
+		emit_measured(o, counters[i].key, (int64_t)*v, r->unavailable);
+		if (strcmp(counters[i].key, "ns") != 0)
+			continue;
+		if (r->unavailable)
+			emit_unmeasured(o, "gib_per_s", r->unavailable);
+		else
+			json_object_set_new(o, "gib_per_s", json_real(gib_per_s(r)));
+	}
+}
+
 json_t *emit_iobench_entry(const struct iobench_result *r)
 {
 	json_t *o = json_object();
-	static const char *keys[] = {"bytes", "ns",       "gib_per_s", "minor",
-	                             "major", "syscalls", "user_ns",   "sys_ns"};
 
 	emit_method(o, r->method);
 	emit_str(o, "pattern", pattern_name(r->pattern));
 	emit_str(o, "cache", r->cold ? "cold" : "warm");
-	if (r->unavailable) {
-		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-			emit_unmeasured(o, keys[i], r->unavailable);
-	} else {
-		emit_int(o, "bytes", (int64_t)r->bytes);
-		emit_int(o, "ns", (int64_t)r->ns);
-		json_object_set_new(o, "gib_per_s", json_real(gib_per_s(r)));
-		emit_int(o, "minor", (int64_t)r->minor);
-		emit_int(o, "major", (int64_t)r->major);
-		emit_int(o, "syscalls", (int64_t)r->syscalls);
-		emit_int(o, "user_ns", (int64_t)r->user_ns);
-		emit_int(o, "sys_ns", (int64_t)r->sys_ns);
-		emit_int(o, "cpu_ns", (int64_t)r->cpu_ns);
-	}
+	emit_counters(o, r);
 	emit_measured(o, "resident_pages_before", r->resident_before,
-	              r->resident_before < 0 ? "page-cache residency could not be measured"
-	                                     : NULL);
+	              r->resident_before < 0 ? r->resident_why : NULL);
 	return o;
 }
 

@@ -51,30 +51,44 @@ static enum shade shade_of(const struct pagegrid_cell *c)
 	return 2 * c->resident >= c->pages ? MOST : SOME;
 }
 
-/* Writes s with XML's five special characters escaped. */
+/* Length of the valid UTF-8 sequence at s, or 0 if it is not one (file
+ * names are bytes; the picture must be UTF-8). */
+static size_t utf8_length(const unsigned char *s)
+{
+	size_t n = s[0] < 0x80       ? 1
+	           : s[0] >> 5 == 6  ? 2
+	           : s[0] >> 4 == 14 ? 3
+	           : s[0] >> 3 == 30 ? 4
+	                             : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if (s[i] >> 6 != 2)
+			return 0;
+	return n;
+}
+
+/* Writes s as XML text: the five special characters escaped, and control
+ * characters and bytes that are not UTF-8 as '?'. */
 static void put_text(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
+	while (*s) {
+		size_t n = utf8_length((const unsigned char *)s);
+
+		if (*s == '&')
 			fputs("&amp;", out);
-			break;
-		case '<':
+		else if (*s == '<')
 			fputs("&lt;", out);
-			break;
-		case '>':
+		else if (*s == '>')
 			fputs("&gt;", out);
-			break;
-		case '"':
+		else if (*s == '"')
 			fputs("&quot;", out);
-			break;
-		case '\'':
+		else if (*s == '\'')
 			fputs("&apos;", out);
-			break;
-		default:
-			/* XML 1.0 has no place for other control characters. */
-			fputc((unsigned char)*s < 0x20 && *s != '\t' ? '?' : *s, out);
-		}
+		else if (n == 0 || ((unsigned char)*s < 0x20 && *s != '\t'))
+			fputc('?', out);
+		else
+			fwrite(s, 1, n, out);
+		s += n ? n : 1;
 	}
 }
 
@@ -246,6 +260,9 @@ void emit_svg_add(struct emit_svg *svg, const char *label, const char *note, str
 	b->label = strdup(label);
 	b->note = note ? strdup(note) : NULL;
 	b->grid = *grid;
+	/* The reason may live in the grid itself, which has just moved. */
+	if (grid->sharing_unavailable == grid->sharing_why)
+		b->grid.sharing_unavailable = b->grid.sharing_why;
 	if (!b->label) {
 		svg->nbands--;
 		svg->omitted++;

@@ -225,8 +225,11 @@ static long find_mmap(const struct mmap_index *ix, const struct faultrec_sample 
 	return -1;
 }
 
+/* A page faulted: a file page (same for every process), or a virtual page
+ * of one process's anonymous memory. */
 struct page_key {
 	int mapping;
+	uint32_t pid; /* 0 for file pages */
 	uint64_t page;
 };
 
@@ -236,6 +239,8 @@ static int compare_keys(const void *a, const void *b)
 
 	if (x->mapping != y->mapping)
 		return x->mapping < y->mapping ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
 	return x->page < y->page ? -1 : x->page > y->page;
 }
 
@@ -273,7 +278,7 @@ static struct page_key attribute_sample(const struct mmap_index *ix, const int *
 	struct faults_mapping *g;
 
 	if (mi < 0)
-		return (struct page_key){-1, 0};
+		return (struct page_key){-1, 0, 0};
 	m = &ix->fr->mmaps[mi];
 	o->mapping = group[mi];
 	o->offset = m->pgoff + (s->addr - m->start);
@@ -284,7 +289,9 @@ static struct page_key attribute_sample(const struct mmap_index *ix, const int *
 		g->minor++;
 	if (g->file && o->offset > g->max_offset)
 		g->max_offset = o->offset;
-	return (struct page_key){o->mapping, (g->file ? o->offset : s->addr) / page};
+	if (g->file)
+		return (struct page_key){o->mapping, 0, o->offset / page};
+	return (struct page_key){o->mapping, s->pid, s->addr / page};
 }
 
 /* Turns the raw records into per-mapping counts and attributed samples. */
@@ -369,11 +376,12 @@ static void measure_cold_files(const struct faults_request *req, const int64_t *
 	}
 }
 
-/* Runs the released child to its end with perf attached (fr non-NULL) or not. */
-static int run_to_end(struct runner *r, struct faultrec *fr, struct faults_report *rep)
+/* Runs the released child to its end with perf attached (fr non-NULL) or
+ * not; start is when it was released to exec. */
+static int run_to_end(struct runner *r, struct faultrec *fr, uint64_t start,
+                      struct faults_report *rep)
 {
 	struct rusage ru;
-	uint64_t start = now_ns();
 	int err = fr ? follow_child(fr, r->pid) : 0;
 
 	if (err)
@@ -398,28 +406,19 @@ static int run_to_end(struct runner *r, struct faultrec *fr, struct faults_repor
 	return attribute(fr, start, rep);
 }
 
-int faults_run(const struct faults_request *req, struct faults_report *rep, char *err,
-               size_t errlen)
+/* Starts the command, attaches perf events (or notes why not), lets it exec
+ * and follows it to its end. 0, or -1 with err. */
+static int run_command(char **argv, struct faults_report *rep, char *err, size_t errlen)
 {
-	int64_t *before = calloc(req->ncold + 1, sizeof(*before));
+	void (*old_int)(int), (*old_quit)(int);
+	const char *step = NULL;
 	struct faultrec fr;
 	struct runner r;
-	const char *step = NULL;
-	void (*old_int)(int), (*old_quit)(int);
+	uint64_t start;
 	int e, perf;
 
-	memset(rep, 0, sizeof(*rep));
-	if (!before || evict_cold_files(req, err, errlen) != 0) {
-		if (!before)
-			snprintf(err, errlen, "out of memory");
-		free(before);
-		return -1;
-	}
-	for (size_t i = 0; i < req->ncold; i++)
-		before[i] = cached_pages(req->cold[i]);
-	if ((e = runner_start(&r, req->argv)) != 0) {
-		snprintf(err, errlen, "%s: cannot start: %s", req->argv[0], strerror(-e));
-		free(before);
+	if ((e = runner_start(&r, argv)) != 0) {
+		snprintf(err, errlen, "%s: cannot start: %s", argv[0], strerror(-e));
 		return -1;
 	}
 	/* Ctrl-C goes to the command; we stay to report how it ended. */
@@ -428,20 +427,42 @@ int faults_run(const struct faults_request *req, struct faults_report *rep, char
 	perf = faultrec_open(&fr, r.pid, &step);
 	if (perf)
 		explain_perf_refusal(rep, step, perf);
+	start = now_ns();
 	if ((e = runner_release(&r)) != 0) {
-		snprintf(err, errlen, "%s: cannot run: %s", req->argv[0], strerror(-e));
-	} else if ((e = run_to_end(&r, perf ? NULL : &fr, rep)) != 0) {
-		snprintf(err, errlen, "%s: %s", req->argv[0], strerror(-e));
+		snprintf(err, errlen, "%s: cannot run: %s", argv[0], strerror(-e));
+	} else if ((e = run_to_end(&r, perf ? NULL : &fr, start, rep)) != 0) {
+		snprintf(err, errlen, "%s: %s", argv[0], strerror(-e));
 		runner_abort(&r);
 	}
 	if (!perf)
 		faultrec_close(&fr);
 	signal(SIGINT, old_int);
 	signal(SIGQUIT, old_quit);
-	if (!e)
-		measure_cold_files(req, before, rep);
-	free(before);
 	return e ? -1 : 0;
+}
+
+int faults_run(const struct faults_request *req, struct faults_report *rep, char *err,
+               size_t errlen)
+{
+	int64_t *before = calloc(req->ncold + 1, sizeof(*before));
+	int rc = -1;
+
+	memset(rep, 0, sizeof(*rep));
+	if (!before) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (evict_cold_files(req, err, errlen) == 0) {
+		for (size_t i = 0; i < req->ncold; i++)
+			before[i] = cached_pages(req->cold[i]);
+		rc = run_command(req->argv, rep, err, errlen);
+	}
+	if (rc == 0)
+		measure_cold_files(req, before, rep);
+	else
+		faults_free(rep); /* whatever a failed attribution had built */
+	free(before);
+	return rc;
 }
 
 void faults_free(struct faults_report *rep)

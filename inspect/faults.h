@@ -53,7 +53,8 @@ struct faults_report {
 };
 
 /* Runs the command and fills *rep. 0, or -1 with a message in err (names the
- * file or command and the reason) when it could not be run at all. */
+ * file or command and the reason) when it could not be run at all; *rep
+ * then holds nothing to free. */
 int faults_run(const struct faults_request *req, struct faults_report *rep, char *err,
                size_t errlen);
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -30,7 +31,7 @@ const struct iobench_method iobench_methods[] = {
 /* What one run of a method needs. */
 struct bench {
 	int fd, wfd; /* wfd: opened for writing, -1 if refused */
-	const char *wfd_why;
+	char wfd_why[128];
 	uint64_t size, npages;
 	long page;
 	uint32_t *order; /* a random permutation of the pages */
@@ -149,7 +150,8 @@ static void touch_pages(struct bench *b, unsigned char *map, enum iobench_patter
 		size_t len = b->size - off < (uint64_t)b->page ? b->size - off : (size_t)b->page;
 		if (write) {
 			volatile unsigned char *c = map + off;
-			*c = *c;
+			unsigned char v = *c;
+			*c = v; /* a real store: the fault must be a write fault */
 		} else {
 			b->checksum += sum_words(map + off, len);
 		}
@@ -203,13 +205,14 @@ static void measure(struct bench *b, const struct iobench_method *m, enum iobenc
 	r->cpu_ns = c1 - c0;
 }
 
-static int64_t resident_pages(int fd)
+/* Pages of the file in the page cache, or -1 with *why. */
+static int64_t resident_pages(int fd, const char **why)
 {
 	struct residency res;
+	int err = residency_measure(fd, &res);
 
-	if (residency_measure(fd, &res) != 0 || res.unavailable)
-		return -1;
-	return (int64_t)res.resident_pages;
+	*why = err ? strerror(-err) : res.unavailable;
+	return *why ? -1 : (int64_t)res.resident_pages;
 }
 
 /* Brings the cache to the state the run asks for: evicted, or fully read. */
@@ -234,12 +237,13 @@ static void run_one(struct bench *b, const struct iobench_method *m, enum iobenc
 	r->pattern = p;
 	r->cold = cold;
 	r->resident_before = -1;
+	r->resident_why = "not measured";
 	if (m->write && m->shared && b->wfd < 0) {
 		r->unavailable = b->wfd_why;
 		return;
 	}
 	prepare_cache(b, cold);
-	r->resident_before = resident_pages(b->fd);
+	r->resident_before = resident_pages(b->fd, &r->resident_why);
 	measure(b, m, p, r);
 }
 
@@ -253,7 +257,9 @@ static int open_bench(struct bench *b, const char *path, uint64_t size)
 	if (b->fd < 0)
 		return -errno;
 	b->wfd = open(path, O_RDWR | O_CLOEXEC);
-	b->wfd_why = b->wfd < 0 ? strerror(errno) : NULL;
+	if (b->wfd < 0)
+		snprintf(b->wfd_why, sizeof(b->wfd_why), "cannot open the file for writing: %s",
+		         strerror(errno));
 	if (fstat(b->fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
 		int err = fstat(b->fd, &st) != 0 ? -errno
 		          : !S_ISREG(st.st_mode) ? -EINVAL

@@ -36,6 +36,7 @@ struct iobench_result {
 	uint64_t user_ns, sys_ns; /* getrusage: the kernel's tick-sampled split */
 	uint64_t cpu_ns;          /* CLOCK_THREAD_CPUTIME_ID: exact user + system */
 	int64_t resident_before;  /* pages of the file cached when the run began, -1 unknown */
+	const char *resident_why; /* why resident_before is unknown */
 	const char *unavailable;  /* non-NULL: the run could not be made, and why */
 };
 

@@ -1,15 +1,18 @@
 #include "pagegrid.h"
 #include "mapscan.h"
+#include "pagemap.h"
+#include "procmaps.h"
 #include "residency.h"
+#include "whoscan.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define NO_SHARING_FOR_FILES                                                                      \
-	"a file's page map shows the page cache; per-page sharing is drawn by "                   \
-	"mapscope maps --svg"
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 int pagegrid_init(struct pagegrid *g, uint64_t pages, size_t max_cells)
 {
@@ -66,7 +69,6 @@ int pagegrid_measure_file(struct pagegrid *g, int fd)
 	struct residency r;
 	int err;
 
-	g->sharing_unavailable = NO_SHARING_FOR_FILES;
 	g->unavailable = residency_untrusted(fd);
 	if (g->unavailable)
 		return 0;
@@ -112,4 +114,97 @@ void pagegrid_from_mapping(struct pagegrid *g, const struct mapscan_mapping *m,
 			continue;
 		add_run(g, r->first, r->count, !strchr(r->state, 'f'), r->mapcount);
 	}
+}
+
+/* One mapping of the file in one process, as its pages are read. */
+struct mapper_walk {
+	struct pagegrid *g;
+	unsigned char *seen; /* per cell: this process has a page of it present */
+	uint64_t start;      /* the mapping's first address */
+	uint64_t first_page; /* the file page mapped at start */
+	uint64_t page_size;
+};
+
+static void mark_present(void *ctx, uint64_t vaddr, uint64_t npages, uint64_t entry)
+{
+	struct mapper_walk *w = ctx;
+	uint64_t page = w->first_page + (vaddr - w->start) / w->page_size;
+
+	if (!(entry & PAGEMAP_PRESENT))
+		return;
+	for (uint64_t i = 0; i < npages && page + i < w->g->pages; i++)
+		w->seen[(page + i) / w->g->pages_per_cell] = 1;
+}
+
+/* Marks in seen the cells of which process pid has a page of the file
+ * present. 0 or -errno. */
+static int mark_process(struct pagegrid *g, const struct who_report *who, pid_t pid,
+                        unsigned char *seen)
+{
+	struct mapper_walk w = {
+	        .g = g, .seen = seen, .page_size = (uint64_t)sysconf(_SC_PAGESIZE)};
+	struct pagemap_counts counts = {0};
+	struct procmaps_region r;
+	struct pagemap pm = {.fd = -1};
+	int procdir = procwalk_open_pid(pid), fd = -1, err = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *maps = NULL;
+
+	if (procdir < 0)
+		return procdir;
+	fd = openat(procdir, "maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || !(maps = fdopen(fd, "r")))
+		err = -errno;
+	else
+		err = pagemap_open(&pm, procdir);
+	while (!err && getline(&line, &cap, maps) > 0) {
+		if (procmaps_parse(line, &r) != 0 || r.inode != who->inode ||
+		    makedev(r.dev_major, r.dev_minor) != who->dev)
+			continue;
+		w.start = r.start;
+		w.first_page = r.offset / w.page_size;
+		err = pagemap_scan(&pm, r.start, r.end, &counts, mark_present, &w);
+	}
+	free(line);
+	if (maps)
+		fclose(maps);
+	else if (fd >= 0)
+		close(fd);
+	pagemap_close(&pm);
+	close(procdir);
+	return err;
+}
+
+void pagegrid_count_mappers(struct pagegrid *g, const char *path)
+{
+	unsigned char *seen = calloc(g->ncells ? g->ncells : 1, 1);
+	struct who_report who;
+	size_t failed = 0, mappers = 0;
+	int err = seen ? who_scan(path, &who) : -ENOMEM;
+
+	for (size_t p = 0; !err && p < who.count; p++) {
+		if (!who.procs[p].mappings)
+			continue;
+		mappers++;
+		memset(seen, 0, g->ncells);
+		if (mark_process(g, &who, who.procs[p].pid, seen) != 0) {
+			failed++;
+			continue;
+		}
+		for (size_t i = 0; i < g->ncells; i++)
+			g->cells[i].sharers += seen[i];
+	}
+	if (err)
+		snprintf(g->sharing_why, sizeof(g->sharing_why), "finding its users: %s",
+		         strerror(-err));
+	else if (failed)
+		snprintf(
+		        g->sharing_why, sizeof(g->sharing_why),
+		        "the page tables of %zu of the %zu processes mapping it could not be read",
+		        failed, mappers);
+	g->sharing_unavailable = err || failed ? g->sharing_why : NULL;
+	if (seen)
+		who_free(&who);
+	free(seen);
 }

@@ -18,7 +18,10 @@ struct pagegrid_cell {
 	uint32_t pages;    /* pages in the cell */
 	uint32_t resident; /* of which resident (in the page cache, or present) */
 	uint32_t dirty;    /* of which dirty */
-	uint32_t sharers;  /* the most processes mapping one of its pages; 0 unknown */
+	/* How many processes map its pages: for a process's picture the most
+	 * map count of any one page; for a file's, the processes that have any
+	 * page of the cell mapped. 0 when none does, or unknown. */
+	uint32_t sharers;
 };
 
 struct pagegrid {
@@ -29,6 +32,7 @@ struct pagegrid {
 	const char *unavailable;         /* non-NULL: nothing measured, and why */
 	const char *dirty_unavailable;   /* non-NULL: dirty not measured, and why */
 	const char *sharing_unavailable; /* non-NULL: sharers not measured, and why */
+	char sharing_why[96];            /* room for that reason */
 };
 
 /* Lays out cells for pages pages in at most max_cells cells. 0 or -ENOMEM. */
@@ -39,6 +43,12 @@ int pagegrid_init(struct pagegrid *g, uint64_t pages, size_t max_cells);
  * over windows otherwise. 0, or -errno if the file could not be read; a
  * kernel that would lie leaves g->unavailable set instead. */
 int pagegrid_measure_file(struct pagegrid *g, int fd);
+
+/* Counts, per cell, the processes that have a page of it mapped and
+ * present: the file's users (whoscan) and their page tables (pagemap), one
+ * process at a time. A process that cannot be read is counted in
+ * g->sharing_unavailable; the scan goes on. */
+void pagegrid_count_mappers(struct pagegrid *g, const char *path);
 
 struct mapscan_mapping;
 

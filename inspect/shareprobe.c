@@ -140,7 +140,15 @@ static int take_ready_line(const struct holder *h, struct share_run *run, struct
 	json_t *line = json_loads(h->line, 0, NULL);
 	json_t *libs = json_object_get(line, "libraries");
 	json_t *deps = json_object_get(line, "dependencies");
+	const char *error = json_string_value(json_object_get(line, "error"));
 	int err = json_array_size(libs) ? 0 : -1;
+
+	/* soload hold prints its error document where the ready line goes. */
+	if (error) {
+		snprintf(why, cap, "holder %d failed: %s", (int)h->pid, error);
+		json_decref(line);
+		return -1;
+	}
 
 	for (size_t i = 0; err == 0 && i < json_array_size(libs); i++)
 		err = take_library(json_array_get(libs, i), run, p);

@@ -356,9 +356,14 @@ void sl_tls_detach(struct sl_lib *lib)
 /* A variable of one of our libraries: its module and st_value. */
 static int locate_ours(struct sl_lib *lib, const struct symdef *def, size_t *modid, size_t *offset)
 {
-	if (ELF64_ST_TYPE(def->sym->st_info) != STT_TLS || !def->lib->tls_modid)
+	const char *name = def->lib->strtab + def->sym->st_name;
+
+	if (ELF64_ST_TYPE(def->sym->st_info) != STT_TLS)
 		return sl_seterr(lib->name, "TLS relocation against %s, which is not thread-local",
-		                 def->lib->strtab + def->sym->st_name);
+		                 name);
+	if (!def->lib->tls_modid)
+		return sl_seterr(lib->name, "TLS relocation against %s, but %s has no PT_TLS",
+		                 name, def->lib->name);
 	*modid = def->lib->tls_modid;
 	*offset = def->addr;
 	return 0;

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAPSCOPE BUILD_DIR "/mapscope"
+#define NOBODY   "setpriv --reuid=65534 --regid=65534 --clear-groups "
 
 static char dir[] = "/tmp/mapscope-iobench-XXXXXX";
 static char path[sizeof(dir) + 16];
@@ -131,4 +133,35 @@ Test(cli_iobench, text_table_has_a_row_per_run)
 	for (char *p = out; (p = strstr(p, " cold ")); p++)
 		rows++;
 	cr_assert_eq(rows, 18, "%s", out);
+}
+
+Test(cli_iobench, unwritable_file_gives_null_writes_with_the_reason)
+{
+	char cmd[512], out[64];
+	json_t *doc, *r;
+	int status;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to run as nobody on a root-owned file");
+	if (tu_run(NOBODY MAPSCOPE " --help >/dev/null 2>&1; echo $?", out, sizeof(out)) != 0 ||
+	    atoi(out) != 0)
+		cr_skip_test("nobody cannot run " MAPSCOPE " from this checkout");
+	cr_assert_eq(chmod(dir, 0755), 0);
+	snprintf(cmd, sizeof(cmd), MAPSCOPE " iobench --size 16K %s >/dev/null", path);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
+	cr_assert_eq(chmod(path, 0644), 0);
+	snprintf(cmd, sizeof(cmd), NOBODY MAPSCOPE " iobench %s", path);
+	doc = tu_run_json(cmd, &status);
+	cr_assert_not_null(doc);
+	cr_assert_eq(status, 0);
+	r = find_result(json_object_get(doc, "results"), "write_shared", "seq", "warm");
+	cr_assert(json_is_null(json_object_get(r, "bytes")));
+	cr_assert_not_null(
+	        strstr(json_string_value(json_object_get(r, "bytes_unavailable")), "for writing"));
+	cr_assert(json_is_null(json_object_get(r, "cpu_ns")));
+	/* Not the owner, no write access: mincore would lie, so no number. */
+	r = find_result(json_object_get(doc, "results"), "read", "seq", "warm");
+	cr_assert(json_is_null(json_object_get(r, "resident_pages_before")));
+	cr_assert_gt(tu_json_int(r, "bytes"), 0);
+	json_decref(doc);
 }

@@ -32,6 +32,17 @@ static void expect_well_formed(const char *text)
 	cr_assert_null(err, "not well-formed XML: %s", err);
 }
 
+/* A second opinion where libxml2's xmllint is installed (never required). */
+static void expect_xmllint_accepts(const char *path)
+{
+	char cmd[256], out[4096];
+
+	if (tu_run("command -v xmllint >/dev/null", out, sizeof(out)) != 0)
+		return;
+	snprintf(cmd, sizeof(cmd), "xmllint --noout '%s' 2>&1", path);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "xmllint: %s", out);
+}
+
 static int count(const char *text, const char *what)
 {
 	int n = 0;
@@ -66,10 +77,12 @@ Test(emit_svg, picture_is_well_formed_and_escapes_labels)
 	g.cells[2].resident = 1;
 	g.cells[2].sharers = 3;
 	g.sharing_unavailable = NULL;
-	emit_svg_add(&svg, "/a&b<c>", "note 'x'", &g);
+	emit_svg_add(&svg, "/a&b<c>\xff\xc3(\x01", "note 'x' \xc3\xa9", &g);
 	text = render(&svg);
 	expect_well_formed(text);
-	cr_assert(strstr(text, "/a&amp;b&lt;c&gt;") != NULL);
+	cr_assert(strstr(text, "/a&amp;b&lt;c&gt;?\?(?<") != NULL,
+	          "bytes that are not UTF-8 were kept");
+	cr_assert(strstr(text, "note &apos;x&apos; \xc3\xa9<") != NULL, "UTF-8 was not kept");
 	cr_assert(strstr(text, "fill=\"#e6550d\"") != NULL, "no dirty cell");
 	cr_assert(strstr(text, "fill=\"#4292c6\"") != NULL, "no cell mapped by 3");
 	cr_assert(strstr(text, "fill=\"#238b45\"") != NULL, "no resident cell");
@@ -136,6 +149,7 @@ Test(emit_svg, file_command_draws_each_file)
 	cr_assert_not_null(text, "%s was not written", svg);
 	expect_well_formed(text);
 	cr_assert(strstr(text, "/a&amp;b") != NULL);
+	expect_xmllint_accepts(svg);
 	cr_assert(strstr(text, BUILD_DIR "/mapscope") != NULL);
 	free(text);
 	unlink(svg);
@@ -169,6 +183,7 @@ Test(emit_svg, maps_command_draws_the_process)
 	expect_well_formed(text);
 	cr_assert(strstr(text, "/mapscope</text>") != NULL, "the binary's mappings are not drawn");
 	cr_assert(strstr(text, "libc.so.6</text>") != NULL, "libc's mappings are not drawn");
+	expect_xmllint_accepts(svg);
 	free(text);
 	tu_remove_tree(dir);
 }

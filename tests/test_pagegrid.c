@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static uint64_t sum_pages(const struct pagegrid *g)
@@ -66,7 +68,6 @@ Test(pagegrid, file_cells_show_the_pages_read)
 	cr_assert_eq(pagegrid_init(&g, 16, 4), 0);
 	cr_assert_eq(pagegrid_measure_file(&g, fd), 0);
 	cr_assert_null(g.unavailable, "%s", g.unavailable);
-	cr_assert_not_null(g.sharing_unavailable);
 	first_half = g.cells[0].resident + g.cells[1].resident;
 	second_half = g.cells[2].resident + g.cells[3].resident;
 	cr_assert_eq(first_half, 8);
@@ -115,4 +116,50 @@ Test(pagegrid, mapping_runs_become_resident_dirty_and_shared_cells)
 	cr_assert_eq(g.cells[3].dirty, 2, "an anonymous page counts as dirty");
 	cr_assert_null(g.sharing_unavailable);
 	pagegrid_free(&g);
+}
+
+/* 64 pages, so that a fault on page 0 (which maps up to 16 cached pages
+ * around it) leaves the second half unmapped. */
+#define MAPPED_PAGES 64
+
+Test(pagegrid, file_cells_count_the_processes_that_map_them)
+{
+	char path[] = "/tmp/mapscope-grid-XXXXXX", page[4096] = {1};
+	int fd = mkstemp(path), ready[2], done[2];
+	size_t len = MAPPED_PAGES * sizeof(page);
+	volatile const char *map;
+	struct pagegrid g;
+	pid_t child;
+
+	cr_assert_geq(fd, 0);
+	for (int i = 0; i < MAPPED_PAGES; i++)
+		cr_assert_eq(write(fd, page, sizeof(page)), (ssize_t)sizeof(page));
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	cr_assert_neq((void *)map, MAP_FAILED);
+	(void)map[len - 1]; /* this process: the last page */
+	cr_assert_eq(pipe(ready), 0);
+	cr_assert_eq(pipe(done), 0);
+	child = fork();
+	if (child == 0) { /* a second process with page 0 mapped, until told */
+		char c = map[0];
+		close(done[1]); /* so that the parent's exit ends the read */
+		if (write(ready[1], &c, 1) == 1)
+			(void)read(done[0], &c, 1);
+		_exit(0);
+	}
+	close(done[0]);
+	close(ready[1]);
+	cr_assert_eq(read(ready[0], page, 1), 1);
+	cr_assert_eq(pagegrid_init(&g, MAPPED_PAGES, 4), 0);
+	pagegrid_count_mappers(&g, path);
+	cr_assert_null(g.sharing_unavailable, "%s", g.sharing_unavailable);
+	cr_assert_eq(g.cells[0].sharers, 1, "the child maps page 0");
+	/* This process maps the last page, but the inspector never counts itself. */
+	cr_assert_eq(g.cells[3].sharers, 0);
+	cr_assert_eq(write(done[1], "x", 1), 1);
+	waitpid(child, NULL, 0);
+	pagegrid_free(&g);
+	munmap((void *)map, len);
+	close(fd);
+	unlink(path);
 }

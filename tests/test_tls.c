@@ -3,11 +3,15 @@
 #include "tls.h"
 
 #include <criterion/criterion.h>
+#include <elf.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NTHREADS 8
 
@@ -364,4 +368,169 @@ Test(tls, host_library_variables_keep_glibcs_module)
 	cr_assert_eq(other.ours, other.theirs, "another thread sees its own copy through both");
 	cr_assert_neq(other.ours, u.host_addr());
 	dlclose(host);
+}
+
+/* ---- Malformed TLS: refused with the reason, nothing left behind ---- */
+
+static unsigned char *read_whole(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf;
+
+	cr_assert_not_null(f, "%s", path);
+	fseek(f, 0, SEEK_END);
+	*size = (size_t)ftell(f);
+	rewind(f);
+	buf = malloc(*size);
+	cr_assert_eq(fread(buf, 1, *size, f), *size);
+	fclose(f);
+	return buf;
+}
+
+static Elf64_Phdr *tls_phdr(unsigned char *elf)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)elf;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(elf + eh->e_phoff);
+
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_TLS)
+			return &ph[i];
+	cr_assert_fail("no PT_TLS");
+	return NULL;
+}
+
+/* The .dynsym entry named name. */
+static Elf64_Sym *dynsym(unsigned char *elf, const char *name)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)elf;
+	Elf64_Shdr *sh = (Elf64_Shdr *)(elf + eh->e_shoff);
+
+	for (int i = 0; i < eh->e_shnum; i++) {
+		if (sh[i].sh_type != SHT_DYNSYM)
+			continue;
+		Elf64_Sym *sym = (Elf64_Sym *)(elf + sh[i].sh_offset);
+		const char *str = (const char *)elf + sh[sh[i].sh_link].sh_offset;
+		for (size_t k = 0; k < sh[i].sh_size / sizeof(*sym); k++)
+			if (!strcmp(str + sym[k].st_name, name))
+				return &sym[k];
+	}
+	cr_assert_fail("no dynamic symbol %s", name);
+	return NULL;
+}
+
+enum tls_break { TLS_FILESZ, TLS_ALIGN, TLS_OUTSIDE, TLS_GONE, TLS_NOT_TLS_SYMBOL };
+
+static void break_tls(unsigned char *elf, enum tls_break how)
+{
+	Elf64_Phdr *ph = tls_phdr(elf);
+	Elf64_Sym *s;
+
+	switch (how) {
+	case TLS_FILESZ:
+		ph->p_filesz = ph->p_memsz + 8;
+		break;
+	case TLS_ALIGN:
+		ph->p_align = 3;
+		break;
+	case TLS_OUTSIDE:
+		ph->p_vaddr = 0x100000;
+		break;
+	case TLS_GONE:
+		ph->p_type = PT_NULL;
+		break;
+	case TLS_NOT_TLS_SYMBOL:
+		s = dynsym(elf, "tls_counter");
+		s->st_info = ELF64_ST_INFO(ELF64_ST_BIND(s->st_info), STT_OBJECT);
+		break;
+	}
+}
+
+/* sl_open of libtls.so broken one way must fail with a message naming the
+ * file and containing want, leaving no fd or mapping behind. */
+static void expect_refused(enum tls_break how, const char *want)
+{
+	char dir[] = "/tmp/test_tls.XXXXXX", path[64];
+	size_t size;
+	unsigned char *elf = read_whole(TESTLIB("libtls.so"), &size);
+	int fds, maps;
+	FILE *f;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/libtls.so", dir);
+	break_tls(elf, how);
+	f = fopen(path, "wb");
+	cr_assert_eq(fwrite(elf, 1, size, f), size);
+	fclose(f);
+	free(elf);
+	fds = tu_count_fds();
+	maps = tu_count_maps();
+	cr_assert_null(sl_open(path, 0), "case %d loaded", how);
+	cr_assert(strncmp(sl_error(), "libtls.so: ", 11) == 0 && strstr(sl_error(), want),
+	          "case %d: %s", how, sl_error());
+	cr_assert_eq(tu_count_fds(), fds);
+	cr_assert_eq(tu_count_maps(), maps);
+	unlink(path);
+	rmdir(dir);
+}
+
+Test(tls, malformed_templates_are_refused)
+{
+	expect_refused(TLS_FILESZ, "bad PT_TLS (filesz 0xc8, memsz 0xc0, align 0x40)");
+	expect_refused(TLS_ALIGN, "bad PT_TLS (filesz 0xc, memsz 0xc0, align 0x3)");
+	expect_refused(TLS_OUTSIDE, "PT_TLS image 0x100000+0xc outside the segments");
+}
+
+Test(tls, relocations_need_a_thread_local_definition)
+{
+	expect_refused(TLS_GONE, "but no PT_TLS");
+	expect_refused(TLS_NOT_TLS_SYMBOL,
+	               "TLS relocation against tls_counter, which is not thread-local");
+}
+
+Test(tls, a_host_variable_that_is_not_thread_local_is_refused)
+{
+	void *fake = dlopen(TESTLIB("libtlsfake.so"), RTLD_NOW | RTLD_GLOBAL);
+
+	cr_assert_not_null(fake, "%s", dlerror());
+	cr_assert_null(sl_open(TESTLIB("libtlsuser.so"), 0));
+	cr_assert_str_eq(sl_error(),
+	                 "libtlsuser.so: tlshost_value is not in any host library's TLS block");
+	dlclose(fake);
+}
+
+/* Open, use and close from several threads at once: module registration,
+ * first access and unload race each other. */
+static void *open_use_close(void *arg)
+{
+	int i, bad = 0;
+
+	(void)arg;
+	for (i = 0; i < 50; i++) {
+		sl_lib *lib = sl_open(TESTLIB("libtls.so"), 0);
+		long (*local_bump)(long);
+		if (!lib)
+			return (void *)1;
+		local_bump = (long (*)(long))sl_sym(lib, "tls_local_bump");
+		/* A block shared with another thread would show its bumps. */
+		long first = local_bump(1);
+		bad += first < 8 || local_bump(1) != first + 1;
+		sl_close(lib);
+	}
+	return (void *)(intptr_t)bad;
+}
+
+Test(tls, concurrent_open_use_close)
+{
+	size_t before = sl_tls_block_count();
+	pthread_t tids[4];
+	void *bad;
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		pthread_create(&tids[i], NULL, open_use_close, NULL);
+	for (i = 0; i < 4; i++) {
+		pthread_join(tids[i], &bad);
+		cr_assert_null(bad, "thread %zu", i);
+	}
+	cr_assert_eq(sl_tls_block_count(), before);
 }
