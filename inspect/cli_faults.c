@@ -110,7 +110,7 @@ static int run_command(char **argv, const struct faults_args *a)
 		return 1;
 	}
 	if (a->format == EMIT_TEXT)
-		emit_faults_text(stdout, argv, &rep);
+		emit_faults_text(stdout, argv, &rep, a->samples);
 	else if (emit_json(emit_faults_doc(argv, &rep, a->samples), stdout, a->format) != 0)
 		rc = 1;
 	faults_free(&rep);

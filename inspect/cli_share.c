@@ -20,7 +20,8 @@ static void usage(FILE *out)
 	fprintf(out,
 	        "usage: %s share [-n|--processes N] [--loader dlopen|soload|soload-share|all]\n"
 	        "                      [--format json|text|prometheus] LIB\n"
-	        "Starts N processes (default %d) that load LIB with the chosen loader and\n"
+	        "Starts N processes (default %d) that load LIB with the chosen loader\n"
+	        "(default soload-share; all: the three, one after the other) and\n"
 	        "hold it, measures their mappings of LIB and of what it loaded from their\n"
 	        "/proc/PID/smaps, then stops them. soload holders are `soload hold` from\n"
 	        "the directory of this mapscope; the dlopen holder is `%s share\n"

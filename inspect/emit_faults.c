@@ -194,28 +194,65 @@ static void print_header(FILE *out, char *const argv[], const struct faults_repo
 		        (unsigned long long)rep->lost);
 }
 
-static void print_histogram(FILE *out, const struct faults_report *rep, int mi)
+static uint64_t peak_of(const uint64_t *bucket, int n)
+{
+	uint64_t peak = 0;
+
+	for (int b = 0; b < n; b++)
+		peak = bucket[b] > peak ? bucket[b] : peak;
+	return peak;
+}
+
+/* One row of HISTOGRAM_COLUMNS cells, shaded against peak; empty cells blank. */
+static void print_shades(FILE *out, const uint64_t *bucket, uint64_t peak)
 {
 	static const char shades[] = " .:-=+*#%@";
-	const struct faults_mapping *m = &rep->maps[mi];
-	uint64_t span = m->file_size > m->max_offset ? m->file_size : m->max_offset + 1;
-	uint64_t bucket[HISTOGRAM_COLUMNS] = {0}, peak = 0;
-	char size[32];
 
-	for (size_t i = 0; i < rep->nsamples; i++) {
-		const struct faults_sample *s = &rep->samples[i];
-		if (s->mapping == mi) {
-			uint64_t b = s->offset * HISTOGRAM_COLUMNS / span;
-			bucket[b < HISTOGRAM_COLUMNS ? b : HISTOGRAM_COLUMNS - 1]++;
-		}
-	}
-	for (int b = 0; b < HISTOGRAM_COLUMNS; b++)
-		peak = bucket[b] > peak ? bucket[b] : peak;
-	fprintf(out, "\n%s: faults over %s of offsets (peak %llu per column)\n|", m->path,
-	        emit_human_bytes(span, size, sizeof(size)), (unsigned long long)peak);
+	fputc('|', out);
 	for (int b = 0; b < HISTOGRAM_COLUMNS; b++)
 		fputc(shades[bucket[b] ? 1 + bucket[b] * 8 / (peak ? peak : 1) : 0], out);
 	fprintf(out, "|\n");
+}
+
+static int column_of(uint64_t value, uint64_t span)
+{
+	uint64_t b = span ? value * HISTOGRAM_COLUMNS / span : 0;
+
+	return b < HISTOGRAM_COLUMNS ? (int)b : HISTOGRAM_COLUMNS - 1;
+}
+
+static void print_histogram(FILE *out, const struct faults_report *rep, int mi)
+{
+	const struct faults_mapping *m = &rep->maps[mi];
+	uint64_t span = m->file_size > m->max_offset ? m->file_size : m->max_offset + 1;
+	uint64_t bucket[HISTOGRAM_COLUMNS] = {0}, peak;
+	char size[32];
+
+	for (size_t i = 0; i < rep->nsamples; i++)
+		if (rep->samples[i].mapping == mi)
+			bucket[column_of(rep->samples[i].offset, span)]++;
+	peak = peak_of(bucket, HISTOGRAM_COLUMNS);
+	fprintf(out, "\n%s: faults over %s of offsets (peak %llu per column)\n", m->path,
+	        emit_human_bytes(span, size, sizeof(size)), (unsigned long long)peak);
+	print_shades(out, bucket, peak);
+}
+
+/* --samples in text: minor and major faults over the run's wall time. */
+static void print_timeline(FILE *out, const struct faults_report *rep)
+{
+	uint64_t bucket[2][HISTOGRAM_COLUMNS] = {{0}}, peak[2];
+
+	for (size_t i = 0; i < rep->nsamples; i++)
+		bucket[rep->samples[i].major][column_of(rep->samples[i].t_ns, rep->wall_ns)]++;
+	fprintf(out, "\ntimeline over %.1f ms, %.2f ms per column:\n", (double)rep->wall_ns / 1e6,
+	        (double)rep->wall_ns / 1e6 / HISTOGRAM_COLUMNS);
+	for (int k = 0; k < 2; k++) {
+		peak[k] = peak_of(bucket[k], HISTOGRAM_COLUMNS);
+		fprintf(out, "%-5s ", k ? "major" : "minor");
+		print_shades(out, bucket[k], peak[k]);
+	}
+	fprintf(out, "      (peak %llu minor, %llu major per column)\n",
+	        (unsigned long long)peak[0], (unsigned long long)peak[1]);
 }
 
 static void print_row(FILE *out, const struct faults_mapping *m)
@@ -244,7 +281,8 @@ static void print_rest(FILE *out, const struct faults_report *rep, const size_t 
 	        (unsigned long long)major, "-", "-");
 }
 
-void emit_faults_text(FILE *out, char *const argv[], const struct faults_report *rep)
+void emit_faults_text(FILE *out, char *const argv[], const struct faults_report *rep,
+                      bool with_samples)
 {
 	size_t *order;
 	size_t n;
@@ -267,6 +305,8 @@ void emit_faults_text(FILE *out, char *const argv[], const struct faults_report 
 			shown++;
 		}
 	}
+	if (with_samples)
+		print_timeline(out, rep);
 	free(order);
 }
 

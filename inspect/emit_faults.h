@@ -13,7 +13,10 @@
 /* The "faults" document; with_samples adds the timeline of every fault. */
 json_t *emit_faults_doc(char *const argv[], const struct faults_report *rep, bool with_samples);
 
-void emit_faults_text(FILE *out, char *const argv[], const struct faults_report *rep);
+/* The table, a histogram of the busiest files' offsets and, with_samples,
+ * a timeline of the faults. */
+void emit_faults_text(FILE *out, char *const argv[], const struct faults_report *rep,
+                      bool with_samples);
 
 /* The "faults" document of --lib: one entry per phase. */
 json_t *emit_faults_lib_doc(const char *lib, const char *symbol, const char *loader,

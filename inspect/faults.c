@@ -225,8 +225,11 @@ static long find_mmap(const struct mmap_index *ix, const struct faultrec_sample 
 	return -1;
 }
 
+/* A page faulted: a file page (same for every process), or a virtual page
+ * of one process's anonymous memory. */
 struct page_key {
 	int mapping;
+	uint32_t pid; /* 0 for file pages */
 	uint64_t page;
 };
 
@@ -236,6 +239,8 @@ static int compare_keys(const void *a, const void *b)
 
 	if (x->mapping != y->mapping)
 		return x->mapping < y->mapping ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
 	return x->page < y->page ? -1 : x->page > y->page;
 }
 
@@ -273,7 +278,7 @@ static struct page_key attribute_sample(const struct mmap_index *ix, const int *
 	struct faults_mapping *g;
 
 	if (mi < 0)
-		return (struct page_key){-1, 0};
+		return (struct page_key){-1, 0, 0};
 	m = &ix->fr->mmaps[mi];
 	o->mapping = group[mi];
 	o->offset = m->pgoff + (s->addr - m->start);
@@ -284,7 +289,9 @@ static struct page_key attribute_sample(const struct mmap_index *ix, const int *
 		g->minor++;
 	if (g->file && o->offset > g->max_offset)
 		g->max_offset = o->offset;
-	return (struct page_key){o->mapping, (g->file ? o->offset : s->addr) / page};
+	if (g->file)
+		return (struct page_key){o->mapping, 0, o->offset / page};
+	return (struct page_key){o->mapping, s->pid, s->addr / page};
 }
 
 /* Turns the raw records into per-mapping counts and attributed samples. */
@@ -369,11 +376,12 @@ static void measure_cold_files(const struct faults_request *req, const int64_t *
 	}
 }
 
-/* Runs the released child to its end with perf attached (fr non-NULL) or not. */
-static int run_to_end(struct runner *r, struct faultrec *fr, struct faults_report *rep)
+/* Runs the released child to its end with perf attached (fr non-NULL) or
+ * not; start is when it was released to exec. */
+static int run_to_end(struct runner *r, struct faultrec *fr, uint64_t start,
+                      struct faults_report *rep)
 {
 	struct rusage ru;
-	uint64_t start = now_ns();
 	int err = fr ? follow_child(fr, r->pid) : 0;
 
 	if (err)
@@ -406,6 +414,7 @@ static int run_command(char **argv, struct faults_report *rep, char *err, size_t
 	const char *step = NULL;
 	struct faultrec fr;
 	struct runner r;
+	uint64_t start;
 	int e, perf;
 
 	if ((e = runner_start(&r, argv)) != 0) {
@@ -418,9 +427,10 @@ static int run_command(char **argv, struct faults_report *rep, char *err, size_t
 	perf = faultrec_open(&fr, r.pid, &step);
 	if (perf)
 		explain_perf_refusal(rep, step, perf);
+	start = now_ns();
 	if ((e = runner_release(&r)) != 0) {
 		snprintf(err, errlen, "%s: cannot run: %s", argv[0], strerror(-e));
-	} else if ((e = run_to_end(&r, perf ? NULL : &fr, rep)) != 0) {
+	} else if ((e = run_to_end(&r, perf ? NULL : &fr, start, rep)) != 0) {
 		snprintf(err, errlen, "%s: %s", argv[0], strerror(-e));
 		runner_abort(&r);
 	}

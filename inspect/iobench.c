@@ -150,7 +150,8 @@ static void touch_pages(struct bench *b, unsigned char *map, enum iobench_patter
 		size_t len = b->size - off < (uint64_t)b->page ? b->size - off : (size_t)b->page;
 		if (write) {
 			volatile unsigned char *c = map + off;
-			*c = *c;
+			unsigned char v = *c;
+			*c = v; /* a real store: the fault must be a write fault */
 		} else {
 			b->checksum += sum_words(map + off, len);
 		}

@@ -56,20 +56,21 @@ void mapscan_read_comm(int procdir, char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-/* Adds one page to the mapping's runs, extending the last run if it matches. */
-static int add_run(struct mapscan_mapping *m, uint64_t index, const char *state, uint64_t mapcount)
+/* Adds npages pages to the mapping's runs, extending the last run if it matches. */
+static int add_run(struct mapscan_mapping *m, uint64_t index, uint64_t npages, const char *state,
+                   uint64_t mapcount)
 {
 	struct mapscan_run *last = m->nruns ? &m->runs[m->nruns - 1] : NULL;
 
 	if (last && last->first + last->count == index && last->mapcount == mapcount &&
 	    strcmp(last->state, state) == 0) {
-		last->count++;
+		last->count += npages;
 		return 0;
 	}
 	if (grow_for_one(&m->runs, &m->runs_cap, m->nruns, sizeof(*m->runs), 16) != 0)
 		return -ENOMEM;
 	last = &m->runs[m->nruns++];
-	*last = (struct mapscan_run){.first = index, .count = 1, .mapcount = mapcount};
+	*last = (struct mapscan_run){.first = index, .count = npages, .mapcount = mapcount};
 	strcpy(last->state, state);
 	return 0;
 }
@@ -97,7 +98,7 @@ static uint64_t count_physical(struct page_walk *w, uint64_t entry)
 	return count;
 }
 
-static void visit_page(void *ctx, uint64_t vaddr, uint64_t entry)
+static void visit_page(void *ctx, uint64_t vaddr, uint64_t npages, uint64_t entry)
 {
 	struct page_walk *w = ctx;
 	uint64_t mapcount = count_physical(w, entry);
@@ -105,7 +106,7 @@ static void visit_page(void *ctx, uint64_t vaddr, uint64_t entry)
 
 	if (w->flags & MAPSCAN_PAGES) {
 		uint64_t index = (vaddr - w->mapping->region.start) / (uint64_t)w->page_size;
-		add_run(w->mapping, index, mapscan_page_state(entry, state), mapcount);
+		add_run(w->mapping, index, npages, mapscan_page_state(entry, state), mapcount);
 	}
 }
 

@@ -125,13 +125,15 @@ struct mapper_walk {
 	uint64_t page_size;
 };
 
-static void mark_present(void *ctx, uint64_t vaddr, uint64_t entry)
+static void mark_present(void *ctx, uint64_t vaddr, uint64_t npages, uint64_t entry)
 {
 	struct mapper_walk *w = ctx;
 	uint64_t page = w->first_page + (vaddr - w->start) / w->page_size;
 
-	if ((entry & PAGEMAP_PRESENT) && page < w->g->pages)
-		w->seen[page / w->g->pages_per_cell] = 1;
+	if (!(entry & PAGEMAP_PRESENT))
+		return;
+	for (uint64_t i = 0; i < npages && page + i < w->g->pages; i++)
+		w->seen[(page + i) / w->g->pages_per_cell] = 1;
 }
 
 /* Marks in seen the cells of which process pid has a page of the file

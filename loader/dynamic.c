@@ -110,6 +110,45 @@ static int decode_sysv_hash(struct sl_lib *lib)
 	return 0;
 }
 
+/* Bytes of file content from address at to the end of its segment's file
+ * part: a table walked entry by entry must lie there, not in bss, which is
+ * zeros and may be terabytes long. 0 if at is in no readable segment. */
+static uint64_t file_bytes_after(const struct sl_lib *lib, uint64_t at)
+{
+	const struct sl_segment *s = lib_segment(lib, at);
+
+	if (!s || !(s->prot & PROT_READ) || at >= s->vaddr + s->file_size)
+		return 0;
+	return s->vaddr + s->file_size - at;
+}
+
+/* The chain that starts at the highest bucket, max, ends at the last
+ * symbol; chains_at is where the chains start in the file's addresses. */
+static int count_gnu_symbols(struct sl_lib *lib, uint64_t chains_at, uint64_t max)
+{
+	uint64_t first = lib->gnu_hash[1];
+
+	if (!max) {
+		/* Nothing hashed: nothing exported. ld then writes symoffset 1
+		 * however many undefined symbols precede it, so the table is
+		 * taken to run up to the string table that follows it. */
+		uint64_t to_strtab =
+		        lib->dyn[DT_STRTAB] > lib->dyn[DT_SYMTAB]
+		                ? (lib->dyn[DT_STRTAB] - lib->dyn[DT_SYMTAB]) / sizeof(Elf64_Sym)
+		                : 0;
+		lib->nsyms = to_strtab > first ? to_strtab : first;
+		return 0;
+	}
+	for (uint64_t n = file_bytes_after(lib, chains_at + 4 * (max - first)) / 4; n;
+	     n--, max++) {
+		if (lib->gnu_chains[max] & 1) {
+			lib->nsyms = max + 1;
+			return 0;
+		}
+	}
+	return sl_seterr(lib->name, "DT_GNU_HASH chain outside the loaded segments");
+}
+
 /* The GNU hash table does not store the symbol count: it is one past the
  * end of the chain that starts at the highest bucket. */
 static int decode_gnu_hash(struct sl_lib *lib)
@@ -126,7 +165,8 @@ static int decode_gnu_hash(struct sl_lib *lib)
 	if (!bloom || (bloom & (bloom - 1)))
 		return sl_seterr(lib->name, "DT_GNU_HASH bloom size %lu not a power of two",
 		                 bloom);
-	if (!nb || !lib_ptr(lib, at, head))
+	/* In the file's bytes, not bss: the bucket loop below reads every one. */
+	if (!nb || !lib_ptr(lib, at, head) || file_bytes_after(lib, at) < head)
 		return sl_seterr(lib->name, "DT_GNU_HASH outside the loaded segments");
 	lib->gnu_hash = h;
 	lib->gnu_bloom = (const uint64_t *)(h + 4);
@@ -137,26 +177,7 @@ static int decode_gnu_hash(struct sl_lib *lib)
 	if (max && max < h[1])
 		return sl_seterr(lib->name, "DT_GNU_HASH bucket below the first hashed symbol");
 	lib->gnu_chains = lib->gnu_buckets + nb - h[1];
-	if (!max) {
-		/* Nothing hashed: nothing exported. ld then writes symoffset 1
-		 * however many undefined symbols precede it, so the table is
-		 * taken to run up to the string table that follows it. */
-		lib->nsyms = h[1];
-		if (lib->dyn[DT_STRTAB] > lib->dyn[DT_SYMTAB] &&
-		    (lib->dyn[DT_STRTAB] - lib->dyn[DT_SYMTAB]) / sizeof(Elf64_Sym) > lib->nsyms)
-			lib->nsyms =
-			        (lib->dyn[DT_STRTAB] - lib->dyn[DT_SYMTAB]) / sizeof(Elf64_Sym);
-		return 0;
-	}
-	for (;; max++) {
-		if (!lib_ptr(lib, at + head + 4 * (max - h[1]), 4))
-			return sl_seterr(lib->name,
-			                 "DT_GNU_HASH chain outside the loaded segments");
-		if (lib->gnu_chains[max] & 1)
-			break;
-	}
-	lib->nsyms = max + 1;
-	return 0;
+	return count_gnu_symbols(lib, at + head, max);
 }
 
 static int decode_symbols(struct sl_lib *lib)
@@ -190,7 +211,8 @@ static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t
 	if (!name)
 		return sl_seterr(lib->name, "version name outside DT_STRTAB");
 	if (ndx >= lib->nversions) {
-		size_t n = ndx + 1;
+		/* Grown in steps, not per index: unused slots stay NULL. */
+		size_t n = lib->nversions * 2 > ndx + 1 ? lib->nversions * 2 : ndx + 16;
 		struct sl_version *grown = realloc(lib->versions, n * sizeof(*grown));
 		if (!grown)
 			return sl_seterr(lib->name, "out of memory");
@@ -283,6 +305,9 @@ static int decode_relocations(struct sl_lib *lib)
 	if (lib_has(lib, DT_RELAENT) && lib->dyn[DT_RELAENT] != sizeof(Elf64_Rela))
 		return sl_seterr(lib->name, "DT_RELAENT %lu is not the RELA size",
 		                 lib->dyn[DT_RELAENT]);
+	if (lib_has(lib, DT_RELRENT) && lib->dyn[DT_RELRENT] != sizeof(uint64_t))
+		return sl_seterr(lib->name, "DT_RELRENT %lu is not the RELR size",
+		                 lib->dyn[DT_RELRENT]);
 	if (lib_has(lib, DT_PLTREL) && lib->dyn[DT_PLTREL] != DT_RELA)
 		return sl_seterr(lib->name, "PLT relocations are not RELA");
 	lib->rela = table(lib, DT_RELA, DT_RELASZ, sizeof(Elf64_Rela), "DT_RELA", &lib->nrela);

@@ -8,14 +8,23 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+static uintptr_t page_size(void)
+{
+	static uintptr_t size;
+
+	if (!size)
+		size = (uintptr_t)getpagesize();
+	return size;
+}
+
 static uintptr_t page_down(uintptr_t x)
 {
-	return x & ~((uintptr_t)getpagesize() - 1);
+	return x & ~(page_size() - 1);
 }
 
 static uintptr_t page_up(uintptr_t x)
 {
-	return page_down(x + (uintptr_t)getpagesize() - 1);
+	return page_down(x + page_size() - 1);
 }
 
 static void place_span(struct sl_lib *lib, const struct load_plan *plan, char *start)
@@ -47,7 +56,7 @@ static int reserve_shared(struct sl_lib *lib, int fd, const struct load_plan *pl
 static int reserve_span(struct sl_lib *lib, int fd, const struct load_plan *plan)
 {
 	size_t span = plan->hi - plan->lo;
-	size_t extra = plan->align > (uint64_t)getpagesize() ? plan->align : 0;
+	size_t extra = plan->align > page_size() ? plan->align : 0;
 	char *raw, *start;
 
 	if ((lib->flags & SL_SHARE) && reserve_shared(lib, fd, plan) == 0)

@@ -408,6 +408,7 @@ static void cache_name(const struct share_ctx *ctx, char *name, size_t cap)
 	         (unsigned long long)ctx->base, (unsigned long long)ctx->context);
 }
 
+/* The header a cache for our span must have, checksum aside. */
 static void fill_header(const struct share_ctx *ctx, const struct relro_span *s,
                         struct cache_header *h)
 {
@@ -420,7 +421,6 @@ static void fill_header(const struct share_ctx *ctx, const struct relro_span *s,
 	h->context = ctx->context;
 	h->relro_offset = (uint64_t)((uintptr_t)s->start - ctx->base);
 	h->relro_size = s->len;
-	h->checksum = checksum_pages(s->start, s->len);
 }
 
 /* 0 if we wrote the cache, 1 if another process was first, -errno. */
@@ -433,6 +433,7 @@ static int write_cache(const struct share_ctx *ctx, const struct relro_span *s, 
 	if (!first)
 		return -ENOMEM;
 	fill_header(ctx, s, (struct cache_header *)first);
+	((struct cache_header *)first)->checksum = checksum_pages(s->start, s->len);
 	err = publish(name, iov, 2);
 	free(first);
 	return err;
@@ -452,12 +453,11 @@ static int check_cache(const struct share_ctx *ctx, const struct relro_span *s, 
 	if ((size_t)st.st_size != s->page + s->len)
 		return setwhy(why, cap, "cache has %lld bytes, expected %zu",
 		              (long long)st.st_size, s->page + s->len);
-	fill_header(ctx, s, &want);
 	memcpy(&got, file, sizeof(got));
-	got.checksum = want.checksum;
+	fill_header(ctx, s, &want);
+	want.checksum = got.checksum;
 	if (memcmp(&got, &want, sizeof(got)) != 0)
 		return setwhy(why, cap, "cache header does not match this library and base");
-	memcpy(&got, file, sizeof(got));
 	if (checksum_pages(file + s->page, s->len) != got.checksum)
 		return setwhy(why, cap, "cache checksum mismatch (corrupt)");
 	return 0;

@@ -6,7 +6,9 @@
 #include "emit_call.h"
 #include "emit_hold.h"
 #include "emit_info.h"
+#include "error.h"
 #include "soload.h"
+#include "symbol.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -129,6 +131,22 @@ static int parse_call(int argc, char **argv, struct call_report *rep, struct cal
 	return 0;
 }
 
+/* Calling data would jump into it: refuse a symbol the library itself
+ * defines as anything but code (one from the host is taken on trust). */
+static int is_function(sl_lib *lib, const char *name)
+{
+	struct symdef def;
+	int type;
+
+	if (symbol_lookup(lib, name, &def) != 0 || !def.sym)
+		return 1;
+	type = ELF64_ST_TYPE(def.sym->st_info);
+	if (type == STT_FUNC || type == STT_GNU_IFUNC)
+		return 1;
+	sl_seterr(def.lib->name, "%s is data, not a function: nothing to call", name);
+	return 0;
+}
+
 static int cmd_call(int argc, char **argv)
 {
 	struct call_arg args[CALL_MAX_ARGS];
@@ -145,7 +163,7 @@ static int cmd_call(int argc, char **argv)
 		emit_error(PROG, "call", format, "%s", sl_error());
 		return 1;
 	}
-	if (!(fn = sl_sym(lib, rep.symbol))) {
+	if (!(fn = sl_sym(lib, rep.symbol)) || !is_function(lib, rep.symbol)) {
 		emit_error(PROG, "call", format, "%s", sl_error());
 		sl_close(lib);
 		return 1;

@@ -246,6 +246,12 @@ Test(cli_faults, text_output_has_a_table_and_a_histogram)
 	cr_assert_not_null(strstr(out, "MAPPING"));
 	cr_assert_not_null(strstr(out, "libc.so.6"));
 	cr_assert_not_null(strstr(out, "faults over"));
+	cr_assert_null(strstr(out, "timeline"));
+	cr_assert_eq(tu_run(MAPSCOPE " faults --samples --format text -- ls / 2>/dev/null", out,
+	                    sizeof(out)),
+	             0);
+	cr_assert_not_null(strstr(out, "timeline over"), "%s", out);
+	cr_assert_not_null(strstr(out, "\nminor |"), "%s", out);
 }
 
 static void check_library_phases(const char *loader)

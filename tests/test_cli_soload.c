@@ -258,3 +258,13 @@ Test(cli_soload, call_takes_negative_numbers_and_options_anywhere)
 	cr_assert_eq(tu_run(SOLOAD " call -x a b 2>/dev/null", (char[8]){0}, 8), 2);
 	cr_assert_eq(tu_run(SOLOAD " call a b 1 2 3 4 5 6 7 2>/dev/null", (char[8]){0}, 8), 2);
 }
+
+Test(cli_soload, call_refuses_to_jump_into_data)
+{
+	char out[512];
+	int st = tu_run(SOLOAD " call " TESTLIB("libhello.so") " hello_buf 2>&1 >/dev/null", out,
+	                sizeof(out));
+
+	cr_assert_eq(st, 1);
+	cr_assert(strstr(out, "libhello.so: hello_buf is data, not a function"), "%s", out);
+}

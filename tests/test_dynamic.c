@@ -6,7 +6,10 @@
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 Test(dynamic, elf_hash_matches_the_tables)
 {
@@ -90,4 +93,44 @@ Test(dynamic, soname_and_flags_of_a_system_library)
 	cr_assert_gt(d.reloc_count[R_X86_64_RELATIVE], 10000);
 	cr_assert_eq(strlen(d.build_id), 40);
 	describe_release(&d);
+}
+
+/* Copies lib to dir/name with the dynamic entry tag's value set to value. */
+static void patch_dynamic(const char *lib, const char *out, int64_t tag, uint64_t value)
+{
+	FILE *f = fopen(lib, "rb");
+	static unsigned char buf[1 << 20];
+	size_t n = fread(buf, 1, sizeof(buf), f);
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)(buf + eh->e_phoff);
+	int patched = 0;
+
+	fclose(f);
+	for (int i = 0; i < eh->e_phnum; i++) {
+		Elf64_Dyn *d = (Elf64_Dyn *)(buf + ph[i].p_offset);
+		if (ph[i].p_type != PT_DYNAMIC)
+			continue;
+		for (; d->d_tag != DT_NULL; d++)
+			if (d->d_tag == tag && (d->d_un.d_val = value, 1))
+				patched = 1;
+	}
+	cr_assert(patched, "%s has no tag %ld", lib, (long)tag);
+	f = fopen(out, "wb");
+	cr_assert_eq(fwrite(buf, 1, n, f), n);
+	fclose(f);
+}
+
+Test(dynamic, relr_entry_size_other_than_eight_is_refused)
+{
+	char dir[] = "/tmp/soload-dyn-XXXXXX", path[64];
+	struct description d;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/librelr.so", dir);
+	patch_dynamic(TESTLIB("librelr.so"), path, DT_RELRENT, 16);
+	cr_assert_eq(describe_library(path, &d), -1);
+	cr_assert_str_eq(sl_error(), "librelr.so: DT_RELRENT 16 is not the RELR size");
+	cr_assert_null(sl_open(path, 0));
+	unlink(path);
+	rmdir(dir);
 }

@@ -252,7 +252,17 @@ Test(schema, iobench_output_matches)
 
 Test(schema, share_output_matches)
 {
+	char share_dir[] = "/tmp/mapscope-schema-share-XXXXXX", cmd[128];
+
+	cr_assert_not_null(mkdtemp(share_dir));
 	check_commandf("share", 0, BUILD_DIR "/mapscope share -n 2 --loader dlopen libssl.so.3");
+	check_commandf("share", 0,
+	               "SOLOAD_SHARE_DIR=%s " BUILD_DIR "/mapscope share -n 2 --loader all %s",
+	               share_dir, TESTLIB("libtables.so"));
+	check_commandf("share", 0, "SOLOAD_SHARE_DIR=%s " BUILD_DIR "/mapscope share -n 1 %s",
+	               share_dir, TESTLIB("libtables.so"));
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", share_dir);
+	cr_assert_eq(system(cmd), 0);
 	check_commandf("share", 1, BUILD_DIR "/mapscope share -n 1 --loader dlopen %s/missing.so",
 	               dir);
 }

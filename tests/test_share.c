@@ -544,3 +544,45 @@ Test(share, dependency_not_at_its_shared_address_keeps_the_library_private)
 	waitpid(pid, NULL, 0);
 	cr_assert_str_eq(status, "private: dependency libcrypto.so.3 not at its shared address");
 }
+
+/* Where libtables goes with SL_SHARE, from a child that loaded it. */
+static uintptr_t shared_base_of_libtables(void)
+{
+	uintptr_t base = 0;
+	int fds[2];
+	pid_t pid;
+
+	cr_assert_eq(pipe(fds), 0);
+	pid = fork();
+	if (pid == 0) {
+		struct sl_info info;
+		sl_lib *lib = sl_open(TESTLIB("libtables.so"), SL_SHARE);
+		if (lib && sl_info(lib, &info) == 0)
+			base = info.base;
+		_exit(write(fds[1], &base, sizeof(base)) == sizeof(base) ? 0 : 1);
+	}
+	close(fds[1]);
+	cr_assert_eq(read(fds[0], &base, sizeof(base)), (ssize_t)sizeof(base));
+	close(fds[0]);
+	waitpid(pid, NULL, 0);
+	return base;
+}
+
+Test(share, taken_base_loads_privately_and_works)
+{
+	uintptr_t base = shared_base_of_libtables();
+	struct lib_report r;
+	void *squat;
+
+	cr_assert_neq(base, 0);
+	/* The child inherits this squatter at the library's shared base. */
+	squat = mmap((void *)base, 4096, PROT_NONE,
+	             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	cr_assert_eq(squat, (void *)base);
+	r = run_child(TESTLIB("libtables.so"), SL_SHARE, tables_work);
+	munmap(squat, 4096);
+	cr_assert(r.ok, "libtables gives wrong answers when placed elsewhere");
+	cr_assert_str_eq(r.ssl_status, "private: base address taken");
+	cr_assert_eq(r.ssl.shared_pages, 0);
+	cr_assert_eq(r.ssl.private_pages, r.ssl.relro_pages);
+}

@@ -497,3 +497,40 @@ Test(tls, a_host_variable_that_is_not_thread_local_is_refused)
 	                 "libtlsuser.so: tlshost_value is not in any host library's TLS block");
 	dlclose(fake);
 }
+
+/* Open, use and close from several threads at once: module registration,
+ * first access and unload race each other. */
+static void *open_use_close(void *arg)
+{
+	int i, bad = 0;
+
+	(void)arg;
+	for (i = 0; i < 50; i++) {
+		sl_lib *lib = sl_open(TESTLIB("libtls.so"), 0);
+		long (*local_bump)(long);
+		if (!lib)
+			return (void *)1;
+		local_bump = (long (*)(long))sl_sym(lib, "tls_local_bump");
+		/* A block shared with another thread would show its bumps. */
+		long first = local_bump(1);
+		bad += first < 8 || local_bump(1) != first + 1;
+		sl_close(lib);
+	}
+	return (void *)(intptr_t)bad;
+}
+
+Test(tls, concurrent_open_use_close)
+{
+	size_t before = sl_tls_block_count();
+	pthread_t tids[4];
+	void *bad;
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		pthread_create(&tids[i], NULL, open_use_close, NULL);
+	for (i = 0; i < 4; i++) {
+		pthread_join(tids[i], &bad);
+		cr_assert_null(bad, "thread %zu", i);
+	}
+	cr_assert_eq(sl_tls_block_count(), before);
+}
