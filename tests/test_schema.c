@@ -327,7 +327,9 @@ Test(schema, hold_output_matches)
 
 /* A shell command running "MAPS PID" on a fresh sleep: a small target, and
  * never a sanitizer build (whose shadow memory is terabytes to scan). */
-#define ON_A_SLEEP(maps) "sleep 30 & p=$!; " maps " $p 2>/dev/null; rc=$?; kill $p; exit $rc"
+#define ON_A_SLEEP(maps)                                                                          \
+	"sleep 30 & p=$!; until grep -qx sleep /proc/$p/comm; do sleep 0.01; done; " maps         \
+	" $p 2>/dev/null; rc=$?; kill $p; exit $rc"
 
 Test(schema, maps_output_matches)
 {
