@@ -128,7 +128,8 @@ test: all $(B)/tests/run $(TEST_HELPERS)
 # ThreadSanitizer over the loader used from many threads (tests/tsan/threads.c:
 # Criterion itself cannot run under TSan).
 TSAN_LIBS ?= /lib/x86_64-linux-gnu/libz.so.1:zlibVersion $(B)/testlibs/libmalbase.so:malbase_len \
-	$(B)/testlibs/libcxx.so:cxx_checked $(B)/testlibs/libtls.so:tls_bump
+	$(B)/testlibs/libcxx.so:cxx_checked $(B)/testlibs/libtls.so:tls_bump \
+	$(B)/testlibs/libchain_a.so:chain_a
 tsan: all
 	$(MAKE) B=$(B)/tsan SANITIZE=thread $(B)/tsan/libsoload.a
 	$(CC) $(CFLAGS) -fsanitize=thread -o $(B)/tsan/threads tests/tsan/threads.c \

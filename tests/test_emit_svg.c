@@ -169,6 +169,10 @@ Test(emit_svg, file_command_names_an_svg_it_cannot_write)
 	          out);
 }
 
+/* Shell: until process P has become the sleep (a fork runs the shell's
+ * code until its exec). */
+#define WAIT_FOR_EXEC(p) "until grep -qx sleep /proc/" p "/comm 2>/dev/null; do sleep 0.01; done; "
+
 /* Runs "mapscope maps ARGS PID" on a sleep (small and never sanitizer-built,
  * unlike this test's own build, whose shadow memory is terabytes), with
  * stdout dropped and stderr captured. Returns mapscope's exit status. */
@@ -177,7 +181,8 @@ static int maps_of_a_sleep(const char *args, char *out, size_t cap)
 	char cmd[512];
 
 	snprintf(cmd, sizeof(cmd),
-	         "sleep 30 & pid=$!; " BUILD_DIR "/mapscope maps %s $pid 2>&1 >/dev/null; "
+	         "sleep 30 & pid=$!; " WAIT_FOR_EXEC("$pid") BUILD_DIR
+	         "/mapscope maps %s $pid 2>&1 >/dev/null; "
 	         "rc=$?; kill $pid; exit $rc",
 	         args);
 	return tu_run(cmd, out, cap);

@@ -29,6 +29,12 @@ make -s -j2 all
 make -s -j2 B=$F CC=clang SANITIZE=fuzzer-no-link,$SAN $F/libsoload.a
 CFLAGS="-O1 -g -std=gnu11 -D_GNU_SOURCE -Iloader -fno-omit-frame-pointer"
 LIBS="$F/libsoload.a -lelf -ldl -lpthread"
+# AFL_CC=afl-clang-fast instruments the loader for AFL++ in its own build.
+AFL_LIBS=$LIBS
+if [ -n "${AFL_CC:-}" ]; then
+	make -s -j2 B=build/afl CC="$AFL_CC" SANITIZE=$SAN build/afl/libsoload.a
+	AFL_LIBS="build/afl/libsoload.a -lelf -ldl -lpthread"
+fi
 # Crashes of earlier runs move aside: this run reports only its own.
 rm -rf $F/crashes.old && { [ ! -d $F/crashes ] || mv $F/crashes $F/crashes.old; }
 mkdir -p $F/crashes
@@ -38,7 +44,7 @@ for step in $STEPS; do
 		tests/fuzz/fuzz_elf.c $LIBS
 	# The AFL++-compatible build: a plain main() over files or stdin.
 	${AFL_CC:-clang} $CFLAGS -fsanitize=$SAN -DFUZZ_STEP=$define -o $F/afl-$step \
-		tests/fuzz/afl_main.c tests/fuzz/fuzz_elf.c $LIBS
+		tests/fuzz/afl_main.c tests/fuzz/fuzz_elf.c $AFL_LIBS
 done
 
 # Each target keeps its own growing corpus across runs.
