@@ -81,22 +81,26 @@ static int add_file_mapping(struct all_report *r, pid_t pid, const struct procma
 	return 0;
 }
 
+/* One process being scanned for its files. */
+struct file_scan {
+	struct all_report *report;
+	pid_t pid;
+};
+
+static int add_if_file(void *ctx, const struct procmaps_region *reg,
+                       const struct smaps_counters *c)
+{
+	struct file_scan *f = ctx;
+
+	return procmaps_is_file(reg) ? add_file_mapping(f->report, f->pid, reg, c) : 0;
+}
+
 /* Adds the file mappings of one process from its smaps. */
 static int scan_files(struct all_report *r, pid_t pid, int procdir)
 {
-	struct procmaps_region reg;
-	struct smaps_counters c;
-	struct smaps s;
-	int rc = smaps_open(&s, procdir, "smaps");
+	struct file_scan f = {r, pid};
 
-	if (rc)
-		return rc;
-	while ((rc = smaps_next(&s, &reg, &c)) == 1) {
-		if (procmaps_is_file(&reg) && (rc = add_file_mapping(r, pid, &reg, &c)) != 0)
-			break;
-	}
-	smaps_close(&s);
-	return rc;
+	return smaps_each(procdir, add_if_file, &f);
 }
 
 static struct all_process *add_process(struct all_report *r)

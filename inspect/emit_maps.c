@@ -129,6 +129,7 @@ static json_t *totals_entry(const struct mapscan_report *r)
 	emit_int(t, "mappings", (int64_t)r->count);
 	emit_int(t, "size", (int64_t)r->totals.size);
 	emit_maps_counters(t, &r->totals);
+	emit_measured(t, "pss_rollup", (int64_t)r->pss_rollup, r->rollup_unavailable);
 	emit_page_counts(t, &r->total_pages, r->pagemap_unavailable);
 	if (why)
 		emit_unmeasured(t, "pss_from_mapcount", why);
@@ -216,5 +217,5 @@ void emit_maps_text(FILE *out, const struct mapscan_report *r)
 		fprintf(out, "Shared pages and PSS from map counts unavailable: %s\n", why);
 	else
 		fprintf(out, "PSS from map counts: %" PRIu64 " kB (kernel: %" PRIu64 " kB)\n",
-		        r->pss_from_mapcount >> (MAPSCAN_PSS_SHIFT + 10), r->totals.pss >> 10);
+		        r->pss_from_mapcount >> (MAPSCAN_PSS_SHIFT + 10), r->pss_rollup >> 10);
 }

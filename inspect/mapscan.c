@@ -190,6 +190,16 @@ static int scan_mappings(struct mapscan_report *r, int procdir, struct kpage *k,
 	return rc;
 }
 
+static void read_rollup(struct mapscan_report *r, int procdir)
+{
+	struct smaps_counters c;
+
+	if (smaps_read_rollup(procdir, &c) == 0)
+		r->pss_rollup = c.pss;
+	else
+		r->rollup_unavailable = "smaps_rollup could not be read";
+}
+
 int mapscan_process(pid_t pid, unsigned flags, struct mapscan_report *r)
 {
 	struct kpage k;
@@ -204,6 +214,8 @@ int mapscan_process(pid_t pid, unsigned flags, struct mapscan_report *r)
 	kpage_open(&k);
 	r->kpage_unavailable = k.unavailable;
 	rc = scan_mappings(r, procdir, &k, flags);
+	if (rc == 0)
+		read_rollup(r, procdir);
 	kpage_close(&k);
 	close(procdir);
 	return rc;

@@ -45,7 +45,11 @@ struct mapscan_report {
 	char comm[64];
 	struct mapscan_mapping *mappings;
 	size_t count, cap;
-	struct smaps_counters totals;
+	struct smaps_counters totals; /* summed over the mappings */
+	/* The kernel's own total from smaps_rollup: Pss not rounded to a kB per
+	 * mapping. Read after the mappings. */
+	uint64_t pss_rollup;
+	const char *rollup_unavailable;
 	struct pagemap_counts total_pages;
 	uint64_t pss_from_mapcount;      /* bytes << MAPSCAN_PSS_SHIFT */
 	const char *pagemap_unavailable; /* for the whole process, or NULL */

@@ -96,6 +96,25 @@ void smaps_close(struct smaps *s)
 	lines_close(&s->lines);
 }
 
+int smaps_each(int procdir,
+               int (*fn)(void *ctx, const struct procmaps_region *r,
+                         const struct smaps_counters *c),
+               void *ctx)
+{
+	struct procmaps_region r;
+	struct smaps_counters c;
+	struct smaps s;
+	int rc = smaps_open(&s, procdir, "smaps");
+
+	if (rc)
+		return rc;
+	while ((rc = smaps_next(&s, &r, &c)) == 1)
+		if ((rc = fn(ctx, &r, &c)) != 0)
+			break;
+	smaps_close(&s);
+	return rc;
+}
+
 int smaps_read_rollup(int procdir, struct smaps_counters *c)
 {
 	struct smaps s;

@@ -33,6 +33,13 @@ int smaps_next(struct smaps *s, struct procmaps_region *r, struct smaps_counters
 
 void smaps_close(struct smaps *s);
 
+/* Calls fn for every mapping in the process's smaps, stopping at the first
+ * non-zero return of fn. 0, fn's value, or -errno. */
+int smaps_each(int procdir,
+               int (*fn)(void *ctx, const struct procmaps_region *r,
+                         const struct smaps_counters *c),
+               void *ctx);
+
 /* One process's totals from smaps_rollup. 0 or -errno (-ESRCH: it exited). */
 int smaps_read_rollup(int procdir, struct smaps_counters *c);
 

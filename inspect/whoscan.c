@@ -40,24 +40,30 @@ static int count_mappings(const struct who_report *r, int procdir, uint64_t *n)
 	return rc;
 }
 
+/* One process's mappings of the file being summed. */
+struct target_sum {
+	const struct who_report *report;
+	struct who_process *process;
+};
+
+static int add_if_target(void *ctx, const struct procmaps_region *reg,
+                         const struct smaps_counters *c)
+{
+	struct target_sum *t = ctx;
+
+	if (is_target(t->report, reg)) {
+		t->process->rss += c->rss;
+		t->process->pss += c->pss;
+	}
+	return 0;
+}
+
 /* Sums rss and pss over the process's mappings of the file, from smaps. */
 static int sum_smaps(const struct who_report *r, int procdir, struct who_process *p)
 {
-	struct procmaps_region reg;
-	struct smaps_counters c;
-	struct smaps s;
-	int rc = smaps_open(&s, procdir, "smaps");
+	struct target_sum t = {r, p};
 
-	if (rc)
-		return rc;
-	while ((rc = smaps_next(&s, &reg, &c)) == 1) {
-		if (!is_target(r, &reg))
-			continue;
-		p->rss += c.rss;
-		p->pss += c.pss;
-	}
-	smaps_close(&s);
-	return rc;
+	return smaps_each(procdir, add_if_target, &t);
 }
 
 /* Counts the process's fds open on the file. -errno if fd/ cannot be read. */

@@ -127,6 +127,22 @@ Test(emit_prom, file_command_passes_the_format_check)
 	rmdir(dir);
 }
 
+Test(emit_prom, unmeasured_file_gives_reasons_not_zeros)
+{
+	char *out;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to run the command as nobody");
+	out = check_cli("setpriv --reuid=65534 --regid=65534 --clear-groups " BUILD_DIR
+	                "/mapscope file --format prometheus /etc/passwd",
+	                0);
+	cr_assert_null(strstr(out, "mapscope_file_resident_pages{"), "%s", out);
+	cr_assert(strstr(out, "mapscope_unavailable{path=\"/etc/passwd\",metric=\"mapscope_file_"
+	                      "resident_pages\",reason=") != NULL,
+	          "%s", out);
+	free(out);
+}
+
 Test(emit_prom, share_command_passes_the_format_check, .timeout = 30)
 {
 	char *out = check_cli(

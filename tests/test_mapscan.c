@@ -198,6 +198,7 @@ Test(mapscan, pss_from_map_counts_is_within_one_percent_of_the_kernels)
 		rollup_of(pid, &pss);
 	} while (pss != before && ++tries < 10);
 	cr_assert_null(r.kpage_unavailable, "%s", r.kpage_unavailable);
+	cr_assert_eq(r.pss_rollup, pss, "the report carries the kernel's total");
 	ours = r.pss_from_mapcount >> MAPSCAN_PSS_SHIFT;
 	cr_assert_lt(llabs((long long)ours - (long long)pss) * 100, (long long)pss,
 	             "ours %llu, kernel %llu", (unsigned long long)ours, (unsigned long long)pss);

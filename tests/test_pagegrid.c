@@ -2,6 +2,7 @@
  * pages known to be resident. */
 #include "mapscan.h"
 #include "pagegrid.h"
+#include "testutil.h"
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
@@ -125,7 +126,7 @@ Test(pagegrid, mapping_runs_become_resident_dirty_and_shared_cells)
 Test(pagegrid, file_cells_count_the_processes_that_map_them)
 {
 	char path[] = "/tmp/mapscope-grid-XXXXXX", page[4096] = {1};
-	int fd = mkstemp(path), ready[2], done[2];
+	int fd = mkstemp(path), ready[2], done[2], fds;
 	size_t len = MAPPED_PAGES * sizeof(page);
 	volatile const char *map;
 	struct pagegrid g;
@@ -151,7 +152,9 @@ Test(pagegrid, file_cells_count_the_processes_that_map_them)
 	close(ready[1]);
 	cr_assert_eq(read(ready[0], page, 1), 1);
 	cr_assert_eq(pagegrid_init(&g, MAPPED_PAGES, 4), 0);
+	fds = tu_count_fds();
 	pagegrid_count_mappers(&g, path);
+	cr_assert_eq(tu_count_fds(), fds, "descriptors left open");
 	cr_assert_null(g.sharing_unavailable, "%s", g.sharing_unavailable);
 	cr_assert_eq(g.cells[0].sharers, 1, "the child maps page 0");
 	/* This process maps the last page, but the inspector never counts itself. */

@@ -86,3 +86,20 @@ Test(smaps, rollup_of_this_process_has_rss)
 	cr_assert_geq(c.rss, c.pss);
 	close(dir);
 }
+
+static int stop_at_three(void *ctx, const struct procmaps_region *r,
+                         const struct smaps_counters *c)
+{
+	(void)r;
+	(void)c;
+	return ++*(int *)ctx == 3 ? 42 : 0;
+}
+
+Test(smaps, each_mapping_until_the_callback_stops)
+{
+	int dir = open("/proc/self", O_RDONLY | O_DIRECTORY), seen = 0;
+
+	cr_assert_eq(smaps_each(dir, stop_at_three, &seen), 42);
+	cr_assert_eq(seen, 3);
+	close(dir);
+}
