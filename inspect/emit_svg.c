@@ -318,13 +318,47 @@ static void add_mapping(struct emit_svg *svg, const struct mapscan_report *r,
 	emit_svg_add(svg, label, note, &g);
 }
 
+static int by_size_descending(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The least RSS a mapping needs to be drawn: with more resident mappings
+ * than bands, the largest ones are drawn. */
+static uint64_t rss_to_draw(const struct mapscan_report *r)
+{
+	uint64_t *rss = malloc(r->count * sizeof(*rss)), least = 1;
+	size_t n = 0;
+
+	for (size_t i = 0; rss && i < r->count; i++)
+		if (r->mappings[i].smaps.rss > 0)
+			rss[n++] = r->mappings[i].smaps.rss;
+	if (rss && n > EMIT_SVG_MAX_BANDS) {
+		qsort(rss, n, sizeof(*rss), by_size_descending);
+		least = rss[EMIT_SVG_MAX_BANDS - 1];
+	}
+	free(rss);
+	return least;
+}
+
 void emit_svg_add_process(struct emit_svg *svg, const struct mapscan_report *r)
 {
-	size_t bands = 0;
+	uint64_t least = rss_to_draw(r);
+	size_t above = 0, ties;
 
 	for (size_t i = 0; i < r->count; i++)
-		bands += r->mappings[i].smaps.rss > 0;
-	for (size_t i = 0; i < r->count; i++)
-		if (r->mappings[i].smaps.rss > 0)
-			add_mapping(svg, r, &r->mappings[i], emit_svg_cells_per_band(bands));
+		above += r->mappings[i].smaps.rss > least;
+	/* Mappings of exactly the least RSS fill what is left, in address order. */
+	ties = above < EMIT_SVG_MAX_BANDS ? EMIT_SVG_MAX_BANDS - above : 0;
+	for (size_t i = 0; i < r->count; i++) {
+		uint64_t rss = r->mappings[i].smaps.rss;
+		size_t cells = emit_svg_cells_per_band(above + ties);
+
+		if (rss > least || (rss == least && ties && ties--))
+			add_mapping(svg, r, &r->mappings[i], cells);
+		else if (rss > 0)
+			svg->omitted++; /* resident, but less than every band drawn */
+	}
 }

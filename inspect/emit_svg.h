@@ -41,7 +41,8 @@ void emit_svg_add(struct emit_svg *svg, const char *label, const char *note,
 struct mapscan_report;
 
 /* Adds a band for each mapping of a process scan (kept with MAPSCAN_PAGES)
- * that has resident memory, in address order. */
+ * that has resident memory, in address order; when there are more than
+ * fit, the ones with the most resident memory. */
 void emit_svg_add_process(struct emit_svg *svg, const struct mapscan_report *r);
 
 /* Writes the picture to out. 0, or -1 if the write failed. */

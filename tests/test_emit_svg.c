@@ -2,6 +2,7 @@
  * coloured as the legend says, and --svg on the CLIs writes them or fails
  * naming the file. */
 #include "emit_svg.h"
+#include "mapscan.h"
 #include "testutil.h"
 #include "xml_check.h"
 
@@ -215,4 +216,30 @@ Test(emit_svg, maps_command_names_an_svg_it_cannot_write)
 	cr_assert_eq(status, 1);
 	cr_assert(strstr(out, "/nonexistent/dir/m.svg: No such file or directory") != NULL, "%s",
 	          out);
+}
+
+Test(emit_svg, a_process_with_many_mappings_keeps_the_largest)
+{
+	struct mapscan_mapping maps[EMIT_SVG_MAX_BANDS + 6] = {0};
+	struct mapscan_report r = {.mappings = maps, .count = EMIT_SVG_MAX_BANDS + 6};
+	struct emit_svg svg = {.title = "many"};
+
+	for (size_t i = 0; i < r.count; i++) {
+		maps[i].region.start = 0x10000 * (i + 1);
+		maps[i].region.end = maps[i].region.start + 0x4000;
+		maps[i].region.path = "";
+		maps[i].smaps.rss = 4096 * (r.count - i); /* less at higher addresses */
+	}
+	maps[3].smaps.rss = 0;    /* not resident: never drawn nor counted */
+	maps[5].smaps.rss = 4096; /* a page: among the smallest */
+	emit_svg_add_process(&svg, &r);
+	/* 69 resident; drawn: the 64 with 5 pages or more (mappings 0-65 but 3
+	 * and 5), in address order. */
+	cr_assert_eq(svg.nbands, EMIT_SVG_MAX_BANDS);
+	cr_assert_eq(svg.omitted, 5);
+	cr_assert(strncmp(svg.bands[0].label, "0x10000-", 8) == 0, "%s", svg.bands[0].label);
+	cr_assert(strncmp(svg.bands[4].label, "0x70000-", 8) == 0, "%s", svg.bands[4].label);
+	cr_assert(strncmp(svg.bands[EMIT_SVG_MAX_BANDS - 1].label, "0x420000-", 9) == 0, "%s",
+	          svg.bands[EMIT_SVG_MAX_BANDS - 1].label);
+	emit_svg_free(&svg);
 }
