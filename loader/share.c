@@ -213,19 +213,36 @@ static int ends_with(const char *s, const char *end)
 	return n >= m && strcmp(s + n - m, end) == 0;
 }
 
+/* True if a's modification time is before b's. */
+static int older(const struct stat *a, const struct stat *b)
+{
+	return a->st_mtim.tv_sec < b->st_mtim.tv_sec ||
+	       (a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec < b->st_mtim.tv_nsec);
+}
+
 /* The first process of a boot removes the salts and caches of earlier
- * boots, which no base of this boot can match. Temporary files are left:
- * they may be another process's work in progress. */
+ * boots, which no base of this boot can match. Only caches older than this
+ * boot's salt go: another process may already have read the salt and
+ * written a cache of this boot. Temporary files are left: they may be
+ * another process's work in progress. */
 static void remove_old_boots(const char *dir, const char *salt)
 {
 	DIR *d = opendir(dir);
+	struct stat salt_st, st;
 	struct dirent *e;
 
+	if (d && fstatat(dirfd(d), salt, &salt_st, AT_SYMLINK_NOFOLLOW) != 0) {
+		closedir(d);
+		return;
+	}
 	while (d && (e = readdir(d))) {
 		if (strstr(e->d_name, ".tmp-"))
 			continue;
-		if ((strncmp(e->d_name, "salt-", 5) == 0 && strcmp(e->d_name, salt) != 0) ||
-		    ends_with(e->d_name, ".relro"))
+		if (strncmp(e->d_name, "salt-", 5) == 0 && strcmp(e->d_name, salt) != 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+		else if (ends_with(e->d_name, ".relro") &&
+		         fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		         older(&st, &salt_st))
 			unlinkat(dirfd(d), e->d_name, 0);
 	}
 	if (d)

@@ -222,19 +222,24 @@ static const struct option hold_opts[] = {
         {0},
 };
 
-/* Until stdin reaches end of file or SIGTERM/SIGINT arrives. */
-static void wait_for_release(void)
+/* SIGTERM and SIGINT are held from the start, not only once waiting: a
+ * caller may signal as soon as it has read the ready line, and that must
+ * mean "unload and exit 0", never death by the default action. */
+static void hold_release_signals(sigset_t *set)
 {
-	sigset_t set;
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigprocmask(SIG_BLOCK, set, NULL);
+}
+
+/* Until stdin reaches end of file or a signal of set (held) arrives. */
+static void wait_for_release(const sigset_t *set)
+{
 	struct pollfd p[2];
 	char buf[512];
-	int sfd;
+	int sfd = signalfd(-1, set, SFD_CLOEXEC);
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	p[0] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
 	p[1] = (struct pollfd){.fd = sfd, .events = POLLIN};
 	for (;;) {
@@ -287,6 +292,7 @@ static int cmd_hold(int argc, char **argv)
 	enum emit_format format = EMIT_JSONL;
 	struct hold_entry *e;
 	int opt, flags = 0, gdb = 0, n, loaded, rc = 0;
+	sigset_t release;
 
 	while ((opt = getopt_long(argc, argv, "sgf:h", hold_opts, NULL)) != -1) {
 		if (opt == 'h')
@@ -302,6 +308,7 @@ static int cmd_hold(int argc, char **argv)
 		return usage(me, stderr, 2);
 	if (format == EMIT_JSON)
 		format = EMIT_JSONL; /* one line, always: scripts read it as it comes */
+	hold_release_signals(&release);
 	if (!(e = calloc(n, sizeof(*e)))) {
 		emit_error(PROG, "hold", format, "out of memory");
 		return 1;
@@ -316,7 +323,7 @@ static int cmd_hold(int argc, char **argv)
 	else
 		rc = finish(emit_hold_doc(getpid(), e, n), format);
 	if (rc == 0)
-		wait_for_release();
+		wait_for_release(&release);
 	close_all(e, n);
 	return rc;
 }

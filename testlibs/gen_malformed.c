@@ -453,7 +453,7 @@ static void write_case(const char *dir, const struct mal_case *c, const struct i
 int main(int argc, char **argv)
 {
 	struct image base;
-	char path[4096];
+	char path[4096], done[4096];
 	FILE *manifest;
 
 	if (argc != 3) {
@@ -463,13 +463,18 @@ int main(int argc, char **argv)
 	base = read_base(argv[1]);
 	if (mkdir(argv[2], 0755) != 0 && errno != EEXIST)
 		die("cannot create the output directory");
-	snprintf(path, sizeof(path), "%s/manifest", argv[2]);
+	/* Written aside and renamed at the end: a run that dies half way
+	 * leaves no manifest for make to take as done. */
+	snprintf(path, sizeof(path), "%s/manifest.tmp", argv[2]);
 	manifest = fopen(path, "w");
 	if (!manifest)
 		die("cannot write the manifest");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		write_case(argv[2], &cases[i], &base, manifest);
 	if (fclose(manifest) != 0)
+		die("cannot write the manifest");
+	snprintf(done, sizeof(done), "%s/manifest", argv[2]);
+	if (rename(path, done) != 0)
 		die("cannot write the manifest");
 	free(base.bytes);
 	return 0;

@@ -143,3 +143,21 @@ Test(malformed, check_entry_agrees_with_sl_open)
 		close(fd);
 	}
 }
+
+/* The generator's own errors: usage, a missing base, a base without the
+ * tables it breaks (a library with SysV hash only has no DT_GNU_HASH). */
+Test(malformed, generator_refuses_bad_arguments_and_bases)
+{
+	char out[1024];
+
+	cr_expect_eq(tu_run(BUILD_DIR "/gen_malformed 2>&1", out, sizeof(out)), 2, "%s", out);
+	cr_expect_eq(tu_run(BUILD_DIR "/gen_malformed /nonexistent /tmp 2>&1", out, sizeof(out)),
+	             1, "%s", out);
+	cr_expect(strstr(out, "cannot read the base library"), "%s", out);
+	cr_expect_eq(tu_run(BUILD_DIR "/gen_malformed " BUILD_DIR "/testlibs/libsysvhash.so "
+	                              "/tmp/mapscope-genmal-never 2>&1; s=$?; rm -rf "
+	                              "/tmp/mapscope-genmal-never; exit $s",
+	                    out, sizeof(out)),
+	             1, "%s", out);
+	cr_expect(strstr(out, "lacks"), "%s", out);
+}

@@ -9,17 +9,32 @@
 
 #define VG_FAIL 99
 
-/* Each command runs under valgrind with its arguments; "%s" is a scratch file. */
-static const char *const commands[] = {
+/* Each command runs under valgrind with its arguments; "%s" is a scratch
+ * file. Three tables, three tests, so the slow runs share both cores. */
+static const char *const mapscope_commands[] = {
         BUILD_DIR "/mapscope --help",
         BUILD_DIR "/mapscope file %s",
         BUILD_DIR "/mapscope file --format text %s",
         BUILD_DIR "/mapscope file /nonexistent/file",
         BUILD_DIR "/mapscope faults --samples --format text --cold %s -- true",
         BUILD_DIR "/mapscope faults --lib " BUILD_DIR "/testlibs/libhello.so --call hello_reset",
+        NULL,
+};
+
+static const char *const mapscope_more_commands[] = {
         BUILD_DIR "/mapscope iobench --size 16K %s",
         BUILD_DIR "/mapscope watch --count 2 --interval 0.01 %s",
+        BUILD_DIR "/mapscope maps self",
+        BUILD_DIR "/mapscope who %s",
+        NULL,
+};
+
+static const char *const soload_commands[] = {
         BUILD_DIR "/soload",
+        BUILD_DIR "/soload info " BUILD_DIR "/testlibs/libmalbase.so",
+        BUILD_DIR "/soload call --ret int " BUILD_DIR "/testlibs/libmalbase.so malbase_len hi",
+        BUILD_DIR "/soload info " BUILD_DIR "/testlibs/malformed/reloc-copy.so",
+        NULL,
 };
 
 static int have_valgrind(void)
@@ -50,7 +65,7 @@ static int run_memcheck(const char *command, const char *scratch)
 	return tu_run(cmd, out, sizeof(out));
 }
 
-Test(valgrind, clis_are_memcheck_clean, .timeout = 120)
+static void check_commands(const char *const *commands)
 {
 	char scratch[] = "/tmp/mapscope-vg-XXXXXX";
 	char log[64];
@@ -62,10 +77,9 @@ Test(valgrind, clis_are_memcheck_clean, .timeout = 120)
 	cr_assert_eq(write(fd, "hello\n", 6), 6);
 	close(fd);
 	snprintf(log, sizeof(log), "%s.vg", scratch);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		int status = run_memcheck(commands[i], scratch);
-		cr_expect_neq(status, VG_FAIL, "memcheck errors in '%s' (see %s)", commands[i],
-		              log);
+	for (; *commands; commands++) {
+		int status = run_memcheck(*commands, scratch);
+		cr_expect_neq(status, VG_FAIL, "memcheck errors in '%s' (see %s)", *commands, log);
 		if (status == VG_FAIL) {
 			clean = 0;
 			break;
@@ -74,4 +88,19 @@ Test(valgrind, clis_are_memcheck_clean, .timeout = 120)
 	unlink(scratch);
 	if (clean)
 		unlink(log);
+}
+
+Test(valgrind, mapscope_file_and_faults_are_memcheck_clean, .timeout = 120)
+{
+	check_commands(mapscope_commands);
+}
+
+Test(valgrind, mapscope_maps_who_watch_are_memcheck_clean, .timeout = 120)
+{
+	check_commands(mapscope_more_commands);
+}
+
+Test(valgrind, soload_is_memcheck_clean, .timeout = 120)
+{
+	check_commands(soload_commands);
 }

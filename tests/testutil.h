@@ -24,6 +24,10 @@ json_t *tu_run_json(const char *cmd, int *status);
 /* Number of open fds and of mappings of this process, to check for leaks. */
 int tu_count_fds(void);
 int tu_count_maps(void);
+/* Mappings of this process whose line contains needle (e.g. a library name). */
+int tu_count_maps_of(const char *needle);
+/* This process's virtual size (VmSize) in KiB, or -1. */
+long tu_vm_size_kib(void);
 
 /* Forks a child that runs setup(arg), tells the parent it is done and then
  * sleeps until killed: a process whose memory is known and stays still.
