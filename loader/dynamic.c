@@ -171,11 +171,17 @@ static int decode_gnu_hash(struct sl_lib *lib)
 	lib->gnu_hash = h;
 	lib->gnu_bloom = (const uint64_t *)(h + 4);
 	lib->gnu_buckets = (const uint32_t *)(lib->gnu_bloom + bloom);
-	for (uint64_t i = 0; i < nb; i++)
-		if (lib->gnu_buckets[i] > max)
-			max = lib->gnu_buckets[i];
-	if (max && max < h[1])
-		return sl_seterr(lib->name, "DT_GNU_HASH bucket below the first hashed symbol");
+	/* A lookup starts its chain walk at any bucket and shifts by h[3]. */
+	for (uint64_t i = 0; i < nb; i++) {
+		uint32_t b = lib->gnu_buckets[i];
+		if (b && b < h[1])
+			return sl_seterr(lib->name,
+			                 "DT_GNU_HASH bucket below the first hashed symbol");
+		if (b > max)
+			max = b;
+	}
+	if (h[3] >= 32)
+		return sl_seterr(lib->name, "DT_GNU_HASH bloom shift %u too large", h[3]);
 	lib->gnu_chains = lib->gnu_buckets + nb - h[1];
 	return count_gnu_symbols(lib, at + head, max);
 }

@@ -17,6 +17,7 @@ enum load_check {
 	LOAD_CHECK_HEADER,  /* header check and load plan */
 	LOAD_CHECK_DYNAMIC, /* then map and decode the dynamic section */
 	LOAD_CHECK_RELOCS,  /* then the relocation plan (reloc_check) */
+	LOAD_CHECK_SYMBOLS, /* then every defined symbol looked up by name */
 };
 
 /* The reading steps of load_fd alone, up to upto, for the fuzz targets:

@@ -138,6 +138,20 @@ struct sl_lib *load_fd(const char *path, int fd, int flags)
 	return lib;
 }
 
+/* Every defined symbol (the first 4096) looked up by its own name, as
+ * sl_sym would: the hash tables' walk, on whatever the file holds. */
+static void check_lookups(struct sl_lib *lib)
+{
+	for (size_t i = 1; i < lib->nsyms && i < 4096; i++) {
+		const Elf64_Sym *s = &lib->symtab[i];
+		struct symbol_key key;
+		if (s->st_name >= lib->strsz || s->st_shndx == SHN_UNDEF)
+			continue;
+		symbol_key(&key, lib->strtab + s->st_name, NULL);
+		symbol_find_in(lib, &key);
+	}
+}
+
 int load_check_fd(const char *path, int fd, enum load_check upto)
 {
 	struct load_plan plan;
@@ -157,6 +171,8 @@ int load_check_fd(const char *path, int fd, enum load_check upto)
 		rc = map_library(lib, fd, &plan) || dynamic_decode(lib) ? -1 : 0;
 	if (rc == 0 && upto >= LOAD_CHECK_RELOCS)
 		rc = reloc_check(lib);
+	if (rc == 0 && upto >= LOAD_CHECK_SYMBOLS)
+		check_lookups(lib);
 	unload(lib);
 	registry_unlock();
 	return rc;

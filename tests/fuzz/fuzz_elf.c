@@ -1,7 +1,8 @@
 /*
  * fuzz_elf: the libFuzzer target over the loader's reading of a file: the
  * header check and load plan, the mapping and dynamic-section decoding, the
- * relocation plan (load_check_fd), never running the library's code. The
+ * relocation plan and symbol lookups (load_check_fd), never running the
+ * library's code. The
  * input is written to a memfd so every step runs exactly as for a file.
  * FUZZ_STEP (set when compiling) picks how far each input goes, one binary
  * per step, so each target spends its time on its own step.
@@ -15,7 +16,7 @@
 #include <unistd.h>
 
 #ifndef FUZZ_STEP
-#define FUZZ_STEP LOAD_CHECK_RELOCS
+#define FUZZ_STEP LOAD_CHECK_SYMBOLS
 #endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

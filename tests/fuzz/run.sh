@@ -1,6 +1,6 @@
 #!/bin/sh
 # make fuzz FUZZ_SECONDS=N: builds the loader with clang's libFuzzer, ASan
-# and UBSan into build/fuzz, then runs each target (header, dynamic, reloc)
+# and UBSan into build/fuzz, then runs each target (header, dynamic, reloc, symbols)
 # for N seconds, one after the other, niced, from a seed corpus of the sample
 # libraries, the malformed corpus and every kept crash input. Prints the
 # executions per target; exits 1 if any target found a crash (the input is
@@ -9,7 +9,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 SECS=${1:-60}
 F=build/fuzz
-STEPS="header dynamic reloc"
+STEPS="header dynamic reloc symbols"
 SAN=address,undefined
 
 have_libfuzzer() {
