@@ -50,7 +50,8 @@ static void count_relr(struct description *d, const struct sl_lib *lib)
 static void read_build_id(struct description *d, const struct sl_lib *lib)
 {
 	const Elf64_Phdr *ph = &lib->note_ph;
-	const unsigned char *p = lib_ptr(lib, ph->p_vaddr, ph->p_memsz);
+	/* Notes are 4-byte aligned records; a misaligned PT_NOTE has none. */
+	const unsigned char *p = ph->p_vaddr % 4 ? NULL : lib_ptr(lib, ph->p_vaddr, ph->p_memsz);
 	size_t off = 0;
 
 	while (p && off + 12 <= ph->p_memsz) {

@@ -1,10 +1,12 @@
 /*
  * crashes: every input a fuzz target ever crashed on (testlibs/crashes/,
  * kept when fixed) goes through the loader's reading steps again
- * (load_check_fd, which runs nothing of the library): no crash, no
+ * (load_check_fd) and through what soload info reads (describe), neither
+ * of which runs anything of the library: no crash, no
  * sanitizer report in the ASan/UBSan pass, a message naming the file when
  * refused, nothing leaked.
  */
+#include "describe.h"
 #include "load.h"
 #include "soload.h"
 #include "testutil.h"
@@ -13,10 +15,24 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define CRASHES "testlibs/crashes"
+
+/* What soload info and hold --gdb read (the describe fuzz target). */
+static void describe_again(const char *path)
+{
+	struct description d;
+	struct section *sections;
+	size_t n;
+
+	if (describe_library(path, &d) == 0)
+		describe_release(&d);
+	if (describe_sections(path, &sections, &n) == 0)
+		free(sections);
+}
 
 /* 0 when accepted; -1 and a message naming the file when refused. */
 static int check_one(const char *name)
@@ -34,6 +50,7 @@ static int check_one(const char *name)
 	if (rc != 0)
 		cr_expect(err && strstr(err, name), "%s: refused without naming it: %s", name,
 		          err ? err : "(no message)");
+	describe_again(path);
 	return rc;
 }
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # make fuzz FUZZ_SECONDS=N: builds the loader with clang's libFuzzer, ASan
-# and UBSan into build/fuzz, then runs each target (header, dynamic, reloc, symbols)
+# and UBSan into build/fuzz, then runs each target (header, dynamic, reloc, symbols, describe)
 # for N seconds, one after the other, niced, from a seed corpus of the sample
 # libraries, the malformed corpus and every kept crash input. Prints the
 # executions per target; exits 1 if any target found a crash (the input is
@@ -10,6 +10,7 @@ cd "$(dirname "$0")/../.."
 SECS=${1:-60}
 F=build/fuzz
 STEPS="header dynamic reloc symbols"
+TARGETS="$STEPS describe"
 SAN=address,undefined
 
 have_libfuzzer() {
@@ -46,6 +47,10 @@ for step in $STEPS; do
 	${AFL_CC:-clang} $CFLAGS -fsanitize=$SAN -DFUZZ_STEP=$define -o $F/afl-$step \
 		tests/fuzz/afl_main.c tests/fuzz/fuzz_elf.c $AFL_LIBS
 done
+# describe: what soload info and hold --gdb read, its own harness.
+clang $CFLAGS -fsanitize=fuzzer,$SAN -o $F/fuzz-describe tests/fuzz/fuzz_describe.c $LIBS
+${AFL_CC:-clang} $CFLAGS -fsanitize=$SAN -o $F/afl-describe tests/fuzz/afl_main.c \
+	tests/fuzz/fuzz_describe.c $AFL_LIBS
 
 # Each target keeps its own growing corpus across runs.
 seed() {
@@ -57,7 +62,7 @@ seed() {
 }
 
 status=0
-for step in $STEPS; do
+for step in $TARGETS; do
 	corpus=$F/corpus-$step
 	seed $corpus
 	log=$F/fuzz-$step.log
