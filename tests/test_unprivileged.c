@@ -256,3 +256,40 @@ Test(unprivileged, faults_without_privileges_still_counts)
 	               find_null_without_reason(doc));
 	json_decref(doc);
 }
+
+/* maps --all as nobody: its own processes are read, root's are in errors[]
+ * with the reason, and the scan still succeeds. */
+Test(unprivileged, maps_all_without_privileges_reads_own_and_lists_the_rest)
+{
+	struct copy c;
+	char cmd[512];
+	json_t *doc, *errors, *e, *procs, *p;
+	int status, found_sleeper = 0;
+	size_t i;
+
+	skip_unless_root_can_drop();
+	copy_build(&c);
+	snprintf(cmd, sizeof(cmd),
+	         AS_NOBODY "sh -c 'sleep 30 & s=$!; %s/%s/mapscope maps --all 2>/dev/null; "
+	                   "r=$?; kill $s; exit $r'",
+	         c.dir, BUILD_DIR);
+	doc = tu_run_json(cmd, &status);
+	remove_copy(&c);
+	cr_assert_eq(status, 0);
+	cr_assert_not_null(doc);
+	procs = json_object_get(doc, "processes");
+	json_array_foreach(procs, i, p)
+	{
+		found_sleeper |=
+		        strcmp(json_string_value(json_object_get(p, "comm")), "sleep") == 0;
+	}
+	cr_expect(found_sleeper, "nobody's own sleep is not in processes[]");
+	errors = json_object_get(doc, "errors");
+	cr_expect_gt(json_array_size(errors), 0, "root's processes are not in errors[]");
+	json_array_foreach(errors, i, e)
+	{
+		const char *why = json_string_value(json_object_get(e, "error"));
+		cr_expect(why && *why, "an error without a reason");
+	}
+	json_decref(doc);
+}
