@@ -35,11 +35,15 @@ struct usage {
 struct soak_lib {
 	const char *path;
 	const char *symbol;
+	int call_returns; /* non-zero: call symbol as int (void) each cycle, expect this */
 };
 
 static const struct soak_lib soak_libs[] = {
-        {"/lib/x86_64-linux-gnu/libz.so.1", "zlibVersion"},
-        {TESTLIB("libmalbase.so"), "malbase_len"},
+        {"/lib/x86_64-linux-gnu/libz.so.1", "zlibVersion", 0},
+        {TESTLIB("libmalbase.so"), "malbase_len", 0},
+        /* Each cycle's call makes this thread's TLS block; each close frees it,
+         * so every call starts again from the template's 42. */
+        {TESTLIB("libtls.so"), "tls_bump", 43},
 };
 
 static long rss_kb(void)
@@ -66,8 +70,12 @@ static void cycle(const struct soak_lib *l, int n)
 {
 	for (int i = 0; i < n; i++) {
 		sl_lib *lib = sl_open(l->path, 0);
+		void *sym;
 		cr_assert_not_null(lib, "cycle %d: %s", i, sl_error());
-		cr_assert_not_null(sl_sym(lib, l->symbol), "cycle %d: %s missing", i, l->symbol);
+		sym = sl_sym(lib, l->symbol);
+		cr_assert_not_null(sym, "cycle %d: %s missing", i, l->symbol);
+		if (l->call_returns)
+			cr_assert_eq(((int (*)(void))sym)(), l->call_returns, "cycle %d", i);
 		cr_assert_eq(sl_close(lib), 0, "cycle %d: %s", i, sl_error());
 	}
 }
@@ -97,4 +105,9 @@ Test(soak, system_library_cycles_leave_nothing_behind, .timeout = 120)
 Test(soak, sample_library_cycles_leave_nothing_behind, .timeout = 120)
 {
 	soak(&soak_libs[1]);
+}
+
+Test(soak, tls_library_cycles_leave_nothing_behind, .timeout = 120)
+{
+	soak(&soak_libs[2]);
 }
