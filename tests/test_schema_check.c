@@ -28,6 +28,16 @@ static struct schema_report check_text(const char *text)
 	return rep;
 }
 
+/* Asserts text breaks exactly one rule, and the report says what. */
+static void expect_one_violation(const char *text, const char *what)
+{
+	struct schema_report rep = check_text(text);
+
+	cr_assert_eq(rep.violations, 1, "%d violations (%s) in %s", rep.violations, rep.first,
+	             text);
+	cr_assert(strstr(rep.first, what) != NULL, "'%s' not in '%s'", what, rep.first);
+}
+
 Test(schema_check, accepts_a_valid_document)
 {
 	struct schema_report rep = check_text(
@@ -39,69 +49,48 @@ Test(schema_check, accepts_a_valid_document)
 
 Test(schema_check, names_the_path_of_a_wrong_type)
 {
-	struct schema_report rep =
-	        check_text("{\"kind\":\"file\",\"files\":[{\"size\":1},{\"size\":\"2\"}]}");
-
-	cr_assert_eq(rep.violations, 1);
-	cr_assert(strstr(rep.first, "$.files[1].size") != NULL, "%s", rep.first);
+	expect_one_violation("{\"kind\":\"file\",\"files\":[{\"size\":1},{\"size\":\"2\"}]}",
+	                     "$.files[1].size");
 }
 
 Test(schema_check, refuses_a_missing_required_property)
 {
-	struct schema_report rep = check_text("{\"kind\":\"file\"}");
-
-	cr_assert_eq(rep.violations, 1);
-	cr_assert(strstr(rep.first, "files") != NULL, "%s", rep.first);
+	expect_one_violation("{\"kind\":\"file\"}", "files");
 }
 
 Test(schema_check, refuses_an_undeclared_property)
 {
-	struct schema_report rep = check_text("{\"kind\":\"file\",\"files\":[],\"extra\":1}");
-
-	cr_assert_eq(rep.violations, 1);
-	cr_assert(strstr(rep.first, "$.extra") != NULL, "%s", rep.first);
+	expect_one_violation("{\"kind\":\"file\",\"files\":[],\"extra\":1}", "$.extra");
 }
 
 Test(schema_check, refuses_a_value_outside_the_enum)
 {
-	struct schema_report rep = check_text("{\"kind\":\"maps\",\"files\":[]}");
-
-	cr_assert_eq(rep.violations, 1);
-	cr_assert(strstr(rep.first, "$.kind") != NULL, "%s", rep.first);
+	expect_one_violation("{\"kind\":\"maps\",\"files\":[]}", "$.kind");
 }
 
 Test(schema_check, refuses_a_value_below_the_minimum)
 {
-	struct schema_report rep = check_text("{\"kind\":\"file\",\"files\":[{\"size\":-1}]}");
-
-	cr_assert_eq(rep.violations, 1);
-	cr_assert(strstr(rep.first, "minimum") != NULL, "%s", rep.first);
+	expect_one_violation("{\"kind\":\"file\",\"files\":[{\"size\":-1}]}", "minimum");
 }
 
 Test(schema_check, refuses_null_without_a_reason)
 {
-	struct schema_report rep =
-	        check_text("{\"kind\":\"file\",\"files\":[{\"resident_pages\":null}]}");
-
-	cr_assert_eq(rep.violations, 1);
-	cr_assert(strstr(rep.first, "resident_pages_unavailable") != NULL, "%s", rep.first);
+	expect_one_violation("{\"kind\":\"file\",\"files\":[{\"resident_pages\":null}]}",
+	                     "resident_pages_unavailable");
 }
 
 Test(schema_check, refuses_an_empty_reason)
 {
-	struct schema_report rep = check_text("{\"kind\":\"file\",\"files\":[{\"resident_pages\":"
-	                                      "null,\"resident_pages_unavailable\":\"\"}]}");
-
-	cr_assert_eq(rep.violations, 1);
+	expect_one_violation("{\"kind\":\"file\",\"files\":[{\"resident_pages\":"
+	                     "null,\"resident_pages_unavailable\":\"\"}]}",
+	                     "resident_pages_unavailable");
 }
 
 Test(schema_check, refuses_a_reason_beside_a_measured_value)
 {
-	struct schema_report rep = check_text("{\"kind\":\"file\",\"files\":[{\"resident_pages\":"
-	                                      "3,\"resident_pages_unavailable\":\"why\"}]}");
-
-	cr_assert_eq(rep.violations, 1);
-	cr_assert(strstr(rep.first, "not null") != NULL, "%s", rep.first);
+	expect_one_violation("{\"kind\":\"file\",\"files\":[{\"resident_pages\":"
+	                     "3,\"resident_pages_unavailable\":\"why\"}]}",
+	                     "not null");
 }
 
 Test(schema_check, refuses_a_keyword_outside_the_subset)
