@@ -270,7 +270,10 @@ Test(unprivileged, maps_all_without_privileges_reads_own_and_lists_the_rest)
 	skip_unless_root_can_drop();
 	copy_build(&c);
 	snprintf(cmd, sizeof(cmd),
-	         AS_NOBODY "sh -c 'sleep 30 & s=$!; %s/%s/mapscope maps --all 2>/dev/null; "
+	         AS_NOBODY "sh -c 'sleep 30 & s=$!; "
+	                   /* the fork is the shell's until it execs the sleep */
+	                   "until grep -qx sleep /proc/$s/comm; do sleep 0.01; done; "
+	                   "%s/%s/mapscope maps --all 2>/dev/null; "
 	                   "r=$?; kill $s; exit $r'",
 	         c.dir, BUILD_DIR);
 	doc = tu_run_json(cmd, &status);
