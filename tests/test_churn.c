@@ -103,37 +103,24 @@ static void mark_live_pids(unsigned char *set)
 	closedir(d);
 }
 
-/* Every errors[] entry has a pid and a reason; marks their pids in seen. */
-static size_t check_errors(json_t *doc, unsigned char *seen)
+/* Marks the pids of doc's processes[] or errors[] in seen; each error must
+ * have a pid and a reason. Returns how many entries there were. */
+static size_t mark_pids(json_t *doc, const char *key, unsigned char *seen)
 {
-	json_t *errors = json_object_get(doc, "errors"), *e;
+	json_t *list = json_object_get(doc, key), *e;
+	int errors = strcmp(key, "errors") == 0;
 	size_t i;
 
-	cr_assert(json_is_array(errors), "no errors[] array");
-	json_array_foreach(errors, i, e)
+	cr_assert(json_is_array(list), "no %s[] array", key);
+	json_array_foreach(list, i, e)
 	{
 		json_int_t pid = json_integer_value(json_object_get(e, "pid"));
 		const char *why = json_string_value(json_object_get(e, "error"));
-		cr_expect(pid > 0 && why && *why, "an error without pid or reason");
+		cr_expect(!errors || (pid > 0 && why && *why), "an error without pid or reason");
 		if (pid > 0 && pid < MAX_PIDS)
 			seen[pid] = 1;
 	}
-	return json_array_size(errors);
-}
-
-static size_t mark_processes(json_t *doc, unsigned char *seen)
-{
-	json_t *procs = json_object_get(doc, "processes"), *p;
-	size_t i;
-
-	cr_assert(json_is_array(procs), "no processes[] array");
-	json_array_foreach(procs, i, p)
-	{
-		json_int_t pid = json_integer_value(json_object_get(p, "pid"));
-		if (pid > 0 && pid < MAX_PIDS)
-			seen[pid] = 1;
-	}
-	return json_array_size(procs);
+	return json_array_size(list);
 }
 
 static json_t *run_json(const char *cmd)
@@ -159,8 +146,8 @@ Test(churn, maps_all_reports_every_process_or_why_not, .timeout = 120)
 		doc = run_json(BUILD_DIR "/mapscope maps --all 2>/dev/null");
 		mark_live_pids(after);
 		memset(seen, 0, sizeof(seen));
-		procs += mark_processes(doc, seen);
-		errors += check_errors(doc, seen);
+		procs += mark_pids(doc, "processes", seen);
+		errors += mark_pids(doc, "errors", seen);
 		cr_expect_eq(json_integer_value(
 		                     json_object_get(json_object_get(doc, "totals"), "errors")),
 		             (json_int_t)json_array_size(json_object_get(doc, "errors")));
@@ -187,8 +174,8 @@ Test(churn, who_finds_the_survivors_and_reports_the_vanished, .timeout = 120)
 	for (int round = 0; round < ROUNDS; round++) {
 		json_t *doc = run_json(cmd);
 		memset(seen, 0, sizeof(seen));
-		procs += mark_processes(doc, seen);
-		errors += check_errors(doc, seen);
+		procs += mark_pids(doc, "processes", seen);
+		errors += mark_pids(doc, "errors", seen);
 		cr_expect(seen[c.spawner], "the spawner maps the file all along but is missing");
 		json_decref(doc);
 	}
