@@ -91,8 +91,12 @@ Test(cli_faults, cold_file_every_16th_page_matches_kernel_counters, .timeout = 6
 	cr_assert_eq(tu_json_int(doc, "lost_samples"), 0);
 	m = mapping_of(doc, path);
 	cr_assert_not_null(m, "no faults attributed to %s", path);
-	cr_assert_geq(major, 1);
-	cr_assert_geq(tu_json_int(m, "major") * 10, major * 9);
+	/* Readahead makes this one major fault on the file; any other process
+	 * evicting a page the command needs adds one elsewhere, so allow a
+	 * handful there (the 90% share is checked where majors are many). */
+	cr_assert_geq(tu_json_int(m, "major"), 1);
+	cr_assert_leq(major - tu_json_int(m, "major"), 4, "%lld major faults, %lld on the file",
+	              major, tu_json_int(m, "major"));
 	cr_assert_eq(tu_json_int(m, "cache_pages_before"), 0);
 	cr_assert_geq(tu_json_int(m, "cache_pages_added"), 1024);
 	json_decref(doc);
@@ -114,6 +118,8 @@ Test(cli_faults, random_advice_makes_one_major_fault_per_page, .timeout = 60)
 	m = mapping_of(doc, path);
 	cr_assert_not_null(m);
 	cr_assert_eq(tu_json_int(m, "major"), 256);
+	cr_assert_geq(tu_json_int(m, "major") * 10, tu_json_int(doc, "major") * 9,
+	              "at least 90%% of the major faults are attributed to the file");
 	cr_assert_eq(tu_json_int(m, "pages"), 256);
 	cr_assert_eq(tu_json_int(m, "cache_pages_added"), 256);
 	cr_assert_geq(json_array_size(json_object_get(doc, "samples")), 256);
