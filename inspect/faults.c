@@ -59,19 +59,62 @@ static int64_t cached_pages(const char *path)
 	return err || r.unavailable ? -1 : (int64_t)r.resident_pages;
 }
 
-static void explain_perf_refusal(struct faults_report *rep, const char *step, int err)
+static int read_sysctl(const char *path)
 {
-	int paranoid = -1;
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
+	FILE *f = fopen(path, "re");
+	int value = -1;
 
 	if (f) {
-		if (fscanf(f, "%d", &paranoid) != 1)
-			paranoid = -1;
+		if (fscanf(f, "%d", &value) != 1)
+			value = -1;
 		fclose(f);
 	}
-	snprintf(rep->why, sizeof(rep->why), "%s: %s (kernel.perf_event_paranoid = %d)", step,
-	         strerror(-err), paranoid);
+	return value;
+}
+
+/* The refusal with the setting behind it: the paranoia level for the open,
+ * the per-user locked-memory allowance for the ring buffer. */
+static void explain_perf_refusal(struct faults_report *rep, const char *step, int err)
+{
+	bool ring = strncmp(step, "mmap", 4) == 0;
+	const char *knob = ring ? "perf_event_mlock_kb" : "perf_event_paranoid";
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/sys/kernel/%s", knob);
+	snprintf(rep->why, sizeof(rep->why), "%s: %s (kernel.%s = %d)", step, strerror(-err), knob,
+	         read_sysctl(path));
 	rep->unavailable = rep->why;
+}
+
+/* Opens the fault events on pid: every fault if allowed, else the faults
+ * taken in user mode, which paranoid 2 still allows for one's own
+ * processes. Notes in rep what is missing and why. 0 if events are open. */
+static int open_recorder(struct faultrec *fr, pid_t pid, enum faults_sampling sampling,
+                         struct faults_report *rep)
+{
+	const char *step = "perf_event_open";
+	int err;
+
+	if (sampling == FAULTS_SAMPLE_AUTO) {
+		err = faultrec_open(fr, pid, false, &step);
+		if (err == 0)
+			return 0;
+		explain_perf_refusal(rep, step, err);
+		if (err != -EACCES && err != -EPERM)
+			return err;
+	} else {
+		snprintf(rep->why, sizeof(rep->why), "%s not asked for",
+		         sampling == FAULTS_SAMPLE_NONE ? "perf events" : "kernel-mode sampling");
+		rep->unavailable = rep->why;
+		if (sampling == FAULTS_SAMPLE_NONE)
+			return -EACCES;
+	}
+	err = faultrec_open(fr, pid, true, &step);
+	if (err == 0)
+		rep->user_only = true;
+	else /* this refusal, not the first, is what stopped sampling */
+		explain_perf_refusal(rep, step, err);
+	return err;
 }
 
 /* Whether the child has exited, without reaping it (its rusage is still to
@@ -398,8 +441,10 @@ static int run_to_end(struct runner *r, struct faultrec *fr, uint64_t start,
 		return 0;
 	if ((err = faultrec_drain(fr)) != 0)
 		return err;
-	if (faultrec_count(fr, FAULTREC_MINOR, &rep->minor) ||
-	    faultrec_count(fr, FAULTREC_MAJOR, &rep->major))
+	/* User-mode counts are not totals: the totals stay the rusage ones. */
+	if (faultrec_count(fr, FAULTREC_MINOR,
+	                   rep->user_only ? &rep->sampled_minor : &rep->minor) ||
+	    faultrec_count(fr, FAULTREC_MAJOR, rep->user_only ? &rep->sampled_major : &rep->major))
 		return -EIO;
 	rep->lost = fr->lost;
 	rep->throttled = fr->throttled;
@@ -408,10 +453,11 @@ static int run_to_end(struct runner *r, struct faultrec *fr, uint64_t start,
 
 /* Starts the command, attaches perf events (or notes why not), lets it exec
  * and follows it to its end. 0, or -1 with err. */
-static int run_command(char **argv, struct faults_report *rep, char *err, size_t errlen)
+static int run_command(const struct faults_request *req, struct faults_report *rep, char *err,
+                       size_t errlen)
 {
 	void (*old_int)(int), (*old_quit)(int);
-	const char *step = NULL;
+	char **argv = req->argv;
 	struct faultrec fr;
 	struct runner r;
 	uint64_t start;
@@ -424,9 +470,7 @@ static int run_command(char **argv, struct faults_report *rep, char *err, size_t
 	/* Ctrl-C goes to the command; we stay to report how it ended. */
 	old_int = signal(SIGINT, SIG_IGN);
 	old_quit = signal(SIGQUIT, SIG_IGN);
-	perf = faultrec_open(&fr, r.pid, &step);
-	if (perf)
-		explain_perf_refusal(rep, step, perf);
+	perf = open_recorder(&fr, r.pid, req->sampling, rep);
 	start = now_ns();
 	if ((e = runner_release(&r)) != 0) {
 		snprintf(err, errlen, "%s: cannot run: %s", argv[0], strerror(-e));
@@ -455,7 +499,7 @@ int faults_run(const struct faults_request *req, struct faults_report *rep, char
 	if (evict_cold_files(req, err, errlen) == 0) {
 		for (size_t i = 0; i < req->ncold; i++)
 			before[i] = cached_pages(req->cold[i]);
-		rc = run_command(req->argv, rep, err, errlen);
+		rc = run_command(req, rep, err, errlen);
 	}
 	if (rc == 0)
 		measure_cold_files(req, before, rep);

@@ -34,7 +34,7 @@ Test(runner, released_child_runs_and_is_reaped)
 Test(faults, run_leaves_no_fd_or_mapping_behind)
 {
 	char *argv[] = {"true", NULL};
-	struct faults_request req = {argv, NULL, 0};
+	struct faults_request req = {.argv = argv};
 	struct faults_report rep;
 	char err[256];
 	int fds, maps;
@@ -54,7 +54,7 @@ Test(faults, run_leaves_no_fd_or_mapping_behind)
 Test(faults, failed_command_leaves_no_fd_behind)
 {
 	char *argv[] = {"/nonexistent/prog", NULL};
-	struct faults_request req = {argv, NULL, 0};
+	struct faults_request req = {.argv = argv};
 	struct faults_report rep;
 	char err[256];
 	int fds = tu_count_fds(), maps = tu_count_maps();
