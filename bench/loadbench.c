@@ -6,15 +6,21 @@
  *   loadbench sym ROUNDS LIB COUNT          lookups of sym_00000 .. COUNT-1
  *
  * Prints the median time per operation of each side and the ratio
- * soload / glibc (below 1 means soload is faster).
+ * soload / glibc (below 1 means soload is faster), and where each side's
+ * instructions ran: in user space (the loader's own work) or in the kernel
+ * (mmap, munmap, page faults), which both loaders pay alike.
  */
 #include "soload.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <linux/perf_event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_ROUNDS 5000
 
@@ -72,7 +78,7 @@ static void open_glibc(const char *lib, const char *symbol, int mode)
 		fail("dlclose", lib, dlerror());
 }
 
-static double time_open(enum side s, const char *lib, const char *symbol, int iters)
+static double time_iters(enum side s, const char *lib, const char *symbol, int iters)
 {
 	double t0 = now_ns();
 	int i;
@@ -84,6 +90,78 @@ static double time_open(enum side s, const char *lib, const char *symbol, int it
 			open_glibc(lib, symbol, s == GLIBC_NOW ? RTLD_NOW : RTLD_LAZY);
 	}
 	return (now_ns() - t0) / iters;
+}
+
+/* Instructions retired by this thread, user and kernel counted apart. */
+enum ring { RING_USER, RING_KERNEL, NRINGS };
+
+static int ring_fd[NRINGS] = {-1, -1};
+static const char *ring_unavailable[NRINGS];
+static double ring_count[NSIDES][NRINGS], ring_ops[NSIDES];
+
+static int open_ring(enum ring r)
+{
+	struct perf_event_attr attr = {
+	        .size = sizeof(attr),
+	        .type = PERF_TYPE_HARDWARE,
+	        .config = PERF_COUNT_HW_INSTRUCTIONS,
+	        .exclude_user = r == RING_KERNEL,
+	        .exclude_kernel = r == RING_USER,
+	        .exclude_hv = 1,
+	};
+
+	return (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* A user may count its own user-space instructions even where the kernel's
+ * are refused (kernel.perf_event_paranoid 2): each ring on its own. */
+static void open_rings(void)
+{
+	for (int r = 0; r < NRINGS; r++)
+		if ((ring_fd[r] = open_ring((enum ring)r)) < 0)
+			ring_unavailable[r] = strerror(errno);
+}
+
+static void read_rings(unsigned long long *now)
+{
+	for (int r = 0; r < NRINGS; r++)
+		if (ring_fd[r] < 0 || read(ring_fd[r], &now[r], sizeof(now[r])) != sizeof(now[r]))
+			now[r] = 0;
+}
+
+static double time_open(enum side s, const char *lib, const char *symbol, int iters)
+{
+	unsigned long long before[NRINGS], after[NRINGS];
+	double t;
+
+	read_rings(before);
+	t = time_iters(s, lib, symbol, iters);
+	read_rings(after);
+	for (int r = 0; r < NRINGS; r++)
+		ring_count[s][r] += (double)(after[r] - before[r]);
+	ring_ops[s] += iters;
+	return t;
+}
+
+static void print_ring(enum side s, enum ring r)
+{
+	const char *name = r == RING_USER ? "user" : "kernel";
+
+	if (ring_unavailable[r])
+		printf(" %s unavailable (perf_event_open: %s)", name, ring_unavailable[r]);
+	else
+		printf(" %s %.0f", name, ring_count[s][r] / ring_ops[s]);
+}
+
+static void print_rings(void)
+{
+	printf("  instructions per op:");
+	for (int s = 0; s < NSIDES; s++) {
+		printf("  %s", side_names[s]);
+		for (int r = 0; r < NRINGS; r++)
+			print_ring((enum side)s, (enum ring)r);
+		printf("%s", s + 1 < NSIDES ? ";" : "\n");
+	}
 }
 
 static double minimum(const double *v, int n)
@@ -115,7 +193,8 @@ static int bench_open(int rounds, int iters, const char *lib, const char *symbol
 	printf("%s (%d rounds of %d):\n", strrchr(lib, '/') ? strrchr(lib, '/') + 1 : lib, rounds,
 	       iters);
 	for (k = 0; k < NSIDES; k++)
-		time_open((enum side)k, lib, symbol, 1);
+		time_iters((enum side)k, lib, symbol, 1);
+	open_rings();
 	for (r = 0; r < rounds; r++)
 		for (k = 0; k < NSIDES; k++) {
 			enum side s = (enum side)((r + k) % NSIDES);
@@ -127,6 +206,7 @@ static int bench_open(int rounds, int iters, const char *lib, const char *symbol
 	for (k = 0; k < NSIDES; k++)
 		med[k] = median(t[k], rounds);
 	print_result("  median round", med, "us", 1e3);
+	print_rings();
 	return 0;
 }
 

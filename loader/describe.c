@@ -1,9 +1,8 @@
 #include "describe.h"
 #include "dynamic.h"
-#include "elfcheck.h"
 #include "error.h"
+#include "load.h"
 #include "map.h"
-#include "reloc.h"
 
 #include <fcntl.h>
 #include <gelf.h>
@@ -12,21 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* The steps of sl_open up to the dynamic table, on a private sl_lib. */
-static int map_and_decode(struct description *d, int fd, size_t size)
-{
-	struct elf_file ef;
-	int rc;
-
-	if (elfcheck_read(d->lib->name, fd, size, &ef) != 0)
-		return -1;
-	rc = plan_build(d->lib->name, ef.phdr, ef.phnum, ef.file_size, &d->plan);
-	elfcheck_release(&ef);
-	if (rc || map_library(d->lib, fd, &d->plan) != 0)
-		return -1;
-	return dynamic_decode(d->lib) == 0 ? reloc_check(d->lib) : -1;
-}
 
 static void count_rela(struct description *d, const Elf64_Rela *r, size_t n)
 {
@@ -108,15 +92,9 @@ int describe_library(const char *path, struct description *d)
 		close(fd);
 		return sl_seterr(path, "not a regular file");
 	}
-	if ((d->lib = calloc(1, sizeof(*d->lib)))) {
-		d->lib->path = (char *)path;
-		d->lib->name = sl_basename(path);
-		rc = map_and_decode(d, fd, st.st_size);
-		if (rc == 0)
-			rc = summarise(d);
-	} else {
-		sl_seterr(path, "out of memory");
-	}
+	/* The steps of sl_open up to the relocation check, on a private copy. */
+	if ((d->lib = load_inspect_fd(path, fd, LOAD_CHECK_RELOCS, &d->plan)))
+		rc = summarise(d);
 	close(fd);
 	if (rc != 0)
 		describe_release(d);
@@ -125,11 +103,8 @@ int describe_library(const char *path, struct description *d)
 
 void describe_release(struct description *d)
 {
-	if (d->lib) {
-		dynamic_release(d->lib);
-		map_release(d->lib);
-		free(d->lib);
-	}
+	if (d->lib)
+		load_discard(d->lib);
 	free(d->needed);
 	d->lib = NULL;
 	d->needed = NULL;

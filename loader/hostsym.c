@@ -67,6 +67,38 @@ static void note_missing(void *handle, const char *name)
 	strcpy(m->name, name);
 }
 
+/* Set while this thread relocates a library: the checks for objects glibc
+ * added or removed ran once when the pass began (hostsym_begin_pass), not
+ * once per symbol, which cost a dl_iterate_phdr each (a fifth of sl_open's
+ * own instructions on libz). */
+static __thread int in_pass;
+
+static void check_unloads(void);
+
+/* Whether glibc loaded or unloaded anything since the last look. Under the
+ * lock. */
+static void check_changes(void)
+{
+	if (in_pass)
+		return;
+	check_unloads();
+	check_generation();
+}
+
+void hostsym_begin_pass(void)
+{
+	pthread_mutex_lock(&misses_lock);
+	in_pass = 0;
+	check_changes();
+	in_pass = 1;
+	pthread_mutex_unlock(&misses_lock);
+}
+
+void hostsym_end_pass(void)
+{
+	in_pass = 0;
+}
+
 void *hostsym_lookup(void *handle, const char *name, const char *version)
 {
 	void *p;
@@ -75,7 +107,7 @@ void *hostsym_lookup(void *handle, const char *name, const char *version)
 	if (version)
 		return dlvsym(handle, name, version);
 	pthread_mutex_lock(&misses_lock);
-	check_generation();
+	check_changes();
 	missing = known_missing(handle, name);
 	pthread_mutex_unlock(&misses_lock);
 	if (missing)
@@ -83,7 +115,7 @@ void *hostsym_lookup(void *handle, const char *name, const char *version)
 	p = dlsym(handle, name);
 	if (!p) {
 		pthread_mutex_lock(&misses_lock);
-		check_generation();
+		check_changes();
 		note_missing(handle, name);
 		pthread_mutex_unlock(&misses_lock);
 	}
@@ -213,7 +245,7 @@ void *hostsym_bound(const char *name, uint32_t hash, const char *version, const 
 	void *addr;
 
 	pthread_mutex_lock(&misses_lock);
-	check_unloads();
+	check_changes();
 	addr = slot_of(name, hash, version, file)->addr;
 	pthread_mutex_unlock(&misses_lock);
 	return addr;
@@ -251,7 +283,7 @@ void hostsym_remember(const char *name, uint32_t hash, const char *version, cons
 	if (addr && !inside_an_object(addr))
 		return;
 	pthread_mutex_lock(&misses_lock);
-	check_unloads();
+	check_changes();
 	/* Three quarters full at most, so that probes stay short and end. */
 	if (nbindings < MAX_BINDINGS / 4 * 3 && (mem = malloc(len))) {
 		b = slot_of(name, hash, version, file);

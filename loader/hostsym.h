@@ -23,4 +23,11 @@ void *hostsym_bound(const char *name, uint32_t hash, const char *version, const 
 void hostsym_remember(const char *name, uint32_t hash, const char *version, const char *file,
                       void *addr);
 
+/* Around the relocation of one library by this thread: whether glibc has
+ * loaded or unloaded objects is checked once, at the start, instead of at
+ * every lookup. Nothing in between may dlopen or dlclose (relocation runs
+ * only IFUNC resolvers). */
+void hostsym_begin_pass(void);
+void hostsym_end_pass(void);
+
 #endif

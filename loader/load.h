@@ -6,6 +6,7 @@
 #define SL_LOAD_H
 
 #include "lib.h"
+#include "plan.h"
 
 /* Maps the library open on fd (path names it; fd is always consumed) and
  * its dependencies, or returns the loaded one with its count raised; loader
@@ -21,9 +22,14 @@ enum load_check {
 	LOAD_CHECK_SYMBOLS, /* then every defined symbol looked up by name */
 };
 
-/* The reading steps of load_fd alone, up to upto, for the fuzz targets:
- * nothing is registered, resolved or run, everything is released and fd is
- * left open. Takes the registry lock itself. 0, or -1 with sl_error(). */
+/* The reading steps of load_fd alone, up to upto, on a private library
+ * (soload info, the fuzz targets): nothing is registered, resolved or run,
+ * fd is left open. NULL with sl_error(); release with load_discard, which
+ * takes the registry lock itself. plan receives the load plan. */
+struct sl_lib *load_inspect_fd(const char *path, int fd, enum load_check upto,
+                               struct load_plan *plan);
+void load_discard(struct sl_lib *lib);
+/* load_inspect_fd, then load_discard: 0, or -1 with sl_error(). */
 int load_check_fd(const char *path, int fd, enum load_check upto);
 
 /* Drops one reference; the last one unloads. */

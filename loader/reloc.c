@@ -1,5 +1,6 @@
 #include "reloc.h"
 #include "error.h"
+#include "hostsym.h"
 #include "reloc_arch.h"
 #include "symbol.h"
 #include "tls.h"
@@ -164,9 +165,12 @@ int reloc_check(struct sl_lib *lib)
 
 int reloc_library(struct sl_lib *lib)
 {
+	int rc;
+
 	if (walk_relr(lib, 1) != 0)
 		return -1;
-	if (apply_rela(lib, lib->rela, lib->nrela) != 0)
-		return -1;
-	return apply_rela(lib, lib->jmprel, lib->njmprel);
+	hostsym_begin_pass();
+	rc = apply_rela(lib, lib->rela, lib->nrela) || apply_rela(lib, lib->jmprel, lib->njmprel);
+	hostsym_end_pass();
+	return rc ? -1 : 0;
 }

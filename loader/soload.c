@@ -155,30 +155,48 @@ static void check_lookups(struct sl_lib *lib)
 	}
 }
 
-int load_check_fd(const char *path, int fd, enum load_check upto)
+struct sl_lib *load_inspect_fd(const char *path, int fd, enum load_check upto,
+                               struct load_plan *plan)
 {
-	struct load_plan plan;
 	struct stat st;
 	struct sl_lib *lib;
 	int rc;
 
-	if (fstat(fd, &st) != 0)
-		return sl_seterr(path, "%m");
-	registry_lock();
-	if (!(lib = new_lib(path, &st, 0, NULL))) {
-		registry_unlock();
-		return -1;
+	if (fstat(fd, &st) != 0) {
+		sl_seterr(path, "%m");
+		return NULL;
 	}
-	rc = read_plan(lib, fd, st.st_size, &plan);
+	if (!(lib = new_lib(path, &st, 0, NULL)))
+		return NULL;
+	rc = read_plan(lib, fd, st.st_size, plan);
 	if (rc == 0 && upto >= LOAD_CHECK_DYNAMIC)
-		rc = map_library(lib, fd, &plan) || dynamic_decode(lib) ? -1 : 0;
+		rc = map_library(lib, fd, plan) || dynamic_decode(lib) ? -1 : 0;
 	if (rc == 0 && upto >= LOAD_CHECK_RELOCS)
 		rc = reloc_check(lib);
 	if (rc == 0 && upto >= LOAD_CHECK_SYMBOLS)
 		check_lookups(lib);
+	if (rc == 0)
+		return lib;
+	load_discard(lib);
+	return NULL;
+}
+
+void load_discard(struct sl_lib *lib)
+{
+	registry_lock();
 	unload(lib);
 	registry_unlock();
-	return rc;
+}
+
+int load_check_fd(const char *path, int fd, enum load_check upto)
+{
+	struct load_plan plan;
+	struct sl_lib *lib = load_inspect_fd(path, fd, upto, &plan);
+
+	if (!lib)
+		return -1;
+	load_discard(lib);
+	return 0;
 }
 
 void load_release(struct sl_lib *lib)
