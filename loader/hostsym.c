@@ -99,6 +99,17 @@ void hostsym_end_pass(void)
 	in_pass = 0;
 }
 
+unsigned long long hostsym_generation(void)
+{
+	unsigned long long g;
+
+	pthread_mutex_lock(&misses_lock);
+	check_changes();
+	g = misses_generation;
+	pthread_mutex_unlock(&misses_lock);
+	return g;
+}
+
 void *hostsym_lookup(void *handle, const char *name, const char *version)
 {
 	void *p;

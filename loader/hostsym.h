@@ -15,6 +15,10 @@
  * when version is not NULL; NULL if not defined. Thread-safe. */
 void *hostsym_lookup(void *handle, const char *name, const char *version);
 
+/* How many objects glibc has ever loaded (dlpi_adds): a name it lacked it
+ * lacks until this changes. Read once per relocation pass. Thread-safe. */
+unsigned long long hostsym_generation(void);
+
 /* Bindings already made: the address name (of version, from file; either
  * may be NULL) was bound to, or NULL if not remembered. A binding holds
  * while glibc unloads nothing: objects it adds join the global scope after

@@ -83,6 +83,9 @@ struct sl_lib {
 	Elf64_Phdr eh_frame_ph;
 	Elf64_Phdr note_ph; /* first PT_NOTE, for the build-id */
 
+	/* Entries of the STB_GNU_UNIQUE table it defines (unique.c). */
+	unsigned unique_defs;
+
 	/* Thread-local storage (tls.c) and unwinder registration (unwind.c). */
 	size_t tls_modid; /* 0: no PT_TLS */
 	struct sl_unwind unwind;

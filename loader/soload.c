@@ -14,6 +14,7 @@
 #include "reloc.h"
 #include "symbol.h"
 #include "tls.h"
+#include "unique.h"
 #include "unwind.h"
 
 #include <fcntl.h>
@@ -51,6 +52,7 @@ static void unload(struct sl_lib *lib)
 	sl_unwind_detach(lib);
 	sl_tls_detach(lib);
 	map_release(lib);
+	unique_release(lib);
 	deps_release(lib);
 	dynamic_release(lib);
 	free(lib->path);

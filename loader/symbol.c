@@ -3,6 +3,7 @@
 #include "error.h"
 #include "hostsym.h"
 #include "tls.h"
+#include "unique.h"
 
 #include <dlfcn.h>
 #include <string.h>
@@ -214,6 +215,18 @@ static const struct sl_version *wanted_version(const struct sl_lib *lib, uint32_
 	return &lib->versions[v];
 }
 
+static int is_unique(const struct symdef *def)
+{
+	return def->sym && ELF64_ST_BIND(def->sym->st_info) == STB_GNU_UNIQUE;
+}
+
+/* A definition found for user's reference (user NULL: for sl_sym). One
+ * that is STB_GNU_UNIQUE gives way to the process's one of that name. */
+static int found(struct sl_lib *user, const struct symbol_key *key, struct symdef *def)
+{
+	return is_unique(def) ? unique_bind(user, key, def) : 0;
+}
+
 int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 {
 	const Elf64_Sym *s;
@@ -231,7 +244,10 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 		def->lib = lib;
 		def->sym = s;
 		def->addr = value_of(lib, s);
-		return 0;
+		if (!is_unique(def))
+			return 0;
+		symbol_key(&key, lib->strtab + s->st_name, NULL);
+		return unique_bind(lib, &key, def);
 	}
 	symbol_key(&key, lib->strtab + s->st_name, wanted_version(lib, symidx));
 	if ((def->addr = (uintptr_t)sl_tls_override(key.name))) {
@@ -240,11 +256,11 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 		return 0;
 	}
 	if (lookup_scope(lib, &key, 1, def) == 0)
-		return 0;
+		return found(lib, &key, def);
 	/* As the system linker does, a library may use what only another
 	 * library of the group being opened defines. */
 	if (lib->group && lib->group != lib && lookup_scope(lib->group, &key, 0, def) == 0)
-		return 0;
+		return found(lib, &key, def);
 	if (ELF64_ST_BIND(s->st_info) == STB_WEAK) {
 		memset(def, 0, sizeof(*def));
 		return 0;
@@ -260,5 +276,7 @@ int symbol_lookup(struct sl_lib *lib, const char *name, struct symdef *def)
 	struct symbol_key key;
 
 	symbol_key(&key, name, NULL);
-	return lookup_scope(lib, &key, 0, def);
+	if (lookup_scope(lib, &key, 0, def) != 0)
+		return -1;
+	return found(NULL, &key, def);
 }

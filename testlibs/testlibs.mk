@@ -71,3 +71,9 @@ $(B)/testlibs/librpath_top.so: $(B)/testlibs/librpath_mid.so
 TL_FLAGS_librunpath_top := $(TL_ORIGIN) -Wl,-rpath-link,$(B)/testlibs
 TL_LIBS_librunpath_top := -lrpath_mid
 $(B)/testlibs/librunpath_top.so: $(B)/testlibs/librpath_mid.so
+
+# STB_GNU_UNIQUE: two C++ libraries with the same inline function's static
+# local and template static member (testlibs/uniq.h), and no libstdc++.
+TL_FLAGS_libuniq_a := -Wl,--as-needed
+TL_FLAGS_libuniq_b := -Wl,--as-needed
+$(B)/testlibs/libuniq_a.so $(B)/testlibs/libuniq_b.so: testlibs/uniq.h

@@ -1,0 +1,195 @@
+#include "unique.h"
+#include "error.h"
+#include "hostsym.h"
+#include "load.h"
+#include "registry.h"
+
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One name. It outlives its definer: once the definer is unloaded it
+ * stands vacant, remembering whether the host lacked the name, for the
+ * next library that defines it. */
+struct unique_entry {
+	struct unique_entry *next; /* in its bucket */
+	char *name;
+	uint32_t hash;
+	int host;           /* addr is the host's definition, for good */
+	struct sl_lib *lib; /* else the definer, or NULL: vacant */
+	const Elf64_Sym *sym;
+	uintptr_t addr;
+	unsigned long long host_lacked; /* glibc's load count when the host
+	                                 * had no definition; 0: not asked */
+};
+
+/* A library bound to another's definition: user holds a reference on lib. */
+struct unique_hold {
+	struct unique_hold *next;
+	struct sl_lib *user, *lib;
+};
+
+/* Global because the system linker's table is: guarded by the registry
+ * lock, like every load. libstdc++ alone has about a hundred names. */
+static struct unique_entry *buckets[256];
+static struct unique_hold *holds;
+
+static struct unique_entry **bucket_of(uint32_t hash)
+{
+	return &buckets[hash % (sizeof(buckets) / sizeof(buckets[0]))];
+}
+
+static struct unique_entry *find_entry(const struct symbol_key *key)
+{
+	struct unique_entry *e;
+
+	for (e = *bucket_of(key->gnu_hash); e; e = e->next)
+		if (e->hash == key->gnu_hash && strcmp(e->name, key->name) == 0)
+			return e;
+	if (!(e = calloc(1, sizeof(*e))) || !(e->name = strdup(key->name))) {
+		free(e);
+		return NULL;
+	}
+	e->hash = key->gnu_hash;
+	e->next = *bucket_of(e->hash);
+	*bucket_of(e->hash) = e;
+	return e;
+}
+
+/* Whether the host's dynamic linker has loaded lib too (the same file, or
+ * its soname): a C++ host has its own libstdc++. Our copy's unique objects
+ * (locale facet ids, ...) belong with our copy's code and counters: bound
+ * to the host's, its streams print nothing. Asked once per library. */
+static const struct sl_lib *asked_lib;
+static int asked_answer;
+
+static int host_has(const char *name)
+{
+	void *h = name ? dlopen(name, RTLD_LAZY | RTLD_NOLOAD) : NULL;
+
+	if (h)
+		dlclose(h);
+	return h != NULL;
+}
+
+static int host_has_copy(const struct sl_lib *lib)
+{
+	if (asked_lib != lib) {
+		asked_lib = lib;
+		asked_answer = host_has(lib->path) || host_has(lib->soname);
+	}
+	return asked_answer;
+}
+
+/* The host's definition of e's name, or NULL. A miss holds until glibc
+ * loads something: a failed dlsym costs a formatted error, and libstdc++
+ * alone asks a hundred names at every load. */
+static void *ask_host(struct unique_entry *e, const struct symdef *def)
+{
+	unsigned long long adds;
+	void *p;
+
+	if (ELF64_ST_TYPE(def->sym->st_info) == STT_TLS)
+		return NULL; /* its value is an offset in our own block */
+	adds = hostsym_generation();
+	if (e->host_lacked == adds)
+		return NULL;
+	if (!(p = hostsym_lookup(RTLD_DEFAULT, e->name, NULL)))
+		e->host_lacked = adds;
+	return p && !host_has_copy(def->lib) ? p : NULL;
+}
+
+/* A vacant entry takes the host's definition if its global scope has one
+ * (not for a second copy of a host library), else def. */
+static void fill_entry(struct unique_entry *e, const struct symdef *def)
+{
+	void *host = ask_host(e, def);
+
+	e->host = host != NULL;
+	e->lib = host ? NULL : def->lib;
+	e->sym = host ? NULL : def->sym;
+	e->addr = host ? (uintptr_t)host : def->addr;
+	if (e->lib)
+		e->lib->unique_defs++;
+}
+
+static int holds_already(const struct sl_lib *user, const struct sl_lib *lib)
+{
+	for (struct unique_hold *h = holds; h; h = h->next)
+		if (h->user == user && h->lib == lib)
+			return 1;
+	return 0;
+}
+
+/* user keeps lib loaded while it uses lib's definition. */
+static int hold(struct sl_lib *user, struct sl_lib *lib)
+{
+	struct unique_hold *h;
+
+	if (!user || !lib || user == lib || holds_already(user, lib))
+		return 0;
+	if (!(h = malloc(sizeof(*h))))
+		return -1;
+	h->user = user;
+	h->lib = lib;
+	h->next = holds;
+	holds = h;
+	lib->refcount++;
+	return 0;
+}
+
+int unique_bind(struct sl_lib *user, const struct symbol_key *key, struct symdef *def)
+{
+	struct unique_entry *e;
+	int rc = 0;
+
+	registry_lock();
+	if (!(e = find_entry(key)))
+		rc = sl_seterr(def->lib->name, "out of memory");
+	else if (!e->host && !e->lib)
+		fill_entry(e, def);
+	if (rc == 0 && hold(user, e->lib) != 0)
+		rc = sl_seterr(user->name, "out of memory");
+	if (rc == 0) {
+		def->lib = e->lib;
+		def->sym = e->sym;
+		def->addr = e->addr;
+	}
+	registry_unlock();
+	return rc;
+}
+
+/* lib's entries stand vacant. */
+static void vacate_entries(struct sl_lib *lib)
+{
+	for (size_t i = 0; lib->unique_defs && i < sizeof(buckets) / sizeof(buckets[0]); i++) {
+		for (struct unique_entry *e = buckets[i]; e; e = e->next) {
+			if (e->lib == lib) {
+				e->lib = NULL;
+				e->sym = NULL;
+				e->addr = 0;
+				lib->unique_defs--;
+			}
+		}
+	}
+}
+
+void unique_release(struct sl_lib *lib)
+{
+	struct unique_hold **p = &holds;
+
+	vacate_entries(lib);
+	if (asked_lib == lib)
+		asked_lib = NULL;
+	while (*p) {
+		struct unique_hold *h = *p;
+		if (h->user != lib) {
+			p = &h->next;
+			continue;
+		}
+		*p = h->next;
+		load_release(h->lib); /* may unload it, and edit the list ahead */
+		free(h);
+		p = &holds;
+	}
+}

@@ -1,0 +1,25 @@
+/*
+ * unique: the process-wide table of STB_GNU_UNIQUE symbols (g++'s inline
+ * functions' static locals, template static members), as the system linker
+ * keeps one: the first definition found for a name serves every library
+ * loaded after, the definer's own references included, and one the host's
+ * global scope already has comes first of all. A library bound to another's
+ * definition holds a reference on it, so a definition lives as long as its
+ * users; the entries of a library go with it. Guarded by the registry
+ * lock (unique_bind takes it, for sl_sym; unique_release runs under it).
+ */
+#ifndef SL_UNIQUE_H
+#define SL_UNIQUE_H
+
+#include "symbol.h"
+
+/* def was found for key and is STB_GNU_UNIQUE: replaces it with the one
+ * definition of that name, entering def if it is the first. user is the
+ * library whose reference is being bound (NULL for sl_sym): it keeps the
+ * definer loaded. 0, or -1 with sl_error() (out of memory). */
+int unique_bind(struct sl_lib *user, const struct symbol_key *key, struct symdef *def);
+
+/* Drops lib's entries and the references its bindings hold. */
+void unique_release(struct sl_lib *lib);
+
+#endif
