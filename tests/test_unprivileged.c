@@ -317,32 +317,51 @@ static json_t *file_entry(json_t *doc, const char *path)
 	return NULL;
 }
 
-/* At paranoid 2, nobody's child reading a cold file through mmap (every 4th
- * page, MADV_RANDOM: one major fault each) has those faults attributed to
- * the file with addresses, while the totals stay the rusage ones. */
-Test(unprivileged, faults_of_a_cold_mmap_read_are_attributed_to_the_file, .timeout = 60)
+/* Copies the build, makes a 1 MiB file in it (nobody's, or root's), and
+ * runs `mapscope faults --samples --cold FILE -- touchpages FILE STEP
+ * random` as nobody; text, if given, gets the same run's text output. */
+static json_t *fault_cold_file_as_nobody(bool nobody_owns, int step, char *path, size_t len,
+                                         char *text, size_t textlen)
 {
 	struct copy c;
-	char path[128], args[512], cmd[1024], text[1 << 16];
-	json_t *doc, *m;
+	char args[512], cmd[1024];
+	json_t *doc;
 	int status;
 
 	skip_unless_root_can_drop();
 	if (read_paranoid() != 2)
 		cr_skip_test("user-mode-only sampling is what paranoid 2 gives nobody");
 	copy_build(&c);
-	make_nobody_file(&c, path, sizeof(path));
+	make_nobody_file(&c, path, len);
+	if (!nobody_owns)
+		cr_assert_eq(chown(path, 0, 0), 0);
 	snprintf(args, sizeof(args),
-	         "mapscope faults --samples --cold %s -- %s/%s/tests/helpers/touchpages %s 4 "
-	         "random",
-	         path, c.dir, BUILD_DIR, path);
-	doc = run_as_nobody(&c, args, &status);
-	snprintf(cmd, sizeof(cmd), AS_NOBODY "%s/%s/mapscope faults --format text%s 2>/dev/null",
-	         c.dir, BUILD_DIR, args + strlen("mapscope faults"));
-	cr_expect_eq(tu_run(cmd, text, sizeof(text)), 0);
+	         " --samples --cold %s -- %s/%s/tests/helpers/touchpages %s %d random", path,
+	         c.dir, BUILD_DIR, path, step);
+	snprintf(cmd, sizeof(cmd), AS_NOBODY "%s/%s/mapscope faults%s 2>/dev/null", c.dir,
+	         BUILD_DIR, args);
+	doc = tu_run_json(cmd, &status);
+	if (text) {
+		snprintf(cmd, sizeof(cmd),
+		         AS_NOBODY "%s/%s/mapscope faults --format text%s 2>/dev/null", c.dir,
+		         BUILD_DIR, args);
+		cr_expect_eq(tu_run(cmd, text, textlen), 0);
+	}
 	remove_copy(&c);
 	cr_assert_eq(status, 0);
 	cr_assert_not_null(doc);
+	return doc;
+}
+
+/* At paranoid 2, nobody's child reading a cold file through mmap (every 4th
+ * page, MADV_RANDOM: one major fault each) has those faults attributed to
+ * the file with addresses, while the totals stay the rusage ones. */
+Test(unprivileged, faults_of_a_cold_mmap_read_are_attributed_to_the_file, .timeout = 60)
+{
+	char path[128], text[1 << 16];
+	json_t *doc, *m;
+
+	doc = fault_cold_file_as_nobody(true, 4, path, sizeof(path), text, sizeof(text));
 	cr_expect_str_eq(json_string_value(json_object_get(doc, "source")), "rusage");
 	cr_expect_str_eq(json_string_value(json_object_get(doc, "sampling")), "user_mode_only");
 	cr_expect_eq(json_integer_value(json_object_get(doc, "minor")),
@@ -372,23 +391,10 @@ Test(unprivileged, faults_of_a_cold_mmap_read_are_attributed_to_the_file, .timeo
  * that reason, not "name the file with --cold". */
 Test(unprivileged, faults_cold_file_of_another_owner_has_unknown_cache_growth)
 {
-	struct copy c;
-	char path[128], args[512];
+	char path[128];
 	json_t *doc, *m;
-	int status;
 
-	skip_unless_root_can_drop();
-	if (read_paranoid() != 2)
-		cr_skip_test("user-mode-only sampling is what paranoid 2 gives nobody");
-	copy_build(&c);
-	make_nobody_file(&c, path, sizeof(path));
-	cr_assert_eq(chown(path, 0, 0), 0);
-	snprintf(args, sizeof(args),
-	         "mapscope faults --cold %s -- %s/%s/tests/helpers/touchpages %s 16 random", path,
-	         c.dir, BUILD_DIR, path);
-	doc = run_as_nobody(&c, args, &status);
-	remove_copy(&c);
-	cr_assert_eq(status, 0);
+	doc = fault_cold_file_as_nobody(false, 16, path, sizeof(path), NULL, 0);
 	m = file_entry(doc, path);
 	cr_assert_not_null(m, "no faults attributed to %s", path);
 	cr_expect_eq(json_integer_value(json_object_get(m, "pages")), 16);
