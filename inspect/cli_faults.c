@@ -100,7 +100,7 @@ static int check_args(int argc, const struct faults_args *a)
 
 static int run_command(char **argv, const struct faults_args *a)
 {
-	struct faults_request req = {argv, a->cold, a->ncold};
+	struct faults_request req = {.argv = argv, .cold = a->cold, .ncold = a->ncold};
 	struct faults_report rep;
 	char err[512];
 	int rc = 0;

@@ -52,7 +52,9 @@ static size_t rank_mappings(const struct faults_report *rep, size_t *order)
 
 static void emit_cache(json_t *o, const struct faults_mapping *m)
 {
-	const char *why = m->file ? NO_COLD : "anonymous memory is not in the page cache";
+	const char *why = m->cache_unavailable ? m->cache_unavailable
+	                  : m->file            ? NO_COLD
+	                                       : "anonymous memory is not in the page cache";
 	int64_t added;
 
 	if (!m->cache_measured) {
@@ -128,6 +130,28 @@ static json_t *samples_array(const struct faults_report *rep)
 	return a;
 }
 
+/* Faults rusage counted that user-mode sampling could not see; 0 rather
+ * than negative when children the command did not reap added to perf's. */
+static uint64_t unsampled(uint64_t total, uint64_t sampled)
+{
+	return total > sampled ? total - sampled : 0;
+}
+
+/* Under rusage totals: whether perf still sampled user-mode faults, and
+ * how many faults it did not see. false if there is nothing per mapping. */
+static bool emit_sampling(json_t *doc, const struct faults_report *rep)
+{
+	emit_str(doc, "perf_event_unavailable", rep->unavailable);
+	emit_str(doc, "sampling", rep->user_only ? "user_mode_only" : "none");
+	if (!rep->user_only)
+		return false;
+	emit_int(doc, "sampled_minor", (int64_t)rep->sampled_minor);
+	emit_int(doc, "sampled_major", (int64_t)rep->sampled_major);
+	emit_int(doc, "unsampled_minor", (int64_t)unsampled(rep->minor, rep->sampled_minor));
+	emit_int(doc, "unsampled_major", (int64_t)unsampled(rep->major, rep->sampled_major));
+	return true;
+}
+
 static void count_unattributed(const struct faults_report *rep, uint64_t *minor, uint64_t *major)
 {
 	*minor = *major = 0;
@@ -152,8 +176,7 @@ json_t *emit_faults_doc(char *const argv[], const struct faults_report *rep, boo
 	emit_int(doc, "major", (int64_t)rep->major);
 	emit_int(doc, "kernel_minor", (int64_t)rep->kernel_minor);
 	emit_int(doc, "kernel_major", (int64_t)rep->kernel_major);
-	if (rep->unavailable) {
-		emit_str(doc, "perf_event_unavailable", rep->unavailable);
+	if (rep->unavailable && !emit_sampling(doc, rep)) {
 		emit_unmeasured(doc, "lost_samples", rep->unavailable);
 		emit_unmeasured(doc, "by_mapping", rep->unavailable);
 		if (with_samples)
@@ -171,6 +194,18 @@ json_t *emit_faults_doc(char *const argv[], const struct faults_report *rep, boo
 	return doc;
 }
 
+/* The rest of the totals line when only user-mode faults were sampled:
+ * the table below then covers the sampled ones, and this says what is not. */
+static void print_user_only(FILE *out, const struct faults_report *rep)
+{
+	fprintf(out,
+	        " (process counters); sampled user-mode faults only: %llu minor, %llu major;"
+	        " not sampled (exec, kernel mode): %llu minor, %llu major; %s\n",
+	        (unsigned long long)rep->sampled_minor, (unsigned long long)rep->sampled_major,
+	        (unsigned long long)unsampled(rep->minor, rep->sampled_minor),
+	        (unsigned long long)unsampled(rep->major, rep->sampled_major), rep->unavailable);
+}
+
 static void print_header(FILE *out, char *const argv[], const struct faults_report *rep)
 {
 	fprintf(out, "command:");
@@ -183,12 +218,16 @@ static void print_header(FILE *out, char *const argv[], const struct faults_repo
 	fprintf(out, "   wall %.1f ms\n", (double)rep->wall_ns / 1e6);
 	fprintf(out, "faults: %llu minor, %llu major", (unsigned long long)rep->minor,
 	        (unsigned long long)rep->major);
-	if (rep->unavailable) {
+	if (rep->unavailable && !rep->user_only) {
 		fprintf(out, " (process counters only; no addresses: %s)\n", rep->unavailable);
 		return;
 	}
-	fprintf(out, " from exec on (whole process incl. exec: %llu minor, %llu major)\n",
-	        (unsigned long long)rep->kernel_minor, (unsigned long long)rep->kernel_major);
+	if (rep->user_only)
+		print_user_only(out, rep);
+	else
+		fprintf(out, " from exec on (whole process incl. exec: %llu minor, %llu major)\n",
+		        (unsigned long long)rep->kernel_minor,
+		        (unsigned long long)rep->kernel_major);
 	if (rep->lost)
 		fprintf(out, "warning: the kernel dropped %llu sample records\n",
 		        (unsigned long long)rep->lost);
@@ -289,7 +328,7 @@ void emit_faults_text(FILE *out, char *const argv[], const struct faults_report 
 	int shown = 0;
 
 	print_header(out, argv, rep);
-	if (rep->unavailable)
+	if (rep->unavailable && !rep->user_only)
 		return;
 	order = calloc(rep->nmaps + 1, sizeof(*order));
 	n = rank_mappings(rep, order);
@@ -299,6 +338,10 @@ void emit_faults_text(FILE *out, char *const argv[], const struct faults_report 
 		print_row(out, &rep->maps[order[i]]);
 	if (n > TABLE_ROWS)
 		print_rest(out, rep, order + TABLE_ROWS, n - TABLE_ROWS);
+	if (rep->user_only)
+		fprintf(out, "%-50s %9llu %7llu %9s %11s\n", "(not sampled: exec, kernel mode)",
+		        (unsigned long long)unsampled(rep->minor, rep->sampled_minor),
+		        (unsigned long long)unsampled(rep->major, rep->sampled_major), "-", "-");
 	for (size_t i = 0; i < n && shown < HISTOGRAM_FILES; i++) {
 		if (rep->maps[order[i]].file && total_of(&rep->maps[order[i]])) {
 			print_histogram(out, rep, (int)order[i]);

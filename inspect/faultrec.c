@@ -30,7 +30,7 @@ struct sample_id {
 	uint64_t time;
 };
 
-static void describe_event(struct perf_event_attr *attr, int which)
+static void describe_event(struct perf_event_attr *attr, int which, bool user_only)
 {
 	memset(attr, 0, sizeof(*attr));
 	attr->size = sizeof(*attr);
@@ -53,6 +53,9 @@ static void describe_event(struct perf_event_attr *attr, int which)
 	attr->mmap2 = which == FAULTREC_MINOR;
 	attr->mmap_data = which == FAULTREC_MINOR;
 	attr->task = which == FAULTREC_MINOR;
+	/* What paranoid 2 still allows an unprivileged user. */
+	attr->exclude_kernel = user_only;
+	attr->exclude_hv = user_only;
 }
 
 static int map_ring(struct faultrec_event *ev)
@@ -75,11 +78,12 @@ static int map_ring(struct faultrec_event *ev)
 
 /* Opens one event of kind on pid for cpu and maps its ring. An offline CPU
  * is skipped (fd stays -1). */
-static int open_event(struct faultrec_event *ev, int kind, pid_t pid, int cpu, const char **why)
+static int open_event(struct faultrec_event *ev, int kind, pid_t pid, int cpu, bool user_only,
+                      const char **why)
 {
 	struct perf_event_attr attr;
 
-	describe_event(&attr, kind);
+	describe_event(&attr, kind, user_only);
 	ev->kind = kind;
 	ev->fd = (int)syscall(SYS_perf_event_open, &attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 	if (ev->fd < 0) {
@@ -90,7 +94,7 @@ static int open_event(struct faultrec_event *ev, int kind, pid_t pid, int cpu, c
 	return map_ring(ev);
 }
 
-int faultrec_open(struct faultrec *fr, pid_t pid, const char **why)
+int faultrec_open(struct faultrec *fr, pid_t pid, bool user_only, const char **why)
 {
 	int ncpu = (int)sysconf(_SC_NPROCESSORS_CONF);
 
@@ -104,7 +108,7 @@ int faultrec_open(struct faultrec *fr, pid_t pid, const char **why)
 		fr->ev[i].fd = -1;
 	fr->nev = ncpu * 2;
 	for (int i = 0; i < fr->nev; i++) {
-		int err = open_event(&fr->ev[i], i % 2, pid, i / 2, why);
+		int err = open_event(&fr->ev[i], i % 2, pid, i / 2, user_only, why);
 		if (err) {
 			faultrec_close(fr);
 			return err;

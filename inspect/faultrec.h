@@ -7,6 +7,11 @@
  * events follow the process's children and start counting at its next exec.
  * Records are copied out of the ring buffers by faultrec_drain; records the
  * kernel had to drop because a buffer was full are counted, never hidden.
+ * Without CAP_PERFMON and with kernel.perf_event_paranoid at 2 the kernel
+ * allows only user-mode events: faults taken on user-mode instructions are
+ * then recorded, and the ones the kernel takes on the process's behalf
+ * (exec, copy_to_user in read(), get_user_pages) are neither counted nor
+ * sampled.
  */
 #ifndef FAULTREC_H
 #define FAULTREC_H
@@ -60,9 +65,10 @@ struct faultrec {
 	uint64_t throttled; /* PERF_RECORD_THROTTLE records seen */
 };
 
-/* Opens both events on pid (which has not exec'd yet). 0, or -errno from
+/* Opens both events on pid (which has not exec'd yet), for every fault or,
+ * user_only, for faults taken in user mode. 0, or -errno from
  * perf_event_open or mmap; *why then names the step that failed. */
-int faultrec_open(struct faultrec *fr, pid_t pid, const char **why);
+int faultrec_open(struct faultrec *fr, pid_t pid, bool user_only, const char **why);
 
 /* Copies every complete record out of the ring buffers. 0 or -ENOMEM.
  * Records from different rings are not in time order. */

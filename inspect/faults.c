@@ -45,33 +45,82 @@ int faults_evict(const char *path)
 	return err;
 }
 
-/* Resident pages of path, or -1 if it cannot be measured. */
-static int64_t cached_pages(const char *path)
+/* Resident pages of path, or -1 with *why when it cannot be measured
+ * (mincore and cachestat would not tell this user the truth, say). */
+static int64_t cached_pages(const char *path, const char **why)
 {
 	struct residency r;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int err;
 
+	*why = "the file cannot be opened to measure its residency";
 	if (fd < 0)
 		return -1;
 	err = residency_measure(fd, &r);
 	close(fd);
+	if (!err && r.unavailable)
+		*why = r.unavailable;
+	else if (err)
+		*why = "its residency could not be measured";
 	return err || r.unavailable ? -1 : (int64_t)r.resident_pages;
 }
 
-static void explain_perf_refusal(struct faults_report *rep, const char *step, int err)
+static int read_sysctl(const char *path)
 {
-	int paranoid = -1;
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
+	FILE *f = fopen(path, "re");
+	int value = -1;
 
 	if (f) {
-		if (fscanf(f, "%d", &paranoid) != 1)
-			paranoid = -1;
+		if (fscanf(f, "%d", &value) != 1)
+			value = -1;
 		fclose(f);
 	}
-	snprintf(rep->why, sizeof(rep->why), "%s: %s (kernel.perf_event_paranoid = %d)", step,
-	         strerror(-err), paranoid);
+	return value;
+}
+
+/* The refusal with the setting behind it: the paranoia level for the open,
+ * the per-user locked-memory allowance for the ring buffer. */
+static void explain_perf_refusal(struct faults_report *rep, const char *step, int err)
+{
+	bool ring = strncmp(step, "mmap", 4) == 0;
+	const char *knob = ring ? "perf_event_mlock_kb" : "perf_event_paranoid";
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/sys/kernel/%s", knob);
+	snprintf(rep->why, sizeof(rep->why), "%s: %s (kernel.%s = %d)", step, strerror(-err), knob,
+	         read_sysctl(path));
 	rep->unavailable = rep->why;
+}
+
+/* Opens the fault events on pid: every fault if allowed, else the faults
+ * taken in user mode, which paranoid 2 still allows for one's own
+ * processes. Notes in rep what is missing and why. 0 if events are open. */
+static int open_recorder(struct faultrec *fr, pid_t pid, enum faults_sampling sampling,
+                         struct faults_report *rep)
+{
+	const char *step = "perf_event_open";
+	int err;
+
+	if (sampling == FAULTS_SAMPLE_AUTO) {
+		err = faultrec_open(fr, pid, false, &step);
+		if (err == 0)
+			return 0;
+		explain_perf_refusal(rep, step, err);
+		if (err != -EACCES && err != -EPERM)
+			return err;
+	} else {
+		snprintf(rep->why, sizeof(rep->why), "%s not asked for",
+		         sampling == FAULTS_SAMPLE_NONE ? "perf events" : "kernel-mode sampling");
+		rep->unavailable = rep->why;
+		if (sampling == FAULTS_SAMPLE_NONE)
+			return -EACCES;
+	}
+	err = faultrec_open(fr, pid, true, &step);
+	if (err == 0)
+		rep->user_only = true;
+	else /* this refusal, not the first, is what stopped sampling */
+		explain_perf_refusal(rep, step, err);
+	return err;
 }
 
 /* Whether the child has exited, without reaping it (its rusage is still to
@@ -362,18 +411,34 @@ static void measure_cold_files(const struct faults_request *req, const int64_t *
 {
 	for (size_t i = 0; i < req->ncold; i++) {
 		char real[PATH_MAX];
-		int64_t after = cached_pages(req->cold[i]);
+		const char *why;
+		int64_t after = cached_pages(req->cold[i], &why);
 		int g;
 
-		if (!realpath(req->cold[i], real) || before[i] < 0 || after < 0)
+		if (!realpath(req->cold[i], real) || (g = find_or_add_mapping(rep, real)) < 0)
 			continue;
-		g = find_or_add_mapping(rep, real);
-		if (g < 0)
+		if (before[i] < 0 || after < 0) {
+			rep->maps[g].cache_unavailable = why;
 			continue;
+		}
 		rep->maps[g].cache_measured = true;
 		rep->maps[g].cache_before = (uint64_t)before[i];
 		rep->maps[g].cache_after = (uint64_t)after;
 	}
+}
+
+/* Every program that execs takes user-mode faults (its first instruction
+ * fetch), so none at all means the kernel took the events away: it does
+ * that when an unprivileged user's command gains privileges at exec. */
+static void explain_nothing_sampled(struct faults_report *rep)
+{
+	size_t len = strlen(rep->why);
+
+	if (!rep->user_only || rep->sampled_minor + rep->sampled_major)
+		return;
+	snprintf(rep->why + len, sizeof(rep->why) - len,
+	         "; no fault was sampled: the kernel detaches perf events at the exec of a "
+	         "set-user-ID or file-capability program");
 }
 
 /* Runs the released child to its end with perf attached (fr non-NULL) or
@@ -398,20 +463,24 @@ static int run_to_end(struct runner *r, struct faultrec *fr, uint64_t start,
 		return 0;
 	if ((err = faultrec_drain(fr)) != 0)
 		return err;
-	if (faultrec_count(fr, FAULTREC_MINOR, &rep->minor) ||
-	    faultrec_count(fr, FAULTREC_MAJOR, &rep->major))
+	/* User-mode counts are not totals: the totals stay the rusage ones. */
+	if (faultrec_count(fr, FAULTREC_MINOR,
+	                   rep->user_only ? &rep->sampled_minor : &rep->minor) ||
+	    faultrec_count(fr, FAULTREC_MAJOR, rep->user_only ? &rep->sampled_major : &rep->major))
 		return -EIO;
 	rep->lost = fr->lost;
 	rep->throttled = fr->throttled;
+	explain_nothing_sampled(rep);
 	return attribute(fr, start, rep);
 }
 
 /* Starts the command, attaches perf events (or notes why not), lets it exec
  * and follows it to its end. 0, or -1 with err. */
-static int run_command(char **argv, struct faults_report *rep, char *err, size_t errlen)
+static int run_command(const struct faults_request *req, struct faults_report *rep, char *err,
+                       size_t errlen)
 {
 	void (*old_int)(int), (*old_quit)(int);
-	const char *step = NULL;
+	char **argv = req->argv;
 	struct faultrec fr;
 	struct runner r;
 	uint64_t start;
@@ -424,9 +493,7 @@ static int run_command(char **argv, struct faults_report *rep, char *err, size_t
 	/* Ctrl-C goes to the command; we stay to report how it ended. */
 	old_int = signal(SIGINT, SIG_IGN);
 	old_quit = signal(SIGQUIT, SIG_IGN);
-	perf = faultrec_open(&fr, r.pid, &step);
-	if (perf)
-		explain_perf_refusal(rep, step, perf);
+	perf = open_recorder(&fr, r.pid, req->sampling, rep);
 	start = now_ns();
 	if ((e = runner_release(&r)) != 0) {
 		snprintf(err, errlen, "%s: cannot run: %s", argv[0], strerror(-e));
@@ -453,9 +520,11 @@ int faults_run(const struct faults_request *req, struct faults_report *rep, char
 		return -1;
 	}
 	if (evict_cold_files(req, err, errlen) == 0) {
+		const char *why; /* measure_cold_files finds it again */
+
 		for (size_t i = 0; i < req->ncold; i++)
-			before[i] = cached_pages(req->cold[i]);
-		rc = run_command(req->argv, rep, err, errlen);
+			before[i] = cached_pages(req->cold[i], &why);
+		rc = run_command(req, rep, err, errlen);
 	}
 	if (rc == 0)
 		measure_cold_files(req, before, rep);

@@ -36,7 +36,7 @@ int deps_is_host_library(const char *name)
 
 /* Where a search got to, for the "not found" message. */
 struct search {
-	char tried[768];
+	char tried[1024];
 	size_t len;
 };
 
@@ -46,16 +46,19 @@ static void note_dir(struct search *s, const char *dir, size_t n)
 	                 (int)n, dir);
 	if (w > 0 && s->len + (size_t)w < sizeof(s->tried))
 		s->len += (size_t)w;
+	else
+		s->tried[s->len] = '\0'; /* a directory that does not fit is left out whole */
 }
 
 /* Tries dir/name, with $ORIGIN or ${ORIGIN} at the start of dir replaced
- * by the directory of lib. An open fd, or -1. */
-static int try_dir(const struct sl_lib *lib, const char *dir, size_t n, const char *name,
-                   char *path, struct search *s)
+ * by the directory of owner, the file whose path list dir comes from. An
+ * open fd, or -1. */
+static int try_dir(const char *owner, const char *dir, size_t n, const char *name, char *path,
+                   struct search *s)
 {
-	const char *origin_end = strrchr(lib->path, '/');
-	int origin_len = origin_end ? (int)(origin_end - lib->path) : 1;
-	const char *origin = origin_end ? lib->path : ".";
+	const char *origin_end = strrchr(owner, '/');
+	int origin_len = origin_end ? (int)(origin_end - owner) : 1;
+	const char *origin = origin_end ? owner : ".";
 	size_t skip = 0;
 	int w;
 
@@ -74,18 +77,88 @@ static int try_dir(const struct sl_lib *lib, const char *dir, size_t n, const ch
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
-/* Searches a colon-separated list of directories. */
-static int search_list(const struct sl_lib *lib, const char *list, const char *name, char *path,
+/* Searches a colon-separated list of directories that owner gave. */
+static int search_list(const char *owner, const char *list, const char *name, char *path,
                        struct search *s)
 {
 	while (list && *list) {
 		size_t n = strcspn(list, ":");
-		int fd = try_dir(lib, list, n, name, path, s);
+		int fd = try_dir(owner, list, n, name, path, s);
 		if (fd >= 0)
 			return fd;
 		list += n + (list[n] == ':');
 	}
 	return -1;
+}
+
+/* The executable's own DT_RPATH (ignored, as by glibc, when it also has a
+ * DT_RUNPATH), read once under the registry lock like every search. */
+static struct {
+	int read;
+	const char *rpath;   /* NULL: none */
+	char path[PATH_MAX]; /* the executable, for $ORIGIN */
+} exe;
+
+static int find_exe_rpath(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	const Elf64_Dyn *d = NULL;
+	uintptr_t strtab = 0, rpath = 0;
+	int has_rpath = 0;
+
+	(void)size;
+	(void)arg;
+	for (int i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
+			d = (const void *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+	for (; d && d->d_tag != DT_NULL; d++) {
+		if (d->d_tag == DT_RUNPATH)
+			return 1;
+		if (d->d_tag == DT_STRTAB)
+			strtab = d->d_un.d_ptr;
+		if (d->d_tag == DT_RPATH) {
+			rpath = d->d_un.d_val;
+			has_rpath = 1;
+		}
+	}
+	/* glibc turns the executable's DT_STRTAB into a run-time address when
+	 * its dynamic section is writable: below the load base, it is not. */
+	if (has_rpath && strtab && strtab < info->dlpi_addr)
+		strtab += info->dlpi_addr;
+	if (has_rpath && strtab)
+		exe.rpath = (const char *)strtab + rpath;
+	return 1; /* the first object is the executable */
+}
+
+static const char *exe_rpath(void)
+{
+	ssize_t n;
+
+	if (exe.read)
+		return exe.rpath;
+	exe.read = 1;
+	n = readlink("/proc/self/exe", exe.path, sizeof(exe.path) - 1);
+	exe.path[n > 0 ? n : 0] = '\0';
+	dl_iterate_phdr(find_exe_rpath, NULL);
+	return exe.rpath;
+}
+
+/* The library's own path lists, glibc's dl-load.c order: a library with
+ * DT_RUNPATH searches only that (never inherited); one without searches
+ * its DT_RPATH, then that of the library that loaded it, and on up the
+ * chain of loaders, then the executable's. Each $ORIGIN is the directory
+ * of the file whose list it is in. */
+static int search_paths(const struct sl_lib *lib, const char *name, char *path, struct search *s)
+{
+	int fd = -1;
+
+	if (lib_has(lib, DT_RUNPATH))
+		return search_list(lib->path, lib->runpath, name, path, s);
+	for (const struct sl_lib *l = lib; fd < 0 && l; l = l->loader)
+		if (!lib_has(l, DT_RUNPATH))
+			fd = search_list(l->path, l->runpath, name, path, s);
+	if (fd < 0 && exe_rpath())
+		fd = search_list(exe.path, exe.rpath, name, path, s);
+	return fd;
 }
 
 static int search(const struct sl_lib *lib, const char *name, char *path)
@@ -100,11 +173,11 @@ static int search(const struct sl_lib *lib, const char *name, char *path)
 			sl_seterr(lib->name, "needed library %s: %m", name);
 		return fd;
 	}
-	fd = search_list(lib, lib->runpath, name, path, &s);
+	fd = search_paths(lib, name, path, &s);
 	if (fd < 0)
-		fd = search_list(lib, getenv("SOLOAD_LIBRARY_PATH"), name, path, &s);
+		fd = search_list(lib->path, getenv("SOLOAD_LIBRARY_PATH"), name, path, &s);
 	for (const char *const *d = system_dirs; fd < 0 && *d; d++)
-		fd = try_dir(lib, *d, strlen(*d), name, path, &s);
+		fd = try_dir(lib->path, *d, strlen(*d), name, path, &s);
 	if (fd < 0)
 		sl_seterr(lib->name, "needed library %s not found (searched: %s)", name, s.tried);
 	return fd;
@@ -218,7 +291,7 @@ static int load_one(struct sl_lib *lib, const char *name, struct sl_scope *dep)
 	}
 	if ((fd = search(lib, name, path)) < 0)
 		return -1;
-	dep->lib = load_fd(path, fd, lib->flags & ~SL_NOLOAD);
+	dep->lib = load_fd(path, fd, lib->flags & ~SL_NOLOAD, lib);
 	dep->owned = dep->lib != NULL;
 	return dep->lib ? 0 : -1;
 }
@@ -282,9 +355,11 @@ int deps_load(struct sl_lib *lib)
 			goto fail;
 		lib->ndeps++;
 	}
+	lib->loader = NULL;
 	if (collect_needed(lib) == 0 && build_scope(lib) == 0)
 		return 0;
 fail:
+	lib->loader = NULL;
 	deps_release(lib);
 	return -1;
 }

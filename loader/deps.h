@@ -1,9 +1,11 @@
 /*
  * deps: a library's DT_NEEDED entries. glibc's own libraries come from the
- * process's dynamic linker (dlopen); every other one is searched in
- * DT_RUNPATH / DT_RPATH (with $ORIGIN), SOLOAD_LIBRARY_PATH, then the
- * system directories, and loaded by us. Then the lookup scope is built:
- * the library, its dependencies breadth-first.
+ * process's dynamic linker (dlopen); every other one is searched as glibc
+ * searches it: the library's DT_RUNPATH alone, or without one the DT_RPATH
+ * of the library, of its loader and on up, then the executable's (each
+ * $ORIGIN the directory of the file it is in); then SOLOAD_LIBRARY_PATH and
+ * the system directories, and loaded by us. Then the lookup scope is
+ * built: the library, its dependencies breadth-first.
  */
 #ifndef SL_DEPS_H
 #define SL_DEPS_H

@@ -63,6 +63,10 @@ struct sl_lib {
 	int flags;
 	enum lib_state state;
 	struct sl_lib *group; /* while relocating: the library sl_open was asked for */
+	/* While its dependencies load: the library that needed it (NULL for
+	 * sl_open's), whose DT_RPATH it inherits. Cleared after: a loader may
+	 * be unloaded before the libraries it loaded. */
+	struct sl_lib *loader;
 	int initialised;
 
 	/* Mapping (map.c). base + p_vaddr is the runtime address. */

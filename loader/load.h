@@ -9,10 +9,11 @@
 #include "plan.h"
 
 /* Maps the library open on fd (path names it; fd is always consumed) and
- * its dependencies, or returns the loaded one with its count raised. NULL
+ * its dependencies, or returns the loaded one with its count raised; loader
+ * is the library whose DT_NEEDED asked for it (NULL for sl_open). NULL
  * with sl_error(). Relocation and initialisers follow for the whole group
  * once the library sl_open was asked for is mapped (soload.c). */
-struct sl_lib *load_fd(const char *path, int fd, int flags);
+struct sl_lib *load_fd(const char *path, int fd, int flags, struct sl_lib *loader);
 /* How far load_check_fd reads. */
 enum load_check {
 	LOAD_CHECK_HEADER,  /* header check and load plan */

@@ -22,7 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static struct sl_lib *new_lib(const char *path, const struct stat *st, int flags)
+static struct sl_lib *new_lib(const char *path, const struct stat *st, int flags,
+                              struct sl_lib *loader)
 {
 	struct sl_lib *lib = calloc(1, sizeof(*lib));
 
@@ -35,6 +36,7 @@ static struct sl_lib *new_lib(const char *path, const struct stat *st, int flags
 	lib->dev = st->st_dev;
 	lib->ino = st->st_ino;
 	lib->flags = flags;
+	lib->loader = loader;
 	lib->refcount = 1;
 	lib->state = LIB_LOADING;
 	return lib;
@@ -111,7 +113,7 @@ static int finish_steps(struct sl_lib *lib, struct sl_lib *group)
 	return 0;
 }
 
-struct sl_lib *load_fd(const char *path, int fd, int flags)
+struct sl_lib *load_fd(const char *path, int fd, int flags, struct sl_lib *loader)
 {
 	struct stat st;
 	struct sl_lib *lib;
@@ -130,7 +132,8 @@ struct sl_lib *load_fd(const char *path, int fd, int flags)
 		sl_seterr(path, "not loaded (SL_NOLOAD)");
 	} else if (!S_ISREG(st.st_mode)) {
 		sl_seterr(path, "not a regular file");
-	} else if ((lib = new_lib(path, &st, flags)) && map_steps(lib, fd, st.st_size) != 0) {
+	} else if ((lib = new_lib(path, &st, flags, loader)) &&
+	           map_steps(lib, fd, st.st_size) != 0) {
 		unload(lib);
 		lib = NULL;
 	}
@@ -163,7 +166,7 @@ struct sl_lib *load_inspect_fd(const char *path, int fd, enum load_check upto,
 		sl_seterr(path, "%m");
 		return NULL;
 	}
-	if (!(lib = new_lib(path, &st, 0)))
+	if (!(lib = new_lib(path, &st, 0, NULL)))
 		return NULL;
 	rc = read_plan(lib, fd, st.st_size, plan);
 	if (rc == 0 && upto >= LOAD_CHECK_DYNAMIC)
@@ -230,7 +233,7 @@ sl_lib *sl_open(const char *path, int flags)
 		return NULL;
 	}
 	registry_lock();
-	lib = load_fd(path, fd, flags);
+	lib = load_fd(path, fd, flags, NULL);
 	if (lib && finish_steps(lib, lib) != 0) {
 		load_release(lib);
 		lib = NULL;

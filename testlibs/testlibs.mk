@@ -57,3 +57,17 @@ TL_FLAGS_libgroup_top := $(TL_ORIGIN) -Wl,--no-as-needed
 TL_LIBS_libgroup_top := -lgroup_user -lgroup_provider
 $(B)/testlibs/libgroup_top.so: $(B)/testlibs/libgroup_user.so $(B)/testlibs/libgroup_provider.so
 TL_FLAGS_libtlsuser := -ftls-model=global-dynamic
+
+# Inherited DT_RPATH: rpath_top (DT_RPATH) -> rpath_mid (no paths) ->
+# rpath_leaf, found through rpath_top's list; runpath_top (DT_RUNPATH) ->
+# rpath_mid, whose rpath_leaf a DT_RUNPATH never finds.
+TL_FLAGS_librpath_mid := -Wl,-rpath-link,$(B)/testlibs
+TL_LIBS_librpath_mid := -lrpath_leaf
+$(B)/testlibs/librpath_mid.so: $(B)/testlibs/librpath_leaf.so
+TL_FLAGS_librpath_top := -Wl,-rpath,'$$ORIGIN:$$ORIGIN/sub' -Wl,--disable-new-dtags \
+	-Wl,-rpath-link,$(B)/testlibs
+TL_LIBS_librpath_top := -lrpath_mid
+$(B)/testlibs/librpath_top.so: $(B)/testlibs/librpath_mid.so
+TL_FLAGS_librunpath_top := $(TL_ORIGIN) -Wl,-rpath-link,$(B)/testlibs
+TL_LIBS_librunpath_top := -lrpath_mid
+$(B)/testlibs/librunpath_top.so: $(B)/testlibs/librpath_mid.so

@@ -147,17 +147,26 @@ Test(cli_faults, writes_to_a_private_mapping_are_copy_on_write_faults)
 	remove_file(dir, path);
 }
 
-Test(cli_faults, unprivileged_run_falls_back_to_process_counters)
+static int read_paranoid(void)
 {
 	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-	char out[4096];
-	int paranoid = 0, status;
-	json_t *doc;
-	const char *why;
+	int paranoid = -1;
 
 	cr_assert_not_null(f);
 	cr_assert_eq(fscanf(f, "%d", &paranoid), 1);
 	fclose(f);
+	return paranoid;
+}
+
+/* Paranoid 2 refuses kernel-mode sampling to nobody, not user-mode sampling:
+ * the totals come from rusage and the user-mode faults are attributed. */
+Test(cli_faults, unprivileged_run_samples_user_mode_faults)
+{
+	int paranoid = read_paranoid(), status;
+	char out[4096];
+	json_t *doc, *maps;
+	const char *why;
+
 	if (paranoid < 2 || getuid() != 0)
 		cr_skip_test("needs root to drop to nobody, and perf_event_paranoid >= 2");
 	if (tu_run(NOBODY MAPSCOPE " --help 2>&1", out, sizeof(out)) != 0)
@@ -166,12 +175,25 @@ Test(cli_faults, unprivileged_run_falls_back_to_process_counters)
 	cr_assert_not_null(doc);
 	cr_assert_eq(status, 0);
 	cr_assert_str_eq(json_string_value(json_object_get(doc, "source")), "rusage");
-	cr_assert(json_is_null(json_object_get(doc, "by_mapping")));
-	cr_assert(json_is_null(json_object_get(doc, "samples")));
-	why = json_string_value(json_object_get(doc, "by_mapping_unavailable"));
+	why = json_string_value(json_object_get(doc, "perf_event_unavailable"));
 	cr_assert_not_null(why);
 	cr_assert_not_null(strstr(why, "perf_event_paranoid"), "%s", why);
 	cr_assert_gt(tu_json_int(doc, "minor"), 0);
+	cr_assert_eq(tu_json_int(doc, "minor"), tu_json_int(doc, "kernel_minor"));
+	maps = json_object_get(doc, "by_mapping");
+	if (paranoid > 2) { /* user-mode events are refused too */
+		cr_assert_str_eq(json_string_value(json_object_get(doc, "sampling")), "none");
+		cr_assert(json_is_null(maps));
+		cr_assert(json_is_null(json_object_get(doc, "samples")));
+		json_decref(doc);
+		return;
+	}
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "sampling")), "user_mode_only");
+	cr_assert_gt(json_array_size(maps), 0);
+	cr_assert_gt(json_array_size(json_object_get(doc, "samples")), 0);
+	cr_assert_eq(tu_json_int(doc, "sampled_minor") + tu_json_int(doc, "unsampled_minor"),
+	             tu_json_int(doc, "minor"));
+	cr_assert_gt(tu_json_int(doc, "unsampled_minor"), 0, "exec's faults are never sampled");
 	json_decref(doc);
 }
 

@@ -1,11 +1,14 @@
 /* deps: the $ORIGIN chain, init/fini order across it, releasing unused
- * dependencies, missing dependencies, host libraries. */
+ * dependencies, missing dependencies, host libraries, DT_RPATH inherited
+ * along the chain of loaders (and DT_RUNPATH not), each against dlopen. */
 #include "deps.h"
 #include "soload.h"
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <dlfcn.h>
 #include <fcntl.h>
+#include <link.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,4 +155,154 @@ Test(deps, a_library_may_use_what_a_sibling_in_its_group_defines)
 	cr_assert_not_null(top, "%s", sl_error());
 	cr_assert_eq(((int (*)(void))sl_sym(top, "group_top"))(), 42);
 	sl_close(top);
+}
+
+/* Copies the sample library name into dir/sub (sub "" for dir itself). */
+static void copy_lib(const char *name, const char *sub)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/%s && cp %s/%s %s/%s/", dir, sub, TESTLIB(""),
+	         name, dir, sub);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+struct path_query {
+	const char *needle;
+	char found[PATH_MAX];
+};
+
+static void keep_if_named(const char *path, struct path_query *q)
+{
+	if (strstr(path, q->needle) && !realpath(path, q->found))
+		snprintf(q->found, sizeof(q->found), "%s", path);
+}
+
+static int dl_find(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	keep_if_named(info->dlpi_name, arg);
+	return 0;
+}
+
+static void sl_find(sl_lib *lib, void *arg)
+{
+	struct sl_info info;
+
+	sl_info(lib, &info);
+	keep_if_named(info.path, arg);
+}
+
+/* Opens top with libsoload and with dlopen: both must find leaf in the
+ * same file, and top's function (no arguments) must give want. */
+static void expect_same_leaf(const char *top, const char *fn, int want)
+{
+	struct path_query ours = {.needle = "librpath_leaf.so"}, sys = ours;
+	sl_lib *lib = sl_open(top, 0);
+	void *h;
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_assert_eq(((int (*)(void))sl_sym(lib, fn))(), want);
+	sl_foreach(sl_find, &ours);
+	sl_close(lib);
+	h = dlopen(top, RTLD_NOW | RTLD_LOCAL);
+	cr_assert_not_null(h, "dlopen finds it too: %s", dlerror());
+	cr_assert_eq(((int (*)(void))dlsym(h, fn))(), want);
+	dl_iterate_phdr(dl_find, &sys);
+	dlclose(h);
+	cr_assert_str_neq(ours.found, "");
+	cr_assert_str_eq(ours.found, sys.found);
+}
+
+/* sl_open(top) must fail with exactly want_prefix, leave nothing behind,
+ * and dlopen must refuse it too. */
+static void expect_both_refuse(const char *top, const char *want_prefix)
+{
+	int maps = tu_count_maps(), fds = tu_count_fds();
+
+	cr_assert_null(sl_open(top, 0));
+	cr_assert(strncmp(sl_error(), want_prefix, strlen(want_prefix)) == 0,
+	          "\n got: %s\nwant: %s...", sl_error(), want_prefix);
+	cr_assert_eq(tu_count_maps(), maps);
+	cr_assert_eq(tu_count_fds(), fds);
+	cr_assert_null(sl_open(top, SL_NOLOAD), "no registry entry left");
+	cr_assert_null(dlopen(top, RTLD_NOW | RTLD_LOCAL), "dlopen refuses it too");
+}
+
+Test(deps, rpath_is_inherited_down_the_chain_of_loaders_as_by_dlopen)
+{
+	expect_same_leaf(TESTLIB("librpath_top.so"), "rpath_top", 71);
+}
+
+Test(deps, inherited_origin_is_the_directory_of_the_library_whose_rpath_it_is)
+{
+	char top[128];
+
+	make_dir();
+	copy_lib("librpath_top.so", "");
+	copy_lib("librpath_mid.so", "sub");
+	copy_lib("librpath_leaf.so", "");
+	snprintf(top, sizeof(top), "%s/librpath_top.so", dir);
+	expect_same_leaf(top, "rpath_top", 71);
+	remove_dir();
+}
+
+Test(deps, inherited_rpath_miss_lists_the_inherited_directories)
+{
+	char top[128], want[512];
+
+	make_dir();
+	copy_lib("librpath_top.so", "");
+	copy_lib("librpath_mid.so", "");
+	snprintf(top, sizeof(top), "%s/librpath_top.so", dir);
+	snprintf(want, sizeof(want),
+	         "librpath_mid.so: needed library librpath_leaf.so not found (searched: "
+	         "%s:%s/sub:/lib/x86_64-linux-gnu:",
+	         dir, dir);
+	expect_both_refuse(top, want);
+	remove_dir();
+}
+
+Test(deps, runpath_is_not_inherited_as_by_dlopen)
+{
+	expect_both_refuse(TESTLIB("librunpath_top.so"),
+	                   "librpath_mid.so: needed library librpath_leaf.so not found (searched: "
+	                   "/lib/x86_64-linux-gnu:");
+}
+
+/* A program with DT_RPATH "$ORIGIN/lib", built now: its DT_RPATH is the
+ * last one a library without DT_RUNPATH inherits (glibc's dl-load.c). */
+static const char exe_src[] =
+        "#include <soload.h>\n#include <dlfcn.h>\n#include <stdio.h>\n"
+        "int main(int argc, char **argv)\n{\n\tsl_lib *l = sl_open(argv[1], 0);\n"
+        "\tvoid *h = dlopen(argv[1], RTLD_NOW);\n\t(void)argc;\n"
+        "\tprintf(\"%s|%s\", l ? \"found\" : sl_error(), h ? \"found\" : \"refused\");\n"
+        "\treturn 0;\n}\n";
+
+#ifdef __SANITIZE_ADDRESS__
+#define EXE_SANITIZE "-fsanitize=address,undefined"
+#else
+#define EXE_SANITIZE ""
+#endif
+
+Test(deps, the_executables_rpath_comes_last_in_the_chain_as_for_dlopen)
+{
+	char cmd[1024], out[1024];
+	FILE *f;
+
+	make_dir();
+	copy_lib("librpath_leaf.so", "lib");
+	snprintf(cmd, sizeof(cmd), "%s/prog.c", dir);
+	cr_assert_not_null(f = fopen(cmd, "w"));
+	fputs(exe_src, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+	         "cc %s -Iloader -o %s/prog %s/prog.c -Wl,--disable-new-dtags "
+	         "-Wl,-rpath,'$ORIGIN/lib' %s/libsoload.a -lelf -ldl -lpthread",
+	         EXE_SANITIZE, dir, dir, BUILD_DIR);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", cmd);
+	snprintf(cmd, sizeof(cmd), "%s/prog %s", dir, TESTLIB("librpath_mid.so"));
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
+	cr_assert_str_eq(out, "found|found");
+	remove_dir();
 }
