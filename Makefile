@@ -58,7 +58,7 @@ TESTLIBS := $(TESTLIB_C:testlibs/%.c=$(B)/testlibs/%.so) \
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all test demo bench fuzz install clean lint deps tsan
+.PHONY: all test demo bench fuzz install clean lint deps tsan sweep
 all: $(B)/libsoload.a $(B)/libsoload.so $(B)/soload $(B)/mapscope $(TESTLIBS) \
 	$(B)/soload.pc
 
@@ -122,7 +122,7 @@ $(B)/tests/helpers/%: tests/helpers/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-test: all $(B)/tests/run $(TEST_HELPERS)
+test: all $(B)/tests/run $(TEST_HELPERS) $(B)/tests/sweep/libsweep
 	$(B)/tests/run $(TEST_ARGS)
 
 # ThreadSanitizer over the loader used from many threads (tests/tsan/threads.c:
@@ -137,6 +137,15 @@ tsan: all
 	$(B)/tsan/threads 300 $(TSAN_LIBS)
 
 # libFuzzer targets over the loader's reading of files (tests/fuzz/run.sh).
+# Every system library through libsoload and dlopen, compared
+# (tests/sweep/sweep.sh; SWEEP_DIRS to choose the directories).
+$(B)/tests/sweep/libsweep: tests/sweep/libsweep.c $(B)/libsoload.a | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_INSPECT) $(LDLIBS_LOADER)
+
+sweep: $(B)/tests/sweep/libsweep
+	sh tests/sweep/sweep.sh $(B)
+
 FUZZ_SECONDS ?= 60
 fuzz:
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
@@ -163,7 +172,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$c || exit 1; done
 
 lint:
-	clang-format --dry-run --Werror loader/*.[ch] inspect/*.[ch] tests/*.c tests/helpers/*.c \
+	clang-format --dry-run --Werror loader/*.[ch] inspect/*.[ch] tests/*.c tests/helpers/*.c tests/sweep/*.c \
 		bench/*.c
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr -Iloader -Iinspect loader inspect

@@ -92,76 +92,95 @@ static double time_iters(enum side s, const char *lib, const char *symbol, int i
 	return (now_ns() - t0) / iters;
 }
 
-/* Instructions retired by this thread, user and kernel counted apart. */
-enum ring { RING_USER, RING_KERNEL, NRINGS };
+/*
+ * Where each side's work ran, counted by this thread's own perf counters:
+ * instructions and cycles, in user space (the loader's own work) and in
+ * the kernel (system calls and page faults) apart.
+ */
+enum counter { INSN_USER, INSN_KERNEL, CYCLES_USER, CYCLES_KERNEL, NCOUNTERS };
 
-static int ring_fd[NRINGS] = {-1, -1};
-static const char *ring_unavailable[NRINGS];
-static double ring_count[NSIDES][NRINGS], ring_ops[NSIDES];
+static const char *const counter_names[NCOUNTERS] = {"user", "kernel", "user", "kernel"};
+static int counter_fd[NCOUNTERS] = {-1, -1, -1, -1};
+static const char *counter_unavailable[NCOUNTERS];
+static double counted[NSIDES][NCOUNTERS], counted_ops[NSIDES];
 
-static int open_ring(enum ring r)
+static int open_counter(enum counter c)
 {
+	int kernel = c == INSN_KERNEL || c == CYCLES_KERNEL;
 	struct perf_event_attr attr = {
 	        .size = sizeof(attr),
 	        .type = PERF_TYPE_HARDWARE,
-	        .config = PERF_COUNT_HW_INSTRUCTIONS,
-	        .exclude_user = r == RING_KERNEL,
-	        .exclude_kernel = r == RING_USER,
+	        .config = c <= INSN_KERNEL ? PERF_COUNT_HW_INSTRUCTIONS : PERF_COUNT_HW_CPU_CYCLES,
+	        .exclude_user = kernel,
+	        .exclude_kernel = !kernel,
 	        .exclude_hv = 1,
 	};
 
 	return (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
-/* A user may count its own user-space instructions even where the kernel's
- * are refused (kernel.perf_event_paranoid 2): each ring on its own. */
-static void open_rings(void)
+/* A user may count its own user-space work even where the kernel's is
+ * refused (kernel.perf_event_paranoid 2): each counter on its own. */
+static void open_counters(void)
 {
-	for (int r = 0; r < NRINGS; r++)
-		if ((ring_fd[r] = open_ring((enum ring)r)) < 0)
-			ring_unavailable[r] = strerror(errno);
+	for (int c = 0; c < NCOUNTERS; c++)
+		if ((counter_fd[c] = open_counter((enum counter)c)) < 0)
+			counter_unavailable[c] = strerror(errno);
 }
 
-static void read_rings(unsigned long long *now)
+static void read_counters(unsigned long long *now)
 {
-	for (int r = 0; r < NRINGS; r++)
-		if (ring_fd[r] < 0 || read(ring_fd[r], &now[r], sizeof(now[r])) != sizeof(now[r]))
-			now[r] = 0;
+	for (int c = 0; c < NCOUNTERS; c++)
+		if (counter_fd[c] < 0 ||
+		    read(counter_fd[c], &now[c], sizeof(now[c])) != sizeof(now[c]))
+			now[c] = 0;
 }
 
 static double time_open(enum side s, const char *lib, const char *symbol, int iters)
 {
-	unsigned long long before[NRINGS], after[NRINGS];
+	unsigned long long before[NCOUNTERS], after[NCOUNTERS];
 	double t;
 
-	read_rings(before);
+	read_counters(before);
 	t = time_iters(s, lib, symbol, iters);
-	read_rings(after);
-	for (int r = 0; r < NRINGS; r++)
-		ring_count[s][r] += (double)(after[r] - before[r]);
-	ring_ops[s] += iters;
+	read_counters(after);
+	for (int c = 0; c < NCOUNTERS; c++)
+		counted[s][c] += (double)(after[c] - before[c]);
+	counted_ops[s] += iters;
 	return t;
 }
 
-static void print_ring(enum side s, enum ring r)
+static void print_count(enum side s, enum counter c)
 {
-	const char *name = r == RING_USER ? "user" : "kernel";
-
-	if (ring_unavailable[r])
-		printf(" %s unavailable (perf_event_open: %s)", name, ring_unavailable[r]);
+	if (counter_unavailable[c])
+		printf(" %s unavailable (perf_event_open: %s)", counter_names[c],
+		       counter_unavailable[c]);
 	else
-		printf(" %s %.0f", name, ring_count[s][r] / ring_ops[s]);
+		printf(" %s %.0f", counter_names[c], counted[s][c] / counted_ops[s]);
 }
 
-static void print_rings(void)
+static void print_counters(const char *what, enum counter user, enum counter kernel)
 {
-	printf("  instructions per op:");
+	printf("  %s per op:", what);
 	for (int s = 0; s < NSIDES; s++) {
 		printf("  %s", side_names[s]);
-		for (int r = 0; r < NRINGS; r++)
-			print_ring((enum side)s, (enum ring)r);
+		print_count((enum side)s, user);
+		print_count((enum side)s, kernel);
 		printf("%s", s + 1 < NSIDES ? ";" : "\n");
 	}
+}
+
+/* The kernel's share alone bounds the ratio: with no work of its own in
+ * user space, soload could not go below it. */
+static void print_kernel_bound(void)
+{
+	double glibc = counted[GLIBC_NOW][CYCLES_USER] + counted[GLIBC_NOW][CYCLES_KERNEL];
+
+	if (counter_unavailable[CYCLES_USER] || counter_unavailable[CYCLES_KERNEL] || glibc <= 0)
+		return;
+	printf("  soload's kernel cycles alone: %.2fx dlopen(RTLD_NOW)'s user + kernel cycles\n",
+	       counted[SOLOAD][CYCLES_KERNEL] / counted_ops[SOLOAD] /
+	               (glibc / counted_ops[GLIBC_NOW]));
 }
 
 static double minimum(const double *v, int n)
@@ -194,7 +213,7 @@ static int bench_open(int rounds, int iters, const char *lib, const char *symbol
 	       iters);
 	for (k = 0; k < NSIDES; k++)
 		time_iters((enum side)k, lib, symbol, 1);
-	open_rings();
+	open_counters();
 	for (r = 0; r < rounds; r++)
 		for (k = 0; k < NSIDES; k++) {
 			enum side s = (enum side)((r + k) % NSIDES);
@@ -206,7 +225,9 @@ static int bench_open(int rounds, int iters, const char *lib, const char *symbol
 	for (k = 0; k < NSIDES; k++)
 		med[k] = median(t[k], rounds);
 	print_result("  median round", med, "us", 1e3);
-	print_rings();
+	print_counters("instructions", INSN_USER, INSN_KERNEL);
+	print_counters("cycles", CYCLES_USER, CYCLES_KERNEL);
+	print_kernel_bound();
 	return 0;
 }
 

@@ -26,7 +26,8 @@ static void usage(FILE *out)
 	        "                 [--cold PATH]... [--format json|jsonl|text]\n"
 	        "Counts the page faults of CMD (minor, major, per mapped file), or of loading\n"
 	        "LIB and calling SYMBOL (no arguments) once. --cold drops PATH from the page\n"
-	        "cache first. CMD's standard output goes to standard error.\n",
+	        "cache first. CMD's standard output goes to standard error. Without perf\n"
+	        "privileges the totals are CMD's rusage and only user-mode faults are sampled.\n",
 	        CLI_PROG, CLI_PROG);
 }
 

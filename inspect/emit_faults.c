@@ -52,7 +52,9 @@ static size_t rank_mappings(const struct faults_report *rep, size_t *order)
 
 static void emit_cache(json_t *o, const struct faults_mapping *m)
 {
-	const char *why = m->file ? NO_COLD : "anonymous memory is not in the page cache";
+	const char *why = m->cache_unavailable ? m->cache_unavailable
+	                  : m->file            ? NO_COLD
+	                                       : "anonymous memory is not in the page cache";
 	int64_t added;
 
 	if (!m->cache_measured) {

@@ -45,17 +45,23 @@ int faults_evict(const char *path)
 	return err;
 }
 
-/* Resident pages of path, or -1 if it cannot be measured. */
-static int64_t cached_pages(const char *path)
+/* Resident pages of path, or -1 with *why when it cannot be measured
+ * (mincore and cachestat would not tell this user the truth, say). */
+static int64_t cached_pages(const char *path, const char **why)
 {
 	struct residency r;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int err;
 
+	*why = "the file cannot be opened to measure its residency";
 	if (fd < 0)
 		return -1;
 	err = residency_measure(fd, &r);
 	close(fd);
+	if (!err && r.unavailable)
+		*why = r.unavailable;
+	else if (err)
+		*why = "its residency could not be measured";
 	return err || r.unavailable ? -1 : (int64_t)r.resident_pages;
 }
 
@@ -405,18 +411,34 @@ static void measure_cold_files(const struct faults_request *req, const int64_t *
 {
 	for (size_t i = 0; i < req->ncold; i++) {
 		char real[PATH_MAX];
-		int64_t after = cached_pages(req->cold[i]);
+		const char *why;
+		int64_t after = cached_pages(req->cold[i], &why);
 		int g;
 
-		if (!realpath(req->cold[i], real) || before[i] < 0 || after < 0)
+		if (!realpath(req->cold[i], real) || (g = find_or_add_mapping(rep, real)) < 0)
 			continue;
-		g = find_or_add_mapping(rep, real);
-		if (g < 0)
+		if (before[i] < 0 || after < 0) {
+			rep->maps[g].cache_unavailable = why;
 			continue;
+		}
 		rep->maps[g].cache_measured = true;
 		rep->maps[g].cache_before = (uint64_t)before[i];
 		rep->maps[g].cache_after = (uint64_t)after;
 	}
+}
+
+/* Every program that execs takes user-mode faults (its first instruction
+ * fetch), so none at all means the kernel took the events away: it does
+ * that when an unprivileged user's command gains privileges at exec. */
+static void explain_nothing_sampled(struct faults_report *rep)
+{
+	size_t len = strlen(rep->why);
+
+	if (!rep->user_only || rep->sampled_minor + rep->sampled_major)
+		return;
+	snprintf(rep->why + len, sizeof(rep->why) - len,
+	         "; no fault was sampled: the kernel detaches perf events at the exec of a "
+	         "set-user-ID or file-capability program");
 }
 
 /* Runs the released child to its end with perf attached (fr non-NULL) or
@@ -448,6 +470,7 @@ static int run_to_end(struct runner *r, struct faultrec *fr, uint64_t start,
 		return -EIO;
 	rep->lost = fr->lost;
 	rep->throttled = fr->throttled;
+	explain_nothing_sampled(rep);
 	return attribute(fr, start, rep);
 }
 
@@ -497,8 +520,10 @@ int faults_run(const struct faults_request *req, struct faults_report *rep, char
 		return -1;
 	}
 	if (evict_cold_files(req, err, errlen) == 0) {
+		const char *why; /* measure_cold_files finds it again */
+
 		for (size_t i = 0; i < req->ncold; i++)
-			before[i] = cached_pages(req->cold[i]);
+			before[i] = cached_pages(req->cold[i], &why);
 		rc = run_command(req, rep, err, errlen);
 	}
 	if (rc == 0)

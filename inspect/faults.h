@@ -35,6 +35,7 @@ struct faults_mapping {
 	uint64_t file_size;  /* 0 if unknown */
 	bool cache_measured; /* a --cold file: page-cache residency before and after */
 	uint64_t cache_before, cache_after;
+	const char *cache_unavailable; /* a --cold file whose residency is unknown, why */
 };
 
 struct faults_sample {
@@ -57,7 +58,7 @@ struct faults_report {
 	 * and counted this many; minor and major are the rusage totals. */
 	bool user_only;
 	uint64_t sampled_minor, sampled_major;
-	char why[256];
+	char why[384];
 	struct faults_mapping *maps;
 	size_t nmaps;
 	struct faults_sample *samples;

@@ -52,6 +52,11 @@ static int defines(const struct sl_lib *lib, uint32_t symidx, const struct symbo
 
 	if (s->st_shndx == SHN_UNDEF || s->st_name >= lib->strsz)
 		return 0;
+	/* As the system linker: a symbol of value 0 defines nothing (a version
+	 * name such as ZLIB_1.2.9 is an absolute symbol of value 0), unless it
+	 * is thread-local, where 0 is the first offset of the block. */
+	if (s->st_value == 0 && type != STT_TLS)
+		return 0;
 	if (ELF64_ST_BIND(s->st_info) == STB_LOCAL)
 		return 0;
 	if (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE &&
@@ -117,8 +122,8 @@ static uintptr_t value_of(const struct sl_lib *lib, const Elf64_Sym *s)
 {
 	int type = ELF64_ST_TYPE(s->st_info);
 
-	if (type == STT_TLS)
-		return s->st_value;
+	if (type == STT_TLS || s->st_shndx == SHN_ABS)
+		return s->st_value; /* an offset in the block, or an absolute value */
 	if (type == STT_GNU_IFUNC) {
 		uintptr_t (*resolver)(unsigned long) = (void *)(lib->base + s->st_value);
 		return resolver(getauxval(AT_HWCAP));

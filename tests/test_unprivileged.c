@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Every suite runs again as nobody, except these tests, which need root
@@ -316,32 +317,51 @@ static json_t *file_entry(json_t *doc, const char *path)
 	return NULL;
 }
 
-/* At paranoid 2, nobody's child reading a cold file through mmap (every 4th
- * page, MADV_RANDOM: one major fault each) has those faults attributed to
- * the file with addresses, while the totals stay the rusage ones. */
-Test(unprivileged, faults_of_a_cold_mmap_read_are_attributed_to_the_file, .timeout = 60)
+/* Copies the build, makes a 1 MiB file in it (nobody's, or root's), and
+ * runs `mapscope faults --samples --cold FILE -- touchpages FILE STEP
+ * random` as nobody; text, if given, gets the same run's text output. */
+static json_t *fault_cold_file_as_nobody(bool nobody_owns, int step, char *path, size_t len,
+                                         char *text, size_t textlen)
 {
 	struct copy c;
-	char path[128], args[512], cmd[1024], text[1 << 16];
-	json_t *doc, *m;
+	char args[512], cmd[1024];
+	json_t *doc;
 	int status;
 
 	skip_unless_root_can_drop();
 	if (read_paranoid() != 2)
 		cr_skip_test("user-mode-only sampling is what paranoid 2 gives nobody");
 	copy_build(&c);
-	make_nobody_file(&c, path, sizeof(path));
+	make_nobody_file(&c, path, len);
+	if (!nobody_owns)
+		cr_assert_eq(chown(path, 0, 0), 0);
 	snprintf(args, sizeof(args),
-	         "mapscope faults --samples --cold %s -- %s/%s/tests/helpers/touchpages %s 4 "
-	         "random",
-	         path, c.dir, BUILD_DIR, path);
-	doc = run_as_nobody(&c, args, &status);
-	snprintf(cmd, sizeof(cmd), AS_NOBODY "%s/%s/mapscope faults --format text%s 2>/dev/null",
-	         c.dir, BUILD_DIR, args + strlen("mapscope faults"));
-	cr_expect_eq(tu_run(cmd, text, sizeof(text)), 0);
+	         " --samples --cold %s -- %s/%s/tests/helpers/touchpages %s %d random", path,
+	         c.dir, BUILD_DIR, path, step);
+	snprintf(cmd, sizeof(cmd), AS_NOBODY "%s/%s/mapscope faults%s 2>/dev/null", c.dir,
+	         BUILD_DIR, args);
+	doc = tu_run_json(cmd, &status);
+	if (text) {
+		snprintf(cmd, sizeof(cmd),
+		         AS_NOBODY "%s/%s/mapscope faults --format text%s 2>/dev/null", c.dir,
+		         BUILD_DIR, args);
+		cr_expect_eq(tu_run(cmd, text, textlen), 0);
+	}
 	remove_copy(&c);
 	cr_assert_eq(status, 0);
 	cr_assert_not_null(doc);
+	return doc;
+}
+
+/* At paranoid 2, nobody's child reading a cold file through mmap (every 4th
+ * page, MADV_RANDOM: one major fault each) has those faults attributed to
+ * the file with addresses, while the totals stay the rusage ones. */
+Test(unprivileged, faults_of_a_cold_mmap_read_are_attributed_to_the_file, .timeout = 60)
+{
+	char path[128], text[1 << 16];
+	json_t *doc, *m;
+
+	doc = fault_cold_file_as_nobody(true, 4, path, sizeof(path), text, sizeof(text));
 	cr_expect_str_eq(json_string_value(json_object_get(doc, "source")), "rusage");
 	cr_expect_str_eq(json_string_value(json_object_get(doc, "sampling")), "user_mode_only");
 	cr_expect_eq(json_integer_value(json_object_get(doc, "minor")),
@@ -363,6 +383,59 @@ Test(unprivileged, faults_of_a_cold_mmap_read_are_attributed_to_the_file, .timeo
 	               find_null_without_reason(doc));
 	cr_expect_not_null(strstr(text, "sampled user-mode faults only"), "%s", text);
 	cr_expect_not_null(strstr(text, "(not sampled: exec, kernel mode)"), "%s", text);
+	json_decref(doc);
+}
+
+/* A --cold file nobody neither owns nor may write: mincore and cachestat
+ * would not tell the truth, so what the run added to the cache is null with
+ * that reason, not "name the file with --cold". */
+Test(unprivileged, faults_cold_file_of_another_owner_has_unknown_cache_growth)
+{
+	char path[128];
+	json_t *doc, *m;
+
+	doc = fault_cold_file_as_nobody(false, 16, path, sizeof(path), NULL, 0);
+	m = file_entry(doc, path);
+	cr_assert_not_null(m, "no faults attributed to %s", path);
+	cr_expect_eq(json_integer_value(json_object_get(m, "pages")), 16);
+	cr_expect(json_is_null(json_object_get(m, "cache_pages_added")));
+	cr_expect_not_null(
+	        strstr(json_string_value(json_object_get(m, "cache_pages_added_unavailable")),
+	               "not the owner"));
+	json_decref(doc);
+}
+
+/* The kernel detaches perf events from a program that gains privileges at
+ * exec; nothing sampled is then said to be that, not passed off as none. */
+Test(unprivileged, faults_of_a_setuid_command_say_nothing_was_sampled)
+{
+	char cmd[512];
+	struct copy c;
+	struct stat st;
+	json_t *doc;
+	int status;
+
+	skip_unless_root_can_drop();
+	if (read_paranoid() != 2)
+		cr_skip_test("user-mode-only sampling is what paranoid 2 gives nobody");
+	if (stat("/usr/bin/mount", &st) != 0 || !(st.st_mode & S_ISUID))
+		cr_skip_test("no set-user-ID /usr/bin/mount here");
+	copy_build(&c);
+	/* Without --no-new-privs, which would keep mount from gaining any. */
+	snprintf(cmd, sizeof(cmd),
+	         "env -u BXFI_MAP setpriv --reuid=nobody --regid=nogroup --clear-groups "
+	         "--inh-caps=-all %s/%s/mapscope faults -- /usr/bin/mount --version 2>/dev/null",
+	         c.dir, BUILD_DIR);
+	doc = tu_run_json(cmd, &status);
+	remove_copy(&c);
+	cr_assert_eq(status, 0);
+	cr_assert_not_null(doc);
+	cr_expect_eq(json_integer_value(json_object_get(doc, "sampled_minor")), 0);
+	cr_expect_gt(json_integer_value(json_object_get(doc, "minor")), 0);
+	cr_expect_eq(json_integer_value(json_object_get(doc, "unsampled_minor")),
+	             json_integer_value(json_object_get(doc, "minor")));
+	cr_expect_not_null(strstr(
+	        json_string_value(json_object_get(doc, "perf_event_unavailable")), "set-user-ID"));
 	json_decref(doc);
 }
 
