@@ -282,6 +282,34 @@ Test(cli_faults, text_output_has_a_table_and_a_histogram)
 	cr_assert_not_null(strstr(out, "\nminor |"), "%s", out);
 }
 
+Test(cli_faults, a_long_path_keeps_the_columns_in_line)
+{
+	char dir[64], path[256], longer[512], cmd[1024], out[1 << 16];
+	const char *header, *row, *row_start, *minor_end_header;
+
+	skip_unless_perf();
+	make_file(dir, path, sizeof(path), 1 << 20);
+	snprintf(longer, sizeof(longer),
+	         "%s/a-file-name-long-enough-to-pass-the-old-fifty-columns", dir);
+	cr_assert_eq(rename(path, longer), 0);
+	snprintf(cmd, sizeof(cmd), MAPSCOPE " faults --format text -- " TOUCH " %s 1 2>/dev/null",
+	         longer);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
+	header = strstr(out, "MAPPING");
+	row = header ? strstr(header, longer) : NULL; /* its row, not the command line */
+	cr_assert(header && row, "%s", out);
+	/* The header's MINOR and the row's first figure end in the same column. */
+	minor_end_header = strstr(header, "MINOR") + strlen("MINOR");
+	row_start = row;
+	row += strlen(longer);
+	while (*row == ' ')
+		row++;
+	while (*row >= '0' && *row <= '9')
+		row++;
+	cr_expect_eq(minor_end_header - header, row - row_start, "%s", out);
+	remove_file(dir, longer);
+}
+
 static void check_library_phases(const char *loader)
 {
 	char cmd[512];
