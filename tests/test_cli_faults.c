@@ -147,22 +147,11 @@ Test(cli_faults, writes_to_a_private_mapping_are_copy_on_write_faults)
 	remove_file(dir, path);
 }
 
-static int read_paranoid(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-	int paranoid = -1;
-
-	cr_assert_not_null(f);
-	cr_assert_eq(fscanf(f, "%d", &paranoid), 1);
-	fclose(f);
-	return paranoid;
-}
-
 /* Paranoid 2 refuses kernel-mode sampling to nobody, not user-mode sampling:
  * the totals come from rusage and the user-mode faults are attributed. */
 Test(cli_faults, unprivileged_run_samples_user_mode_faults)
 {
-	int paranoid = read_paranoid(), status;
+	int paranoid = tu_perf_paranoid(), status;
 	char out[4096];
 	json_t *doc, *maps;
 	const char *why;
