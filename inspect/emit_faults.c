@@ -294,9 +294,21 @@ static void print_timeline(FILE *out, const struct faults_report *rep)
 	        (unsigned long long)peak[0], (unsigned long long)peak[1]);
 }
 
-static void print_row(FILE *out, const struct faults_mapping *m)
+/* The first column fits the longest path shown, so long paths do not push
+ * the figures out of line (the labels of the summing rows fit in 40). */
+static int path_width(const struct faults_report *rep, const size_t *order, size_t n)
 {
-	fprintf(out, "%-50s %9llu %7llu %9llu", m->path, (unsigned long long)m->minor,
+	size_t width = 40;
+
+	for (size_t i = 0; i < n && i < TABLE_ROWS; i++)
+		if (strlen(rep->maps[order[i]].path) > width)
+			width = strlen(rep->maps[order[i]].path);
+	return (int)width;
+}
+
+static void print_row(FILE *out, int width, const struct faults_mapping *m)
+{
+	fprintf(out, "%-*s %9llu %7llu %9llu", width, m->path, (unsigned long long)m->minor,
 	        (unsigned long long)m->major, (unsigned long long)m->pages);
 	if (m->cache_measured)
 		fprintf(out, " %11lld\n", (long long)m->cache_after - (long long)m->cache_before);
@@ -306,7 +318,8 @@ static void print_row(FILE *out, const struct faults_mapping *m)
 
 /* One line for the mappings past the table's end, so the table stays short
  * and the columns still add up. */
-static void print_rest(FILE *out, const struct faults_report *rep, const size_t *order, size_t n)
+static void print_rest(FILE *out, int width, const struct faults_report *rep, const size_t *order,
+                       size_t n)
 {
 	uint64_t minor = 0, major = 0;
 	char label[64];
@@ -316,7 +329,7 @@ static void print_rest(FILE *out, const struct faults_report *rep, const size_t 
 		major += rep->maps[order[i]].major;
 	}
 	snprintf(label, sizeof(label), "(%zu more mappings)", n);
-	fprintf(out, "%-50s %9llu %7llu %9s %11s\n", label, (unsigned long long)minor,
+	fprintf(out, "%-*s %9llu %7llu %9s %11s\n", width, label, (unsigned long long)minor,
 	        (unsigned long long)major, "-", "-");
 }
 
@@ -325,21 +338,23 @@ void emit_faults_text(FILE *out, char *const argv[], const struct faults_report 
 {
 	size_t *order;
 	size_t n;
-	int shown = 0;
+	int shown = 0, width;
 
 	print_header(out, argv, rep);
 	if (rep->unavailable && !rep->user_only)
 		return;
 	order = calloc(rep->nmaps + 1, sizeof(*order));
 	n = rank_mappings(rep, order);
-	fprintf(out, "\n%-50s %9s %7s %9s %11s\n", "MAPPING", "MINOR", "MAJOR", "PAGES",
+	width = path_width(rep, order, n);
+	fprintf(out, "\n%-*s %9s %7s %9s %11s\n", width, "MAPPING", "MINOR", "MAJOR", "PAGES",
 	        "CACHE+PAGES");
 	for (size_t i = 0; i < n && i < TABLE_ROWS; i++)
-		print_row(out, &rep->maps[order[i]]);
+		print_row(out, width, &rep->maps[order[i]]);
 	if (n > TABLE_ROWS)
-		print_rest(out, rep, order + TABLE_ROWS, n - TABLE_ROWS);
+		print_rest(out, width, rep, order + TABLE_ROWS, n - TABLE_ROWS);
 	if (rep->user_only)
-		fprintf(out, "%-50s %9llu %7llu %9s %11s\n", "(not sampled: exec, kernel mode)",
+		fprintf(out, "%-*s %9llu %7llu %9s %11s\n", width,
+		        "(not sampled: exec, kernel mode)",
 		        (unsigned long long)unsampled(rep->minor, rep->sampled_minor),
 		        (unsigned long long)unsampled(rep->major, rep->sampled_major), "-", "-");
 	for (size_t i = 0; i < n && shown < HISTOGRAM_FILES; i++) {

@@ -147,22 +147,11 @@ Test(cli_faults, writes_to_a_private_mapping_are_copy_on_write_faults)
 	remove_file(dir, path);
 }
 
-static int read_paranoid(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-	int paranoid = -1;
-
-	cr_assert_not_null(f);
-	cr_assert_eq(fscanf(f, "%d", &paranoid), 1);
-	fclose(f);
-	return paranoid;
-}
-
 /* Paranoid 2 refuses kernel-mode sampling to nobody, not user-mode sampling:
  * the totals come from rusage and the user-mode faults are attributed. */
 Test(cli_faults, unprivileged_run_samples_user_mode_faults)
 {
-	int paranoid = read_paranoid(), status;
+	int paranoid = tu_perf_paranoid(), status;
 	char out[4096];
 	json_t *doc, *maps;
 	const char *why;
@@ -280,6 +269,34 @@ Test(cli_faults, text_output_has_a_table_and_a_histogram)
 	             0);
 	cr_assert_not_null(strstr(out, "timeline over"), "%s", out);
 	cr_assert_not_null(strstr(out, "\nminor |"), "%s", out);
+}
+
+Test(cli_faults, a_long_path_keeps_the_columns_in_line)
+{
+	char dir[64], path[256], longer[512], cmd[1024], out[1 << 16];
+	const char *header, *row, *row_start, *minor_end_header;
+
+	skip_unless_perf();
+	make_file(dir, path, sizeof(path), 1 << 20);
+	snprintf(longer, sizeof(longer),
+	         "%s/a-file-name-long-enough-to-pass-the-old-fifty-columns", dir);
+	cr_assert_eq(rename(path, longer), 0);
+	snprintf(cmd, sizeof(cmd), MAPSCOPE " faults --format text -- " TOUCH " %s 1 2>/dev/null",
+	         longer);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
+	header = strstr(out, "MAPPING");
+	row = header ? strstr(header, longer) : NULL; /* its row, not the command line */
+	cr_assert(header && row, "%s", out);
+	/* The header's MINOR and the row's first figure end in the same column. */
+	minor_end_header = strstr(header, "MINOR") + strlen("MINOR");
+	row_start = row;
+	row += strlen(longer);
+	while (*row == ' ')
+		row++;
+	while (*row >= '0' && *row <= '9')
+		row++;
+	cr_expect_eq(minor_end_header - header, row - row_start, "%s", out);
+	remove_file(dir, longer);
 }
 
 static void check_library_phases(const char *loader)

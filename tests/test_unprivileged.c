@@ -227,19 +227,6 @@ Test(unprivileged, maps_without_privileges_nulls_only_the_privileged_figures)
 	json_decref(doc);
 }
 
-static int read_paranoid(void)
-{
-	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "r");
-	int paranoid = 0;
-
-	if (f) {
-		if (fscanf(f, "%d", &paranoid) != 1)
-			paranoid = 0;
-		fclose(f);
-	}
-	return paranoid;
-}
-
 /* faults: with perf_event_paranoid at 2 nobody samples only user-mode
  * faults, above 2 none; the counts from the kernel's accounting still come. */
 Test(unprivileged, faults_without_privileges_still_counts)
@@ -248,7 +235,7 @@ Test(unprivileged, faults_without_privileges_still_counts)
 	static const char *const privileged[] = {"by_mapping", NULL};
 	struct copy c;
 	json_t *doc;
-	int status, paranoid = read_paranoid();
+	int status, paranoid = tu_perf_paranoid();
 
 	skip_unless_root_can_drop();
 	copy_build(&c);
@@ -329,7 +316,7 @@ static json_t *fault_cold_file_as_nobody(bool nobody_owns, int step, char *path,
 	int status;
 
 	skip_unless_root_can_drop();
-	if (read_paranoid() != 2)
+	if (tu_perf_paranoid() != 2)
 		cr_skip_test("user-mode-only sampling is what paranoid 2 gives nobody");
 	copy_build(&c);
 	make_nobody_file(&c, path, len);
@@ -416,7 +403,7 @@ Test(unprivileged, faults_of_a_setuid_command_say_nothing_was_sampled)
 	int status;
 
 	skip_unless_root_can_drop();
-	if (read_paranoid() != 2)
+	if (tu_perf_paranoid() != 2)
 		cr_skip_test("user-mode-only sampling is what paranoid 2 gives nobody");
 	if (stat("/usr/bin/mount", &st) != 0 || !(st.st_mode & S_ISUID))
 		cr_skip_test("no set-user-ID /usr/bin/mount here");

@@ -293,3 +293,16 @@ char *tu_read_file(const char *path)
 	fclose(f);
 	return text;
 }
+
+int tu_perf_paranoid(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
+	int paranoid = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &paranoid) != 1)
+			paranoid = -1;
+		fclose(f);
+	}
+	return paranoid;
+}
