@@ -37,7 +37,8 @@ LOADER_MAIN := loader/soload_main.c
 INSPECT_MAIN := inspect/mapscope_main.c
 LOADER_SRC := $(filter-out $(LOADER_MAIN),$(wildcard loader/*.c))
 INSPECT_SRC := $(filter-out $(INSPECT_MAIN),$(wildcard inspect/*.c))
-LOADER_OBJ := $(LOADER_SRC:%.c=$(B)/%.o)
+# The TLS descriptor resolver is assembly (loader/tlsdesc.S).
+LOADER_OBJ := $(LOADER_SRC:%.c=$(B)/%.o) $(patsubst %.S,$(B)/%.o,$(wildcard loader/*.S))
 INSPECT_OBJ := $(INSPECT_SRC:%.c=$(B)/%.o)
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
@@ -70,6 +71,10 @@ $(DEPS_STAMP):
 # Every object waits for the dependency check, without rebuilding when the
 # stamp's time changes.
 $(B)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/%.o: %.S | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -129,7 +134,7 @@ test: all $(B)/tests/run $(TEST_HELPERS) $(B)/tests/sweep/libsweep
 # Criterion itself cannot run under TSan).
 TSAN_LIBS ?= /lib/x86_64-linux-gnu/libz.so.1:zlibVersion $(B)/testlibs/libmalbase.so:malbase_len \
 	$(B)/testlibs/libcxx.so:cxx_checked $(B)/testlibs/libtls.so:tls_bump \
-	$(B)/testlibs/libchain_a.so:chain_a
+	$(B)/testlibs/libchain_a.so:chain_a $(B)/testlibs/libtlsdesc.so:tlsdesc_bump
 tsan: all
 	$(MAKE) B=$(B)/tsan SANITIZE=thread $(B)/tsan/libsoload.a
 	$(CC) $(CFLAGS) -fsanitize=thread -o $(B)/tsan/threads tests/tsan/threads.c \

@@ -115,6 +115,8 @@ static int apply_one(struct sl_lib *lib, const Elf64_Rela *r)
 	}
 	case RK_TPOFF:
 		return refuse_initial_exec(lib, r);
+	case RK_TLSDESC:
+		return target(lib, r->r_offset + 8) ? sl_tls_desc_relocate(lib, r, where) : -1;
 	case RK_COPY:
 	case RK_UNKNOWN:
 	case RK_NONE:
@@ -143,6 +145,8 @@ static int check_one(struct sl_lib *lib, const Elf64_Rela *r)
 	if (kind == RK_TPOFF)
 		return refuse_initial_exec(lib, r);
 	if (!target(lib, r->r_offset))
+		return -1;
+	if (kind == RK_TLSDESC && !target(lib, r->r_offset + 8))
 		return -1;
 	if (ELF64_R_SYM(r->r_info) >= lib->nsyms)
 		return sl_seterr(lib->name, "relocation with bad symbol index %lu (of %zu)",

@@ -19,6 +19,7 @@ enum reloc_kind {
 	RK_DTPOFF,    /* offset in the module's TLS block */
 	RK_TPOFF,     /* offset from the thread pointer (initial-exec) */
 	RK_COPY,      /* copy into the executable: never valid in a library */
+	RK_TLSDESC,   /* TLS descriptor: two words, resolver and its argument */
 };
 
 static const unsigned char reloc_kinds[] = {
@@ -27,7 +28,7 @@ static const unsigned char reloc_kinds[] = {
         [R_X86_64_JUMP_SLOT] = RK_PLT,   [R_X86_64_RELATIVE] = RK_RELATIVE,
         [R_X86_64_DTPMOD64] = RK_DTPMOD, [R_X86_64_DTPOFF64] = RK_DTPOFF,
         [R_X86_64_TPOFF64] = RK_TPOFF,   [R_X86_64_IRELATIVE] = RK_IRELATIVE,
-        [R_X86_64_TPOFF32] = RK_TPOFF,
+        [R_X86_64_TPOFF32] = RK_TPOFF,   [R_X86_64_TLSDESC] = RK_TLSDESC,
 };
 
 static inline enum reloc_kind reloc_kind_of(unsigned type)

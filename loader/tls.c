@@ -3,8 +3,10 @@
 #include "lib.h"
 #include "load.h"
 #include "registry.h"
+#include "reloc_arch.h"
 #include "symbol.h"
 
+#include <cpuid.h>
 #include <errno.h>
 #include <link.h>
 #include <pthread.h>
@@ -351,6 +353,9 @@ void sl_tls_detach(struct sl_lib *lib)
 {
 	sl_tls_unregister(lib->tls_modid);
 	lib->tls_modid = 0;
+	free(lib->tlsdesc);
+	lib->tlsdesc = NULL;
+	lib->ntlsdesc = lib->tlsdesc_cap = 0;
 }
 
 /* A variable of one of our libraries: its module and st_value. */
@@ -369,26 +374,133 @@ static int locate_ours(struct sl_lib *lib, const struct symdef *def, size_t *mod
 	return 0;
 }
 
-int sl_tls_relocate(struct sl_lib *lib, const Elf64_Rela *r, int want_module, uint64_t *value)
+/* The module and offset (before the addend) of the variable relocation r
+ * of lib refers to; *missing set for an undefined weak one, which has
+ * neither (the module is then lib's own). 0, or -1 with sl_error(). */
+static int locate_var(struct sl_lib *lib, const Elf64_Rela *r, size_t *modid, size_t *offset,
+                      int *missing)
 {
 	uint32_t symidx = ELF64_R_SYM(r->r_info);
 	struct symdef def;
-	size_t modid = lib->tls_modid, offset = 0;
 
-	if (symidx == 0 && !modid)
+	*modid = lib->tls_modid;
+	*offset = 0;
+	*missing = 0;
+	if (symidx == 0 && !*modid)
 		return sl_seterr(lib->name, "TLS relocation at offset 0x%lx but no PT_TLS",
 		                 r->r_offset);
-	if (symidx != 0) {
-		if (symbol_resolve(lib, symidx, &def) != 0)
-			return -1;
-		if (def.lib && locate_ours(lib, &def, &modid, &offset) != 0)
-			return -1;
-		/* dlsym gave this thread's copy of a host variable. */
-		if (!def.lib && def.addr && sl_tls_host_locate((void *)def.addr, &modid, &offset))
-			return sl_seterr(lib->name, "%s is not in any host library's TLS block",
-			                 symbol_name(lib, symidx));
-	}
+	if (symidx == 0)
+		return 0;
+	if (symbol_resolve(lib, symidx, &def) != 0)
+		return -1;
+	if (def.lib)
+		return locate_ours(lib, &def, modid, offset);
+	*missing = !def.addr;
+	/* dlsym gave this thread's copy of a host variable. */
+	if (def.addr && sl_tls_host_locate((void *)def.addr, modid, offset))
+		return sl_seterr(lib->name, "%s is not in any host library's TLS block",
+		                 symbol_name(lib, symidx));
+	return 0;
+}
+
+int sl_tls_relocate(struct sl_lib *lib, const Elf64_Rela *r, int want_module, uint64_t *value)
+{
+	size_t modid, offset;
+	int missing;
+
+	if (locate_var(lib, r, &modid, &offset, &missing) != 0)
+		return -1;
 	*value = want_module ? modid : offset;
+	return 0;
+}
+
+/*
+ * TLS descriptors. The resolver (tlsdesc.S) must keep every register but
+ * %rax, so it saves the vector, mask and x87 state with XSAVE around its
+ * call into sl_tls_desc_resolve; which components, and how much room they
+ * take, is read once here from XCR0 and CPUID leaf 0xD.
+ */
+extern char sl_tlsdesc_resolver[] __attribute__((visibility("hidden")));
+__attribute__((visibility("hidden"))) uint64_t sl_tlsdesc_xsave_mask;
+__attribute__((visibility("hidden"))) uint64_t sl_tlsdesc_xsave_size;
+static pthread_once_t xsave_once = PTHREAD_ONCE_INIT;
+
+/* x87, SSE, AVX, AVX-512 mask registers, ZMM0-15 upper halves, ZMM16-31:
+ * what C code may change. Not MPX (gone), PKRU or AMX tiles (no C code of
+ * ours touches them). */
+#define XSAVE_WANTED 0xe7u
+
+static void read_xsave_layout(void)
+{
+	unsigned a, b, c, d;
+	uint64_t want = XSAVE_WANTED, size = 512 + 64; /* legacy area, header */
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE))
+		return;
+	__asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0));
+	want &= (uint64_t)d << 32 | a;
+	for (unsigned i = 2; i < 8; i++) {
+		if (!(want >> i & 1))
+			continue;
+		__cpuid_count(0xd, i, a, b, c, d);
+		if (b + a > size) /* component i: a bytes at offset b */
+			size = b + a;
+	}
+	sl_tlsdesc_xsave_mask = want;
+	sl_tlsdesc_xsave_size = (size + 63) & ~(uint64_t)63;
+}
+
+/* What the resolver asks, every register saved. */
+__attribute__((visibility("hidden"))) void *sl_tls_desc_resolve(struct sl_tls_index *ti);
+
+void *sl_tls_desc_resolve(struct sl_tls_index *ti)
+{
+	return ti->module ? sl_tls_get_addr(ti) : (void *)ti->offset;
+}
+
+static size_t count_descs(const Elf64_Rela *r, size_t n)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < n; i++)
+		count += reloc_kind_of(ELF64_R_TYPE(r[i].r_info)) == RK_TLSDESC;
+	return count;
+}
+
+/* A descriptor's argument, in an array sized once for all of lib's: the
+ * descriptors point into it, so it never moves. */
+static struct sl_tls_index *new_desc_arg(struct sl_lib *lib)
+{
+	if (!lib->tlsdesc) {
+		lib->tlsdesc_cap = count_descs(lib->rela, lib->nrela) +
+		                   count_descs(lib->jmprel, lib->njmprel);
+		lib->tlsdesc = calloc(lib->tlsdesc_cap, sizeof(*lib->tlsdesc));
+	}
+	if (!lib->tlsdesc || lib->ntlsdesc == lib->tlsdesc_cap)
+		return NULL;
+	return &lib->tlsdesc[lib->ntlsdesc++];
+}
+
+int sl_tls_desc_relocate(struct sl_lib *lib, const Elf64_Rela *r, void *desc)
+{
+	struct sl_tls_index *ti;
+	size_t modid, offset;
+	uint64_t words[2];
+	int missing;
+
+	pthread_once(&xsave_once, read_xsave_layout);
+	if (!sl_tlsdesc_xsave_size)
+		return sl_seterr(lib->name, "TLS descriptors need XSAVE, which this CPU or its "
+		                            "kernel does not offer");
+	if (locate_var(lib, r, &modid, &offset, &missing) != 0)
+		return -1;
+	if (!(ti = new_desc_arg(lib)))
+		return sl_seterr(lib->name, "out of memory");
+	ti->module = missing ? 0 : modid;
+	ti->offset = (missing ? 0 : offset) + r->r_addend;
+	words[0] = (uint64_t)(uintptr_t)sl_tlsdesc_resolver;
+	words[1] = (uint64_t)(uintptr_t)ti;
+	memcpy(desc, words, sizeof(words));
 	return 0;
 }
 

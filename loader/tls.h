@@ -5,7 +5,9 @@
  * to every loaded library's __tls_get_addr, returns the calling thread's
  * copy of the block, allocated on first use from the template. Blocks die
  * with their thread and with their module. Ids that are not ours (host
- * libraries' TLS) go on to glibc's __tls_get_addr.
+ * libraries' TLS) go on to glibc's __tls_get_addr. TLS descriptors
+ * (-mtls-dialect=gnu2) reach the same blocks through a resolver that keeps
+ * every register (tlsdesc.S).
  */
 #ifndef SL_TLS_H
 #define SL_TLS_H
@@ -16,7 +18,9 @@
 
 struct sl_lib;
 
-/* The argument GD/LD code passes to __tls_get_addr (x86-64 psABI). */
+/* The argument GD/LD code passes to __tls_get_addr (x86-64 psABI), and the
+ * argument word of our TLS descriptors (module 0 there: an undefined weak
+ * variable, whose address is offset). */
 struct sl_tls_index {
 	size_t module;
 	size_t offset;
@@ -60,6 +64,11 @@ void sl_tls_detach(struct sl_lib *lib);
  * library's variable) or the variable's offset in that module's block.
  * 0, or -1 with sl_error(). */
 int sl_tls_relocate(struct sl_lib *lib, const Elf64_Rela *r, int want_module, uint64_t *value);
+/* An R_X86_64_TLSDESC relocation r of lib: fills the two words at desc
+ * with the resolver (tlsdesc.S) and its argument, the variable's module and
+ * offset. 0, or -1 with sl_error(). */
+int sl_tls_desc_relocate(struct sl_lib *lib, const Elf64_Rela *r, void *desc);
+
 /* What a loaded library's reference to this name binds to instead of the
  * host's definition, or NULL: __tls_get_addr must see our module ids, and
  * __cxa_thread_atexit_impl must keep a library with pending thread_local

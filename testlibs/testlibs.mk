@@ -77,3 +77,6 @@ $(B)/testlibs/librunpath_top.so: $(B)/testlibs/librpath_mid.so
 TL_FLAGS_libuniq_a := -Wl,--as-needed
 TL_FLAGS_libuniq_b := -Wl,--as-needed
 $(B)/testlibs/libuniq_a.so $(B)/testlibs/libuniq_b.so: testlibs/uniq.h
+
+# TLS descriptors: R_X86_64_TLSDESC, resolved by loader/tlsdesc.S.
+TL_FLAGS_libtlsdesc := -ftls-model=global-dynamic -mtls-dialect=gnu2

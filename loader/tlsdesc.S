@@ -1,0 +1,70 @@
+/*
+ * tlsdesc: the resolver of the TLS descriptors libsoload fills
+ * (R_X86_64_TLSDESC, code built with -mtls-dialect=gnu2). Code calls it
+ * with %rax holding the descriptor's address and expects in %rax the
+ * variable's address minus the thread pointer, with every other register
+ * as it was but the flags (x86-64 psABI). So the integer registers a C call
+ * may change are pushed, and the vector, mask and x87 state is kept with
+ * XSAVE (components and size read once by tls.c from CPUID leaf 0xD) around
+ * the call into sl_tls_desc_resolve, which finds this thread's block.
+ */
+	.text
+	.globl	sl_tlsdesc_resolver
+	.hidden	sl_tlsdesc_resolver
+	.type	sl_tlsdesc_resolver, @function
+	.p2align 4
+sl_tlsdesc_resolver:
+	.cfi_startproc
+	pushq	%rbp
+	.cfi_def_cfa_offset 16
+	.cfi_offset %rbp, -16
+	movq	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	movq	8(%rax), %rdi			/* the descriptor's argument */
+	subq	sl_tlsdesc_xsave_size(%rip), %rsp
+	andq	$-64, %rsp			/* XSAVE's alignment, and the call's */
+	/* XRSTOR refuses a header with stray bytes, and XSAVE writes only
+	 * its first word. */
+	xorl	%eax, %eax
+	movq	%rax, 512(%rsp)
+	movq	%rax, 520(%rsp)
+	movq	%rax, 528(%rsp)
+	movq	%rax, 536(%rsp)
+	movq	%rax, 544(%rsp)
+	movq	%rax, 552(%rsp)
+	movq	%rax, 560(%rsp)
+	movq	%rax, 568(%rsp)
+	movl	sl_tlsdesc_xsave_mask(%rip), %eax
+	movl	sl_tlsdesc_xsave_mask+4(%rip), %edx
+	xsave64	(%rsp)
+	call	sl_tls_desc_resolve
+	movq	%rax, %rsi			/* XRSTOR takes its mask in %edx:%eax */
+	movl	sl_tlsdesc_xsave_mask(%rip), %eax
+	movl	sl_tlsdesc_xsave_mask+4(%rip), %edx
+	xrstor64 (%rsp)
+	movq	%rsi, %rax
+	subq	%fs:0, %rax			/* the thread pointer */
+	leaq	-64(%rbp), %rsp
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbp
+	.cfi_def_cfa %rsp, 8
+	ret
+	.cfi_endproc
+	.size	sl_tlsdesc_resolver, .-sl_tlsdesc_resolver
+
+	.section .note.GNU-stack, "", @progbits
