@@ -146,7 +146,7 @@ tsan: all
 # (tests/sweep/sweep.sh; SWEEP_DIRS to choose the directories).
 $(B)/tests/sweep/libsweep: tests/sweep/libsweep.c $(B)/libsoload.a | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_INSPECT) $(LDLIBS_LOADER)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libsoload.a $(LDLIBS_INSPECT) $(LDLIBS_LOADER)
 
 sweep: $(B)/tests/sweep/libsweep
 	sh tests/sweep/sweep.sh $(B)

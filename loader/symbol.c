@@ -226,10 +226,22 @@ static int is_unique(const struct symdef *def)
 }
 
 /* A definition found for user's reference (user NULL: for sl_sym). One
- * that is STB_GNU_UNIQUE gives way to the process's one of that name. */
-static int found(struct sl_lib *user, const struct symbol_key *key, struct symdef *def)
+ * that is STB_GNU_UNIQUE gives way to the process's one of that name. The
+ * system linker looks every reference of the libraries one dlopen brings
+ * in up in the scope of the library opened (itself, then its dependencies
+ * breadth-first), so the first reference to a unique name, wherever it
+ * is, enters the definition that scope finds first for its version: the
+ * candidate is taken from the group's scope in the same way. */
+static int found(struct sl_lib *user, struct symbol_key *key, struct symdef *def)
 {
-	return is_unique(def) ? unique_bind(user, key, def) : 0;
+	struct symdef first;
+
+	if (!is_unique(def))
+		return 0;
+	if (user && user->group && lookup_scope(user->group, key, 0, &first) == 0 &&
+	    is_unique(&first))
+		*def = first;
+	return unique_bind(user, key, def);
 }
 
 int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
@@ -251,8 +263,8 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 		def->addr = value_of(lib, s);
 		if (!is_unique(def))
 			return 0;
-		symbol_key(&key, lib->strtab + s->st_name, NULL);
-		return unique_bind(lib, &key, def);
+		symbol_key(&key, lib->strtab + s->st_name, wanted_version(lib, symidx));
+		return found(lib, &key, def);
 	}
 	symbol_key(&key, lib->strtab + s->st_name, wanted_version(lib, symidx));
 	if ((def->addr = (uintptr_t)sl_tls_override(key.name))) {

@@ -3,7 +3,9 @@
  * functions' static locals, template static members), as the system linker
  * keeps one: the first definition found for a name serves every library
  * loaded after, the definer's own references included, and one the host's
- * global scope already has comes first of all. A library bound to another's
+ * global scope already has comes first of all. "Found" as the system
+ * linker finds it: from the scope of the library sl_open opened, for every
+ * library that open brings in (symbol.c). A library bound to another's
  * definition holds a reference on it, so a definition lives as long as its
  * users; the entries of a library go with it. Guarded by the registry
  * lock (unique_bind takes it, for sl_sym; unique_release runs under it).

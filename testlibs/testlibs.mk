@@ -77,6 +77,11 @@ $(B)/testlibs/librunpath_top.so: $(B)/testlibs/librpath_mid.so
 TL_FLAGS_libuniq_a := -Wl,--as-needed
 TL_FLAGS_libuniq_b := -Wl,--as-needed
 $(B)/testlibs/libuniq_a.so $(B)/testlibs/libuniq_b.so: testlibs/uniq.h
+# A root and its dependency both carrying them: which copy wins.
+TL_FLAGS_libuniq_root := $(TL_ORIGIN)
+TL_LIBS_libuniq_root := -luniq_dep
+$(B)/testlibs/libuniq_root.so: $(B)/testlibs/libuniq_dep.so testlibs/uniq.h
+$(B)/testlibs/libuniq_dep.so: testlibs/uniq.h
 
 # TLS descriptors: R_X86_64_TLSDESC, resolved by loader/tlsdesc.S.
 TL_FLAGS_libtlsdesc := -ftls-model=global-dynamic -mtls-dialect=gnu2

@@ -6,6 +6,7 @@
 
 #include <criterion/criterion.h>
 #include <dlfcn.h>
+#include <link.h>
 #include <sys/mman.h>
 
 typedef int *(*counter_fn)(void);
@@ -18,6 +19,14 @@ static int inside(sl_lib *lib, const void *p)
 
 	cr_assert_eq(sl_info(lib, &info), 0);
 	return (uintptr_t)p >= info.base && (uintptr_t)p - info.base < info.span;
+}
+
+static uintptr_t sl_base(sl_lib *lib)
+{
+	struct sl_info info;
+
+	cr_assert_eq(sl_info(lib, &info), 0);
+	return info.base;
 }
 
 static sl_lib *open_lib(const char *path)
@@ -42,6 +51,30 @@ Test(unique, both_libraries_share_the_first_loaded_definition)
 	cr_assert_eq(sl_sym(b, "_ZZ12uniq_countervE1n"), ca, "sl_sym gives the one definition");
 	sl_close(b);
 	sl_close(a);
+}
+
+/* The dependency is relocated first, but its reference is looked up from
+ * the opened library's scope, so the root's copy is the one. */
+Test(unique, a_dependency_binds_to_the_opened_librarys_copy_as_with_dlopen)
+{
+	sl_lib *root = open_lib(TESTLIB("libuniq_root.so"));
+	void *theirs = dlopen(TESTLIB("libuniq_root.so"), RTLD_NOW | RTLD_LOCAL);
+	struct link_map *map;
+	int *ours_root, *ours_dep, *their_root, *their_dep;
+
+	cr_assert_not_null(theirs, "%s", dlerror());
+	cr_assert_eq(dlinfo(theirs, RTLD_DI_LINKMAP, &map), 0);
+	ours_root = ((counter_fn)sl_sym(root, "uniq_root_counter"))();
+	ours_dep = ((counter_fn)sl_sym(root, "uniq_root_dep_counter"))();
+	their_root = ((counter_fn)dlsym(theirs, "uniq_root_counter"))();
+	their_dep = ((counter_fn)dlsym(theirs, "uniq_root_dep_counter"))();
+	cr_expect_eq(their_dep, their_root, "glibc: one copy");
+	cr_expect_eq(ours_dep, ours_root, "soload: one copy");
+	cr_expect(inside(root, ours_root), "soload: the root's copy");
+	cr_expect_eq((uintptr_t)ours_root - sl_base(root), (uintptr_t)their_root - map->l_addr,
+	             "the same copy as glibc's");
+	dlclose(theirs);
+	sl_close(root);
 }
 
 Test(unique, dlopen_gives_one_definition_too)
