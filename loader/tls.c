@@ -68,7 +68,15 @@ static size_t nblocks;
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 
-static __thread struct tls_thread *self;
+/* This thread's blocks. tlsdesc.S reads it too (the descriptors' fast
+ * path), with the layout of struct tls_thread and tls_slot checked below. */
+__attribute__((visibility("hidden"),
+               tls_model("initial-exec"))) __thread struct tls_thread *sl_tls_self;
+_Static_assert(offsetof(struct tls_thread, slots) == 0 &&
+                       offsetof(struct tls_thread, nslots) == 8 && sizeof(struct tls_slot) == 16 &&
+                       offsetof(struct tls_slot, id) == 0 &&
+                       offsetof(struct tls_slot, block) == 8 && SLOT_MASK == 0xffff,
+               "tlsdesc.S knows these offsets");
 
 static void die(const char *why, size_t id)
 {
@@ -180,7 +188,7 @@ static void free_thread(void *arg)
 	pthread_mutex_unlock(&tls_lock);
 	free(t->slots);
 	free(t);
-	self = NULL;
+	sl_tls_self = NULL;
 }
 
 static void create_exit_key(void)
@@ -192,7 +200,7 @@ static void create_exit_key(void)
 /* This thread's state, created and linked on first use. Under the lock. */
 static struct tls_thread *this_thread(void)
 {
-	struct tls_thread *t = self;
+	struct tls_thread *t = sl_tls_self;
 
 	if (t)
 		return t;
@@ -205,7 +213,7 @@ static struct tls_thread *this_thread(void)
 	if (threads)
 		threads->pprev = &t->next;
 	threads = t;
-	self = t;
+	sl_tls_self = t;
 	return t;
 }
 
@@ -271,7 +279,7 @@ static void *get_addr_slow(const struct sl_tls_index *ti)
  * glibc does rather than trust every loaded library's compiler. */
 __attribute__((force_align_arg_pointer)) void *sl_tls_get_addr(struct sl_tls_index *ti)
 {
-	struct tls_thread *t = self;
+	struct tls_thread *t = sl_tls_self;
 	size_t slot = slot_of(ti->module);
 
 	if (!sl_tls_is_ours(ti->module))

@@ -3,10 +3,14 @@
  * (R_X86_64_TLSDESC, code built with -mtls-dialect=gnu2). Code calls it
  * with %rax holding the descriptor's address and expects in %rax the
  * variable's address minus the thread pointer, with every other register
- * as it was but the flags (x86-64 psABI). So the integer registers a C call
- * may change are pushed, and the vector, mask and x87 state is kept with
- * XSAVE (components and size read once by tls.c from CPUID leaf 0xD) around
- * the call into sl_tls_desc_resolve, which finds this thread's block.
+ * as it was but the flags (x86-64 psABI).
+ *
+ * Once this thread has the module's block, a few instructions find it in
+ * the thread's table (tls.c: sl_tls_self, whose layout tls.c checks), with
+ * two scratch registers pushed. Otherwise the integer registers a C call may
+ * change are pushed, and the vector, mask and x87 state is kept with XSAVE
+ * (components and size read once by tls.c from CPUID leaf 0xD) around the
+ * call into sl_tls_desc_resolve, which allocates the block.
  */
 	.text
 	.globl	sl_tlsdesc_resolver
@@ -15,6 +19,42 @@
 	.p2align 4
 sl_tlsdesc_resolver:
 	.cfi_startproc
+	movq	8(%rax), %rax			/* the argument: module id, offset */
+	pushq	%rcx
+	.cfi_adjust_cfa_offset 8
+	pushq	%rdx
+	.cfi_adjust_cfa_offset 8
+	movq	sl_tls_self@gottpoff(%rip), %rcx
+	movq	%fs:(%rcx), %rcx		/* this thread's table, or none yet */
+	testq	%rcx, %rcx
+	jz	1f
+	movq	(%rax), %rdx
+	testq	%rdx, %rdx			/* an undefined weak variable */
+	jz	1f
+	movzwl	%dx, %edx			/* the module's slot */
+	cmpq	8(%rcx), %rdx
+	jae	1f
+	shlq	$4, %rdx
+	addq	(%rcx), %rdx
+	movq	(%rax), %rcx
+	cmpq	(%rdx), %rcx			/* the block is this module's */
+	jne	1f
+	movq	8(%rdx), %rcx			/* block + offset - thread pointer */
+	addq	8(%rax), %rcx
+	movq	%rcx, %rax
+	subq	%fs:0, %rax
+	.cfi_remember_state
+	popq	%rdx
+	.cfi_adjust_cfa_offset -8
+	popq	%rcx
+	.cfi_adjust_cfa_offset -8
+	ret
+1:
+	.cfi_restore_state
+	popq	%rdx
+	.cfi_adjust_cfa_offset -8
+	popq	%rcx
+	.cfi_adjust_cfa_offset -8
 	pushq	%rbp
 	.cfi_def_cfa_offset 16
 	.cfi_offset %rbp, -16
@@ -28,7 +68,7 @@ sl_tlsdesc_resolver:
 	pushq	%r9
 	pushq	%r10
 	pushq	%r11
-	movq	8(%rax), %rdi			/* the descriptor's argument */
+	movq	%rax, %rdi			/* the descriptor's argument */
 	subq	sl_tlsdesc_xsave_size(%rip), %rsp
 	andq	$-64, %rsp			/* XSAVE's alignment, and the call's */
 	/* XRSTOR refuses a header with stray bytes, and XSAVE writes only
