@@ -1,5 +1,6 @@
 #include "deps.h"
 #include "error.h"
+#include "ldcache.h"
 #include "load.h"
 #include "registry.h"
 
@@ -161,6 +162,36 @@ static int search_paths(const struct sl_lib *lib, const char *name, char *path, 
 	return fd;
 }
 
+/* DF_1_NODEFLIB (-z nodefaultlib): not from the system's directories. */
+static int nodeflib(const struct sl_lib *lib)
+{
+	return lib_has(lib, DYN_FLAGS_1) && (lib->dyn[DYN_FLAGS_1] & DF_1_NODEFLIB);
+}
+
+static int in_system_dir(const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	size_t n = slash ? (size_t)(slash - file) : 0;
+
+	for (const char *const *d = system_dirs; *d; d++)
+		if (strlen(*d) == n && strncmp(file, *d, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* What ldconfig's cache gives for name, as glibc asks it after the path
+ * lists: it also knows the directories of /etc/ld.so.conf. */
+static int try_cache(const struct sl_lib *lib, const char *name, char *path, struct search *s)
+{
+	const char *file = ldcache_lookup(name);
+
+	note_dir(s, ldcache_path(), strlen(ldcache_path()));
+	if (!file || (nodeflib(lib) && in_system_dir(file)) || strlen(file) >= PATH_MAX)
+		return -1;
+	strcpy(path, file);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 static int search(const struct sl_lib *lib, const char *name, char *path)
 {
 	struct search s = {.len = 0};
@@ -176,7 +207,9 @@ static int search(const struct sl_lib *lib, const char *name, char *path)
 	fd = search_paths(lib, name, path, &s);
 	if (fd < 0)
 		fd = search_list(lib->path, getenv("SOLOAD_LIBRARY_PATH"), name, path, &s);
-	for (const char *const *d = system_dirs; fd < 0 && *d; d++)
+	if (fd < 0)
+		fd = try_cache(lib, name, path, &s);
+	for (const char *const *d = system_dirs; fd < 0 && !nodeflib(lib) && *d; d++)
 		fd = try_dir(lib->path, *d, strlen(*d), name, path, &s);
 	if (fd < 0)
 		sl_seterr(lib->name, "needed library %s not found (searched: %s)", name, s.tried);

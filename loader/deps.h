@@ -3,8 +3,9 @@
  * process's dynamic linker (dlopen); every other one is searched as glibc
  * searches it: the library's DT_RUNPATH alone, or without one the DT_RPATH
  * of the library, of its loader and on up, then the executable's (each
- * $ORIGIN the directory of the file it is in); then SOLOAD_LIBRARY_PATH and
- * the system directories, and loaded by us. Then the lookup scope is
+ * $ORIGIN the directory of the file it is in); then SOLOAD_LIBRARY_PATH,
+ * ldconfig's cache and the system directories (not those two under
+ * DF_1_NODEFLIB), and loaded by us. Then the lookup scope is
  * built: the library, its dependencies breadth-first.
  */
 #ifndef SL_DEPS_H

@@ -85,3 +85,10 @@ $(B)/testlibs/libuniq_dep.so: testlibs/uniq.h
 
 # TLS descriptors: R_X86_64_TLSDESC, resolved by loader/tlsdesc.S.
 TL_FLAGS_libtlsdesc := -ftls-model=global-dynamic -mtls-dialect=gnu2
+
+# ldconfig's cache: libcacheuser needs libhello and has no path list;
+# libnodeflib (DF_1_NODEFLIB) needs libbz2, found only in system directories.
+TL_LIBS_libcacheuser := -lhello
+$(B)/testlibs/libcacheuser.so: $(B)/testlibs/libhello.so
+TL_FLAGS_libnodeflib := -Wl,-z,nodefaultlib -Wl,--no-as-needed
+TL_LIBS_libnodeflib := /lib/x86_64-linux-gnu/libbz2.so.1.0

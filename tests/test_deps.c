@@ -257,7 +257,7 @@ Test(deps, inherited_rpath_miss_lists_the_inherited_directories)
 	snprintf(top, sizeof(top), "%s/librpath_top.so", dir);
 	snprintf(want, sizeof(want),
 	         "librpath_mid.so: needed library librpath_leaf.so not found (searched: "
-	         "%s:%s/sub:/lib/x86_64-linux-gnu:",
+	         "%s:%s/sub:/etc/ld.so.cache:/lib/x86_64-linux-gnu:",
 	         dir, dir);
 	expect_both_refuse(top, want);
 	remove_dir();
@@ -267,7 +267,7 @@ Test(deps, runpath_is_not_inherited_as_by_dlopen)
 {
 	expect_both_refuse(TESTLIB("librunpath_top.so"),
 	                   "librpath_mid.so: needed library librpath_leaf.so not found (searched: "
-	                   "/lib/x86_64-linux-gnu:");
+	                   "/etc/ld.so.cache:/lib/x86_64-linux-gnu:");
 }
 
 /* A program with DT_RPATH "$ORIGIN/lib", built now: its DT_RPATH is the
