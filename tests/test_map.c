@@ -113,6 +113,22 @@ Test(map, large_p_align_is_honoured)
 	sl_close(lib);
 }
 
+/* A span of a huge page or more starts on a huge-page boundary, as the
+ * kernel places glibc's file mapping of a library from an ext4 or xfs file
+ * system: every process's fault-around windows then cover the same pages. */
+Test(map, a_span_of_two_mib_or_more_starts_on_a_huge_page_boundary)
+{
+	sl_lib *lib = sl_open(TESTLIB("libbigspan.so"), 0);
+	struct sl_info info;
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	sl_info(lib, &info);
+	cr_expect_geq(info.span, 3 << 20);
+	cr_expect_eq(info.base % 0x200000, 0, "base 0x%lx", info.base);
+	cr_expect_eq(((long (*)(long))sl_sym(lib, "bigspan_touch"))(100), 1 + (3 << 20));
+	sl_close(lib);
+}
+
 Test(map, close_unmaps_everything)
 {
 	int maps = tu_count_maps(), fds = tu_count_fds();
