@@ -34,22 +34,6 @@ static int mapping_of(uintptr_t addr, char perms[5], char *path, size_t cap)
 	return found;
 }
 
-static int any_wx_mapping(void)
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	char line[512];
-	int wx = 0;
-
-	while (f && fgets(line, sizeof(line), f)) {
-		char p[5];
-		if (sscanf(line, "%*x-%*x %4s", p) == 1 && p[1] == 'w' && p[2] == 'x')
-			wx = 1;
-	}
-	if (f)
-		fclose(f);
-	return wx;
-}
-
 Test(map, segments_have_their_own_protection_from_the_file)
 {
 	sl_lib *lib = sl_open(TESTLIB("libcounter.so"), 0);
@@ -70,7 +54,7 @@ Test(map, segments_have_their_own_protection_from_the_file)
 			cr_assert_eq(perms[3], 'p');
 		}
 	}
-	cr_assert_not(any_wx_mapping());
+	cr_assert_not(tu_any_wx_mapping());
 	sl_close(lib);
 }
 

@@ -15,20 +15,6 @@ typedef int (*compress2_fn)(unsigned char *, unsigned long *, const unsigned cha
 typedef int (*uncompress_fn)(unsigned char *, unsigned long *, const unsigned char *,
                              unsigned long);
 
-static int any_wx_mapping(void)
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	char line[512], p[5];
-	int wx = 0;
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%*x-%*x %4s", p) == 1 && p[1] == 'w' && p[2] == 'x')
-			wx = 1;
-	if (f)
-		fclose(f);
-	return wx;
-}
-
 /* Compresses text with compress2 from lib, checks the round trip, and
  * returns the compressed size (the bytes go to out). */
 static unsigned long zlib_round_trip(compress2_fn c, uncompress_fn u, unsigned char *out)
@@ -61,7 +47,7 @@ Test(reallibs, libz_round_trip_matches_dlopen)
 	cr_assert_eq(memcmp(ours, theirs, n1), 0);
 	cr_assert_str_eq(((const char *(*)(void))sl_sym(lib, "zlibVersion"))(),
 	                 ((const char *(*)(void))dlsym(sys, "zlibVersion"))());
-	cr_assert_not(any_wx_mapping());
+	cr_assert_not(tu_any_wx_mapping());
 	sl_close(lib);
 	dlclose(sys);
 }
@@ -93,7 +79,7 @@ Test(reallibs, libcrypto_sha256_matches_sha256sum_and_dlopen)
 	((sha256_fn)dlsym(sys, "SHA256"))((const unsigned char *)data, strlen(data), md_sys);
 	hex(md_sys, 32, theirs);
 	cr_assert_str_eq(ours, theirs);
-	cr_assert_not(any_wx_mapping());
+	cr_assert_not(tu_any_wx_mapping());
 	sl_close(lib);
 }
 
@@ -113,7 +99,7 @@ Test(reallibs, libssl_ctx_works_with_libcrypto_as_our_dependency)
 	ctx = ctx_new(method());
 	cr_assert_not_null(ctx);
 	ctx_free(ctx);
-	cr_assert_not(any_wx_mapping());
+	cr_assert_not(tu_any_wx_mapping());
 	sl_close(crypto);
 	sl_close(ssl);
 }
@@ -142,7 +128,7 @@ Test(reallibs, liblzma_sqlite3_and_expat_work)
 	cr_assert_eq(
 	        strncmp(((const char *(*)(void))sl_sym(expat, "XML_ExpatVersion"))(), "expat_", 6),
 	        0);
-	cr_assert_not(any_wx_mapping());
+	cr_assert_not(tu_any_wx_mapping());
 	sl_close(expat);
 	sl_close(sq);
 	sl_close(lzma);

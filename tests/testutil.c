@@ -306,3 +306,17 @@ int tu_perf_paranoid(void)
 	}
 	return paranoid;
 }
+
+int tu_any_wx_mapping(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512], perms[5];
+	int wx = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*x-%*x %4s", perms) == 1 && perms[1] == 'w' && perms[2] == 'x')
+			wx = 1;
+	if (f)
+		fclose(f);
+	return wx;
+}

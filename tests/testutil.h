@@ -44,6 +44,9 @@ long long tu_json_int(const json_t *obj, const char *key);
  * stdout was not JSON. */
 json_t *tu_run_docs(const char *cmd, int *status);
 
+/* Whether this process has a mapping both writable and executable. */
+int tu_any_wx_mapping(void);
+
 /* kernel.perf_event_paranoid, or -1 if it cannot be read. */
 int tu_perf_paranoid(void);
 
