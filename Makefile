@@ -40,6 +40,8 @@ INSPECT_SRC := $(filter-out $(INSPECT_MAIN),$(wildcard inspect/*.c))
 # The TLS descriptor resolver is assembly (loader/tlsdesc.S).
 LOADER_OBJ := $(LOADER_SRC:%.c=$(B)/%.o) $(patsubst %.S,$(B)/%.o,$(wildcard loader/*.S))
 INSPECT_OBJ := $(INSPECT_SRC:%.c=$(B)/%.o)
+# libsoload exports its API (SL_API in soload.h) and nothing else.
+$(LOADER_OBJ): CFLAGS += -fvisibility=hidden
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 # Small programs with known behaviour that the CLI tests run.

@@ -27,7 +27,7 @@ static const char *const host_prefixes[] = {
 
 int deps_is_host_library(const char *name)
 {
-	const char *base = sl_basename(name);
+	const char *base = error_basename(name);
 
 	for (const char *const *p = host_prefixes; *p; p++)
 		if (strncmp(base, *p, strlen(*p)) == 0)
@@ -201,7 +201,7 @@ static int search(const struct sl_lib *lib, const char *name, char *path)
 		snprintf(path, PATH_MAX, "%s", name);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
-			sl_seterr(lib->name, "needed library %s: %m", name);
+			error_set(lib->name, "needed library %s: %m", name);
 		return fd;
 	}
 	fd = search_paths(lib, name, path, &s);
@@ -212,7 +212,7 @@ static int search(const struct sl_lib *lib, const char *name, char *path)
 	for (const char *const *d = system_dirs; fd < 0 && !nodeflib(lib) && *d; d++)
 		fd = try_dir(lib->path, *d, strlen(*d), name, path, &s);
 	if (fd < 0)
-		sl_seterr(lib->name, "needed library %s not found (searched: %s)", name, s.tried);
+		error_set(lib->name, "needed library %s not found (searched: %s)", name, s.tried);
 	return fd;
 }
 
@@ -295,7 +295,7 @@ static int load_host(struct sl_lib *lib, const char *name, struct sl_scope *dep)
 	struct host_lib h;
 
 	if (open_host(name, &h) != 0)
-		return sl_seterr(lib->name, "needed library %s: %s", name, dlerror());
+		return error_set(lib->name, "needed library %s: %s", name, dlerror());
 	dep->host = h.handle;
 	dep->host_lo = h.lo;
 	dep->host_hi = h.hi;
@@ -344,7 +344,7 @@ static int build_scope(struct sl_lib *lib)
 
 	lib->scope = malloc(cap * sizeof(*lib->scope));
 	if (!lib->scope)
-		return sl_seterr(lib->name, "out of memory");
+		return error_set(lib->name, "out of memory");
 	lib->scope[0] = (struct sl_scope){.lib = lib};
 	lib->nscope = 1;
 	for (size_t i = 0; i < lib->nscope; i++) {
@@ -357,7 +357,7 @@ static int build_scope(struct sl_lib *lib)
 				cap *= 2;
 				grown = realloc(lib->scope, cap * sizeof(*grown));
 				if (!grown)
-					return sl_seterr(lib->name, "out of memory");
+					return error_set(lib->name, "out of memory");
 				lib->scope = grown;
 			}
 			lib->scope[lib->nscope] = from->deps[j];
@@ -371,7 +371,7 @@ static int collect_needed(struct sl_lib *lib)
 {
 	lib->needed = malloc((lib->ndeps + 1) * sizeof(*lib->needed));
 	if (!lib->needed)
-		return sl_seterr(lib->name, "out of memory");
+		return error_set(lib->name, "out of memory");
 	for (size_t i = 0; i < lib->ndeps; i++)
 		if (lib->deps[i].lib && lib->deps[i].owned)
 			lib->needed[lib->nneeded++] = lib->deps[i].lib;
@@ -382,7 +382,7 @@ int deps_load(struct sl_lib *lib)
 {
 	lib->deps = calloc(lib->nneeded_names + 1, sizeof(*lib->deps));
 	if (!lib->deps)
-		return sl_seterr(lib->name, "out of memory");
+		return error_set(lib->name, "out of memory");
 	for (size_t i = 0; i < lib->nneeded_names; i++) {
 		if (load_one(lib, lib->strtab + lib->needed_names[i], &lib->deps[i]) != 0)
 			goto fail;

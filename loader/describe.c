@@ -68,7 +68,7 @@ static int summarise(struct description *d)
 	d->flags_1 = lib->dyn[DYN_FLAGS_1];
 	d->needed = calloc(lib->nneeded_names + 1, sizeof(*d->needed));
 	if (!d->needed)
-		return sl_seterr(lib->name, "out of memory");
+		return error_set(lib->name, "out of memory");
 	for (size_t i = 0; i < lib->nneeded_names; i++)
 		d->needed[i] = lib->strtab + lib->needed_names[i];
 	d->nneeded = lib->nneeded_names;
@@ -87,10 +87,10 @@ int describe_library(const char *path, struct description *d)
 	memset(d, 0, sizeof(*d));
 	d->path = path;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return sl_seterr(path, "%m");
+		return error_set(path, "%m");
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return sl_seterr(path, "not a regular file");
+		return error_set(path, "not a regular file");
 	}
 	/* The steps of sl_open up to the relocation check, on a private copy. */
 	if ((d->lib = load_inspect_fd(path, fd, LOAD_CHECK_RELOCS, &d->plan)))
@@ -117,7 +117,7 @@ static int collect_sections(Elf *elf, const char *path, struct section **out, si
 	GElf_Shdr sh;
 
 	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
-		return sl_seterr(path, "no section names: %s", elf_errmsg(-1));
+		return error_set(path, "no section names: %s", elf_errmsg(-1));
 	while ((scn = elf_nextscn(elf, scn))) {
 		const char *name;
 		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) || !sh.sh_size)
@@ -128,7 +128,7 @@ static int collect_sections(Elf *elf, const char *path, struct section **out, si
 			struct section *grown =
 			        realloc(*out, (cap = cap ? 2 * cap : 16) * sizeof(*grown));
 			if (!grown)
-				return sl_seterr(path, "out of memory");
+				return error_set(path, "out of memory");
 			*out = grown;
 		}
 		snprintf((*out)[*n].name, sizeof((*out)[*n].name), "%s", name);
@@ -145,12 +145,12 @@ int describe_sections(const char *path, struct section **out, size_t *n)
 	*out = NULL;
 	*n = 0;
 	if (fd < 0)
-		return sl_seterr(path, "%m");
+		return error_set(path, "%m");
 	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf) {
 		close(fd);
-		return sl_seterr(path, "libelf: %s", elf_errmsg(-1));
+		return error_set(path, "libelf: %s", elf_errmsg(-1));
 	}
 	rc = collect_sections(elf, path, out, n);
 	elf_end(elf);

@@ -35,7 +35,7 @@ static int add_needed(struct sl_lib *lib, uint64_t name)
 		size_t cap = lib->nneeded_names ? lib->nneeded_names * 2 : 4;
 		uint32_t *grown = realloc(lib->needed_names, cap * sizeof(*grown));
 		if (!grown)
-			return sl_seterr(lib->name, "out of memory");
+			return error_set(lib->name, "out of memory");
 		lib->needed_names = grown;
 	}
 	lib->needed_names[lib->nneeded_names++] = (uint32_t)name;
@@ -50,7 +50,7 @@ static int read_tags(struct sl_lib *lib)
 	size_t n = ph->p_memsz / sizeof(*d);
 
 	if (!d || ph->p_vaddr % 8)
-		return sl_seterr(lib->name, "PT_DYNAMIC outside the loaded segments");
+		return error_set(lib->name, "PT_DYNAMIC outside the loaded segments");
 	for (size_t i = 0; i < n && d[i].d_tag != DT_NULL; i++) {
 		int slot = slot_of(d[i].d_tag);
 		if (d[i].d_tag == DT_NEEDED && add_needed(lib, d[i].d_un.d_val) != 0)
@@ -80,22 +80,22 @@ static const char *dyn_string(const struct sl_lib *lib, uint64_t off)
 static int decode_strings(struct sl_lib *lib)
 {
 	if (!lib_has(lib, DT_STRTAB) || !lib_has(lib, DT_SYMTAB))
-		return sl_seterr(lib->name, "no dynamic string or symbol table");
+		return error_set(lib->name, "no dynamic string or symbol table");
 	lib->strsz = lib->dyn[DT_STRSZ];
 	lib->strtab = lib_ptr(lib, lib->dyn[DT_STRTAB], lib->strsz);
 	if (!lib->strtab || lib->strsz == 0 || lib->strtab[lib->strsz - 1] != '\0')
-		return sl_seterr(lib->name, "DT_STRTAB outside the loaded segments");
+		return error_set(lib->name, "DT_STRTAB outside the loaded segments");
 	for (size_t i = 0; i < lib->nneeded_names; i++)
 		if (!dyn_string(lib, lib->needed_names[i]))
-			return sl_seterr(lib->name, "DT_NEEDED name outside DT_STRTAB");
+			return error_set(lib->name, "DT_NEEDED name outside DT_STRTAB");
 	if (lib_has(lib, DT_SONAME) && !(lib->soname = dyn_string(lib, lib->dyn[DT_SONAME])))
-		return sl_seterr(lib->name, "DT_SONAME outside DT_STRTAB");
+		return error_set(lib->name, "DT_SONAME outside DT_STRTAB");
 	if (lib_has(lib, DT_RUNPATH))
 		lib->runpath = dyn_string(lib, lib->dyn[DT_RUNPATH]);
 	else if (lib_has(lib, DT_RPATH))
 		lib->runpath = dyn_string(lib, lib->dyn[DT_RPATH]);
 	if ((lib_has(lib, DT_RUNPATH) || lib_has(lib, DT_RPATH)) && !lib->runpath)
-		return sl_seterr(lib->name, "run path outside DT_STRTAB");
+		return error_set(lib->name, "run path outside DT_STRTAB");
 	return 0;
 }
 
@@ -104,7 +104,7 @@ static int decode_sysv_hash(struct sl_lib *lib)
 	const uint32_t *h = aligned_ptr(lib, lib->dyn[DT_HASH], 8, 4);
 
 	if (!h || !lib_ptr(lib, lib->dyn[DT_HASH], 8 + 4 * ((uint64_t)h[0] + h[1])))
-		return sl_seterr(lib->name, "DT_HASH outside the loaded segments");
+		return error_set(lib->name, "DT_HASH outside the loaded segments");
 	lib->sysv_hash = h;
 	lib->nsyms = h[1];
 	return 0;
@@ -146,7 +146,7 @@ static int count_gnu_symbols(struct sl_lib *lib, uint64_t chains_at, uint64_t ma
 			return 0;
 		}
 	}
-	return sl_seterr(lib->name, "DT_GNU_HASH chain outside the loaded segments");
+	return error_set(lib->name, "DT_GNU_HASH chain outside the loaded segments");
 }
 
 /* The GNU hash table does not store the symbol count: it is one past the
@@ -158,16 +158,16 @@ static int decode_gnu_hash(struct sl_lib *lib)
 	uint64_t nb, bloom, head, max = 0;
 
 	if (!h || at % 8)
-		return sl_seterr(lib->name, "DT_GNU_HASH outside the loaded segments");
+		return error_set(lib->name, "DT_GNU_HASH outside the loaded segments");
 	nb = h[0];
 	bloom = h[2];
 	head = 16 + 8 * bloom + 4 * nb;
 	if (!bloom || (bloom & (bloom - 1)))
-		return sl_seterr(lib->name, "DT_GNU_HASH bloom size %lu not a power of two",
+		return error_set(lib->name, "DT_GNU_HASH bloom size %lu not a power of two",
 		                 bloom);
 	/* In the file's bytes, not bss: the bucket loop below reads every one. */
 	if (!nb || !lib_ptr(lib, at, head) || file_bytes_after(lib, at) < head)
-		return sl_seterr(lib->name, "DT_GNU_HASH outside the loaded segments");
+		return error_set(lib->name, "DT_GNU_HASH outside the loaded segments");
 	lib->gnu_hash = h;
 	lib->gnu_bloom = (const uint64_t *)(h + 4);
 	lib->gnu_buckets = (const uint32_t *)(lib->gnu_bloom + bloom);
@@ -175,13 +175,13 @@ static int decode_gnu_hash(struct sl_lib *lib)
 	for (uint64_t i = 0; i < nb; i++) {
 		uint32_t b = lib->gnu_buckets[i];
 		if (b && b < h[1])
-			return sl_seterr(lib->name,
+			return error_set(lib->name,
 			                 "DT_GNU_HASH bucket below the first hashed symbol");
 		if (b > max)
 			max = b;
 	}
 	if (h[3] >= 32)
-		return sl_seterr(lib->name, "DT_GNU_HASH bloom shift %u too large", h[3]);
+		return error_set(lib->name, "DT_GNU_HASH bloom shift %u too large", h[3]);
 	lib->gnu_chains = lib->gnu_buckets + nb - h[1];
 	return count_gnu_symbols(lib, at + head, max);
 }
@@ -189,21 +189,21 @@ static int decode_gnu_hash(struct sl_lib *lib)
 static int decode_symbols(struct sl_lib *lib)
 {
 	if (lib_has(lib, DT_SYMENT) && lib->dyn[DT_SYMENT] != sizeof(Elf64_Sym))
-		return sl_seterr(lib->name, "DT_SYMENT %lu is not the symbol size",
+		return error_set(lib->name, "DT_SYMENT %lu is not the symbol size",
 		                 lib->dyn[DT_SYMENT]);
 	if (lib_has(lib, DYN_GNU_HASH) && decode_gnu_hash(lib) != 0)
 		return -1;
 	if (lib_has(lib, DT_HASH) && decode_sysv_hash(lib) != 0)
 		return -1;
 	if (!lib->gnu_hash && !lib->sysv_hash)
-		return sl_seterr(lib->name, "no symbol hash table (DT_HASH or DT_GNU_HASH)");
+		return error_set(lib->name, "no symbol hash table (DT_HASH or DT_GNU_HASH)");
 	lib->symtab = lib_ptr(lib, lib->dyn[DT_SYMTAB], lib->nsyms * sizeof(Elf64_Sym));
 	if (!lib->symtab || lib->dyn[DT_SYMTAB] % 8)
-		return sl_seterr(lib->name, "DT_SYMTAB outside the loaded segments");
+		return error_set(lib->name, "DT_SYMTAB outside the loaded segments");
 	if (lib_has(lib, DYN_VERSYM)) {
 		lib->versym = aligned_ptr(lib, lib->dyn[DYN_VERSYM], lib->nsyms * 2, 2);
 		if (!lib->versym)
-			return sl_seterr(lib->name, "DT_VERSYM outside the loaded segments");
+			return error_set(lib->name, "DT_VERSYM outside the loaded segments");
 	}
 	return 0;
 }
@@ -215,13 +215,13 @@ static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t
 
 	ndx &= 0x7fff;
 	if (!name)
-		return sl_seterr(lib->name, "version name outside DT_STRTAB");
+		return error_set(lib->name, "version name outside DT_STRTAB");
 	if (ndx >= lib->nversions) {
 		/* Grown in steps, not per index: unused slots stay NULL. */
 		size_t n = lib->nversions * 2 > ndx + 1 ? lib->nversions * 2 : ndx + 16;
 		struct sl_version *grown = realloc(lib->versions, n * sizeof(*grown));
 		if (!grown)
-			return sl_seterr(lib->name, "out of memory");
+			return error_set(lib->name, "out of memory");
 		memset(grown + lib->nversions, 0, (n - lib->nversions) * sizeof(*grown));
 		lib->versions = grown;
 		lib->nversions = n;
@@ -242,7 +242,7 @@ static int decode_verdef(struct sl_lib *lib)
 		const Elf64_Verdef *vd = aligned_ptr(lib, at, sizeof(*vd), 4);
 		const Elf64_Verdaux *aux;
 		if (!vd || !(aux = aligned_ptr(lib, at + vd->vd_aux, sizeof(*aux), 4)))
-			return sl_seterr(lib->name, "DT_VERDEF outside the loaded segments");
+			return error_set(lib->name, "DT_VERDEF outside the loaded segments");
 		if (!(vd->vd_flags & VER_FLG_BASE) &&
 		    set_version(lib, vd->vd_ndx, vd->vd_hash, aux->vda_name, NULL) != 0)
 			return -1;
@@ -262,14 +262,14 @@ static int decode_verneed(struct sl_lib *lib)
 		const char *file;
 		uint64_t aux_at;
 		if (!vn)
-			return sl_seterr(lib->name, "DT_VERNEED outside the loaded segments");
+			return error_set(lib->name, "DT_VERNEED outside the loaded segments");
 		if (!(file = dyn_string(lib, vn->vn_file)))
-			return sl_seterr(lib->name, "DT_VERNEED file name outside DT_STRTAB");
+			return error_set(lib->name, "DT_VERNEED file name outside DT_STRTAB");
 		aux_at = at + vn->vn_aux;
 		for (unsigned j = 0; j < vn->vn_cnt; j++) {
 			const Elf64_Vernaux *aux = aligned_ptr(lib, aux_at, sizeof(*aux), 4);
 			if (!aux)
-				return sl_seterr(lib->name,
+				return error_set(lib->name,
 				                 "DT_VERNEED outside the loaded segments");
 			if (set_version(lib, aux->vna_other, aux->vna_hash, aux->vna_name, file) !=
 			    0)
@@ -297,7 +297,7 @@ static const void *table(struct sl_lib *lib, int addr_slot, int size_slot, size_
 		return NULL;
 	p = lib_ptr(lib, lib->dyn[addr_slot], lib->dyn[size_slot]);
 	if (!p || lib->dyn[size_slot] % entsize || lib->dyn[addr_slot] % 8) {
-		sl_seterr(lib->name, "%s outside the loaded segments", tag);
+		error_set(lib->name, "%s outside the loaded segments", tag);
 		return NULL;
 	}
 	*n = lib->dyn[size_slot] / entsize;
@@ -307,15 +307,15 @@ static const void *table(struct sl_lib *lib, int addr_slot, int size_slot, size_
 static int decode_relocations(struct sl_lib *lib)
 {
 	if (lib_has(lib, DT_REL) && lib->dyn[DT_RELSZ])
-		return sl_seterr(lib->name, "REL relocations (without addend) are not x86-64");
+		return error_set(lib->name, "REL relocations (without addend) are not x86-64");
 	if (lib_has(lib, DT_RELAENT) && lib->dyn[DT_RELAENT] != sizeof(Elf64_Rela))
-		return sl_seterr(lib->name, "DT_RELAENT %lu is not the RELA size",
+		return error_set(lib->name, "DT_RELAENT %lu is not the RELA size",
 		                 lib->dyn[DT_RELAENT]);
 	if (lib_has(lib, DT_RELRENT) && lib->dyn[DT_RELRENT] != sizeof(uint64_t))
-		return sl_seterr(lib->name, "DT_RELRENT %lu is not the RELR size",
+		return error_set(lib->name, "DT_RELRENT %lu is not the RELR size",
 		                 lib->dyn[DT_RELRENT]);
 	if (lib_has(lib, DT_PLTREL) && lib->dyn[DT_PLTREL] != DT_RELA)
-		return sl_seterr(lib->name, "PLT relocations are not RELA");
+		return error_set(lib->name, "PLT relocations are not RELA");
 	lib->rela = table(lib, DT_RELA, DT_RELASZ, sizeof(Elf64_Rela), "DT_RELA", &lib->nrela);
 	if (lib_has(lib, DT_RELA) && lib->dyn[DT_RELASZ] && !lib->rela)
 		return -1;
@@ -350,9 +350,9 @@ static int decode_init_fini(struct sl_lib *lib)
 	if (lib_has(lib, DT_FINI_ARRAY) && lib->dyn[DT_FINI_ARRAYSZ] && !lib->fini_array)
 		return -1;
 	if (lib_has(lib, DT_INIT) && !in_exec_segment(lib, lib->dyn[DT_INIT]))
-		return sl_seterr(lib->name, "DT_INIT outside the executable segments");
+		return error_set(lib->name, "DT_INIT outside the executable segments");
 	if (lib_has(lib, DT_FINI) && !in_exec_segment(lib, lib->dyn[DT_FINI]))
-		return sl_seterr(lib->name, "DT_FINI outside the executable segments");
+		return error_set(lib->name, "DT_FINI outside the executable segments");
 	return 0;
 }
 
@@ -367,7 +367,7 @@ int dynamic_decode(struct sl_lib *lib)
 	if (decode_relocations(lib) != 0 || decode_init_fini(lib) != 0)
 		return -1;
 	if (lib_has(lib, DYN_FLAGS_1) && (lib->dyn[DYN_FLAGS_1] & DF_1_PIE))
-		return sl_seterr(lib->name, "is a position-independent executable, not a library");
+		return error_set(lib->name, "is a position-independent executable, not a library");
 	return 0;
 }
 

@@ -20,17 +20,17 @@ static void init_libelf(void)
 static int check_ehdr(const char *name, const Elf64_Ehdr *eh)
 {
 	if (eh->e_machine != EM_X86_64)
-		return sl_seterr(name, "not an x86-64 file (machine %u)", eh->e_machine);
+		return error_set(name, "not an x86-64 file (machine %u)", eh->e_machine);
 	if (eh->e_type != ET_DYN)
-		return sl_seterr(name, "not a shared object (ELF type %u)", eh->e_type);
+		return error_set(name, "not a shared object (ELF type %u)", eh->e_type);
 	if (eh->e_phentsize != sizeof(Elf64_Phdr))
-		return sl_seterr(name, "bad program header size %u", eh->e_phentsize);
+		return error_set(name, "bad program header size %u", eh->e_phentsize);
 	if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT)
-		return sl_seterr(name, "unsupported ELF version");
+		return error_set(name, "unsupported ELF version");
 	if (eh->e_phnum == 0)
-		return sl_seterr(name, "no PT_LOAD segment (no program headers)");
+		return error_set(name, "no PT_LOAD segment (no program headers)");
 	if (eh->e_phnum == PN_XNUM)
-		return sl_seterr(name, "program headers outside the file (extended count)");
+		return error_set(name, "program headers outside the file (extended count)");
 	return 0;
 }
 
@@ -39,13 +39,13 @@ static int check_ehdr(const char *name, const Elf64_Ehdr *eh)
 static int check_ident(const char *name, const unsigned char *ident)
 {
 	if (memcmp(ident, ELFMAG, SELFMAG) != 0)
-		return sl_seterr(name, "not an ELF file (bad magic)");
+		return error_set(name, "not an ELF file (bad magic)");
 	if (ident[EI_CLASS] != ELFCLASS64)
-		return sl_seterr(name, "not a 64-bit ELF file (class %u)", ident[EI_CLASS]);
+		return error_set(name, "not a 64-bit ELF file (class %u)", ident[EI_CLASS]);
 	if (ident[EI_DATA] != ELFDATA2LSB)
-		return sl_seterr(name, "not little-endian");
+		return error_set(name, "not little-endian");
 	if (ident[EI_VERSION] != EV_CURRENT)
-		return sl_seterr(name, "unsupported ELF version %u", ident[EI_VERSION]);
+		return error_set(name, "unsupported ELF version %u", ident[EI_VERSION]);
 	return 0;
 }
 
@@ -58,15 +58,15 @@ static int read_phdrs(const char *name, int fd, struct elf_file *ef)
 
 	if (eh->e_phoff > ef->file_size || ef->file_size - eh->e_phoff < phsize ||
 	    eh->e_phoff % 8 != 0)
-		return sl_seterr(name, "program headers outside the file");
+		return error_set(name, "program headers outside the file");
 	need = eh->e_phoff + phsize;
 	if (need > ef->size) {
 		unsigned char *all = malloc(need);
 		if (!all)
-			return sl_seterr(name, "out of memory");
+			return error_set(name, "out of memory");
 		if (pread(fd, all, need, 0) != (ssize_t)need) {
 			free(all);
-			return sl_seterr(name, "cannot read the program headers: %m");
+			return error_set(name, "cannot read the program headers: %m");
 		}
 		ef->image = all;
 		ef->size = need;
@@ -91,11 +91,11 @@ static int check_with_libelf(const char *name, struct elf_file *ef)
 	eh->e_shnum = 0;
 	eh->e_shstrndx = SHN_UNDEF;
 	if (!(elf = elf_memory((char *)ef->image, ef->size)))
-		return sl_seterr(name, "libelf: %s", elf_errmsg(-1));
+		return error_set(name, "libelf: %s", elf_errmsg(-1));
 	if (elf_kind(elf) != ELF_K_ELF || !elf64_getehdr(elf))
-		rc = sl_seterr(name, "not a 64-bit ELF file");
+		rc = error_set(name, "not a 64-bit ELF file");
 	else if (!elf64_getphdr(elf))
-		rc = sl_seterr(name, "program headers outside the file (libelf: %s)",
+		rc = error_set(name, "program headers outside the file (libelf: %s)",
 		               elf_errmsg(-1));
 	elf_end(elf);
 	return rc;
@@ -110,10 +110,10 @@ int elfcheck_read(const char *name, int fd, size_t size, struct elf_file *out)
 	pthread_once(&libelf_once, init_libelf);
 	out->file_size = size;
 	if (size < sizeof(Elf64_Ehdr))
-		return sl_seterr(name, "truncated: %zu bytes, shorter than an ELF header", size);
+		return error_set(name, "truncated: %zu bytes, shorter than an ELF header", size);
 	got = pread(fd, out->head, want, 0);
 	if (got != (ssize_t)want)
-		return sl_seterr(name, "cannot read the header: %m");
+		return error_set(name, "cannot read the header: %m");
 	out->image = out->head;
 	out->size = want;
 	if (check_ident(name, out->image) != 0 ||

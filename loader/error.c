@@ -10,7 +10,7 @@
 static __thread char message[1024];
 static __thread int have_message;
 
-int sl_seterr(const char *file, const char *fmt, ...)
+int error_set(const char *file, const char *fmt, ...)
 {
 	size_t n = 0;
 	va_list ap;
@@ -26,7 +26,7 @@ int sl_seterr(const char *file, const char *fmt, ...)
 	return -1;
 }
 
-void sl_clearerr(void)
+void error_clear(void)
 {
 	have_message = 0;
 }
@@ -36,7 +36,7 @@ const char *sl_error(void)
 	return have_message ? message : NULL;
 }
 
-const char *sl_basename(const char *path)
+const char *error_basename(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	return slash ? slash + 1 : path;

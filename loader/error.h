@@ -7,10 +7,10 @@
 #define SL_ERROR_H
 
 /* Sets this thread's error: "<file>: <reason>". Returns -1 for convenience. */
-int sl_seterr(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int error_set(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Clears this thread's error. */
-void sl_clearerr(void);
+void error_clear(void);
 /* Base name of path, for messages. */
-const char *sl_basename(const char *path);
+const char *error_basename(const char *path);
 
 #endif

@@ -88,7 +88,7 @@ struct sl_lib {
 
 	/* Thread-local storage (tls.c) and unwinder registration (unwind.c). */
 	size_t tls_modid;             /* 0: no PT_TLS */
-	struct sl_tls_index *tlsdesc; /* its TLS descriptors' arguments */
+	struct tls_index *tlsdesc; /* its TLS descriptors' arguments */
 	size_t ntlsdesc, tlsdesc_cap;
 	struct sl_unwind unwind;
 

@@ -78,7 +78,7 @@ static int reserve_span(struct sl_lib *lib, int fd, const struct load_plan *plan
 	raw = mmap(NULL, span + extra, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
 	           0);
 	if (raw == MAP_FAILED)
-		return sl_seterr(lib->name, "cannot reserve %zu bytes: %m", span);
+		return error_set(lib->name, "cannot reserve %zu bytes: %m", span);
 	start = raw;
 	if (extra) {
 		start = (char *)(((uintptr_t)raw + extra - 1) & ~(extra - 1));
@@ -123,19 +123,19 @@ static int map_segment(struct sl_lib *lib, int fd, const struct plan_segment *s)
 	    mmap((void *)start, page_up(file_end) - start, prot,
 	         MAP_PRIVATE | MAP_FIXED | populate_flag(lib, s, page_up(file_end) - start), fd,
 	         page_down(s->offset)) == MAP_FAILED)
-		return sl_seterr(lib->name, "cannot map segment at 0x%lx: %m", s->vaddr);
+		return error_set(lib->name, "cannot map segment at 0x%lx: %m", s->vaddr);
 	if (tail) {
 		memset((void *)file_end, 0, page_up(file_end) - file_end);
 		if (!(s->prot & PROT_WRITE) &&
 		    mprotect((void *)start, page_up(file_end) - start, s->prot) != 0)
-			return sl_seterr(lib->name, "cannot protect segment at 0x%lx: %m",
+			return error_set(lib->name, "cannot protect segment at 0x%lx: %m",
 			                 s->vaddr);
 	}
 	start = s->filesz ? page_up(file_end) : start;
 	if (mem_end > start &&
 	    mmap((void *)start, mem_end - start, s->prot,
 	         MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | populate, -1, 0) == MAP_FAILED)
-		return sl_seterr(lib->name, "cannot map bss at 0x%lx: %m", s->vaddr);
+		return error_set(lib->name, "cannot map bss at 0x%lx: %m", s->vaddr);
 	return 0;
 }
 
@@ -168,7 +168,7 @@ static int record_relro(struct sl_lib *lib, const Elf64_Phdr *relro)
 		return 0;
 	seg = lib_segment(lib, relro->p_vaddr);
 	if (!seg || !lib_ptr(lib, relro->p_vaddr, relro->p_memsz))
-		return sl_seterr(lib->name, "RELRO range 0x%lx outside the segments",
+		return error_set(lib->name, "RELRO range 0x%lx outside the segments",
 		                 relro->p_vaddr);
 	if (!(seg->prot & PROT_WRITE))
 		return 0; /* already read-only: nothing to protect later */
@@ -243,7 +243,7 @@ int map_protect_relro(struct sl_lib *lib)
 		            &lib->share_stats);
 	}
 	if (lib->relro_size && mprotect((void *)lib->relro_start, lib->relro_size, PROT_READ) != 0)
-		return sl_seterr(lib->name, "cannot make RELRO read-only: %m");
+		return error_set(lib->name, "cannot make RELRO read-only: %m");
 	return 0;
 }
 

@@ -32,23 +32,23 @@ static int check_load(const char *name, const Elf64_Phdr *p, size_t file_size, u
 	uint64_t ps = page_size();
 
 	if ((p->p_flags & PF_W) && (p->p_flags & PF_X))
-		return sl_seterr(name, "segment at 0x%lx is writable and executable", p->p_vaddr);
+		return error_set(name, "segment at 0x%lx is writable and executable", p->p_vaddr);
 	if (p->p_filesz > p->p_memsz)
-		return sl_seterr(name, "segment at 0x%lx: file size larger than memory size",
+		return error_set(name, "segment at 0x%lx: file size larger than memory size",
 		                 p->p_vaddr);
 	if (p->p_align > 1 && !is_pow2(p->p_align))
-		return sl_seterr(name, "segment at 0x%lx has alignment 0x%lx, not a power of two",
+		return error_set(name, "segment at 0x%lx has alignment 0x%lx, not a power of two",
 		                 p->p_vaddr, p->p_align);
 	if (p->p_vaddr >= SPAN_LIMIT || p->p_memsz >= SPAN_LIMIT - p->p_vaddr)
-		return sl_seterr(name, "segment at 0x%lx: address or size too large", p->p_vaddr);
+		return error_set(name, "segment at 0x%lx: address or size too large", p->p_vaddr);
 	if (p->p_offset > file_size || file_size - p->p_offset < p->p_filesz)
-		return sl_seterr(name, "segment at 0x%lx: file range outside the file",
+		return error_set(name, "segment at 0x%lx: file range outside the file",
 		                 p->p_vaddr);
 	if (p->p_offset % ps != p->p_vaddr % ps)
-		return sl_seterr(name, "segment at 0x%lx: offset 0x%lx not congruent modulo page",
+		return error_set(name, "segment at 0x%lx: offset 0x%lx not congruent modulo page",
 		                 p->p_vaddr, p->p_offset);
 	if (p->p_vaddr < prev_end)
-		return sl_seterr(name, "PT_LOAD segments overlap or are out of order (at 0x%lx)",
+		return error_set(name, "PT_LOAD segments overlap or are out of order (at 0x%lx)",
 		                 p->p_vaddr);
 	return 0;
 }
@@ -60,7 +60,7 @@ static int add_load(const char *name, const Elf64_Phdr *p, size_t file_size,
 	struct plan_segment *s;
 
 	if (plan->nseg == LIB_MAX_SEGMENTS)
-		return sl_seterr(name, "more than %d loadable segments", LIB_MAX_SEGMENTS);
+		return error_set(name, "more than %d loadable segments", LIB_MAX_SEGMENTS);
 	if (plan->nseg) {
 		s = &plan->seg[plan->nseg - 1];
 		prev_end = s->vaddr + s->memsz;
@@ -113,12 +113,12 @@ int plan_build(const char *name, const Elf64_Phdr *ph, size_t phnum, size_t file
 		}
 	}
 	if (plan->nseg == 0)
-		return sl_seterr(name, "no PT_LOAD segment");
+		return error_set(name, "no PT_LOAD segment");
 	if (plan->dynamic.p_type == PT_NULL)
-		return sl_seterr(name, "no PT_DYNAMIC: not a dynamic library");
+		return error_set(name, "no PT_DYNAMIC: not a dynamic library");
 	if (plan->dynamic.p_offset > file_size ||
 	    file_size - plan->dynamic.p_offset < plan->dynamic.p_filesz)
-		return sl_seterr(name, "PT_DYNAMIC outside the file");
+		return error_set(name, "PT_DYNAMIC outside the file");
 	plan->lo = plan->seg[0].vaddr & ~(ps - 1);
 	plan->hi = (plan->seg[plan->nseg - 1].vaddr + plan->seg[plan->nseg - 1].memsz + ps - 1) &
 	           ~(ps - 1);

@@ -23,12 +23,12 @@ static reloc_word *target(struct sl_lib *lib, uint64_t off)
 		return (uint64_t *)(lib->base + off);
 	s = lib_segment(lib, off);
 	if (!s || s->vaddr + s->mem_size - off < 8) {
-		sl_seterr(lib->name, "relocation outside the loaded segments at offset 0x%lx",
+		error_set(lib->name, "relocation outside the loaded segments at offset 0x%lx",
 		          off);
 		return NULL;
 	}
 	if (!(s->prot & PROT_WRITE)) {
-		sl_seterr(lib->name, "relocation at offset 0x%lx into a read-only segment", off);
+		error_set(lib->name, "relocation at offset 0x%lx into a read-only segment", off);
 		return NULL;
 	}
 	return (reloc_word *)(lib->base + off);
@@ -67,7 +67,7 @@ static int walk_relr(struct sl_lib *lib, int write)
 
 static int unsupported(struct sl_lib *lib, const Elf64_Rela *r)
 {
-	return sl_seterr(lib->name, "unsupported relocation type %lu at offset 0x%lx",
+	return error_set(lib->name, "unsupported relocation type %lu at offset 0x%lx",
 	                 ELF64_R_TYPE(r->r_info), r->r_offset);
 }
 
@@ -75,7 +75,7 @@ static int unsupported(struct sl_lib *lib, const Elf64_Rela *r)
  * initial TLS block, laid out at start-up. */
 static int refuse_initial_exec(struct sl_lib *lib, const Elf64_Rela *r)
 {
-	return sl_seterr(lib->name,
+	return error_set(lib->name,
 	                 "initial-exec TLS (%s) is not supported for libraries loaded after "
 	                 "start-up",
 	                 reloc_type_name(ELF64_R_TYPE(r->r_info)));
@@ -108,7 +108,7 @@ static int apply_one(struct sl_lib *lib, const Elf64_Rela *r)
 	case RK_DTPMOD:
 	case RK_DTPOFF: {
 		uint64_t value;
-		if (sl_tls_relocate(lib, r, kind == RK_DTPMOD, &value) != 0)
+		if (tls_relocate(lib, r, kind == RK_DTPMOD, &value) != 0)
 			return -1;
 		*where = value + (kind == RK_DTPOFF ? r->r_addend : 0);
 		return 0;
@@ -116,7 +116,7 @@ static int apply_one(struct sl_lib *lib, const Elf64_Rela *r)
 	case RK_TPOFF:
 		return refuse_initial_exec(lib, r);
 	case RK_TLSDESC:
-		return target(lib, r->r_offset + 8) ? sl_tls_desc_relocate(lib, r, where) : -1;
+		return target(lib, r->r_offset + 8) ? tls_desc_relocate(lib, r, where) : -1;
 	case RK_COPY:
 	case RK_UNKNOWN:
 	case RK_NONE:
@@ -149,7 +149,7 @@ static int check_one(struct sl_lib *lib, const Elf64_Rela *r)
 	if (kind == RK_TLSDESC && !target(lib, r->r_offset + 8))
 		return -1;
 	if (ELF64_R_SYM(r->r_info) >= lib->nsyms)
-		return sl_seterr(lib->name, "relocation with bad symbol index %lu (of %zu)",
+		return error_set(lib->name, "relocation with bad symbol index %lu (of %zu)",
 		                 ELF64_R_SYM(r->r_info), lib->nsyms);
 	return 0;
 }

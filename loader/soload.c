@@ -30,10 +30,10 @@ static struct sl_lib *new_lib(const char *path, const struct stat *st, int flags
 
 	if (!lib || !(lib->path = strdup(path))) {
 		free(lib);
-		sl_seterr(sl_basename(path), "out of memory");
+		error_set(error_basename(path), "out of memory");
 		return NULL;
 	}
-	lib->name = sl_basename(lib->path);
+	lib->name = error_basename(lib->path);
 	lib->dev = st->st_dev;
 	lib->ino = st->st_ino;
 	lib->flags = flags;
@@ -49,8 +49,8 @@ static void unload(struct sl_lib *lib)
 {
 	registry_remove(lib);
 	initfini_run_fini(lib);
-	sl_unwind_detach(lib);
-	sl_tls_detach(lib);
+	unwind_detach(lib);
+	tls_detach(lib);
 	map_release(lib);
 	unique_release(lib);
 	deps_release(lib);
@@ -83,7 +83,7 @@ static int map_file(struct sl_lib *lib, int fd, size_t size)
  * dependencies are mapped, nothing is relocated or run yet. */
 static int map_steps(struct sl_lib *lib, int fd, size_t size)
 {
-	if (map_file(lib, fd, size) != 0 || dynamic_decode(lib) != 0 || sl_tls_attach(lib) != 0)
+	if (map_file(lib, fd, size) != 0 || dynamic_decode(lib) != 0 || tls_attach(lib) != 0)
 		return -1;
 	/* Registered while loading so that a dependency cycle finds it. */
 	registry_add(lib);
@@ -109,7 +109,7 @@ static int finish_steps(struct sl_lib *lib, struct sl_lib *group)
 		return -1;
 	lib->group = NULL;
 	/* Before the initialisers: a constructor may throw and catch. */
-	sl_unwind_attach(lib);
+	unwind_attach(lib);
 	initfini_run_init(lib);
 	lib->state = LIB_READY;
 	return 0;
@@ -121,7 +121,7 @@ struct sl_lib *load_fd(const char *path, int fd, int flags, struct sl_lib *loade
 	struct sl_lib *lib;
 
 	if (fstat(fd, &st) != 0) {
-		sl_seterr(path, "%m");
+		error_set(path, "%m");
 		close(fd);
 		return NULL;
 	}
@@ -131,9 +131,9 @@ struct sl_lib *load_fd(const char *path, int fd, int flags, struct sl_lib *loade
 		return lib;
 	}
 	if (flags & SL_NOLOAD) {
-		sl_seterr(path, "not loaded (SL_NOLOAD)");
+		error_set(path, "not loaded (SL_NOLOAD)");
 	} else if (!S_ISREG(st.st_mode)) {
-		sl_seterr(path, "not a regular file");
+		error_set(path, "not a regular file");
 	} else if ((lib = new_lib(path, &st, flags, loader)) &&
 	           map_steps(lib, fd, st.st_size) != 0) {
 		unload(lib);
@@ -165,7 +165,7 @@ struct sl_lib *load_inspect_fd(const char *path, int fd, enum load_check upto,
 	int rc;
 
 	if (fstat(fd, &st) != 0) {
-		sl_seterr(path, "%m");
+		error_set(path, "%m");
 		return NULL;
 	}
 	if (!(lib = new_lib(path, &st, 0, NULL)))
@@ -218,20 +218,20 @@ sl_lib *sl_open(const char *path, int flags)
 	struct sl_lib *lib;
 	int fd;
 
-	sl_clearerr();
+	error_clear();
 	if (!path || !*path) {
-		sl_seterr(NULL, "sl_open: no path given");
+		error_set(NULL, "sl_open: no path given");
 		return NULL;
 	}
 	/* A second libc beside the host's would break both. */
 	if (deps_is_host_library(path)) {
-		sl_seterr(sl_basename(path), "one of glibc's own libraries: only the system's "
+		error_set(error_basename(path), "one of glibc's own libraries: only the system's "
 		                             "dynamic linker loads those (use dlopen)");
 		return NULL;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		sl_seterr(path, "%m");
+		error_set(path, "%m");
 		return NULL;
 	}
 	registry_lock();
@@ -249,15 +249,15 @@ void *sl_sym(sl_lib *lib, const char *name)
 	struct symdef def;
 
 	if (!lib || !name) {
-		sl_seterr(NULL, "sl_sym: no library or no name given");
+		error_set(NULL, "sl_sym: no library or no name given");
 		return NULL;
 	}
 	if (symbol_lookup(lib, name, &def) != 0) {
-		sl_seterr(lib->name, "undefined symbol %s", name);
+		error_set(lib->name, "undefined symbol %s", name);
 		return NULL;
 	}
 	if (def.sym && ELF64_ST_TYPE(def.sym->st_info) == STT_TLS) {
-		sl_seterr(lib->name, "%s is thread-local: no single address", name);
+		error_set(lib->name, "%s is thread-local: no single address", name);
 		return NULL;
 	}
 	return (void *)def.addr;
@@ -269,7 +269,7 @@ int sl_close(sl_lib *lib)
 
 	registry_lock();
 	if (!lib || !registry_contains(lib) || lib->state != LIB_READY)
-		rc = sl_seterr(NULL, "sl_close: not an open library handle");
+		rc = error_set(NULL, "sl_close: not an open library handle");
 	else
 		load_release(lib);
 	registry_unlock();
@@ -279,7 +279,7 @@ int sl_close(sl_lib *lib)
 int sl_info(sl_lib *lib, struct sl_info *out)
 {
 	if (!lib || !out)
-		return sl_seterr(NULL, "sl_info: no library or no output given");
+		return error_set(NULL, "sl_info: no library or no output given");
 	memset(out, 0, sizeof(*out));
 	registry_lock();
 	out->path = lib->path;

@@ -20,6 +20,10 @@
 extern "C" {
 #endif
 
+/* The library is built with -fvisibility=hidden: only what carries SL_API is
+ * exported, so a program's own functions can never interpose the loader's. */
+#define SL_API __attribute__((visibility("default")))
+
 typedef struct sl_lib sl_lib;
 
 /* Flags for sl_open. */
@@ -30,13 +34,13 @@ enum {
 };
 
 /* NULL on failure; sl_error() then says which file and why. */
-sl_lib *sl_open(const char *path, int flags);
+SL_API sl_lib *sl_open(const char *path, int flags);
 /* The address of a defined symbol of lib or its dependencies, or NULL. */
-void *sl_sym(sl_lib *lib, const char *name);
+SL_API void *sl_sym(sl_lib *lib, const char *name);
 /* 0, or -1 with sl_error(). */
-int sl_close(sl_lib *lib);
+SL_API int sl_close(sl_lib *lib);
 /* This thread's last error, or NULL. Valid until this thread's next call. */
-const char *sl_error(void);
+SL_API const char *sl_error(void);
 
 /* ---- Looking inside a loaded library ---- */
 
@@ -75,11 +79,11 @@ struct sl_info {
 };
 
 /* Fills *out; the pointers stay valid while lib is open. 0 or -1. */
-int sl_info(sl_lib *lib, struct sl_info *out);
+SL_API int sl_info(sl_lib *lib, struct sl_info *out);
 
 /* Calls fn(lib, arg) for every library libsoload has loaded, in load order,
  * under the registry lock (fn must not call sl_open or sl_close). */
-void sl_foreach(void (*fn)(sl_lib *lib, void *arg), void *arg);
+SL_API void sl_foreach(void (*fn)(sl_lib *lib, void *arg), void *arg);
 
 #ifdef __cplusplus
 }

@@ -143,7 +143,7 @@ static int is_function(sl_lib *lib, const char *name)
 	type = ELF64_ST_TYPE(def.sym->st_info);
 	if (type == STT_FUNC || type == STT_GNU_IFUNC)
 		return 1;
-	sl_seterr(def.lib->name, "%s is data, not a function: nothing to call", name);
+	error_set(def.lib->name, "%s is data, not a function: nothing to call", name);
 	return 0;
 }
 

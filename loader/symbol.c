@@ -250,11 +250,11 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 	struct symbol_key key;
 
 	if (symidx >= lib->nsyms)
-		return sl_seterr(lib->name, "relocation with bad symbol index %u (of %zu)", symidx,
+		return error_set(lib->name, "relocation with bad symbol index %u (of %zu)", symidx,
 		                 lib->nsyms);
 	s = &lib->symtab[symidx];
 	if (s->st_name >= lib->strsz)
-		return sl_seterr(lib->name, "symbol %u name outside the string table", symidx);
+		return error_set(lib->name, "symbol %u name outside the string table", symidx);
 	/* The library comes first in its own scope, so a symbol it defines
 	 * binds to that very definition: no hash lookup needed. */
 	if (ELF64_ST_BIND(s->st_info) == STB_LOCAL || s->st_shndx != SHN_UNDEF) {
@@ -267,7 +267,7 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 		return found(lib, &key, def);
 	}
 	symbol_key(&key, lib->strtab + s->st_name, wanted_version(lib, symidx));
-	if ((def->addr = (uintptr_t)sl_tls_override(key.name))) {
+	if ((def->addr = (uintptr_t)tls_override(key.name))) {
 		def->lib = NULL;
 		def->sym = NULL;
 		return 0;
@@ -283,9 +283,9 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 		return 0;
 	}
 	if (key.version)
-		return sl_seterr(lib->name, "undefined symbol %s, version %s", key.name,
+		return error_set(lib->name, "undefined symbol %s, version %s", key.name,
 		                 key.version->name);
-	return sl_seterr(lib->name, "undefined symbol %s", key.name);
+	return error_set(lib->name, "undefined symbol %s", key.name);
 }
 
 int symbol_lookup(struct sl_lib *lib, const char *name, struct symdef *def)

@@ -23,7 +23,7 @@ extern int __cxa_thread_atexit_impl(void (*fn)(void *), void *obj, void *dso_sym
 /*
  * Our module ids carry a tag in the top 16 bits, which glibc's small dense
  * ids never reach, so a loaded library's GOT can hold either kind and
- * sl_tls_get_addr tells them apart without a lookup. Below the tag: a
+ * tls_get_addr tells them apart without a lookup. Below the tag: a
  * generation (so a reused slot never matches a dead module's stale id) and
  * the slot in the module table.
  */
@@ -37,7 +37,7 @@ extern int __cxa_thread_atexit_impl(void (*fn)(void *), void *obj, void *dso_sym
 
 struct tls_module {
 	size_t id; /* 0: free slot */
-	struct sl_tls_image img;
+	struct tls_image img;
 };
 
 /* One thread's blocks, indexed by slot; the owner reads it without a lock. */
@@ -71,7 +71,7 @@ static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 /* This thread's blocks. tlsdesc.S reads it too (the descriptors' fast
  * path), with the layout of struct tls_thread and tls_slot checked below. */
 __attribute__((visibility("hidden"),
-               tls_model("initial-exec"))) __thread struct tls_thread *sl_tls_self;
+               tls_model("initial-exec"))) __thread struct tls_thread *tls_self;
 _Static_assert(offsetof(struct tls_thread, slots) == 0 &&
                        offsetof(struct tls_thread, nslots) == 8 && sizeof(struct tls_slot) == 16 &&
                        offsetof(struct tls_slot, id) == 0 &&
@@ -89,12 +89,12 @@ static size_t slot_of(size_t id)
 	return id & SLOT_MASK;
 }
 
-int sl_tls_is_ours(size_t modid)
+int tls_is_ours(size_t modid)
 {
 	return (modid & ID_TAG_MASK) == ID_TAG;
 }
 
-static int check_image(const struct sl_tls_image *img)
+static int check_image(const struct tls_image *img)
 {
 	if (img->filesz > img->memsz)
 		return -EINVAL;
@@ -120,7 +120,7 @@ static long find_free_slot(void)
 	return (long)nmodules++;
 }
 
-int sl_tls_register(const struct sl_tls_image *img, size_t *modid)
+int tls_register(const struct tls_image *img, size_t *modid)
 {
 	int err = check_image(img);
 	long slot;
@@ -155,11 +155,11 @@ static void drop_block(struct tls_thread *t, size_t id)
 	nblocks--;
 }
 
-void sl_tls_unregister(size_t modid)
+void tls_unregister(size_t modid)
 {
 	struct tls_thread *t;
 
-	if (!sl_tls_is_ours(modid))
+	if (!tls_is_ours(modid))
 		return;
 	pthread_mutex_lock(&tls_lock);
 	if (slot_of(modid) < nmodules && modules[slot_of(modid)].id == modid) {
@@ -188,7 +188,7 @@ static void free_thread(void *arg)
 	pthread_mutex_unlock(&tls_lock);
 	free(t->slots);
 	free(t);
-	sl_tls_self = NULL;
+	tls_self = NULL;
 }
 
 static void create_exit_key(void)
@@ -200,7 +200,7 @@ static void create_exit_key(void)
 /* This thread's state, created and linked on first use. Under the lock. */
 static struct tls_thread *this_thread(void)
 {
-	struct tls_thread *t = sl_tls_self;
+	struct tls_thread *t = tls_self;
 
 	if (t)
 		return t;
@@ -213,7 +213,7 @@ static struct tls_thread *this_thread(void)
 	if (threads)
 		threads->pprev = &t->next;
 	threads = t;
-	sl_tls_self = t;
+	tls_self = t;
 	return t;
 }
 
@@ -232,7 +232,7 @@ static void grow_slots(struct tls_thread *t, size_t want)
 }
 
 /* A block laid out as the template says: image copied, the rest zeroed. */
-static void *new_block(const struct sl_tls_image *img)
+static void *new_block(const struct tls_image *img)
 {
 	size_t align = img->align < MIN_ALIGN ? MIN_ALIGN : img->align;
 	void *block;
@@ -265,7 +265,7 @@ static void *allocate_block(size_t id)
 	return block;
 }
 
-static void *get_addr_slow(const struct sl_tls_index *ti)
+static void *get_addr_slow(const struct tls_index *ti)
 {
 	void *block;
 
@@ -277,12 +277,12 @@ static void *get_addr_slow(const struct sl_tls_index *ti)
 
 /* Old compilers called __tls_get_addr with a misaligned stack; realign as
  * glibc does rather than trust every loaded library's compiler. */
-__attribute__((force_align_arg_pointer)) void *sl_tls_get_addr(struct sl_tls_index *ti)
+__attribute__((force_align_arg_pointer)) void *tls_get_addr(struct tls_index *ti)
 {
-	struct tls_thread *t = sl_tls_self;
+	struct tls_thread *t = tls_self;
 	size_t slot = slot_of(ti->module);
 
-	if (!sl_tls_is_ours(ti->module))
+	if (!tls_is_ours(ti->module))
 		return __tls_get_addr(ti);
 	if (t && slot < t->nslots &&
 	    __atomic_load_n(&t->slots[slot].id, __ATOMIC_RELAXED) == ti->module)
@@ -316,7 +316,7 @@ static int match_host_block(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-int sl_tls_host_locate(const void *addr, size_t *modid, size_t *offset)
+int tls_host_locate(const void *addr, size_t *modid, size_t *offset)
 {
 	struct host_query q = {.addr = (uintptr_t)addr};
 
@@ -327,7 +327,7 @@ int sl_tls_host_locate(const void *addr, size_t *modid, size_t *offset)
 	return 0;
 }
 
-size_t sl_tls_block_count(void)
+size_t tls_block_count(void)
 {
 	size_t n;
 
@@ -337,29 +337,29 @@ size_t sl_tls_block_count(void)
 	return n;
 }
 
-int sl_tls_attach(struct sl_lib *lib)
+int tls_attach(struct sl_lib *lib)
 {
 	const Elf64_Phdr *ph = &lib->tls_ph;
-	struct sl_tls_image img = {NULL, ph->p_filesz, ph->p_memsz, ph->p_align};
+	struct tls_image img = {NULL, ph->p_filesz, ph->p_memsz, ph->p_align};
 	int err;
 
 	if (ph->p_type != PT_TLS)
 		return 0;
 	if (ph->p_filesz && !(img.init = lib_ptr(lib, ph->p_vaddr, ph->p_filesz)))
-		return sl_seterr(lib->name, "PT_TLS image 0x%lx+0x%lx outside the segments",
+		return error_set(lib->name, "PT_TLS image 0x%lx+0x%lx outside the segments",
 		                 ph->p_vaddr, ph->p_filesz);
-	err = sl_tls_register(&img, &lib->tls_modid);
+	err = tls_register(&img, &lib->tls_modid);
 	if (err == -EINVAL)
-		return sl_seterr(lib->name, "bad PT_TLS (filesz 0x%lx, memsz 0x%lx, align 0x%lx)",
+		return error_set(lib->name, "bad PT_TLS (filesz 0x%lx, memsz 0x%lx, align 0x%lx)",
 		                 ph->p_filesz, ph->p_memsz, ph->p_align);
 	if (err)
-		return sl_seterr(lib->name, "cannot register its TLS: %s", strerror(-err));
+		return error_set(lib->name, "cannot register its TLS: %s", strerror(-err));
 	return 0;
 }
 
-void sl_tls_detach(struct sl_lib *lib)
+void tls_detach(struct sl_lib *lib)
 {
-	sl_tls_unregister(lib->tls_modid);
+	tls_unregister(lib->tls_modid);
 	lib->tls_modid = 0;
 	free(lib->tlsdesc);
 	lib->tlsdesc = NULL;
@@ -372,10 +372,10 @@ static int locate_ours(struct sl_lib *lib, const struct symdef *def, size_t *mod
 	const char *name = def->lib->strtab + def->sym->st_name;
 
 	if (ELF64_ST_TYPE(def->sym->st_info) != STT_TLS)
-		return sl_seterr(lib->name, "TLS relocation against %s, which is not thread-local",
+		return error_set(lib->name, "TLS relocation against %s, which is not thread-local",
 		                 name);
 	if (!def->lib->tls_modid)
-		return sl_seterr(lib->name, "TLS relocation against %s, but %s has no PT_TLS",
+		return error_set(lib->name, "TLS relocation against %s, but %s has no PT_TLS",
 		                 name, def->lib->name);
 	*modid = def->lib->tls_modid;
 	*offset = def->addr;
@@ -395,7 +395,7 @@ static int locate_var(struct sl_lib *lib, const Elf64_Rela *r, size_t *modid, si
 	*offset = 0;
 	*missing = 0;
 	if (symidx == 0 && !*modid)
-		return sl_seterr(lib->name, "TLS relocation at offset 0x%lx but no PT_TLS",
+		return error_set(lib->name, "TLS relocation at offset 0x%lx but no PT_TLS",
 		                 r->r_offset);
 	if (symidx == 0)
 		return 0;
@@ -405,13 +405,13 @@ static int locate_var(struct sl_lib *lib, const Elf64_Rela *r, size_t *modid, si
 		return locate_ours(lib, &def, modid, offset);
 	*missing = !def.addr;
 	/* dlsym gave this thread's copy of a host variable. */
-	if (def.addr && sl_tls_host_locate((void *)def.addr, modid, offset))
-		return sl_seterr(lib->name, "%s is not in any host library's TLS block",
+	if (def.addr && tls_host_locate((void *)def.addr, modid, offset))
+		return error_set(lib->name, "%s is not in any host library's TLS block",
 		                 symbol_name(lib, symidx));
 	return 0;
 }
 
-int sl_tls_relocate(struct sl_lib *lib, const Elf64_Rela *r, int want_module, uint64_t *value)
+int tls_relocate(struct sl_lib *lib, const Elf64_Rela *r, int want_module, uint64_t *value)
 {
 	size_t modid, offset;
 	int missing;
@@ -425,12 +425,12 @@ int sl_tls_relocate(struct sl_lib *lib, const Elf64_Rela *r, int want_module, ui
 /*
  * TLS descriptors. The resolver (tlsdesc.S) must keep every register but
  * %rax, so it saves the vector, mask and x87 state with XSAVE around its
- * call into sl_tls_desc_resolve; which components, and how much room they
+ * call into tls_desc_resolve; which components, and how much room they
  * take, is read once here from XCR0 and CPUID leaf 0xD.
  */
-extern char sl_tlsdesc_resolver[] __attribute__((visibility("hidden")));
-__attribute__((visibility("hidden"))) uint64_t sl_tlsdesc_xsave_mask;
-__attribute__((visibility("hidden"))) uint64_t sl_tlsdesc_xsave_size;
+extern char tlsdesc_resolver[] __attribute__((visibility("hidden")));
+__attribute__((visibility("hidden"))) uint64_t tlsdesc_xsave_mask;
+__attribute__((visibility("hidden"))) uint64_t tlsdesc_xsave_size;
 static pthread_once_t xsave_once = PTHREAD_ONCE_INIT;
 
 /* x87, SSE, AVX, AVX-512 mask registers, ZMM0-15 upper halves, ZMM16-31:
@@ -454,16 +454,16 @@ static void read_xsave_layout(void)
 		if (b + a > size) /* component i: a bytes at offset b */
 			size = b + a;
 	}
-	sl_tlsdesc_xsave_mask = want;
-	sl_tlsdesc_xsave_size = (size + 63) & ~(uint64_t)63;
+	tlsdesc_xsave_mask = want;
+	tlsdesc_xsave_size = (size + 63) & ~(uint64_t)63;
 }
 
 /* What the resolver asks, every register saved. */
-__attribute__((visibility("hidden"))) void *sl_tls_desc_resolve(struct sl_tls_index *ti);
+__attribute__((visibility("hidden"))) void *tls_desc_resolve(struct tls_index *ti);
 
-void *sl_tls_desc_resolve(struct sl_tls_index *ti)
+void *tls_desc_resolve(struct tls_index *ti)
 {
-	return ti->module ? sl_tls_get_addr(ti) : (void *)ti->offset;
+	return ti->module ? tls_get_addr(ti) : (void *)ti->offset;
 }
 
 static size_t count_descs(const Elf64_Rela *r, size_t n)
@@ -477,7 +477,7 @@ static size_t count_descs(const Elf64_Rela *r, size_t n)
 
 /* A descriptor's argument, in an array sized once for all of lib's: the
  * descriptors point into it, so it never moves. */
-static struct sl_tls_index *new_desc_arg(struct sl_lib *lib)
+static struct tls_index *new_desc_arg(struct sl_lib *lib)
 {
 	if (!lib->tlsdesc) {
 		lib->tlsdesc_cap = count_descs(lib->rela, lib->nrela) +
@@ -489,37 +489,37 @@ static struct sl_tls_index *new_desc_arg(struct sl_lib *lib)
 	return &lib->tlsdesc[lib->ntlsdesc++];
 }
 
-int sl_tls_desc_relocate(struct sl_lib *lib, const Elf64_Rela *r, void *desc)
+int tls_desc_relocate(struct sl_lib *lib, const Elf64_Rela *r, void *desc)
 {
-	struct sl_tls_index *ti;
+	struct tls_index *ti;
 	size_t modid, offset;
 	uint64_t words[2];
 	int missing;
 
 	pthread_once(&xsave_once, read_xsave_layout);
-	if (!sl_tlsdesc_xsave_size)
-		return sl_seterr(lib->name, "TLS descriptors need XSAVE, which this CPU or its "
+	if (!tlsdesc_xsave_size)
+		return error_set(lib->name, "TLS descriptors need XSAVE, which this CPU or its "
 		                            "kernel does not offer");
 	if (locate_var(lib, r, &modid, &offset, &missing) != 0)
 		return -1;
 	if (!(ti = new_desc_arg(lib)))
-		return sl_seterr(lib->name, "out of memory");
+		return error_set(lib->name, "out of memory");
 	ti->module = missing ? 0 : modid;
 	ti->offset = (missing ? 0 : offset) + r->r_addend;
-	words[0] = (uint64_t)(uintptr_t)sl_tlsdesc_resolver;
+	words[0] = (uint64_t)(uintptr_t)tlsdesc_resolver;
 	words[1] = (uint64_t)(uintptr_t)ti;
 	memcpy(desc, words, sizeof(words));
 	return 0;
 }
 
-void *sl_tls_override(const char *name)
+void *tls_override(const char *name)
 {
 	if (name[0] != '_' || name[1] != '_')
 		return NULL;
 	if (!strcmp(name, "__tls_get_addr"))
-		return (void *)sl_tls_get_addr;
+		return (void *)tls_get_addr;
 	if (!strcmp(name, "__cxa_thread_atexit_impl"))
-		return (void *)sl_tls_thread_atexit;
+		return (void *)tls_thread_atexit;
 	return NULL;
 }
 
@@ -544,7 +544,7 @@ static void run_thread_dtor(void *arg)
 	free(d);
 }
 
-int sl_tls_thread_atexit(void (*fn)(void *), void *obj, void *dso_symbol)
+int tls_thread_atexit(void (*fn)(void *), void *obj, void *dso_symbol)
 {
 	struct thread_dtor *d = malloc(sizeof(*d));
 

@@ -1,7 +1,7 @@
 /*
  * tls: thread-local storage for the libraries libsoload loads (general- and
  * local-dynamic models). A library's PT_TLS template registers as a module
- * and gets a module id that glibc can never hand out; sl_tls_get_addr, bound
+ * and gets a module id that glibc can never hand out; tls_get_addr, bound
  * to every loaded library's __tls_get_addr, returns the calling thread's
  * copy of the block, allocated on first use from the template. Blocks die
  * with their thread and with their module. Ids that are not ours (host
@@ -21,13 +21,13 @@ struct sl_lib;
 /* The argument GD/LD code passes to __tls_get_addr (x86-64 psABI), and the
  * argument word of our TLS descriptors (module 0 there: an undefined weak
  * variable, whose address is offset). */
-struct sl_tls_index {
+struct tls_index {
 	size_t module;
 	size_t offset;
 };
 
 /* A library's PT_TLS segment, as mapped: init points at filesz bytes. */
-struct sl_tls_image {
+struct tls_image {
 	const void *init;
 	size_t filesz;
 	size_t memsz;
@@ -36,48 +36,48 @@ struct sl_tls_image {
 
 /* Registers a template; *modid gets its module id. 0, -EINVAL (bad align or
  * filesz > memsz), -ENOSPC (too many modules) or -ENOMEM. */
-int sl_tls_register(const struct sl_tls_image *img, size_t *modid);
+int tls_register(const struct tls_image *img, size_t *modid);
 /* Frees every thread's block of modid and forgets the module. No thread may
  * be using the module's variables any more (the library is being unloaded). */
-void sl_tls_unregister(size_t modid);
-/* 1 if modid was handed out by sl_tls_register (whether or not still live). */
-int sl_tls_is_ours(size_t modid);
+void tls_unregister(size_t modid);
+/* 1 if modid was handed out by tls_register (whether or not still live). */
+int tls_is_ours(size_t modid);
 /* What loaded libraries call as __tls_get_addr. */
-void *sl_tls_get_addr(struct sl_tls_index *ti);
+void *tls_get_addr(struct tls_index *ti);
 /* For a TLS variable of a host (glibc-loaded) library at addr, as this thread
  * sees it (dlsym's answer): glibc's module id and the offset in its block.
  * 0, or -ENOENT if addr is in no host library's TLS block. */
-int sl_tls_host_locate(const void *addr, size_t *modid, size_t *offset);
+int tls_host_locate(const void *addr, size_t *modid, size_t *offset);
 /* Blocks currently allocated across all threads and modules (for tests and
  * leak checks). */
-size_t sl_tls_block_count(void);
+size_t tls_block_count(void);
 
 /* ---- The loader's side (callers hold the registry lock) ---- */
 
 /* Registers lib's PT_TLS, if it has one, as a module (lib->tls_modid).
  * 0, or -1 with sl_error(). */
-int sl_tls_attach(struct sl_lib *lib);
+int tls_attach(struct sl_lib *lib);
 /* Frees the module and every thread's block of it; nothing if none. */
-void sl_tls_detach(struct sl_lib *lib);
+void tls_detach(struct sl_lib *lib);
 /* The value of a DTPMOD64 (want_module) or DTPOFF64 relocation r of lib,
  * before the addend: the defining module's id (ours, or glibc's for a host
  * library's variable) or the variable's offset in that module's block.
  * 0, or -1 with sl_error(). */
-int sl_tls_relocate(struct sl_lib *lib, const Elf64_Rela *r, int want_module, uint64_t *value);
+int tls_relocate(struct sl_lib *lib, const Elf64_Rela *r, int want_module, uint64_t *value);
 /* An R_X86_64_TLSDESC relocation r of lib: fills the two words at desc
  * with the resolver (tlsdesc.S) and its argument, the variable's module and
  * offset. 0, or -1 with sl_error(). */
-int sl_tls_desc_relocate(struct sl_lib *lib, const Elf64_Rela *r, void *desc);
+int tls_desc_relocate(struct sl_lib *lib, const Elf64_Rela *r, void *desc);
 
 /* What a loaded library's reference to this name binds to instead of the
  * host's definition, or NULL: __tls_get_addr must see our module ids, and
  * __cxa_thread_atexit_impl must keep a library with pending thread_local
  * destructors loaded. */
-void *sl_tls_override(const char *name);
+void *tls_override(const char *name);
 /* Our __cxa_thread_atexit_impl: registers fn(obj) with glibc's for this
  * thread's exit, holding a reference on the loaded library whose span holds
  * dso_symbol until fn has run (glibc does the same for its own libraries).
  * 0, or -1 if out of memory. */
-int sl_tls_thread_atexit(void (*fn)(void *), void *obj, void *dso_symbol);
+int tls_thread_atexit(void (*fn)(void *), void *obj, void *dso_symbol);
 
 #endif

@@ -6,25 +6,25 @@
  * as it was but the flags (x86-64 psABI).
  *
  * Once this thread has the module's block, a few instructions find it in
- * the thread's table (tls.c: sl_tls_self, whose layout tls.c checks), with
+ * the thread's table (tls.c: tls_self, whose layout tls.c checks), with
  * two scratch registers pushed. Otherwise the integer registers a C call may
  * change are pushed, and the vector, mask and x87 state is kept with XSAVE
  * (components and size read once by tls.c from CPUID leaf 0xD) around the
- * call into sl_tls_desc_resolve, which allocates the block.
+ * call into tls_desc_resolve, which allocates the block.
  */
 	.text
-	.globl	sl_tlsdesc_resolver
-	.hidden	sl_tlsdesc_resolver
-	.type	sl_tlsdesc_resolver, @function
+	.globl	tlsdesc_resolver
+	.hidden	tlsdesc_resolver
+	.type	tlsdesc_resolver, @function
 	.p2align 4
-sl_tlsdesc_resolver:
+tlsdesc_resolver:
 	.cfi_startproc
 	movq	8(%rax), %rax			/* the argument: module id, offset */
 	pushq	%rcx
 	.cfi_adjust_cfa_offset 8
 	pushq	%rdx
 	.cfi_adjust_cfa_offset 8
-	movq	sl_tls_self@gottpoff(%rip), %rcx
+	movq	tls_self@gottpoff(%rip), %rcx
 	movq	%fs:(%rcx), %rcx		/* this thread's table, or none yet */
 	testq	%rcx, %rcx
 	jz	1f
@@ -69,7 +69,7 @@ sl_tlsdesc_resolver:
 	pushq	%r10
 	pushq	%r11
 	movq	%rax, %rdi			/* the descriptor's argument */
-	subq	sl_tlsdesc_xsave_size(%rip), %rsp
+	subq	tlsdesc_xsave_size(%rip), %rsp
 	andq	$-64, %rsp			/* XSAVE's alignment, and the call's */
 	/* XRSTOR refuses a header with stray bytes, and XSAVE writes only
 	 * its first word. */
@@ -82,13 +82,13 @@ sl_tlsdesc_resolver:
 	movq	%rax, 552(%rsp)
 	movq	%rax, 560(%rsp)
 	movq	%rax, 568(%rsp)
-	movl	sl_tlsdesc_xsave_mask(%rip), %eax
-	movl	sl_tlsdesc_xsave_mask+4(%rip), %edx
+	movl	tlsdesc_xsave_mask(%rip), %eax
+	movl	tlsdesc_xsave_mask+4(%rip), %edx
 	xsave64	(%rsp)
-	call	sl_tls_desc_resolve
+	call	tls_desc_resolve
 	movq	%rax, %rsi			/* XRSTOR takes its mask in %edx:%eax */
-	movl	sl_tlsdesc_xsave_mask(%rip), %eax
-	movl	sl_tlsdesc_xsave_mask+4(%rip), %edx
+	movl	tlsdesc_xsave_mask(%rip), %eax
+	movl	tlsdesc_xsave_mask+4(%rip), %edx
 	xrstor64 (%rsp)
 	movq	%rsi, %rax
 	subq	%fs:0, %rax			/* the thread pointer */
@@ -105,6 +105,6 @@ sl_tlsdesc_resolver:
 	.cfi_def_cfa %rsp, 8
 	ret
 	.cfi_endproc
-	.size	sl_tlsdesc_resolver, .-sl_tlsdesc_resolver
+	.size	tlsdesc_resolver, .-tlsdesc_resolver
 
 	.section .note.GNU-stack, "", @progbits

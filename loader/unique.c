@@ -145,11 +145,11 @@ int unique_bind(struct sl_lib *user, const struct symbol_key *key, struct symdef
 
 	registry_lock();
 	if (!(e = find_entry(key)))
-		rc = sl_seterr(def->lib->name, "out of memory");
+		rc = error_set(def->lib->name, "out of memory");
 	else if (!e->host && !e->lib)
 		fill_entry(e, def);
 	if (rc == 0 && hold(user, e->lib) != 0)
-		rc = sl_seterr(user->name, "out of memory");
+		rc = error_set(user->name, "out of memory");
 	if (rc == 0) {
 		def->lib = e->lib;
 		def->sym = e->sym;

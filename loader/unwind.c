@@ -137,7 +137,7 @@ static int check_records(const struct span *seg, uintptr_t p)
 	}
 }
 
-void *sl_unwind_find_eh_frame(uintptr_t base, const Elf64_Phdr *ph, size_t phnum)
+void *unwind_find_eh_frame(uintptr_t base, const Elf64_Phdr *ph, size_t phnum)
 {
 	struct span hdr_seg, frame_seg;
 	uintptr_t hdr, frame;
@@ -156,7 +156,7 @@ void *sl_unwind_find_eh_frame(uintptr_t base, const Elf64_Phdr *ph, size_t phnum
 	return (void *)frame;
 }
 
-void sl_unwind_register(struct sl_unwind *u, void *eh_frame, void *register_fn,
+void unwind_register(struct sl_unwind *u, void *eh_frame, void *register_fn,
                         void *deregister_fn)
 {
 	void (*do_register)(void *) = (void (*)(void *))register_fn;
@@ -174,7 +174,7 @@ void sl_unwind_register(struct sl_unwind *u, void *eh_frame, void *register_fn,
 	u->deregister = (void (*)(void *))deregister_fn;
 }
 
-void sl_unwind_deregister(struct sl_unwind *u)
+void unwind_deregister(struct sl_unwind *u)
 {
 	if (u->eh_frame && u->deregister)
 		u->deregister(u->eh_frame);
@@ -182,7 +182,7 @@ void sl_unwind_deregister(struct sl_unwind *u)
 	u->deregister = NULL;
 }
 
-/* The mapped segments as program headers, for sl_unwind_find_eh_frame. */
+/* The mapped segments as program headers, for unwind_find_eh_frame. */
 static size_t lib_phdrs(const struct sl_lib *lib, Elf64_Phdr *out)
 {
 	size_t n;
@@ -215,7 +215,7 @@ static void *find_unwinder(struct sl_lib *lib, const char *name)
 	return hostsym_lookup(RTLD_DEFAULT, name, NULL);
 }
 
-void sl_unwind_attach(struct sl_lib *lib)
+void unwind_attach(struct sl_lib *lib)
 {
 	Elf64_Phdr ph[LIB_MAX_SEGMENTS + 1];
 	void *frame, *reg;
@@ -224,11 +224,11 @@ void sl_unwind_attach(struct sl_lib *lib)
 	if (lib->eh_frame_ph.p_type != PT_GNU_EH_FRAME ||
 	    !(reg = find_unwinder(lib, "__register_frame")))
 		return;
-	frame = sl_unwind_find_eh_frame(lib->base, ph, lib_phdrs(lib, ph));
-	sl_unwind_register(&lib->unwind, frame, reg, find_unwinder(lib, "__deregister_frame"));
+	frame = unwind_find_eh_frame(lib->base, ph, lib_phdrs(lib, ph));
+	unwind_register(&lib->unwind, frame, reg, find_unwinder(lib, "__deregister_frame"));
 }
 
-void sl_unwind_detach(struct sl_lib *lib)
+void unwind_detach(struct sl_lib *lib)
 {
-	sl_unwind_deregister(&lib->unwind);
+	unwind_deregister(&lib->unwind);
 }

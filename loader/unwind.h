@@ -21,23 +21,23 @@ struct sl_unwind {
  * base + vaddr), found through PT_GNU_EH_FRAME's eh_frame_ptr. NULL if the
  * library has none, or if the header or the record chain it leads to is
  * malformed or leaves the readable segment that holds it. */
-void *sl_unwind_find_eh_frame(uintptr_t base, const Elf64_Phdr *ph, size_t phnum);
+void *unwind_find_eh_frame(uintptr_t base, const Elf64_Phdr *ph, size_t phnum);
 
 /* Registers eh_frame with register_fn (libgcc's __register_frame as the
  * library would bind it) and remembers deregister_fn. Does nothing, leaving
  * u empty, when any of the three is NULL or .eh_frame is empty. */
-void sl_unwind_register(struct sl_unwind *u, void *eh_frame, void *register_fn,
+void unwind_register(struct sl_unwind *u, void *eh_frame, void *register_fn,
                         void *deregister_fn);
-/* Undoes sl_unwind_register; safe on an empty u. */
-void sl_unwind_deregister(struct sl_unwind *u);
+/* Undoes unwind_register; safe on an empty u. */
+void unwind_deregister(struct sl_unwind *u);
 
 /* ---- The loader's side ---- */
 
 struct sl_lib;
 /* After relocation: registers lib's .eh_frame with the unwinder its code
  * would call (a libgcc_s in its scope, else the process's, if any). */
-void sl_unwind_attach(struct sl_lib *lib);
+void unwind_attach(struct sl_lib *lib);
 /* Before unmapping. */
-void sl_unwind_detach(struct sl_lib *lib);
+void unwind_detach(struct sl_lib *lib);
 
 #endif

@@ -27,37 +27,37 @@ static const unsigned char template_bytes[] = {1, 2, 3, 4, 5, 6, 7, 8};
 
 static size_t register_module(size_t memsz, size_t align)
 {
-	struct sl_tls_image img = {template_bytes, sizeof(template_bytes), memsz, align};
+	struct tls_image img = {template_bytes, sizeof(template_bytes), memsz, align};
 	size_t id = 0;
 
-	cr_assert_eq(sl_tls_register(&img, &id), 0);
+	cr_assert_eq(tls_register(&img, &id), 0);
 	return id;
 }
 
 static unsigned char *block_of(size_t id, size_t offset)
 {
-	struct sl_tls_index ti = {id, offset};
-	return sl_tls_get_addr(&ti);
+	struct tls_index ti = {id, offset};
+	return tls_get_addr(&ti);
 }
 
 Test(tls, ids_never_look_like_glibc_ones)
 {
 	size_t id = register_module(64, 8);
 
-	cr_assert(sl_tls_is_ours(id));
-	cr_assert_not(sl_tls_is_ours(1));
-	cr_assert_not(sl_tls_is_ours(4096));
-	sl_tls_unregister(id);
+	cr_assert(tls_is_ours(id));
+	cr_assert_not(tls_is_ours(1));
+	cr_assert_not(tls_is_ours(4096));
+	tls_unregister(id);
 }
 
 Test(tls, refuses_a_bad_template)
 {
-	struct sl_tls_image big_file = {template_bytes, 8, 4, 8};
-	struct sl_tls_image odd_align = {template_bytes, 8, 8, 3};
+	struct tls_image big_file = {template_bytes, 8, 4, 8};
+	struct tls_image odd_align = {template_bytes, 8, 8, 3};
 	size_t id;
 
-	cr_assert_eq(sl_tls_register(&big_file, &id), -EINVAL);
-	cr_assert_eq(sl_tls_register(&odd_align, &id), -EINVAL);
+	cr_assert_eq(tls_register(&big_file, &id), -EINVAL);
+	cr_assert_eq(tls_register(&odd_align, &id), -EINVAL);
 }
 
 Test(tls, block_starts_as_the_template_and_is_aligned)
@@ -71,7 +71,7 @@ Test(tls, block_starts_as_the_template_and_is_aligned)
 	for (i = sizeof(template_bytes); i < 256; i++)
 		cr_assert_eq(b[i], 0, "byte %zu of the bss part is %d", i, b[i]);
 	cr_assert_eq(block_of(id, 40), b + 40);
-	sl_tls_unregister(id);
+	tls_unregister(id);
 }
 
 struct worker {
@@ -126,13 +126,13 @@ Test(tls, each_thread_sees_its_own_block)
 			cr_assert_neq(w[i].addr, w[j].addr);
 	}
 	pthread_barrier_destroy(&barrier);
-	sl_tls_unregister(id);
+	tls_unregister(id);
 }
 
 Test(tls, blocks_die_with_their_threads)
 {
 	size_t id = register_module(4096, 64);
-	size_t before = sl_tls_block_count(), round;
+	size_t before = tls_block_count(), round;
 	struct worker w[NTHREADS];
 	pthread_t tids[NTHREADS];
 	pthread_barrier_t barrier;
@@ -144,10 +144,10 @@ Test(tls, blocks_die_with_their_threads)
 		pthread_barrier_wait(&barrier);
 		for (size_t i = 0; i < NTHREADS; i++)
 			pthread_join(tids[i], NULL);
-		cr_assert_eq(sl_tls_block_count(), before, "round %zu leaked blocks", round);
+		cr_assert_eq(tls_block_count(), before, "round %zu leaked blocks", round);
 	}
 	pthread_barrier_destroy(&barrier);
-	sl_tls_unregister(id);
+	tls_unregister(id);
 }
 
 /* Touches the module, then holds its block until the main thread says go. */
@@ -164,7 +164,7 @@ static void *touch_and_wait(void *arg)
 Test(tls, unregister_frees_every_threads_block)
 {
 	size_t id = register_module(64, 8);
-	size_t before = sl_tls_block_count();
+	size_t before = tls_block_count();
 	struct worker w[NTHREADS];
 	pthread_t tids[NTHREADS];
 	pthread_barrier_t barrier;
@@ -177,13 +177,13 @@ Test(tls, unregister_frees_every_threads_block)
 	}
 	pthread_barrier_wait(&barrier);
 	block_of(id, 0);
-	cr_assert_eq(sl_tls_block_count(), before + NTHREADS + 1);
-	sl_tls_unregister(id);
-	cr_assert_eq(sl_tls_block_count(), before);
+	cr_assert_eq(tls_block_count(), before + NTHREADS + 1);
+	tls_unregister(id);
+	cr_assert_eq(tls_block_count(), before);
 	pthread_barrier_wait(&barrier);
 	for (i = 0; i < NTHREADS; i++)
 		pthread_join(tids[i], NULL);
-	cr_assert_eq(sl_tls_block_count(), before);
+	cr_assert_eq(tls_block_count(), before);
 	pthread_barrier_destroy(&barrier);
 }
 
@@ -193,24 +193,24 @@ Test(tls, a_reused_slot_gets_a_fresh_block)
 	unsigned char *old = block_of(first, 0);
 
 	old[0] = 99;
-	sl_tls_unregister(first);
+	tls_unregister(first);
 	second = register_module(64, 8);
 	cr_assert_neq(second, first);
 	cr_assert_eq(block_of(second, 0)[0], template_bytes[0]);
-	sl_tls_unregister(second);
+	tls_unregister(second);
 }
 
 Test(tls, host_ids_go_to_glibc)
 {
 	void *host_errno = dlvsym(RTLD_DEFAULT, "errno", "GLIBC_PRIVATE");
-	struct sl_tls_index ti;
+	struct tls_index ti;
 
 	cr_assert_not_null(host_errno, "%s", dlerror());
 	cr_assert_eq(host_errno, (void *)&errno);
-	cr_assert_eq(sl_tls_host_locate(host_errno, &ti.module, &ti.offset), 0);
-	cr_assert_not(sl_tls_is_ours(ti.module));
-	cr_assert_eq(sl_tls_get_addr(&ti), (void *)&errno);
-	cr_assert_eq(sl_tls_host_locate(&ti, &ti.module, &ti.offset), -ENOENT);
+	cr_assert_eq(tls_host_locate(host_errno, &ti.module, &ti.offset), 0);
+	cr_assert_not(tls_is_ours(ti.module));
+	cr_assert_eq(tls_get_addr(&ti), (void *)&errno);
+	cr_assert_eq(tls_host_locate(&ti, &ti.module, &ti.offset), -ENOENT);
 }
 
 /* ---- Through sl_open: a real library's TLS ---- */
@@ -236,7 +236,7 @@ static void *bump_five_times(void *arg)
 
 Test(tls, loaded_library_gives_each_thread_its_own_variables)
 {
-	size_t before = sl_tls_block_count();
+	size_t before = tls_block_count();
 	sl_lib *lib = sl_open(TESTLIB("libtls.so"), 0);
 	struct lib_worker w[NTHREADS];
 	pthread_t tids[NTHREADS];
@@ -257,10 +257,10 @@ Test(tls, loaded_library_gives_each_thread_its_own_variables)
 		if (i)
 			cr_assert_neq(w[i].where, w[i - 1].where);
 	}
-	cr_assert_eq(sl_tls_block_count(), before, "exited threads kept their blocks");
+	cr_assert_eq(tls_block_count(), before, "exited threads kept their blocks");
 	cr_assert_eq(w[0].bump(), 43, "the main thread's counter is its own");
 	cr_assert_eq(sl_close(lib), 0);
-	cr_assert_eq(sl_tls_block_count(), before, "sl_close left blocks behind");
+	cr_assert_eq(tls_block_count(), before, "sl_close left blocks behind");
 }
 
 Test(tls, local_dynamic_and_aligned_tbss_work)
@@ -286,7 +286,7 @@ static void *use_library_once(void *arg)
 
 Test(tls, no_growth_over_many_threads_and_reloads)
 {
-	size_t before = sl_tls_block_count();
+	size_t before = tls_block_count();
 	long vm = 0;
 	int round;
 
@@ -307,7 +307,7 @@ Test(tls, no_growth_over_many_threads_and_reloads)
 		}
 		cr_assert_eq(((int (*)(void))sl_sym(lib, "tls_bump"))(), 43, "round %d", round);
 		cr_assert_eq(sl_close(lib), 0);
-		cr_assert_eq(sl_tls_block_count(), before, "round %d", round);
+		cr_assert_eq(tls_block_count(), before, "round %d", round);
 		cr_assert_eq(tu_count_maps_of("libtls.so"), 0, "round %d: still mapped", round);
 		if (round == 0)
 			vm = tu_vm_size_kib();
@@ -523,7 +523,7 @@ static void *open_use_close(void *arg)
 
 Test(tls, concurrent_open_use_close)
 {
-	size_t before = sl_tls_block_count();
+	size_t before = tls_block_count();
 	pthread_t tids[4];
 	void *bad;
 	size_t i;
@@ -534,5 +534,5 @@ Test(tls, concurrent_open_use_close)
 		pthread_join(tids[i], &bad);
 		cr_assert_null(bad, "thread %zu", i);
 	}
-	cr_assert_eq(sl_tls_block_count(), before);
+	cr_assert_eq(tls_block_count(), before);
 }

@@ -59,7 +59,7 @@ static void *bump_in_thread(void *arg)
 
 Test(tlsdesc, each_thread_has_its_own_variable_and_its_block_goes_with_it)
 {
-	size_t before = sl_tls_block_count();
+	size_t before = tls_block_count();
 	struct seen main_seen, seen[NTHREADS];
 	pthread_t t[NTHREADS];
 
@@ -79,10 +79,10 @@ Test(tlsdesc, each_thread_has_its_own_variable_and_its_block_goes_with_it)
 			cr_assert_neq(seen[i].addr, seen[j].addr);
 	}
 	pthread_barrier_destroy(&all_alive);
-	cr_assert_eq(sl_tls_block_count(), before + 1, "the threads' blocks went with them");
+	cr_assert_eq(tls_block_count(), before + 1, "the threads' blocks went with them");
 	cr_assert_eq(((bump_fn)sym("tlsdesc_bump"))(), 8, "ours untouched");
 	cr_assert_eq(sl_close(lib), 0);
-	cr_assert_eq(sl_tls_block_count(), before, "and ours with the library");
+	cr_assert_eq(tls_block_count(), before, "and ours with the library");
 }
 
 Test(tlsdesc, static_and_undefined_weak_variables_answer_as_through_dlopen)

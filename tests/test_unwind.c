@@ -44,7 +44,7 @@ static void build_image(unsigned char encoding, int64_t ptr, int width)
 
 static void *find(void)
 {
-	return sl_unwind_find_eh_frame((uintptr_t)image, phdrs, 2);
+	return unwind_find_eh_frame((uintptr_t)image, phdrs, 2);
 }
 
 Test(unwind, decodes_pcrel_datarel_and_absolute_pointers)
@@ -95,7 +95,7 @@ Test(unwind, needs_a_readable_segment_and_the_header)
 	phdrs[0].p_flags = 0;
 	cr_assert_null(find(), "segment not readable");
 	build_image(0x1b, FRAME - (HDR + 4), 4);
-	cr_assert_null(sl_unwind_find_eh_frame((uintptr_t)image, phdrs, 1), "no PT_GNU_EH_FRAME");
+	cr_assert_null(unwind_find_eh_frame((uintptr_t)image, phdrs, 1), "no PT_GNU_EH_FRAME");
 }
 
 /* The .eh_frame section's runtime address, from the file's section headers. */
@@ -135,7 +135,7 @@ static int check_library(struct dl_phdr_info *info, size_t size, void *arg)
 	(void)size;
 	if (!strstr(info->dlpi_name, "libz.so") && !strstr(info->dlpi_name, "libelf"))
 		return 0;
-	frame = sl_unwind_find_eh_frame(info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum);
+	frame = unwind_find_eh_frame(info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum);
 	cr_assert_eq((uintptr_t)frame,
 	             section_address(info->dlpi_name, info->dlpi_addr, ".eh_frame"), "%s",
 	             info->dlpi_name);
@@ -171,10 +171,10 @@ Test(unwind, registers_once_and_deregisters_once)
 	struct sl_unwind u;
 
 	build_image(0x1b, FRAME - (HDR + 4), 4);
-	sl_unwind_register(&u, image + FRAME, (void *)fake_register, (void *)fake_deregister);
+	unwind_register(&u, image + FRAME, (void *)fake_register, (void *)fake_deregister);
 	cr_assert_eq(registered, image + FRAME);
-	sl_unwind_deregister(&u);
-	sl_unwind_deregister(&u);
+	unwind_deregister(&u);
+	unwind_deregister(&u);
 	cr_assert_eq(deregistered, image + FRAME);
 	cr_assert_eq(calls, 2);
 }
@@ -184,12 +184,12 @@ Test(unwind, skips_empty_frames_and_missing_functions)
 	struct sl_unwind u;
 
 	build_image(0x1b, FRAME - (HDR + 4), 4);
-	sl_unwind_register(&u, image + FRAME + 16, (void *)fake_register, (void *)fake_deregister);
+	unwind_register(&u, image + FRAME + 16, (void *)fake_register, (void *)fake_deregister);
 	cr_assert_null(u.eh_frame, "an empty .eh_frame is not registered (libgcc would skip it)");
-	sl_unwind_register(&u, image + FRAME, NULL, (void *)fake_deregister);
+	unwind_register(&u, image + FRAME, NULL, (void *)fake_deregister);
 	cr_assert_null(u.eh_frame, "no __register_frame in scope");
-	sl_unwind_register(&u, NULL, (void *)fake_register, (void *)fake_deregister);
-	sl_unwind_deregister(&u);
+	unwind_register(&u, NULL, (void *)fake_register, (void *)fake_deregister);
+	unwind_deregister(&u);
 	cr_assert_eq(calls, 0);
 }
 
