@@ -21,7 +21,7 @@ CC ?= cc
 CXX ?= c++
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes
 CFLAGS ?= -O2 -g
-CFLAGS += -std=gnu11 -D_GNU_SOURCE $(WARN) -fPIC -MMD -MP -Iloader -Iinspect
+CFLAGS += -std=gnu11 -D_GNU_SOURCE $(WARN) -fPIC -MMD -MP -Iloader -Iinspect -Itests
 # The tests run the binaries of the build they were compiled in.
 CFLAGS += -DBUILD_DIR='"$(B)"'
 LDLIBS_LOADER := -lelf -ldl -lpthread
@@ -31,18 +31,31 @@ CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=a
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-# Each CLI's main() lives in one file; everything else is library code that
+# The tree in layers (docs/architecture.md). Each archive is one layer; each
+# CLI's main() lives in one file and everything else is library code that
 # the tests link against.
-LOADER_MAIN := loader/soload_main.c
-INSPECT_MAIN := inspect/mapscope_main.c
-LOADER_SRC := $(filter-out $(LOADER_MAIN),$(wildcard loader/*.c))
-INSPECT_SRC := $(filter-out $(INSPECT_MAIN),$(wildcard inspect/*.c))
+#   libsoload.a   loader/*.c             the loader, soload.h its whole API
+#   libcore.a     inspect/core/          what both CLIs share: JSON, text, commands
+#   libsoloadcli.a loader/cli/           the soload command, on libsoload and libcore
+#   libinspect.a  inspect/*/             the inspector's kernel readers, probes,
+#                                        emitters, children and commands
+LOADER_MAIN := loader/cli/soload_main.c
+INSPECT_MAIN := inspect/cli/mapscope_main.c
+LOADER_SRC := $(wildcard loader/*.c)
+SOLOAD_CLI_SRC := $(filter-out $(LOADER_MAIN),$(wildcard loader/cli/*.c))
+CORE_SRC := $(wildcard inspect/core/*.c)
+INSPECT_LAYERS := kernel probe emit child cli
+INSPECT_SRC := $(filter-out $(INSPECT_MAIN),$(foreach l,$(INSPECT_LAYERS),$(wildcard inspect/$(l)/*.c)))
 # The TLS descriptor resolver is assembly (loader/tlsdesc.S).
 LOADER_OBJ := $(LOADER_SRC:%.c=$(B)/%.o) $(patsubst %.S,$(B)/%.o,$(wildcard loader/*.S))
+SOLOAD_CLI_OBJ := $(SOLOAD_CLI_SRC:%.c=$(B)/%.o)
+CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 INSPECT_OBJ := $(INSPECT_SRC:%.c=$(B)/%.o)
 # libsoload exports its API (SL_API in soload.h) and nothing else.
 $(LOADER_OBJ): CFLAGS += -fvisibility=hidden
-TEST_SRC := $(wildcard tests/*.c)
+# Criterion suites mirror the tree: tests/loader, tests/inspect, tests/cli,
+# with shared helpers in tests/support.
+TEST_SRC := $(wildcard tests/loader/*.c tests/inspect/*.c tests/cli/*.c tests/support/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 # Small programs with known behaviour that the CLI tests run.
 TEST_HELPER_SRC := $(wildcard tests/helpers/*.c)
@@ -86,13 +99,24 @@ $(B)/libsoload.a: $(LOADER_OBJ)
 $(B)/libsoload.so: $(LOADER_OBJ)
 	$(CC) $(LDFLAGS) -shared -Wl,-soname,libsoload.so -o $@ $^ $(LDLIBS_LOADER)
 
+$(B)/libcore.a: $(CORE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/libsoloadcli.a: $(SOLOAD_CLI_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
 $(B)/libinspect.a: $(INSPECT_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/soload: $(B)/$(LOADER_MAIN:.c=.o) $(B)/libinspect.a $(B)/libsoload.a
+# Every binary links the archives it needs, upper layers first.
+SOLOAD_LIBS := $(B)/libsoloadcli.a $(B)/libcore.a $(B)/libsoload.a
+INSPECT_LIBS := $(B)/libinspect.a $(B)/libcore.a $(B)/libsoload.a
+ALL_LIBS := $(B)/libinspect.a $(B)/libsoloadcli.a $(B)/libcore.a $(B)/libsoload.a
+
+$(B)/soload: $(B)/$(LOADER_MAIN:.c=.o) $(SOLOAD_LIBS)
 	$(CC) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS_INSPECT) $(LDLIBS_LOADER) -lm
 
-$(B)/mapscope: $(B)/$(INSPECT_MAIN:.c=.o) $(B)/libinspect.a $(B)/libsoload.a
+$(B)/mapscope: $(B)/$(INSPECT_MAIN:.c=.o) $(INSPECT_LIBS)
 	$(CC) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS_INSPECT) $(LDLIBS_LOADER) -lm
 
 $(B)/testlibs/%.so: testlibs/%.c | $(DEPS_STAMP)
@@ -118,10 +142,10 @@ $(B)/soload.pc: Makefile
 	$(SOLOAD_PC) > $@
 
 # One Criterion binary holds every suite, so the run ends in one Synthesis line.
-$(B)/tests/run: $(TEST_OBJ) $(B)/libinspect.a $(B)/libsoload.a
+$(B)/tests/run: $(TEST_OBJ) $(ALL_LIBS)
 	$(CC) $(LDFLAGS) -rdynamic -o $@ $^ -lcriterion $(LDLIBS_INSPECT) $(LDLIBS_LOADER) -lm
 
-$(B)/bench/%: bench/%.c $(B)/libinspect.a $(B)/libsoload.a | $(DEPS_STAMP)
+$(B)/bench/%: bench/%.c $(ALL_LIBS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS_INSPECT) $(LDLIBS_LOADER) -lm
 
@@ -179,8 +203,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$c || exit 1; done
 
 lint:
-	clang-format --dry-run --Werror loader/*.[ch] inspect/*.[ch] tests/*.c tests/helpers/*.c tests/sweep/*.c \
-		bench/*.c
+	clang-format --dry-run --Werror $(shell find loader inspect tests bench -name '*.[ch]')
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		--inline-suppr -Iloader -Iinspect loader inspect
 

@@ -87,7 +87,7 @@ struct sl_lib {
 	unsigned unique_defs;
 
 	/* Thread-local storage (tls.c) and unwinder registration (unwind.c). */
-	size_t tls_modid;             /* 0: no PT_TLS */
+	size_t tls_modid;          /* 0: no PT_TLS */
 	struct tls_index *tlsdesc; /* its TLS descriptors' arguments */
 	size_t ntlsdesc, tlsdesc_cap;
 	struct sl_unwind unwind;

@@ -1,6 +1,6 @@
 #include "map.h"
 #include "error.h"
-#include "share.h"
+#include "relro_share.h"
 
 #include <stdio.h>
 #include <stdlib.h>

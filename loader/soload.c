@@ -226,7 +226,7 @@ sl_lib *sl_open(const char *path, int flags)
 	/* A second libc beside the host's would break both. */
 	if (deps_is_host_library(path)) {
 		error_set(error_basename(path), "one of glibc's own libraries: only the system's "
-		                             "dynamic linker loads those (use dlopen)");
+		                                "dynamic linker loads those (use dlopen)");
 		return NULL;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);

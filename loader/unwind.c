@@ -156,8 +156,7 @@ void *unwind_find_eh_frame(uintptr_t base, const Elf64_Phdr *ph, size_t phnum)
 	return (void *)frame;
 }
 
-void unwind_register(struct sl_unwind *u, void *eh_frame, void *register_fn,
-                        void *deregister_fn)
+void unwind_register(struct sl_unwind *u, void *eh_frame, void *register_fn, void *deregister_fn)
 {
 	void (*do_register)(void *) = (void (*)(void *))register_fn;
 	uint32_t first;

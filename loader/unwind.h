@@ -26,8 +26,7 @@ void *unwind_find_eh_frame(uintptr_t base, const Elf64_Phdr *ph, size_t phnum);
 /* Registers eh_frame with register_fn (libgcc's __register_frame as the
  * library would bind it) and remembers deregister_fn. Does nothing, leaving
  * u empty, when any of the three is NULL or .eh_frame is empty. */
-void unwind_register(struct sl_unwind *u, void *eh_frame, void *register_fn,
-                        void *deregister_fn);
+void unwind_register(struct sl_unwind *u, void *eh_frame, void *register_fn, void *deregister_fn);
 /* Undoes unwind_register; safe on an empty u. */
 void unwind_deregister(struct sl_unwind *u);
 

@@ -1,0 +1,170 @@
+/* mapscope share LIB: what N processes holding LIB spend on it, per loader. */
+#include "cli/cli.h"
+#include "child/dlhold.h"
+#include "emit/emit_share.h"
+#include "probe/share.h"
+
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_HOLDERS  4
+#define MAX_HOLDERS      1024
+#define READY_TIMEOUT_MS 60000
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: %s share [-n|--processes N] [--loader dlopen|soload|soload-share|all]\n"
+	        "                      [--format json|text|prometheus] LIB\n"
+	        "Starts N processes (default %d) that load LIB with the chosen loader\n"
+	        "(default soload-share; all: the three, one after the other) and\n"
+	        "hold it, measures their mappings of LIB and of what it loaded from their\n"
+	        "/proc/PID/smaps, then stops them. soload holders are `soload hold` from\n"
+	        "the directory of this mapscope; the dlopen holder is `%s share\n"
+	        "--hold-dlopen LIB`.\n",
+	        CLI_PROG, DEFAULT_HOLDERS, CLI_PROG);
+}
+
+/* The dlopen holder: loads lib, prints its ready line, holds until stdin
+ * closes. */
+static int hold_dlopen(const char *lib)
+{
+	struct dlhold d;
+	char buf[256];
+
+	if (dlhold_open(&d, lib) != 0) {
+		fprintf(stderr, "%s: %s\n", CLI_PROG, d.error);
+		return 1;
+	}
+	if (emit_share_hold_line(stdout, (int)getpid(), d.paths, d.n) != 0) {
+		dlhold_close(&d);
+		return 1;
+	}
+	while (read(STDIN_FILENO, buf, sizeof(buf)) > 0)
+		;
+	dlhold_close(&d);
+	return 0;
+}
+
+/* Finds this binary and soload beside it. 0, or -1 with a message. */
+static int find_binaries(char *self, char *soload, size_t cap)
+{
+	char dir[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, cap - 1);
+
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	snprintf(dir, sizeof(dir), "%s", self);
+	snprintf(soload, cap, "%s/soload", dirname(dir));
+	return 0;
+}
+
+static int run_loaders(const struct share_request *req, const char *name,
+                       const enum share_loader *loaders, size_t nloaders, enum emit_format format)
+{
+	struct share_run runs[SHARE_NLOADERS];
+	char why[2048];
+	size_t done = 0;
+	int status = 0;
+
+	for (; done < nloaders; done++)
+		if (share_measure(req, loaders[done], &runs[done], why, sizeof(why)) != 0) {
+			emit_error(CLI_PROG, "share", format, "%s: %s", name, why);
+			share_free(&runs[done]);
+			status = 1;
+			break;
+		}
+	if (status == 0 && format == EMIT_TEXT)
+		emit_share_text(stdout, name, runs, nloaders);
+	else if (status == 0 && format == EMIT_PROMETHEUS)
+		status = emit_share_prom(stdout, name, runs, nloaders) ? 1 : 0;
+	else if (status == 0 &&
+	         emit_json(emit_share_doc(name, runs, nloaders), stdout, format) != 0)
+		status = 1;
+	for (size_t i = 0; i < done; i++)
+		share_free(&runs[i]);
+	return status;
+}
+
+/* Parses --loader; fills loaders and returns how many, or 0 if unknown. */
+static size_t parse_loaders(const char *arg, enum share_loader *loaders)
+{
+	if (strcmp(arg, "all") == 0) {
+		for (int i = 0; i < SHARE_NLOADERS; i++)
+			loaders[i] = (enum share_loader)i;
+		return SHARE_NLOADERS;
+	}
+	return share_parse_loader(arg, &loaders[0]) == 0 ? 1 : 0;
+}
+
+int cli_share(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	        {"processes", required_argument, 0, 'n'},
+	        {"loader", required_argument, 0, 'l'},
+	        {"format", required_argument, 0, 'f'},
+	        {"hold-dlopen", no_argument, 0, 'H'},
+	        {"help", no_argument, 0, 'h'},
+	        {0},
+	};
+	enum share_loader loaders[SHARE_NLOADERS] = {SHARE_SOLOAD_SHARE};
+	enum emit_format format = EMIT_JSON;
+	char self[PATH_MAX], soload[PATH_MAX + 16], path[PATH_MAX], why[PATH_MAX + 256], *end;
+	struct share_request req = {.n = DEFAULT_HOLDERS, .timeout_ms = READY_TIMEOUT_MS};
+	size_t nloaders = 1;
+	int opt, hold = 0;
+
+	while ((opt = getopt_long(argc, argv, "n:l:f:h", opts, NULL)) != -1) {
+		if (opt == 'n') {
+			req.n = strtoul(optarg, &end, 10);
+			if (*end || req.n < 1 || req.n > MAX_HOLDERS) {
+				fprintf(stderr, "%s: share: -n wants 1 to %d, not '%s'\n",
+				        CLI_PROG, MAX_HOLDERS, optarg);
+				return 2;
+			}
+		} else if (opt == 'l') {
+			nloaders = parse_loaders(optarg, loaders);
+			if (!nloaders) {
+				fprintf(stderr,
+				        "%s: share: unknown loader '%s' "
+				        "(dlopen, soload, soload-share, all)\n",
+				        CLI_PROG, optarg);
+				return 2;
+			}
+		} else if (opt == 'f') {
+			if (cli_format(optarg, &format) != 0)
+				return 2;
+		} else if (opt == 'H') {
+			hold = 1;
+		} else if (opt == 'h') {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	if (hold)
+		return hold_dlopen(argv[optind]);
+	if (share_resolve(argv[optind], path, sizeof(path), why, sizeof(why)) != 0) {
+		emit_error(CLI_PROG, "share", format, "%s", why);
+		return 1;
+	}
+	req.lib = path;
+	if (find_binaries(self, soload, sizeof(self)) != 0) {
+		emit_error(CLI_PROG, "share", format, "cannot find /proc/self/exe");
+		return 1;
+	}
+	req.self = self;
+	req.soload = soload;
+	return run_loaders(&req, argv[optind], loaders, nloaders, format);
+}

@@ -1,0 +1,405 @@
+#include "emit/emit_file.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TEXT_RANGES_PER_LINE 6
+#define TEXT_CELLS_PER_LINE  64
+#define PROGRESS_AFTER_NS    1000000000LL
+#define PROGRESS_EVERY_NS    100000000LL
+#define PROGRESS_PATH        36 /* characters of the path shown */
+
+static bool is_json(const struct emit_file *e)
+{
+	return e->format != EMIT_TEXT;
+}
+
+/* Writes obj's members without the braces, so that an object can be
+ * continued by hand: jansson still does all the escaping. */
+static void put_members(struct emit_file *e, json_t *obj, bool leading_comma)
+{
+	char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	size_t n = s ? strlen(s) : 0;
+
+	if (n > 2) {
+		if (leading_comma)
+			fputc(',', e->out);
+		fwrite(s + 1, 1, n - 2, e->out);
+	}
+	free(s);
+	json_decref(obj);
+}
+
+/* A JSON string. File names are bytes and JSON text is Unicode: UTF-8
+ * passes through, and a byte that is not part of valid UTF-8 is written as
+ * \u00XX, so that no name is dropped or cut. */
+static void put_string(FILE *out, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', out);
+	while (*s) {
+		int len = emit_utf8_length((const char *)s);
+
+		if (len == 1 && *s >= 0x20 && *s != '"' && *s != '\\')
+			fputc(*s, out);
+		else if (len == 1 && (*s == '"' || *s == '\\'))
+			fprintf(out, "\\%c", *s);
+		else if (len > 1)
+			fwrite(s, 1, (size_t)len, out);
+		else
+			fprintf(out, "\\u%04x", *s);
+		s += len ? len : 1;
+	}
+	fputc('"', out);
+}
+
+/* ,"key": then the value; keys are ours and plain ASCII. */
+static void put_key(FILE *out, const char *key)
+{
+	fprintf(out, ",\"%s\":", key);
+}
+
+/* A count, or null with "<key>_unavailable" when it was not measured. */
+static void put_count(FILE *out, const char *key, uint64_t value, const char *why)
+{
+	if (!why) {
+		fprintf(out, ",\"%s\":%llu", key, (unsigned long long)value);
+		return;
+	}
+	fprintf(out, ",\"%s\":null,\"%s_unavailable\":", key, key);
+	put_string(out, why);
+}
+
+static int64_t elapsed_ns(const struct timespec *from, const struct timespec *to)
+{
+	return (to->tv_sec - from->tv_sec) * 1000000000LL + (to->tv_nsec - from->tv_nsec);
+}
+
+/* A line on a terminal's stderr once the scan has run for a second, and
+ * only while the report goes elsewhere: the two would mix on one screen. */
+static void show_progress(struct emit_file *e, const char *path)
+{
+	char bytes[32];
+	struct timespec now;
+	size_t len = strlen(path);
+
+	if (!e->progress_tty)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (elapsed_ns(&e->start, &now) < PROGRESS_AFTER_NS ||
+	    elapsed_ns(&e->last_progress, &now) < PROGRESS_EVERY_NS)
+		return;
+	e->last_progress = now;
+	e->progress_shown = true;
+	/* The end of the path: a line that wrapped could not be rewritten. */
+	fprintf(stderr, "\r\033[Kmapscope: %llu files, %s: %s%s",
+	        (unsigned long long)e->totals.files,
+	        emit_human_bytes(e->totals.bytes, bytes, sizeof(bytes)),
+	        len > PROGRESS_PATH ? "..." : "",
+	        path + (len > PROGRESS_PATH ? len - PROGRESS_PATH : 0));
+}
+
+static void clear_progress(struct emit_file *e)
+{
+	if (e->progress_shown)
+		fputs("\r\033[K", stderr);
+	e->progress_shown = false;
+}
+
+/* Starts a document, to be continued with more members: its header was
+ * made once, at the start. */
+static void open_jsonl_doc(struct emit_file *e)
+{
+	size_t n = e->doc_head ? strlen(e->doc_head) : 0;
+
+	if (n > 1)
+		fwrite(e->doc_head, 1, n - 1, e->out);
+	fputc(',', e->out);
+}
+
+void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format)
+{
+	json_t *head;
+
+	memset(e, 0, sizeof(*e));
+	e->out = out;
+	e->format = format;
+	clock_gettime(CLOCK_MONOTONIC, &e->start);
+	e->progress_tty = isatty(STDERR_FILENO) && !isatty(fileno(out));
+	if (format != EMIT_JSON && format != EMIT_JSONL)
+		return;
+	head = emit_doc("file", true);
+	e->doc_head = json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(head);
+	if (format == EMIT_JSON) {
+		open_jsonl_doc(e);
+		fputs("\"files\":[", out);
+	}
+}
+
+/* Opens an entry object: in JSON lines each one is a document of its own. */
+static void open_object(struct emit_file *e)
+{
+	if (e->format == EMIT_JSON)
+		fputs(e->entries ? ",\n{" : "\n{", e->out);
+	else
+		open_jsonl_doc(e);
+	e->entries++;
+}
+
+static void close_object(struct emit_file *e)
+{
+	fputc('}', e->out);
+	if (e->format == EMIT_JSONL) {
+		fputc('\n', e->out);
+		fflush(e->out);
+	}
+}
+
+static void print_summary_line(struct emit_file *e, const char *path, const struct residency *r)
+{
+	char size[32];
+
+	fprintf(e->out, "%-40s %10s ", path, emit_human_bytes(r->size, size, sizeof(size)));
+	if (r->unavailable) {
+		fprintf(e->out, "resident: unknown (%s)\n", r->unavailable);
+		return;
+	}
+	fprintf(e->out, "%9llu/%-9llu ", (unsigned long long)r->resident_pages,
+	        (unsigned long long)r->pages);
+	emit_bar(e->out, r->resident_pages, r->pages, 20);
+	fprintf(e->out, " %5.1f%%\n", r->pages ? 100.0 * r->resident_pages / r->pages : 0.0);
+}
+
+void emit_file_open_entry(struct emit_file *e, const char *path, const struct residency *r)
+{
+	e->path = path;
+	if (!is_json(e)) {
+		print_summary_line(e, path, r);
+		return;
+	}
+	open_object(e);
+	fputs("\"path\":", e->out);
+	put_string(e->out, path);
+	fprintf(e->out, ",\"size\":%llu,\"pages\":%llu", (unsigned long long)r->size,
+	        (unsigned long long)r->pages);
+}
+
+static void begin_section(struct emit_file *e, const char *key, const char *unavailable,
+                          const char *text_label, const char *json_open, const char *json_close)
+{
+	e->items = 0;
+	e->section_close = NULL;
+	if (!is_json(e)) {
+		if (unavailable)
+			fprintf(e->out, "  %s: unknown (%s)\n", text_label, unavailable);
+		else
+			fprintf(e->out, "  %s:", text_label);
+		e->section_close = unavailable ? NULL : "\n";
+		return;
+	}
+	if (unavailable) {
+		put_count(e->out, key, 0, unavailable);
+		return;
+	}
+	put_key(e->out, key);
+	fputs(json_open, e->out);
+	e->section_close = json_close;
+}
+
+void emit_file_begin_ranges(struct emit_file *e, const char *unavailable)
+{
+	begin_section(e, "resident_ranges", unavailable, "resident pages", "[", "]");
+}
+
+void emit_file_range(uint64_t first, uint64_t last, void *ctx)
+{
+	struct emit_file *e = ctx;
+	unsigned long long a = first, b = last;
+
+	if (is_json(e)) {
+		fprintf(e->out, "%s[%llu,%llu]", e->items ? "," : "", a, b);
+	} else {
+		if (e->items && e->items % TEXT_RANGES_PER_LINE == 0)
+			fputs("\n   ", e->out);
+		if (a == b)
+			fprintf(e->out, " %llu", a);
+		else
+			fprintf(e->out, " %llu-%llu", a, b);
+	}
+	e->items++;
+}
+
+void emit_file_begin_pages(struct emit_file *e, const char *unavailable)
+{
+	begin_section(e, "page_map", unavailable, "page map ('#' resident)", "\"", "\"");
+}
+
+void emit_file_pages(uint64_t first, const unsigned char *vec, uint64_t n, void *ctx)
+{
+	struct emit_file *e = ctx;
+
+	for (uint64_t i = 0; i < n; i++, e->items++) {
+		if (!is_json(e) && e->items % TEXT_CELLS_PER_LINE == 0)
+			fprintf(e->out, "\n    %12llu ", (unsigned long long)(first + i));
+		fputc(vec[i] & 1 ? '#' : '.', e->out);
+	}
+}
+
+void emit_file_end_section(struct emit_file *e)
+{
+	if (!e->section_close)
+		return;
+	if (!is_json(e) && !e->items)
+		fputs(" none", e->out);
+	fputs(e->section_close, e->out);
+	e->section_close = NULL;
+}
+
+static void add_to_totals(struct emit_file_totals *t, const struct residency *r)
+{
+	t->files++;
+	t->pages += r->pages;
+	t->bytes += r->size;
+	if (r->unavailable)
+		return;
+	t->measured_files++;
+	t->measured_pages += r->pages;
+	t->resident_pages += r->resident_pages;
+	if (r->detail_unavailable)
+		return;
+	t->detailed_files++;
+	t->dirty_pages += r->dirty_pages;
+	t->writeback_pages += r->writeback_pages;
+	t->evicted_pages += r->evicted_pages;
+	t->recently_evicted_pages += r->recently_evicted_pages;
+}
+
+static const char *const count_keys[] = {"resident_pages", "dirty_pages", "writeback_pages",
+                                         "evicted_pages", "recently_evicted_pages"};
+
+/* Why count i was not measured, or NULL: resident_pages needs the truth
+ * from the kernel, the other four need cachestat as well. */
+static const char *count_reason(int i, const char *unavailable, const char *detail_unavailable)
+{
+	return unavailable ? unavailable : i ? detail_unavailable : NULL;
+}
+
+/* The totals' counts, each null with its reason when it was not measured. */
+static void put_total_counts(json_t *o, const uint64_t counts[5], const char *unavailable,
+                             const char *detail_unavailable)
+{
+	for (int i = 0; i < 5; i++)
+		emit_measured(o, count_keys[i], (int64_t)counts[i],
+		              count_reason(i, unavailable, detail_unavailable));
+}
+
+void emit_file_close_entry(struct emit_file *e, const struct residency *r, const char *error)
+{
+	const uint64_t counts[5] = {r->resident_pages, r->dirty_pages, r->writeback_pages,
+	                            r->evicted_pages, r->recently_evicted_pages};
+
+	add_to_totals(&e->totals, r);
+	if (error)
+		e->totals.errors++;
+	if (!is_json(e)) {
+		if (error)
+			fprintf(e->out, "  error: %s\n", error);
+	} else {
+		if (!r->unavailable)
+			fprintf(e->out, ",\"method\":\"%s\"", r->method);
+		for (int i = 0; i < 5; i++)
+			put_count(e->out, count_keys[i], counts[i],
+			          count_reason(i, r->unavailable, r->detail_unavailable));
+		if (error) {
+			put_key(e->out, "error");
+			put_string(e->out, error);
+		}
+		close_object(e);
+	}
+	if (error)
+		fprintf(stderr, "mapscope: %s: %s\n", e->path, error);
+	show_progress(e, e->path);
+}
+
+void emit_file_problem(struct emit_file *e, const char *path, const char *error,
+                       const char *skipped)
+{
+	if (error) {
+		e->totals.errors++;
+		fprintf(stderr, "mapscope: %s: %s\n", path, error);
+	} else {
+		e->totals.skipped++;
+	}
+	if (!is_json(e)) {
+		if (!error)
+			fprintf(e->out, "%-40s skipped: %s\n", path, skipped);
+	} else {
+		open_object(e);
+		fputs("\"path\":", e->out);
+		put_string(e->out, path);
+		put_key(e->out, error ? "error" : "skipped");
+		put_string(e->out, error ? error : skipped);
+		close_object(e);
+	}
+	show_progress(e, path);
+}
+
+static json_t *totals_object(const struct emit_file_totals *t, const struct filewalk_stats *walk)
+{
+	const uint64_t counts[5] = {t->resident_pages, t->dirty_pages, t->writeback_pages,
+	                            t->evicted_pages, t->recently_evicted_pages};
+	const char *none = t->files && !t->measured_files ? "no file could be measured" : NULL;
+	const char *partial = t->detailed_files < t->measured_files
+	                              ? "some files were measured without cachestat(2)"
+	                              : NULL;
+	json_t *o = json_object();
+
+	emit_int(o, "files", (int64_t)t->files);
+	emit_int(o, "measured_files", (int64_t)t->measured_files);
+	emit_int(o, "pages", (int64_t)t->pages);
+	emit_int(o, "measured_pages", (int64_t)t->measured_pages);
+	put_total_counts(o, counts, none, partial);
+	emit_int(o, "errors", (int64_t)t->errors);
+	emit_int(o, "skipped", (int64_t)t->skipped);
+	emit_int(o, "duplicate_links", (int64_t)walk->duplicate_links);
+	emit_int(o, "symlinks_not_followed", (int64_t)walk->symlinks);
+	return o;
+}
+
+static void print_totals_line(struct emit_file *e)
+{
+	const struct emit_file_totals *t = &e->totals;
+
+	fprintf(e->out, "total: %llu files, %llu/%llu pages resident ",
+	        (unsigned long long)t->files, (unsigned long long)t->resident_pages,
+	        (unsigned long long)t->measured_pages);
+	emit_bar(e->out, t->resident_pages, t->measured_pages, 20);
+	if (t->measured_files < t->files)
+		fprintf(e->out, ", %llu not measurable",
+		        (unsigned long long)(t->files - t->measured_files));
+	fprintf(e->out, ", %llu errors, %llu skipped\n", (unsigned long long)t->errors,
+	        (unsigned long long)t->skipped);
+}
+
+int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk)
+{
+	clear_progress(e);
+	if (!is_json(e)) {
+		print_totals_line(e);
+	} else {
+		/* In JSON lines the totals are a last document of the same kind. */
+		if (e->format == EMIT_JSON)
+			fputs(e->entries ? "\n]," : "],", e->out);
+		else
+			open_jsonl_doc(e);
+		fputs("\"totals\":{", e->out);
+		put_members(e, totals_object(&e->totals, walk), false);
+		fputs("}}\n", e->out);
+	}
+	free(e->doc_head);
+	e->doc_head = NULL;
+	return fflush(e->out) == 0 && !ferror(e->out) ? 0 : -1;
+}

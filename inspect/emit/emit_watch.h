@@ -1,0 +1,28 @@
+/* emit_watch: watch samples as one JSON line each (with changes since the
+ * previous line) or one text line each, and the line that ends the watch. */
+#ifndef EMIT_WATCH_H
+#define EMIT_WATCH_H
+
+#include "core/emit.h"
+#include "probe/watch.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct emit_watch {
+	FILE *out;
+	enum emit_format format;
+	const struct watch_target *target;
+	bool have_prev;
+	struct watch_sample prev;
+	uint64_t samples;
+	bool write_failed;
+};
+
+/* Prints one sample; pass as watch_run's fn with a struct emit_watch *. */
+void emit_watch_sample(const struct watch_sample *s, void *state);
+
+/* Prints the end of the watch (not for WATCH_FAILED, which is an error). */
+void emit_watch_end(struct emit_watch *w, const struct watch_result *res);
+
+#endif

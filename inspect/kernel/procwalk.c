@@ -1,0 +1,103 @@
+#include "kernel/procwalk.h"
+
+#include "core/grow.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int procwalk_open(struct procwalk *w)
+{
+	w->dir = opendir("/proc");
+	return w->dir ? 0 : -errno;
+}
+
+/* A pid directory's name: digits only. */
+static pid_t name_to_pid(const char *name)
+{
+	char *end;
+	long v = strtol(name, &end, 10);
+
+	return *name && !*end && v > 0 ? (pid_t)v : 0;
+}
+
+pid_t procwalk_next(struct procwalk *w)
+{
+	struct dirent *d;
+
+	while ((d = readdir(w->dir))) {
+		pid_t pid = name_to_pid(d->d_name);
+		if (pid)
+			return pid;
+	}
+	return 0;
+}
+
+void procwalk_close(struct procwalk *w)
+{
+	if (w->dir)
+		closedir(w->dir);
+	w->dir = NULL;
+}
+
+int procwalk_each(struct proc_errors *errors, int (*fn)(void *ctx, pid_t pid, int procdir),
+                  void *ctx)
+{
+	struct procwalk w;
+	pid_t pid;
+	int rc = procwalk_open(&w);
+
+	while (rc == 0 && (pid = procwalk_next(&w))) {
+		int procdir;
+
+		if (pid == getpid())
+			continue;
+		procdir = procwalk_open_pid(pid);
+		if (procdir < 0) {
+			procwalk_add_error(errors, pid, "", procdir);
+			continue;
+		}
+		rc = fn(ctx, pid, procdir);
+		close(procdir);
+	}
+	procwalk_close(&w);
+	return rc;
+}
+
+int procwalk_open_pid(pid_t pid)
+{
+	char dir[32];
+	int fd;
+
+	snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+void procwalk_add_error(struct proc_errors *e, pid_t pid, const char *what, int err)
+{
+	char msg[128];
+
+	if (err == -ENOENT || err == -ESRCH)
+		snprintf(msg, sizeof(msg), "exited during the scan");
+	else
+		snprintf(msg, sizeof(msg), "/proc/%d/%s: %s", (int)pid, what, strerror(-err));
+	if (grow_for_one(&e->items, &e->cap, e->count, sizeof(*e->items), 8) != 0)
+		return;
+	e->items[e->count].pid = pid;
+	e->items[e->count].error = strdup(msg);
+	if (e->items[e->count].error)
+		e->count++;
+}
+
+void procwalk_free_errors(struct proc_errors *e)
+{
+	for (size_t i = 0; i < e->count; i++)
+		free(e->items[i].error);
+	free(e->items);
+	e->items = NULL;
+	e->count = e->cap = 0;
+}

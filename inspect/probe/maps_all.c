@@ -1,0 +1,181 @@
+#include "probe/maps_all.h"
+
+#include "core/grow.h"
+#include "probe/maps.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static size_t hash_file(uint64_t inode, unsigned major, unsigned minor)
+{
+	uint64_t h = inode * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)major << 20 | minor);
+
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* The slot of a file in a table of cap slots (a power of two): its own or
+ * the free one where it belongs. */
+static struct maps_all_file *slot_of(struct maps_all_file *table, size_t cap,
+                                     const struct procmaps_region *reg)
+{
+	size_t i = hash_file(reg->inode, reg->dev_major, reg->dev_minor) & (cap - 1);
+
+	for (;; i = (i + 1) & (cap - 1)) {
+		struct maps_all_file *f = &table[i];
+		if (f->inode == 0 || (f->inode == reg->inode && f->dev_major == reg->dev_major &&
+		                      f->dev_minor == reg->dev_minor))
+			return f;
+	}
+}
+
+/* Doubles the table, keeping it at most half full. */
+static int grow_files(struct maps_all_report *r)
+{
+	size_t cap = r->files_cap ? r->files_cap * 2 : 256;
+	struct maps_all_file *table = calloc(cap, sizeof(*table));
+
+	if (!table)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->files_cap; i++) {
+		struct maps_all_file *old = &r->files[i];
+		struct procmaps_region reg = {.inode = old->inode,
+		                              .dev_major = old->dev_major,
+		                              .dev_minor = old->dev_minor};
+		if (old->inode)
+			*slot_of(table, cap, &reg) = *old;
+	}
+	free(r->files);
+	r->files = table;
+	r->files_cap = cap;
+	return 0;
+}
+
+static int add_file_mapping(struct maps_all_report *r, pid_t pid,
+                            const struct procmaps_region *reg, const struct smaps_counters *c)
+{
+	struct maps_all_file *f;
+
+	if ((r->nfiles + 1) * 2 > r->files_cap && grow_files(r) != 0)
+		return -ENOMEM;
+	f = slot_of(r->files, r->files_cap, reg);
+	if (f->inode == 0) {
+		f->path = strdup(reg->path);
+		if (!f->path)
+			return -ENOMEM;
+		f->inode = reg->inode;
+		f->dev_major = reg->dev_major;
+		f->dev_minor = reg->dev_minor;
+		f->deleted = reg->deleted;
+		r->nfiles++;
+	}
+	if (f->last_pid != pid)
+		f->processes++;
+	f->last_pid = pid;
+	f->mappings++;
+	f->rss += c->rss;
+	f->pss += c->pss;
+	f->swap += c->swap;
+	return 0;
+}
+
+/* One process being scanned for its files. */
+struct file_scan {
+	struct maps_all_report *report;
+	pid_t pid;
+};
+
+static int add_if_file(void *ctx, const struct procmaps_region *reg,
+                       const struct smaps_counters *c)
+{
+	struct file_scan *f = ctx;
+
+	return procmaps_is_file(reg) ? add_file_mapping(f->report, f->pid, reg, c) : 0;
+}
+
+/* Adds the file mappings of one process from its smaps. */
+static int scan_files(struct maps_all_report *r, pid_t pid, int procdir)
+{
+	struct file_scan f = {r, pid};
+
+	return smaps_each(procdir, add_if_file, &f);
+}
+
+static struct maps_all_process *add_process(struct maps_all_report *r)
+{
+	if (grow_for_one(&r->procs, &r->cap, r->count, sizeof(*r->procs), 128) != 0)
+		return NULL;
+	return &r->procs[r->count++];
+}
+
+/* One process: its rollup, then its files. A process that cannot be read
+ * goes to errors; -ENOMEM stops the scan. */
+static int scan_process(void *ctx, pid_t pid, int procdir)
+{
+	struct maps_all_report *r = ctx;
+	struct smaps_counters mem;
+	struct maps_all_process *p;
+	int rc = smaps_read_rollup(procdir, &mem);
+
+	/* An empty rollup of a process that is still there: no address space. */
+	if (rc == -ESRCH && kill(pid, 0) == 0) {
+		r->no_memory++;
+		return 0;
+	}
+	if (rc == 0)
+		rc = scan_files(r, pid, procdir);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc) {
+		procwalk_add_error(&r->errors, pid, "smaps", rc);
+		return 0;
+	}
+	p = add_process(r);
+	if (!p)
+		return -ENOMEM;
+	p->pid = pid;
+	p->mem = mem;
+	maps_read_comm(procdir, p->comm, sizeof(p->comm));
+	smaps_add(&r->totals, &mem);
+	return 0;
+}
+
+int maps_all_run(struct maps_all_report *r)
+{
+	memset(r, 0, sizeof(*r));
+	return procwalk_each(&r->errors, scan_process, r);
+}
+
+static int by_pss_desc(const void *a, const void *b)
+{
+	const struct maps_all_file *x = *(const struct maps_all_file *const *)a;
+	const struct maps_all_file *y = *(const struct maps_all_file *const *)b;
+
+	return x->pss < y->pss ? 1 : x->pss > y->pss ? -1 : strcmp(x->path, y->path);
+}
+
+const struct maps_all_file **maps_all_sorted_files(const struct maps_all_report *r)
+{
+	const struct maps_all_file **list = malloc((r->nfiles + 1) * sizeof(*list));
+	size_t n = 0;
+
+	if (!list)
+		return NULL;
+	for (size_t i = 0; i < r->files_cap; i++)
+		if (r->files[i].inode)
+			list[n++] = &r->files[i];
+	qsort(list, n, sizeof(*list), by_pss_desc);
+	return list;
+}
+
+void maps_all_free(struct maps_all_report *r)
+{
+	for (size_t i = 0; i < r->files_cap; i++)
+		free(r->files[i].path);
+	free(r->files);
+	free(r->procs);
+	procwalk_free_errors(&r->errors);
+	memset(r, 0, sizeof(*r));
+}

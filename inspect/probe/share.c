@@ -1,0 +1,244 @@
+#include "probe/share.h"
+#include "child/holders.h"
+#include "relro_share.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Where a bare library name is looked for, as libsoload looks for a
+ * needed library: SOLOAD_LIBRARY_PATH, then the system directories. */
+#define SYSTEM_DIRS "/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib:/usr/lib"
+
+static const char *const loader_names[SHARE_NLOADERS] = {"dlopen", "soload", "soload-share"};
+
+const char *share_loader_name(enum share_loader loader)
+{
+	return loader_names[loader];
+}
+
+int share_parse_loader(const char *name, enum share_loader *out)
+{
+	for (int i = 0; i < SHARE_NLOADERS; i++)
+		if (strcmp(name, loader_names[i]) == 0) {
+			*out = (enum share_loader)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int try_path(const char *dir, size_t n, const char *name, char *out, size_t cap)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%.*s/%s", (int)n, dir, name);
+	return n && access(path, R_OK) == 0 && realpath(path, out) && strlen(out) < cap ? 0 : -1;
+}
+
+static int search_list(const char *list, const char *name, char *out, size_t cap)
+{
+	while (list && *list) {
+		size_t n = strcspn(list, ":");
+		if (try_path(list, n, name, out, cap) == 0)
+			return 0;
+		list += n + (list[n] == ':');
+	}
+	return -1;
+}
+
+int share_resolve(const char *lib, char *out, size_t cap, char *why, size_t whycap)
+{
+	char real[PATH_MAX];
+
+	if (strchr(lib, '/')) {
+		if (realpath(lib, real) && strlen(real) < cap) {
+			strcpy(out, real);
+			return 0;
+		}
+		snprintf(why, whycap, "%s: %s", lib, strerror(errno));
+		return -1;
+	}
+	if (search_list(getenv("SOLOAD_LIBRARY_PATH"), lib, out, cap) == 0 ||
+	    search_list(SYSTEM_DIRS, lib, out, cap) == 0)
+		return 0;
+	snprintf(why, whycap, "%s: not found (searched: %s%s%s)", lib,
+	         getenv("SOLOAD_LIBRARY_PATH") ?: "", getenv("SOLOAD_LIBRARY_PATH") ? ":" : "",
+	         SYSTEM_DIRS);
+	return -1;
+}
+
+static void holder_argv(const struct share_request *req, enum share_loader loader, char *argv[5])
+{
+	int i = 0;
+
+	if (loader == SHARE_DLOPEN) {
+		argv[i++] = (char *)req->self;
+		argv[i++] = "share";
+		argv[i++] = "--hold-dlopen";
+	} else {
+		argv[i++] = (char *)req->soload;
+		argv[i++] = "hold";
+		if (loader == SHARE_SOLOAD_SHARE)
+			argv[i++] = "--share";
+	}
+	argv[i++] = (char *)req->lib;
+	argv[i] = NULL;
+}
+
+static void append_status(struct share_proc *p, const char *path, const char *status)
+{
+	size_t len = strlen(p->relro_status);
+	const char *slash = strrchr(path, '/');
+
+	snprintf(p->relro_status + len, sizeof(p->relro_status) - len, "%s%s: %s", len ? "; " : "",
+	         slash ? slash + 1 : path, status);
+}
+
+/* RELRO sharing of one library as `soload hold` reports it: "share" with
+ * relro_pages, shared_pages, private_pages and status. */
+static void take_share(json_t *share, const char *path, struct share_proc *p)
+{
+	if (!json_is_object(share) || !json_is_true(json_object_get(share, "requested")))
+		return;
+	p->have_relro = 1;
+	p->relro_pages += (size_t)json_integer_value(json_object_get(share, "relro_pages"));
+	p->relro_shared_pages +=
+	        (size_t)json_integer_value(json_object_get(share, "shared_pages"));
+	p->relro_private_pages +=
+	        (size_t)json_integer_value(json_object_get(share, "private_pages"));
+	append_status(p, path, json_string_value(json_object_get(share, "status")) ?: "?");
+}
+
+/* One library of the ready line: its path (or an object with "path",
+ * "needed" paths and "share"). */
+static int take_library(json_t *entry, struct share_run *run, struct share_proc *p)
+{
+	json_t *pathj = json_is_string(entry) ? entry : json_object_get(entry, "path");
+	json_t *needed = json_object_get(entry, "needed");
+	const char *path = json_string_value(pathj);
+
+	if (!path || share_mem_add_file(&run->files, path) != 0)
+		return -1;
+	for (size_t i = 0; i < json_array_size(needed); i++) {
+		const char *dep = json_string_value(json_array_get(needed, i));
+		if (dep && share_mem_add_file(&run->files, dep) != 0)
+			return -1;
+	}
+	take_share(json_object_get(entry, "share"), path, p);
+	return 0;
+}
+
+/* The ready line: "libraries" asked for and, from `soload hold`, the
+ * "dependencies" it loaded for them. */
+static int take_ready_line(const struct holder *h, struct share_run *run, struct share_proc *p,
+                           char *why, size_t cap)
+{
+	json_t *line = json_loads(h->line, 0, NULL);
+	json_t *libs = json_object_get(line, "libraries");
+	json_t *deps = json_object_get(line, "dependencies");
+	const char *error = json_string_value(json_object_get(line, "error"));
+	int err = json_array_size(libs) ? 0 : -1;
+
+	/* soload hold prints its error document where the ready line goes. */
+	if (error) {
+		snprintf(why, cap, "holder %d failed: %s", (int)h->pid, error);
+		json_decref(line);
+		return -1;
+	}
+
+	for (size_t i = 0; err == 0 && i < json_array_size(libs); i++)
+		err = take_library(json_array_get(libs, i), run, p);
+	for (size_t i = 0; err == 0 && i < json_array_size(deps); i++)
+		err = take_library(json_array_get(deps, i), run, p);
+	json_decref(line);
+	if (err)
+		snprintf(why, cap, "holder %d: unexpected ready line: %.200s", (int)h->pid,
+		         h->line);
+	return err;
+}
+
+static void add_totals(struct share_mem *t, const struct share_mem *m, int first)
+{
+	t->mappings += m->mappings;
+	t->rss += m->rss;
+	t->pss += m->pss;
+	t->shared_clean += m->shared_clean;
+	t->shared_dirty += m->shared_dirty;
+	t->private_clean += m->private_clean;
+	t->private_dirty += m->private_dirty;
+	t->text_rss += m->text_rss;
+	t->text_pss += m->text_pss;
+	t->sole_pages += m->sole_pages;
+	t->shared_pages += m->shared_pages;
+	t->have_mapcount = (first || t->have_mapcount) && m->have_mapcount;
+	if (!m->have_mapcount && !t->mapcount_why[0])
+		memcpy(t->mapcount_why, m->mapcount_why, sizeof(t->mapcount_why));
+}
+
+/* The RELRO cache files are the shared library's pages too. */
+static void add_share_dir(struct share_run *run)
+{
+	char dir[PATH_MAX + 1], why[256];
+
+	if (share_dir(dir, sizeof(dir) - 1, why, sizeof(why)) == 0) {
+		strcat(dir, "/");
+		share_mem_add_prefix(&run->files, dir);
+	}
+}
+
+static int measure(struct holder_set *set, struct share_run *run, char *why, size_t cap)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (take_ready_line(&set->h[i], run, &run->procs[i], why, cap) != 0)
+			return -1;
+	if (run->loader == SHARE_SOLOAD_SHARE)
+		add_share_dir(run);
+	for (size_t i = 0; i < set->n; i++) {
+		struct share_proc *p = &run->procs[i];
+		int err = share_mem_measure(set->h[i].pid, &run->files, &p->mem);
+		p->pid = set->h[i].pid;
+		if (err) {
+			snprintf(why, cap, "holder %d: /proc/%d/smaps: %s", (int)p->pid,
+			         (int)p->pid, strerror(-err));
+			return -1;
+		}
+		add_totals(&run->totals, &p->mem, i == 0);
+	}
+	return 0;
+}
+
+int share_measure(const struct share_request *req, enum share_loader loader, struct share_run *run,
+                  char *why, size_t cap)
+{
+	struct holder_set set;
+	char *argv[5];
+	int err = -1;
+
+	memset(run, 0, sizeof(*run));
+	run->loader = loader;
+	run->n = req->n;
+	run->procs = calloc(req->n ? req->n : 1, sizeof(*run->procs));
+	if (!run->procs) {
+		snprintf(why, cap, "out of memory");
+		return -1;
+	}
+	holder_argv(req, loader, argv);
+	if (holders_start(&set, argv, req->n) != 0 ||
+	    holders_wait_ready(&set, req->timeout_ms) != 0)
+		snprintf(why, cap, "%s: %s", share_loader_name(loader), set.failure);
+	else
+		err = measure(&set, run, why, cap);
+	holders_stop(&set, req->timeout_ms);
+	return err;
+}
+
+void share_free(struct share_run *run)
+{
+	free(run->procs);
+	run->procs = NULL;
+	share_mem_free(&run->files);
+}

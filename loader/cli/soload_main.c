@@ -1,0 +1,342 @@
+/* soload: load shared libraries with libsoload and show what happened.
+ * Each subcommand parses its arguments and wires the loader to an emitter;
+ * exit codes: 0 success, 1 the work failed, 2 usage error. */
+#include "call.h"
+#include "core/emit.h"
+#include "emit_call.h"
+#include "emit_hold.h"
+#include "emit_info.h"
+#include "error.h"
+#include "soload.h"
+#include "symbol.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#define PROG "soload"
+
+struct command {
+	const char *name;
+	const char *usage;
+	int (*run)(int argc, char **argv);
+};
+
+static int cmd_call(int argc, char **argv);
+static int cmd_info(int argc, char **argv);
+static int cmd_hold(int argc, char **argv);
+
+static const struct command commands[] = {
+        {"call", "call [--ret int|long|str|double|void] [--format json|text] LIB SYMBOL [ARG...]",
+         cmd_call},
+        {"info", "info [--format json|text] LIB", cmd_info},
+        {"hold", "hold [--share] [--gdb] [--format json|text] LIB...", cmd_hold},
+        {0},
+};
+
+static int usage(const struct command *c, FILE *out, int status)
+{
+	if (c) {
+		fprintf(out, "usage: %s %s\n", PROG, c->usage);
+		return status;
+	}
+	fprintf(out, "usage: %s COMMAND ...\n", PROG);
+	for (c = commands; c->name; c++)
+		fprintf(out, "  %s %s\n", PROG, c->usage);
+	return status;
+}
+
+static int parse_format(const char *arg, enum emit_format *out)
+{
+	if (emit_parse_format(arg, out) == 0 && *out != EMIT_PROMETHEUS)
+		return 0;
+	fprintf(stderr, "%s: unknown format '%s' (json, jsonl, text)\n", PROG, arg);
+	return -1;
+}
+
+static int finish(json_t *doc, enum emit_format format)
+{
+	if (emit_json(doc, stdout, format) != 0) {
+		fprintf(stderr, "%s: cannot write output\n", PROG);
+		return 1;
+	}
+	return 0;
+}
+
+/* An option of soload call and its value: "--ret X", "--ret=X", "-rX". */
+static const char *option_value(char **argv, int *i, const char *lng, char shrt)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(lng);
+
+	if (strncmp(a, lng, n) == 0 && a[n] == '=')
+		return a + n + 1;
+	if ((strcmp(a, lng) == 0 || (a[1] == shrt && !a[2])) && argv[*i + 1])
+		return argv[++*i];
+	if (a[0] == '-' && a[1] == shrt && a[2])
+		return a + 2;
+	return NULL;
+}
+
+/* soload call's arguments by hand rather than with getopt: an argument
+ * such as -5 is a number to pass, not an option. Options may come anywhere;
+ * after "--" everything is an argument. 0 to go on, -1 after --help, or
+ * the usage exit code. */
+static int parse_call(int argc, char **argv, struct call_report *rep, struct call_arg *args,
+                      enum call_ret *ret, enum emit_format *format)
+{
+	const struct command *me = &commands[0];
+	const char *pos[CALL_MAX_ARGS + 2], *v;
+	int npos = 0, rest = 0;
+	struct call_arg probe;
+
+	for (int i = 1; i < argc; i++) {
+		call_parse_arg(argv[i], &probe);
+		if (!rest && strcmp(argv[i], "--") == 0) {
+			rest = 1;
+		} else if (rest || argv[i][0] != '-' || !argv[i][1] || probe.is_int) {
+			if (npos == CALL_MAX_ARGS + 2)
+				return usage(me, stderr, 2);
+			pos[npos++] = argv[i];
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(me, stdout, 0);
+			return -1; /* done, exit 0 */
+		} else if ((v = option_value(argv, &i, "--ret", 'r'))) {
+			if (call_parse_ret(v, ret) != 0) {
+				fprintf(stderr, "%s: unknown return type '%s'\n", PROG, v);
+				return usage(me, stderr, 2);
+			}
+		} else if ((v = option_value(argv, &i, "--format", 'f'))) {
+			if (parse_format(v, format) != 0)
+				return usage(me, stderr, 2);
+		} else {
+			fprintf(stderr, "%s: unknown option '%s'\n", PROG, argv[i]);
+			return usage(me, stderr, 2);
+		}
+	}
+	if (npos < 2)
+		return usage(me, stderr, 2);
+	rep->library = pos[0];
+	rep->symbol = pos[1];
+	rep->nargs = npos - 2;
+	rep->args = args;
+	for (int i = 0; i < rep->nargs; i++)
+		call_parse_arg(pos[2 + i], &args[i]);
+	return 0;
+}
+
+/* Calling data would jump into it: refuse a symbol the library itself
+ * defines as anything but code (one from the host is taken on trust). */
+static int is_function(sl_lib *lib, const char *name)
+{
+	struct symdef def;
+	int type;
+
+	if (symbol_lookup(lib, name, &def) != 0 || !def.sym)
+		return 1;
+	type = ELF64_ST_TYPE(def.sym->st_info);
+	if (type == STT_FUNC || type == STT_GNU_IFUNC)
+		return 1;
+	error_set(def.lib->name, "%s is data, not a function: nothing to call", name);
+	return 0;
+}
+
+static int cmd_call(int argc, char **argv)
+{
+	struct call_arg args[CALL_MAX_ARGS];
+	struct call_report rep = {0};
+	enum call_ret ret = CALL_RET_INT;
+	enum emit_format format = EMIT_JSON;
+	sl_lib *lib;
+	void *fn;
+	int rc = parse_call(argc, argv, &rep, args, &ret, &format);
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (!(lib = sl_open(rep.library, 0))) {
+		emit_error(PROG, "call", format, "%s", sl_error());
+		return 1;
+	}
+	if (!(fn = sl_sym(lib, rep.symbol)) || !is_function(lib, rep.symbol)) {
+		emit_error(PROG, "call", format, "%s", sl_error());
+		sl_close(lib);
+		return 1;
+	}
+	call_invoke(fn, args, rep.nargs, ret, &rep.result);
+	if (format == EMIT_TEXT) {
+		emit_call_text(stdout, &rep);
+		sl_close(lib);
+		return 0;
+	}
+	/* The document is built before closing: a returned string may live in
+	 * the library. */
+	json_t *doc = emit_call_doc(&rep);
+	sl_close(lib);
+	return finish(doc, format);
+}
+
+static const struct option info_opts[] = {
+        {"format", required_argument, 0, 'f'},
+        {"help", no_argument, 0, 'h'},
+        {0},
+};
+
+static int cmd_info(int argc, char **argv)
+{
+	const struct command *me = &commands[1];
+	enum emit_format format = EMIT_JSON;
+	struct description d;
+	int opt, rc = 0;
+
+	while ((opt = getopt_long(argc, argv, "f:h", info_opts, NULL)) != -1) {
+		if (opt == 'h')
+			return usage(me, stdout, 0);
+		if (opt == '?' || (opt == 'f' && parse_format(optarg, &format) != 0))
+			return usage(me, stderr, 2);
+	}
+	if (argc - optind != 1)
+		return usage(me, stderr, 2);
+	if (describe_library(argv[optind], &d) != 0) {
+		emit_error(PROG, "info", format, "%s", sl_error());
+		return 1;
+	}
+	if (format == EMIT_TEXT)
+		emit_info_text(stdout, &d);
+	else
+		rc = finish(emit_info_doc(&d), format);
+	describe_release(&d);
+	return rc;
+}
+
+static const struct option hold_opts[] = {
+        {"share", no_argument, 0, 's'},
+        {"gdb", no_argument, 0, 'g'},
+        {"format", required_argument, 0, 'f'},
+        {"help", no_argument, 0, 'h'},
+        {0},
+};
+
+/* SIGTERM and SIGINT are held from the start, not only once waiting: a
+ * caller may signal as soon as it has read the ready line, and that must
+ * mean "unload and exit 0", never death by the default action. */
+static void hold_release_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigprocmask(SIG_BLOCK, set, NULL);
+}
+
+/* Until stdin reaches end of file or a signal of set (held) arrives. */
+static void wait_for_release(const sigset_t *set)
+{
+	struct pollfd p[2];
+	char buf[512];
+	int sfd = signalfd(-1, set, SFD_CLOEXEC);
+
+	p[0] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+	p[1] = (struct pollfd){.fd = sfd, .events = POLLIN};
+	for (;;) {
+		if (poll(p, sfd >= 0 ? 2 : 1, -1) < 0 && errno != EINTR)
+			break;
+		if (p[1].revents & POLLIN)
+			break;
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n <= 0 && !(n < 0 && errno == EINTR))
+				break;
+		}
+		if (p[0].revents & POLLNVAL)
+			p[0].fd = -1; /* no stdin at all: wait for a signal only */
+	}
+	if (sfd >= 0)
+		close(sfd);
+}
+
+static int load_all(char **paths, int n, int flags, int gdb, struct hold_entry *e,
+                    enum emit_format format)
+{
+	for (int i = 0; i < n; i++) {
+		e[i].lib = sl_open(paths[i], flags);
+		if (!e[i].lib) {
+			emit_error(PROG, "hold", format, "%s", sl_error());
+			return i;
+		}
+		if (gdb && describe_sections(paths[i], &e[i].sections, &e[i].nsections) != 0) {
+			emit_error(PROG, "hold", format, "%s", sl_error());
+			sl_close(e[i].lib);
+			return i;
+		}
+	}
+	return n;
+}
+
+static void close_all(struct hold_entry *e, int n)
+{
+	for (int i = n; i-- > 0;) {
+		free(e[i].sections);
+		sl_close(e[i].lib);
+	}
+	free(e);
+}
+
+static int cmd_hold(int argc, char **argv)
+{
+	const struct command *me = &commands[2];
+	enum emit_format format = EMIT_JSONL;
+	struct hold_entry *e;
+	int opt, flags = 0, gdb = 0, n, loaded, rc = 0;
+	sigset_t release;
+
+	while ((opt = getopt_long(argc, argv, "sgf:h", hold_opts, NULL)) != -1) {
+		if (opt == 'h')
+			return usage(me, stdout, 0);
+		if (opt == 's')
+			flags |= SL_SHARE;
+		if (opt == 'g')
+			gdb = 1;
+		if (opt == '?' || (opt == 'f' && parse_format(optarg, &format) != 0))
+			return usage(me, stderr, 2);
+	}
+	if ((n = argc - optind) < 1)
+		return usage(me, stderr, 2);
+	if (format == EMIT_JSON)
+		format = EMIT_JSONL; /* one line, always: scripts read it as it comes */
+	hold_release_signals(&release);
+	if (!(e = calloc(n, sizeof(*e)))) {
+		emit_error(PROG, "hold", format, "out of memory");
+		return 1;
+	}
+	loaded = load_all(argv + optind, n, flags, gdb, e, format);
+	if (loaded < n) {
+		close_all(e, loaded);
+		return 1;
+	}
+	if (format == EMIT_TEXT)
+		emit_hold_text(stdout, getpid(), e, n);
+	else
+		rc = finish(emit_hold_doc(getpid(), e, n), format);
+	if (rc == 0)
+		wait_for_release(&release);
+	close_all(e, n);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(NULL, stderr, 2);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return usage(NULL, stdout, 0);
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->run(argc - 1, argv + 1);
+	fprintf(stderr, "%s: unknown command '%s'\n", PROG, argv[1]);
+	return usage(NULL, stderr, 2);
+}

@@ -1,0 +1,587 @@
+#include "relro_share.h"
+
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+/* Shared bases live in [SHARE_LO, SHARE_HI): far above brk and below where
+ * the kernel puts PIE executables (0x55...) and top-down mmaps (0x7f...). */
+#define SHARE_LO 0x100000000000ULL
+#define SHARE_HI 0x500000000000ULL
+
+#define HUGE_ALIGN (2UL << 20)
+
+#define CACHE_MAGIC   "SLRELRO1"
+#define CACHE_VERSION 2
+
+/* The first page of a cache file; the RELRO pages follow from the second,
+ * so they can be mapped straight from the file. */
+struct cache_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t page_size;
+	char identity[96];
+	uint64_t base;
+	uint64_t context;      /* placement of the libraries it points into */
+	uint64_t relro_offset; /* first shared page minus base */
+	uint64_t relro_size;   /* bytes of whole pages */
+	uint64_t checksum;     /* of those pages */
+};
+
+/* One library's RELRO pages as this process has them. */
+struct relro_span {
+	unsigned char *start;
+	size_t len;
+	size_t page;
+};
+
+static int setwhy(char *why, size_t cap, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static int setwhy(char *why, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, cap, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void share_give_up(struct share_ctx *ctx, const char *reason)
+{
+	ctx->usable = 0;
+	snprintf(ctx->status, sizeof(ctx->status), "private: %s", reason);
+}
+
+static size_t page_size(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static uint64_t hash_string(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Word-wise, so checking a 400 KB RELRO costs a fraction of a millisecond. */
+static uint64_t checksum_pages(const void *pages, size_t len)
+{
+	const uint64_t *w = pages;
+	uint64_t h = 0x9e3779b97f4a7c15ULL;
+
+	for (size_t i = 0; i < len / 8; i++)
+		h = mix64(h ^ w[i]) + i;
+	return h;
+}
+
+/* ---- The share directory and the per-boot salt ---- */
+
+static int pick_dir(char *path, size_t cap)
+{
+	const char *env = getenv("SOLOAD_SHARE_DIR");
+	const char *run = getenv("XDG_RUNTIME_DIR");
+	int n;
+
+	if (env && *env)
+		n = snprintf(path, cap, "%s", env);
+	else if (run && *run)
+		n = snprintf(path, cap, "%s/soload-share", run);
+	else
+		n = snprintf(path, cap, "/tmp/soload-share-%u", (unsigned)geteuid());
+	return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+/* Whoever can write where our cache files live could plant pages we map. */
+static int check_owned(const char *what, const struct stat *st, char *why, size_t cap)
+{
+	if (st->st_uid != geteuid() && st->st_uid != 0)
+		return setwhy(why, cap, "%s: owned by uid %u", what, (unsigned)st->st_uid);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return setwhy(why, cap, "%s: writable by group or others", what);
+	return 0;
+}
+
+int share_dir(char *path, size_t cap, char *why, size_t whycap)
+{
+	struct stat st;
+
+	if (pick_dir(path, cap) != 0)
+		return setwhy(why, whycap, "share directory path too long");
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return setwhy(why, whycap, "share directory %s: %s", path, strerror(errno));
+	if (lstat(path, &st) != 0)
+		return setwhy(why, whycap, "share directory %s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return setwhy(why, whycap, "share directory %s: not a directory", path);
+	if (st.st_uid != geteuid())
+		return setwhy(why, whycap, "share directory %s: owned by uid %u", path,
+		              (unsigned)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return setwhy(why, whycap, "share directory %s: writable by group or others",
+		              path);
+	return 0;
+}
+
+/* Writes iov to a fresh file and links it as final, so nobody ever sees a
+ * torn file. 0 if ours was linked, 1 if final already existed, -errno. */
+static int publish(const char *final, const struct iovec *iov, int niov)
+{
+	static unsigned counter;
+	char tmp[PATH_MAX + 64];
+	ssize_t want = 0, got;
+	int fd, err = 0;
+
+	for (int i = 0; i < niov; i++)
+		want += (ssize_t)iov[i].iov_len;
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%d-%u", final, gettid(),
+	         __atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED));
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
+	if (fd < 0)
+		return -errno;
+	got = writev(fd, iov, niov);
+	if (got != want)
+		err = got < 0 ? -errno : -ENOSPC;
+	close(fd);
+	if (!err && link(tmp, final) != 0)
+		err = errno == EEXIST ? 1 : -errno;
+	unlink(tmp);
+	return err;
+}
+
+/* 0 and the salt, -ENOENT if there is none yet, -1 with why. */
+static int read_salt(const char *name, uint64_t *salt, char *why, size_t cap)
+{
+	char text[32] = "";
+	struct stat st;
+	ssize_t n;
+	int fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENOENT)
+		return -ENOENT;
+	if (fd < 0)
+		return setwhy(why, cap, "salt %s: %s", name, strerror(errno));
+	n = fstat(fd, &st) == 0 ? read(fd, text, sizeof(text) - 1) : -1;
+	close(fd);
+	if (n != 16)
+		return setwhy(why, cap, "salt %s: unreadable or malformed", name);
+	if (check_owned(name, &st, why, cap) != 0)
+		return -1;
+	*salt = strtoull(text, NULL, 16);
+	return 0;
+}
+
+static int create_salt(const char *name)
+{
+	uint64_t salt;
+	char text[17];
+	struct iovec iov = {text, 16};
+
+	if (getrandom(&salt, sizeof(salt), 0) != sizeof(salt))
+		return -errno;
+	snprintf(text, sizeof(text), "%016llx", (unsigned long long)salt);
+	return publish(name, &iov, 1);
+}
+
+static int ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), m = strlen(end);
+
+	return n >= m && strcmp(s + n - m, end) == 0;
+}
+
+/* True if a's modification time is before b's. */
+static int older(const struct stat *a, const struct stat *b)
+{
+	return a->st_mtim.tv_sec < b->st_mtim.tv_sec ||
+	       (a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec < b->st_mtim.tv_nsec);
+}
+
+/* The first process of a boot removes the salts and caches of earlier
+ * boots, which no base of this boot can match. Only caches older than this
+ * boot's salt go: another process may already have read the salt and
+ * written a cache of this boot. Temporary files are left: they may be
+ * another process's work in progress. */
+static void remove_old_boots(const char *dir, const char *salt)
+{
+	DIR *d = opendir(dir);
+	struct stat salt_st, st;
+	struct dirent *e;
+
+	if (d && fstatat(dirfd(d), salt, &salt_st, AT_SYMLINK_NOFOLLOW) != 0) {
+		closedir(d);
+		return;
+	}
+	while (d && (e = readdir(d))) {
+		if (strstr(e->d_name, ".tmp-"))
+			continue;
+		if (strncmp(e->d_name, "salt-", 5) == 0 && strcmp(e->d_name, salt) != 0)
+			unlinkat(dirfd(d), e->d_name, 0);
+		else if (ends_with(e->d_name, ".relro") &&
+		         fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		         older(&st, &salt_st))
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	if (d)
+		closedir(d);
+}
+
+static int read_boot_id(char *out, size_t cap)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fgets(out, (int)cap, f) != NULL;
+	fclose(f);
+	out[strcspn(out, "\n")] = '\0';
+	return ok && strlen(out) > 0 && !strchr(out, '/') ? 0 : -1;
+}
+
+/* The salt file is named after the boot, so a new boot gets a new salt and
+ * racing first processes agree on whichever file was linked first. */
+int share_salt(const char *dir, uint64_t *salt, char *why, size_t whycap)
+{
+	char boot[64], name[PATH_MAX];
+	int err;
+
+	if (read_boot_id(boot, sizeof(boot)) != 0)
+		return setwhy(why, whycap, "cannot read /proc/sys/kernel/random/boot_id");
+	snprintf(name, sizeof(name), "%s/salt-%s", dir, boot);
+	err = read_salt(name, salt, why, whycap);
+	if (err != -ENOENT)
+		return err;
+	err = create_salt(name);
+	if (err < 0)
+		return setwhy(why, whycap, "salt %s: cannot create: %s", name, strerror(errno));
+	if (err == 0)
+		remove_old_boots(dir, name + strlen(dir) + 1);
+	err = read_salt(name, salt, why, whycap);
+	return err == -ENOENT ? setwhy(why, whycap, "salt %s: vanished", name) : err;
+}
+
+/* ---- Who the library is, and where it goes ---- */
+
+static size_t align_up(size_t n, size_t a)
+{
+	return (n + a - 1) & ~(a - 1);
+}
+
+/* Finds NT_GNU_BUILD_ID in one PT_NOTE and writes it as hex. 0 or -1. */
+static int note_build_id(int fd, const Elf64_Phdr *ph, char *hex, size_t cap)
+{
+	unsigned char buf[4096];
+	size_t n = ph->p_filesz < sizeof(buf) ? ph->p_filesz : sizeof(buf);
+	size_t align = ph->p_align == 8 ? 8 : 4;
+
+	if (pread(fd, buf, n, (off_t)ph->p_offset) != (ssize_t)n)
+		return -1;
+	for (size_t off = 0; off + sizeof(Elf64_Nhdr) <= n;) {
+		Elf64_Nhdr nh;
+		memcpy(&nh, buf + off, sizeof(nh));
+		size_t name = off + sizeof(nh);
+		size_t desc = name + align_up(nh.n_namesz, align);
+		size_t next = desc + align_up(nh.n_descsz, align);
+		if (next > n)
+			break;
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+		    memcmp(buf + name, "GNU", 4) == 0 && nh.n_descsz > 0 &&
+		    nh.n_descsz * 2 < cap) {
+			for (size_t i = 0; i < nh.n_descsz; i++)
+				snprintf(hex + 2 * i, 3, "%02x", buf[desc + i]);
+			return 0;
+		}
+		off = next;
+	}
+	return -1;
+}
+
+static int read_build_id(int fd, char *hex, size_t cap)
+{
+	Elf64_Ehdr eh;
+
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+	    eh.e_phnum > 256)
+		return -1;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		off_t at = (off_t)(eh.e_phoff + i * sizeof(ph));
+		if (pread(fd, &ph, sizeof(ph), at) != sizeof(ph))
+			return -1;
+		if (ph.p_type == PT_NOTE && note_build_id(fd, &ph, hex, cap) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+int share_identify(int fd, struct share_id *id)
+{
+	char hex[sizeof(id->text) - 1];
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	if (read_build_id(fd, hex, sizeof(hex)) == 0)
+		snprintf(id->text, sizeof(id->text), "b%s", hex);
+	else
+		snprintf(id->text, sizeof(id->text), "f%llx-%llx-%llx-%llx.%09ld",
+		         (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+		         (unsigned long long)st.st_size, (unsigned long long)st.st_mtim.tv_sec,
+		         st.st_mtim.tv_nsec);
+	id->hash = hash_string(id->text);
+	return 0;
+}
+
+uintptr_t share_base(const struct share_id *id, uint64_t salt, size_t span, size_t align)
+{
+	uint64_t slots;
+
+	if (align < page_size())
+		align = page_size();
+	/* The kernel puts file mappings of 2 MiB or more on a 2 MiB boundary,
+	 * as glibc's dlopen gets them; fault-around then maps the same text
+	 * pages in every process, so we do the same. */
+	if (span >= HUGE_ALIGN && align < HUGE_ALIGN)
+		align = HUGE_ALIGN;
+	slots = (SHARE_HI - SHARE_LO - span) / align;
+	return (uintptr_t)(SHARE_LO + (mix64(id->hash ^ salt) % slots) * align);
+}
+
+void share_prepare(struct share_ctx *ctx, int fd, size_t span, size_t align)
+{
+	char why[sizeof(ctx->status) - 16];
+	int err;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (share_dir(ctx->dir, sizeof(ctx->dir), why, sizeof(why)) != 0 ||
+	    share_salt(ctx->dir, &ctx->salt, why, sizeof(why)) != 0) {
+		share_give_up(ctx, why);
+		return;
+	}
+	err = share_identify(fd, &ctx->id);
+	if (err) {
+		snprintf(why, sizeof(why), "cannot identify library: %s", strerror(-err));
+		share_give_up(ctx, why);
+		return;
+	}
+	ctx->base = share_base(&ctx->id, ctx->salt, span, align);
+	ctx->usable = 1;
+}
+
+void *share_reserve(struct share_ctx *ctx, size_t span)
+{
+	void *want = (void *)ctx->base, *got;
+
+	if (!ctx->usable)
+		return NULL;
+	got = mmap(want, span, PROT_NONE,
+	           MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (got == want) {
+		ctx->placed = 1;
+		return got;
+	}
+	/* Kernels before 4.17 take the flag as a mere hint. */
+	if (got != MAP_FAILED)
+		munmap(got, span);
+	share_give_up(ctx, "base address taken");
+	return NULL;
+}
+
+void share_add_context(struct share_ctx *ctx, const struct share_id *id, uintptr_t base)
+{
+	ctx->context = mix64(ctx->context ^ id->hash) ^ mix64(base);
+}
+
+/* ---- The cache file ---- */
+
+static void cache_name(const struct share_ctx *ctx, char *name, size_t cap)
+{
+	snprintf(name, cap, "%s/%s-%llx-%016llx.relro", ctx->dir, ctx->id.text,
+	         (unsigned long long)ctx->base, (unsigned long long)ctx->context);
+}
+
+/* The header a cache for our span must have, checksum aside. */
+static void fill_header(const struct share_ctx *ctx, const struct relro_span *s,
+                        struct cache_header *h)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->magic, CACHE_MAGIC, sizeof(h->magic));
+	h->version = CACHE_VERSION;
+	h->page_size = (uint32_t)s->page;
+	snprintf(h->identity, sizeof(h->identity), "%s", ctx->id.text);
+	h->base = ctx->base;
+	h->context = ctx->context;
+	h->relro_offset = (uint64_t)((uintptr_t)s->start - ctx->base);
+	h->relro_size = s->len;
+}
+
+/* 0 if we wrote the cache, 1 if another process was first, -errno. */
+static int write_cache(const struct share_ctx *ctx, const struct relro_span *s, const char *name)
+{
+	unsigned char *first = calloc(1, s->page);
+	struct iovec iov[2] = {{first, s->page}, {s->start, s->len}};
+	int err;
+
+	if (!first)
+		return -ENOMEM;
+	fill_header(ctx, s, (struct cache_header *)first);
+	((struct cache_header *)first)->checksum = checksum_pages(s->start, s->len);
+	err = publish(name, iov, 2);
+	free(first);
+	return err;
+}
+
+/* Everything a cache file must be before one of its pages is trusted. */
+static int check_cache(const struct share_ctx *ctx, const struct relro_span *s, int fd,
+                       const unsigned char *file, char *why, size_t cap)
+{
+	struct cache_header want, got;
+	struct stat st;
+
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		return setwhy(why, cap, "not a regular file");
+	if (check_owned("cache", &st, why, cap) != 0)
+		return -1;
+	if ((size_t)st.st_size != s->page + s->len)
+		return setwhy(why, cap, "cache has %lld bytes, expected %zu",
+		              (long long)st.st_size, s->page + s->len);
+	memcpy(&got, file, sizeof(got));
+	fill_header(ctx, s, &want);
+	want.checksum = got.checksum;
+	if (memcmp(&got, &want, sizeof(got)) != 0)
+		return setwhy(why, cap, "cache header does not match this library and base");
+	if (checksum_pages(file + s->page, s->len) != got.checksum)
+		return setwhy(why, cap, "cache checksum mismatch (corrupt)");
+	return 0;
+}
+
+/* Replaces our pages [from, to) with the file's. They are identical, so if
+ * the kernel refuses, an anonymous copy of the file's bytes restores them. */
+static int map_run(const struct relro_span *s, int fd, const unsigned char *file, size_t from,
+                   size_t to)
+{
+	unsigned char *at = s->start + from * s->page;
+	size_t len = (to - from) * s->page;
+	off_t off = (off_t)(s->page + from * s->page);
+
+	if (mmap(at, len, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, off) != MAP_FAILED)
+		return 0;
+	if (mmap(at, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+	         0) != MAP_FAILED)
+		memcpy(at, file + off, len);
+	return -1;
+}
+
+/* Maps every page of ours identical to the cache's from the cache file;
+ * returns how many were. */
+static size_t map_identical(const struct relro_span *s, int fd, const unsigned char *file)
+{
+	size_t pages = s->len / s->page, shared = 0, i = 0;
+	const unsigned char *cached = file + s->page;
+
+	while (i < pages) {
+		size_t j = i;
+		while (j < pages &&
+		       memcmp(cached + j * s->page, s->start + j * s->page, s->page) == 0)
+			j++;
+		if (j > i && map_run(s, fd, file, i, j) == 0)
+			shared += j - i;
+		i = j + 1;
+	}
+	return shared;
+}
+
+/* Opens the cache for our span, writing it first if there is none. */
+static int open_cache(const struct share_ctx *ctx, const struct relro_span *s, int *created,
+                      char *why, size_t cap)
+{
+	char name[PATH_MAX + 128];
+	int fd, err;
+
+	cache_name(ctx, name, sizeof(name));
+	*created = 0;
+	fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		err = write_cache(ctx, s, name);
+		if (err < 0)
+			return setwhy(why, cap, "cannot write cache %s: %s", name, strerror(-err));
+		*created = err == 0;
+		fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return setwhy(why, cap, "cache %s: %s", name, strerror(errno));
+	return fd;
+}
+
+static void share_span(struct share_ctx *ctx, const struct relro_span *s,
+                       struct sl_share_stats *st)
+{
+	char why[sizeof(ctx->status) - 16];
+	unsigned char *file;
+	int created, fd = open_cache(ctx, s, &created, why, sizeof(why));
+
+	if (fd < 0) {
+		share_give_up(ctx, why);
+		return;
+	}
+	file = mmap(NULL, s->page + s->len, PROT_READ, MAP_SHARED, fd, 0);
+	if (file == MAP_FAILED) {
+		snprintf(why, sizeof(why), "cannot map cache: %s", strerror(errno));
+		share_give_up(ctx, why);
+	} else if (check_cache(ctx, s, fd, file, why, sizeof(why)) != 0) {
+		share_give_up(ctx, why);
+	} else {
+		st->shared_pages = map_identical(s, fd, file);
+		st->private_pages = st->relro_pages - st->shared_pages;
+		snprintf(ctx->status, sizeof(ctx->status), "%s", created ? "created" : "shared");
+	}
+	if (file != MAP_FAILED)
+		munmap(file, s->page + s->len);
+	close(fd);
+}
+
+void share_relro(struct share_ctx *ctx, void *relro, size_t size, struct sl_share_stats *st)
+{
+	size_t page = page_size();
+	uintptr_t lo = (uintptr_t)relro & ~(page - 1);
+	uintptr_t hi = ((uintptr_t)relro + size) & ~(page - 1);
+	struct relro_span s = {(unsigned char *)lo, hi > lo ? hi - lo : 0, page};
+
+	memset(st, 0, sizeof(*st));
+	st->requested = 1;
+	st->status = ctx->status;
+	st->relro_pages = s.len / page;
+	st->private_pages = st->relro_pages;
+	if (!ctx->usable)
+		return;
+	if (s.len == 0) {
+		share_give_up(ctx, "no whole RELRO page");
+		return;
+	}
+	share_span(ctx, &s, st);
+}

@@ -1,0 +1,369 @@
+#include "support/testutil.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAPSCOPE BUILD_DIR "/mapscope"
+#define TOUCH    BUILD_DIR "/tests/helpers/touchpages"
+#define NOBODY   "setpriv --reuid=65534 --regid=65534 --clear-groups "
+
+/* Perf events need root or CAP_PERFMON at perf_event_paranoid >= 2; as an
+ * ordinary user the attribution tests have nothing to check. */
+static void skip_unless_perf(void)
+{
+	json_t *doc;
+	int status;
+
+	doc = tu_run_json(MAPSCOPE " faults -- true", &status);
+	cr_assert_not_null(doc);
+	if (strcmp(json_string_value(json_object_get(doc, "source")), "perf_event") != 0) {
+		json_decref(doc);
+		cr_skip_test("perf events are not allowed here");
+	}
+	json_decref(doc);
+}
+
+/* A directory of our own with a file of size bytes of data (not a hole). */
+static void make_file(char *dir, char *path, size_t len, size_t size)
+{
+	static char chunk[1 << 20];
+	int fd;
+
+	strcpy(dir, "/tmp/mapscope-faults-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, len, "%s/data", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	cr_assert_geq(fd, 0);
+	memset(chunk, 0x5a, sizeof(chunk));
+	for (size_t done = 0; done < size; done += sizeof(chunk))
+		cr_assert_eq(write(fd, chunk, sizeof(chunk)), (ssize_t)sizeof(chunk));
+	fsync(fd);
+	close(fd);
+}
+
+static void remove_file(const char *dir, const char *path)
+{
+	unlink(path);
+	rmdir(dir);
+}
+
+static json_t *mapping_of(json_t *doc, const char *path)
+{
+	json_t *maps = json_object_get(doc, "by_mapping"), *m;
+	size_t i;
+
+	json_array_foreach(maps, i, m)
+	{
+		if (strcmp(json_string_value(json_object_get(m, "path")), path) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+Test(cli_faults, cold_file_every_16th_page_matches_kernel_counters, .timeout = 60)
+{
+	char dir[64], path[128], cmd[512];
+	json_t *doc, *m;
+	long long minor, major, kminor, kmajor;
+	int status;
+	skip_unless_perf();
+
+	make_file(dir, path, sizeof(path), 64 << 20);
+	snprintf(cmd, sizeof(cmd), MAPSCOPE " faults --cold %s -- " TOUCH " %s 16", path, path);
+	doc = tu_run_json(cmd, &status);
+	cr_assert_not_null(doc);
+	cr_assert_eq(status, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "source")), "perf_event");
+	cr_assert_eq(tu_json_int(doc, "exit_status"), 0);
+	minor = tu_json_int(doc, "minor");
+	major = tu_json_int(doc, "major");
+	kminor = tu_json_int(doc, "kernel_minor");
+	kmajor = tu_json_int(doc, "kernel_major");
+	/* The kernel's counters also hold the few dozen faults of exec itself,
+	 * before the exec-enabled events start. */
+	cr_assert_geq(kminor + kmajor, minor + major);
+	cr_assert_leq(kminor + kmajor - (minor + major), 64, "kernel %lld+%lld, perf %lld+%lld",
+	              kminor, kmajor, minor, major);
+	cr_assert_eq(tu_json_int(doc, "lost_samples"), 0);
+	m = mapping_of(doc, path);
+	cr_assert_not_null(m, "no faults attributed to %s", path);
+	/* Readahead makes this one major fault on the file; any other process
+	 * evicting a page the command needs adds one elsewhere, so allow a
+	 * handful there (the 90% share is checked where majors are many). */
+	cr_assert_geq(tu_json_int(m, "major"), 1);
+	cr_assert_leq(major - tu_json_int(m, "major"), 4, "%lld major faults, %lld on the file",
+	              major, tu_json_int(m, "major"));
+	cr_assert_eq(tu_json_int(m, "cache_pages_before"), 0);
+	cr_assert_geq(tu_json_int(m, "cache_pages_added"), 1024);
+	json_decref(doc);
+	remove_file(dir, path);
+}
+
+Test(cli_faults, random_advice_makes_one_major_fault_per_page, .timeout = 60)
+{
+	char dir[64], path[128], cmd[512];
+	json_t *doc, *m;
+	int status;
+	skip_unless_perf();
+
+	make_file(dir, path, sizeof(path), 4 << 20);
+	snprintf(cmd, sizeof(cmd), MAPSCOPE " faults --samples --cold %s -- " TOUCH " %s 4 random",
+	         path, path);
+	doc = tu_run_json(cmd, &status);
+	cr_assert_eq(status, 0);
+	m = mapping_of(doc, path);
+	cr_assert_not_null(m);
+	cr_assert_eq(tu_json_int(m, "major"), 256);
+	cr_assert_geq(tu_json_int(m, "major") * 10, tu_json_int(doc, "major") * 9,
+	              "at least 90%% of the major faults are attributed to the file");
+	cr_assert_eq(tu_json_int(m, "pages"), 256);
+	cr_assert_eq(tu_json_int(m, "cache_pages_added"), 256);
+	cr_assert_geq(json_array_size(json_object_get(doc, "samples")), 256);
+	json_decref(doc);
+	remove_file(dir, path);
+}
+
+Test(cli_faults, writes_to_a_private_mapping_are_copy_on_write_faults)
+{
+	char dir[64], path[128], cmd[512];
+	json_t *doc, *m;
+	int status;
+	skip_unless_perf();
+
+	make_file(dir, path, sizeof(path), 1 << 20);
+	snprintf(cmd, sizeof(cmd), MAPSCOPE " faults -- " TOUCH " %s 1 write-private", path);
+	doc = tu_run_json(cmd, &status);
+	cr_assert_eq(status, 0);
+	m = mapping_of(doc, path);
+	cr_assert_not_null(m);
+	/* One write fault per page: each copies the file page (no fault-around). */
+	cr_assert_geq(tu_json_int(m, "minor") + tu_json_int(m, "major"), 256);
+	cr_assert_eq(tu_json_int(m, "pages"), 256);
+	json_decref(doc);
+	remove_file(dir, path);
+}
+
+/* Paranoid 2 refuses kernel-mode sampling to nobody, not user-mode sampling:
+ * the totals come from rusage and the user-mode faults are attributed. */
+Test(cli_faults, unprivileged_run_samples_user_mode_faults)
+{
+	int paranoid = tu_perf_paranoid(), status;
+	char out[4096];
+	json_t *doc, *maps;
+	const char *why;
+
+	if (paranoid < 2 || getuid() != 0)
+		cr_skip_test("needs root to drop to nobody, and perf_event_paranoid >= 2");
+	if (tu_run(NOBODY MAPSCOPE " --help 2>&1", out, sizeof(out)) != 0)
+		cr_skip_test("nobody cannot run " MAPSCOPE " from this checkout");
+	doc = tu_run_json(NOBODY MAPSCOPE " faults --samples -- /bin/true", &status);
+	cr_assert_not_null(doc);
+	cr_assert_eq(status, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "source")), "rusage");
+	why = json_string_value(json_object_get(doc, "perf_event_unavailable"));
+	cr_assert_not_null(why);
+	cr_assert_not_null(strstr(why, "perf_event_paranoid"), "%s", why);
+	cr_assert_gt(tu_json_int(doc, "minor"), 0);
+	cr_assert_eq(tu_json_int(doc, "minor"), tu_json_int(doc, "kernel_minor"));
+	maps = json_object_get(doc, "by_mapping");
+	if (paranoid > 2) { /* user-mode events are refused too */
+		cr_assert_str_eq(json_string_value(json_object_get(doc, "sampling")), "none");
+		cr_assert(json_is_null(maps));
+		cr_assert(json_is_null(json_object_get(doc, "samples")));
+		json_decref(doc);
+		return;
+	}
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "sampling")), "user_mode_only");
+	cr_assert_gt(json_array_size(maps), 0);
+	cr_assert_gt(json_array_size(json_object_get(doc, "samples")), 0);
+	cr_assert_eq(tu_json_int(doc, "sampled_minor") + tu_json_int(doc, "unsampled_minor"),
+	             tu_json_int(doc, "minor"));
+	cr_assert_gt(tu_json_int(doc, "unsampled_minor"), 0, "exec's faults are never sampled");
+	json_decref(doc);
+}
+
+Test(cli_faults, exit_status_and_signal_of_the_command)
+{
+	json_t *doc;
+	int status;
+
+	doc = tu_run_json(MAPSCOPE " faults -- sh -c 'exit 3'", &status);
+	cr_assert_eq(status, 0);
+	cr_assert_eq(tu_json_int(doc, "exit_status"), 3);
+	json_decref(doc);
+	doc = tu_run_json(MAPSCOPE " faults -- sh -c 'kill -9 $$'", &status);
+	cr_assert_eq(status, 0);
+	cr_assert(json_is_null(json_object_get(doc, "exit_status")));
+	cr_assert_eq(tu_json_int(doc, "signal"), 9);
+	json_decref(doc);
+}
+
+Test(cli_faults, ctrl_c_goes_to_the_command_and_the_report_still_comes)
+{
+	json_t *doc;
+	int status;
+
+	/* The command interrupts mapscope (which must ignore it), then itself. */
+	doc = tu_run_json(MAPSCOPE " faults -- sh -c 'kill -INT $PPID; sleep 0.1; kill -INT $$'",
+	                  &status);
+	cr_assert_not_null(doc);
+	cr_assert_eq(status, 0);
+	cr_assert_eq(tu_json_int(doc, "signal"), 2);
+	json_decref(doc);
+}
+
+Test(cli_faults, command_not_found_is_a_clear_error)
+{
+	json_t *doc;
+	const char *msg;
+	int status;
+
+	doc = tu_run_json(MAPSCOPE " faults -- /nonexistent/cmd 2>/dev/null", &status);
+	cr_assert_eq(status, 1);
+	cr_assert_not_null(doc);
+	msg = json_string_value(json_object_get(doc, "error"));
+	cr_assert_not_null(strstr(msg, "/nonexistent/cmd"), "%s", msg);
+	cr_assert_not_null(strstr(msg, "No such file"), "%s", msg);
+	json_decref(doc);
+}
+
+Test(cli_faults, unreadable_cold_file_is_an_error_naming_it)
+{
+	char out[4096];
+
+	cr_assert_eq(
+	        tu_run(MAPSCOPE " faults --cold /nonexistent/file -- true 2>&1", out, sizeof(out)),
+	        1);
+	cr_assert_not_null(strstr(out, "/nonexistent/file"), "%s", out);
+}
+
+Test(cli_faults, usage_errors_exit_2)
+{
+	char out[4096];
+
+	cr_assert_eq(tu_run(MAPSCOPE " faults 2>&1", out, sizeof(out)), 2);
+	cr_assert_eq(tu_run(MAPSCOPE " faults --lib x.so 2>&1", out, sizeof(out)), 2);
+	cr_assert_eq(tu_run(MAPSCOPE " faults --format prometheus -- true 2>&1", out, sizeof(out)),
+	             2);
+	cr_assert_eq(tu_run(MAPSCOPE " faults --help", out, sizeof(out)), 0);
+	cr_assert_not_null(strstr(out, "usage"));
+}
+
+Test(cli_faults, text_output_has_a_table_and_a_histogram)
+{
+	char out[1 << 16];
+	skip_unless_perf();
+
+	cr_assert_eq(
+	        tu_run(MAPSCOPE " faults --format text -- ls / 2>/dev/null", out, sizeof(out)), 0);
+	cr_assert_not_null(strstr(out, "MAPPING"));
+	cr_assert_not_null(strstr(out, "libc.so.6"));
+	cr_assert_not_null(strstr(out, "faults over"));
+	cr_assert_null(strstr(out, "timeline"));
+	cr_assert_eq(tu_run(MAPSCOPE " faults --samples --format text -- ls / 2>/dev/null", out,
+	                    sizeof(out)),
+	             0);
+	cr_assert_not_null(strstr(out, "timeline over"), "%s", out);
+	cr_assert_not_null(strstr(out, "\nminor |"), "%s", out);
+}
+
+Test(cli_faults, a_long_path_keeps_the_columns_in_line)
+{
+	char dir[64], path[256], longer[512], cmd[1024], out[1 << 16];
+	const char *header, *row, *row_start, *minor_end_header;
+
+	skip_unless_perf();
+	make_file(dir, path, sizeof(path), 1 << 20);
+	snprintf(longer, sizeof(longer),
+	         "%s/a-file-name-long-enough-to-pass-the-old-fifty-columns", dir);
+	cr_assert_eq(rename(path, longer), 0);
+	snprintf(cmd, sizeof(cmd), MAPSCOPE " faults --format text -- " TOUCH " %s 1 2>/dev/null",
+	         longer);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
+	header = strstr(out, "MAPPING");
+	row = header ? strstr(header, longer) : NULL; /* its row, not the command line */
+	cr_assert(header && row, "%s", out);
+	/* The header's MINOR and the row's first figure end in the same column. */
+	minor_end_header = strstr(header, "MINOR") + strlen("MINOR");
+	row_start = row;
+	row += strlen(longer);
+	while (*row == ' ')
+		row++;
+	while (*row >= '0' && *row <= '9')
+		row++;
+	cr_expect_eq(minor_end_header - header, row - row_start, "%s", out);
+	remove_file(dir, longer);
+}
+
+static void check_library_phases(const char *loader)
+{
+	char cmd[512];
+	json_t *doc, *phases, *load;
+	int status;
+
+	snprintf(cmd, sizeof(cmd),
+	         MAPSCOPE
+	         " faults --lib " TESTLIB("libhello.so") " --call hello_reset --loader %s",
+	         loader);
+	doc = tu_run_json(cmd, &status);
+	cr_assert_not_null(doc);
+	cr_assert_eq(status, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "loader")), loader);
+	cr_assert(json_is_false(json_object_get(doc, "already_loaded")));
+	phases = json_object_get(doc, "phases");
+	cr_assert_eq(json_array_size(phases), 2);
+	load = json_array_get(phases, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(load, "phase")), "load");
+	/* Mapping and relocating a library touches at least its pages. */
+	cr_assert_geq(tu_json_int(load, "minor"), 3);
+	cr_assert_gt(tu_json_int(load, "ns"), 0);
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(phases, 1), "phase")),
+	                 "call");
+	cr_assert_eq(tu_json_int(doc, "minor"),
+	             tu_json_int(load, "minor") + tu_json_int(json_array_get(phases, 1), "minor"));
+	json_decref(doc);
+}
+
+Test(cli_faults, library_load_and_call_with_dlopen)
+{
+	check_library_phases("dlopen");
+}
+
+Test(cli_faults, library_load_and_call_with_soload)
+{
+	check_library_phases("soload");
+}
+
+Test(cli_faults, library_already_in_mapscope_is_flagged)
+{
+	json_t *doc;
+	int status;
+
+	doc = tu_run_json(MAPSCOPE " faults --lib libjansson.so.4 --call jansson_version_str",
+	                  &status);
+	cr_assert_eq(status, 0);
+	cr_assert(json_is_true(json_object_get(doc, "already_loaded")));
+	json_decref(doc);
+}
+
+Test(cli_faults, library_errors_name_the_library_or_symbol)
+{
+	char out[4096];
+
+	cr_assert_eq(tu_run(MAPSCOPE
+	                    " faults --lib " TESTLIB("libhello.so") " --call no_such 2>&1",
+	                    out, sizeof(out)),
+	             1);
+	cr_assert_not_null(strstr(out, "no_such"), "%s", out);
+	cr_assert_eq(tu_run(MAPSCOPE " faults --lib /nonexistent.so --call f --loader soload 2>&1",
+	                    out, sizeof(out)),
+	             1);
+	cr_assert_not_null(strstr(out, "/nonexistent.so"), "%s", out);
+	cr_assert_eq(
+	        tu_run(MAPSCOPE " faults --lib x.so --call f --loader ld 2>&1", out, sizeof(out)),
+	        2);
+}

@@ -1,0 +1,226 @@
+#include "support/testutil.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NOBODY "setpriv --reuid=65534 --regid=65534 --clear-groups "
+
+static int touch_pages(void *arg)
+{
+	char *p = arg;
+
+	for (int i = 0; i < 64; i++)
+		p[i * 4096] = 1;
+	return 0;
+}
+
+/* mapscope's JSON for cmd, checked to be a "maps" document. */
+static json_t *run_maps(const char *args, int expect_status)
+{
+	char cmd[256];
+	int status;
+	json_t *doc;
+
+	snprintf(cmd, sizeof(cmd), BUILD_DIR "/mapscope maps %s", args);
+	doc = tu_run_json(cmd, &status);
+	cr_assert_not_null(doc, "%s: not JSON", cmd);
+	cr_assert_eq(status, expect_status, "%s: exit %d", cmd, status);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "kind")), "maps");
+	return doc;
+}
+
+static json_t *mapping_at(json_t *doc, void *addr)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(json_object_get(doc, "mappings"), i, m)
+	{
+		json_int_t start = json_integer_value(json_object_get(m, "start"));
+		json_int_t end = json_integer_value(json_object_get(m, "end"));
+		if (start <= (json_int_t)addr && (json_int_t)addr < end)
+			return m;
+	}
+	return NULL;
+}
+
+static json_int_t field(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	cr_assert(json_is_integer(v), "%s is not an integer", key);
+	return json_integer_value(v);
+}
+
+Test(cli_maps, reports_a_childs_touched_pages_and_kernel_totals)
+{
+	char *p =
+	        mmap(NULL, 64 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char args[64], rollup[4096];
+	json_t *doc, *m, *totals;
+	int pid;
+
+	madvise(p, 64 * 4096, MADV_NOHUGEPAGE);
+	pid = tu_spawn(touch_pages, p);
+	snprintf(args, sizeof(args), "%d --pages", pid);
+	doc = run_maps(args, 0);
+	m = mapping_at(doc, p);
+	cr_assert_not_null(m);
+	cr_assert_eq(field(m, "present_pages"), 64);
+	cr_assert_eq(field(m, "rss"), 64 * 4096);
+	cr_assert(json_is_array(json_object_get(m, "pages")));
+	totals = json_object_get(doc, "totals");
+	snprintf(args, sizeof(args), "grep '^Rss:' /proc/%d/smaps_rollup", pid);
+	tu_run(args, rollup, sizeof(rollup));
+	cr_assert_eq(field(totals, "rss"), strtoll(rollup + 4, NULL, 10) * 1024);
+	json_decref(doc);
+	tu_reap(pid);
+}
+
+Test(cli_maps, text_shows_addresses_in_hex)
+{
+	char cmd[128], out[1 << 16], hex[32];
+	int pid = tu_spawn(touch_pages, mmap(NULL, 64 * 4096, PROT_READ | PROT_WRITE,
+	                                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+
+	snprintf(cmd, sizeof(cmd), BUILD_DIR "/mapscope maps %d --format text", pid);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
+	snprintf(hex, sizeof(hex), "%d: ", pid);
+	cr_assert(strstr(out, hex) == out, "%s", out);
+	cr_assert_not_null(strstr(out, "[stack]"));
+	cr_assert_not_null(strstr(out, "total kB"));
+	tu_reap(pid);
+}
+
+Test(cli_maps, a_pid_that_is_gone_is_a_clear_error)
+{
+	char args[32];
+	json_t *doc;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	snprintf(args, sizeof(args), "%d", pid);
+	doc = run_maps(args, 1);
+	cr_assert_not_null(
+	        strstr(json_string_value(json_object_get(doc, "error")), "no such process"));
+	cr_assert_not_null(strstr(json_string_value(json_object_get(doc, "error")), args));
+	json_decref(doc);
+}
+
+Test(cli_maps, usage_errors_exit_2)
+{
+	char out[4096];
+
+	cr_assert_eq(tu_run(BUILD_DIR "/mapscope maps 2>/dev/null", out, sizeof(out)), 2);
+	cr_assert_eq(tu_run(BUILD_DIR "/mapscope maps 12x 2>/dev/null", out, sizeof(out)), 2);
+	cr_assert_eq(tu_run(BUILD_DIR "/mapscope maps 1 2 2>/dev/null", out, sizeof(out)), 2);
+	cr_assert_eq(tu_run(BUILD_DIR "/mapscope maps --bogus 2>/dev/null", out, sizeof(out)), 2);
+	cr_assert_eq(tu_run(BUILD_DIR "/mapscope maps --help", out, sizeof(out)), 0);
+	cr_assert_not_null(strstr(out, "usage:"));
+}
+
+Test(cli_maps, unprivileged_run_gives_null_with_reasons)
+{
+	json_t *doc, *m, *totals;
+	size_t i;
+	int status;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to drop privileges");
+	doc = tu_run_json(NOBODY BUILD_DIR "/mapscope maps self", &status);
+	cr_assert_eq(status, 0);
+	cr_assert_not_null(doc);
+	totals = json_object_get(doc, "totals");
+	cr_assert(json_is_null(json_object_get(totals, "pss_from_mapcount")));
+	cr_assert_not_null(
+	        strstr(json_string_value(json_object_get(totals, "pss_from_mapcount_unavailable")),
+	               "CAP_SYS_ADMIN"));
+	cr_assert(json_is_integer(json_object_get(totals, "present_pages")));
+	json_array_foreach(json_object_get(doc, "mappings"), i, m)
+	{
+		cr_assert(json_is_null(json_object_get(m, "mapcount")));
+		cr_assert(json_is_string(json_object_get(m, "mapcount_unavailable")));
+	}
+	json_decref(doc);
+}
+
+Test(cli_maps, without_cap_sys_admin_pfns_are_hidden)
+{
+	json_t *doc;
+	int status;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to drop the capability");
+	doc = tu_run_json("setpriv --bounding-set -sys_admin " BUILD_DIR "/mapscope maps self",
+	                  &status);
+	cr_assert_eq(status, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(doc, "totals"),
+	                                                   "pss_from_mapcount_unavailable")),
+	                 "needs CAP_SYS_ADMIN (PFNs are hidden)");
+	json_decref(doc);
+}
+
+Test(cli_maps, another_users_process_is_refused_clearly)
+{
+	char cmd[128], out[4096];
+	int status;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to drop privileges");
+	snprintf(cmd, sizeof(cmd), NOBODY BUILD_DIR "/mapscope maps %d 2>&1", (int)getpid());
+	status = tu_run(cmd, out, sizeof(out));
+	cr_assert_eq(status, 1, "%s", out);
+	cr_assert_not_null(strstr(out, "Permission denied"), "%s", out);
+}
+
+Test(cli_maps, all_lists_every_process_and_file)
+{
+	json_t *doc, *p, *f;
+	size_t i;
+	int status, found = 0,
+	            pid = tu_spawn(touch_pages, mmap(NULL, 64 * 4096, PROT_READ | PROT_WRITE,
+	                                             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+
+	doc = tu_run_json(BUILD_DIR "/mapscope maps --all", &status);
+	cr_assert_eq(status, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "kind")), "maps_all");
+	json_array_foreach(json_object_get(doc, "processes"), i, p)
+	{
+		found += tu_json_int(p, "pid") == pid;
+	}
+	cr_assert_eq(found, 1);
+	json_array_foreach(json_object_get(doc, "files"), i, f)
+	{
+		cr_assert_geq(tu_json_int(f, "processes"), 1);
+		cr_assert_geq(tu_json_int(f, "mappings"), tu_json_int(f, "processes"));
+	}
+	cr_assert_gt(tu_json_int(json_object_get(doc, "totals"), "processes"), 1);
+	json_decref(doc);
+	tu_reap(pid);
+}
+
+Test(cli_maps, all_takes_no_pid)
+{
+	char out[256];
+
+	cr_assert_eq(tu_run(BUILD_DIR "/mapscope maps --all 1 2>/dev/null", out, sizeof(out)), 2);
+}
+
+Test(cli_maps, text_with_pages_lists_the_runs)
+{
+	char out[1 << 18];
+
+	cr_assert_eq(
+	        tu_run(BUILD_DIR "/mapscope maps --pages --format text self", out, sizeof(out)),
+	        0);
+	cr_assert_not_null(strstr(out, "\n    pages: p"), "%s", out);
+	if (geteuid() == 0)
+		cr_assert_not_null(strstr(out, "@1"), "root sees map counts");
+}

@@ -1,0 +1,295 @@
+/* mapscope share, run as a user would: holders started, measured, stopped. */
+#include "support/prom_check.h"
+#include "support/testutil.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SHARE BUILD_DIR "/mapscope share "
+
+static json_t *run_share(const char *args, int want_status)
+{
+	char cmd[512];
+	int status;
+	json_t *doc;
+
+	snprintf(cmd, sizeof(cmd), SHARE "%s 2>/dev/null", args);
+	doc = tu_run_json(cmd, &status);
+	cr_assert_eq(status, want_status, "%s: exit %d", cmd, status);
+	cr_assert_not_null(doc, "%s: not JSON", cmd);
+	return doc;
+}
+
+static int64_t get_int(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	cr_assert(json_is_integer(v), "%s is not an integer", key);
+	return json_integer_value(v);
+}
+
+static int lists_library(json_t *doc, const char *name)
+{
+	json_t *libs = json_object_get(doc, "libraries");
+
+	for (size_t i = 0; i < json_array_size(libs); i++)
+		if (strstr(json_string_value(json_array_get(libs, i)), name))
+			return 1;
+	return 0;
+}
+
+Test(cli_share, dlopen_holders_are_measured_with_what_they_loaded)
+{
+	json_t *doc = run_share("-n 2 --loader dlopen libssl.so.3", 0);
+	json_t *procs = json_object_get(doc, "per_process");
+	json_t *totals = json_object_get(doc, "totals");
+	int64_t sum = 0;
+
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "loader")), "dlopen");
+	cr_assert_eq(get_int(doc, "processes"), 2);
+	cr_assert(lists_library(doc, "libssl.so.3") && lists_library(doc, "libcrypto.so.3"));
+	cr_assert_eq(json_array_size(procs), 2);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *p = json_array_get(procs, i);
+		cr_assert_gt(get_int(p, "pid"), 0);
+		cr_assert_gt(get_int(p, "rss"), 0);
+		cr_assert_gt(get_int(p, "private_dirty"), 0, "glibc relocates into private pages");
+		cr_assert_leq(get_int(p, "pss"), get_int(p, "rss"));
+		cr_assert(json_is_null(json_object_get(p, "relro")));
+		sum += get_int(p, "private_dirty");
+	}
+	cr_assert_eq(get_int(totals, "private_dirty"), sum);
+	json_decref(doc);
+}
+
+Test(cli_share, failing_holder_is_reported_and_nothing_is_left)
+{
+	char lib[] = "/tmp/share-notelf-XXXXXX", cmd[256], out[2][4096], left[256];
+	const char *const loaders[] = {"dlopen", "soload"};
+	int fd = mkstemp(lib), status[2], stray;
+
+	cr_assert_eq(write(fd, "not an ELF file", 15), 15);
+	close(fd);
+	for (int i = 0; i < 2; i++) {
+		snprintf(cmd, sizeof(cmd), SHARE "-n 3 --loader %s %s 2>&1 >/dev/null", loaders[i],
+		         lib);
+		status[i] = tu_run(cmd, out[i], sizeof(out[i]));
+	}
+	snprintf(cmd, sizeof(cmd), "pgrep -f 'share-notelf[-]%s'", lib + strlen(lib) - 6);
+	stray = tu_run(cmd, left, sizeof(left));
+	unlink(lib);
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(status[i], 1, "%s", out[i]);
+		/* Depending on which the holder got to first: its exit or its error
+		 * document on the ready line. */
+		cr_assert(strstr(out[i], "holder") && (strstr(out[i], "exited with status 1") ||
+		                                       strstr(out[i], "failed: ")),
+		          "%s", out[i]);
+		cr_assert(strstr(out[i], "share-notelf-"), "%s", out[i]);
+	}
+	cr_assert_eq(stray, 1, "holders left behind: %s", left);
+}
+
+Test(cli_share, library_not_found_names_where_it_looked)
+{
+	char out[4096];
+
+	cr_assert_eq(tu_run(SHARE "libnosuch.so.9 2>&1 >/dev/null", out, sizeof(out)), 1);
+	cr_assert(strstr(out, "libnosuch.so.9: not found (searched: "), "%s", out);
+}
+
+Test(cli_share, usage_errors_exit_2)
+{
+	char out[1024];
+
+	cr_assert_eq(tu_run(SHARE "-n 0 libssl.so.3 2>&1", out, sizeof(out)), 2);
+	cr_assert(strstr(out, "-n wants 1 to"), "%s", out);
+	cr_assert_eq(tu_run(SHARE "--loader ld.so libssl.so.3 2>&1", out, sizeof(out)), 2);
+	cr_assert(strstr(out, "unknown loader 'ld.so'"), "%s", out);
+	cr_assert_eq(tu_run(SHARE "2>&1", out, sizeof(out)), 2);
+	cr_assert_eq(tu_run(SHARE "a.so b.so 2>&1", out, sizeof(out)), 2);
+	cr_assert_eq(tu_run(SHARE "--help", out, sizeof(out)), 0);
+	cr_assert(strstr(out, "--loader"), "%s", out);
+}
+
+Test(cli_share, text_output_names_the_loader_and_the_libraries)
+{
+	char out[8192];
+
+	cr_assert_eq(
+	        tu_run(SHARE "-n 1 --loader dlopen --format text libssl.so.3", out, sizeof(out)),
+	        0);
+	cr_assert(strstr(out, "loader: dlopen"), "%s", out);
+	cr_assert(strstr(out, "libcrypto.so.3"), "%s", out);
+	cr_assert(strstr(out, "private dirty"), "%s", out);
+}
+
+Test(cli_share, prometheus_output_is_valid_exposition)
+{
+	static char out[1 << 16];
+	struct prom_report rep;
+
+	cr_assert_eq(tu_run(SHARE "-n 2 --loader dlopen --format prometheus libssl.so.3", out,
+	                    sizeof(out)),
+	             0);
+	cr_assert_eq(prom_check(out, &rep), 0, "%s\n%s", rep.first, out);
+	cr_assert(strstr(out, "mapscope_share_private_dirty_bytes{library=\"libssl.so.3\","
+	                      "loader=\"dlopen\"}"),
+	          "%s", out);
+	cr_assert_geq(rep.samples, 2 * 9 + 9);
+}
+
+/* ---- soload-share: RELRO pages through the cache ---- */
+
+static char dir[64];
+
+static void make_dir(void)
+{
+	strcpy(dir, "/tmp/cli-share-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	setenv("SOLOAD_SHARE_DIR", dir, 1);
+}
+
+static void remove_dir(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(cli_share_cache, .init = make_dir, .fini = remove_dir);
+
+static json_t *relro_of(json_t *doc, size_t i)
+{
+	json_t *relro =
+	        json_object_get(json_array_get(json_object_get(doc, "per_process"), i), "relro");
+
+	cr_assert(json_is_object(relro), "holder %zu reports no relro", i);
+	return relro;
+}
+
+static const char *status_of(json_t *doc, size_t i)
+{
+	return json_string_value(json_object_get(relro_of(doc, i), "status"));
+}
+
+static int count_in(const char *text, const char *word)
+{
+	int n = 0;
+
+	for (const char *p = strstr(text, word); p; p = strstr(p + 1, word))
+		n++;
+	return n;
+}
+
+Test(cli_share_cache, libssl_holders_share_relro_of_both_libraries)
+{
+	json_t *doc = run_share("-n 2 --loader soload-share libssl.so.3", 0);
+
+	for (size_t i = 0; i < 2; i++) {
+		json_t *relro = relro_of(doc, i);
+		cr_assert_gt(get_int(relro, "shared_pages"), 50, "%s", status_of(doc, i));
+		cr_assert(strstr(status_of(doc, i), "libssl.so.3: ") &&
+		                  strstr(status_of(doc, i), "libcrypto.so.3: "),
+		          "%s", status_of(doc, i));
+		cr_assert_not(strstr(status_of(doc, i), "private"), "%s", status_of(doc, i));
+	}
+	cr_assert(lists_library(doc, "libcrypto.so.3"));
+	json_decref(doc);
+}
+
+Test(cli_share_cache, holders_started_at_once_on_an_empty_dir_all_share)
+{
+	json_t *doc = run_share("-n 4 --loader soload-share " TESTLIB("libtables.so"), 0);
+	int created = 0;
+
+	for (size_t i = 0; i < 4; i++) {
+		const char *status = status_of(doc, i);
+		cr_assert(strstr(status, ": created") || strstr(status, ": shared"), "%s", status);
+		created += count_in(status, "created");
+		cr_assert_geq(get_int(relro_of(doc, i), "shared_pages"), 38, "%s", status);
+	}
+	cr_assert_eq(created, 1, "exactly one holder writes the cache");
+	json_decref(doc);
+}
+
+Test(cli_share_cache, sharing_cuts_private_dirty_bytes)
+{
+	json_t *plain = run_share("-n 2 --loader soload " TESTLIB("libtables.so"), 0);
+	json_t *shared = run_share("-n 2 --loader soload-share " TESTLIB("libtables.so"), 0);
+	int64_t before = get_int(json_object_get(plain, "totals"), "private_dirty");
+	int64_t after = get_int(json_object_get(shared, "totals"), "private_dirty");
+
+	cr_assert_lt(after * 4, before, "private dirty %lld with sharing, %lld without",
+	             (long long)after, (long long)before);
+	json_decref(plain);
+	json_decref(shared);
+}
+
+/* Changes the one cache file of libtables: "flip" a byte, or chmod "0666". */
+static void spoil_cache(const char *how)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "f=$(ls %s/*.relro) && [ $(echo \"$f\" | wc -l) = 1 ] && %s",
+	         dir,
+	         strcmp(how, "flip") == 0
+	                 ? "chmod 644 $f && printf '\\377' | dd of=$f bs=1 seek=6000 "
+	                   "conv=notrunc status=none && chmod 444 $f"
+	                 : "chmod 666 $f");
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+Test(cli_share_cache, corrupt_cache_is_ignored_with_the_reason)
+{
+	json_t *doc = run_share("-n 1 --loader soload-share " TESTLIB("libtables.so"), 0);
+
+	json_decref(doc);
+	spoil_cache("flip");
+	doc = run_share("-n 2 --loader soload-share " TESTLIB("libtables.so"), 0);
+	for (size_t i = 0; i < 2; i++) {
+		cr_assert(strstr(status_of(doc, i), "private: cache checksum mismatch"), "%s",
+		          status_of(doc, i));
+		cr_assert_eq(get_int(relro_of(doc, i), "shared_pages"), 0);
+	}
+	json_decref(doc);
+}
+
+Test(cli_share_cache, cache_writable_by_others_is_refused)
+{
+	json_t *doc = run_share("-n 1 --loader soload-share " TESTLIB("libtables.so"), 0);
+
+	json_decref(doc);
+	spoil_cache("chmod");
+	doc = run_share("-n 1 --loader soload-share " TESTLIB("libtables.so"), 0);
+	cr_assert(strstr(status_of(doc, 0), "writable by group or others"), "%s",
+	          status_of(doc, 0));
+	json_decref(doc);
+}
+
+Test(cli_share_cache, soload_hold_share_line_counts_shared_pages)
+{
+	char out[1 << 16];
+	json_t *line, *share;
+
+	cr_assert_eq(tu_run(BUILD_DIR "/soload hold --share " TESTLIB(
+	                            "libtables.so") " </dev/null >/dev/null",
+	                    out, sizeof(out)),
+	             0);
+	cr_assert_eq(tu_run(BUILD_DIR
+	                    "/soload hold --share " TESTLIB("libtables.so") " </dev/null",
+	                    out, sizeof(out)),
+	             0);
+	line = json_loads(out, 0, NULL);
+	cr_assert_not_null(line, "%s", out);
+	share = json_object_get(json_array_get(json_object_get(line, "libraries"), 0), "share");
+	cr_assert_str_eq(json_string_value(json_object_get(share, "status")), "shared");
+	cr_assert_geq(get_int(share, "shared_pages"), 38);
+	cr_assert_eq(get_int(share, "shared_pages") + get_int(share, "private_pages"),
+	             get_int(share, "relro_pages"));
+	json_decref(line);
+}

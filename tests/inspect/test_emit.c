@@ -1,0 +1,66 @@
+#include "core/emit.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+Test(emit, parses_known_formats_and_refuses_others)
+{
+	enum emit_format f;
+
+	cr_assert_eq(emit_parse_format("text", &f), 0);
+	cr_assert_eq(f, EMIT_TEXT);
+	cr_assert_eq(emit_parse_format("jsonl", &f), 0);
+	cr_assert_eq(f, EMIT_JSONL);
+	cr_assert_eq(emit_parse_format("xml", &f), -1);
+}
+
+Test(emit, document_names_schema_and_kind)
+{
+	json_t *doc = emit_doc("file", true);
+
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "schema")), "mapscope/1");
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "kind")), "file");
+	cr_assert_eq(json_integer_value(json_object_get(doc, "page_size")), 4096);
+	json_decref(doc);
+}
+
+Test(emit, unmeasured_value_is_null_with_reason)
+{
+	json_t *o = json_object();
+
+	emit_measured(o, "mapcount", 7, "needs CAP_SYS_ADMIN");
+	cr_assert(json_is_null(json_object_get(o, "mapcount")));
+	cr_assert_str_eq(json_string_value(json_object_get(o, "mapcount_unavailable")),
+	                 "needs CAP_SYS_ADMIN");
+	emit_measured(o, "rss", 0, NULL);
+	cr_assert(json_is_integer(json_object_get(o, "rss")));
+	cr_assert_null(json_object_get(o, "rss_unavailable"));
+	json_decref(o);
+}
+
+Test(emit, human_bytes_uses_binary_units)
+{
+	char buf[32];
+
+	cr_assert_str_eq(emit_human_bytes(512, buf, sizeof(buf)), "512 B");
+	cr_assert_str_eq(emit_human_bytes(3 << 20, buf, sizeof(buf)), "3.0 MiB");
+}
+
+Test(emit, bytes_that_are_not_utf8_survive_as_latin1_characters)
+{
+	json_t *o = json_object();
+
+	emit_str(o, "path", "/tmp/caf\xe9-\xc3\xa9");
+	/* 0xe9 alone is not UTF-8: it becomes U+00E9; the valid é passes through. */
+	cr_assert_str_eq(json_string_value(json_object_get(o, "path")),
+	                 "/tmp/caf\xc3\xa9-\xc3\xa9");
+	json_decref(o);
+}
+
+Test(emit, utf8_length_refuses_overlong_and_truncated_sequences)
+{
+	cr_assert_eq(emit_utf8_length("a"), 1);
+	cr_assert_eq(emit_utf8_length("\xc3\xa9"), 2);
+	cr_assert_eq(emit_utf8_length("\xc0\xaf"), 0); /* overlong '/' */
+	cr_assert_eq(emit_utf8_length("\xe2\x82"), 0); /* cut short */
+}

@@ -1,0 +1,142 @@
+#include "probe/maps_all.h"
+#include "support/testutil.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define FILES 200 /* more than the hash table's first size holds */
+
+static char dir[] = "/tmp/mapscope-all-XXXXXX";
+
+static void path_of(int i, char *path, size_t len)
+{
+	snprintf(path, len, "%s/f%d", dir, i);
+}
+
+static void make_files(void)
+{
+	char path[64], page[4096] = {1};
+
+	cr_assert_not_null(mkdtemp(dir));
+	for (int i = 0; i < FILES; i++) {
+		int fd;
+
+		path_of(i, path, sizeof(path));
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		cr_assert_eq(write(fd, page, sizeof(page)), (ssize_t)sizeof(page));
+		close(fd);
+	}
+}
+
+static void remove_files(void)
+{
+	tu_remove_tree(dir);
+}
+
+TestSuite(maps_all, .init = make_files, .fini = remove_files);
+
+/* Maps the first *count files, each touched, fds closed. */
+static int map_files(void *arg)
+{
+	char path[64];
+
+	for (int i = 0; i < *(int *)arg; i++) {
+		int fd;
+		volatile char *p;
+
+		path_of(i, path, sizeof(path));
+		fd = open(path, O_RDONLY);
+		p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+		close(fd);
+		if (p == MAP_FAILED)
+			return -1;
+		(void)p[0];
+	}
+	return 0;
+}
+
+static const struct maps_all_file *find_file(const struct maps_all_report *r, int i)
+{
+	char path[64];
+
+	path_of(i, path, sizeof(path));
+	for (size_t k = 0; k < r->files_cap; k++)
+		if (r->files[k].inode && strcmp(r->files[k].path, path) == 0)
+			return &r->files[k];
+	return NULL;
+}
+
+static const struct maps_all_process *find_process(const struct maps_all_report *r, int pid)
+{
+	for (size_t i = 0; i < r->count; i++)
+		if (r->procs[i].pid == pid)
+			return &r->procs[i];
+	return NULL;
+}
+
+Test(maps_all, files_count_each_process_once)
+{
+	int all = FILES, one = 1;
+	int a = tu_spawn(map_files, &all), b = tu_spawn(map_files, &one);
+	struct maps_all_report r;
+	const struct maps_all_file *first, *last;
+
+	cr_assert_eq(maps_all_run(&r), 0);
+	first = find_file(&r, 0);
+	last = find_file(&r, FILES - 1);
+	cr_assert_not_null(first);
+	cr_assert_not_null(last);
+	cr_assert_eq(first->processes, 2);
+	cr_assert_eq(first->mappings, 2);
+	cr_assert_eq(first->rss, 2 * 4096);
+	cr_assert_eq(last->processes, 1);
+	cr_assert_eq(last->pss, 4096);
+	cr_assert_geq(r.nfiles, FILES);
+	maps_all_free(&r);
+	tu_reap(a);
+	tu_reap(b);
+}
+
+Test(maps_all, a_process_has_its_rollup_figures)
+{
+	int one = 1, pid = tu_spawn(map_files, &one);
+	struct maps_all_report r;
+	const struct maps_all_process *p;
+	const struct maps_all_file **sorted;
+	char rollup[64];
+	struct smaps_counters c;
+	int fd;
+
+	cr_assert_eq(maps_all_run(&r), 0);
+	p = find_process(&r, pid);
+	cr_assert_not_null(p);
+	snprintf(rollup, sizeof(rollup), "/proc/%d", pid);
+	fd = open(rollup, O_RDONLY | O_DIRECTORY);
+	cr_assert_eq(smaps_read_rollup(fd, &c), 0);
+	close(fd);
+	cr_assert_eq(p->mem.rss, c.rss);
+	cr_assert_null(find_process(&r, getpid()), "the inspector leaves itself out");
+	cr_assert_geq(r.totals.rss, p->mem.rss);
+	sorted = maps_all_sorted_files(&r);
+	for (size_t i = 1; i < r.nfiles; i++)
+		cr_assert_geq(sorted[i - 1]->pss, sorted[i]->pss);
+	free(sorted);
+	maps_all_free(&r);
+	tu_reap(pid);
+}
+
+Test(maps_all, leaves_no_fd_behind)
+{
+	struct maps_all_report r;
+	int fds = tu_count_fds();
+
+	cr_assert_eq(maps_all_run(&r), 0);
+	maps_all_free(&r);
+	cr_assert_eq(tu_count_fds(), fds);
+}

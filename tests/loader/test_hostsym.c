@@ -1,0 +1,104 @@
+#include "hostsym.h"
+#include "support/testutil.h"
+
+#include <criterion/criterion.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+
+Test(hostsym, answers_as_dlsym_and_dlvsym_do)
+{
+	cr_assert_eq(hostsym_lookup(RTLD_DEFAULT, "malloc", NULL), dlsym(RTLD_DEFAULT, "malloc"));
+	cr_assert_eq(hostsym_lookup(RTLD_DEFAULT, "memcpy", "GLIBC_2.14"),
+	             dlvsym(RTLD_DEFAULT, "memcpy", "GLIBC_2.14"));
+	cr_assert_null(hostsym_lookup(RTLD_DEFAULT, "memcpy", "NO_SUCH_VERSION"));
+}
+
+Test(hostsym, a_miss_is_remembered_per_handle)
+{
+	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+
+	cr_assert_not_null(libc);
+	cr_assert_null(hostsym_lookup(libc, "zlibVersion", NULL));
+	cr_assert_null(hostsym_lookup(libc, "zlibVersion", NULL), "the remembered miss");
+	/* libz is in the process (libelf needs it): the global scope has it. */
+	cr_assert_not_null(hostsym_lookup(RTLD_DEFAULT, "zlibVersion", NULL));
+	dlclose(libc);
+}
+
+Test(hostsym, a_newly_loaded_library_clears_the_misses)
+{
+	void *h;
+
+	cr_assert_null(hostsym_lookup(RTLD_DEFAULT, "hello_add", NULL));
+	cr_assert_null(hostsym_lookup(RTLD_DEFAULT, "hello_add", NULL));
+	h = dlopen(TESTLIB("libhello.so"), RTLD_NOW | RTLD_GLOBAL);
+	cr_assert_not_null(h, "%s", dlerror());
+	cr_assert_eq(hostsym_lookup(RTLD_DEFAULT, "hello_add", NULL), dlsym(h, "hello_add"));
+	cr_assert_not_null(dlsym(h, "hello_add"));
+	dlclose(h);
+}
+
+Test(hostsym, long_names_are_looked_up_every_time)
+{
+	static const char name[] = "a_name_longer_than_the_miss_cache_keeps_for_itself_x";
+
+	cr_assert_null(hostsym_lookup(RTLD_DEFAULT, name, NULL));
+	cr_assert_null(hostsym_lookup(RTLD_DEFAULT, name, NULL));
+}
+
+Test(hostsym, bindings_are_remembered_while_their_object_stays)
+{
+	void *h, *strlen_at = dlsym(RTLD_DEFAULT, "strlen");
+
+	cr_assert_null(hostsym_bound("strlen", 1234, "GLIBC_2.2.5", "libc.so.6"));
+	hostsym_remember("strlen", 1234, "GLIBC_2.2.5", "libc.so.6", strlen_at);
+	cr_assert_eq(hostsym_bound("strlen", 1234, "GLIBC_2.2.5", "libc.so.6"), strlen_at);
+	cr_assert_null(hostsym_bound("strlen", 1234, NULL, "libc.so.6"), "another key");
+	cr_assert_null(hostsym_bound("strlen", 1234, "GLIBC_2.2.5", "libm.so.6"), "another file");
+	/* Loading adds to the global scope's end: bindings hold. */
+	h = dlopen(TESTLIB("libgnuhash.so"), RTLD_NOW);
+	cr_assert_not_null(h, "%s", dlerror());
+	cr_assert_eq(hostsym_bound("strlen", 1234, "GLIBC_2.2.5", "libc.so.6"), strlen_at);
+	/* Unloading another library leaves a binding into libc alone (one
+	 * into the unloaded library is dropped: the test below). */
+	dlclose(h);
+	cr_assert_eq(hostsym_bound("strlen", 1234, "GLIBC_2.2.5", "libc.so.6"), strlen_at);
+}
+
+/* dlsym gives a thread-local variable as the calling thread's copy: such an
+ * answer must not be handed to another thread. */
+static void *errno_seen_by_thread(void *arg)
+{
+	(void)arg;
+	return hostsym_lookup(RTLD_DEFAULT, "errno", "GLIBC_PRIVATE");
+}
+
+Test(hostsym, thread_local_answers_are_per_thread)
+{
+	pthread_t t;
+	void *other;
+
+	cr_assert_eq(hostsym_lookup(RTLD_DEFAULT, "errno", "GLIBC_PRIVATE"), (void *)&errno);
+	pthread_create(&t, NULL, errno_seen_by_thread, NULL);
+	pthread_join(t, &other);
+	cr_assert_not_null(other);
+	cr_assert_neq(other, (void *)&errno);
+	cr_assert_eq(hostsym_lookup(RTLD_DEFAULT, "errno", "GLIBC_PRIVATE"), (void *)&errno);
+}
+
+/* glibc unloading one library forgets only the bindings into it. */
+Test(hostsym, an_unload_forgets_only_bindings_into_what_went)
+{
+	void *h = dlopen(TESTLIB("libhello.so"), RTLD_NOW | RTLD_GLOBAL);
+	void *hello, *malloc_at = dlsym(RTLD_DEFAULT, "malloc");
+
+	cr_assert_not_null(h, "%s", dlerror());
+	hello = dlsym(h, "hello_add");
+	hostsym_remember("hello_add", 1, NULL, NULL, hello);
+	hostsym_remember("malloc", 2, NULL, NULL, malloc_at);
+	cr_assert_eq(hostsym_bound("hello_add", 1, NULL, NULL), hello);
+	dlclose(h);
+	cr_assert_null(hostsym_bound("hello_add", 1, NULL, NULL));
+	cr_assert_eq(hostsym_bound("malloc", 2, NULL, NULL), malloc_at);
+}

@@ -1,0 +1,161 @@
+/* map and plan: protections as mapped, never W+X, RELRO read-only after
+ * load, text from the file, bss zeroed, p_align honoured, failed loads
+ * leave nothing behind. */
+#include "soload.h"
+#include "support/testutil.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+/* The permissions and path of the mapping holding addr, from
+ * /proc/self/maps; 0 if found. */
+static int mapping_of(uintptr_t addr, char perms[5], char *path, size_t cap)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	int found = -1;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		char p[5], file[256] = "";
+		if (sscanf(line, "%lx-%lx %4s %*s %*s %*s %255s", &lo, &hi, p, file) < 3)
+			continue;
+		if (addr >= lo && addr < hi) {
+			memcpy(perms, p, 5);
+			snprintf(path, cap, "%s", file);
+			found = 0;
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+Test(map, segments_have_their_own_protection_from_the_file)
+{
+	sl_lib *lib = sl_open(TESTLIB("libcounter.so"), 0);
+	struct sl_info info;
+	char perms[5], path[256];
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	sl_info(lib, &info);
+	for (size_t i = 0; i < info.nsegments; i++) {
+		const struct sl_segment *s = &info.segments[i];
+		int want_r = !!(s->prot & PROT_READ), want_x = !!(s->prot & PROT_EXEC);
+		cr_assert_eq(mapping_of(s->start + s->size - 1, perms, path, sizeof(path)), 0);
+		cr_assert_eq(perms[0] == 'r', want_r);
+		cr_assert_eq(perms[2] == 'x', want_x);
+		if (s->prot & PROT_EXEC) {
+			cr_assert(strstr(path, "libcounter.so"), "text comes from the file: %s",
+			          path);
+			cr_assert_eq(perms[3], 'p');
+		}
+	}
+	cr_assert_not(tu_any_wx_mapping());
+	sl_close(lib);
+}
+
+Test(map, relro_is_read_only_after_load)
+{
+	sl_lib *lib = sl_open(TESTLIB("libcounter.so"), 0);
+	struct sl_info info;
+	char perms[5], path[256];
+
+	sl_info(lib, &info);
+	cr_assert_gt(info.relro_size, 0);
+	cr_assert_eq(info.relro_start % 4096, 0);
+	cr_assert_eq(mapping_of(info.relro_start, perms, path, sizeof(path)), 0);
+	cr_assert_str_eq(perms, "r--p");
+	sl_close(lib);
+}
+
+Test(map, bss_spans_pages_and_reads_zero)
+{
+	sl_lib *lib = sl_open(TESTLIB("libcounter.so"), 0);
+	int *zeroes = sl_sym(lib, "counter_zeroes");
+
+	cr_assert_not_null(zeroes);
+	for (int i = 0; i < 4096; i++)
+		cr_assert_eq(zeroes[i], 0);
+	zeroes[4095] = 1; /* writable to the end */
+	cr_assert_eq(((long (*)(void))sl_sym(lib, "counter_bss_sum"))(), 1);
+	sl_close(lib);
+}
+
+Test(map, large_p_align_is_honoured)
+{
+	sl_lib *lib = sl_open(TESTLIB("libaligned.so"), 0);
+	struct sl_info info;
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	sl_info(lib, &info);
+	cr_assert_eq(info.base % 0x200000, 0, "base 0x%lx", info.base);
+	cr_assert_eq(((int (*)(void))sl_sym(lib, "aligned_get"))(), 5);
+	sl_close(lib);
+}
+
+/* A span of a huge page or more starts on a huge-page boundary, as the
+ * kernel places glibc's file mapping of a library from an ext4 or xfs file
+ * system: every process's fault-around windows then cover the same pages. */
+Test(map, a_span_of_two_mib_or_more_starts_on_a_huge_page_boundary)
+{
+	sl_lib *lib = sl_open(TESTLIB("libbigspan.so"), 0);
+	struct sl_info info;
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	sl_info(lib, &info);
+	cr_expect_geq(info.span, 3 << 20);
+	cr_expect_eq(info.base % 0x200000, 0, "base 0x%lx", info.base);
+	cr_expect_eq(((long (*)(long))sl_sym(lib, "bigspan_touch"))(100), 1 + (3 << 20));
+	sl_close(lib);
+}
+
+Test(map, close_unmaps_everything)
+{
+	int maps = tu_count_maps(), fds = tu_count_fds();
+	sl_lib *lib = sl_open(TESTLIB("libchain_a.so"), 0);
+	struct sl_info info;
+	char perms[5], path[256];
+	uintptr_t text;
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_assert_eq(tu_count_fds(), fds, "the fd is closed once mapped");
+	sl_info(lib, &info);
+	text = info.segments[1].start;
+	cr_assert_gt(tu_count_maps(), maps);
+	sl_close(lib);
+	cr_assert_eq(tu_count_maps(), maps);
+	cr_assert_neq(
+	        mapping_of(text, perms, path, sizeof(path)) == 0 && strstr(path, "libchain_a"), 1);
+}
+
+Test(map, failed_loads_leave_no_mapping_or_fd)
+{
+	static const char *const bad[] = {
+	        TESTLIB("libundef.so"),
+	        BUILD_DIR "/testlibs/malformed/write-exec.so",
+	        BUILD_DIR "/testlibs/malformed/reloc-into-text.so",
+	        BUILD_DIR "/testlibs/malformed/trunc-in-data.so",
+	        "tests/support/testutil.c",
+	};
+	int maps = tu_count_maps(), fds = tu_count_fds();
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_null(sl_open(bad[i], 0), "%s", bad[i]);
+		cr_assert_not_null(sl_error());
+		cr_assert_eq(tu_count_maps(), maps, "%s", bad[i]);
+		cr_assert_eq(tu_count_fds(), fds, "%s", bad[i]);
+	}
+}
+
+Test(map, populate_flag_still_loads)
+{
+	sl_lib *lib = sl_open(TESTLIB("libhello.so"), SL_POPULATE);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_assert_eq(((int (*)(int, int))sl_sym(lib, "hello_add"))(1, 1), 2);
+	sl_close(lib);
+}

@@ -1,0 +1,343 @@
+#include "soload.h"
+#include "support/testutil.h"
+#include "unwind.h"
+
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <link.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * A fake mapped library in a buffer: one readable PT_LOAD over all of it,
+ * an .eh_frame_hdr at HDR and .eh_frame records at FRAME (one 12-byte
+ * record, then the zero terminator).
+ */
+#define HDR   64
+#define FRAME 128
+
+static _Alignas(8) unsigned char image[256];
+static Elf64_Phdr phdrs[2];
+
+static void build_image(unsigned char encoding, int64_t ptr, int width)
+{
+	uint32_t len = 12, zero = 0;
+
+	memset(image, 0, sizeof(image));
+	image[HDR] = 1;
+	image[HDR + 1] = encoding;
+	image[HDR + 2] = 0x03;
+	image[HDR + 3] = 0x3b;
+	memcpy(image + HDR + 4, &ptr, (size_t)width);
+	memcpy(image + FRAME, &len, 4);
+	memcpy(image + FRAME + 16, &zero, 4);
+	phdrs[0] = (Elf64_Phdr){.p_type = PT_LOAD,
+	                        .p_flags = PF_R,
+	                        .p_filesz = sizeof(image),
+	                        .p_memsz = sizeof(image)};
+	phdrs[1] = (Elf64_Phdr){
+	        .p_type = PT_GNU_EH_FRAME, .p_vaddr = HDR, .p_filesz = 12, .p_memsz = 12};
+}
+
+static void *find(void)
+{
+	return unwind_find_eh_frame((uintptr_t)image, phdrs, 2);
+}
+
+Test(unwind, decodes_pcrel_datarel_and_absolute_pointers)
+{
+	build_image(0x1b, FRAME - (HDR + 4), 4); /* pcrel | sdata4, as GNU ld writes */
+	cr_assert_eq(find(), image + FRAME);
+	build_image(0x33, FRAME - HDR, 4); /* datarel | udata4 */
+	cr_assert_eq(find(), image + FRAME);
+	build_image(0x00, FRAME, 8); /* absptr: a vaddr, the header is not relocated */
+	cr_assert_eq(find(), image + FRAME);
+	build_image(0x1a, FRAME - (HDR + 4), 2); /* pcrel | sdata2 */
+	cr_assert_eq(find(), image + FRAME);
+}
+
+Test(unwind, refuses_malformed_headers)
+{
+	build_image(0x1b, FRAME - (HDR + 4), 4);
+	image[HDR] = 2;
+	cr_assert_null(find(), "unknown version");
+	build_image(0x9b, FRAME - (HDR + 4), 4);
+	cr_assert_null(find(), "indirect encoding");
+	build_image(0x01, FRAME, 4);
+	cr_assert_null(find(), "uleb128 encoding");
+	build_image(0x1b, 4096, 4);
+	cr_assert_null(find(), "pointer past the segment");
+	build_image(0x1b, -(HDR + 4) - 64, 4);
+	cr_assert_null(find(), "pointer before the library");
+	build_image(0x1b, FRAME - (HDR + 4), 4);
+	phdrs[1].p_vaddr = sizeof(image) - 2;
+	cr_assert_null(find(), "header runs off the segment");
+}
+
+Test(unwind, refuses_records_without_a_terminator)
+{
+	uint32_t len = 200;
+
+	build_image(0x1b, FRAME - (HDR + 4), 4);
+	memcpy(image + FRAME, &len, 4);
+	cr_assert_null(find());
+	len = 0xffffffff;
+	memcpy(image + FRAME, &len, 4);
+	cr_assert_null(find(), "64-bit DWARF length");
+}
+
+Test(unwind, needs_a_readable_segment_and_the_header)
+{
+	build_image(0x1b, FRAME - (HDR + 4), 4);
+	phdrs[0].p_flags = 0;
+	cr_assert_null(find(), "segment not readable");
+	build_image(0x1b, FRAME - (HDR + 4), 4);
+	cr_assert_null(unwind_find_eh_frame((uintptr_t)image, phdrs, 1), "no PT_GNU_EH_FRAME");
+}
+
+/* The .eh_frame section's runtime address, from the file's section headers. */
+static uintptr_t section_address(const char *path, uintptr_t base, const char *want)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf *elf;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	uintptr_t found = 0;
+
+	cr_assert_geq(fd, 0, "%s", path);
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	cr_assert_not_null(elf);
+	cr_assert_eq(elf_getshdrstrndx(elf, &shstrndx), 0);
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		gelf_getshdr(scn, &sh);
+		if (!strcmp(elf_strptr(elf, shstrndx, sh.sh_name), want))
+			found = base + sh.sh_addr;
+	}
+	elf_end(elf);
+	close(fd);
+	return found;
+}
+
+struct checked {
+	int libraries;
+};
+
+static int check_library(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct checked *c = arg;
+	void *frame;
+
+	(void)size;
+	if (!strstr(info->dlpi_name, "libz.so") && !strstr(info->dlpi_name, "libelf"))
+		return 0;
+	frame = unwind_find_eh_frame(info->dlpi_addr, info->dlpi_phdr, info->dlpi_phnum);
+	cr_assert_eq((uintptr_t)frame,
+	             section_address(info->dlpi_name, info->dlpi_addr, ".eh_frame"), "%s",
+	             info->dlpi_name);
+	c->libraries++;
+	return 0;
+}
+
+Test(unwind, finds_the_eh_frame_section_of_real_libraries)
+{
+	struct checked c = {0};
+
+	dl_iterate_phdr(check_library, &c);
+	cr_assert_geq(c.libraries, 1, "neither libz nor libelf is loaded in the test process");
+}
+
+static void *registered, *deregistered;
+static int calls;
+
+static void fake_register(void *p)
+{
+	registered = p;
+	calls++;
+}
+
+static void fake_deregister(void *p)
+{
+	deregistered = p;
+	calls++;
+}
+
+Test(unwind, registers_once_and_deregisters_once)
+{
+	struct sl_unwind u;
+
+	build_image(0x1b, FRAME - (HDR + 4), 4);
+	unwind_register(&u, image + FRAME, (void *)fake_register, (void *)fake_deregister);
+	cr_assert_eq(registered, image + FRAME);
+	unwind_deregister(&u);
+	unwind_deregister(&u);
+	cr_assert_eq(deregistered, image + FRAME);
+	cr_assert_eq(calls, 2);
+}
+
+Test(unwind, skips_empty_frames_and_missing_functions)
+{
+	struct sl_unwind u;
+
+	build_image(0x1b, FRAME - (HDR + 4), 4);
+	unwind_register(&u, image + FRAME + 16, (void *)fake_register, (void *)fake_deregister);
+	cr_assert_null(u.eh_frame, "an empty .eh_frame is not registered (libgcc would skip it)");
+	unwind_register(&u, image + FRAME, NULL, (void *)fake_deregister);
+	cr_assert_null(u.eh_frame, "no __register_frame in scope");
+	unwind_register(&u, NULL, (void *)fake_register, (void *)fake_deregister);
+	unwind_deregister(&u);
+	cr_assert_eq(calls, 0);
+}
+
+/* ---- Through sl_open: a C++ library with libstdc++ and libgcc_s ---- */
+
+static sl_lib *open_cxx(void)
+{
+	sl_lib *lib = sl_open(TESTLIB("libcxx.so"), 0);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	return lib;
+}
+
+Test(unwind, cxx_constructors_run_in_order)
+{
+	sl_lib *lib = open_cxx();
+	const char *(*trace)(void) = (const char *(*)(void))sl_sym(lib, "cxx_trace");
+
+	cr_assert_not_null(trace);
+	cr_assert_str_eq(trace(), "ctor1;ctor2;");
+	cr_assert_eq(sl_close(lib), 0);
+}
+
+Test(unwind, cxx_exception_is_thrown_and_caught_inside_the_library)
+{
+	sl_lib *lib = open_cxx();
+	long (*checked)(long) = (long (*)(long))sl_sym(lib, "cxx_checked");
+
+	cr_assert_eq(checked(5), 5);
+	cr_assert_eq(checked(-123), -(long)strlen("negative: -123"));
+	cr_assert_eq(checked(-7), -(long)strlen("negative: -7"), "a second throw");
+	cr_assert_eq(sl_close(lib), 0);
+}
+
+Test(unwind, cxx_virtual_calls_and_libstdcxx_tls)
+{
+	sl_lib *lib = open_cxx();
+	long (*area)(long, long) = (long (*)(long, long))sl_sym(lib, "cxx_area");
+	int (*once)(void) = (int (*)(void))sl_sym(lib, "cxx_once");
+
+	cr_assert_eq(area(3, 4), 12);
+	cr_assert_eq(area(5, 5), 25);
+	cr_assert_eq(once(), 1, "std::call_once ran its callable other than once");
+	cr_assert_eq(sl_close(lib), 0);
+}
+
+struct name_count {
+	const char *part;
+	int n;
+};
+
+static void count_name(sl_lib *lib, void *arg)
+{
+	struct name_count *c = arg;
+	struct sl_info info;
+
+	if (sl_info(lib, &info) == 0 && strstr(info.path, c->part))
+		c->n++;
+}
+
+static int count_loaded(const char *part)
+{
+	struct name_count c = {part, 0};
+
+	sl_foreach(count_name, &c);
+	return c.n;
+}
+
+Test(unwind, cxx_runtime_is_loaded_by_libsoload_and_unloaded_after)
+{
+	int maps = 0, found = 0, round;
+
+	for (round = 0; round < 3; round++) {
+		sl_lib *lib = open_cxx();
+		long (*checked)(long) = (long (*)(long))sl_sym(lib, "cxx_checked");
+
+		cr_assert_eq(checked(-1), -(long)strlen("negative: -1"));
+		found = count_loaded("libstdc++") + count_loaded("libgcc_s");
+		cr_assert_eq(found, 2, "libstdc++ and libgcc_s should both be libsoload's");
+		cr_assert_eq(sl_close(lib), 0);
+		/* From the second round on: host libraries (libm) stay open. */
+		if (round == 0)
+			maps = tu_count_maps();
+	}
+	found = count_loaded("libstdc++") + count_loaded("libgcc_s");
+	cr_assert_eq(found, 0, "the C++ runtime outlived its last user");
+	cr_assert_eq(tu_count_maps(), maps);
+}
+
+/* libstdc++ mallocs a 72 KiB emergency exception pool when it starts; an
+ * unload that did not give it back would leak that much every round. */
+Test(unwind, cxx_runtime_unload_gives_its_memory_back)
+{
+	size_t in_use = 0;
+	int round;
+
+	for (round = 0; round < 6; round++) {
+		sl_lib *lib = open_cxx();
+		long (*checked)(long) = (long (*)(long))sl_sym(lib, "cxx_checked");
+
+		cr_assert_eq(checked(-1), -(long)strlen("negative: -1"));
+		cr_assert_eq(sl_close(lib), 0);
+		if (round == 0)
+			in_use = mallinfo2().uordblks;
+	}
+	cr_assert_lt(mallinfo2().uordblks, in_use + 72704, "%zu bytes more after 5 reloads",
+	             mallinfo2().uordblks - in_use);
+}
+
+static void *use_thread_local(void *arg)
+{
+	int (*uses)(void) = (int (*)(void))arg;
+
+	uses();
+	return (void *)(intptr_t)uses();
+}
+
+Test(unwind, cxx_thread_local_objects_are_per_thread_and_destroyed)
+{
+	sl_lib *lib = open_cxx();
+	int (*uses)(void) = (int (*)(void))sl_sym(lib, "cxx_thread_uses");
+	int (*counts)(int *) = (int (*)(int *))sl_sym(lib, "cxx_thread_counts");
+	int made = 0;
+	void *seen;
+	pthread_t t;
+
+	cr_assert_eq(uses(), 1);
+	pthread_create(&t, NULL, use_thread_local, (void *)uses);
+	pthread_join(t, &seen);
+	cr_assert_eq((intptr_t)seen, 2, "the thread counted its own calls");
+	cr_assert_eq(uses(), 2, "this thread's count is its own");
+	cr_assert_eq(counts(&made), 1, "the exited thread's object was destroyed");
+	cr_assert_eq(made, 2);
+	cr_assert_eq(sl_close(lib), 0);
+	/* This thread's object is destroyed at exit: its code must stay. */
+	cr_assert_eq(count_loaded("libcxx.so"), 1, "unloaded under a pending destructor");
+}
+
+Test(unwind, cxx_thread_local_of_an_exited_thread_does_not_pin_the_library)
+{
+	sl_lib *lib = open_cxx();
+	void *seen;
+	pthread_t t;
+
+	pthread_create(&t, NULL, use_thread_local, sl_sym(lib, "cxx_thread_uses"));
+	pthread_join(t, &seen);
+	cr_assert_eq((intptr_t)seen, 2);
+	cr_assert_eq(sl_close(lib), 0);
+	cr_assert_eq(count_loaded("libcxx.so"), 0);
+	cr_assert_eq(count_loaded("libstdc++"), 0);
+}

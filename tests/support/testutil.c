@@ -1,0 +1,322 @@
+#include "support/testutil.h"
+
+#include <criterion/criterion.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+int tu_run(const char *cmd, char *out, size_t cap)
+{
+	FILE *p = popen(cmd, "r");
+	size_t n = 0;
+	int status;
+
+	if (!p)
+		return -1;
+	while (n + 1 < cap) {
+		size_t got = fread(out + n, 1, cap - 1 - n, p);
+		if (got == 0)
+			break;
+		n += got;
+	}
+	out[n] = '\0';
+	status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+json_t *tu_run_json(const char *cmd, int *status)
+{
+	size_t cap = 1 << 22;
+	char *buf = malloc(cap);
+	json_t *doc;
+
+	*status = tu_run(cmd, buf, cap);
+	doc = json_loads(buf, 0, NULL);
+	free(buf);
+	return doc;
+}
+
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n - 3; /* ".", ".." and the fd opendir itself holds */
+}
+
+int tu_count_fds(void)
+{
+	return count_entries("/proc/self/fd");
+}
+
+/* ASan's allocator maps and splits its own heap inside a fixed range
+ * (0x600000000000 + 4 TiB on x86-64) as it grows: those lines are the
+ * allocator's, not anything a test could leak, so ASan builds skip them. */
+static int is_allocator_line(const char *line)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	unsigned long start = strtoul(line, NULL, 16);
+	return start >= 0x600000000000UL && start < 0x640000000000UL;
+#else
+	(void)line;
+	return 0;
+#endif
+}
+
+int tu_count_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[4096];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += !is_allocator_line(line) && strchr(line, '\n');
+	fclose(f);
+	return n;
+}
+
+int tu_count_maps_of(const char *needle)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[4096];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+long tu_vm_size_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kib = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmSize: %ld kB", &kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kib;
+}
+
+int tu_spawn(int (*setup)(void *arg), void *arg)
+{
+	int ready[2];
+	char ok = 0;
+	pid_t pid;
+
+	if (pipe(ready) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		/* A failed assertion in the parent must not leave us behind. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(ready[0]);
+		ok = setup(arg) == 0;
+		if (write(ready[1], &ok, 1) != 1 || !ok)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (pid > 0 && (read(ready[0], &ok, 1) != 1 || !ok)) {
+		tu_reap(pid);
+		pid = -1;
+	}
+	close(ready[0]);
+	return pid;
+}
+
+void tu_reap(int pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+long long tu_json_int(const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	cr_assert(json_is_integer(v), "%s is not an integer", key);
+	return json_integer_value(v);
+}
+
+json_t *tu_run_docs(const char *cmd, int *status)
+{
+	size_t cap = 1 << 22, pos = 0, len;
+	char *buf = malloc(cap);
+	json_t *docs = json_array();
+
+	*status = tu_run(cmd, buf, cap);
+	len = strlen(buf);
+	for (;;) {
+		json_error_t err;
+		json_t *doc;
+
+		while (pos < len && strchr(" \t\r\n", buf[pos]))
+			pos++;
+		if (pos == len)
+			break;
+		doc = json_loadb(buf + pos, len - pos, JSON_DISABLE_EOF_CHECK, &err);
+		if (!doc) {
+			json_decref(docs);
+			docs = NULL;
+			break;
+		}
+		json_array_append_new(docs, doc);
+		pos += err.position;
+	}
+	free(buf);
+	return docs;
+}
+
+char *tu_make_tmpdir(char *tmpl)
+{
+	return mkdtemp(tmpl);
+}
+
+void tu_remove_tree(const char *dir)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+static int write_pages(int fd, size_t pages)
+{
+	static char page[4096];
+
+	memset(page, 'x', sizeof(page));
+	for (size_t i = 0; i < pages; i++)
+		if (write(fd, page, sizeof(page)) != (ssize_t)sizeof(page))
+			return -1;
+	return fdatasync(fd);
+}
+
+/* POSIX_FADV_RANDOM turns readahead off, so each pread brings in its page
+ * and no other. */
+static int read_marked(int fd, const char *map)
+{
+	char page[4096];
+
+	if (posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED) != 0 ||
+	    posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM) != 0)
+		return -1;
+	for (size_t i = 0; map[i]; i++)
+		if (map[i] == '#' && pread(fd, page, sizeof(page), (off_t)(i * sizeof(page))) < 0)
+			return -1;
+	return 0;
+}
+
+/* How many pages differ from map, fixing each one found: under concurrent
+ * I/O a page read once is now and then not left in the cache (seen on
+ * 6.18 with four writers), so the state is checked with mincore. */
+static long fix_differences(int fd, const char *map, size_t pages)
+{
+	unsigned char *vec = malloc(pages ? pages : 1);
+	void *addr = pages ? mmap(NULL, pages * 4096, PROT_READ, MAP_SHARED, fd, 0) : NULL;
+	long wrong = 0;
+	char page[4096];
+
+	if (!vec || addr == MAP_FAILED || (pages && mincore(addr, pages * 4096, vec) != 0))
+		wrong = -1;
+	for (size_t i = 0; wrong >= 0 && i < pages; i++) {
+		if ((vec[i] & 1) == (map[i] == '#'))
+			continue;
+		wrong++;
+		if (map[i] == '#')
+			pread(fd, page, sizeof(page), (off_t)(i * sizeof(page)));
+		else
+			posix_fadvise(fd, (off_t)(i * 4096), 4096, POSIX_FADV_DONTNEED);
+	}
+	if (addr && addr != MAP_FAILED)
+		munmap(addr, pages * 4096);
+	free(vec);
+	return wrong;
+}
+
+int tu_file_with_residency(const char *path, const char *map)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	size_t pages = strlen(map);
+	long wrong = 1;
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = write_pages(fd, pages);
+	if (rc == 0)
+		rc = read_marked(fd, map);
+	for (int tries = 0; rc == 0 && wrong > 0 && tries < 10; tries++)
+		wrong = fix_differences(fd, map, pages);
+	close(fd);
+	return rc == 0 && wrong == 0 ? 0 : -1;
+}
+
+char *tu_read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	long len;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0)
+		text = calloc(1, (size_t)len + 1);
+	if (text && fread(text, 1, (size_t)len, f) != (size_t)len) {
+		free(text);
+		text = NULL;
+	}
+	fclose(f);
+	return text;
+}
+
+int tu_perf_paranoid(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/perf_event_paranoid", "re");
+	int paranoid = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &paranoid) != 1)
+			paranoid = -1;
+		fclose(f);
+	}
+	return paranoid;
+}
+
+int tu_any_wx_mapping(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512], perms[5];
+	int wx = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*x-%*x %4s", perms) == 1 && perms[1] == 'w' && perms[2] == 'x')
+			wx = 1;
+	if (f)
+		fclose(f);
+	return wx;
+}
