@@ -23,13 +23,12 @@ struct libs_args {
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: %s libs [PID... | --all] [--sort KEY] [--top N] [--path GLOB]\n"
-	        "                     [--format json|text|prometheus]\n"
+	        "usage: %s libs [PID... | --all] [--top N] [--path GLOB]\n"
+	        "         [--sort pss|rss|uss|private_dirty|relro|processes|resident]\n"
+	        "         [--format json|text|prometheus]\n"
 	        "  every shared library mapped by the processes (all that can be read by\n"
 	        "  default): rss, pss, uss, private dirty, RELRO private dirty, text, and\n"
-	        "  its file's pages in the page cache.\n"
-	        "  --sort KEY   pss (default), rss, uss, private_dirty, relro, processes,\n"
-	        "               resident\n"
+	        "  its file's pages in the page cache, sorted by --sort (pss by default).\n"
 	        "  --top N      show the first N libraries (totals cover all; prometheus: %d)\n"
 	        "  --path GLOB  only libraries whose path matches GLOB (fnmatch)\n",
 	        CLI_PROG, PROM_TOP);
@@ -111,9 +110,12 @@ static int take_pids(int argc, char **argv, struct libs_args *a)
 static int parse_args(int argc, char **argv, struct libs_args *a)
 {
 	static const struct option opts[] = {
-	        {"format", required_argument, 0, 'f'}, {"sort", required_argument, 0, 's'},
-	        {"top", required_argument, 0, 't'},    {"path", required_argument, 0, 'p'},
-	        {"all", no_argument, 0, 'a'},          {"help", no_argument, 0, 'h'},
+	        {"format", required_argument, 0, 'f'},
+	        {"sort", required_argument, 0, 's'},
+	        {"top", required_argument, 0, 't'},
+	        {"path", required_argument, 0, 'p'},
+	        {"all", no_argument, 0, 'a'},
+	        {"help", no_argument, 0, 'h'},
 	        {0},
 	};
 	bool all = false;
@@ -150,7 +152,7 @@ static int print_report(const struct libs_report *r, const struct libs_args *a)
 	return rc;
 }
 
-/* Exit 1 only if no process could be read. */
+/* Exit 1 only if no process could be read and some could not. */
 int cli_libs(int argc, char **argv)
 {
 	struct libs_args a = {.format = EMIT_JSON};
@@ -162,19 +164,19 @@ int cli_libs(int argc, char **argv)
 		return rc - 1;
 	}
 	rc = libs_run(&a.query, &r);
-	if (rc == 0 && r.processes == 0 && r.no_memory == 0)
+	if (rc == 0 && r.processes == 0 && r.errors.count > 0)
 		rc = -ESRCH;
-	if (rc) {
-		const struct proc_error *e = r.errors.count ? &r.errors.items[0] : NULL;
-
-		if (rc == -ESRCH && e)
-			emit_error(CLI_PROG, "libs", a.format, "pid %d: %s", (int)e->pid, e->error);
-		else
-			emit_error(CLI_PROG, "libs", a.format, "/proc: %s",
-			           rc == -ESRCH ? "no process could be read" : strerror(-rc));
-	} else if (print_report(&r, &a) != 0) {
+	if (rc == -ESRCH && r.errors.count == 1)
+		emit_error(CLI_PROG, "libs", a.format, "pid %d: %s", (int)r.errors.items[0].pid,
+		           r.errors.items[0].error);
+	else if (rc == -ESRCH)
+		emit_error(CLI_PROG, "libs", a.format,
+		           "no process could be read (%zu refused or gone; the first: pid %d: %s)",
+		           r.errors.count, (int)r.errors.items[0].pid, r.errors.items[0].error);
+	else if (rc)
+		emit_error(CLI_PROG, "libs", a.format, "/proc: %s", strerror(-rc));
+	else if (print_report(&r, &a) != 0)
 		rc = -1;
-	}
 	libs_free(&r);
 	free(a.pids);
 	return rc ? 1 : 0;

@@ -53,8 +53,9 @@ static void put_relro(json_t *o, const struct libs_lib *lib)
 	              lib->relro_unavailable);
 	emit_measured(o, "relro_private_dirty", (int64_t)lib->sum.relro_private_dirty, why);
 	emit_measured(o, "relro_share_saving_estimate", (int64_t)libs_relro_saving(lib), why);
-	json_object_set_new(o, "shared_relro", json_boolean(lib->sum.relro_cache_rss > 0 ||
-	                                                    lib->sum.relro_cache_pss > 0));
+	json_object_set_new(
+	        o, "shared_relro",
+	        json_boolean(lib->sum.relro_cache_rss > 0 || lib->sum.relro_cache_pss > 0));
 	emit_int(o, "relro_cache_rss", (int64_t)lib->sum.relro_cache_rss);
 	emit_int(o, "relro_cache_pss", (int64_t)lib->sum.relro_cache_pss);
 }
@@ -185,6 +186,25 @@ static void put_row(FILE *out, uint64_t procs, const struct libs_counts *c, bool
 	put_num(out, cached, cached_known);
 }
 
+/* text in lines of at most EMIT_LIBS_COLUMNS, indented by two spaces. */
+static void put_wrapped(FILE *out, const char *text)
+{
+	int col = 0;
+
+	while (*text) {
+		int word = (int)strcspn(text, " ");
+
+		if (col && col + 1 + word > EMIT_LIBS_COLUMNS) {
+			fputc('\n', out);
+			col = 0;
+		}
+		col += fprintf(out, "%s%.*s", col ? " " : "  ", word, text);
+		text += word;
+		text += *text == ' ';
+	}
+	fputc('\n', out);
+}
+
 static void put_errors(FILE *out, const struct libs_report *r)
 {
 	fprintf(out, "%zu processes read, %zu without memory, %zu could not be read\n",
@@ -216,10 +236,12 @@ int emit_libs_text(FILE *out, const struct libs_report *r, const struct emit_lib
 	put_row(out, r->processes, &t.sum, true, t.resident_pages * page_size(), true);
 	fprintf(out, "  total: %" PRIu64 " libraries%s\n", t.libraries,
 	        n < t.libraries ? " (not all shown)" : "");
-	fprintf(out, "\nRELRO sharing (soload --share) would save about %s;\n  %s.\n",
-	        human(t.relro_saving, saving, sizeof(saving)), EMIT_LIBS_SAVING_METHOD);
+	fprintf(out, "\nRELRO sharing (soload --share) would save about %s;\n",
+	        human(t.relro_saving, saving, sizeof(saving)));
+	put_wrapped(out, EMIT_LIBS_SAVING_METHOD ".");
 	if (t.relro_unmeasured)
-		fprintf(out, "  %" PRIu64 " libraries left out: their RELRO was not measured (?).\n",
+		fprintf(out,
+		        "  %" PRIu64 " libraries left out: their RELRO was not measured (?).\n",
 		        t.relro_unmeasured);
 	put_errors(out, r);
 	return 0;

@@ -12,7 +12,7 @@
 #define EMIT_LIBS_COLUMNS 100
 
 /* How the method of the saving estimate is described wherever it is shown. */
-#define EMIT_LIBS_SAVING_METHOD                                                                    \
+#define EMIT_LIBS_SAVING_METHOD                                                                   \
 	"estimate: per library, relro_private_dirty summed over processes less the largest copy " \
 	"in one process; assumes every process could place the library at one address and "       \
 	"relocate it to the same bytes"

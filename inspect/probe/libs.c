@@ -18,7 +18,7 @@
 
 #define MAX_PHDRS 256 /* more program headers than any real library has */
 #define UNREACHABLE                                                                               \
-	"the file is not reachable by its path (deleted, or in another mount namespace) and "    \
+	"the file is not reachable by its path (deleted, or in another mount namespace) and "     \
 	"/proc/PID/map_files needs CAP_SYS_ADMIN"
 #define FIRST_PAGE_OUT                                                                            \
 	"the file's first page is not in the page cache; reading its headers would change that"
@@ -273,10 +273,10 @@ struct scan {
 	int procdir;
 	dev_t exe_dev;
 	ino_t exe_ino;
-	long below;    /* the library mapped just below, for a share cache; -1: none */
-	size_t seen;   /* mappings read */
-	size_t stray;  /* share-cache mappings with no library below */
-	int pagemap;   /* 0 not opened, 1 open, -1 could not be */
+	long below;   /* the library mapped just below, for a share cache; -1: none */
+	size_t seen;  /* mappings read */
+	size_t stray; /* share-cache mappings with no library below */
+	int pagemap;  /* 0 not opened, 1 open, -1 could not be */
 	struct pagemap pm;
 };
 
@@ -539,9 +539,11 @@ static int scan_listed(struct libs_report *r, const struct libs_query *q)
 
 int libs_run(const struct libs_query *q, struct libs_report *r)
 {
-	struct walk w = {r, q};
+	struct walk w;
 
 	memset(r, 0, sizeof(*r));
+	w.r = r;
+	w.q = q;
 	if (q->pids)
 		return scan_listed(r, q);
 	return procwalk_each(&r->errors, walk_one, &w);
@@ -550,12 +552,9 @@ int libs_run(const struct libs_query *q, struct libs_report *r)
 /* ---- Reading the report ---- */
 
 static const char *const sort_names[] = {
-        [LIBS_BY_PSS] = "pss",
-        [LIBS_BY_RSS] = "rss",
-        [LIBS_BY_USS] = "uss",
-        [LIBS_BY_PRIVATE_DIRTY] = "private_dirty",
-        [LIBS_BY_RELRO] = "relro",
-        [LIBS_BY_PROCESSES] = "processes",
+        [LIBS_BY_PSS] = "pss",           [LIBS_BY_RSS] = "rss",
+        [LIBS_BY_USS] = "uss",           [LIBS_BY_PRIVATE_DIRTY] = "private_dirty",
+        [LIBS_BY_RELRO] = "relro",       [LIBS_BY_PROCESSES] = "processes",
         [LIBS_BY_RESIDENT] = "resident",
 };
 

@@ -30,9 +30,9 @@
 /* What one library costs in one process, or summed over processes. */
 struct libs_counts {
 	uint64_t mappings, rss, pss, uss, private_dirty, shared, swap;
-	uint64_t text_rss, text_pss;       /* executable mappings */
-	uint64_t relro_private_dirty;      /* private dirty pages in the RELRO range */
-	uint64_t relro_cache_rss;          /* mappings of its libsoload share cache */
+	uint64_t text_rss, text_pss;  /* executable mappings */
+	uint64_t relro_private_dirty; /* private dirty pages in the RELRO range */
+	uint64_t relro_cache_rss;     /* mappings of its libsoload share cache */
 	uint64_t relro_cache_pss;
 };
 
@@ -51,10 +51,10 @@ struct libs_lib {
 	char *path; /* libraries only: the path in the first process seen */
 	/* Read from the file when first seen (cachestat before the headers). */
 	uint64_t size;
-	const char *file_unavailable;  /* why the file could not be opened, or NULL */
-	struct residency res;          /* res.unavailable: why no page counts */
-	uint64_t relro_start, relro_end; /* page-aligned file offsets; equal: none */
-	const char *relro_unavailable;   /* why the RELRO range is not known */
+	const char *file_unavailable;        /* why the file could not be opened, or NULL */
+	struct residency res;                /* res.unavailable: why no page counts */
+	uint64_t relro_start, relro_end;     /* page-aligned file offsets; equal: none */
+	const char *relro_unavailable;       /* why the RELRO range is not known */
 	const char *relro_dirty_unavailable; /* why its private dirty pages are not */
 	struct libs_counts sum;
 	uint64_t processes;
@@ -126,8 +126,8 @@ struct libs_totals {
 	uint64_t libraries;
 	struct libs_counts sum;
 	uint64_t relro_saving;
-	uint64_t relro_unmeasured; /* libraries left out of the two RELRO figures */
-	uint64_t resident_pages;     /* of the libraries' files measured */
+	uint64_t relro_unmeasured;    /* libraries left out of the two RELRO figures */
+	uint64_t resident_pages;      /* of the libraries' files measured */
 	uint64_t resident_unmeasured; /* libraries whose files were not */
 };
 

@@ -350,3 +350,18 @@ Test(schema, who_output_matches)
 	check_commandf("who", 0, BUILD_DIR "/mapscope who %s", sample);
 	check_commandf("who", 1, BUILD_DIR "/mapscope who %s/missing", dir);
 }
+
+Test(schema, libs_output_matches)
+{
+	check_commandf("libs", 0, BUILD_DIR "/mapscope libs");
+	check_commandf("libs", 0, BUILD_DIR "/mapscope libs --sort relro --top 3 --path '*'");
+	check_commandf("libs", 0, BUILD_DIR "/mapscope libs --path '*/no-such-library*'");
+	check_commandf("libs", 0, ON_A_SLEEP(BUILD_DIR "/mapscope libs"));
+	check_commandf("libs", 1, BUILD_DIR "/mapscope libs 2147483647");
+	/* Unprivileged: system libraries' page cache is null with a reason. */
+	if (geteuid() == 0)
+		check_commandf(
+		        "libs", 0,
+		        "setpriv --reuid=65534 --regid=65534 --clear-groups sh -c '" ON_A_SLEEP(
+		                BUILD_DIR "/mapscope libs") "'");
+}

@@ -192,16 +192,16 @@ Test(libs, relro_private_dirty_is_the_relocated_range)
 	cr_assert_not_null(lib);
 	cr_assert_null(libs_relro_unavailable(lib));
 	/* The loader's range, from the dynamic linker, against ours from the file. */
-	cr_assert_eq(lib->relro_end - lib->relro_start, shared[0].relro_end - shared[0].relro_start);
+	cr_assert_eq(lib->relro_end - lib->relro_start,
+	             shared[0].relro_end - shared[0].relro_start);
 	add_expected(pids[0], lib_st.st_ino, shared[0].relro_start, &e);
 	one = e.relro_dirty;
 	add_expected(pids[1], lib_st.st_ino, shared[1].relro_start, &e);
 	/* 20,000 relocated pointers: about 40 pages written in each process. */
 	cr_assert_geq(one, 30 * 4096, "only %llu bytes of RELRO dirty", one);
 	cr_assert_eq(lib->sum.relro_private_dirty, e.relro_dirty);
-	cr_assert_eq(libs_relro_saving(lib), e.relro_dirty - (e.relro_dirty - one > one
-	                                                               ? e.relro_dirty - one
-	                                                               : one));
+	cr_assert_eq(libs_relro_saving(lib),
+	             e.relro_dirty - (e.relro_dirty - one > one ? e.relro_dirty - one : one));
 	libs_free(&r);
 	tu_reap(pids[0]);
 	tu_reap(pids[1]);
@@ -412,8 +412,8 @@ Test(libs, every_process_and_the_top_pids_in_order)
 	cr_assert_not_null(sorted);
 	for (size_t i = 0; sorted[i]; i++) {
 		const struct libs_lib *lib = sorted[i];
-		cr_assert_eq(lib->ntop, lib->processes < LIBS_TOP_PIDS ? lib->processes
-		                                                       : LIBS_TOP_PIDS);
+		cr_assert_eq(lib->ntop,
+		             lib->processes < LIBS_TOP_PIDS ? lib->processes : LIBS_TOP_PIDS);
 		for (unsigned k = 1; k < lib->ntop; k++)
 			cr_assert_geq(lib->top[k - 1].pss, lib->top[k].pss);
 		if (sorted[i + 1])
