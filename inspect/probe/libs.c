@@ -448,17 +448,10 @@ static void commit(struct libs_report *r, pid_t pid)
 	}
 }
 
-/* Whether the process is still there (not exited, not a zombie). */
-static bool still_running(pid_t pid)
-{
-	struct procstat st;
-
-	return procstat_read(pid, &st) == 0 && st.state != 'Z' && st.state != 'X';
-}
-
 int libs_scan_process(struct libs_report *r, const struct libs_query *q, pid_t pid, int procdir)
 {
 	struct scan s = {.r = r, .q = q, .pid = pid, .procdir = procdir, .below = -1};
+	struct procstat st;
 	struct stat exe;
 	int rc;
 
@@ -472,13 +465,13 @@ int libs_scan_process(struct libs_report *r, const struct libs_query *q, pid_t p
 		pagemap_close(&s.pm);
 	if (rc == -ENOMEM)
 		return rc;
-	/* Read to the end: the process must still be there for it to be whole. */
-	if (rc == 0 && !still_running(pid))
-		rc = -ESRCH;
-	else if (rc == 0 && s.seen == 0) {
-		r->no_memory++; /* a kernel thread: no address space */
+	if (rc == 0 && s.seen == 0 && procstat_read(pid, &st) == 0) {
+		r->no_memory++; /* a kernel thread or a zombie: no address space */
 		return 0;
 	}
+	/* Read to the end: the process must still be there for it to be whole. */
+	if (rc == 0 && (procstat_read(pid, &st) != 0 || st.state == 'Z' || st.state == 'X'))
+		rc = -ESRCH;
 	if (rc) {
 		procwalk_add_error(&r->errors, pid, "smaps", rc);
 		return 0;

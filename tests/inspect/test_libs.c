@@ -445,3 +445,60 @@ Test(libs, glob_and_sort_keys)
 	cr_assert_str_eq(libs_sort_name(key), "relro");
 	cr_assert_eq(libs_parse_sort("size", &key), -1);
 }
+
+/* The copy mapped whole, private and writable, as no loader maps it: the
+ * RELRO range shares one mapping with every other page of the file. */
+struct writer {
+	uint64_t relro_start; /* file offset */
+	int relro_pages, other_pages;
+};
+
+static int write_pages(void *arg)
+{
+	const struct writer *w = arg;
+	long page = sysconf(_SC_PAGESIZE);
+	int fd = open(lib_path, O_RDONLY);
+	char *p;
+
+	if (fd < 0)
+		return -1;
+	p = mmap(NULL, lib_st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -1;
+	for (int i = 0; i < w->relro_pages; i++)
+		p[w->relro_start + i * page] ^= 1;
+	for (int i = 0; i < w->other_pages; i++)
+		p[i * page] ^= 1;
+	return 0;
+}
+
+Test(libs, relro_inside_a_larger_mapping_is_counted_page_by_page)
+{
+	int s0 = 0;
+	pid_t holder = tu_spawn(hold_copy, &s0), writer;
+	struct writer w = {0, 3, 2};
+	struct libs_report r;
+	const struct libs_lib *lib;
+
+	cr_assert_gt(holder, 0);
+	scan_pids(&holder, 1, &r);
+	lib = find_lib(&r, lib_st.st_ino);
+	cr_assert_not_null(lib);
+	w.relro_start = lib->relro_start;
+	cr_assert_gt(lib->relro_end - lib->relro_start, 3 * 4096);
+	cr_assert_gt(w.relro_start, 2 * 4096);
+	libs_free(&r);
+	tu_reap(holder);
+	writer = tu_spawn(write_pages, &w);
+	cr_assert_gt(writer, 0);
+	scan_pids(&writer, 1, &r);
+	lib = find_lib(&r, lib_st.st_ino);
+	cr_assert_not_null(lib);
+	cr_assert_eq(lib->sum.mappings, 1);
+	cr_assert_null(libs_relro_unavailable(lib), "%s", libs_relro_unavailable(lib));
+	cr_assert_eq(lib->sum.private_dirty, 5 * 4096);
+	cr_assert_eq(lib->sum.relro_private_dirty, 3 * 4096);
+	libs_free(&r);
+	tu_reap(writer);
+}
