@@ -19,4 +19,8 @@ struct procstat {
 /* 0, or -errno (-ENOENT once the process is gone). */
 int procstat_read(pid_t pid, struct procstat *out);
 
+/* Only the state letter, from stat relative to the process's /proc
+ * directory fd: one small read. 0, or -errno (-ESRCH once it is gone). */
+int procstat_state(int procdir, char *state);
+
 #endif

@@ -451,8 +451,8 @@ static void commit(struct libs_report *r, pid_t pid)
 int libs_scan_process(struct libs_report *r, const struct libs_query *q, pid_t pid, int procdir)
 {
 	struct scan s = {.r = r, .q = q, .pid = pid, .procdir = procdir, .below = -1};
-	struct procstat st;
 	struct stat exe;
+	char state;
 	int rc;
 
 	if (fstatat(procdir, "exe", &exe, 0) == 0) {
@@ -465,12 +465,12 @@ int libs_scan_process(struct libs_report *r, const struct libs_query *q, pid_t p
 		pagemap_close(&s.pm);
 	if (rc == -ENOMEM)
 		return rc;
-	if (rc == 0 && s.seen == 0 && procstat_read(pid, &st) == 0) {
+	if (rc == 0 && s.seen == 0 && procstat_state(procdir, &state) == 0) {
 		r->no_memory++; /* a kernel thread or a zombie: no address space */
 		return 0;
 	}
 	/* Read to the end: the process must still be there for it to be whole. */
-	if (rc == 0 && (procstat_read(pid, &st) != 0 || st.state == 'Z' || st.state == 'X'))
+	if (rc == 0 && (procstat_state(procdir, &state) != 0 || state == 'Z' || state == 'X'))
 		rc = -ESRCH;
 	if (rc) {
 		procwalk_add_error(&r->errors, pid, "smaps", rc);
