@@ -230,6 +230,12 @@ Test(schema, file_output_matches)
 	check_commandf("file", 0, BUILD_DIR "/mapscope file --ranges --pages %s", sample);
 	check_commandf("file", 0, BUILD_DIR "/mapscope file -r --format jsonl --ranges %s", dir);
 	check_commandf("file", 0, BUILD_DIR "/mapscope file -r %s /dev/null", dir);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file -r --top 2 %s", dir);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file -r --top 2 --sort evicted %s", dir);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file --save %s/list %s", dir, sample);
+	check_commandf("file", 0, "cat %s/list", dir);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file --restore %s/list", dir);
+	check_commandf("file", 1, BUILD_DIR "/mapscope file --restore %s", sample);
 	/* Not the owner and no write access: counts are null with a reason. */
 	if (geteuid() == 0) /* otherwise the whole suite already runs unprivileged */
 		check_commandf("file", 0,
