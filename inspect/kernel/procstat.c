@@ -67,12 +67,12 @@ static int64_t status_pages(const char *buf, const char *key)
 	return kb * 1024 / sysconf(_SC_PAGESIZE);
 }
 
-int procstat_state(int procdir, char *state)
+int procstat_vm_pages(int procdir, uint64_t *pages)
 {
-	char buf[1024];
-	int fd = openat(procdir, "stat", O_RDONLY | O_CLOEXEC);
+	char buf[256];
+	int fd = openat(procdir, "statm", O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -errno : read(fd, buf, sizeof(buf) - 1);
-	const char *p;
+	unsigned long long size;
 
 	if (n < 0 && fd >= 0)
 		n = -errno;
@@ -81,9 +81,9 @@ int procstat_state(int procdir, char *state)
 	if (n < 0)
 		return (int)n;
 	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 1, " %c", state) != 1)
+	if (sscanf(buf, "%llu", &size) != 1)
 		return -EINVAL;
+	*pages = size;
 	return 0;
 }
 

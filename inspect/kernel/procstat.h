@@ -19,8 +19,11 @@ struct procstat {
 /* 0, or -errno (-ENOENT once the process is gone). */
 int procstat_read(pid_t pid, struct procstat *out);
 
-/* Only the state letter, from stat relative to the process's /proc
- * directory fd: one small read. 0, or -errno (-ESRCH once it is gone). */
-int procstat_state(int procdir, char *state);
+/* The size of the process's address space in pages (statm's first field),
+ * relative to its /proc directory fd: one small read, no walk of its
+ * mappings. 0 from the moment the process has let go of its memory
+ * (exiting, a zombie) and for kernel threads. 0, or -errno (-ESRCH once it
+ * is gone). */
+int procstat_vm_pages(int procdir, uint64_t *pages);
 
 #endif

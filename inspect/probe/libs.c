@@ -452,7 +452,7 @@ int libs_scan_process(struct libs_report *r, const struct libs_query *q, pid_t p
 {
 	struct scan s = {.r = r, .q = q, .pid = pid, .procdir = procdir, .below = -1};
 	struct stat exe;
-	char state;
+	uint64_t vm_pages;
 	int rc;
 
 	if (fstatat(procdir, "exe", &exe, 0) == 0) {
@@ -465,12 +465,13 @@ int libs_scan_process(struct libs_report *r, const struct libs_query *q, pid_t p
 		pagemap_close(&s.pm);
 	if (rc == -ENOMEM)
 		return rc;
-	if (rc == 0 && s.seen == 0 && procstat_state(procdir, &state) == 0) {
+	if (rc == 0 && s.seen == 0 && procstat_vm_pages(procdir, &vm_pages) == 0) {
 		r->no_memory++; /* a kernel thread or a zombie: no address space */
 		return 0;
 	}
-	/* Read to the end: the process must still be there for it to be whole. */
-	if (rc == 0 && (procstat_state(procdir, &state) != 0 || state == 'Z' || state == 'X'))
+	/* smaps ends early, without an error, once an exiting process has let
+	 * go of its memory: whole only if the memory is still there after it. */
+	if (rc == 0 && (procstat_vm_pages(procdir, &vm_pages) != 0 || vm_pages == 0))
 		rc = -ESRCH;
 	if (rc) {
 		procwalk_add_error(&r->errors, pid, "smaps", rc);
