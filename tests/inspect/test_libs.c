@@ -83,7 +83,8 @@ static int hold_copy(void *arg)
 
 /* One holder's mappings of a file, summed from its smaps by the test. */
 struct expect {
-	unsigned long long mappings, rss, pss, uss, private_dirty, text_rss, text_pss;
+	unsigned long long mappings, rss, pss, uss, private_dirty, shared, swap, text_rss,
+	        text_pss;
 	unsigned long long relro_dirty; /* Private_Dirty of the mapping at [relro_start, ...) */
 };
 
@@ -122,6 +123,8 @@ static void add_expected(pid_t pid, ino_t ino, uintptr_t relro_start, struct exp
 		e->pss += kb_field(line, "Pss:");
 		e->uss += kb_field(line, "Private_Clean:") + kb_field(line, "Private_Dirty:");
 		e->private_dirty += kb_field(line, "Private_Dirty:");
+		e->shared += kb_field(line, "Shared_Clean:") + kb_field(line, "Shared_Dirty:");
+		e->swap += kb_field(line, "Swap:");
 		if (relro)
 			e->relro_dirty += kb_field(line, "Private_Dirty:");
 		if (text) {
@@ -168,6 +171,8 @@ Test(libs, figures_equal_the_sum_of_the_holders_smaps)
 	cr_assert_eq(lib->sum.pss, e.pss);
 	cr_assert_eq(lib->sum.uss, e.uss);
 	cr_assert_eq(lib->sum.private_dirty, e.private_dirty);
+	cr_assert_eq(lib->sum.shared, e.shared);
+	cr_assert_eq(lib->sum.swap, e.swap);
 	cr_assert_eq(lib->sum.text_rss, e.text_rss);
 	cr_assert_eq(lib->sum.text_pss, e.text_pss);
 	cr_assert_gt(e.text_rss, 0);
@@ -350,8 +355,8 @@ static int hold_shared(void *arg)
 	return sl_open(lib_path, SL_SHARE) ? 0 : -1;
 }
 
-/* rss of every mapping of pid whose path ends in .relro. */
-static unsigned long long relro_cache_rss(pid_t pid)
+/* Rss (and, into *pss, Pss) of every mapping of pid whose path ends in .relro. */
+static unsigned long long relro_cache_rss(pid_t pid, unsigned long long *pss)
 {
 	char path[64], line[512];
 	unsigned long long rss = 0;
@@ -367,8 +372,10 @@ static unsigned long long relro_cache_rss(pid_t pid)
 			in = strstr(line, ".relro\n") != NULL;
 			continue;
 		}
-		if (in)
+		if (in) {
 			rss += kb_field(line, "Rss:");
+			*pss += kb_field(line, "Pss:");
+		}
 	}
 	fclose(f);
 	return rss;
@@ -377,7 +384,7 @@ static unsigned long long relro_cache_rss(pid_t pid)
 Test(libs, a_share_cache_counts_with_its_library)
 {
 	pid_t pids[2] = {tu_spawn(hold_shared, NULL), tu_spawn(hold_shared, NULL)};
-	unsigned long long cache = 0;
+	unsigned long long cache = 0, cache_pss = 0;
 	struct expect e = {0};
 	struct libs_report r;
 	const struct libs_lib *lib;
@@ -386,12 +393,14 @@ Test(libs, a_share_cache_counts_with_its_library)
 	scan_pids(pids, 2, &r);
 	for (int i = 0; i < 2; i++) {
 		add_expected(pids[i], lib_st.st_ino, 0, &e);
-		cache += relro_cache_rss(pids[i]);
+		cache += relro_cache_rss(pids[i], &cache_pss);
 	}
 	cr_assert_gt(cache, 0, "no process maps a share cache");
 	lib = find_lib(&r, lib_st.st_ino);
 	cr_assert_not_null(lib);
 	cr_assert_eq(lib->sum.relro_cache_rss, cache);
+	cr_assert_eq(lib->sum.relro_cache_pss, cache_pss);
+	cr_assert_eq(lib->sum.pss, e.pss + cache_pss);
 	cr_assert_eq(lib->sum.rss, e.rss + cache);
 	cr_assert_eq(r.stray_relro, 0);
 	for (size_t i = 0; i < r.nfiles; i++)
