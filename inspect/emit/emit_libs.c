@@ -1,7 +1,5 @@
 #include "emit/emit_libs.h"
 
-#include "emit/emit_who.h"
-
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>

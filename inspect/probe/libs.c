@@ -359,10 +359,13 @@ static void add_relro(struct scan *s, struct libs_lib *lib, const struct procmap
 		lib->cur.relro_private_dirty += sc->private_dirty;
 		return;
 	}
+	/* pagemap counts pages, smaps large folios as a whole: never more than
+	 * the mapping's own private dirty. */
 	if (relro_by_pagemap(s, reg->start + (from - lo), reg->start + (to - lo), &bytes) != 0)
 		lib->cur_relro_unmeasured = true;
 	else
-		lib->cur.relro_private_dirty += bytes;
+		lib->cur.relro_private_dirty +=
+		        bytes < sc->private_dirty ? bytes : sc->private_dirty;
 }
 
 /* A share-cache mapping: RELRO pages of the library just below it. */
@@ -474,7 +477,7 @@ int libs_scan_process(struct libs_report *r, const struct libs_query *q, pid_t p
 	if (rc == 0 && (procstat_vm_pages(procdir, &vm_pages) != 0 || vm_pages == 0))
 		rc = -ESRCH;
 	if (rc) {
-		procwalk_add_error(&r->errors, pid, "smaps", rc);
+		proc_errors_add(&r->errors, pid, "smaps", rc);
 		return 0;
 	}
 	commit(r, pid);
@@ -518,7 +521,7 @@ static int scan_listed(struct libs_report *r, const struct libs_query *q)
 		int procdir = procwalk_open_pid(q->pids[i]), rc;
 
 		if (procdir < 0) {
-			procwalk_add_error(&r->errors, q->pids[i], "", procdir);
+			proc_errors_add(&r->errors, q->pids[i], "", procdir);
 			if (procdir == -ENOENT)
 				say_not_there(&r->errors, q->pids[i]);
 			continue;
@@ -658,6 +661,6 @@ void libs_free(struct libs_report *r)
 	free(r->files);
 	free(r->slots);
 	free(r->touched);
-	procwalk_free_errors(&r->errors);
+	proc_errors_free(&r->errors);
 	memset(r, 0, sizeof(*r));
 }
