@@ -489,6 +489,7 @@ Test(libs, relro_inside_a_larger_mapping_is_counted_page_by_page)
 	int s0 = 0;
 	pid_t holder = tu_spawn(hold_copy, &s0), writer;
 	struct writer w = {0, 3, 2};
+	struct expect e = {0};
 	struct libs_report r;
 	const struct libs_lib *lib;
 
@@ -508,7 +509,11 @@ Test(libs, relro_inside_a_larger_mapping_is_counted_page_by_page)
 	cr_assert_not_null(lib);
 	cr_assert_eq(lib->sum.mappings, 1);
 	cr_assert_null(libs_relro_unavailable(lib), "%s", libs_relro_unavailable(lib));
-	cr_assert_eq(lib->sum.private_dirty, 5 * 4096);
+	/* The copy's page cache may still be dirty from cp: smaps counts those
+	 * pages too, pagemap's copied-on-write pages are the 3 + 2 written. */
+	add_expected(writer, lib_st.st_ino, 0, &e);
+	cr_assert_eq(lib->sum.private_dirty, e.private_dirty);
+	cr_assert_geq(e.private_dirty, 5 * 4096);
 	cr_assert_eq(lib->sum.relro_private_dirty, 3 * 4096);
 	libs_free(&r);
 	tu_reap(writer);
