@@ -112,7 +112,7 @@ static void put_scratch(FILE *out, const struct iobench_scratch *s, const char *
 	if (s->fd < 0)
 		fprintf(out, "%s: none (%s)\n", what, s->why);
 	else
-		fprintf(out, "%s: a scratch file in %s (%s), removed after\n", what, s->dir,
+		fprintf(out, "%s: a scratch file in %s (%s)\n", what, s->dir,
 		        s->same_fs ? "same filesystem" : "another filesystem");
 }
 
@@ -121,9 +121,9 @@ void emit_iobench_text_header(FILE *out, const char *path, uint64_t size,
 {
 	char human[32];
 
-	fprintf(out, "%s: %s, every byte read; writes go to a copy, never to the file\n", path,
+	fprintf(out, "%s: %s, every byte read\n", path,
 	        emit_human_bytes(size, human, sizeof(human)));
-	put_scratch(out, s, "writes (one byte per page)");
+	put_scratch(out, s, "writes, never to the file");
 	fprintf(out, "\n%-18s %-4s %-5s %6s %8s %7s %6s %8s %8s %8s %8s\n", "METHOD", "ORDR",
 	        "CACHE", "GiB/s", "ms", "MINOR", "MAJOR", "SYSCALLS", "USER ms", "SYS ms",
 	        "CPU ms");

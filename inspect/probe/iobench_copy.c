@@ -361,6 +361,10 @@ static void run_one(struct copier *c, enum iobench_copy_method m, enum iobench_d
 	r->resident_before = iobench_resident_pages(c->src, &r->resident_why);
 	err = timed_copy(c, r, rcv.fd);
 	got = finish_receiver(&rcv);
+	if (err == -EINVAL && m == COPY_FILE_RANGE && dest != DEST_FILE) {
+		fail(r, "copy_file_range (to regular files only)", err);
+		return;
+	}
 	if (err) {
 		fail(r, iobench_copy_names[m], err);
 		return;
