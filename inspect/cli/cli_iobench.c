@@ -51,7 +51,8 @@ struct sink {
 	/* text: each method's result at the fewest descriptors */
 	struct iobench_mux_result first[MUX_N];
 	bool have_first[MUX_N];
-	struct linechart *chart;
+	struct linechart chart; /* --svg */
+	bool draw;
 };
 
 static void usage(FILE *out)
@@ -168,11 +169,11 @@ static int bad_value(const char *opt, const char *value, const char *accepted)
 static int parse_args(int argc, char **argv, struct request *req)
 {
 	static const struct option opts[] = {
-	        {"size", required_argument, 0, 's'},  {"format", required_argument, 0, 'f'},
-	        {"copy", no_argument, 0, 'c'},        {"to", required_argument, 0, 't'},
-	        {"multiplex", no_argument, 0, 'm'},   {"fds", required_argument, 0, 'n'},
+	        {"size", required_argument, 0, 's'},   {"format", required_argument, 0, 'f'},
+	        {"copy", no_argument, 0, 'c'},         {"to", required_argument, 0, 't'},
+	        {"multiplex", no_argument, 0, 'm'},    {"fds", required_argument, 0, 'n'},
 	        {"events", required_argument, 0, 'e'}, {"svg", required_argument, 0, 'g'},
-	        {"help", no_argument, 0, 'h'},        {0},
+	        {"help", no_argument, 0, 'h'},         {0},
 	};
 	bool to = false, fds = false, events = false;
 	char *end;
@@ -204,13 +205,15 @@ static int parse_args(int argc, char **argv, struct request *req)
 		case 't':
 			to = true;
 			if (parse_dests(optarg, &req->dests) != 0)
-				return bad_value("--to", optarg, "pipe, socket, tcp or file, or a "
-				                                 "list of them");
+				return bad_value("--to", optarg,
+				                 "pipe, socket, tcp or file, or a "
+				                 "list of them");
 			break;
 		case 'n':
 			fds = true;
 			if (parse_fds(optarg, req) != 0)
-				return bad_value("--fds", optarg, "up to 16 counts from 1 to 1000000");
+				return bad_value("--fds", optarg,
+				                 "up to 16 counts from 1 to 1000000");
 			break;
 		case 'e':
 			events = true;
@@ -247,7 +250,8 @@ static int parse_args(int argc, char **argv, struct request *req)
 		return 2;
 	}
 	if (req->mode == MODE_MULTIPLEX && req->sized) {
-		fprintf(stderr, "%s: iobench: --multiplex measures no file: no --size\n", CLI_PROG);
+		fprintf(stderr, "%s: iobench: --multiplex measures no file: no --size\n",
+		        CLI_PROG);
 		return 2;
 	}
 	req->path = req->mode == MODE_MULTIPLEX ? NULL : argv[optind];
@@ -290,8 +294,8 @@ static void report_mux(const struct iobench_mux_result *r, void *arg)
 {
 	struct sink *o = arg;
 
-	if (o->chart)
-		emit_iobench_mux_chart_add(o->chart, r);
+	if (o->draw)
+		emit_iobench_mux_chart_add(&o->chart, r);
 	if (o->format != EMIT_TEXT) {
 		json_array_append_new(o->results, emit_iobench_mux_entry(r));
 		return;
@@ -313,7 +317,8 @@ static int ensure_file(const struct request *req)
 		return 0;
 	if (errno != ENOENT || !req->sized) {
 		emit_error(CLI_PROG, "iobench", req->format, "%s: %s%s", req->path,
-		           strerror(errno), errno == ENOENT ? " (give --size N to create it)" : "");
+		           strerror(errno),
+		           errno == ENOENT ? " (give --size N to create it)" : "");
 		return 1;
 	}
 	err = iobench_create(req->path, req->size);
@@ -403,7 +408,6 @@ static int run_file(const struct request *req, struct sink *o)
 
 static int run_multiplex(const struct request *req, struct sink *o)
 {
-	struct linechart chart;
 	FILE *svg = NULL;
 	int err;
 
@@ -414,13 +418,13 @@ static int run_multiplex(const struct request *req, struct sink *o)
 		return 1;
 	}
 	if (svg) {
-		emit_iobench_mux_chart_init(&chart, req->events);
-		o->chart = &chart;
+		emit_iobench_mux_chart_init(&o->chart, req->events);
+		o->draw = true;
 	}
 	if (req->format == EMIT_TEXT)
 		emit_iobench_mux_header(stdout, req->events);
 	err = iobench_mux_run(req->fds, req->nfds, req->events, report_mux, o);
-	if (!err && svg && linechart_write(&chart, svg) != 0)
+	if (!err && svg && linechart_write(&o->chart, svg) != 0)
 		err = -EIO;
 	if (svg && fclose(svg) != 0 && !err)
 		err = -errno;

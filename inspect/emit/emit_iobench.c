@@ -179,7 +179,8 @@ void emit_iobench_text_memory(FILE *out, const struct iobench_result *r, size_t 
 		fputc('\n', out);
 	}
 	if (n && (r[0].anon.why || r[0].dirty.why))
-		fprintf(out, "? not measured: %s\n", r[0].anon.why ? r[0].anon.why : r[0].dirty.why);
+		fprintf(out, "? not measured: %s\n",
+		        r[0].anon.why ? r[0].anon.why : r[0].dirty.why);
 }
 
 /* Copying out. */
@@ -316,9 +317,10 @@ json_t *emit_iobench_mux_entry(const struct iobench_mux_result *r)
 
 void emit_iobench_mux_header(FILE *out, unsigned events)
 {
-	fprintf(out, "One pipe made ready by another process, waited for among N idle pipes; "
-	             "%u events\neach. WAKE: from the writer's write() to the wait's return. "
-	             "CPU: the waiting\nthread's, per event (the wait, a read, a reply)\n\n",
+	fprintf(out,
+	        "One pipe made ready by another process, waited for among N idle pipes; "
+	        "%u events\neach. WAKE: from the writer's write() to the wait's return. "
+	        "CPU: the waiting\nthread's, per event (the wait, a read, a reply)\n\n",
 	        events);
 	fprintf(out, "%-7s %9s %7s %12s %12s %13s %10s %12s\n", "METHOD", "IDLE FDS", "EVENTS",
 	        "WAKE us med", "WAKE us p90", "CPU us/event", "CPU GROWTH", "SETUP ms");
@@ -335,7 +337,8 @@ void emit_iobench_mux_row(FILE *out, const struct iobench_mux_result *r,
 	fprintf(out, " %7u %12.1f %12.1f %13.2f", r->events, (double)r->wake_ns_median / 1e3,
 	        (double)r->wake_ns_p90 / 1e3, (double)r->cpu_ns_per_event / 1e3);
 	if (first && !first->unavailable && first->cpu_ns_per_event)
-		fprintf(out, " %9.1fx", (double)r->cpu_ns_per_event / (double)first->cpu_ns_per_event);
+		fprintf(out, " %9.1fx",
+		        (double)r->cpu_ns_per_event / (double)first->cpu_ns_per_event);
 	else
 		fprintf(out, " %10s", "-");
 	if (r->method == MUX_EPOLL)
@@ -363,12 +366,10 @@ void emit_iobench_mux_chart_init(struct linechart *c, unsigned events)
 	c->title = "mapscope iobench --multiplex: select, poll and epoll as descriptors grow";
 	c->note = note;
 	c->npanels = 2;
-	c->panels[0] = (struct linechart_panel){.title = "CPU per event",
-	                                        .x_label = "idle descriptors",
-	                                        .y_label = "us"};
-	c->panels[1] = (struct linechart_panel){.title = "Wake-up, median",
-	                                        .x_label = "idle descriptors",
-	                                        .y_label = "us"};
+	c->panels[0] = (struct linechart_panel){
+	        .title = "CPU per event", .x_label = "idle descriptors", .y_label = "us"};
+	c->panels[1] = (struct linechart_panel){
+	        .title = "Wake-up, median", .x_label = "idle descriptors", .y_label = "us"};
 	for (int i = 0; i < MUX_N; i++)
 		for (int p = 0; p < 2; p++) {
 			c->panels[p].series[i].name = iobench_mux_names[i];

@@ -63,8 +63,8 @@ static void decades(const struct linechart_panel *p, int axis, double *lo, doubl
 }
 
 struct frame {
-	double x0, y0;       /* the plot area's top left corner */
-	double w, h;         /* its size */
+	double x0, y0; /* the plot area's top left corner */
+	double w, h;   /* its size */
 	double xlo, xhi, ylo, yhi;
 };
 
@@ -95,13 +95,16 @@ static void draw_axes(FILE *out, const struct frame *f, const struct linechart_p
 {
 	char label[32];
 
-	fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
-	             "stroke=\"#999\"/>\n",
+	fprintf(out,
+	        "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
+	        "stroke=\"#999\"/>\n",
 	        f->x0, f->y0, f->w, f->h);
 	for (int d = (int)f->xlo; d <= (int)f->xhi; d++) {
 		double x = f->x0 + (d - f->xlo) / (f->xhi - f->xlo) * f->w;
 		decade_label(label, sizeof(label), d);
-		fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
+		fprintf(out,
+		        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+		        "stroke=\"#ddd\"/>\n",
 		        x, f->y0, x, f->y0 + f->h);
 		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>\n", x,
 		        f->y0 + f->h + 16, label);
@@ -109,7 +112,9 @@ static void draw_axes(FILE *out, const struct frame *f, const struct linechart_p
 	for (int d = (int)f->ylo; d <= (int)f->yhi; d++) {
 		double y = f->y0 + f->h - (d - f->ylo) / (f->yhi - f->ylo) * f->h;
 		decade_label(label, sizeof(label), d);
-		fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
+		fprintf(out,
+		        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+		        "stroke=\"#ddd\"/>\n",
 		        f->x0, y, f->x0 + f->w, y);
 		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n",
 		        f->x0 - 6, y + 4, label);
@@ -137,8 +142,9 @@ static void draw_series(FILE *out, const struct frame *f, const struct linechart
 			continue;
 		}
 		if (!open)
-			fprintf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
-			             "points=\"",
+			fprintf(out,
+			        "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
+			        "points=\"",
 			        s->colour);
 		fprintf(out, "%.1f,%.1f ", px(f, s->x[i]), py(f, s->y[i]));
 		open = true;
@@ -167,7 +173,8 @@ static void draw_panel(FILE *out, const struct linechart_panel *p, double left)
 	for (size_t s = 0; s < p->nseries; s++) {
 		double lx = f.x0 + (double)s * 100, ly = f.y0 + f.h + 56;
 		draw_series(out, &f, &p->series[s]);
-		fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"4\" fill=\"%s\"/>\n",
+		fprintf(out,
+		        "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"4\" fill=\"%s\"/>\n",
 		        lx, ly - 5, p->series[s].colour);
 		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">", lx + 18, ly);
 		put_text(out, p->series[s].name);

@@ -30,15 +30,15 @@ const struct iobench_method iobench_methods[] = {
 
 /* What one run of a method needs. */
 struct bench {
-	int fd;       /* the file measured, read-only */
-	int sfd;      /* the scratch file the writes go to, or -1 */
+	int fd;  /* the file measured, read-only */
+	int sfd; /* the scratch file the writes go to, or -1 */
 	char sfd_why[PATH_MAX + 96];
-	int procdir;  /* /proc/self, for smaps_rollup; -1 if refused */
+	int procdir; /* /proc/self, for smaps_rollup; -1 if refused */
 	uint64_t size, npages;
 	long page;
 	uint32_t *order; /* a random permutation of the pages */
 	char *buf;
-	uint64_t checksum; /* keeps the reads from being optimised away */
+	uint64_t checksum;                 /* keeps the reads from being optimised away */
 	uint64_t paused_ns, paused_cpu_ns; /* taken by gauges inside a run */
 };
 
@@ -211,7 +211,8 @@ static int64_t dirty_pages(const struct bench *b, int fd, const char **why)
 	if (err == -ENOSYS)
 		*why = "needs cachestat(2), Linux 6.5 or later";
 	else if (err == -EPERM)
-		*why = "cachestat(2) refused: neither the owner of the file nor allowed to write it";
+		*why = "cachestat(2) refused: neither the owner of the file nor allowed to write "
+		       "it";
 	else
 		*why = err ? strerror(-err) : NULL;
 	return err ? -1 : (int64_t)(res.dirty_pages + res.writeback_pages);

@@ -47,10 +47,10 @@ struct iobench_result {
 	uint64_t ns;
 	uint64_t minor, major;
 	uint64_t syscalls;
-	uint64_t user_ns, sys_ns; /* getrusage: the kernel's tick-sampled split */
-	uint64_t cpu_ns;          /* CLOCK_THREAD_CPUTIME_ID: exact user + system */
-	int64_t resident_before;  /* pages of the file cached when the run began, -1 unknown */
-	const char *resident_why; /* why resident_before is unknown */
+	uint64_t user_ns, sys_ns;   /* getrusage: the kernel's tick-sampled split */
+	uint64_t cpu_ns;            /* CLOCK_THREAD_CPUTIME_ID: exact user + system */
+	int64_t resident_before;    /* pages of the file cached when the run began, -1 unknown */
+	const char *resident_why;   /* why resident_before is unknown */
 	struct iobench_gauge anon;  /* bytes of anonymous memory of this process (smaps_rollup) */
 	struct iobench_gauge dirty; /* dirty page-cache pages of the file accessed (cachestat) */
 	const char *unavailable;    /* non-NULL: the run could not be made, and why */
@@ -59,9 +59,9 @@ struct iobench_result {
 /* The scratch file the write phases use: unnamed (O_TMPFILE, or a name
  * removed at once), so nothing is left behind even if the tool is killed. */
 struct iobench_scratch {
-	int fd;              /* -1: none could be made, see why */
-	char dir[PATH_MAX];  /* where it lives */
-	bool same_fs;        /* on the filesystem of the file measured */
+	int fd;             /* -1: none could be made, see why */
+	char dir[PATH_MAX]; /* where it lives */
+	bool same_fs;       /* on the filesystem of the file measured */
 	char why[PATH_MAX + 96];
 };
 

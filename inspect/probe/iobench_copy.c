@@ -22,8 +22,8 @@
 #define DRAIN_CHUNK (256 * 1024)
 
 const char *const iobench_copy_names[COPY_NMETHODS] = {
-        [COPY_READ_WRITE] = "read_write", [COPY_MMAP_WRITE] = "mmap_write",
-        [COPY_SENDFILE] = "sendfile",     [COPY_SPLICE] = "splice",
+        [COPY_READ_WRITE] = "read_write",      [COPY_MMAP_WRITE] = "mmap_write",
+        [COPY_SENDFILE] = "sendfile",          [COPY_SPLICE] = "splice",
         [COPY_FILE_RANGE] = "copy_file_range",
 };
 
@@ -47,7 +47,7 @@ struct copier {
 	uint64_t size;
 	int scratch; /* the file receiver, or -1 */
 	const char *scratch_why;
-	int relay[2];      /* splice's pipe to a receiver that is not a pipe */
+	int relay[2]; /* splice's pipe to a receiver that is not a pipe */
 	uint64_t relay_size;
 	char *buf;
 	uint64_t calls, in_kernel; /* of the current run */
@@ -268,8 +268,7 @@ static int copy_range(struct copier *c, int dst)
 	return 0;
 }
 
-static int copy_once(struct copier *c, enum iobench_copy_method m, enum iobench_dest dest,
-                     int dst)
+static int copy_once(struct copier *c, enum iobench_copy_method m, enum iobench_dest dest, int dst)
 {
 	switch (m) {
 	case COPY_READ_WRITE:

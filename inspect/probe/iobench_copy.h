@@ -36,9 +36,9 @@ struct iobench_copy_result {
 	uint64_t bytes, ns, user_ns, sys_ns, cpu_ns, minor, major, syscalls;
 	int64_t resident_before; /* -1: unknown, see resident_why */
 	const char *resident_why;
-	struct procio io;    /* deltas over the run */
-	const char *io_why;  /* non-NULL: io unknown */
-	int64_t user_bytes;  /* copied into user space by system calls; -1 with io_why */
+	struct procio io;         /* deltas over the run */
+	const char *io_why;       /* non-NULL: io unknown */
+	int64_t user_bytes;       /* copied into user space by system calls; -1 with io_why */
 	uint64_t in_kernel_bytes; /* moved by sendfile/copy_file_range, which rchar also counts */
 	const char *unavailable;  /* non-NULL: the run failed, and why */
 	char why[160];

@@ -4,9 +4,9 @@
  * again; select(), poll() and epoll_wait() each wait for it. Each event is
  * timed from the writer's clock reading just before its write(2) to ours
  * just after the wait returns, and the waiting thread's CPU time per event
- * is taken; each figure is the median over the events. select and poll hand the kernel every descriptor on
- * every call (and the kernel scans them all again on the way out); epoll
- * registers them once and keeps a ready list.
+ * is taken; each figure is the median over the events. select and poll hand the kernel every
+ * descriptor on every call (and the kernel scans them all again on the way out); epoll registers
+ * them once and keeps a ready list.
  */
 #ifndef IOBENCH_MULTIPLEX_H
 #define IOBENCH_MULTIPLEX_H
@@ -21,8 +21,8 @@ extern const char *const iobench_mux_names[MUX_N];
 
 struct iobench_mux_result {
 	enum iobench_mux method;
-	unsigned idle;   /* idle descriptors besides the ready one */
-	unsigned events; /* events timed */
+	unsigned idle;                        /* idle descriptors besides the ready one */
+	unsigned events;                      /* events timed */
 	uint64_t wake_ns_median, wake_ns_p90; /* write to wake-up */
 	uint64_t cpu_ns_per_event;            /* the waiting thread's CPU time, median */
 	uint64_t syscalls_per_event;          /* the wait, the read of the event, the reply */

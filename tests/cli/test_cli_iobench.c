@@ -324,10 +324,10 @@ Test(cli_iobench, copy_gives_figures_for_each_method_and_receiver, .timeout = 90
 				if (m == 4 && t != 3) {
 					/* copy_file_range: regular files only, the kernel says */
 					cr_assert(json_is_null(json_object_get(r, "bytes")));
-					cr_assert_not_null(strstr(
-					        json_string_value(
-					                json_object_get(r, "bytes_unavailable")),
-					        "copy_file_range"));
+					cr_assert_not_null(
+					        strstr(json_string_value(json_object_get(
+					                       r, "bytes_unavailable")),
+					               "copy_file_range"));
 					continue;
 				}
 				cr_assert_eq(tu_json_int(r, "bytes"), 1 << 20, "%s to %s",
@@ -348,13 +348,12 @@ Test(cli_iobench, copy_gives_figures_for_each_method_and_receiver, .timeout = 90
 					cr_assert_eq(tu_json_int(r, "resident_pages_before"), 0);
 			}
 	/* The kernel counts sendfile's bytes in rchar though none reach us. */
-	cr_assert_geq(tu_json_int(json_object_get(find_copy(copies, "sendfile", "file", "warm"),
-	                                          "io"),
-	                          "rchar"),
-	              1 << 20);
+	cr_assert_geq(
+	        tu_json_int(json_object_get(find_copy(copies, "sendfile", "file", "warm"), "io"),
+	                    "rchar"),
+	        1 << 20);
 	/* 8 reads of 128 KiB and 8 writes */
-	cr_assert_eq(tu_json_int(find_copy(copies, "read_write", "file", "warm"), "syscalls"),
-	             16);
+	cr_assert_eq(tu_json_int(find_copy(copies, "read_write", "file", "warm"), "syscalls"), 16);
 	json_decref(doc);
 }
 
@@ -428,8 +427,8 @@ Test(cli_iobench, multiplex_says_why_select_stops_and_draws_a_chart, .timeout = 
 	size_t i;
 
 	snprintf(svg, sizeof(svg), "%s/mux.svg", dir);
-	snprintf(cmd, sizeof(cmd), MAPSCOPE " iobench --multiplex --fds 5,2000 --events 20 --svg %s",
-	         svg);
+	snprintf(cmd, sizeof(cmd),
+	         MAPSCOPE " iobench --multiplex --fds 5,2000 --events 20 --svg %s", svg);
 	doc = tu_run_json(cmd, &status);
 	cr_assert_eq(status, 0);
 	cr_assert_eq(tu_json_int(doc, "fd_setsize"), 1024);
@@ -444,7 +443,8 @@ Test(cli_iobench, multiplex_says_why_select_stops_and_draws_a_chart, .timeout = 
 		} else {
 			cr_assert_eq(tu_json_int(r, "events"), 20);
 			cr_assert_gt(tu_json_int(r, "wake_ns_median"), 0);
-			cr_assert_geq(tu_json_int(r, "wake_ns_p90"), tu_json_int(r, "wake_ns_median"));
+			cr_assert_geq(tu_json_int(r, "wake_ns_p90"),
+			              tu_json_int(r, "wake_ns_median"));
 		}
 	}
 	json_decref(doc);
@@ -478,11 +478,13 @@ Test(cli_iobench, usage_errors_name_the_option)
 	cr_assert_eq(tu_run(MAPSCOPE " iobench --multiplex --fds 10,0 2>&1", out, sizeof(out)), 2);
 	cr_assert_not_null(strstr(out, "'10,0'"), "%s", out);
 	cr_assert_eq(tu_run(MAPSCOPE " iobench --multiplex --events x 2>&1", out, sizeof(out)), 2);
-	cr_assert_eq(tu_run(MAPSCOPE " iobench --multiplex /etc/passwd 2>&1", out, sizeof(out)), 2);
-	cr_assert_eq(tu_run(MAPSCOPE " iobench --svg x.svg /etc/passwd 2>&1", out, sizeof(out)), 2);
-	cr_assert_eq(tu_run(MAPSCOPE " iobench --format prometheus /etc/passwd 2>&1", out,
-	                    sizeof(out)),
+	cr_assert_eq(tu_run(MAPSCOPE " iobench --multiplex /etc/passwd 2>&1", out, sizeof(out)),
 	             2);
+	cr_assert_eq(tu_run(MAPSCOPE " iobench --svg x.svg /etc/passwd 2>&1", out, sizeof(out)),
+	             2);
+	cr_assert_eq(
+	        tu_run(MAPSCOPE " iobench --format prometheus /etc/passwd 2>&1", out, sizeof(out)),
+	        2);
 }
 
 Test(cli_iobench, completion_offers_the_receivers)
