@@ -257,7 +257,8 @@ void emit_iobench_copy_header(FILE *out, const char *path, uint64_t size,
 	put_scratch(out, s, "file receiver");
 	fprintf(out, "USER BYTES: copied into user space by system calls (/proc/thread-self/io "
 	             "rchar,\nless what sendfile and copy_file_range moved inside the kernel); "
-	             "DISK: read_bytes\n");
+	             "DISK: read_bytes\ncold*: some of the file's pages could not be evicted "
+	             "before the run\n");
 	fprintf(out, "\n%-15s %-6s %-5s %6s %8s %7s %7s %8s %9s %10s %9s\n", "METHOD", "TO",
 	        "CACHE", "GiB/s", "ms", "USER ms", "SYS ms", "SYSCALLS", "FLT mn/mj", "USER BYTES",
 	        "DISK");
@@ -281,7 +282,9 @@ void emit_iobench_copy_row(FILE *out, const struct iobench_copy_result *r)
 	char faults[48];
 
 	fprintf(out, "%-15s %-6s %-5s", iobench_copy_names[r->method], iobench_dest_names[r->dest],
-	        r->cold ? "cold" : "warm");
+	        !r->cold                 ? "warm"
+	        : r->resident_before > 0 ? "cold*"
+	                                 : "cold");
 	if (r->unavailable) {
 		put_reason(out, 27, r->unavailable);
 		return;

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
@@ -151,10 +153,21 @@ static int64_t finish_receiver(struct receiver *r)
 
 	if (r->pid < 0)
 		return fstat(r->fd, &st) == 0 ? (int64_t)st.st_size : -errno;
-	close(r->fd);
+	/* End of file for the child; the socket stays ours until the peer has
+	 * acknowledged every byte: until then TCP keeps what sendfile and
+	 * splice sent as references to FILE's pages, which no eviction for the
+	 * next cold run could drop. */
+	if (shutdown(r->fd, SHUT_WR) != 0)
+		close(r->fd);
 	n = read(r->count_fd, &got, sizeof(got));
 	close(r->count_fd);
 	waitpid(r->pid, &status, 0);
+	for (int i = 0, queued; i < 2000; i++) {
+		if (ioctl(r->fd, SIOCOUTQ, &queued) != 0 || queued == 0)
+			break;
+		usleep(1000);
+	}
+	close(r->fd);
 	return n == (ssize_t)sizeof(got) ? (int64_t)got : -EIO;
 }
 
