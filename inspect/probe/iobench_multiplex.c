@@ -161,26 +161,30 @@ static void raise_limit(struct mux *m)
 		m->high = (int)(rl.rlim_cur - BATCH - 8);
 }
 
+static void close_pair(int p[2])
+{
+	if (p[0] >= 0)
+		close(p[0]);
+	if (p[1] >= 0)
+		close(p[1]);
+}
+
 static int start(struct mux *m)
 {
-	int ctl[2], ready[2], go[2];
+	int ctl[2] = {-1, -1}, ready[2] = {-1, -1}, go[2] = {-1, -1}, err = 0;
 
 	memset(m, 0, sizeof(*m));
 	m->writer = -1;
 	raise_limit(m);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) != 0)
-		return -errno;
-	if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) {
-		int err = -errno;
-		close(ctl[0]);
-		close(ctl[1]);
-		if (fcntl(ready[0], F_GETFD) >= 0) {
-			close(ready[0]);
-			close(ready[1]);
-		}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctl) != 0 ||
+	    pipe2(ready, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0 || (m->writer = fork()) < 0)
+		err = -errno;
+	if (err) {
+		close_pair(ctl);
+		close_pair(ready);
+		close_pair(go);
 		return err;
 	}
-	m->writer = fork();
 	if (m->writer == 0) {
 		close(ctl[0]);
 		close(ready[0]);
@@ -194,13 +198,6 @@ static int start(struct mux *m)
 	m->ready = ready[0];
 	m->go = go[1];
 	m->maxfd = m->ready;
-	if (m->writer < 0) {
-		int err = -errno;
-		close(m->ctl);
-		close(m->ready);
-		close(m->go);
-		return err;
-	}
 	return 0;
 }
 
