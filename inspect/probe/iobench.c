@@ -1,4 +1,5 @@
 #include "probe/iobench.h"
+#include "core/clock.h"
 #include "kernel/residency.h"
 #include "kernel/smaps.h"
 
@@ -45,14 +46,6 @@ struct bench {
 static uint64_t ns_of(const struct timeval *tv)
 {
 	return (uint64_t)tv->tv_sec * 1000000000ULL + (uint64_t)tv->tv_usec * 1000ULL;
-}
-
-uint64_t iobench_now(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 int iobench_fill(int fd, uint64_t size)
@@ -222,7 +215,7 @@ static int64_t dirty_pages(const struct bench *b, int fd, const char **why)
  * is set aside so that the run's figures do not include it. */
 static void read_gauges(struct bench *b, int fd, struct iobench_result *r, bool after)
 {
-	uint64_t t0 = iobench_now(CLOCK_MONOTONIC), c0 = iobench_now(CLOCK_THREAD_CPUTIME_ID);
+	uint64_t t0 = clock_ns(), c0 = clock_ns_of(CLOCK_THREAD_CPUTIME_ID);
 	const char *awhy, *dwhy;
 	int64_t anon = anon_bytes(b, &awhy), dirty = dirty_pages(b, fd, &dwhy);
 
@@ -232,8 +225,8 @@ static void read_gauges(struct bench *b, int fd, struct iobench_result *r, bool 
 		r->anon.why = awhy;
 	if (dwhy)
 		r->dirty.why = dwhy;
-	b->paused_cpu_ns += iobench_now(CLOCK_THREAD_CPUTIME_ID) - c0;
-	b->paused_ns += iobench_now(CLOCK_MONOTONIC) - t0;
+	b->paused_cpu_ns += clock_ns_of(CLOCK_THREAD_CPUTIME_ID) - c0;
+	b->paused_ns += clock_ns() - t0;
 }
 
 /* read(): large sequential reads, or one pread per page in random order. */
@@ -321,11 +314,11 @@ static void measure(struct bench *b, const struct iobench_method *m, enum iobenc
 
 	b->paused_ns = b->paused_cpu_ns = 0;
 	getrusage(RUSAGE_THREAD, &before);
-	c0 = iobench_now(CLOCK_THREAD_CPUTIME_ID);
-	t0 = iobench_now(CLOCK_MONOTONIC);
+	c0 = clock_ns_of(CLOCK_THREAD_CPUTIME_ID);
+	t0 = clock_ns_of(CLOCK_MONOTONIC);
 	err = m->mmap ? run_mmap(b, m, p, r) : run_read(b, p, r);
-	t1 = iobench_now(CLOCK_MONOTONIC);
-	c1 = iobench_now(CLOCK_THREAD_CPUTIME_ID);
+	t1 = clock_ns_of(CLOCK_MONOTONIC);
+	c1 = clock_ns_of(CLOCK_THREAD_CPUTIME_ID);
 	getrusage(RUSAGE_THREAD, &after);
 	if (err) {
 		r->unavailable = strerror(-err);

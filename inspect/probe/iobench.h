@@ -17,9 +17,9 @@
 #define IOBENCH_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <time.h>
 
 enum iobench_pattern { IOBENCH_SEQ, IOBENCH_RAND };
 
@@ -91,8 +91,6 @@ void iobench_prepare_cache(int fd, uint64_t size, bool cold, char *buf, size_t l
 
 /* Pages of fd in the page cache, or -1 with *why. */
 int64_t iobench_resident_pages(int fd, const char **why);
-
-uint64_t iobench_now(clockid_t clock);
 
 /* Runs every method x pattern x cache state over the first size bytes of
  * path (the writes over scratch, which must have a file), calling report

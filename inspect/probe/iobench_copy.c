@@ -1,3 +1,4 @@
+#include "core/clock.h"
 #include "probe/iobench_copy.h"
 
 #include <arpa/inet.h>
@@ -314,11 +315,11 @@ static int timed_copy(struct copier *c, struct iobench_copy_result *r, int dst)
 	c->calls = c->in_kernel = 0;
 	ioerr = procio_read(&io0);
 	getrusage(RUSAGE_THREAD, &ru0);
-	c0 = iobench_now(CLOCK_THREAD_CPUTIME_ID);
-	t0 = iobench_now(CLOCK_MONOTONIC);
+	c0 = clock_ns_of(CLOCK_THREAD_CPUTIME_ID);
+	t0 = clock_ns();
 	err = copy_once(c, r->method, r->dest, dst);
-	t1 = iobench_now(CLOCK_MONOTONIC);
-	c1 = iobench_now(CLOCK_THREAD_CPUTIME_ID);
+	t1 = clock_ns();
+	c1 = clock_ns_of(CLOCK_THREAD_CPUTIME_ID);
 	getrusage(RUSAGE_THREAD, &ru1);
 	if (!ioerr)
 		ioerr = procio_read(&io1);

@@ -1,3 +1,4 @@
+#include "core/clock.h"
 #include "probe/iobench_multiplex.h"
 #include "probe/iobench.h"
 
@@ -79,7 +80,7 @@ static void writer(int ctl, int ready_w, int go_r)
 			if (read(go_r, &b, 1) != 1)
 				_exit(0);
 			sleep_us(cmd.gap_us);
-			ts = iobench_now(CLOCK_MONOTONIC);
+			ts = clock_ns();
 			if (write(ready_w, &ts, sizeof(ts)) != (ssize_t)sizeof(ts))
 				_exit(1);
 		}
@@ -257,7 +258,7 @@ static int64_t one_event(struct mux *m, struct waiter *w)
 	if (write(m->go, "g", 1) != 1)
 		return -errno;
 	err = wait_ready(m, w);
-	now = iobench_now(CLOCK_MONOTONIC);
+	now = clock_ns();
 	if (err)
 		return err;
 	if (read(m->ready, &ts, sizeof(ts)) != (ssize_t)sizeof(ts))
@@ -291,7 +292,7 @@ static int make_waiter(struct mux *m, struct waiter *w, struct iobench_mux_resul
 		}
 		return 0;
 	}
-	t0 = iobench_now(CLOCK_MONOTONIC);
+	t0 = clock_ns();
 	w->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (w->ep < 0)
 		return -errno;
@@ -300,7 +301,7 @@ static int make_waiter(struct mux *m, struct waiter *w, struct iobench_mux_resul
 		if (epoll_ctl(w->ep, EPOLL_CTL_ADD, ev.data.fd, &ev) != 0)
 			return -errno;
 	}
-	r->setup_ns = iobench_now(CLOCK_MONOTONIC) - t0;
+	r->setup_ns = clock_ns() - t0;
 	return 0;
 }
 
@@ -338,10 +339,10 @@ static int time_events(struct mux *m, struct waiter *w, unsigned events,
 		if (t < 0)
 			return (int)t;
 	}
-	c0 = iobench_now(CLOCK_THREAD_CPUTIME_ID);
+	c0 = clock_ns_of(CLOCK_THREAD_CPUTIME_ID);
 	for (unsigned i = 0; i < events; i++) {
 		int64_t t = one_event(m, w);
-		uint64_t c1 = iobench_now(CLOCK_THREAD_CPUTIME_ID);
+		uint64_t c1 = clock_ns_of(CLOCK_THREAD_CPUTIME_ID);
 		if (t < 0)
 			return (int)t;
 		m->lat[i] = (uint64_t)t;
