@@ -77,7 +77,7 @@ Test(soload, sym_of_an_undefined_name_sets_the_error)
 	sl_lib *lib = sl_open(TESTLIB("libhello.so"), 0);
 
 	cr_assert_null(sl_sym(lib, "hello_nothing"));
-	cr_assert_str_eq(sl_error(), "libhello.so: undefined symbol hello_nothing");
+	cr_assert_str_eq(sl_error(), TESTLIB("libhello.so") ": undefined symbol hello_nothing");
 	sl_close(lib);
 }
 
