@@ -105,7 +105,8 @@ char *call_copy_string(const char *p, char *why, size_t cap)
 		}
 		copy = grown;
 		if ((err = read_own(p + len, copy + len, n)) != 0) {
-			snprintf(why, cap, "%p, which is not the address of a readable string (%s)",
+			snprintf(why, cap,
+			         "%p, which is not the address of a readable string (%s)",
 			         (const void *)p, strerror(-err));
 			break;
 		}
@@ -114,8 +115,8 @@ char *call_copy_string(const char *p, char *why, size_t cap)
 		len += n;
 	}
 	if (len >= CALL_MAX_STR)
-		snprintf(why, cap, "%p, with no end of string in its first %d bytes", (const void *)p,
-		         CALL_MAX_STR);
+		snprintf(why, cap, "%p, with no end of string in its first %d bytes",
+		         (const void *)p, CALL_MAX_STR);
 	free(copy);
 	return NULL;
 }

@@ -37,8 +37,7 @@ static const struct command commands[] = {
         {"call", "call [--ret int|long|str|double|void] [--format json|text] LIB SYMBOL [ARG...]",
          cmd_call},
         {"info", "info [--format json|text] LIB", cmd_info},
-        {"hold", "hold [--share] [--gdb] [--until-signal] [--format json|text] LIB...",
-         cmd_hold},
+        {"hold", "hold [--share] [--gdb] [--until-signal] [--format json|text] LIB...", cmd_hold},
         {0},
 };
 
@@ -125,7 +124,8 @@ static int parse_call(int argc, char **argv, struct call_report *rep, struct cal
 	if (npos < 2)
 		return usage(me, stderr, 2);
 	if (npos > CALL_MAX_ARGS + 2) {
-		fprintf(stderr, "%s: call: at most %d arguments can be passed (in registers), not %d\n",
+		fprintf(stderr,
+		        "%s: call: at most %d arguments can be passed (in registers), not %d\n",
 		        PROG, CALL_MAX_ARGS, npos - 2);
 		return usage(me, stderr, 2);
 	}
@@ -180,8 +180,10 @@ static int cmd_call(int argc, char **argv)
 	/* Copied before closing: a returned string may live in the library. */
 	if (ret == CALL_RET_STR && rep.result.s &&
 	    !(rep.result.s = copy = call_copy_string(rep.result.s, why, sizeof(why)))) {
-		emit_error(PROG, "call", format, "%s: %s returned %s; if it returns a number, "
-		           "use --ret int or --ret long", rep.library, rep.symbol, why);
+		emit_error(PROG, "call", format,
+		           "%s: %s returned %s; if it returns a number, "
+		           "use --ret int or --ret long",
+		           rep.library, rep.symbol, why);
 		sl_close(lib);
 		return 1;
 	}
@@ -230,12 +232,9 @@ static int cmd_info(int argc, char **argv)
 }
 
 static const struct option hold_opts[] = {
-        {"share", no_argument, 0, 's'},
-        {"gdb", no_argument, 0, 'g'},
-        {"until-signal", no_argument, 0, 'u'},
-        {"format", required_argument, 0, 'f'},
-        {"help", no_argument, 0, 'h'},
-        {0},
+        {"share", no_argument, 0, 's'},        {"gdb", no_argument, 0, 'g'},
+        {"until-signal", no_argument, 0, 'u'}, {"format", required_argument, 0, 'f'},
+        {"help", no_argument, 0, 'h'},         {0},
 };
 
 /* SIGTERM and SIGINT are held from the start, not only once waiting: a

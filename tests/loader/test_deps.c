@@ -150,7 +150,8 @@ Test(deps, a_library_may_use_what_a_sibling_in_its_group_defines)
 	sl_lib *top;
 
 	cr_assert_null(sl_open(TESTLIB("libgroup_user.so"), 0), "alone it cannot bind");
-	cr_assert_str_eq(sl_error(), TESTLIB("libgroup_user.so") ": undefined symbol group_provided");
+	cr_assert_str_eq(sl_error(),
+	                 TESTLIB("libgroup_user.so") ": undefined symbol group_provided");
 	top = sl_open(TESTLIB("libgroup_top.so"), 0);
 	cr_assert_not_null(top, "%s", sl_error());
 	cr_assert_eq(((int (*)(void))sl_sym(top, "group_top"))(), 42);
@@ -267,8 +268,8 @@ Test(deps, runpath_is_not_inherited_as_by_dlopen)
 {
 	expect_both_refuse(TESTLIB("librunpath_top.so"),
 	                   TESTLIB("librpath_mid.so") ": needed library librpath_leaf.so not "
-	                   "found (searched: "
-	                   "/etc/ld.so.cache:/lib/x86_64-linux-gnu:");
+	                                              "found (searched: "
+	                                              "/etc/ld.so.cache:/lib/x86_64-linux-gnu:");
 }
 
 /* A program with DT_RPATH "$ORIGIN/lib", built now: its DT_RPATH is the

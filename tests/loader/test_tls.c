@@ -321,8 +321,8 @@ Test(tls, initial_exec_is_refused_and_leaves_nothing)
 
 	cr_assert_null(sl_open(TESTLIB("libtlsie.so"), 0));
 	cr_assert_str_eq(sl_error(), TESTLIB("libtlsie.so") ": initial-exec TLS (TPOFF64) is not "
-	                                                   "supported "
-	                             "for libraries loaded after start-up");
+	                                                    "supported "
+	                                                    "for libraries loaded after start-up");
 	cr_assert_eq(tu_count_fds(), fds);
 	cr_assert_eq(tu_count_maps(), maps);
 }
