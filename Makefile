@@ -25,7 +25,7 @@ CFLAGS += -std=gnu11 -D_GNU_SOURCE $(WARN) -fPIC -MMD -MP -Iloader -Iinspect -It
 # The tests run the binaries of the build they were compiled in.
 CFLAGS += -DBUILD_DIR='"$(B)"'
 LDLIBS_LOADER := -lelf -ldl -lpthread
-LDLIBS_INSPECT := -ljansson
+LDLIBS_INSPECT := -ljansson -lsmartcols
 ifneq ($(SANITIZE),)
 CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)

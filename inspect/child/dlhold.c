@@ -1,4 +1,5 @@
 #include "child/dlhold.h"
+#include "core/holdline.h"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -89,4 +90,16 @@ void dlhold_close(struct dlhold *d)
 	d->handle = NULL;
 	d->n = 0;
 	d->paths = NULL;
+}
+
+json_t *dlhold_line(const struct dlhold *d, int pid)
+{
+	json_t *line = holdline_new(pid, "dlopen");
+	json_t *lib = holdline_add(line, d->paths[0], false);
+
+	for (size_t i = 1; i < d->n; i++) {
+		holdline_add_needed(lib, d->paths[i]);
+		holdline_add(line, d->paths[i], true);
+	}
+	return line;
 }

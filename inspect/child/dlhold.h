@@ -6,6 +6,7 @@
 #ifndef DLHOLD_H
 #define DLHOLD_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 struct dlhold {
@@ -17,6 +18,9 @@ struct dlhold {
 
 /* dlopen(lib, RTLD_NOW); 0, or -1 with d->error. */
 int dlhold_open(struct dlhold *d, const char *lib);
+/* The ready line (core/holdline) of a holder that loaded d: the library,
+ * needing everything else the load brought in, each also a dependency. */
+json_t *dlhold_line(const struct dlhold *d, int pid);
 /* dlclose and free; safe after a failed open. */
 void dlhold_close(struct dlhold *d);
 

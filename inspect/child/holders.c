@@ -1,4 +1,5 @@
 #include "child/holders.h"
+#include "core/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,10 +36,7 @@ static int fail(struct holder_set *set, const char *fmt, ...)
 
 static long long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+	return (long long)(clock_ns() / 1000000);
 }
 
 static void close_fd(int *fd)

@@ -2,7 +2,7 @@
 
 #include <stdio.h>
 
-const struct cli_command cli_commands[] = {
+const struct command cli_commands[] = {
         {"file", "page-cache residency of files and trees", cli_file},
         {"maps", "mappings of a process: residency, sharing, map counts", cli_maps},
         {"who", "processes that map a file or hold it open", cli_who},
@@ -15,9 +15,5 @@ const struct cli_command cli_commands[] = {
 
 int cli_format(const char *arg, enum emit_format *out)
 {
-	if (emit_parse_format(arg, out) == 0)
-		return 0;
-	fprintf(stderr, "%s: unknown format '%s' (json, jsonl, text, prometheus)\n", CLI_PROG,
-	        arg);
-	return 2;
+	return command_format(CLI_PROG, arg, COMMAND_ALL_FORMATS, out);
 }

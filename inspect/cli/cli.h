@@ -1,25 +1,22 @@
 /*
- * cli: the mapscope subcommands. Each one parses its own arguments, wires a
- * source to probes to an emitter, and returns the exit code:
- * 0 success, 1 the work failed, 2 usage error.
+ * cli: the mapscope commands, one file each (cli_<command>.c). Each parses
+ * its own arguments (core/command.h's conventions), wires a source to
+ * probes to an emitter, and returns the exit code: 0 success, 1 the work
+ * failed, 2 usage error.
  */
 #ifndef CLI_H
 #define CLI_H
 
+#include "core/command.h"
 #include "core/emit.h"
 
 #define CLI_PROG "mapscope"
 
-struct cli_command {
-	const char *name;
-	const char *summary;
-	int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
-};
+/* The table of commands, ended by a zeroed entry. */
+extern const struct command cli_commands[];
 
-/* The table of subcommands, ended by a zeroed entry. */
-extern const struct cli_command cli_commands[];
-
-/* Parses a --format argument, printing a usage error if unknown. 0 or 2. */
+/* Parses a --format value of a command that takes every format; 0, or 2
+ * after a usage message (core/command.h). */
 int cli_format(const char *arg, enum emit_format *out);
 
 int cli_file(int argc, char **argv);

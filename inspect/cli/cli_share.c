@@ -1,5 +1,6 @@
 /* mapscope share LIB: what N processes holding LIB spend on it, per loader. */
 #include "cli/cli.h"
+#include "core/holdline.h"
 #include "child/dlhold.h"
 #include "emit/emit_share.h"
 #include "probe/share.h"
@@ -42,7 +43,7 @@ static int hold_dlopen(const char *lib)
 		fprintf(stderr, "%s: %s\n", CLI_PROG, d.error);
 		return 1;
 	}
-	if (emit_share_hold_line(stdout, (int)getpid(), d.paths, d.n) != 0) {
+	if (holdline_print(dlhold_line(&d, (int)getpid()), stdout) != 0) {
 		dlhold_close(&d);
 		return 1;
 	}

@@ -104,7 +104,7 @@ int cli_watch(int argc, char **argv)
 		else if (opt == 'n')
 			rc = parse_count(optarg, &count);
 		else if (opt == 'f')
-			rc = cli_format(optarg, &format);
+			rc = command_format(CLI_PROG, optarg, COMMAND_JSON_TEXT, &format);
 		else if (opt == 'h') {
 			usage(stdout);
 			return 0;
@@ -115,7 +115,7 @@ int cli_watch(int argc, char **argv)
 		if (rc)
 			return rc;
 	}
-	if (optind != argc - 1 || format == EMIT_PROMETHEUS) {
+	if (optind != argc - 1) {
 		usage(stderr);
 		return 2;
 	}

@@ -27,8 +27,11 @@ int cli_who(int argc, char **argv)
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-		if (opt == 'f' && cli_format(optarg, &format) == 0 && format != EMIT_PROMETHEUS)
+		if (opt == 'f') {
+			if (command_format(CLI_PROG, optarg, COMMAND_JSON_TEXT, &format) != 0)
+				return 2;
 			continue;
+		}
 		usage(opt == 'h' ? stdout : stderr);
 		return opt == 'h' ? 0 : 2;
 	}

@@ -5,26 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-int emit_parse_format(const char *name, enum emit_format *out)
-{
-	static const struct {
-		const char *name;
-		enum emit_format format;
-	} formats[] = {
-	        {"json", EMIT_JSON},
-	        {"jsonl", EMIT_JSONL},
-	        {"text", EMIT_TEXT},
-	        {"prometheus", EMIT_PROMETHEUS},
-	};
-	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-		if (strcmp(name, formats[i].name) == 0) {
-			*out = formats[i].format;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 json_t *emit_doc(const char *kind, bool with_page_size)
 {
 	json_t *doc = json_object();
@@ -97,9 +77,30 @@ json_t *emit_string(const char *s)
 	return str ? str : json_null();
 }
 
+void emit_write_string(FILE *out, const char *s)
+{
+	json_t *str = emit_string(s);
+
+	json_dumpf(str, out, JSON_ENCODE_ANY);
+	json_decref(str);
+}
+
 void emit_str(json_t *obj, const char *key, const char *value)
 {
 	json_object_set_new(obj, key, value ? emit_string(value) : json_null());
+}
+
+json_t *emit_proc_errors(const struct proc_errors *e)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < e->count; i++) {
+		json_t *o = json_object();
+		emit_int(o, "pid", e->items[i].pid);
+		emit_str(o, "error", e->items[i].error);
+		json_array_append_new(list, o);
+	}
+	return list;
 }
 
 void emit_unmeasured(json_t *obj, const char *key, const char *reason)

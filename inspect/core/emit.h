@@ -8,6 +8,8 @@
 #ifndef EMIT_H
 #define EMIT_H
 
+#include "core/proc_errors.h"
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,9 +18,6 @@
 #define EMIT_SCHEMA "mapscope/1"
 
 enum emit_format { EMIT_JSON, EMIT_JSONL, EMIT_TEXT, EMIT_PROMETHEUS };
-
-/* Parses "json", "jsonl", "text" or "prometheus"; 0, or -1 if unknown. */
-int emit_parse_format(const char *name, enum emit_format *out);
 
 /* A new document {"schema":..., "kind":kind}; with_page_size adds page_size. */
 json_t *emit_doc(const char *kind, bool with_page_size);
@@ -32,8 +31,13 @@ void emit_int(json_t *obj, const char *key, int64_t value);
 void emit_str(json_t *obj, const char *key, const char *value);
 /* The JSON string for bytes s under emit_str's rule. */
 json_t *emit_string(const char *s);
+/* Writes the JSON string for bytes s under emit_str's rule to out, for
+ * emitters that stream a document instead of building it. */
+void emit_write_string(FILE *out, const char *s);
 /* The bytes of the valid UTF-8 sequence at s, or 0 if it is not one. */
 int emit_utf8_length(const char *s);
+/* The processes a scan could not read: [{"pid":..., "error":...}]. */
+json_t *emit_proc_errors(const struct proc_errors *e);
 /* A value the tool could not measure: obj[key] = null and
  * obj[key "_unavailable"] = reason. Never a made-up 0. */
 void emit_unmeasured(json_t *obj, const char *key, const char *reason);

@@ -1,4 +1,5 @@
 #include "emit/emit_file.h"
+#include "core/clock.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -6,8 +7,8 @@
 
 #define TEXT_RANGES_PER_LINE 6
 #define TEXT_CELLS_PER_LINE  64
-#define PROGRESS_AFTER_NS    1000000000LL
-#define PROGRESS_EVERY_NS    100000000LL
+#define PROGRESS_AFTER_NS    1000000000ULL
+#define PROGRESS_EVERY_NS    100000000ULL
 #define PROGRESS_PATH        36 /* characters of the path shown */
 
 static bool is_json(const struct emit_file *e)
@@ -31,30 +32,6 @@ static void put_members(struct emit_file *e, json_t *obj, bool leading_comma)
 	json_decref(obj);
 }
 
-/* A JSON string. File names are bytes and JSON text is Unicode: UTF-8
- * passes through, and a byte that is not part of valid UTF-8 is written as
- * \u00XX, so that no name is dropped or cut. */
-static void put_string(FILE *out, const char *str)
-{
-	const unsigned char *s = (const unsigned char *)str;
-
-	fputc('"', out);
-	while (*s) {
-		int len = emit_utf8_length((const char *)s);
-
-		if (len == 1 && *s >= 0x20 && *s != '"' && *s != '\\')
-			fputc(*s, out);
-		else if (len == 1 && (*s == '"' || *s == '\\'))
-			fprintf(out, "\\%c", *s);
-		else if (len > 1)
-			fwrite(s, 1, (size_t)len, out);
-		else
-			fprintf(out, "\\u%04x", *s);
-		s += len ? len : 1;
-	}
-	fputc('"', out);
-}
-
 /* ,"key": then the value; keys are ours and plain ASCII. */
 static void put_key(FILE *out, const char *key)
 {
@@ -69,12 +46,7 @@ static void put_count(FILE *out, const char *key, uint64_t value, const char *wh
 		return;
 	}
 	fprintf(out, ",\"%s\":null,\"%s_unavailable\":", key, key);
-	put_string(out, why);
-}
-
-static int64_t elapsed_ns(const struct timespec *from, const struct timespec *to)
-{
-	return (to->tv_sec - from->tv_sec) * 1000000000LL + (to->tv_nsec - from->tv_nsec);
+	emit_write_string(out, why);
 }
 
 /* A line on a terminal's stderr once the scan has run for a second, and
@@ -82,16 +54,14 @@ static int64_t elapsed_ns(const struct timespec *from, const struct timespec *to
 static void show_progress(struct emit_file *e, const char *path)
 {
 	char bytes[32];
-	struct timespec now;
+	uint64_t now = clock_ns();
 	size_t len = strlen(path);
 
 	if (!e->progress_tty)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (elapsed_ns(&e->start, &now) < PROGRESS_AFTER_NS ||
-	    elapsed_ns(&e->last_progress, &now) < PROGRESS_EVERY_NS)
+	if (now - e->start_ns < PROGRESS_AFTER_NS || now - e->last_progress_ns < PROGRESS_EVERY_NS)
 		return;
-	e->last_progress = now;
+	e->last_progress_ns = now;
 	e->progress_shown = true;
 	/* The end of the path: a line that wrapped could not be rewritten. */
 	fprintf(stderr, "\r\033[Kmapscope: %llu files, %s: %s%s",
@@ -126,7 +96,7 @@ void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format)
 	memset(e, 0, sizeof(*e));
 	e->out = out;
 	e->format = format;
-	clock_gettime(CLOCK_MONOTONIC, &e->start);
+	e->start_ns = clock_ns();
 	e->progress_tty = isatty(STDERR_FILENO) && !isatty(fileno(out));
 	if (format != EMIT_JSON && format != EMIT_JSONL)
 		return;
@@ -182,7 +152,7 @@ void emit_file_open_entry(struct emit_file *e, const char *path, const struct re
 	}
 	open_object(e);
 	fputs("\"path\":", e->out);
-	put_string(e->out, path);
+	emit_write_string(e->out, path);
 	fprintf(e->out, ",\"size\":%llu,\"pages\":%llu", (unsigned long long)r->size,
 	        (unsigned long long)r->pages);
 }
@@ -315,7 +285,7 @@ void emit_file_close_entry(struct emit_file *e, const struct residency *r, const
 			          count_reason(i, r->unavailable, r->detail_unavailable));
 		if (error) {
 			put_key(e->out, "error");
-			put_string(e->out, error);
+			emit_write_string(e->out, error);
 		}
 		close_object(e);
 	}
@@ -339,9 +309,9 @@ void emit_file_problem(struct emit_file *e, const char *path, const char *error,
 	} else {
 		open_object(e);
 		fputs("\"path\":", e->out);
-		put_string(e->out, path);
+		emit_write_string(e->out, path);
 		put_key(e->out, error ? "error" : "skipped");
-		put_string(e->out, error ? error : skipped);
+		emit_write_string(e->out, error ? error : skipped);
 		close_object(e);
 	}
 	show_progress(e, path);

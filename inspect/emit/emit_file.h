@@ -39,8 +39,8 @@ struct emit_file {
 	uint64_t items;            /* ranges or map cells written in the open section */
 	const char *section_close; /* ends the open JSON section; NULL if none */
 	struct emit_file_totals totals;
-	struct timespec start, last_progress;
-	bool progress_tty; /* stderr is a terminal, the report goes elsewhere */
+	uint64_t start_ns, last_progress_ns; /* core/clock */
+	bool progress_tty;                   /* stderr is a terminal, the report goes elsewhere */
 	bool progress_shown;
 };
 

@@ -1,7 +1,6 @@
 #include "emit/emit_maps_all.h"
 
 #include "emit/emit_maps.h"
-#include "emit/emit_who.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

@@ -205,23 +205,6 @@ void emit_share_text(FILE *out, const char *lib, const struct share_run *runs, s
 	}
 }
 
-int emit_share_hold_line(FILE *out, int pid, char *const *paths, size_t n)
-{
-	json_t *doc = emit_doc("hold", false), *libs = json_array();
-
-	emit_int(doc, "pid", pid);
-	emit_str(doc, "loader", "dlopen");
-	for (size_t i = 0; i < n; i++) {
-		json_t *lib = json_object();
-		emit_str(lib, "path", paths[i]);
-		json_array_append_new(libs, lib);
-	}
-	json_object_set_new(doc, "libraries", libs);
-	if (emit_json(doc, out, EMIT_JSONL) != 0)
-		return -1;
-	return fflush(out) == 0 ? 0 : -1;
-}
-
 /* Prometheus: per holder (labels library, loader, pid) and per loader. */
 static const struct emit_prom_metric prom_process[] = {
         {"rss", "mapscope_share_process_rss_bytes", "Resident bytes of the library's mappings."},

@@ -1,6 +1,6 @@
 /*
  * emit_share: the "share" report (what N holders of a library spend on it,
- * per loader) as JSON and as text, and the dlopen holder's ready line.
+ * per loader) as JSON and as text.
  */
 #ifndef EMIT_SHARE_H
 #define EMIT_SHARE_H
@@ -17,9 +17,5 @@ void emit_share_text(FILE *out, const char *lib, const struct share_run *runs, s
 
 /* Prometheus metrics of the runs (docs/prometheus.md). 0, or -1. */
 int emit_share_prom(FILE *out, const char *lib, const struct share_run *runs, size_t nruns);
-
-/* The ready line of a dlopen holder, shaped like `soload hold`'s:
- * {"schema":...,"kind":"hold","pid":...,"loader":"dlopen","libraries":[{"path":...}]}. */
-int emit_share_hold_line(FILE *out, int pid, char *const *paths, size_t n);
 
 #endif

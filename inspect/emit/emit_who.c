@@ -3,19 +3,6 @@
 #include <inttypes.h>
 #include <sys/sysmacros.h>
 
-json_t *emit_proc_errors(const struct proc_errors *e)
-{
-	json_t *list = json_array();
-
-	for (size_t i = 0; i < e->count; i++) {
-		json_t *o = json_object();
-		emit_int(o, "pid", e->items[i].pid);
-		emit_str(o, "error", e->items[i].error);
-		json_array_append_new(list, o);
-	}
-	return list;
-}
-
 static json_t *process_entry(const struct who_process *p)
 {
 	json_t *o = json_object();

@@ -9,7 +9,4 @@
 json_t *emit_who_doc(const char *path, const struct who_report *r);
 void emit_who_text(FILE *out, const char *path, const struct who_report *r);
 
-/* [{"pid":...,"error":...}] for processes a scan could not read. */
-json_t *emit_proc_errors(const struct proc_errors *e);
-
 #endif

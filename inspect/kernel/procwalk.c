@@ -57,7 +57,7 @@ int procwalk_each(struct proc_errors *errors, int (*fn)(void *ctx, pid_t pid, in
 			continue;
 		procdir = procwalk_open_pid(pid);
 		if (procdir < 0) {
-			procwalk_add_error(errors, pid, "", procdir);
+			proc_errors_add(errors, pid, "", procdir);
 			continue;
 		}
 		rc = fn(ctx, pid, procdir);
@@ -75,29 +75,4 @@ int procwalk_open_pid(pid_t pid)
 	snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
-}
-
-void procwalk_add_error(struct proc_errors *e, pid_t pid, const char *what, int err)
-{
-	char msg[128];
-
-	if (err == -ENOENT || err == -ESRCH)
-		snprintf(msg, sizeof(msg), "exited during the scan");
-	else
-		snprintf(msg, sizeof(msg), "/proc/%d/%s: %s", (int)pid, what, strerror(-err));
-	if (grow_for_one(&e->items, &e->cap, e->count, sizeof(*e->items), 8) != 0)
-		return;
-	e->items[e->count].pid = pid;
-	e->items[e->count].error = strdup(msg);
-	if (e->items[e->count].error)
-		e->count++;
-}
-
-void procwalk_free_errors(struct proc_errors *e)
-{
-	for (size_t i = 0; i < e->count; i++)
-		free(e->items[i].error);
-	free(e->items);
-	e->items = NULL;
-	e->count = e->cap = 0;
 }

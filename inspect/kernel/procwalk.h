@@ -6,22 +6,14 @@
 #ifndef PROCWALK_H
 #define PROCWALK_H
 
+#include "core/proc_errors.h"
+
 #include <dirent.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 struct procwalk {
 	DIR *dir;
-};
-
-struct proc_error {
-	pid_t pid;
-	char *error; /* "/proc/PID/smaps: Permission denied", "exited during the scan" */
-};
-
-struct proc_errors {
-	struct proc_error *items;
-	size_t count, cap;
 };
 
 /* 0 or -errno. */
@@ -39,10 +31,5 @@ int procwalk_each(struct proc_errors *errors, int (*fn)(void *ctx, pid_t pid, in
 
 /* Opens /proc/PID as a directory fd. -errno if it cannot. */
 int procwalk_open_pid(pid_t pid);
-
-/* Records that pid could not be read: what ("smaps", "fd"...) and -errno.
- * A process that is gone (ENOENT, ESRCH) is "exited during the scan". */
-void procwalk_add_error(struct proc_errors *e, pid_t pid, const char *what, int err);
-void procwalk_free_errors(struct proc_errors *e);
 
 #endif

@@ -1,4 +1,5 @@
 #include "probe/faults.h"
+#include "core/clock.h"
 #include "kernel/faultrec.h"
 #include "kernel/residency.h"
 #include "child/runner.h"
@@ -20,14 +21,6 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 int faults_evict(const char *path)
 {
@@ -454,7 +447,7 @@ static int run_to_end(struct runner *r, struct faultrec *fr, uint64_t start,
 	err = runner_wait(r, &rep->wait_status, &ru);
 	if (err)
 		return err;
-	rep->wall_ns = now_ns() - start;
+	rep->wall_ns = clock_ns() - start;
 	rep->kernel_minor = (uint64_t)ru.ru_minflt;
 	rep->kernel_major = (uint64_t)ru.ru_majflt;
 	rep->minor = rep->kernel_minor;
@@ -494,7 +487,7 @@ static int run_command(const struct faults_request *req, struct faults_report *r
 	old_int = signal(SIGINT, SIG_IGN);
 	old_quit = signal(SIGQUIT, SIG_IGN);
 	perf = open_recorder(&fr, r.pid, req->sampling, rep);
-	start = now_ns();
+	start = clock_ns();
 	if ((e = runner_release(&r)) != 0) {
 		snprintf(err, errlen, "%s: cannot run: %s", argv[0], strerror(-e));
 	} else if ((e = run_to_end(&r, perf ? NULL : &fr, start, rep)) != 0) {

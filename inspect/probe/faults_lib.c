@@ -1,4 +1,5 @@
 #include "probe/faults_lib.h"
+#include "core/clock.h"
 #include "soload.h"
 
 #include <dlfcn.h>
@@ -28,14 +29,6 @@ struct counters {
 	struct rusage ru;
 	uint64_t t0;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static int open_counter(uint64_t config)
 {
@@ -73,14 +66,14 @@ static void start_phase(struct counters *c)
 	} else {
 		getrusage(RUSAGE_SELF, &c->ru);
 	}
-	c->t0 = now_ns();
+	c->t0 = clock_ns();
 }
 
 static void end_phase(struct counters *c, struct faults_lib_phase *p)
 {
 	struct rusage ru;
 
-	p->ns = now_ns() - c->t0;
+	p->ns = clock_ns() - c->t0;
 	if (c->fd[0] >= 0) {
 		ioctl(c->fd[0], PERF_EVENT_IOC_DISABLE, 0);
 		ioctl(c->fd[1], PERF_EVENT_IOC_DISABLE, 0);

@@ -1,4 +1,5 @@
 #include "probe/iobench.h"
+#include "core/clock.h"
 #include "kernel/residency.h"
 
 #include <errno.h>
@@ -42,14 +43,6 @@ struct bench {
 static uint64_t ns_of(const struct timeval *tv)
 {
 	return (uint64_t)tv->tv_sec * 1000000000ULL + (uint64_t)tv->tv_usec * 1000ULL;
-}
-
-static uint64_t now_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 int iobench_create(const char *path, uint64_t size)
@@ -186,11 +179,11 @@ static void measure(struct bench *b, const struct iobench_method *m, enum iobenc
 	int err;
 
 	getrusage(RUSAGE_THREAD, &before);
-	c0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
-	t0 = now_ns(CLOCK_MONOTONIC);
+	c0 = clock_ns_of(CLOCK_THREAD_CPUTIME_ID);
+	t0 = clock_ns_of(CLOCK_MONOTONIC);
 	err = m->mmap ? run_mmap(b, m, p, r) : run_read(b, p, r);
-	t1 = now_ns(CLOCK_MONOTONIC);
-	c1 = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	t1 = clock_ns_of(CLOCK_MONOTONIC);
+	c1 = clock_ns_of(CLOCK_THREAD_CPUTIME_ID);
 	getrusage(RUSAGE_THREAD, &after);
 	if (err) {
 		r->unavailable = strerror(-err);

@@ -129,7 +129,7 @@ static int scan_process(void *ctx, pid_t pid, int procdir)
 	if (rc == -ENOMEM)
 		return rc;
 	if (rc) {
-		procwalk_add_error(&r->errors, pid, "smaps", rc);
+		proc_errors_add(&r->errors, pid, "smaps", rc);
 		return 0;
 	}
 	p = add_process(r);
@@ -176,6 +176,6 @@ void maps_all_free(struct maps_all_report *r)
 		free(r->files[i].path);
 	free(r->files);
 	free(r->procs);
-	procwalk_free_errors(&r->errors);
+	proc_errors_free(&r->errors);
 	memset(r, 0, sizeof(*r));
 }

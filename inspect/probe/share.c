@@ -1,5 +1,6 @@
 #include "probe/share.h"
 #include "child/holders.h"
+#include "core/holdline.h"
 #include "relro_share.h"
 
 #include <errno.h>
@@ -69,51 +70,48 @@ static void take_share(json_t *share, const char *path, struct share_proc *p)
 	append_status(p, path, json_string_value(json_object_get(share, "status")) ?: "?");
 }
 
-/* One library of the ready line: its path (or an object with "path",
- * "needed" paths and "share"). */
-static int take_library(json_t *entry, struct share_run *run, struct share_proc *p)
-{
-	json_t *pathj = json_is_string(entry) ? entry : json_object_get(entry, "path");
-	json_t *needed = json_object_get(entry, "needed");
-	const char *path = json_string_value(pathj);
+struct take_ctx {
+	struct share_run *run;
+	struct share_proc *p;
+};
 
-	if (!path || share_mem_add_file(&run->files, path) != 0)
+/* One library of the ready line: its path, the paths it needed and, from
+ * `soload hold`, its RELRO "share". */
+static int take_library(void *ctx, const char *path, json_t *entry)
+{
+	struct take_ctx *c = ctx;
+	json_t *dep;
+	size_t i;
+
+	if (share_mem_add_file(&c->run->files, path) != 0)
 		return -1;
-	for (size_t i = 0; i < json_array_size(needed); i++) {
-		const char *dep = json_string_value(json_array_get(needed, i));
-		if (dep && share_mem_add_file(&run->files, dep) != 0)
+	json_array_foreach(json_object_get(entry, "needed"), i, dep)
+	{
+		if (share_mem_add_file(&c->run->files, json_string_value(dep)) != 0)
 			return -1;
 	}
-	take_share(json_object_get(entry, "share"), path, p);
+	take_share(json_object_get(entry, "share"), path, c->p);
 	return 0;
 }
 
-/* The ready line: "libraries" asked for and, from `soload hold`, the
- * "dependencies" it loaded for them. */
+/* The ready line (core/holdline): the libraries asked for and the
+ * dependencies the holder loaded for them. */
 static int take_ready_line(const struct holder *h, struct share_run *run, struct share_proc *p,
                            char *why, size_t cap)
 {
-	json_t *line = json_loads(h->line, 0, NULL);
-	json_t *libs = json_object_get(line, "libraries");
-	json_t *deps = json_object_get(line, "dependencies");
-	const char *error = json_string_value(json_object_get(line, "error"));
-	int err = json_array_size(libs) ? 0 : -1;
+	struct take_ctx ctx = {run, p};
+	char bad[256];
+	json_t *line;
+	int err;
 
-	/* soload hold prints its error document where the ready line goes. */
-	if (error) {
-		snprintf(why, cap, "holder %d failed: %s", (int)h->pid, error);
-		json_decref(line);
+	if (holdline_read(h->line, &line, bad, sizeof(bad)) != 0) {
+		snprintf(why, cap, "holder %d failed: %s", (int)h->pid, bad);
 		return -1;
 	}
-
-	for (size_t i = 0; err == 0 && i < json_array_size(libs); i++)
-		err = take_library(json_array_get(libs, i), run, p);
-	for (size_t i = 0; err == 0 && i < json_array_size(deps); i++)
-		err = take_library(json_array_get(deps, i), run, p);
+	err = holdline_each(line, take_library, &ctx);
 	json_decref(line);
 	if (err)
-		snprintf(why, cap, "holder %d: unexpected ready line: %.200s", (int)h->pid,
-		         h->line);
+		snprintf(why, cap, "holder %d: out of memory", (int)h->pid);
 	return err;
 }
 

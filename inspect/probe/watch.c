@@ -1,4 +1,5 @@
 #include "probe/watch.h"
+#include "core/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,14 +22,6 @@ struct loop {
 	int epfd, timerfd, sigfd, pidfd;
 	sigset_t old_mask;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 int watch_check(const struct watch_target *t)
 {
@@ -143,7 +136,7 @@ void watch_run(const struct watch_target *t, uint64_t interval_ns, uint64_t coun
                void (*fn)(const struct watch_sample *s, void *arg), void *arg,
                struct watch_result *res)
 {
-	uint64_t start = now_ns();
+	uint64_t start = clock_ns();
 	struct loop l;
 	int err, ev = EV_TIMER;
 
@@ -156,7 +149,7 @@ void watch_run(const struct watch_target *t, uint64_t interval_ns, uint64_t coun
 		ev = EV_PID;
 	}
 	for (uint64_t seq = 0; !err && ev == EV_TIMER; seq++) {
-		struct watch_sample s = {.seq = seq, .t_ns = now_ns() - start};
+		struct watch_sample s = {.seq = seq, .t_ns = clock_ns() - start};
 		take_sample(t, &s);
 		if (l.pidfd < 0 && t->pid > 0 && (s.err == -ENOENT || s.proc.state == 'Z')) {
 			res->end = WATCH_EXITED; /* seen by the sample, not by a pidfd */
@@ -178,6 +171,6 @@ void watch_run(const struct watch_target *t, uint64_t interval_ns, uint64_t coun
 		res->end = WATCH_FAILED;
 		res->err = err;
 	}
-	res->t_ns = now_ns() - start;
+	res->t_ns = clock_ns() - start;
 	close_loop(&l);
 }

@@ -109,12 +109,12 @@ static int scan_process(void *ctx, pid_t pid, int procdir)
 	int rc = count_mappings(r, procdir, &mappings);
 
 	if (rc) {
-		procwalk_add_error(&r->errors, pid, "maps", rc);
+		proc_errors_add(&r->errors, pid, "maps", rc);
 		return 0;
 	}
 	rc = count_fds(r, procdir, &fds);
 	if (rc) {
-		procwalk_add_error(&r->errors, pid, "fd", rc);
+		proc_errors_add(&r->errors, pid, "fd", rc);
 		return 0;
 	}
 	r->scanned++;
@@ -149,5 +149,5 @@ void who_free(struct who_report *r)
 	free(r->procs);
 	r->procs = NULL;
 	r->count = r->cap = 0;
-	procwalk_free_errors(&r->errors);
+	proc_errors_free(&r->errors);
 }

@@ -1,6 +1,8 @@
 #include "emit_hold.h"
 #include "emit_info.h"
 
+#include "core/holdline.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,13 +76,14 @@ static json_t *share_json(const struct sl_share_stats *s)
 	return o;
 }
 
-static json_t *library_json(const struct hold_entry *e)
+/* The library's entry of the ready line, with all libsoload knows of it. */
+static void add_library(json_t *line, const struct hold_entry *e, bool dependency)
 {
-	json_t *o = json_object(), *needed = json_array(), *relro = json_null();
+	json_t *relro = json_null(), *o;
 	struct sl_info info, dep;
 
 	sl_info(e->lib, &info);
-	emit_str(o, "path", info.path);
+	o = holdline_add(line, info.path, dependency);
 	emit_str(o, "soname", info.soname);
 	emit_int(o, "base", info.base);
 	emit_int(o, "span", info.span);
@@ -94,22 +97,20 @@ static json_t *library_json(const struct hold_entry *e)
 	json_object_set_new(o, "relro", relro);
 	for (size_t i = 0; i < info.nneeded; i++) {
 		sl_info(info.needed[i], &dep);
-		json_array_append_new(needed, emit_string(dep.path));
+		holdline_add_needed(o, dep.path);
 	}
-	json_object_set_new(o, "needed", needed);
 	json_object_set_new(o, "share", share_json(&info.share));
 	if (e->sections) {
 		char *cmd = emit_hold_gdb_command(&info, e->sections, e->nsections);
 		emit_str(o, "gdb", cmd);
 		free(cmd);
 	}
-	return o;
 }
 
 struct deps_ctx {
 	const struct hold_entry *e;
 	size_t n;
-	json_t *deps;
+	json_t *line;
 };
 
 /* A library libsoload loaded that was not asked for: a dependency. */
@@ -121,22 +122,19 @@ static void add_dependency(sl_lib *lib, void *arg)
 	for (size_t i = 0; i < c->n; i++)
 		if (c->e[i].lib == lib)
 			return;
-	json_array_append_new(c->deps, library_json(&dep));
+	add_library(c->line, &dep, true);
 }
 
 json_t *emit_hold_doc(int pid, const struct hold_entry *e, size_t n)
 {
-	json_t *doc = emit_doc("hold", true), *libs = json_array();
-	struct deps_ctx deps = {e, n, json_array()};
+	json_t *line = holdline_new(pid, "soload");
+	struct deps_ctx deps = {e, n, line};
 
-	emit_int(doc, "pid", pid);
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(libs, library_json(&e[i]));
-	json_object_set_new(doc, "libraries", libs);
+		add_library(line, &e[i], false);
 	/* With their own share stats: --share reaches them too. */
 	sl_foreach(add_dependency, &deps);
-	json_object_set_new(doc, "dependencies", deps.deps);
-	return doc;
+	return line;
 }
 
 void emit_hold_text(FILE *out, int pid, const struct hold_entry *e, size_t n)

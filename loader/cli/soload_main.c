@@ -1,8 +1,10 @@
 /* soload: load shared libraries with libsoload and show what happened.
- * Each subcommand parses its arguments and wires the loader to an emitter;
- * exit codes: 0 success, 1 the work failed, 2 usage error. */
+ * Each command parses its arguments and wires the loader to an emitter,
+ * under the conventions of core/command.h. */
 #include "call.h"
+#include "core/command.h"
 #include "core/emit.h"
+#include "core/holdline.h"
 #include "emit_call.h"
 #include "emit_hold.h"
 #include "emit_info.h"
@@ -23,47 +25,36 @@
 
 #define PROG "soload"
 
-struct command {
-	const char *name;
-	const char *usage;
-	int (*run)(int argc, char **argv);
-};
+static const char CALL_USAGE[] =
+        "call [--ret int|long|str|double|void] [--format json|text] LIB SYMBOL [ARG...]";
+static const char INFO_USAGE[] = "info [--format json|text] LIB";
+static const char HOLD_USAGE[] =
+        "hold [--share] [--gdb] [--until-signal] [--format json|text] LIB...";
 
-static int cmd_call(int argc, char **argv);
-static int cmd_info(int argc, char **argv);
-static int cmd_hold(int argc, char **argv);
-
-static const struct command commands[] = {
-        {"call", "call [--ret int|long|str|double|void] [--format json|text] LIB SYMBOL [ARG...]",
-         cmd_call},
-        {"info", "info [--format json|text] LIB", cmd_info},
-        {"hold", "hold [--share] [--gdb] [--until-signal] [--format json|text] LIB...", cmd_hold},
-        {0},
-};
-
-static int usage(const struct command *c, FILE *out, int status)
+static int usage(const char *command_usage, FILE *out, int status)
 {
-	if (c) {
-		fprintf(out, "usage: %s %s\n", PROG, c->usage);
-		return status;
-	}
-	fprintf(out, "usage: %s COMMAND ...\n", PROG);
-	for (c = commands; c->name; c++)
-		fprintf(out, "  %s %s\n", PROG, c->usage);
+	fprintf(out, "usage: %s %s\n", PROG, command_usage);
 	return status;
 }
 
 static int parse_format(const char *arg, enum emit_format *out)
 {
-	if (emit_parse_format(arg, out) == 0 && *out != EMIT_PROMETHEUS)
-		return 0;
-	fprintf(stderr, "%s: unknown format '%s' (json, jsonl, text)\n", PROG, arg);
-	return -1;
+	return command_format(PROG, arg, COMMAND_JSON_TEXT, out) == 0 ? 0 : -1;
 }
 
 static int finish(json_t *doc, enum emit_format format)
 {
 	if (emit_json(doc, stdout, format) != 0) {
+		fprintf(stderr, "%s: cannot write output\n", PROG);
+		return 1;
+	}
+	return 0;
+}
+
+/* The ready line is written by core/holdline, which also reads it back. */
+static int finish_hold(json_t *line)
+{
+	if (holdline_print(line, stdout) != 0) {
 		fprintf(stderr, "%s: cannot write output\n", PROG);
 		return 1;
 	}
@@ -92,7 +83,7 @@ static const char *option_value(char **argv, int *i, const char *lng, char shrt)
 static int parse_call(int argc, char **argv, struct call_report *rep, struct call_arg *args,
                       enum call_ret *ret, enum emit_format *format)
 {
-	const struct command *me = &commands[0];
+	const char *me = CALL_USAGE;
 	const char *pos[CALL_MAX_ARGS + 2], *v;
 	int npos = 0, rest = 0;
 	struct call_arg probe;
@@ -204,7 +195,7 @@ static const struct option info_opts[] = {
 
 static int cmd_info(int argc, char **argv)
 {
-	const struct command *me = &commands[1];
+	const char *me = INFO_USAGE;
 	enum emit_format format = EMIT_JSON;
 	struct description d;
 	char path[PATH_MAX];
@@ -320,7 +311,7 @@ static void close_all(struct hold_entry *e, int n)
 
 static int cmd_hold(int argc, char **argv)
 {
-	const struct command *me = &commands[2];
+	const char *me = HOLD_USAGE;
 	enum emit_format format = EMIT_JSONL;
 	struct hold_entry *e;
 	int opt, flags = 0, gdb = 0, use_stdin = 1, n, loaded, rc = 0;
@@ -355,22 +346,21 @@ static int cmd_hold(int argc, char **argv)
 	if (format == EMIT_TEXT)
 		emit_hold_text(stdout, getpid(), e, n);
 	else
-		rc = finish(emit_hold_doc(getpid(), e, n), format);
+		rc = finish_hold(emit_hold_doc(getpid(), e, n));
 	if (rc == 0)
 		wait_for_release(&release, use_stdin);
 	close_all(e, n);
 	return rc;
 }
 
+static const struct command commands[] = {
+        {"call", "call a function of a library and print what it returned", cmd_call},
+        {"info", "what a library would load, read without running it", cmd_info},
+        {"hold", "load libraries and hold them until told to stop", cmd_hold},
+        {0},
+};
+
 int main(int argc, char **argv)
 {
-	if (argc < 2)
-		return usage(NULL, stderr, 2);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return usage(NULL, stdout, 0);
-	for (const struct command *c = commands; c->name; c++)
-		if (strcmp(argv[1], c->name) == 0)
-			return c->run(argc - 1, argv + 1);
-	fprintf(stderr, "%s: unknown command '%s'\n", PROG, argv[1]);
-	return usage(NULL, stderr, 2);
+	return command_dispatch(PROG, commands, argc, argv);
 }

@@ -162,7 +162,7 @@ Test(cli_docs, completion_offers_every_command)
 {
 	char out[OUT_CAP], words[256];
 
-	for (const struct cli_command *c = cli_commands; c->name; c++) {
+	for (const struct command *c = cli_commands; c->name; c++) {
 		snprintf(words, sizeof(words), BUILD_DIR "/mapscope %.2s", c->name);
 		complete(words, out, sizeof(out));
 		cr_assert(mentions(out, c->name), "'%s' not offered for '%.2s': %s", c->name,

@@ -1,3 +1,4 @@
+#include "core/command.h"
 #include "core/emit.h"
 
 #include <criterion/criterion.h>
@@ -7,11 +8,12 @@ Test(emit, parses_known_formats_and_refuses_others)
 {
 	enum emit_format f;
 
-	cr_assert_eq(emit_parse_format("text", &f), 0);
+	cr_assert_eq(command_format("t", "text", COMMAND_ALL_FORMATS, &f), 0);
 	cr_assert_eq(f, EMIT_TEXT);
-	cr_assert_eq(emit_parse_format("jsonl", &f), 0);
+	cr_assert_eq(command_format("t", "jsonl", COMMAND_ALL_FORMATS, &f), 0);
 	cr_assert_eq(f, EMIT_JSONL);
-	cr_assert_eq(emit_parse_format("xml", &f), -1);
+	cr_assert_eq(command_format("t", "xml", COMMAND_ALL_FORMATS, &f), 2);
+	cr_assert_eq(command_format("t", "prometheus", COMMAND_JSON_TEXT, &f), 2);
 }
 
 Test(emit, document_names_schema_and_kind)

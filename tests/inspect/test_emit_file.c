@@ -134,8 +134,8 @@ static char *capture_stderr(void (*fn)(struct emit_file *), struct emit_file *e)
 
 static void scan_two_files_slowly(struct emit_file *e)
 {
-	e->progress_tty = true; /* as if stderr were a terminal */
-	e->start.tv_sec -= 2;   /* and the scan had run for two seconds */
+	e->progress_tty = true;       /* as if stderr were a terminal */
+	e->start_ns -= 2000000000ULL; /* and the scan had run for two seconds */
 	emit_file_open_entry(e, "first", &measured);
 	emit_file_close_entry(e, &measured, NULL);
 	emit_file_end(e, &(struct filewalk_stats){0, 0});

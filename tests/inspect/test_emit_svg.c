@@ -172,7 +172,11 @@ Test(emit_svg, file_command_names_an_svg_it_cannot_write)
 
 /* Shell: until process P has become the sleep (a fork runs the shell's
  * code until its exec). */
-#define WAIT_FOR_EXEC(p) "until grep -qx sleep /proc/" p "/comm 2>/dev/null; do sleep 0.01; done; "
+/* Until sleep runs: exec'ed and its libraries mapped (comm changes at exec,
+ * before the dynamic linker maps libc). */
+#define WAIT_FOR_EXEC(p)                                                                          \
+	"until grep -qx sleep /proc/" p "/comm 2>/dev/null && "                                   \
+	"grep -q libc.so.6 /proc/" p "/maps 2>/dev/null; do sleep 0.01; done; "
 
 /* Runs "mapscope maps ARGS PID" on a sleep (small and never sanitizer-built,
  * unlike this test's own build, whose shadow memory is terabytes), with

@@ -139,12 +139,12 @@ Test(who, errors_name_the_pid_and_reason)
 {
 	struct proc_errors e = {0};
 
-	procwalk_add_error(&e, 42, "maps", -EACCES);
-	procwalk_add_error(&e, 43, "smaps", -ENOENT);
+	proc_errors_add(&e, 42, "maps", -EACCES);
+	proc_errors_add(&e, 43, "smaps", -ENOENT);
 	cr_assert_eq(e.count, 2);
 	cr_assert_str_eq(e.items[0].error, "/proc/42/maps: Permission denied");
 	cr_assert_str_eq(e.items[1].error, "exited during the scan");
-	procwalk_free_errors(&e);
+	proc_errors_free(&e);
 }
 
 Test(who, leaves_no_fd_behind)

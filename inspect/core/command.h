@@ -1,0 +1,33 @@
+/*
+ * command: the conventions both CLIs share. A tool is a table of commands,
+ * each parsing its own arguments with getopt_long and returning the exit
+ * code: 0 success, 1 the work failed, 2 usage error. One dispatcher runs
+ * "PROG COMMAND ARGS...", one parser reads every --format value.
+ */
+#ifndef COMMAND_H
+#define COMMAND_H
+
+#include "core/emit.h"
+
+struct command {
+	const char *name;
+	const char *summary;               /* one line in PROG --help */
+	int (*run)(int argc, char **argv); /* argv[0] is the command's name */
+};
+
+/* The formats a command accepts, as a mask of these bits. */
+#define COMMAND_FORMAT(f) (1u << (f))
+#define COMMAND_JSON_TEXT                                                                         \
+	(COMMAND_FORMAT(EMIT_JSON) | COMMAND_FORMAT(EMIT_JSONL) | COMMAND_FORMAT(EMIT_TEXT))
+#define COMMAND_ALL_FORMATS (COMMAND_JSON_TEXT | COMMAND_FORMAT(EMIT_PROMETHEUS))
+
+/* Runs the command argv[1] names from table (ended by a zeroed entry). With
+ * no command, or --help, lists the commands; an unknown one is a usage
+ * error. Returns the exit code. */
+int command_dispatch(const char *prog, const struct command *table, int argc, char **argv);
+
+/* Parses a --format value. 0, or 2 after saying on stderr which value was
+ * refused and which the command accepts. */
+int command_format(const char *prog, const char *arg, unsigned accepted, enum emit_format *out);
+
+#endif
