@@ -248,21 +248,44 @@ static void refuse_host_library(const char *path)
 		close(fd);
 }
 
-/* A name without a '/': one loaded by that soname, else the file the
- * search finds. Under the registry lock. */
+/* A name without a '/' gives the library loaded by that soname, if any,
+ * as dlopen does. Under the registry lock. */
+static struct sl_lib *loaded_by_soname(const char *name)
+{
+	struct sl_lib *lib = registry_find_soname(name);
+
+	return lib && lib->state == LIB_READY ? lib : NULL;
+}
+
+/* Else the file the search finds. Under the registry lock. */
 static struct sl_lib *open_name(const char *name, int flags)
 {
 	char path[PATH_MAX];
-	struct sl_lib *lib = registry_find_soname(name);
+	struct sl_lib *lib = loaded_by_soname(name);
 	int fd;
 
-	if (lib && lib->state == LIB_READY) {
+	if (lib) {
 		lib->refcount++;
 		return lib;
 	}
 	if ((fd = deps_search(name, path)) < 0)
 		return NULL;
 	return load_fd(path, fd, flags, NULL);
+}
+
+/* What open_name would load, into path (PATH_MAX bytes). 0 or -1. */
+static int find_name(const char *name, char *path)
+{
+	struct sl_lib *lib;
+	int fd = -1;
+
+	registry_lock();
+	if ((lib = loaded_by_soname(name)))
+		snprintf(path, PATH_MAX, "%s", lib->path);
+	else if ((fd = deps_search(name, path)) >= 0)
+		close(fd);
+	registry_unlock();
+	return lib || fd >= 0 ? 0 : -1;
 }
 
 static struct sl_lib *open_path(const char *path, int flags)
@@ -302,24 +325,20 @@ sl_lib *sl_open(const char *path, int flags)
 int sl_find(const char *name, char *path, size_t cap)
 {
 	char found[PATH_MAX];
-	int fd = -1;
+	int fd;
 
 	error_clear();
 	if (!name || !*name || !path)
 		return error_set(NULL, "sl_find: no name or no buffer given");
 	if (strchr(name, '/')) {
-		snprintf(found, sizeof(found), "%s", name);
-		if ((fd = open(found, O_RDONLY | O_CLOEXEC)) < 0)
+		if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
 			return error_set(name, "%m");
+		close(fd);
+		snprintf(found, sizeof(found), "%s", name);
 	} else if (!deps_is_host_library(name) || deps_host_path(name, found) != 0) {
-		registry_lock();
-		fd = deps_search(name, found);
-		registry_unlock();
-		if (fd < 0)
+		if (find_name(name, found) != 0)
 			return -1;
 	}
-	if (fd >= 0)
-		close(fd);
 	if (strlen(found) >= cap)
 		return error_set(name, "its path %s does not fit in %zu bytes", found, cap);
 	strcpy(path, found);

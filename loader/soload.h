@@ -39,9 +39,10 @@ enum {
  * failure; sl_error() then says which file and why. */
 SL_API sl_lib *sl_open(const char *path, int flags);
 /* The file sl_open(name) would load, into path (cap bytes): name itself if
- * it has a '/', else what the search finds (one of glibc's own libraries,
- * which sl_open leaves to the system's dynamic linker: the copy that linker
- * has loaded, if any). 0, or -1 with sl_error(). */
+ * it has a '/', else that of the library loaded by that soname, else what
+ * the search finds. For one of glibc's own libraries, which sl_open leaves
+ * to the system's dynamic linker, the copy that linker has loaded, if any.
+ * 0, or -1 with sl_error(). */
 SL_API int sl_find(const char *name, char *path, size_t cap);
 /* The address of a defined symbol of lib or its dependencies, or NULL. */
 SL_API void *sl_sym(sl_lib *lib, const char *name);
