@@ -165,7 +165,7 @@ static int search_paths(const struct sl_lib *lib, const char *name, char *path, 
 /* DF_1_NODEFLIB (-z nodefaultlib): not from the system's directories. */
 static int nodeflib(const struct sl_lib *lib)
 {
-	return lib_has(lib, DYN_FLAGS_1) && (lib->dyn[DYN_FLAGS_1] & DF_1_NODEFLIB);
+	return lib && lib_has(lib, DYN_FLAGS_1) && (lib->dyn[DYN_FLAGS_1] & DF_1_NODEFLIB);
 }
 
 static int in_system_dir(const char *file)
@@ -192,6 +192,29 @@ static int try_cache(const struct sl_lib *lib, const char *name, char *path, str
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
+/* The search for a name without a '/': lib's own path lists (or, for a
+ * library the program asks for, the executable's DT_RPATH, as dlopen
+ * called from it searches), SOLOAD_LIBRARY_PATH, ldconfig's cache, the
+ * system directories. An open fd with its file in path, or -1. */
+static int search_name(const struct sl_lib *lib, const char *name, char *path, struct search *s)
+{
+	const char *owner;
+	int fd = -1;
+
+	if (lib)
+		fd = search_paths(lib, name, path, s);
+	else if (exe_rpath()) /* also reads exe.path, the owner below */
+		fd = search_list(exe.path, exe.rpath, name, path, s);
+	owner = lib ? lib->path : exe.path;
+	if (fd < 0)
+		fd = search_list(owner, getenv("SOLOAD_LIBRARY_PATH"), name, path, s);
+	if (fd < 0)
+		fd = try_cache(lib, name, path, s);
+	for (const char *const *d = system_dirs; fd < 0 && !nodeflib(lib) && *d; d++)
+		fd = try_dir(owner, *d, strlen(*d), name, path, s);
+	return fd;
+}
+
 static int search(const struct sl_lib *lib, const char *name, char *path)
 {
 	struct search s = {.len = 0};
@@ -204,15 +227,20 @@ static int search(const struct sl_lib *lib, const char *name, char *path)
 			error_set(lib->name, "needed library %s: %m", name);
 		return fd;
 	}
-	fd = search_paths(lib, name, path, &s);
-	if (fd < 0)
-		fd = search_list(lib->path, getenv("SOLOAD_LIBRARY_PATH"), name, path, &s);
-	if (fd < 0)
-		fd = try_cache(lib, name, path, &s);
-	for (const char *const *d = system_dirs; fd < 0 && !nodeflib(lib) && *d; d++)
-		fd = try_dir(lib->path, *d, strlen(*d), name, path, &s);
+	fd = search_name(lib, name, path, &s);
 	if (fd < 0)
 		error_set(lib->name, "needed library %s not found (searched: %s)", name, s.tried);
+	return fd;
+}
+
+int deps_search(const char *name, char *path)
+{
+	struct search s = {.len = 0};
+	int fd;
+
+	fd = search_name(NULL, name, path, &s);
+	if (fd < 0)
+		error_set(name, "not found (searched: %s)", s.tried);
 	return fd;
 }
 
@@ -288,6 +316,22 @@ static int open_host(const char *name, struct host_lib *out)
 		host_cache[i] = *out;
 	}
 	return 0;
+}
+
+int deps_host_path(const char *name, char *path)
+{
+	void *h = dlopen(name, RTLD_LAZY | RTLD_NOLOAD);
+	struct link_map *lm;
+	int rc = -1;
+
+	if (h && dlinfo(h, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name[0] == '/' &&
+	    strlen(lm->l_name) < PATH_MAX) {
+		strcpy(path, lm->l_name);
+		rc = 0;
+	}
+	if (h)
+		dlclose(h);
+	return rc;
 }
 
 static int load_host(struct sl_lib *lib, const char *name, struct sl_scope *dep)

@@ -56,7 +56,7 @@ enum lib_state { LIB_LOADING, LIB_MAPPED, LIB_RELOCATING, LIB_READY };
 struct sl_lib {
 	struct sl_lib *next; /* registry list, in the order loads began */
 	char *path;
-	const char *name; /* basename of path, for messages */
+	const char *name; /* path as given, for messages */
 	dev_t dev;
 	ino_t ino;
 	unsigned refcount;
