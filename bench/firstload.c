@@ -1,0 +1,183 @@
+/*
+ * firstload: the first load of a library in a fresh process, the way a
+ * program feels it: one sl_open + sl_sym against one dlopen(RTLD_NOW) +
+ * dlsym, each in a process of its own that has loaded nothing before.
+ *
+ *   firstload [-n ROUNDS] LIB:SYMBOL...         the table, one row a library
+ *   firstload [-n ROUNDS] -s LIB:SYMBOL...      the same with SL_SHARE, whose
+ *                                               cache the first run writes
+ *   firstload child soload|share|dlopen LIB SYMBOL   one load; prints its ns
+ *
+ * Each round starts one child per side, the order turning every round, so
+ * that a busy machine slows both alike; the table gives each side's median
+ * and the ratio of the medians (below 1: libsoload is faster). One load of
+ * each side before the rounds puts the files in the page cache. A library
+ * missing on the machine is skipped with a line saying so.
+ */
+#include "soload.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_ROUNDS 101
+
+enum side { SOLOAD, GLIBC, NSIDES };
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/* One load, timed from inside the fresh process: process start-up, which
+ * both sides pay alike, is left out. */
+static int child(const char *mode, const char *lib, const char *symbol)
+{
+	int share = !strcmp(mode, "share");
+	double t0, t1;
+	void *p;
+
+	if (!strcmp(mode, "dlopen")) {
+		t0 = now_ns();
+		void *h = dlopen(lib, RTLD_NOW);
+		p = h ? dlsym(h, symbol) : NULL;
+		t1 = now_ns();
+		if (!p)
+			fprintf(stderr, "firstload: %s: %s\n", lib, dlerror());
+	} else if (share || !strcmp(mode, "soload")) {
+		t0 = now_ns();
+		sl_lib *h = sl_open(lib, share ? SL_SHARE : 0);
+		p = h ? sl_sym(h, symbol) : NULL;
+		t1 = now_ns();
+		if (!p)
+			fprintf(stderr, "firstload: %s: %s\n", lib, sl_error());
+	} else {
+		fprintf(stderr, "firstload: unknown mode %s\n", mode);
+		return 2;
+	}
+	if (!p)
+		return 1;
+	printf("%.0f\n", t1 - t0);
+	return 0;
+}
+
+/* Runs one child and reads the time it printed; -1 on failure. */
+static double run_child(const char *mode, const char *lib, const char *symbol)
+{
+	char buf[64] = "";
+	int fds[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(fds) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execl("/proc/self/exe", "firstload", "child", mode, lib, symbol, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	n = pid > 0 ? read(fds[0], buf, sizeof(buf) - 1) : -1;
+	close(fds[0]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0 || n <= 0)
+		return -1;
+	return strtod(buf, NULL);
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), compare_doubles);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* One row: the median of rounds alternating fresh processes; 0 and the
+ * ratio in *ratio, or -1 if a load failed. */
+static int measure(const char *lib, const char *symbol, int share, int rounds, double *ratio)
+{
+	static double t[NSIDES][MAX_ROUNDS];
+	const char *mode[NSIDES] = {share ? "share" : "soload", "dlopen"};
+	double med[NSIDES];
+
+	for (int s = 0; s < NSIDES; s++)
+		if (run_child(mode[s], lib, symbol) < 0)
+			return -1;
+	for (int r = 0; r < rounds; r++)
+		for (int k = 0; k < NSIDES; k++) {
+			int s = (r + k) % NSIDES;
+			if ((t[s][r] = run_child(mode[s], lib, symbol)) < 0)
+				return -1;
+		}
+	for (int s = 0; s < NSIDES; s++)
+		med[s] = median(t[s], rounds);
+	*ratio = med[SOLOAD] / med[GLIBC];
+	printf("| %s%s | %.0f us | %.0f us | %.2fx |\n", strrchr(lib, '/') + 1,
+	       share ? ", SL_SHARE, cache already written" : "", med[GLIBC] / 1e3,
+	       med[SOLOAD] / 1e3, *ratio);
+	fflush(stdout);
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: firstload [-n ROUNDS] [-s] LIB:SYMBOL...\n"
+	                "       firstload child soload|share|dlopen LIB SYMBOL\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	static double ratios[64];
+	int rounds = 11, share = 0, n = 0, failed = 0, i = 1;
+
+	if (argc == 5 && !strcmp(argv[1], "child"))
+		return child(argv[2], argv[3], argv[4]);
+	if (i + 1 < argc && !strcmp(argv[i], "-n"))
+		rounds = atoi(argv[i + 1]), i += 2;
+	if (i < argc && !strcmp(argv[i], "-s"))
+		share = 1, i++;
+	if (rounds < 1 || rounds > MAX_ROUNDS || i == argc)
+		return usage();
+	printf("| library | dlopen | libsoload | ratio |\n|---|---|---|---|\n");
+	for (; i < argc; i++) {
+		char *colon = strchr(argv[i], ':');
+		if (!colon || argv[i][0] != '/')
+			return usage();
+		*colon = '\0';
+		if (access(argv[i], R_OK) != 0) {
+			printf("| %s | not installed, skipped | | |\n", strrchr(argv[i], '/') + 1);
+			continue;
+		}
+		if (measure(argv[i], colon + 1, share, rounds, &ratios[n]) != 0) {
+			printf("| %s | a load failed | | |\n", strrchr(argv[i], '/') + 1);
+			failed = 1;
+		} else if (n < 63) {
+			n++;
+		}
+	}
+	if (n) {
+		double mid = median(ratios, n); /* sorts them: the highest is last */
+		printf("median ratio of %d libraries %.2fx, highest %.2fx (%d rounds of fresh "
+		       "processes)\n",
+		       n, mid, ratios[n - 1], rounds);
+	}
+	return failed;
+}
