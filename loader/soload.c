@@ -7,6 +7,7 @@
 #include "elfcheck.h"
 #include "error.h"
 #include "initfini.h"
+#include "ldcache.h"
 #include "load.h"
 #include "map.h"
 #include "plan.h"
@@ -236,6 +237,8 @@ sl_lib *sl_open(const char *path, int flags)
 	}
 	registry_lock();
 	lib = load_fd(path, fd, flags, NULL);
+	/* The dependencies are all found: ldconfig's cache is not needed. */
+	ldcache_release();
 	if (lib && finish_steps(lib, lib) != 0) {
 		load_release(lib);
 		lib = NULL;
