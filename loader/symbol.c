@@ -145,18 +145,14 @@ static int found_in_host(void *p, struct symdef *def)
 }
 
 /* A symbol of a host library, bound as the system linker binds that
- * library's own calls: the first definition in the global scope wins (an
- * interposed malloc from a preload or a sanitizer serves both it and us);
- * only when that is the host library's own does the exact version count,
- * and then dlvsym asks for it (a symbol may have several versions). */
-static void *ask_host(const struct sl_scope *sc, const struct symbol_key *key)
+ * library's own calls: the first definition in the global scope that has
+ * the version asked for, or no version at all, wins (an interposed malloc
+ * from a preload or a sanitizer serves both it and us). One dlvsym over
+ * the global scope asks exactly that; a dlsym and then a dlvsym of the
+ * host library cost two glibc lookups for every versioned name. */
+static void *ask_host(const struct symbol_key *key)
 {
-	void *first = hostsym_lookup(RTLD_DEFAULT, key->name, NULL);
-	uintptr_t at = (uintptr_t)first;
-
-	if (first && (!key->version || at < sc->host_lo || at >= sc->host_hi))
-		return first;
-	return key->version ? hostsym_lookup(sc->host, key->name, key->version->name) : NULL;
+	return hostsym_lookup(RTLD_DEFAULT, key->name, key->version ? key->version->name : NULL);
 }
 
 static void *host_symbol(const struct sl_scope *sc, const struct symbol_key *key)
@@ -164,7 +160,7 @@ static void *host_symbol(const struct sl_scope *sc, const struct symbol_key *key
 	const char *version = key->version ? key->version->name : NULL;
 	void *p = hostsym_bound(key->name, key->gnu_hash, version, sc->name);
 
-	if (!p && (p = ask_host(sc, key)))
+	if (!p && (p = ask_host(key)))
 		hostsym_remember(key->name, key->gnu_hash, version, sc->name, p);
 	return p;
 }
