@@ -223,48 +223,7 @@ static int search(const struct sl_lib *lib, const char *name, char *path)
 static struct host_lib {
 	char name[64];
 	void *handle;
-	uintptr_t lo, hi; /* where its segments are mapped */
 } host_cache[32];
-
-struct range_query {
-	const struct link_map *lm;
-	uintptr_t lo, hi;
-};
-
-static int find_range(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	struct range_query *q = arg;
-
-	(void)size;
-	if (info->dlpi_addr != q->lm->l_addr || strcmp(info->dlpi_name, q->lm->l_name) != 0)
-		return 0;
-	q->lo = UINTPTR_MAX;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		if (ph->p_type != PT_LOAD)
-			continue;
-		if (info->dlpi_addr + ph->p_vaddr < q->lo)
-			q->lo = info->dlpi_addr + ph->p_vaddr;
-		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > q->hi)
-			q->hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
-	}
-	return 1;
-}
-
-/* The address range of a host library, so that symbol lookups can tell
- * its own definitions from interposed ones. */
-static void host_range(void *handle, struct host_lib *out)
-{
-	struct range_query q = {0};
-	struct link_map *lm;
-
-	if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm) {
-		q.lm = lm;
-		dl_iterate_phdr(find_range, &q);
-	}
-	out->lo = q.lo;
-	out->hi = q.hi;
-}
 
 static int open_host(const char *name, struct host_lib *out)
 {
@@ -282,7 +241,6 @@ static int open_host(const char *name, struct host_lib *out)
 		out->handle = dlopen(name, RTLD_LAZY | RTLD_GLOBAL);
 	if (!out->handle)
 		return -1;
-	host_range(out->handle, out);
 	if (i < n && strlen(name) < sizeof(out->name)) {
 		strcpy(out->name, name);
 		host_cache[i] = *out;
@@ -297,8 +255,6 @@ static int load_host(struct sl_lib *lib, const char *name, struct sl_scope *dep)
 	if (open_host(name, &h) != 0)
 		return error_set(lib->name, "needed library %s: %s", name, dlerror());
 	dep->host = h.handle;
-	dep->host_lo = h.lo;
-	dep->host_hi = h.hi;
 	return 0;
 }
 
