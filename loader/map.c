@@ -208,6 +208,8 @@ void map_release(struct sl_lib *lib)
 	lib->map_start = NULL;
 	lib->nsegments = 0;
 	lib->rw_vaddr = lib->rw_end = 0;
+	if (lib->share)
+		share_release(lib->share);
 	free(lib->share);
 	lib->share = NULL;
 }
@@ -233,15 +235,21 @@ static void share_scope(struct sl_lib *lib)
 	}
 }
 
+void map_share_begin(struct sl_lib *lib)
+{
+	if (!lib->share)
+		return;
+	share_scope(lib);
+	share_warm(lib->share, (void *)lib->relro_start, lib->relro_size, &lib->share_stats);
+}
+
 int map_protect_relro(struct sl_lib *lib)
 {
 	/* Last chance: once read-only, the pages are what every process of the
 	 * same placement has, so identical ones can come from the cache. */
-	if (lib->share) {
-		share_scope(lib);
+	if (lib->share)
 		share_relro(lib->share, (void *)lib->relro_start, lib->relro_size,
 		            &lib->share_stats);
-	}
 	if (lib->relro_size && mprotect((void *)lib->relro_start, lib->relro_size, PROT_READ) != 0)
 		return error_set(lib->name, "cannot make RELRO read-only: %m");
 	return 0;

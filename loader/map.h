@@ -16,6 +16,9 @@
 int map_library(struct sl_lib *lib, int fd, const struct load_plan *plan);
 /* Unmaps everything map_library mapped. */
 void map_release(struct sl_lib *lib);
+/* With SL_SHARE, before relocation: the cache's context, and the RELRO
+ * pages a warm cache proves mapped from it (relro_share.h, share_warm). */
+void map_share_begin(struct sl_lib *lib);
 /* Makes the RELRO range read-only. 0, or -1 with sl_error(). */
 int map_protect_relro(struct sl_lib *lib);
 
