@@ -381,14 +381,40 @@ uintptr_t share_base(const struct share_id *id, uint64_t salt, size_t span, size
 	return (uintptr_t)(SHARE_LO + (mix64(id->hash ^ salt) % slots) * align);
 }
 
+/* The directory and salt the last library found, kept for the next: a
+ * library tree of ten asked the same ten times (a mkdir, a stat, the boot
+ * id and the salt file each). Kept per directory path: a new
+ * SOLOAD_SHARE_DIR is looked at afresh. Under the registry lock. */
+static struct {
+	char dir[PATH_MAX];
+	uint64_t salt;
+} last_dir;
+
+static int dir_and_salt(struct share_ctx *ctx, char *why, size_t cap)
+{
+	char path[PATH_MAX];
+
+	if (last_dir.dir[0] && pick_dir(path, sizeof(path)) == 0 &&
+	    strcmp(path, last_dir.dir) == 0) {
+		memcpy(ctx->dir, last_dir.dir, sizeof(ctx->dir));
+		ctx->salt = last_dir.salt;
+		return 0;
+	}
+	if (share_dir(ctx->dir, sizeof(ctx->dir), why, cap) != 0 ||
+	    share_salt(ctx->dir, &ctx->salt, why, cap) != 0)
+		return -1;
+	memcpy(last_dir.dir, ctx->dir, sizeof(last_dir.dir));
+	last_dir.salt = ctx->salt;
+	return 0;
+}
+
 void share_prepare(struct share_ctx *ctx, int fd, size_t span, size_t align)
 {
 	char why[sizeof(ctx->status) - 16];
 	int err;
 
 	memset(ctx, 0, sizeof(*ctx));
-	if (share_dir(ctx->dir, sizeof(ctx->dir), why, sizeof(why)) != 0 ||
-	    share_salt(ctx->dir, &ctx->salt, why, sizeof(why)) != 0) {
+	if (dir_and_salt(ctx, why, sizeof(why)) != 0) {
 		share_give_up(ctx, why);
 		return;
 	}
