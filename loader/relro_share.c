@@ -454,10 +454,13 @@ void share_add_context(struct share_ctx *ctx, const struct share_id *id, uintptr
 
 /* ---- The cache file ---- */
 
+/* The format's version is in the name: a loader of another version,
+ * sharing the directory, keeps its own caches instead of finding ours
+ * "not matching" (and we theirs) until the next boot clears them. */
 static void cache_name(const struct share_ctx *ctx, char *name, size_t cap)
 {
-	snprintf(name, cap, "%s/%s-%llx-%016llx.relro", ctx->dir, ctx->id.text,
-	         (unsigned long long)ctx->base, (unsigned long long)ctx->context);
+	snprintf(name, cap, "%s/%s-%llx-%016llx-v%d.relro", ctx->dir, ctx->id.text,
+	         (unsigned long long)ctx->base, (unsigned long long)ctx->context, CACHE_VERSION);
 }
 
 /* The header a cache for our span must have, checksum and bitmap aside. */
