@@ -70,7 +70,7 @@ void share_give_up(struct share_ctx *ctx, const char *reason)
 
 static size_t page_size(void)
 {
-	return (size_t)sysconf(_SC_PAGESIZE);
+	return (size_t)getpagesize();
 }
 
 static uint64_t mix64(uint64_t x)
