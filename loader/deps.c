@@ -225,6 +225,21 @@ static struct host_lib {
 	void *handle;
 } host_cache[32];
 
+/* The C library this very code calls is loaded, and in the global scope,
+ * in every process it runs in: its handle (in glibc a library's struct
+ * link_map, as dlinfo's RTLD_DI_LINKMAP gives it) is found in the
+ * debugger's list, where libc sits near the head, without asking dlopen,
+ * whose code a first load in a fresh process faulted in for nothing. */
+static void *loaded_libc(const char *name)
+{
+	if (strcmp(name, "libc.so.6") != 0)
+		return NULL;
+	for (struct link_map *l = _r_debug.r_map; l; l = l->l_next)
+		if (l->l_name && strcmp(error_basename(l->l_name), name) == 0)
+			return l;
+	return NULL;
+}
+
 static int open_host(const char *name, struct host_lib *out)
 {
 	size_t i, n = sizeof(host_cache) / sizeof(host_cache[0]);
@@ -236,7 +251,9 @@ static int open_host(const char *name, struct host_lib *out)
 		}
 	}
 	/* RTLD_GLOBAL: symbol lookups ask the global scope (symbol.c). */
-	out->handle = dlopen(name, RTLD_LAZY | RTLD_GLOBAL | RTLD_NOLOAD);
+	out->handle = loaded_libc(name);
+	if (!out->handle)
+		out->handle = dlopen(name, RTLD_LAZY | RTLD_GLOBAL | RTLD_NOLOAD);
 	if (!out->handle)
 		out->handle = dlopen(name, RTLD_LAZY | RTLD_GLOBAL);
 	if (!out->handle)
