@@ -250,10 +250,11 @@ static int open_host(const char *name, struct host_lib *out)
 			return 0;
 		}
 	}
-	/* RTLD_GLOBAL: symbol lookups ask the global scope (symbol.c). */
+	/* RTLD_GLOBAL: symbol lookups ask the global scope (symbol.c). One
+	 * dlopen: one that is loaded already is found by name first, and an
+	 * RTLD_NOLOAD try first made glibc search the disk for a library not
+	 * loaded yet (libm for libsqlite3) and fail, before the real load. */
 	out->handle = loaded_libc(name);
-	if (!out->handle)
-		out->handle = dlopen(name, RTLD_LAZY | RTLD_GLOBAL | RTLD_NOLOAD);
 	if (!out->handle)
 		out->handle = dlopen(name, RTLD_LAZY | RTLD_GLOBAL);
 	if (!out->handle)
