@@ -1,8 +1,9 @@
 /*
- * map: makes a load plan real. Reserves the whole span PROT_NONE (aligned
- * to the largest p_align), maps each segment MAP_FIXED|MAP_PRIVATE from the
- * file with its own protection, zeroes the bss tail of the last file page
- * and maps the rest anonymous. Gaps between segments stay PROT_NONE.
+ * map: makes a load plan real. Reserves the whole span (PROT_NONE, aligned
+ * to the largest p_align; or, as glibc does, by mapping the first segment
+ * over all of it), maps each segment MAP_FIXED|MAP_PRIVATE from the file
+ * with its own protection, zeroes the bss tail of the last file page and
+ * maps the rest anonymous. Gaps between segments are PROT_NONE.
  */
 #ifndef SL_MAP_H
 #define SL_MAP_H
