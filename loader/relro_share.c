@@ -396,14 +396,14 @@ static int dir_and_salt(struct share_ctx *ctx, char *why, size_t cap)
 
 	if (last_dir.dir[0] && pick_dir(path, sizeof(path)) == 0 &&
 	    strcmp(path, last_dir.dir) == 0) {
-		memcpy(ctx->dir, last_dir.dir, sizeof(ctx->dir));
+		memcpy(ctx->dir, last_dir.dir, strlen(last_dir.dir) + 1);
 		ctx->salt = last_dir.salt;
 		return 0;
 	}
 	if (share_dir(ctx->dir, sizeof(ctx->dir), why, cap) != 0 ||
 	    share_salt(ctx->dir, &ctx->salt, why, cap) != 0)
 		return -1;
-	memcpy(last_dir.dir, ctx->dir, sizeof(last_dir.dir));
+	memcpy(last_dir.dir, ctx->dir, strlen(ctx->dir) + 1);
 	last_dir.salt = ctx->salt;
 	return 0;
 }
@@ -413,7 +413,11 @@ void share_prepare(struct share_ctx *ctx, int fd, size_t span, size_t align)
 	char why[sizeof(ctx->status) - 16];
 	int err;
 
-	memset(ctx, 0, sizeof(*ctx));
+	/* All but the path, of which only what is written gets touched: the
+	 * whole 4.5 KiB cleared cost each library of a tree two fresh heap
+	 * pages (26 of libQt5Core's warm load). */
+	memset((char *)ctx + sizeof(ctx->dir), 0, sizeof(*ctx) - sizeof(ctx->dir));
+	ctx->dir[0] = '\0';
 	if (dir_and_salt(ctx, why, sizeof(why)) != 0) {
 		share_give_up(ctx, why);
 		return;

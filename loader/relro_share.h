@@ -26,7 +26,7 @@ struct share_id {
 
 /* What one library needs to share its RELRO, kept with the library. */
 struct share_ctx {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX]; /* first: share_prepare clears what follows */
 	struct share_id id;
 	uint64_t salt;
 	uintptr_t base;   /* where the span should start */
