@@ -333,6 +333,24 @@ static void print_rest(FILE *out, int width, const struct faults_report *rep, co
 	        (unsigned long long)major, "-", "-");
 }
 
+/* The --cold files' page cache before and after the run, whether or not
+ * the command mapped them (a file read with read() takes no faults). */
+static void print_cold_files(FILE *out, const struct faults_report *rep)
+{
+	for (size_t i = 0; i < rep->nmaps; i++) {
+		const struct faults_mapping *m = &rep->maps[i];
+
+		if (m->cache_measured)
+			fprintf(out, "page cache of %s: %llu pages before, %llu after (%+lld)\n",
+			        m->path, (unsigned long long)m->cache_before,
+			        (unsigned long long)m->cache_after,
+			        (long long)m->cache_after - (long long)m->cache_before);
+		else if (m->cache_unavailable)
+			fprintf(out, "page cache of %s: unknown (%s)\n", m->path,
+			        m->cache_unavailable);
+	}
+}
+
 void emit_faults_text(FILE *out, char *const argv[], const struct faults_report *rep,
                       bool with_samples)
 {
@@ -341,6 +359,7 @@ void emit_faults_text(FILE *out, char *const argv[], const struct faults_report 
 	int shown = 0, width;
 
 	print_header(out, argv, rep);
+	print_cold_files(out, rep);
 	if (rep->unavailable && !rep->user_only)
 		return;
 	order = calloc(rep->nmaps + 1, sizeof(*order));

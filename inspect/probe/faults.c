@@ -25,10 +25,16 @@
 int faults_evict(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
 	int err = 0;
 
 	if (fd < 0)
 		return -errno;
+	/* A directory's own pages are not what --cold means: refuse it. */
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return -EISDIR;
+	}
 	/* DONTNEED skips dirty pages, so write them out first. */
 	if (fsync(fd) != 0 && errno != EINVAL)
 		err = -errno;

@@ -191,12 +191,20 @@ Test(cli_faults, exit_status_and_signal_of_the_command)
 	json_t *doc;
 	int status;
 
+	/* Passed on as time(1) does: the code, or 128 + the signal. */
 	doc = tu_run_json(MAPSCOPE " faults -- sh -c 'exit 3'", &status);
-	cr_assert_eq(status, 0);
+	cr_assert_eq(status, 3);
 	cr_assert_eq(tu_json_int(doc, "exit_status"), 3);
 	json_decref(doc);
+	doc = tu_run_json(MAPSCOPE " faults --format text -- sh -c 'exit 3' >/dev/null", &status);
+	cr_assert_eq(status, 3);
+	json_decref(doc);
+	doc = tu_run_json(MAPSCOPE " faults -- sh -c 'kill -SEGV $$'", &status);
+	cr_assert_eq(status, 128 + 11);
+	cr_assert_eq(tu_json_int(doc, "signal"), 11);
+	json_decref(doc);
 	doc = tu_run_json(MAPSCOPE " faults -- sh -c 'kill -9 $$'", &status);
-	cr_assert_eq(status, 0);
+	cr_assert_eq(status, 128 + 9);
 	cr_assert(json_is_null(json_object_get(doc, "exit_status")));
 	cr_assert_eq(tu_json_int(doc, "signal"), 9);
 	json_decref(doc);
@@ -211,7 +219,7 @@ Test(cli_faults, ctrl_c_goes_to_the_command_and_the_report_still_comes)
 	doc = tu_run_json(MAPSCOPE " faults -- sh -c 'kill -INT $PPID; sleep 0.1; kill -INT $$'",
 	                  &status);
 	cr_assert_not_null(doc);
-	cr_assert_eq(status, 0);
+	cr_assert_eq(status, 128 + 2);
 	cr_assert_eq(tu_json_int(doc, "signal"), 2);
 	json_decref(doc);
 }
@@ -239,6 +247,45 @@ Test(cli_faults, unreadable_cold_file_is_an_error_naming_it)
 	        tu_run(MAPSCOPE " faults --cold /nonexistent/file -- true 2>&1", out, sizeof(out)),
 	        1);
 	cr_assert_not_null(strstr(out, "/nonexistent/file"), "%s", out);
+}
+
+/* A --cold file the command reads with read(): no faults in it, yet its
+ * page cache before and after is reported, in JSON and in text. */
+Test(cli_faults, cold_file_read_with_read_has_cache_before_and_after, .timeout = 60)
+{
+	char dir[64], path[128], cmd[512], out[1 << 16], want[256];
+	json_t *doc, *m;
+	int status;
+
+	make_file(dir, path, sizeof(path), 4 << 20);
+	snprintf(cmd, sizeof(cmd),
+	         MAPSCOPE " faults --cold %s -- dd if=%s of=/dev/null bs=1M 2>/dev/null", path,
+	         path);
+	doc = tu_run_json(cmd, &status);
+	cr_assert_not_null(doc);
+	cr_assert_eq(status, 0);
+	m = mapping_of(doc, path);
+	cr_assert_not_null(m, "%s is not in by_mapping", path);
+	cr_expect_eq(tu_json_int(m, "cache_pages_before"), 0);
+	cr_expect_eq(tu_json_int(m, "cache_pages_after"), 1024);
+	json_decref(doc);
+	snprintf(cmd, sizeof(cmd),
+	         MAPSCOPE " faults --format text --cold %s -- dd if=%s of=/dev/null bs=1M "
+	                  "2>/dev/null",
+	         path, path);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "page cache of %s: 0 pages before, 1024 after (+1024)", path);
+	cr_expect_not_null(strstr(out, want), "%s", out);
+	remove_file(dir, path);
+}
+
+Test(cli_faults, cold_directory_is_refused)
+{
+	char out[4096];
+
+	cr_assert_eq(tu_run(MAPSCOPE " faults --cold /usr/lib -- true 2>&1", out, sizeof(out)), 1);
+	cr_assert_not_null(strstr(out, "/usr/lib"), "%s", out);
+	cr_assert_not_null(strstr(out, "directory"), "%s", out);
 }
 
 Test(cli_faults, usage_errors_exit_2)
