@@ -1,4 +1,5 @@
 #include "core/emit.h"
+#include "core/interrupt.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -120,11 +121,18 @@ void emit_measured(json_t *obj, const char *key, int64_t value, const char *reas
 		emit_int(obj, key, value);
 }
 
+void emit_interrupted(json_t *doc)
+{
+	if (interrupt_name() && !json_object_get(doc, "interrupted"))
+		emit_str(doc, "interrupted", interrupt_name());
+}
+
 int emit_json(json_t *doc, FILE *out, enum emit_format format)
 {
 	size_t flags = JSON_PRESERVE_ORDER;
 	int rc;
 
+	emit_interrupted(doc);
 	if (format != EMIT_JSONL && isatty(fileno(out)))
 		flags |= JSON_INDENT(2);
 	else

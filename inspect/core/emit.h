@@ -44,6 +44,10 @@ void emit_unmeasured(json_t *obj, const char *key, const char *reason);
 /* obj[key] = value when reason is NULL, else emit_unmeasured(obj, key, reason). */
 void emit_measured(json_t *obj, const char *key, int64_t value, const char *reason);
 
+/* A document finished after SIGINT or SIGTERM says so: "interrupted":
+ * "SIGINT" (core/interrupt.h). emit_json and emit_error add it. */
+void emit_interrupted(json_t *doc);
+
 /* Prints doc and a newline to out and releases it: indented when out is a
  * terminal, one compact line otherwise (always one line for EMIT_JSONL).
  * Returns 0, or -1 if the write failed. */

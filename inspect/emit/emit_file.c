@@ -1,5 +1,6 @@
 #include "emit/emit_file.h"
 #include "core/clock.h"
+#include "core/interrupt.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,25 @@ static void clear_progress(struct emit_file *e)
 	e->progress_shown = false;
 }
 
+void emit_file_touch_progress(struct emit_file *e, const char *path, uint64_t done,
+                              uint64_t size)
+{
+	char bytes[32], whole[32];
+	uint64_t now = clock_ns();
+	size_t len = strlen(path);
+
+	if (!e->touch_tty || now - e->start_ns < PROGRESS_AFTER_NS ||
+	    now - e->last_progress_ns < PROGRESS_EVERY_NS)
+		return;
+	e->last_progress_ns = now;
+	e->progress_shown = true;
+	fprintf(stderr, "\r\033[Kmapscope: touching %s%s: %s of %s (%.1f%%)",
+	        len > PROGRESS_PATH ? "..." : "",
+	        path + (len > PROGRESS_PATH ? len - PROGRESS_PATH : 0),
+	        emit_human_bytes(done, bytes, sizeof(bytes)),
+	        emit_human_bytes(size, whole, sizeof(whole)), size ? 100.0 * done / size : 100.0);
+}
+
 /* Starts a document, to be continued with more members: its header was
  * made once, at the start. */
 static void open_jsonl_doc(struct emit_file *e)
@@ -98,6 +118,7 @@ void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format)
 	e->format = format;
 	e->start_ns = clock_ns();
 	e->progress_tty = isatty(STDERR_FILENO) && !isatty(fileno(out));
+	e->touch_tty = isatty(STDERR_FILENO);
 	if (format != EMIT_JSON && format != EMIT_JSONL)
 		return;
 	head = emit_doc("file", true);
@@ -145,6 +166,8 @@ static void print_summary_line(struct emit_file *e, const char *path, const stru
 
 void emit_file_open_entry(struct emit_file *e, const char *path, const struct residency *r)
 {
+	if (!e->progress_tty)
+		clear_progress(e); /* a touch's line, on the report's terminal */
 	e->path = path;
 	if (!is_json(e)) {
 		print_summary_line(e, path, r);
@@ -297,6 +320,8 @@ void emit_file_close_entry(struct emit_file *e, const struct residency *r, const
 void emit_file_problem(struct emit_file *e, const char *path, const char *error,
                        const char *skipped)
 {
+	if (!e->progress_tty)
+		clear_progress(e);
 	if (error) {
 		e->totals.errors++;
 		fprintf(stderr, "mapscope: %s: %s\n", path, error);
@@ -321,7 +346,9 @@ static json_t *totals_object(const struct emit_file_totals *t, const struct file
 {
 	const uint64_t counts[5] = {t->resident_pages, t->dirty_pages, t->writeback_pages,
 	                            t->evicted_pages, t->recently_evicted_pages};
-	const char *none = t->files && !t->measured_files ? "no file could be measured" : NULL;
+	const char *none = !t->files            ? "no regular file was found"
+	                   : !t->measured_files ? "no file could be measured"
+	                                        : NULL;
 	const char *partial = t->detailed_files < t->measured_files
 	                              ? "some files were measured without cachestat(2)"
 	                              : NULL;
@@ -343,18 +370,25 @@ static void print_totals_line(struct emit_file *e)
 {
 	const struct emit_file_totals *t = &e->totals;
 
-	fprintf(e->out, "total: %llu files, %llu/%llu pages resident ",
-	        (unsigned long long)t->files, (unsigned long long)t->resident_pages,
-	        (unsigned long long)t->measured_pages);
-	emit_bar(e->out, t->resident_pages, t->measured_pages, 20);
+	fprintf(e->out, "total: %llu files, ", (unsigned long long)t->files);
+	if (!t->measured_files) {
+		fprintf(e->out, "resident unknown (%s)",
+		        t->files ? "no file could be measured" : "no regular file was found");
+	} else {
+		fprintf(e->out, "%llu/%llu pages resident ", (unsigned long long)t->resident_pages,
+		        (unsigned long long)t->measured_pages);
+		emit_bar(e->out, t->resident_pages, t->measured_pages, 20);
+	}
 	if (t->measured_files < t->files)
 		fprintf(e->out, ", %llu not measurable",
 		        (unsigned long long)(t->files - t->measured_files));
 	fprintf(e->out, ", %llu errors, %llu skipped\n", (unsigned long long)t->errors,
 	        (unsigned long long)t->skipped);
+	if (interrupt_name())
+		fprintf(e->out, "interrupted by %s: the scan stopped here\n", interrupt_name());
 }
 
-int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk)
+int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk, const char *error)
 {
 	clear_progress(e);
 	if (!is_json(e)) {
@@ -367,7 +401,14 @@ int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk)
 			open_jsonl_doc(e);
 		fputs("\"totals\":{", e->out);
 		put_members(e, totals_object(&e->totals, walk), false);
-		fputs("}}\n", e->out);
+		fputc('}', e->out);
+		if (error) {
+			put_key(e->out, "error");
+			emit_write_string(e->out, error);
+		}
+		if (interrupt_name())
+			fprintf(e->out, ",\"interrupted\":\"%s\"", interrupt_name());
+		fputs("}\n", e->out);
 	}
 	free(e->doc_head);
 	e->doc_head = NULL;

@@ -41,6 +41,7 @@ struct emit_file {
 	struct emit_file_totals totals;
 	uint64_t start_ns, last_progress_ns; /* core/clock */
 	bool progress_tty;                   /* stderr is a terminal, the report goes elsewhere */
+	bool touch_tty;                      /* stderr is a terminal: --touch shows how far */
 	bool progress_shown;
 };
 
@@ -72,7 +73,15 @@ void emit_file_close_entry(struct emit_file *e, const struct residency *r, const
 void emit_file_problem(struct emit_file *e, const char *path, const char *error,
                        const char *skipped);
 
-/* Writes the totals and ends the document. 0, or -1 if writing failed. */
-int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk);
+/* --touch of path has read done of size bytes: a line on a terminal's
+ * stderr, rewritten in place (a 1 TiB file takes minutes). */
+void emit_file_touch_progress(struct emit_file *e, const char *path, uint64_t done,
+                              uint64_t size);
+
+/* Writes the totals and ends the document, with error (the run's failure,
+ * already on stderr, or NULL) and "interrupted" when a signal stopped the
+ * scan (core/interrupt.h): one document, even when inputs failed. 0, or -1
+ * if writing failed. */
+int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk, const char *error);
 
 #endif
