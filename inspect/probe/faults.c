@@ -1,5 +1,6 @@
 #include "probe/faults.h"
 #include "core/clock.h"
+#include "core/interrupt.h"
 #include "kernel/faultrec.h"
 #include "kernel/residency.h"
 #include "child/runner.h"
@@ -134,13 +135,23 @@ static bool child_exited(int pidfd, short revents, pid_t pid)
 	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
 }
 
+/* SIGTERM to mapscope is passed on to the command once; the report still
+ * comes (SIGINT from a terminal reaches the command by itself). */
+static void forward_interrupt(pid_t pid, bool *forwarded)
+{
+	if (!*forwarded && interrupt_signal() == SIGTERM) {
+		kill(pid, SIGTERM);
+		*forwarded = true;
+	}
+}
+
 /* Waits for the child to exit, draining the rings whenever they fill up
  * (and at least every 50 ms). */
 static int follow_child(struct faultrec *fr, pid_t pid)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	struct pollfd pfd[1 + fr->nev];
-	bool done = false;
+	bool done = false, forwarded = false;
 	int err = 0;
 
 	if (pidfd < 0 && errno != ENOSYS)
@@ -153,6 +164,7 @@ static int follow_child(struct faultrec *fr, pid_t pid)
 			err = -errno;
 			break;
 		}
+		forward_interrupt(pid, &forwarded);
 		done = child_exited(pidfd, pfd[0].revents, pid);
 		err = faultrec_drain(fr);
 	}
@@ -445,8 +457,9 @@ static void explain_nothing_sampled(struct faults_report *rep)
 static int run_to_end(struct runner *r, struct faultrec *fr, uint64_t start,
                       struct faults_report *rep)
 {
+	struct faultrec none = {0}; /* without perf, only the wait (and SIGTERM) */
 	struct rusage ru;
-	int err = fr ? follow_child(fr, r->pid) : 0;
+	int err = follow_child(fr ? fr : &none, r->pid);
 
 	if (err)
 		return err;

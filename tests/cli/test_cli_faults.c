@@ -224,6 +224,23 @@ Test(cli_faults, ctrl_c_goes_to_the_command_and_the_report_still_comes)
 	json_decref(doc);
 }
 
+/* SIGTERM to mapscope is passed on to the command; the document still
+ * comes, says it was interrupted, and the exit is 143. */
+Test(cli_faults, sigterm_is_passed_on_and_the_report_says_interrupted, .timeout = 30)
+{
+	json_t *doc;
+	int status;
+
+	doc = tu_run_json(MAPSCOPE " faults -- sh -c 'kill -TERM $PPID; sleep 20' 2>/dev/null",
+	                  &status);
+	cr_assert_not_null(doc);
+	cr_assert_eq(status, 143);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "interrupted")), "SIGTERM");
+	cr_assert_eq(tu_json_int(doc, "signal"), 15);
+	cr_assert_lt(tu_json_int(doc, "wall_ns"), 10000000000LL);
+	json_decref(doc);
+}
+
 Test(cli_faults, command_not_found_is_a_clear_error)
 {
 	json_t *doc;
