@@ -462,6 +462,15 @@ Test(unprivileged, maps_all_without_privileges_reads_own_and_lists_the_rest)
 	{
 		const char *why = json_string_value(json_object_get(e, "error"));
 		cr_expect(why && *why, "an error without a reason");
+		/* kthreadd (pid 2) is a kernel thread, not a process that exited */
+		cr_expect_neq(json_integer_value(json_object_get(e, "pid")), 2,
+		              "kthreadd is in errors[]: %s", why);
 	}
+	cr_expect_gt(tu_json_int(json_object_get(doc, "totals"), "kernel_threads"), 0);
+	json_decref(doc);
+	/* As root, kernel threads are counted the same way. */
+	doc = tu_run_json(BUILD_DIR "/mapscope maps --all 2>/dev/null", &status);
+	cr_assert_not_null(doc);
+	cr_expect_gt(tu_json_int(json_object_get(doc, "totals"), "kernel_threads"), 0);
 	json_decref(doc);
 }
