@@ -144,6 +144,86 @@ int emit_json(json_t *doc, FILE *out, enum emit_format format)
 	return -1;
 }
 
+/* The state of an emit_indented stream: compact JSON in, indented out. */
+struct indenter {
+	FILE *out;
+	int depth;
+	bool in_string, escaped, opened; /* opened: '{' or '[' just written */
+};
+
+static void indent_line(struct indenter *in)
+{
+	fputc('\n', in->out);
+	for (int i = 0; i < in->depth; i++)
+		fputs("  ", in->out);
+}
+
+static void indent_char(struct indenter *in, char c)
+{
+	bool closing = c == '}' || c == ']';
+
+	if (in->in_string) {
+		fputc(c, in->out);
+		in->in_string = in->escaped || c != '"';
+		in->escaped = !in->escaped && c == '\\';
+		return;
+	}
+	if (c == ' ' || c == '\n' || c == '\t' || c == '\r')
+		return;
+	if (in->opened && !closing)
+		indent_line(in);
+	if (closing) {
+		in->depth--;
+		if (!in->opened)
+			indent_line(in);
+	}
+	in->opened = false;
+	fputc(c, in->out);
+	if (c == '{' || c == '[') {
+		in->depth++;
+		in->opened = true;
+	} else if (c == ',') {
+		indent_line(in);
+	} else if (c == ':') {
+		fputc(' ', in->out);
+	} else if (c == '"') {
+		in->in_string = true;
+	} else if (closing && in->depth == 0) {
+		fputc('\n', in->out);
+	}
+}
+
+static ssize_t indent_write(void *cookie, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		indent_char(cookie, buf[i]);
+	return ferror(((struct indenter *)cookie)->out) ? -1 : (ssize_t)n;
+}
+
+static int indent_close(void *cookie)
+{
+	struct indenter *in = cookie;
+	int rc = fflush(in->out);
+
+	free(in);
+	return rc;
+}
+
+FILE *emit_indented(FILE *out)
+{
+	struct indenter *in = calloc(1, sizeof(*in));
+	FILE *f;
+
+	if (!in)
+		return NULL;
+	in->out = out;
+	f = fopencookie(in, "w", (cookie_io_functions_t){.write = indent_write,
+	                                                 .close = indent_close});
+	if (!f)
+		free(in);
+	return f;
+}
+
 void emit_error(const char *prog, const char *kind, enum emit_format format, const char *fmt, ...)
 {
 	char msg[1024];

@@ -53,6 +53,11 @@ void emit_interrupted(json_t *doc);
  * Returns 0, or -1 if the write failed. */
 int emit_json(json_t *doc, FILE *out, enum emit_format format);
 
+/* A stream for emitters that write a document as they go: compact JSON
+ * written to it comes out on out indented as emit_json indents it on a
+ * terminal. fclose it to finish (out stays open). NULL if out of memory. */
+FILE *emit_indented(FILE *out);
+
 /* Reports a failure: the message on stderr ("prog: message"), and for JSON
  * formats also {"schema":...,"kind":kind,"error":message} on stdout. */
 void emit_error(const char *prog, const char *kind, enum emit_format format, const char *fmt, ...)

@@ -121,6 +121,9 @@ void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format)
 	e->touch_tty = isatty(STDERR_FILENO);
 	if (format != EMIT_JSON && format != EMIT_JSONL)
 		return;
+	/* Indented on a terminal, one line otherwise, like every document. */
+	if (format == EMIT_JSON && isatty(fileno(out)) && (e->indented = emit_indented(out)))
+		e->out = out = e->indented;
 	head = emit_doc("file", true);
 	e->doc_head = json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(head);
@@ -134,7 +137,7 @@ void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format)
 static void open_object(struct emit_file *e)
 {
 	if (e->format == EMIT_JSON)
-		fputs(e->entries ? ",\n{" : "\n{", e->out);
+		fputs(e->entries ? ",{" : "{", e->out);
 	else
 		open_jsonl_doc(e);
 	e->entries++;
@@ -396,7 +399,7 @@ int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk, const 
 	} else {
 		/* In JSON lines the totals are a last document of the same kind. */
 		if (e->format == EMIT_JSON)
-			fputs(e->entries ? "\n]," : "],", e->out);
+			fputs("],", e->out);
 		else
 			open_jsonl_doc(e);
 		fputs("\"totals\":{", e->out);
@@ -412,5 +415,11 @@ int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk, const 
 	}
 	free(e->doc_head);
 	e->doc_head = NULL;
+	if (e->indented) {
+		int rc = fclose(e->indented);
+
+		e->out = e->indented = NULL;
+		return rc == 0 ? 0 : -1;
+	}
 	return fflush(e->out) == 0 && !ferror(e->out) ? 0 : -1;
 }

@@ -32,6 +32,7 @@ struct emit_file_totals {
 
 struct emit_file {
 	FILE *out;
+	FILE *indented; /* JSON on a terminal: out is this emit_indented stream */
 	enum emit_format format;
 	const char *path;          /* of the open entry */
 	char *doc_head;            /* JSON lines: {"schema":...,"page_size":N} */

@@ -426,3 +426,31 @@ Test(cli_file, sigterm_mid_touch_finishes_the_document, .timeout = 30)
 {
 	interrupt_touch("TERM", 143);
 }
+
+/* Issue 14.13: indented on a terminal, one line otherwise, as every
+ * document. script(1) gives mapscope a terminal. */
+Test(cli_file, json_is_indented_on_a_terminal_and_compact_otherwise)
+{
+	char cmd[512], out[1 << 16];
+	json_t *tty_doc, *pipe_doc;
+	int status;
+
+	cr_assert_eq(tu_file_with_residency(in_dir("f"), "##.."), 0);
+	snprintf(cmd, sizeof(cmd),
+	         "script -qec '" MAPSCOPE "--ranges %s' /dev/null | tr -d '\\r'", in_dir("f"));
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
+	cr_assert_not_null(strstr(out, "{\n  \"schema\": \"mapscope/1\",\n  \"kind\": \"file\",\n"),
+	                   "%s", out);
+	cr_assert_not_null(strstr(out, "\n      \"resident_ranges\": [\n        [\n          0,\n"),
+	                   "%s", out);
+	tty_doc = json_loads(out, 0, NULL);
+	cr_assert_not_null(tty_doc, "%s", out);
+	snprintf(cmd, sizeof(cmd), MAPSCOPE "--ranges %s", in_dir("f"));
+	pipe_doc = tu_run_json(cmd, &status);
+	cr_assert_not_null(pipe_doc);
+	cr_assert(json_equal(tty_doc, pipe_doc), "the terminal's document differs");
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
+	cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1, "not one line: %s", out);
+	json_decref(tty_doc);
+	json_decref(pipe_doc);
+}
