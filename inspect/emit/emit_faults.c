@@ -163,12 +163,12 @@ static void count_unattributed(const struct faults_report *rep, uint64_t *minor,
 json_t *emit_faults_doc(char *const argv[], const struct faults_report *rep, bool with_samples)
 {
 	json_t *doc = emit_doc("faults", true);
-	json_t *cmd = json_array();
 	uint64_t un_minor, un_major;
+	size_t argc = 0;
 
-	for (int i = 0; argv[i]; i++)
-		json_array_append_new(cmd, emit_string(argv[i]));
-	json_object_set_new(doc, "command", cmd);
+	while (argv[argc])
+		argc++;
+	emit_str_list(doc, "command", argv, argc);
 	emit_faults_exit(doc, rep->wait_status);
 	emit_str(doc, "source", rep->unavailable ? "rusage" : "perf_event");
 	emit_int(doc, "wall_ns", (int64_t)rep->wall_ns);

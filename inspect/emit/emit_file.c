@@ -152,11 +152,32 @@ static void close_object(struct emit_file *e)
 	}
 }
 
+/* An entry's error on stderr, its name safe for a terminal. */
+static void say_error(const char *path, const char *error)
+{
+	char *safe = emit_text_safe(path);
+
+	fprintf(stderr, "mapscope: %s: %s\n", safe ? safe : path, error);
+	free(safe);
+}
+
+static void print_skipped(FILE *out, const char *path, const char *why)
+{
+	char *safe = emit_text_safe(path);
+
+	fprintf(out, "%-40s skipped: %s\n", safe ? safe : path, why);
+	free(safe);
+}
+
 static void print_summary_line(struct emit_file *e, const char *path, const struct residency *r)
 {
 	char size[32];
 
-	fprintf(e->out, "%-40s %10s ", path, emit_human_bytes(r->size, size, sizeof(size)));
+	char *safe = emit_text_safe(path);
+
+	fprintf(e->out, "%-40s %10s ", safe ? safe : path,
+	        emit_human_bytes(r->size, size, sizeof(size)));
+	free(safe);
 	if (r->unavailable) {
 		fprintf(e->out, "resident: unknown (%s)\n", r->unavailable);
 		return;
@@ -177,8 +198,7 @@ void emit_file_open_entry(struct emit_file *e, const char *path, const struct re
 		return;
 	}
 	open_object(e);
-	fputs("\"path\":", e->out);
-	emit_write_string(e->out, path);
+	emit_write_member(e->out, "path", path);
 	fprintf(e->out, ",\"size\":%llu,\"pages\":%llu", (unsigned long long)r->size,
 	        (unsigned long long)r->pages);
 }
@@ -310,13 +330,13 @@ void emit_file_close_entry(struct emit_file *e, const struct residency *r, const
 			put_count(e->out, count_keys[i], counts[i],
 			          count_reason(i, r->unavailable, r->detail_unavailable));
 		if (error) {
-			put_key(e->out, "error");
-			emit_write_string(e->out, error);
+			fputc(',', e->out);
+			emit_write_member(e->out, "error", error);
 		}
 		close_object(e);
 	}
 	if (error)
-		fprintf(stderr, "mapscope: %s: %s\n", e->path, error);
+		say_error(e->path, error);
 	show_progress(e, e->path);
 }
 
@@ -327,19 +347,18 @@ void emit_file_problem(struct emit_file *e, const char *path, const char *error,
 		clear_progress(e);
 	if (error) {
 		e->totals.errors++;
-		fprintf(stderr, "mapscope: %s: %s\n", path, error);
+		say_error(path, error);
 	} else {
 		e->totals.skipped++;
 	}
 	if (!is_json(e)) {
 		if (!error)
-			fprintf(e->out, "%-40s skipped: %s\n", path, skipped);
+			print_skipped(e->out, path, skipped);
 	} else {
 		open_object(e);
-		fputs("\"path\":", e->out);
-		emit_write_string(e->out, path);
-		put_key(e->out, error ? "error" : "skipped");
-		emit_write_string(e->out, error ? error : skipped);
+		emit_write_member(e->out, "path", path);
+		fputc(',', e->out);
+		emit_write_member(e->out, error ? "error" : "skipped", error ? error : skipped);
 		close_object(e);
 	}
 	show_progress(e, path);
@@ -406,8 +425,8 @@ int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk, const 
 		put_members(e, totals_object(&e->totals, walk), false);
 		fputc('}', e->out);
 		if (error) {
-			put_key(e->out, "error");
-			emit_write_string(e->out, error);
+			fputc(',', e->out);
+			emit_write_member(e->out, "error", error);
 		}
 		if (interrupt_name())
 			fprintf(e->out, ",\"interrupted\":\"%s\"", interrupt_name());

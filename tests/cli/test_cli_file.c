@@ -320,16 +320,38 @@ Test(cli_file, unreadable_file_in_a_tree_does_not_stop_the_scan)
 /* A name that is not UTF-8 is still reported: each stray byte as \u00XX. */
 Test(cli_file, names_that_are_not_utf8_are_kept)
 {
-	json_t *docs;
-	const char *path;
+	json_t *docs, *f;
+	const char *path, *hex;
 
-	cr_assert_eq(tu_file_with_residency(in_dir("bad\xff\"name"), "#"), 0);
+	cr_assert_eq(tu_file_with_residency(in_dir("bad\xff\xfe\"name"), "#"), 0);
 	docs = run_docs(0, MAPSCOPE "-r %s", dir);
-	path = json_string_value(json_object_get(first_file(docs), "path"));
+	f = first_file(docs);
+	path = json_string_value(json_object_get(f, "path"));
 	cr_assert_not_null(path);
-	cr_assert_not_null(strstr(path, "/bad\xc3\xbf\"name"), "%s", path);
-	cr_assert_eq(int_at(first_file(docs), "resident_pages"), 1);
+	cr_assert_not_null(strstr(path, "/bad\xef\xbf\xbd\xef\xbf\xbd\"name"), "%s", path);
+	/* The hex beside it is the name's exact bytes. */
+	hex = json_string_value(json_object_get(f, "path_hex"));
+	cr_assert_not_null(hex);
+	cr_assert_eq(strlen(hex), 2 * strlen(in_dir("bad\xff\xfe\"name")));
+	cr_assert_not_null(strstr(hex, "626164fffe226e616d65"), "%s", hex);
+	cr_assert_eq(int_at(f, "resident_pages"), 1);
 	json_decref(docs);
+}
+
+/* Text escapes control characters and stray bytes as fincore does. */
+Test(cli_file, text_escapes_control_characters_in_names)
+{
+	char cmd[512], out[8192], want[512];
+
+	cr_assert_eq(tu_file_with_residency(in_dir("a\nb"), "#"), 0);
+	cr_assert_eq(tu_file_with_residency(in_dir("c\xff"), "#"), 0);
+	snprintf(cmd, sizeof(cmd), MAPSCOPE "--format text -r %s", dir);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "%s/a\\x0ab ", dir);
+	cr_assert_not_null(strstr(out, want), "%s", out);
+	snprintf(want, sizeof(want), "%s/c\\xff ", dir);
+	cr_assert_not_null(strstr(out, want), "%s", out);
+	cr_assert_null(strstr(out, "a\nb"), "%s", out);
 }
 
 /* Issue 14.4: a failed input and a good one make one document (python's
