@@ -354,6 +354,7 @@ static void print_cold_files(FILE *out, const struct faults_report *rep)
 void emit_faults_text(FILE *out, char *const argv[], const struct faults_report *rep,
                       bool with_samples)
 {
+	uint64_t un_minor, un_major;
 	size_t *order;
 	size_t n;
 	int shown = 0, width;
@@ -371,6 +372,10 @@ void emit_faults_text(FILE *out, char *const argv[], const struct faults_report 
 		print_row(out, width, &rep->maps[order[i]]);
 	if (n > TABLE_ROWS)
 		print_rest(out, width, rep, order + TABLE_ROWS, n - TABLE_ROWS);
+	count_unattributed(rep, &un_minor, &un_major);
+	if (un_minor + un_major)
+		fprintf(out, "%-*s %9llu %7llu %9s %11s\n", width, "(no mapping known)",
+		        (unsigned long long)un_minor, (unsigned long long)un_major, "-", "-");
 	if (rep->user_only)
 		fprintf(out, "%-*s %9llu %7llu %9s %11s\n", width,
 		        "(not sampled: exec, kernel mode)",

@@ -224,6 +224,81 @@ Test(cli_faults, ctrl_c_goes_to_the_command_and_the_report_still_comes)
 	json_decref(doc);
 }
 
+#define MREMAPGROW BUILD_DIR "/tests/helpers/mremapgrow"
+
+/* Sampled faults that by_mapping holds, against the ones perf counted. */
+static void expect_attributed(const char *cmd, double at_least)
+{
+	json_t *doc, *maps, *m;
+	long long sum = 0, counted;
+	size_t i;
+	int status;
+
+	doc = tu_run_json(cmd, &status);
+	cr_assert_not_null(doc, "%s", cmd);
+	cr_assert_eq(status, 0, "%s", cmd);
+	if (tu_json_int(doc, "lost_samples")) {
+		json_decref(doc);
+		cr_skip_test("the kernel dropped samples: the sums cannot be checked");
+	}
+	counted = tu_json_int(doc, "minor") + tu_json_int(doc, "major");
+	maps = json_object_get(doc, "by_mapping");
+	json_array_foreach(maps, i, m)
+	{
+		sum += tu_json_int(m, "minor") + tu_json_int(m, "major");
+	}
+	cr_expect_geq((double)sum, at_least * (double)counted, "%s: %lld of %lld attributed", cmd,
+	              sum, counted);
+	cr_expect_leq((double)(tu_json_int(doc, "unattributed_minor") +
+	                       tu_json_int(doc, "unattributed_major")),
+	              (1 - at_least) * (double)counted, "%s", cmd);
+	json_decref(doc);
+}
+
+/* Issue 14.2: memory moved with mremap has no mmap record; its faults are
+ * still attributed (>= 99%), for a program that does only that and for
+ * ls -R, which grows its buffers so. */
+Test(cli_faults, memory_moved_with_mremap_is_attributed, .timeout = 60)
+{
+	skip_unless_perf();
+	expect_attributed(MAPSCOPE " faults -- " MREMAPGROW " 64 2>/dev/null", 0.99);
+	expect_attributed(MAPSCOPE " faults -- ls -R /usr/share 2>/dev/null", 0.99);
+}
+
+/* The text table's rows add up to the headline: any remainder is a row. */
+Test(cli_faults, text_rows_add_up_to_the_total, .timeout = 60)
+{
+	char out[1 << 16], *line, *save = NULL;
+	long long headline = -1, rows = 0;
+	bool in_table = false;
+	skip_unless_perf();
+
+	cr_assert_eq(tu_run(MAPSCOPE " faults --format text -- " MREMAPGROW " 64 2>/dev/null", out,
+	                    sizeof(out)),
+	             0);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *tok[64];
+		int n = 0;
+
+		if (headline < 0 && sscanf(line, "faults: %lld minor", &headline) == 1)
+			continue;
+		if (strncmp(line, "MAPPING", 7) == 0) {
+			in_table = true;
+			continue;
+		}
+		if (!in_table)
+			continue;
+		if (line[0] == '/' && strstr(line, "faults over"))
+			break; /* the histograms */
+		for (char *t = strtok(line, " "); t && n < 64; t = strtok(NULL, " "))
+			tok[n++] = t;
+		if (n >= 5)
+			rows += atoll(tok[n - 4]);
+	}
+	cr_assert_gt(headline, 0);
+	cr_expect_eq(rows, headline, "rows add to %lld under a headline of %lld", rows, headline);
+}
+
 /* SIGTERM to mapscope is passed on to the command; the document still
  * comes, says it was interrupted, and the exit is 143. */
 Test(cli_faults, sigterm_is_passed_on_and_the_report_says_interrupted, .timeout = 30)
