@@ -64,7 +64,7 @@ static json_t *mapping_of(json_t *doc, const char *path)
 	return NULL;
 }
 
-Test(cli_faults, cold_file_every_16th_page_matches_kernel_counters, .timeout = 60)
+Test(cli_faults, cold_file_every_16th_page_matches_kernel_counters, .timeout = TU_LIMIT(60))
 {
 	char dir[64], path[128], cmd[512];
 	json_t *doc, *m;
@@ -103,7 +103,7 @@ Test(cli_faults, cold_file_every_16th_page_matches_kernel_counters, .timeout = 6
 	remove_file(dir, path);
 }
 
-Test(cli_faults, random_advice_makes_one_major_fault_per_page, .timeout = 60)
+Test(cli_faults, random_advice_makes_one_major_fault_per_page, .timeout = TU_LIMIT(60))
 {
 	char dir[64], path[128], cmd[512];
 	json_t *doc, *m;
@@ -258,7 +258,7 @@ static void expect_attributed(const char *cmd, double at_least)
 /* Issue 14.2: memory moved with mremap has no mmap record; its faults are
  * still attributed (>= 99%), for a program that does only that and for
  * ls -R, which grows its buffers so. */
-Test(cli_faults, memory_moved_with_mremap_is_attributed, .timeout = 60)
+Test(cli_faults, memory_moved_with_mremap_is_attributed, .timeout = TU_LIMIT(60))
 {
 	skip_unless_perf();
 	expect_attributed(MAPSCOPE " faults -- " MREMAPGROW " 64 2>/dev/null", 0.99);
@@ -266,7 +266,7 @@ Test(cli_faults, memory_moved_with_mremap_is_attributed, .timeout = 60)
 }
 
 /* The text table's rows add up to the headline: any remainder is a row. */
-Test(cli_faults, text_rows_add_up_to_the_total, .timeout = 60)
+Test(cli_faults, text_rows_add_up_to_the_total, .timeout = TU_LIMIT(60))
 {
 	char out[1 << 16], *line, *save = NULL;
 	long long headline = -1, rows = 0;
@@ -301,7 +301,7 @@ Test(cli_faults, text_rows_add_up_to_the_total, .timeout = 60)
 
 /* SIGTERM to mapscope is passed on to the command; the document still
  * comes, says it was interrupted, and the exit is 143. */
-Test(cli_faults, sigterm_is_passed_on_and_the_report_says_interrupted, .timeout = 30)
+Test(cli_faults, sigterm_is_passed_on_and_the_report_says_interrupted, .timeout = TU_LIMIT(30))
 {
 	json_t *doc;
 	int status;
@@ -343,7 +343,7 @@ Test(cli_faults, unreadable_cold_file_is_an_error_naming_it)
 
 /* A --cold file the command reads with read(): no faults in it, yet its
  * page cache before and after is reported, in JSON and in text. */
-Test(cli_faults, cold_file_read_with_read_has_cache_before_and_after, .timeout = 60)
+Test(cli_faults, cold_file_read_with_read_has_cache_before_and_after, .timeout = TU_LIMIT(60))
 {
 	char dir[64], path[128], cmd[512], out[1 << 16], want[256];
 	json_t *doc, *m;

@@ -439,12 +439,12 @@ static void interrupt_touch(const char *sig, int want)
 	json_decref(doc);
 }
 
-Test(cli_file, sigint_mid_touch_finishes_the_document, .timeout = 30)
+Test(cli_file, sigint_mid_touch_finishes_the_document, .timeout = TU_LIMIT(30))
 {
 	interrupt_touch("INT", 130);
 }
 
-Test(cli_file, sigterm_mid_touch_finishes_the_document, .timeout = 30)
+Test(cli_file, sigterm_mid_touch_finishes_the_document, .timeout = TU_LIMIT(30))
 {
 	interrupt_touch("TERM", 143);
 }
