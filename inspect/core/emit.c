@@ -285,8 +285,8 @@ FILE *emit_indented(FILE *out)
 	if (!in)
 		return NULL;
 	in->out = out;
-	f = fopencookie(in, "w", (cookie_io_functions_t){.write = indent_write,
-	                                                 .close = indent_close});
+	f = fopencookie(in, "w",
+	                (cookie_io_functions_t){.write = indent_write, .close = indent_close});
 	if (!f)
 		free(in);
 	return f;
@@ -318,8 +318,8 @@ char *emit_text_safe(const char *s)
 		unsigned char c = (unsigned char)*s;
 		int seq = emit_utf8_length(s);
 		/* A backslash before 'x' would read as an escape: escape it too. */
-		bool plain = seq > 1 || (seq == 1 && c >= 0x20 && c != 0x7f &&
-		                         !(c == '\\' && s[1] == 'x'));
+		bool plain = seq > 1 ||
+		             (seq == 1 && c >= 0x20 && c != 0x7f && !(c == '\\' && s[1] == 'x'));
 
 		if (plain) {
 			memcpy(o, s, (size_t)seq);

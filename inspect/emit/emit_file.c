@@ -79,8 +79,7 @@ static void clear_progress(struct emit_file *e)
 	e->progress_shown = false;
 }
 
-void emit_file_touch_progress(struct emit_file *e, const char *path, uint64_t done,
-                              uint64_t size)
+void emit_file_touch_progress(struct emit_file *e, const char *path, uint64_t done, uint64_t size)
 {
 	char bytes[32], whole[32];
 	uint64_t now = clock_ns();
@@ -165,7 +164,7 @@ static void print_skipped(FILE *out, const char *path, const char *why)
 {
 	char *safe = emit_text_safe(path);
 
-	fprintf(out, "%-40s skipped: %s\n", safe ? safe : path, why);
+	fprintf(out, "%-40s skipped: %s\n", safe ? safe : path, why ? why : "");
 	free(safe);
 }
 

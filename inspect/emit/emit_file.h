@@ -76,8 +76,7 @@ void emit_file_problem(struct emit_file *e, const char *path, const char *error,
 
 /* --touch of path has read done of size bytes: a line on a terminal's
  * stderr, rewritten in place (a 1 TiB file takes minutes). */
-void emit_file_touch_progress(struct emit_file *e, const char *path, uint64_t done,
-                              uint64_t size);
+void emit_file_touch_progress(struct emit_file *e, const char *path, uint64_t done, uint64_t size);
 
 /* Writes the totals and ends the document, with error (the run's failure,
  * already on stderr, or NULL) and "interrupted" when a signal stopped the

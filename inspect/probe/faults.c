@@ -155,11 +155,11 @@ struct maps_seen {
 	uint64_t last_ns, every_ns;
 };
 
-#define SEEN_EVERY_NS   5000000ULL /* a snapshot every 5 ms, or 10 times what one costs */
+#define SEEN_EVERY_NS 5000000ULL /* a snapshot every 5 ms, or 10 times what one costs */
 /* Anonymous memory at an address no record or snapshot covers. */
 #define UNRECORDED_ANON "//anon (mremap)"
-#define SEEN_MAX        65536       /* distinct regions kept, at most */
-#define SEEN_FORKS      16          /* children read besides the command */
+#define SEEN_MAX        65536 /* distinct regions kept, at most */
+#define SEEN_FORKS      16    /* children read besides the command */
 
 static void note_region(struct maps_seen *ms, uint32_t pid, const struct procmaps_region *r,
                         uint64_t now)
@@ -233,15 +233,17 @@ static void free_seen(struct maps_seen *ms)
 }
 
 /* The region of process pid seen nearest in time to t that covers addr. */
-static const struct seen_region *find_seen(const struct maps_seen *ms, uint32_t pid,
-                                           uint64_t addr, uint64_t t)
+static const struct seen_region *find_seen(const struct maps_seen *ms, uint32_t pid, uint64_t addr,
+                                           uint64_t t)
 {
 	const struct seen_region *best = NULL;
 	uint64_t best_gap = UINT64_MAX;
 
 	for (size_t i = 0; i < ms->count; i++) {
 		const struct seen_region *g = &ms->items[i];
-		uint64_t gap = t < g->first_ns ? g->first_ns - t : t > g->last_ns ? t - g->last_ns : 0;
+		uint64_t gap = t < g->first_ns  ? g->first_ns - t
+		               : t > g->last_ns ? t - g->last_ns
+		                                : 0;
 
 		if (g->pid == pid && addr >= g->start && addr < g->end && gap < best_gap) {
 			best = g;
@@ -319,7 +321,7 @@ static int find_or_add_mapping(struct faults_report *rep, const char *path)
 struct mmap_index {
 	const struct faultrec *fr;
 	const struct maps_seen *seen; /* regions read from /proc/PID/maps, or NULL */
-	size_t *by_pid; /* indexes into fr->mmaps, by pid, then in time order */
+	size_t *by_pid;               /* indexes into fr->mmaps, by pid, then in time order */
 };
 
 static const struct faultrec *sort_fr; /* qsort has no context argument */

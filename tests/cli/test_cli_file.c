@@ -393,7 +393,8 @@ Test(cli_file, totals_of_no_measured_file_are_null_with_a_reason)
 	totals = json_object_get(json_array_get(docs, 0), "totals");
 	cr_assert_eq(int_at(totals, "measured_files"), 0);
 	cr_assert(json_is_null(json_object_get(totals, "resident_pages")));
-	cr_assert_not_null(json_string_value(json_object_get(totals, "resident_pages_unavailable")));
+	cr_assert_not_null(
+	        json_string_value(json_object_get(totals, "resident_pages_unavailable")));
 	cr_assert(json_is_null(json_object_get(totals, "dirty_pages")));
 	json_decref(docs);
 	/* An empty tree measured nothing either. */
@@ -431,7 +432,8 @@ static void interrupt_touch(const char *sig, int want)
 	snprintf(cmd, sizeof(cmd), "cat %s", in_dir("out.json"));
 	doc = tu_run_json(cmd, &status);
 	cr_assert_not_null(doc, "the document is not valid JSON");
-	cr_assert_str_eq(json_string_value(json_object_get(doc, "interrupted")), sig[0] == 'I' ? "SIGINT" : "SIGTERM");
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "interrupted")),
+	                 sig[0] == 'I' ? "SIGINT" : "SIGTERM");
 	f = json_array_get(json_object_get(doc, "files"), 0);
 	cr_assert_not_null(f);
 	cr_assert_lt(int_at(f, "resident_pages"), int_at(f, "pages"));
@@ -458,13 +460,15 @@ Test(cli_file, json_is_indented_on_a_terminal_and_compact_otherwise)
 	int status;
 
 	cr_assert_eq(tu_file_with_residency(in_dir("f"), "##.."), 0);
-	snprintf(cmd, sizeof(cmd),
-	         "script -qec '" MAPSCOPE "--ranges %s' /dev/null | tr -d '\\r'", in_dir("f"));
+	snprintf(cmd, sizeof(cmd), "script -qec '" MAPSCOPE "--ranges %s' /dev/null | tr -d '\\r'",
+	         in_dir("f"));
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
-	cr_assert_not_null(strstr(out, "{\n  \"schema\": \"mapscope/1\",\n  \"kind\": \"file\",\n"),
-	                   "%s", out);
-	cr_assert_not_null(strstr(out, "\n      \"resident_ranges\": [\n        [\n          0,\n"),
-	                   "%s", out);
+	cr_assert_not_null(
+	        strstr(out, "{\n  \"schema\": \"mapscope/1\",\n  \"kind\": \"file\",\n"), "%s",
+	        out);
+	cr_assert_not_null(
+	        strstr(out, "\n      \"resident_ranges\": [\n        [\n          0,\n"), "%s",
+	        out);
 	tty_doc = json_loads(out, 0, NULL);
 	cr_assert_not_null(tty_doc, "%s", out);
 	snprintf(cmd, sizeof(cmd), MAPSCOPE "--ranges %s", in_dir("f"));

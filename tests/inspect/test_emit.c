@@ -70,11 +70,14 @@ Test(emit, streamed_member_has_the_same_rule)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	emit_write_member(f, "path", "a\xff" "b");
+	emit_write_member(f, "path",
+	                  "a\xff"
+	                  "b");
 	fputc(',', f);
 	emit_write_member(f, "ok", "a\nb");
 	fclose(f);
-	cr_assert_str_eq(buf, "\"path\":\"a\xef\xbf\xbd" "b\",\"path_hex\":\"61ff62\",\"ok\":\"a\\nb\"");
+	cr_assert_str_eq(buf, "\"path\":\"a\xef\xbf\xbd"
+	                      "b\",\"path_hex\":\"61ff62\",\"ok\":\"a\\nb\"");
 	free(buf);
 }
 

@@ -24,7 +24,7 @@
 #else
 #define TU_SLOWDOWN 1
 #endif
-#define TU_LIMIT(seconds) ((seconds) * TU_SLOWDOWN)
+#define TU_LIMIT(seconds) ((seconds)*TU_SLOWDOWN)
 
 /* Runs cmd with /bin/sh, capturing stdout (up to cap bytes, NUL-terminated)
  * into out. Returns the exit status, or -1 if it did not exit normally. */
