@@ -14,10 +14,8 @@
 #define TESTLIB(name) BUILD_DIR "/testlibs/" name
 
 /* Sanitized builds run two to four times slower, a busy machine slower
- * still. A test that reaches Criterion's .timeout is a failure, and its
- * children outlive it; worse, BoxFort's timeout watchdog can then drop
- * another test's pending request (a 48-byte LeakSanitizer report from
- * libcriterion's calloc). Long tests bound their children themselves with
+ * still. A test that reaches Criterion's .timeout fails and leaves its
+ * children running: long tests bound their children themselves with
  * TU_LIMIT seconds (timeout(1)), scaled here, and stay clear of .timeout. */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define TU_SLOWDOWN 4
