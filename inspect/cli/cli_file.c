@@ -1,5 +1,6 @@
 /* mapscope file PATH...: page-cache residency of files and trees. */
 #include "cli/cli.h"
+#include "core/interrupt.h"
 #include "emit/emit_file.h"
 #include "emit/emit_prom.h"
 #include "emit/emit_svg.h"
@@ -61,14 +62,33 @@ static void usage(FILE *out)
 	        CLI_PROG, CLI_PROG);
 }
 
-static const char *apply_action(const struct file_request *req, int fd, uint64_t size)
+struct touch_progress {
+	struct emit_file *emit;
+	const char *path;
+	uint64_t size;
+};
+
+/* How far a --touch has gone, on a terminal; a signal stops it. */
+static bool on_touch_progress(uint64_t done, void *ctx)
 {
+	struct touch_progress *t = ctx;
+
+	emit_file_touch_progress(t->emit, t->path, done, t->size);
+	return interrupt_signal() != 0;
+}
+
+static const char *apply_action(struct file_run *run, const struct filewalk_entry *fe)
+{
+	uint64_t size = (uint64_t)fe->st->st_size;
+	struct touch_progress t = {&run->emit, fe->path, size};
 	int err = 0;
 
-	if (req->touch)
-		err = residency_touch(fd, size);
-	else if (req->evict)
-		err = residency_evict(fd);
+	if (run->req->touch)
+		err = residency_touch(fe->fd, size, on_touch_progress, &t);
+	else if (run->req->evict)
+		err = residency_evict(fe->fd);
+	if (err == -EINTR && interrupt_signal())
+		return NULL; /* the document says it was interrupted */
 	return err ? strerror(-err) : NULL;
 }
 
@@ -191,7 +211,7 @@ static void save_file(struct file_run *run, const struct filewalk_entry *fe)
 
 static void scan_file(struct file_run *run, const struct filewalk_entry *fe)
 {
-	const char *error = apply_action(run->req, fe->fd, (uint64_t)fe->st->st_size);
+	const char *error = apply_action(run, fe);
 	char changed[128];
 	struct residency r;
 	int err = measure(run->req, fe, &r);
@@ -240,9 +260,6 @@ static void on_entry(const struct filewalk_entry *fe, void *ctx)
 	}
 }
 
-/* Exit 1 when a path named on the command line could not be measured or
- * the walk could not go on; errors deeper in a tree are reported in their
- * entries and counted in the totals. The error document follows the report. */
 /* Writes and frees the picture. 0, or -errno. */
 static int save_picture(struct emit_svg *svg, const char *path)
 {
@@ -288,7 +305,7 @@ static FILE *open_save(const char *list, char *tmp, size_t len, struct emit_file
 static int close_save(FILE *out, const char *tmp, const char *list, struct emit_file *save,
                       const struct filewalk_stats *stats)
 {
-	int err = emit_file_end(save, stats) != 0 ? -EIO : 0;
+	int err = emit_file_end(save, stats, NULL) != 0 ? -EIO : 0;
 
 	if (fclose(out) != 0 && !err)
 		err = -errno;
@@ -299,6 +316,33 @@ static int close_save(FILE *out, const char *tmp, const char *list, struct emit_
 	return err;
 }
 
+/* The run's failure for the document's "error", or NULL; a failure that
+ * no entry told on stderr is told there now. */
+static const char *run_failure(const struct file_run *run, const struct file_request *req,
+                               int walk_err, int svg_err, int save_err, char *buf, size_t len)
+{
+	if (svg_err)
+		snprintf(buf, len, "%s: %s", req->svg, strerror(-svg_err));
+	else if (save_err)
+		snprintf(buf, len, "%s: %s", req->save, strerror(-save_err));
+	else if (walk_err)
+		snprintf(buf, len, "the scan stopped: %s", strerror(-walk_err));
+	else if (run->operands_failed > 1)
+		return snprintf(buf, len, "%s (and %d more paths)", run->first_failure,
+		                run->operands_failed - 1),
+		       buf;
+	else if (run->operands_failed)
+		return snprintf(buf, len, "%s", run->first_failure), buf;
+	else
+		return NULL;
+	fprintf(stderr, "%s: %s\n", CLI_PROG, buf);
+	return buf;
+}
+
+/* Exit 1 when a path named on the command line could not be measured or
+ * the walk could not go on; errors deeper in a tree are reported in their
+ * entries and counted in the totals. One document either way: the run's
+ * error is in it. */
 static int run_scan(char *const *paths, int n, const struct filewalk_opts *walk_opts,
                     const struct file_request *req, enum emit_format format)
 {
@@ -308,8 +352,9 @@ static int run_scan(char *const *paths, int n, const struct filewalk_opts *walk_
 	struct emit_prom_capture prom;
 	struct file_top top;
 	struct emit_file save;
-	char save_tmp[4096];
+	char save_tmp[4096], why[512];
 	FILE *out = stdout, *save_out = NULL;
+	const char *failure;
 	int err, rc, svg_err = 0, save_err = 0;
 
 	if (req->save && !(save_out = open_save(req->save, save_tmp, sizeof(save_tmp), &save))) {
@@ -340,25 +385,15 @@ static int run_scan(char *const *paths, int n, const struct filewalk_opts *walk_
 		svg_err = save_picture(&svg, req->svg);
 	if (save_out)
 		save_err = close_save(save_out, save_tmp, req->save, &save, &stats);
-	rc = emit_file_end(&run.emit, &stats);
+	failure = run_failure(&run, req, err, svg_err, save_err, why, sizeof(why));
+	rc = emit_file_end(&run.emit, &stats, failure);
 	if (format == EMIT_PROMETHEUS)
 		rc |= emit_prom_release(&prom, emit_prom_file, stdout);
 	if (rc != 0) {
 		fprintf(stderr, "%s: file: writing the report: %s\n", CLI_PROG, strerror(errno));
 		return 1;
 	}
-	if (svg_err)
-		emit_error(CLI_PROG, "file", format, "%s: %s", req->svg, strerror(-svg_err));
-	else if (save_err)
-		emit_error(CLI_PROG, "file", format, "%s: %s", req->save, strerror(-save_err));
-	else if (err)
-		emit_error(CLI_PROG, "file", format, "the scan stopped: %s", strerror(-err));
-	else if (run.operands_failed > 1)
-		emit_error(CLI_PROG, "file", format, "%s (and %d more paths)", run.first_failure,
-		           run.operands_failed - 1);
-	else if (run.operands_failed)
-		emit_error(CLI_PROG, "file", format, "%s", run.first_failure);
-	return svg_err || save_err || err || run.operands_failed ? 1 : 0;
+	return failure ? 1 : 0;
 }
 
 /* --restore LIST: exit 1 if the list could not be used or a file in it
@@ -489,7 +524,7 @@ int cli_file(int argc, char **argv)
 	        {"help", no_argument, 0, 'h'},
 	        {0},
 	};
-	struct filewalk_opts walk_opts = {0};
+	struct filewalk_opts walk_opts = {.stop = interrupt_signal};
 	struct file_request req = {0};
 	enum emit_format format = EMIT_JSON;
 	int opt;

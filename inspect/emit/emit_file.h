@@ -33,6 +33,7 @@ struct emit_file_totals {
 
 struct emit_file {
 	FILE *out;
+	FILE *indented; /* JSON on a terminal: out is this emit_indented stream */
 	enum emit_format format;
 	const char *path;          /* of the open entry */
 	char *doc_head;            /* JSON lines: {"schema":...,"page_size":N} */
@@ -42,6 +43,7 @@ struct emit_file {
 	struct emit_file_totals totals;
 	uint64_t start_ns, last_progress_ns; /* core/clock */
 	bool progress_tty;                   /* stderr is a terminal, the report goes elsewhere */
+	bool touch_tty;                      /* stderr is a terminal: --touch shows how far */
 	bool progress_shown;
 };
 
@@ -79,8 +81,15 @@ void emit_file_count(struct emit_file *e, const char *path, const struct residen
 /* A path skipped and not listed: counted in totals.skipped. */
 void emit_file_count_skipped(struct emit_file *e, const char *path);
 
-/* Writes the totals and ends the document. 0, or -1 if writing failed. */
-int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk);
+/* --touch of path has read done of size bytes: a line on a terminal's
+ * stderr, rewritten in place (a 1 TiB file takes minutes). */
+void emit_file_touch_progress(struct emit_file *e, const char *path, uint64_t done, uint64_t size);
+
+/* Writes the totals and ends the document, with error (the run's failure,
+ * already on stderr, or NULL) and "interrupted" when a signal stopped the
+ * scan (core/interrupt.h): one document, even when inputs failed. 0, or -1
+ * if writing failed. */
+int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk, const char *error);
 
 /* The "file --restore" report (kind "file_restore"): JSON (one document,
  * built as the files are restored) or text (one line per file). */

@@ -200,15 +200,19 @@ Test(schema, every_kind_is_documented_field_by_field)
 		snprintf(md, sizeof(md), "docs/schema-%.*s.md", (int)(strlen(kind) - 5), kind);
 		snprintf(link, sizeof(link), "(schema/%s)", kind);
 		cr_assert(strstr(index, link) != NULL, "docs/schema.md does not list %s", kind);
+		cr_assert(strstr(index, "\"interrupted\"") != NULL,
+		          "docs/schema.md does not explain interrupted");
 		if (strcmp(kind, "error.json") == 0)
 			goto next; /* documented in docs/schema.md itself */
 		prose = tu_read_file(md);
 		cr_assert_not_null(prose, "%s has no %s", files.gl_pathv[i], md);
 		collect_names(schema, names);
-		/* The header is explained once, in docs/schema.md. */
+		/* The header, and "interrupted" that any mapscope document may
+		 * end with, are explained once, in docs/schema.md. */
 		json_object_del(names, "schema");
 		json_object_del(names, "kind");
 		json_object_del(names, "page_size");
+		json_object_del(names, "interrupted");
 		json_object_foreach(names, name, v)
 		{
 			cr_expect(mentions_word(prose, name), "%s does not explain '%s'", md,
@@ -251,7 +255,7 @@ Test(schema, faults_output_matches)
 	check_commandf("faults", 0, BUILD_DIR "/mapscope faults -- true");
 	check_commandf("faults", 0, BUILD_DIR "/mapscope faults --samples --cold %s -- cat %s",
 	               sample, sample);
-	check_commandf("faults", 0, BUILD_DIR "/mapscope faults -- sh -c 'kill -9 $$'");
+	check_commandf("faults", 128 + 9, BUILD_DIR "/mapscope faults -- sh -c 'kill -9 $$'");
 	check_commandf("faults", 1, BUILD_DIR "/mapscope faults -- %s/missing", dir);
 	check_commandf("faults", 0,
 	               BUILD_DIR "/mapscope faults --lib %s --call hello_reset --loader soload",
