@@ -41,9 +41,8 @@ struct sl_version {
 struct sl_scope {
 	struct sl_lib *lib;
 	void *host;
-	uintptr_t host_lo, host_hi; /* where the host library is mapped */
-	const char *name;           /* the DT_NEEDED name it was loaded by */
-	int owned;                  /* we hold a reference (not for a library still loading) */
+	const char *name; /* the DT_NEEDED name it was loaded by */
+	int owned;        /* we hold a reference (not for a library still loading) */
 };
 
 /* A library is mapped with all its dependencies first (LOADING until its

@@ -7,6 +7,7 @@
 #include "elfcheck.h"
 #include "error.h"
 #include "initfini.h"
+#include "ldcache.h"
 #include "load.h"
 #include "map.h"
 #include "plan.h"
@@ -122,6 +123,7 @@ static int finish_steps(struct sl_lib *lib, struct sl_lib *group)
 		if (lib->deps[i].lib && finish_steps(lib->deps[i].lib, group) != 0)
 			return -1;
 	lib->group = group;
+	map_share_begin(lib);
 	if (reloc_library(lib) != 0 || map_protect_relro(lib) != 0)
 		return -1;
 	explain_unshared(lib);
@@ -284,6 +286,7 @@ static int find_name(const char *name, char *path)
 		snprintf(path, PATH_MAX, "%s", lib->path);
 	else if ((fd = deps_search(name, path)) >= 0)
 		close(fd);
+	ldcache_release(); /* the path was copied out of it */
 	registry_unlock();
 	return lib || fd >= 0 ? 0 : -1;
 }
@@ -314,6 +317,8 @@ sl_lib *sl_open(const char *path, int flags)
 	}
 	registry_lock();
 	lib = strchr(path, '/') ? open_path(path, flags) : open_name(path, flags);
+	/* The dependencies are all found: ldconfig's cache is not needed. */
+	ldcache_release();
 	if (lib && finish_steps(lib, lib) != 0) {
 		load_release(lib);
 		lib = NULL;
