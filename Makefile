@@ -53,6 +53,12 @@ CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 INSPECT_OBJ := $(INSPECT_SRC:%.c=$(B)/%.o)
 # libsoload exports its API (SL_API in soload.h) and nothing else.
 $(LOADER_OBJ): CFLAGS += -fvisibility=hidden
+# libsoload-preload.so: libsoload under a program's dlopen (soload run). It
+# carries its own copy of the loader and exports only the dl* functions it
+# puts in glibc's place (loader/preload/preload.map).
+PRELOAD_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard loader/preload/*.c)) \
+	$(patsubst %.S,$(B)/%.o,$(wildcard loader/preload/*.S))
+$(PRELOAD_OBJ): CFLAGS += -fvisibility=hidden
 # Criterion suites mirror the tree: tests/loader, tests/inspect, tests/cli,
 # with shared helpers in tests/support.
 TEST_SRC := $(wildcard tests/loader/*.c tests/inspect/*.c tests/cli/*.c tests/support/*.c)
@@ -75,8 +81,8 @@ TESTLIBS := $(TESTLIB_C:testlibs/%.c=$(B)/testlibs/%.so) \
 DEPS_STAMP := $(B)/.deps-ok
 
 .PHONY: all test demo bench fuzz install clean lint deps tsan sweep
-all: $(B)/libsoload.a $(B)/libsoload.so $(B)/soload $(B)/mapscope $(TESTLIBS) \
-	$(B)/soload.pc
+all: $(B)/libsoload.a $(B)/libsoload.so $(B)/libsoload-preload.so $(B)/soload \
+	$(B)/mapscope $(TESTLIBS) $(B)/soload.pc
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP):
@@ -98,6 +104,11 @@ $(B)/libsoload.a: $(LOADER_OBJ)
 
 $(B)/libsoload.so: $(LOADER_OBJ)
 	$(CC) $(LDFLAGS) -shared -Wl,-soname,libsoload.so -o $@ $^ $(LDLIBS_LOADER)
+
+$(B)/libsoload-preload.so: $(PRELOAD_OBJ) $(LOADER_OBJ) loader/preload/preload.map
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,libsoload-preload.so \
+		-Wl,--version-script=loader/preload/preload.map -o $@ \
+		$(PRELOAD_OBJ) $(LOADER_OBJ) $(LDLIBS_LOADER)
 
 $(B)/libcore.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -192,7 +203,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 755 $(B)/soload $(B)/mapscope $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(B)/libsoload.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(B)/libsoload.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(B)/libsoload.so $(B)/libsoload-preload.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 loader/soload.h $(DESTDIR)$(PREFIX)/include/
 	$(SOLOAD_PC) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/soload.pc
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 \
