@@ -183,6 +183,13 @@ void addrmap_rebuild(void)
 	free(c.libs);
 }
 
+void addrmap_note_scope_change(void)
+{
+	pthread_mutex_lock(&lock);
+	adds++;
+	pthread_mutex_unlock(&lock);
+}
+
 static const struct range *search(const struct snapshot *s, uintptr_t a)
 {
 	size_t lo = 0, hi = s ? s->n : 0;

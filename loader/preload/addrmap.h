@@ -18,6 +18,10 @@ struct sl_lib;
 /* Reads the registry again. Takes the registry lock, then its own. */
 void addrmap_rebuild(void);
 
+/* Counts a change of the global scope that is not a new object (a library
+ * made RTLD_GLOBAL), so that caches keyed on dlpi_adds see it. */
+void addrmap_note_scope_change(void);
+
 /* 1 with *info filled (and *sym the nearest symbol, or NULL) when addr lies
  * in one of libsoload's libraries, else 0. */
 int addrmap_dladdr(const void *addr, Dl_info *info, const ElfW(Sym) **sym,

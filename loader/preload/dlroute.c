@@ -23,7 +23,10 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static int ready;    /* glibc's functions were found */
 static int debug;    /* SOLOAD_PRELOAD_DEBUG: log each decision on stderr */
 static int share;    /* SOLOAD_RUN_SHARE: SL_SHARE for every load */
-static int fallback; /* a library libsoload refuses goes to glibc (default) */
+/* SOLOAD_PRELOAD_FALLBACK=1: a library libsoload refuses goes to glibc.
+ * Not the default: glibc asserts on some malformed files that libsoload
+ * refuses cleanly (a bloom size not a power of two, an odd DT_RELAENT). */
+static int fallback;
 
 static void init(void)
 {
@@ -32,7 +35,7 @@ static void init(void)
 	ready = realdl_init() == 0;
 	debug = (v = getenv("SOLOAD_PRELOAD_DEBUG")) && *v && strcmp(v, "0") != 0;
 	share = (v = getenv("SOLOAD_RUN_SHARE")) && *v && strcmp(v, "0") != 0;
-	fallback = !((v = getenv("SOLOAD_PRELOAD_FALLBACK")) && strcmp(v, "0") == 0);
+	fallback = (v = getenv("SOLOAD_PRELOAD_FALLBACK")) && strcmp(v, "1") == 0;
 	runrecord_open();
 	if (!ready)
 		fprintf(stderr, "libsoload-preload: glibc's dlsym not found; dlopen left to glibc\n");
@@ -130,7 +133,7 @@ static int is_ours(const void *h)
 static int note_open(struct sl_lib *lib, int mode)
 {
 	struct handle *h;
-	int fresh = 0, pin = 0;
+	int fresh = 0, pin = 0, promoted = 0;
 
 	pthread_mutex_lock(&handles_lock);
 	if (!(h = find_handle(lib)) && nhandles == handles_cap) {
@@ -148,11 +151,15 @@ static int note_open(struct sl_lib *lib, int mode)
 	}
 	if (h) {
 		h->opens++;
-		h->global |= !!(mode & RTLD_GLOBAL);
+		promoted = (mode & RTLD_GLOBAL) && !h->global;
+		h->global |= promoted;
 		pin = (mode & RTLD_NODELETE) && !h->nodelete;
 		h->nodelete |= pin;
 	}
 	pthread_mutex_unlock(&handles_lock);
+	/* A symbol libsoload found missing may be there now. */
+	if (promoted)
+		addrmap_note_scope_change();
 	/* The reference RTLD_NODELETE keeps: libsoload's count never reaches 0. */
 	if (pin)
 		sl_open(lib->path, SL_NOLOAD);

@@ -1,0 +1,287 @@
+/* soload run end to end: dlopen semantics under the preload
+ * (tests/helpers/dlsemantics.c, the same checks under plain glibc), the
+ * report held to docs/schema/run.json, malformed files, python3's
+ * extension modules, exit codes, and the preload's exports. */
+#include "support/schema_check.h"
+#include "support/testutil.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SOLOAD  BUILD_DIR "/soload"
+#define HELPER  BUILD_DIR "/tests/helpers/dlsemantics"
+#define PYTHON  "/usr/bin/python3"
+#define OUT_CAP (1 << 16)
+
+static char tmpdir[64];
+static char report[128];
+
+static void setup(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/mapscope-XXXXXX");
+	cr_assert_not_null(tu_make_tmpdir(tmpdir));
+	snprintf(report, sizeof(report), "%s/report.json", tmpdir);
+}
+
+static void teardown(void)
+{
+	tu_remove_tree(tmpdir);
+}
+
+TestSuite(cli_run, .init = setup, .fini = teardown);
+
+/* The report of the last run, checked against its schema. */
+static json_t *load_report(void)
+{
+	json_error_t err;
+	json_t *doc = json_load_file(report, 0, &err), *schema = schema_load("run");
+	struct schema_report rep;
+
+	cr_assert_not_null(doc, "%s: %s", report, err.text);
+	cr_assert_not_null(schema);
+	cr_assert_eq(schema_check(schema, doc, &rep), 0, "report: %s", rep.first);
+	json_decref(schema);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "kind")), "run");
+	return doc;
+}
+
+/* The report's entry for the library whose path ends in name, or NULL. */
+static json_t *entry_for(json_t *doc, const char *name)
+{
+	json_t *libs = json_object_get(doc, "libraries"), *l;
+	size_t i, n = strlen(name);
+
+	json_array_foreach(libs, i, l)
+	{
+		const char *p = json_string_value(json_object_get(l, "path"));
+		size_t len = strlen(p);
+		if (len >= n && !strcmp(p + len - n, name))
+			return l;
+	}
+	return NULL;
+}
+
+static void expect_soload(json_t *doc, const char *name, int opened)
+{
+	json_t *l = entry_for(doc, name);
+
+	cr_assert_not_null(l, "the report does not list %s", name);
+	cr_assert_str_eq(json_string_value(json_object_get(l, "loaded_by")), "soload", "%s",
+	                 name);
+	if (opened >= 0)
+		cr_expect_eq(json_integer_value(json_object_get(l, "opened")), opened, "%s",
+		             name);
+}
+
+/* Runs one case plainly and under soload run (stderr kept: the preload
+ * must print nothing), and returns the report. */
+static json_t *both_ways(const char *c)
+{
+	char cmd[512], out[OUT_CAP];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), HELPER " %s " BUILD_DIR "/testlibs 2>&1", c);
+	st = tu_run(cmd, out, sizeof(out));
+	cr_assert_eq(st, 0, "plain glibc, %s: %s", c, out);
+	snprintf(cmd, sizeof(cmd), SOLOAD " run --report %s -- " HELPER " %s " BUILD_DIR
+	         "/testlibs 2>&1", report, c);
+	st = tu_run(cmd, out, sizeof(out));
+	cr_assert_eq(st, 0, "soload run, %s: %s", c, out);
+	cr_assert_str_eq(out, "ok\n", "soload run printed more than the program did");
+	return load_report();
+}
+
+Test(cli_run, rtld_global_serves_later_loads_and_rtld_default)
+{
+	json_t *doc = both_ways("global");
+
+	expect_soload(doc, "libdlglobal.so", 2);
+	expect_soload(doc, "libdlneedsglobal.so", -1);
+	/* Loading it before its symbol was global failed, as under glibc. */
+	cr_expect_geq(json_array_size(json_object_get(doc, "refused")), 1);
+	cr_expect_eq(json_integer_value(json_object_get(doc, "exit_code")), 0);
+	cr_expect(json_is_null(json_object_get(doc, "signal")));
+	json_decref(doc);
+}
+
+Test(cli_run, constructor_dlopen_searches_its_own_origin)
+{
+	json_t *doc = both_ways("ctor");
+
+	expect_soload(doc, "libdlctor.so", 1);
+	expect_soload(doc, "libdlctor_leaf.so", 1);
+	json_decref(doc);
+}
+
+Test(cli_run, dladdr_names_library_and_symbol)
+{
+	json_t *doc = both_ways("dladdr");
+
+	expect_soload(doc, "libhello.so", 1);
+	json_decref(doc);
+}
+
+Test(cli_run, dl_iterate_phdr_lists_soload_libraries)
+{
+	json_t *doc = both_ways("iterate");
+
+	expect_soload(doc, "libchain_a.so", 1);
+	expect_soload(doc, "libchain_c.so", 0); /* a dependency */
+	json_decref(doc);
+}
+
+Test(cli_run, rtld_noload_and_nodelete)
+{
+	json_t *doc = both_ways("noload");
+
+	expect_soload(doc, "libcounter.so", -1);
+	json_decref(doc);
+}
+
+Test(cli_run, dlinfo_gives_link_map_and_origin)
+{
+	json_t *doc = both_ways("dlinfo");
+
+	expect_soload(doc, "libhello.so", 1);
+	json_decref(doc);
+}
+
+Test(cli_run, rtld_deepbind_is_refused_with_a_message)
+{
+	char out[OUT_CAP];
+	json_t *doc, *r;
+
+	cr_assert_eq(tu_run(SOLOAD " run --report /dev/null -- " HELPER " deepbind " BUILD_DIR
+	                           "/testlibs",
+	                    out, sizeof(out)),
+	             0);
+	cr_assert(strstr(out, "RTLD_DEEPBIND is not supported"), "%s", out);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), SOLOAD " run --report %s -- " HELPER " deepbind " BUILD_DIR
+	         "/testlibs", report);
+	tu_run(cmd, out, sizeof(out));
+	doc = load_report();
+	r = json_array_get(json_object_get(doc, "refused"), 0);
+	cr_assert_not_null(r);
+	cr_expect(strstr(json_string_value(json_object_get(r, "reason")), "RTLD_DEEPBIND"));
+	json_decref(doc);
+}
+
+/* Every file of the malformed corpus, dlopened through the preload: NULL
+ * and dlerror naming the file, never a crash, and the refusal reported. */
+Test(cli_run, malformed_files_give_null_and_dlerror, .timeout = 120)
+{
+	char *manifest = tu_read_file(BUILD_DIR "/testlibs/malformed/manifest"), *line, *save;
+	int n = 0;
+
+	cr_assert_not_null(manifest);
+	for (line = strtok_r(manifest, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char cmd[1024], out[OUT_CAP], name[256];
+		json_t *doc, *r;
+		if (sscanf(line, "%255[^\t]", name) != 1)
+			continue;
+		snprintf(cmd, sizeof(cmd),
+		         SOLOAD " run --report %s -- " HELPER " malformed x " BUILD_DIR
+		                "/testlibs/malformed/%s 2>&1",
+		         report, name);
+		cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s: %s", name, out);
+		cr_expect(strstr(out, name), "%s: dlerror does not name the file: %s", name, out);
+		doc = load_report();
+		r = json_array_get(json_object_get(doc, "refused"), 0);
+		cr_expect_not_null(r, "%s: no refusal in the report", name);
+		json_decref(doc);
+		n++;
+	}
+	cr_assert_geq(n, 40, "only %d malformed files", n);
+	free(manifest);
+}
+
+Test(cli_run, python_imports_extension_modules_through_soload, .timeout = 60)
+{
+	static const char *const modules[] = {"_ssl",  "_sqlite3", "_decimal", "_lzma",
+	                                      "_bz2",  "_ctypes",  "_hashlib", NULL};
+	const char *code = "import _ssl, _sqlite3, _decimal, _lzma, _bz2, _ctypes, _hashlib, "
+	                   "hashlib, decimal, sqlite3, lzma, bz2; "
+	                   "print(hashlib.sha256(b\"mapscope\").hexdigest(), "
+	                   "decimal.Decimal(1) / 7, "
+	                   "sqlite3.connect(\":memory:\").execute(\"select 6*7\").fetchone(), "
+	                   "len(lzma.compress(b\"x\" * 1000)) > 0, "
+	                   "bz2.decompress(bz2.compress(b\"ok\")))";
+	char cmd[2048], plain[OUT_CAP], under[OUT_CAP];
+	json_t *doc;
+
+	if (access(PYTHON, X_OK) != 0)
+		cr_skip_test(PYTHON " is not installed");
+	snprintf(cmd, sizeof(cmd), PYTHON " -c '%s' 2>&1", code);
+	cr_assert_eq(tu_run(cmd, plain, sizeof(plain)), 0, "%s", plain);
+	snprintf(cmd, sizeof(cmd), SOLOAD " run --report %s -- " PYTHON " -c '%s' 2>&1", report,
+	         code);
+	cr_assert_eq(tu_run(cmd, under, sizeof(under)), 0, "%s", under);
+	cr_assert_str_eq(under, plain);
+	doc = load_report();
+	for (const char *const *m = modules; *m; m++) {
+		char name[64];
+		snprintf(name, sizeof(name), "%s.cpython-311-x86_64-linux-gnu.so", *m);
+		if (!entry_for(doc, name))
+			snprintf(name, sizeof(name), "%s", *m); /* another CPython version */
+		expect_soload(doc, name, 1);
+	}
+	expect_soload(doc, "libcrypto.so.3", 0);
+	cr_expect_eq(json_array_size(json_object_get(doc, "refused")), 0);
+	json_decref(doc);
+}
+
+/* Children inherit the preload; each process is in the report. */
+Test(cli_run, children_load_through_soload_too)
+{
+	char cmd[1024], out[OUT_CAP];
+	json_t *doc;
+
+	snprintf(cmd, sizeof(cmd),
+	         SOLOAD " run --report %s -- sh -c '" HELPER " dladdr " BUILD_DIR "/testlibs && " HELPER
+	                " iterate " BUILD_DIR "/testlibs'",
+	         report);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
+	doc = load_report();
+	cr_expect_eq(json_integer_value(json_object_get(doc, "processes")), 2);
+	expect_soload(doc, "libhello.so", 1);
+	expect_soload(doc, "libchain_a.so", 1);
+	json_decref(doc);
+}
+
+Test(cli_run, exit_status_is_the_commands)
+{
+	char out[OUT_CAP], cmd[512];
+	json_t *doc;
+
+	cr_expect_eq(tu_run(SOLOAD " run -- sh -c 'exit 3'", out, sizeof(out)), 3);
+	cr_expect_eq(tu_run(SOLOAD " run -- /nonexistent/cmd 2>/dev/null", out, sizeof(out)), 127);
+	cr_expect_eq(tu_run(SOLOAD " run 2>/dev/null", out, sizeof(out)), 2);
+	cr_expect_eq(tu_run(SOLOAD " run --bogus -- true 2>/dev/null", out, sizeof(out)), 2);
+	cr_expect_eq(tu_run(SOLOAD " run --report /nonexistent/dir/r.json -- true 2>/dev/null",
+	                    out, sizeof(out)),
+	             1);
+	snprintf(cmd, sizeof(cmd), SOLOAD " run --report %s -- sh -c 'kill -9 $$'", report);
+	cr_expect_eq(tu_run(cmd, out, sizeof(out)), 128 + 9);
+	doc = load_report();
+	cr_expect(json_is_null(json_object_get(doc, "exit_code")));
+	cr_expect_eq(json_integer_value(json_object_get(doc, "signal")), 9);
+	json_decref(doc);
+}
+
+/* The preload exports the functions it stands in for, and nothing else:
+ * a loader symbol it exported could be interposed by the program. */
+Test(cli_run, preload_exports_only_the_dl_functions)
+{
+	char out[OUT_CAP];
+
+	cr_assert_eq(tu_run("nm -D --defined-only " BUILD_DIR "/libsoload-preload.so | "
+	                    "awk '{print $3}' | sort | tr '\\n' ' '",
+	                    out, sizeof(out)),
+	             0);
+	cr_assert_str_eq(out, "dl_iterate_phdr dladdr dladdr1 dlclose dlerror dlinfo dlopen "
+	                      "dlsym dlvsym ");
+}

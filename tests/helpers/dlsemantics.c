@@ -1,0 +1,225 @@
+/*
+ * dlsemantics: dlopen as a plugin host uses it, one case per run, for the
+ * soload run tests (tests/cli/test_cli_run.c). The same checks pass under
+ * plain glibc; under soload run the report says who loaded what.
+ *
+ *   dlsemantics CASE TESTLIBS_DIR [FILE]
+ *
+ * Prints "ok" and exits 0, or says what differed and exits 1.
+ */
+#include <dlfcn.h>
+#include <limits.h>
+#include <link.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char dir[PATH_MAX];
+
+static int fail(const char *what)
+{
+	const char *e = dlerror();
+
+	printf("FAIL: %s (dlerror: %s)\n", what, e ? e : "none");
+	return 1;
+}
+
+static void *open_lib(const char *name, int mode)
+{
+	char path[PATH_MAX * 2];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return dlopen(path, mode);
+}
+
+/* RTLD_GLOBAL: a later library and dlsym(RTLD_DEFAULT) see the symbol;
+ * RTLD_LOCAL does not put it there. */
+static int case_global(void)
+{
+	void *a, *b;
+	int (*f)(void);
+
+	if (!(a = open_lib("libdlglobal.so", RTLD_NOW | RTLD_LOCAL)))
+		return fail("dlopen libdlglobal local");
+	if (dlsym(RTLD_DEFAULT, "dlglobal_value"))
+		return fail("RTLD_LOCAL symbol visible through RTLD_DEFAULT");
+	dlerror();
+	if (open_lib("libdlneedsglobal.so", RTLD_NOW))
+		return fail("libdlneedsglobal loaded without its symbol in the global scope");
+	if (!dlerror())
+		return fail("no dlerror after a failed dlopen");
+	if (!(a = open_lib("libdlglobal.so", RTLD_NOW | RTLD_GLOBAL)))
+		return fail("dlopen libdlglobal global");
+	if (!(f = (int (*)(void))dlsym(RTLD_DEFAULT, "dlglobal_value")) || f() != 41)
+		return fail("dlsym(RTLD_DEFAULT, dlglobal_value)");
+	if (!(b = open_lib("libdlneedsglobal.so", RTLD_NOW)))
+		return fail("dlopen libdlneedsglobal after RTLD_GLOBAL");
+	if (!(f = (int (*)(void))dlsym(b, "needsglobal_value")) || f() != 42)
+		return fail("needsglobal_value");
+	return dlclose(b) || dlclose(a) || dlclose(a) ? fail("dlclose") : 0;
+}
+
+/* A constructor's dlopen of a bare name searches its own library's
+ * $ORIGIN. */
+static int case_ctor(void)
+{
+	void *h = open_lib("libdlctor.so", RTLD_NOW);
+	int (*value)(void);
+	const char *(*why)(void);
+
+	if (!h)
+		return fail("dlopen libdlctor");
+	value = (int (*)(void))dlsym(h, "dlctor_leaf_value");
+	why = (const char *(*)(void))dlsym(h, "dlctor_error");
+	if (!value || !why)
+		return fail("dlsym libdlctor");
+	if (value() != 7) {
+		printf("FAIL: the constructor's dlopen: %s\n", why());
+		return 1;
+	}
+	return 0;
+}
+
+/* dladdr names the library and the nearest symbol of an address in it;
+ * dladdr1 gives the symbol table entry. */
+static int case_dladdr(void)
+{
+	void *h = open_lib("libhello.so", RTLD_NOW);
+	char *fn = h ? dlsym(h, "hello_add") : NULL;
+	const ElfW(Sym) *sym = NULL;
+	Dl_info info;
+
+	if (!fn)
+		return fail("dlopen/dlsym libhello");
+	if (!dladdr(fn + 1, &info))
+		return fail("dladdr returned 0");
+	if (!strstr(info.dli_fname, "libhello.so") || !info.dli_sname ||
+	    strcmp(info.dli_sname, "hello_add") || info.dli_saddr != fn ||
+	    (char *)info.dli_fbase > fn) {
+		printf("FAIL: dladdr gave %s %p %s %p for %p\n", info.dli_fname, info.dli_fbase,
+		       info.dli_sname ? info.dli_sname : "(null)", info.dli_saddr, (void *)fn);
+		return 1;
+	}
+	if (!dladdr1(fn, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym || sym->st_size == 0)
+		return fail("dladdr1 RTLD_DL_SYMENT");
+	return 0;
+}
+
+struct find {
+	const char *name;
+	const char *addr;
+	int found, covered;
+};
+
+static int each(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct find *f = arg;
+
+	(void)size;
+	if (!info->dlpi_name || !strstr(info->dlpi_name, f->name))
+		return 0;
+	f->found++;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const char *lo = (const char *)info->dlpi_addr + ph->p_vaddr;
+		if (ph->p_type == PT_LOAD && f->addr >= lo && f->addr < lo + ph->p_memsz)
+			f->covered = 1;
+	}
+	return 0;
+}
+
+/* dl_iterate_phdr lists the library once, its PT_LOADs where it lies. */
+static int case_iterate(void)
+{
+	void *h = open_lib("libchain_a.so", RTLD_NOW);
+	struct find f = {"libchain_a.so", h ? dlsym(h, "chain_a") : NULL, 0, 0};
+
+	if (!f.addr)
+		return fail("dlopen/dlsym libchain_a");
+	dl_iterate_phdr(each, &f);
+	if (f.found != 1 || !f.covered) {
+		printf("FAIL: dl_iterate_phdr listed libchain_a %d times, covered %d\n", f.found,
+		       f.covered);
+		return 1;
+	}
+	return 0;
+}
+
+/* A file that is not a library: NULL and a message, never a crash. */
+static int case_malformed(const char *file)
+{
+	const char *e;
+
+	if (dlopen(file, RTLD_NOW))
+		return fail("a malformed file loaded");
+	if (!(e = dlerror()) || !*e)
+		return fail("no dlerror");
+	printf("dlerror: %s\n", e);
+	return 0;
+}
+
+/* RTLD_NOLOAD finds only what is loaded; RTLD_NODELETE keeps it loaded. */
+static int case_noload(void)
+{
+	void *h, *again;
+
+	if (open_lib("libcounter.so", RTLD_NOW | RTLD_NOLOAD))
+		return fail("RTLD_NOLOAD loaded a library");
+	if (!(h = open_lib("libcounter.so", RTLD_NOW | RTLD_NODELETE)))
+		return fail("dlopen libcounter");
+	if ((again = open_lib("libcounter.so", RTLD_NOW | RTLD_NOLOAD)) != h)
+		return fail("RTLD_NOLOAD did not give the same handle");
+	dlclose(again);
+	dlclose(h);
+	if (!open_lib("libcounter.so", RTLD_NOW | RTLD_NOLOAD))
+		return fail("RTLD_NODELETE library unloaded");
+	return 0;
+}
+
+/* dlinfo: the link_map and the origin directory. */
+static int case_dlinfo(void)
+{
+	void *h = open_lib("libhello.so", RTLD_NOW);
+	struct link_map *lm = NULL;
+	char origin[PATH_MAX] = "", real[PATH_MAX];
+
+	if (!h)
+		return fail("dlopen libhello");
+	if (dlinfo(h, RTLD_DI_LINKMAP, &lm) != 0 || !lm || !strstr(lm->l_name, "libhello.so") ||
+	    (char *)lm->l_addr + 1 == NULL)
+		return fail("dlinfo RTLD_DI_LINKMAP");
+	if (dlinfo(h, RTLD_DI_ORIGIN, origin) != 0 || !realpath(origin, real) ||
+	    !realpath(dir, origin) || strcmp(real, origin))
+		return fail("dlinfo RTLD_DI_ORIGIN");
+	return 0;
+}
+
+/* RTLD_DEEPBIND: glibc honours it; soload run refuses it with a message. */
+static int case_deepbind(void)
+{
+	void *h = open_lib("libhello.so", RTLD_NOW | RTLD_DEEPBIND);
+
+	printf("%s\n", h ? "loaded" : dlerror());
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: dlsemantics CASE TESTLIBS_DIR [FILE]\n");
+		return 2;
+	}
+	snprintf(dir, sizeof(dir), "%s", argv[2]);
+	int rc = !strcmp(argv[1], "global")      ? case_global()
+	         : !strcmp(argv[1], "ctor")      ? case_ctor()
+	         : !strcmp(argv[1], "dladdr")    ? case_dladdr()
+	         : !strcmp(argv[1], "iterate")   ? case_iterate()
+	         : !strcmp(argv[1], "noload")    ? case_noload()
+	         : !strcmp(argv[1], "dlinfo")    ? case_dlinfo()
+	         : !strcmp(argv[1], "deepbind")  ? case_deepbind()
+	         : !strcmp(argv[1], "malformed") ? case_malformed(argc > 3 ? argv[3] : "")
+	                                         : 2;
+	if (rc == 0)
+		printf("ok\n");
+	return rc;
+}
