@@ -14,11 +14,11 @@
 struct run_lib {
 	int pid;
 	char *path;
-	char *soname;          /* NULL: none, or loaded by the host */
-	int by_soload;         /* 0: the host's dynamic linker (glibc) */
-	unsigned opened;       /* dlopen calls it served; 0 for a dependency */
-	int share_requested;   /* libsoload's libraries only */
-	char *share_status;    /* NULL when not requested */
+	char *soname;        /* NULL: none, or loaded by the host */
+	int by_soload;       /* 0: the host's dynamic linker (glibc) */
+	unsigned opened;     /* dlopen calls it served; 0 for a dependency */
+	int share_requested; /* libsoload's libraries only */
+	char *share_status;  /* NULL when not requested */
 	size_t relro_pages, shared_pages, private_pages;
 };
 

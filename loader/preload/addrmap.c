@@ -13,7 +13,7 @@ struct known {
 	struct sl_lib *lib;
 	uintptr_t base;
 	struct link_map lm;
-	const ElfW(Phdr) *phdr;
+	const ElfW(Phdr) * phdr;
 	ElfW(Half) phnum;
 	int seen; /* in the latest rebuild */
 };
@@ -67,8 +67,10 @@ static void find_phdr(const struct sl_lib *lib, struct known *k)
 	for (size_t i = 0; i < lib->nsegments; i++) {
 		const struct sl_segment *s = &lib->segments[i];
 		uint64_t size = (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr);
-		if (eh->e_phoff >= s->file_offset && eh->e_phoff + size <= s->file_offset + s->file_size) {
-			k->phdr = (const void *)(lib->base + s->vaddr + (eh->e_phoff - s->file_offset));
+		if (eh->e_phoff >= s->file_offset &&
+		    eh->e_phoff + size <= s->file_offset + s->file_size) {
+			k->phdr = (const void *)(lib->base + s->vaddr +
+			                         (eh->e_phoff - s->file_offset));
 			k->phnum = eh->e_phnum;
 			return;
 		}
@@ -169,8 +171,9 @@ void addrmap_rebuild(void)
 		if (!k)
 			continue;
 		k->seen = 1;
-		s->r[s->n++] = (struct range){(uintptr_t)c.libs[i]->map_start,
-		                              (uintptr_t)c.libs[i]->map_start + c.libs[i]->span, k};
+		s->r[s->n++] =
+		        (struct range){(uintptr_t)c.libs[i]->map_start,
+		                       (uintptr_t)c.libs[i]->map_start + c.libs[i]->span, k};
 	}
 	qsort(s->r, s->n, sizeof(s->r[0]), by_start);
 	old = current;
@@ -208,7 +211,7 @@ static const struct range *search(const struct snapshot *s, uintptr_t a)
 
 /* As glibc's _dl_addr: the defined symbol whose [value, value + size)
  * holds addr (or equals it, for size 0), the highest such. */
-static const ElfW(Sym) *nearest(const struct sl_lib *lib, uintptr_t addr)
+static const ElfW(Sym) * nearest(const struct sl_lib *lib, uintptr_t addr)
 {
 	const ElfW(Sym) *best = NULL;
 
@@ -227,11 +230,11 @@ static const ElfW(Sym) *nearest(const struct sl_lib *lib, uintptr_t addr)
 	return best;
 }
 
-int addrmap_dladdr(const void *addr, Dl_info *info, const ElfW(Sym) **sym, struct link_map **lm)
+int addrmap_dladdr(const void *addr, Dl_info *info, const ElfW(Sym) * *sym, struct link_map **lm)
 {
 	struct snapshot *s = get();
 	const struct range *r = search(s, (uintptr_t)addr);
-	const ElfW(Sym) *best;
+	const ElfW(Sym) * best;
 
 	if (!r) {
 		put(s);

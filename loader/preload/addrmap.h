@@ -24,8 +24,7 @@ void addrmap_note_scope_change(void);
 
 /* 1 with *info filled (and *sym the nearest symbol, or NULL) when addr lies
  * in one of libsoload's libraries, else 0. */
-int addrmap_dladdr(const void *addr, Dl_info *info, const ElfW(Sym) **sym,
-                   struct link_map **lm);
+int addrmap_dladdr(const void *addr, Dl_info *info, const ElfW(Sym) * *sym, struct link_map **lm);
 
 /* The link_map of a library libsoload loaded, or NULL. */
 struct link_map *addrmap_link_map(const struct sl_lib *lib);

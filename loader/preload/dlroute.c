@@ -20,9 +20,9 @@ extern const char __ehdr_start[];
 extern const char _end[];
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int ready;    /* glibc's functions were found */
-static int debug;    /* SOLOAD_PRELOAD_DEBUG: log each decision on stderr */
-static int share;    /* SOLOAD_RUN_SHARE: SL_SHARE for every load */
+static int ready; /* glibc's functions were found */
+static int debug; /* SOLOAD_PRELOAD_DEBUG: log each decision on stderr */
+static int share; /* SOLOAD_RUN_SHARE: SL_SHARE for every load */
 /* SOLOAD_PRELOAD_FALLBACK=1: a library libsoload refuses goes to glibc.
  * Not the default: glibc asserts on some malformed files that libsoload
  * refuses cleanly (a bloom size not a power of two, an odd DT_RELAENT). */
@@ -38,7 +38,8 @@ static void init(void)
 	fallback = (v = getenv("SOLOAD_PRELOAD_FALLBACK")) && strcmp(v, "1") == 0;
 	runrecord_open();
 	if (!ready)
-		fprintf(stderr, "libsoload-preload: glibc's dlsym not found; dlopen left to glibc\n");
+		fprintf(stderr,
+		        "libsoload-preload: glibc's dlsym not found; dlopen left to glibc\n");
 }
 
 __attribute__((constructor)) static void preload_init(void)
@@ -228,8 +229,9 @@ static void record_lib(struct sl_lib *lib, void *arg)
 	snprintf(relro, sizeof(relro), "%zu", in.share.relro_pages);
 	snprintf(shared, sizeof(shared), "%zu", in.share.shared_pages);
 	snprintf(priv, sizeof(priv), "%zu", in.share.private_pages);
-	const char *f[] = {in.path,   in.soname, in.share.requested ? "1" : "0",
-	                   in.share.status, relro, shared, priv};
+	const char *f[] = {
+	        in.path, in.soname, in.share.requested ? "1" : "0", in.share.status, relro,
+	        shared,  priv};
 	runrecord_write("lib", 7, f);
 }
 
@@ -280,9 +282,11 @@ static int try_dir(const char *owner, const char *dir, size_t n, const char *nam
 	int w;
 
 	if (n >= 7 && !strncmp(dir, "$ORIGIN", 7))
-		w = snprintf(out, PATH_MAX, "%.*s%.*s/%s", olen, origin, (int)n - 7, dir + 7, name);
+		w = snprintf(out, PATH_MAX, "%.*s%.*s/%s", olen, origin, (int)n - 7, dir + 7,
+		             name);
 	else if (n >= 9 && !strncmp(dir, "${ORIGIN}", 9))
-		w = snprintf(out, PATH_MAX, "%.*s%.*s/%s", olen, origin, (int)n - 9, dir + 9, name);
+		w = snprintf(out, PATH_MAX, "%.*s%.*s/%s", olen, origin, (int)n - 9, dir + 9,
+		             name);
 	else
 		w = snprintf(out, PATH_MAX, "%.*s/%s", (int)n, dir, name);
 	return n && w > 0 && w < PATH_MAX && access(out, R_OK) == 0;
@@ -507,7 +511,7 @@ int route_dladdr1(struct dl_args *args, void *caller)
 {
 	void **extra = (void **)args->a[2];
 	int flags = (int)args->a[3];
-	const ElfW(Sym) *sym;
+	const ElfW(Sym) * sym;
 	struct link_map *lm;
 
 	if (from_us(caller) ||

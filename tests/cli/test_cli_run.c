@@ -69,11 +69,9 @@ static void expect_soload(json_t *doc, const char *name, int opened)
 	json_t *l = entry_for(doc, name);
 
 	cr_assert_not_null(l, "the report does not list %s", name);
-	cr_assert_str_eq(json_string_value(json_object_get(l, "loaded_by")), "soload", "%s",
-	                 name);
+	cr_assert_str_eq(json_string_value(json_object_get(l, "loaded_by")), "soload", "%s", name);
 	if (opened >= 0)
-		cr_expect_eq(json_integer_value(json_object_get(l, "opened")), opened, "%s",
-		             name);
+		cr_expect_eq(json_integer_value(json_object_get(l, "opened")), opened, "%s", name);
 }
 
 /* Runs one case plainly and under soload run (stderr kept: the preload
@@ -86,8 +84,9 @@ static json_t *both_ways(const char *c)
 	snprintf(cmd, sizeof(cmd), HELPER " %s " BUILD_DIR "/testlibs 2>&1", c);
 	st = tu_run(cmd, out, sizeof(out));
 	cr_assert_eq(st, 0, "plain glibc, %s: %s", c, out);
-	snprintf(cmd, sizeof(cmd), SOLOAD " run --report %s -- " HELPER " %s " BUILD_DIR
-	         "/testlibs 2>&1", report, c);
+	snprintf(cmd, sizeof(cmd),
+	         SOLOAD " run --report %s -- " HELPER " %s " BUILD_DIR "/testlibs 2>&1", report,
+	         c);
 	st = tu_run(cmd, out, sizeof(out));
 	cr_assert_eq(st, 0, "soload run, %s: %s", c, out);
 	cr_assert_str_eq(out, "ok\n", "soload run printed more than the program did");
@@ -160,8 +159,8 @@ Test(cli_run, rtld_deepbind_is_refused_with_a_message)
 	             0);
 	cr_assert(strstr(out, "RTLD_DEEPBIND is not supported"), "%s", out);
 	char cmd[512];
-	snprintf(cmd, sizeof(cmd), SOLOAD " run --report %s -- " HELPER " deepbind " BUILD_DIR
-	         "/testlibs", report);
+	snprintf(cmd, sizeof(cmd),
+	         SOLOAD " run --report %s -- " HELPER " deepbind " BUILD_DIR "/testlibs", report);
 	tu_run(cmd, out, sizeof(out));
 	doc = load_report();
 	r = json_array_get(json_object_get(doc, "refused"), 0);
@@ -201,8 +200,8 @@ Test(cli_run, malformed_files_give_null_and_dlerror, .timeout = 120)
 
 Test(cli_run, python_imports_extension_modules_through_soload, .timeout = 60)
 {
-	static const char *const modules[] = {"_ssl",  "_sqlite3", "_decimal", "_lzma",
-	                                      "_bz2",  "_ctypes",  "_hashlib", NULL};
+	static const char *const modules[] = {"_ssl", "_sqlite3", "_decimal", "_lzma",
+	                                      "_bz2", "_ctypes",  "_hashlib", NULL};
 	const char *code = "import _ssl, _sqlite3, _decimal, _lzma, _bz2, _ctypes, _hashlib, "
 	                   "hashlib, decimal, sqlite3, lzma, bz2; "
 	                   "print(hashlib.sha256(b\"mapscope\").hexdigest(), "
@@ -241,8 +240,8 @@ Test(cli_run, children_load_through_soload_too)
 	json_t *doc;
 
 	snprintf(cmd, sizeof(cmd),
-	         SOLOAD " run --report %s -- sh -c '" HELPER " dladdr " BUILD_DIR "/testlibs && " HELPER
-	                " iterate " BUILD_DIR "/testlibs'",
+	         SOLOAD " run --report %s -- sh -c '" HELPER " dladdr " BUILD_DIR
+	                "/testlibs && " HELPER " iterate " BUILD_DIR "/testlibs'",
 	         report);
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
 	doc = load_report();
