@@ -488,9 +488,8 @@ int route_dlvsym(struct dl_args *args, void *caller)
 
 int route_dlerror(struct dl_args *args, void *caller)
 {
-	(void)caller;
-	pthread_once(&once, init);
-	if (!ready || !err_pending)
+	/* libsoload asking glibc why its own dlopen failed gets glibc's. */
+	if (from_us(caller) || !err_pending)
 		return 0;
 	err_pending = 0;
 	real.dlerror(); /* an older error of glibc's is superseded */

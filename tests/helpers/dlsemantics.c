@@ -3,7 +3,7 @@
  * soload run tests (tests/cli/test_cli_run.c). The same checks pass under
  * plain glibc; under soload run the report says who loaded what.
  *
- *   dlsemantics CASE TESTLIBS_DIR [FILE]
+ *   dlsemantics CASE TESTLIBS_DIR [FILE...]
  *
  * Prints "ok" and exits 0, or says what differed and exits 1.
  */
@@ -145,16 +145,18 @@ static int case_iterate(void)
 	return 0;
 }
 
-/* A file that is not a library: NULL and a message, never a crash. */
-static int case_malformed(const char *file)
+/* Files that are not libraries: NULL and a message for each, never a
+ * crash. */
+static int case_malformed(int n, char **files)
 {
-	const char *e;
-
-	if (dlopen(file, RTLD_NOW))
-		return fail("a malformed file loaded");
-	if (!(e = dlerror()) || !*e)
-		return fail("no dlerror");
-	printf("dlerror: %s\n", e);
+	for (int i = 0; i < n; i++) {
+		const char *e;
+		if (dlopen(files[i], RTLD_NOW))
+			return fail(files[i]);
+		if (!(e = dlerror()) || !*e)
+			return fail("no dlerror");
+		printf("dlerror: %s\n", e);
+	}
 	return 0;
 }
 
@@ -206,7 +208,7 @@ static int case_deepbind(void)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: dlsemantics CASE TESTLIBS_DIR [FILE]\n");
+		fprintf(stderr, "usage: dlsemantics CASE TESTLIBS_DIR [FILE...]\n");
 		return 2;
 	}
 	snprintf(dir, sizeof(dir), "%s", argv[2]);
@@ -217,7 +219,7 @@ int main(int argc, char **argv)
 	         : !strcmp(argv[1], "noload")    ? case_noload()
 	         : !strcmp(argv[1], "dlinfo")    ? case_dlinfo()
 	         : !strcmp(argv[1], "deepbind")  ? case_deepbind()
-	         : !strcmp(argv[1], "malformed") ? case_malformed(argc > 3 ? argv[3] : "")
+	         : !strcmp(argv[1], "malformed") ? case_malformed(argc - 3, argv + 3)
 	                                         : 2;
 	if (rc == 0)
 		printf("ok\n");
