@@ -298,7 +298,8 @@ static int host_entry(struct dl_phdr_info *info, size_t size, void *arg)
 }
 
 int addrmap_iterate(int (*iterate)(int (*)(struct dl_phdr_info *, size_t, void *), void *),
-                    int (*cb)(struct dl_phdr_info *, size_t, void *), void *data)
+                    int (*cb)(struct dl_phdr_info *, size_t, void *), void *data,
+                    int with_ours)
 {
 	struct iterate_ctx c = {cb, data, 0, 0, 0, 0};
 	struct snapshot *s;
@@ -308,7 +309,7 @@ int addrmap_iterate(int (*iterate)(int (*)(struct dl_phdr_info *, size_t, void *
 	c.adds = adds;
 	c.subs = subs;
 	pthread_mutex_unlock(&lock);
-	s = get();
+	s = with_ours ? get() : NULL;
 	rc = iterate(host_entry, &c);
 	for (size_t i = 0; rc == 0 && s && i < s->n; i++) {
 		const struct known *k = s->r[i].k;

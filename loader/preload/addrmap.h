@@ -33,8 +33,10 @@ struct link_map *addrmap_link_map(const struct sl_lib *lib);
 struct sl_lib *addrmap_lib_at(const void *addr);
 
 /* dl_iterate_phdr over glibc's objects (through iterate, glibc's own
- * function), then libsoload's; dlpi_adds and dlpi_subs count both. */
+ * function), then, when with_ours, libsoload's; dlpi_adds and dlpi_subs
+ * count both either way. */
 int addrmap_iterate(int (*iterate)(int (*)(struct dl_phdr_info *, size_t, void *), void *),
-                    int (*cb)(struct dl_phdr_info *, size_t, void *), void *data);
+                    int (*cb)(struct dl_phdr_info *, size_t, void *), void *data,
+                    int with_ours);
 
 #endif

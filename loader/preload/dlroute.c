@@ -566,14 +566,16 @@ int route_dlinfo(struct dl_args *args, void *caller)
 
 int route_dl_iterate_phdr(struct dl_args *args, void *caller)
 {
-	/* libsoload's own callers too: hostsym's cache of misses must see
-	 * the libraries it loaded as new objects. */
-	pthread_once(&once, init);
-	(void)caller;
+	/* libsoload itself asks about glibc's objects only (its host
+	 * libraries, the executable, their TLS), but its cache of misses must
+	 * see the libraries it loaded as new objects: the counters count them
+	 * for every caller. */
+	int ours = !from_us(caller);
+
 	if (!ready)
 		return 0;
 	args->ret = (uintptr_t)(intptr_t)addrmap_iterate(
 	        real.dl_iterate_phdr, (int (*)(struct dl_phdr_info *, size_t, void *))args->a[0],
-	        (void *)args->a[1]);
+	        (void *)args->a[1], ours);
 	return 1;
 }

@@ -207,13 +207,19 @@ Test(cli_run, python_imports_extension_modules_through_soload, .timeout = 60)
 {
 	static const char *const modules[] = {"_ssl", "_sqlite3", "_decimal", "_lzma",
 	                                      "_bz2", "_ctypes",  "_hashlib", NULL};
-	const char *code = "import _ssl, _sqlite3, _decimal, _lzma, _bz2, _ctypes, _hashlib, "
-	                   "hashlib, decimal, sqlite3, lzma, bz2; "
-	                   "print(hashlib.sha256(b\"mapscope\").hexdigest(), "
-	                   "decimal.Decimal(1) / 7, "
-	                   "sqlite3.connect(\":memory:\").execute(\"select 6*7\").fetchone(), "
-	                   "len(lzma.compress(b\"x\" * 1000)) > 0, "
-	                   "bz2.decompress(bz2.compress(b\"ok\")))";
+	/* The same output both ways, and no file mapped twice (one copy of
+	 * every library: a second copy shows as a second mapping at offset 0). */
+	const char *code =
+	        "import _ssl, _sqlite3, _decimal, _lzma, _bz2, _ctypes, _hashlib, "
+	        "hashlib, decimal, sqlite3, lzma, bz2, collections; "
+	        "print(hashlib.sha256(b\"mapscope\").hexdigest(), "
+	        "decimal.Decimal(1) / 7, "
+	        "sqlite3.connect(\":memory:\").execute(\"select 6*7\").fetchone(), "
+	        "len(lzma.compress(b\"x\" * 1000)) > 0, "
+	        "bz2.decompress(bz2.compress(b\"ok\"))); "
+	        "c = collections.Counter(l.split()[5] for l in open(\"/proc/self/maps\") "
+	        "if len(l.split()) > 5 and l.split()[2] == \"00000000\"); "
+	        "print(\"mapped twice:\", sorted(k for k in c if c[k] > 1))";
 	char cmd[2048], plain[OUT_CAP], under[OUT_CAP];
 	json_t *doc;
 
@@ -225,6 +231,7 @@ Test(cli_run, python_imports_extension_modules_through_soload, .timeout = 60)
 	         code);
 	cr_assert_eq(tu_run(cmd, under, sizeof(under)), 0, "%s", under);
 	cr_assert_str_eq(under, plain);
+	cr_assert(strstr(under, "mapped twice: []"), "%s", under);
 	doc = load_report();
 	for (const char *const *m = modules; *m; m++) {
 		char name[64];
@@ -235,6 +242,32 @@ Test(cli_run, python_imports_extension_modules_through_soload, .timeout = 60)
 	}
 	expect_soload(doc, "libcrypto.so.3", 0);
 	cr_expect_eq(json_array_size(json_object_get(doc, "refused")), 0);
+	json_decref(doc);
+}
+
+/* A dependency the process already holds is used from glibc, not mapped
+ * again: python3 opens libcrypto through glibc (ctypes, a bare name),
+ * then _ssl and _hashlib, which need it, through libsoload. */
+Test(cli_run, a_library_the_host_holds_is_not_mapped_again, .timeout = 60)
+{
+	const char *code =
+	        "import ctypes; ctypes.CDLL(\"libcrypto.so.3\"); "
+	        "import _ssl, _hashlib, collections; "
+	        "c = collections.Counter(l.split()[5] for l in open(\"/proc/self/maps\") "
+	        "if len(l.split()) > 5 and l.split()[2] == \"00000000\"); "
+	        "print(\"mapped twice:\", sorted(k for k in c if c[k] > 1))";
+	char cmd[2048], out[OUT_CAP];
+	json_t *doc;
+
+	if (access(PYTHON, X_OK) != 0)
+		cr_skip_test(PYTHON " is not installed");
+	snprintf(cmd, sizeof(cmd), SOLOAD " run --report %s -- " PYTHON " -c '%s' 2>&1", report,
+	         code);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
+	cr_assert_str_eq(out, "mapped twice: []\n");
+	doc = load_report();
+	expect_soload(doc, "_ssl.cpython-311-x86_64-linux-gnu.so", 1);
+	expect_soload(doc, "libssl.so.3", 0);
 	json_decref(doc);
 }
 
