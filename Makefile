@@ -65,7 +65,9 @@ TEST_SRC := $(wildcard tests/loader/*.c tests/inspect/*.c tests/cli/*.c tests/su
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 # Small programs with known behaviour that the CLI tests run.
 TEST_HELPER_SRC := $(wildcard tests/helpers/*.c)
-TEST_HELPERS := $(TEST_HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%)
+TEST_HELPER_CXX := $(wildcard tests/helpers/*.cc)
+TEST_HELPERS := $(TEST_HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%) \
+	$(TEST_HELPER_CXX:tests/helpers/%.cc=$(B)/tests/helpers/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
@@ -163,6 +165,10 @@ $(B)/bench/%: bench/%.c $(ALL_LIBS) | $(DEPS_STAMP)
 $(B)/tests/helpers/%: tests/helpers/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(B)/tests/helpers/%: tests/helpers/%.cc | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CXX) -Wall -Wextra -O1 -g $(LDFLAGS) -o $@ $<
 
 test: all $(B)/tests/run $(TEST_HELPERS) $(B)/tests/sweep/libsweep
 	$(B)/tests/run $(TEST_ARGS)

@@ -271,6 +271,25 @@ Test(cli_run, a_library_the_host_holds_is_not_mapped_again, .timeout = 60)
 	json_decref(doc);
 }
 
+/* A C++ host catches what its C++ plugin throws: the plugin is
+ * libsoload's, libstdc++ and libgcc_s the host's own. */
+Test(cli_run, cxx_host_catches_plugin_exception)
+{
+	char cmd[512], out[OUT_CAP];
+	json_t *doc;
+
+	snprintf(cmd, sizeof(cmd),
+	         SOLOAD " run --report %s -- " BUILD_DIR "/tests/helpers/cxxhost " BUILD_DIR
+	                "/testlibs/libcxxplugin.so 2>&1",
+	         report);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
+	cr_assert_str_eq(out, "caught: negative argument to cxxplugin_double\n");
+	doc = load_report();
+	expect_soload(doc, "libcxxplugin.so", 1);
+	cr_expect_null(entry_for(doc, "libstdc++.so.6"), "libstdc++ loaded a second time");
+	json_decref(doc);
+}
+
 /* Children inherit the preload; each process is in the report. */
 Test(cli_run, children_load_through_soload_too)
 {
