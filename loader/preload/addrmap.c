@@ -298,8 +298,7 @@ static int host_entry(struct dl_phdr_info *info, size_t size, void *arg)
 }
 
 int addrmap_iterate(int (*iterate)(int (*)(struct dl_phdr_info *, size_t, void *), void *),
-                    int (*cb)(struct dl_phdr_info *, size_t, void *), void *data,
-                    int with_ours)
+                    int (*cb)(struct dl_phdr_info *, size_t, void *), void *data, int with_ours)
 {
 	struct iterate_ctx c = {cb, data, 0, 0, 0, 0};
 	struct snapshot *s;

@@ -36,7 +36,6 @@ struct sl_lib *addrmap_lib_at(const void *addr);
  * function), then, when with_ours, libsoload's; dlpi_adds and dlpi_subs
  * count both either way. */
 int addrmap_iterate(int (*iterate)(int (*)(struct dl_phdr_info *, size_t, void *), void *),
-                    int (*cb)(struct dl_phdr_info *, size_t, void *), void *data,
-                    int with_ours);
+                    int (*cb)(struct dl_phdr_info *, size_t, void *), void *data, int with_ours);
 
 #endif

@@ -148,6 +148,14 @@ Test(cli_run, dlinfo_gives_link_map_and_origin)
 	json_decref(doc);
 }
 
+Test(cli_run, rtld_next_from_a_library_finds_the_next_definition)
+{
+	json_t *doc = both_ways("next");
+
+	expect_soload(doc, "libdlnext.so", 1);
+	json_decref(doc);
+}
+
 Test(cli_run, rtld_deepbind_is_refused_with_a_message)
 {
 	char out[OUT_CAP];

@@ -196,6 +196,22 @@ static int case_dlinfo(void)
 	return 0;
 }
 
+/* dlsym(RTLD_NEXT) from inside a library finds the definition after its
+ * own. */
+static int case_next(void)
+{
+	void *h = open_lib("libdlnext.so", RTLD_NOW);
+	int (*f)(const char *) = h ? (int (*)(const char *))dlsym(h, "atoi") : NULL;
+
+	if (!f)
+		return fail("dlopen/dlsym libdlnext");
+	if (f("7") != 1007) {
+		printf("FAIL: the library's atoi(\"7\") gave %d, not 1007\n", f("7"));
+		return 1;
+	}
+	return 0;
+}
+
 /* RTLD_DEEPBIND: glibc honours it; soload run refuses it with a message. */
 static int case_deepbind(void)
 {
@@ -218,6 +234,7 @@ int main(int argc, char **argv)
 	         : !strcmp(argv[1], "iterate")   ? case_iterate()
 	         : !strcmp(argv[1], "noload")    ? case_noload()
 	         : !strcmp(argv[1], "dlinfo")    ? case_dlinfo()
+	         : !strcmp(argv[1], "next")      ? case_next()
 	         : !strcmp(argv[1], "deepbind")  ? case_deepbind()
 	         : !strcmp(argv[1], "malformed") ? case_malformed(argc - 3, argv + 3)
 	                                         : 2;
