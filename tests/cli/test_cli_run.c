@@ -156,6 +156,17 @@ Test(cli_run, rtld_next_from_a_library_finds_the_next_definition)
 	json_decref(doc);
 }
 
+/* Eight threads load, look up, ask dladdr and dl_iterate_phdr and unload
+ * at once, 200 times each. */
+Test(cli_run, threads_load_and_unload_at_once, .timeout = 60)
+{
+	json_t *doc = both_ways("threads");
+
+	expect_soload(doc, "libhello.so", 400);
+	expect_soload(doc, "libtables.so", 400);
+	json_decref(doc);
+}
+
 Test(cli_run, rtld_deepbind_is_refused_with_a_message)
 {
 	char out[OUT_CAP];

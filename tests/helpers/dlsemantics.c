@@ -10,6 +10,7 @@
 #include <dlfcn.h>
 #include <limits.h>
 #include <link.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +213,60 @@ static int case_next(void)
 	return 0;
 }
 
+static int count_objects(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)info;
+	(void)size;
+	++*(int *)arg;
+	return 0;
+}
+
+/* One thread's share of case_threads: its own library opened and closed
+ * while the others do the same, each answer checked. */
+static void *churn(void *arg)
+{
+	static const char *const libs[] = {"libhello.so", "libchain_a.so", "libcounter.so",
+	                                   "libtables.so"};
+	static const char *const syms[] = {"hello_add", "chain_a", "counter_next", "tables_count"};
+	long i = (long)arg;
+
+	for (int round = 0; round < 200; round++) {
+		void *h = open_lib(libs[i % 4], RTLD_NOW);
+		char *fn = h ? dlsym(h, syms[i % 4]) : NULL;
+		Dl_info info;
+		int n = 0;
+		if (!fn || !dladdr(fn, &info) || !strstr(info.dli_fname, libs[i % 4]))
+			return (void *)"dlopen, dlsym or dladdr";
+		dl_iterate_phdr(count_objects, &n);
+		if (n < 2 || dlclose(h) != 0)
+			return (void *)"dl_iterate_phdr or dlclose";
+	}
+	return NULL;
+}
+
+/* Threads that load, look up, ask dladdr and dl_iterate_phdr and unload
+ * at once. */
+static int case_threads(void)
+{
+	pthread_t t[8];
+	const char *why = NULL;
+
+	for (long i = 0; i < 8; i++)
+		if (pthread_create(&t[i], NULL, churn, (void *)i) != 0)
+			return fail("pthread_create");
+	for (int i = 0; i < 8; i++) {
+		void *r;
+		pthread_join(t[i], &r);
+		if (r)
+			why = r;
+	}
+	if (why) {
+		printf("FAIL: %s\n", why);
+		return 1;
+	}
+	return 0;
+}
+
 /* RTLD_DEEPBIND: glibc honours it; soload run refuses it with a message. */
 static int case_deepbind(void)
 {
@@ -235,6 +290,7 @@ int main(int argc, char **argv)
 	         : !strcmp(argv[1], "noload")    ? case_noload()
 	         : !strcmp(argv[1], "dlinfo")    ? case_dlinfo()
 	         : !strcmp(argv[1], "next")      ? case_next()
+	         : !strcmp(argv[1], "threads")   ? case_threads()
 	         : !strcmp(argv[1], "deepbind")  ? case_deepbind()
 	         : !strcmp(argv[1], "malformed") ? case_malformed(argc - 3, argv + 3)
 	                                         : 2;
