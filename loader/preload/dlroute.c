@@ -99,6 +99,15 @@ static int pass(void)
 	return 0;
 }
 
+/* A call served without error: as glibc, dlerror() then says nothing,
+ * neither an older failure nor what libsoload's own lookups through glibc
+ * (a weak __gmon_start__ nobody defines) left behind. */
+static void succeed(void)
+{
+	err_pending = 0;
+	real.dlerror();
+}
+
 /* ---- handles we gave out ---- */
 
 struct handle {
@@ -362,7 +371,9 @@ int route_dlopen(struct dl_args *args, void *caller)
 	struct sl_lib *lib;
 	int flags = SL_USE_HOST | (share ? SL_SHARE : 0);
 
-	if (from_us(caller) || !file)
+	if (from_us(caller))
+		return 0;
+	if (!file)
 		return pass();
 	if (mode & RTLD_DEEPBIND) {
 		fail("%s: RTLD_DEEPBIND is not supported under soload run", file);
@@ -396,6 +407,7 @@ int route_dlopen(struct dl_args *args, void *caller)
 	record_open("soload", path);
 	record_new_libs();
 	addrmap_rebuild();
+	succeed();
 	args->ret = (uintptr_t)lib;
 	return 1;
 }
@@ -407,7 +419,7 @@ int route_dlclose(struct dl_args *args, void *caller)
 	int ours;
 
 	if (from_us(caller))
-		return pass();
+		return 0;
 	pthread_mutex_lock(&handles_lock);
 	h = find_handle(lib);
 	ours = h && h->opens > 0;
@@ -424,6 +436,7 @@ int route_dlclose(struct dl_args *args, void *caller)
 		return 1;
 	}
 	addrmap_rebuild();
+	succeed();
 	args->ret = 0;
 	return 1;
 }
@@ -437,8 +450,8 @@ static void *scope_sym(const char *name, const char *version, const struct sl_li
 
 	if (p && (!skip || addrmap_lib_at(p) != skip))
 		return p;
-	if ((p = global_sym(name, skip)))
-		real.dlerror(); /* glibc's miss is not an error after all */
+	if (p || (p = global_sym(name, skip)))
+		succeed(); /* glibc's miss is not an error after all */
 	else
 		fail("undefined symbol: %s", name);
 	return p;
@@ -451,17 +464,22 @@ static int route_sym(struct dl_args *args, void *caller, const char *version)
 	struct sl_lib *from;
 
 	if (from_us(caller)) {
-		/* libsoload's own lookups in the global scope see RTLD_GLOBAL. */
+		/* libsoload's own lookups in the global scope see RTLD_GLOBAL;
+		 * the program's dlerror() is left alone. */
 		if (handle != RTLD_DEFAULT)
-			return pass();
-		args->ret = (uintptr_t)scope_sym(name, version, NULL);
-		err_pending = 0;
+			return 0;
+		args->ret = (uintptr_t)(version ? real.dlvsym(RTLD_DEFAULT, name, version)
+		                                : real.dlsym(RTLD_DEFAULT, name));
+		if (!args->ret)
+			args->ret = (uintptr_t)global_sym(name, NULL);
 		return 1;
 	}
 	if (is_ours(handle)) {
 		/* sl_sym gives the default version; an explicit one is not
 		 * told apart. */
-		if (!(args->ret = (uintptr_t)sl_sym(handle, name)))
+		if ((args->ret = (uintptr_t)sl_sym(handle, name)))
+			succeed();
+		else
 			fail("%s", sl_error());
 		return 1;
 	}
@@ -558,9 +576,13 @@ int route_dlinfo(struct dl_args *args, void *caller)
 {
 	struct sl_lib *lib = (struct sl_lib *)args->a[0];
 
-	if (from_us(caller) || !is_ours(lib))
+	if (from_us(caller))
+		return 0;
+	if (!is_ours(lib))
 		return pass();
 	args->ret = (uintptr_t)(intptr_t)info_of(lib, (int)args->a[1], (void *)args->a[2]);
+	if (args->ret == 0)
+		succeed();
 	return 1;
 }
 

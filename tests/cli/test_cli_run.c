@@ -167,6 +167,14 @@ Test(cli_run, threads_load_and_unload_at_once, .timeout = 60)
 	json_decref(doc);
 }
 
+Test(cli_run, dlerror_reports_the_last_call_only)
+{
+	json_t *doc = both_ways("errors");
+
+	expect_soload(doc, "libcxx.so", 1);
+	json_decref(doc);
+}
+
 Test(cli_run, rtld_deepbind_is_refused_with_a_message)
 {
 	char out[OUT_CAP];

@@ -267,6 +267,29 @@ static int case_threads(void)
 	return 0;
 }
 
+/* dlerror() reports the last call's failure only, as glibc does: nothing
+ * after a success, the message once after a failure. */
+static int case_errors(void)
+{
+	void *h;
+	const char *e;
+
+	dlerror();
+	if (!(h = open_lib("libcxx.so", RTLD_NOW)) || (e = dlerror()))
+		return fail("dlerror after a successful dlopen");
+	if (dlsym(h, "no_such_symbol") || !(e = dlerror()) || !strstr(e, "no_such_symbol"))
+		return fail("dlerror after a failed dlsym");
+	if (dlerror())
+		return fail("dlerror twice");
+	if (open_lib("no-such-library.so", RTLD_NOW) || !(e = dlerror()) ||
+	    !strstr(e, "no-such-library.so"))
+		return fail("dlerror after a failed dlopen");
+	dlsym(h, "no_such_symbol");
+	if (!dlsym(h, "cxx_checked") || dlerror())
+		return fail("dlerror after a failure then a success");
+	return dlclose(h) || dlerror() ? fail("dlclose") : 0;
+}
+
 /* RTLD_DEEPBIND: glibc honours it; soload run refuses it with a message. */
 static int case_deepbind(void)
 {
@@ -291,6 +314,7 @@ int main(int argc, char **argv)
 	         : !strcmp(argv[1], "dlinfo")    ? case_dlinfo()
 	         : !strcmp(argv[1], "next")      ? case_next()
 	         : !strcmp(argv[1], "threads")   ? case_threads()
+	         : !strcmp(argv[1], "errors")    ? case_errors()
 	         : !strcmp(argv[1], "deepbind")  ? case_deepbind()
 	         : !strcmp(argv[1], "malformed") ? case_malformed(argc - 3, argv + 3)
 	                                         : 2;
