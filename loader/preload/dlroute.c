@@ -5,6 +5,7 @@
 #include "realdl.h"
 #include "registry.h"
 #include "runrecord.h"
+#include "statictls.h"
 #include "tls.h"
 
 #include <limits.h>
@@ -37,6 +38,8 @@ static void init(void)
 	share = (v = getenv("SOLOAD_RUN_SHARE")) && *v && strcmp(v, "0") != 0;
 	fallback = (v = getenv("SOLOAD_PRELOAD_FALLBACK")) && strcmp(v, "1") == 0;
 	runrecord_open();
+	if (ready)
+		statictls_init();
 	if (!ready)
 		fprintf(stderr,
 		        "libsoload-preload: glibc's dlsym not found; dlopen left to glibc\n");

@@ -175,6 +175,50 @@ Test(cli_run, dlerror_reports_the_last_call_only)
 	json_decref(doc);
 }
 
+/* Initial-exec TLS from the preload's static reserve: the variable's
+ * initial value in this thread and in threads created later. */
+Test(cli_run, initial_exec_tls_from_static_reserve)
+{
+	json_t *doc = both_ways("ie");
+
+	expect_soload(doc, "libtlsie.so", 1);
+	json_decref(doc);
+}
+
+/* A thread that exists before the load cannot be given the initial value:
+ * refused with a message, not loaded wrong. */
+Test(cli_run, initial_exec_tls_with_earlier_threads_is_refused)
+{
+	char out[OUT_CAP];
+
+	cr_assert_eq(tu_run(SOLOAD " run -- " HELPER " ie_late " BUILD_DIR "/testlibs 2>&1", out,
+	                    sizeof(out)),
+	             0, "%s", out);
+	cr_assert(strstr(out, "libtlsie.so: initial-exec TLS with initial values, and 1 other"),
+	          "%s", out);
+}
+
+/* libgomp (initial-exec TLS, no initial values) through ctypes. */
+Test(cli_run, python_ctypes_loads_libgomp, .timeout = 60)
+{
+	const char *gomp = "/usr/lib/x86_64-linux-gnu/libgomp.so.1";
+	char cmd[1024], out[OUT_CAP];
+	json_t *doc;
+
+	if (access(PYTHON, X_OK) != 0 || access(gomp, R_OK) != 0)
+		cr_skip_test("python3 or libgomp is not installed");
+	snprintf(cmd, sizeof(cmd),
+	         SOLOAD " run --report %s -- " PYTHON
+	                " -c 'import ctypes; g = ctypes.CDLL(\"%s\"); "
+	                "print(g.omp_get_thread_num(), g.omp_get_max_threads() > 0)' 2>&1",
+	         report, gomp);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
+	cr_assert_str_eq(out, "0 True\n");
+	doc = load_report();
+	expect_soload(doc, "libgomp.so.1", 1);
+	json_decref(doc);
+}
+
 Test(cli_run, rtld_deepbind_is_refused_with_a_message)
 {
 	char out[OUT_CAP];

@@ -290,6 +290,61 @@ static int case_errors(void)
 	return dlclose(h) || dlerror() ? fail("dlclose") : 0;
 }
 
+static int (*ie_get)(void);
+
+static void *ie_in_thread(void *arg)
+{
+	(void)arg;
+	return (void *)(long)ie_get();
+}
+
+/* Initial-exec TLS (libtlsie, DF_STATIC_TLS): its variable starts at 5 in
+ * this thread and in one created after the load. */
+static int case_ie(void)
+{
+	void *h = open_lib("libtlsie.so", RTLD_NOW);
+	pthread_t t;
+	void *r;
+
+	if (!h || !(ie_get = (int (*)(void))dlsym(h, "ie_get")))
+		return fail("dlopen/dlsym libtlsie");
+	if (pthread_create(&t, NULL, ie_in_thread, NULL) != 0 || pthread_join(t, &r) != 0)
+		return fail("pthread_create");
+	if (ie_get() != 5 || (long)r != 5) {
+		printf("FAIL: ie_get gave %d here and %ld in a new thread\n", ie_get(), (long)r);
+		return 1;
+	}
+	return 0;
+}
+
+static pthread_mutex_t hold = PTHREAD_MUTEX_INITIALIZER;
+
+static void *wait_for_release(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&hold);
+	pthread_mutex_unlock(&hold);
+	return NULL;
+}
+
+/* The same with a thread that exists before the load: prints "loaded" or
+ * why not (soload run cannot set up that thread's copy of an initial
+ * value). */
+static int case_ie_late(void)
+{
+	pthread_t t;
+	void *h;
+
+	pthread_mutex_lock(&hold);
+	if (pthread_create(&t, NULL, wait_for_release, NULL) != 0)
+		return fail("pthread_create");
+	h = open_lib("libtlsie.so", RTLD_NOW);
+	printf("%s\n", h ? "loaded" : dlerror());
+	pthread_mutex_unlock(&hold);
+	pthread_join(t, NULL);
+	return 0;
+}
+
 /* RTLD_DEEPBIND: glibc honours it; soload run refuses it with a message. */
 static int case_deepbind(void)
 {
@@ -315,6 +370,8 @@ int main(int argc, char **argv)
 	         : !strcmp(argv[1], "next")      ? case_next()
 	         : !strcmp(argv[1], "threads")   ? case_threads()
 	         : !strcmp(argv[1], "errors")    ? case_errors()
+	         : !strcmp(argv[1], "ie")        ? case_ie()
+	         : !strcmp(argv[1], "ie_late")   ? case_ie_late()
 	         : !strcmp(argv[1], "deepbind")  ? case_deepbind()
 	         : !strcmp(argv[1], "malformed") ? case_malformed(argc - 3, argv + 3)
 	                                         : 2;
