@@ -8,7 +8,9 @@
  * gets a slice of it: its image is copied into this thread's copy and into
  * the template, so threads created later start with it; threads that exist
  * already hold zeros there (the space is never reused), which is right for
- * a library whose image is all zeros and refused for one that is not.
+ * a library whose image is all zeros and refused for one that is not. A
+ * thread created while the template is being written may start with part
+ * of the image: loads of such libraries are rare and early.
  */
 #ifndef SL_STATICTLS_H
 #define SL_STATICTLS_H
