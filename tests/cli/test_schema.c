@@ -256,6 +256,12 @@ Test(schema, iobench_output_matches)
 {
 	check_commandf("iobench", 0, BUILD_DIR "/mapscope iobench --size 16K %s", sample);
 	check_commandf("iobench", 1, BUILD_DIR "/mapscope iobench %s/missing", dir);
+	check_commandf("iobench", 0,
+	               BUILD_DIR "/mapscope iobench --copy --to pipe,socket,tcp,file %s", sample);
+	check_commandf("iobench", 0, BUILD_DIR "/mapscope iobench --copy --to pipe %s", sample);
+	check_commandf("iobench", 1, BUILD_DIR "/mapscope iobench --copy %s/missing", dir);
+	check_commandf("iobench", 0,
+	               BUILD_DIR "/mapscope iobench --multiplex --fds 3,1100 --events 5");
 }
 
 Test(schema, share_output_matches)
