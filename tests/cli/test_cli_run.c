@@ -361,6 +361,38 @@ Test(cli_run, cxx_host_catches_plugin_exception)
 	json_decref(doc);
 }
 
+/* A slice of CPython's own test suite (Debian's libpython3.11-testsuite):
+ * every test gives the same result (ok, skipped, expected failure) with
+ * and without soload run, and the extension modules it exercises are
+ * libsoload's. */
+Test(cli_run, cpython_tests_pass_and_skip_as_without, .timeout = 300)
+{
+	const char *tests = "test_decimal test_ctypes test_hashlib test_zlib test_dbm test_mmap";
+	/* r: one "name ... result" line per test, skip reasons left out. */
+	const char *results =
+	        "r() { grep -aE ' \\.\\.\\. (ok|skipped|FAIL|ERROR|expected "
+	        "failure|unexpected success)' | sed 's/ skipped .*/ skipped/' | sort; }";
+	char cmd[2048], cwd[1024], out[OUT_CAP];
+	json_t *doc;
+
+	if (access("/usr/lib/python3.11/test/test_decimal.py", R_OK) != 0)
+		cr_skip_test("libpython3.11-testsuite is not installed");
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(cmd, sizeof(cmd),
+	         "%s; cd %s && " PYTHON " -m test -v %s > plain.txt 2>&1 < /dev/null; "
+	         "%s/" SOLOAD " run --report %s -- " PYTHON " -m test -v %s > under.txt 2>&1 "
+	         "< /dev/null; r < plain.txt > plain.res; r < under.txt > under.res; "
+	         "wc -l < plain.res; diff plain.res under.res",
+	         results, tmpdir, tests, cwd, report, tests);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "results differ:\n%s", out);
+	cr_assert_gt(atoi(out), 500, "only %s test results", out);
+	doc = load_report();
+	expect_soload(doc, "_decimal.cpython-311-x86_64-linux-gnu.so", -1);
+	expect_soload(doc, "_ctypes.cpython-311-x86_64-linux-gnu.so", -1);
+	expect_soload(doc, "_hashlib.cpython-311-x86_64-linux-gnu.so", -1);
+	json_decref(doc);
+}
+
 /* Children inherit the preload; each process is in the report. */
 Test(cli_run, children_load_through_soload_too)
 {
