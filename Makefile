@@ -59,6 +59,23 @@ $(LOADER_OBJ): CFLAGS += -fvisibility=hidden
 PRELOAD_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard loader/preload/*.c)) \
 	$(patsubst %.S,$(B)/%.o,$(wildcard loader/preload/*.S))
 $(PRELOAD_OBJ): CFLAGS += -fvisibility=hidden
+PRELOAD_LOADER_OBJ := $(LOADER_OBJ)
+PRELOAD_LDFLAGS := $(LDFLAGS)
+# With SANITIZE the preload is still built plain, from objects of its own
+# (build/.../plain/): it goes into programs built without the sanitizers
+# (python3), where a sanitizer runtime would have to be loaded first.
+ifneq ($(SANITIZE),)
+PLAIN_CFLAGS := $(filter-out -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS)) -fvisibility=hidden
+PRELOAD_OBJ := $(PRELOAD_OBJ:$(B)/%=$(B)/plain/%)
+PRELOAD_LOADER_OBJ := $(LOADER_OBJ:$(B)/%=$(B)/plain/%)
+PRELOAD_LDFLAGS := $(filter-out -fsanitize=%,$(LDFLAGS))
+$(B)/plain/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLAIN_CFLAGS) -c -o $@ $<
+$(B)/plain/%.o: %.S | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLAIN_CFLAGS) -c -o $@ $<
+endif
 # Criterion suites mirror the tree: tests/loader, tests/inspect, tests/cli,
 # with shared helpers in tests/support.
 TEST_SRC := $(wildcard tests/loader/*.c tests/inspect/*.c tests/cli/*.c tests/support/*.c)
@@ -107,10 +124,10 @@ $(B)/libsoload.a: $(LOADER_OBJ)
 $(B)/libsoload.so: $(LOADER_OBJ)
 	$(CC) $(LDFLAGS) -shared -Wl,-soname,libsoload.so -o $@ $^ $(LDLIBS_LOADER)
 
-$(B)/libsoload-preload.so: $(PRELOAD_OBJ) $(LOADER_OBJ) loader/preload/preload.map
-	$(CC) $(LDFLAGS) -shared -Wl,-soname,libsoload-preload.so \
+$(B)/libsoload-preload.so: $(PRELOAD_OBJ) $(PRELOAD_LOADER_OBJ) loader/preload/preload.map
+	$(CC) $(PRELOAD_LDFLAGS) -shared -Wl,-soname,libsoload-preload.so \
 		-Wl,--version-script=loader/preload/preload.map -o $@ \
-		$(PRELOAD_OBJ) $(LOADER_OBJ) $(LDLIBS_LOADER)
+		$(PRELOAD_OBJ) $(PRELOAD_LOADER_OBJ) $(LDLIBS_LOADER)
 
 $(B)/libcore.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^

@@ -21,19 +21,23 @@ extern const char __ehdr_start[];
 extern const char _end[];
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
-static int ready; /* glibc's functions were found */
-static int debug; /* SOLOAD_PRELOAD_DEBUG: log each decision on stderr */
-static int share; /* SOLOAD_RUN_SHARE: SL_SHARE for every load */
+static int ready;   /* glibc's functions were found */
+static int booted;  /* realdl_init ran: 1 found, -1 not */
+static int started; /* our constructor ran: the program proper runs */
+static int debug;   /* SOLOAD_PRELOAD_DEBUG: log each decision on stderr */
+static int share;   /* SOLOAD_RUN_SHARE: SL_SHARE for every load */
 /* SOLOAD_PRELOAD_FALLBACK=1: a library libsoload refuses goes to glibc.
  * Not the default: glibc asserts on some malformed files that libsoload
  * refuses cleanly (a bloom size not a power of two, an odd DT_RELAENT). */
 static int fallback;
 
+static int boot(void);
+
 static void init(void)
 {
 	const char *v;
 
-	ready = realdl_init() == 0;
+	ready = boot();
 	debug = (v = getenv("SOLOAD_PRELOAD_DEBUG")) && *v && strcmp(v, "0") != 0;
 	share = (v = getenv("SOLOAD_RUN_SHARE")) && *v && strcmp(v, "0") != 0;
 	fallback = (v = getenv("SOLOAD_PRELOAD_FALLBACK")) && strcmp(v, "1") == 0;
@@ -45,16 +49,32 @@ static void init(void)
 		        "libsoload-preload: glibc's dlsym not found; dlopen left to glibc\n");
 }
 
+/* glibc's functions, found on the first call (which may come before any
+ * constructor: a sanitizer's runtime asks dlsym while it starts). A race
+ * between threads writes the same values twice. */
+static int boot(void)
+{
+	int b = __atomic_load_n(&booted, __ATOMIC_ACQUIRE);
+
+	if (!b) {
+		b = realdl_init() == 0 ? 1 : -1;
+		__atomic_store_n(&booted, b, __ATOMIC_RELEASE);
+	}
+	return b == 1;
+}
+
 __attribute__((constructor)) static void preload_init(void)
 {
 	pthread_once(&once, init);
+	__atomic_store_n(&started, 1, __ATOMIC_RELEASE);
 }
 
-/* 1 when the call is to be passed to glibc before anything else. */
+/* 1 when the call is to be passed to glibc before anything else: it comes
+ * from libsoload itself, or before the program proper starts (our
+ * constructor has not run: others' start-up code is glibc's matter). */
 static int from_us(const void *caller)
 {
-	pthread_once(&once, init);
-	if (!ready)
+	if (!boot() || !__atomic_load_n(&started, __ATOMIC_ACQUIRE) || !ready)
 		return 1;
 	return (const char *)caller >= __ehdr_start && (const char *)caller < _end;
 }
@@ -597,7 +617,7 @@ int route_dl_iterate_phdr(struct dl_args *args, void *caller)
 	 * for every caller. */
 	int ours = !from_us(caller);
 
-	if (!ready)
+	if (!ready || !__atomic_load_n(&started, __ATOMIC_ACQUIRE))
 		return 0;
 	args->ret = (uintptr_t)(intptr_t)addrmap_iterate(
 	        real.dl_iterate_phdr, (int (*)(struct dl_phdr_info *, size_t, void *))args->a[0],

@@ -1,7 +1,6 @@
 #include "realdl.h"
 
 #include <elf.h>
-#include <string.h>
 
 struct realdl real;
 
@@ -11,6 +10,16 @@ struct realdl real;
 static uintptr_t dyn_addr(const struct link_map *lm, uintptr_t v)
 {
 	return v < lm->l_addr ? v + lm->l_addr : v;
+}
+
+/* No libc string function here or in lookup_default: this may run while
+ * a sanitizer runtime sets up its interceptors of them (a dlsym of its own
+ * reaches us before they work). */
+static int same(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
 }
 
 static uint32_t gnu_hash(const char *s)
@@ -49,7 +58,7 @@ static void *lookup_default(const struct link_map *lm, const char *name)
 	for (uint32_t i = buckets[h % gh[0]]; i; i++) {
 		const Elf64_Sym *s = &symtab[i];
 		if ((chains[i] | 1) == (h | 1) && s->st_shndx != SHN_UNDEF &&
-		    !strcmp(strtab + s->st_name, name) && !(versym && (versym[i] & 0x8000)))
+		    same(strtab + s->st_name, name) && !(versym && (versym[i] & 0x8000)))
 			return (void *)(lm->l_addr + s->st_value);
 		if (chains[i] & 1)
 			break;
@@ -60,8 +69,11 @@ static void *lookup_default(const struct link_map *lm, const char *name)
 static const struct link_map *find_libc(void)
 {
 	for (const struct link_map *lm = _r_debug.r_map; lm; lm = lm->l_next) {
-		const char *slash = strrchr(lm->l_name, '/');
-		if (!strcmp(slash ? slash + 1 : lm->l_name, "libc.so.6"))
+		const char *base = lm->l_name;
+		for (const char *p = lm->l_name; *p; p++)
+			if (*p == '/')
+				base = p + 1;
+		if (same(base, "libc.so.6"))
 			return lm;
 	}
 	return NULL;
