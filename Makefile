@@ -53,13 +53,38 @@ CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 INSPECT_OBJ := $(INSPECT_SRC:%.c=$(B)/%.o)
 # libsoload exports its API (SL_API in soload.h) and nothing else.
 $(LOADER_OBJ): CFLAGS += -fvisibility=hidden
+# libsoload-preload.so: libsoload under a program's dlopen (soload run). It
+# carries its own copy of the loader and exports only the dl* functions it
+# puts in glibc's place (loader/preload/preload.map).
+PRELOAD_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard loader/preload/*.c)) \
+	$(patsubst %.S,$(B)/%.o,$(wildcard loader/preload/*.S))
+$(PRELOAD_OBJ): CFLAGS += -fvisibility=hidden
+PRELOAD_LOADER_OBJ := $(LOADER_OBJ)
+PRELOAD_LDFLAGS := $(LDFLAGS)
+# With SANITIZE the preload is still built plain, from objects of its own
+# (build/.../plain/): it goes into programs built without the sanitizers
+# (python3), where a sanitizer runtime would have to be loaded first.
+ifneq ($(SANITIZE),)
+PLAIN_CFLAGS := $(filter-out -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS)) -fvisibility=hidden
+PRELOAD_OBJ := $(PRELOAD_OBJ:$(B)/%=$(B)/plain/%)
+PRELOAD_LOADER_OBJ := $(LOADER_OBJ:$(B)/%=$(B)/plain/%)
+PRELOAD_LDFLAGS := $(filter-out -fsanitize=%,$(LDFLAGS))
+$(B)/plain/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLAIN_CFLAGS) -c -o $@ $<
+$(B)/plain/%.o: %.S | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(PLAIN_CFLAGS) -c -o $@ $<
+endif
 # Criterion suites mirror the tree: tests/loader, tests/inspect, tests/cli,
 # with shared helpers in tests/support.
 TEST_SRC := $(wildcard tests/loader/*.c tests/inspect/*.c tests/cli/*.c tests/support/*.c)
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 # Small programs with known behaviour that the CLI tests run.
 TEST_HELPER_SRC := $(wildcard tests/helpers/*.c)
-TEST_HELPERS := $(TEST_HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%)
+TEST_HELPER_CXX := $(wildcard tests/helpers/*.cc)
+TEST_HELPERS := $(TEST_HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%) \
+	$(TEST_HELPER_CXX:tests/helpers/%.cc=$(B)/tests/helpers/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
@@ -75,8 +100,8 @@ TESTLIBS := $(TESTLIB_C:testlibs/%.c=$(B)/testlibs/%.so) \
 DEPS_STAMP := $(B)/.deps-ok
 
 .PHONY: all test demo bench fuzz install clean lint deps tsan sweep
-all: $(B)/libsoload.a $(B)/libsoload.so $(B)/soload $(B)/mapscope $(TESTLIBS) \
-	$(B)/soload.pc
+all: $(B)/libsoload.a $(B)/libsoload.so $(B)/libsoload-preload.so $(B)/soload \
+	$(B)/mapscope $(TESTLIBS) $(B)/soload.pc
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP):
@@ -98,6 +123,11 @@ $(B)/libsoload.a: $(LOADER_OBJ)
 
 $(B)/libsoload.so: $(LOADER_OBJ)
 	$(CC) $(LDFLAGS) -shared -Wl,-soname,libsoload.so -o $@ $^ $(LDLIBS_LOADER)
+
+$(B)/libsoload-preload.so: $(PRELOAD_OBJ) $(PRELOAD_LOADER_OBJ) loader/preload/preload.map
+	$(CC) $(PRELOAD_LDFLAGS) -shared -Wl,-soname,libsoload-preload.so \
+		-Wl,--version-script=loader/preload/preload.map -o $@ \
+		$(PRELOAD_OBJ) $(PRELOAD_LOADER_OBJ) $(LDLIBS_LOADER)
 
 $(B)/libcore.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -153,6 +183,10 @@ $(B)/tests/helpers/%: tests/helpers/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
+$(B)/tests/helpers/%: tests/helpers/%.cc | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CXX) -Wall -Wextra -O1 -g $(LDFLAGS) -o $@ $<
+
 test: all $(B)/tests/run $(TEST_HELPERS) $(B)/tests/sweep/libsweep
 	$(B)/tests/run $(TEST_ARGS)
 
@@ -192,7 +226,7 @@ install: all
 		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 755 $(B)/soload $(B)/mapscope $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(B)/libsoload.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(B)/libsoload.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(B)/libsoload.so $(B)/libsoload-preload.so $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 loader/soload.h $(DESTDIR)$(PREFIX)/include/
 	$(SOLOAD_PC) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/soload.pc
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 \

@@ -320,6 +320,18 @@ static int load_host(struct sl_lib *lib, const char *name, struct sl_scope *dep)
 	return 0;
 }
 
+/* SL_USE_HOST: whether glibc already holds name (a soname it matches, or
+ * a path to the same device and inode). */
+static int host_holds(const struct sl_lib *lib, const char *name)
+{
+	void *h;
+
+	if (!(lib->flags & SL_USE_HOST) || !(h = dlopen(name, RTLD_LAZY | RTLD_NOLOAD)))
+		return 0;
+	dlclose(h);
+	return 1;
+}
+
 static int load_one(struct sl_lib *lib, const char *name, struct sl_scope *dep)
 {
 	char path[PATH_MAX];
@@ -340,8 +352,14 @@ static int load_one(struct sl_lib *lib, const char *name, struct sl_scope *dep)
 		dep->owned = 1;
 		return 0;
 	}
+	if (host_holds(lib, name))
+		return load_host(lib, name, dep);
 	if ((fd = search(lib, name, path)) < 0)
 		return -1;
+	if (host_holds(lib, path)) {
+		close(fd);
+		return load_host(lib, path, dep);
+	}
 	dep->lib = load_fd(path, fd, lib->flags & ~SL_NOLOAD, lib);
 	dep->owned = dep->lib != NULL;
 	return dep->lib ? 0 : -1;

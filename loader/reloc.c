@@ -154,8 +154,18 @@ static int apply_one(struct sl_lib *lib, const Elf64_Rela *r)
 		*where = value + (kind == RK_DTPOFF ? r->r_addend : 0);
 		return 0;
 	}
-	case RK_TPOFF:
-		return refuse_initial_exec(lib, r);
+	case RK_TPOFF: {
+		uint64_t value;
+		int rc = ELF64_R_TYPE(r->r_info) == R_X86_64_TPOFF64
+		                 ? tls_tpoff_relocate(lib, r, &value)
+		                 : -2;
+		if (rc == -2)
+			return refuse_initial_exec(lib, r);
+		if (rc != 0)
+			return -1;
+		*where = value + r->r_addend;
+		return 0;
+	}
 	case RK_TLSDESC:
 		note_unproven(lib, kind, where, NULL);
 		return target(lib, r->r_offset + 8) ? tls_desc_relocate(lib, r, where) : -1;

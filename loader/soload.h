@@ -31,6 +31,10 @@ enum {
 	SL_POPULATE = 1 << 0, /* prefault every mapping (MAP_POPULATE) */
 	SL_SHARE = 1 << 1,    /* share relocated RELRO pages across processes */
 	SL_NOLOAD = 1 << 2,   /* only return a handle if already loaded */
+	/* A dependency the process's dynamic linker already holds (by soname,
+	 * or the same device and inode) is used from there, never mapped a
+	 * second time (the preload under `soload run` sets it). */
+	SL_USE_HOST = 1 << 3,
 };
 
 /* path is a file, or a name without a '/' (a soname such as "libz.so.1")

@@ -38,6 +38,8 @@ extern int __cxa_thread_atexit_impl(void (*fn)(void *), void *obj, void *dso_sym
 struct tls_module {
 	size_t id; /* 0: free slot */
 	struct tls_image img;
+	int is_static;   /* its blocks are the provider's static TLS */
+	ptrdiff_t tpoff; /* then: the block's offset from the thread pointer */
 };
 
 /* One thread's blocks, indexed by slot; the owner reads it without a lock. */
@@ -82,6 +84,14 @@ static void die(const char *why, size_t id)
 {
 	fprintf(stderr, "soload: thread-local storage: %s (module %#zx)\n", why, id);
 	abort();
+}
+
+static char *thread_pointer(void)
+{
+	char *tp;
+
+	__asm__("mov %%fs:0, %0" : "=r"(tp));
+	return tp;
 }
 
 static size_t slot_of(size_t id)
@@ -133,6 +143,7 @@ int tls_register(const struct tls_image *img, size_t *modid)
 		generation = (generation + 1) & GEN_MASK;
 		modules[slot].id = ID_TAG | generation << SLOT_BITS | (size_t)slot;
 		modules[slot].img = *img;
+		modules[slot].is_static = 0;
 		*modid = modules[slot].id;
 	}
 	pthread_mutex_unlock(&tls_lock);
@@ -150,9 +161,11 @@ static void drop_block(struct tls_thread *t, size_t id)
 	if (s->id != id)
 		return;
 	__atomic_store_n(&s->id, 0, __ATOMIC_RELAXED);
-	free(s->block);
+	if (!modules[slot_of(id)].is_static) {
+		free(s->block);
+		nblocks--;
+	}
 	s->block = NULL;
-	nblocks--;
 }
 
 void tls_unregister(size_t modid)
@@ -256,12 +269,16 @@ static void *allocate_block(size_t id)
 		die("access to a module that is not loaded", id);
 	t = this_thread();
 	grow_slots(t, slot + 1);
-	block = new_block(&modules[slot].img);
+	/* A static module's block is this thread's copy in static TLS, set
+	 * up by the provider: dynamic and initial-exec accesses meet there. */
+	block = modules[slot].is_static ? thread_pointer() + modules[slot].tpoff
+	                                : new_block(&modules[slot].img);
 	if (!block)
 		die("cannot allocate a block", id);
 	t->slots[slot].block = block;
 	__atomic_store_n(&t->slots[slot].id, id, __ATOMIC_RELAXED);
-	nblocks++;
+	if (!modules[slot].is_static)
+		nblocks++;
 	return block;
 }
 
@@ -337,6 +354,88 @@ size_t tls_block_count(void)
 	return n;
 }
 
+static int locate_ours(struct sl_lib *lib, const struct symdef *def, size_t *modid,
+                       size_t *offset);
+
+/* Set once by libsoload-preload.so before any load; read under the
+ * registry lock. */
+static const struct tls_static_provider *static_provider;
+
+void tls_set_static_provider(const struct tls_static_provider *p)
+{
+	static_provider = p;
+}
+
+/* Linked for initial-exec TLS, and there is static TLS to give. */
+static int wants_static(const struct sl_lib *lib)
+{
+	return static_provider && lib_has(lib, DT_FLAGS) && (lib->dyn[DT_FLAGS] & DF_STATIC_TLS);
+}
+
+/* Puts lib's module in static TLS; undone by tls_detach (the provider's
+ * space is not reused). */
+static int place_static(struct sl_lib *lib, const struct tls_image *img)
+{
+	ptrdiff_t tpoff;
+	size_t slot = slot_of(lib->tls_modid);
+
+	if (static_provider->assign(lib->name, img, &tpoff) != 0) {
+		tls_unregister(lib->tls_modid);
+		lib->tls_modid = 0;
+		return -1;
+	}
+	pthread_mutex_lock(&tls_lock);
+	modules[slot].tpoff = tpoff;
+	modules[slot].is_static = 1;
+	pthread_mutex_unlock(&tls_lock);
+	return 0;
+}
+
+/* The static module of a variable of ours, and its offset from the thread
+ * pointer. 0, or -1 with sl_error(). */
+static int static_tpoff(struct sl_lib *lib, size_t modid, size_t offset, uint64_t *value)
+{
+	size_t slot = slot_of(modid);
+	int ok;
+
+	pthread_mutex_lock(&tls_lock);
+	ok = slot < nmodules && modules[slot].id == modid && modules[slot].is_static;
+	if (ok)
+		*value = (uint64_t)(modules[slot].tpoff + (ptrdiff_t)offset);
+	pthread_mutex_unlock(&tls_lock);
+	if (!ok)
+		return error_set(lib->name, "initial-exec TLS relocation against a variable whose "
+		                            "library is not in static TLS");
+	return 0;
+}
+
+int tls_tpoff_relocate(struct sl_lib *lib, const Elf64_Rela *r, uint64_t *value)
+{
+	uint32_t symidx = ELF64_R_SYM(r->r_info);
+	struct symdef def;
+
+	if (!static_provider)
+		return -2;
+	if (symidx == 0)
+		return lib->tls_modid ? static_tpoff(lib, lib->tls_modid, 0, value)
+		                      : error_set(lib->name, "TPOFF64 relocation but no PT_TLS");
+	if (symbol_resolve(lib, symidx, &def) != 0)
+		return -1;
+	if (def.lib) {
+		size_t modid, offset;
+		return locate_ours(lib, &def, &modid, &offset)
+		               ? -1
+		               : static_tpoff(lib, modid, offset, value);
+	}
+	if (!def.addr)
+		return error_set(lib->name, "initial-exec TLS relocation against undefined %s",
+		                 symbol_name(lib, symidx));
+	/* A host library's variable: dlsym gave this thread's copy, which is
+	 * in static TLS (glibc's start-up libraries are). */
+	*value = (uint64_t)((char *)def.addr - thread_pointer());
+	return 0;
+}
+
 int tls_attach(struct sl_lib *lib)
 {
 	const Elf64_Phdr *ph = &lib->tls_ph;
@@ -354,7 +453,7 @@ int tls_attach(struct sl_lib *lib)
 		                 ph->p_filesz, ph->p_memsz, ph->p_align);
 	if (err)
 		return error_set(lib->name, "cannot register its TLS: %s", strerror(-err));
-	return 0;
+	return wants_static(lib) ? place_static(lib, &img) : 0;
 }
 
 void tls_detach(struct sl_lib *lib)

@@ -69,6 +69,25 @@ int tls_relocate(struct sl_lib *lib, const Elf64_Rela *r, int want_module, uint6
  * offset. 0, or -1 with sl_error(). */
 int tls_desc_relocate(struct sl_lib *lib, const Elf64_Rela *r, void *desc);
 
+/* ---- Static TLS (initial-exec) ---- */
+
+/* Space at the same offset from the thread pointer in every thread, from
+ * which a library linked for initial-exec TLS (DF_STATIC_TLS) gets its
+ * block. libsoload alone has none and refuses such libraries;
+ * libsoload-preload.so provides its own reserve (loader/preload/statictls.c). */
+struct tls_static_provider {
+	/* Places img (memsz bytes, aligned to align) in every thread, those
+	 * that exist and those to come, each copy set up from the image; its
+	 * offset from the thread pointer goes to *tpoff. 0, or -1 with
+	 * sl_error() naming lib_name. */
+	int (*assign)(const char *lib_name, const struct tls_image *img, ptrdiff_t *tpoff);
+};
+void tls_set_static_provider(const struct tls_static_provider *p);
+/* The value of an R_X86_64_TPOFF64 relocation r of lib, before the addend:
+ * the variable's offset from the thread pointer. 0; -2 when there is no
+ * static TLS to give (no provider; sl_error() not set); -1 with sl_error(). */
+int tls_tpoff_relocate(struct sl_lib *lib, const Elf64_Rela *r, uint64_t *value);
+
 /* What a loaded library's reference to this name binds to instead of the
  * host's definition, or NULL: __tls_get_addr must see our module ids, and
  * __cxa_thread_atexit_impl must keep a library with pending thread_local

@@ -92,3 +92,9 @@ TL_LIBS_libcacheuser := -lhello
 $(B)/testlibs/libcacheuser.so: $(B)/testlibs/libhello.so
 TL_FLAGS_libnodeflib := -Wl,-z,nodefaultlib -Wl,--no-as-needed
 TL_LIBS_libnodeflib := /lib/x86_64-linux-gnu/libbz2.so.1.0
+
+# dlopen semantics under soload run (tests/helpers/dlsemantics.c):
+# libdlneedsglobal uses what only libdlglobal (RTLD_GLOBAL) defines;
+# libdlctor's constructor dlopens libdlctor_leaf by bare name through its
+# own $ORIGIN.
+TL_FLAGS_libdlctor := $(TL_ORIGIN)

@@ -11,7 +11,8 @@ trap 'rm -rf "$root"' EXIT
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 	make -s --no-print-directory install B="$B" DESTDIR="$root" PREFIX=/usr >/dev/null
 
-for f in bin/mapscope bin/soload lib/libsoload.so lib/libsoload.a include/soload.h \
+for f in bin/mapscope bin/soload lib/libsoload.so lib/libsoload.a lib/libsoload-preload.so \
+	include/soload.h \
 	lib/pkgconfig/soload.pc share/man/man1/mapscope.1 share/man/man1/soload.1 \
 	share/man/man3/libsoload.3 share/bash-completion/completions/mapscope \
 	share/bash-completion/completions/soload; do
@@ -53,4 +54,8 @@ out=$(LD_LIBRARY_PATH="$root/usr/lib" "$root/prog" "$B/testlibs/libhello.so")
 LD_LIBRARY_PATH="$root/usr/lib" ldd "$root/prog" | grep -q "$root/usr/lib/libsoload.so" ||
 	{ echo "prog did not link the installed libsoload.so" >&2; exit 1; }
 "$root/usr/bin/mapscope" --help >/dev/null
+# The installed soload run finds the installed preload (../lib from bin).
+"$root/usr/bin/soload" run --report "$root/run.json" -- true
+grep -q "\"preload\":\"$root/usr/lib/libsoload-preload.so\"" "$root/run.json" ||
+	{ echo "soload run did not use the installed preload:" >&2; cat "$root/run.json" >&2; exit 1; }
 echo "install ok"

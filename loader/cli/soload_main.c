@@ -8,6 +8,7 @@
 #include "emit_call.h"
 #include "emit_hold.h"
 #include "emit_info.h"
+#include "emit_run.h"
 #include "error.h"
 #include "soload.h"
 #include "symbol.h"
@@ -30,6 +31,7 @@ static const char CALL_USAGE[] =
 static const char INFO_USAGE[] = "info [--format json|text] LIB";
 static const char HOLD_USAGE[] =
         "hold [--share] [--gdb] [--until-signal] [--format json|text] LIB...";
+static const char RUN_USAGE[] = "run [--share] [--report FILE] -- CMD [ARG...]";
 
 static int usage(const char *command_usage, FILE *out, int status)
 {
@@ -353,10 +355,99 @@ static int cmd_hold(int argc, char **argv)
 	return rc;
 }
 
+static const struct option run_opts[] = {
+        {"share", no_argument, 0, 's'},
+        {"report", required_argument, 0, 'r'},
+        {"help", no_argument, 0, 'h'},
+        {0},
+};
+
+/* The record the preload appends to, in a file only this user can read. */
+static int make_record(char *path, size_t cap)
+{
+	const char *dir = getenv("TMPDIR");
+	int fd;
+
+	snprintf(path, cap, "%s/soload-run-XXXXXX", dir && *dir ? dir : "/tmp");
+	if ((fd = mkstemp(path)) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+static int write_report(const char *file, struct run_report *rep, const char *record)
+{
+	FILE *out;
+	int rc = -1;
+
+	if (run_read_record(rep, record) != 0) {
+		fprintf(stderr, "%s: run: cannot read the record %s: %m\n", PROG, record);
+		return -1;
+	}
+	if (!(out = fopen(file, "we"))) {
+		fprintf(stderr, "%s: run: %s: %m\n", PROG, file);
+		return -1;
+	}
+	if (emit_json(emit_run_doc(rep), out, EMIT_JSON) == 0)
+		rc = 0;
+	if (fclose(out) != 0 || rc != 0) {
+		fprintf(stderr, "%s: run: cannot write %s\n", PROG, file);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs CMD with libsoload under its dlopen; exits as CMD did (128 + the
+ * signal that killed it), or 1 when soload itself failed. */
+static int cmd_run(int argc, char **argv)
+{
+	const char *me = RUN_USAGE, *report = NULL;
+	char preload[PATH_MAX], record[PATH_MAX];
+	struct run_report rep = {0};
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "+sr:h", run_opts, NULL)) != -1) {
+		if (opt == 'h')
+			return usage(me, stdout, 0);
+		if (opt == 's')
+			rep.share = 1;
+		else if (opt == 'r')
+			report = optarg;
+		else
+			return usage(me, stderr, 2);
+	}
+	if (optind >= argc)
+		return usage(me, stderr, 2);
+	rep.argv = argv + optind;
+	if (!(rep.preload = run_find_preload(preload, sizeof(preload)))) {
+		fprintf(stderr, "%s: run: libsoload-preload.so not found (set SOLOAD_PRELOAD)\n",
+		        PROG);
+		return 1;
+	}
+	if (report && make_record(record, sizeof(record)) != 0) {
+		fprintf(stderr, "%s: run: cannot create a record file: %m\n", PROG);
+		return 1;
+	}
+	if (run_command(&rep, report ? record : NULL) != 0) {
+		if (report)
+			unlink(record);
+		return 1;
+	}
+	rc = rep.signal ? 128 + rep.signal : rep.exit_code;
+	if (report) {
+		if (write_report(report, &rep, record) != 0)
+			rc = 1;
+		unlink(record);
+	}
+	run_release(&rep);
+	return rc;
+}
+
 static const struct command commands[] = {
         {"call", "call a function of a library and print what it returned", cmd_call},
         {"info", "what a library would load, read without running it", cmd_info},
         {"hold", "load libraries and hold them until told to stop", cmd_hold},
+        {"run", "run a command with libsoload under its dlopen", cmd_run},
         {0},
 };
 

@@ -24,6 +24,7 @@
 #define ROOT_ONLY                                                                                 \
 	"unprivileged/*"                    /* this pass itself */                                \
 	"|valgrind/*"                       /* slow, and privileges change nothing */             \
+	"|cli_run/cpython*"                 /* slow: CPython's tests, twice */                    \
 	"|cli_install/*"                    /* builds against the install */                      \
 	"|schema/maps_output_matches"       /* runs setpriv itself */                             \
 	"|share/truncated_cache_is_ignored" /* truncates root's share cache */

@@ -1,0 +1,626 @@
+#include "dlroute.h"
+#include "addrmap.h"
+#include "deps.h"
+#include "lib.h"
+#include "realdl.h"
+#include "registry.h"
+#include "runrecord.h"
+#include "statictls.h"
+#include "tls.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The preload's own image: a call from inside it is libsoload asking glibc. */
+extern const char __ehdr_start[];
+extern const char _end[];
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int ready;   /* glibc's functions were found */
+static int booted;  /* realdl_init ran: 1 found, -1 not */
+static int started; /* our constructor ran: the program proper runs */
+static int debug;   /* SOLOAD_PRELOAD_DEBUG: log each decision on stderr */
+static int share;   /* SOLOAD_RUN_SHARE: SL_SHARE for every load */
+/* SOLOAD_PRELOAD_FALLBACK=1: a library libsoload refuses goes to glibc.
+ * Not the default: glibc asserts on some malformed files that libsoload
+ * refuses cleanly (a bloom size not a power of two, an odd DT_RELAENT). */
+static int fallback;
+
+static int boot(void);
+
+static void init(void)
+{
+	const char *v;
+
+	ready = boot();
+	debug = (v = getenv("SOLOAD_PRELOAD_DEBUG")) && *v && strcmp(v, "0") != 0;
+	share = (v = getenv("SOLOAD_RUN_SHARE")) && *v && strcmp(v, "0") != 0;
+	fallback = (v = getenv("SOLOAD_PRELOAD_FALLBACK")) && strcmp(v, "1") == 0;
+	runrecord_open();
+	if (ready)
+		statictls_init();
+	if (!ready)
+		fprintf(stderr,
+		        "libsoload-preload: glibc's dlsym not found; dlopen left to glibc\n");
+}
+
+/* glibc's functions, found on the first call (which may come before any
+ * constructor: a sanitizer's runtime asks dlsym while it starts). A race
+ * between threads writes the same values twice. */
+static int boot(void)
+{
+	int b = __atomic_load_n(&booted, __ATOMIC_ACQUIRE);
+
+	if (!b) {
+		b = realdl_init() == 0 ? 1 : -1;
+		__atomic_store_n(&booted, b, __ATOMIC_RELEASE);
+	}
+	return b == 1;
+}
+
+__attribute__((constructor)) static void preload_init(void)
+{
+	pthread_once(&once, init);
+	__atomic_store_n(&started, 1, __ATOMIC_RELEASE);
+}
+
+/* 1 when the call is to be passed to glibc before anything else: it comes
+ * from libsoload itself, or before the program proper starts (our
+ * constructor has not run: others' start-up code is glibc's matter). */
+static int from_us(const void *caller)
+{
+	if (!boot() || !__atomic_load_n(&started, __ATOMIC_ACQUIRE) || !ready)
+		return 1;
+	return (const char *)caller >= __ehdr_start && (const char *)caller < _end;
+}
+
+static void debug_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void debug_log(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	if (!debug)
+		return;
+	n = snprintf(buf, sizeof(buf), "soload-preload[%d]: ", (int)getpid());
+	va_start(ap, fmt);
+	n += vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(STDERR_FILENO, buf, n) != n)
+		return;
+}
+
+/* ---- dlerror: this thread's last failure of a call we served ---- */
+
+static __thread char err_buf[1024];
+static __thread int err_pending;
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err_buf, sizeof(err_buf), fmt, ap);
+	va_end(ap);
+	err_pending = 1;
+}
+
+/* A call passed to glibc: its error, if any, is the newest. */
+static int pass(void)
+{
+	err_pending = 0;
+	return 0;
+}
+
+/* A call served without error: as glibc, dlerror() then says nothing,
+ * neither an older failure nor what libsoload's own lookups through glibc
+ * (a weak __gmon_start__ nobody defines) left behind. */
+static void succeed(void)
+{
+	err_pending = 0;
+	real.dlerror();
+}
+
+/* ---- handles we gave out ---- */
+
+struct handle {
+	struct sl_lib *lib;
+	unsigned opens;
+	int global;   /* RTLD_GLOBAL: in the scope of RTLD_DEFAULT and later loads */
+	int nodelete; /* RTLD_NODELETE: one reference never dropped */
+};
+
+static pthread_mutex_t handles_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct handle *handles;
+static size_t nhandles, handles_cap;
+
+static struct handle *find_handle(const void *h)
+{
+	for (size_t i = 0; i < nhandles; i++)
+		if (handles[i].lib == h)
+			return &handles[i];
+	return NULL;
+}
+
+static int is_ours(const void *h)
+{
+	int ours;
+
+	pthread_mutex_lock(&handles_lock);
+	ours = find_handle(h) != NULL;
+	pthread_mutex_unlock(&handles_lock);
+	return ours;
+}
+
+/* Counts one dlopen of lib; 1 when lib is new to the table. */
+static int note_open(struct sl_lib *lib, int mode)
+{
+	struct handle *h;
+	int fresh = 0, pin = 0, promoted = 0;
+
+	pthread_mutex_lock(&handles_lock);
+	if (!(h = find_handle(lib)) && nhandles == handles_cap) {
+		size_t cap = handles_cap ? handles_cap * 2 : 16;
+		struct handle *grown = realloc(handles, cap * sizeof(*grown));
+		if (grown) {
+			handles = grown;
+			handles_cap = cap;
+		}
+	}
+	if (!h && nhandles < handles_cap) {
+		h = &handles[nhandles++];
+		*h = (struct handle){.lib = lib};
+		fresh = 1;
+	}
+	if (h) {
+		h->opens++;
+		promoted = (mode & RTLD_GLOBAL) && !h->global;
+		h->global |= promoted;
+		pin = (mode & RTLD_NODELETE) && !h->nodelete;
+		h->nodelete |= pin;
+	}
+	pthread_mutex_unlock(&handles_lock);
+	/* A symbol libsoload found missing may be there now. */
+	if (promoted)
+		addrmap_note_scope_change();
+	/* The reference RTLD_NODELETE keeps: libsoload's count never reaches 0. */
+	if (pin)
+		sl_open(lib->path, SL_NOLOAD);
+	return fresh;
+}
+
+/* The RTLD_GLOBAL libraries, in the order they were first opened. */
+static size_t globals(struct sl_lib **out, size_t cap)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&handles_lock);
+	for (size_t i = 0; i < nhandles && n < cap; i++)
+		if (handles[i].global)
+			out[n++] = handles[i].lib;
+	pthread_mutex_unlock(&handles_lock);
+	return n;
+}
+
+/* A symbol of the RTLD_GLOBAL libraries (not skip's own), or NULL. */
+static void *global_sym(const char *name, const struct sl_lib *skip)
+{
+	struct sl_lib *g[64];
+	size_t n = globals(g, 64);
+
+	for (size_t i = 0; i < n; i++) {
+		void *p;
+		if (g[i] == skip || !(p = sl_sym(g[i], name)))
+			continue;
+		if (!skip || addrmap_lib_at(p) != skip)
+			return p;
+	}
+	return NULL;
+}
+
+/* ---- the run's record ---- */
+
+static pthread_mutex_t record_lock = PTHREAD_MUTEX_INITIALIZER;
+static char **recorded;
+static size_t nrecorded, recorded_cap;
+
+static int seen_before(const char *path)
+{
+	for (size_t i = 0; i < nrecorded; i++)
+		if (!strcmp(recorded[i], path))
+			return 1;
+	if (nrecorded == recorded_cap) {
+		size_t cap = recorded_cap ? recorded_cap * 2 : 32;
+		char **grown = realloc(recorded, cap * sizeof(*grown));
+		if (!grown)
+			return 1;
+		recorded = grown;
+		recorded_cap = cap;
+	}
+	return !(recorded[nrecorded] = strdup(path)) ? 1 : (nrecorded++, 0);
+}
+
+static void record_lib(struct sl_lib *lib, void *arg)
+{
+	struct sl_info in;
+	char relro[24], shared[24], priv[24];
+
+	(void)arg;
+	if (sl_info(lib, &in) != 0 || seen_before(in.path))
+		return;
+	snprintf(relro, sizeof(relro), "%zu", in.share.relro_pages);
+	snprintf(shared, sizeof(shared), "%zu", in.share.shared_pages);
+	snprintf(priv, sizeof(priv), "%zu", in.share.private_pages);
+	const char *f[] = {
+	        in.path, in.soname, in.share.requested ? "1" : "0", in.share.status, relro,
+	        shared,  priv};
+	runrecord_write("lib", 7, f);
+}
+
+/* Every library libsoload holds that the record does not name yet. */
+static void record_new_libs(void)
+{
+	pthread_mutex_lock(&record_lock);
+	sl_foreach(record_lib, NULL);
+	pthread_mutex_unlock(&record_lock);
+}
+
+static void record_open(const char *by, const char *path)
+{
+	const char *f[] = {by, path};
+
+	runrecord_write("open", 2, f);
+	debug_log("dlopen %s: %s", path, by);
+}
+
+static void record_refusal(const char *path, const char *why)
+{
+	const char *f[] = {path, why};
+
+	runrecord_write("refuse", 2, f);
+	debug_log("dlopen %s refused: %s", path, why);
+}
+
+/* ---- finding the file ---- */
+
+/* The library holding code at addr, in any state (a constructor that
+ * calls dlopen runs before its library is ready). */
+static struct sl_lib *lib_of(const void *addr)
+{
+	struct sl_lib *lib;
+
+	registry_lock();
+	lib = registry_find_addr(addr);
+	registry_unlock();
+	return lib;
+}
+
+/* dir/name, $ORIGIN at the start of dir the directory of owner's file. */
+static int try_dir(const char *owner, const char *dir, size_t n, const char *name, char *out)
+{
+	const char *slash = strrchr(owner, '/');
+	int olen = slash ? (int)(slash - owner) : 1;
+	const char *origin = slash ? owner : ".";
+	int w;
+
+	if (n >= 7 && !strncmp(dir, "$ORIGIN", 7))
+		w = snprintf(out, PATH_MAX, "%.*s%.*s/%s", olen, origin, (int)n - 7, dir + 7,
+		             name);
+	else if (n >= 9 && !strncmp(dir, "${ORIGIN}", 9))
+		w = snprintf(out, PATH_MAX, "%.*s%.*s/%s", olen, origin, (int)n - 9, dir + 9,
+		             name);
+	else
+		w = snprintf(out, PATH_MAX, "%.*s/%s", (int)n, dir, name);
+	return n && w > 0 && w < PATH_MAX && access(out, R_OK) == 0;
+}
+
+static int try_list(const char *owner, const char *list, const char *name, char *out)
+{
+	while (list && *list) {
+		size_t n = strcspn(list, ":");
+		if (try_dir(owner, list, n, name, out))
+			return 1;
+		list += n + (list[n] == ':');
+	}
+	return 0;
+}
+
+/* A bare name dlopened from inside one of libsoload's libraries, found as
+ * glibc finds one for a caller: the caller's DT_RPATH (when it has no
+ * DT_RUNPATH), LD_LIBRARY_PATH, then its DT_RUNPATH. 1 with out filled. */
+static int search_caller(const struct sl_lib *caller, const char *name, char *out)
+{
+	int runpath = lib_has(caller, DT_RUNPATH);
+
+	if (!runpath && try_list(caller->path, caller->runpath, name, out))
+		return 1;
+	if (try_list(caller->path, getenv("LD_LIBRARY_PATH"), name, out))
+		return 1;
+	return runpath && try_list(caller->path, caller->runpath, name, out);
+}
+
+/* The file a dlopen of name means, when libsoload is to load it: 1 with
+ * out filled, 0 to leave the name to glibc. */
+static int resolve(const char *name, const void *caller, char *out)
+{
+	struct sl_lib *from, *loaded;
+
+	if (strchr(name, '/')) {
+		snprintf(out, PATH_MAX, "%s", name);
+		return 1;
+	}
+	if (deps_is_host_library(name))
+		return 0;
+	registry_lock();
+	loaded = registry_find_soname(name);
+	if (loaded)
+		snprintf(out, PATH_MAX, "%s", loaded->path);
+	registry_unlock();
+	if (loaded)
+		return 1;
+	from = lib_of(caller);
+	return from && search_caller(from, name, out);
+}
+
+/* Whether glibc already holds the file (same name or soname, or same
+ * device and inode): then it is used from there, never mapped again. */
+static int host_holds(const char *file)
+{
+	void *h = real.dlopen(file, RTLD_LAZY | RTLD_NOLOAD);
+
+	if (!h)
+		return 0;
+	real.dlclose(h);
+	return 1;
+}
+
+/* ---- the routes ---- */
+
+int route_dlopen(struct dl_args *args, void *caller)
+{
+	const char *file = (const char *)args->a[0];
+	int mode = (int)args->a[1];
+	char path[PATH_MAX];
+	struct sl_lib *lib;
+	int flags = SL_USE_HOST | (share ? SL_SHARE : 0);
+
+	if (from_us(caller))
+		return 0;
+	if (!file)
+		return pass();
+	if (mode & RTLD_DEEPBIND) {
+		fail("%s: RTLD_DEEPBIND is not supported under soload run", file);
+		record_refusal(file, "RTLD_DEEPBIND is not supported");
+		args->ret = 0;
+		return 1;
+	}
+	if (!resolve(file, caller, path) || deps_is_host_library(path) || host_holds(path)) {
+		record_open("host", file);
+		return pass();
+	}
+	if (mode & RTLD_NOLOAD)
+		flags |= SL_NOLOAD;
+	if (!(lib = sl_open(path, flags))) {
+		const char *why = sl_error() ? sl_error() : "refused";
+		if (mode & RTLD_NOLOAD) {
+			fail("%s", why);
+			args->ret = 0;
+			return 1;
+		}
+		record_refusal(path, why);
+		if (fallback) {
+			record_open("host", path);
+			return pass();
+		}
+		fail("%s", why);
+		args->ret = 0;
+		return 1;
+	}
+	note_open(lib, mode);
+	record_open("soload", path);
+	record_new_libs();
+	addrmap_rebuild();
+	succeed();
+	args->ret = (uintptr_t)lib;
+	return 1;
+}
+
+int route_dlclose(struct dl_args *args, void *caller)
+{
+	struct sl_lib *lib = (struct sl_lib *)args->a[0];
+	struct handle *h;
+	int ours;
+
+	if (from_us(caller))
+		return 0;
+	pthread_mutex_lock(&handles_lock);
+	h = find_handle(lib);
+	ours = h && h->opens > 0;
+	if (ours && --h->opens == 0) {
+		size_t i = (size_t)(h - handles);
+		memmove(h, h + 1, (--nhandles - i) * sizeof(*h)); /* globals keep their order */
+	}
+	pthread_mutex_unlock(&handles_lock);
+	if (!ours)
+		return pass();
+	if (sl_close(lib) != 0) {
+		fail("%s", sl_error());
+		args->ret = (uintptr_t)-1;
+		return 1;
+	}
+	addrmap_rebuild();
+	succeed();
+	args->ret = 0;
+	return 1;
+}
+
+/* RTLD_DEFAULT, and RTLD_NEXT from one of our libraries: the host's
+ * global scope first, then the RTLD_GLOBAL libraries libsoload holds. */
+static void *scope_sym(const char *name, const char *version, const struct sl_lib *skip)
+{
+	void *p = version ? real.dlvsym(RTLD_DEFAULT, name, version)
+	                  : real.dlsym(RTLD_DEFAULT, name);
+
+	if (p && (!skip || addrmap_lib_at(p) != skip))
+		return p;
+	if (p || (p = global_sym(name, skip)))
+		succeed(); /* glibc's miss is not an error after all */
+	else
+		fail("undefined symbol: %s", name);
+	return p;
+}
+
+static int route_sym(struct dl_args *args, void *caller, const char *version)
+{
+	void *handle = (void *)args->a[0];
+	const char *name = (const char *)args->a[1];
+	struct sl_lib *from;
+
+	if (from_us(caller)) {
+		/* libsoload's own lookups in the global scope see RTLD_GLOBAL;
+		 * the program's dlerror() is left alone. */
+		if (handle != RTLD_DEFAULT)
+			return 0;
+		args->ret = (uintptr_t)(version ? real.dlvsym(RTLD_DEFAULT, name, version)
+		                                : real.dlsym(RTLD_DEFAULT, name));
+		if (!args->ret)
+			args->ret = (uintptr_t)global_sym(name, NULL);
+		return 1;
+	}
+	if (is_ours(handle)) {
+		/* sl_sym gives the default version; an explicit one is not
+		 * told apart. */
+		if ((args->ret = (uintptr_t)sl_sym(handle, name)))
+			succeed();
+		else
+			fail("%s", sl_error());
+		return 1;
+	}
+	if (handle == RTLD_DEFAULT) {
+		args->ret = (uintptr_t)scope_sym(name, version, NULL);
+		return 1;
+	}
+	if (handle == RTLD_NEXT && (from = addrmap_lib_at(caller))) {
+		args->ret = (uintptr_t)scope_sym(name, version, from);
+		return 1;
+	}
+	return pass();
+}
+
+int route_dlsym(struct dl_args *args, void *caller)
+{
+	return route_sym(args, caller, NULL);
+}
+
+int route_dlvsym(struct dl_args *args, void *caller)
+{
+	return route_sym(args, caller, (const char *)args->a[2]);
+}
+
+int route_dlerror(struct dl_args *args, void *caller)
+{
+	/* libsoload asking glibc why its own dlopen failed gets glibc's. */
+	if (from_us(caller) || !err_pending)
+		return 0;
+	err_pending = 0;
+	real.dlerror(); /* an older error of glibc's is superseded */
+	args->ret = (uintptr_t)err_buf;
+	return 1;
+}
+
+int route_dladdr(struct dl_args *args, void *caller)
+{
+	if (from_us(caller))
+		return 0;
+	args->ret = (uintptr_t)addrmap_dladdr((const void *)args->a[0], (Dl_info *)args->a[1],
+	                                      NULL, NULL);
+	return (int)args->ret;
+}
+
+int route_dladdr1(struct dl_args *args, void *caller)
+{
+	void **extra = (void **)args->a[2];
+	int flags = (int)args->a[3];
+	const ElfW(Sym) * sym;
+	struct link_map *lm;
+
+	if (from_us(caller) ||
+	    !addrmap_dladdr((const void *)args->a[0], (Dl_info *)args->a[1], &sym, &lm))
+		return 0;
+	if (flags == RTLD_DL_SYMENT)
+		*extra = (void *)sym;
+	else if (flags == RTLD_DL_LINKMAP)
+		*extra = lm;
+	args->ret = 1;
+	return 1;
+}
+
+static int info_of(struct sl_lib *lib, int request, void *arg)
+{
+	const char *slash;
+
+	switch (request) {
+	case RTLD_DI_LINKMAP:
+		*(struct link_map **)arg = addrmap_link_map(lib);
+		return *(struct link_map **)arg ? 0 : -1;
+	case RTLD_DI_ORIGIN:
+		slash = strrchr(lib->path, '/');
+		if (!slash)
+			return getcwd(arg, PATH_MAX) ? 0 : -1;
+		memcpy(arg, lib->path, slash - lib->path);
+		((char *)arg)[slash - lib->path] = '\0';
+		return 0;
+	case RTLD_DI_TLS_MODID:
+		*(size_t *)arg = lib->tls_modid;
+		return 0;
+	case RTLD_DI_TLS_DATA: {
+		struct tls_index ti = {lib->tls_modid, 0};
+		*(void **)arg = lib->tls_modid ? tls_get_addr(&ti) : NULL;
+		return 0;
+	}
+	default:
+		fail("%s: dlinfo request %d is not supported for libraries soload loaded",
+		     lib->name, request);
+		return -1;
+	}
+}
+
+int route_dlinfo(struct dl_args *args, void *caller)
+{
+	struct sl_lib *lib = (struct sl_lib *)args->a[0];
+
+	if (from_us(caller))
+		return 0;
+	if (!is_ours(lib))
+		return pass();
+	args->ret = (uintptr_t)(intptr_t)info_of(lib, (int)args->a[1], (void *)args->a[2]);
+	if (args->ret == 0)
+		succeed();
+	return 1;
+}
+
+int route_dl_iterate_phdr(struct dl_args *args, void *caller)
+{
+	/* libsoload itself asks about glibc's objects only (its host
+	 * libraries, the executable, their TLS), but its cache of misses must
+	 * see the libraries it loaded as new objects: the counters count them
+	 * for every caller. */
+	int ours = !from_us(caller);
+
+	if (!ready || !__atomic_load_n(&started, __ATOMIC_ACQUIRE))
+		return 0;
+	args->ret = (uintptr_t)(intptr_t)addrmap_iterate(
+	        real.dl_iterate_phdr, (int (*)(struct dl_phdr_info *, size_t, void *))args->a[0],
+	        (void *)args->a[1], ours);
+	return 1;
+}

@@ -1,0 +1,458 @@
+/* soload run end to end: dlopen semantics under the preload
+ * (tests/helpers/dlsemantics.c, the same checks under plain glibc), the
+ * report held to docs/schema/run.json, malformed files, python3's
+ * extension modules, exit codes, and the preload's exports. */
+#include "support/schema_check.h"
+#include "support/testutil.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SOLOAD  BUILD_DIR "/soload"
+#define HELPER  BUILD_DIR "/tests/helpers/dlsemantics"
+#define PYTHON  "/usr/bin/python3"
+#define OUT_CAP (1 << 16)
+
+static char tmpdir[64];
+static char report[128];
+
+static void setup(void)
+{
+#ifdef __SANITIZE_ADDRESS__
+	/* In the sanitized build the helpers are sanitized too, and the
+	 * preload (built plain) comes before libasan in their library list. */
+	setenv("ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0", 1);
+#endif
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/mapscope-XXXXXX");
+	cr_assert_not_null(tu_make_tmpdir(tmpdir));
+	snprintf(report, sizeof(report), "%s/report.json", tmpdir);
+}
+
+static void teardown(void)
+{
+	tu_remove_tree(tmpdir);
+}
+
+TestSuite(cli_run, .init = setup, .fini = teardown);
+
+/* The report of the last run, checked against its schema. */
+static json_t *load_report(void)
+{
+	json_error_t err;
+	json_t *doc = json_load_file(report, 0, &err), *schema = schema_load("run");
+	struct schema_report rep;
+
+	cr_assert_not_null(doc, "%s: %s", report, err.text);
+	cr_assert_not_null(schema);
+	cr_assert_eq(schema_check(schema, doc, &rep), 0, "report: %s", rep.first);
+	json_decref(schema);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "kind")), "run");
+	return doc;
+}
+
+/* The report's entry for the library whose path ends in name, or NULL. */
+static json_t *entry_for(json_t *doc, const char *name)
+{
+	json_t *libs = json_object_get(doc, "libraries"), *l;
+	size_t i, n = strlen(name);
+
+	json_array_foreach(libs, i, l)
+	{
+		const char *p = json_string_value(json_object_get(l, "path"));
+		size_t len = strlen(p);
+		if (len >= n && !strcmp(p + len - n, name))
+			return l;
+	}
+	return NULL;
+}
+
+static void expect_soload(json_t *doc, const char *name, int opened)
+{
+	json_t *l = entry_for(doc, name);
+
+	cr_assert_not_null(l, "the report does not list %s", name);
+	cr_assert_str_eq(json_string_value(json_object_get(l, "loaded_by")), "soload", "%s", name);
+	if (opened >= 0)
+		cr_expect_eq(json_integer_value(json_object_get(l, "opened")), opened, "%s", name);
+}
+
+/* Runs one case plainly and under soload run (stderr kept: the preload
+ * must print nothing), and returns the report. */
+static json_t *both_ways(const char *c)
+{
+	char cmd[512], out[OUT_CAP];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), HELPER " %s " BUILD_DIR "/testlibs 2>&1", c);
+	st = tu_run(cmd, out, sizeof(out));
+#ifdef __SANITIZE_ADDRESS__
+	/* ASan's dlopen interceptor calls glibc's for the program, so glibc
+	 * takes it for the caller and a constructor's dlopen misses its
+	 * library's $ORIGIN (soload run sees the real caller). */
+	if (!strcmp(c, "ctor"))
+		st = 0;
+#endif
+	cr_assert_eq(st, 0, "plain glibc, %s: %s", c, out);
+	snprintf(cmd, sizeof(cmd),
+	         SOLOAD " run --report %s -- " HELPER " %s " BUILD_DIR "/testlibs 2>&1", report,
+	         c);
+	st = tu_run(cmd, out, sizeof(out));
+	cr_assert_eq(st, 0, "soload run, %s: %s", c, out);
+	cr_assert_str_eq(out, "ok\n", "soload run printed more than the program did");
+	return load_report();
+}
+
+Test(cli_run, rtld_global_serves_later_loads_and_rtld_default)
+{
+	json_t *doc = both_ways("global");
+
+	expect_soload(doc, "libdlglobal.so", 2);
+	expect_soload(doc, "libdlneedsglobal.so", -1);
+	/* Loading it before its symbol was global failed, as under glibc. */
+	cr_expect_geq(json_array_size(json_object_get(doc, "refused")), 1);
+	cr_expect_eq(json_integer_value(json_object_get(doc, "exit_code")), 0);
+	cr_expect(json_is_null(json_object_get(doc, "signal")));
+	json_decref(doc);
+}
+
+Test(cli_run, constructor_dlopen_searches_its_own_origin)
+{
+	json_t *doc = both_ways("ctor");
+
+	expect_soload(doc, "libdlctor.so", 1);
+	expect_soload(doc, "libdlctor_leaf.so", 1);
+	json_decref(doc);
+}
+
+Test(cli_run, dladdr_names_library_and_symbol)
+{
+	json_t *doc = both_ways("dladdr");
+
+	expect_soload(doc, "libhello.so", 1);
+	json_decref(doc);
+}
+
+Test(cli_run, dl_iterate_phdr_lists_soload_libraries)
+{
+	json_t *doc = both_ways("iterate");
+
+	expect_soload(doc, "libchain_a.so", 1);
+	expect_soload(doc, "libchain_c.so", 0); /* a dependency */
+	json_decref(doc);
+}
+
+Test(cli_run, rtld_noload_and_nodelete)
+{
+	json_t *doc = both_ways("noload");
+
+	expect_soload(doc, "libcounter.so", -1);
+	json_decref(doc);
+}
+
+Test(cli_run, dlinfo_gives_link_map_and_origin)
+{
+	json_t *doc = both_ways("dlinfo");
+
+	expect_soload(doc, "libhello.so", 1);
+	json_decref(doc);
+}
+
+Test(cli_run, rtld_next_from_a_library_finds_the_next_definition)
+{
+	json_t *doc = both_ways("next");
+
+	expect_soload(doc, "libdlnext.so", 1);
+	json_decref(doc);
+}
+
+/* Eight threads load, look up, ask dladdr and dl_iterate_phdr and unload
+ * at once, 200 times each. */
+Test(cli_run, threads_load_and_unload_at_once, .timeout = 60)
+{
+	json_t *doc = both_ways("threads");
+
+	expect_soload(doc, "libhello.so", 400);
+	expect_soload(doc, "libtables.so", 400);
+	json_decref(doc);
+}
+
+Test(cli_run, dlerror_reports_the_last_call_only)
+{
+	json_t *doc = both_ways("errors");
+
+	expect_soload(doc, "libcxx.so", 1);
+	json_decref(doc);
+}
+
+/* Initial-exec TLS from the preload's static reserve: the variable's
+ * initial value in this thread and in threads created later. */
+Test(cli_run, initial_exec_tls_from_static_reserve)
+{
+	json_t *doc = both_ways("ie");
+
+	expect_soload(doc, "libtlsie.so", 1);
+	json_decref(doc);
+}
+
+/* A thread that exists before the load cannot be given the initial value:
+ * refused with a message, not loaded wrong. */
+Test(cli_run, initial_exec_tls_with_earlier_threads_is_refused)
+{
+	char out[OUT_CAP];
+
+	cr_assert_eq(tu_run(SOLOAD " run -- " HELPER " ie_late " BUILD_DIR "/testlibs 2>&1", out,
+	                    sizeof(out)),
+	             0, "%s", out);
+	cr_assert(strstr(out, "libtlsie.so: initial-exec TLS with initial values, and 1 other"),
+	          "%s", out);
+}
+
+/* libgomp (initial-exec TLS, no initial values) through ctypes. */
+Test(cli_run, python_ctypes_loads_libgomp, .timeout = 60)
+{
+	const char *gomp = "/usr/lib/x86_64-linux-gnu/libgomp.so.1";
+	char cmd[1024], out[OUT_CAP];
+	json_t *doc;
+
+	if (access(PYTHON, X_OK) != 0 || access(gomp, R_OK) != 0)
+		cr_skip_test("python3 or libgomp is not installed");
+	snprintf(cmd, sizeof(cmd),
+	         SOLOAD " run --report %s -- " PYTHON
+	                " -c 'import ctypes; g = ctypes.CDLL(\"%s\"); "
+	                "print(g.omp_get_thread_num(), g.omp_get_max_threads() > 0)' 2>&1",
+	         report, gomp);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
+	cr_assert_str_eq(out, "0 True\n");
+	doc = load_report();
+	expect_soload(doc, "libgomp.so.1", 1);
+	json_decref(doc);
+}
+
+Test(cli_run, rtld_deepbind_is_refused_with_a_message)
+{
+	char out[OUT_CAP];
+	json_t *doc, *r;
+
+	cr_assert_eq(tu_run(SOLOAD " run --report /dev/null -- " HELPER " deepbind " BUILD_DIR
+	                           "/testlibs",
+	                    out, sizeof(out)),
+	             0);
+	cr_assert(strstr(out, "RTLD_DEEPBIND is not supported"), "%s", out);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd),
+	         SOLOAD " run --report %s -- " HELPER " deepbind " BUILD_DIR "/testlibs", report);
+	tu_run(cmd, out, sizeof(out));
+	doc = load_report();
+	r = json_array_get(json_object_get(doc, "refused"), 0);
+	cr_assert_not_null(r);
+	cr_expect(strstr(json_string_value(json_object_get(r, "reason")), "RTLD_DEEPBIND"));
+	json_decref(doc);
+}
+
+/* Every file of the malformed corpus, dlopened through the preload in one
+ * process: NULL and dlerror naming the file, never a crash, and each
+ * refusal reported. */
+Test(cli_run, malformed_files_give_null_and_dlerror)
+{
+	char *manifest = tu_read_file(BUILD_DIR "/testlibs/malformed/manifest"), *line, *save;
+	char names[128][64], cmd[16384], out[OUT_CAP];
+	size_t len, n = 0;
+	json_t *doc;
+
+	cr_assert_not_null(manifest);
+	len = (size_t)snprintf(cmd, sizeof(cmd),
+	                       SOLOAD " run --report %s -- " HELPER " malformed x", report);
+	for (line = strtok_r(manifest, "\n", &save); line && n < 128;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (sscanf(line, "%63[^\t]", names[n]) != 1)
+			continue;
+		len += (size_t)snprintf(cmd + len, sizeof(cmd) - len,
+		                        " " BUILD_DIR "/testlibs/malformed/%s", names[n]);
+		n++;
+	}
+	free(manifest);
+	cr_assert_lt(len, sizeof(cmd) - 8);
+	strcat(cmd, " 2>&1");
+	cr_assert_geq(n, 40, "only %zu malformed files", n);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
+	for (size_t i = 0; i < n; i++)
+		cr_expect(strstr(out, names[i]), "dlerror does not name %s:\n%s", names[i], out);
+	doc = load_report();
+	cr_expect_eq(json_array_size(json_object_get(doc, "refused")), n);
+	cr_expect_eq(json_array_size(json_object_get(doc, "libraries")), 0);
+	json_decref(doc);
+}
+
+Test(cli_run, python_imports_extension_modules_through_soload, .timeout = 60)
+{
+	static const char *const modules[] = {"_ssl", "_sqlite3", "_decimal", "_lzma",
+	                                      "_bz2", "_ctypes",  "_hashlib", NULL};
+	/* The same output both ways, and no file mapped twice (one copy of
+	 * every library: a second copy shows as a second mapping at offset 0). */
+	const char *code =
+	        "import _ssl, _sqlite3, _decimal, _lzma, _bz2, _ctypes, _hashlib, "
+	        "hashlib, decimal, sqlite3, lzma, bz2, collections; "
+	        "print(hashlib.sha256(b\"mapscope\").hexdigest(), "
+	        "decimal.Decimal(1) / 7, "
+	        "sqlite3.connect(\":memory:\").execute(\"select 6*7\").fetchone(), "
+	        "len(lzma.compress(b\"x\" * 1000)) > 0, "
+	        "bz2.decompress(bz2.compress(b\"ok\"))); "
+	        "c = collections.Counter(l.split()[5] for l in open(\"/proc/self/maps\") "
+	        "if len(l.split()) > 5 and l.split()[2] == \"00000000\"); "
+	        "print(\"mapped twice:\", sorted(k for k in c if c[k] > 1))";
+	char cmd[2048], plain[OUT_CAP], under[OUT_CAP];
+	json_t *doc;
+
+	if (access(PYTHON, X_OK) != 0)
+		cr_skip_test(PYTHON " is not installed");
+	snprintf(cmd, sizeof(cmd), PYTHON " -c '%s' 2>&1", code);
+	cr_assert_eq(tu_run(cmd, plain, sizeof(plain)), 0, "%s", plain);
+	snprintf(cmd, sizeof(cmd), SOLOAD " run --report %s -- " PYTHON " -c '%s' 2>&1", report,
+	         code);
+	cr_assert_eq(tu_run(cmd, under, sizeof(under)), 0, "%s", under);
+	cr_assert_str_eq(under, plain);
+	cr_assert(strstr(under, "mapped twice: []"), "%s", under);
+	doc = load_report();
+	for (const char *const *m = modules; *m; m++) {
+		char name[64];
+		snprintf(name, sizeof(name), "%s.cpython-311-x86_64-linux-gnu.so", *m);
+		if (!entry_for(doc, name))
+			snprintf(name, sizeof(name), "%s", *m); /* another CPython version */
+		expect_soload(doc, name, 1);
+	}
+	expect_soload(doc, "libcrypto.so.3", 0);
+	cr_expect_eq(json_array_size(json_object_get(doc, "refused")), 0);
+	json_decref(doc);
+}
+
+/* A dependency the process already holds is used from glibc, not mapped
+ * again: python3 opens libcrypto through glibc (ctypes, a bare name),
+ * then _ssl and _hashlib, which need it, through libsoload. */
+Test(cli_run, a_library_the_host_holds_is_not_mapped_again, .timeout = 60)
+{
+	const char *code =
+	        "import ctypes; ctypes.CDLL(\"libcrypto.so.3\"); "
+	        "import _ssl, _hashlib, collections; "
+	        "c = collections.Counter(l.split()[5] for l in open(\"/proc/self/maps\") "
+	        "if len(l.split()) > 5 and l.split()[2] == \"00000000\"); "
+	        "print(\"mapped twice:\", sorted(k for k in c if c[k] > 1))";
+	char cmd[2048], out[OUT_CAP];
+	json_t *doc;
+
+	if (access(PYTHON, X_OK) != 0)
+		cr_skip_test(PYTHON " is not installed");
+	snprintf(cmd, sizeof(cmd), SOLOAD " run --report %s -- " PYTHON " -c '%s' 2>&1", report,
+	         code);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
+	cr_assert_str_eq(out, "mapped twice: []\n");
+	doc = load_report();
+	expect_soload(doc, "_ssl.cpython-311-x86_64-linux-gnu.so", 1);
+	expect_soload(doc, "libssl.so.3", 0);
+	json_decref(doc);
+}
+
+/* A C++ host catches what its C++ plugin throws: the plugin is
+ * libsoload's, libstdc++ and libgcc_s the host's own. */
+Test(cli_run, cxx_host_catches_plugin_exception)
+{
+	char cmd[512], out[OUT_CAP];
+	json_t *doc;
+
+	snprintf(cmd, sizeof(cmd),
+	         SOLOAD " run --report %s -- " BUILD_DIR "/tests/helpers/cxxhost " BUILD_DIR
+	                "/testlibs/libcxxplugin.so 2>&1",
+	         report);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
+	cr_assert_str_eq(out, "caught: negative argument to cxxplugin_double\n");
+	doc = load_report();
+	expect_soload(doc, "libcxxplugin.so", 1);
+	cr_expect_null(entry_for(doc, "libstdc++.so.6"), "libstdc++ loaded a second time");
+	json_decref(doc);
+}
+
+/* A slice of CPython's own test suite (Debian's libpython3.11-testsuite):
+ * every test gives the same result (ok, skipped, expected failure) with
+ * and without soload run, and the extension modules it exercises are
+ * libsoload's. */
+Test(cli_run, cpython_tests_pass_and_skip_as_without, .timeout = 300)
+{
+	const char *tests = "test_decimal test_ctypes test_hashlib test_zlib test_dbm test_mmap";
+	/* r: one "name ... result" line per test, skip reasons left out. */
+	const char *results =
+	        "r() { grep -aE ' \\.\\.\\. (ok|skipped|FAIL|ERROR|expected "
+	        "failure|unexpected success)' | sed 's/ skipped .*/ skipped/' | sort; }";
+	char cmd[2048], cwd[1024], out[OUT_CAP];
+	json_t *doc;
+
+	if (access("/usr/lib/python3.11/test/test_decimal.py", R_OK) != 0)
+		cr_skip_test("libpython3.11-testsuite is not installed");
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(cmd, sizeof(cmd),
+	         "%s; cd %s && " PYTHON " -m test -v %s > plain.txt 2>&1 < /dev/null; "
+	         "%s/" SOLOAD " run --report %s -- " PYTHON " -m test -v %s > under.txt 2>&1 "
+	         "< /dev/null; r < plain.txt > plain.res; r < under.txt > under.res; "
+	         "wc -l < plain.res; diff plain.res under.res",
+	         results, tmpdir, tests, cwd, report, tests);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "results differ:\n%s", out);
+	cr_assert_gt(atoi(out), 500, "only %s test results", out);
+	doc = load_report();
+	expect_soload(doc, "_decimal.cpython-311-x86_64-linux-gnu.so", -1);
+	expect_soload(doc, "_ctypes.cpython-311-x86_64-linux-gnu.so", -1);
+	expect_soload(doc, "_hashlib.cpython-311-x86_64-linux-gnu.so", -1);
+	json_decref(doc);
+}
+
+/* Children inherit the preload; each process is in the report. */
+Test(cli_run, children_load_through_soload_too)
+{
+	char cmd[1024], out[OUT_CAP];
+	json_t *doc;
+
+	snprintf(cmd, sizeof(cmd),
+	         SOLOAD " run --report %s -- sh -c '" HELPER " dladdr " BUILD_DIR
+	                "/testlibs && " HELPER " iterate " BUILD_DIR "/testlibs'",
+	         report);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
+	doc = load_report();
+	cr_expect_eq(json_integer_value(json_object_get(doc, "processes")), 2);
+	expect_soload(doc, "libhello.so", 1);
+	expect_soload(doc, "libchain_a.so", 1);
+	json_decref(doc);
+}
+
+Test(cli_run, exit_status_is_the_commands)
+{
+	char out[OUT_CAP], cmd[512];
+	json_t *doc;
+
+	cr_expect_eq(tu_run(SOLOAD " run -- sh -c 'exit 3'", out, sizeof(out)), 3);
+	cr_expect_eq(tu_run(SOLOAD " run -- /nonexistent/cmd 2>/dev/null", out, sizeof(out)), 127);
+	cr_expect_eq(tu_run(SOLOAD " run 2>/dev/null", out, sizeof(out)), 2);
+	cr_expect_eq(tu_run(SOLOAD " run --bogus -- true 2>/dev/null", out, sizeof(out)), 2);
+	cr_expect_eq(tu_run(SOLOAD " run --report /nonexistent/dir/r.json -- true 2>/dev/null",
+	                    out, sizeof(out)),
+	             1);
+	snprintf(cmd, sizeof(cmd), SOLOAD " run --report %s -- sh -c 'kill -9 $$'", report);
+	cr_expect_eq(tu_run(cmd, out, sizeof(out)), 128 + 9);
+	doc = load_report();
+	cr_expect(json_is_null(json_object_get(doc, "exit_code")));
+	cr_expect_eq(json_integer_value(json_object_get(doc, "signal")), 9);
+	json_decref(doc);
+}
+
+/* The preload exports the functions it stands in for, and nothing else:
+ * a loader symbol it exported could be interposed by the program. */
+Test(cli_run, preload_exports_only_the_dl_functions)
+{
+	char out[OUT_CAP];
+
+	cr_assert_eq(tu_run("nm -D --defined-only " BUILD_DIR "/libsoload-preload.so | "
+	                    "awk '{print $3}' | sort | tr '\\n' ' '",
+	                    out, sizeof(out)),
+	             0);
+	cr_assert_str_eq(out, "dl_iterate_phdr dladdr dladdr1 dlclose dlerror dlinfo dlopen "
+	                      "dlsym dlvsym ");
+}

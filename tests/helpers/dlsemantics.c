@@ -1,0 +1,381 @@
+/*
+ * dlsemantics: dlopen as a plugin host uses it, one case per run, for the
+ * soload run tests (tests/cli/test_cli_run.c). The same checks pass under
+ * plain glibc; under soload run the report says who loaded what.
+ *
+ *   dlsemantics CASE TESTLIBS_DIR [FILE...]
+ *
+ * Prints "ok" and exits 0, or says what differed and exits 1.
+ */
+#include <dlfcn.h>
+#include <limits.h>
+#include <link.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char dir[PATH_MAX];
+
+static int fail(const char *what)
+{
+	const char *e = dlerror();
+
+	printf("FAIL: %s (dlerror: %s)\n", what, e ? e : "none");
+	return 1;
+}
+
+static void *open_lib(const char *name, int mode)
+{
+	char path[PATH_MAX * 2];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return dlopen(path, mode);
+}
+
+/* RTLD_GLOBAL: a later library and dlsym(RTLD_DEFAULT) see the symbol;
+ * RTLD_LOCAL does not put it there. */
+static int case_global(void)
+{
+	void *a, *b;
+	int (*f)(void);
+
+	if (!(a = open_lib("libdlglobal.so", RTLD_NOW | RTLD_LOCAL)))
+		return fail("dlopen libdlglobal local");
+	if (dlsym(RTLD_DEFAULT, "dlglobal_value"))
+		return fail("RTLD_LOCAL symbol visible through RTLD_DEFAULT");
+	dlerror();
+	if (open_lib("libdlneedsglobal.so", RTLD_NOW))
+		return fail("libdlneedsglobal loaded without its symbol in the global scope");
+	if (!dlerror())
+		return fail("no dlerror after a failed dlopen");
+	if (!(a = open_lib("libdlglobal.so", RTLD_NOW | RTLD_GLOBAL)))
+		return fail("dlopen libdlglobal global");
+	if (!(f = (int (*)(void))dlsym(RTLD_DEFAULT, "dlglobal_value")) || f() != 41)
+		return fail("dlsym(RTLD_DEFAULT, dlglobal_value)");
+	if (!(b = open_lib("libdlneedsglobal.so", RTLD_NOW)))
+		return fail("dlopen libdlneedsglobal after RTLD_GLOBAL");
+	if (!(f = (int (*)(void))dlsym(b, "needsglobal_value")) || f() != 42)
+		return fail("needsglobal_value");
+	return dlclose(b) || dlclose(a) || dlclose(a) ? fail("dlclose") : 0;
+}
+
+/* A constructor's dlopen of a bare name searches its own library's
+ * $ORIGIN. */
+static int case_ctor(void)
+{
+	void *h = open_lib("libdlctor.so", RTLD_NOW);
+	int (*value)(void);
+	const char *(*why)(void);
+
+	if (!h)
+		return fail("dlopen libdlctor");
+	value = (int (*)(void))dlsym(h, "dlctor_leaf_value");
+	why = (const char *(*)(void))dlsym(h, "dlctor_error");
+	if (!value || !why)
+		return fail("dlsym libdlctor");
+	if (value() != 7) {
+		printf("FAIL: the constructor's dlopen: %s\n", why());
+		return 1;
+	}
+	return 0;
+}
+
+/* dladdr names the library and the nearest symbol of an address in it;
+ * dladdr1 gives the symbol table entry. */
+static int case_dladdr(void)
+{
+	void *h = open_lib("libhello.so", RTLD_NOW);
+	char *fn = h ? dlsym(h, "hello_add") : NULL;
+	const ElfW(Sym) *sym = NULL;
+	Dl_info info;
+
+	if (!fn)
+		return fail("dlopen/dlsym libhello");
+	if (!dladdr(fn + 1, &info))
+		return fail("dladdr returned 0");
+	if (!strstr(info.dli_fname, "libhello.so") || !info.dli_sname ||
+	    strcmp(info.dli_sname, "hello_add") || info.dli_saddr != fn ||
+	    (char *)info.dli_fbase > fn) {
+		printf("FAIL: dladdr gave %s %p %s %p for %p\n", info.dli_fname, info.dli_fbase,
+		       info.dli_sname ? info.dli_sname : "(null)", info.dli_saddr, (void *)fn);
+		return 1;
+	}
+	if (!dladdr1(fn, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym || sym->st_size == 0)
+		return fail("dladdr1 RTLD_DL_SYMENT");
+	return 0;
+}
+
+struct find {
+	const char *name;
+	const char *addr;
+	int found, covered;
+};
+
+static int each(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct find *f = arg;
+
+	(void)size;
+	if (!info->dlpi_name || !strstr(info->dlpi_name, f->name))
+		return 0;
+	f->found++;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const char *lo = (const char *)info->dlpi_addr + ph->p_vaddr;
+		if (ph->p_type == PT_LOAD && f->addr >= lo && f->addr < lo + ph->p_memsz)
+			f->covered = 1;
+	}
+	return 0;
+}
+
+/* dl_iterate_phdr lists the library once, its PT_LOADs where it lies. */
+static int case_iterate(void)
+{
+	void *h = open_lib("libchain_a.so", RTLD_NOW);
+	struct find f = {"libchain_a.so", h ? dlsym(h, "chain_a") : NULL, 0, 0};
+
+	if (!f.addr)
+		return fail("dlopen/dlsym libchain_a");
+	dl_iterate_phdr(each, &f);
+	if (f.found != 1 || !f.covered) {
+		printf("FAIL: dl_iterate_phdr listed libchain_a %d times, covered %d\n", f.found,
+		       f.covered);
+		return 1;
+	}
+	return 0;
+}
+
+/* Files that are not libraries: NULL and a message for each, never a
+ * crash. */
+static int case_malformed(int n, char **files)
+{
+	for (int i = 0; i < n; i++) {
+		const char *e;
+		if (dlopen(files[i], RTLD_NOW))
+			return fail(files[i]);
+		if (!(e = dlerror()) || !*e)
+			return fail("no dlerror");
+		printf("dlerror: %s\n", e);
+	}
+	return 0;
+}
+
+/* RTLD_NOLOAD finds only what is loaded; RTLD_NODELETE keeps it loaded. */
+static int case_noload(void)
+{
+	void *h, *again;
+
+	if (open_lib("libcounter.so", RTLD_NOW | RTLD_NOLOAD))
+		return fail("RTLD_NOLOAD loaded a library");
+	if (!(h = open_lib("libcounter.so", RTLD_NOW | RTLD_NODELETE)))
+		return fail("dlopen libcounter");
+	if ((again = open_lib("libcounter.so", RTLD_NOW | RTLD_NOLOAD)) != h)
+		return fail("RTLD_NOLOAD did not give the same handle");
+	dlclose(again);
+	dlclose(h);
+	if (!open_lib("libcounter.so", RTLD_NOW | RTLD_NOLOAD))
+		return fail("RTLD_NODELETE library unloaded");
+	return 0;
+}
+
+/* dlinfo: the link_map and the origin directory. */
+static int case_dlinfo(void)
+{
+	void *h = open_lib("libhello.so", RTLD_NOW);
+	struct link_map *lm = NULL;
+	char origin[PATH_MAX] = "", real[PATH_MAX];
+
+	if (!h)
+		return fail("dlopen libhello");
+	if (dlinfo(h, RTLD_DI_LINKMAP, &lm) != 0 || !lm || !strstr(lm->l_name, "libhello.so") ||
+	    (char *)lm->l_addr + 1 == NULL)
+		return fail("dlinfo RTLD_DI_LINKMAP");
+	if (dlinfo(h, RTLD_DI_ORIGIN, origin) != 0 || !realpath(origin, real) ||
+	    !realpath(dir, origin) || strcmp(real, origin))
+		return fail("dlinfo RTLD_DI_ORIGIN");
+	return 0;
+}
+
+/* dlsym(RTLD_NEXT) from inside a library finds the definition after its
+ * own. */
+static int case_next(void)
+{
+	void *h = open_lib("libdlnext.so", RTLD_NOW);
+	int (*f)(const char *) = h ? (int (*)(const char *))dlsym(h, "atoi") : NULL;
+
+	if (!f)
+		return fail("dlopen/dlsym libdlnext");
+	if (f("7") != 1007) {
+		printf("FAIL: the library's atoi(\"7\") gave %d, not 1007\n", f("7"));
+		return 1;
+	}
+	return 0;
+}
+
+static int count_objects(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)info;
+	(void)size;
+	++*(int *)arg;
+	return 0;
+}
+
+/* One thread's share of case_threads: its own library opened and closed
+ * while the others do the same, each answer checked. */
+static void *churn(void *arg)
+{
+	static const char *const libs[] = {"libhello.so", "libchain_a.so", "libcounter.so",
+	                                   "libtables.so"};
+	static const char *const syms[] = {"hello_add", "chain_a", "counter_next", "tables_count"};
+	long i = (long)arg;
+
+	for (int round = 0; round < 200; round++) {
+		void *h = open_lib(libs[i % 4], RTLD_NOW);
+		char *fn = h ? dlsym(h, syms[i % 4]) : NULL;
+		Dl_info info;
+		int n = 0;
+		if (!fn || !dladdr(fn, &info) || !strstr(info.dli_fname, libs[i % 4]))
+			return (void *)"dlopen, dlsym or dladdr";
+		dl_iterate_phdr(count_objects, &n);
+		if (n < 2 || dlclose(h) != 0)
+			return (void *)"dl_iterate_phdr or dlclose";
+	}
+	return NULL;
+}
+
+/* Threads that load, look up, ask dladdr and dl_iterate_phdr and unload
+ * at once. */
+static int case_threads(void)
+{
+	pthread_t t[8];
+	const char *why = NULL;
+
+	for (long i = 0; i < 8; i++)
+		if (pthread_create(&t[i], NULL, churn, (void *)i) != 0)
+			return fail("pthread_create");
+	for (int i = 0; i < 8; i++) {
+		void *r;
+		pthread_join(t[i], &r);
+		if (r)
+			why = r;
+	}
+	if (why) {
+		printf("FAIL: %s\n", why);
+		return 1;
+	}
+	return 0;
+}
+
+/* dlerror() reports the last call's failure only, as glibc does: nothing
+ * after a success, the message once after a failure. */
+static int case_errors(void)
+{
+	void *h;
+	const char *e;
+
+	dlerror();
+	if (!(h = open_lib("libcxx.so", RTLD_NOW)) || (e = dlerror()))
+		return fail("dlerror after a successful dlopen");
+	if (dlsym(h, "no_such_symbol") || !(e = dlerror()) || !strstr(e, "no_such_symbol"))
+		return fail("dlerror after a failed dlsym");
+	if (dlerror())
+		return fail("dlerror twice");
+	if (open_lib("no-such-library.so", RTLD_NOW) || !(e = dlerror()) ||
+	    !strstr(e, "no-such-library.so"))
+		return fail("dlerror after a failed dlopen");
+	dlsym(h, "no_such_symbol");
+	if (!dlsym(h, "cxx_checked") || dlerror())
+		return fail("dlerror after a failure then a success");
+	return dlclose(h) || dlerror() ? fail("dlclose") : 0;
+}
+
+static int (*ie_get)(void);
+
+static void *ie_in_thread(void *arg)
+{
+	(void)arg;
+	return (void *)(long)ie_get();
+}
+
+/* Initial-exec TLS (libtlsie, DF_STATIC_TLS): its variable starts at 5 in
+ * this thread and in one created after the load. */
+static int case_ie(void)
+{
+	void *h = open_lib("libtlsie.so", RTLD_NOW);
+	pthread_t t;
+	void *r;
+
+	if (!h || !(ie_get = (int (*)(void))dlsym(h, "ie_get")))
+		return fail("dlopen/dlsym libtlsie");
+	if (pthread_create(&t, NULL, ie_in_thread, NULL) != 0 || pthread_join(t, &r) != 0)
+		return fail("pthread_create");
+	if (ie_get() != 5 || (long)r != 5) {
+		printf("FAIL: ie_get gave %d here and %ld in a new thread\n", ie_get(), (long)r);
+		return 1;
+	}
+	return 0;
+}
+
+static pthread_mutex_t hold = PTHREAD_MUTEX_INITIALIZER;
+
+static void *wait_for_release(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&hold);
+	pthread_mutex_unlock(&hold);
+	return NULL;
+}
+
+/* The same with a thread that exists before the load: prints "loaded" or
+ * why not (soload run cannot set up that thread's copy of an initial
+ * value). */
+static int case_ie_late(void)
+{
+	pthread_t t;
+	void *h;
+
+	pthread_mutex_lock(&hold);
+	if (pthread_create(&t, NULL, wait_for_release, NULL) != 0)
+		return fail("pthread_create");
+	h = open_lib("libtlsie.so", RTLD_NOW);
+	printf("%s\n", h ? "loaded" : dlerror());
+	pthread_mutex_unlock(&hold);
+	pthread_join(t, NULL);
+	return 0;
+}
+
+/* RTLD_DEEPBIND: glibc honours it; soload run refuses it with a message. */
+static int case_deepbind(void)
+{
+	void *h = open_lib("libhello.so", RTLD_NOW | RTLD_DEEPBIND);
+
+	printf("%s\n", h ? "loaded" : dlerror());
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: dlsemantics CASE TESTLIBS_DIR [FILE...]\n");
+		return 2;
+	}
+	snprintf(dir, sizeof(dir), "%s", argv[2]);
+	int rc = !strcmp(argv[1], "global")      ? case_global()
+	         : !strcmp(argv[1], "ctor")      ? case_ctor()
+	         : !strcmp(argv[1], "dladdr")    ? case_dladdr()
+	         : !strcmp(argv[1], "iterate")   ? case_iterate()
+	         : !strcmp(argv[1], "noload")    ? case_noload()
+	         : !strcmp(argv[1], "dlinfo")    ? case_dlinfo()
+	         : !strcmp(argv[1], "next")      ? case_next()
+	         : !strcmp(argv[1], "threads")   ? case_threads()
+	         : !strcmp(argv[1], "errors")    ? case_errors()
+	         : !strcmp(argv[1], "ie")        ? case_ie()
+	         : !strcmp(argv[1], "ie_late")   ? case_ie_late()
+	         : !strcmp(argv[1], "deepbind")  ? case_deepbind()
+	         : !strcmp(argv[1], "malformed") ? case_malformed(argc - 3, argv + 3)
+	                                         : 2;
+	if (rc == 0)
+		printf("ok\n");
+	return rc;
+}
