@@ -156,6 +156,7 @@ void *hostsym_lookup(void *handle, const char *name, const char *version)
  */
 struct range {
 	uintptr_t lo, hi;
+	unsigned object; /* dl_iterate_phdr's order: ranges of one object share it */
 };
 
 static struct {
@@ -170,7 +171,7 @@ static void objects_changed(void)
 	objects.stale = 1;
 }
 
-static int add_range(uintptr_t lo, uintptr_t hi)
+static int add_range(uintptr_t lo, uintptr_t hi, unsigned object)
 {
 	if (objects.n == objects.cap) {
 		size_t cap = objects.cap ? objects.cap * 2 : 32;
@@ -181,23 +182,33 @@ static int add_range(uintptr_t lo, uintptr_t hi)
 		objects.cap = cap;
 	}
 	objects.r[objects.n].lo = lo;
+	objects.r[objects.n].object = object;
 	objects.r[objects.n++].hi = hi;
 	return 0;
 }
+
+struct collect {
+	unsigned object;
+	int failed;
+};
 
 /* Each PT_LOAD segment is a range: the gaps between them belong to no
  * object, as for dladdr. */
 static int collect_object(struct dl_phdr_info *info, size_t size, void *arg)
 {
+	struct collect *c = arg;
+
 	(void)size;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-		if (ph->p_type == PT_LOAD && ph->p_memsz && add_range(lo, lo + ph->p_memsz) != 0) {
-			*(int *)arg = 1;
+		if (ph->p_type == PT_LOAD && ph->p_memsz &&
+		    add_range(lo, lo + ph->p_memsz, c->object) != 0) {
+			c->failed = 1;
 			return 1;
 		}
 	}
+	c->object++;
 	return 0;
 }
 
@@ -210,18 +221,17 @@ static int by_start(const void *a, const void *b)
 
 static void build_objects(void)
 {
-	int failed = 0;
+	struct collect c = {0, 0};
 
 	objects.n = 0;
-	dl_iterate_phdr(collect_object, &failed);
+	dl_iterate_phdr(collect_object, &c);
 	qsort(objects.r, objects.n, sizeof(*objects.r), by_start);
-	objects.failed = failed;
+	objects.failed = c.failed;
 	objects.stale = 0;
 }
 
-/* 1 if addr lies in a segment of an object glibc has loaded, 0 if not, -1
- * if that could not be told. */
-static int inside_an_object(const void *addr)
+/* The range holding addr, or NULL (none, or it could not be told). */
+static const struct range *range_of(const void *addr)
 {
 	uintptr_t a = (uintptr_t)addr;
 	size_t lo = 0, hi;
@@ -229,7 +239,7 @@ static int inside_an_object(const void *addr)
 	if (objects.stale)
 		build_objects();
 	if (objects.failed)
-		return -1;
+		return NULL;
 	/* The last range starting at or below a. */
 	for (hi = objects.n; lo < hi;) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -238,7 +248,32 @@ static int inside_an_object(const void *addr)
 		else
 			hi = mid;
 	}
-	return lo > 0 && a < objects.r[lo - 1].hi;
+	return lo > 0 && a < objects.r[lo - 1].hi ? &objects.r[lo - 1] : NULL;
+}
+
+/* 1 if addr lies in a segment of an object glibc has loaded, 0 if not, -1
+ * if that could not be told. */
+static int inside_an_object(const void *addr)
+{
+	if (objects.stale)
+		build_objects();
+	if (objects.failed)
+		return -1;
+	return range_of(addr) != NULL;
+}
+
+int hostsym_same_object(const void *a, const void *b)
+{
+	const struct range *ra, *rb;
+	int same;
+
+	pthread_mutex_lock(&misses_lock);
+	check_changes();
+	ra = range_of(a);
+	rb = range_of(b);
+	same = ra && rb && ra->object == rb->object;
+	pthread_mutex_unlock(&misses_lock);
+	return same;
 }
 
 /*

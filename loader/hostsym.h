@@ -27,6 +27,9 @@ void *hostsym_bound(const char *name, uint32_t hash, const char *version, const 
 void hostsym_remember(const char *name, uint32_t hash, const char *version, const char *file,
                       void *addr);
 
+/* Whether two addresses lie in the same object glibc has loaded. */
+int hostsym_same_object(const void *a, const void *b);
+
 /* Around the relocation of one library by this thread: whether glibc has
  * loaded or unloaded objects is checked once, at the start, instead of at
  * every lookup. Nothing in between may dlopen or dlclose (relocation runs

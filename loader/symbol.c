@@ -171,14 +171,21 @@ static int found_in_host(void *p, struct symdef *def)
 }
 
 /* A symbol of a host library, bound as the system linker binds that
- * library's own calls: the first definition in the global scope that has
- * the version asked for, or no version at all, wins (an interposed malloc
- * from a preload or a sanitizer serves both it and us). One dlvsym over
- * the global scope asks exactly that; a dlsym and then a dlvsym of the
- * host library cost two glibc lookups for every versioned name. */
+ * library's own calls: the first definition in the global scope wins (an
+ * interposed malloc or dlopen from a preload or a sanitizer, which carry no
+ * version, serve both it and us); only within the object that defines the
+ * version does the exact version count. dlvsym alone cannot say this: it
+ * never accepts an unversioned definition, so it skips the interposer. */
 static void *ask_host(const struct symbol_key *key)
 {
-	return hostsym_lookup(RTLD_DEFAULT, key->name, key->version ? key->version->name : NULL);
+	void *first = hostsym_lookup(RTLD_DEFAULT, key->name, NULL), *exact;
+
+	if (!key->version || !first)
+		return first;
+	exact = hostsym_lookup(RTLD_DEFAULT, key->name, key->version->name);
+	if (exact && !hostsym_same_object(first, exact))
+		return first;
+	return exact;
 }
 
 static void *host_symbol(const struct sl_scope *sc, const struct symbol_key *key)
