@@ -17,6 +17,9 @@ DESTDIR ?=
 # B=build/asan puts a second build (e.g. with SANITIZE) beside the plain one.
 B ?= build
 
+# Printed by both tools' --version and written into soload.pc.
+VERSION := 0.1
+
 CC ?= cc
 CXX ?= c++
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes
@@ -51,6 +54,9 @@ LOADER_OBJ := $(LOADER_SRC:%.c=$(B)/%.o) $(patsubst %.S,$(B)/%.o,$(wildcard load
 SOLOAD_CLI_OBJ := $(SOLOAD_CLI_SRC:%.c=$(B)/%.o)
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 INSPECT_OBJ := $(INSPECT_SRC:%.c=$(B)/%.o)
+# Both tools' --version (core/command's dispatcher).
+$(B)/inspect/core/command.o: CFLAGS += -DTOOLS_VERSION='"$(VERSION)"'
+$(B)/inspect/core/command.o: Makefile
 # libsoload exports its API (SL_API in soload.h) and nothing else.
 $(LOADER_OBJ): CFLAGS += -fvisibility=hidden
 # Criterion suites mirror the tree: tests/loader, tests/inspect, tests/cli,
@@ -133,7 +139,7 @@ $(B)/testlibs/%.so: testlibs/%.cc | $(DEPS_STAMP)
 # PREFIX it is given rather than copying one built for another prefix.
 SOLOAD_PC = printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
 	'includedir=$${prefix}/include' '' 'Name: soload' \
-	'Description: minimal ELF shared-object loader' 'Version: 0.1' \
+	'Description: minimal ELF shared-object loader' 'Version: $(VERSION)' \
 	'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lsoload' \
 	'Libs.private: -lelf -ldl -lpthread'
 

@@ -1,6 +1,7 @@
 #include "cli/cli.h"
 
 #include <stdio.h>
+#include <string.h>
 
 const struct command cli_commands[] = {
         {"file", "page-cache residency of files and trees", cli_file},
@@ -16,4 +17,60 @@ const struct command cli_commands[] = {
 int cli_format(const char *arg, enum emit_format *out)
 {
 	return command_format(CLI_PROG, arg, COMMAND_ALL_FORMATS, out);
+}
+
+bool cli_table_option(int opt, const char *arg, struct table_options *t)
+{
+	switch (opt) {
+	case 'o':
+		t->output = arg;
+		return true;
+	case CLI_OPT_BYTES:
+		t->bytes = true;
+		return true;
+	case CLI_OPT_NO_HEADINGS:
+		t->no_headings = true;
+		return true;
+	case CLI_OPT_RAW:
+		t->raw = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+void cli_table_help(FILE *out)
+{
+	fputs("text tables:\n"
+	      "  -o, --output COLUMNS   the columns to show, e.g. -o NAME,RSS (see below)\n"
+	      "      --bytes            sizes in bytes, not in human units\n"
+	      "      --no-headings      no header row\n"
+	      "      --raw              columns separated by one space, not aligned\n",
+	      out);
+}
+
+void cli_table_columns(FILE *out, const char *title, const struct table_column *cols, size_t ncols)
+{
+	if (title)
+		fprintf(out, "columns of %s:\n", title);
+	else
+		fputs("columns:\n", out);
+	table_list_columns(out, cols, ncols);
+}
+
+int cli_table_check(const char *command, const struct table_options *t,
+                    const struct table_column *cols, size_t ncols)
+{
+	char why[128];
+	struct table *tb = table_new(cols, ncols, t, why, sizeof(why));
+
+	if (tb) {
+		table_free(tb);
+		return 0;
+	}
+	fprintf(stderr, "%s %s: %s (", CLI_PROG, command, why);
+	for (size_t i = 0; i < ncols; i++)
+		fprintf(stderr, "%s%s", i ? ", " : "", cols[i].name);
+	fputs(")\n", stderr);
+	return 2;
 }

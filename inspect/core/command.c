@@ -3,6 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#ifndef TOOLS_VERSION
+#define TOOLS_VERSION "unknown"
+#endif
+
 static const char *const format_names[] = {
         [EMIT_JSON] = "json",
         [EMIT_JSONL] = "jsonl",
@@ -12,7 +16,8 @@ static const char *const format_names[] = {
 
 static void list_commands(const char *prog, const struct command *table, FILE *out)
 {
-	fprintf(out, "usage: %s COMMAND [OPTIONS] ...\n\ncommands:\n", prog);
+	fprintf(out, "usage: %s COMMAND [OPTIONS] ...\n       %s --version\n\ncommands:\n", prog,
+	        prog);
 	for (const struct command *c = table; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
 	fprintf(out, "\n'%s COMMAND --help' describes a command.\n", prog);
@@ -27,6 +32,10 @@ int command_dispatch(const char *prog, const struct command *table, int argc, ch
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		list_commands(prog, table, stdout);
 		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("%s %s\n", prog, TOOLS_VERSION);
+		return fflush(stdout) == 0 ? 0 : 1;
 	}
 	for (const struct command *c = table; c->name; c++)
 		if (strcmp(argv[1], c->name) == 0)

@@ -22,8 +22,8 @@ struct command {
 #define COMMAND_ALL_FORMATS (COMMAND_JSON_TEXT | COMMAND_FORMAT(EMIT_PROMETHEUS))
 
 /* Runs the command argv[1] names from table (ended by a zeroed entry). With
- * no command, or --help, lists the commands; an unknown one is a usage
- * error. Returns the exit code. */
+ * no command, or --help, lists the commands; --version prints the version;
+ * an unknown command is a usage error. Returns the exit code. */
 int command_dispatch(const char *prog, const struct command *table, int argc, char **argv);
 
 /* Parses a --format value. 0, or 2 after saying on stderr which value was
