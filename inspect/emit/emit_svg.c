@@ -3,6 +3,7 @@
 #include "probe/maps.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,6 +285,23 @@ int emit_svg_save(const struct emit_svg *svg, const char *path)
 	if (err)
 		unlink(path);
 	return err ? err : 0;
+}
+
+int emit_svg_check(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	bool created = false;
+
+	if (fd < 0 && errno == ENOENT) {
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		created = fd >= 0;
+	}
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	if (created)
+		unlink(path);
+	return 0;
 }
 
 void emit_svg_free(struct emit_svg *svg)
