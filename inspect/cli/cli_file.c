@@ -14,7 +14,9 @@
 struct file_request {
 	bool ranges, pages; /* resident ranges, per-page map */
 	bool touch, evict;  /* change residency first */
+	bool partial;       /* --partial: only files partly resident */
 	enum emit_format format;
+	struct table_options table;
 	const char *svg; /* --svg: where to draw the page maps */
 };
 
@@ -30,18 +32,26 @@ struct file_run {
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: %s file [-r] [-L] [-x] [--ranges] [--pages] [--touch|--evict] [--svg "
-	        "FILE]\n"
-	        "                     [--format json|jsonl|text|prometheus] PATH...\n"
+	        "usage: %s file [-r] [-L] [-x] [--exclude GLOB] [--partial] [--ranges] [--pages]\n"
+	        "                     [--touch|--evict] [--svg FILE]\n"
+	        "                     [--format json|jsonl|text|prometheus] [TABLE OPTIONS] "
+	        "PATH...\n"
 	        "  -r, --recursive        scan directories\n"
 	        "  -L, --follow           follow symlinks inside directories\n"
 	        "  -x, --one-file-system  do not enter other filesystems\n"
+	        "  -e, --exclude GLOB     leave out files and directories whose name matches\n"
+	        "                         (the whole path if GLOB has a '/'); may be repeated\n"
+	        "      --partial          list only files partly resident (not 0%%, not 100%%)\n"
 	        "      --ranges           list resident page ranges [first,last]\n"
 	        "      --pages            a map of every page ('#' resident, '.' not)\n"
 	        "      --touch            read every page first (brings it into the cache)\n"
 	        "      --evict            drop the file's clean pages from the cache first\n"
 	        "      --svg FILE         draw each file's page map into FILE (SVG)\n",
 	        CLI_PROG);
+	if (out != stdout)
+		return;
+	cli_table_help(out);
+	cli_table_columns(out, NULL, emit_file_columns, emit_file_ncolumns);
 }
 
 static const char *apply_action(const struct file_request *req, int fd, uint64_t size)
@@ -125,6 +135,12 @@ static void draw_file(struct file_run *run, const char *path, int fd, const stru
 	emit_svg_add(run->svg, label, NULL, &g);
 }
 
+/* Some pages resident and some not, as measured. */
+static bool is_partial(const struct residency *r)
+{
+	return !r->unavailable && r->resident_pages > 0 && r->resident_pages < r->pages;
+}
+
 static void scan_file(struct file_run *run, const struct filewalk_entry *fe)
 {
 	const char *error = apply_action(run->req, fe->fd, (uint64_t)fe->st->st_size);
@@ -135,6 +151,10 @@ static void scan_file(struct file_run *run, const struct filewalk_entry *fe)
 	if (err) {
 		emit_file_problem(&run->emit, fe->path, strerror(-err), NULL);
 		note_failure(run, fe, strerror(-err));
+		return;
+	}
+	if (run->req->partial && !is_partial(&r)) {
+		emit_file_not_partial(&run->emit);
 		return;
 	}
 	emit_file_open_entry(&run->emit, fe->path, &r);
@@ -199,7 +219,8 @@ static int run_scan(char *const *paths, int n, const struct filewalk_opts *walk_
 		/* A tree's file count is unknown up front: assume a few dozen. */
 		run.svg_cells = emit_svg_cells_per_band(walk_opts->recursive ? 16 : (size_t)n);
 	}
-	emit_file_begin(&run.emit, out, format == EMIT_PROMETHEUS ? EMIT_JSON : format);
+	emit_file_begin(&run.emit, out, format == EMIT_PROMETHEUS ? EMIT_JSON : format,
+	                &req->table);
 	err = filewalk_run(paths, n, walk_opts, on_entry, &run, &stats);
 	if (req->svg)
 		svg_err = save_picture(&svg, req->svg);
@@ -252,9 +273,24 @@ static int parse_option(int opt, struct filewalk_opts *w, struct file_request *r
 	case 'S':
 		req->svg = optarg;
 		return 0;
+	case 'p':
+		req->partial = true;
+		return 0;
 	default:
-		return 2;
+		return cli_table_option(opt, optarg, &req->table) ? 0 : 2;
 	}
+}
+
+/* --exclude GLOB, as often as given. 0, or -1 if out of memory. */
+static int add_exclude(struct filewalk_opts *w, char *glob)
+{
+	char **bigger = realloc((char **)w->exclude, (w->nexclude + 1) * sizeof(*bigger));
+
+	if (!bigger)
+		return -1;
+	bigger[w->nexclude++] = glob;
+	w->exclude = bigger;
+	return 0;
 }
 
 static int check_request(const struct file_request *req)
@@ -263,6 +299,8 @@ static int check_request(const struct file_request *req)
 		fprintf(stderr, "%s: file: --touch and --evict exclude each other\n", CLI_PROG);
 		return 2;
 	}
+	if (req->format == EMIT_TEXT)
+		return cli_table_check("file", &req->table, emit_file_columns, emit_file_ncolumns);
 	return 0;
 }
 
@@ -278,28 +316,43 @@ int cli_file(int argc, char **argv)
 	        {"evict", no_argument, 0, 'E'},
 	        {"format", required_argument, 0, 'f'},
 	        {"svg", required_argument, 0, 'S'},
+	        {"exclude", required_argument, 0, 'e'},
+	        {"partial", no_argument, 0, 'p'},
 	        {"help", no_argument, 0, 'h'},
+	        CLI_TABLE_OPTIONS,
 	        {0},
 	};
 	struct filewalk_opts walk_opts = {0};
 	struct file_request req = {0};
 	enum emit_format format = EMIT_JSON;
-	int opt;
+	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "rLxf:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "rLxf:e:h" CLI_TABLE_SHORT, opts, NULL)) != -1) {
 		if (opt == 'h') {
 			usage(stdout);
+			free((char **)walk_opts.exclude);
 			return 0;
 		}
-		if (parse_option(opt, &walk_opts, &req, &format) != 0) {
+		if (opt == 'e' && add_exclude(&walk_opts, optarg) == 0)
+			continue;
+		if (opt == 'e' || parse_option(opt, &walk_opts, &req, &format) != 0) {
 			usage(stderr);
+			free((char **)walk_opts.exclude);
 			return 2;
 		}
 	}
-	if (optind >= argc || check_request(&req) != 0) {
-		usage(stderr);
-		return 2;
-	}
 	req.format = format;
-	return run_scan(argv + optind, argc - optind, &walk_opts, &req, format);
+	if (optind >= argc) {
+		usage(stderr);
+		rc = 2;
+	} else if ((rc = check_request(&req)) != 0) {
+		;
+	} else if (req.svg && (rc = emit_svg_check(req.svg)) != 0) {
+		emit_error(CLI_PROG, "file", format, "%s: %s", req.svg, strerror(-rc));
+		rc = 1;
+	} else {
+		rc = run_scan(argv + optind, argc - optind, &walk_opts, &req, format);
+	}
+	free((char **)walk_opts.exclude);
+	return rc;
 }

@@ -1,6 +1,8 @@
 #include "emit/emit_file.h"
 #include "core/clock.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -89,8 +91,45 @@ static void open_jsonl_doc(struct emit_file *e)
 	fputc(',', e->out);
 }
 
-void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format)
+enum {
+	COL_RES,
+	COL_PAGES,
+	COL_SIZE,
+	COL_PERCENT,
+	COL_RESIDENT,
+	COL_DIRTY,
+	COL_WRITEBACK,
+	COL_EVICTED,
+	COL_RECENT,
+	COL_METHOD,
+	COL_FILE,
+	NCOLS
+};
+
+/* The widths are fixed (each wider than its header: libsmartcols narrows a
+ * column to its data when the header fills the hint exactly): rows are
+ * printed as the files are scanned. */
+const struct table_column emit_file_columns[] = {
+        [COL_RES] = {"RES", "resident in the page cache", 6, TABLE_RIGHT},
+        [COL_PAGES] = {"PAGES", "resident pages", 9, TABLE_RIGHT},
+        [COL_SIZE] = {"SIZE", "the file's size", 6, TABLE_RIGHT},
+        [COL_PERCENT] = {"RES%", "resident pages of the file's pages", 6, TABLE_RIGHT},
+        [COL_RESIDENT] = {"RESIDENT", "a bar of resident pages, [#####.....]", 22, TABLE_HIDDEN},
+        [COL_DIRTY] = {"DIRTY", "dirty in the cache (cachestat)", 6, TABLE_RIGHT | TABLE_HIDDEN},
+        [COL_WRITEBACK] = {"WRITEBACK", "being written back (cachestat)", 10,
+                           TABLE_RIGHT | TABLE_HIDDEN},
+        [COL_EVICTED] = {"EVICTED", "evicted (cachestat)", 8, TABLE_RIGHT | TABLE_HIDDEN},
+        [COL_RECENT] = {"RECENTLY_EVICTED", "evicted recently (cachestat)", 17,
+                        TABLE_RIGHT | TABLE_HIDDEN},
+        [COL_METHOD] = {"METHOD", "how it was counted: cachestat or mincore", 9, TABLE_HIDDEN},
+        [COL_FILE] = {"FILE", "the file", 0.5, TABLE_WRAP},
+};
+const size_t emit_file_ncolumns = NCOLS;
+
+void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format,
+                     const struct table_options *table)
 {
+	char why[128];
 	json_t *head;
 
 	memset(e, 0, sizeof(*e));
@@ -98,6 +137,13 @@ void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format)
 	e->format = format;
 	e->start_ns = clock_ns();
 	e->progress_tty = isatty(STDERR_FILENO) && !isatty(fileno(out));
+	if (format == EMIT_TEXT) {
+		if (table)
+			e->table_opt = *table;
+		e->table = table_new(emit_file_columns, NCOLS, &e->table_opt, why, sizeof(why));
+		e->table_failed = !e->table;
+		return;
+	}
 	if (format != EMIT_JSON && format != EMIT_JSONL)
 		return;
 	head = emit_doc("file", true);
@@ -128,19 +174,71 @@ static void close_object(struct emit_file *e)
 	}
 }
 
+/* pages as bytes in the table's units, or "?" with why. */
+static void page_cell(struct emit_file *e, size_t col, uint64_t pages, const char *why)
+{
+	if (why)
+		table_text(e->table, col, "?");
+	else
+		table_bytes(e->table, col, pages * (uint64_t)sysconf(_SC_PAGESIZE));
+}
+
+static void bar_cell(struct emit_file *e, uint64_t part, uint64_t whole)
+{
+	char bar[64] = "";
+	FILE *f = fmemopen(bar, sizeof(bar), "w");
+
+	if (f) {
+		emit_bar(f, part, whole, 20);
+		fclose(f);
+	}
+	table_text(e->table, COL_RESIDENT, bar);
+}
+
+/* One row: the counts of r (the totals when path is NULL), or "?" where
+ * they were not measured. */
+static void add_row(struct emit_file *e, const char *path, const struct residency *r)
+{
+	const char *why = r->unavailable, *detail = why ? why : r->detail_unavailable;
+	char pct[16];
+
+	if (!e->table || table_row(e->table) != 0)
+		return;
+	page_cell(e, COL_RES, r->resident_pages, why);
+	if (why)
+		table_text(e->table, COL_PAGES, "?");
+	else
+		table_count(e->table, COL_PAGES, r->resident_pages);
+	table_bytes(e->table, COL_SIZE, r->size);
+	snprintf(pct, sizeof(pct), "%.1f%%",
+	         r->pages ? 100.0 * r->resident_pages / r->pages : 0.0);
+	table_text(e->table, COL_PERCENT, why ? "?" : pct);
+	if (why)
+		table_text(e->table, COL_RESIDENT, "?");
+	else
+		bar_cell(e, r->resident_pages, r->pages);
+	page_cell(e, COL_DIRTY, r->dirty_pages, detail);
+	page_cell(e, COL_WRITEBACK, r->writeback_pages, detail);
+	page_cell(e, COL_EVICTED, r->evicted_pages, detail);
+	page_cell(e, COL_RECENT, r->recently_evicted_pages, detail);
+	table_text(e->table, COL_METHOD, why ? "?" : r->method);
+	table_text(e->table, COL_FILE, path);
+	if (why && !e->unmeasured_why)
+		e->unmeasured_why = why;
+}
+
+/* Prints the rows so far; the scan goes on if the output cannot be written
+ * (the end reports it). */
+static void flush_rows(struct emit_file *e)
+{
+	if (e->table && table_flush(e->table, e->out) != 0)
+		e->table_failed = 1;
+}
+
 static void print_summary_line(struct emit_file *e, const char *path, const struct residency *r)
 {
-	char size[32];
-
-	fprintf(e->out, "%-40s %10s ", path, emit_human_bytes(r->size, size, sizeof(size)));
-	if (r->unavailable) {
-		fprintf(e->out, "resident: unknown (%s)\n", r->unavailable);
-		return;
-	}
-	fprintf(e->out, "%9llu/%-9llu ", (unsigned long long)r->resident_pages,
-	        (unsigned long long)r->pages);
-	emit_bar(e->out, r->resident_pages, r->pages, 20);
-	fprintf(e->out, " %5.1f%%\n", r->pages ? 100.0 * r->resident_pages / r->pages : 0.0);
+	add_row(e, path, r);
+	flush_rows(e);
 }
 
 void emit_file_open_entry(struct emit_file *e, const char *path, const struct residency *r)
@@ -294,6 +392,18 @@ void emit_file_close_entry(struct emit_file *e, const struct residency *r, const
 	show_progress(e, e->path);
 }
 
+/* A path that was not scanned, as a row with no counts. */
+static void skipped_row(struct emit_file *e, const char *path, const char *reason)
+{
+	char name[PATH_MAX + 128];
+
+	if (!e->table || table_row(e->table) != 0)
+		return;
+	snprintf(name, sizeof(name), "%s (skipped: %s)", path, reason);
+	table_text(e->table, COL_FILE, name);
+	flush_rows(e);
+}
+
 void emit_file_problem(struct emit_file *e, const char *path, const char *error,
                        const char *skipped)
 {
@@ -305,7 +415,7 @@ void emit_file_problem(struct emit_file *e, const char *path, const char *error,
 	}
 	if (!is_json(e)) {
 		if (!error)
-			fprintf(e->out, "%-40s skipped: %s\n", path, skipped);
+			skipped_row(e, path, skipped);
 	} else {
 		open_object(e);
 		fputs("\"path\":", e->out);
@@ -315,6 +425,11 @@ void emit_file_problem(struct emit_file *e, const char *path, const char *error,
 		close_object(e);
 	}
 	show_progress(e, path);
+}
+
+void emit_file_not_partial(struct emit_file *e)
+{
+	e->totals.not_partial++;
 }
 
 static json_t *totals_object(const struct emit_file_totals *t, const struct filewalk_stats *walk)
@@ -336,29 +451,65 @@ static json_t *totals_object(const struct emit_file_totals *t, const struct file
 	emit_int(o, "skipped", (int64_t)t->skipped);
 	emit_int(o, "duplicate_links", (int64_t)walk->duplicate_links);
 	emit_int(o, "symlinks_not_followed", (int64_t)walk->symlinks);
+	emit_int(o, "excluded", (int64_t)walk->excluded);
+	emit_int(o, "not_partial", (int64_t)t->not_partial);
 	return o;
 }
 
-static void print_totals_line(struct emit_file *e)
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* The totals as the last row, then what the rows cannot say. */
+static void print_totals_line(struct emit_file *e, const struct filewalk_stats *walk)
 {
 	const struct emit_file_totals *t = &e->totals;
+	struct residency r = {.size = t->bytes,
+	                      .pages = t->measured_pages,
+	                      .resident_pages = t->resident_pages,
+	                      .dirty_pages = t->dirty_pages,
+	                      .writeback_pages = t->writeback_pages,
+	                      .evicted_pages = t->evicted_pages,
+	                      .recently_evicted_pages = t->recently_evicted_pages,
+	                      .method = "-"};
+	char label[64];
+	uint64_t unmeasured = t->files - t->measured_files;
 
-	fprintf(e->out, "total: %llu files, %llu/%llu pages resident ",
-	        (unsigned long long)t->files, (unsigned long long)t->resident_pages,
-	        (unsigned long long)t->measured_pages);
-	emit_bar(e->out, t->resident_pages, t->measured_pages, 20);
-	if (t->measured_files < t->files)
-		fprintf(e->out, ", %llu not measurable",
-		        (unsigned long long)(t->files - t->measured_files));
-	fprintf(e->out, ", %llu errors, %llu skipped\n", (unsigned long long)t->errors,
-	        (unsigned long long)t->skipped);
+	if (t->files && !t->measured_files)
+		r.unavailable = e->unmeasured_why;
+	if (t->detailed_files < t->measured_files)
+		r.detail_unavailable = "some files were measured without cachestat(2)";
+	snprintf(label, sizeof(label), "total: %llu %s", (unsigned long long)t->files,
+	         plural(t->files, "file", "files"));
+	if (t->files > 1)
+		add_row(e, label, &r);
+	flush_rows(e);
+	if (e->table_opt.no_headings)
+		return;
+	if (unmeasured)
+		fprintf(e->out, "%llu %s not measurable (?): %s\n", (unsigned long long)unmeasured,
+		        plural(unmeasured, "file", "files"), e->unmeasured_why);
+	if (t->errors || t->skipped)
+		fprintf(e->out, "%llu %s, %llu skipped\n", (unsigned long long)t->errors,
+		        plural(t->errors, "error", "errors"), (unsigned long long)t->skipped);
+	if (walk->excluded)
+		fprintf(e->out, "%llu excluded (--exclude)\n", (unsigned long long)walk->excluded);
+	if (t->not_partial)
+		fprintf(e->out, "%llu %s not partly resident (--partial)\n",
+		        (unsigned long long)t->not_partial,
+		        plural(t->not_partial, "file", "files"));
 }
 
 int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk)
 {
 	clear_progress(e);
 	if (!is_json(e)) {
-		print_totals_line(e);
+		print_totals_line(e, walk);
+		table_free(e->table);
+		e->table = NULL;
+		if (e->table_failed)
+			return -1;
 	} else {
 		/* In JSON lines the totals are a last document of the same kind. */
 		if (e->format == EMIT_JSON)

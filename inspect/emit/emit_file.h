@@ -14,6 +14,7 @@
 #define EMIT_FILE_H
 
 #include "core/emit.h"
+#include "core/table.h"
 #include "kernel/filewalk.h"
 #include "kernel/residency.h"
 
@@ -27,7 +28,8 @@ struct emit_file_totals {
 	uint64_t resident_pages, dirty_pages, writeback_pages, evicted_pages,
 	        recently_evicted_pages;
 	uint64_t errors, skipped;
-	uint64_t bytes; /* scanned so far, for the progress line */
+	uint64_t not_partial; /* left out by --partial */
+	uint64_t bytes;       /* scanned so far, for the progress line */
 };
 
 struct emit_file {
@@ -42,10 +44,21 @@ struct emit_file {
 	uint64_t start_ns, last_progress_ns; /* core/clock */
 	bool progress_tty;                   /* stderr is a terminal, the report goes elsewhere */
 	bool progress_shown;
+	/* Text: one row per file, printed as each file is done. */
+	struct table *table;
+	struct table_options table_opt;
+	const char *unmeasured_why; /* the first file's reason, said once at the end */
+	int table_failed;           /* the table could not be made or written */
 };
 
-/* Starts the document ({"schema":...,"files":[ for JSON). */
-void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format);
+/* The text table's columns, for --help and --output. */
+extern const struct table_column emit_file_columns[];
+extern const size_t emit_file_ncolumns;
+
+/* Starts the document ({"schema":...,"files":[ for JSON); table chooses the
+ * text table's columns and units (NULL: the defaults). */
+void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format,
+                     const struct table_options *table);
 
 /* Starts one file's entry: path, size, pages; for text, the summary line. */
 void emit_file_open_entry(struct emit_file *e, const char *path, const struct residency *r);
@@ -72,7 +85,11 @@ void emit_file_close_entry(struct emit_file *e, const struct residency *r, const
 void emit_file_problem(struct emit_file *e, const char *path, const char *error,
                        const char *skipped);
 
-/* Writes the totals and ends the document. 0, or -1 if writing failed. */
+/* A file measured and left out by --partial: only counted. */
+void emit_file_not_partial(struct emit_file *e);
+
+/* Writes the totals and ends the document. 0, or -1 if writing failed (or
+ * the text table could not be made). */
 int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk);
 
 #endif
