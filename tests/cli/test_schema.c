@@ -354,4 +354,5 @@ Test(schema, who_output_matches)
 	check_commandf("who", 0, BUILD_DIR "/mapscope who /usr/lib/x86_64-linux-gnu/libc.so.6");
 	check_commandf("who", 0, BUILD_DIR "/mapscope who %s", sample);
 	check_commandf("who", 1, BUILD_DIR "/mapscope who %s/missing", dir);
+	check_commandf("who", 1, BUILD_DIR "/mapscope who %s %s/missing 2>/dev/null", sample, dir);
 }
