@@ -1,6 +1,6 @@
 # mapscope: one build for the whole repository. Output goes to build/ only.
 #
-#   make            libraries, both CLIs and the sample libraries
+#   make            libraries, both CLIs, the sample libraries and test helpers
 #   make test       Criterion suites and CLI tests (installs missing dependencies)
 #   make demo       the main job on an embedded default
 #   make bench      benchmarks against the peers
@@ -81,8 +81,9 @@ TESTLIBS := $(TESTLIB_C:testlibs/%.c=$(B)/testlibs/%.so) \
 DEPS_STAMP := $(B)/.deps-ok
 
 .PHONY: all test demo bench fuzz install clean lint deps tsan sweep
+# The helpers too: README's examples run build/tests/helpers/touchpages.
 all: $(B)/libsoload.a $(B)/libsoload.so $(B)/soload $(B)/mapscope $(TESTLIBS) \
-	$(B)/soload.pc
+	$(B)/soload.pc $(TEST_HELPERS)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP):
