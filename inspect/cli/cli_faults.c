@@ -15,34 +15,49 @@ struct faults_args {
 	char **cold;
 	size_t ncold;
 	const char *lib, *call, *loader;
+	struct table_options table;
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: %s faults [--cold PATH]... [--samples] [--format json|jsonl|text]\n"
-	        "                 -- CMD [ARG...]\n"
+	        "                 [TABLE OPTIONS] -- CMD [ARG...]\n"
 	        "       %s faults --lib LIB --call SYMBOL [--loader dlopen|soload]\n"
-	        "                 [--cold PATH]... [--format json|jsonl|text]\n"
+	        "                 [--cold PATH]... [--format json|jsonl|text] [TABLE OPTIONS]\n"
 	        "Counts the page faults of CMD (minor, major, per mapped file), or of loading\n"
-	        "LIB and calling SYMBOL (no arguments) once. --cold drops PATH from the page\n"
-	        "cache first. CMD's standard output goes to standard error. Without perf\n"
-	        "privileges the totals are CMD's rusage and only user-mode faults are sampled.\n",
+	        "LIB and calling SYMBOL (no arguments) once, with dlopen unless --loader\n"
+	        "soload is given. --cold drops PATH from the page cache first. CMD's standard\n"
+	        "output goes to standard error. Without perf privileges the totals are CMD's\n"
+	        "rusage and only user-mode faults are sampled.\n",
 	        CLI_PROG, CLI_PROG);
+	if (out != stdout)
+		return;
+	cli_table_help(out);
+	cli_table_columns(out, "faults -- CMD", emit_faults_columns, emit_faults_ncolumns);
+	cli_table_columns(out, "faults --lib", emit_faults_lib_columns, emit_faults_lib_ncolumns);
 }
 
 /* 0 to go on, -1 after --help, 2 on a usage error. */
 static int parse_args(int argc, char **argv, struct faults_args *a)
 {
 	static const struct option opts[] = {
-	        {"cold", required_argument, 0, 'c'},   {"samples", no_argument, 0, 's'},
-	        {"format", required_argument, 0, 'f'}, {"lib", required_argument, 0, 'l'},
-	        {"call", required_argument, 0, 'C'},   {"loader", required_argument, 0, 'L'},
-	        {"help", no_argument, 0, 'h'},         {0},
+	        {"cold", required_argument, 0, 'c'},
+	        {"samples", no_argument, 0, 's'},
+	        {"format", required_argument, 0, 'f'},
+	        {"lib", required_argument, 0, 'l'},
+	        {"call", required_argument, 0, 'C'},
+	        {"loader", required_argument, 0, 'L'},
+	        {"help", no_argument, 0, 'h'},
+	        CLI_TABLE_OPTIONS,
+	        {0},
 	};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "+c:sf:l:C:L:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+c:sf:l:C:L:h" CLI_TABLE_SHORT, opts, NULL)) !=
+	       -1) {
+		if (cli_table_option(opt, optarg, &a->table))
+			continue;
 		switch (opt) {
 		case 'c':
 			a->cold[a->ncold++] = optarg;
@@ -96,7 +111,12 @@ static int check_args(int argc, const struct faults_args *a)
 		fprintf(stderr, "%s: faults: --format must be json, jsonl or text\n", CLI_PROG);
 		return 2;
 	}
-	return 0;
+	if (a->format != EMIT_TEXT)
+		return 0;
+	if (lib_mode)
+		return cli_table_check("faults", &a->table, emit_faults_lib_columns,
+		                       emit_faults_lib_ncolumns);
+	return cli_table_check("faults", &a->table, emit_faults_columns, emit_faults_ncolumns);
 }
 
 static int run_command(char **argv, const struct faults_args *a)
@@ -111,7 +131,7 @@ static int run_command(char **argv, const struct faults_args *a)
 		return 1;
 	}
 	if (a->format == EMIT_TEXT)
-		emit_faults_text(stdout, argv, &rep, a->samples);
+		rc = emit_faults_text(stdout, argv, &rep, a->samples, &a->table) ? 1 : 0;
 	else if (emit_json(emit_faults_doc(argv, &rep, a->samples), stdout, a->format) != 0)
 		rc = 1;
 	faults_free(&rep);
@@ -139,10 +159,9 @@ static int run_library(const struct faults_args *a)
 		emit_error(CLI_PROG, "faults", a->format, "%s", err);
 		return 1;
 	}
-	if (a->format == EMIT_TEXT) {
-		emit_faults_lib_text(stdout, a->lib, a->call, loader, &rep);
-		return 0;
-	}
+	if (a->format == EMIT_TEXT)
+		return emit_faults_lib_text(stdout, a->lib, a->call, loader, &rep, &a->table) ? 1
+		                                                                              : 0;
 	return emit_json(emit_faults_lib_doc(a->lib, a->call, loader, &rep), stdout, a->format)
 	               ? 1
 	               : 0;
