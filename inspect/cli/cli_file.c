@@ -129,9 +129,9 @@ static void draw_file(struct file_run *run, const char *path, int fd, const stru
 		g.unavailable = strerror(-err);
 	else if (!g.unavailable)
 		pagegrid_count_mappers(&g, path);
-	snprintf(label, sizeof(label), "%s  (%s, %llu pages, %llu a cell)", path,
+	snprintf(label, sizeof(label), "%s  (%s, %llu %s, %llu a cell)", path,
 	         emit_human_bytes(r->size, size, sizeof(size)), (unsigned long long)g.pages,
-	         (unsigned long long)g.pages_per_cell);
+	         emit_plural(g.pages, "page", "pages"), (unsigned long long)g.pages_per_cell);
 	emit_svg_add(run->svg, label, NULL, &g);
 }
 
@@ -236,8 +236,9 @@ static int run_scan(char *const *paths, int n, const struct filewalk_opts *walk_
 	else if (err)
 		emit_error(CLI_PROG, "file", format, "the scan stopped: %s", strerror(-err));
 	else if (run.operands_failed > 1)
-		emit_error(CLI_PROG, "file", format, "%s (and %d more paths)", run.first_failure,
-		           run.operands_failed - 1);
+		emit_error(CLI_PROG, "file", format, "%s (and %d more %s)", run.first_failure,
+		           run.operands_failed - 1,
+		           emit_plural((uint64_t)run.operands_failed - 1, "path", "paths"));
 	else if (run.operands_failed)
 		emit_error(CLI_PROG, "file", format, "%s", run.first_failure);
 	return svg_err || err || run.operands_failed ? 1 : 0;

@@ -238,8 +238,9 @@ static void print_header(FILE *out, char *const argv[], const struct faults_repo
 		        (unsigned long long)rep->kernel_minor,
 		        (unsigned long long)rep->kernel_major);
 	if (rep->lost)
-		fprintf(out, "warning: the kernel dropped %llu sample records\n",
-		        (unsigned long long)rep->lost);
+		fprintf(out, "warning: the kernel dropped %llu sample %s\n",
+		        (unsigned long long)rep->lost,
+		        emit_plural(rep->lost, "record", "records"));
 }
 
 static uint64_t peak_of(const uint64_t *bucket, int n)
@@ -356,7 +357,7 @@ static void add_rest(struct table *t, const struct faults_report *rep, const siz
 		minor += rep->maps[order[i]].minor;
 		major += rep->maps[order[i]].major;
 	}
-	snprintf(label, sizeof(label), "(%zu more %s)", n, n == 1 ? "mapping" : "mappings");
+	snprintf(label, sizeof(label), "(%zu more %s)", n, emit_plural(n, "mapping", "mappings"));
 	add_sum_row(t, label, minor, major);
 }
 

@@ -66,8 +66,8 @@ static void show_progress(struct emit_file *e, const char *path)
 	e->last_progress_ns = now;
 	e->progress_shown = true;
 	/* The end of the path: a line that wrapped could not be rewritten. */
-	fprintf(stderr, "\r\033[Kmapscope: %llu files, %s: %s%s",
-	        (unsigned long long)e->totals.files,
+	fprintf(stderr, "\r\033[Kmapscope: %llu %s, %s: %s%s", (unsigned long long)e->totals.files,
+	        emit_plural(e->totals.files, "file", "files"),
 	        emit_human_bytes(e->totals.bytes, bytes, sizeof(bytes)),
 	        len > PROGRESS_PATH ? "..." : "",
 	        path + (len > PROGRESS_PATH ? len - PROGRESS_PATH : 0));
@@ -456,11 +456,6 @@ static json_t *totals_object(const struct emit_file_totals *t, const struct file
 	return o;
 }
 
-static const char *plural(uint64_t n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
 /* The totals as the last row, then what the rows cannot say. */
 static void print_totals_line(struct emit_file *e, const struct filewalk_stats *walk)
 {
@@ -481,7 +476,7 @@ static void print_totals_line(struct emit_file *e, const struct filewalk_stats *
 	if (t->detailed_files < t->measured_files)
 		r.detail_unavailable = "some files were measured without cachestat(2)";
 	snprintf(label, sizeof(label), "total: %llu %s", (unsigned long long)t->files,
-	         plural(t->files, "file", "files"));
+	         emit_plural(t->files, "file", "files"));
 	if (t->files > 1)
 		add_row(e, label, &r);
 	flush_rows(e);
@@ -489,16 +484,16 @@ static void print_totals_line(struct emit_file *e, const struct filewalk_stats *
 		return;
 	if (unmeasured)
 		fprintf(e->out, "%llu %s not measurable (?): %s\n", (unsigned long long)unmeasured,
-		        plural(unmeasured, "file", "files"), e->unmeasured_why);
+		        emit_plural(unmeasured, "file", "files"), e->unmeasured_why);
 	if (t->errors || t->skipped)
 		fprintf(e->out, "%llu %s, %llu skipped\n", (unsigned long long)t->errors,
-		        plural(t->errors, "error", "errors"), (unsigned long long)t->skipped);
+		        emit_plural(t->errors, "error", "errors"), (unsigned long long)t->skipped);
 	if (walk->excluded)
 		fprintf(e->out, "%llu excluded (--exclude)\n", (unsigned long long)walk->excluded);
 	if (t->not_partial)
 		fprintf(e->out, "%llu %s not partly resident (--partial)\n",
 		        (unsigned long long)t->not_partial,
-		        plural(t->not_partial, "file", "files"));
+		        emit_plural(t->not_partial, "file", "files"));
 }
 
 int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk)

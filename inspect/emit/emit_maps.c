@@ -284,7 +284,8 @@ static void total_row(struct table *t, const struct maps_report *r)
 	table_text(t, COL_PERM, "-");
 	table_counters(t, &r->totals, r->totals.size);
 	table_text(t, COL_RESIDENT, "-");
-	snprintf(buf, sizeof(buf), "%zu mapping%s", r->count, r->count == 1 ? "" : "s");
+	snprintf(buf, sizeof(buf), "%zu %s", r->count,
+	         emit_plural(r->count, "mapping", "mappings"));
 	table_text(t, COL_MAPPING, buf);
 }
 

@@ -244,11 +244,6 @@ static int print_files(FILE *out, const struct maps_all_report *r,
 	return table_print(t, out);
 }
 
-static const char *plural(size_t n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
 int emit_maps_all_text(FILE *out, const struct maps_all_report *r, const struct table_options *opt)
 {
 	const struct maps_all_file **files = maps_all_sorted_files(r);
@@ -269,8 +264,8 @@ int emit_maps_all_text(FILE *out, const struct maps_all_report *r, const struct 
 	if (rc || opt->no_headings)
 		return rc;
 	fprintf(out, "\n%zu %s, %zu %s; %zu without memory, %zu could not be read\n", r->count,
-	        plural(r->count, "process", "processes"), r->nfiles,
-	        plural(r->nfiles, "file", "files"), r->no_memory, r->errors.count);
+	        emit_plural(r->count, "process", "processes"), r->nfiles,
+	        emit_plural(r->nfiles, "file", "files"), r->no_memory, r->errors.count);
 	for (size_t i = 0; i < r->errors.count; i++)
 		fprintf(out, "  pid %d: %s\n", (int)r->errors.items[i].pid,
 		        r->errors.items[i].error);

@@ -120,7 +120,7 @@ const struct table_column emit_share_columns[] = {
         {"PRIVATE_DIRTY", "dirty, this holder's own (relocated data, bss)", 6, TABLE_RIGHT},
         {"TEXT_RSS", "resident executable pages", 6, TABLE_RIGHT | TABLE_HIDDEN},
         {"TEXT_PSS", "their proportional share", 6, TABLE_RIGHT},
-        {"RELRO", "RELRO pages shared / RELRO pages (soload --share)", 6, TABLE_RIGHT},
+        {"RELRO", "RELRO pages shared / RELRO pages (soload-share holders)", 6, TABLE_RIGHT},
 };
 const size_t emit_share_ncolumns = NCOLS;
 

@@ -328,11 +328,11 @@ static void add_mapping(struct emit_svg *svg, const struct maps_report *r,
 	g.unavailable = r->pagemap_unavailable;
 	g.dirty_unavailable = NULL;
 	snprintf(label, sizeof(label), "%#llx-%#llx %s %s", (unsigned long long)reg->start,
-	         (unsigned long long)reg->end, reg->perms, reg->path[0] ? reg->path : "[anon]");
-	snprintf(note, sizeof(note), "%s, %s resident, %llu pages, %llu a cell",
+	         (unsigned long long)reg->end, reg->perms, reg->path[0] ? reg->path : "[ anon ]");
+	snprintf(note, sizeof(note), "%s, %s resident, %llu %s, %llu a cell",
 	         emit_human_bytes(reg->end - reg->start, size, sizeof(size)),
 	         emit_human_bytes(m->smaps.rss, rss, sizeof(rss)), (unsigned long long)pages,
-	         (unsigned long long)g.pages_per_cell);
+	         emit_plural(pages, "page", "pages"), (unsigned long long)g.pages_per_cell);
 	emit_svg_add(svg, label, note, &g);
 }
 

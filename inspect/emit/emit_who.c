@@ -95,11 +95,6 @@ const struct table_column emit_who_columns[] = {
 };
 const size_t emit_who_ncolumns = NCOLS;
 
-static const char *plural(size_t n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
 int emit_who_text(FILE *out, const char *path, const struct who_report *r,
                   const struct table_options *opt)
 {
@@ -134,8 +129,8 @@ int emit_who_text(FILE *out, const char *path, const struct who_report *r,
 	if (opt->no_headings)
 		return 0;
 	fprintf(out, "%zu %s %s; %zu scanned, %zu could not be read\n", r->count,
-	        plural(r->count, "process", "processes"), plural(r->count, "uses it", "use it"),
-	        r->scanned, r->errors.count);
+	        emit_plural(r->count, "process", "processes"),
+	        emit_plural(r->count, "uses it", "use it"), r->scanned, r->errors.count);
 	for (size_t i = 0; i < r->errors.count; i++)
 		fprintf(out, "  pid %d: %s\n", (int)r->errors.items[i].pid,
 		        r->errors.items[i].error);
