@@ -61,16 +61,19 @@ void cli_table_columns(FILE *out, const char *title, const struct table_column *
 int cli_table_check(const char *command, const struct table_options *t,
                     const struct table_column *cols, size_t ncols)
 {
-	char why[128];
+	char why[128], accepted[1024] = "", bad[64] = "";
 	struct table *tb = table_new(cols, ncols, t, why, sizeof(why));
+	size_t n = 0;
 
 	if (tb) {
 		table_free(tb);
 		return 0;
 	}
-	fprintf(stderr, "%s %s: %s (", CLI_PROG, command, why);
 	for (size_t i = 0; i < ncols; i++)
-		fprintf(stderr, "%s%s", i ? ", " : "", cols[i].name);
-	fputs(")\n", stderr);
-	return 2;
+		n += (size_t)snprintf(accepted + n,
+		                      n < sizeof(accepted) ? sizeof(accepted) - n : 0, "%s%s",
+		                      i ? ", " : "", cols[i].name);
+	/* The first name that is not a column, as table_new found it. */
+	sscanf(why, "unknown column '%63[^']'", bad);
+	return command_invalid(CLI_PROG, command, "--output", bad, accepted);
 }

@@ -54,8 +54,8 @@ static int parse_args(int argc, char **argv, struct faults_args *a)
 	};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "+c:sf:l:C:L:h" CLI_TABLE_SHORT, opts, NULL)) !=
-	       -1) {
+	while ((opt = command_getopt(CLI_PROG, argc, argv, "+c:sf:l:C:L:h" CLI_TABLE_SHORT,
+	                             opts)) != -1) {
 		if (cli_table_option(opt, optarg, &a->table))
 			continue;
 		switch (opt) {
@@ -66,7 +66,8 @@ static int parse_args(int argc, char **argv, struct faults_args *a)
 			a->samples = true;
 			break;
 		case 'f':
-			if (cli_format(optarg, &a->format) != 0)
+			if (command_format(CLI_PROG " faults", optarg, COMMAND_JSON_TEXT,
+			                   &a->format) != 0)
 				return 2;
 			break;
 		case 'l':
@@ -82,7 +83,6 @@ static int parse_args(int argc, char **argv, struct faults_args *a)
 			usage(stdout);
 			return -1;
 		default:
-			usage(stderr);
 			return 2;
 		}
 	}
@@ -102,15 +102,9 @@ static int check_args(int argc, const struct faults_args *a)
 		fprintf(stderr, "%s: faults: no command given\n", CLI_PROG);
 		return 2;
 	}
-	if (a->loader && strcmp(a->loader, "dlopen") && strcmp(a->loader, "soload")) {
-		fprintf(stderr, "%s: faults: unknown loader '%s' (dlopen, soload)\n", CLI_PROG,
-		        a->loader);
-		return 2;
-	}
-	if (a->format == EMIT_PROMETHEUS) {
-		fprintf(stderr, "%s: faults: --format must be json, jsonl or text\n", CLI_PROG);
-		return 2;
-	}
+	if (a->loader && strcmp(a->loader, "dlopen") && strcmp(a->loader, "soload"))
+		return command_invalid(CLI_PROG, "faults", "--loader", a->loader,
+		                       "dlopen, soload");
 	if (a->format != EMIT_TEXT)
 		return 0;
 	if (lib_mode)

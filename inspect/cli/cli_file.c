@@ -270,7 +270,7 @@ static int parse_option(int opt, struct filewalk_opts *w, struct file_request *r
 		req->evict = true;
 		return 0;
 	case 'f':
-		return cli_format(optarg, format);
+		return command_format(CLI_PROG " file", optarg, COMMAND_ALL_FORMATS, format);
 	case 'S':
 		req->svg = optarg;
 		return 0;
@@ -328,7 +328,8 @@ int cli_file(int argc, char **argv)
 	enum emit_format format = EMIT_JSON;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "rLxf:e:h" CLI_TABLE_SHORT, opts, NULL)) != -1) {
+	while ((opt = command_getopt(CLI_PROG, argc, argv, "rLxf:e:h" CLI_TABLE_SHORT, opts)) !=
+	       -1) {
 		if (opt == 'h') {
 			usage(stdout);
 			free((char **)walk_opts.exclude);
@@ -337,9 +338,10 @@ int cli_file(int argc, char **argv)
 		if (opt == 'e' && add_exclude(&walk_opts, optarg) == 0)
 			continue;
 		if (opt == 'e' || parse_option(opt, &walk_opts, &req, &format) != 0) {
-			usage(stderr);
+			if (opt == 'e')
+				fprintf(stderr, "%s file: out of memory\n", CLI_PROG);
 			free((char **)walk_opts.exclude);
-			return 2;
+			return opt == 'e' ? 1 : 2;
 		}
 	}
 	req.format = format;

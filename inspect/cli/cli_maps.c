@@ -76,11 +76,9 @@ static int parse_pids(int n, char **args, struct maps_args *a)
 		return 1;
 	}
 	for (int i = 0; i < n; i++) {
-		if (parse_pid(args[i], &a->pids[i]) != 0) {
-			fprintf(stderr, "%s maps: '%s' is not a pid (a number or 'self')\n",
-			        CLI_PROG, args[i]);
-			return 2;
-		}
+		if (parse_pid(args[i], &a->pids[i]) != 0)
+			return command_invalid(CLI_PROG, "maps", "PID", args[i],
+			                       "a positive number or 'self'");
 	}
 	a->npids = (size_t)n;
 	return 0;
@@ -90,7 +88,7 @@ static int parse_option(int opt, struct maps_args *a)
 {
 	switch (opt) {
 	case 'f':
-		return cli_format(optarg, &a->format);
+		return command_format(CLI_PROG " maps", optarg, COMMAND_ALL_FORMATS, &a->format);
 	case 'p':
 		a->pages = true;
 		return 0;
@@ -122,11 +120,9 @@ static int check_args(const struct maps_args *a, int operands)
 		fprintf(stderr, "%s maps: --all and --comm exclude each other\n", CLI_PROG);
 		return 2;
 	}
-	if (a->sort && !(a->all ? maps_all_sort_known(a->sort) : maps_sort_known(a->sort))) {
-		fprintf(stderr, "%s maps: unknown sort column '%s' (%s)\n", CLI_PROG, a->sort,
-		        a->all ? MAPS_ALL_SORT_KEYS : MAPS_SORT_KEYS);
-		return 2;
-	}
+	if (a->sort && !(a->all ? maps_all_sort_known(a->sort) : maps_sort_known(a->sort)))
+		return command_invalid(CLI_PROG, "maps", "--sort", a->sort,
+		                       a->all ? MAPS_ALL_SORT_KEYS : MAPS_SORT_KEYS);
 	if (a->format == EMIT_PROMETHEUS && !a->all) {
 		fprintf(stderr, "%s maps: --format prometheus needs --all\n", CLI_PROG);
 		return 2;
@@ -159,16 +155,14 @@ static int parse_args(int argc, char **argv, struct maps_args *a)
 	};
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "f:pac:s:h" CLI_TABLE_SHORT, opts, NULL)) != -1) {
+	while ((opt = command_getopt(CLI_PROG, argc, argv, "f:pac:s:h" CLI_TABLE_SHORT, opts)) !=
+	       -1) {
 		if (opt == 'h') {
 			usage(stdout);
 			return 1;
 		}
-		if ((rc = parse_option(opt, a)) != 0) {
-			if (opt == '?' || rc == 2)
-				usage(stderr);
+		if ((rc = parse_option(opt, a)) != 0)
 			return 3;
-		}
 	}
 	if ((rc = check_args(a, argc - optind)) != 0)
 		return rc + 1;

@@ -128,27 +128,23 @@ int cli_share(int argc, char **argv)
 	size_t nloaders = 1;
 	int opt, hold = 0;
 
-	while ((opt = getopt_long(argc, argv, "n:l:f:h" CLI_TABLE_SHORT, opts, NULL)) != -1) {
+	while ((opt = command_getopt(CLI_PROG, argc, argv, "n:l:f:h" CLI_TABLE_SHORT, opts)) !=
+	       -1) {
 		if (cli_table_option(opt, optarg, &table)) {
 			continue;
 		} else if (opt == 'n') {
 			req.n = strtoul(optarg, &end, 10);
-			if (*end || req.n < 1 || req.n > MAX_HOLDERS) {
-				fprintf(stderr, "%s: share: -n wants 1 to %d, not '%s'\n",
-				        CLI_PROG, MAX_HOLDERS, optarg);
-				return 2;
-			}
+			if (*end || end == optarg || req.n < 1 || req.n > MAX_HOLDERS)
+				return command_invalid(CLI_PROG, "share", "-n", optarg,
+				                       "a number of holders from 1 to 1024");
 		} else if (opt == 'l') {
 			nloaders = parse_loaders(optarg, loaders);
-			if (!nloaders) {
-				fprintf(stderr,
-				        "%s: share: unknown loader '%s' "
-				        "(dlopen, soload, soload-share, all)\n",
-				        CLI_PROG, optarg);
-				return 2;
-			}
+			if (!nloaders)
+				return command_invalid(CLI_PROG, "share", "--loader", optarg,
+				                       "dlopen, soload, soload-share, all");
 		} else if (opt == 'f') {
-			if (cli_format(optarg, &format) != 0)
+			if (command_format(CLI_PROG " share", optarg, COMMAND_ALL_FORMATS,
+			                   &format) != 0)
 				return 2;
 		} else if (opt == 'H') {
 			hold = 1;
@@ -156,7 +152,6 @@ int cli_share(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else {
-			usage(stderr);
 			return 2;
 		}
 	}

@@ -43,11 +43,9 @@ static int parse_interval(const char *arg, uint64_t *ns)
 	char *end;
 	double s = strtod(arg, &end);
 
-	if (end == arg || *end || !isfinite(s) || s < 0.001 || s > 86400) {
-		fprintf(stderr, "%s: watch: bad interval '%s' (seconds, 0.001 to 86400)\n",
-		        CLI_PROG, arg);
-		return 2;
-	}
+	if (end == arg || *end || !isfinite(s) || s < 0.001 || s > 86400)
+		return command_invalid(CLI_PROG, "watch", "--interval", arg,
+		                       "seconds from 0.001 to 86400");
 	*ns = (uint64_t)(s * 1e9);
 	return 0;
 }
@@ -57,10 +55,9 @@ static int parse_count(const char *arg, uint64_t *count)
 	char *end;
 	unsigned long long n = strtoull(arg, &end, 10);
 
-	if (end == arg || *end || *arg == '-' || n == 0) {
-		fprintf(stderr, "%s: watch: bad count '%s'\n", CLI_PROG, arg);
-		return 2;
-	}
+	if (end == arg || *end || *arg == '-' || n == 0)
+		return command_invalid(CLI_PROG, "watch", "--count", arg,
+		                       "a number of lines, 1 or more");
 	*count = n;
 	return 0;
 }
@@ -105,7 +102,8 @@ int cli_watch(int argc, char **argv)
 	struct watch_target t;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "i:n:f:h" CLI_TABLE_SHORT, opts, NULL)) != -1) {
+	while ((opt = command_getopt(CLI_PROG, argc, argv, "i:n:f:h" CLI_TABLE_SHORT, opts)) !=
+	       -1) {
 		int rc = 0;
 		if (cli_table_option(opt, optarg, &table))
 			continue;
@@ -114,12 +112,11 @@ int cli_watch(int argc, char **argv)
 		else if (opt == 'n')
 			rc = parse_count(optarg, &count);
 		else if (opt == 'f')
-			rc = command_format(CLI_PROG, optarg, COMMAND_JSON_TEXT, &format);
+			rc = command_format(CLI_PROG " watch", optarg, COMMAND_JSON_TEXT, &format);
 		else if (opt == 'h') {
 			usage(stdout);
 			return 0;
 		} else {
-			usage(stderr);
 			return 2;
 		}
 		if (rc)

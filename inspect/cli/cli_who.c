@@ -94,15 +94,17 @@ int cli_who(int argc, char **argv)
 	struct table_options table = {0};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "f:h" CLI_TABLE_SHORT, opts, NULL)) != -1) {
+	while ((opt = command_getopt(CLI_PROG, argc, argv, "f:h" CLI_TABLE_SHORT, opts)) != -1) {
 		if (opt == 'f') {
-			if (command_format(CLI_PROG, optarg, COMMAND_JSON_TEXT, &format) != 0)
+			if (command_format(CLI_PROG " who", optarg, COMMAND_JSON_TEXT, &format) !=
+			    0)
 				return 2;
 			continue;
 		}
 		if (cli_table_option(opt, optarg, &table))
 			continue;
-		usage(opt == 'h' ? stdout : stderr);
+		if (opt == 'h')
+			usage(stdout);
 		return opt == 'h' ? 0 : 2;
 	}
 	if (optind >= argc) {

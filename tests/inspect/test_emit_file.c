@@ -157,7 +157,7 @@ Test(emit_file, progress_only_on_a_terminal_after_a_second_and_cleared)
 
 	start(&c, &e, EMIT_JSON);
 	err = capture_stderr(scan_two_files_slowly, &e);
-	cr_assert_not_null(strstr(err, "1 files"), "%s", err);
+	cr_assert_not_null(strstr(err, "1 file, "), "%s", err);
 	cr_assert_not_null(strstr(err, "first"));
 	cr_assert_eq(strcmp(err + strlen(err) - 4, "\r\033[K"), 0, "cleared at the end");
 	free(err);
