@@ -360,3 +360,34 @@ Test(cli_maps, all_has_per_user_totals_and_fits_100_columns)
 	cr_assert_geq(tu_json_int(json_array_get(users, 0), "processes"), 1);
 	json_decref(doc);
 }
+
+Test(cli_maps, an_svg_that_cannot_be_written_fails_before_the_scan)
+{
+	int status;
+	json_t *doc = tu_run_json(BUILD_DIR "/mapscope maps self --svg /nonexistent/dir/x.svg "
+	                                    "2>/dev/null",
+	                          &status);
+
+	cr_assert_not_null(doc);
+	cr_assert_eq(status, 1);
+	/* The error document only: nothing was scanned. */
+	cr_assert_null(json_object_get(doc, "mappings"));
+	cr_assert_not_null(strstr(json_string_value(json_object_get(doc, "error")),
+	                          "/nonexistent/dir/x.svg: No such file or directory"));
+	json_decref(doc);
+	doc = tu_run_json(BUILD_DIR "/mapscope file --svg /nonexistent/dir/x.svg /dev/null "
+	                            "2>/dev/null",
+	                  &status);
+	cr_assert_not_null(doc);
+	cr_assert_eq(status, 1);
+	cr_assert_null(json_object_get(doc, "files"));
+	cr_assert_not_null(json_object_get(doc, "error"));
+	json_decref(doc);
+	/* A path that can be written gets the picture, after the scan. */
+	cr_assert_eq(tu_run(BUILD_DIR "/mapscope maps self --format text -o RSS --svg "
+	                              "/tmp/mapscope-svg-check.svg >/dev/null",
+	                    (char[8]){0}, 8),
+	             0);
+	cr_assert_eq(access("/tmp/mapscope-svg-check.svg", F_OK), 0, "drawn after the scan");
+	unlink("/tmp/mapscope-svg-check.svg");
+}
