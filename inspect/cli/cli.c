@@ -41,8 +41,8 @@ bool cli_table_option(int opt, const char *arg, struct table_options *t)
 
 void cli_table_help(FILE *out)
 {
-	fputs("text tables:\n"
-	      "  -o, --output COLUMNS   the columns to show, e.g. -o NAME,RSS (see below)\n"
+	fputs("\ntext tables:\n"
+	      "  -o, --output COLUMNS   the columns to show, in order: -o COLUMN,COLUMN,...\n"
 	      "      --bytes            sizes in bytes, not in human units\n"
 	      "      --no-headings      no header row\n"
 	      "      --raw              columns separated by one space, not aligned\n",
@@ -52,9 +52,9 @@ void cli_table_help(FILE *out)
 void cli_table_columns(FILE *out, const char *title, const struct table_column *cols, size_t ncols)
 {
 	if (title)
-		fprintf(out, "columns of %s:\n", title);
+		fprintf(out, "\ncolumns of %s:\n", title);
 	else
-		fputs("columns:\n", out);
+		fputs("\ncolumns:\n", out);
 	table_list_columns(out, cols, ncols);
 }
 
