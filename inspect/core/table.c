@@ -136,6 +136,15 @@ static void human_size(uint64_t bytes, char *buf, size_t cap)
 		         units[u]);
 }
 
+const char *table_size_text(const struct table_options *opt, uint64_t bytes, char *buf, size_t cap)
+{
+	if (opt && opt->bytes)
+		snprintf(buf, cap, "%" PRIu64 " bytes", bytes);
+	else
+		human_size(bytes, buf, cap);
+	return buf;
+}
+
 void table_bytes(struct table *t, size_t col, uint64_t bytes)
 {
 	char buf[32];

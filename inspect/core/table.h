@@ -58,6 +58,11 @@ int table_print(struct table *t, FILE *out);
 int table_flush(struct table *t, FILE *out);
 void table_free(struct table *t);
 
+/* A size outside a table in the table's units ("1.5M", or "1234 bytes"
+ * with --bytes), so that one output speaks one unit family. Returns buf. */
+const char *table_size_text(const struct table_options *opt, uint64_t bytes, char *buf,
+                            size_t cap);
+
 /* The columns, one per line with their help, for a command's --help. */
 void table_list_columns(FILE *out, const struct table_column *cols, size_t ncols);
 

@@ -282,7 +282,7 @@ static void print_histogram(FILE *out, const struct faults_report *rep, int mi)
 			bucket[column_of(rep->samples[i].offset, span)]++;
 	peak = peak_of(bucket, HISTOGRAM_COLUMNS);
 	fprintf(out, "\n%s: faults over %s of offsets (peak %llu per column)\n", m->path,
-	        emit_human_bytes(span, size, sizeof(size)), (unsigned long long)peak);
+	        table_size_text(NULL, span, size, sizeof(size)), (unsigned long long)peak);
 	print_shades(out, bucket, peak);
 }
 

@@ -308,17 +308,6 @@ static void text_runs(FILE *out, const struct maps_report *r)
 	}
 }
 
-/* A size outside the table, in the table's units. */
-static const char *size_text(uint64_t bytes, const struct table_options *opt, char *buf,
-                             size_t cap)
-{
-	if (opt->bytes)
-		snprintf(buf, cap, "%" PRIu64 " bytes", bytes);
-	else
-		emit_human_bytes(bytes, buf, cap);
-	return buf;
-}
-
 int emit_maps_text(FILE *out, const struct maps_report *r, const struct table_options *opt)
 {
 	const char *why = physical_why(r);
@@ -342,7 +331,8 @@ int emit_maps_text(FILE *out, const struct maps_report *r, const struct table_op
 		fprintf(out, "PSS from map counts unavailable: %s\n", why);
 	else
 		fprintf(out, "PSS from map counts: %s (kernel: %s)\n",
-		        size_text(r->pss_from_mapcount >> MAPSCAN_PSS_SHIFT, opt, a, sizeof(a)),
-		        size_text(r->pss_rollup, opt, b, sizeof(b)));
+		        table_size_text(opt, r->pss_from_mapcount >> MAPSCAN_PSS_SHIFT, a,
+		                        sizeof(a)),
+		        table_size_text(opt, r->pss_rollup, b, sizeof(b)));
 	return ferror(out) ? -1 : 0;
 }

@@ -128,3 +128,15 @@ Test(table, rows_flushed_in_pieces_stay_aligned_under_one_header)
 	cr_assert_str_eq(buf, "  SIZE NAME\n    4K a\n    1G b\n");
 	free(buf);
 }
+
+Test(table, sizes_outside_a_table_speak_its_units)
+{
+	char buf[32];
+
+	cr_assert_str_eq(table_size_text(&(struct table_options){0}, 1536, buf, sizeof(buf)),
+	                 "1.5K");
+	cr_assert_str_eq(table_size_text(NULL, 3 << 20, buf, sizeof(buf)), "3M");
+	cr_assert_str_eq(
+	        table_size_text(&(struct table_options){.bytes = true}, 1536, buf, sizeof(buf)),
+	        "1536 bytes");
+}
