@@ -252,16 +252,17 @@ int emit_maps_all_text(FILE *out, const struct maps_all_report *r, const struct 
 	if (!files)
 		return -1;
 	rc = print_processes(out, r, opt);
-	if (rc == 0 && !opt->no_headings)
-		fputc('\n', out);
-	if (rc == 0)
+	/* Rows only: the processes' (the table --output chooses for). */
+	if (opt->no_headings) {
+		free(files);
+		return rc;
+	}
+	if (rc == 0 && fputc('\n', out) != EOF)
 		rc = print_users(out, r, opt);
-	if (rc == 0 && !opt->no_headings)
-		fputc('\n', out);
-	if (rc == 0)
+	if (rc == 0 && fputc('\n', out) != EOF)
 		rc = print_files(out, r, files, opt);
 	free(files);
-	if (rc || opt->no_headings)
+	if (rc)
 		return rc;
 	fprintf(out, "\n%zu %s, %zu %s; %zu without memory, %zu could not be read\n", r->count,
 	        emit_plural(r->count, "process", "processes"), r->nfiles,
