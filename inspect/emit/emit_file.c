@@ -12,6 +12,8 @@
 #define PROGRESS_AFTER_NS    1000000000ULL
 #define PROGRESS_EVERY_NS    100000000ULL
 #define PROGRESS_PATH        36 /* characters of the path shown */
+#define TABLE_FLUSH_ROWS     256
+#define TABLE_FLUSH_NS       100000000ULL
 
 static bool is_json(const struct emit_file *e)
 {
@@ -227,18 +229,28 @@ static void add_row(struct emit_file *e, const char *path, const struct residenc
 		e->unmeasured_why = why;
 }
 
-/* Prints the rows so far; the scan goes on if the output cannot be written
- * (the end reports it). */
-static void flush_rows(struct emit_file *e)
+/* Prints the rows so far: before anything else is written, and otherwise
+ * every TABLE_FLUSH_ROWS rows or TABLE_FLUSH_NS, so that a terminal sees the
+ * scan go on while a tree of files costs few prints. The scan goes on if
+ * the output cannot be written (the end reports it). */
+static void flush_rows(struct emit_file *e, bool now)
 {
-	if (e->table && table_flush(e->table, e->out) != 0)
+	uint64_t t = clock_ns();
+
+	if (!e->table)
+		return;
+	if (!now && ++e->pending_rows < TABLE_FLUSH_ROWS && t - e->flushed_ns < TABLE_FLUSH_NS)
+		return;
+	if (table_flush(e->table, e->out) != 0)
 		e->table_failed = 1;
+	e->pending_rows = 0;
+	e->flushed_ns = t;
 }
 
 static void print_summary_line(struct emit_file *e, const char *path, const struct residency *r)
 {
 	add_row(e, path, r);
-	flush_rows(e);
+	flush_rows(e, false);
 }
 
 void emit_file_open_entry(struct emit_file *e, const char *path, const struct residency *r)
@@ -261,6 +273,7 @@ static void begin_section(struct emit_file *e, const char *key, const char *unav
 	e->items = 0;
 	e->section_close = NULL;
 	if (!is_json(e)) {
+		flush_rows(e, true); /* the section goes under its file's row */
 		if (unavailable)
 			fprintf(e->out, "  %s: unknown (%s)\n", text_label, unavailable);
 		else
@@ -373,8 +386,10 @@ void emit_file_close_entry(struct emit_file *e, const struct residency *r, const
 	if (error)
 		e->totals.errors++;
 	if (!is_json(e)) {
-		if (error)
+		if (error) {
+			flush_rows(e, true);
 			fprintf(e->out, "  error: %s\n", error);
+		}
 	} else {
 		if (!r->unavailable)
 			fprintf(e->out, ",\"method\":\"%s\"", r->method);
@@ -401,7 +416,7 @@ static void skipped_row(struct emit_file *e, const char *path, const char *reaso
 		return;
 	snprintf(name, sizeof(name), "%s (skipped: %s)", path, reason);
 	table_text(e->table, COL_FILE, name);
-	flush_rows(e);
+	flush_rows(e, false);
 }
 
 void emit_file_problem(struct emit_file *e, const char *path, const char *error,
@@ -479,7 +494,7 @@ static void print_totals_line(struct emit_file *e, const struct filewalk_stats *
 	         emit_plural(t->files, "file", "files"));
 	if (t->files > 1)
 		add_row(e, label, &r);
-	flush_rows(e);
+	flush_rows(e, true);
 	if (e->table_opt.no_headings)
 		return;
 	if (unmeasured)

@@ -47,8 +47,9 @@ struct emit_file {
 	/* Text: one row per file, printed as each file is done. */
 	struct table *table;
 	struct table_options table_opt;
-	const char *unmeasured_why; /* the first file's reason, said once at the end */
-	int table_failed;           /* the table could not be made or written */
+	const char *unmeasured_why;        /* the first file's reason, said once at the end */
+	int table_failed;                  /* the table could not be made or written */
+	uint64_t pending_rows, flushed_ns; /* rows not printed yet, and when last printed */
 };
 
 /* The text table's columns, for --help and --output. */
