@@ -24,7 +24,7 @@ _mapscope_options()
 # (on every usage line that has it: maps --all adds prometheus).
 _mapscope_values()
 {
-	"$1" "$2" --help 2>&1 | grep -o -- "$3[ =][a-z][a-z|-]*" |
+	"$1" "$2" --help 2>&1 | grep -o -- "$3[ =][a-z][a-z_|-]*" |
 		cut -c "$((${#3} + 2))-" | tr '|' '\n' | sort -u
 }
 
@@ -54,7 +54,16 @@ _mapscope()
 	done
 	case $prev in
 	-o | --output | -s | --sort)
-		COMPREPLY=($(compgen -W "$(_mapscope_columns "$prog" "$cmd")" -- "${cur^^}"))
+		# --sort takes the values its usage lists (file, libs), else a
+		# column (maps).
+		values=
+		[[ $prev == -o || $prev == --output ]] ||
+			values=$(_mapscope_values "$prog" "$cmd" --sort)
+		if [ -n "$values" ]; then
+			COMPREPLY=($(compgen -W "$values" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_mapscope_columns "$prog" "$cmd")" -- "${cur^^}"))
+		fi
 		return
 		;;
 	-c | --comm)
@@ -78,6 +87,9 @@ _mapscope()
 	case $cmd in
 	maps | watch)
 		COMPREPLY=($(compgen -W "self $(cd /proc && echo [0-9]*)" -- "$cur"))
+		;;
+	libs)
+		COMPREPLY=($(compgen -W "$(cd /proc && echo [0-9]*)" -- "$cur"))
 		;;
 	esac
 }

@@ -447,6 +447,18 @@ void emit_file_not_partial(struct emit_file *e)
 	e->totals.not_partial++;
 }
 
+void emit_file_count(struct emit_file *e, const char *path, const struct residency *r)
+{
+	add_to_totals(&e->totals, r);
+	show_progress(e, path);
+}
+
+void emit_file_count_skipped(struct emit_file *e, const char *path)
+{
+	e->totals.skipped++;
+	show_progress(e, path);
+}
+
 static json_t *totals_object(const struct emit_file_totals *t, const struct filewalk_stats *walk)
 {
 	const uint64_t counts[5] = {t->resident_pages, t->dirty_pages, t->writeback_pages,
@@ -533,4 +545,109 @@ int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk)
 	free(e->doc_head);
 	e->doc_head = NULL;
 	return fflush(e->out) == 0 && !ferror(e->out) ? 0 : -1;
+}
+
+/* ---- file --restore ---- */
+
+void emit_restore_begin(struct emit_restore *e, FILE *out, enum emit_format format,
+                        const char *list)
+{
+	memset(e, 0, sizeof(*e));
+	e->out = out;
+	e->format = format;
+	e->list = list;
+	e->files = json_array();
+}
+
+static json_t *restore_entry(const struct file_restore_result *f)
+{
+	json_t *o = json_object();
+
+	emit_str(o, "path", f->path);
+	if (f->attempted) {
+		emit_int(o, "size", (int64_t)f->size);
+		emit_int(o, "ranges", (int64_t)f->ranges);
+		emit_int(o, "pages", (int64_t)f->pages);
+		emit_measured(o, "resident_pages_before", (int64_t)f->resident_before,
+		              f->resident_unavailable);
+		emit_measured(o, "resident_pages_after", (int64_t)f->resident_after,
+		              f->resident_unavailable);
+	}
+	if (f->error)
+		emit_str(o, "error", f->error);
+	else if (f->skipped)
+		emit_str(o, "skipped", f->skipped);
+	return o;
+}
+
+static void restore_text(FILE *out, const struct file_restore_result *f)
+{
+	if (!f->attempted) {
+		fprintf(out, "%-40s %s: %s\n", f->path, f->error ? "error" : "skipped",
+		        f->error ? f->error : f->skipped);
+		return;
+	}
+	fprintf(out, "%-40s %llu pages in %llu ranges", f->path, (unsigned long long)f->pages,
+	        (unsigned long long)f->ranges);
+	if (f->resident_unavailable)
+		fprintf(out, "; resident: unknown (%s)", f->resident_unavailable);
+	else
+		fprintf(out, "; resident %llu -> %llu", (unsigned long long)f->resident_before,
+		        (unsigned long long)f->resident_after);
+	fprintf(out, "%s%s\n", f->error ? "; error: " : "", f->error ? f->error : "");
+}
+
+/* A document of kind file_restore holding key: value. */
+static json_t *restore_doc(const char *list, const char *key, json_t *value)
+{
+	json_t *doc = emit_doc("file_restore", true);
+
+	emit_str(doc, "list", list);
+	json_object_set_new(doc, key, value);
+	return doc;
+}
+
+void emit_restore_file(const struct file_restore_result *f, void *ctx)
+{
+	struct emit_restore *e = ctx;
+
+	e->files_n++;
+	if (f->error)
+		e->errors++;
+	else if (f->skipped)
+		e->skipped++;
+	else
+		e->restored++;
+	e->pages += f->error ? 0 : f->pages;
+	if (f->error)
+		fprintf(stderr, "mapscope: %s: %s\n", f->path, f->error);
+	if (e->format == EMIT_TEXT)
+		restore_text(e->out, f);
+	else
+		json_array_append_new(e->files, restore_entry(f));
+}
+
+int emit_restore_end(struct emit_restore *e)
+{
+	json_t *t = json_object(), *doc;
+
+	emit_int(t, "files", (int64_t)e->files_n);
+	emit_int(t, "restored_files", (int64_t)e->restored);
+	emit_int(t, "skipped", (int64_t)e->skipped);
+	emit_int(t, "errors", (int64_t)e->errors);
+	emit_int(t, "pages", (int64_t)e->pages);
+	if (e->format == EMIT_TEXT) {
+		fprintf(e->out,
+		        "total: %llu files, %llu restored (%llu pages), %llu skipped, %llu "
+		        "errors\n",
+		        (unsigned long long)e->files_n, (unsigned long long)e->restored,
+		        (unsigned long long)e->pages, (unsigned long long)e->skipped,
+		        (unsigned long long)e->errors);
+		json_decref(t);
+		json_decref(e->files);
+		return fflush(e->out) == 0 ? 0 : -1;
+	}
+	doc = restore_doc(e->list, "files", e->files);
+	json_object_set_new(doc, "totals", t);
+	return emit_json(doc, e->out, e->format);
 }

@@ -17,6 +17,7 @@
 #include "core/table.h"
 #include "kernel/filewalk.h"
 #include "kernel/residency.h"
+#include "probe/file_restore.h"
 
 #include <time.h>
 
@@ -89,8 +90,32 @@ void emit_file_problem(struct emit_file *e, const char *path, const char *error,
 /* A file measured and left out by --partial: only counted. */
 void emit_file_not_partial(struct emit_file *e);
 
+/* A file measured but not listed (--top keeps only the first N): counted
+ * in the totals, nothing written. */
+void emit_file_count(struct emit_file *e, const char *path, const struct residency *r);
+/* A path skipped and not listed: counted in totals.skipped. */
+void emit_file_count_skipped(struct emit_file *e, const char *path);
+
 /* Writes the totals and ends the document. 0, or -1 if writing failed (or
  * the text table could not be made). */
 int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk);
+
+/* The "file --restore" report (kind "file_restore"): JSON (one document,
+ * built as the files are restored) or text (one line per file). */
+struct emit_restore {
+	FILE *out;
+	enum emit_format format;
+	const char *list;
+	json_t *files;
+	uint64_t files_n, restored, skipped, errors, pages;
+};
+
+void emit_restore_begin(struct emit_restore *e, FILE *out, enum emit_format format,
+                        const char *list);
+/* A file_restore_fn; ctx is the struct emit_restore. A file with an error
+ * is also reported on stderr. */
+void emit_restore_file(const struct file_restore_result *f, void *ctx);
+/* Writes the totals (and for JSON the document). 0, or -1 if writing failed. */
+int emit_restore_end(struct emit_restore *e);
 
 #endif

@@ -233,6 +233,12 @@ Test(schema, file_output_matches)
 	check_commandf("file", 0, BUILD_DIR "/mapscope file --ranges --pages %s", sample);
 	check_commandf("file", 0, BUILD_DIR "/mapscope file -r --format jsonl --ranges %s", dir);
 	check_commandf("file", 0, BUILD_DIR "/mapscope file -r %s /dev/null", dir);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file -r --top 2 %s", dir);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file -r --top 2 --sort evicted %s", dir);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file --save %s/list %s", dir, sample);
+	check_commandf("file", 0, "cat %s/list", dir);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file --restore %s/list", dir);
+	check_commandf("file", 1, BUILD_DIR "/mapscope file --restore %s", sample);
 	/* Not the owner and no write access: counts are null with a reason. */
 	if (geteuid() == 0) /* otherwise the whole suite already runs unprivileged */
 		check_commandf("file", 0,
@@ -256,6 +262,12 @@ Test(schema, iobench_output_matches)
 {
 	check_commandf("iobench", 0, BUILD_DIR "/mapscope iobench --size 16K %s", sample);
 	check_commandf("iobench", 1, BUILD_DIR "/mapscope iobench %s/missing", dir);
+	check_commandf("iobench", 0,
+	               BUILD_DIR "/mapscope iobench --copy --to pipe,socket,tcp,file %s", sample);
+	check_commandf("iobench", 0, BUILD_DIR "/mapscope iobench --copy --to pipe %s", sample);
+	check_commandf("iobench", 1, BUILD_DIR "/mapscope iobench --copy %s/missing", dir);
+	check_commandf("iobench", 0,
+	               BUILD_DIR "/mapscope iobench --multiplex --fds 3,1100 --events 5");
 }
 
 Test(schema, share_output_matches)
@@ -355,4 +367,19 @@ Test(schema, who_output_matches)
 	check_commandf("who", 0, BUILD_DIR "/mapscope who %s", sample);
 	check_commandf("who", 1, BUILD_DIR "/mapscope who %s/missing", dir);
 	check_commandf("who", 1, BUILD_DIR "/mapscope who %s %s/missing 2>/dev/null", sample, dir);
+}
+
+Test(schema, libs_output_matches)
+{
+	check_commandf("libs", 0, BUILD_DIR "/mapscope libs");
+	check_commandf("libs", 0, BUILD_DIR "/mapscope libs --sort relro --top 3 --path '*'");
+	check_commandf("libs", 0, BUILD_DIR "/mapscope libs --path '*/no-such-library*'");
+	check_commandf("libs", 0, ON_A_SLEEP(BUILD_DIR "/mapscope libs"));
+	check_commandf("libs", 1, BUILD_DIR "/mapscope libs 2147483647");
+	/* Unprivileged: system libraries' page cache is null with a reason. */
+	if (geteuid() == 0)
+		check_commandf(
+		        "libs", 0,
+		        "setpriv --reuid=65534 --regid=65534 --clear-groups sh -c '" ON_A_SLEEP(
+		                BUILD_DIR "/mapscope libs") "'");
 }
