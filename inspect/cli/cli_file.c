@@ -68,7 +68,8 @@ static void usage(FILE *out)
 	if (out != stdout)
 		return;
 	cli_table_help(out);
-	cli_table_columns(out, NULL, emit_file_columns, emit_file_ncolumns);
+	cli_table_columns(out, "file PATH...", emit_file_columns, emit_file_ncolumns);
+	cli_table_columns(out, "file --restore", emit_restore_columns, emit_restore_ncolumns);
 }
 
 static const char *apply_action(const struct file_request *req, int fd, uint64_t size)
@@ -385,13 +386,14 @@ static int run_scan(char *const *paths, int n, const struct filewalk_opts *walk_
 
 /* --restore LIST: exit 1 if the list could not be used or a file in it
  * could not be restored; each such file is named on stderr. */
-static int run_restore(const char *list, enum emit_format format)
+static int run_restore(const char *list, enum emit_format format,
+                       const struct table_options *table)
 {
 	struct emit_restore e;
 	char why[256];
 	int rc;
 
-	emit_restore_begin(&e, stdout, format, list);
+	emit_restore_begin(&e, stdout, format, list, table);
 	if (file_restore_run(list, emit_restore_file, &e, why, sizeof(why)) != 0) {
 		json_decref(e.files);
 		emit_error(CLI_PROG, "file", format, "%s: %s", list, why);
@@ -506,6 +508,9 @@ static int check_request(const struct file_request *req, enum emit_format format
 		fprintf(stderr, "%s: file: %s\n", CLI_PROG, clash);
 		return 2;
 	}
+	if (format == EMIT_TEXT && req->restore)
+		return cli_table_check("file", &req->table, emit_restore_columns,
+		                       emit_restore_ncolumns);
 	if (format == EMIT_TEXT)
 		return cli_table_check("file", &req->table, emit_file_columns, emit_file_ncolumns);
 	return 0;
@@ -558,7 +563,7 @@ int cli_file(int argc, char **argv)
 	if ((rc = check_request(&req, format, optind < argc)) != 0) {
 		;
 	} else if (req.restore) {
-		rc = run_restore(req.restore, format);
+		rc = run_restore(req.restore, format, &req.table);
 	} else if (req.svg && (rc = emit_svg_check(req.svg)) != 0) {
 		emit_error(CLI_PROG, "file", format, "%s: %s", req.svg, strerror(-rc));
 		rc = 1;

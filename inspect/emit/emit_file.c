@@ -549,14 +549,34 @@ int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk)
 
 /* ---- file --restore ---- */
 
+enum { R_RANGES, R_PAGES, R_BEFORE, R_AFTER, R_FILE, R_NCOLS };
+
+/* Fixed widths: a row is printed as each file is restored. */
+const struct table_column emit_restore_columns[] = {
+        [R_RANGES] = {"RANGES", "resident ranges the save recorded", 7, TABLE_RIGHT},
+        [R_PAGES] = {"PAGES", "pages in those ranges", 9, TABLE_RIGHT},
+        [R_BEFORE] = {"BEFORE", "pages resident before the restore", 9, TABLE_RIGHT},
+        [R_AFTER] = {"AFTER", "pages resident after it", 9, TABLE_RIGHT},
+        [R_FILE] = {"FILE", "the file, and why it was not restored", 0.5, TABLE_WRAP},
+};
+const size_t emit_restore_ncolumns = R_NCOLS;
+
 void emit_restore_begin(struct emit_restore *e, FILE *out, enum emit_format format,
-                        const char *list)
+                        const char *list, const struct table_options *table)
 {
+	char why[128];
+
 	memset(e, 0, sizeof(*e));
 	e->out = out;
 	e->format = format;
 	e->list = list;
 	e->files = json_array();
+	if (format != EMIT_TEXT)
+		return;
+	if (table)
+		e->table_opt = *table;
+	e->table = table_new(emit_restore_columns, R_NCOLS, &e->table_opt, why, sizeof(why));
+	e->table_failed = !e->table;
 }
 
 static json_t *restore_entry(const struct file_restore_result *f)
@@ -580,21 +600,37 @@ static json_t *restore_entry(const struct file_restore_result *f)
 	return o;
 }
 
-static void restore_text(FILE *out, const struct file_restore_result *f)
+static void restore_text(struct emit_restore *e, const struct file_restore_result *f)
 {
-	if (!f->attempted) {
-		fprintf(out, "%-40s %s: %s\n", f->path, f->error ? "error" : "skipped",
-		        f->error ? f->error : f->skipped);
+	const char *why = f->resident_unavailable;
+	char name[PATH_MAX + 128];
+
+	if (!e->table || table_row(e->table) != 0)
 		return;
+	if (f->attempted) {
+		table_count(e->table, R_RANGES, f->ranges);
+		table_count(e->table, R_PAGES, f->pages);
 	}
-	fprintf(out, "%-40s %llu pages in %llu ranges", f->path, (unsigned long long)f->pages,
-	        (unsigned long long)f->ranges);
-	if (f->resident_unavailable)
-		fprintf(out, "; resident: unknown (%s)", f->resident_unavailable);
+	if (!f->attempted) {
+		table_text(e->table, R_BEFORE, "-");
+		table_text(e->table, R_AFTER, "-");
+	} else if (why) {
+		table_text(e->table, R_BEFORE, "?");
+		table_text(e->table, R_AFTER, "?");
+	} else {
+		table_count(e->table, R_BEFORE, f->resident_before);
+		table_count(e->table, R_AFTER, f->resident_after);
+	}
+	if (f->attempted && why && !e->unmeasured_why)
+		e->unmeasured_why = why;
+	if (f->error || f->skipped)
+		snprintf(name, sizeof(name), "%s (%s: %s)", f->path,
+		         f->error ? "error" : "skipped", f->error ? f->error : f->skipped);
 	else
-		fprintf(out, "; resident %llu -> %llu", (unsigned long long)f->resident_before,
-		        (unsigned long long)f->resident_after);
-	fprintf(out, "%s%s\n", f->error ? "; error: " : "", f->error ? f->error : "");
+		snprintf(name, sizeof(name), "%s", f->path);
+	table_text(e->table, R_FILE, name);
+	if (table_flush(e->table, e->out) != 0)
+		e->table_failed = true;
 }
 
 /* A document of kind file_restore holding key: value. */
@@ -622,9 +658,38 @@ void emit_restore_file(const struct file_restore_result *f, void *ctx)
 	if (f->error)
 		fprintf(stderr, "mapscope: %s: %s\n", f->path, f->error);
 	if (e->format == EMIT_TEXT)
-		restore_text(e->out, f);
+		restore_text(e, f);
 	else
 		json_array_append_new(e->files, restore_entry(f));
+}
+
+/* The total row, then what the rows cannot say. */
+static int restore_text_end(struct emit_restore *e)
+{
+	char label[64];
+	bool failed = e->table_failed;
+
+	if (e->table && e->files_n > 1 && table_row(e->table) == 0) {
+		snprintf(label, sizeof(label), "total: %llu %s", (unsigned long long)e->files_n,
+		         emit_plural(e->files_n, "file", "files"));
+		table_count(e->table, R_PAGES, e->pages);
+		table_text(e->table, R_BEFORE, "-");
+		table_text(e->table, R_AFTER, "-");
+		table_text(e->table, R_RANGES, "-");
+		table_text(e->table, R_FILE, label);
+	}
+	if (e->table && table_flush(e->table, e->out) != 0)
+		failed = true;
+	table_free(e->table);
+	e->table = NULL;
+	if (!e->table_opt.no_headings) {
+		fprintf(e->out, "%llu restored, %llu skipped, %llu %s\n",
+		        (unsigned long long)e->restored, (unsigned long long)e->skipped,
+		        (unsigned long long)e->errors, emit_plural(e->errors, "error", "errors"));
+		if (e->unmeasured_why)
+			fprintf(e->out, "?: %s\n", e->unmeasured_why);
+	}
+	return fflush(e->out) == 0 && !failed ? 0 : -1;
 }
 
 int emit_restore_end(struct emit_restore *e)
@@ -637,15 +702,9 @@ int emit_restore_end(struct emit_restore *e)
 	emit_int(t, "errors", (int64_t)e->errors);
 	emit_int(t, "pages", (int64_t)e->pages);
 	if (e->format == EMIT_TEXT) {
-		fprintf(e->out,
-		        "total: %llu files, %llu restored (%llu pages), %llu skipped, %llu "
-		        "errors\n",
-		        (unsigned long long)e->files_n, (unsigned long long)e->restored,
-		        (unsigned long long)e->pages, (unsigned long long)e->skipped,
-		        (unsigned long long)e->errors);
 		json_decref(t);
 		json_decref(e->files);
-		return fflush(e->out) == 0 ? 0 : -1;
+		return restore_text_end(e);
 	}
 	doc = restore_doc(e->list, "files", e->files);
 	json_object_set_new(doc, "totals", t);

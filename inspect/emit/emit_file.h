@@ -101,17 +101,27 @@ void emit_file_count_skipped(struct emit_file *e, const char *path);
 int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk);
 
 /* The "file --restore" report (kind "file_restore"): JSON (one document,
- * built as the files are restored) or text (one line per file). */
+ * built as the files are restored) or a text table (a row per file). */
 struct emit_restore {
 	FILE *out;
 	enum emit_format format;
 	const char *list;
 	json_t *files;
 	uint64_t files_n, restored, skipped, errors, pages;
+	/* Text: a row per file, printed as it is restored. */
+	struct table *table;
+	struct table_options table_opt;
+	const char *unmeasured_why; /* the first file's, said once at the end */
+	bool table_failed;
 };
 
+/* The text table's columns, for --help and --output. */
+extern const struct table_column emit_restore_columns[];
+extern const size_t emit_restore_ncolumns;
+
+/* table chooses the text table's columns and units (NULL: the defaults). */
 void emit_restore_begin(struct emit_restore *e, FILE *out, enum emit_format format,
-                        const char *list);
+                        const char *list, const struct table_options *table);
 /* A file_restore_fn; ctx is the struct emit_restore. A file with an error
  * is also reported on stderr. */
 void emit_restore_file(const struct file_restore_result *f, void *ctx);

@@ -221,6 +221,15 @@ Test(cli_file_cache, each_changed_or_vanished_file_is_named_and_the_rest_restore
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 1);
 	cr_assert_not_null(strstr(out, "/grown: size changed"), "%s", out);
 	cr_assert_not_null(strstr(out, "/gone: No such file"), "%s", out);
+	/* The report alone: a table, a row per file, within 100 columns. */
+	snprintf(cmd, sizeof(cmd),
+	         BUILD_DIR "/mapscope file --restore %s --format text 2>/dev/null", list);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 1);
+	cr_assert(strncmp(out, " RANGES     PAGES    BEFORE     AFTER FILE\n", 42) == 0, "%s",
+	          out);
+	cr_assert_not_null(strstr(out, "/gone (error: No such file"), "%s", out);
+	cr_assert_not_null(strstr(out, "\n1 restored, 0 skipped, 2 errors\n"), "%s", out);
+	cr_assert_leq(tu_widest_line(out), 100, "%s", out);
 }
 
 /* Writes text to dir/name and returns the path (static). */
