@@ -385,3 +385,28 @@ Test(cli_faults, library_errors_name_the_library_or_symbol)
 	        tu_run(MAPSCOPE " faults --lib x.so --call f --loader ld 2>&1", out, sizeof(out)),
 	        2);
 }
+
+/* Issue 14: --lib takes a soname, which libsoload searches as dlopen does
+ * (libsqlite3 as in the report, where installed; libz everywhere). */
+Test(cli_faults, library_by_soname_with_soload)
+{
+	static const char *const libs[][2] = {{"libz.so.1", "zlibVersion"},
+	                                      {"libsqlite3.so.0", "sqlite3_libversion"}};
+	char cmd[512];
+	json_t *doc;
+	int status;
+
+	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
+		if (i && access("/usr/lib/x86_64-linux-gnu/libsqlite3.so.0", R_OK) != 0)
+			continue;
+		snprintf(cmd, sizeof(cmd), MAPSCOPE " faults --lib %s --call %s --loader soload",
+		         libs[i][0], libs[i][1]);
+		doc = tu_run_json(cmd, &status);
+		cr_assert_eq(status, 0, "%s", cmd);
+		cr_assert_str_eq(json_string_value(json_object_get(doc, "library")), libs[i][0]);
+		cr_assert_geq(
+		        tu_json_int(json_array_get(json_object_get(doc, "phases"), 0), "minor"),
+		        1);
+		json_decref(doc);
+	}
+}
