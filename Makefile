@@ -1,6 +1,6 @@
 # mapscope: one build for the whole repository. Output goes to build/ only.
 #
-#   make            libraries, both CLIs and the sample libraries
+#   make            libraries, both CLIs, the sample libraries and test helpers
 #   make test       Criterion suites and CLI tests (installs missing dependencies)
 #   make demo       the main job on an embedded default
 #   make bench      benchmarks against the peers
@@ -16,6 +16,9 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 # B=build/asan puts a second build (e.g. with SANITIZE) beside the plain one.
 B ?= build
+
+# Printed by both tools' --version and written into soload.pc.
+VERSION := 0.1
 
 CC ?= cc
 CXX ?= c++
@@ -51,6 +54,9 @@ LOADER_OBJ := $(LOADER_SRC:%.c=$(B)/%.o) $(patsubst %.S,$(B)/%.o,$(wildcard load
 SOLOAD_CLI_OBJ := $(SOLOAD_CLI_SRC:%.c=$(B)/%.o)
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 INSPECT_OBJ := $(INSPECT_SRC:%.c=$(B)/%.o)
+# Both tools' --version (core/command's dispatcher).
+$(B)/inspect/core/command.o: CFLAGS += -DTOOLS_VERSION='"$(VERSION)"'
+$(B)/inspect/core/command.o: Makefile
 # libsoload exports its API (SL_API in soload.h) and nothing else.
 $(LOADER_OBJ): CFLAGS += -fvisibility=hidden
 # libsoload-preload.so: libsoload under a program's dlopen (soload run). It
@@ -100,8 +106,9 @@ TESTLIBS := $(TESTLIB_C:testlibs/%.c=$(B)/testlibs/%.so) \
 DEPS_STAMP := $(B)/.deps-ok
 
 .PHONY: all test demo bench fuzz install clean lint deps tsan sweep
+# The helpers too: README's examples run build/tests/helpers/touchpages.
 all: $(B)/libsoload.a $(B)/libsoload.so $(B)/libsoload-preload.so $(B)/soload \
-	$(B)/mapscope $(TESTLIBS) $(B)/soload.pc
+	$(B)/mapscope $(TESTLIBS) $(B)/soload.pc $(TEST_HELPERS)
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP):
@@ -163,7 +170,7 @@ $(B)/testlibs/%.so: testlibs/%.cc | $(DEPS_STAMP)
 # PREFIX it is given rather than copying one built for another prefix.
 SOLOAD_PC = printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
 	'includedir=$${prefix}/include' '' 'Name: soload' \
-	'Description: minimal ELF shared-object loader' 'Version: 0.1' \
+	'Description: minimal ELF shared-object loader' 'Version: $(VERSION)' \
 	'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lsoload' \
 	'Libs.private: -lelf -ldl -lpthread'
 

@@ -50,8 +50,10 @@ read -r ready <&4 || { echo "soload hold failed" >&2; exit 1; }
 echo "$ready" >"$OUT/hold.json"
 show who "$B/mapscope" who "$LIB"
 echo
-echo "\$ $B/mapscope maps $holder --format text | grep -E 'Address|libtables|\.relro'"
-"$B/mapscope" maps "$holder" --format text | grep -E 'Address|libtables|\.relro' || true
+echo "\$ $B/mapscope maps $holder --format text -o PERM,RSS,PSS,USS,DIRTY,MAPPING --raw |" \
+	"grep -E 'PERM|libtables|\.relro'"
+"$B/mapscope" maps "$holder" --format text -o PERM,RSS,PSS,USS,DIRTY,MAPPING --raw |
+	grep -E 'PERM|libtables|\.relro' || true
 "$B/mapscope" maps "$holder" --format json >"$OUT/maps.json"
 show file "$B/mapscope" file --ranges "$LIB"
 exec 3>&- 4<&-

@@ -28,6 +28,13 @@ _mapscope_values()
 		cut -c "$((${#3} + 2))-" | tr '|' '\n' | sort -u
 }
 
+# The column names "$1 $2 --help" lists under "columns", for -o and --sort.
+_mapscope_columns()
+{
+	"$1" "$2" --help 2>&1 | awk '/^columns/ { c = 1; next } c && /^  [A-Z]/ { print $1 }' |
+		sort -u
+}
+
 _mapscope()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
@@ -45,6 +52,25 @@ _mapscope()
 			return
 		fi
 	done
+	case $prev in
+	-o | --output | -s | --sort)
+		# --sort takes the values its usage lists (file, libs), else a
+		# column (maps).
+		values=
+		[[ $prev == -o || $prev == --output ]] ||
+			values=$(_mapscope_values "$prog" "$cmd" --sort)
+		if [ -n "$values" ]; then
+			COMPREPLY=($(compgen -W "$values" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_mapscope_columns "$prog" "$cmd")" -- "${cur^^}"))
+		fi
+		return
+		;;
+	-c | --comm)
+		COMPREPLY=($(compgen -W "$(cat /proc/[0-9]*/comm 2>/dev/null | sort -u)" -- "$cur"))
+		return
+		;;
+	esac
 	if [[ $prev == --* ]]; then
 		values=$(_mapscope_values "$prog" "$cmd" "$prev")
 		if [ -n "$values" ]; then

@@ -16,34 +16,49 @@ struct faults_args {
 	char **cold;
 	size_t ncold;
 	const char *lib, *call, *loader;
+	struct table_options table;
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: %s faults [--cold PATH]... [--samples] [--format json|jsonl|text]\n"
-	        "                 -- CMD [ARG...]\n"
+	        "                 [TABLE OPTIONS] -- CMD [ARG...]\n"
 	        "       %s faults --lib LIB --call SYMBOL [--loader dlopen|soload]\n"
-	        "                 [--cold PATH]... [--format json|jsonl|text]\n"
+	        "                 [--cold PATH]... [--format json|jsonl|text] [TABLE OPTIONS]\n"
 	        "Counts the page faults of CMD (minor, major, per mapped file), or of loading\n"
-	        "LIB and calling SYMBOL (no arguments) once. --cold drops PATH from the page\n"
-	        "cache first. CMD's standard output goes to standard error. Without perf\n"
-	        "privileges the totals are CMD's rusage and only user-mode faults are sampled.\n",
+	        "LIB and calling SYMBOL (no arguments) once, with dlopen unless --loader\n"
+	        "soload is given. --cold drops PATH from the page cache first. CMD's standard\n"
+	        "output goes to standard error. Without perf privileges the totals are CMD's\n"
+	        "rusage and only user-mode faults are sampled.\n",
 	        CLI_PROG, CLI_PROG);
+	if (out != stdout)
+		return;
+	cli_table_help(out);
+	cli_table_columns(out, "faults -- CMD", emit_faults_columns, emit_faults_ncolumns);
+	cli_table_columns(out, "faults --lib", emit_faults_lib_columns, emit_faults_lib_ncolumns);
 }
 
 /* 0 to go on, -1 after --help, 2 on a usage error. */
 static int parse_args(int argc, char **argv, struct faults_args *a)
 {
 	static const struct option opts[] = {
-	        {"cold", required_argument, 0, 'c'},   {"samples", no_argument, 0, 's'},
-	        {"format", required_argument, 0, 'f'}, {"lib", required_argument, 0, 'l'},
-	        {"call", required_argument, 0, 'C'},   {"loader", required_argument, 0, 'L'},
-	        {"help", no_argument, 0, 'h'},         {0},
+	        {"cold", required_argument, 0, 'c'},
+	        {"samples", no_argument, 0, 's'},
+	        {"format", required_argument, 0, 'f'},
+	        {"lib", required_argument, 0, 'l'},
+	        {"call", required_argument, 0, 'C'},
+	        {"loader", required_argument, 0, 'L'},
+	        {"help", no_argument, 0, 'h'},
+	        CLI_TABLE_OPTIONS,
+	        {0},
 	};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "+c:sf:l:C:L:h", opts, NULL)) != -1) {
+	while ((opt = command_getopt(CLI_PROG, argc, argv, "+c:sf:l:C:L:h" CLI_TABLE_SHORT,
+	                             opts)) != -1) {
+		if (cli_table_option(opt, optarg, &a->table))
+			continue;
 		switch (opt) {
 		case 'c':
 			a->cold[a->ncold++] = optarg;
@@ -52,7 +67,8 @@ static int parse_args(int argc, char **argv, struct faults_args *a)
 			a->samples = true;
 			break;
 		case 'f':
-			if (cli_format(optarg, &a->format) != 0)
+			if (command_format(CLI_PROG " faults", optarg, COMMAND_JSON_TEXT,
+			                   &a->format) != 0)
 				return 2;
 			break;
 		case 'l':
@@ -68,7 +84,6 @@ static int parse_args(int argc, char **argv, struct faults_args *a)
 			usage(stdout);
 			return -1;
 		default:
-			usage(stderr);
 			return 2;
 		}
 	}
@@ -88,16 +103,15 @@ static int check_args(int argc, const struct faults_args *a)
 		fprintf(stderr, "%s: faults: no command given\n", CLI_PROG);
 		return 2;
 	}
-	if (a->loader && strcmp(a->loader, "dlopen") && strcmp(a->loader, "soload")) {
-		fprintf(stderr, "%s: faults: unknown loader '%s' (dlopen, soload)\n", CLI_PROG,
-		        a->loader);
-		return 2;
-	}
-	if (a->format == EMIT_PROMETHEUS) {
-		fprintf(stderr, "%s: faults: --format must be json, jsonl or text\n", CLI_PROG);
-		return 2;
-	}
-	return 0;
+	if (a->loader && strcmp(a->loader, "dlopen") && strcmp(a->loader, "soload"))
+		return command_invalid(CLI_PROG, "faults", "--loader", a->loader,
+		                       "dlopen, soload");
+	if (a->format != EMIT_TEXT)
+		return 0;
+	if (lib_mode)
+		return cli_table_check("faults", &a->table, emit_faults_lib_columns,
+		                       emit_faults_lib_ncolumns);
+	return cli_table_check("faults", &a->table, emit_faults_columns, emit_faults_ncolumns);
 }
 
 /* The command's own exit status, as time(1) and perf stat pass it on:
@@ -121,7 +135,7 @@ static int run_command(char **argv, const struct faults_args *a)
 		return 1;
 	}
 	if (a->format == EMIT_TEXT)
-		emit_faults_text(stdout, argv, &rep, a->samples);
+		rc = emit_faults_text(stdout, argv, &rep, a->samples, &a->table) ? 1 : 0;
 	else if (emit_json(emit_faults_doc(argv, &rep, a->samples), stdout, a->format) != 0)
 		rc = 1;
 	if (rc == 0)
@@ -151,10 +165,9 @@ static int run_library(const struct faults_args *a)
 		emit_error(CLI_PROG, "faults", a->format, "%s", err);
 		return 1;
 	}
-	if (a->format == EMIT_TEXT) {
-		emit_faults_lib_text(stdout, a->lib, a->call, loader, &rep);
-		return 0;
-	}
+	if (a->format == EMIT_TEXT)
+		return emit_faults_lib_text(stdout, a->lib, a->call, loader, &rep, &a->table) ? 1
+		                                                                              : 0;
 	return emit_json(emit_faults_lib_doc(a->lib, a->call, loader, &rep), stdout, a->format)
 	               ? 1
 	               : 0;

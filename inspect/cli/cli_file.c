@@ -19,7 +19,9 @@
 struct file_request {
 	bool ranges, pages; /* resident ranges, per-page map */
 	bool touch, evict;  /* change residency first */
+	bool partial;       /* --partial: only files partly resident */
 	enum emit_format format;
+	struct table_options table;
 	const char *svg; /* --svg: where to draw the page maps */
 	size_t top;      /* --top: list only the first N files, 0 for all */
 	enum file_top_key sort;
@@ -42,12 +44,16 @@ struct file_run {
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: %s file [-r] [-L] [-x] [--ranges] [--pages] [--touch|--evict] [--svg "
-	        "FILE]\n"
-	        "                     [--format json|jsonl|text|prometheus] PATH...\n"
+	        "usage: %s file [-r] [-L] [-x] [--exclude GLOB] [--partial] [--ranges] [--pages]\n"
+	        "                     [--touch|--evict] [--svg FILE]\n"
+	        "                     [--format json|jsonl|text|prometheus] [TABLE OPTIONS] "
+	        "PATH...\n"
 	        "  -r, --recursive        scan directories\n"
 	        "  -L, --follow           follow symlinks inside directories\n"
 	        "  -x, --one-file-system  do not enter other filesystems\n"
+	        "  -e, --exclude GLOB     leave out files and directories whose name matches\n"
+	        "                         (the whole path if GLOB has a '/'); may be repeated\n"
+	        "      --partial          list only files partly resident (not 0%%, not 100%%)\n"
 	        "      --ranges           list resident page ranges [first,last]\n"
 	        "      --pages            a map of every page ('#' resident, '.' not)\n"
 	        "      --touch            read every page first (brings it into the cache)\n"
@@ -60,6 +66,11 @@ static void usage(FILE *out)
 	        "usage: %s file --restore LIST [--format json|text]\n"
 	        "      --restore LIST     bring the ranges a --save wrote back into the cache\n",
 	        CLI_PROG, CLI_PROG);
+	if (out != stdout)
+		return;
+	cli_table_help(out);
+	cli_table_columns(out, "file PATH...", emit_file_columns, emit_file_ncolumns);
+	cli_table_columns(out, "file --restore", emit_restore_columns, emit_restore_ncolumns);
 }
 
 struct touch_progress {
@@ -156,10 +167,16 @@ static void draw_file(struct file_run *run, const char *path, int fd, const stru
 		g.unavailable = strerror(-err);
 	else if (!g.unavailable)
 		pagegrid_count_mappers(&g, path);
-	snprintf(label, sizeof(label), "%s  (%s, %llu pages, %llu a cell)", path,
+	snprintf(label, sizeof(label), "%s  (%s, %llu %s, %llu a cell)", path,
 	         emit_human_bytes(r->size, size, sizeof(size)), (unsigned long long)g.pages,
-	         (unsigned long long)g.pages_per_cell);
+	         emit_plural(g.pages, "page", "pages"), (unsigned long long)g.pages_per_cell);
 	emit_svg_add(run->svg, label, NULL, &g);
+}
+
+/* Some pages resident and some not, as measured. */
+static bool is_partial(const struct residency *r)
+{
+	return !r->unavailable && r->resident_pages > 0 && r->resident_pages < r->pages;
 }
 
 static void drop_from_top(const char *path, const struct residency *r, void *ctx)
@@ -219,6 +236,10 @@ static void scan_file(struct file_run *run, const struct filewalk_entry *fe)
 	if (err) {
 		emit_file_problem(&run->emit, fe->path, strerror(-err), NULL);
 		note_failure(run, fe, strerror(-err));
+		return;
+	}
+	if (run->req->partial && !is_partial(&r)) {
+		emit_file_not_partial(&run->emit);
 		return;
 	}
 	emit_file_open_entry(&run->emit, fe->path, &r);
@@ -296,7 +317,7 @@ static FILE *open_save(const char *list, char *tmp, size_t len, struct emit_file
 		}
 		return NULL;
 	}
-	emit_file_begin(save, out, EMIT_JSON);
+	emit_file_begin(save, out, EMIT_JSON, NULL);
 	save->progress_tty = false;
 	return out;
 }
@@ -328,8 +349,9 @@ static const char *run_failure(const struct file_run *run, const struct file_req
 	else if (walk_err)
 		snprintf(buf, len, "the scan stopped: %s", strerror(-walk_err));
 	else if (run->operands_failed > 1)
-		return snprintf(buf, len, "%s (and %d more paths)", run->first_failure,
-		                run->operands_failed - 1),
+		return snprintf(buf, len, "%s (and %d more %s)", run->first_failure,
+		                run->operands_failed - 1,
+		                emit_plural((uint64_t)run->operands_failed - 1, "path", "paths")),
 		       buf;
 	else if (run->operands_failed)
 		return snprintf(buf, len, "%s", run->first_failure), buf;
@@ -372,7 +394,8 @@ static int run_scan(char *const *paths, int n, const struct filewalk_opts *walk_
 		/* A tree's file count is unknown up front: assume a few dozen. */
 		run.svg_cells = emit_svg_cells_per_band(walk_opts->recursive ? 16 : (size_t)n);
 	}
-	emit_file_begin(&run.emit, out, format == EMIT_PROMETHEUS ? EMIT_JSON : format);
+	emit_file_begin(&run.emit, out, format == EMIT_PROMETHEUS ? EMIT_JSON : format,
+	                &req->table);
 	if (req->top && file_top_init(&top, req->top, req->sort, drop_from_top, &run.emit) != 0) {
 		fprintf(stderr, "%s: file: %s\n", CLI_PROG, strerror(ENOMEM));
 		return 1;
@@ -398,13 +421,14 @@ static int run_scan(char *const *paths, int n, const struct filewalk_opts *walk_
 
 /* --restore LIST: exit 1 if the list could not be used or a file in it
  * could not be restored; each such file is named on stderr. */
-static int run_restore(const char *list, enum emit_format format)
+static int run_restore(const char *list, enum emit_format format,
+                       const struct table_options *table)
 {
 	struct emit_restore e;
 	char why[256];
 	int rc;
 
-	emit_restore_begin(&e, stdout, format, list);
+	emit_restore_begin(&e, stdout, format, list, table);
 	if (file_restore_run(list, emit_restore_file, &e, why, sizeof(why)) != 0) {
 		json_decref(e.files);
 		emit_error(CLI_PROG, "file", format, "%s: %s", list, why);
@@ -457,9 +481,12 @@ static int parse_option(int opt, struct filewalk_opts *w, struct file_request *r
 		req->evict = true;
 		return 0;
 	case 'f':
-		return cli_format(optarg, format);
+		return command_format(CLI_PROG " file", optarg, COMMAND_ALL_FORMATS, format);
 	case 'S':
 		req->svg = optarg;
+		return 0;
+	case 'p':
+		req->partial = true;
 		return 0;
 	case 'n':
 		return parse_top(optarg, &req->top) == 0 ? 0 : 2;
@@ -473,8 +500,20 @@ static int parse_option(int opt, struct filewalk_opts *w, struct file_request *r
 		req->restore = optarg;
 		return 0;
 	default:
-		return 2;
+		return cli_table_option(opt, optarg, &req->table) ? 0 : 2;
 	}
+}
+
+/* --exclude GLOB, as often as given. 0, or -1 if out of memory. */
+static int add_exclude(struct filewalk_opts *w, char *glob)
+{
+	char **bigger = realloc((char **)w->exclude, (w->nexclude + 1) * sizeof(*bigger));
+
+	if (!bigger)
+		return -1;
+	bigger[w->nexclude++] = glob;
+	w->exclude = bigger;
+	return 0;
 }
 
 /* Options that cannot go together; the message says which. */
@@ -500,9 +539,16 @@ static int check_request(const struct file_request *req, enum emit_format format
 		clash = "--restore prints json or text";
 	else if (!req->restore && !paths)
 		clash = "no PATH given";
-	if (clash)
+	if (clash) {
 		fprintf(stderr, "%s: file: %s\n", CLI_PROG, clash);
-	return clash ? 2 : 0;
+		return 2;
+	}
+	if (format == EMIT_TEXT && req->restore)
+		return cli_table_check("file", &req->table, emit_restore_columns,
+		                       emit_restore_ncolumns);
+	if (format == EMIT_TEXT)
+		return cli_table_check("file", &req->table, emit_file_columns, emit_file_ncolumns);
+	return 0;
 }
 
 int cli_file(int argc, char **argv)
@@ -517,34 +563,48 @@ int cli_file(int argc, char **argv)
 	        {"evict", no_argument, 0, 'E'},
 	        {"format", required_argument, 0, 'f'},
 	        {"svg", required_argument, 0, 'S'},
+	        {"exclude", required_argument, 0, 'e'},
+	        {"partial", no_argument, 0, 'p'},
 	        {"top", required_argument, 0, 'n'},
 	        {"sort", required_argument, 0, 'k'},
 	        {"save", required_argument, 0, 'W'},
 	        {"restore", required_argument, 0, 'O'},
 	        {"help", no_argument, 0, 'h'},
+	        CLI_TABLE_OPTIONS,
 	        {0},
 	};
 	struct filewalk_opts walk_opts = {.stop = interrupt_signal};
 	struct file_request req = {0};
 	enum emit_format format = EMIT_JSON;
-	int opt;
+	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "rLxf:h", opts, NULL)) != -1) {
+	while ((opt = command_getopt(CLI_PROG, argc, argv, "rLxf:e:h" CLI_TABLE_SHORT, opts)) !=
+	       -1) {
 		if (opt == 'h') {
 			usage(stdout);
+			free((char **)walk_opts.exclude);
 			return 0;
 		}
-		if (parse_option(opt, &walk_opts, &req, &format) != 0) {
-			usage(stderr);
-			return 2;
+		if (opt == 'e' && add_exclude(&walk_opts, optarg) == 0)
+			continue;
+		if (opt == 'e' || parse_option(opt, &walk_opts, &req, &format) != 0) {
+			if (opt == 'e')
+				fprintf(stderr, "%s file: out of memory\n", CLI_PROG);
+			free((char **)walk_opts.exclude);
+			return opt == 'e' ? 1 : 2;
 		}
 	}
-	if (check_request(&req, format, optind < argc) != 0) {
-		usage(stderr);
-		return 2;
-	}
 	req.format = format;
-	if (req.restore)
-		return run_restore(req.restore, format);
-	return run_scan(argv + optind, argc - optind, &walk_opts, &req, format);
+	if ((rc = check_request(&req, format, optind < argc)) != 0) {
+		;
+	} else if (req.restore) {
+		rc = run_restore(req.restore, format, &req.table);
+	} else if (req.svg && (rc = emit_svg_check(req.svg)) != 0) {
+		emit_error(CLI_PROG, "file", format, "%s: %s", req.svg, strerror(-rc));
+		rc = 1;
+	} else {
+		rc = run_scan(argv + optind, argc - optind, &walk_opts, &req, format);
+	}
+	free((char **)walk_opts.exclude);
+	return rc;
 }

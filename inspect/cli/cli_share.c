@@ -22,7 +22,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 	        "usage: %s share [-n|--processes N] [--loader dlopen|soload|soload-share|all]\n"
-	        "                      [--format json|text|prometheus] LIB\n"
+	        "                      [--format json|text|prometheus] [TABLE OPTIONS] LIB\n"
 	        "Starts N processes (default %d) that load LIB with the chosen loader\n"
 	        "(default soload-share; all: the three, one after the other) and\n"
 	        "hold it, measures their mappings of LIB and of what it loaded from their\n"
@@ -30,6 +30,11 @@ static void usage(FILE *out)
 	        "the directory of this mapscope; the dlopen holder is `%s share\n"
 	        "--hold-dlopen LIB`.\n",
 	        CLI_PROG, DEFAULT_HOLDERS, CLI_PROG);
+	if (out != stdout)
+		return;
+	cli_table_help(out);
+	cli_table_columns(out, "one loader (--loader all: one column per loader)",
+	                  emit_share_columns, emit_share_ncolumns);
 }
 
 /* The dlopen holder: loads lib, prints its ready line, holds until stdin
@@ -68,7 +73,8 @@ static int find_binaries(char *self, char *soload, size_t cap)
 }
 
 static int run_loaders(const struct share_request *req, const char *name,
-                       const enum share_loader *loaders, size_t nloaders, enum emit_format format)
+                       const enum share_loader *loaders, size_t nloaders, enum emit_format format,
+                       const struct table_options *table)
 {
 	struct share_run runs[SHARE_NLOADERS];
 	char why[2048];
@@ -83,7 +89,7 @@ static int run_loaders(const struct share_request *req, const char *name,
 			break;
 		}
 	if (status == 0 && format == EMIT_TEXT)
-		emit_share_text(stdout, name, runs, nloaders);
+		status = emit_share_text(stdout, name, runs, nloaders, table) ? 1 : 0;
 	else if (status == 0 && format == EMIT_PROMETHEUS)
 		status = emit_share_prom(stdout, name, runs, nloaders) ? 1 : 0;
 	else if (status == 0 &&
@@ -113,8 +119,10 @@ int cli_share(int argc, char **argv)
 	        {"format", required_argument, 0, 'f'},
 	        {"hold-dlopen", no_argument, 0, 'H'},
 	        {"help", no_argument, 0, 'h'},
+	        CLI_TABLE_OPTIONS,
 	        {0},
 	};
+	struct table_options table = {0};
 	enum share_loader loaders[SHARE_NLOADERS] = {SHARE_SOLOAD_SHARE};
 	enum emit_format format = EMIT_JSON;
 	char self[PATH_MAX], soload[PATH_MAX + 16], path[PATH_MAX], found[PATH_MAX], *end;
@@ -122,25 +130,23 @@ int cli_share(int argc, char **argv)
 	size_t nloaders = 1;
 	int opt, hold = 0;
 
-	while ((opt = getopt_long(argc, argv, "n:l:f:h", opts, NULL)) != -1) {
-		if (opt == 'n') {
+	while ((opt = command_getopt(CLI_PROG, argc, argv, "n:l:f:h" CLI_TABLE_SHORT, opts)) !=
+	       -1) {
+		if (cli_table_option(opt, optarg, &table)) {
+			continue;
+		} else if (opt == 'n') {
 			req.n = strtoul(optarg, &end, 10);
-			if (*end || req.n < 1 || req.n > MAX_HOLDERS) {
-				fprintf(stderr, "%s: share: -n wants 1 to %d, not '%s'\n",
-				        CLI_PROG, MAX_HOLDERS, optarg);
-				return 2;
-			}
+			if (*end || end == optarg || req.n < 1 || req.n > MAX_HOLDERS)
+				return command_invalid(CLI_PROG, "share", "-n", optarg,
+				                       "a number of holders from 1 to 1024");
 		} else if (opt == 'l') {
 			nloaders = parse_loaders(optarg, loaders);
-			if (!nloaders) {
-				fprintf(stderr,
-				        "%s: share: unknown loader '%s' "
-				        "(dlopen, soload, soload-share, all)\n",
-				        CLI_PROG, optarg);
-				return 2;
-			}
+			if (!nloaders)
+				return command_invalid(CLI_PROG, "share", "--loader", optarg,
+				                       "dlopen, soload, soload-share, all");
 		} else if (opt == 'f') {
-			if (cli_format(optarg, &format) != 0)
+			if (command_format(CLI_PROG " share", optarg, COMMAND_ALL_FORMATS,
+			                   &format) != 0)
 				return 2;
 		} else if (opt == 'H') {
 			hold = 1;
@@ -148,7 +154,6 @@ int cli_share(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		} else {
-			usage(stderr);
 			return 2;
 		}
 	}
@@ -158,6 +163,9 @@ int cli_share(int argc, char **argv)
 	}
 	if (hold)
 		return hold_dlopen(argv[optind]);
+	if (format == EMIT_TEXT &&
+	    cli_table_check("share", &table, emit_share_columns, emit_share_ncolumns) != 0)
+		return 2;
 	/* The loader's own search for a bare name, as soload hold searches. */
 	if (sl_find(argv[optind], found, sizeof(found)) != 0) {
 		emit_error(CLI_PROG, "share", format, "%s", sl_error());
@@ -174,5 +182,5 @@ int cli_share(int argc, char **argv)
 	}
 	req.self = self;
 	req.soload = soload;
-	return run_loaders(&req, argv[optind], loaders, nloaders, format);
+	return run_loaders(&req, argv[optind], loaders, nloaders, format, &table);
 }

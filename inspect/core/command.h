@@ -9,6 +9,8 @@
 
 #include "core/emit.h"
 
+#include <getopt.h>
+
 struct command {
 	const char *name;
 	const char *summary;               /* one line in PROG --help */
@@ -22,12 +24,26 @@ struct command {
 #define COMMAND_ALL_FORMATS (COMMAND_JSON_TEXT | COMMAND_FORMAT(EMIT_PROMETHEUS))
 
 /* Runs the command argv[1] names from table (ended by a zeroed entry). With
- * no command, or --help, lists the commands; an unknown one is a usage
- * error. Returns the exit code. */
+ * no command, or --help, lists the commands; --version prints the version;
+ * an unknown command is a usage error. Returns the exit code. */
 int command_dispatch(const char *prog, const struct command *table, int argc, char **argv);
 
 /* Parses a --format value. 0, or 2 after saying on stderr which value was
  * refused and which the command accepts. */
 int command_format(const char *prog, const char *arg, unsigned accepted, enum emit_format *out);
+
+/* Every refused value and option has one shape on stderr, naming the value
+ * and what is accepted:
+ *   PROG COMMAND: invalid --sort value 'x' (accepted: RSS, PSS, ...)
+ *   PROG COMMAND: invalid option '--bogus' (accepted: --format, ...)
+ * command_invalid says the first and returns 2 (the usage exit code). */
+int command_invalid(const char *prog, const char *command, const char *option, const char *value,
+                    const char *accepted);
+
+/* getopt_long for a command (argv[0] is its name) that says what was wrong
+ * in that shape itself: an unknown option, or one without its value. It
+ * then returns '?'. */
+int command_getopt(const char *prog, int argc, char **argv, const char *shortopts,
+                   const struct option *longopts);
 
 #endif

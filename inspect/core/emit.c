@@ -346,6 +346,11 @@ void emit_bar(FILE *out, uint64_t part, uint64_t whole, int width)
 	fputc(']', out);
 }
 
+const char *emit_plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 const char *emit_human_bytes(uint64_t bytes, char *buf, size_t len)
 {
 	static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};

@@ -80,6 +80,8 @@ void emit_error(const char *prog, const char *kind, enum emit_format format, con
 char *emit_text_safe(const char *s);
 /* Writes a bar of width cells, filled in proportion to part/whole. */
 void emit_bar(FILE *out, uint64_t part, uint64_t whole, int width);
+/* one when n is 1, else many: "1 process", "2 processes". */
+const char *emit_plural(uint64_t n, const char *one, const char *many);
 /* Formats bytes as "12.3 MiB" into buf (at least 16 bytes). */
 const char *emit_human_bytes(uint64_t bytes, char *buf, size_t len);
 

@@ -14,6 +14,7 @@ struct table {
 	struct libscols_table *tb;
 	struct libscols_line *line;
 	const struct table_options *opt;
+	bool flushed; /* table_flush printed the header already */
 	/* For each of the command's columns, its libsmartcols column, or NULL
 	 * when the user did not choose it. */
 	struct libscols_column *shown[MAX_COLUMNS];
@@ -64,7 +65,8 @@ static int add_columns(struct table *t, const struct table_column *cols, const s
 	for (int i = 0; i < n; i++) {
 		const struct table_column *c = &cols[order[i]];
 		int flags = (c->flags & TABLE_RIGHT ? SCOLS_FL_RIGHT : 0) |
-		            (c->flags & TABLE_TRUNC ? SCOLS_FL_TRUNC : 0);
+		            (c->flags & TABLE_TRUNC ? SCOLS_FL_TRUNC : 0) |
+		            (c->flags & TABLE_WRAP ? SCOLS_FL_WRAP : 0);
 
 		t->shown[order[i]] = scols_table_new_column(t->tb, c->name, c->width, flags);
 		if (!t->shown[order[i]])
@@ -108,6 +110,41 @@ void table_text(struct table *t, size_t col, const char *text)
 		scols_line_set_column_data(t->line, t->shown[col], text ? text : "-");
 }
 
+/* As util-linux's tables show sizes: "4K", "1.5M", "512B" (powers of 1024),
+ * at most 7 characters, so that a row of sizes fits beside a path. */
+static void human_size(uint64_t bytes, char *buf, size_t cap)
+{
+	static const char units[] = "BKMGTPE";
+	uint64_t whole = bytes;
+	int u = 0;
+
+	while (whole >= 1024 && u < 6) {
+		whole >>= 10;
+		u++;
+	}
+	if (u == 0) {
+		snprintf(buf, cap, "%" PRIu64 "B", bytes);
+		return;
+	}
+	/* One decimal, rounded, dropped when it is 0 ("4K", not "4.0K"). */
+	uint64_t tenths = (uint64_t)(((double)bytes / (double)(1ULL << (10 * u))) * 10 + 0.5);
+
+	if (tenths % 10 == 0)
+		snprintf(buf, cap, "%" PRIu64 "%c", tenths / 10, units[u]);
+	else
+		snprintf(buf, cap, "%" PRIu64 ".%" PRIu64 "%c", tenths / 10, tenths % 10,
+		         units[u]);
+}
+
+const char *table_size_text(const struct table_options *opt, uint64_t bytes, char *buf, size_t cap)
+{
+	if (opt && opt->bytes)
+		snprintf(buf, cap, "%" PRIu64 " bytes", bytes);
+	else
+		human_size(bytes, buf, cap);
+	return buf;
+}
+
 void table_bytes(struct table *t, size_t col, uint64_t bytes)
 {
 	char buf[32];
@@ -115,7 +152,7 @@ void table_bytes(struct table *t, size_t col, uint64_t bytes)
 	if (t->opt->bytes)
 		snprintf(buf, sizeof(buf), "%" PRIu64, bytes);
 	else
-		emit_human_bytes(bytes, buf, sizeof(buf));
+		human_size(bytes, buf, sizeof(buf));
 	table_text(t, col, buf);
 }
 
@@ -127,10 +164,8 @@ void table_count(struct table *t, size_t col, uint64_t n)
 	table_text(t, col, buf);
 }
 
-int table_print(struct table *t, FILE *out)
+static void set_stream(struct table *t, FILE *out)
 {
-	int rc;
-
 	scols_table_set_stream(t->tb, out);
 	/* Fitted to a terminal; elsewhere to a fixed width, so that what a
 	 * script or a test reads does not depend on where it ran. */
@@ -138,8 +173,40 @@ int table_print(struct table *t, FILE *out)
 		scols_table_set_termforce(t->tb, SCOLS_TERMFORCE_ALWAYS);
 		scols_table_set_termwidth(t->tb, TABLE_WIDTH_NOT_A_TERMINAL);
 	}
+}
+
+int table_print(struct table *t, FILE *out)
+{
+	int rc;
+
+	set_stream(t, out);
 	rc = scols_print_table(t->tb);
 	table_free(t);
+	return rc == 0 && fflush(out) == 0 ? 0 : -1;
+}
+
+int table_flush(struct table *t, FILE *out)
+{
+	struct libscols_column *cl;
+	struct libscols_iter *it;
+	int rc;
+
+	if (!t->flushed) {
+		set_stream(t, out);
+		it = scols_new_iter(SCOLS_ITER_FORWARD);
+		while (it && scols_table_next_column(t->tb, it, &cl) == 0)
+			if (scols_column_get_whint(cl) >= 1)
+				scols_column_set_flags(cl, scols_column_get_flags(cl) |
+				                                   SCOLS_FL_STRICTWIDTH);
+		scols_free_iter(it);
+	}
+	if (scols_table_get_nlines(t->tb) == 0)
+		return 0;
+	rc = scols_print_table(t->tb);
+	t->flushed = true;
+	scols_table_enable_noheadings(t->tb, 1);
+	scols_table_remove_lines(t->tb);
+	t->line = NULL;
 	return rc == 0 && fflush(out) == 0 ? 0 : -1;
 }
 

@@ -20,6 +20,7 @@ enum {
 	TABLE_RIGHT = 1 << 0,  /* numbers */
 	TABLE_TRUNC = 1 << 1,  /* may be cut to fit (paths, names) */
 	TABLE_HIDDEN = 1 << 2, /* only shown when named with --output */
+	TABLE_WRAP = 1 << 3,   /* wrapped onto more lines to fit (paths: nothing lost) */
 };
 
 struct table_column {
@@ -50,7 +51,17 @@ void table_bytes(struct table *t, size_t col, uint64_t bytes);
 void table_count(struct table *t, size_t col, uint64_t n);
 /* Prints the table to out and releases it. 0, or -1 if the write failed. */
 int table_print(struct table *t, FILE *out);
+/* Prints the rows so far (the header with the first) and forgets them, for
+ * output that must not wait for the end (a tree of files, one sample per
+ * interval). Columns keep their width hints as fixed widths so that what is
+ * printed in pieces stays aligned. 0, or -1 if the write failed. */
+int table_flush(struct table *t, FILE *out);
 void table_free(struct table *t);
+
+/* A size outside a table in the table's units ("1.5M", or "1234 bytes"
+ * with --bytes), so that one output speaks one unit family. Returns buf. */
+const char *table_size_text(const struct table_options *opt, uint64_t bytes, char *buf,
+                            size_t cap);
 
 /* The columns, one per line with their help, for a command's --help. */
 void table_list_columns(FILE *out, const struct table_column *cols, size_t ncols);

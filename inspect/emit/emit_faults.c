@@ -1,6 +1,7 @@
 #include "emit/emit_faults.h"
 #include "core/emit.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -73,11 +74,17 @@ static void emit_cache(json_t *o, const struct faults_mapping *m)
 		emit_unmeasured(o, "pages_per_major_fault", "no major faults");
 }
 
+/* Anonymous memory as pmap names it, not as perf's records do ("//anon"). */
+static const char *mapping_label(const char *path)
+{
+	return path && strcmp(path, "//anon") == 0 ? "[ anon ]" : path;
+}
+
 static json_t *mapping_entry(const struct faults_mapping *m)
 {
 	json_t *o = json_object();
 
-	emit_str(o, "path", m->path);
+	emit_str(o, "path", mapping_label(m->path));
 	emit_int(o, "minor", (int64_t)m->minor);
 	emit_int(o, "major", (int64_t)m->major);
 	emit_int(o, "pages", (int64_t)m->pages);
@@ -112,7 +119,7 @@ static json_t *sample_entry(const struct faults_report *rep, const struct faults
 		emit_int(o, "ip", (int64_t)s->ip);
 	emit_int(o, "pid", s->pid);
 	emit_str(o, "kind", s->major ? "major" : "minor");
-	emit_str(o, "path", m ? m->path : NULL);
+	emit_str(o, "path", m ? mapping_label(m->path) : NULL);
 	if (m && m->file)
 		emit_int(o, "offset", (int64_t)s->offset);
 	else
@@ -208,9 +215,11 @@ static void print_user_only(FILE *out, const struct faults_report *rep)
 
 static void print_header(FILE *out, char *const argv[], const struct faults_report *rep)
 {
+	char arg[PATH_MAX];
+
 	fprintf(out, "command:");
 	for (int i = 0; argv[i]; i++)
-		fprintf(out, " %s", argv[i]);
+		fprintf(out, " %s", table_safe_text(argv[i], arg, sizeof(arg)));
 	if (WIFEXITED(rep->wait_status))
 		fprintf(out, "   exit %d", WEXITSTATUS(rep->wait_status));
 	else
@@ -229,8 +238,9 @@ static void print_header(FILE *out, char *const argv[], const struct faults_repo
 		        (unsigned long long)rep->kernel_minor,
 		        (unsigned long long)rep->kernel_major);
 	if (rep->lost)
-		fprintf(out, "warning: the kernel dropped %llu sample records\n",
-		        (unsigned long long)rep->lost);
+		fprintf(out, "warning: the kernel dropped %llu sample %s\n",
+		        (unsigned long long)rep->lost,
+		        emit_plural(rep->lost, "record", "records"));
 }
 
 static uint64_t peak_of(const uint64_t *bucket, int n)
@@ -272,7 +282,7 @@ static void print_histogram(FILE *out, const struct faults_report *rep, int mi)
 			bucket[column_of(rep->samples[i].offset, span)]++;
 	peak = peak_of(bucket, HISTOGRAM_COLUMNS);
 	fprintf(out, "\n%s: faults over %s of offsets (peak %llu per column)\n", m->path,
-	        emit_human_bytes(span, size, sizeof(size)), (unsigned long long)peak);
+	        table_size_text(NULL, span, size, sizeof(size)), (unsigned long long)peak);
 	print_shades(out, bucket, peak);
 }
 
@@ -294,32 +304,51 @@ static void print_timeline(FILE *out, const struct faults_report *rep)
 	        (unsigned long long)peak[0], (unsigned long long)peak[1]);
 }
 
-/* The first column fits the longest path shown, so long paths do not push
- * the figures out of line (the labels of the summing rows fit in 40). */
-static int path_width(const struct faults_report *rep, const size_t *order, size_t n)
-{
-	size_t width = 40;
+enum { COL_MINOR, COL_MAJOR, COL_PAGES, COL_CACHE, COL_MAPPING, NCOLS };
 
-	for (size_t i = 0; i < n && i < TABLE_ROWS; i++)
-		if (strlen(rep->maps[order[i]].path) > width)
-			width = strlen(rep->maps[order[i]].path);
-	return (int)width;
+const struct table_column emit_faults_columns[] = {
+        [COL_MINOR] = {"MINOR", "minor faults (page already in memory)", 7, TABLE_RIGHT},
+        [COL_MAJOR] = {"MAJOR", "major faults (read from the disk)", 6, TABLE_RIGHT},
+        [COL_PAGES] = {"PAGES", "distinct pages faulted", 7, TABLE_RIGHT},
+        [COL_CACHE] = {"CACHE+", "pages the run brought into the page cache (--cold)", 7,
+                       TABLE_RIGHT},
+        [COL_MAPPING] = {"MAPPING", "the file, [heap], [stack]..., or [ anon ]", 0.5, TABLE_WRAP},
+};
+const size_t emit_faults_ncolumns = NCOLS;
+
+static void add_row(struct table *t, const struct faults_mapping *m)
+{
+	table_row(t);
+	table_count(t, COL_MINOR, m->minor);
+	table_count(t, COL_MAJOR, m->major);
+	table_count(t, COL_PAGES, m->pages);
+	if (m->cache_measured) {
+		char cell[32];
+
+		snprintf(cell, sizeof(cell), "%lld",
+		         (long long)m->cache_after - (long long)m->cache_before);
+		table_text(t, COL_CACHE, cell);
+	} else {
+		table_text(t, COL_CACHE, "-");
+	}
+	table_text(t, COL_MAPPING, mapping_label(m->path));
 }
 
-static void print_row(FILE *out, int width, const struct faults_mapping *m)
+/* A row that sums what the table does not list one by one. */
+static void add_sum_row(struct table *t, const char *label, uint64_t minor, uint64_t major)
 {
-	fprintf(out, "%-*s %9llu %7llu %9llu", width, m->path, (unsigned long long)m->minor,
-	        (unsigned long long)m->major, (unsigned long long)m->pages);
-	if (m->cache_measured)
-		fprintf(out, " %11lld\n", (long long)m->cache_after - (long long)m->cache_before);
-	else
-		fprintf(out, " %11s\n", "-");
+	table_row(t);
+	table_count(t, COL_MINOR, minor);
+	table_count(t, COL_MAJOR, major);
+	table_text(t, COL_PAGES, "-");
+	table_text(t, COL_CACHE, "-");
+	table_text(t, COL_MAPPING, label);
 }
 
-/* One line for the mappings past the table's end, so the table stays short
+/* One row for the mappings past the table's end, so the table stays short
  * and the columns still add up. */
-static void print_rest(FILE *out, int width, const struct faults_report *rep, const size_t *order,
-                       size_t n)
+static void add_rest(struct table *t, const struct faults_report *rep, const size_t *order,
+                     size_t n)
 {
 	uint64_t minor = 0, major = 0;
 	char label[64];
@@ -328,9 +357,8 @@ static void print_rest(FILE *out, int width, const struct faults_report *rep, co
 		minor += rep->maps[order[i]].minor;
 		major += rep->maps[order[i]].major;
 	}
-	snprintf(label, sizeof(label), "(%zu more mappings)", n);
-	fprintf(out, "%-*s %9llu %7llu %9s %11s\n", width, label, (unsigned long long)minor,
-	        (unsigned long long)major, "-", "-");
+	snprintf(label, sizeof(label), "(%zu more %s)", n, emit_plural(n, "mapping", "mappings"));
+	add_sum_row(t, label, minor, major);
 }
 
 /* The --cold files' page cache before and after the run, whether or not
@@ -351,45 +379,59 @@ static void print_cold_files(FILE *out, const struct faults_report *rep)
 	}
 }
 
-void emit_faults_text(FILE *out, char *const argv[], const struct faults_report *rep,
-                      bool with_samples)
+static int print_table(FILE *out, const struct faults_report *rep, const size_t *order, size_t n,
+                       const struct table_options *opt)
 {
+	char why[128];
 	uint64_t un_minor, un_major;
-	size_t *order;
-	size_t n;
-	int shown = 0, width;
+	struct table *t = table_new(emit_faults_columns, NCOLS, opt, why, sizeof(why));
 
-	print_header(out, argv, rep);
-	print_cold_files(out, rep);
-	if (rep->unavailable && !rep->user_only)
-		return;
-	order = calloc(rep->nmaps + 1, sizeof(*order));
-	n = rank_mappings(rep, order);
-	width = path_width(rep, order, n);
-	fprintf(out, "\n%-*s %9s %7s %9s %11s\n", width, "MAPPING", "MINOR", "MAJOR", "PAGES",
-	        "CACHE+PAGES");
+	if (!t)
+		return -1;
 	for (size_t i = 0; i < n && i < TABLE_ROWS; i++)
-		print_row(out, width, &rep->maps[order[i]]);
+		add_row(t, &rep->maps[order[i]]);
 	if (n > TABLE_ROWS)
-		print_rest(out, width, rep, order + TABLE_ROWS, n - TABLE_ROWS);
+		add_rest(t, rep, order + TABLE_ROWS, n - TABLE_ROWS);
 	count_unattributed(rep, &un_minor, &un_major);
 	if (un_minor + un_major)
-		fprintf(out, "%-*s %9llu %7llu %9s %11s\n", width, "(no mapping known)",
-		        (unsigned long long)un_minor, (unsigned long long)un_major, "-", "-");
+		add_sum_row(t, "(no mapping known)", un_minor, un_major);
 	if (rep->user_only)
-		fprintf(out, "%-*s %9llu %7llu %9s %11s\n", width,
-		        "(not sampled: exec, kernel mode)",
-		        (unsigned long long)unsampled(rep->minor, rep->sampled_minor),
-		        (unsigned long long)unsampled(rep->major, rep->sampled_major), "-", "-");
-	for (size_t i = 0; i < n && shown < HISTOGRAM_FILES; i++) {
+		add_sum_row(t, "(not sampled: exec, kernel mode)",
+		            unsampled(rep->minor, rep->sampled_minor),
+		            unsampled(rep->major, rep->sampled_major));
+	if (!opt->no_headings)
+		fputc('\n', out);
+	return table_print(t, out);
+}
+
+int emit_faults_text(FILE *out, char *const argv[], const struct faults_report *rep,
+                     bool with_samples, const struct table_options *opt)
+{
+	size_t *order;
+	size_t n;
+	int shown = 0, rc;
+
+	if (!opt->no_headings) {
+		print_header(out, argv, rep);
+		print_cold_files(out, rep);
+	}
+	if (rep->unavailable && !rep->user_only)
+		return 0;
+	order = calloc(rep->nmaps + 1, sizeof(*order));
+	if (!order)
+		return -1;
+	n = rank_mappings(rep, order);
+	rc = print_table(out, rep, order, n, opt);
+	for (size_t i = 0; i < n && shown < HISTOGRAM_FILES && !opt->no_headings && rc == 0; i++) {
 		if (rep->maps[order[i]].file && total_of(&rep->maps[order[i]])) {
 			print_histogram(out, rep, (int)order[i]);
 			shown++;
 		}
 	}
-	if (with_samples)
+	if (with_samples && !opt->no_headings && rc == 0)
 		print_timeline(out, rep);
 	free(order);
+	return rc;
 }
 
 static const char *const phase_names[LIBFAULTS_NPHASES] = {"load", "call"};
@@ -424,19 +466,43 @@ json_t *emit_faults_lib_doc(const char *lib, const char *symbol, const char *loa
 	return doc;
 }
 
-void emit_faults_lib_text(FILE *out, const char *lib, const char *symbol, const char *loader,
-                          const struct faults_lib_report *rep)
+enum { PH_PHASE, PH_MINOR, PH_MAJOR, PH_TIME, PH_NCOLS };
+
+const struct table_column emit_faults_lib_columns[] = {
+        [PH_PHASE] = {"PHASE", "load (open the library) or call (the symbol, once)", 6, 0},
+        [PH_MINOR] = {"MINOR", "minor faults", 7, TABLE_RIGHT},
+        [PH_MAJOR] = {"MAJOR", "major faults", 6, TABLE_RIGHT},
+        [PH_TIME] = {"TIME_US", "wall time, microseconds", 9, TABLE_RIGHT},
+};
+const size_t emit_faults_lib_ncolumns = PH_NCOLS;
+
+int emit_faults_lib_text(FILE *out, const char *lib, const char *symbol, const char *loader,
+                         const struct faults_lib_report *rep, const struct table_options *opt)
 {
-	fprintf(out, "library: %s (%s)   symbol: %s   counted by: %s\n", lib, loader, symbol,
-	        rep->perf ? "perf_event" : "getrusage");
-	if (!rep->perf)
-		fprintf(out, "(perf events refused: %s)\n", rep->perf_why);
-	if (rep->already_loaded)
-		fprintf(out, "note: mapscope had %s loaded already; load only raised its count\n",
-		        lib);
-	fprintf(out, "\n%-6s %9s %7s %12s\n", "PHASE", "MINOR", "MAJOR", "TIME us");
-	for (int i = 0; i < LIBFAULTS_NPHASES; i++)
-		fprintf(out, "%-6s %9llu %7llu %12.1f\n", phase_names[i],
-		        (unsigned long long)rep->phase[i].minor,
-		        (unsigned long long)rep->phase[i].major, (double)rep->phase[i].ns / 1e3);
+	char why[128], us[32];
+	struct table *t = table_new(emit_faults_lib_columns, PH_NCOLS, opt, why, sizeof(why));
+
+	if (!t)
+		return -1;
+	if (!opt->no_headings) {
+		fprintf(out, "library: %s (%s)   symbol: %s   counted by: %s\n", lib, loader,
+		        symbol, rep->perf ? "perf_event" : "getrusage");
+		if (!rep->perf)
+			fprintf(out, "(perf events refused: %s)\n", rep->perf_why);
+		if (rep->already_loaded)
+			fprintf(out,
+			        "note: mapscope had %s loaded already; load only raised its "
+			        "count\n",
+			        lib);
+		fputc('\n', out);
+	}
+	for (int i = 0; i < LIBFAULTS_NPHASES; i++) {
+		table_row(t);
+		table_text(t, PH_PHASE, phase_names[i]);
+		table_count(t, PH_MINOR, rep->phase[i].minor);
+		table_count(t, PH_MAJOR, rep->phase[i].major);
+		snprintf(us, sizeof(us), "%.1f", (double)rep->phase[i].ns / 1e3);
+		table_text(t, PH_TIME, us);
+	}
+	return table_print(t, out);
 }

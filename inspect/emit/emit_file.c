@@ -2,6 +2,8 @@
 #include "core/clock.h"
 #include "core/interrupt.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +13,8 @@
 #define PROGRESS_AFTER_NS    1000000000ULL
 #define PROGRESS_EVERY_NS    100000000ULL
 #define PROGRESS_PATH        36 /* characters of the path shown */
+#define TABLE_FLUSH_ROWS     256
+#define TABLE_FLUSH_NS       100000000ULL
 
 static bool is_json(const struct emit_file *e)
 {
@@ -65,8 +69,8 @@ static void show_progress(struct emit_file *e, const char *path)
 	e->last_progress_ns = now;
 	e->progress_shown = true;
 	/* The end of the path: a line that wrapped could not be rewritten. */
-	fprintf(stderr, "\r\033[Kmapscope: %llu files, %s: %s%s",
-	        (unsigned long long)e->totals.files,
+	fprintf(stderr, "\r\033[Kmapscope: %llu %s, %s: %s%s", (unsigned long long)e->totals.files,
+	        emit_plural(e->totals.files, "file", "files"),
 	        emit_human_bytes(e->totals.bytes, bytes, sizeof(bytes)),
 	        len > PROGRESS_PATH ? "..." : "",
 	        path + (len > PROGRESS_PATH ? len - PROGRESS_PATH : 0));
@@ -108,8 +112,45 @@ static void open_jsonl_doc(struct emit_file *e)
 	fputc(',', e->out);
 }
 
-void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format)
+enum {
+	COL_RES,
+	COL_PAGES,
+	COL_SIZE,
+	COL_PERCENT,
+	COL_RESIDENT,
+	COL_DIRTY,
+	COL_WRITEBACK,
+	COL_EVICTED,
+	COL_RECENT,
+	COL_METHOD,
+	COL_FILE,
+	NCOLS
+};
+
+/* The widths are fixed (each wider than its header: libsmartcols narrows a
+ * column to its data when the header fills the hint exactly): rows are
+ * printed as the files are scanned. */
+const struct table_column emit_file_columns[] = {
+        [COL_RES] = {"RES", "resident in the page cache", 6, TABLE_RIGHT},
+        [COL_PAGES] = {"PAGES", "resident pages", 9, TABLE_RIGHT},
+        [COL_SIZE] = {"SIZE", "the file's size", 6, TABLE_RIGHT},
+        [COL_PERCENT] = {"RES%", "resident pages of the file's pages", 6, TABLE_RIGHT},
+        [COL_RESIDENT] = {"RESIDENT", "a bar of resident pages, [#####.....]", 22, TABLE_HIDDEN},
+        [COL_DIRTY] = {"DIRTY", "dirty in the cache (cachestat)", 6, TABLE_RIGHT | TABLE_HIDDEN},
+        [COL_WRITEBACK] = {"WRITEBACK", "being written back (cachestat)", 10,
+                           TABLE_RIGHT | TABLE_HIDDEN},
+        [COL_EVICTED] = {"EVICTED", "evicted (cachestat)", 8, TABLE_RIGHT | TABLE_HIDDEN},
+        [COL_RECENT] = {"RECENTLY_EVICTED", "evicted recently (cachestat)", 17,
+                        TABLE_RIGHT | TABLE_HIDDEN},
+        [COL_METHOD] = {"METHOD", "how it was counted: cachestat or mincore", 9, TABLE_HIDDEN},
+        [COL_FILE] = {"FILE", "the file", 0.5, TABLE_WRAP},
+};
+const size_t emit_file_ncolumns = NCOLS;
+
+void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format,
+                     const struct table_options *table)
 {
+	char why[128];
 	json_t *head;
 
 	memset(e, 0, sizeof(*e));
@@ -118,6 +159,13 @@ void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format)
 	e->start_ns = clock_ns();
 	e->progress_tty = isatty(STDERR_FILENO) && !isatty(fileno(out));
 	e->touch_tty = isatty(STDERR_FILENO);
+	if (format == EMIT_TEXT) {
+		if (table)
+			e->table_opt = *table;
+		e->table = table_new(emit_file_columns, NCOLS, &e->table_opt, why, sizeof(why));
+		e->table_failed = !e->table;
+		return;
+	}
 	if (format != EMIT_JSON && format != EMIT_JSONL)
 		return;
 	/* Indented on a terminal, one line otherwise, like every document. */
@@ -160,31 +208,81 @@ static void say_error(const char *path, const char *error)
 	free(safe);
 }
 
-static void print_skipped(FILE *out, const char *path, const char *why)
+/* pages as bytes in the table's units, or "?" with why. */
+static void page_cell(struct emit_file *e, size_t col, uint64_t pages, const char *why)
 {
-	char *safe = emit_text_safe(path);
+	if (why)
+		table_text(e->table, col, "?");
+	else
+		table_bytes(e->table, col, pages * (uint64_t)sysconf(_SC_PAGESIZE));
+}
 
-	fprintf(out, "%-40s skipped: %s\n", safe ? safe : path, why ? why : "");
-	free(safe);
+static void bar_cell(struct emit_file *e, uint64_t part, uint64_t whole)
+{
+	char bar[64] = "";
+	FILE *f = fmemopen(bar, sizeof(bar), "w");
+
+	if (f) {
+		emit_bar(f, part, whole, 20);
+		fclose(f);
+	}
+	table_text(e->table, COL_RESIDENT, bar);
+}
+
+/* One row: the counts of r (the totals when path is NULL), or "?" where
+ * they were not measured. */
+static void add_row(struct emit_file *e, const char *path, const struct residency *r)
+{
+	const char *why = r->unavailable, *detail = why ? why : r->detail_unavailable;
+	char pct[16];
+
+	if (!e->table || table_row(e->table) != 0)
+		return;
+	page_cell(e, COL_RES, r->resident_pages, why);
+	if (why)
+		table_text(e->table, COL_PAGES, "?");
+	else
+		table_count(e->table, COL_PAGES, r->resident_pages);
+	table_bytes(e->table, COL_SIZE, r->size);
+	snprintf(pct, sizeof(pct), "%.1f%%",
+	         r->pages ? 100.0 * r->resident_pages / r->pages : 0.0);
+	table_text(e->table, COL_PERCENT, why ? "?" : pct);
+	if (why)
+		table_text(e->table, COL_RESIDENT, "?");
+	else
+		bar_cell(e, r->resident_pages, r->pages);
+	page_cell(e, COL_DIRTY, r->dirty_pages, detail);
+	page_cell(e, COL_WRITEBACK, r->writeback_pages, detail);
+	page_cell(e, COL_EVICTED, r->evicted_pages, detail);
+	page_cell(e, COL_RECENT, r->recently_evicted_pages, detail);
+	table_text(e->table, COL_METHOD, why ? "?" : r->method);
+	table_text(e->table, COL_FILE, path);
+	if (why && !e->unmeasured_why)
+		e->unmeasured_why = why;
+}
+
+/* Prints the rows so far: before anything else is written, and otherwise
+ * every TABLE_FLUSH_ROWS rows or TABLE_FLUSH_NS, so that a terminal sees the
+ * scan go on while a tree of files costs few prints. The scan goes on if
+ * the output cannot be written (the end reports it). */
+static void flush_rows(struct emit_file *e, bool now)
+{
+	uint64_t t = clock_ns();
+
+	if (!e->table)
+		return;
+	if (!now && ++e->pending_rows < TABLE_FLUSH_ROWS && t - e->flushed_ns < TABLE_FLUSH_NS)
+		return;
+	if (table_flush(e->table, e->out) != 0)
+		e->table_failed = 1;
+	e->pending_rows = 0;
+	e->flushed_ns = t;
 }
 
 static void print_summary_line(struct emit_file *e, const char *path, const struct residency *r)
 {
-	char size[32];
-
-	char *safe = emit_text_safe(path);
-
-	fprintf(e->out, "%-40s %10s ", safe ? safe : path,
-	        emit_human_bytes(r->size, size, sizeof(size)));
-	free(safe);
-	if (r->unavailable) {
-		fprintf(e->out, "resident: unknown (%s)\n", r->unavailable);
-		return;
-	}
-	fprintf(e->out, "%9llu/%-9llu ", (unsigned long long)r->resident_pages,
-	        (unsigned long long)r->pages);
-	emit_bar(e->out, r->resident_pages, r->pages, 20);
-	fprintf(e->out, " %5.1f%%\n", r->pages ? 100.0 * r->resident_pages / r->pages : 0.0);
+	add_row(e, path, r);
+	flush_rows(e, false);
 }
 
 void emit_file_open_entry(struct emit_file *e, const char *path, const struct residency *r)
@@ -208,6 +306,7 @@ static void begin_section(struct emit_file *e, const char *key, const char *unav
 	e->items = 0;
 	e->section_close = NULL;
 	if (!is_json(e)) {
+		flush_rows(e, true); /* the section goes under its file's row */
 		if (unavailable)
 			fprintf(e->out, "  %s: unknown (%s)\n", text_label, unavailable);
 		else
@@ -320,8 +419,10 @@ void emit_file_close_entry(struct emit_file *e, const struct residency *r, const
 	if (error)
 		e->totals.errors++;
 	if (!is_json(e)) {
-		if (error)
+		if (error) {
+			flush_rows(e, true);
 			fprintf(e->out, "  error: %s\n", error);
+		}
 	} else {
 		if (!r->unavailable)
 			fprintf(e->out, ",\"method\":\"%s\"", r->method);
@@ -339,6 +440,18 @@ void emit_file_close_entry(struct emit_file *e, const struct residency *r, const
 	show_progress(e, e->path);
 }
 
+/* A path that was not scanned, as a row with no counts. */
+static void skipped_row(struct emit_file *e, const char *path, const char *reason)
+{
+	char name[PATH_MAX + 128];
+
+	if (!e->table || table_row(e->table) != 0)
+		return;
+	snprintf(name, sizeof(name), "%s (skipped: %s)", path, reason);
+	table_text(e->table, COL_FILE, name);
+	flush_rows(e, false);
+}
+
 void emit_file_problem(struct emit_file *e, const char *path, const char *error,
                        const char *skipped)
 {
@@ -352,7 +465,7 @@ void emit_file_problem(struct emit_file *e, const char *path, const char *error,
 	}
 	if (!is_json(e)) {
 		if (!error)
-			print_skipped(e->out, path, skipped);
+			skipped_row(e, path, skipped);
 	} else {
 		open_object(e);
 		emit_write_member(e->out, "path", path);
@@ -361,6 +474,11 @@ void emit_file_problem(struct emit_file *e, const char *path, const char *error,
 		close_object(e);
 	}
 	show_progress(e, path);
+}
+
+void emit_file_not_partial(struct emit_file *e)
+{
+	e->totals.not_partial++;
 }
 
 void emit_file_count(struct emit_file *e, const char *path, const struct residency *r)
@@ -396,36 +514,62 @@ static json_t *totals_object(const struct emit_file_totals *t, const struct file
 	emit_int(o, "skipped", (int64_t)t->skipped);
 	emit_int(o, "duplicate_links", (int64_t)walk->duplicate_links);
 	emit_int(o, "symlinks_not_followed", (int64_t)walk->symlinks);
+	emit_int(o, "excluded", (int64_t)walk->excluded);
+	emit_int(o, "not_partial", (int64_t)t->not_partial);
 	return o;
 }
 
-static void print_totals_line(struct emit_file *e)
+/* The totals as the last row, then what the rows cannot say. */
+static void print_totals_line(struct emit_file *e, const struct filewalk_stats *walk)
 {
 	const struct emit_file_totals *t = &e->totals;
+	struct residency r = {.size = t->bytes,
+	                      .pages = t->measured_pages,
+	                      .resident_pages = t->resident_pages,
+	                      .dirty_pages = t->dirty_pages,
+	                      .writeback_pages = t->writeback_pages,
+	                      .evicted_pages = t->evicted_pages,
+	                      .recently_evicted_pages = t->recently_evicted_pages,
+	                      .method = "-"};
+	char label[64];
+	uint64_t unmeasured = t->files - t->measured_files;
 
-	fprintf(e->out, "total: %llu files, ", (unsigned long long)t->files);
-	if (!t->measured_files) {
-		fprintf(e->out, "resident unknown (%s)",
-		        t->files ? "no file could be measured" : "no regular file was found");
-	} else {
-		fprintf(e->out, "%llu/%llu pages resident ", (unsigned long long)t->resident_pages,
-		        (unsigned long long)t->measured_pages);
-		emit_bar(e->out, t->resident_pages, t->measured_pages, 20);
-	}
-	if (t->measured_files < t->files)
-		fprintf(e->out, ", %llu not measurable",
-		        (unsigned long long)(t->files - t->measured_files));
-	fprintf(e->out, ", %llu errors, %llu skipped\n", (unsigned long long)t->errors,
-	        (unsigned long long)t->skipped);
-	if (interrupt_name())
-		fprintf(e->out, "interrupted by %s: the scan stopped here\n", interrupt_name());
+	if (t->files && !t->measured_files)
+		r.unavailable = e->unmeasured_why;
+	if (t->detailed_files < t->measured_files)
+		r.detail_unavailable = "some files were measured without cachestat(2)";
+	snprintf(label, sizeof(label), "total: %llu %s", (unsigned long long)t->files,
+	         emit_plural(t->files, "file", "files"));
+	if (t->files > 1)
+		add_row(e, label, &r);
+	flush_rows(e, true);
+	if (e->table_opt.no_headings)
+		return;
+	if (unmeasured)
+		fprintf(e->out, "%llu %s not measurable (?): %s\n", (unsigned long long)unmeasured,
+		        emit_plural(unmeasured, "file", "files"), e->unmeasured_why);
+	if (t->errors || t->skipped)
+		fprintf(e->out, "%llu %s, %llu skipped\n", (unsigned long long)t->errors,
+		        emit_plural(t->errors, "error", "errors"), (unsigned long long)t->skipped);
+	if (walk->excluded)
+		fprintf(e->out, "%llu excluded (--exclude)\n", (unsigned long long)walk->excluded);
+	if (t->not_partial)
+		fprintf(e->out, "%llu %s not partly resident (--partial)\n",
+		        (unsigned long long)t->not_partial,
+		        emit_plural(t->not_partial, "file", "files"));
 }
 
 int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk, const char *error)
 {
 	clear_progress(e);
 	if (!is_json(e)) {
-		print_totals_line(e);
+		print_totals_line(e, walk);
+		table_free(e->table);
+		e->table = NULL;
+		if (interrupt_name())
+			fprintf(e->out, "interrupted by %s: the scan stopped here\n", interrupt_name());
+		if (e->table_failed)
+			return -1;
 	} else {
 		/* In JSON lines the totals are a last document of the same kind. */
 		if (e->format == EMIT_JSON)
@@ -456,14 +600,34 @@ int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk, const 
 
 /* ---- file --restore ---- */
 
+enum { R_RANGES, R_PAGES, R_BEFORE, R_AFTER, R_FILE, R_NCOLS };
+
+/* Fixed widths: a row is printed as each file is restored. */
+const struct table_column emit_restore_columns[] = {
+        [R_RANGES] = {"RANGES", "resident ranges the save recorded", 7, TABLE_RIGHT},
+        [R_PAGES] = {"PAGES", "pages in those ranges", 9, TABLE_RIGHT},
+        [R_BEFORE] = {"BEFORE", "pages resident before the restore", 9, TABLE_RIGHT},
+        [R_AFTER] = {"AFTER", "pages resident after it", 9, TABLE_RIGHT},
+        [R_FILE] = {"FILE", "the file, and why it was not restored", 0.5, TABLE_WRAP},
+};
+const size_t emit_restore_ncolumns = R_NCOLS;
+
 void emit_restore_begin(struct emit_restore *e, FILE *out, enum emit_format format,
-                        const char *list)
+                        const char *list, const struct table_options *table)
 {
+	char why[128];
+
 	memset(e, 0, sizeof(*e));
 	e->out = out;
 	e->format = format;
 	e->list = list;
 	e->files = json_array();
+	if (format != EMIT_TEXT)
+		return;
+	if (table)
+		e->table_opt = *table;
+	e->table = table_new(emit_restore_columns, R_NCOLS, &e->table_opt, why, sizeof(why));
+	e->table_failed = !e->table;
 }
 
 static json_t *restore_entry(const struct file_restore_result *f)
@@ -487,21 +651,37 @@ static json_t *restore_entry(const struct file_restore_result *f)
 	return o;
 }
 
-static void restore_text(FILE *out, const struct file_restore_result *f)
+static void restore_text(struct emit_restore *e, const struct file_restore_result *f)
 {
-	if (!f->attempted) {
-		fprintf(out, "%-40s %s: %s\n", f->path, f->error ? "error" : "skipped",
-		        f->error ? f->error : f->skipped);
+	const char *why = f->resident_unavailable;
+	char name[PATH_MAX + 128];
+
+	if (!e->table || table_row(e->table) != 0)
 		return;
+	if (f->attempted) {
+		table_count(e->table, R_RANGES, f->ranges);
+		table_count(e->table, R_PAGES, f->pages);
 	}
-	fprintf(out, "%-40s %llu pages in %llu ranges", f->path, (unsigned long long)f->pages,
-	        (unsigned long long)f->ranges);
-	if (f->resident_unavailable)
-		fprintf(out, "; resident: unknown (%s)", f->resident_unavailable);
+	if (!f->attempted) {
+		table_text(e->table, R_BEFORE, "-");
+		table_text(e->table, R_AFTER, "-");
+	} else if (why) {
+		table_text(e->table, R_BEFORE, "?");
+		table_text(e->table, R_AFTER, "?");
+	} else {
+		table_count(e->table, R_BEFORE, f->resident_before);
+		table_count(e->table, R_AFTER, f->resident_after);
+	}
+	if (f->attempted && why && !e->unmeasured_why)
+		e->unmeasured_why = why;
+	if (f->error || f->skipped)
+		snprintf(name, sizeof(name), "%s (%s: %s)", f->path,
+		         f->error ? "error" : "skipped", f->error ? f->error : f->skipped);
 	else
-		fprintf(out, "; resident %llu -> %llu", (unsigned long long)f->resident_before,
-		        (unsigned long long)f->resident_after);
-	fprintf(out, "%s%s\n", f->error ? "; error: " : "", f->error ? f->error : "");
+		snprintf(name, sizeof(name), "%s", f->path);
+	table_text(e->table, R_FILE, name);
+	if (table_flush(e->table, e->out) != 0)
+		e->table_failed = true;
 }
 
 /* A document of kind file_restore holding key: value. */
@@ -529,9 +709,38 @@ void emit_restore_file(const struct file_restore_result *f, void *ctx)
 	if (f->error)
 		fprintf(stderr, "mapscope: %s: %s\n", f->path, f->error);
 	if (e->format == EMIT_TEXT)
-		restore_text(e->out, f);
+		restore_text(e, f);
 	else
 		json_array_append_new(e->files, restore_entry(f));
+}
+
+/* The total row, then what the rows cannot say. */
+static int restore_text_end(struct emit_restore *e)
+{
+	char label[64];
+	bool failed = e->table_failed;
+
+	if (e->table && e->files_n > 1 && table_row(e->table) == 0) {
+		snprintf(label, sizeof(label), "total: %llu %s", (unsigned long long)e->files_n,
+		         emit_plural(e->files_n, "file", "files"));
+		table_count(e->table, R_PAGES, e->pages);
+		table_text(e->table, R_BEFORE, "-");
+		table_text(e->table, R_AFTER, "-");
+		table_text(e->table, R_RANGES, "-");
+		table_text(e->table, R_FILE, label);
+	}
+	if (e->table && table_flush(e->table, e->out) != 0)
+		failed = true;
+	table_free(e->table);
+	e->table = NULL;
+	if (!e->table_opt.no_headings) {
+		fprintf(e->out, "%llu restored, %llu skipped, %llu %s\n",
+		        (unsigned long long)e->restored, (unsigned long long)e->skipped,
+		        (unsigned long long)e->errors, emit_plural(e->errors, "error", "errors"));
+		if (e->unmeasured_why)
+			fprintf(e->out, "?: %s\n", e->unmeasured_why);
+	}
+	return fflush(e->out) == 0 && !failed ? 0 : -1;
 }
 
 int emit_restore_end(struct emit_restore *e)
@@ -544,15 +753,9 @@ int emit_restore_end(struct emit_restore *e)
 	emit_int(t, "errors", (int64_t)e->errors);
 	emit_int(t, "pages", (int64_t)e->pages);
 	if (e->format == EMIT_TEXT) {
-		fprintf(e->out,
-		        "total: %llu files, %llu restored (%llu pages), %llu skipped, %llu "
-		        "errors\n",
-		        (unsigned long long)e->files_n, (unsigned long long)e->restored,
-		        (unsigned long long)e->pages, (unsigned long long)e->skipped,
-		        (unsigned long long)e->errors);
 		json_decref(t);
 		json_decref(e->files);
-		return fflush(e->out) == 0 ? 0 : -1;
+		return restore_text_end(e);
 	}
 	doc = restore_doc(e->list, "files", e->files);
 	json_object_set_new(doc, "totals", t);

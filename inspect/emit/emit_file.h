@@ -14,6 +14,7 @@
 #define EMIT_FILE_H
 
 #include "core/emit.h"
+#include "core/table.h"
 #include "kernel/filewalk.h"
 #include "kernel/residency.h"
 #include "probe/file_restore.h"
@@ -28,7 +29,8 @@ struct emit_file_totals {
 	uint64_t resident_pages, dirty_pages, writeback_pages, evicted_pages,
 	        recently_evicted_pages;
 	uint64_t errors, skipped;
-	uint64_t bytes; /* scanned so far, for the progress line */
+	uint64_t not_partial; /* left out by --partial */
+	uint64_t bytes;       /* scanned so far, for the progress line */
 };
 
 struct emit_file {
@@ -45,10 +47,22 @@ struct emit_file {
 	bool progress_tty;                   /* stderr is a terminal, the report goes elsewhere */
 	bool touch_tty;                      /* stderr is a terminal: --touch shows how far */
 	bool progress_shown;
+	/* Text: one row per file, printed as each file is done. */
+	struct table *table;
+	struct table_options table_opt;
+	const char *unmeasured_why;        /* the first file's reason, said once at the end */
+	int table_failed;                  /* the table could not be made or written */
+	uint64_t pending_rows, flushed_ns; /* rows not printed yet, and when last printed */
 };
 
-/* Starts the document ({"schema":...,"files":[ for JSON). */
-void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format);
+/* The text table's columns, for --help and --output. */
+extern const struct table_column emit_file_columns[];
+extern const size_t emit_file_ncolumns;
+
+/* Starts the document ({"schema":...,"files":[ for JSON); table chooses the
+ * text table's columns and units (NULL: the defaults). */
+void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format,
+                     const struct table_options *table);
 
 /* Starts one file's entry: path, size, pages; for text, the summary line. */
 void emit_file_open_entry(struct emit_file *e, const char *path, const struct residency *r);
@@ -75,6 +89,9 @@ void emit_file_close_entry(struct emit_file *e, const struct residency *r, const
 void emit_file_problem(struct emit_file *e, const char *path, const char *error,
                        const char *skipped);
 
+/* A file measured and left out by --partial: only counted. */
+void emit_file_not_partial(struct emit_file *e);
+
 /* A file measured but not listed (--top keeps only the first N): counted
  * in the totals, nothing written. */
 void emit_file_count(struct emit_file *e, const char *path, const struct residency *r);
@@ -88,21 +105,31 @@ void emit_file_touch_progress(struct emit_file *e, const char *path, uint64_t do
 /* Writes the totals and ends the document, with error (the run's failure,
  * already on stderr, or NULL) and "interrupted" when a signal stopped the
  * scan (core/interrupt.h): one document, even when inputs failed. 0, or -1
- * if writing failed. */
+ * if writing failed (or the text table could not be made). */
 int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk, const char *error);
 
 /* The "file --restore" report (kind "file_restore"): JSON (one document,
- * built as the files are restored) or text (one line per file). */
+ * built as the files are restored) or a text table (a row per file). */
 struct emit_restore {
 	FILE *out;
 	enum emit_format format;
 	const char *list;
 	json_t *files;
 	uint64_t files_n, restored, skipped, errors, pages;
+	/* Text: a row per file, printed as it is restored. */
+	struct table *table;
+	struct table_options table_opt;
+	const char *unmeasured_why; /* the first file's, said once at the end */
+	bool table_failed;
 };
 
+/* The text table's columns, for --help and --output. */
+extern const struct table_column emit_restore_columns[];
+extern const size_t emit_restore_ncolumns;
+
+/* table chooses the text table's columns and units (NULL: the defaults). */
 void emit_restore_begin(struct emit_restore *e, FILE *out, enum emit_format format,
-                        const char *list);
+                        const char *list, const struct table_options *table);
 /* A file_restore_fn; ctx is the struct emit_restore. A file with an error
  * is also reported on stderr. */
 void emit_restore_file(const struct file_restore_result *f, void *ctx);

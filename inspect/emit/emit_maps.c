@@ -1,6 +1,8 @@
 #include "emit/emit_maps.h"
 
 #include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
 #include <unistd.h>
 
 void emit_maps_counters(json_t *obj, const struct smaps_counters *c)
@@ -153,69 +155,184 @@ json_t *emit_maps_doc(const struct maps_report *r, bool with_pages)
 	return doc;
 }
 
-/* Pages mapped by more than one process, or -1 if unknown. */
-static int64_t shared_pages(const struct maps_report *r, const struct maps_mapping *m)
+json_t *emit_maps_set_begin(void)
 {
-	int64_t n = 0;
+	json_t *doc = emit_doc("maps_processes", true);
 
-	if (physical_why(r))
-		return -1;
-	for (int i = 2; i < MAPSCAN_MAPCOUNT_MAX; i++)
-		n += (int64_t)m->mapcount[i];
-	return n;
+	json_object_set_new(doc, "processes", json_array());
+	json_object_set_new(doc, "errors", json_array());
+	return doc;
 }
 
-/* --pages: the runs under their mapping, "state*count" or "state*count@mapcount". */
-static void text_runs(FILE *out, const struct maps_mapping *m)
+void emit_maps_set_add(json_t *doc, const struct maps_report *r, bool with_pages)
 {
-	fputs("    pages:", out);
-	for (size_t i = 0; i < m->nruns; i++) {
-		const struct maps_run *run = &m->runs[i];
-		fprintf(out, " %s*%" PRIu64, run->state, run->count);
-		if (run->mapcount != MAPSCAN_NO_MAPCOUNT)
-			fprintf(out, "@%" PRIu64, run->mapcount);
+	json_t *one = emit_maps_doc(r, with_pages);
+
+	json_object_del(one, "schema");
+	json_object_del(one, "kind");
+	json_object_del(one, "page_size");
+	json_array_append_new(json_object_get(doc, "processes"), one);
+}
+
+void emit_maps_set_error(json_t *doc, pid_t pid, const char *error)
+{
+	json_array_append_new(json_object_get(doc, "errors"),
+	                      json_pack("{s:i,s:s}", "pid", (int)pid, "error", error));
+}
+
+enum {
+	COL_PID,
+	COL_COMM,
+	COL_ADDRESS,
+	COL_PERM,
+	COL_SIZE,
+	COL_RSS,
+	COL_PSS,
+	COL_USS,
+	COL_DIRTY,
+	COL_ANON,
+	COL_SWAP,
+	COL_SHARED,
+	COL_LOCKED,
+	COL_RESIDENT,
+	COL_MAPPING,
+	NCOLS
+};
+
+const struct table_column emit_maps_columns[] = {
+        [COL_PID] = {"PID", "the process", 7, TABLE_RIGHT | TABLE_HIDDEN},
+        [COL_COMM] = {"COMM", "its command name", 0.1, TABLE_TRUNC | TABLE_HIDDEN},
+        [COL_ADDRESS] = {"ADDRESS", "start of the mapping (hex)", 12, 0},
+        [COL_PERM] = {"PERM", "r/w/x, p private or s shared", 4, 0},
+        [COL_SIZE] = {"SIZE", "virtual size", 5, TABLE_RIGHT},
+        [COL_RSS] = {"RSS", "resident", 5, TABLE_RIGHT},
+        [COL_PSS] = {"PSS", "proportional share: resident / processes mapping it", 5, TABLE_RIGHT},
+        [COL_USS] = {"USS", "unique: resident in this process only (private)", 5, TABLE_RIGHT},
+        [COL_DIRTY] = {"DIRTY", "resident and modified (shared and private)", 5, TABLE_RIGHT},
+        [COL_ANON] = {"ANON", "anonymous memory (includes copied-on-write pages)", 5, TABLE_RIGHT},
+        [COL_SWAP] = {"SWAP", "swapped out", 5, TABLE_RIGHT},
+        [COL_SHARED] = {"SHARED", "resident and mapped by other processes too", 6,
+                        TABLE_RIGHT | TABLE_HIDDEN},
+        [COL_LOCKED] = {"LOCKED", "locked in memory (mlock)", 6, TABLE_RIGHT | TABLE_HIDDEN},
+        [COL_RESIDENT] = {"RESIDENT", "pages present, from pagemap: [####......]", 12,
+                          TABLE_HIDDEN},
+        [COL_MAPPING] = {"MAPPING", "the file, [heap], [stack]..., or [ anon ]", 0.3, TABLE_WRAP},
+};
+const size_t emit_maps_ncolumns = NCOLS;
+
+/* The counters every row shows, a mapping's or the totals. */
+static void table_counters(struct table *t, const struct smaps_counters *c, uint64_t size)
+{
+	table_bytes(t, COL_SIZE, size);
+	table_bytes(t, COL_RSS, c->rss);
+	table_bytes(t, COL_PSS, c->pss);
+	table_bytes(t, COL_USS, c->private_clean + c->private_dirty);
+	table_bytes(t, COL_DIRTY, c->shared_dirty + c->private_dirty);
+	table_bytes(t, COL_ANON, c->anonymous);
+	table_bytes(t, COL_SWAP, c->swap);
+	table_bytes(t, COL_SHARED, c->shared_clean + c->shared_dirty);
+	table_bytes(t, COL_LOCKED, c->locked);
+}
+
+/* pmap's names: a path, a [name] the kernel gives, or [ anon ]. */
+static void mapping_name(const struct procmaps_region *reg, char *buf, size_t cap)
+{
+	if (!reg->path[0])
+		snprintf(buf, cap, "[ anon ]");
+	else
+		snprintf(buf, cap, "%s%s", reg->path, reg->deleted ? " (deleted)" : "");
+}
+
+static void resident_bar(const struct maps_report *r, const struct maps_mapping *m, char *buf,
+                         size_t cap)
+{
+	uint64_t pages = (m->region.end - m->region.start) / (uint64_t)sysconf(_SC_PAGESIZE);
+	FILE *f;
+
+	snprintf(buf, cap, "?");
+	if (r->pagemap_unavailable || !(f = fmemopen(buf, cap, "w")))
+		return;
+	emit_bar(f, m->pages.present, pages, 10);
+	fclose(f);
+}
+
+static void text_row(struct table *t, const struct maps_report *r, const struct maps_mapping *m)
+{
+	char buf[PATH_MAX + 16];
+
+	table_row(t);
+	table_count(t, COL_PID, (uint64_t)r->pid);
+	table_text(t, COL_COMM, r->comm);
+	snprintf(buf, sizeof(buf), "%012" PRIx64, m->region.start);
+	table_text(t, COL_ADDRESS, buf);
+	table_text(t, COL_PERM, m->region.perms);
+	table_counters(t, &m->smaps, m->region.end - m->region.start);
+	resident_bar(r, m, buf, sizeof(buf));
+	table_text(t, COL_RESIDENT, buf);
+	mapping_name(&m->region, buf, sizeof(buf));
+	table_text(t, COL_MAPPING, buf);
+}
+
+static void total_row(struct table *t, const struct maps_report *r)
+{
+	char buf[64];
+
+	table_row(t);
+	table_count(t, COL_PID, (uint64_t)r->pid);
+	table_text(t, COL_COMM, r->comm);
+	table_text(t, COL_ADDRESS, "total");
+	table_text(t, COL_PERM, "-");
+	table_counters(t, &r->totals, r->totals.size);
+	table_text(t, COL_RESIDENT, "-");
+	snprintf(buf, sizeof(buf), "%zu %s", r->count,
+	         emit_plural(r->count, "mapping", "mappings"));
+	table_text(t, COL_MAPPING, buf);
+}
+
+/* --pages: each mapping's runs, "state*count" or "state*count@mapcount". */
+static void text_runs(FILE *out, const struct maps_report *r)
+{
+	for (size_t i = 0; i < r->count; i++) {
+		const struct maps_mapping *m = &r->mappings[i];
+
+		if (!m->nruns)
+			continue;
+		fprintf(out, "%012" PRIx64 " pages:", m->region.start);
+		for (size_t j = 0; j < m->nruns; j++) {
+			const struct maps_run *run = &m->runs[j];
+			fprintf(out, " %s*%" PRIu64, run->state, run->count);
+			if (run->mapcount != MAPSCAN_NO_MAPCOUNT)
+				fprintf(out, "@%" PRIu64, run->mapcount);
+		}
+		fputc('\n', out);
 	}
-	fputc('\n', out);
 }
 
-static void text_line(FILE *out, const struct maps_report *r, const struct maps_mapping *m,
-                      long page_size)
+int emit_maps_text(FILE *out, const struct maps_report *r, const struct table_options *opt)
 {
-	uint64_t pages = (m->region.end - m->region.start) / (uint64_t)page_size;
-	int64_t shared = shared_pages(r, m);
-
-	fprintf(out, "%012" PRIx64 " %s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %7" PRIu64 " ",
-	        m->region.start, m->region.perms, (m->region.end - m->region.start) >> 10,
-	        m->smaps.rss >> 10, m->smaps.pss >> 10, m->smaps.swap >> 10);
-	if (shared < 0)
-		fprintf(out, "%7s ", "?");
-	else
-		fprintf(out, "%7" PRId64 " ", shared);
-	if (r->pagemap_unavailable)
-		fprintf(out, "%-12s", "?");
-	else
-		emit_bar(out, m->pages.present, pages, 10);
-	fprintf(out, " %s%s\n", m->region.path, m->region.deleted ? " (deleted)" : "");
-	if (m->nruns)
-		text_runs(out, m);
-}
-
-void emit_maps_text(FILE *out, const struct maps_report *r)
-{
-	long page_size = sysconf(_SC_PAGESIZE);
 	const char *why = physical_why(r);
+	char err[128], a[32], b[32];
+	struct table *t = table_new(emit_maps_columns, NCOLS, opt, err, sizeof(err));
 
-	fprintf(out, "%d: %s\n", (int)r->pid, r->comm);
-	fprintf(out, "%-12s %-4s %8s %8s %8s %7s %7s %-12s %s\n", "Address", "Perm", "Kbytes",
-	        "RSS", "PSS", "Swap", "Shared", "Resident", "Mapping");
+	if (!t)
+		return -1;
+	if (!opt->no_headings)
+		fprintf(out, "%d: %s\n", (int)r->pid, r->comm);
 	for (size_t i = 0; i < r->count; i++)
-		text_line(out, r, &r->mappings[i], page_size);
-	fprintf(out, "%-17s %8" PRIu64 " %8" PRIu64 " %8" PRIu64 " %7" PRIu64 "\n", "total kB",
-	        r->totals.size >> 10, r->totals.rss >> 10, r->totals.pss >> 10,
-	        r->totals.swap >> 10);
+		text_row(t, r, &r->mappings[i]);
+	total_row(t, r);
+	if (table_print(t, out) != 0)
+		return -1;
+	if (r->count && r->mappings[0].nruns)
+		text_runs(out, r);
+	if (opt->no_headings)
+		return 0;
 	if (why)
-		fprintf(out, "Shared pages and PSS from map counts unavailable: %s\n", why);
+		fprintf(out, "PSS from map counts unavailable: %s\n", why);
 	else
-		fprintf(out, "PSS from map counts: %" PRIu64 " kB (kernel: %" PRIu64 " kB)\n",
-		        r->pss_from_mapcount >> (MAPSCAN_PSS_SHIFT + 10), r->pss_rollup >> 10);
+		fprintf(out, "PSS from map counts: %s (kernel: %s)\n",
+		        table_size_text(opt, r->pss_from_mapcount >> MAPSCAN_PSS_SHIFT, a,
+		                        sizeof(a)),
+		        table_size_text(opt, r->pss_rollup, b, sizeof(b)));
+	return ferror(out) ? -1 : 0;
 }

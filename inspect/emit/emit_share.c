@@ -1,6 +1,7 @@
 #include "emit/emit_share.h"
 #include "emit/emit_prom.h"
 
+#include <limits.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -105,104 +106,142 @@ json_t *emit_share_doc(const char *lib, const struct share_run *runs, size_t nru
 	return doc;
 }
 
-static void text_relro(FILE *out, const struct share_proc *p, int width)
-{
-	char cell[32] = "-";
+/* The per-process table: PID, the byte counts (named by their JSON keys in
+ * capitals), and how much of the RELRO the holder shared. */
+enum { COL_PID, COL_FIELDS, COL_RELRO = COL_FIELDS + NFIELDS, NCOLS };
 
-	if (p->have_relro)
-		snprintf(cell, sizeof(cell), "%zu/%zu", p->relro_shared_pages, p->relro_pages);
-	fprintf(out, " %*s", width, cell);
+const struct table_column emit_share_columns[] = {
+        {"PID", "the holder", 7, TABLE_RIGHT},
+        {"RSS", "resident in its mappings of the library and what it loaded", 6, TABLE_RIGHT},
+        {"PSS", "their proportional share", 6, TABLE_RIGHT},
+        {"SHARED_CLEAN", "clean and mapped by other processes too", 6, TABLE_RIGHT},
+        {"SHARED_DIRTY", "dirty and mapped by others", 6, TABLE_RIGHT | TABLE_HIDDEN},
+        {"PRIVATE_CLEAN", "clean, mapped by this holder only", 6, TABLE_RIGHT | TABLE_HIDDEN},
+        {"PRIVATE_DIRTY", "dirty, this holder's own (relocated data, bss)", 6, TABLE_RIGHT},
+        {"TEXT_RSS", "resident executable pages", 6, TABLE_RIGHT | TABLE_HIDDEN},
+        {"TEXT_PSS", "their proportional share", 6, TABLE_RIGHT},
+        {"RELRO", "RELRO pages shared / RELRO pages (soload-share holders)", 6, TABLE_RIGHT},
+};
+const size_t emit_share_ncolumns = NCOLS;
+
+static void relro_cell(struct table *t, size_t col, size_t shared, size_t all, bool have)
+{
+	char cell[48];
+
+	snprintf(cell, sizeof(cell), "%zu/%zu", shared, all);
+	table_text(t, col, have ? cell : "-");
 }
 
-static void text_per_process(FILE *out, const struct share_run *run)
+static int text_per_process(FILE *out, const struct share_run *run,
+                            const struct table_options *opt)
 {
-	char buf[32];
+	char why[128];
+	struct table *t = table_new(emit_share_columns, NCOLS, opt, why, sizeof(why));
 
-	fprintf(out, "%8s", "pid");
-	for (size_t f = 0; f < NFIELDS; f++)
-		fprintf(out, " %13s", mem_fields[f].label);
-	fprintf(out, " %13s\n", "RELRO shared");
-	for (size_t i = 0; i < run->n; i++) {
-		const struct share_proc *p = &run->procs[i];
-		fprintf(out, "%8d", (int)p->pid);
+	if (!t)
+		return -1;
+	for (size_t i = 0; i <= run->n; i++) {
+		const struct share_proc *p = i < run->n ? &run->procs[i] : NULL;
+		const struct share_mem *m = p ? &p->mem : &run->totals;
+
+		table_row(t);
+		if (p)
+			table_count(t, COL_PID, (uint64_t)p->pid);
+		else
+			table_text(t, COL_PID, "total");
 		for (size_t f = 0; f < NFIELDS; f++)
-			fprintf(out, " %13s",
-			        emit_human_bytes(field(&p->mem, f), buf, sizeof(buf)));
-		text_relro(out, p, 13);
-		fputc('\n', out);
+			table_bytes(t, COL_FIELDS + f, field(m, f));
+		if (p)
+			relro_cell(t, COL_RELRO, p->relro_shared_pages, p->relro_pages,
+			           p->have_relro);
+		else
+			table_text(t, COL_RELRO, "-");
 	}
-	fprintf(out, "%8s", "total");
-	for (size_t f = 0; f < NFIELDS; f++)
-		fprintf(out, " %13s", emit_human_bytes(field(&run->totals, f), buf, sizeof(buf)));
-	fputc('\n', out);
-	for (size_t i = 0; i < run->n; i++)
+	if (table_print(t, out) != 0)
+		return -1;
+	for (size_t i = 0; i < run->n && !opt->no_headings; i++)
 		if (run->procs[i].have_relro)
 			fprintf(out, "  %d: %s\n", (int)run->procs[i].pid,
 			        run->procs[i].relro_status);
+	return 0;
 }
 
 /* Each loader's total of field f over the first loader's, as "0.25x". */
-static void text_ratio_row(FILE *out, const struct share_run *runs, size_t nruns, size_t f)
+static void ratio_row(struct table *t, const struct share_run *runs, size_t nruns, size_t f)
 {
 	char label[48], cell[32];
 	uint64_t base = field(&runs[0].totals, f);
 
-	snprintf(label, sizeof(label), "%s / %s", mem_fields[f].label,
+	table_row(t);
+	snprintf(label, sizeof(label), "%s / %s", emit_share_columns[COL_FIELDS + f].name,
 	         share_loader_name(runs[0].loader));
-	fprintf(out, "%-24s", label);
+	table_text(t, 0, label);
 	for (size_t r = 0; r < nruns; r++) {
 		snprintf(cell, sizeof(cell), "%.2fx",
 		         base ? (double)field(&runs[r].totals, f) / (double)base : 0.0);
-		fprintf(out, " %14s", base ? cell : "-");
+		table_text(t, 1 + r, base ? cell : "-");
 	}
-	fputc('\n', out);
 }
 
-/* Totals of several loaders, one column each. */
-static void text_side_by_side(FILE *out, const struct share_run *runs, size_t nruns)
+/* Totals of several loaders, one column each (their own columns: --output
+ * chooses the per-process table's). */
+static int text_side_by_side(FILE *out, const struct share_run *runs, size_t nruns,
+                             const struct table_options *opt)
 {
-	char buf[32];
+	struct table_column cols[1 + SHARE_NLOADERS] = {{"TOTALS", "", 0.3, 0}};
+	struct table_options o = *opt;
+	char why[128];
+	struct table *t;
 
-	fprintf(out, "%-24s", "totals");
-	for (size_t r = 0; r < nruns; r++)
-		fprintf(out, " %14s", share_loader_name(runs[r].loader));
-	fputc('\n', out);
+	for (size_t r = 0; r < nruns && r < SHARE_NLOADERS; r++)
+		cols[1 + r] = (struct table_column){share_loader_name(runs[r].loader), "", 8,
+		                                    TABLE_RIGHT};
+	o.output = NULL;
+	if (!(t = table_new(cols, 1 + nruns, &o, why, sizeof(why))))
+		return -1;
 	for (size_t f = 0; f < NFIELDS; f++) {
-		fprintf(out, "%-24s", mem_fields[f].label);
+		table_row(t);
+		table_text(t, 0, emit_share_columns[COL_FIELDS + f].name);
 		for (size_t r = 0; r < nruns; r++)
-			fprintf(out, " %14s",
-			        emit_human_bytes(field(&runs[r].totals, f), buf, sizeof(buf)));
-		fputc('\n', out);
+			table_bytes(t, 1 + r, field(&runs[r].totals, f));
 	}
-	fprintf(out, "%-24s", "RELRO pages shared");
+	table_row(t);
+	table_text(t, 0, "RELRO pages shared");
 	for (size_t r = 0; r < nruns; r++) {
 		size_t shared = 0, all = 0;
+
 		for (size_t i = 0; i < runs[r].n; i++) {
 			shared += runs[r].procs[i].relro_shared_pages;
 			all += runs[r].procs[i].relro_pages;
 		}
-		snprintf(buf, sizeof(buf), "%zu/%zu", shared, all);
-		fprintf(out, " %14s", runs[r].n && runs[r].procs[0].have_relro ? buf : "-");
+		relro_cell(t, 1 + r, shared, all, runs[r].n && runs[r].procs[0].have_relro);
 	}
-	fputc('\n', out);
 	for (size_t f = 0; f < NFIELDS; f++)
 		if (mem_fields[f].ratio)
-			text_ratio_row(out, runs, nruns, f);
+			ratio_row(t, runs, nruns, f);
+	return table_print(t, out);
 }
 
-void emit_share_text(FILE *out, const char *lib, const struct share_run *runs, size_t nruns)
+int emit_share_text(FILE *out, const char *lib, const struct share_run *runs, size_t nruns,
+                    const struct table_options *opt)
 {
-	fprintf(out, "%s: %zu holder%s%s, mappings of:", lib, nruns ? runs[0].n : 0,
-	        nruns && runs[0].n == 1 ? "" : "s", nruns > 1 ? " per loader" : "");
-	for (size_t i = 0; nruns && i < runs[0].files.n; i++)
-		fprintf(out, " %s", runs[0].files.files[i].path);
-	fputc('\n', out);
-	if (nruns == 1) {
-		fprintf(out, "loader: %s\n", share_loader_name(runs[0].loader));
-		text_per_process(out, &runs[0]);
-	} else {
-		text_side_by_side(out, runs, nruns);
+	char name[PATH_MAX];
+	size_t n = nruns ? runs[0].n : 0;
+
+	if (!opt->no_headings) {
+		fprintf(out,
+		        "%s: %zu %s%s, mappings of:", table_safe_text(lib, name, sizeof(name)), n,
+		        n == 1 ? "holder" : "holders", nruns > 1 ? " per loader" : "");
+		for (size_t i = 0; nruns && i < runs[0].files.n; i++)
+			fprintf(out, " %s",
+			        table_safe_text(runs[0].files.files[i].path, name, sizeof(name)));
+		fputc('\n', out);
+		if (nruns == 1)
+			fprintf(out, "loader: %s\n", share_loader_name(runs[0].loader));
 	}
+	if (nruns == 1)
+		return text_per_process(out, &runs[0], opt);
+	return text_side_by_side(out, runs, nruns, opt);
 }
 
 /* Prometheus: per holder (labels library, loader, pid) and per loader. */

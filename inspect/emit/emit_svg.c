@@ -3,6 +3,7 @@
 #include "probe/maps.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,6 +287,23 @@ int emit_svg_save(const struct emit_svg *svg, const char *path)
 	return err ? err : 0;
 }
 
+int emit_svg_check(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	bool created = false;
+
+	if (fd < 0 && errno == ENOENT) {
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		created = fd >= 0;
+	}
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	if (created)
+		unlink(path);
+	return 0;
+}
+
 void emit_svg_free(struct emit_svg *svg)
 {
 	for (size_t i = 0; i < svg->nbands; i++) {
@@ -310,11 +328,11 @@ static void add_mapping(struct emit_svg *svg, const struct maps_report *r,
 	g.unavailable = r->pagemap_unavailable;
 	g.dirty_unavailable = NULL;
 	snprintf(label, sizeof(label), "%#llx-%#llx %s %s", (unsigned long long)reg->start,
-	         (unsigned long long)reg->end, reg->perms, reg->path[0] ? reg->path : "[anon]");
-	snprintf(note, sizeof(note), "%s, %s resident, %llu pages, %llu a cell",
+	         (unsigned long long)reg->end, reg->perms, reg->path[0] ? reg->path : "[ anon ]");
+	snprintf(note, sizeof(note), "%s, %s resident, %llu %s, %llu a cell",
 	         emit_human_bytes(reg->end - reg->start, size, sizeof(size)),
 	         emit_human_bytes(m->smaps.rss, rss, sizeof(rss)), (unsigned long long)pages,
-	         (unsigned long long)g.pages_per_cell);
+	         emit_plural(pages, "page", "pages"), (unsigned long long)g.pages_per_cell);
 	emit_svg_add(svg, label, note, &g);
 }
 

@@ -50,6 +50,9 @@ int emit_svg_write(const struct emit_svg *svg, FILE *out);
 
 /* Writes the picture to the file at path. 0, or -errno. */
 int emit_svg_save(const struct emit_svg *svg, const char *path);
+/* Whether path can be written, before a scan that would draw into it
+ * (nothing is left behind). 0, or -errno. */
+int emit_svg_check(const char *path);
 
 void emit_svg_free(struct emit_svg *svg);
 

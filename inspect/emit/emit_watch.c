@@ -75,35 +75,147 @@ static json_t *sample_doc(const struct emit_watch *w, const struct watch_sample 
 	return o;
 }
 
+enum { P_TIME, P_STATE, P_RSS, P_ANON, P_FILE, P_SHMEM, P_MIN, P_DMIN, P_MAJ, P_DMAJ, P_NCOLS };
+
+/* Widths are fixed (wider than each header): a row is printed per sample. */
+const struct table_column emit_watch_proc_columns[] = {
+        [P_TIME] = {"TIME", "seconds since the watch began", 9, TABLE_RIGHT},
+        [P_STATE] = {"STATE", "R running, S sleeping, D disk, Z zombie...", 6, 0},
+        [P_RSS] = {"RSS", "resident set", 7, TABLE_RIGHT},
+        [P_ANON] = {"ANON", "resident anonymous memory", 7, TABLE_RIGHT},
+        [P_FILE] = {"FILE", "resident file pages", 7, TABLE_RIGHT | TABLE_HIDDEN},
+        [P_SHMEM] = {"SHMEM", "resident shared memory", 7, TABLE_RIGHT | TABLE_HIDDEN},
+        [P_MIN] = {"MINFLT", "minor faults since the process started", 9, TABLE_RIGHT},
+        [P_DMIN] = {"+MINFLT", "minor faults since the last line", 9, TABLE_RIGHT},
+        [P_MAJ] = {"MAJFLT", "major faults since the process started", 8, TABLE_RIGHT},
+        [P_DMAJ] = {"+MAJFLT", "major faults since the last line", 8, TABLE_RIGHT},
+};
+const size_t emit_watch_proc_ncolumns = P_NCOLS;
+
+enum { F_TIME, F_RES, F_PAGES, F_DPAGES, F_SIZE, F_PERCENT, F_BAR, F_NCOLS };
+
+const struct table_column emit_watch_file_columns[] = {
+        [F_TIME] = {"TIME", "seconds since the watch began", 9, TABLE_RIGHT},
+        [F_RES] = {"RES", "resident in the page cache", 7, TABLE_RIGHT},
+        [F_PAGES] = {"PAGES", "resident pages", 9, TABLE_RIGHT},
+        [F_DPAGES] = {"+PAGES", "change since the last line", 9, TABLE_RIGHT},
+        [F_SIZE] = {"SIZE", "the file's size", 7, TABLE_RIGHT},
+        [F_PERCENT] = {"RES%", "resident pages of the file's pages", 7, TABLE_RIGHT},
+        [F_BAR] = {"RESIDENT", "a bar of resident pages", 32, 0},
+};
+const size_t emit_watch_file_ncolumns = F_NCOLS;
+
+static bool watching_process(const struct emit_watch *w)
+{
+	return w->target->pid > 0;
+}
+
+/* Makes the table on the first line; false if it cannot be made. */
+static bool open_table(struct emit_watch *w)
+{
+	char why[128];
+
+	if (w->table)
+		return true;
+	if (watching_process(w))
+		w->table = table_new(emit_watch_proc_columns, P_NCOLS, &w->table_opt, why,
+		                     sizeof(why));
+	else
+		w->table = table_new(emit_watch_file_columns, F_NCOLS, &w->table_opt, why,
+		                     sizeof(why));
+	if (!w->table)
+		w->write_failed = true;
+	else if (!w->table_opt.no_headings && !watching_process(w))
+		fprintf(w->out, "%s\n", w->target->path);
+	return w->table != NULL;
+}
+
+static void pages_cell(struct emit_watch *w, size_t col, int64_t pages, long page)
+{
+	if (pages < 0)
+		table_text(w->table, col, "?");
+	else
+		table_bytes(w->table, col, (uint64_t)pages * (uint64_t)page);
+}
+
+/* A change since the last line, or "-" on the first, which has none. */
+static void delta_cell(struct emit_watch *w, size_t col, int64_t delta, bool have)
+{
+	char cell[32];
+
+	snprintf(cell, sizeof(cell), "%+lld", (long long)delta);
+	table_text(w->table, col, have ? cell : "-");
+}
+
+static void process_row(struct emit_watch *w, const struct watch_sample *s, long page)
+{
+	const struct procstat *p = &s->proc, *q = &w->prev.proc;
+	bool have = w->have_prev && w->prev.err == 0;
+	char state[2] = {p->state, 0};
+
+	table_text(w->table, P_STATE, state);
+	pages_cell(w, P_RSS, (int64_t)p->rss_pages, page);
+	pages_cell(w, P_ANON, p->rss_anon_pages, page);
+	pages_cell(w, P_FILE, p->rss_file_pages, page);
+	pages_cell(w, P_SHMEM, p->rss_shmem_pages, page);
+	table_count(w->table, P_MIN, p->minflt);
+	delta_cell(w, P_DMIN, (int64_t)(p->minflt - q->minflt), have);
+	table_count(w->table, P_MAJ, p->majflt);
+	delta_cell(w, P_DMAJ, (int64_t)(p->majflt - q->majflt), have);
+}
+
+static void file_row(struct emit_watch *w, const struct watch_sample *s, long page)
+{
+	const struct residency *r = &s->file;
+	bool have = w->have_prev && w->prev.err == 0 && !w->prev.file.unavailable;
+	char pct[16], bar[64] = "";
+	FILE *f;
+
+	table_bytes(w->table, F_SIZE, r->size);
+	if (r->unavailable) {
+		table_text(w->table, F_RES, "?");
+		table_text(w->table, F_PAGES, "?");
+		table_text(w->table, F_DPAGES, "?");
+		table_text(w->table, F_PERCENT, "?");
+		table_text(w->table, F_BAR, r->unavailable);
+		return;
+	}
+	pages_cell(w, F_RES, (int64_t)r->resident_pages, page);
+	table_count(w->table, F_PAGES, r->resident_pages);
+	delta_cell(w, F_DPAGES, (int64_t)(r->resident_pages - w->prev.file.resident_pages), have);
+	snprintf(pct, sizeof(pct), "%.1f%%",
+	         r->pages ? 100.0 * r->resident_pages / r->pages : 0.0);
+	table_text(w->table, F_PERCENT, pct);
+	if ((f = fmemopen(bar, sizeof(bar), "w"))) {
+		emit_bar(f, r->resident_pages, r->pages, 30);
+		fclose(f);
+	}
+	table_text(w->table, F_BAR, bar);
+}
+
 static void print_text(struct emit_watch *w, const struct watch_sample *s)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	char a[32], b[32];
+	char t[32];
 
-	fprintf(w->out, "%8.2fs ", (double)s->t_ns / 1e9);
-	if (s->err) {
-		fprintf(w->out, "unreadable: %s\n", strerror(-s->err));
-	} else if (w->target->pid > 0) {
-		const struct procstat *p = &s->proc, *q = &w->prev.proc;
-		bool have = w->have_prev && w->prev.err == 0;
-		fprintf(w->out, "pid %d %c rss %s  minflt %llu (+%llu)  majflt %llu (+%llu)\n",
-		        w->target->pid, p->state,
-		        emit_human_bytes(p->rss_pages * (uint64_t)page, a, sizeof(a)),
-		        (unsigned long long)p->minflt,
-		        (unsigned long long)(have ? p->minflt - q->minflt : 0),
-		        (unsigned long long)p->majflt,
-		        (unsigned long long)(have ? p->majflt - q->majflt : 0));
-	} else if (s->file.unavailable) {
-		fprintf(w->out, "%s: resident unknown (%s)\n", w->target->path,
-		        s->file.unavailable);
-	} else {
-		fprintf(w->out, "%s: %s of %s resident ", w->target->path,
-		        emit_human_bytes(s->file.resident_pages * (uint64_t)page, a, sizeof(a)),
-		        emit_human_bytes(s->file.size, b, sizeof(b)));
-		emit_bar(w->out, s->file.resident_pages, s->file.pages, 30);
-		fputc('\n', w->out);
+	if (!open_table(w))
+		return;
+	if (s->err) { /* a line of its own: the row's columns have nothing to say */
+		table_flush(w->table, w->out);
+		fprintf(w->out, "%8.2fs unreadable: %s\n", (double)s->t_ns / 1e9,
+		        strerror(-s->err));
+		fflush(w->out);
+		return;
 	}
-	fflush(w->out);
+	table_row(w->table);
+	snprintf(t, sizeof(t), "%.2fs", (double)s->t_ns / 1e9);
+	table_text(w->table, 0, t);
+	if (watching_process(w))
+		process_row(w, s, page);
+	else
+		file_row(w, s, page);
+	if (table_flush(w->table, w->out) != 0)
+		w->write_failed = true;
 }
 
 void emit_watch_sample(const struct watch_sample *s, void *state)
@@ -124,12 +236,21 @@ void emit_watch_end(struct emit_watch *w, const struct watch_result *res)
 	static const char *names[] = {"exited", "signal", "count"};
 	json_t *o;
 
+	if (res->end == WATCH_FAILED) {
+		table_free(w->table);
+		w->table = NULL;
+		return;
+	}
 	if (w->format == EMIT_TEXT) {
-		fprintf(w->out, "%8.2fs %s\n", (double)res->t_ns / 1e9,
-		        res->end == WATCH_EXITED      ? "process exited"
-		        : res->end == WATCH_SIGNALLED ? "stopped by signal"
-		                                      : "done");
-		fflush(w->out);
+		table_free(w->table);
+		w->table = NULL;
+		if (!w->table_opt.no_headings)
+			fprintf(w->out, "%8.2fs %s\n", (double)res->t_ns / 1e9,
+			        res->end == WATCH_EXITED      ? "process exited"
+			        : res->end == WATCH_SIGNALLED ? "stopped by signal"
+			                                      : "done");
+		if (fflush(w->out) != 0)
+			w->write_failed = true;
 		return;
 	}
 	o = emit_doc("watch", false);

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -260,12 +261,33 @@ static void visit_dir(struct walk *w, int dirfd, const char *name, bool operand,
 	closedir(d);
 }
 
+static bool excluded(const struct walk *w, const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	/* An operand's name is its last component ("lib/" is "lib"). */
+	if (slash && slash[1])
+		name = slash + 1;
+	for (size_t i = 0; i < w->opts->nexclude; i++) {
+		const char *glob = w->opts->exclude[i];
+		bool whole = strchr(glob, '/') != NULL;
+
+		if (fnmatch(glob, whole ? w->path : name, 0) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void visit(struct walk *w, int dirfd, const char *name, bool operand,
                   const struct ancestor *up)
 {
 	bool follow = operand || w->opts->follow;
 	struct stat st;
 
+	if (excluded(w, name)) {
+		w->stats->excluded++;
+		return;
+	}
 	if (fstatat(dirfd, name, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) != 0) {
 		hand_error(w, operand, errno, NULL);
 		return;

@@ -11,6 +11,7 @@
 #define FILEWALK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -19,6 +20,11 @@ struct filewalk_opts {
 	bool follow;       /* -L: follow symlinks found inside directories */
 	bool one_fs;       /* -x: do not enter directories on other filesystems */
 	int (*stop)(void); /* non-zero: hand over nothing more (an interrupt); may be NULL */
+	/* --exclude: globs (fnmatch); a file or directory whose name matches
+	 * one (its whole path when the glob has a '/', where '*' matches '/' as
+	 * in find -path) is left out. */
+	char *const *exclude;
+	size_t nexclude;
 };
 
 enum filewalk_kind {
@@ -40,6 +46,7 @@ struct filewalk_entry {
 struct filewalk_stats {
 	uint64_t duplicate_links; /* files already handed over under another name */
 	uint64_t symlinks;        /* symlinks inside trees, not followed */
+	uint64_t excluded;        /* files and directories left out by --exclude */
 };
 
 typedef void (*filewalk_fn)(const struct filewalk_entry *e, void *ctx);

@@ -157,7 +157,7 @@ struct maps_seen {
 
 #define SEEN_EVERY_NS 5000000ULL /* a snapshot every 5 ms, or 10 times what one costs */
 /* Anonymous memory at an address no record or snapshot covers. */
-#define UNRECORDED_ANON "//anon (mremap)"
+#define UNRECORDED_ANON "[ anon ] (mremap)"
 #define SEEN_MAX        65536 /* distinct regions kept, at most */
 #define SEEN_FORKS      16    /* children read besides the command */
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* [vsyscall], the kernel's gate page, lies in the kernel half: beyond
@@ -230,4 +231,98 @@ void maps_free(struct maps_report *r)
 	free(r->mappings);
 	r->mappings = NULL;
 	r->count = r->cap = 0;
+}
+
+long maps_find_comm(const char *name, pid_t **pids)
+{
+	struct procwalk w;
+	size_t n = 0, cap = 0;
+	pid_t pid, *list = NULL, *bigger;
+	char comm[64];
+	int err = procwalk_open(&w);
+
+	*pids = NULL;
+	if (err)
+		return err;
+	while ((pid = procwalk_next(&w)) > 0) {
+		int procdir = pid == getpid() ? -1 : procwalk_open_pid(pid);
+
+		if (procdir < 0)
+			continue;
+		maps_read_comm(procdir, comm, sizeof(comm));
+		close(procdir);
+		if (strcmp(comm, name) != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			if (!(bigger = realloc(list, cap * sizeof(*list)))) {
+				free(list);
+				procwalk_close(&w);
+				return -ENOMEM;
+			}
+			list = bigger;
+		}
+		list[n++] = pid;
+	}
+	procwalk_close(&w);
+	*pids = list;
+	return (long)n;
+}
+
+int64_t maps_counter_key(const struct smaps_counters *c, const char *key)
+{
+	if (strcasecmp(key, "SIZE") == 0)
+		return (int64_t)c->size;
+	if (strcasecmp(key, "RSS") == 0)
+		return (int64_t)c->rss;
+	if (strcasecmp(key, "PSS") == 0)
+		return (int64_t)c->pss;
+	if (strcasecmp(key, "USS") == 0)
+		return (int64_t)(c->private_clean + c->private_dirty);
+	if (strcasecmp(key, "DIRTY") == 0)
+		return (int64_t)(c->shared_dirty + c->private_dirty);
+	if (strcasecmp(key, "ANON") == 0)
+		return (int64_t)c->anonymous;
+	if (strcasecmp(key, "SWAP") == 0)
+		return (int64_t)c->swap;
+	return -1;
+}
+
+static int compare_mappings(const void *pa, const void *pb, void *ctx)
+{
+	const struct maps_mapping *a = pa, *b = pb;
+	const char *sort_key = ctx;
+	int64_t x, y;
+
+	if (strcasecmp(sort_key, "MAPPING") == 0) {
+		int c = strcmp(a->region.path, b->region.path);
+		if (c)
+			return c;
+	} else if (strcasecmp(sort_key, "ADDRESS") != 0) {
+		struct smaps_counters ca = a->smaps, cb = b->smaps;
+
+		ca.size = a->region.end - a->region.start;
+		cb.size = b->region.end - b->region.start;
+		x = maps_counter_key(&ca, sort_key);
+		y = maps_counter_key(&cb, sort_key);
+		if (x != y)
+			return x > y ? -1 : 1;
+	}
+	return a->region.start < b->region.start ? -1 : a->region.start > b->region.start;
+}
+
+bool maps_sort_known(const char *key)
+{
+	static const struct smaps_counters zero;
+
+	return strcasecmp(key, "ADDRESS") == 0 || strcasecmp(key, "MAPPING") == 0 ||
+	       maps_counter_key(&zero, key) >= 0;
+}
+
+int maps_sort(struct maps_report *r, const char *key)
+{
+	if (!maps_sort_known(key))
+		return -EINVAL;
+	qsort_r(r->mappings, r->count, sizeof(*r->mappings), compare_mappings, (void *)key);
+	return 0;
 }

@@ -11,6 +11,7 @@
 #include "kernel/procmaps.h"
 #include "kernel/smaps.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -67,6 +68,20 @@ void maps_free(struct maps_report *r);
 /* The state letters of one pagemap entry into buf (6 bytes): p present,
  * s swapped, x exclusive, f file or shared anon, d soft-dirty; "-" if none. */
 const char *maps_page_state(uint64_t entry, char *buf);
+
+/* The processes (but this one) whose comm is name, in pid order, into a
+ * malloc'd array. The count (0: none), or -errno if /proc cannot be listed. */
+long maps_find_comm(const char *name, pid_t **pids);
+
+/* Orders the mappings by key, a column name of the text table (any case):
+ * addresses and names ascending, sizes largest first. 0, or -EINVAL for a
+ * key that is not one of MAPS_SORT_KEYS. */
+#define MAPS_SORT_KEYS "ADDRESS, SIZE, RSS, PSS, USS, DIRTY, ANON, SWAP, MAPPING"
+int maps_sort(struct maps_report *r, const char *key);
+bool maps_sort_known(const char *key);
+/* The same for a sum of smaps counters: the value that key sorts by, or -1
+ * if key is not a size. */
+int64_t maps_counter_key(const struct smaps_counters *c, const char *key);
 
 /* Reads /proc/PID/comm into buf (without the newline); "" if it cannot. */
 void maps_read_comm(int procdir, char *buf, size_t len);

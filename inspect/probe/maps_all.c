@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static size_t hash_file(uint64_t inode, unsigned major, unsigned minor)
@@ -145,6 +147,7 @@ static int scan_process(void *ctx, pid_t pid, int procdir)
 	struct maps_all_report *r = ctx;
 	struct smaps_counters mem;
 	struct maps_all_process *p;
+	struct stat st;
 	int rc;
 
 	if (is_kernel_thread(procdir)) {
@@ -172,6 +175,7 @@ static int scan_process(void *ctx, pid_t pid, int procdir)
 	if (!p)
 		return -ENOMEM;
 	p->pid = pid;
+	p->uid = fstat(procdir, &st) == 0 ? st.st_uid : (uid_t)-1;
 	p->mem = mem;
 	maps_read_comm(procdir, p->comm, sizeof(p->comm));
 	smaps_add(&r->totals, &mem);
@@ -204,6 +208,72 @@ const struct maps_all_file **maps_all_sorted_files(const struct maps_all_report 
 			list[n++] = &r->files[i];
 	qsort(list, n, sizeof(*list), by_pss_desc);
 	return list;
+}
+
+static int users_by_pss_desc(const void *a, const void *b)
+{
+	const struct maps_all_user *x = a, *y = b;
+
+	if (x->mem.pss != y->mem.pss)
+		return x->mem.pss < y->mem.pss ? 1 : -1;
+	return x->uid < y->uid ? -1 : x->uid > y->uid;
+}
+
+long maps_all_users(const struct maps_all_report *r, struct maps_all_user **users)
+{
+	struct maps_all_user *list = calloc(r->count + 1, sizeof(*list));
+	size_t n = 0;
+
+	*users = list;
+	if (!list)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->count; i++) {
+		const struct maps_all_process *p = &r->procs[i];
+		size_t u = 0;
+
+		while (u < n && list[u].uid != p->uid)
+			u++;
+		if (u == n)
+			list[n++].uid = p->uid;
+		list[u].processes++;
+		smaps_add(&list[u].mem, &p->mem);
+	}
+	qsort(list, n, sizeof(*list), users_by_pss_desc);
+	return (long)n;
+}
+
+bool maps_all_sort_known(const char *key)
+{
+	static const struct smaps_counters zero;
+
+	return strcasecmp(key, "PID") == 0 || strcasecmp(key, "USER") == 0 ||
+	       strcasecmp(key, "COMM") == 0 ||
+	       (strcasecmp(key, "SIZE") != 0 && maps_counter_key(&zero, key) >= 0);
+}
+
+static int compare_processes(const void *pa, const void *pb, void *ctx)
+{
+	const struct maps_all_process *a = pa, *b = pb;
+	const char *key = ctx;
+	int64_t x, y;
+	int c = 0;
+
+	if (strcasecmp(key, "USER") == 0)
+		c = a->uid < b->uid ? -1 : a->uid > b->uid;
+	else if (strcasecmp(key, "COMM") == 0)
+		c = strcmp(a->comm, b->comm);
+	else if (strcasecmp(key, "PID") != 0 &&
+	         (x = maps_counter_key(&a->mem, key)) != (y = maps_counter_key(&b->mem, key)))
+		c = x > y ? -1 : 1;
+	return c ? c : a->pid < b->pid ? -1 : a->pid > b->pid;
+}
+
+int maps_all_sort(struct maps_all_report *r, const char *key)
+{
+	if (!maps_all_sort_known(key))
+		return -EINVAL;
+	qsort_r(r->procs, r->count, sizeof(*r->procs), compare_processes, (void *)key);
+	return 0;
 }
 
 void maps_all_free(struct maps_all_report *r)

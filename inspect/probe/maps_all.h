@@ -15,6 +15,7 @@
 
 struct maps_all_process {
 	pid_t pid;
+	uid_t uid; /* the owner of /proc/PID, as smem counts users */
 	char comm[64];
 	struct smaps_counters mem; /* from smaps_rollup */
 };
@@ -42,6 +43,24 @@ struct maps_all_report {
 /* Scans every process but this one. 0, or -errno if /proc cannot be listed
  * or memory runs out; release with maps_all_free either way. */
 int maps_all_run(struct maps_all_report *r);
+
+/* One user's processes summed, for per-user totals. */
+struct maps_all_user {
+	uid_t uid;
+	size_t processes;
+	struct smaps_counters mem;
+};
+
+/* The users of the processes, most PSS first, into a malloc'd array. The
+ * count, or -ENOMEM. */
+long maps_all_users(const struct maps_all_report *r, struct maps_all_user **users);
+
+/* Orders the processes by key, a column of the text table (any case): pid,
+ * user and command ascending, sizes largest first. -EINVAL for a key that
+ * is not one of MAPS_ALL_SORT_KEYS. */
+#define MAPS_ALL_SORT_KEYS "PID, USER, COMM, RSS, PSS, USS, DIRTY, ANON, SWAP"
+int maps_all_sort(struct maps_all_report *r, const char *key);
+bool maps_all_sort_known(const char *key);
 
 /* The files, most PSS first: an array of nfiles pointers for the caller to
  * free, or NULL. */

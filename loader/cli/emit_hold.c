@@ -137,8 +137,36 @@ json_t *emit_hold_doc(int pid, const struct hold_entry *e, size_t n)
 	return line;
 }
 
+struct text_deps_ctx {
+	const struct hold_entry *e;
+	size_t n, shown;
+	FILE *out;
+};
+
+/* A dependency libsoload loaded for the libraries asked for, one line. */
+static void print_dependency(sl_lib *lib, void *arg)
+{
+	struct text_deps_ctx *c = arg;
+	struct sl_info info;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (c->e[i].lib == lib)
+			return;
+	if (sl_info(lib, &info) != 0)
+		return;
+	if (!c->shown++)
+		fputs("loaded as dependencies:\n", c->out);
+	fprintf(c->out, "  %s at 0x%lx (%zu bytes, refcount %u)\n", info.path, info.base,
+	        info.span, info.refcount);
+	if (info.share.requested)
+		fprintf(c->out, "  RELRO: %zu of %zu pages shared (%s)\n", info.share.shared_pages,
+		        info.share.relro_pages, info.share.status);
+}
+
 void emit_hold_text(FILE *out, int pid, const struct hold_entry *e, size_t n)
 {
+	struct text_deps_ctx deps = {e, n, 0, out};
+
 	fprintf(out, "pid %d holds %zu librar%s\n", pid, n, n == 1 ? "y" : "ies");
 	for (size_t i = 0; i < n; i++) {
 		struct sl_info info;
@@ -155,5 +183,6 @@ void emit_hold_text(FILE *out, int pid, const struct hold_entry *e, size_t n)
 			free(cmd);
 		}
 	}
+	sl_foreach(print_dependency, &deps);
 	fflush(out);
 }

@@ -202,3 +202,25 @@ Test(cli_docs, completion_offers_options_and_their_values)
 	complete(BUILD_DIR "/soload call --ret d", out, sizeof(out));
 	cr_assert_str_eq(out, "double\n");
 }
+
+Test(cli_docs, completion_offers_columns_and_command_names)
+{
+	char out[OUT_CAP];
+
+	complete(BUILD_DIR "/mapscope maps --sort uss", out, sizeof(out));
+	cr_assert_str_eq(out, "USS\n");
+	complete(BUILD_DIR "/mapscope maps -o ADDR", out, sizeof(out));
+	cr_assert_str_eq(out, "ADDRESS\n");
+	complete(BUILD_DIR "/mapscope maps --comm \"\"", out, sizeof(out));
+	cr_assert(mentions(out, "run"), "this test runner is offered: %s", out);
+}
+
+Test(cli_docs, both_tools_print_their_version)
+{
+	char out[256];
+
+	cr_assert_eq(tu_run(BUILD_DIR "/mapscope --version", out, sizeof(out)), 0);
+	cr_assert(strncmp(out, "mapscope ", 9) == 0 && isdigit((unsigned char)out[9]), "%s", out);
+	cr_assert_eq(tu_run(BUILD_DIR "/soload --version", out, sizeof(out)), 0);
+	cr_assert(strncmp(out, "soload ", 7) == 0 && isdigit((unsigned char)out[7]), "%s", out);
+}

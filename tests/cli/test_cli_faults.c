@@ -401,6 +401,7 @@ Test(cli_faults, text_output_has_a_table_and_a_histogram)
 	        tu_run(MAPSCOPE " faults --format text -- ls / 2>/dev/null", out, sizeof(out)), 0);
 	cr_assert_not_null(strstr(out, "MAPPING"));
 	cr_assert_not_null(strstr(out, "libc.so.6"));
+	cr_assert_not_null(strstr(out, "[ anon ]"), "%s", out);
 	cr_assert_not_null(strstr(out, "faults over"));
 	cr_assert_null(strstr(out, "timeline"));
 	cr_assert_eq(tu_run(MAPSCOPE " faults --samples --format text -- ls / 2>/dev/null", out,
@@ -410,31 +411,28 @@ Test(cli_faults, text_output_has_a_table_and_a_histogram)
 	cr_assert_not_null(strstr(out, "\nminor |"), "%s", out);
 }
 
-Test(cli_faults, a_long_path_keeps_the_columns_in_line)
+Test(cli_faults, a_long_path_is_wrapped_within_100_columns)
 {
-	char dir[64], path[256], longer[512], cmd[1024], out[1 << 16];
-	const char *header, *row, *row_start, *minor_end_header;
+	char dir[64], path[256], longer[512], cmd[1024], out[1 << 16], *table, *end;
 
 	skip_unless_perf();
 	make_file(dir, path, sizeof(path), 1 << 20);
 	snprintf(longer, sizeof(longer),
-	         "%s/a-file-name-long-enough-to-pass-the-old-fifty-columns", dir);
+	         "%s/a-file-name-long-enough-to-pass-the-old-fifty-columns-and-then-a-hundred-too",
+	         dir);
 	cr_assert_eq(rename(path, longer), 0);
 	snprintf(cmd, sizeof(cmd), MAPSCOPE " faults --format text -- " TOUCH " %s 1 2>/dev/null",
 	         longer);
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
-	header = strstr(out, "MAPPING");
-	row = header ? strstr(header, longer) : NULL; /* its row, not the command line */
-	cr_assert(header && row, "%s", out);
-	/* The header's MINOR and the row's first figure end in the same column. */
-	minor_end_header = strstr(header, "MINOR") + strlen("MINOR");
-	row_start = row;
-	row += strlen(longer);
-	while (*row == ' ')
-		row++;
-	while (*row >= '0' && *row <= '9')
-		row++;
-	cr_expect_eq(minor_end_header - header, row - row_start, "%s", out);
+	/* The table: from its header row to the blank line after it. */
+	table = strstr(out, "\nMINOR MAJOR PAGES CACHE+ MAPPING\n");
+	cr_assert_not_null(table, "%s", out);
+	end = strstr(table + 1, "\n\n");
+	if (end)
+		end[1] = '\0';
+	cr_assert_leq(tu_widest_line(table), 100, "%s", table);
+	cr_assert_not_null(strstr(table, "[ anon ]") ? table : NULL, "%s", table);
+	cr_assert_null(strstr(out, "//anon"), "%s", out);
 	remove_file(dir, longer);
 }
 
@@ -465,6 +463,26 @@ static void check_library_phases(const char *loader)
 	cr_assert_eq(tu_json_int(doc, "minor"),
 	             tu_json_int(load, "minor") + tu_json_int(json_array_get(phases, 1), "minor"));
 	json_decref(doc);
+}
+
+Test(cli_faults, library_text_is_a_table_and_the_default_loader_is_dlopen)
+{
+	char out[4096];
+
+	cr_assert_eq(tu_run(MAPSCOPE " faults --lib " TESTLIB("libhello.so") " --call hello_reset "
+	                                                                     "--format text",
+	                    out, sizeof(out)),
+	             0, "%s", out);
+	cr_assert_not_null(strstr(out, "(dlopen)"), "%s", out);
+	cr_assert_not_null(strstr(out, "\nPHASE MINOR MAJOR TIME_US\nload "), "%s", out);
+	cr_assert_eq(tu_run(MAPSCOPE " faults --lib " TESTLIB(
+	                            "libhello.so") " --call hello_reset "
+	                                           "--format text -o phase --no-headings",
+	                    out, sizeof(out)),
+	             0, "%s", out);
+	cr_assert_str_eq(out, "load\ncall\n");
+	cr_assert_eq(tu_run(MAPSCOPE " faults --help", out, sizeof(out)), 0);
+	cr_assert_not_null(strstr(out, "with dlopen unless --loader"), "%s", out);
 }
 
 Test(cli_faults, library_load_and_call_with_dlopen)

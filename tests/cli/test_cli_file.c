@@ -196,17 +196,69 @@ Test(cli_file, jsonl_streams_one_document_per_file_then_totals)
 	json_decref(docs);
 }
 
-Test(cli_file, text_has_a_bar_and_totals)
+Test(cli_file, text_is_a_table_with_a_header_within_100_columns)
 {
-	char cmd[512], out[4096];
+	char cmd[1024], out[8192], name[200];
 
 	cr_assert_eq(tu_file_with_residency(in_dir("f"), "##.."), 0);
-	snprintf(cmd, sizeof(cmd), MAPSCOPE "--format text --ranges %s", in_dir("f"));
+	/* A name longer than the width is wrapped, never cut. */
+	memset(name, 'n', 150);
+	strcpy(name + 150, ".data");
+	cr_assert_eq(tu_file_with_residency(in_dir(name), "#"), 0);
+	snprintf(cmd, sizeof(cmd), MAPSCOPE "--format text --ranges %s %s", in_dir("f"),
+	         in_dir(name));
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
-	cr_assert_not_null(strstr(out, "2/4"), "%s", out);
-	cr_assert_not_null(strstr(out, "[##########..........]"), "%s", out);
+	cr_assert(strncmp(out, "   RES     PAGES   SIZE   RES% FILE\n", 36) == 0, "%s", out);
+	cr_assert_not_null(strstr(out, "    8K         2    16K  50.0% "), "%s", out);
 	cr_assert_not_null(strstr(out, "resident pages: 0-1"), "%s", out);
-	cr_assert_not_null(strstr(out, "total: 1 files"), "%s", out);
+	cr_assert_not_null(strstr(out, "total: 2 files\n"), "%s", out);
+	cr_assert_not_null(strstr(out, "nnnn.data\n"), "%s", out);
+	cr_assert_leq(tu_widest_line(out), 100, "%s", out);
+
+	/* The hidden columns, exact bytes, rows only. */
+	snprintf(cmd, sizeof(cmd),
+	         MAPSCOPE "--format text -o resident,SIZE,file --bytes --raw --no-headings %s",
+	         in_dir("f"));
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
+	snprintf(name, sizeof(name), "[##########..........] 16384 %s\n", in_dir("f"));
+	cr_assert_str_eq(out, name);
+	cr_assert_eq(
+	        tu_run(MAPSCOPE "--format text -o RES,COLOUR /dev/null 2>&1", out, sizeof(out)),
+	        2);
+	cr_assert_not_null(strstr(out, "invalid --output value 'COLOUR' (accepted: RES, PAGES"),
+	                   "%s", out);
+}
+
+Test(cli_file, exclude_and_partial_leave_files_out_and_count_them)
+{
+	json_t *docs, *totals;
+	char out[8192], cmd[1024];
+
+	cr_assert_eq(mkdir(in_dir("t"), 0755), 0);
+	cr_assert_eq(mkdir(in_dir("t/skip"), 0755), 0);
+	cr_assert_eq(tu_file_with_residency(in_dir("t/half"), "#."), 0);
+	cr_assert_eq(tu_file_with_residency(in_dir("t/all"), "##"), 0);
+	cr_assert_eq(tu_file_with_residency(in_dir("t/none"), ".."), 0);
+	cr_assert_eq(tu_file_with_residency(in_dir("t/x.tmp"), "#."), 0);
+	cr_assert_eq(tu_file_with_residency(in_dir("t/skip/deep"), "#."), 0);
+	docs = run_docs(0, MAPSCOPE "-r --exclude '*.tmp' --exclude skip --partial %s",
+	                in_dir("t"));
+	cr_assert_eq(json_array_size(json_object_get(json_array_get(docs, 0), "files")), 1);
+	cr_assert_str_eq(json_string_value(json_object_get(first_file(docs), "path")),
+	                 in_dir("t/half"));
+	totals = json_object_get(json_array_get(docs, 0), "totals");
+	cr_assert_eq(int_at(totals, "excluded"), 2);
+	cr_assert_eq(int_at(totals, "not_partial"), 2);
+	json_decref(docs);
+	/* A glob with a '/' matches the whole path. */
+	docs = run_docs(0, MAPSCOPE "-r --exclude '*/skip/*' %s", in_dir("t"));
+	totals = json_object_get(json_array_get(docs, 0), "totals");
+	cr_assert_eq(int_at(totals, "excluded"), 1, "%lld", (long long)int_at(totals, "excluded"));
+	cr_assert_eq(int_at(totals, "files"), 4);
+	json_decref(docs);
+	snprintf(cmd, sizeof(cmd), MAPSCOPE "-r --format text --partial %s", in_dir("t"));
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
+	cr_assert_not_null(strstr(out, "2 files not partly resident (--partial)"), "%s", out);
 }
 
 Test(cli_file, evict_and_touch_change_residency_when_asked)

@@ -105,11 +105,12 @@ Test(cli_file_cache, top_in_text_prints_n_lines_and_the_total)
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
 	for (const char *p = out; (p = strchr(p, '\n')); p++)
 		lines++;
-	cr_assert_eq(lines, 3, "%s", out);
-	cr_assert_not_null(strstr(out, "/a "), "%s", out);
-	cr_assert_not_null(strstr(out, "/c "), "%s", out);
-	cr_assert_null(strstr(out, "/b "), "%s", out);
-	cr_assert_not_null(strstr(out, "total: 3 files, 7/12 pages"), "%s", out);
+	/* The header row, two files, the total of all three. */
+	cr_assert_eq(lines, 4, "%s", out);
+	cr_assert_not_null(strstr(out, "/a\n"), "%s", out);
+	cr_assert_not_null(strstr(out, "/c\n"), "%s", out);
+	cr_assert_null(strstr(out, "/b\n"), "%s", out);
+	cr_assert_not_null(strstr(out, "     7    48K  58.3% total: 3 files\n"), "%s", out);
 }
 
 /* The resident ranges of dir/name now, from "file --ranges". */
@@ -220,6 +221,15 @@ Test(cli_file_cache, each_changed_or_vanished_file_is_named_and_the_rest_restore
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 1);
 	cr_assert_not_null(strstr(out, "/grown: size changed"), "%s", out);
 	cr_assert_not_null(strstr(out, "/gone: No such file"), "%s", out);
+	/* The report alone: a table, a row per file, within 100 columns. */
+	snprintf(cmd, sizeof(cmd),
+	         BUILD_DIR "/mapscope file --restore %s --format text 2>/dev/null", list);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 1);
+	cr_assert(strncmp(out, " RANGES     PAGES    BEFORE     AFTER FILE\n", 42) == 0, "%s",
+	          out);
+	cr_assert_not_null(strstr(out, "/gone (error: No such file"), "%s", out);
+	cr_assert_not_null(strstr(out, "\n1 restored, 0 skipped, 2 errors\n"), "%s", out);
+	cr_assert_leq(tu_widest_line(out), 100, "%s", out);
 }
 
 /* Writes text to dir/name and returns the path (static). */

@@ -106,9 +106,9 @@ Test(cli_share, usage_errors_exit_2)
 	char out[1024];
 
 	cr_assert_eq(tu_run(SHARE "-n 0 libssl.so.3 2>&1", out, sizeof(out)), 2);
-	cr_assert(strstr(out, "-n wants 1 to"), "%s", out);
+	cr_assert(strstr(out, "invalid -n value '0'"), "%s", out);
 	cr_assert_eq(tu_run(SHARE "--loader ld.so libssl.so.3 2>&1", out, sizeof(out)), 2);
-	cr_assert(strstr(out, "unknown loader 'ld.so'"), "%s", out);
+	cr_assert(strstr(out, "invalid --loader value 'ld.so' (accepted: dlopen,"), "%s", out);
 	cr_assert_eq(tu_run(SHARE "2>&1", out, sizeof(out)), 2);
 	cr_assert_eq(tu_run(SHARE "a.so b.so 2>&1", out, sizeof(out)), 2);
 	cr_assert_eq(tu_run(SHARE "--help", out, sizeof(out)), 0);
@@ -124,7 +124,32 @@ Test(cli_share, text_output_names_the_loader_and_the_libraries)
 	        0);
 	cr_assert(strstr(out, "loader: dlopen"), "%s", out);
 	cr_assert(strstr(out, "libcrypto.so.3"), "%s", out);
-	cr_assert(strstr(out, "private dirty"), "%s", out);
+	cr_assert(strstr(out, "\n    PID    RSS    PSS SHARED_CLEAN PRIVATE_DIRTY"), "%s", out);
+	cr_assert(strstr(out, "\n  total "), "%s", out);
+	cr_assert(strstr(out, "1 holder,"), "%s", out);
+	/* The header line names the libraries; the table fits. */
+	cr_assert_leq(tu_widest_line(strchr(out, '\n') + 1), 100, "%s", out);
+}
+
+Test(cli_share, loaders_side_by_side_and_table_options)
+{
+	char out[8192];
+
+	cr_assert_eq(tu_run(SHARE
+	                    "-n 1 --loader all --format text --bytes " TESTLIB("libhello.so"),
+	                    out, sizeof(out)),
+	             0, "%s", out);
+	cr_assert(strstr(out, "\nTOTALS "), "%s", out);
+	cr_assert(strstr(out, " dlopen soload soload-share\n"), "%s", out);
+	cr_assert(strstr(out, "\nPSS / dlopen "), "%s", out);
+	cr_assert_eq(tu_run(SHARE "-n 1 --loader dlopen --format text -o pid,private_dirty "
+	                          "--no-headings --raw libz.so.1",
+	                    out, sizeof(out)),
+	             0);
+	/* "PID BYTES" rows, then "total BYTES". */
+	cr_assert_gt(strspn(out, "0123456789"), 0, "%s", out);
+	cr_assert(strstr(out, "\ntotal "), "%s", out);
+	cr_assert_null(strstr(out, "loader:"), "%s", out);
 }
 
 Test(cli_share, prometheus_output_is_valid_exposition)

@@ -190,6 +190,19 @@ Test(cli_soload, hold_prints_one_line_and_exits_at_end_of_input)
 	json_decref(doc);
 }
 
+Test(cli_soload, hold_text_lists_the_dependencies_it_loaded)
+{
+	char out[4096];
+
+	cr_assert_eq(tu_run(SOLOAD " hold --format text " TESTLIB("libchain_a.so") " </dev/null",
+	                    out, sizeof(out)),
+	             0, "%s", out);
+	cr_assert_not_null(strstr(out, " holds 1 library\n"), "%s", out);
+	cr_assert_not_null(strstr(out, "\nloaded as dependencies:\n"), "%s", out);
+	cr_assert_not_null(strstr(out, "libchain_b.so at 0x"), "%s", out);
+	cr_assert_not_null(strstr(out, "libchain_c.so at 0x"), "%s", out);
+}
+
 Test(cli_soload, hold_keeps_libraries_mapped_until_sigterm)
 {
 	int in[2], out[2], status;

@@ -125,3 +125,29 @@ Test(cli_watch, errors_and_usage)
 	cr_assert_eq(tu_run(MAPSCOPE " watch --count -1 $$ 2>&1", out, sizeof(out)), 2);
 	cr_assert_eq(tu_run(MAPSCOPE " watch 2>&1", out, sizeof(out)), 2);
 }
+
+Test(cli_watch, text_is_a_table_of_rows_without_a_change_on_the_first)
+{
+	char out[8192], end = 0;
+	unsigned long long size = 0;
+	double t = -1;
+
+	cr_assert_eq(tu_run("sleep 5 & p=$!; " MAPSCOPE " watch $p --format text -i 0.05 -n 3; "
+	                    "rc=$?; kill $p; exit $rc",
+	                    out, sizeof(out)),
+	             0, "%s", out);
+	cr_assert(strncmp(out, "     TIME STATE      RSS    ANON    MINFLT   +MINFLT", 51) == 0,
+	          "%s", out);
+	cr_assert_null(strstr(out, "(+0)"), "%s", out);
+	/* The first line has no previous one: no change, not "+0". */
+	cr_assert_not_null(strstr(strchr(out, '\n'), "         -        0        -\n"), "%s", out);
+	cr_assert_not_null(strstr(out, "done\n"), "%s", out);
+	cr_assert_leq(tu_widest_line(out), 100, "%s", out);
+	cr_assert_eq(tu_run(MAPSCOPE " watch /usr/lib/x86_64-linux-gnu/libc.so.6 --format text "
+	                             "-n 1 -o time,size --bytes --no-headings --raw",
+	                    out, sizeof(out)),
+	             0, "%s", out);
+	/* "0.00s 1926232": the time (later than 0 on a busy machine), the bytes. */
+	cr_assert_eq(sscanf(out, "%lfs %llu%c", &t, &size, &end), 3, "%s", out);
+	cr_assert(t >= 0 && t < 5 && size > 100000 && end == '\n', "%s", out);
+}

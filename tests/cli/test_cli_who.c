@@ -83,7 +83,7 @@ Test(cli_who, a_missing_file_is_a_clear_error)
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 1);
 	cr_assert_not_null(strstr(out, "missing: No such file or directory"), "%s", out);
 	cr_assert_eq(tu_run(BUILD_DIR "/mapscope who 2>/dev/null", out, sizeof(out)), 2);
-	cr_assert_eq(tu_run(BUILD_DIR "/mapscope who a b 2>/dev/null", out, sizeof(out)), 2);
+	cr_assert_eq(tu_run(BUILD_DIR "/mapscope who --bogus a 2>/dev/null", out, sizeof(out)), 2);
 }
 
 /* Other tests' processes come and go, so errors hold "exited" entries too. */
@@ -128,7 +128,35 @@ Test(cli_who, text_lists_the_users)
 
 	snprintf(cmd, sizeof(cmd), BUILD_DIR "/mapscope who --format text %s", path);
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
-	snprintf(line, sizeof(line), "%8d ", pid);
+	snprintf(line, sizeof(line), "%d run ", pid);
 	cr_assert_not_null(strstr(out, line), "%s", out);
+	cr_assert_not_null(strstr(out, " PID COMM "), "%s", out);
+	cr_assert_not_null(strstr(out, " MAPPINGS FDS "), "%s", out);
+	cr_assert_not_null(strstr(out, "1 process uses it;"), "%s", out);
+	cr_assert_leq(tu_widest_line(out), 100, "%s", out);
+	tu_reap(pid);
+}
+
+Test(cli_who, several_paths_give_one_document_and_a_table_each)
+{
+	char cmd[512], out[1 << 16];
+	int pid = tu_spawn(map_and_close, path), status;
+	json_t *doc;
+
+	snprintf(cmd, sizeof(cmd),
+	         BUILD_DIR "/mapscope who %s /proc/%d/exe %s/missing 2>/dev/null", path, pid, dir);
+	doc = tu_run_json(cmd, &status);
+	cr_assert_not_null(doc);
+	cr_assert_eq(status, 1, "a missing path fails the run");
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "kind")), "who_files");
+	cr_assert_eq(json_array_size(json_object_get(doc, "files")), 2);
+	cr_assert_eq(json_array_size(json_object_get(doc, "path_errors")), 1);
+	json_decref(doc);
+	snprintf(cmd, sizeof(cmd),
+	         BUILD_DIR "/mapscope who --format text -o file,pid --no-headings --raw %s %s",
+	         path, path);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
+	snprintf(cmd, sizeof(cmd), "%s %d\n%s %d\n", path, pid, path, pid);
+	cr_assert_str_eq(out, cmd);
 	tu_reap(pid);
 }

@@ -360,6 +360,8 @@ Test(schema, maps_output_matches)
 		        "setpriv --reuid=65534 --regid=65534 --clear-groups sh -c '" ON_A_SLEEP(
 		                BUILD_DIR "/mapscope maps --pages") "'");
 	check_commandf("maps", 1, BUILD_DIR "/mapscope maps 2147483647");
+	/* Several processes: one document, the one that is gone in its errors. */
+	check_commandf("maps", 1, ON_A_SLEEP(BUILD_DIR "/mapscope maps --pages 2147483647"));
 	check_commandf("maps", 0, BUILD_DIR "/mapscope maps --all");
 }
 
@@ -368,6 +370,7 @@ Test(schema, who_output_matches)
 	check_commandf("who", 0, BUILD_DIR "/mapscope who /usr/lib/x86_64-linux-gnu/libc.so.6");
 	check_commandf("who", 0, BUILD_DIR "/mapscope who %s", sample);
 	check_commandf("who", 1, BUILD_DIR "/mapscope who %s/missing", dir);
+	check_commandf("who", 1, BUILD_DIR "/mapscope who %s %s/missing 2>/dev/null", sample, dir);
 }
 
 Test(schema, libs_output_matches)

@@ -146,6 +146,19 @@ int tu_spawn(int (*setup)(void *arg), void *arg)
 	return pid;
 }
 
+size_t tu_widest_line(const char *text)
+{
+	size_t widest = 0;
+
+	for (const char *line = text; *line;) {
+		size_t n = strcspn(line, "\n");
+
+		widest = n > widest ? n : widest;
+		line += n + (line[n] == '\n');
+	}
+	return widest;
+}
+
 void tu_reap(int pid)
 {
 	if (pid <= 0)

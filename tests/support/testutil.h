@@ -45,6 +45,8 @@ long tu_vm_size_kib(void);
  * Returns its pid once setup has run, or -1. setup returning non-zero makes
  * the child exit (and tu_spawn return -1). */
 int tu_spawn(int (*setup)(void *arg), void *arg);
+/* The length of the longest line of text (text tables must fit 100 columns). */
+size_t tu_widest_line(const char *text);
 /* Kills and reaps a child from tu_spawn. */
 void tu_reap(int pid);
 /* obj[key] as an integer; fails the test if it is missing or not an integer. */

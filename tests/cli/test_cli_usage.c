@@ -1,0 +1,65 @@
+/* Usage errors have one shape whatever was refused: the value as given and
+ * what is accepted, on one line of stderr, exit status 2, nothing on stdout. */
+#include "support/testutil.h"
+
+#include <criterion/criterion.h>
+#include <regex.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAPSCOPE BUILD_DIR "/mapscope "
+
+static const char *const refused[] = {
+        "nosuchcommand",
+        "maps --bogus self",
+        "maps self --sort colour",
+        "maps self --format xml",
+        "maps 12x",
+        "maps self --format text -o RSS,COLOUR",
+        "maps --all --sort address",
+        "file -z /dev/null",
+        "file --format=yaml /dev/null",
+        "file --format text --output colour /dev/null",
+        "who --format xml /dev/null",
+        "who --format text -o PID,X /dev/null",
+        "share -n 0 libz.so.1",
+        "share --loader ld.so libz.so.1",
+        "share --format text -o X libz.so.1",
+        "faults --format prometheus -- true",
+        "faults --lib a.so --call f --loader ld.so",
+        "faults --format text -o X -- true",
+        "watch 1 --interval 0",
+        "watch 1 --count x",
+        "watch 1 --format text -o X",
+};
+
+Test(cli_usage, every_refused_value_or_option_names_it_and_what_is_accepted)
+{
+	regex_t shape;
+
+	cr_assert_eq(regcomp(&shape,
+	                     "^mapscope( [a-z]+)?: invalid [^ ]+( value)? '[^']*' "
+	                     "\\(accepted: [^)]+\\)\n$",
+	                     REG_EXTENDED),
+	             0);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		char cmd[512], out[4096];
+
+		snprintf(cmd, sizeof(cmd), MAPSCOPE "%s 2>&1 >/dev/null", refused[i]);
+		cr_expect_eq(tu_run(cmd, out, sizeof(out)), 2, "%s", refused[i]);
+		cr_expect_eq(regexec(&shape, out, 0, NULL, 0), 0, "%s: %s", refused[i], out);
+		snprintf(cmd, sizeof(cmd), MAPSCOPE "%s 2>/dev/null", refused[i]);
+		tu_run(cmd, out, sizeof(out));
+		cr_expect_str_empty(out, "%s: stdout: %s", refused[i], out);
+	}
+	regfree(&shape);
+}
+
+Test(cli_usage, an_option_without_its_value_is_named)
+{
+	char out[4096];
+
+	cr_assert_eq(tu_run(MAPSCOPE "maps self --sort 2>&1", out, sizeof(out)), 2);
+	cr_assert_str_eq(out, "mapscope maps: option '--sort' needs a value "
+	                      "(see mapscope maps --help)\n");
+}
