@@ -67,27 +67,33 @@ static int64_t status_pages(const char *buf, const char *key)
 	return kb * 1024 / sysconf(_SC_PAGESIZE);
 }
 
-int procstat_read(pid_t pid, struct procstat *out)
+int procstat_parse(const char *stat, const char *status, struct procstat *out)
 {
-	char buf[4096];
-	ssize_t n;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	n = read_proc_file(pid, "stat", buf, sizeof(buf));
-	if (n < 0)
-		return (int)n;
-	err = parse_stat(buf, out);
+	err = parse_stat(stat, out);
 	if (err)
 		return err;
-	n = read_proc_file(pid, "status", buf, sizeof(buf));
-	if (n < 0)
-		buf[0] = '\0';
-	out->rss_anon_pages = status_pages(buf, "\nRssAnon:");
-	out->rss_file_pages = status_pages(buf, "\nRssFile:");
-	out->rss_shmem_pages = status_pages(buf, "\nRssShmem:");
+	out->rss_anon_pages = status_pages(status, "\nRssAnon:");
+	out->rss_file_pages = status_pages(status, "\nRssFile:");
+	out->rss_shmem_pages = status_pages(status, "\nRssShmem:");
 	/* VmRSS is the sum of the three above; stat's rss can lag behind it. */
-	if (status_pages(buf, "\nVmRSS:") >= 0)
-		out->rss_pages = (uint64_t)status_pages(buf, "\nVmRSS:");
+	if (status_pages(status, "\nVmRSS:") >= 0)
+		out->rss_pages = (uint64_t)status_pages(status, "\nVmRSS:");
 	return 0;
+}
+
+int procstat_read(pid_t pid, struct procstat *out)
+{
+	char stat[4096], status[4096];
+	ssize_t n;
+
+	memset(out, 0, sizeof(*out));
+	n = read_proc_file(pid, "stat", stat, sizeof(stat));
+	if (n < 0)
+		return (int)n;
+	if (read_proc_file(pid, "status", status, sizeof(status)) < 0)
+		status[0] = '\0';
+	return procstat_parse(stat, status, out);
 }

@@ -1,77 +1,233 @@
 #!/bin/sh
-# make fuzz FUZZ_SECONDS=N: builds the loader with clang's libFuzzer, ASan
-# and UBSan into build/fuzz, then runs each target (header, dynamic, reloc, symbols, describe)
-# for N seconds, one after the other, niced, from a seed corpus of the sample
-# libraries, the malformed corpus and every kept crash input. Prints the
-# executions per target; exits 1 if any target found a crash (the input is
-# left in build/fuzz/crashes/: add it to testlibs/crashes/ once fixed).
+# make fuzz FUZZ_SECONDS=N [FUZZ_ENGINE=libfuzzer|afl|both] [FUZZ_TARGETS="..."]:
+# builds the fuzz targets with ASan and UBSan into build/fuzz (libFuzzer
+# with clang, AFL++ with afl-clang-fast), then runs each target for N
+# seconds, one after the other, niced, one fuzzer process at a time.
+#
+#   header dynamic reloc symbols  the loader's reading steps (fuzz_elf.c)
+#   describe                      what soload info and hold --gdb read
+#   proctext                      the inspector's parsers of /proc text:
+#                                 maps lines, smaps, stat and status
+#
+# Seeds: the kept corpus tests/fuzz/corpus/<target>/, every kept crash input
+# (testlibs/crashes/ for the ELF targets, tests/inspect/proctext-crashes/ for
+# proctext), the sample and malformed libraries, and this machine's own /proc
+# text. Each target keeps a growing corpus in build/fuzz across runs.
+# Prints executions and coverage per run and appends them to
+# build/fuzz/stats.tsv; exits 1 if any target found a crash (the input is left
+# in build/fuzz/crashes/: fix it, then keep it as a regression input).
+#
+# make fuzz-merge (run.sh -m) minimises everything found so far into
+# tests/fuzz/corpus/<target>/ (libFuzzer's -merge=1).
 set -eu
 cd "$(dirname "$0")/../.."
+MODE=fuzz
+if [ "${1:-}" = "-m" ]; then
+	MODE=merge
+	shift
+fi
 SECS=${1:-60}
+ENGINE=${FUZZ_ENGINE:-libfuzzer}
 F=build/fuzz
-STEPS="header dynamic reloc symbols"
-TARGETS="$STEPS describe"
+ELF_STEPS="header dynamic reloc symbols"
+TARGETS=${FUZZ_TARGETS:-$ELF_STEPS describe proctext}
 SAN=address,undefined
+KEPT=tests/fuzz/corpus
+PROC_CRASHES=tests/inspect/proctext-crashes
 
 have_libfuzzer() {
 	command -v clang >/dev/null 2>&1 &&
 		[ -e "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)" ]
 }
-if ! have_libfuzzer; then
+need_packages() {
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "fuzz: needs clang and libFuzzer; run as root:" >&2
-		echo "  apt-get install -y clang libclang-rt-14-dev" >&2
+		echo "fuzz: needs $*; run as root:" >&2
+		echo "  apt-get install -y $*" >&2
 		exit 1
 	fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang libclang-rt-14-dev >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+have_libfuzzer || need_packages clang libclang-rt-14-dev
+case $ENGINE in
+afl | both) command -v afl-fuzz >/dev/null 2>&1 || need_packages afl++ ;;
+libfuzzer) ;;
+*)
+	echo "fuzz: FUZZ_ENGINE=$ENGINE: not libfuzzer, afl or both" >&2
+	exit 2
+	;;
+esac
+AFL_CC=${AFL_CC:-}
+if [ -z "$AFL_CC" ] && command -v afl-clang-fast >/dev/null 2>&1; then
+	AFL_CC=afl-clang-fast
 fi
 
+# ---- build -------------------------------------------------------------
 make -s -j2 all
 make -s -j2 B=$F CC=clang SANITIZE=fuzzer-no-link,$SAN $F/libsoload.a
-CFLAGS="-O1 -g -std=gnu11 -D_GNU_SOURCE -Iloader -fno-omit-frame-pointer"
+CFLAGS="-O1 -g -std=gnu11 -D_GNU_SOURCE -Iloader -Iinspect -Itests -fno-omit-frame-pointer"
 LIBS="$F/libsoload.a -lelf -ldl -lpthread"
-# AFL_CC=afl-clang-fast instruments the loader for AFL++ in its own build.
-AFL_LIBS=$LIBS
-if [ -n "${AFL_CC:-}" ]; then
+PROC_SRC="inspect/kernel/procmaps.c inspect/kernel/smaps.c inspect/kernel/procstat.c
+	inspect/core/lines.c"
+# The AFL++ build: the same harnesses under a plain main() (afl_main.c) in
+# persistent mode, the loader instrumented in a build of its own.
+if [ -n "$AFL_CC" ]; then
 	make -s -j2 B=build/afl CC="$AFL_CC" SANITIZE=$SAN build/afl/libsoload.a
 	AFL_LIBS="build/afl/libsoload.a -lelf -ldl -lpthread"
+else
+	AFL_LIBS=$LIBS
 fi
-# Crashes of earlier runs move aside: this run reports only its own.
-rm -rf $F/crashes.old && { [ ! -d $F/crashes ] || mv $F/crashes $F/crashes.old; }
-mkdir -p $F/crashes
-for step in $STEPS; do
-	define=LOAD_CHECK_$(echo $step | tr a-z A-Z | sed s/RELOC/RELOCS/)
-	clang $CFLAGS -fsanitize=fuzzer,$SAN -DFUZZ_STEP=$define -o $F/fuzz-$step \
-		tests/fuzz/fuzz_elf.c $LIBS
-	# The AFL++-compatible build: a plain main() over files or stdin.
-	${AFL_CC:-clang} $CFLAGS -fsanitize=$SAN -DFUZZ_STEP=$define -o $F/afl-$step \
-		tests/fuzz/afl_main.c tests/fuzz/fuzz_elf.c $AFL_LIBS
+build() { # name, harness sources
+	name=$1
+	shift
+	# shellcheck disable=SC2086
+	clang $CFLAGS -fsanitize=fuzzer,$SAN -o $F/fuzz-$name "$@" $LIBS
+	# shellcheck disable=SC2086
+	${AFL_CC:-clang} $CFLAGS -fsanitize=$SAN -o $F/afl-$name tests/fuzz/afl_main.c "$@" \
+		$AFL_LIBS
+}
+for t in $TARGETS; do
+	case $t in
+	header | dynamic | reloc | symbols)
+		define=LOAD_CHECK_$(echo $t | tr a-z A-Z | sed s/RELOC/RELOCS/)
+		CFLAGS="$CFLAGS -DFUZZ_STEP=$define" build $t tests/fuzz/fuzz_elf.c
+		;;
+	describe) build $t tests/fuzz/fuzz_describe.c ;;
+	# shellcheck disable=SC2086
+	proctext) build $t tests/fuzz/fuzz_proctext.c $PROC_SRC ;;
+	*)
+		echo "fuzz: no target $t" >&2
+		exit 2
+		;;
+	esac
 done
-# describe: what soload info and hold --gdb read, its own harness.
-clang $CFLAGS -fsanitize=fuzzer,$SAN -o $F/fuzz-describe tests/fuzz/fuzz_describe.c $LIBS
-${AFL_CC:-clang} $CFLAGS -fsanitize=$SAN -o $F/afl-describe tests/fuzz/afl_main.c \
-	tests/fuzz/fuzz_describe.c $AFL_LIBS
 
-# Each target keeps its own growing corpus across runs.
-seed() {
-	mkdir -p "$1"
+# ---- seeds -------------------------------------------------------------
+seed_elf() {
 	for f in build/testlibs/*.so build/testlibs/malformed/*.so testlibs/crashes/*; do
-		[ -f "$f" ] && cp "$f" "$1/seed-$(basename "$f")"
+		# AFL++ spends its time on small inputs; the big samples add little.
+		[ -f "$f" ] && [ "$(wc -c <"$f")" -le 262144 ] && cp "$f" "$1/seed-$(basename "$f")"
 	done
 	return 0
 }
+# This machine's own /proc text, with odd file names mapped: spaces, a
+# newline, bytes that are not UTF-8, a deleted file, a name ending in
+# " (deleted)" that is not deleted.
+seed_proc() {
+	odd=$(mktemp -d)
+	for name in 'a b' "$(printf 'new\nline')" "$(printf 'bad\377\376name')" \
+		'x (deleted)' 'gone'; do
+		printf 'data' >"$odd/$name"
+	done
+	# A reader of each file that stays alive while its /proc text is read.
+	sleep 30 <"$odd/a b" &
+	holder=$!
+	python3 -c '
+import mmap, os, sys
+d = sys.argv[1].encode()
+keep = [mmap.mmap(os.open(os.path.join(d, n), os.O_RDONLY), 0, prot=mmap.PROT_READ)
+        for n in os.listdir(d)]
+os.unlink(os.path.join(d, b"gone"))
+for src, dst in (("maps", "maps"), ("smaps", "smaps"), ("smaps_rollup", "rollup")):
+    open(os.path.join(sys.argv[2], "seed-self-" + dst), "wb").write(
+        open("/proc/self/" + src, "rb").read())
+stat = open("/proc/self/stat", "rb").read() + b"\0" + open("/proc/self/status", "rb").read()
+open(os.path.join(sys.argv[2], "seed-self-stat"), "wb").write(stat)
+' "$odd" "$1" || true
+	for f in /proc/$holder/stat /proc/1/stat; do
+		[ -r "$f" ] && { cat "$f" && printf '\0' && cat "${f%stat}status"; } \
+			>"$1/seed-stat-$(echo "$f" | tr / -)" 2>/dev/null
+	done
+	kill $holder 2>/dev/null || true
+	rm -rf "$odd"
+	for f in $PROC_CRASHES/*; do
+		[ -f "$f" ] && cp "$f" "$1/seed-crash-$(basename "$f")"
+	done
+	return 0
+}
+seed() { # target, directory
+	mkdir -p "$2"
+	if [ -d $KEPT/$1 ]; then
+		for f in $KEPT/$1/*; do
+			[ -f "$f" ] && cp "$f" "$2/kept-$(basename "$f")"
+		done
+	fi
+	if [ "$1" = proctext ]; then seed_proc "$2"; else seed_elf "$2"; fi
+}
+dict() { [ "$1" = proctext ] && echo tests/fuzz/proctext.dict || true; }
+
+# ---- merge -------------------------------------------------------------
+if [ $MODE = merge ]; then
+	for t in $TARGETS; do
+		new=$F/merged-$t
+		rm -rf "$new" && mkdir -p "$new"
+		for d in $KEPT/$t $F/corpus-$t $F/afl-$t/default/queue; do
+			[ -d "$d" ] || continue
+			nice -n 19 $F/fuzz-$t -merge=1 -timeout=10 -max_len=65536 "$new" "$d" \
+				>$F/merge-$t.log 2>&1
+		done
+		rm -rf "${KEPT:?}/$t" && mkdir -p $KEPT/$t && cp "$new"/* $KEPT/$t/ 2>/dev/null || true
+		echo "merge $t: $(ls $KEPT/$t | wc -l) inputs, $(du -sk $KEPT/$t | cut -f1) KiB"
+	done
+	exit 0
+fi
+
+# ---- fuzz --------------------------------------------------------------
+# Crashes of earlier runs move aside: this run reports only its own.
+rm -rf $F/crashes.old && { [ ! -d $F/crashes ] || mv $F/crashes $F/crashes.old; }
+mkdir -p $F/crashes
+[ -f $F/stats.tsv ] ||
+	printf 'date\tengine\ttarget\tseconds\texecutions\tcoverage\tcorpus\tcrashes\n' >$F/stats.tsv
+
+run_libfuzzer() {
+	t=$1
+	corpus=$F/corpus-$t
+	log=$F/fuzz-$t.log
+	d=$(dict $t)
+	seed $t $corpus
+	nice -n 19 $F/fuzz-$t -max_total_time=$SECS -print_final_stats=1 -timeout=10 \
+		-max_len=65536 ${d:+-dict=$d} -artifact_prefix=$F/crashes/$t- $corpus \
+		>$log 2>&1 || status=1
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' $log)
+	cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' $log | tail -n 1)
+	files=$(ls $corpus | wc -l)
+	report libfuzzer $t "${execs:-?}" "${cov:-?}" "$files" \
+		"$(ls $F/crashes | grep -c "^$t-" || true)" \
+		"$F/fuzz-$t -max_total_time=$SECS ${d:+-dict=$d }$corpus; log $log"
+}
+
+run_afl() {
+	t=$1
+	out=$F/afl-$t
+	d=$(dict $t)
+	seed $t $F/seeds-$t
+	# AFL_NO_AFFINITY: the cores are shared; the crash handler is left as it is.
+	AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_AUTORESUME=1 \
+		AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CRASHES=1 \
+		nice -n 19 afl-fuzz -i $F/seeds-$t -o $out -V "$SECS" -t 10000 -m none \
+		${d:+-x $d} -- $F/afl-$t >$F/afl-$t.log 2>&1 || status=1
+	s=$out/default/fuzzer_stats
+	val() { sed -n "s/^$1 *: *//p" $s 2>/dev/null; }
+	crashed=$(ls $out/default/crashes 2>/dev/null | grep -vc README || true)
+	for c in "$out"/default/crashes/id*; do
+		[ -f "$c" ] && cp "$c" "$F/crashes/$t-afl-$(basename "$c" | cut -c1-9)"
+	done
+	report afl $t "$(val execs_done)" \
+		"edges $(val edges_found)/$(val total_edges) bitmap $(val bitmap_cvg)" \
+		"$(val corpus_count)" "$crashed" \
+		"afl-fuzz -i $F/seeds-$t -o $out -V $SECS ${d:+-x $d }-- $F/afl-$t; log $F/afl-$t.log"
+}
+
+report() { # engine target execs coverage corpus crashes how
+	echo "$1 $2: $3 executions in $SECS s, coverage $4, corpus $5 inputs," \
+		"$6 crashes (command: $7)"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$1" "$2" "$SECS" \
+		"$3" "$4" "$5" "$6" >>$F/stats.tsv
+}
 
 status=0
-for step in $TARGETS; do
-	corpus=$F/corpus-$step
-	seed $corpus
-	log=$F/fuzz-$step.log
-	nice -n 19 $F/fuzz-$step -max_total_time=$SECS -print_final_stats=1 -timeout=10 \
-		-max_len=65536 -artifact_prefix=$F/crashes/$step- $corpus >$log 2>&1 || status=1
-	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' $log)
-	files=$(ls $corpus | wc -l)
-	echo "fuzz-$step: ${execs:-?} executions in ${SECS} s, corpus $files inputs" \
-		"(command: $F/fuzz-$step -max_total_time=$SECS $corpus; log $log)"
+for t in $TARGETS; do
+	case $ENGINE in libfuzzer | both) run_libfuzzer $t ;; esac
+	case $ENGINE in afl | both) run_afl $t ;; esac
 done
 crashes=$(ls $F/crashes | wc -l)
 if [ "$crashes" -ne 0 ] || [ $status -ne 0 ]; then
