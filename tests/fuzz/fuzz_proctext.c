@@ -58,31 +58,35 @@ static void parse_maps_lines(const uint8_t *data, size_t size)
 	}
 }
 
+/* One memfd for the whole run (its contents replaced per input), opened
+ * afresh by name each time as smaps_open opens a process's file. */
 static void parse_smaps(const uint8_t *data, size_t size)
 {
+	static int fd = -1;
+	static char name[32];
 	struct smaps *s = malloc(sizeof(*s));
 	struct procmaps_region r;
 	struct smaps_counters c;
-	char name[32];
-	int fd = memfd_create("smaps", MFD_CLOEXEC);
 	size_t done = 0;
 
-	if (fd < 0 || !s)
+	if (fd < 0) {
+		fd = memfd_create("smaps", MFD_CLOEXEC);
+		snprintf(name, sizeof(name), "/proc/self/fd/%d", fd);
+	}
+	if (fd < 0 || !s || ftruncate(fd, 0) != 0)
 		abort();
 	while (done < size) {
-		ssize_t n = write(fd, data + done, size - done);
+		ssize_t n = pwrite(fd, data + done, size - done, (off_t)done);
 		if (n <= 0)
 			abort();
 		done += (size_t)n;
 	}
-	snprintf(name, sizeof(name), "/proc/self/fd/%d", fd);
 	if (smaps_open(s, AT_FDCWD, name) != 0)
 		abort();
 	while (smaps_next(s, &r, &c) == 1)
 		if (strlen(r.path) > LINES_BUF)
 			abort();
 	smaps_close(s);
-	close(fd);
 	free(s);
 }
 

@@ -160,7 +160,7 @@ if [ $MODE = merge ]; then
 	for t in $TARGETS; do
 		new=$F/merged-$t
 		rm -rf "$new" && mkdir -p "$new"
-		for d in $KEPT/$t $F/corpus-$t $F/afl-$t/default/queue; do
+		for d in $KEPT/$t $F/corpus-$t $F/afl-out-$t/default/queue; do
 			[ -d "$d" ] || continue
 			nice -n 19 $F/fuzz-$t -merge=1 -timeout=10 -max_len=65536 "$new" "$d" \
 				>$F/merge-$t.log 2>&1
@@ -197,7 +197,7 @@ run_libfuzzer() {
 
 run_afl() {
 	t=$1
-	out=$F/afl-$t
+	out=$F/afl-out-$t
 	d=$(dict $t)
 	seed $t $F/seeds-$t
 	# AFL_NO_AFFINITY: the cores are shared; the crash handler is left as it is.
