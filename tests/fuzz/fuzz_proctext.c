@@ -58,13 +58,15 @@ static void parse_maps_lines(const uint8_t *data, size_t size)
 	}
 }
 
-/* One memfd for the whole run (its contents replaced per input), opened
- * afresh by name each time as smaps_open opens a process's file. */
+/* One memfd and one reader (32 KiB of buffers) for the whole run, the
+ * memfd's contents replaced per input and opened afresh by name each time,
+ * as smaps_open opens a process's file. */
 static void parse_smaps(const uint8_t *data, size_t size)
 {
 	static int fd = -1;
 	static char name[32];
-	struct smaps *s = malloc(sizeof(*s));
+	static struct smaps smaps;
+	struct smaps *s = &smaps;
 	struct procmaps_region r;
 	struct smaps_counters c;
 	size_t done = 0;
@@ -73,7 +75,7 @@ static void parse_smaps(const uint8_t *data, size_t size)
 		fd = memfd_create("smaps", MFD_CLOEXEC);
 		snprintf(name, sizeof(name), "/proc/self/fd/%d", fd);
 	}
-	if (fd < 0 || !s || ftruncate(fd, 0) != 0)
+	if (fd < 0 || ftruncate(fd, (off_t)size) != 0)
 		abort();
 	while (done < size) {
 		ssize_t n = pwrite(fd, data + done, size - done, (off_t)done);
@@ -87,7 +89,6 @@ static void parse_smaps(const uint8_t *data, size_t size)
 		if (strlen(r.path) > LINES_BUF)
 			abort();
 	smaps_close(s);
-	free(s);
 }
 
 static void parse_procstat(const uint8_t *data, size_t size)

@@ -69,10 +69,14 @@ LIBS="$F/libsoload.a -lelf -ldl -lpthread"
 PROC_SRC="inspect/kernel/procmaps.c inspect/kernel/smaps.c inspect/kernel/procstat.c
 	inspect/core/lines.c"
 # The AFL++ build: the same harnesses under a plain main() (afl_main.c) in
-# persistent mode, the loader instrumented in a build of its own.
+# persistent mode, the loader instrumented in a build of its own. It has
+# UBSan only (AFL_SANITIZE), for speed and for a second view; whatever AFL++
+# finds goes through the ASan build of the libFuzzer target in make fuzz-merge.
+AFL_SAN=${AFL_SANITIZE:-undefined}
 if [ -n "$AFL_CC" ]; then
-	make -s -j2 B=build/afl CC="$AFL_CC" SANITIZE=$SAN build/afl/libsoload.a
-	AFL_LIBS="build/afl/libsoload.a -lelf -ldl -lpthread"
+	AFL_B=$F/afl-build-$(echo "$AFL_SAN" | tr , -)
+	make -s -j2 B="$AFL_B" CC="$AFL_CC" SANITIZE="$AFL_SAN" "$AFL_B/libsoload.a"
+	AFL_LIBS="$AFL_B/libsoload.a -lelf -ldl -lpthread"
 else
 	AFL_LIBS=$LIBS
 fi
@@ -82,8 +86,8 @@ build() { # name, harness sources
 	# shellcheck disable=SC2086
 	clang $CFLAGS -fsanitize=fuzzer,$SAN -o $F/fuzz-$name "$@" $LIBS
 	# shellcheck disable=SC2086
-	${AFL_CC:-clang} $CFLAGS -fsanitize=$SAN -o $F/afl-$name tests/fuzz/afl_main.c "$@" \
-		$AFL_LIBS
+	${AFL_CC:-clang} $CFLAGS -fsanitize=$AFL_SAN -fno-sanitize-recover=all -o $F/afl-$name \
+		tests/fuzz/afl_main.c "$@" $AFL_LIBS
 }
 for t in $TARGETS; do
 	case $t in
