@@ -71,10 +71,10 @@ Test(procstat, stat_text_that_ends_early_is_refused)
 	}
 }
 
-/* Seen while writing the proctext fuzz target: a status value past
- * 2^63 / 1024 kB overflowed a signed multiplication (UBSan), a negative one
- * came out as a negative page count, and a number on the next line was taken
- * for the key's. None is a value: the field is absent. */
+/* Found by the proctext fuzz target under AFL++ (UBSan): a status value
+ * past 2^63 / 1024 kB overflowed a signed multiplication. Also: a negative
+ * one came out as a negative page count, and a number on the next line was
+ * taken for the key's. None is a value: the field is absent. */
 Test(procstat, status_values_out_of_range_are_absent)
 {
 	static const char *bad[] = {"\nVmRSS:\t99999999999999999999 kB\nRssAnon:\t-5 kB\n",
