@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2086 # flag lists are split on purpose
 # make fuzz FUZZ_SECONDS=N [FUZZ_ENGINE=libfuzzer|afl|both] [FUZZ_TARGETS="..."]:
 # builds the fuzz targets with ASan and UBSan into build/fuzz (libFuzzer
 # with clang, AFL++ with afl-clang-fast), then runs each target for N
@@ -83,20 +84,17 @@ fi
 build() { # name, harness sources
 	name=$1
 	shift
-	# shellcheck disable=SC2086
 	clang $CFLAGS -fsanitize=fuzzer,$SAN -o $F/fuzz-$name "$@" $LIBS
-	# shellcheck disable=SC2086
 	${AFL_CC:-clang} $CFLAGS -fsanitize=$AFL_SAN -fno-sanitize-recover=all -o $F/afl-$name \
 		tests/fuzz/afl_main.c "$@" $AFL_LIBS
 }
 for t in $TARGETS; do
 	case $t in
 	header | dynamic | reloc | symbols)
-		define=LOAD_CHECK_$(echo $t | tr a-z A-Z | sed s/RELOC/RELOCS/)
+		define=LOAD_CHECK_$(echo $t | tr '[:lower:]' '[:upper:]' | sed s/RELOC/RELOCS/)
 		CFLAGS="$CFLAGS -DFUZZ_STEP=$define" build $t tests/fuzz/fuzz_elf.c
 		;;
 	describe) build $t tests/fuzz/fuzz_describe.c ;;
-	# shellcheck disable=SC2086
 	proctext) build $t tests/fuzz/fuzz_proctext.c $PROC_SRC ;;
 	*)
 		echo "fuzz: no target $t" >&2
@@ -122,9 +120,6 @@ seed_proc() {
 		'x (deleted)' 'gone'; do
 		printf 'data' >"$odd/$name"
 	done
-	# A reader of each file that stays alive while its /proc text is read.
-	sleep 30 <"$odd/a b" &
-	holder=$!
 	python3 -c '
 import mmap, os, sys
 d = sys.argv[1].encode()
@@ -137,13 +132,10 @@ for src, dst in (("maps", "maps"), ("smaps", "smaps"), ("smaps_rollup", "rollup"
 stat = open("/proc/self/stat", "rb").read() + b"\0" + open("/proc/self/status", "rb").read()
 open(os.path.join(sys.argv[2], "seed-self-stat"), "wb").write(stat)
 ' "$odd" "$1" || true
-	for f in /proc/$holder/stat /proc/1/stat; do
-		[ -r "$f" ] && { cat "$f" && printf '\0' && cat "${f%stat}status"; } \
-			>"$1/seed-stat-$(echo "$f" | tr / -)" 2>/dev/null
-	done
-	kill $holder 2>/dev/null || true
+	{ cat /proc/1/stat && printf '\0' && cat /proc/1/status; } >"$1/seed-stat-1" 2>/dev/null ||
+		true
 	rm -rf "$odd"
-	for f in $PROC_CRASHES/*; do
+	for f in "$PROC_CRASHES"/*; do
 		[ -f "$f" ] && cp "$f" "$1/seed-crash-$(basename "$f")"
 	done
 	return 0
@@ -151,13 +143,16 @@ open(os.path.join(sys.argv[2], "seed-self-stat"), "wb").write(stat)
 seed() { # target, directory
 	mkdir -p "$2"
 	if [ -d $KEPT/$1 ]; then
-		for f in $KEPT/$1/*; do
+		for f in "$KEPT/$1"/*; do
 			[ -f "$f" ] && cp "$f" "$2/kept-$(basename "$f")"
 		done
 	fi
 	if [ "$1" = proctext ]; then seed_proc "$2"; else seed_elf "$2"; fi
 }
-dict() { [ "$1" = proctext ] && echo tests/fuzz/proctext.dict || true; }
+dict() {
+	if [ "$1" = proctext ]; then echo tests/fuzz/proctext.dict; fi
+}
+count() { find "$1" -maxdepth 1 -type f ${2:+-name "$2"} | wc -l; }
 
 # ---- merge -------------------------------------------------------------
 if [ $MODE = merge ]; then
@@ -169,8 +164,10 @@ if [ $MODE = merge ]; then
 			nice -n 19 $F/fuzz-$t -merge=1 -timeout=10 -max_len=65536 "$new" "$d" \
 				>$F/merge-$t.log 2>&1
 		done
-		rm -rf "${KEPT:?}/$t" && mkdir -p $KEPT/$t && cp "$new"/* $KEPT/$t/ 2>/dev/null || true
-		echo "merge $t: $(ls $KEPT/$t | wc -l) inputs, $(du -sk $KEPT/$t | cut -f1) KiB"
+		rm -rf "${KEPT:?}/$t"
+		mkdir -p $KEPT/$t
+		find "$new" -type f -exec cp {} $KEPT/$t/ \;
+		echo "merge $t: $(count $KEPT/$t) inputs, $(du -sk $KEPT/$t | cut -f1) KiB"
 	done
 	exit 0
 fi
@@ -193,9 +190,9 @@ run_libfuzzer() {
 		>$log 2>&1 || status=1
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' $log)
 	cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' $log | tail -n 1)
-	files=$(ls $corpus | wc -l)
+	files=$(count $corpus)
 	report libfuzzer $t "${execs:-?}" "${cov:-?}" "$files" \
-		"$(ls $F/crashes | grep -c "^$t-" || true)" \
+		"$(count $F/crashes "$t-*")" \
 		"$F/fuzz-$t -max_total_time=$SECS ${d:+-dict=$d }$corpus; log $log"
 }
 
@@ -211,7 +208,7 @@ run_afl() {
 		${d:+-x $d} -- $F/afl-$t >$F/afl-$t.log 2>&1 || status=1
 	s=$out/default/fuzzer_stats
 	val() { sed -n "s/^$1 *: *//p" $s 2>/dev/null; }
-	crashed=$(ls $out/default/crashes 2>/dev/null | grep -vc README || true)
+	crashed=$(count $out/default/crashes "id*")
 	for c in "$out"/default/crashes/id*; do
 		[ -f "$c" ] && cp "$c" "$F/crashes/$t-afl-$(basename "$c" | cut -c1-9)"
 	done
@@ -233,7 +230,7 @@ for t in $TARGETS; do
 	case $ENGINE in libfuzzer | both) run_libfuzzer $t ;; esac
 	case $ENGINE in afl | both) run_afl $t ;; esac
 done
-crashes=$(ls $F/crashes | wc -l)
+crashes=$(count $F/crashes)
 if [ "$crashes" -ne 0 ] || [ $status -ne 0 ]; then
 	echo "fuzz: $crashes crash inputs in $F/crashes/ (see the logs)" >&2
 	exit 1
