@@ -75,7 +75,7 @@ TESTLIBS := $(TESTLIB_C:testlibs/%.c=$(B)/testlibs/%.so) \
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all test demo bench fuzz fuzz-merge install clean lint deps tsan sweep
+.PHONY: all test demo bench fuzz fuzz-merge fuzz-cover install clean lint deps tsan sweep
 all: $(B)/libsoload.a $(B)/libsoload.so $(B)/soload $(B)/mapscope $(TESTLIBS) \
 	$(B)/soload.pc
 
@@ -179,13 +179,16 @@ sweep: $(B)/tests/sweep/libsweep
 
 # Fuzz targets (libFuzzer and AFL++) over the loader's reading of files and
 # the inspector's parsers of /proc text, one after the other (tests/fuzz/run.sh);
-# fuzz-merge minimises what they found into tests/fuzz/corpus/.
+# fuzz-merge minimises what they found into tests/fuzz/corpus/; fuzz-cover
+# shows the source lines and branches that corpus reaches.
 FUZZ_SECONDS ?= 60
 FUZZ_ENGINE ?= libfuzzer
 fuzz:
 	FUZZ_ENGINE=$(FUZZ_ENGINE) sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 fuzz-merge:
 	sh tests/fuzz/run.sh -m
+fuzz-cover:
+	sh tests/fuzz/run.sh -c
 
 demo: all
 	sh docs/demo.sh

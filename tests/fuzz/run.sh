@@ -20,13 +20,16 @@
 #
 # make fuzz-merge (run.sh -m) minimises everything found so far into
 # tests/fuzz/corpus/<target>/ (libFuzzer's -merge=1).
+# make fuzz-cover (run.sh -c) replays the kept corpus through a build with
+# clang's source coverage and prints the lines and branches it reaches.
 set -eu
 cd "$(dirname "$0")/../.."
 MODE=fuzz
-if [ "${1:-}" = "-m" ]; then
-	MODE=merge
-	shift
-fi
+case ${1:-} in
+-m) MODE=merge ;;
+-c) MODE=cover ;;
+esac
+[ $MODE = fuzz ] || shift
 SECS=${1:-60}
 ENGINE=${FUZZ_ENGINE:-libfuzzer}
 F=build/fuzz
@@ -153,6 +156,41 @@ dict() {
 	if [ "$1" = proctext ]; then echo tests/fuzz/proctext.dict; fi
 }
 count() { find "$1" -maxdepth 1 -type f ${2:+-name "$2"} | wc -l; }
+
+# ---- cover -------------------------------------------------------------
+if [ $MODE = cover ]; then
+	C=$F/cover
+	COV="-fprofile-instr-generate -fcoverage-mapping"
+	make -s -j2 B=$C/build CC="clang $COV" $C/build/libsoload.a
+	for t in $TARGETS; do
+		case $t in
+		proctext)
+			src="tests/fuzz/fuzz_proctext.c $PROC_SRC"
+			shown=$PROC_SRC
+			;;
+		describe)
+			src=tests/fuzz/fuzz_describe.c
+			shown="loader/describe.c"
+			;;
+		*)
+			define=LOAD_CHECK_$(echo $t | tr '[:lower:]' '[:upper:]' | sed s/RELOC/RELOCS/)
+			src="-DFUZZ_STEP=$define tests/fuzz/fuzz_elf.c"
+			shown=$(ls loader/*.c)
+			;;
+		esac
+		clang $CFLAGS $COV -o $C/cover-$t tests/fuzz/afl_main.c $src $C/build/libsoload.a \
+			-lelf -ldl -lpthread
+		rm -f $C/$t-*.profraw
+		find $KEPT/$t -type f -print0 |
+			LLVM_PROFILE_FILE="$C/$t-%p.profraw" xargs -0 -r nice -n 19 $C/cover-$t \
+				>/dev/null 2>&1 || true
+		llvm-profdata merge -o $C/$t.profdata $C/$t-*.profraw
+		echo "cover $t ($(count $KEPT/$t) inputs of $KEPT/$t):"
+		llvm-cov report $C/cover-$t -instr-profile=$C/$t.profdata $shown |
+			awk 'NR == 1 || /^TOTAL/ || /procmaps|smaps|procstat|lines|describe/'
+	done
+	exit 0
+fi
 
 # ---- merge -------------------------------------------------------------
 if [ $MODE = merge ]; then
