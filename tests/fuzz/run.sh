@@ -20,7 +20,7 @@
 #
 # make fuzz-merge (run.sh -m) minimises everything found so far into
 # tests/fuzz/corpus/<target>/ (libFuzzer's -merge=1).
-# make fuzz-cover (run.sh -c) replays the kept corpus through a build with
+# run.sh -b only builds. make fuzz-cover (run.sh -c) replays the kept corpus through a build with
 # clang's source coverage and prints the lines and branches it reaches.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -28,6 +28,7 @@ MODE=fuzz
 case ${1:-} in
 -m) MODE=merge ;;
 -c) MODE=cover ;;
+-b) MODE=build ;;
 esac
 [ $MODE = fuzz ] || shift
 SECS=${1:-60}
@@ -110,6 +111,8 @@ for t in $TARGETS; do
 		;;
 	esac
 done
+
+[ $MODE != build ] || exit 0
 
 # ---- seeds -------------------------------------------------------------
 seed_elf() {
