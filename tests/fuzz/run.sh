@@ -245,24 +245,26 @@ run_libfuzzer() {
 run_afl() {
 	t=$1
 	out=$F/afl-out-$t
+	s=$out/default/fuzzer_stats
 	d=$(dict $t)
 	seed $t $F/seeds-$t
+	# A resumed run (AFL_AUTORESUME) carries on the counts of the one before.
+	before=$(val execs_done)
 	# AFL_NO_AFFINITY: the cores are shared; the crash handler is left as it is.
 	AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1 AFL_AUTORESUME=1 \
-		AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CRASHES=1 \
+		AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
 		nice -n 19 afl-fuzz -i $F/seeds-$t -o $out -V "$SECS" -t 10000 -m none \
 		${d:+-x $d} -- $F/afl-$t >$F/afl-$t.log 2>&1 || status=1
-	s=$out/default/fuzzer_stats
-	val() { sed -n "s/^$1 *: *//p" $s 2>/dev/null; }
-	crashed=$(count $out/default/crashes "id*")
 	for c in "$out"/default/crashes/id*; do
 		[ -f "$c" ] && cp "$c" "$F/crashes/$t-afl-$(basename "$c" | cut -c1-9)"
 	done
-	report afl $t "$(val execs_done)" \
+	after=$(val execs_done)
+	report afl $t "$((${after:-0} - ${before:-0}))" \
 		"edges $(val edges_found)/$(val total_edges) bitmap $(val bitmap_cvg)" \
-		"$(val corpus_count)" "$crashed" \
+		"$(val corpus_count)" "$(count $out/default/crashes "id*")" \
 		"afl-fuzz -i $F/seeds-$t -o $out -V $SECS ${d:+-x $d }-- $F/afl-$t; log $F/afl-$t.log"
 }
+val() { sed -n "s/^$1 *: *//p" "$s" 2>/dev/null || true; }
 
 report() { # engine target execs coverage corpus crashes how
 	echo "$1 $2: $3 executions in $SECS s, coverage $4, corpus $5 inputs," \
