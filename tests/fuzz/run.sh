@@ -201,15 +201,25 @@ if [ $MODE = cover ]; then
 fi
 
 # ---- merge -------------------------------------------------------------
+# What every run seeds itself with (generated, or kept elsewhere) is the
+# baseline: only inputs that reach further are kept in tests/fuzz/corpus/.
+# AFL++'s queue goes through the ASan build here; a report fails the merge.
 if [ $MODE = merge ]; then
 	for t in $TARGETS; do
 		new=$F/merged-$t
+		log=$F/merge-$t.log
 		rm -rf "$new" && mkdir -p "$new"
+		if [ "$t" = proctext ]; then seed_proc "$new"; else seed_elf "$new"; fi
+		dirs=
 		for d in $KEPT/$t $F/corpus-$t $F/afl-out-$t/default/queue; do
-			[ -d "$d" ] || continue
-			nice -n 19 $F/fuzz-$t -merge=1 -timeout=10 -max_len=65536 "$new" "$d" \
-				>$F/merge-$t.log 2>&1
+			[ -d "$d" ] && dirs="$dirs $d"
 		done
+		nice -n 19 $F/fuzz-$t -merge=1 -timeout=10 -max_len=65536 "$new" $dirs >$log 2>&1
+		if grep -q 'ERROR: AddressSanitizer\|runtime error\|ERROR: libFuzzer' $log; then
+			echo "fuzz-merge $t: an input crashed (see $log)" >&2
+			exit 1
+		fi
+		rm -f "$new"/seed-*
 		rm -rf "${KEPT:?}/$t"
 		mkdir -p $KEPT/$t
 		find "$new" -type f -exec cp {} $KEPT/$t/ \;
