@@ -10,7 +10,7 @@
 #   proctext                      the inspector's parsers of /proc text:
 #                                 maps lines, smaps, stat and status
 #
-# Seeds: the kept corpus tests/fuzz/corpus/<target>/, every kept crash input
+# Seeds: the kept corpus tests/fuzz/corpus/<target>.tar.xz, every kept crash input
 # (testlibs/crashes/ for the ELF targets, tests/inspect/proctext-crashes/ for
 # proctext), the sample and malformed libraries, and this machine's own /proc
 # text. Each target keeps a growing corpus in build/fuzz across runs.
@@ -19,7 +19,7 @@
 # in build/fuzz/crashes/: fix it, then keep it as a regression input).
 #
 # make fuzz-merge (run.sh -m) minimises everything found so far into
-# tests/fuzz/corpus/<target>/ (libFuzzer's -merge=1).
+# tests/fuzz/corpus/<target>.tar.xz (libFuzzer's -merge=1).
 # run.sh -b only builds. make fuzz-cover (run.sh -c) replays the kept corpus through a build with
 # clang's source coverage and prints the lines and branches it reaches.
 set -eu
@@ -153,12 +153,15 @@ open(os.path.join(sys.argv[2], "seed-self-stat"), "wb").write(stat)
 }
 seed() { # target, directory
 	mkdir -p "$2"
-	if [ -d $KEPT/$1 ]; then
-		for f in "$KEPT/$1"/*; do
-			[ -f "$f" ] && cp "$f" "$2/kept-$(basename "$f")"
-		done
-	fi
+	unkeep $1 "$2"
 	if [ "$1" = proctext ]; then seed_proc "$2"; else seed_elf "$2"; fi
+}
+# The kept corpus of a target is one xz tarball, tests/fuzz/corpus/<target>.tar.xz
+# (the ELF inputs are mutants of 12 KiB libraries: 12 MB as files, 0.5 MB
+# packed). unkeep extracts it into a directory.
+unkeep() { # target, directory
+	mkdir -p "$2"
+	if [ -f $KEPT/$1.tar.xz ]; then tar -xJf $KEPT/$1.tar.xz -C "$2"; fi
 }
 dict() {
 	if [ "$1" = proctext ]; then echo tests/fuzz/proctext.dict; fi
@@ -189,11 +192,13 @@ if [ $MODE = cover ]; then
 		clang $CFLAGS $COV -o $C/cover-$t tests/fuzz/afl_main.c $src $C/build/libsoload.a \
 			-lelf -ldl -lpthread
 		rm -f $C/$t-*.profraw
-		find $KEPT/$t -type f -print0 |
+		rm -rf $C/kept-$t
+		unkeep $t $C/kept-$t
+		find $C/kept-$t -type f -print0 |
 			LLVM_PROFILE_FILE="$C/$t-%p.profraw" xargs -0 -r nice -n 19 $C/cover-$t \
 				>/dev/null 2>&1 || true
 		llvm-profdata merge -o $C/$t.profdata $C/$t-*.profraw
-		echo "cover $t ($(count $KEPT/$t) inputs of $KEPT/$t):"
+		echo "cover $t ($(count $C/kept-$t) inputs of $KEPT/$t.tar.xz):"
 		llvm-cov report $C/cover-$t -instr-profile=$C/$t.profdata $shown |
 			awk 'NR == 1 || /^TOTAL/ || /procmaps|smaps|procstat|lines|describe/'
 	done
@@ -211,7 +216,8 @@ if [ $MODE = merge ]; then
 		rm -rf "$new" && mkdir -p "$new"
 		if [ "$t" = proctext ]; then seed_proc "$new"; else seed_elf "$new"; fi
 		dirs=
-		for d in $KEPT/$t $F/corpus-$t $F/afl-out-$t/default/queue; do
+		unkeep $t $F/kept-$t
+		for d in $F/kept-$t $F/corpus-$t $F/afl-out-$t/default/queue; do
 			[ -d "$d" ] && dirs="$dirs $d"
 		done
 		nice -n 19 $F/fuzz-$t -merge=1 -timeout=10 -max_len=65536 "$new" $dirs >$log 2>&1
@@ -220,10 +226,13 @@ if [ $MODE = merge ]; then
 			exit 1
 		fi
 		rm -f "$new"/seed-*
-		rm -rf "${KEPT:?}/$t"
-		mkdir -p $KEPT/$t
-		find "$new" -type f -exec cp {} $KEPT/$t/ \;
-		echo "merge $t: $(count $KEPT/$t) inputs, $(du -sk $KEPT/$t | cut -f1) KiB"
+		rm -rf $F/kept-$t
+		mkdir -p $KEPT
+		# Sorted names and fixed metadata: the same inputs give the same bytes.
+		(cd "$new" && find . -type f | sort |
+			tar --owner=0 --group=0 --mtime=@0 --mode=0644 -cf - -T - | xz -9 >"../$t.tar.xz")
+		mv $F/$t.tar.xz $KEPT/$t.tar.xz
+		echo "merge $t: $(count "$new") inputs, $(du -k $KEPT/$t.tar.xz | cut -f1) KiB packed"
 	done
 	exit 0
 fi
