@@ -64,5 +64,26 @@ show faults-cold "$B/mapscope" faults --lib "$LIB" --call tables_count --loader 
 	--cold "$LIB"
 show faults-warm "$B/mapscope" faults --lib "$LIB" --call tables_count --loader soload
 
+step "6. The I/O path: read() against mmap (writes go to a scratch copy, with the memory" \
+	"they took), copying a file out with and without user-space copies, and waiting" \
+	"on one pipe among many with select, poll and epoll (short forms: rows cut)"
+data=$OUT/iobench.data
+rm -f "$data"
+# A file of our own: cold runs evict it from the page cache.
+"$B/mapscope" iobench --size 16M "$data" --format json >"$OUT/iobench.json"
+short() {
+	pattern=$1
+	shift
+	echo
+	echo "\$ $* --format text | grep -E '$pattern'"
+	"$@" --format text | grep -E "$pattern" || true
+}
+short 'METHOD|^(read|mmap_shared|write_private|write_shared) .* warm|ANON' \
+	"$B/mapscope" iobench "$data"
+short 'METHOD|warm' "$B/mapscope" iobench "$data" --copy --to pipe,file
+"$B/mapscope" iobench "$data" --copy --to pipe,file --format json >"$OUT/iobench-copy.json"
+show iobench-multiplex "$B/mapscope" iobench --multiplex --fds 10,1000 --events 50
+rm -f "$data"
+
 echo
 echo "JSON reports saved in $OUT/"

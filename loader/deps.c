@@ -165,7 +165,7 @@ static int search_paths(const struct sl_lib *lib, const char *name, char *path, 
 /* DF_1_NODEFLIB (-z nodefaultlib): not from the system's directories. */
 static int nodeflib(const struct sl_lib *lib)
 {
-	return lib_has(lib, DYN_FLAGS_1) && (lib->dyn[DYN_FLAGS_1] & DF_1_NODEFLIB);
+	return lib && lib_has(lib, DYN_FLAGS_1) && (lib->dyn[DYN_FLAGS_1] & DF_1_NODEFLIB);
 }
 
 static int in_system_dir(const char *file)
@@ -192,6 +192,29 @@ static int try_cache(const struct sl_lib *lib, const char *name, char *path, str
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
+/* The search for a name without a '/': lib's own path lists (or, for a
+ * library the program asks for, the executable's DT_RPATH, as dlopen
+ * called from it searches), SOLOAD_LIBRARY_PATH, ldconfig's cache, the
+ * system directories. An open fd with its file in path, or -1. */
+static int search_name(const struct sl_lib *lib, const char *name, char *path, struct search *s)
+{
+	const char *owner;
+	int fd = -1;
+
+	if (lib)
+		fd = search_paths(lib, name, path, s);
+	else if (exe_rpath()) /* also reads exe.path, the owner below */
+		fd = search_list(exe.path, exe.rpath, name, path, s);
+	owner = lib ? lib->path : exe.path;
+	if (fd < 0)
+		fd = search_list(owner, getenv("SOLOAD_LIBRARY_PATH"), name, path, s);
+	if (fd < 0)
+		fd = try_cache(lib, name, path, s);
+	for (const char *const *d = system_dirs; fd < 0 && !nodeflib(lib) && *d; d++)
+		fd = try_dir(owner, *d, strlen(*d), name, path, s);
+	return fd;
+}
+
 static int search(const struct sl_lib *lib, const char *name, char *path)
 {
 	struct search s = {.len = 0};
@@ -204,15 +227,20 @@ static int search(const struct sl_lib *lib, const char *name, char *path)
 			error_set(lib->name, "needed library %s: %m", name);
 		return fd;
 	}
-	fd = search_paths(lib, name, path, &s);
-	if (fd < 0)
-		fd = search_list(lib->path, getenv("SOLOAD_LIBRARY_PATH"), name, path, &s);
-	if (fd < 0)
-		fd = try_cache(lib, name, path, &s);
-	for (const char *const *d = system_dirs; fd < 0 && !nodeflib(lib) && *d; d++)
-		fd = try_dir(lib->path, *d, strlen(*d), name, path, &s);
+	fd = search_name(lib, name, path, &s);
 	if (fd < 0)
 		error_set(lib->name, "needed library %s not found (searched: %s)", name, s.tried);
+	return fd;
+}
+
+int deps_search(const char *name, char *path)
+{
+	struct search s = {.len = 0};
+	int fd;
+
+	fd = search_name(NULL, name, path, &s);
+	if (fd < 0)
+		error_set(name, "not found (searched: %s)", s.tried);
 	return fd;
 }
 
@@ -223,47 +251,21 @@ static int search(const struct sl_lib *lib, const char *name, char *path)
 static struct host_lib {
 	char name[64];
 	void *handle;
-	uintptr_t lo, hi; /* where its segments are mapped */
 } host_cache[32];
 
-struct range_query {
-	const struct link_map *lm;
-	uintptr_t lo, hi;
-};
-
-static int find_range(struct dl_phdr_info *info, size_t size, void *arg)
+/* The C library this very code calls is loaded, and in the global scope,
+ * in every process it runs in: its handle (in glibc a library's struct
+ * link_map, as dlinfo's RTLD_DI_LINKMAP gives it) is found in the
+ * debugger's list, where libc sits near the head, without asking dlopen,
+ * whose code a first load in a fresh process faulted in for nothing. */
+static void *loaded_libc(const char *name)
 {
-	struct range_query *q = arg;
-
-	(void)size;
-	if (info->dlpi_addr != q->lm->l_addr || strcmp(info->dlpi_name, q->lm->l_name) != 0)
-		return 0;
-	q->lo = UINTPTR_MAX;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		if (ph->p_type != PT_LOAD)
-			continue;
-		if (info->dlpi_addr + ph->p_vaddr < q->lo)
-			q->lo = info->dlpi_addr + ph->p_vaddr;
-		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > q->hi)
-			q->hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
-	}
-	return 1;
-}
-
-/* The address range of a host library, so that symbol lookups can tell
- * its own definitions from interposed ones. */
-static void host_range(void *handle, struct host_lib *out)
-{
-	struct range_query q = {0};
-	struct link_map *lm;
-
-	if (dlinfo(handle, RTLD_DI_LINKMAP, &lm) == 0 && lm) {
-		q.lm = lm;
-		dl_iterate_phdr(find_range, &q);
-	}
-	out->lo = q.lo;
-	out->hi = q.hi;
+	if (strcmp(name, "libc.so.6") != 0)
+		return NULL;
+	for (struct link_map *l = _r_debug.r_map; l; l = l->l_next)
+		if (l->l_name && strcmp(error_basename(l->l_name), name) == 0)
+			return l;
+	return NULL;
 }
 
 static int open_host(const char *name, struct host_lib *out)
@@ -276,18 +278,36 @@ static int open_host(const char *name, struct host_lib *out)
 			return 0;
 		}
 	}
-	/* RTLD_GLOBAL: symbol lookups ask the global scope (symbol.c). */
-	out->handle = dlopen(name, RTLD_LAZY | RTLD_GLOBAL | RTLD_NOLOAD);
+	/* RTLD_GLOBAL: symbol lookups ask the global scope (symbol.c). One
+	 * dlopen: one that is loaded already is found by name first, and an
+	 * RTLD_NOLOAD try first made glibc search the disk for a library not
+	 * loaded yet (libm for libsqlite3) and fail, before the real load. */
+	out->handle = loaded_libc(name);
 	if (!out->handle)
 		out->handle = dlopen(name, RTLD_LAZY | RTLD_GLOBAL);
 	if (!out->handle)
 		return -1;
-	host_range(out->handle, out);
 	if (i < n && strlen(name) < sizeof(out->name)) {
 		strcpy(out->name, name);
 		host_cache[i] = *out;
 	}
 	return 0;
+}
+
+int deps_host_path(const char *name, char *path)
+{
+	void *h = dlopen(name, RTLD_LAZY | RTLD_NOLOAD);
+	struct link_map *lm;
+	int rc = -1;
+
+	if (h && dlinfo(h, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name[0] == '/' &&
+	    strlen(lm->l_name) < PATH_MAX) {
+		strcpy(path, lm->l_name);
+		rc = 0;
+	}
+	if (h)
+		dlclose(h);
+	return rc;
 }
 
 static int load_host(struct sl_lib *lib, const char *name, struct sl_scope *dep)
@@ -297,8 +317,6 @@ static int load_host(struct sl_lib *lib, const char *name, struct sl_scope *dep)
 	if (open_host(name, &h) != 0)
 		return error_set(lib->name, "needed library %s: %s", name, dlerror());
 	dep->host = h.handle;
-	dep->host_lo = h.lo;
-	dep->host_hi = h.hi;
 	return 0;
 }
 

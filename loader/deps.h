@@ -19,6 +19,17 @@ int deps_load(struct sl_lib *lib);
 /* Releases the dependencies and the scope. */
 void deps_release(struct sl_lib *lib);
 
+/* The library sl_open is asked for by a name without a '/', searched as
+ * dlopen called from the program searches: the executable's DT_RPATH,
+ * SOLOAD_LIBRARY_PATH, ldconfig's cache, the system directories. An open
+ * fd with the file in path (PATH_MAX bytes), or -1 with sl_error() ("name:
+ * not found (searched: ...)"). Under the registry lock. */
+int deps_search(const char *name, char *path);
+
+/* Where the system's dynamic linker has one of glibc's own libraries
+ * loaded (path: PATH_MAX bytes). 0, or -1 if it has not loaded it. */
+int deps_host_path(const char *name, char *path);
+
 /* Whether name is one of glibc's own libraries, which only the system's
  * dynamic linker may load. */
 int deps_is_host_library(const char *name);

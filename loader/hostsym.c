@@ -28,22 +28,31 @@ static struct miss misses[MAX_MISSES];
 static size_t nmisses, next_victim;
 static unsigned long long misses_generation;
 
-static int read_generation(struct dl_phdr_info *info, size_t size, void *arg)
+/* glibc's counts of objects ever loaded and unloaded, read together. */
+struct counts {
+	unsigned long long adds, subs;
+};
+
+static int read_counts(struct dl_phdr_info *info, size_t size, void *arg)
 {
+	struct counts *c = arg;
+
 	(void)size;
-	*(unsigned long long *)arg = info->dlpi_adds;
+	c->adds = info->dlpi_adds;
+	c->subs = info->dlpi_subs;
 	return 1;
 }
 
-/* Drops every miss if glibc's set of objects changed. Under the lock. */
-static void check_generation(void)
-{
-	unsigned long long now = 0;
+static void objects_changed(void);
 
-	dl_iterate_phdr(read_generation, &now);
-	if (now != misses_generation)
+/* Drops every miss if glibc loaded something. Under the lock. */
+static void check_generation(unsigned long long adds)
+{
+	if (adds != misses_generation) {
 		nmisses = next_victim = 0;
-	misses_generation = now;
+		objects_changed();
+	}
+	misses_generation = adds;
 }
 
 static int known_missing(void *handle, const char *name)
@@ -73,16 +82,19 @@ static void note_missing(void *handle, const char *name)
  * own instructions on libz). */
 static __thread int in_pass;
 
-static void check_unloads(void);
+static void check_unloads(unsigned long long subs);
 
-/* Whether glibc loaded or unloaded anything since the last look. Under the
- * lock. */
+/* Whether glibc loaded or unloaded anything since the last look: one
+ * dl_iterate_phdr that stops at the first object. Under the lock. */
 static void check_changes(void)
 {
+	struct counts now = {0, 0};
+
 	if (in_pass)
 		return;
-	check_unloads();
-	check_generation();
+	dl_iterate_phdr(read_counts, &now);
+	check_unloads(now.subs);
+	check_generation(now.adds);
 }
 
 void hostsym_begin_pass(void)
@@ -134,12 +146,111 @@ void *hostsym_lookup(void *handle, const char *name, const char *version)
 }
 
 /*
+ * The address ranges of the objects glibc has loaded, sorted, to tell in a
+ * binary search whether an address lies inside one. dladdr answers that
+ * too, but glibc's _dl_addr then scans every symbol of the object for the
+ * nearest one: asked once per bound symbol, it was the largest single cost
+ * of a first sl_open (a tenth of a fresh process's load of liblzma).
+ * Rebuilt, with one dl_iterate_phdr, when glibc has loaded or unloaded
+ * something since. Under the lock.
+ */
+struct range {
+	uintptr_t lo, hi;
+};
+
+static struct {
+	struct range *r;
+	size_t n, cap;
+	int stale;  /* 0 once built for glibc's current objects */
+	int failed; /* out of memory: no answer */
+} objects = {.stale = 1};
+
+static void objects_changed(void)
+{
+	objects.stale = 1;
+}
+
+static int add_range(uintptr_t lo, uintptr_t hi)
+{
+	if (objects.n == objects.cap) {
+		size_t cap = objects.cap ? objects.cap * 2 : 32;
+		struct range *grown = realloc(objects.r, cap * sizeof(*grown));
+		if (!grown)
+			return -1;
+		objects.r = grown;
+		objects.cap = cap;
+	}
+	objects.r[objects.n].lo = lo;
+	objects.r[objects.n++].hi = hi;
+	return 0;
+}
+
+/* Each PT_LOAD segment is a range: the gaps between them belong to no
+ * object, as for dladdr. */
+static int collect_object(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+		if (ph->p_type == PT_LOAD && ph->p_memsz && add_range(lo, lo + ph->p_memsz) != 0) {
+			*(int *)arg = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+static void build_objects(void)
+{
+	int failed = 0;
+
+	objects.n = 0;
+	dl_iterate_phdr(collect_object, &failed);
+	qsort(objects.r, objects.n, sizeof(*objects.r), by_start);
+	objects.failed = failed;
+	objects.stale = 0;
+}
+
+/* 1 if addr lies in a segment of an object glibc has loaded, 0 if not, -1
+ * if that could not be told. */
+static int inside_an_object(const void *addr)
+{
+	uintptr_t a = (uintptr_t)addr;
+	size_t lo = 0, hi;
+
+	if (objects.stale)
+		build_objects();
+	if (objects.failed)
+		return -1;
+	/* The last range starting at or below a. */
+	for (hi = objects.n; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (objects.r[mid].lo <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && a < objects.r[lo - 1].hi;
+}
+
+/*
  * Bindings: every library asks for the same few hundred libc names, and a
  * host binding costs two glibc lookups (the global scope, then the exact
- * version); remembered, a repeated one costs a hash probe. The table is
- * fixed; when it is full, new bindings are simply not remembered.
+ * version); remembered, a repeated one costs a hash probe. The table starts
+ * small and doubles: a fixed one of 2,048 slots in .bss cost a first load
+ * one page fault for nearly every probe (18 of liblzma's 31). Past
+ * MAX_BINDINGS, new bindings are simply not remembered.
  */
-#define MAX_BINDINGS 2048 /* a power of two */
+#define MIN_BINDINGS 128  /* a power of two */
+#define MAX_BINDINGS 8192 /* a power of two */
 
 struct binding {
 	uint32_t hash;
@@ -147,117 +258,87 @@ struct binding {
 	void *addr;
 };
 
-static struct binding bindings[MAX_BINDINGS];
-static size_t nbindings;
+static struct binding *bindings;
+static size_t nslots, nbindings;
 static unsigned long long bindings_subs;
-
-static int read_subs(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	(void)size;
-	*(unsigned long long *)arg = info->dlpi_subs;
-	return 1;
-}
-
-/* The address ranges of the objects glibc has loaded now. */
-#define MAX_OBJECTS 256
-
-struct objects {
-	struct {
-		uintptr_t lo, hi;
-	} span[MAX_OBJECTS];
-	size_t n;
-	int overflow;
-};
-
-static int collect_object(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	struct objects *o = arg;
-	uintptr_t lo = UINTPTR_MAX, hi = 0;
-
-	(void)size;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		if (ph->p_type != PT_LOAD)
-			continue;
-		lo = info->dlpi_addr + ph->p_vaddr < lo ? info->dlpi_addr + ph->p_vaddr : lo;
-		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
-			hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
-	}
-	if (o->n == MAX_OBJECTS)
-		o->overflow = 1;
-	else if (lo < hi)
-		o->span[o->n].lo = lo, o->span[o->n++].hi = hi;
-	return 0;
-}
-
-static int still_loaded(const struct objects *o, const void *addr)
-{
-	for (size_t i = 0; i < o->n; i++)
-		if ((uintptr_t)addr >= o->span[i].lo && (uintptr_t)addr < o->span[i].hi)
-			return 1;
-	return 0;
-}
-
-static struct binding *slot_of(const char *name, uint32_t hash, const char *version,
-                               const char *file);
-
-/*
- * Once glibc has unloaded something, only bindings to what it unloaded are
- * wrong (objects it keeps stay in the same order), so those are dropped and
- * the rest are put back: a process that dlopens and dlcloses plugins does
- * not lose every binding each time. Under the lock.
- */
-static void check_unloads(void)
-{
-	static struct objects loaded;
-	static struct binding kept[MAX_BINDINGS];
-	unsigned long long subs = 0;
-	size_t nkept = 0;
-
-	dl_iterate_phdr(read_subs, &subs);
-	if (subs == bindings_subs)
-		return;
-	bindings_subs = subs;
-	loaded.n = 0;
-	loaded.overflow = 0;
-	dl_iterate_phdr(collect_object, &loaded);
-	for (size_t i = 0; i < MAX_BINDINGS; i++) {
-		struct binding *b = &bindings[i];
-		if (b->name && !loaded.overflow && (!b->addr || still_loaded(&loaded, b->addr)))
-			kept[nkept++] = *b;
-		else
-			free(b->name);
-	}
-	memset(bindings, 0, sizeof(bindings));
-	for (size_t i = 0; i < nkept; i++)
-		*slot_of(kept[i].name, kept[i].hash, kept[i].version, kept[i].file) = kept[i];
-	nbindings = nkept;
-}
 
 static int same(const char *a, const char *b)
 {
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-/* The slot of the binding, or the empty slot where it would go. */
-static struct binding *slot_of(const char *name, uint32_t hash, const char *version,
-                               const char *file)
+/* The slot of the binding in table (of slots, a power of two), or the empty
+ * slot where it would go. */
+static struct binding *slot_in(struct binding *table, size_t slots, const char *name,
+                               uint32_t hash, const char *version, const char *file)
 {
 	for (size_t i = hash;; i++) {
-		struct binding *b = &bindings[i & (MAX_BINDINGS - 1)];
+		struct binding *b = &table[i & (slots - 1)];
 		if (!b->name || (b->hash == hash && !strcmp(b->name, name) &&
 		                 same(b->version, version) && same(b->file, file)))
 			return b;
 	}
 }
 
+/* Moves the bindings keep accepts into a fresh table of slots slots and
+ * frees the others; on failure to allocate, frees them all. */
+static void rehash(size_t slots, int (*keep)(const struct binding *))
+{
+	struct binding *old = bindings, *table = calloc(slots, sizeof(*table));
+	size_t nold = nslots;
+
+	nbindings = 0;
+	for (size_t i = 0; i < nold; i++) {
+		struct binding *b = &old[i];
+		if (!b->name)
+			continue;
+		if (table && keep(b)) {
+			*slot_in(table, slots, b->name, b->hash, b->version, b->file) = *b;
+			nbindings++;
+		} else {
+			free(b->name);
+		}
+	}
+	free(old);
+	bindings = table;
+	nslots = table ? slots : 0;
+}
+
+static int into_a_loaded_object(const struct binding *b)
+{
+	return !b->addr || inside_an_object(b->addr) == 1;
+}
+
+static int keep_all(const struct binding *b)
+{
+	(void)b;
+	return 1;
+}
+
+/*
+ * Once glibc has unloaded something, only bindings to what it unloaded are
+ * wrong (objects it keeps stay in the same order), so those are dropped and
+ * the rest are kept: a process that dlopens and dlcloses plugins does not
+ * lose every binding each time. Under the lock.
+ */
+static void check_unloads(unsigned long long subs)
+{
+	if (subs == bindings_subs)
+		return;
+	bindings_subs = subs;
+	objects_changed();
+	if (nslots)
+		rehash(nslots, into_a_loaded_object);
+}
+
 void *hostsym_bound(const char *name, uint32_t hash, const char *version, const char *file)
 {
-	void *addr;
+	void *addr = NULL;
 
 	pthread_mutex_lock(&misses_lock);
 	check_changes();
-	addr = slot_of(name, hash, version, file)->addr;
+	if (nslots)
+		addr = slot_in(bindings, nslots, name, hash, version, file)->addr;
 	pthread_mutex_unlock(&misses_lock);
 	return addr;
 }
@@ -273,14 +354,16 @@ static char *copy_after(char **at, const char *s)
 	return start;
 }
 
-/* dlsym gives a thread-local variable as the calling thread's copy, which
- * lies outside every object's mapping: such an answer is not remembered,
- * another thread must ask for its own. */
-static int inside_an_object(void *addr)
+/* Room for one more binding, three quarters full at most so that probes
+ * stay short and end. Under the lock. */
+static int make_room(void)
 {
-	Dl_info info;
-
-	return dladdr(addr, &info) != 0;
+	if (nbindings + 1 <= nslots / 4 * 3)
+		return 0;
+	if (nslots == MAX_BINDINGS)
+		return -1;
+	rehash(nslots ? nslots * 2 : MIN_BINDINGS, keep_all);
+	return nslots ? 0 : -1;
 }
 
 void hostsym_remember(const char *name, uint32_t hash, const char *version, const char *file,
@@ -291,24 +374,26 @@ void hostsym_remember(const char *name, uint32_t hash, const char *version, cons
 	struct binding *b;
 	char *mem, *at;
 
-	if (addr && !inside_an_object(addr))
-		return;
 	pthread_mutex_lock(&misses_lock);
 	check_changes();
-	/* Three quarters full at most, so that probes stay short and end. */
-	if (nbindings < MAX_BINDINGS / 4 * 3 && (mem = malloc(len))) {
-		b = slot_of(name, hash, version, file);
-		if (b->name) {
-			free(mem);
-		} else {
-			at = mem;
-			b->name = copy_after(&at, name);
-			b->version = copy_after(&at, version);
-			b->file = copy_after(&at, file);
-			b->hash = hash;
-			b->addr = addr;
-			nbindings++;
-		}
+	/* dlsym gives a thread-local variable as the calling thread's copy,
+	 * which lies outside every object's mapping: such an answer is not
+	 * remembered, another thread must ask for its own. */
+	if ((addr && inside_an_object(addr) != 1) || make_room() != 0 || !(mem = malloc(len))) {
+		pthread_mutex_unlock(&misses_lock);
+		return;
+	}
+	b = slot_in(bindings, nslots, name, hash, version, file);
+	if (b->name) {
+		free(mem);
+	} else {
+		at = mem;
+		b->name = copy_after(&at, name);
+		b->version = copy_after(&at, version);
+		b->file = copy_after(&at, file);
+		b->hash = hash;
+		b->addr = addr;
+		nbindings++;
 	}
 	pthread_mutex_unlock(&misses_lock);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,27 +32,20 @@ struct cache_entry {
 
 #define FLAGS_X86_64 0x0303 /* FLAG_ELF_LIBC6 | FLAG_X8664_LIB64 */
 
-/* The mapped file and a hash index of its usable entries (entry + 1, 0:
- * empty), built once: the file is sorted in an order only glibc's own
- * comparison knows. Global because the cache is the process's, like
- * glibc's; the registry lock guards it. */
+/* The file, mapped while a load searches and unmapped when it is done
+ * (ldcache_release), as glibc's dlopen does: the pages are the page
+ * cache's, and a lookup touches only the dozen or so entries its binary
+ * search visits. Reading the whole file into memory and indexing every
+ * entry cost each fresh process 300 us (eleven anonymous pages written,
+ * every entry hashed) on its first load with a dependency to search.
+ * Global because the cache is the process's, like glibc's; the registry
+ * lock guards it. */
 static struct {
-	int read;
 	char path[PATH_MAX];
-	const char *data;
+	const char *data; /* NULL: not mapped */
 	size_t size;
-	uint32_t *index;
-	size_t slots; /* a power of two */
+	int broken; /* mapped, but not a cache we can read */
 } cache = {.path = "/etc/ld.so.cache"};
-
-static uint32_t hash_name(const char *s)
-{
-	uint32_t h = 5381;
-
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h;
-}
 
 /* The NUL-terminated string at off, or NULL if it runs off the file. */
 static const char *string_at(uint32_t off)
@@ -66,26 +60,6 @@ static const struct cache_entry *entry(uint32_t i)
 	return (const struct cache_entry *)(cache.data + sizeof(struct cache_header)) + i;
 }
 
-static const char *key_of(uint32_t slot_value)
-{
-	return cache.data + entry(slot_value - 1)->key;
-}
-
-static void index_entry(uint32_t i)
-{
-	const struct cache_entry *e = entry(i);
-	const char *key = string_at(e->key);
-	size_t s;
-
-	if (e->flags != FLAGS_X86_64 || e->hwcap || !key || !string_at(e->value))
-		return;
-	for (s = hash_name(key) & (cache.slots - 1); cache.index[s];
-	     s = (s + 1) & (cache.slots - 1))
-		if (strcmp(key_of(cache.index[s]), key) == 0)
-			return; /* the first entry of a name is the one */
-	cache.index[s] = i + 1;
-}
-
 static int valid_header(const struct cache_header *h, size_t size)
 {
 	return size >= sizeof(*h) && memcmp(h->magic, "glibc-ld.so.cache", 17) == 0 &&
@@ -93,70 +67,115 @@ static int valid_header(const struct cache_header *h, size_t size)
 	       h->nlibs <= (size - sizeof(*h)) / sizeof(struct cache_entry);
 }
 
-static void forget(void)
+void ldcache_release(void)
 {
-	free((void *)cache.data);
-	free(cache.index);
+	if (cache.data)
+		munmap((void *)cache.data, cache.size);
 	cache.data = NULL;
-	cache.index = NULL;
-	cache.size = cache.slots = 0;
+	cache.size = 0;
+	cache.broken = 0;
 }
 
-/* Read into memory rather than mapped: a mapping kept for the life of the
- * process would look like a leak to whoever counts them. */
-static int load_cache(void)
+/* Maps the cache if it is not mapped yet. 0, or -1 if there is none that
+ * can be read. */
+static int map_cache(void)
 {
-	int fd = open(cache.path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	char *buf = NULL;
-	ssize_t n = -1;
+	void *p = MAP_FAILED;
+	int fd;
 
-	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size < (64 << 20) &&
-	    (buf = malloc((size_t)st.st_size)))
-		n = read(fd, buf, (size_t)st.st_size);
-	if (fd >= 0)
-		close(fd);
-	if (!buf || n != st.st_size) {
-		free(buf);
+	if (cache.data)
+		return cache.broken ? -1 : 0;
+	fd = open(cache.path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
-	}
-	cache.data = buf;
-	cache.size = (size_t)n;
-	return 0;
+	if (fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size < (64 << 20))
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -1;
+	cache.data = p;
+	cache.size = (size_t)st.st_size;
+	cache.broken = !valid_header(p, cache.size);
+	return cache.broken ? -1 : 0;
 }
 
-static int read_cache(void)
+static int is_digit(char c)
 {
-	const struct cache_header *h;
+	return c >= '0' && c <= '9';
+}
 
-	cache.read = 1;
-	if (load_cache() != 0)
-		return -1;
-	h = (const struct cache_header *)cache.data;
-	if (!valid_header(h, cache.size))
-		goto bad;
-	for (cache.slots = 16; cache.slots < 2 * (size_t)h->nlibs; cache.slots *= 2)
-		;
-	if (!(cache.index = calloc(cache.slots, sizeof(*cache.index))))
-		goto bad;
-	for (uint32_t i = 0; i < h->nlibs; i++)
-		index_entry(i);
-	return 0;
-bad:
-	forget();
-	return -1;
+/*
+ * The order ldconfig sorts the entries in, descending: names compare byte
+ * by byte, except that runs of digits compare as numbers and a digit sorts
+ * after any other byte (libfoo.so.10 after libfoo.so.9).
+ */
+static int compare_names(const char *a, const char *b)
+{
+	while (*a) {
+		if (is_digit(*a) && is_digit(*b)) {
+			unsigned long x = 0, y = 0;
+			while (is_digit(*a))
+				x = x * 10 + (unsigned long)(*a++ - '0');
+			while (is_digit(*b))
+				y = y * 10 + (unsigned long)(*b++ - '0');
+			if (x != y)
+				return x < y ? -1 : 1;
+		} else if (is_digit(*a) || is_digit(*b)) {
+			return is_digit(*a) ? 1 : -1;
+		} else if (*a != *b) {
+			return *a < *b ? -1 : 1;
+		} else {
+			a++;
+			b++;
+		}
+	}
+	return *b ? -1 : 0;
+}
+
+/* The first usable entry of name from entry i on, among those of its
+ * name; i is the first of them. */
+static const char *first_usable(const char *name, uint32_t i, uint32_t n)
+{
+	for (; i < n; i++) {
+		const struct cache_entry *e = entry(i);
+		const char *key = string_at(e->key);
+		if (!key || compare_names(name, key) != 0)
+			return NULL;
+		if (e->flags == FLAGS_X86_64 && !e->hwcap && strcmp(key, name) == 0 &&
+		    string_at(e->value))
+			return cache.data + e->value;
+	}
+	return NULL;
 }
 
 const char *ldcache_lookup(const char *name)
 {
-	if (!cache.read)
-		read_cache();
-	if (!cache.index)
+	uint32_t n, lo = 0, hi;
+
+	if (map_cache() != 0)
 		return NULL;
-	for (size_t s = hash_name(name) & (cache.slots - 1); cache.index[s];
-	     s = (s + 1) & (cache.slots - 1))
-		if (strcmp(key_of(cache.index[s]), name) == 0)
-			return cache.data + entry(cache.index[s] - 1)->value;
+	n = ((const struct cache_header *)cache.data)->nlibs;
+	/* Binary search for an entry of name, in [lo, hi). */
+	for (hi = n; lo < hi;) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const char *key = string_at(entry(mid)->key);
+		int c;
+		if (!key)
+			return NULL;
+		c = compare_names(name, key);
+		if (c < 0) {
+			lo = mid + 1;
+		} else if (c > 0) {
+			hi = mid;
+		} else {
+			/* Back to the first entry of the name. */
+			while (mid > 0 && (key = string_at(entry(mid - 1)->key)) &&
+			       compare_names(name, key) == 0)
+				mid--;
+			return first_usable(name, mid, n);
+		}
+	}
 	return NULL;
 }
 
@@ -167,7 +186,11 @@ const char *ldcache_path(void)
 
 int ldcache_use(const char *path)
 {
-	forget();
+	int rc;
+
+	ldcache_release();
 	snprintf(cache.path, sizeof(cache.path), "%s", path);
-	return read_cache();
+	rc = map_cache();
+	ldcache_release();
+	return rc;
 }

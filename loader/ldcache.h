@@ -1,16 +1,21 @@
 /*
  * ldcache: /etc/ld.so.cache, the system linker's index of the libraries
  * ldconfig found in the directories /etc/ld.so.conf names (/usr/local/lib
- * and the like, beyond the built-in ones). Read once into memory and kept,
- * as glibc does; only the format glibc has written since 2.32 is read, and only its
+ * and the like, beyond the built-in ones). Mapped by the first lookup and
+ * unmapped by ldcache_release when the load is done, as glibc's dlopen
+ * does; only the format glibc has written since 2.32 is read, and only its
  * x86-64 entries without hardware-capability subdirectories. A missing or
  * malformed cache is simply not used. Callers hold the registry lock.
  */
 #ifndef SL_LDCACHE_H
 #define SL_LDCACHE_H
 
-/* The path the cache gives for a library name (a soname), or NULL. */
+/* The path the cache gives for a library name (a soname), or NULL. The
+ * string lies in the mapped cache: copy it before ldcache_release. */
 const char *ldcache_lookup(const char *name);
+
+/* Unmaps the cache until the next lookup (sl_open, once a load is done). */
+void ldcache_release(void);
 
 /* Where the cache is read from ("/etc/ld.so.cache" until ldcache_use). */
 const char *ldcache_path(void);

@@ -41,9 +41,8 @@ struct sl_version {
 struct sl_scope {
 	struct sl_lib *lib;
 	void *host;
-	uintptr_t host_lo, host_hi; /* where the host library is mapped */
-	const char *name;           /* the DT_NEEDED name it was loaded by */
-	int owned;                  /* we hold a reference (not for a library still loading) */
+	const char *name; /* the DT_NEEDED name it was loaded by */
+	int owned;        /* we hold a reference (not for a library still loading) */
 };
 
 /* A library is mapped with all its dependencies first (LOADING until its
@@ -56,7 +55,7 @@ enum lib_state { LIB_LOADING, LIB_MAPPED, LIB_RELOCATING, LIB_READY };
 struct sl_lib {
 	struct sl_lib *next; /* registry list, in the order loads began */
 	char *path;
-	const char *name; /* basename of path, for messages */
+	const char *name; /* path as given, for messages */
 	dev_t dev;
 	ino_t ino;
 	unsigned refcount;

@@ -181,15 +181,58 @@ static int record_relro(struct sl_lib *lib, const Elf64_Phdr *relro)
 	return 0;
 }
 
+/*
+ * glibc's way, where it costs nothing extra: the first segment mapped over
+ * the whole span reserves it, one mmap fewer a library (13 of 79 in a
+ * fresh process's load of libQt5Core). Only for a span that needs no
+ * alignment and a first segment without bss that is not to be prefaulted
+ * (populating the whole span would fault in pages the next segments
+ * replace). Returns 1 if done, 0 if the span is to be reserved apart.
+ */
+static int map_first_over_span(struct sl_lib *lib, int fd, const struct load_plan *plan)
+{
+	const struct plan_segment *s = &plan->seg[0];
+	size_t span = plan->hi - plan->lo;
+	size_t len = page_up(s->vaddr + s->filesz) - page_down(s->vaddr);
+	char *start;
+
+	if ((lib->flags & (SL_SHARE | SL_POPULATE)) || span_alignment(plan) ||
+	    s->filesz != s->memsz || populate_flag(lib, s, len))
+		return 0;
+	start = mmap(NULL, span, s->prot, MAP_PRIVATE, fd, page_down(s->offset));
+	if (start == MAP_FAILED)
+		return 0;
+	place_span(lib, plan, start);
+	return 1;
+}
+
+/* The pages between segments, which the first segment's mapping over the
+ * span covered, become inaccessible, as a separate reservation leaves them. */
+static int protect_gaps(struct sl_lib *lib, const struct load_plan *plan)
+{
+	for (size_t i = 0; i + 1 < plan->nseg; i++) {
+		uintptr_t end = page_up(lib->base + plan->seg[i].vaddr + plan->seg[i].memsz);
+		uintptr_t next = page_down(lib->base + plan->seg[i + 1].vaddr);
+		if (next > end && mprotect((void *)end, next - end, PROT_NONE) != 0)
+			return error_set(lib->name, "cannot protect the gap at 0x%lx: %m",
+			                 end - lib->base);
+	}
+	return 0;
+}
+
 int map_library(struct sl_lib *lib, int fd, const struct load_plan *plan)
 {
-	if (reserve_span(lib, fd, plan) != 0)
+	int first_mapped = map_first_over_span(lib, fd, plan);
+
+	if (!first_mapped && reserve_span(lib, fd, plan) != 0)
 		return -1;
 	for (size_t i = 0; i < plan->nseg; i++) {
-		if (map_segment(lib, fd, &plan->seg[i]) != 0)
+		if ((i > 0 || !first_mapped) && map_segment(lib, fd, &plan->seg[i]) != 0)
 			goto fail;
 		record_segment(lib, &plan->seg[i]);
 	}
+	if (first_mapped && protect_gaps(lib, plan) != 0)
+		goto fail;
 	lib->dynamic_ph = plan->dynamic;
 	lib->tls_ph = plan->tls;
 	lib->eh_frame_ph = plan->eh_frame;
@@ -208,6 +251,8 @@ void map_release(struct sl_lib *lib)
 	lib->map_start = NULL;
 	lib->nsegments = 0;
 	lib->rw_vaddr = lib->rw_end = 0;
+	if (lib->share)
+		share_release(lib->share);
 	free(lib->share);
 	lib->share = NULL;
 }
@@ -233,15 +278,21 @@ static void share_scope(struct sl_lib *lib)
 	}
 }
 
+void map_share_begin(struct sl_lib *lib)
+{
+	if (!lib->share)
+		return;
+	share_scope(lib);
+	share_warm(lib->share, (void *)lib->relro_start, lib->relro_size, &lib->share_stats);
+}
+
 int map_protect_relro(struct sl_lib *lib)
 {
 	/* Last chance: once read-only, the pages are what every process of the
 	 * same placement has, so identical ones can come from the cache. */
-	if (lib->share) {
-		share_scope(lib);
+	if (lib->share)
 		share_relro(lib->share, (void *)lib->relro_start, lib->relro_size,
 		            &lib->share_stats);
-	}
 	if (lib->relro_size && mprotect((void *)lib->relro_start, lib->relro_size, PROT_READ) != 0)
 		return error_set(lib->name, "cannot make RELRO read-only: %m");
 	return 0;

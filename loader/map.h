@@ -1,8 +1,9 @@
 /*
- * map: makes a load plan real. Reserves the whole span PROT_NONE (aligned
- * to the largest p_align), maps each segment MAP_FIXED|MAP_PRIVATE from the
- * file with its own protection, zeroes the bss tail of the last file page
- * and maps the rest anonymous. Gaps between segments stay PROT_NONE.
+ * map: makes a load plan real. Reserves the whole span (PROT_NONE, aligned
+ * to the largest p_align; or, as glibc does, by mapping the first segment
+ * over all of it), maps each segment MAP_FIXED|MAP_PRIVATE from the file
+ * with its own protection, zeroes the bss tail of the last file page and
+ * maps the rest anonymous. Gaps between segments are PROT_NONE.
  */
 #ifndef SL_MAP_H
 #define SL_MAP_H
@@ -16,6 +17,9 @@
 int map_library(struct sl_lib *lib, int fd, const struct load_plan *plan);
 /* Unmaps everything map_library mapped. */
 void map_release(struct sl_lib *lib);
+/* With SL_SHARE, before relocation: the cache's context, and the RELRO
+ * pages a warm cache proves mapped from it (relro_share.h, share_warm). */
+void map_share_begin(struct sl_lib *lib);
 /* Makes the RELRO range read-only. 0, or -1 with sl_error(). */
 int map_protect_relro(struct sl_lib *lib);
 

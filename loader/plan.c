@@ -5,11 +5,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* getpagesize, not sysconf: the same answer, but sysconf's large body was
+ * a cold page of libc that a first load in a fresh process faulted in. */
 static uint64_t page_size(void)
 {
 	static uint64_t size;
 	if (!size)
-		size = (uint64_t)sysconf(_SC_PAGESIZE);
+		size = (uint64_t)getpagesize();
 	return size;
 }
 

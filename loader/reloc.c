@@ -2,6 +2,7 @@
 #include "error.h"
 #include "hostsym.h"
 #include "reloc_arch.h"
+#include "relro_share.h"
 #include "symbol.h"
 #include "tls.h"
 
@@ -34,6 +35,13 @@ static reloc_word *target(struct sl_lib *lib, uint64_t off)
 	return (reloc_word *)(lib->base + off);
 }
 
+/* With SL_SHARE after a warm start: the word lies in a page mapped from the
+ * cache, whose content is already what relocation would write. */
+static int from_cache(const struct sl_lib *lib, const reloc_word *p)
+{
+	return lib->share && share_mapped(lib->share, (uintptr_t)p);
+}
+
 /* An even word is an address to relocate; an odd word is a bitmap of the
  * 63 words that follow the last address. Without write, only checks. */
 static int walk_relr(struct sl_lib *lib, int write)
@@ -46,7 +54,7 @@ static int walk_relr(struct sl_lib *lib, int write)
 			reloc_word *p = target(lib, w);
 			if (!p)
 				return -1;
-			if (write)
+			if (write && !from_cache(lib, p))
 				*p += lib->base;
 			where = w + 8;
 			continue;
@@ -57,7 +65,7 @@ static int walk_relr(struct sl_lib *lib, int write)
 				continue;
 			if (!(p = target(lib, where + (bit - 1) * 8)))
 				return -1;
-			if (write)
+			if (write && !from_cache(lib, p))
 				*p += lib->base;
 		}
 		where += 63 * 8;
@@ -81,6 +89,34 @@ static int refuse_initial_exec(struct sl_lib *lib, const Elf64_Rela *r)
 	                 reloc_type_name(ELF64_R_TYPE(r->r_info)));
 }
 
+/* Whether a symbol's value depends only on where the libraries of the
+ * scope are placed (the share cache's key): not a binding into glibc, nor
+ * an IFUNC's answer, nor a unique symbol, which depends on who came first. */
+static int placement_only(const struct sl_lib *lib, const struct symdef *def)
+{
+	if (!def->lib || !def->sym || ELF64_ST_TYPE(def->sym->st_info) == STT_GNU_IFUNC ||
+	    ELF64_ST_BIND(def->sym->st_info) == STB_GNU_UNIQUE)
+		return 0;
+	for (size_t i = 0; i < lib->nscope; i++)
+		if (lib->scope[i].lib == def->lib)
+			return 1;
+	return 0;
+}
+
+/* With SL_SHARE, relocation notes the pages whose content the cache
+ * cannot prove (relro_share.h). */
+static void note_unproven(struct sl_lib *lib, enum reloc_kind kind, const reloc_word *where,
+                          const struct symdef *def)
+{
+	if (!lib->share || !lib->share->unproven || lib->share->warm || kind == RK_RELATIVE)
+		return;
+	if (def && placement_only(lib, def))
+		return;
+	share_unproven(lib->share, (uintptr_t)where);
+	if (kind == RK_TLSDESC)
+		share_unproven(lib->share, (uintptr_t)where + 8);
+}
+
 static int apply_one(struct sl_lib *lib, const Elf64_Rela *r)
 {
 	enum reloc_kind kind = reloc_kind_of(ELF64_R_TYPE(r->r_info));
@@ -91,11 +127,14 @@ static int apply_one(struct sl_lib *lib, const Elf64_Rela *r)
 		return 0;
 	if (!(where = target(lib, r->r_offset)))
 		return -1;
+	if (from_cache(lib, where) && (kind != RK_TLSDESC || from_cache(lib, where + 1)))
+		return 0;
 	switch (kind) {
 	case RK_RELATIVE:
 		*where = lib->base + r->r_addend;
 		return 0;
 	case RK_IRELATIVE:
+		note_unproven(lib, kind, where, NULL);
 		*where = ((uint64_t(*)(void))(lib->base + r->r_addend))();
 		return 0;
 	case RK_SYMBOLIC:
@@ -103,11 +142,13 @@ static int apply_one(struct sl_lib *lib, const Elf64_Rela *r)
 	case RK_PLT:
 		if (symbol_resolve(lib, ELF64_R_SYM(r->r_info), &def) != 0)
 			return -1;
+		note_unproven(lib, kind, where, &def);
 		*where = def.addr + (kind == RK_SYMBOLIC ? r->r_addend : 0);
 		return 0;
 	case RK_DTPMOD:
 	case RK_DTPOFF: {
 		uint64_t value;
+		note_unproven(lib, kind, where, NULL);
 		if (tls_relocate(lib, r, kind == RK_DTPMOD, &value) != 0)
 			return -1;
 		*where = value + (kind == RK_DTPOFF ? r->r_addend : 0);
@@ -116,6 +157,7 @@ static int apply_one(struct sl_lib *lib, const Elf64_Rela *r)
 	case RK_TPOFF:
 		return refuse_initial_exec(lib, r);
 	case RK_TLSDESC:
+		note_unproven(lib, kind, where, NULL);
 		return target(lib, r->r_offset + 8) ? tls_desc_relocate(lib, r, where) : -1;
 	case RK_COPY:
 	case RK_UNKNOWN:

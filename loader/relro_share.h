@@ -26,7 +26,7 @@ struct share_id {
 
 /* What one library needs to share its RELRO, kept with the library. */
 struct share_ctx {
-	char dir[PATH_MAX];
+	char dir[PATH_MAX]; /* first: share_prepare clears what follows */
 	struct share_id id;
 	uint64_t salt;
 	uintptr_t base;   /* where the span should start */
@@ -34,6 +34,11 @@ struct share_ctx {
 	uint64_t context; /* where what the RELRO points into was placed */
 	int usable;       /* 0 once a reason to stay private was found */
 	char status[256]; /* "created", "shared" or "private: <reason>" */
+	/* One bit a RELRO page: set when the page depends on more than the
+	 * placement (share_unproven); NULL when nothing is recorded. */
+	unsigned char *unproven;
+	uintptr_t relro_lo, relro_hi; /* the whole RELRO pages */
+	int warm;                     /* proven pages came from the cache */
 };
 
 /* The share directory (SOLOAD_SHARE_DIR, else $XDG_RUNTIME_DIR/soload-share,
@@ -71,7 +76,25 @@ void share_give_up(struct share_ctx *ctx, const char *reason);
 
 /* After relocation and before RELRO is made read-only: shares the pages of
  * [relro, relro + size) through the cache file and fills *st. Only whole
- * pages are considered. Never fails. */
+ * pages are considered. Never fails. Does nothing after a warm start. */
 void share_relro(struct share_ctx *ctx, void *relro, size_t size, struct sl_share_stats *st);
+
+/*
+ * The warm path, before relocation, once the context is complete: if a
+ * checked cache (identity, base, placement of everything the RELRO points
+ * into, checksum) carries a bitmap, every page it proves is mapped from
+ * it, read-only, and relocation leaves those pages alone (share_mapped): a
+ * warm load neither relocates nor compares them, as Android's linker and
+ * prelink do. Otherwise relocation records which pages depend on more than
+ * the placement (share_unproven), and share_relro writes that bitmap with
+ * a new cache. Never fails; fills *st.
+ */
+void share_warm(struct share_ctx *ctx, void *relro, size_t size, struct sl_share_stats *st);
+/* True if the 8 bytes at addr lie in pages mapped from the cache. */
+int share_mapped(const struct share_ctx *ctx, uintptr_t addr);
+/* The 8 bytes at addr got a value that depends on more than the placement. */
+void share_unproven(struct share_ctx *ctx, uintptr_t addr);
+/* Frees what share_warm allocated. */
+void share_release(struct share_ctx *ctx);
 
 #endif

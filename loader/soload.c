@@ -7,17 +7,21 @@
 #include "elfcheck.h"
 #include "error.h"
 #include "initfini.h"
+#include "ldcache.h"
 #include "load.h"
 #include "map.h"
 #include "plan.h"
 #include "registry.h"
 #include "reloc.h"
+#include "relro_share.h"
 #include "symbol.h"
 #include "tls.h"
 #include "unique.h"
 #include "unwind.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,10 +34,10 @@ static struct sl_lib *new_lib(const char *path, const struct stat *st, int flags
 
 	if (!lib || !(lib->path = strdup(path))) {
 		free(lib);
-		error_set(error_basename(path), "out of memory");
+		error_set(path, "out of memory");
 		return NULL;
 	}
-	lib->name = error_basename(lib->path);
+	lib->name = lib->path;
 	lib->dev = st->st_dev;
 	lib->ino = st->st_ino;
 	lib->flags = flags;
@@ -93,6 +97,20 @@ static int map_steps(struct sl_lib *lib, int fd, size_t size)
 	return 0;
 }
 
+/* A cache that matched none of this process's RELRO pages shared nothing:
+ * the status says so rather than "shared". Pages differ when they hold
+ * addresses that differ between processes, glibc's above all. */
+static void explain_unshared(struct sl_lib *lib)
+{
+	const struct sl_share_stats *st = &lib->share_stats;
+
+	if (lib->share && st->relro_pages && !st->shared_pages && st->status &&
+	    strcmp(st->status, "shared") == 0)
+		share_give_up(lib->share, "no RELRO page matched the cache: each holds something "
+		                          "that differs between processes, such as an address "
+		                          "in glibc");
+}
+
 /* The second half, over the group group's sl_open mapped: dependencies
  * first, each relocated (with the group as a last resort for symbols),
  * RELRO protected, then initialised. */
@@ -105,8 +123,10 @@ static int finish_steps(struct sl_lib *lib, struct sl_lib *group)
 		if (lib->deps[i].lib && finish_steps(lib->deps[i].lib, group) != 0)
 			return -1;
 	lib->group = group;
+	map_share_begin(lib);
 	if (reloc_library(lib) != 0 || map_protect_relro(lib) != 0)
 		return -1;
+	explain_unshared(lib);
 	lib->group = NULL;
 	/* Before the initialisers: a constructor may throw and catch. */
 	unwind_attach(lib);
@@ -213,35 +233,121 @@ void load_release(struct sl_lib *lib)
 	unload(lib);
 }
 
+/* A second libc beside the host's would break both. A file that is no
+ * library at all (a 32-bit libc) is refused for what it is instead. */
+static void refuse_host_library(const char *path)
+{
+	int fd = -1;
+
+	if (strchr(path, '/') && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		error_set(path, "%m");
+		return;
+	}
+	if (fd < 0 || load_check_fd(path, fd, LOAD_CHECK_HEADER) == 0)
+		error_set(path, "one of glibc's own libraries: only the system's dynamic linker "
+		                "loads those (use dlopen)");
+	if (fd >= 0)
+		close(fd);
+}
+
+/* A name without a '/' gives the library loaded by that soname, if any,
+ * as dlopen does. Under the registry lock. */
+static struct sl_lib *loaded_by_soname(const char *name)
+{
+	struct sl_lib *lib = registry_find_soname(name);
+
+	return lib && lib->state == LIB_READY ? lib : NULL;
+}
+
+/* Else the file the search finds. Under the registry lock. */
+static struct sl_lib *open_name(const char *name, int flags)
+{
+	char path[PATH_MAX];
+	struct sl_lib *lib = loaded_by_soname(name);
+	int fd;
+
+	if (lib) {
+		lib->refcount++;
+		return lib;
+	}
+	if ((fd = deps_search(name, path)) < 0)
+		return NULL;
+	return load_fd(path, fd, flags, NULL);
+}
+
+/* What open_name would load, into path (PATH_MAX bytes). 0 or -1. */
+static int find_name(const char *name, char *path)
+{
+	struct sl_lib *lib;
+	int fd = -1;
+
+	registry_lock();
+	if ((lib = loaded_by_soname(name)))
+		snprintf(path, PATH_MAX, "%s", lib->path);
+	else if ((fd = deps_search(name, path)) >= 0)
+		close(fd);
+	ldcache_release(); /* the path was copied out of it */
+	registry_unlock();
+	return lib || fd >= 0 ? 0 : -1;
+}
+
+static struct sl_lib *open_path(const char *path, int flags)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		error_set(path, "%m");
+		return NULL;
+	}
+	return load_fd(path, fd, flags, NULL);
+}
+
 sl_lib *sl_open(const char *path, int flags)
 {
 	struct sl_lib *lib;
-	int fd;
 
 	error_clear();
 	if (!path || !*path) {
 		error_set(NULL, "sl_open: no path given");
 		return NULL;
 	}
-	/* A second libc beside the host's would break both. */
 	if (deps_is_host_library(path)) {
-		error_set(error_basename(path), "one of glibc's own libraries: only the system's "
-		                                "dynamic linker loads those (use dlopen)");
-		return NULL;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		error_set(path, "%m");
+		refuse_host_library(path);
 		return NULL;
 	}
 	registry_lock();
-	lib = load_fd(path, fd, flags, NULL);
+	lib = strchr(path, '/') ? open_path(path, flags) : open_name(path, flags);
+	/* The dependencies are all found: ldconfig's cache is not needed. */
+	ldcache_release();
 	if (lib && finish_steps(lib, lib) != 0) {
 		load_release(lib);
 		lib = NULL;
 	}
 	registry_unlock();
 	return lib;
+}
+
+int sl_find(const char *name, char *path, size_t cap)
+{
+	char found[PATH_MAX];
+	int fd;
+
+	error_clear();
+	if (!name || !*name || !path)
+		return error_set(NULL, "sl_find: no name or no buffer given");
+	if (strchr(name, '/')) {
+		if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
+			return error_set(name, "%m");
+		close(fd);
+		snprintf(found, sizeof(found), "%s", name);
+	} else if (!deps_is_host_library(name) || deps_host_path(name, found) != 0) {
+		if (find_name(name, found) != 0)
+			return -1;
+	}
+	if (strlen(found) >= cap)
+		return error_set(name, "its path %s does not fit in %zu bytes", found, cap);
+	strcpy(path, found);
+	return 0;
 }
 
 void *sl_sym(sl_lib *lib, const char *name)

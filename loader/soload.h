@@ -33,8 +33,17 @@ enum {
 	SL_NOLOAD = 1 << 2,   /* only return a handle if already loaded */
 };
 
-/* NULL on failure; sl_error() then says which file and why. */
+/* path is a file, or a name without a '/' (a soname such as "libz.so.1")
+ * searched as dlopen searches it: the executable's DT_RPATH,
+ * SOLOAD_LIBRARY_PATH, ldconfig's cache, the system directories. NULL on
+ * failure; sl_error() then says which file and why. */
 SL_API sl_lib *sl_open(const char *path, int flags);
+/* The file sl_open(name) would load, into path (cap bytes): name itself if
+ * it has a '/', else that of the library loaded by that soname, else what
+ * the search finds. For one of glibc's own libraries, which sl_open leaves
+ * to the system's dynamic linker, the copy that linker has loaded, if any.
+ * 0, or -1 with sl_error(). */
+SL_API int sl_find(const char *name, char *path, size_t cap);
 /* The address of a defined symbol of lib or its dependencies, or NULL. */
 SL_API void *sl_sym(sl_lib *lib, const char *name);
 /* 0, or -1 with sl_error(). */

@@ -24,9 +24,30 @@ void symbol_key(struct symbol_key *key, const char *name, const struct sl_versio
 	key->gnu_hash = gnu_hash(name);
 	key->have_sysv_hash = 0;
 	key->version = version;
+	key->unversioned_below = 3;
 }
 
-/* Whether the definition at symidx has the version the key asks for. */
+/* Keeps a definition found at symidx: 1 if it is the answer at once, 0 if
+ * the search goes on. An unversioned search takes at once a definition of
+ * version index below key->unversioned_below, hidden or not (as glibc);
+ * a later, versioned one counts only if visible. */
+static int settles(const struct sl_lib *lib, uint32_t symidx, const struct symbol_key *key,
+                   const Elf64_Sym **first, unsigned *nversioned)
+{
+	uint16_t v;
+
+	if (key->version || !lib->versym)
+		return 1;
+	v = lib->versym[symidx];
+	if ((v & 0x7fff) < key->unversioned_below)
+		return 1;
+	if (!(v & 0x8000) && (*nversioned)++ == 0)
+		*first = &lib->symtab[symidx];
+	return 0;
+}
+
+/* Whether the definition at symidx has the version the key asks for.
+ * Without one, every definition does here; settles() then chooses. */
 static int version_matches(const struct sl_lib *lib, uint32_t symidx,
                            const struct sl_version *want)
 {
@@ -37,7 +58,7 @@ static int version_matches(const struct sl_lib *lib, uint32_t symidx,
 		return 1;
 	v = lib->versym[symidx];
 	if (!want)
-		return !(v & 0x8000);
+		return 1;
 	v &= 0x7fff;
 	if (v < 2)
 		return !(lib->versym[symidx] & 0x8000);
@@ -73,6 +94,8 @@ static const Elf64_Sym *find_gnu(const struct sl_lib *lib, const struct symbol_k
 	uint32_t hash = key->gnu_hash;
 	uint64_t word = lib->gnu_bloom[(hash / 64) & (h[2] - 1)];
 	uint64_t mask = (1ULL << (hash % 64)) | (1ULL << ((hash >> h[3]) % 64));
+	const Elf64_Sym *first = NULL;
+	unsigned nversioned = 0;
 	uint32_t i;
 
 	if ((word & mask) != mask)
@@ -82,10 +105,11 @@ static const Elf64_Sym *find_gnu(const struct sl_lib *lib, const struct symbol_k
 		return NULL;
 	for (;; i++) {
 		uint32_t chain = lib->gnu_chains[i];
-		if (((chain ^ hash) >> 1) == 0 && defines(lib, i, key))
+		if (((chain ^ hash) >> 1) == 0 && defines(lib, i, key) &&
+		    settles(lib, i, key, &first, &nversioned))
 			return &lib->symtab[i];
 		if (chain & 1)
-			return NULL;
+			return nversioned == 1 ? first : NULL;
 	}
 }
 
@@ -103,10 +127,12 @@ static const Elf64_Sym *find_sysv(const struct sl_lib *lib, struct symbol_key *k
 	}
 	/* Counting steps keeps a looping chain in a malformed file finite. */
 	uint32_t i = h[2 + key->sysv_hash % nbucket];
+	const Elf64_Sym *first = NULL;
+	unsigned nversioned = 0;
 	for (uint32_t steps = 0; i && i < nchain && steps < nchain; steps++, i = chains[i])
-		if (defines(lib, i, key))
+		if (defines(lib, i, key) && settles(lib, i, key, &first, &nversioned))
 			return &lib->symtab[i];
-	return NULL;
+	return nversioned == 1 ? first : NULL;
 }
 
 const Elf64_Sym *symbol_find_in(const struct sl_lib *lib, struct symbol_key *key)
@@ -145,18 +171,14 @@ static int found_in_host(void *p, struct symdef *def)
 }
 
 /* A symbol of a host library, bound as the system linker binds that
- * library's own calls: the first definition in the global scope wins (an
- * interposed malloc from a preload or a sanitizer serves both it and us);
- * only when that is the host library's own does the exact version count,
- * and then dlvsym asks for it (a symbol may have several versions). */
-static void *ask_host(const struct sl_scope *sc, const struct symbol_key *key)
+ * library's own calls: the first definition in the global scope that has
+ * the version asked for, or no version at all, wins (an interposed malloc
+ * from a preload or a sanitizer serves both it and us). One dlvsym over
+ * the global scope asks exactly that; a dlsym and then a dlvsym of the
+ * host library cost two glibc lookups for every versioned name. */
+static void *ask_host(const struct symbol_key *key)
 {
-	void *first = hostsym_lookup(RTLD_DEFAULT, key->name, NULL);
-	uintptr_t at = (uintptr_t)first;
-
-	if (first && (!key->version || at < sc->host_lo || at >= sc->host_hi))
-		return first;
-	return key->version ? hostsym_lookup(sc->host, key->name, key->version->name) : NULL;
+	return hostsym_lookup(RTLD_DEFAULT, key->name, key->version ? key->version->name : NULL);
 }
 
 static void *host_symbol(const struct sl_scope *sc, const struct symbol_key *key)
@@ -164,7 +186,7 @@ static void *host_symbol(const struct sl_scope *sc, const struct symbol_key *key
 	const char *version = key->version ? key->version->name : NULL;
 	void *p = hostsym_bound(key->name, key->gnu_hash, version, sc->name);
 
-	if (!p && (p = ask_host(sc, key)))
+	if (!p && (p = ask_host(key)))
 		hostsym_remember(key->name, key->gnu_hash, version, sc->name, p);
 	return p;
 }
@@ -293,6 +315,7 @@ int symbol_lookup(struct sl_lib *lib, const char *name, struct symdef *def)
 	struct symbol_key key;
 
 	symbol_key(&key, name, NULL);
+	key.unversioned_below = 2; /* as dlsym: the newest, unless unversioned */
 	if (lookup_scope(lib, &key, 0, def) != 0)
 		return -1;
 	return found(NULL, &key, def);

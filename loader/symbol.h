@@ -15,7 +15,11 @@ struct symbol_key {
 	uint32_t gnu_hash;
 	uint32_t sysv_hash; /* computed on first use */
 	int have_sysv_hash;
-	const struct sl_version *version; /* NULL: any default version */
+	const struct sl_version *version; /* NULL: unversioned, as below */
+	/* Without a version, as glibc: a definition of version index below
+	 * this (2 for dlsym, 3 for a reference) wins at once; otherwise the
+	 * one visible versioned definition, if there is exactly one. */
+	unsigned unversioned_below;
 };
 
 /* Where a symbol was found: in one of our libraries (lib, sym), or in the

@@ -24,7 +24,7 @@ _mapscope_options()
 # (on every usage line that has it: maps --all adds prometheus).
 _mapscope_values()
 {
-	"$1" "$2" --help 2>&1 | grep -o -- "$3[ =][a-z][a-z|-]*" |
+	"$1" "$2" --help 2>&1 | grep -o -- "$3[ =][a-z][a-z_|-]*" |
 		cut -c "$((${#3} + 2))-" | tr '|' '\n' | sort -u
 }
 
@@ -61,6 +61,9 @@ _mapscope()
 	case $cmd in
 	maps | watch)
 		COMPREPLY=($(compgen -W "self $(cd /proc && echo [0-9]*)" -- "$cur"))
+		;;
+	libs)
+		COMPREPLY=($(compgen -W "$(cd /proc && echo [0-9]*)" -- "$cur"))
 		;;
 	esac
 }

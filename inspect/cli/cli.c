@@ -9,6 +9,7 @@ const struct command cli_commands[] = {
         {"faults", "page faults of a command, or of loading a library", cli_faults},
         {"iobench", "read() against mmap on a file, cold and warm", cli_iobench},
         {"share", "memory of N processes holding a library, per loader", cli_share},
+        {"libs", "what every shared library costs: memory, RELRO, page cache", cli_libs},
         {"watch", "RSS, faults or residency over time, one line per interval", cli_watch},
         {0},
 };

@@ -26,5 +26,6 @@ int cli_faults(int argc, char **argv);
 int cli_iobench(int argc, char **argv);
 int cli_share(int argc, char **argv);
 int cli_watch(int argc, char **argv);
+int cli_libs(int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 struct faults_args {
 	enum emit_format format;
@@ -99,6 +100,15 @@ static int check_args(int argc, const struct faults_args *a)
 	return 0;
 }
 
+/* The command's own exit status, as time(1) and perf stat pass it on:
+ * its exit code, or 128 + the signal that killed it. */
+static int command_status(int wait_status)
+{
+	if (WIFEXITED(wait_status))
+		return WEXITSTATUS(wait_status);
+	return WIFSIGNALED(wait_status) ? 128 + WTERMSIG(wait_status) : 1;
+}
+
 static int run_command(char **argv, const struct faults_args *a)
 {
 	struct faults_request req = {.argv = argv, .cold = a->cold, .ncold = a->ncold};
@@ -114,6 +124,8 @@ static int run_command(char **argv, const struct faults_args *a)
 		emit_faults_text(stdout, argv, &rep, a->samples);
 	else if (emit_json(emit_faults_doc(argv, &rep, a->samples), stdout, a->format) != 0)
 		rc = 1;
+	if (rc == 0)
+		rc = command_status(rep.wait_status);
 	faults_free(&rep);
 	return rc;
 }

@@ -4,7 +4,9 @@
 #include "child/dlhold.h"
 #include "emit/emit_share.h"
 #include "probe/share.h"
+#include "soload.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -115,7 +117,7 @@ int cli_share(int argc, char **argv)
 	};
 	enum share_loader loaders[SHARE_NLOADERS] = {SHARE_SOLOAD_SHARE};
 	enum emit_format format = EMIT_JSON;
-	char self[PATH_MAX], soload[PATH_MAX + 16], path[PATH_MAX], why[PATH_MAX + 256], *end;
+	char self[PATH_MAX], soload[PATH_MAX + 16], path[PATH_MAX], found[PATH_MAX], *end;
 	struct share_request req = {.n = DEFAULT_HOLDERS, .timeout_ms = READY_TIMEOUT_MS};
 	size_t nloaders = 1;
 	int opt, hold = 0;
@@ -156,8 +158,13 @@ int cli_share(int argc, char **argv)
 	}
 	if (hold)
 		return hold_dlopen(argv[optind]);
-	if (share_resolve(argv[optind], path, sizeof(path), why, sizeof(why)) != 0) {
-		emit_error(CLI_PROG, "share", format, "%s", why);
+	/* The loader's own search for a bare name, as soload hold searches. */
+	if (sl_find(argv[optind], found, sizeof(found)) != 0) {
+		emit_error(CLI_PROG, "share", format, "%s", sl_error());
+		return 1;
+	}
+	if (!realpath(found, path)) {
+		emit_error(CLI_PROG, "share", format, "%s: %s", found, strerror(errno));
 		return 1;
 	}
 	req.lib = path;

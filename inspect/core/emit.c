@@ -1,4 +1,5 @@
 #include "core/emit.h"
+#include "core/interrupt.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -48,16 +49,29 @@ int emit_utf8_length(const char *str)
 	return 0;
 }
 
+bool emit_is_utf8(const char *s)
+{
+	while (*s) {
+		int seq = emit_utf8_length(s);
+		if (seq == 0)
+			return false;
+		s += seq;
+	}
+	return true;
+}
+
 json_t *emit_string(const char *s)
 {
+	static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
 	json_t *str = json_string(s);
 	size_t n = strlen(s), len = 0;
 	char *fixed;
 
 	if (str)
 		return str;
-	/* Not UTF-8: each stray byte becomes two bytes, U+0080..U+00FF. */
-	fixed = malloc(2 * n + 1);
+	/* Not UTF-8: each stray byte becomes U+FFFD; emit_str puts the exact
+	 * bytes beside it in hex. */
+	fixed = malloc(3 * n + 1);
 	if (!fixed)
 		return json_null();
 	while (*s) {
@@ -68,13 +82,27 @@ json_t *emit_string(const char *s)
 			s += seq;
 			continue;
 		}
-		fixed[len++] = (char)(0xc0 | ((unsigned char)*s >> 6));
-		fixed[len++] = (char)(0x80 | ((unsigned char)*s & 0x3f));
+		memcpy(fixed + len, replacement, 3);
+		len += 3;
 		s++;
 	}
 	str = json_stringn(fixed, len);
 	free(fixed);
 	return str ? str : json_null();
+}
+
+/* The bytes of s in lowercase hex, two digits a byte; malloc'd. */
+static char *hex_of(const char *s)
+{
+	size_t n = strlen(s);
+	char *hex = malloc(2 * n + 1);
+
+	if (!hex)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", (unsigned char)s[i]);
+	hex[2 * n] = '\0';
+	return hex;
 }
 
 void emit_write_string(FILE *out, const char *s)
@@ -85,9 +113,50 @@ void emit_write_string(FILE *out, const char *s)
 	json_decref(str);
 }
 
+void emit_write_member(FILE *out, const char *key, const char *s)
+{
+	char *hex;
+
+	fprintf(out, "\"%s\":", key);
+	emit_write_string(out, s);
+	if (emit_is_utf8(s) || !(hex = hex_of(s)))
+		return;
+	fprintf(out, ",\"%s_hex\":\"%s\"", key, hex);
+	free(hex);
+}
+
 void emit_str(json_t *obj, const char *key, const char *value)
 {
+	char hex_key[256], *hex;
+
 	json_object_set_new(obj, key, value ? emit_string(value) : json_null());
+	if (!value || emit_is_utf8(value) || !(hex = hex_of(value)))
+		return;
+	snprintf(hex_key, sizeof(hex_key), "%s_hex", key);
+	json_object_set_new(obj, hex_key, json_string(hex));
+	free(hex);
+}
+
+void emit_str_list(json_t *obj, const char *key, char *const *items, size_t n)
+{
+	json_t *list = json_array(), *hexes = NULL;
+	char hex_key[256];
+
+	for (size_t i = 0; i < n; i++) {
+		json_array_append_new(list, emit_string(items[i]));
+		if (!emit_is_utf8(items[i]) && !hexes)
+			hexes = json_array();
+	}
+	json_object_set_new(obj, key, list);
+	if (!hexes)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char *hex = hex_of(items[i]);
+		json_array_append_new(hexes, hex ? json_string(hex) : json_null());
+		free(hex);
+	}
+	snprintf(hex_key, sizeof(hex_key), "%s_hex", key);
+	json_object_set_new(obj, hex_key, hexes);
 }
 
 json_t *emit_proc_errors(const struct proc_errors *e)
@@ -120,11 +189,18 @@ void emit_measured(json_t *obj, const char *key, int64_t value, const char *reas
 		emit_int(obj, key, value);
 }
 
+void emit_interrupted(json_t *doc)
+{
+	if (interrupt_name() && !json_object_get(doc, "interrupted"))
+		emit_str(doc, "interrupted", interrupt_name());
+}
+
 int emit_json(json_t *doc, FILE *out, enum emit_format format)
 {
 	size_t flags = JSON_PRESERVE_ORDER;
 	int rc;
 
+	emit_interrupted(doc);
 	if (format != EMIT_JSONL && isatty(fileno(out)))
 		flags |= JSON_INDENT(2);
 	else
@@ -134,6 +210,86 @@ int emit_json(json_t *doc, FILE *out, enum emit_format format)
 	if (rc == 0 && fputc('\n', out) != EOF && fflush(out) == 0)
 		return 0;
 	return -1;
+}
+
+/* The state of an emit_indented stream: compact JSON in, indented out. */
+struct indenter {
+	FILE *out;
+	int depth;
+	bool in_string, escaped, opened; /* opened: '{' or '[' just written */
+};
+
+static void indent_line(struct indenter *in)
+{
+	fputc('\n', in->out);
+	for (int i = 0; i < in->depth; i++)
+		fputs("  ", in->out);
+}
+
+static void indent_char(struct indenter *in, char c)
+{
+	bool closing = c == '}' || c == ']';
+
+	if (in->in_string) {
+		fputc(c, in->out);
+		in->in_string = in->escaped || c != '"';
+		in->escaped = !in->escaped && c == '\\';
+		return;
+	}
+	if (c == ' ' || c == '\n' || c == '\t' || c == '\r')
+		return;
+	if (in->opened && !closing)
+		indent_line(in);
+	if (closing) {
+		in->depth--;
+		if (!in->opened)
+			indent_line(in);
+	}
+	in->opened = false;
+	fputc(c, in->out);
+	if (c == '{' || c == '[') {
+		in->depth++;
+		in->opened = true;
+	} else if (c == ',') {
+		indent_line(in);
+	} else if (c == ':') {
+		fputc(' ', in->out);
+	} else if (c == '"') {
+		in->in_string = true;
+	} else if (closing && in->depth == 0) {
+		fputc('\n', in->out);
+	}
+}
+
+static ssize_t indent_write(void *cookie, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		indent_char(cookie, buf[i]);
+	return ferror(((struct indenter *)cookie)->out) ? -1 : (ssize_t)n;
+}
+
+static int indent_close(void *cookie)
+{
+	struct indenter *in = cookie;
+	int rc = fflush(in->out);
+
+	free(in);
+	return rc;
+}
+
+FILE *emit_indented(FILE *out)
+{
+	struct indenter *in = calloc(1, sizeof(*in));
+	FILE *f;
+
+	if (!in)
+		return NULL;
+	in->out = out;
+	f = fopencookie(in, "w",
+	                (cookie_io_functions_t){.write = indent_write, .close = indent_close});
+	if (!f)
+		free(in);
+	return f;
 }
 
 void emit_error(const char *prog, const char *kind, enum emit_format format, const char *fmt, ...)
@@ -150,6 +306,32 @@ void emit_error(const char *prog, const char *kind, enum emit_format format, con
 		emit_str(doc, "error", msg);
 		emit_json(doc, stdout, EMIT_JSONL);
 	}
+}
+
+char *emit_text_safe(const char *s)
+{
+	char *safe = malloc(4 * strlen(s) + 1), *o = safe;
+
+	if (!safe)
+		return NULL;
+	while (*s) {
+		unsigned char c = (unsigned char)*s;
+		int seq = emit_utf8_length(s);
+		/* A backslash before 'x' would read as an escape: escape it too. */
+		bool plain = seq > 1 ||
+		             (seq == 1 && c >= 0x20 && c != 0x7f && !(c == '\\' && s[1] == 'x'));
+
+		if (plain) {
+			memcpy(o, s, (size_t)seq);
+			o += seq;
+			s += seq;
+			continue;
+		}
+		o += sprintf(o, "\\x%02x", c);
+		s++;
+	}
+	*o = '\0';
+	return safe;
 }
 
 void emit_bar(FILE *out, uint64_t part, uint64_t whole, int width)

@@ -163,12 +163,12 @@ static void count_unattributed(const struct faults_report *rep, uint64_t *minor,
 json_t *emit_faults_doc(char *const argv[], const struct faults_report *rep, bool with_samples)
 {
 	json_t *doc = emit_doc("faults", true);
-	json_t *cmd = json_array();
 	uint64_t un_minor, un_major;
+	size_t argc = 0;
 
-	for (int i = 0; argv[i]; i++)
-		json_array_append_new(cmd, emit_string(argv[i]));
-	json_object_set_new(doc, "command", cmd);
+	while (argv[argc])
+		argc++;
+	emit_str_list(doc, "command", argv, argc);
 	emit_faults_exit(doc, rep->wait_status);
 	emit_str(doc, "source", rep->unavailable ? "rusage" : "perf_event");
 	emit_int(doc, "wall_ns", (int64_t)rep->wall_ns);
@@ -333,14 +333,34 @@ static void print_rest(FILE *out, int width, const struct faults_report *rep, co
 	        (unsigned long long)major, "-", "-");
 }
 
+/* The --cold files' page cache before and after the run, whether or not
+ * the command mapped them (a file read with read() takes no faults). */
+static void print_cold_files(FILE *out, const struct faults_report *rep)
+{
+	for (size_t i = 0; i < rep->nmaps; i++) {
+		const struct faults_mapping *m = &rep->maps[i];
+
+		if (m->cache_measured)
+			fprintf(out, "page cache of %s: %llu pages before, %llu after (%+lld)\n",
+			        m->path, (unsigned long long)m->cache_before,
+			        (unsigned long long)m->cache_after,
+			        (long long)m->cache_after - (long long)m->cache_before);
+		else if (m->cache_unavailable)
+			fprintf(out, "page cache of %s: unknown (%s)\n", m->path,
+			        m->cache_unavailable);
+	}
+}
+
 void emit_faults_text(FILE *out, char *const argv[], const struct faults_report *rep,
                       bool with_samples)
 {
+	uint64_t un_minor, un_major;
 	size_t *order;
 	size_t n;
 	int shown = 0, width;
 
 	print_header(out, argv, rep);
+	print_cold_files(out, rep);
 	if (rep->unavailable && !rep->user_only)
 		return;
 	order = calloc(rep->nmaps + 1, sizeof(*order));
@@ -352,6 +372,10 @@ void emit_faults_text(FILE *out, char *const argv[], const struct faults_report 
 		print_row(out, width, &rep->maps[order[i]]);
 	if (n > TABLE_ROWS)
 		print_rest(out, width, rep, order + TABLE_ROWS, n - TABLE_ROWS);
+	count_unattributed(rep, &un_minor, &un_major);
+	if (un_minor + un_major)
+		fprintf(out, "%-*s %9llu %7llu %9s %11s\n", width, "(no mapping known)",
+		        (unsigned long long)un_minor, (unsigned long long)un_major, "-", "-");
 	if (rep->user_only)
 		fprintf(out, "%-*s %9llu %7llu %9s %11s\n", width,
 		        "(not sampled: exec, kernel mode)",

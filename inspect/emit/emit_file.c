@@ -1,5 +1,6 @@
 #include "emit/emit_file.h"
 #include "core/clock.h"
+#include "core/interrupt.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +79,24 @@ static void clear_progress(struct emit_file *e)
 	e->progress_shown = false;
 }
 
+void emit_file_touch_progress(struct emit_file *e, const char *path, uint64_t done, uint64_t size)
+{
+	char bytes[32], whole[32];
+	uint64_t now = clock_ns();
+	size_t len = strlen(path);
+
+	if (!e->touch_tty || now - e->start_ns < PROGRESS_AFTER_NS ||
+	    now - e->last_progress_ns < PROGRESS_EVERY_NS)
+		return;
+	e->last_progress_ns = now;
+	e->progress_shown = true;
+	fprintf(stderr, "\r\033[Kmapscope: touching %s%s: %s of %s (%.1f%%)",
+	        len > PROGRESS_PATH ? "..." : "",
+	        path + (len > PROGRESS_PATH ? len - PROGRESS_PATH : 0),
+	        emit_human_bytes(done, bytes, sizeof(bytes)),
+	        emit_human_bytes(size, whole, sizeof(whole)), size ? 100.0 * done / size : 100.0);
+}
+
 /* Starts a document, to be continued with more members: its header was
  * made once, at the start. */
 static void open_jsonl_doc(struct emit_file *e)
@@ -98,8 +117,12 @@ void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format)
 	e->format = format;
 	e->start_ns = clock_ns();
 	e->progress_tty = isatty(STDERR_FILENO) && !isatty(fileno(out));
+	e->touch_tty = isatty(STDERR_FILENO);
 	if (format != EMIT_JSON && format != EMIT_JSONL)
 		return;
+	/* Indented on a terminal, one line otherwise, like every document. */
+	if (format == EMIT_JSON && isatty(fileno(out)) && (e->indented = emit_indented(out)))
+		e->out = out = e->indented;
 	head = emit_doc("file", true);
 	e->doc_head = json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(head);
@@ -113,7 +136,7 @@ void emit_file_begin(struct emit_file *e, FILE *out, enum emit_format format)
 static void open_object(struct emit_file *e)
 {
 	if (e->format == EMIT_JSON)
-		fputs(e->entries ? ",\n{" : "\n{", e->out);
+		fputs(e->entries ? ",{" : "{", e->out);
 	else
 		open_jsonl_doc(e);
 	e->entries++;
@@ -128,11 +151,32 @@ static void close_object(struct emit_file *e)
 	}
 }
 
+/* An entry's error on stderr, its name safe for a terminal. */
+static void say_error(const char *path, const char *error)
+{
+	char *safe = emit_text_safe(path);
+
+	fprintf(stderr, "mapscope: %s: %s\n", safe ? safe : path, error);
+	free(safe);
+}
+
+static void print_skipped(FILE *out, const char *path, const char *why)
+{
+	char *safe = emit_text_safe(path);
+
+	fprintf(out, "%-40s skipped: %s\n", safe ? safe : path, why ? why : "");
+	free(safe);
+}
+
 static void print_summary_line(struct emit_file *e, const char *path, const struct residency *r)
 {
 	char size[32];
 
-	fprintf(e->out, "%-40s %10s ", path, emit_human_bytes(r->size, size, sizeof(size)));
+	char *safe = emit_text_safe(path);
+
+	fprintf(e->out, "%-40s %10s ", safe ? safe : path,
+	        emit_human_bytes(r->size, size, sizeof(size)));
+	free(safe);
 	if (r->unavailable) {
 		fprintf(e->out, "resident: unknown (%s)\n", r->unavailable);
 		return;
@@ -145,14 +189,15 @@ static void print_summary_line(struct emit_file *e, const char *path, const stru
 
 void emit_file_open_entry(struct emit_file *e, const char *path, const struct residency *r)
 {
+	if (!e->progress_tty)
+		clear_progress(e); /* a touch's line, on the report's terminal */
 	e->path = path;
 	if (!is_json(e)) {
 		print_summary_line(e, path, r);
 		return;
 	}
 	open_object(e);
-	fputs("\"path\":", e->out);
-	emit_write_string(e->out, path);
+	emit_write_member(e->out, "path", path);
 	fprintf(e->out, ",\"size\":%llu,\"pages\":%llu", (unsigned long long)r->size,
 	        (unsigned long long)r->pages);
 }
@@ -284,36 +329,49 @@ void emit_file_close_entry(struct emit_file *e, const struct residency *r, const
 			put_count(e->out, count_keys[i], counts[i],
 			          count_reason(i, r->unavailable, r->detail_unavailable));
 		if (error) {
-			put_key(e->out, "error");
-			emit_write_string(e->out, error);
+			fputc(',', e->out);
+			emit_write_member(e->out, "error", error);
 		}
 		close_object(e);
 	}
 	if (error)
-		fprintf(stderr, "mapscope: %s: %s\n", e->path, error);
+		say_error(e->path, error);
 	show_progress(e, e->path);
 }
 
 void emit_file_problem(struct emit_file *e, const char *path, const char *error,
                        const char *skipped)
 {
+	if (!e->progress_tty)
+		clear_progress(e);
 	if (error) {
 		e->totals.errors++;
-		fprintf(stderr, "mapscope: %s: %s\n", path, error);
+		say_error(path, error);
 	} else {
 		e->totals.skipped++;
 	}
 	if (!is_json(e)) {
 		if (!error)
-			fprintf(e->out, "%-40s skipped: %s\n", path, skipped);
+			print_skipped(e->out, path, skipped);
 	} else {
 		open_object(e);
-		fputs("\"path\":", e->out);
-		emit_write_string(e->out, path);
-		put_key(e->out, error ? "error" : "skipped");
-		emit_write_string(e->out, error ? error : skipped);
+		emit_write_member(e->out, "path", path);
+		fputc(',', e->out);
+		emit_write_member(e->out, error ? "error" : "skipped", error ? error : skipped);
 		close_object(e);
 	}
+	show_progress(e, path);
+}
+
+void emit_file_count(struct emit_file *e, const char *path, const struct residency *r)
+{
+	add_to_totals(&e->totals, r);
+	show_progress(e, path);
+}
+
+void emit_file_count_skipped(struct emit_file *e, const char *path)
+{
+	e->totals.skipped++;
 	show_progress(e, path);
 }
 
@@ -321,7 +379,9 @@ static json_t *totals_object(const struct emit_file_totals *t, const struct file
 {
 	const uint64_t counts[5] = {t->resident_pages, t->dirty_pages, t->writeback_pages,
 	                            t->evicted_pages, t->recently_evicted_pages};
-	const char *none = t->files && !t->measured_files ? "no file could be measured" : NULL;
+	const char *none = !t->files            ? "no regular file was found"
+	                   : !t->measured_files ? "no file could be measured"
+	                                        : NULL;
 	const char *partial = t->detailed_files < t->measured_files
 	                              ? "some files were measured without cachestat(2)"
 	                              : NULL;
@@ -343,18 +403,25 @@ static void print_totals_line(struct emit_file *e)
 {
 	const struct emit_file_totals *t = &e->totals;
 
-	fprintf(e->out, "total: %llu files, %llu/%llu pages resident ",
-	        (unsigned long long)t->files, (unsigned long long)t->resident_pages,
-	        (unsigned long long)t->measured_pages);
-	emit_bar(e->out, t->resident_pages, t->measured_pages, 20);
+	fprintf(e->out, "total: %llu files, ", (unsigned long long)t->files);
+	if (!t->measured_files) {
+		fprintf(e->out, "resident unknown (%s)",
+		        t->files ? "no file could be measured" : "no regular file was found");
+	} else {
+		fprintf(e->out, "%llu/%llu pages resident ", (unsigned long long)t->resident_pages,
+		        (unsigned long long)t->measured_pages);
+		emit_bar(e->out, t->resident_pages, t->measured_pages, 20);
+	}
 	if (t->measured_files < t->files)
 		fprintf(e->out, ", %llu not measurable",
 		        (unsigned long long)(t->files - t->measured_files));
 	fprintf(e->out, ", %llu errors, %llu skipped\n", (unsigned long long)t->errors,
 	        (unsigned long long)t->skipped);
+	if (interrupt_name())
+		fprintf(e->out, "interrupted by %s: the scan stopped here\n", interrupt_name());
 }
 
-int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk)
+int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk, const char *error)
 {
 	clear_progress(e);
 	if (!is_json(e)) {
@@ -362,14 +429,132 @@ int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk)
 	} else {
 		/* In JSON lines the totals are a last document of the same kind. */
 		if (e->format == EMIT_JSON)
-			fputs(e->entries ? "\n]," : "],", e->out);
+			fputs("],", e->out);
 		else
 			open_jsonl_doc(e);
 		fputs("\"totals\":{", e->out);
 		put_members(e, totals_object(&e->totals, walk), false);
-		fputs("}}\n", e->out);
+		fputc('}', e->out);
+		if (error) {
+			fputc(',', e->out);
+			emit_write_member(e->out, "error", error);
+		}
+		if (interrupt_name())
+			fprintf(e->out, ",\"interrupted\":\"%s\"", interrupt_name());
+		fputs("}\n", e->out);
 	}
 	free(e->doc_head);
 	e->doc_head = NULL;
+	if (e->indented) {
+		int rc = fclose(e->indented);
+
+		e->out = e->indented = NULL;
+		return rc == 0 ? 0 : -1;
+	}
 	return fflush(e->out) == 0 && !ferror(e->out) ? 0 : -1;
+}
+
+/* ---- file --restore ---- */
+
+void emit_restore_begin(struct emit_restore *e, FILE *out, enum emit_format format,
+                        const char *list)
+{
+	memset(e, 0, sizeof(*e));
+	e->out = out;
+	e->format = format;
+	e->list = list;
+	e->files = json_array();
+}
+
+static json_t *restore_entry(const struct file_restore_result *f)
+{
+	json_t *o = json_object();
+
+	emit_str(o, "path", f->path);
+	if (f->attempted) {
+		emit_int(o, "size", (int64_t)f->size);
+		emit_int(o, "ranges", (int64_t)f->ranges);
+		emit_int(o, "pages", (int64_t)f->pages);
+		emit_measured(o, "resident_pages_before", (int64_t)f->resident_before,
+		              f->resident_unavailable);
+		emit_measured(o, "resident_pages_after", (int64_t)f->resident_after,
+		              f->resident_unavailable);
+	}
+	if (f->error)
+		emit_str(o, "error", f->error);
+	else if (f->skipped)
+		emit_str(o, "skipped", f->skipped);
+	return o;
+}
+
+static void restore_text(FILE *out, const struct file_restore_result *f)
+{
+	if (!f->attempted) {
+		fprintf(out, "%-40s %s: %s\n", f->path, f->error ? "error" : "skipped",
+		        f->error ? f->error : f->skipped);
+		return;
+	}
+	fprintf(out, "%-40s %llu pages in %llu ranges", f->path, (unsigned long long)f->pages,
+	        (unsigned long long)f->ranges);
+	if (f->resident_unavailable)
+		fprintf(out, "; resident: unknown (%s)", f->resident_unavailable);
+	else
+		fprintf(out, "; resident %llu -> %llu", (unsigned long long)f->resident_before,
+		        (unsigned long long)f->resident_after);
+	fprintf(out, "%s%s\n", f->error ? "; error: " : "", f->error ? f->error : "");
+}
+
+/* A document of kind file_restore holding key: value. */
+static json_t *restore_doc(const char *list, const char *key, json_t *value)
+{
+	json_t *doc = emit_doc("file_restore", true);
+
+	emit_str(doc, "list", list);
+	json_object_set_new(doc, key, value);
+	return doc;
+}
+
+void emit_restore_file(const struct file_restore_result *f, void *ctx)
+{
+	struct emit_restore *e = ctx;
+
+	e->files_n++;
+	if (f->error)
+		e->errors++;
+	else if (f->skipped)
+		e->skipped++;
+	else
+		e->restored++;
+	e->pages += f->error ? 0 : f->pages;
+	if (f->error)
+		fprintf(stderr, "mapscope: %s: %s\n", f->path, f->error);
+	if (e->format == EMIT_TEXT)
+		restore_text(e->out, f);
+	else
+		json_array_append_new(e->files, restore_entry(f));
+}
+
+int emit_restore_end(struct emit_restore *e)
+{
+	json_t *t = json_object(), *doc;
+
+	emit_int(t, "files", (int64_t)e->files_n);
+	emit_int(t, "restored_files", (int64_t)e->restored);
+	emit_int(t, "skipped", (int64_t)e->skipped);
+	emit_int(t, "errors", (int64_t)e->errors);
+	emit_int(t, "pages", (int64_t)e->pages);
+	if (e->format == EMIT_TEXT) {
+		fprintf(e->out,
+		        "total: %llu files, %llu restored (%llu pages), %llu skipped, %llu "
+		        "errors\n",
+		        (unsigned long long)e->files_n, (unsigned long long)e->restored,
+		        (unsigned long long)e->pages, (unsigned long long)e->skipped,
+		        (unsigned long long)e->errors);
+		json_decref(t);
+		json_decref(e->files);
+		return fflush(e->out) == 0 ? 0 : -1;
+	}
+	doc = restore_doc(e->list, "files", e->files);
+	json_object_set_new(doc, "totals", t);
+	return emit_json(doc, e->out, e->format);
 }

@@ -16,6 +16,7 @@
 #include "core/emit.h"
 #include "kernel/filewalk.h"
 #include "kernel/residency.h"
+#include "probe/file_restore.h"
 
 #include <time.h>
 
@@ -32,6 +33,7 @@ struct emit_file_totals {
 
 struct emit_file {
 	FILE *out;
+	FILE *indented; /* JSON on a terminal: out is this emit_indented stream */
 	enum emit_format format;
 	const char *path;          /* of the open entry */
 	char *doc_head;            /* JSON lines: {"schema":...,"page_size":N} */
@@ -41,6 +43,7 @@ struct emit_file {
 	struct emit_file_totals totals;
 	uint64_t start_ns, last_progress_ns; /* core/clock */
 	bool progress_tty;                   /* stderr is a terminal, the report goes elsewhere */
+	bool touch_tty;                      /* stderr is a terminal: --touch shows how far */
 	bool progress_shown;
 };
 
@@ -72,7 +75,38 @@ void emit_file_close_entry(struct emit_file *e, const struct residency *r, const
 void emit_file_problem(struct emit_file *e, const char *path, const char *error,
                        const char *skipped);
 
-/* Writes the totals and ends the document. 0, or -1 if writing failed. */
-int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk);
+/* A file measured but not listed (--top keeps only the first N): counted
+ * in the totals, nothing written. */
+void emit_file_count(struct emit_file *e, const char *path, const struct residency *r);
+/* A path skipped and not listed: counted in totals.skipped. */
+void emit_file_count_skipped(struct emit_file *e, const char *path);
+
+/* --touch of path has read done of size bytes: a line on a terminal's
+ * stderr, rewritten in place (a 1 TiB file takes minutes). */
+void emit_file_touch_progress(struct emit_file *e, const char *path, uint64_t done, uint64_t size);
+
+/* Writes the totals and ends the document, with error (the run's failure,
+ * already on stderr, or NULL) and "interrupted" when a signal stopped the
+ * scan (core/interrupt.h): one document, even when inputs failed. 0, or -1
+ * if writing failed. */
+int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk, const char *error);
+
+/* The "file --restore" report (kind "file_restore"): JSON (one document,
+ * built as the files are restored) or text (one line per file). */
+struct emit_restore {
+	FILE *out;
+	enum emit_format format;
+	const char *list;
+	json_t *files;
+	uint64_t files_n, restored, skipped, errors, pages;
+};
+
+void emit_restore_begin(struct emit_restore *e, FILE *out, enum emit_format format,
+                        const char *list);
+/* A file_restore_fn; ctx is the struct emit_restore. A file with an error
+ * is also reported on stderr. */
+void emit_restore_file(const struct file_restore_result *f, void *ctx);
+/* Writes the totals (and for JSON the document). 0, or -1 if writing failed. */
+int emit_restore_end(struct emit_restore *e);
 
 #endif

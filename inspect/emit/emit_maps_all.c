@@ -40,6 +40,7 @@ static json_t *totals_entry(const struct maps_all_report *r)
 	emit_int(t, "processes", (int64_t)r->count);
 	emit_int(t, "files", (int64_t)r->nfiles);
 	emit_int(t, "no_memory", (int64_t)r->no_memory);
+	emit_int(t, "kernel_threads", (int64_t)r->kernel_threads);
 	emit_int(t, "errors", (int64_t)r->errors.count);
 	emit_maps_counters(t, &r->totals);
 	return t;
@@ -88,8 +89,10 @@ int emit_maps_all_text(FILE *out, const struct maps_all_report *r)
 		        files[i]->pss >> 10, files[i]->path,
 		        files[i]->deleted ? " (deleted)" : "");
 	free(files);
-	fprintf(out, "\n%zu processes, %zu files; %zu without memory, %zu could not be read\n",
-	        r->count, r->nfiles, r->no_memory, r->errors.count);
+	fprintf(out,
+	        "\n%zu processes, %zu files; %zu without memory (%zu kernel threads), %zu could "
+	        "not be read\n",
+	        r->count, r->nfiles, r->no_memory, r->kernel_threads, r->errors.count);
 	for (size_t i = 0; i < r->errors.count; i++)
 		fprintf(out, "  pid %d: %s\n", (int)r->errors.items[i].pid,
 		        r->errors.items[i].error);

@@ -202,12 +202,17 @@ static bool in_loop(const struct stat *st, const struct ancestor *up)
 	return false;
 }
 
+static bool stopped(const struct walk *w)
+{
+	return w->opts->stop && w->opts->stop();
+}
+
 static void read_dir(struct walk *w, DIR *d, const struct ancestor *me)
 {
 	size_t len = strlen(w->path);
 	struct dirent *de;
 
-	for (errno = 0; (de = readdir(d)) != NULL && !w->failed; errno = 0) {
+	for (errno = 0; !stopped(w) && (de = readdir(d)) != NULL && !w->failed; errno = 0) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if (push_name(w, de->d_name) != 0) {
@@ -283,7 +288,7 @@ int filewalk_run(char *const *paths, int n, const struct filewalk_opts *opts, fi
 	struct walk w = {.opts = opts, .fn = fn, .ctx = ctx, .stats = stats};
 
 	memset(stats, 0, sizeof(*stats));
-	for (int i = 0; i < n && !w.failed; i++) {
+	for (int i = 0; i < n && !w.failed && !stopped(&w); i++) {
 		if (set_path(&w, paths[i]) != 0) {
 			w.failed = -ENOMEM;
 			break;

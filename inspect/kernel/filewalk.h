@@ -15,9 +15,10 @@
 #include <sys/stat.h>
 
 struct filewalk_opts {
-	bool recursive; /* -r: descend into directories */
-	bool follow;    /* -L: follow symlinks found inside directories */
-	bool one_fs;    /* -x: do not enter directories on other filesystems */
+	bool recursive;    /* -r: descend into directories */
+	bool follow;       /* -L: follow symlinks found inside directories */
+	bool one_fs;       /* -x: do not enter directories on other filesystems */
+	int (*stop)(void); /* non-zero: hand over nothing more (an interrupt); may be NULL */
 };
 
 enum filewalk_kind {

@@ -106,6 +106,26 @@ int procstat_parse(const char *stat, const char *status, struct procstat *out)
 	return 0;
 }
 
+int procstat_vm_pages(int procdir, uint64_t *pages)
+{
+	char buf[256];
+	int fd = openat(procdir, "statm", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -errno : read(fd, buf, sizeof(buf) - 1);
+	unsigned long long size;
+
+	if (n < 0 && fd >= 0)
+		n = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		return (int)n;
+	buf[n] = '\0';
+	if (sscanf(buf, "%llu", &size) != 1)
+		return -EINVAL;
+	*pages = size;
+	return 0;
+}
+
 int procstat_read(pid_t pid, struct procstat *out)
 {
 	char stat[4096], status[4096];

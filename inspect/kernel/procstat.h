@@ -24,4 +24,11 @@ int procstat_read(pid_t pid, struct procstat *out);
  * if stat is not stat text. */
 int procstat_parse(const char *stat, const char *status, struct procstat *out);
 
+/* The size of the process's address space in pages (statm's first field),
+ * relative to its /proc directory fd: one small read, no walk of its
+ * mappings. 0 from the moment the process has let go of its memory
+ * (exiting, a zombie) and for kernel threads. 0, or -errno (-ESRCH once it
+ * is gone). */
+int procstat_vm_pages(int procdir, uint64_t *pages);
+
 #endif

@@ -1,4 +1,5 @@
 #include "kernel/procwalk.h"
+#include "core/interrupt.h"
 
 #include "core/grow.h"
 
@@ -50,7 +51,8 @@ int procwalk_each(struct proc_errors *errors, int (*fn)(void *ctx, pid_t pid, in
 	pid_t pid;
 	int rc = procwalk_open(&w);
 
-	while (rc == 0 && (pid = procwalk_next(&w))) {
+	/* After SIGINT or SIGTERM the report ends with the processes read so far. */
+	while (rc == 0 && !interrupt_signal() && (pid = procwalk_next(&w))) {
 		int procdir;
 
 		if (pid == getpid())

@@ -333,7 +333,7 @@ const char *residency_check_size(int fd, uint64_t size, char *buf, unsigned len)
 	return buf;
 }
 
-int residency_touch(int fd, uint64_t size)
+int residency_touch(int fd, uint64_t size, residency_progress_fn progress, void *ctx)
 {
 	char *buf = malloc(TOUCH_CHUNK);
 	uint64_t off = 0;
@@ -350,6 +350,10 @@ int residency_touch(int fd, uint64_t size)
 		if (got <= 0)
 			break;
 		off += (uint64_t)got;
+		if (progress && progress(off, ctx)) {
+			err = -EINTR;
+			break;
+		}
 	}
 	free(buf);
 	return err;

@@ -71,9 +71,13 @@ int residency_walk(int fd, struct residency *r, struct residency_walk *w);
 /* NULL if fd's size is still size, otherwise a reason naming the change. */
 const char *residency_check_size(int fd, uint64_t size, char *buf, unsigned len);
 
-/* --touch: reads every page of fd; --evict: asks the kernel to drop them
- * (POSIX_FADV_DONTNEED; dirty pages stay). 0 or -errno. */
-int residency_touch(int fd, uint64_t size);
+/* Told how far a touch has gone (bytes read); returns true to stop there. */
+typedef bool (*residency_progress_fn)(uint64_t done, void *ctx);
+
+/* --touch: reads every page of fd, telling progress (may be NULL) after
+ * each chunk; --evict: asks the kernel to drop them (POSIX_FADV_DONTNEED;
+ * dirty pages stay). 0, -EINTR when progress asked to stop, or -errno. */
+int residency_touch(int fd, uint64_t size, residency_progress_fn progress, void *ctx);
 int residency_evict(int fd);
 
 #endif

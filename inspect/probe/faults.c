@@ -1,6 +1,9 @@
 #include "probe/faults.h"
 #include "core/clock.h"
+#include "core/interrupt.h"
+#include "core/lines.h"
 #include "kernel/faultrec.h"
+#include "kernel/procmaps.h"
 #include "kernel/residency.h"
 #include "child/runner.h"
 
@@ -12,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -25,10 +29,16 @@
 int faults_evict(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
 	int err = 0;
 
 	if (fd < 0)
 		return -errno;
+	/* A directory's own pages are not what --cold means: refuse it. */
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return -EISDIR;
+	}
 	/* DONTNEED skips dirty pages, so write them out first. */
 	if (fsync(fd) != 0 && errno != EINVAL)
 		err = -errno;
@@ -128,13 +138,138 @@ static bool child_exited(int pidfd, short revents, pid_t pid)
 	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == pid;
 }
 
+/* Regions read from /proc/PID/maps while the command runs. perf records
+ * mmap, not mremap or a stack growing down: memory moved or grown that way
+ * (ls grows its buffers with mremap) has no record, and is found here. Each
+ * distinct region is kept once, with when it was first and last seen. */
+struct seen_region {
+	uint32_t pid;
+	uint64_t start, end, offset;
+	uint64_t first_ns, last_ns;
+	char *path; /* file, "[heap]", "[stack]", or "//anon" as perf names it */
+};
+
+struct maps_seen {
+	struct seen_region *items;
+	size_t count, cap;
+	uint64_t last_ns, every_ns;
+};
+
+#define SEEN_EVERY_NS 5000000ULL /* a snapshot every 5 ms, or 10 times what one costs */
+/* Anonymous memory at an address no record or snapshot covers. */
+#define UNRECORDED_ANON "//anon (mremap)"
+#define SEEN_MAX        65536 /* distinct regions kept, at most */
+#define SEEN_FORKS      16    /* children read besides the command */
+
+static void note_region(struct maps_seen *ms, uint32_t pid, const struct procmaps_region *r,
+                        uint64_t now)
+{
+	const char *path = r->path[0] ? r->path : "//anon";
+	struct seen_region *g;
+
+	for (size_t i = ms->count; i-- > 0;) {
+		g = &ms->items[i];
+		if (g->pid == pid && g->start == r->start && g->end == r->end &&
+		    g->offset == r->offset && strcmp(g->path, path) == 0) {
+			g->last_ns = now;
+			return;
+		}
+	}
+	if (ms->count == SEEN_MAX)
+		return;
+	if (ms->count == ms->cap) {
+		size_t cap = ms->cap ? 2 * ms->cap : 64;
+		g = realloc(ms->items, cap * sizeof(*g));
+		if (!g)
+			return;
+		ms->items = g;
+		ms->cap = cap;
+	}
+	g = &ms->items[ms->count];
+	*g = (struct seen_region){pid, r->start, r->end, r->offset, now, now, strdup(path)};
+	if (g->path)
+		ms->count++;
+}
+
+static void read_maps_of(struct maps_seen *ms, uint32_t pid, uint64_t now)
+{
+	static struct lines l; /* 16 KiB: not on the stack */
+	char path[32];
+	char *line;
+
+	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
+	if (lines_open(&l, AT_FDCWD, path) != 0)
+		return;
+	while ((line = lines_next(&l)) != NULL) {
+		struct procmaps_region r;
+		if (procmaps_parse(line, &r) == 0)
+			note_region(ms, pid, &r, now);
+	}
+	lines_close(&l);
+}
+
+/* The command's mappings now, and its newest children's. */
+static void snapshot_maps(struct maps_seen *ms, const struct faultrec *fr, pid_t pid)
+{
+	uint64_t now = clock_ns(), cost;
+
+	if (now - ms->last_ns < ms->every_ns)
+		return;
+	read_maps_of(ms, (uint32_t)pid, now);
+	for (size_t i = fr->nforks > SEEN_FORKS ? fr->nforks - SEEN_FORKS : 0; i < fr->nforks; i++)
+		read_maps_of(ms, fr->forks[i].pid, now);
+	/* A process with thousands of mappings is read less often. */
+	ms->last_ns = clock_ns();
+	cost = ms->last_ns - now;
+	ms->every_ns = 10 * cost > SEEN_EVERY_NS ? 10 * cost : SEEN_EVERY_NS;
+}
+
+static void free_seen(struct maps_seen *ms)
+{
+	for (size_t i = 0; i < ms->count; i++)
+		free(ms->items[i].path);
+	free(ms->items);
+	memset(ms, 0, sizeof(*ms));
+}
+
+/* The region of process pid seen nearest in time to t that covers addr. */
+static const struct seen_region *find_seen(const struct maps_seen *ms, uint32_t pid, uint64_t addr,
+                                           uint64_t t)
+{
+	const struct seen_region *best = NULL;
+	uint64_t best_gap = UINT64_MAX;
+
+	for (size_t i = 0; i < ms->count; i++) {
+		const struct seen_region *g = &ms->items[i];
+		uint64_t gap = t < g->first_ns  ? g->first_ns - t
+		               : t > g->last_ns ? t - g->last_ns
+		                                : 0;
+
+		if (g->pid == pid && addr >= g->start && addr < g->end && gap < best_gap) {
+			best = g;
+			best_gap = gap;
+		}
+	}
+	return best;
+}
+
+/* SIGTERM to mapscope is passed on to the command once; the report still
+ * comes (SIGINT from a terminal reaches the command by itself). */
+static void forward_interrupt(pid_t pid, bool *forwarded)
+{
+	if (!*forwarded && interrupt_signal() == SIGTERM) {
+		kill(pid, SIGTERM);
+		*forwarded = true;
+	}
+}
+
 /* Waits for the child to exit, draining the rings whenever they fill up
  * (and at least every 50 ms). */
-static int follow_child(struct faultrec *fr, pid_t pid)
+static int follow_child(struct faultrec *fr, pid_t pid, struct maps_seen *ms)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	struct pollfd pfd[1 + fr->nev];
-	bool done = false;
+	bool done = false, forwarded = false;
 	int err = 0;
 
 	if (pidfd < 0 && errno != ENOSYS)
@@ -143,10 +278,13 @@ static int follow_child(struct faultrec *fr, pid_t pid)
 	for (int i = 0; i < fr->nev; i++)
 		pfd[1 + i] = (struct pollfd){.fd = fr->ev[i].fd, .events = POLLIN};
 	while (!done && !err) {
-		if (poll(pfd, 1 + (nfds_t)fr->nev, 50) < 0 && errno != EINTR) {
+		if (ms)
+			snapshot_maps(ms, fr, pid);
+		if (poll(pfd, 1 + (nfds_t)fr->nev, ms ? 5 : 50) < 0 && errno != EINTR) {
 			err = -errno;
 			break;
 		}
+		forward_interrupt(pid, &forwarded);
 		done = child_exited(pidfd, pfd[0].revents, pid);
 		err = faultrec_drain(fr);
 	}
@@ -182,7 +320,8 @@ static int find_or_add_mapping(struct faults_report *rep, const char *path)
  * records (tens) rather than among every record of the run (thousands). */
 struct mmap_index {
 	const struct faultrec *fr;
-	size_t *by_pid; /* indexes into fr->mmaps, by pid, then in time order */
+	const struct maps_seen *seen; /* regions read from /proc/PID/maps, or NULL */
+	size_t *by_pid;               /* indexes into fr->mmaps, by pid, then in time order */
 };
 
 static const struct faultrec *sort_fr; /* qsort has no context argument */
@@ -308,6 +447,55 @@ static int by_sample_time(const void *a, const void *b)
 	return x->time_ns < y->time_ns ? -1 : x->time_ns > y->time_ns;
 }
 
+/* Whether the fault is just below the process's [stack] record, within
+ * the stack's size limit: the stack grew down to it. */
+static bool below_stack(const struct mmap_index *ix, const struct faultrec_sample *s)
+{
+	struct rlimit rl;
+	uint64_t limit = 8 << 20;
+
+	if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		limit = rl.rlim_cur;
+	for (size_t i = 0; i < ix->fr->nmmaps; i++) {
+		const struct faultrec_mmap *m = &ix->fr->mmaps[i];
+		if (m->pid == s->pid && strcmp(m->path, "[stack]") == 0 && s->addr < m->start &&
+		    m->start - s->addr <= limit)
+			return true;
+	}
+	return false;
+}
+
+/* A sample no mmap record covers: the region /proc/PID/maps showed at its
+ * address (the process's own, or up its fork chain). Sets o's mapping and
+ * offset; false if no snapshot covers it either. */
+static bool attribute_to_seen(const struct mmap_index *ix, const struct faultrec_sample *s,
+                              struct faults_sample *o, struct faults_report *rep)
+{
+	const struct seen_region *g = NULL;
+	uint32_t pid = s->pid;
+	int mapping;
+
+	for (int depth = 0; ix->seen && pid && !g && depth < 64; depth++) {
+		g = find_seen(ix->seen, pid, s->addr, s->time_ns);
+		pid = parent_of(ix->fr, pid);
+	}
+	if (g) {
+		if ((mapping = find_or_add_mapping(rep, g->path)) < 0)
+			return false;
+		o->mapping = mapping;
+		o->offset = g->offset + (s->addr - g->start);
+		return true;
+	}
+	/* Neither saw it: a stack grown down past its record, or memory that
+	 * mremap moved between two snapshots (mremap makes no record). */
+	mapping = find_or_add_mapping(rep, below_stack(ix, s) ? "[stack]" : UNRECORDED_ANON);
+	if (mapping < 0)
+		return false;
+	o->mapping = mapping;
+	o->offset = 0;
+	return true;
+}
+
 /* Attributes one sample to its mapping (group[] maps mmap records to
  * entries of rep->maps) and returns its page key, or mapping -1. */
 static struct page_key attribute_sample(const struct mmap_index *ix, const int *group,
@@ -319,11 +507,13 @@ static struct page_key attribute_sample(const struct mmap_index *ix, const int *
 	const struct faultrec_mmap *m;
 	struct faults_mapping *g;
 
-	if (mi < 0)
+	if (mi >= 0) {
+		m = &ix->fr->mmaps[mi];
+		o->mapping = group[mi];
+		o->offset = m->pgoff + (s->addr - m->start);
+	} else if (!attribute_to_seen(ix, s, o, rep)) {
 		return (struct page_key){-1, 0, 0};
-	m = &ix->fr->mmaps[mi];
-	o->mapping = group[mi];
-	o->offset = m->pgoff + (s->addr - m->start);
+	}
 	g = &rep->maps[o->mapping];
 	if (s->major)
 		g->major++;
@@ -337,11 +527,12 @@ static struct page_key attribute_sample(const struct mmap_index *ix, const int *
 }
 
 /* Turns the raw records into per-mapping counts and attributed samples. */
-static int attribute(struct faultrec *fr, uint64_t start_ns, struct faults_report *rep)
+static int attribute(struct faultrec *fr, const struct maps_seen *seen, uint64_t start_ns,
+                     struct faults_report *rep)
 {
 	int *group = calloc(fr->nmmaps + 1, sizeof(*group));
 	struct page_key *keys = calloc(fr->nsamples + 1, sizeof(*keys));
-	struct mmap_index ix = {fr, NULL};
+	struct mmap_index ix = {fr, seen, NULL};
 	size_t nkeys = 0;
 	int err = -ENOMEM;
 
@@ -436,25 +627,13 @@ static void explain_nothing_sampled(struct faults_report *rep)
 
 /* Runs the released child to its end with perf attached (fr non-NULL) or
  * not; start is when it was released to exec. */
-static int run_to_end(struct runner *r, struct faultrec *fr, uint64_t start,
-                      struct faults_report *rep)
+/* After the wait: the counts, then each sample attributed. */
+static int collect(struct faultrec *fr, const struct maps_seen *seen, uint64_t start,
+                   struct faults_report *rep)
 {
-	struct rusage ru;
-	int err = fr ? follow_child(fr, r->pid) : 0;
+	int err = faultrec_drain(fr);
 
 	if (err)
-		return err;
-	err = runner_wait(r, &rep->wait_status, &ru);
-	if (err)
-		return err;
-	rep->wall_ns = clock_ns() - start;
-	rep->kernel_minor = (uint64_t)ru.ru_minflt;
-	rep->kernel_major = (uint64_t)ru.ru_majflt;
-	rep->minor = rep->kernel_minor;
-	rep->major = rep->kernel_major;
-	if (!fr)
-		return 0;
-	if ((err = faultrec_drain(fr)) != 0)
 		return err;
 	/* User-mode counts are not totals: the totals stay the rusage ones. */
 	if (faultrec_count(fr, FAULTREC_MINOR,
@@ -464,7 +643,30 @@ static int run_to_end(struct runner *r, struct faultrec *fr, uint64_t start,
 	rep->lost = fr->lost;
 	rep->throttled = fr->throttled;
 	explain_nothing_sampled(rep);
-	return attribute(fr, start, rep);
+	return attribute(fr, seen, start, rep);
+}
+
+static int run_to_end(struct runner *r, struct faultrec *fr, uint64_t start,
+                      struct faults_report *rep)
+{
+	struct faultrec none = {0}; /* without perf, only the wait (and SIGTERM) */
+	struct maps_seen seen = {0};
+	struct rusage ru;
+	int err = follow_child(fr ? fr : &none, r->pid, fr ? &seen : NULL);
+
+	if (!err)
+		err = runner_wait(r, &rep->wait_status, &ru);
+	if (!err) {
+		rep->wall_ns = clock_ns() - start;
+		rep->kernel_minor = (uint64_t)ru.ru_minflt;
+		rep->kernel_major = (uint64_t)ru.ru_majflt;
+		rep->minor = rep->kernel_minor;
+		rep->major = rep->kernel_major;
+		if (fr)
+			err = collect(fr, &seen, start, rep);
+	}
+	free_seen(&seen);
+	return err;
 }
 
 /* Starts the command, attaches perf events (or notes why not), lets it exec

@@ -4,6 +4,9 @@
 #include "probe/maps.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +113,31 @@ static struct maps_all_process *add_process(struct maps_all_report *r)
 	return &r->procs[r->count++];
 }
 
+#define PF_KTHREAD 0x00200000 /* include/linux/sched.h */
+
+/* Whether pid is a kernel thread: the flags of /proc/PID/stat, which every
+ * user may read (smaps_rollup of a kernel thread is empty for root and
+ * ESRCH for anyone else, so it cannot tell). */
+static bool is_kernel_thread(int procdir)
+{
+	char buf[1024];
+	unsigned long flags = 0;
+	int fd = openat(procdir, "stat", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	char *after;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	after = strrchr(buf, ')'); /* comm may hold spaces and parentheses */
+	/* state ppid pgrp session tty_nr tpgid flags */
+	if (!after || sscanf(after + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		return false;
+	return flags & PF_KTHREAD;
+}
+
 /* One process: its rollup, then its files. A process that cannot be read
  * goes to errors; -ENOMEM stops the scan. */
 static int scan_process(void *ctx, pid_t pid, int procdir)
@@ -117,10 +145,18 @@ static int scan_process(void *ctx, pid_t pid, int procdir)
 	struct maps_all_report *r = ctx;
 	struct smaps_counters mem;
 	struct maps_all_process *p;
-	int rc = smaps_read_rollup(procdir, &mem);
+	int rc;
 
-	/* An empty rollup of a process that is still there: no address space. */
-	if (rc == -ESRCH && kill(pid, 0) == 0) {
+	if (is_kernel_thread(procdir)) {
+		r->kernel_threads++;
+		r->no_memory++;
+		return 0;
+	}
+	rc = smaps_read_rollup(procdir, &mem);
+	/* An empty rollup of a process that is still there (a zombie): no
+	 * address space. Another user's process is there too when kill says
+	 * EPERM. */
+	if (rc == -ESRCH && (kill(pid, 0) == 0 || errno == EPERM)) {
 		r->no_memory++;
 		return 0;
 	}

@@ -33,7 +33,8 @@ struct maps_all_report {
 	size_t count, cap;
 	struct maps_all_file *files; /* open-addressing table of files_cap slots */
 	size_t nfiles, files_cap;
-	size_t no_memory; /* kernel threads and zombies: no address space */
+	size_t no_memory;      /* kernel threads and zombies: no address space */
+	size_t kernel_threads; /* of those, kernel threads (PF_KTHREAD), for any user */
 	struct smaps_counters totals;
 	struct proc_errors errors;
 };

@@ -11,10 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Where a bare library name is looked for, as libsoload looks for a
- * needed library: SOLOAD_LIBRARY_PATH, then the system directories. */
-#define SYSTEM_DIRS "/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib:/usr/lib"
-
 static const char *const loader_names[SHARE_NLOADERS] = {"dlopen", "soload", "soload-share"};
 
 const char *share_loader_name(enum share_loader loader)
@@ -29,46 +25,6 @@ int share_parse_loader(const char *name, enum share_loader *out)
 			*out = (enum share_loader)i;
 			return 0;
 		}
-	return -1;
-}
-
-static int try_path(const char *dir, size_t n, const char *name, char *out, size_t cap)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%.*s/%s", (int)n, dir, name);
-	return n && access(path, R_OK) == 0 && realpath(path, out) && strlen(out) < cap ? 0 : -1;
-}
-
-static int search_list(const char *list, const char *name, char *out, size_t cap)
-{
-	while (list && *list) {
-		size_t n = strcspn(list, ":");
-		if (try_path(list, n, name, out, cap) == 0)
-			return 0;
-		list += n + (list[n] == ':');
-	}
-	return -1;
-}
-
-int share_resolve(const char *lib, char *out, size_t cap, char *why, size_t whycap)
-{
-	char real[PATH_MAX];
-
-	if (strchr(lib, '/')) {
-		if (realpath(lib, real) && strlen(real) < cap) {
-			strcpy(out, real);
-			return 0;
-		}
-		snprintf(why, whycap, "%s: %s", lib, strerror(errno));
-		return -1;
-	}
-	if (search_list(getenv("SOLOAD_LIBRARY_PATH"), lib, out, cap) == 0 ||
-	    search_list(SYSTEM_DIRS, lib, out, cap) == 0)
-		return 0;
-	snprintf(why, whycap, "%s: not found (searched: %s%s%s)", lib,
-	         getenv("SOLOAD_LIBRARY_PATH") ?: "", getenv("SOLOAD_LIBRARY_PATH") ? ":" : "",
-	         SYSTEM_DIRS);
 	return -1;
 }
 

@@ -37,17 +37,12 @@ struct share_run {
 };
 
 struct share_request {
-	const char *lib; /* a path, as share_resolve gives */
+	const char *lib; /* a path, as sl_find gives */
 	size_t n;
 	int timeout_ms;
 	const char *self;   /* this mapscope binary: the dlopen holder */
 	const char *soload; /* the soload binary */
 };
-
-/* The path holders are given for lib: lib itself resolved if it has a '/',
- * else found in SOLOAD_LIBRARY_PATH or the system library directories.
- * 0, or -1 with why. */
-int share_resolve(const char *lib, char *out, size_t cap, char *why, size_t whycap);
 
 /* Runs req->n holders of req->lib loaded by loader and measures them into
  * *run. 0, or -1 with why (naming the holder and its stderr); either way

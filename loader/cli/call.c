@@ -1,8 +1,12 @@
 #include "call.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 static const char *const ret_names[] = {
         [CALL_RET_INT] = "int",       [CALL_RET_LONG] = "long", [CALL_RET_STR] = "str",
@@ -71,4 +75,48 @@ void call_invoke(void *fn, const struct call_arg *args, int nargs, enum call_ret
 		                                                   a[5]);
 		break;
 	}
+}
+
+/* Reads [p, p + n) of our own memory without touching it: the kernel
+ * returns EFAULT for an address that is not readable instead of faulting. */
+static int read_own(const char *p, char *buf, size_t n)
+{
+	struct iovec local = {buf, n}, remote = {(void *)p, n};
+	ssize_t got = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+
+	if (got == (ssize_t)n)
+		return 0;
+	return got < 0 ? -errno : -EFAULT;
+}
+
+char *call_copy_string(const char *p, char *why, size_t cap)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), len = 0;
+	char *copy = NULL;
+
+	/* A page at a time: a string may end just before an unmapped page. */
+	while (len < CALL_MAX_STR) {
+		size_t n = page - ((uintptr_t)(p + len) % page);
+		char *grown = realloc(copy, len + n);
+		int err;
+		if (!grown) {
+			snprintf(why, cap, "out of memory");
+			break;
+		}
+		copy = grown;
+		if ((err = read_own(p + len, copy + len, n)) != 0) {
+			snprintf(why, cap,
+			         "%p, which is not the address of a readable string (%s)",
+			         (const void *)p, strerror(-err));
+			break;
+		}
+		if (memchr(copy + len, '\0', n))
+			return copy;
+		len += n;
+	}
+	if (len >= CALL_MAX_STR)
+		snprintf(why, cap, "%p, with no end of string in its first %d bytes",
+		         (const void *)p, CALL_MAX_STR);
+	free(copy);
+	return NULL;
 }

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,7 +28,8 @@
 static const char CALL_USAGE[] =
         "call [--ret int|long|str|double|void] [--format json|text] LIB SYMBOL [ARG...]";
 static const char INFO_USAGE[] = "info [--format json|text] LIB";
-static const char HOLD_USAGE[] = "hold [--share] [--gdb] [--format json|text] LIB...";
+static const char HOLD_USAGE[] =
+        "hold [--share] [--gdb] [--until-signal] [--format json|text] LIB...";
 
 static int usage(const char *command_usage, FILE *out, int status)
 {
@@ -91,9 +93,9 @@ static int parse_call(int argc, char **argv, struct call_report *rep, struct cal
 		if (!rest && strcmp(argv[i], "--") == 0) {
 			rest = 1;
 		} else if (rest || argv[i][0] != '-' || !argv[i][1] || probe.is_int) {
-			if (npos == CALL_MAX_ARGS + 2)
-				return usage(me, stderr, 2);
-			pos[npos++] = argv[i];
+			if (npos < CALL_MAX_ARGS + 2)
+				pos[npos] = argv[i];
+			npos++;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(me, stdout, 0);
 			return -1; /* done, exit 0 */
@@ -112,6 +114,12 @@ static int parse_call(int argc, char **argv, struct call_report *rep, struct cal
 	}
 	if (npos < 2)
 		return usage(me, stderr, 2);
+	if (npos > CALL_MAX_ARGS + 2) {
+		fprintf(stderr,
+		        "%s: call: at most %d arguments can be passed (in registers), not %d\n",
+		        PROG, CALL_MAX_ARGS, npos - 2);
+		return usage(me, stderr, 2);
+	}
 	rep->library = pos[0];
 	rep->symbol = pos[1];
 	rep->nargs = npos - 2;
@@ -143,6 +151,7 @@ static int cmd_call(int argc, char **argv)
 	struct call_report rep = {0};
 	enum call_ret ret = CALL_RET_INT;
 	enum emit_format format = EMIT_JSON;
+	char why[160], *copy = NULL;
 	sl_lib *lib;
 	void *fn;
 	int rc = parse_call(argc, argv, &rep, args, &ret, &format);
@@ -159,16 +168,23 @@ static int cmd_call(int argc, char **argv)
 		return 1;
 	}
 	call_invoke(fn, args, rep.nargs, ret, &rep.result);
-	if (format == EMIT_TEXT) {
-		emit_call_text(stdout, &rep);
+	/* Copied before closing: a returned string may live in the library. */
+	if (ret == CALL_RET_STR && rep.result.s &&
+	    !(rep.result.s = copy = call_copy_string(rep.result.s, why, sizeof(why)))) {
+		emit_error(PROG, "call", format,
+		           "%s: %s returned %s; if it returns a number, "
+		           "use --ret int or --ret long",
+		           rep.library, rep.symbol, why);
 		sl_close(lib);
-		return 0;
+		return 1;
 	}
-	/* The document is built before closing: a returned string may live in
-	 * the library. */
-	json_t *doc = emit_call_doc(&rep);
 	sl_close(lib);
-	return finish(doc, format);
+	if (format == EMIT_TEXT)
+		emit_call_text(stdout, &rep);
+	else
+		rc = finish(emit_call_doc(&rep), format);
+	free(copy);
+	return rc;
 }
 
 static const struct option info_opts[] = {
@@ -182,6 +198,7 @@ static int cmd_info(int argc, char **argv)
 	const char *me = INFO_USAGE;
 	enum emit_format format = EMIT_JSON;
 	struct description d;
+	char path[PATH_MAX];
 	int opt, rc = 0;
 
 	while ((opt = getopt_long(argc, argv, "f:h", info_opts, NULL)) != -1) {
@@ -192,7 +209,8 @@ static int cmd_info(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return usage(me, stderr, 2);
-	if (describe_library(argv[optind], &d) != 0) {
+	/* A soname is looked up as sl_open would: the file it would load. */
+	if (sl_find(argv[optind], path, sizeof(path)) != 0 || describe_library(path, &d) != 0) {
 		emit_error(PROG, "info", format, "%s", sl_error());
 		return 1;
 	}
@@ -205,11 +223,9 @@ static int cmd_info(int argc, char **argv)
 }
 
 static const struct option hold_opts[] = {
-        {"share", no_argument, 0, 's'},
-        {"gdb", no_argument, 0, 'g'},
-        {"format", required_argument, 0, 'f'},
-        {"help", no_argument, 0, 'h'},
-        {0},
+        {"share", no_argument, 0, 's'},        {"gdb", no_argument, 0, 'g'},
+        {"until-signal", no_argument, 0, 'u'}, {"format", required_argument, 0, 'f'},
+        {"help", no_argument, 0, 'h'},         {0},
 };
 
 /* SIGTERM and SIGINT are held from the start, not only once waiting: a
@@ -223,12 +239,21 @@ static void hold_release_signals(sigset_t *set)
 	sigprocmask(SIG_BLOCK, set, NULL);
 }
 
-/* Until stdin reaches end of file or a signal of set (held) arrives. */
-static void wait_for_release(const sigset_t *set)
+/* Until a signal of set (held) arrives or, with use_stdin, stdin reaches
+ * end of file. Without it stdin is never read: a holder started with & in
+ * a script (stdin /dev/null) or an interactive shell (stopped by SIGTTIN on
+ * a read) stays until it is signalled. */
+static void wait_for_release(const sigset_t *set, int use_stdin)
 {
 	struct pollfd p[2];
 	char buf[512];
-	int sfd = signalfd(-1, set, SFD_CLOEXEC);
+	int sfd, sig;
+
+	if (!use_stdin) {
+		sigwait(set, &sig);
+		return;
+	}
+	sfd = signalfd(-1, set, SFD_CLOEXEC);
 
 	p[0] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
 	p[1] = (struct pollfd){.fd = sfd, .events = POLLIN};
@@ -249,6 +274,13 @@ static void wait_for_release(const sigset_t *set)
 		close(sfd);
 }
 
+static const char *loaded_path(sl_lib *lib)
+{
+	struct sl_info info;
+
+	return sl_info(lib, &info) == 0 ? info.path : "";
+}
+
 static int load_all(char **paths, int n, int flags, int gdb, struct hold_entry *e,
                     enum emit_format format)
 {
@@ -258,7 +290,8 @@ static int load_all(char **paths, int n, int flags, int gdb, struct hold_entry *
 			emit_error(PROG, "hold", format, "%s", sl_error());
 			return i;
 		}
-		if (gdb && describe_sections(paths[i], &e[i].sections, &e[i].nsections) != 0) {
+		if (gdb && describe_sections(loaded_path(e[i].lib), &e[i].sections,
+		                             &e[i].nsections) != 0) {
 			emit_error(PROG, "hold", format, "%s", sl_error());
 			sl_close(e[i].lib);
 			return i;
@@ -281,7 +314,7 @@ static int cmd_hold(int argc, char **argv)
 	const char *me = HOLD_USAGE;
 	enum emit_format format = EMIT_JSONL;
 	struct hold_entry *e;
-	int opt, flags = 0, gdb = 0, n, loaded, rc = 0;
+	int opt, flags = 0, gdb = 0, use_stdin = 1, n, loaded, rc = 0;
 	sigset_t release;
 
 	while ((opt = getopt_long(argc, argv, "sgf:h", hold_opts, NULL)) != -1) {
@@ -291,6 +324,8 @@ static int cmd_hold(int argc, char **argv)
 			flags |= SL_SHARE;
 		if (opt == 'g')
 			gdb = 1;
+		if (opt == 'u')
+			use_stdin = 0;
 		if (opt == '?' || (opt == 'f' && parse_format(optarg, &format) != 0))
 			return usage(me, stderr, 2);
 	}
@@ -313,7 +348,7 @@ static int cmd_hold(int argc, char **argv)
 	else
 		rc = finish_hold(emit_hold_doc(getpid(), e, n));
 	if (rc == 0)
-		wait_for_release(&release);
+		wait_for_release(&release, use_stdin);
 	close_all(e, n);
 	return rc;
 }

@@ -195,6 +195,10 @@ Test(cli_docs, completion_offers_options_and_their_values)
 	cr_assert_str_eq(out, "self\n");
 	complete(BUILD_DIR "/mapscope maps --all --format p", out, sizeof(out));
 	cr_assert_str_eq(out, "prometheus\n");
+	complete(BUILD_DIR "/mapscope libs --sort pr", out, sizeof(out));
+	cr_assert_str_eq(out, "private_dirty\nprocesses\n");
+	complete(BUILD_DIR "/mapscope file --sort e", out, sizeof(out));
+	cr_assert_str_eq(out, "evicted\n");
 	complete(BUILD_DIR "/soload call --ret d", out, sizeof(out));
 	cr_assert_str_eq(out, "double\n");
 }

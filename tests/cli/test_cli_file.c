@@ -140,7 +140,9 @@ Test(cli_file, missing_path_fails_with_its_name)
 	f = first_file(docs);
 	cr_assert_str_eq(json_string_value(json_object_get(f, "error")),
 	                 "No such file or directory");
-	err = json_array_get(docs, 1);
+	/* One document: the run's error is in it, not in a second one. */
+	cr_assert_eq(json_array_size(docs), 1);
+	err = json_array_get(docs, 0);
 	cr_assert_not_null(strstr(json_string_value(json_object_get(err, "error")), "missing"));
 	json_decref(docs);
 	cr_assert_eq(
@@ -318,14 +320,163 @@ Test(cli_file, unreadable_file_in_a_tree_does_not_stop_the_scan)
 /* A name that is not UTF-8 is still reported: each stray byte as \u00XX. */
 Test(cli_file, names_that_are_not_utf8_are_kept)
 {
-	json_t *docs;
-	const char *path;
+	json_t *docs, *f;
+	const char *path, *hex;
 
-	cr_assert_eq(tu_file_with_residency(in_dir("bad\xff\"name"), "#"), 0);
+	cr_assert_eq(tu_file_with_residency(in_dir("bad\xff\xfe\"name"), "#"), 0);
 	docs = run_docs(0, MAPSCOPE "-r %s", dir);
-	path = json_string_value(json_object_get(first_file(docs), "path"));
+	f = first_file(docs);
+	path = json_string_value(json_object_get(f, "path"));
 	cr_assert_not_null(path);
-	cr_assert_not_null(strstr(path, "/bad\xc3\xbf\"name"), "%s", path);
-	cr_assert_eq(int_at(first_file(docs), "resident_pages"), 1);
+	cr_assert_not_null(strstr(path, "/bad\xef\xbf\xbd\xef\xbf\xbd\"name"), "%s", path);
+	/* The hex beside it is the name's exact bytes. */
+	hex = json_string_value(json_object_get(f, "path_hex"));
+	cr_assert_not_null(hex);
+	cr_assert_eq(strlen(hex), 2 * strlen(in_dir("bad\xff\xfe\"name")));
+	cr_assert_not_null(strstr(hex, "626164fffe226e616d65"), "%s", hex);
+	cr_assert_eq(int_at(f, "resident_pages"), 1);
 	json_decref(docs);
+}
+
+/* Text escapes control characters and stray bytes as fincore does. */
+Test(cli_file, text_escapes_control_characters_in_names)
+{
+	char cmd[512], out[8192], want[512];
+
+	cr_assert_eq(tu_file_with_residency(in_dir("a\nb"), "#"), 0);
+	cr_assert_eq(tu_file_with_residency(in_dir("c\xff"), "#"), 0);
+	snprintf(cmd, sizeof(cmd), MAPSCOPE "--format text -r %s", dir);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "%s/a\\x0ab ", dir);
+	cr_assert_not_null(strstr(out, want), "%s", out);
+	snprintf(want, sizeof(want), "%s/c\\xff ", dir);
+	cr_assert_not_null(strstr(out, want), "%s", out);
+	cr_assert_null(strstr(out, "a\nb"), "%s", out);
+}
+
+/* Issue 14.4: a failed input and a good one make one document (python's
+ * json.tool reads it), with the error inside; stderr says it once. */
+Test(cli_file, one_document_and_each_error_once_on_stderr)
+{
+	char cmd[512], out[8192];
+	const char *libc = "/usr/lib/x86_64-linux-gnu/libc.so.6";
+	json_t *docs, *doc;
+
+	snprintf(cmd, sizeof(cmd), MAPSCOPE "/nonexistent %s 2>/dev/null | python3 -m json.tool",
+	         libc);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
+	docs = run_docs(1, MAPSCOPE "/nonexistent %s 2>/dev/null", libc);
+	cr_assert_eq(json_array_size(docs), 1);
+	doc = json_array_get(docs, 0);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "error")),
+	                 "/nonexistent: No such file or directory");
+	cr_assert_eq(json_array_size(json_object_get(doc, "files")), 2);
+	json_decref(docs);
+	/* jsonl: one line per record, the error in the last (the totals). */
+	docs = run_docs(1, MAPSCOPE "--format jsonl /nonexistent %s 2>/dev/null", libc);
+	cr_assert_eq(json_array_size(docs), 3);
+	cr_assert_not_null(json_object_get(json_array_get(docs, 2), "totals"));
+	cr_assert_not_null(json_object_get(json_array_get(docs, 2), "error"));
+	json_decref(docs);
+	snprintf(cmd, sizeof(cmd), MAPSCOPE "/usr/lib /nonexistent %s 2>&1 >/dev/null", libc);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 1);
+	cr_assert_str_eq(out, "mapscope: /usr/lib: is a directory (use -r to scan it)\n"
+	                      "mapscope: /nonexistent: No such file or directory\n");
+}
+
+/* Issue 14.10: no file measured is null with a reason, never 0. */
+Test(cli_file, totals_of_no_measured_file_are_null_with_a_reason)
+{
+	json_t *docs, *totals;
+
+	docs = run_docs(1, MAPSCOPE "/usr/lib 2>/dev/null");
+	totals = json_object_get(json_array_get(docs, 0), "totals");
+	cr_assert_eq(int_at(totals, "measured_files"), 0);
+	cr_assert(json_is_null(json_object_get(totals, "resident_pages")));
+	cr_assert_not_null(
+	        json_string_value(json_object_get(totals, "resident_pages_unavailable")));
+	cr_assert(json_is_null(json_object_get(totals, "dirty_pages")));
+	json_decref(docs);
+	/* An empty tree measured nothing either. */
+	docs = run_docs(0, MAPSCOPE "-r %s", dir);
+	totals = json_object_get(json_array_get(docs, 0), "totals");
+	cr_assert(json_is_null(json_object_get(totals, "resident_pages")));
+	json_decref(docs);
+}
+
+/* Issue 14.3: SIGINT or SIGTERM mid-scan finishes the document, says so,
+ * and exits 128 + the signal. Touching a sparse terabyte takes minutes, so
+ * the signal always comes mid-touch; on a terminal the touch shows how far
+ * it has gone. */
+static void interrupt_touch(const char *sig, int want)
+{
+	char cmd[1024], out[1 << 16];
+	json_t *doc, *f;
+	int status;
+	int fd = open(in_dir("tera"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(ftruncate(fd, 1LL << 40), 0);
+	close(fd);
+	/* script(1) gives mapscope a terminal for stderr; stdout is a file. */
+	snprintf(cmd, sizeof(cmd),
+	         "script -qec 'timeout --preserve-status -s %s 1.3 " MAPSCOPE
+	         "-r --touch %s > %s; echo exit=$?' /dev/null",
+	         sig, dir, in_dir("out.json"));
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
+	unlink(in_dir("tera")); /* drops the zero pages it brought in */
+	snprintf(cmd, sizeof(cmd), "exit=%d", want);
+	cr_expect_not_null(strstr(out, cmd), "%s", out);
+	cr_expect_not_null(strstr(out, "touching"), "no progress on the terminal: %s", out);
+	cr_expect_not_null(strstr(out, "interrupted by"), "%s", out);
+	snprintf(cmd, sizeof(cmd), "cat %s", in_dir("out.json"));
+	doc = tu_run_json(cmd, &status);
+	cr_assert_not_null(doc, "the document is not valid JSON");
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "interrupted")),
+	                 sig[0] == 'I' ? "SIGINT" : "SIGTERM");
+	f = json_array_get(json_object_get(doc, "files"), 0);
+	cr_assert_not_null(f);
+	cr_assert_lt(int_at(f, "resident_pages"), int_at(f, "pages"));
+	cr_assert_not_null(json_object_get(doc, "totals"));
+	json_decref(doc);
+}
+
+Test(cli_file, sigint_mid_touch_finishes_the_document, .timeout = TU_LIMIT(30))
+{
+	interrupt_touch("INT", 130);
+}
+
+Test(cli_file, sigterm_mid_touch_finishes_the_document, .timeout = TU_LIMIT(30))
+{
+	interrupt_touch("TERM", 143);
+}
+
+/* Issue 14.13: indented on a terminal, one line otherwise, as every
+ * document. script(1) gives mapscope a terminal. */
+Test(cli_file, json_is_indented_on_a_terminal_and_compact_otherwise)
+{
+	char cmd[512], out[1 << 16];
+	json_t *tty_doc, *pipe_doc;
+	int status;
+
+	cr_assert_eq(tu_file_with_residency(in_dir("f"), "##.."), 0);
+	snprintf(cmd, sizeof(cmd), "script -qec '" MAPSCOPE "--ranges %s' /dev/null | tr -d '\\r'",
+	         in_dir("f"));
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
+	cr_assert_not_null(
+	        strstr(out, "{\n  \"schema\": \"mapscope/1\",\n  \"kind\": \"file\",\n"), "%s",
+	        out);
+	cr_assert_not_null(
+	        strstr(out, "\n      \"resident_ranges\": [\n        [\n          0,\n"), "%s",
+	        out);
+	tty_doc = json_loads(out, 0, NULL);
+	cr_assert_not_null(tty_doc, "%s", out);
+	snprintf(cmd, sizeof(cmd), MAPSCOPE "--ranges %s", in_dir("f"));
+	pipe_doc = tu_run_json(cmd, &status);
+	cr_assert_not_null(pipe_doc);
+	cr_assert(json_equal(tty_doc, pipe_doc), "the terminal's document differs");
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
+	cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1, "not one line: %s", out);
+	json_decref(tty_doc);
+	json_decref(pipe_doc);
 }

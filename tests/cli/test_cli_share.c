@@ -293,3 +293,42 @@ Test(cli_share_cache, soload_hold_share_line_counts_shared_pages)
 	             get_int(share, "relro_pages"));
 	json_decref(line);
 }
+
+/* Runs ldconfig, one at a time across test runs: two writing the cache at
+ * once could leave a broken one. */
+static int run_ldconfig(void)
+{
+	char out[256];
+
+	return tu_run("flock /run/mapscope-ldconfig.lock ldconfig 2>&1", out, sizeof(out));
+}
+
+/* Issues 13 and 14: share searches a name as libsoload does, so it finds a
+ * library that only ldconfig's cache knows, in /usr/local/lib. */
+Test(cli_share, finds_a_library_through_ldconfigs_cache)
+{
+	char name[64], path[128], cmd[512], args[128];
+	json_t *doc[2] = {NULL, NULL};
+	int status[2], st;
+
+	if (geteuid() != 0)
+		cr_skip_test("installs into /usr/local/lib and runs ldconfig: root only");
+	snprintf(name, sizeof(name), "libmapscope_ldcache%d.so", (int)getpid());
+	snprintf(path, sizeof(path), "/usr/local/lib/%s", name);
+	snprintf(cmd, sizeof(cmd), "install -m 644 %s %s", TESTLIB("libhello.so"), path);
+	cr_assert_eq(system(cmd), 0);
+	st = run_ldconfig();
+	for (int i = 0; st == 0 && i < 2; i++) {
+		snprintf(args, sizeof(args), "-n 1 --loader %s %s", i ? "dlopen" : "soload", name);
+		snprintf(cmd, sizeof(cmd), "env -u SOLOAD_LIBRARY_PATH " SHARE "%s 2>&1", args);
+		doc[i] = tu_run_json(cmd, &status[i]);
+	}
+	unlink(path);
+	cr_assert_eq(run_ldconfig(), 0, "ldconfig after removing %s", path);
+	cr_assert_eq(st, 0, "ldconfig failed");
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(status[i], 0, "loader %d: exit %d", i, status[i]);
+		cr_assert(lists_library(doc[i], path), "loader %d: %s not measured", i, path);
+		json_decref(doc[i]);
+	}
+}

@@ -2,6 +2,7 @@
 #include "support/testutil.h"
 
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -267,4 +268,184 @@ Test(cli_soload, call_refuses_to_jump_into_data)
 
 	cr_assert_eq(st, 1);
 	cr_assert(strstr(out, "libhello.so: hello_buf is data, not a function"), "%s", out);
+}
+
+/* Issue 14: a name without a '/' is searched as dlopen searches it. libz is
+ * on every machine this builds on (libelf needs it). */
+Test(cli_soload, call_info_and_hold_take_a_soname)
+{
+	char out[65536];
+	const char *path;
+	int st;
+	json_t *doc = run("call --ret str libz.so.1 zlibVersion", &st), *lib;
+
+	cr_assert_eq(st, 0);
+	cr_assert_eq(strncmp(json_string_value(json_object_get(doc, "return")), "1.", 2), 0);
+	json_decref(doc);
+	doc = run("info libz.so.1", &st);
+	cr_assert_eq(st, 0);
+	path = json_string_value(json_object_get(doc, "library"));
+	cr_assert(path && path[0] == '/' && strstr(path, "/libz.so.1"), "%s", path);
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "soname")), "libz.so.1");
+	json_decref(doc);
+	st = tu_run(SOLOAD " hold --gdb libz.so.1 </dev/null", out, sizeof(out));
+	cr_assert_eq(st, 0, "%s", out);
+	doc = json_loads(out, 0, NULL);
+	lib = json_array_get(json_object_get(doc, "libraries"), 0);
+	path = json_string_value(json_object_get(lib, "path"));
+	cr_assert(path && path[0] == '/' && strstr(path, "/libz.so.1"), "%s", out);
+	cr_assert(strstr(json_string_value(json_object_get(lib, "gdb")), "add-symbol-file /"));
+	json_decref(doc);
+}
+
+Test(cli_soload, a_soname_found_nowhere_lists_the_search)
+{
+	char out[1024];
+	int st = tu_run(SOLOAD " call libnosuch.so.9 f 2>&1 >/dev/null", out, sizeof(out));
+
+	cr_assert_eq(st, 1);
+	cr_assert(strstr(out, "libnosuch.so.9: not found (searched: "), "%s", out);
+	cr_assert(strstr(out, "/etc/ld.so.cache"), "%s", out);
+}
+
+/* Issue 14: --ret str on a function that returns an int must not crash. */
+Test(cli_soload, ret_str_of_an_integer_is_an_error_not_a_crash)
+{
+	char out[1024];
+	int st;
+	json_t *doc = run("call --ret str " TESTLIB("libhello.so") " hello_add 1 2", &st);
+	const char *err = json_string_value(json_object_get(doc, "error"));
+
+	cr_assert_eq(st, 1, "exit %d", st);
+	cr_assert(err && strstr(err, "hello_add returned 0x3, which is not the address of a "
+	                             "readable string"),
+	          "%s", err);
+	cr_assert(strstr(err, "--ret int"), "%s", err);
+	json_decref(doc);
+	st = tu_run(SOLOAD " call --format text --ret str " TESTLIB("libhello.so") " hello_add 0 "
+	                                                                           "4096 2>&1",
+	            out, sizeof(out));
+	cr_assert_eq(st, 1, "%s", out);
+	cr_assert(strstr(out, "0x1000, which is not the address"), "%s", out);
+}
+
+Test(cli_soload, more_than_six_arguments_says_the_limit)
+{
+	char out[1024];
+	int st = tu_run(SOLOAD " call " TESTLIB("libhello.so") " hello_add 1 2 3 4 5 6 7 2>&1",
+	                out, sizeof(out));
+
+	cr_assert_eq(st, 2);
+	cr_assert(strstr(out, "at most 6 arguments can be passed"), "%s", out);
+	cr_assert(strstr(out, "not 7"), "%s", out);
+}
+
+/* Issue 14: the message names the path as given, not its basename. */
+Test(cli_soload, errors_name_the_path_as_given)
+{
+	char out[1024];
+	int st = tu_run(SOLOAD " info /usr/bin/ls 2>&1 >/dev/null", out, sizeof(out));
+
+	cr_assert_eq(st, 1);
+	cr_assert(strncmp(out, "soload: /usr/bin/ls: ", 21) == 0, "%s", out);
+	st = tu_run(SOLOAD " call " TESTLIB("libhello.so") " no_such_fn 2>&1 >/dev/null", out,
+	            sizeof(out));
+	cr_assert(strstr(out, "soload: " TESTLIB("libhello.so") ": undefined symbol"), "%s", out);
+}
+
+/* A file named like glibc's own that is not a 64-bit library at all (as
+ * /usr/lib32/libc.so.6) is refused for what it is, by every command. */
+Test(cli_soload, a_32_bit_libc_is_not_a_64_bit_file_to_every_command)
+{
+	static const char *const cmds[] = {"info %s", "call %s f", "hold %s </dev/null"};
+	char dir[] = "/tmp/mapscope-XXXXXX", path[64], cmd[256], out[1024];
+	unsigned char header[64] = {0x7f, 'E', 'L', 'F', 1, 1, 1};
+	FILE *f;
+
+	cr_assert_not_null(tu_make_tmpdir(dir));
+	snprintf(path, sizeof(path), "%s/libc.so.6", dir);
+	f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(header, 1, sizeof(header), f), sizeof(header));
+	fclose(f);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		char args[128];
+		snprintf(args, sizeof(args), cmds[i], path);
+		snprintf(cmd, sizeof(cmd), SOLOAD " %s 2>&1 >/dev/null", args);
+		cr_expect_eq(tu_run(cmd, out, sizeof(out)), 1, "%s", args);
+		cr_expect(strstr(out, path) && strstr(out, ": not a 64-bit ELF file"), "%s: %s",
+		          args, out);
+	}
+	tu_remove_tree(dir);
+	/* glibc's real one is still glibc's: named in full. */
+	tu_run(SOLOAD " call /lib/x86_64-linux-gnu/libc.so.6 f 2>&1 >/dev/null", out, sizeof(out));
+	cr_assert(strstr(out, "/lib/x86_64-linux-gnu/libc.so.6: one of glibc's own libraries"),
+	          "%s", out);
+}
+
+/* Issue 14: `soload hold LIB &` in a script has /dev/null as stdin; with
+ * --until-signal it holds until signalled. */
+Test(cli_soload, hold_until_signal_outlives_the_end_of_its_input)
+{
+	int out[2], status, devnull = open("/dev/null", O_RDONLY);
+	char line[65536];
+	ssize_t n;
+	pid_t pid;
+
+	cr_assert_geq(devnull, 0);
+	cr_assert_eq(pipe(out), 0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(devnull, 0);
+		dup2(out[1], 1);
+		close(out[0]);
+		execl(SOLOAD, "soload", "hold", "--until-signal", TESTLIB("libhello.so"),
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(devnull);
+	close(out[1]);
+	n = read(out[0], line, sizeof(line) - 1);
+	cr_assert_gt(n, 0, "no ready line");
+	line[n] = '\0';
+	cr_assert(strstr(line, "\"kind\":\"hold\""), "%s", line);
+	usleep(300 * 1000);
+	cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "exited at the end of its input");
+	kill(pid, SIGTERM);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(out[0]);
+}
+
+/* Issue 14: a cache that none of this process's RELRO pages matched shared
+ * nothing, and the status must say so rather than "shared". libz's RELRO
+ * points into glibc, which each process has somewhere else. */
+Test(cli_soload, hold_share_that_shared_no_page_says_why)
+{
+	char dir[] = "/tmp/mapscope-XXXXXX", cmd[256];
+	json_t *doc = NULL, *share;
+	const char *status;
+	long long shared;
+	int st;
+
+	cr_assert_not_null(tu_make_tmpdir(dir));
+	snprintf(cmd, sizeof(cmd),
+	         "SOLOAD_SHARE_DIR=%s " SOLOAD " hold --share libz.so.1 </dev/null 2>/dev/null",
+	         dir);
+	for (int i = 0; i < 2; i++) {
+		json_decref(doc);
+		doc = tu_run_json(cmd, &st);
+		cr_assert_eq(st, 0);
+	}
+	tu_remove_tree(dir);
+	share = json_object_get(json_array_get(json_object_get(doc, "libraries"), 0), "share");
+	status = json_string_value(json_object_get(share, "status"));
+	shared = tu_json_int(share, "shared_pages");
+	cr_assert_not_null(status);
+	if (shared > 0)
+		cr_assert_str_eq(status, "shared");
+	else
+		cr_assert(strncmp(status, "private: no RELRO page matched the cache", 40) == 0,
+		          "0 pages shared, status %s", status);
+	json_decref(doc);
 }

@@ -200,15 +200,19 @@ Test(schema, every_kind_is_documented_field_by_field)
 		snprintf(md, sizeof(md), "docs/schema-%.*s.md", (int)(strlen(kind) - 5), kind);
 		snprintf(link, sizeof(link), "(schema/%s)", kind);
 		cr_assert(strstr(index, link) != NULL, "docs/schema.md does not list %s", kind);
+		cr_assert(strstr(index, "\"interrupted\"") != NULL,
+		          "docs/schema.md does not explain interrupted");
 		if (strcmp(kind, "error.json") == 0)
 			goto next; /* documented in docs/schema.md itself */
 		prose = tu_read_file(md);
 		cr_assert_not_null(prose, "%s has no %s", files.gl_pathv[i], md);
 		collect_names(schema, names);
-		/* The header is explained once, in docs/schema.md. */
+		/* The header, and "interrupted" that any mapscope document may
+		 * end with, are explained once, in docs/schema.md. */
 		json_object_del(names, "schema");
 		json_object_del(names, "kind");
 		json_object_del(names, "page_size");
+		json_object_del(names, "interrupted");
 		json_object_foreach(names, name, v)
 		{
 			cr_expect(mentions_word(prose, name), "%s does not explain '%s'", md,
@@ -233,6 +237,12 @@ Test(schema, file_output_matches)
 	check_commandf("file", 0, BUILD_DIR "/mapscope file --ranges --pages %s", sample);
 	check_commandf("file", 0, BUILD_DIR "/mapscope file -r --format jsonl --ranges %s", dir);
 	check_commandf("file", 0, BUILD_DIR "/mapscope file -r %s /dev/null", dir);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file -r --top 2 %s", dir);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file -r --top 2 --sort evicted %s", dir);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file --save %s/list %s", dir, sample);
+	check_commandf("file", 0, "cat %s/list", dir);
+	check_commandf("file", 0, BUILD_DIR "/mapscope file --restore %s/list", dir);
+	check_commandf("file", 1, BUILD_DIR "/mapscope file --restore %s", sample);
 	/* Not the owner and no write access: counts are null with a reason. */
 	if (geteuid() == 0) /* otherwise the whole suite already runs unprivileged */
 		check_commandf("file", 0,
@@ -245,7 +255,7 @@ Test(schema, faults_output_matches)
 	check_commandf("faults", 0, BUILD_DIR "/mapscope faults -- true");
 	check_commandf("faults", 0, BUILD_DIR "/mapscope faults --samples --cold %s -- cat %s",
 	               sample, sample);
-	check_commandf("faults", 0, BUILD_DIR "/mapscope faults -- sh -c 'kill -9 $$'");
+	check_commandf("faults", 128 + 9, BUILD_DIR "/mapscope faults -- sh -c 'kill -9 $$'");
 	check_commandf("faults", 1, BUILD_DIR "/mapscope faults -- %s/missing", dir);
 	check_commandf("faults", 0,
 	               BUILD_DIR "/mapscope faults --lib %s --call hello_reset --loader soload",
@@ -256,6 +266,12 @@ Test(schema, iobench_output_matches)
 {
 	check_commandf("iobench", 0, BUILD_DIR "/mapscope iobench --size 16K %s", sample);
 	check_commandf("iobench", 1, BUILD_DIR "/mapscope iobench %s/missing", dir);
+	check_commandf("iobench", 0,
+	               BUILD_DIR "/mapscope iobench --copy --to pipe,socket,tcp,file %s", sample);
+	check_commandf("iobench", 0, BUILD_DIR "/mapscope iobench --copy --to pipe %s", sample);
+	check_commandf("iobench", 1, BUILD_DIR "/mapscope iobench --copy %s/missing", dir);
+	check_commandf("iobench", 0,
+	               BUILD_DIR "/mapscope iobench --multiplex --fds 3,1100 --events 5");
 }
 
 Test(schema, share_output_matches)
@@ -352,4 +368,19 @@ Test(schema, who_output_matches)
 	check_commandf("who", 0, BUILD_DIR "/mapscope who /usr/lib/x86_64-linux-gnu/libc.so.6");
 	check_commandf("who", 0, BUILD_DIR "/mapscope who %s", sample);
 	check_commandf("who", 1, BUILD_DIR "/mapscope who %s/missing", dir);
+}
+
+Test(schema, libs_output_matches)
+{
+	check_commandf("libs", 0, BUILD_DIR "/mapscope libs");
+	check_commandf("libs", 0, BUILD_DIR "/mapscope libs --sort relro --top 3 --path '*'");
+	check_commandf("libs", 0, BUILD_DIR "/mapscope libs --path '*/no-such-library*'");
+	check_commandf("libs", 0, ON_A_SLEEP(BUILD_DIR "/mapscope libs"));
+	check_commandf("libs", 1, BUILD_DIR "/mapscope libs 2147483647");
+	/* Unprivileged: system libraries' page cache is null with a reason. */
+	if (geteuid() == 0)
+		check_commandf(
+		        "libs", 0,
+		        "setpriv --reuid=65534 --regid=65534 --clear-groups sh -c '" ON_A_SLEEP(
+		                BUILD_DIR "/mapscope libs") "'");
 }

@@ -73,7 +73,10 @@ static void remove_copy(struct copy *c)
 	tu_run(cmd, out, sizeof(out));
 }
 
-Test(unprivileged, suites_pass_as_nobody, .timeout = 120)
+/* The nested run is bounded by timeout(1), which ends it and its children,
+ * rather than by Criterion's .timeout, which would leave them running
+ * (testutil.h says why that matters). */
+Test(unprivileged, suites_pass_as_nobody)
 {
 	struct copy c;
 	char cmd[1024], *out = malloc(1 << 20);
@@ -82,8 +85,9 @@ Test(unprivileged, suites_pass_as_nobody, .timeout = 120)
 
 	skip_unless_root_can_drop();
 	copy_build(&c);
-	snprintf(cmd, sizeof(cmd), "cd %s && " AS_NOBODY "%s/tests/run -j2 --filter '%s' 2>&1",
-	         c.dir, BUILD_DIR, UNPRIVILEGED_SUITES);
+	snprintf(cmd, sizeof(cmd),
+	         "cd %s && timeout -k 10 %d " AS_NOBODY "%s/tests/run -j2 --filter '%s' 2>&1",
+	         c.dir, TU_LIMIT(120), BUILD_DIR, UNPRIVILEGED_SUITES);
 	status = tu_run(cmd, out, 1 << 20);
 	synthesis = strstr(out, "Synthesis:");
 	if (synthesis)
@@ -93,6 +97,7 @@ Test(unprivileged, suites_pass_as_nobody, .timeout = 120)
 	remove_copy(&c);
 	fprintf(stderr, "unprivileged: %d tests ran as nobody, %d failed, %d crashed\n", tested,
 	        failing, crashing);
+	cr_expect_neq(status, 124, "the suites as nobody took over %d s:\n%s", TU_LIMIT(120), out);
 	cr_expect_eq(status, 0, "suites failed as nobody:\n%s", out);
 	cr_expect_gt(tested, 0, "no suite ran as nobody:\n%s", out);
 	cr_expect_eq(failing + crashing, 0, "failures as nobody:\n%s", out);
@@ -462,6 +467,15 @@ Test(unprivileged, maps_all_without_privileges_reads_own_and_lists_the_rest)
 	{
 		const char *why = json_string_value(json_object_get(e, "error"));
 		cr_expect(why && *why, "an error without a reason");
+		/* kthreadd (pid 2) is a kernel thread, not a process that exited */
+		cr_expect_neq(json_integer_value(json_object_get(e, "pid")), 2,
+		              "kthreadd is in errors[]: %s", why);
 	}
+	cr_expect_gt(tu_json_int(json_object_get(doc, "totals"), "kernel_threads"), 0);
+	json_decref(doc);
+	/* As root, kernel threads are counted the same way. */
+	doc = tu_run_json(BUILD_DIR "/mapscope maps --all 2>/dev/null", &status);
+	cr_assert_not_null(doc);
+	cr_expect_gt(tu_json_int(json_object_get(doc, "totals"), "kernel_threads"), 0);
 	json_decref(doc);
 }

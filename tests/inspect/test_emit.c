@@ -48,15 +48,45 @@ Test(emit, human_bytes_uses_binary_units)
 	cr_assert_str_eq(emit_human_bytes(3 << 20, buf, sizeof(buf)), "3.0 MiB");
 }
 
-Test(emit, bytes_that_are_not_utf8_survive_as_latin1_characters)
+/* Issue 14.11: a name that is not UTF-8 is not turned into another file's
+ * name: U+FFFD marks each stray byte and "<key>_hex" keeps the bytes. */
+Test(emit, bytes_that_are_not_utf8_are_kept_in_hex_beside_the_string)
 {
 	json_t *o = json_object();
 
 	emit_str(o, "path", "/tmp/caf\xe9-\xc3\xa9");
-	/* 0xe9 alone is not UTF-8: it becomes U+00E9; the valid é passes through. */
+	emit_str(o, "plain", "/tmp/caf\xc3\xa9");
 	cr_assert_str_eq(json_string_value(json_object_get(o, "path")),
-	                 "/tmp/caf\xc3\xa9-\xc3\xa9");
+	                 "/tmp/caf\xef\xbf\xbd-\xc3\xa9");
+	cr_assert_str_eq(json_string_value(json_object_get(o, "path_hex")),
+	                 "2f746d702f636166e92dc3a9");
+	cr_assert_null(json_object_get(o, "plain_hex"), "valid UTF-8 has no hex beside it");
 	json_decref(o);
+}
+
+Test(emit, streamed_member_has_the_same_rule)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	emit_write_member(f, "path",
+	                  "a\xff"
+	                  "b");
+	fputc(',', f);
+	emit_write_member(f, "ok", "a\nb");
+	fclose(f);
+	cr_assert_str_eq(buf, "\"path\":\"a\xef\xbf\xbd"
+	                      "b\",\"path_hex\":\"61ff62\",\"ok\":\"a\\nb\"");
+	free(buf);
+}
+
+Test(emit, text_escapes_control_characters_and_stray_bytes_as_fincore_does)
+{
+	char *s = emit_text_safe("a\nb\xff\xc3\xa9\\x\\y\x7f");
+
+	cr_assert_str_eq(s, "a\\x0ab\\xff\xc3\xa9\\x5cx\\y\\x7f");
+	free(s);
 }
 
 Test(emit, utf8_length_refuses_overlong_and_truncated_sequences)

@@ -27,7 +27,7 @@ static json_t *finish(struct capture *c, struct emit_file *e)
 	json_error_t err;
 	json_t *doc;
 
-	cr_assert_eq(emit_file_end(e, &stats), 0);
+	cr_assert_eq(emit_file_end(e, &stats, NULL), 0);
 	fclose(c->out);
 	doc = json_loads(c->buf, JSON_DISABLE_EOF_CHECK, &err);
 	cr_assert_not_null(doc, "not JSON: %s: %s", err.text, c->buf);
@@ -100,7 +100,7 @@ Test(emit_file, jsonl_lines_are_documents)
 	emit_file_open_entry(&e, "x", &measured);
 	emit_file_close_entry(&e, &measured, NULL);
 	emit_file_problem(&e, "fifo", NULL, "not a regular file (fifo)");
-	cr_assert_eq(emit_file_end(&e, &(struct filewalk_stats){0, 0}), 0);
+	cr_assert_eq(emit_file_end(&e, &(struct filewalk_stats){0, 0}, NULL), 0);
 	fclose(c.out);
 	for (line = strtok_r(c.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save), n++) {
 		json_t *doc = json_loads(line, 0, NULL);
@@ -138,7 +138,7 @@ static void scan_two_files_slowly(struct emit_file *e)
 	e->start_ns -= 2000000000ULL; /* and the scan had run for two seconds */
 	emit_file_open_entry(e, "first", &measured);
 	emit_file_close_entry(e, &measured, NULL);
-	emit_file_end(e, &(struct filewalk_stats){0, 0});
+	emit_file_end(e, &(struct filewalk_stats){0, 0}, NULL);
 }
 
 static void scan_quickly(struct emit_file *e)
@@ -146,7 +146,7 @@ static void scan_quickly(struct emit_file *e)
 	e->progress_tty = true;
 	emit_file_open_entry(e, "first", &measured);
 	emit_file_close_entry(e, &measured, NULL);
-	emit_file_end(e, &(struct filewalk_stats){0, 0});
+	emit_file_end(e, &(struct filewalk_stats){0, 0}, NULL);
 }
 
 Test(emit_file, progress_only_on_a_terminal_after_a_second_and_cleared)

@@ -192,7 +192,7 @@ Test(residency, touch_brings_in_and_evict_drops)
 
 	cr_assert_eq(tu_file_with_residency(path, "........"), 0);
 	fd = open(path, O_RDONLY);
-	cr_assert_eq(residency_touch(fd, 8 * 4096), 0);
+	cr_assert_eq(residency_touch(fd, 8 * 4096, NULL, NULL), 0);
 	cr_assert_eq(residency_measure(fd, &r), 0);
 	cr_assert_eq(r.resident_pages, 8);
 	cr_assert_eq(residency_evict(fd), 0);

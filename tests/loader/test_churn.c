@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,6 +43,9 @@ static void run_spawner(const char *path)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	unsigned n = 0;
 
+	/* A test that fails or times out before stop_churn must not leave us
+	 * forking for ever. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (fd < 0 || mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED)
 		_exit(1);
 	for (int alive = 0;; n++) {

@@ -150,7 +150,8 @@ Test(deps, a_library_may_use_what_a_sibling_in_its_group_defines)
 	sl_lib *top;
 
 	cr_assert_null(sl_open(TESTLIB("libgroup_user.so"), 0), "alone it cannot bind");
-	cr_assert_str_eq(sl_error(), "libgroup_user.so: undefined symbol group_provided");
+	cr_assert_str_eq(sl_error(),
+	                 TESTLIB("libgroup_user.so") ": undefined symbol group_provided");
 	top = sl_open(TESTLIB("libgroup_top.so"), 0);
 	cr_assert_not_null(top, "%s", sl_error());
 	cr_assert_eq(((int (*)(void))sl_sym(top, "group_top"))(), 42);
@@ -185,7 +186,7 @@ static int dl_find(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-static void sl_find(sl_lib *lib, void *arg)
+static void note_loaded(sl_lib *lib, void *arg)
 {
 	struct sl_info info;
 
@@ -203,7 +204,7 @@ static void expect_same_leaf(const char *top, const char *fn, int want)
 
 	cr_assert_not_null(lib, "%s", sl_error());
 	cr_assert_eq(((int (*)(void))sl_sym(lib, fn))(), want);
-	sl_foreach(sl_find, &ours);
+	sl_foreach(note_loaded, &ours);
 	sl_close(lib);
 	h = dlopen(top, RTLD_NOW | RTLD_LOCAL);
 	cr_assert_not_null(h, "dlopen finds it too: %s", dlerror());
@@ -256,9 +257,9 @@ Test(deps, inherited_rpath_miss_lists_the_inherited_directories)
 	copy_lib("librpath_mid.so", "");
 	snprintf(top, sizeof(top), "%s/librpath_top.so", dir);
 	snprintf(want, sizeof(want),
-	         "librpath_mid.so: needed library librpath_leaf.so not found (searched: "
+	         "%s/librpath_mid.so: needed library librpath_leaf.so not found (searched: "
 	         "%s:%s/sub:/etc/ld.so.cache:/lib/x86_64-linux-gnu:",
-	         dir, dir);
+	         dir, dir, dir);
 	expect_both_refuse(top, want);
 	remove_dir();
 }
@@ -266,8 +267,9 @@ Test(deps, inherited_rpath_miss_lists_the_inherited_directories)
 Test(deps, runpath_is_not_inherited_as_by_dlopen)
 {
 	expect_both_refuse(TESTLIB("librunpath_top.so"),
-	                   "librpath_mid.so: needed library librpath_leaf.so not found (searched: "
-	                   "/etc/ld.so.cache:/lib/x86_64-linux-gnu:");
+	                   TESTLIB("librpath_mid.so") ": needed library librpath_leaf.so not "
+	                                              "found (searched: "
+	                                              "/etc/ld.so.cache:/lib/x86_64-linux-gnu:");
 }
 
 /* A program with DT_RPATH "$ORIGIN/lib", built now: its DT_RPATH is the

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 /* The permissions and path of the mapping holding addr, from
  * /proc/self/maps; 0 if found. */
@@ -56,6 +57,49 @@ Test(map, segments_have_their_own_protection_from_the_file)
 	}
 	cr_assert_not(tu_any_wx_mapping());
 	sl_close(lib);
+}
+
+/* Every page of the span either lies in a segment, with its protection,
+ * or is inaccessible, however the span was reserved: libtables has a first
+ * segment too large to prefault (its span is reserved by mapping that
+ * segment over all of it, as glibc does), and libepoxy, where installed,
+ * also a page between segments. */
+static void check_span(const char *path)
+{
+	sl_lib *lib = sl_open(path, 0);
+	struct sl_info info;
+	char perms[5], file[256];
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	sl_info(lib, &info);
+	for (uintptr_t a = (uintptr_t)info.base; a < (uintptr_t)info.base + info.span; a += 4096) {
+		const struct sl_segment *in = NULL;
+		for (size_t i = 0; i < info.nsegments; i++)
+			if (a >= info.segments[i].start &&
+			    a < info.segments[i].start + info.segments[i].size)
+				in = &info.segments[i];
+		cr_assert_eq(mapping_of(a, perms, file, sizeof(file)), 0, "%s: page %#lx unmapped",
+		             path, a - (uintptr_t)info.base);
+		if (!in) {
+			cr_assert_str_eq(perms, "---p", "%s: gap page %#lx is %s", path,
+			                 a - (uintptr_t)info.base, perms);
+			continue;
+		}
+		cr_assert_eq(perms[2] == 'x', !!(in->prot & PROT_EXEC), "%s", path);
+		cr_assert(perms[1] != 'w' || !(in->prot & PROT_EXEC), "%s: W+X", path);
+	}
+	cr_assert_not(tu_any_wx_mapping());
+	sl_close(lib);
+}
+
+Test(map, pages_between_segments_are_inaccessible)
+{
+	static const char epoxy[] = "/usr/lib/x86_64-linux-gnu/libepoxy.so.0";
+
+	check_span(TESTLIB("libtables.so"));
+	check_span(TESTLIB("libcounter.so"));
+	if (access(epoxy, R_OK) == 0)
+		check_span(epoxy);
 }
 
 Test(map, relro_is_read_only_after_load)

@@ -3,6 +3,7 @@
 #include "support/testutil.h"
 
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,7 @@ Test(soload, sym_of_an_undefined_name_sets_the_error)
 	sl_lib *lib = sl_open(TESTLIB("libhello.so"), 0);
 
 	cr_assert_null(sl_sym(lib, "hello_nothing"));
-	cr_assert_str_eq(sl_error(), "libhello.so: undefined symbol hello_nothing");
+	cr_assert_str_eq(sl_error(), TESTLIB("libhello.so") ": undefined symbol hello_nothing");
 	sl_close(lib);
 }
 
@@ -153,4 +154,60 @@ Test(soload, glibc_libraries_are_refused_by_name)
 	cr_assert(strstr(sl_error(), "libc.so.6: one of glibc's own libraries"), "%s", sl_error());
 	cr_assert_null(sl_open("/lib/x86_64-linux-gnu/libm.so.6", 0));
 	cr_assert_eq(tu_count_maps(), maps);
+}
+
+/* A name without a '/' is searched as dlopen searches it; the same file
+ * gives the same handle, whichever way it was named. */
+Test(soload, a_name_is_searched_and_gives_the_same_handle_as_its_path)
+{
+	int maps = tu_count_maps(), fds = tu_count_fds();
+	char path[PATH_MAX];
+	sl_lib *by_path, *by_name;
+
+	setenv("SOLOAD_LIBRARY_PATH", "/nonexistent:" BUILD_DIR "/testlibs", 1);
+	cr_assert_eq(sl_find("libhello.so", path, sizeof(path)), 0, "%s", sl_error());
+	cr_assert_str_eq(path, BUILD_DIR "/testlibs/libhello.so");
+	by_name = sl_open("libhello.so", 0);
+	unsetenv("SOLOAD_LIBRARY_PATH");
+	cr_assert_not_null(by_name, "%s", sl_error());
+	by_path = sl_open(TESTLIB("libhello.so"), 0);
+	cr_assert_eq(by_path, by_name);
+	cr_assert_eq(((int (*)(int, int))sl_sym(by_name, "hello_add"))(2, 3), 5);
+	sl_close(by_path);
+	sl_close(by_name);
+	cr_assert_null(sl_open("libhello.so", 0), "not without SOLOAD_LIBRARY_PATH");
+	cr_assert(strstr(sl_error(), "libhello.so: not found (searched: /etc/ld.so.cache:"), "%s",
+	          sl_error());
+	cr_assert_eq(tu_count_maps(), maps);
+	cr_assert_eq(tu_count_fds(), fds);
+}
+
+Test(soload, find_gives_the_file_open_would_load)
+{
+	char path[PATH_MAX], tiny[8];
+	sl_lib *z;
+
+	cr_assert_eq(sl_find("libz.so.1", path, sizeof(path)), 0, "%s", sl_error());
+	cr_assert(path[0] == '/' && strstr(path, "/libz.so.1"), "%s", path);
+	cr_assert_eq(access(path, R_OK), 0);
+	z = sl_open("libz.so.1", 0);
+	cr_assert_not_null(z, "%s", sl_error());
+	cr_assert_eq(sl_open(path, SL_NOLOAD), z, "the same file");
+	sl_close(z);
+	sl_close(z);
+	/* A path is what it is; too small a buffer and a miss are errors. */
+	cr_assert_eq(sl_find(TESTLIB("libhello.so"), path, sizeof(path)), 0);
+	cr_assert_str_eq(path, TESTLIB("libhello.so"));
+	cr_assert_eq(sl_find("libz.so.1", tiny, sizeof(tiny)), -1);
+	cr_assert(strstr(sl_error(), "does not fit in 8 bytes"), "%s", sl_error());
+	cr_assert_eq(sl_find("/nonexistent/libx.so", path, sizeof(path)), -1);
+	cr_assert_str_eq(sl_error(), "/nonexistent/libx.so: No such file or directory");
+	cr_assert_eq(sl_find("libnosuch.so.9", path, sizeof(path)), -1);
+	cr_assert(strstr(sl_error(), "libnosuch.so.9: not found (searched: "), "%s", sl_error());
+	/* glibc's own: the file the system's dynamic linker has loaded. */
+	cr_assert_eq(sl_find("libc.so.6", path, sizeof(path)), 0, "%s", sl_error());
+	cr_assert(path[0] == '/' && strstr(path, "libc.so.6"), "%s", path);
+	cr_assert_null(sl_open("libc.so.6", 0));
+	cr_assert_str_eq(sl_error(), "libc.so.6: one of glibc's own libraries: only the system's "
+	                             "dynamic linker loads those (use dlopen)");
 }

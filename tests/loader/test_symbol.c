@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef int (*int_fn)(void);
 
@@ -102,4 +103,25 @@ Test(symbol, library_exporting_nothing_still_resolves_its_imports)
 	cr_assert_not_null(lib, "%s", sl_error());
 	cr_assert_null(sl_sym(lib, "keep_a_copy"), "hidden");
 	cr_assert_eq(sl_close(lib), 0);
+}
+
+/* A name defined unversioned (hidden) and in three versions: sl_sym gives
+ * what dlsym gives, the unversioned definition (libsctp keeps
+ * sctp_connectx so for programs built before it had versions). */
+Test(symbol, lookup_by_name_prefers_the_unversioned_definition_as_dlsym_does)
+{
+	static const char path[] = "/usr/lib/x86_64-linux-gnu/libsctp.so.1";
+	void *theirs;
+	sl_lib *ours;
+
+	if (access(path, R_OK) != 0)
+		cr_skip_test("%s is not installed", path);
+	theirs = dlopen(path, RTLD_NOW);
+	ours = sl_open(path, 0);
+	cr_assert_not_null(theirs, "%s", dlerror());
+	cr_assert_not_null(ours, "%s", sl_error());
+	cr_assert_eq((char *)sl_sym(ours, "sctp_connectx") - (char *)sl_sym(ours, "sctp_bindx"),
+	             (char *)dlsym(theirs, "sctp_connectx") - (char *)dlsym(theirs, "sctp_bindx"));
+	sl_close(ours);
+	dlclose(theirs);
 }

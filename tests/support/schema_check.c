@@ -156,6 +156,49 @@ static void check_null_reason(const char *name, const json_t *obj, const char *p
 		violate(rep, path, "'%s' has a reason but is not null", name);
 }
 
+/* The property whose exact bytes key gives, if key is "<name>_hex" and
+ * <name> is declared: a string, or a list of strings, that was not UTF-8
+ * (docs/schema.md). NULL otherwise. */
+static const json_t *hex_owner(const json_t *props, const char *key)
+{
+	size_t len = strlen(key);
+	char name[256];
+
+	if (len <= 4 || len - 4 >= sizeof(name) || strcmp(key + len - 4, "_hex") != 0)
+		return NULL;
+	memcpy(name, key, len - 4);
+	name[len - 4] = '\0';
+	return json_object_get(props, name);
+}
+
+static bool is_hex(const json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	if (!s || strlen(s) % 2)
+		return false;
+	return strspn(s, "0123456789abcdef") == strlen(s);
+}
+
+/* "<name>_hex": lowercase hex of the bytes, or a list of those. */
+static void check_hex(const json_t *v, const char *path, struct schema_report *rep)
+{
+	const json_t *item;
+	size_t i;
+
+	if (is_hex(v))
+		return;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, item)
+		{
+			if (!is_hex(item))
+				violate(rep, path, "item %zu is not lowercase hex", i);
+		}
+		return;
+	}
+	violate(rep, path, "not lowercase hex bytes");
+}
+
 static void check_property(const json_t *schema, const char *key, const json_t *v,
                            const char *path, struct schema_report *rep)
 {
@@ -169,6 +212,8 @@ static void check_property(const json_t *schema, const char *key, const json_t *
 		check_value(sub, v, child, rep);
 	else if (reason_owner(props, key))
 		return; /* checked with its owner */
+	else if (hex_owner(props, key))
+		check_hex(v, child, rep);
 	else if (json_is_false(extra))
 		violate(rep, child, "property not in the schema");
 	else if (json_is_object(extra))

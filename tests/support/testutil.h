@@ -13,6 +13,17 @@
 #endif
 #define TESTLIB(name) BUILD_DIR "/testlibs/" name
 
+/* Sanitized builds run two to four times slower, a busy machine slower
+ * still. A test that reaches Criterion's .timeout fails and leaves its
+ * children running: long tests bound their children themselves with
+ * TU_LIMIT seconds (timeout(1)), scaled here, and stay clear of .timeout. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define TU_SLOWDOWN 4
+#else
+#define TU_SLOWDOWN 1
+#endif
+#define TU_LIMIT(seconds) ((seconds)*TU_SLOWDOWN)
+
 /* Runs cmd with /bin/sh, capturing stdout (up to cap bytes, NUL-terminated)
  * into out. Returns the exit status, or -1 if it did not exit normally. */
 int tu_run(const char *cmd, char *out, size_t cap);
