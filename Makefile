@@ -4,7 +4,8 @@
 #   make test       Criterion suites and CLI tests (installs missing dependencies)
 #   make demo       the main job on an embedded default
 #   make bench      benchmarks against the peers
-#   make fuzz       fuzz the ELF reader (FUZZ_SECONDS=N)
+#   make fuzz       fuzz the ELF reader and the /proc text parsers (FUZZ_SECONDS=N,
+#                   FUZZ_ENGINE=libfuzzer|afl|both); make fuzz-merge keeps the corpus
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make lint       clang-format check and cppcheck
 #
@@ -105,7 +106,7 @@ TESTLIBS := $(TESTLIB_C:testlibs/%.c=$(B)/testlibs/%.so) \
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all test demo bench fuzz install clean lint deps tsan sweep
+.PHONY: all test demo bench fuzz fuzz-merge fuzz-cover install clean lint deps tsan sweep
 # The helpers too: README's examples run build/tests/helpers/touchpages.
 all: $(B)/libsoload.a $(B)/libsoload.so $(B)/libsoload-preload.so $(B)/soload \
 	$(B)/mapscope $(TESTLIBS) $(B)/soload.pc $(TEST_HELPERS)
@@ -208,7 +209,6 @@ tsan: all
 		$(B)/tsan/libsoload.a $(LDLIBS_LOADER)
 	$(B)/tsan/threads 300 $(TSAN_LIBS)
 
-# libFuzzer targets over the loader's reading of files (tests/fuzz/run.sh).
 # Every system library through libsoload and dlopen, compared
 # (tests/sweep/sweep.sh; SWEEP_DIRS to choose the directories).
 $(B)/tests/sweep/libsweep: tests/sweep/libsweep.c $(B)/libsoload.a | $(DEPS_STAMP)
@@ -218,9 +218,18 @@ $(B)/tests/sweep/libsweep: tests/sweep/libsweep.c $(B)/libsoload.a | $(DEPS_STAM
 sweep: $(B)/tests/sweep/libsweep
 	sh tests/sweep/sweep.sh $(B)
 
+# Fuzz targets (libFuzzer and AFL++) over the loader's reading of files and
+# the inspector's parsers of /proc text, one after the other (tests/fuzz/run.sh);
+# fuzz-merge minimises what they found into tests/fuzz/corpus/; fuzz-cover
+# shows the source lines and branches that corpus reaches.
 FUZZ_SECONDS ?= 60
+FUZZ_ENGINE ?= libfuzzer
 fuzz:
-	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+	FUZZ_ENGINE=$(FUZZ_ENGINE) sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+fuzz-merge:
+	sh tests/fuzz/run.sh -m
+fuzz-cover:
+	sh tests/fuzz/run.sh -c
 
 demo: all
 	sh docs/demo.sh

@@ -27,44 +27,83 @@ static ssize_t read_proc_file(pid_t pid, const char *name, char *buf, size_t cap
 	return n;
 }
 
-/* /proc/PID/stat: the command name may hold spaces and parentheses, so the
- * fields are counted from the last ')'. Field 3 is the state, 10 minflt,
- * 12 majflt, 24 rss. */
-static int parse_stat(const char *buf, struct procstat *out)
+/* One field of /proc/PID/stat after its separating space: a decimal
+ * number, negative for a few signed fields we do not use. */
+static int stat_field(const char **p, unsigned long long *out)
 {
-	const char *p = strrchr(buf, ')');
-	unsigned long long v[22];
-	int field = 3;
+	const char *digits;
+	char *end;
 
-	if (!p || sscanf(p + 1, " %c", &out->state) != 1)
+	if (**p != ' ')
 		return -EINVAL;
-	p += 3;
-	for (int i = 0; field < 24 && i < 22; i++) {
-		char *end;
-		while (*p == ' ')
-			p++;
-		v[i] = strtoull(p, &end, 10);
-		if (end == p)
-			return -EINVAL;
-		p = end;
-		field++;
-	}
-	if (field != 24)
+	digits = *p + 1 + ((*p)[1] == '-');
+	if (*digits < '0' || *digits > '9')
 		return -EINVAL;
-	out->minflt = v[10 - 4];
-	out->majflt = v[12 - 4];
-	out->rss_pages = v[24 - 4];
+	errno = 0;
+	*out = strtoull(*p + 1, &end, 10);
+	if (errno)
+		return -EINVAL;
+	*p = end;
 	return 0;
 }
 
+/* /proc/PID/stat: "pid (comm) S f4 f5 ...". The command name may hold spaces
+ * and parentheses, so the fields are counted from the last ')'. Field 3 is
+ * the state, 10 minflt, 12 majflt, 24 rss. The text may end anywhere. */
+static int parse_stat(const char *buf, struct procstat *out)
+{
+	const char *p = strrchr(buf, ')');
+	unsigned long long v[25];
+
+	if (!p || p[1] != ' ' || p[2] == '\0' || p[2] == ' ')
+		return -EINVAL;
+	out->state = p[2];
+	p += 3;
+	for (int field = 4; field <= 24; field++)
+		if (stat_field(&p, &v[field]) != 0)
+			return -EINVAL;
+	out->minflt = v[10];
+	out->majflt = v[12];
+	out->rss_pages = v[24];
+	return 0;
+}
+
+/* "\nKey:\t   1234 kB" of /proc/PID/status, in pages; -1 if the key is
+ * absent or its value is not a size (negative, or too big for bytes). */
 static int64_t status_pages(const char *buf, const char *key)
 {
 	const char *p = strstr(buf, key);
-	long long kb;
+	unsigned long long kb;
+	char *end;
 
-	if (!p || sscanf(p + strlen(key), " %lld", &kb) != 1)
+	if (!p)
 		return -1;
-	return kb * 1024 / sysconf(_SC_PAGESIZE);
+	p += strlen(key);
+	p += strspn(p, " \t");
+	if (*p < '0' || *p > '9')
+		return -1;
+	errno = 0;
+	kb = strtoull(p, &end, 10);
+	if (errno || kb > INT64_MAX / 1024)
+		return -1;
+	return (int64_t)(kb * 1024 / (unsigned long long)sysconf(_SC_PAGESIZE));
+}
+
+int procstat_parse(const char *stat, const char *status, struct procstat *out)
+{
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = parse_stat(stat, out);
+	if (err)
+		return err;
+	out->rss_anon_pages = status_pages(status, "\nRssAnon:");
+	out->rss_file_pages = status_pages(status, "\nRssFile:");
+	out->rss_shmem_pages = status_pages(status, "\nRssShmem:");
+	/* VmRSS is the sum of the three above; stat's rss can lag behind it. */
+	if (status_pages(status, "\nVmRSS:") >= 0)
+		out->rss_pages = (uint64_t)status_pages(status, "\nVmRSS:");
+	return 0;
 }
 
 int procstat_vm_pages(int procdir, uint64_t *pages)
@@ -89,25 +128,14 @@ int procstat_vm_pages(int procdir, uint64_t *pages)
 
 int procstat_read(pid_t pid, struct procstat *out)
 {
-	char buf[4096];
+	char stat[4096], status[4096];
 	ssize_t n;
-	int err;
 
 	memset(out, 0, sizeof(*out));
-	n = read_proc_file(pid, "stat", buf, sizeof(buf));
+	n = read_proc_file(pid, "stat", stat, sizeof(stat));
 	if (n < 0)
 		return (int)n;
-	err = parse_stat(buf, out);
-	if (err)
-		return err;
-	n = read_proc_file(pid, "status", buf, sizeof(buf));
-	if (n < 0)
-		buf[0] = '\0';
-	out->rss_anon_pages = status_pages(buf, "\nRssAnon:");
-	out->rss_file_pages = status_pages(buf, "\nRssFile:");
-	out->rss_shmem_pages = status_pages(buf, "\nRssShmem:");
-	/* VmRSS is the sum of the three above; stat's rss can lag behind it. */
-	if (status_pages(buf, "\nVmRSS:") >= 0)
-		out->rss_pages = (uint64_t)status_pages(buf, "\nVmRSS:");
-	return 0;
+	if (read_proc_file(pid, "status", status, sizeof(status)) < 0)
+		status[0] = '\0';
+	return procstat_parse(stat, status, out);
 }

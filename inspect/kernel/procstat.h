@@ -19,6 +19,11 @@ struct procstat {
 /* 0, or -errno (-ENOENT once the process is gone). */
 int procstat_read(pid_t pid, struct procstat *out);
 
+/* The parsing half of procstat_read: the text of /proc/PID/stat and of
+ * /proc/PID/status ("" when unreadable), each NUL-terminated. 0, or -EINVAL
+ * if stat is not stat text. */
+int procstat_parse(const char *stat, const char *status, struct procstat *out);
+
 /* The size of the process's address space in pages (statm's first field),
  * relative to its /proc directory fd: one small read, no walk of its
  * mappings. 0 from the moment the process has let go of its memory

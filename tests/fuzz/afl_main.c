@@ -1,7 +1,9 @@
 /*
  * afl_main: the same targets for AFL++ or by hand, without libFuzzer: reads
  * each file named on the command line (or stdin) and runs it through
- * LLVMFuzzerTestOneInput. Under afl-clang-fast it loops in persistent mode.
+ * LLVMFuzzerTestOneInput. Under afl-clang-fast, given no file, it loops in
+ * persistent mode over test cases in shared memory (AFL++'s fastest mode; a
+ * stdin FILE would stay at EOF after the first round).
  *
  *   build/fuzz/afl-reloc build/testlibs/malformed/trunc-in-data.so
  *   afl-fuzz -i seeds -o out -- build/fuzz/afl-reloc @@
@@ -9,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,21 +41,34 @@ static int run_file(const char *path, uint8_t *buf)
 	return rc;
 }
 
+#ifdef __AFL_FUZZ_TESTCASE_LEN
+__AFL_FUZZ_INIT();
+
+static void run_persistent(void)
+{
+	const uint8_t *buf;
+
+	__AFL_INIT();
+	buf = __AFL_FUZZ_TESTCASE_BUF;
+	while (__AFL_LOOP(10000))
+		LLVMFuzzerTestOneInput(buf, (size_t)__AFL_FUZZ_TESTCASE_LEN);
+}
+#endif
+
 int main(int argc, char **argv)
 {
-	uint8_t *buf = malloc(MAX_INPUT);
+	uint8_t *buf;
 	int failed = 0;
 
-	if (!buf)
-		return 1;
-#ifdef __AFL_LOOP
+#ifdef __AFL_FUZZ_TESTCASE_LEN
 	if (argc < 2) {
-		while (__AFL_LOOP(10000))
-			run_stream(stdin, buf);
-		free(buf);
+		run_persistent();
 		return 0;
 	}
 #endif
+	buf = malloc(MAX_INPUT);
+	if (!buf)
+		return 1;
 	if (argc < 2)
 		failed = run_stream(stdin, buf) != 0;
 	for (int i = 1; i < argc; i++)
