@@ -567,7 +567,8 @@ int emit_file_end(struct emit_file *e, const struct filewalk_stats *walk, const 
 		table_free(e->table);
 		e->table = NULL;
 		if (interrupt_name())
-			fprintf(e->out, "interrupted by %s: the scan stopped here\n", interrupt_name());
+			fprintf(e->out, "interrupted by %s: the scan stopped here\n",
+			        interrupt_name());
 		if (e->table_failed)
 			return -1;
 	} else {
