@@ -512,7 +512,8 @@ static int write_cache(const struct share_ctx *ctx, const struct relro_span *s, 
 	fill_header(ctx, s, h);
 	h->checksum = checksum_pages(s->start, s->len);
 	h->nproven = nmap;
-	memcpy(first + sizeof(*h), ctx->unproven, nmap);
+	if (nmap) /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(first + sizeof(*h), ctx->unproven, nmap);
 	err = publish(name, iov, 2);
 	free(first);
 	return err;
