@@ -200,18 +200,6 @@ static const struct {
         {"in_kernel_bytes", offsetof(struct iobench_copy_result, in_kernel_bytes)},
 };
 
-static const struct {
-	const char *key;
-	size_t offset;
-} io_fields[] = {
-        {"rchar", offsetof(struct procio, rchar)},
-        {"wchar", offsetof(struct procio, wchar)},
-        {"syscr", offsetof(struct procio, syscr)},
-        {"syscw", offsetof(struct procio, syscw)},
-        {"read_bytes", offsetof(struct procio, read_bytes)},
-        {"write_bytes", offsetof(struct procio, write_bytes)},
-};
-
 json_t *emit_iobench_copy_entry(const struct iobench_copy_result *r)
 {
 	json_t *o = json_object(), *io;
@@ -235,10 +223,10 @@ json_t *emit_iobench_copy_entry(const struct iobench_copy_result *r)
 		emit_unmeasured(o, "io", io_why);
 	} else {
 		io = json_object();
-		for (size_t i = 0; i < sizeof(io_fields) / sizeof(io_fields[0]); i++) {
+		for (size_t i = 0; i < procio_nfields; i++) {
 			const uint64_t *v =
-			        (const uint64_t *)((const char *)&r->io + io_fields[i].offset);
-			emit_int(io, io_fields[i].key, (int64_t)*v);
+			        (const uint64_t *)((const char *)&r->io + procio_fields[i].offset);
+			emit_int(io, procio_fields[i].key, (int64_t)*v);
 		}
 		json_object_set_new(o, "io", io);
 	}

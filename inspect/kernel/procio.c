@@ -7,10 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const struct {
-	const char *key;
-	size_t offset;
-} fields[] = {
+const struct procio_field procio_fields[] = {
         {"rchar", offsetof(struct procio, rchar)},
         {"wchar", offsetof(struct procio, wchar)},
         {"syscr", offsetof(struct procio, syscr)},
@@ -19,7 +16,7 @@ static const struct {
         {"write_bytes", offsetof(struct procio, write_bytes)},
 };
 
-#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+const size_t procio_nfields = sizeof(procio_fields) / sizeof(procio_fields[0]);
 
 /* The value of "key: N" at the start of a line of text, or -1. */
 static int find_value(const char *text, const char *key, uint64_t *out)
@@ -41,9 +38,9 @@ static int find_value(const char *text, const char *key, uint64_t *out)
 int procio_parse(const char *text, struct procio *out)
 {
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < NFIELDS; i++) {
-		uint64_t *v = (uint64_t *)((char *)out + fields[i].offset);
-		if (find_value(text, fields[i].key, v) != 0)
+	for (size_t i = 0; i < procio_nfields; i++) {
+		uint64_t *v = (uint64_t *)((char *)out + procio_fields[i].offset);
+		if (find_value(text, procio_fields[i].key, v) != 0)
 			return -EINVAL;
 	}
 	return 0;
@@ -76,10 +73,12 @@ static uint64_t less(uint64_t a, uint64_t b)
 
 void procio_delta(const struct procio *before, const struct procio *after, struct procio *out)
 {
-	for (size_t i = 0; i < NFIELDS; i++) {
-		const uint64_t *b = (const uint64_t *)((const char *)before + fields[i].offset);
-		const uint64_t *a = (const uint64_t *)((const char *)after + fields[i].offset);
-		*(uint64_t *)((char *)out + fields[i].offset) = less(*a, *b);
+	for (size_t i = 0; i < procio_nfields; i++) {
+		const uint64_t *b =
+		        (const uint64_t *)((const char *)before + procio_fields[i].offset);
+		const uint64_t *a =
+		        (const uint64_t *)((const char *)after + procio_fields[i].offset);
+		*(uint64_t *)((char *)out + procio_fields[i].offset) = less(*a, *b);
 	}
 	out->rchar = less(out->rchar, before->self_bytes);
 	out->syscr = less(out->syscr, 1);

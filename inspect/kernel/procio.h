@@ -9,12 +9,22 @@
 #ifndef PROCIO_H
 #define PROCIO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct procio {
 	uint64_t rchar, wchar, syscr, syscw, read_bytes, write_bytes;
 	uint64_t self_bytes; /* bytes the read of this sample returned */
 };
+
+/* The counters by their names in the io file, which are also their JSON
+ * keys: value = *(uint64_t *)((char *)&procio + procio_fields[i].offset). */
+struct procio_field {
+	const char *key;
+	size_t offset;
+};
+extern const struct procio_field procio_fields[];
+extern const size_t procio_nfields;
 
 /* Reads the calling thread's counters. 0, or -errno (-ENOENT: a kernel
  * without CONFIG_TASK_IO_ACCOUNTING; -EINVAL: text it does not know). */
