@@ -2,7 +2,6 @@
 #include "support/xml_check.h"
 
 #include <criterion/criterion.h>
-#include <regex.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -144,18 +143,6 @@ static void assert_fits(const char *text, int width)
 		cr_assert_leq(len, width, "a line of %d columns: %.*s", len, len, line);
 		line += len + (nl ? 1 : 0);
 	}
-}
-
-/* Whether a line of text matches the extended regular expression re. */
-static bool has_line(const char *text, const char *re)
-{
-	regex_t r;
-	bool found;
-
-	cr_assert_eq(regcomp(&r, re, REG_EXTENDED | REG_NEWLINE | REG_NOSUB), 0);
-	found = regexec(&r, text, 0, NULL, 0) == 0;
-	regfree(&r);
-	return found;
 }
 
 Test(cli_iobench, text_table_has_a_row_per_run)
@@ -380,11 +367,11 @@ Test(cli_iobench, the_text_table_takes_the_users_columns)
 	         " iobench --size 64K --format text -o METHOD,CACHE,MINOR --no-headings %s",
 	         path);
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
-	cr_assert(has_line(out, "^read +cold +[0-9]+$"), "%s", out);
-	cr_assert(has_line(out, "^write_shared +warm +[0-9]+$"), "%s", out);
-	cr_assert(!has_line(out, "^METHOD "), "no header row asked for: %s", out);
+	cr_assert(tu_has_line(out, "^read +cold +[0-9]+$"), "%s", out);
+	cr_assert(tu_has_line(out, "^write_shared +warm +[0-9]+$"), "%s", out);
+	cr_assert(!tu_has_line(out, "^METHOD "), "no header row asked for: %s", out);
 	/* the memory table keeps its own columns */
-	cr_assert(has_line(out, "^write_private +seq +cold +[0-9.]+[KMG]?B? +"), "%s", out);
+	cr_assert(tu_has_line(out, "^write_private +seq +cold +[0-9.]+[KMG]?B? +"), "%s", out);
 	snprintf(cmd, sizeof(cmd), MAPSCOPE " iobench --format text -o METHOD,WAKE %s 2>&1", path);
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 2);
 	cr_assert_not_null(strstr(out, "'WAKE'"), "%s", out);
@@ -400,7 +387,7 @@ Test(cli_iobench, copy_text_fits_100_columns)
 	         path);
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
 	cr_assert_not_null(strstr(out, "USER-BYTES"), "%s", out);
-	cr_assert(has_line(out, "^sendfile +tcp +warm +[0-9]"), "%s", out);
+	cr_assert(tu_has_line(out, "^sendfile +tcp +warm +[0-9]"), "%s", out);
 	assert_fits(out, 100);
 }
 

@@ -111,15 +111,16 @@ static void assert_fits(const char *text)
 Test(cli_libs, text_fits_100_columns)
 {
 	pid_t pid = tu_spawn(hold_copy, NULL);
-	char cmd[256], *out = malloc(OUT_CAP);
+	char cmd[256], *out = malloc(OUT_CAP), *whole;
 
 	cr_assert_gt(pid, 0);
 	snprintf(cmd, sizeof(cmd), BUILD_DIR "/mapscope libs --format text %d", (int)pid);
 	cr_assert_eq(tu_run(cmd, out, OUT_CAP), 0);
 	assert_fits(out);
 	/* a path too long for its column wraps onto more lines: nothing is cut */
-	cr_assert_not_null(strstr(out, "/a-directory-name-long"), "%s", out);
-	cr_assert_not_null(strstr(out, "in-the-column/libtables.so\n"), "%s", out);
+	whole = tu_unwrap(out);
+	cr_assert_not_null(strstr(whole, lib_path), "%s", out);
+	free(whole);
 	cr_assert_null(strstr(out, "..."), "%s", out);
 	cr_assert_not_null(strstr(out, "LIBRARY"));
 	cr_assert_not_null(strstr(out, "RELRO sharing"));
