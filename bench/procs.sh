@@ -1,7 +1,7 @@
 # Sourced by the benchmarks that scan every process (bench_maps.sh,
 # bench_libs.sh): a scratch directory removed on exit, smem installed when it
 # can be, sleepers started so there are enough processes to scan, commands
-# written as one-line scripts, and the arithmetic on build/bench/alternate's
+# written as one-line scripts, and the arithmetic on alternate's
 # table of times. The caller sets `name` first.
 set -u
 cd "$(dirname "$0")/.."
@@ -41,13 +41,4 @@ at_least_procs() {
 # Every command is a one-line script, so a glob is expanded at run time.
 script() { printf '%s\n' "$2" >"$dir/$1.sh"; echo "sh $dir/$1.sh"; }
 
-# Columns of alternate's table: median ms, fastest ms, peak RSS KiB, command.
-median() { awk -v c="$1" 'index($0, c) { print $1; exit }' "$2"; }
-peak() { awk -v c="$1" 'index($0, c) { print $3; exit }' "$2"; }
-# A ratio of two figures, or "?" when either is missing (a run that failed).
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.3f", a / b; else print "?" }'
-}
-verdict() {
-	awk -v r="$1" -v t="$2" 'BEGIN { print r == "?" ? "NOT measured" : (r <= t) ? "met" : "NOT met" }'
-}
+. bench/figures.sh
