@@ -78,8 +78,12 @@ Test(cli_watch, sigterm_ends_the_watch_cleanly, .timeout = 20)
 	json_t *docs[64];
 	int n;
 
-	cr_assert_eq(tu_run("sh -c '" MAPSCOPE " watch --interval 0.05 $$ & w=$!; sleep 0.3; "
-	                    "kill -TERM $w; wait $w'",
+	/* The signal comes once the first sample is out, however slowly the
+	 * watch started (a loaded machine, a sanitizer's start-up). */
+	cr_assert_eq(tu_run("sh -c 'f=$(mktemp); " MAPSCOPE
+	                    " watch --interval 0.05 $$ >$f & w=$!; "
+	                    "while [ ! -s $f ]; do sleep 0.05; done; sleep 0.1; "
+	                    "kill -TERM $w; wait $w; s=$?; cat $f; rm -f $f; exit $s'",
 	                    out, sizeof(out)),
 	             0);
 	n = parse_lines(out, docs, 64);
