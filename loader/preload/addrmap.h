@@ -4,8 +4,9 @@
  * preload serves and searched in a binary search, answers dladdr, dladdr1
  * and dlinfo for them, and dl_iterate_phdr lists them after glibc's own
  * objects (so unwinders and plugin hosts find them). Each library gets a
- * struct link_map of its own (l_addr, l_name, l_ld; not chained into
- * glibc's list), valid while it stays loaded.
+ * struct link_map of its own (l_addr, l_name, l_ld, and l_next and l_prev
+ * in a list of libsoload's libraries, never glibc's), valid while it stays
+ * loaded; that list is the debugger's (rdebug.h).
  */
 #ifndef SL_ADDRMAP_H
 #define SL_ADDRMAP_H

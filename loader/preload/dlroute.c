@@ -2,6 +2,7 @@
 #include "addrmap.h"
 #include "deps.h"
 #include "lib.h"
+#include "rdebug.h"
 #include "realdl.h"
 #include "registry.h"
 #include "runrecord.h"
@@ -42,8 +43,10 @@ static void init(void)
 	share = (v = getenv("SOLOAD_RUN_SHARE")) && *v && strcmp(v, "0") != 0;
 	fallback = (v = getenv("SOLOAD_PRELOAD_FALLBACK")) && strcmp(v, "1") == 0;
 	runrecord_open();
-	if (ready)
+	if (ready) {
 		statictls_init();
+		rdebug_init();
+	}
 	if (!ready)
 		fprintf(stderr,
 		        "libsoload-preload: glibc's dlsym not found; dlopen left to glibc\n");

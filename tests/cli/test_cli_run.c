@@ -6,6 +6,7 @@
 #include "support/testutil.h"
 
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,6 +404,63 @@ Test(cli_run, cpython_tests_pass_and_skip_as_without, .timeout = 300)
 	expect_soload(doc, "_ctypes.cpython-311-x86_64-linux-gnu.so", -1);
 	expect_soload(doc, "_hashlib.cpython-311-x86_64-linux-gnu.so", -1);
 	json_decref(doc);
+}
+
+/* gdb, as Debian installs it (.ci/deps), without the user's settings or
+ * network look-ups. */
+#define GDB "gdb -nx -batch -iex 'set debuginfod enabled off' "
+
+static void need_gdb(void)
+{
+	char out[256];
+
+	if (tu_run("command -v gdb", out, sizeof(out)) != 0)
+		cr_skip_test("gdb is not installed (.ci/deps installs it)");
+}
+
+/* A debugger attached to a soload run process names the function it waits
+ * in, inside a library libsoload loaded: our namespace is chained off
+ * glibc's r_debug (loader/preload/rdebug.c), where gdb reads it. */
+Test(cli_run, gdb_attached_names_functions_in_soload_libraries, .timeout = 60)
+{
+	char line[128], cmd[512], out[OUT_CAP];
+	FILE *p;
+	int pid = 0;
+
+	need_gdb();
+	p = popen(SOLOAD " run -- " HELPER " stop " BUILD_DIR "/testlibs", "r");
+	cr_assert_not_null(p);
+	if (!fgets(line, sizeof(line), p) || sscanf(line, "ready %d", &pid) != 1) {
+		pclose(p);
+		cr_assert_fail("the helper did not start: %s", line);
+	}
+	snprintf(cmd, sizeof(cmd), GDB "-p %d -ex bt -ex 'info sharedlibrary' 2>&1", pid);
+	tu_run(cmd, out, sizeof(out));
+	kill(pid, SIGKILL);
+	pclose(p);
+	cr_expect(strstr(out, "in dbgstop_wait ()") != NULL, "gdb did not name the frame:\n%s",
+	          out);
+	cr_expect(strstr(out, "/testlibs/libdbgstop.so") != NULL,
+	          "gdb did not list the library:\n%s", out);
+}
+
+/* A program run under gdb with the preload stops in a libsoload library's
+ * function, and gdb names it: each load calls r_brk, where gdb keeps its
+ * breakpoint (Debian's ld.so has no SystemTap probes). */
+Test(cli_run, gdb_run_names_the_faulting_function, .timeout = 60)
+{
+	char cmd[2048], cwd[1024], out[OUT_CAP];
+
+	need_gdb();
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(cmd, sizeof(cmd),
+	         GDB "-ex 'set environment LD_PRELOAD=%s/" BUILD_DIR "/libsoload-preload.so' "
+	             "-ex run -ex bt --args " HELPER " trap " BUILD_DIR "/testlibs 2>&1",
+	         cwd);
+	tu_run(cmd, out, sizeof(out));
+	cr_assert(strstr(out, "SIGILL") != NULL, "the helper did not trap:\n%s", out);
+	cr_expect(strstr(out, "#0  dbgstop_trap ()") != NULL, "gdb did not name the frame:\n%s",
+	          out);
 }
 
 /* Children inherit the preload; each process is in the report. */

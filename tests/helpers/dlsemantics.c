@@ -354,6 +354,19 @@ static int case_deepbind(void)
 	return 0;
 }
 
+/* A frame for a debugger to name: waits in libdbgstop's dbgstop_wait
+ * ("stop") or traps in dbgstop_trap ("trap"); neither returns. */
+static int case_dbgstop(const char *how)
+{
+	void *h = open_lib("libdbgstop.so", RTLD_NOW);
+	void (*f)(void) = h ? (void (*)(void))dlsym(h, how) : NULL;
+
+	if (!f)
+		return fail("libdbgstop.so");
+	f();
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -373,6 +386,8 @@ int main(int argc, char **argv)
 	         : !strcmp(argv[1], "ie")        ? case_ie()
 	         : !strcmp(argv[1], "ie_late")   ? case_ie_late()
 	         : !strcmp(argv[1], "deepbind")  ? case_deepbind()
+	         : !strcmp(argv[1], "stop")      ? case_dbgstop("dbgstop_wait")
+	         : !strcmp(argv[1], "trap")      ? case_dbgstop("dbgstop_trap")
 	         : !strcmp(argv[1], "malformed") ? case_malformed(argc - 3, argv + 3)
 	                                         : 2;
 	if (rc == 0)
