@@ -215,20 +215,31 @@ static size_t globals(struct sl_lib **out, size_t cap)
 	return n;
 }
 
-/* A symbol of the RTLD_GLOBAL libraries (not skip's own), or NULL. */
+/* A symbol of the RTLD_GLOBAL libraries (not skip's own), or NULL. sl_sym
+ * asks the global scope in turn for what the library's own scope lacks (a
+ * weak undefined _ITM_deregisterTMCloneTable): that nested question gets
+ * glibc's answer alone, or two global libraries would ask each other
+ * forever. */
 static void *global_sym(const char *name, const struct sl_lib *skip)
 {
+	static __thread int asking;
 	struct sl_lib *g[64];
-	size_t n = globals(g, 64);
+	size_t n;
+	void *found = NULL;
 
-	for (size_t i = 0; i < n; i++) {
+	if (asking)
+		return NULL;
+	asking = 1;
+	n = globals(g, 64);
+	for (size_t i = 0; i < n && !found; i++) {
 		void *p;
 		if (g[i] == skip || !(p = sl_sym(g[i], name)))
 			continue;
 		if (!skip || addrmap_lib_at(p) != skip)
-			return p;
+			found = p;
 	}
-	return NULL;
+	asking = 0;
+	return found;
 }
 
 /* ---- the run's record ---- */
