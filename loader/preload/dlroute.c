@@ -1,6 +1,7 @@
 #include "dlroute.h"
 #include "addrmap.h"
 #include "deps.h"
+#include "ldcache.h"
 #include "lib.h"
 #include "rdebug.h"
 #include "realdl.h"
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 /* The preload's own image: a call from inside it is libsoload asking glibc. */
@@ -307,67 +309,37 @@ static void record_refusal(const char *path, const char *why)
 
 /* ---- finding the file ---- */
 
-/* The library holding code at addr, in any state (a constructor that
- * calls dlopen runs before its library is ready). */
-static struct sl_lib *lib_of(const void *addr)
+/* Whether code at addr belongs to the program itself: the executable, or
+ * no object at all (generated code), which glibc also takes for the
+ * program. */
+static int from_program(const void *addr)
 {
-	struct sl_lib *lib;
+	static uintptr_t exe_base;
+	Dl_info info;
 
-	registry_lock();
-	lib = registry_find_addr(addr);
-	registry_unlock();
-	return lib;
-}
-
-/* dir/name, $ORIGIN at the start of dir the directory of owner's file. */
-static int try_dir(const char *owner, const char *dir, size_t n, const char *name, char *out)
-{
-	const char *slash = strrchr(owner, '/');
-	int olen = slash ? (int)(slash - owner) : 1;
-	const char *origin = slash ? owner : ".";
-	int w;
-
-	if (n >= 7 && !strncmp(dir, "$ORIGIN", 7))
-		w = snprintf(out, PATH_MAX, "%.*s%.*s/%s", olen, origin, (int)n - 7, dir + 7,
-		             name);
-	else if (n >= 9 && !strncmp(dir, "${ORIGIN}", 9))
-		w = snprintf(out, PATH_MAX, "%.*s%.*s/%s", olen, origin, (int)n - 9, dir + 9,
-		             name);
-	else
-		w = snprintf(out, PATH_MAX, "%.*s/%s", (int)n, dir, name);
-	return n && w > 0 && w < PATH_MAX && access(out, R_OK) == 0;
-}
-
-static int try_list(const char *owner, const char *list, const char *name, char *out)
-{
-	while (list && *list) {
-		size_t n = strcspn(list, ":");
-		if (try_dir(owner, list, n, name, out))
-			return 1;
-		list += n + (list[n] == ':');
+	if (!exe_base) {
+		const ElfW(Phdr) *ph = (const void *)getauxval(AT_PHDR);
+		size_t n = getauxval(AT_PHNUM);
+		for (size_t i = 0; ph && i < n; i++)
+			if (ph[i].p_type == PT_PHDR)
+				exe_base = (uintptr_t)ph - ph[i].p_vaddr;
 	}
-	return 0;
-}
-
-/* A bare name dlopened from inside one of libsoload's libraries, found as
- * glibc finds one for a caller: the caller's DT_RPATH (when it has no
- * DT_RUNPATH), LD_LIBRARY_PATH, then its DT_RUNPATH. 1 with out filled. */
-static int search_caller(const struct sl_lib *caller, const char *name, char *out)
-{
-	int runpath = lib_has(caller, DT_RUNPATH);
-
-	if (!runpath && try_list(caller->path, caller->runpath, name, out))
+	if (!real.dladdr(addr, &info))
 		return 1;
-	if (try_list(caller->path, getenv("LD_LIBRARY_PATH"), name, out))
-		return 1;
-	return runpath && try_list(caller->path, caller->runpath, name, out);
+	return exe_base && (uintptr_t)info.dli_fbase == exe_base;
 }
 
 /* The file a dlopen of name means, when libsoload is to load it: 1 with
- * out filled, 0 to leave the name to glibc. */
+ * out filled, 0 to leave the name to glibc. A bare name is searched by
+ * libsoload's one rule (deps_search, what sl_find follows) for the caller:
+ * one of libsoload's libraries (found in any state: a constructor that
+ * calls dlopen runs before its library is ready), or the program. A call
+ * from one of glibc's other libraries is left to glibc, which knows their
+ * path lists. */
 static int resolve(const char *name, const void *caller, char *out)
 {
-	struct sl_lib *from, *loaded;
+	struct sl_lib *loaded, *from = NULL;
+	int fd = -1, program;
 
 	if (strchr(name, '/')) {
 		snprintf(out, PATH_MAX, "%s", name);
@@ -375,15 +347,17 @@ static int resolve(const char *name, const void *caller, char *out)
 	}
 	if (deps_is_host_library(name))
 		return 0;
+	program = from_program(caller);
 	registry_lock();
-	loaded = registry_find_soname(name);
-	if (loaded)
+	if ((loaded = registry_find_soname(name)))
 		snprintf(out, PATH_MAX, "%s", loaded->path);
+	else if ((from = registry_find_addr(caller)) || program)
+		fd = deps_search(from, name, out);
+	ldcache_release(); /* the path was copied out of it */
 	registry_unlock();
-	if (loaded)
-		return 1;
-	from = lib_of(caller);
-	return from && search_caller(from, name, out);
+	if (fd >= 0)
+		close(fd);
+	return loaded || fd >= 0;
 }
 
 /* Whether glibc already holds the file (same name or soname, or same

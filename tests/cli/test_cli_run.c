@@ -6,6 +6,7 @@
 #include "support/testutil.h"
 
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -404,6 +405,52 @@ Test(cli_run, cpython_tests_pass_and_skip_as_without, .timeout = 300)
 	expect_soload(doc, "_ctypes.cpython-311-x86_64-linux-gnu.so", -1);
 	expect_soload(doc, "_hashlib.cpython-311-x86_64-linux-gnu.so", -1);
 	json_decref(doc);
+}
+
+/* Runs the bare-name case plainly and under soload run, with
+ * LD_LIBRARY_PATH set to env_dir unless it is NULL: the same file both
+ * ways, which libsoload loaded. */
+static void bare_name_both_ways(const char *env_dir, const char *expect)
+{
+	char cmd[1024], plain[OUT_CAP], under[OUT_CAP], want[PATH_MAX + 16];
+	char env[256] = "";
+	json_t *doc, *l;
+
+	if (env_dir)
+		snprintf(env, sizeof(env), "LD_LIBRARY_PATH=%s ", env_dir);
+	snprintf(cmd, sizeof(cmd), "env %s" HELPER " bare . 2>&1", env);
+	cr_assert_eq(tu_run(cmd, plain, sizeof(plain)), 0, "plain glibc: %s", plain);
+	snprintf(want, sizeof(want), "found %s\nok\n", expect);
+	cr_assert_str_eq(plain, want, "glibc found another file");
+	snprintf(cmd, sizeof(cmd), "env %s" SOLOAD " run --report %s -- " HELPER " bare . 2>&1", env,
+	         report);
+	cr_assert_eq(tu_run(cmd, under, sizeof(under)), 0, "soload run: %s", under);
+	cr_assert_str_eq(under, plain, "soload run found another file than glibc");
+	doc = load_report();
+	l = entry_for(doc, "libhello.so");
+	cr_assert_not_null(l, "the report does not list libhello.so");
+	cr_expect_str_eq(json_string_value(json_object_get(l, "loaded_by")), "soload");
+	json_decref(doc);
+}
+
+/* A bare name the program dlopens is searched by libsoload's one rule
+ * (sl_find's), as dlopen searches: LD_LIBRARY_PATH before the
+ * executable's DT_RUNPATH, then that. */
+Test(cli_run, a_bare_name_from_the_program_is_searched_as_dlopen_does)
+{
+	char copy[PATH_MAX], cmd[PATH_MAX + 64], out[256], cwd[1024];
+	char *dir;
+
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	dir = realpath(tmpdir, NULL);
+	cr_assert_not_null(dir);
+	snprintf(copy, sizeof(copy), "%s/libhello.so", dir);
+	snprintf(cmd, sizeof(cmd), "cp " BUILD_DIR "/testlibs/libhello.so %s", copy);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
+	bare_name_both_ways(dir, copy);
+	snprintf(copy, sizeof(copy), "%s/" BUILD_DIR "/testlibs/libhello.so", cwd);
+	bare_name_both_ways(NULL, copy);
+	free(dir);
 }
 
 /* gdb, as Debian installs it (.ci/deps), without the user's settings or

@@ -106,6 +106,24 @@ static int case_dladdr(void)
 	return 0;
 }
 
+/* A bare name from the program: dlopen searches LD_LIBRARY_PATH, then
+ * the executable's DT_RUNPATH ($ORIGIN/../../testlibs, the Makefile sets
+ * it), then the system's. Prints the file it got. */
+static int case_bare(void)
+{
+	void *h = dlopen("libhello.so", RTLD_NOW);
+	char *fn = h ? dlsym(h, "hello_add") : NULL;
+	char real[PATH_MAX];
+	Dl_info info;
+
+	if (!fn)
+		return fail("dlopen libhello.so by its bare name");
+	if (!dladdr(fn, &info) || !realpath(info.dli_fname, real))
+		return fail("dladdr");
+	printf("found %s\n", real);
+	return 0;
+}
+
 struct find {
 	const char *name;
 	const char *addr;
@@ -378,6 +396,7 @@ int main(int argc, char **argv)
 	         : !strcmp(argv[1], "ctor")      ? case_ctor()
 	         : !strcmp(argv[1], "dladdr")    ? case_dladdr()
 	         : !strcmp(argv[1], "iterate")   ? case_iterate()
+	         : !strcmp(argv[1], "bare")      ? case_bare()
 	         : !strcmp(argv[1], "noload")    ? case_noload()
 	         : !strcmp(argv[1], "dlinfo")    ? case_dlinfo()
 	         : !strcmp(argv[1], "next")      ? case_next()
