@@ -422,8 +422,8 @@ static void bare_name_both_ways(const char *env_dir, const char *expect)
 	cr_assert_eq(tu_run(cmd, plain, sizeof(plain)), 0, "plain glibc: %s", plain);
 	snprintf(want, sizeof(want), "found %s\nok\n", expect);
 	cr_assert_str_eq(plain, want, "glibc found another file");
-	snprintf(cmd, sizeof(cmd), "env %s" SOLOAD " run --report %s -- " HELPER " bare . 2>&1", env,
-	         report);
+	snprintf(cmd, sizeof(cmd), "env %s" SOLOAD " run --report %s -- " HELPER " bare . 2>&1",
+	         env, report);
 	cr_assert_eq(tu_run(cmd, under, sizeof(under)), 0, "soload run: %s", under);
 	cr_assert_str_eq(under, plain, "soload run found another file than glibc");
 	doc = load_report();
