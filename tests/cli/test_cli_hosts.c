@@ -247,12 +247,16 @@ Test(cli_hosts, perl_loads_xs_modules, .timeout = 60)
 	const char *script =
 	        "use POSIX qw(floor strftime); use List::Util qw(sum max); "
 	        "use Storable qw(freeze thaw dclone); use JSON::XS; use Digest::MD5 qw(md5_hex); "
-	        "use Data::Dumper; $Data::Dumper::Sortkeys = 1; "
+	        "use Data::Dumper; $Data::Dumper::Sortkeys = 1; use Encode; use Digest::SHA; "
+	        "use Compress::Zlib; use threads; "
 	        "my $d = {a => [1 .. 5], b => {c => \"x\"}}; my $t = thaw(freeze($d)); "
 	        "print floor(7.9), \" \", sum(1 .. 100), \" \", max(3, 9, 2), \"\\n\"; "
 	        "print JSON::XS->new->canonical->encode(dclone($t)), \"\\n\"; "
 	        "print md5_hex(\"mapscope\"), \"\\n\", Dumper($t), strftime(\"%Y\", gmtime(0)), "
-	        "\"\\n\";";
+	        "\"\\n\", Digest::SHA::sha1_hex(encode(\"UTF-8\", \"\\x{e9}\")), \"\\n\", "
+	        "length(uncompress(compress(\"a\" x 999))), \"\\n\", "
+	        "join(\",\", map { $_->join } "
+	        "map { threads->create(sub { sum(1 .. $_[0]) }, $_) } 1 .. 3), \"\\n\";";
 	char cmd[2048], out[256];
 	json_t *doc;
 
@@ -265,11 +269,16 @@ Test(cli_hosts, perl_loads_xs_modules, .timeout = 60)
 	snprintf(cmd, sizeof(cmd), "head -1 %s/under.txt", tmpdir);
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
 	cr_expect_str_eq(out, "7 5050 9\n");
+	snprintf(cmd, sizeof(cmd), "tail -3 %s/under.txt", tmpdir);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
+	cr_expect_str_eq(out, "bf15be717ac1b080b4f1c456692825891ff5073d\n999\n1,3,6\n");
 	doc = load_report();
 	expect_soload(doc, "/POSIX/POSIX.so");
 	expect_soload(doc, "/List/Util/Util.so");
 	expect_soload(doc, "/Storable/Storable.so");
 	expect_soload(doc, "/JSON/XS/XS.so");
 	expect_soload(doc, "/Digest/MD5/MD5.so");
+	expect_soload(doc, "/Encode/Encode.so");
+	expect_soload(doc, "/threads/threads.so");
 	json_decref(doc);
 }
