@@ -203,11 +203,15 @@ void addrmap_rebuild(void)
 	struct snapshot *s, *old;
 	unsigned long long before;
 
-	/* The registry is read first, without our lock: a constructor running
-	 * under the registry lock may ask dladdr, which takes ours. */
+	/* The registry lock is held throughout (another thread's dlclose
+	 * would free a library between reading the registry and reading the
+	 * library), and taken before ours: a constructor running under the
+	 * registry lock may ask dladdr, which takes ours. */
+	registry_lock();
 	sl_foreach(collect_one, &c);
 	s = malloc(sizeof(*s) + c.n * sizeof(s->r[0]));
 	if (!s) {
+		registry_unlock();
 		free(c.libs);
 		return;
 	}
@@ -239,6 +243,7 @@ void addrmap_rebuild(void)
 	if (!old || atomic_load(&old->refs) == 1)
 		forget_unseen();
 	pthread_mutex_unlock(&lock);
+	registry_unlock();
 	put(old);
 	free(c.libs);
 }

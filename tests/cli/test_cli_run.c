@@ -510,6 +510,27 @@ Test(cli_run, gdb_run_names_the_faulting_function, .timeout = 60)
 	          out);
 }
 
+/* Threads loading and unloading at once under gdb: each change stops at
+ * gdb's breakpoint on r_brk, which widened a race between reading the
+ * registry and another thread's dlclose until addrmap held the registry
+ * lock throughout. */
+Test(cli_run, gdb_follows_threads_loading_and_unloading, .timeout = 60)
+{
+	char cmd[2048], cwd[1024], out[OUT_CAP];
+
+	need_gdb();
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(cmd, sizeof(cmd),
+	         GDB "-ex 'set environment LD_PRELOAD=%s/" BUILD_DIR "/libsoload-preload.so' "
+	             "-ex run --args " HELPER " threads " BUILD_DIR "/testlibs 2>&1",
+	         cwd);
+	tu_run(cmd, out, sizeof(out));
+	/* gdb's thread lines and the helper's "ok" may interleave. */
+	cr_assert(strstr(out, "exited normally") && strstr(out, "ok\n") &&
+	                  !strstr(out, "signal SIG"),
+	          "%s", out);
+}
+
 /* Children inherit the preload; each process is in the report. */
 Test(cli_run, children_load_through_soload_too)
 {
