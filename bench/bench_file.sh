@@ -24,11 +24,7 @@ if ! command -v vmtouch >/dev/null 2>&1; then
 fi
 have_vmtouch=$(command -v vmtouch >/dev/null 2>&1 && echo yes || echo no)
 
-# median of the line whose command starts with $1, from alternate's output
-median() { awk -v c="$1" 'index($0, c) { print $1; exit }' "$2"; }
-rss() { awk -v c="$1" 'index($0, c) { print $3; exit }' "$2"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r <= t) ? "met" : "NOT met" }'; }
+. bench/figures.sh
 
 # Times the commands given as one string each (words split on spaces),
 # taking turns; prints alternate's lines.
@@ -99,7 +95,7 @@ echo "1 TiB sparse file"
 truncate -s 1T "$sparse"
 rounds=3
 race "$t" "$ms $sparse" "$ms --ranges $sparse" "fincore $sparse" "$(vm "$sparse")"
-peak=$(rss "$ms --ranges" "$t")
+peak=$(peak "$ms --ranges" "$t")
 echo "1 TiB sparse --ranges: peak RSS ${peak} KiB (target <= 8192 KiB):" \
 	"$(verdict "$peak" 8192)"
 [ "$(verdict "$peak" 8192)" = met ] || status=1

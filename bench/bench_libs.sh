@@ -7,39 +7,10 @@
 # 100+. Then the peak RSS of libs with 400 more processes mapping the same
 # libraries: it grows with distinct libraries, not with processes.
 # Acceptance (issue 17): libs <= 1.5x the time of cat /proc/*/smaps.
-set -u
-cd "$(dirname "$0")/.."
-status=0
-dir=${BENCH_DIR:-/tmp}/mapscope-bench-libs.$$
-mkdir -p "$dir"
-rounds=${ROUNDS:-15}
-alt=build/bench/alternate
-sleepers=""
-cleanup() {
-	[ -n "$sleepers" ] && kill $sleepers 2>/dev/null
-	rm -rf "$dir"
-}
-trap cleanup EXIT INT TERM
+name=libs
+. "$(dirname "$0")/procs.sh"
+at_least_procs 110
 
-if ! command -v smem >/dev/null 2>&1; then
-	apt-get install -y smem >/dev/null 2>&1 || echo "(smem missing and not installable)"
-fi
-
-count_procs() { ls /proc | grep -cE '^[0-9]+$'; }
-start_sleepers() {
-	i=0
-	while [ "$i" -lt "$1" ]; do
-		sleep 600 &
-		sleepers="$sleepers $!"
-		i=$((i + 1))
-	done
-}
-n=$(count_procs)
-[ "$n" -lt 110 ] && start_sleepers $((110 - n))
-echo "processes: $(count_procs) (sleepers started: $(echo $sleepers | wc -w))"
-
-# Every command is a one-line script, so the glob is expanded at run time.
-script() { printf '%s\n' "$2" >"$dir/$1.sh"; echo "sh $dir/$1.sh"; }
 ours=$(script ours "exec build/mapscope libs")
 text=$(script text "exec build/mapscope libs --format text")
 cat=$(script cat "cat /proc/[0-9]*/smaps 2>/dev/null; true")
@@ -48,13 +19,7 @@ echo "  ours:   $(cat "$dir/ours.sh"); $(cat "$dir/text.sh")"
 echo "  cat:    $(cat "$dir/cat.sh")"
 echo "  smem:   smem -m"
 
-median() { awk -v c="$1" 'index($0, c) { print $1; exit }' "$2"; }
-peak() { awk -v c="$1" 'index($0, c) { print $3; exit }' "$2"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r <= t) ? "met" : "NOT met" }'; }
-
 t=$dir/times
-have_smem=$(command -v smem >/dev/null 2>&1 && echo yes || echo no)
 if [ "$have_smem" = yes ]; then
 	echo "\$ $alt -n $rounds -- $ours -- $cat -- $text -- $smem_m"
 	$alt -n "$rounds" -- $ours -- $cat -- $text -- $smem_m >"$t" || status=1

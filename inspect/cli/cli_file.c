@@ -39,7 +39,16 @@ struct file_run {
 	size_t svg_cells;        /* cells for each file's page map */
 	struct file_top *top;    /* --top: the files kept so far */
 	struct emit_file *save;  /* --save: the list being written */
+	struct stat save_st;     /* --save: its file, while unfinished, left out of the walk */
 };
+
+/* The unfinished --save list in a tree being walked is the tool's own
+ * output, gone (renamed) when the run ends: it is not reported. */
+static bool is_save_list(const struct file_run *run, const struct filewalk_entry *fe)
+{
+	return run->save && fe->st && fe->st->st_dev == run->save_st.st_dev &&
+	       fe->st->st_ino == run->save_st.st_ino;
+}
 
 static void usage(FILE *out)
 {
@@ -261,6 +270,8 @@ static void on_entry(const struct filewalk_entry *fe, void *ctx)
 	struct file_run *run = ctx;
 
 	if (fe->kind == FILEWALK_FILE) {
+		if (is_save_list(run, fe))
+			return;
 		if (run->top)
 			offer_file(run, fe);
 		else if (run->save)
@@ -384,6 +395,8 @@ static int run_scan(char *const *paths, int n, const struct filewalk_opts *walk_
 		return 1;
 	}
 	run.save = save_out ? &save : NULL;
+	if (save_out && fstat(fileno(save_out), &run.save_st) != 0)
+		memset(&run.save_st, 0, sizeof(run.save_st)); /* inode 0: matches no file */
 	/* Prometheus metrics are made from the JSON report itself. */
 	if (format == EMIT_PROMETHEUS && !(out = emit_prom_capture(&prom))) {
 		fprintf(stderr, "%s: file: %s\n", CLI_PROG, strerror(errno));

@@ -38,12 +38,14 @@ struct request {
 	unsigned events;
 	const char *svg;
 	const char *path;
+	struct table_options table;
 };
 
 /* Where results go as they are made. */
 struct sink {
 	enum emit_format format;
 	json_t *results;
+	struct table *table; /* text: the rows so far */
 	/* text: the write runs, for the memory table after the main one */
 	struct iobench_result writes[MAX_WRITES];
 	char write_why[MAX_WRITES][PATH_MAX + 96];
@@ -76,6 +78,12 @@ static void usage(FILE *out)
 	        "(default --fds 10,100,1000,10000), %d events each (--events); --svg FILE\n"
 	        "draws the figures as line charts.\n",
 	        CLI_PROG, CLI_PROG, CLI_PROG, DEFAULT_EVENTS);
+	cli_table_help(out);
+	cli_table_columns(out, "iobench FILE", emit_iobench_columns, emit_iobench_ncolumns);
+	cli_table_columns(out, "iobench FILE --copy", emit_iobench_copy_columns,
+	                  emit_iobench_copy_ncolumns);
+	cli_table_columns(out, "iobench --multiplex", emit_iobench_mux_columns,
+	                  emit_iobench_mux_ncolumns);
 }
 
 /* "64M" -> bytes; 0 on a malformed or zero size. */
@@ -161,19 +169,37 @@ static int parse_fds(const char *arg, struct request *req)
 
 static int bad_value(const char *opt, const char *value, const char *accepted)
 {
-	fprintf(stderr, "%s: iobench: bad %s '%s' (%s)\n", CLI_PROG, opt, value, accepted);
-	return 2;
+	return command_invalid(CLI_PROG, "iobench", opt, value, accepted);
+}
+
+/* --output names columns of the table this mode prints. 0, or 2. */
+static int check_columns(const struct request *req)
+{
+	if (req->mode == MODE_COPY)
+		return cli_table_check("iobench", &req->table, emit_iobench_copy_columns,
+		                       emit_iobench_copy_ncolumns);
+	if (req->mode == MODE_MULTIPLEX)
+		return cli_table_check("iobench", &req->table, emit_iobench_mux_columns,
+		                       emit_iobench_mux_ncolumns);
+	return cli_table_check("iobench", &req->table, emit_iobench_columns,
+	                       emit_iobench_ncolumns);
 }
 
 /* Parses argv into req. 0, -1 for --help, or 2 after a usage error. */
 static int parse_args(int argc, char **argv, struct request *req)
 {
 	static const struct option opts[] = {
-	        {"size", required_argument, 0, 's'},   {"format", required_argument, 0, 'f'},
-	        {"copy", no_argument, 0, 'c'},         {"to", required_argument, 0, 't'},
-	        {"multiplex", no_argument, 0, 'm'},    {"fds", required_argument, 0, 'n'},
-	        {"events", required_argument, 0, 'e'}, {"svg", required_argument, 0, 'g'},
-	        {"help", no_argument, 0, 'h'},         {0},
+	        {"size", required_argument, 0, 's'},
+	        {"format", required_argument, 0, 'f'},
+	        {"copy", no_argument, 0, 'c'},
+	        {"to", required_argument, 0, 't'},
+	        {"multiplex", no_argument, 0, 'm'},
+	        {"fds", required_argument, 0, 'n'},
+	        {"events", required_argument, 0, 'e'},
+	        {"svg", required_argument, 0, 'g'},
+	        {"help", no_argument, 0, 'h'},
+	        CLI_TABLE_OPTIONS,
+	        {0},
 	};
 	bool to = false, fds = false, events = false;
 	char *end;
@@ -185,15 +211,17 @@ static int parse_args(int argc, char **argv, struct request *req)
 	                        .fds = {10, 100, 1000, 10000},
 	                        .nfds = 4,
 	                        .events = DEFAULT_EVENTS};
-	while ((opt = getopt_long(argc, argv, "s:f:h", opts, NULL)) != -1) {
+	while ((opt = command_getopt(CLI_PROG, argc, argv, "s:f:h" CLI_TABLE_SHORT, opts)) != -1) {
 		switch (opt) {
 		case 's':
 			if (!(req->size = parse_size(optarg)))
-				return bad_value("size", optarg, "a number of bytes, K, M or G");
+				return bad_value("--size", optarg, "a number of bytes, K, M or G");
 			req->sized = true;
 			break;
 		case 'f':
-			if (cli_format(optarg, &req->format) != 0)
+			if (command_format(CLI_PROG " iobench", optarg,
+			                   COMMAND_FORMAT(EMIT_JSON) | COMMAND_FORMAT(EMIT_TEXT),
+			                   &req->format) != 0)
 				return 2;
 			break;
 		case 'c':
@@ -228,13 +256,9 @@ static int parse_args(int argc, char **argv, struct request *req)
 			usage(stdout);
 			return -1;
 		default:
-			usage(stderr);
-			return 2;
+			if (!cli_table_option(opt, optarg, &req->table))
+				return 2;
 		}
-	}
-	if (req->format == EMIT_PROMETHEUS || req->format == EMIT_JSONL) {
-		fprintf(stderr, "%s: iobench: --format json or text only\n", CLI_PROG);
-		return 2;
 	}
 	if (argc - optind != (req->mode == MODE_MULTIPLEX ? 0 : 1)) {
 		usage(stderr);
@@ -255,7 +279,7 @@ static int parse_args(int argc, char **argv, struct request *req)
 		return 2;
 	}
 	req->path = req->mode == MODE_MULTIPLEX ? NULL : argv[optind];
-	return 0;
+	return check_columns(req);
 }
 
 static void report(const struct iobench_result *r, void *arg)
@@ -266,7 +290,7 @@ static void report(const struct iobench_result *r, void *arg)
 		json_array_append_new(o->results, emit_iobench_entry(r));
 		return;
 	}
-	emit_iobench_text_row(stdout, r);
+	emit_iobench_text_row(stdout, o->table, r);
 	if (r->method->write && o->nwrites < MAX_WRITES) {
 		/* the reason may live in the probe's state, gone when the table prints */
 		struct iobench_result *w = &o->writes[o->nwrites];
@@ -285,7 +309,7 @@ static void report_copy(const struct iobench_copy_result *r, void *arg)
 	struct sink *o = arg;
 
 	if (o->format == EMIT_TEXT)
-		emit_iobench_copy_row(stdout, r);
+		emit_iobench_copy_row(stdout, o->table, r);
 	else
 		json_array_append_new(o->results, emit_iobench_copy_entry(r));
 }
@@ -304,7 +328,7 @@ static void report_mux(const struct iobench_mux_result *r, void *arg)
 		o->first[r->method] = *r;
 		o->have_first[r->method] = true;
 	}
-	emit_iobench_mux_row(stdout, r, &o->first[r->method]);
+	emit_iobench_mux_row(stdout, o->table, r, &o->first[r->method]);
 }
 
 /* Creates FILE when it is missing and a size was given. 0, or 1 after an error. */
@@ -387,9 +411,11 @@ static int run_file(const struct request *req, struct sink *o)
 	else
 		scratch = (struct iobench_scratch){.fd = -1, .why = "no file receiver asked for"};
 	if (req->format == EMIT_TEXT && req->mode == MODE_MMAP)
-		emit_iobench_text_header(stdout, req->path, measured_size(req), &scratch);
+		o->table = emit_iobench_text_header(stdout, req->path, measured_size(req),
+		                                    &scratch, &req->table);
 	else if (req->format == EMIT_TEXT)
-		emit_iobench_copy_header(stdout, req->path, measured_size(req), &scratch);
+		o->table = emit_iobench_copy_header(stdout, req->path, measured_size(req),
+		                                    &scratch, &req->table);
 	if (req->mode == MODE_MMAP)
 		err = iobench_run(req->path, req->size, &scratch, report, o);
 	else
@@ -400,7 +426,7 @@ static int run_file(const struct request *req, struct sink *o)
 		return file_error(req, err);
 	}
 	if (req->format == EMIT_TEXT && req->mode == MODE_MMAP)
-		emit_iobench_text_memory(stdout, o->writes, o->nwrites);
+		emit_iobench_text_memory(stdout, o->writes, o->nwrites, &req->table);
 	rc = finish(req, o, req->mode == MODE_MMAP ? "results" : "copies", &scratch);
 	iobench_scratch_close(&scratch);
 	return rc;
@@ -422,7 +448,7 @@ static int run_multiplex(const struct request *req, struct sink *o)
 		o->draw = true;
 	}
 	if (req->format == EMIT_TEXT)
-		emit_iobench_mux_header(stdout, req->events);
+		o->table = emit_iobench_mux_header(stdout, req->events, &req->table);
 	err = iobench_mux_run(req->fds, req->nfds, req->events, report_mux, o);
 	if (!err && svg && linechart_write(&o->chart, svg) != 0)
 		err = -EIO;
@@ -448,7 +474,7 @@ int cli_iobench(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.format = req.format;
 	o.results = json_array();
-	if (req.mode == MODE_MULTIPLEX)
-		return run_multiplex(&req, &o);
-	return run_file(&req, &o);
+	rc = req.mode == MODE_MULTIPLEX ? run_multiplex(&req, &o) : run_file(&req, &o);
+	table_free(o.table);
+	return rc;
 }

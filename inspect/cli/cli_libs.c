@@ -17,6 +17,7 @@ struct libs_args {
 	struct emit_libs_view view;
 	bool top_given;
 	struct libs_query query;
+	struct table_options table;
 	pid_t *pids;
 };
 
@@ -32,6 +33,8 @@ static void usage(FILE *out)
 	        "  --top N      show the first N libraries (totals cover all; prometheus: %d)\n"
 	        "  --path GLOB  only libraries whose path matches GLOB (fnmatch)\n",
 	        CLI_PROG, PROM_TOP);
+	cli_table_help(out);
+	cli_table_columns(out, NULL, emit_libs_columns, emit_libs_ncolumns);
 }
 
 /* A positive decimal number that fits in max. 0, or -1. */
@@ -55,28 +58,26 @@ static int take_option(int opt, const char *arg, struct libs_args *a)
 	case 's':
 		if (libs_parse_sort(arg, &a->view.sort) == 0)
 			return 0;
-		fprintf(stderr,
-		        "%s libs: unknown sort key '%s' (pss, rss, uss, private_dirty, relro, "
-		        "processes, resident)\n",
-		        CLI_PROG, arg);
-		return 3;
+		return 1 + command_invalid(CLI_PROG, "libs", "--sort", arg,
+		                           "pss, rss, uss, private_dirty, relro, processes, "
+		                           "resident");
 	case 't':
 		if (parse_count(arg, 1L << 30, &n) == 0) {
 			a->view.top = (size_t)n;
 			a->top_given = true;
 			return 0;
 		}
-		fprintf(stderr, "%s libs: --top wants a positive number, not '%s'\n", CLI_PROG,
-		        arg);
-		return 3;
+		return 1 + command_invalid(CLI_PROG, "libs", "--top", arg, "a positive count");
 	case 'p':
 		a->query.glob = arg;
 		return 0;
 	case 'a':
 		return 0;
+	case 'h':
+		usage(stdout);
+		return 1;
 	}
-	usage(opt == 'h' ? stdout : stderr);
-	return opt == 'h' ? 1 : 3;
+	return cli_table_option(opt, arg, &a->table) ? 0 : 3;
 }
 
 /* The pids after the options, each once. 0, or 3 after a usage message. */
@@ -94,8 +95,8 @@ static int take_pids(int argc, char **argv, struct libs_args *a)
 		bool dup = false;
 
 		if (parse_count(argv[i], 0x7fffffff, &v) != 0) {
-			fprintf(stderr, "%s libs: '%s' is not a pid\n", CLI_PROG, argv[i]);
-			return 3;
+			return 1 + command_invalid(CLI_PROG, "libs", "PID", argv[i],
+			                           "a positive number");
 		}
 		for (size_t k = 0; k < n; k++)
 			dup |= a->pids[k] == (pid_t)v;
@@ -116,12 +117,14 @@ static int parse_args(int argc, char **argv, struct libs_args *a)
 	        {"path", required_argument, 0, 'p'},
 	        {"all", no_argument, 0, 'a'},
 	        {"help", no_argument, 0, 'h'},
+	        CLI_TABLE_OPTIONS,
 	        {0},
 	};
 	bool all = false;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "f:s:t:p:ah", opts, NULL)) != -1) {
+	while ((opt = command_getopt(CLI_PROG, argc, argv, "f:s:t:p:ah" CLI_TABLE_SHORT, opts)) !=
+	       -1) {
 		all |= opt == 'a';
 		if ((rc = take_option(opt, optarg, a)) != 0)
 			return rc;
@@ -132,6 +135,8 @@ static int parse_args(int argc, char **argv, struct libs_args *a)
 	}
 	if (a->format == EMIT_PROMETHEUS && !a->top_given)
 		a->view.top = PROM_TOP;
+	if (cli_table_check("libs", &a->table, emit_libs_columns, emit_libs_ncolumns) != 0)
+		return 3;
 	return take_pids(argc, argv, a);
 }
 
@@ -141,7 +146,7 @@ static int print_report(const struct libs_report *r, const struct libs_args *a)
 	int rc;
 
 	if (a->format == EMIT_TEXT)
-		return emit_libs_text(stdout, r, &a->view);
+		return emit_libs_text(stdout, r, &a->view, &a->table);
 	doc = emit_libs_doc(r, &a->view);
 	if (!doc)
 		return -1;

@@ -1,11 +1,12 @@
 #include "emit/emit_iobench.h"
 #include "core/emit.h"
+#include "core/table.h"
 
 #include <stddef.h>
 #include <string.h>
 
-/* Text tables stop here; a longer reason is cut. */
-#define TEXT_WIDTH 100
+/* Text outside the tables stops here; a longer reason is cut. */
+#define TEXT_WIDTH TABLE_WIDTH_NOT_A_TERMINAL
 
 static const char *pattern_name(enum iobench_pattern p)
 {
@@ -17,17 +18,56 @@ static double gib_per_s(uint64_t bytes, uint64_t ns)
 	return ns ? (double)bytes / (double)ns * 1e9 / (double)(1 << 30) : 0;
 }
 
-/* "not measured: why", cut to what is left of the line after used columns. */
-static void put_reason(FILE *out, int used, const char *why)
+/* Under a row whose run failed: "  not measured: why", cut to the width. */
+static void put_reason(FILE *out, const char *why)
 {
-	int room = TEXT_WIDTH - used - (int)strlen(" not measured: ");
+	int room = TEXT_WIDTH - (int)strlen("  not measured: ");
 	int len = (int)strlen(why);
 
 	if (len <= room)
-		fprintf(out, " not measured: %s\n", why);
+		fprintf(out, "  not measured: %s\n", why);
 	else
-		fprintf(out, " not measured: %.*s...\n", room > 3 ? room - 3 : 0, why);
+		fprintf(out, "  not measured: %.*s...\n", room - 3, why);
 	fflush(out);
+}
+
+static void cell_ms(struct table *t, size_t col, uint64_t ns)
+{
+	char cell[32];
+
+	snprintf(cell, sizeof(cell), "%.1f", (double)ns / 1e6);
+	table_text(t, col, cell);
+}
+
+static void cell_real(struct table *t, size_t col, const char *fmt, double v)
+{
+	char cell[32];
+
+	snprintf(cell, sizeof(cell), fmt, v);
+	table_text(t, col, cell);
+}
+
+/* Every cell from col on says "?": the run measured nothing. */
+static void cells_unknown(struct table *t, size_t col, size_t ncols)
+{
+	for (; col < ncols; col++)
+		table_text(t, col, "?");
+}
+
+/* Prints the row just filled, and the reason under it when it failed. */
+static void flush_row(FILE *out, struct table *t, const char *unavailable)
+{
+	table_flush(t, out);
+	if (unavailable)
+		put_reason(out, unavailable);
+}
+
+static struct table *new_table(const struct table_column *cols, size_t ncols,
+                               const struct table_options *opt)
+{
+	char why[128];
+
+	return table_new(cols, ncols, opt, why, sizeof(why));
 }
 
 void emit_iobench_scratch(json_t *doc, const struct iobench_scratch *s)
@@ -116,71 +156,139 @@ static void put_scratch(FILE *out, const struct iobench_scratch *s, const char *
 		        s->same_fs ? "same filesystem" : "another filesystem");
 }
 
-void emit_iobench_text_header(FILE *out, const char *path, uint64_t size,
-                              const struct iobench_scratch *s)
+enum {
+	M_METHOD,
+	M_ORDER,
+	M_CACHE,
+	M_GIBS,
+	M_MS,
+	M_MINOR,
+	M_MAJOR,
+	M_SYSCALLS,
+	M_USER,
+	M_SYS,
+	M_CPU,
+	M_NCOLS
+};
+
+/* Widths are fixed: a row is printed as each run ends. */
+const struct table_column emit_iobench_columns[] = {
+        [M_METHOD] = {"METHOD", "read(), or mmap with its flags and advice; writes", 19, 0},
+        [M_ORDER] = {"ORDER", "seq: file order; rand: random page order", 6, 0},
+        [M_CACHE] = {"CACHE", "cold: evicted from the page cache first; warm", 6, 0},
+        [M_GIBS] = {"GIB/S", "GiB a second", 7, TABLE_RIGHT},
+        [M_MS] = {"MS", "wall-clock milliseconds", 8, TABLE_RIGHT},
+        [M_MINOR] = {"MINOR", "minor page faults", 7, TABLE_RIGHT},
+        [M_MAJOR] = {"MAJOR", "major page faults (read from disk)", 6, TABLE_RIGHT},
+        [M_SYSCALLS] = {"SYSCALLS", "system calls made", 9, TABLE_RIGHT},
+        [M_USER] = {"USER-MS", "CPU milliseconds in user space", 8, TABLE_RIGHT},
+        [M_SYS] = {"SYS-MS", "CPU milliseconds in the kernel", 7, TABLE_RIGHT},
+        [M_CPU] = {"CPU-MS", "CPU milliseconds in all", 7, TABLE_RIGHT},
+};
+const size_t emit_iobench_ncolumns = M_NCOLS;
+
+struct table *emit_iobench_text_header(FILE *out, const char *path, uint64_t size,
+                                       const struct iobench_scratch *s,
+                                       const struct table_options *opt)
 {
 	char human[32];
 
 	fprintf(out, "%s: %s, every byte read\n", path,
-	        emit_human_bytes(size, human, sizeof(human)));
+	        table_size_text(opt, size, human, sizeof(human)));
 	put_scratch(out, s, "writes, never to the file");
-	fprintf(out, "\n%-18s %-4s %-5s %6s %8s %7s %6s %8s %8s %8s %8s\n", "METHOD", "ORDR",
-	        "CACHE", "GiB/s", "ms", "MINOR", "MAJOR", "SYSCALLS", "USER ms", "SYS ms",
-	        "CPU ms");
+	fputc('\n', out);
+	return new_table(emit_iobench_columns, M_NCOLS, opt);
 }
 
-void emit_iobench_text_row(FILE *out, const struct iobench_result *r)
+void emit_iobench_text_row(FILE *out, struct table *t, const struct iobench_result *r)
 {
-	fprintf(out, "%-18s %-4s %-5s", r->method->name, pattern_name(r->pattern),
-	        r->cold ? "cold" : "warm");
+	table_row(t);
+	table_text(t, M_METHOD, r->method->name);
+	table_text(t, M_ORDER, pattern_name(r->pattern));
+	table_text(t, M_CACHE, r->cold ? "cold" : "warm");
 	if (r->unavailable) {
-		put_reason(out, 29, r->unavailable);
-		return;
+		cells_unknown(t, M_GIBS, M_NCOLS);
+	} else {
+		cell_real(t, M_GIBS, "%.2f", gib_per_s(r->bytes, r->ns));
+		cell_ms(t, M_MS, r->ns);
+		table_count(t, M_MINOR, r->minor);
+		table_count(t, M_MAJOR, r->major);
+		table_count(t, M_SYSCALLS, r->syscalls);
+		cell_ms(t, M_USER, r->user_ns);
+		cell_ms(t, M_SYS, r->sys_ns);
+		cell_ms(t, M_CPU, r->cpu_ns);
 	}
-	fprintf(out, " %6.2f %8.1f %7llu %6llu %8llu %8.1f %8.1f %8.1f\n",
-	        gib_per_s(r->bytes, r->ns), (double)r->ns / 1e6, (unsigned long long)r->minor,
-	        (unsigned long long)r->major, (unsigned long long)r->syscalls,
-	        (double)r->user_ns / 1e6, (double)r->sys_ns / 1e6, (double)r->cpu_ns / 1e6);
-	fflush(out);
+	flush_row(out, t, r->unavailable);
 }
 
-/* A gauge's value in a text cell: bytes in human units, pages as a count. */
-static void put_gauge(FILE *out, int64_t v, bool bytes, int width)
-{
-	char cell[32];
+enum {
+	W_METHOD,
+	W_ORDER,
+	W_CACHE,
+	W_ANON_BEFORE,
+	W_ANON_AFTER,
+	W_DIRTY_BEFORE,
+	W_DIRTY_AFTER,
+	W_NCOLS
+};
 
+static const struct table_column memory_columns[] = {
+        [W_METHOD] = {"METHOD", "the write run", 18, 0},
+        [W_ORDER] = {"ORDER", "seq or rand", 5, 0},
+        [W_CACHE] = {"CACHE", "cold or warm", 5, 0},
+        [W_ANON_BEFORE] = {"ANON-BEFORE", "this process's anonymous memory before", 12,
+                           TABLE_RIGHT},
+        [W_ANON_AFTER] = {"ANON-AFTER", "and after the last write", 12, TABLE_RIGHT},
+        [W_DIRTY_BEFORE] = {"DIRTY-BEFORE", "the scratch file's dirty pages before", 13,
+                            TABLE_RIGHT},
+        [W_DIRTY_AFTER] = {"DIRTY-AFTER", "and after the last write", 12, TABLE_RIGHT},
+};
+
+/* A gauge's value in a cell: bytes in the table's units, pages as a count. */
+static void cell_gauge(struct table *t, size_t col, int64_t v, bool bytes)
+{
 	if (v < 0)
-		snprintf(cell, sizeof(cell), "?");
+		table_text(t, col, "?");
 	else if (bytes)
-		emit_human_bytes((uint64_t)v, cell, sizeof(cell));
+		table_bytes(t, col, (uint64_t)v);
 	else
-		snprintf(cell, sizeof(cell), "%lld", (long long)v);
-	fprintf(out, " %*s", width, cell);
+		table_count(t, col, (uint64_t)v);
 }
 
-void emit_iobench_text_memory(FILE *out, const struct iobench_result *r, size_t n)
+void emit_iobench_text_memory(FILE *out, const struct iobench_result *r, size_t n,
+                              const struct table_options *opt)
 {
+	/* --output chose the main table's columns; this one shows all of its own */
+	struct table_options own = {
+	        .bytes = opt->bytes, .no_headings = opt->no_headings, .raw = opt->raw};
+	struct table *t = new_table(memory_columns, W_NCOLS, &own);
+
 	fprintf(out, "\nMemory around each write run: this process's anonymous memory and the "
 	             "scratch\nfile's dirty page-cache pages, before the run and after its last "
 	             "write (mapped)\n\n");
-	fprintf(out, "%-18s %-4s %-5s %12s %12s %13s %12s\n", "METHOD", "ORDR", "CACHE",
-	        "ANON BEFORE", "ANON AFTER", "DIRTY BEFORE", "DIRTY AFTER");
-	for (size_t i = 0; i < n; i++) {
-		fprintf(out, "%-18s %-4s %-5s", r[i].method->name, pattern_name(r[i].pattern),
-		        r[i].cold ? "cold" : "warm");
+	for (size_t i = 0; t && i < n; i++) {
+		table_row(t);
+		table_text(t, W_METHOD, r[i].method->name);
+		table_text(t, W_ORDER, pattern_name(r[i].pattern));
+		table_text(t, W_CACHE, r[i].cold ? "cold" : "warm");
 		if (r[i].unavailable) {
-			put_reason(out, 29, r[i].unavailable);
+			cells_unknown(t, W_ANON_BEFORE, W_NCOLS);
 			continue;
 		}
-		put_gauge(out, r[i].anon.before, true, 12);
-		put_gauge(out, r[i].anon.after, true, 12);
-		put_gauge(out, r[i].dirty.before, false, 13);
-		put_gauge(out, r[i].dirty.after, false, 12);
-		fputc('\n', out);
+		cell_gauge(t, W_ANON_BEFORE, r[i].anon.before, true);
+		cell_gauge(t, W_ANON_AFTER, r[i].anon.after, true);
+		cell_gauge(t, W_DIRTY_BEFORE, r[i].dirty.before, false);
+		cell_gauge(t, W_DIRTY_AFTER, r[i].dirty.after, false);
 	}
+	if (t)
+		table_print(t, out);
+	for (size_t i = 0; i < n; i++)
+		if (r[i].unavailable) {
+			put_reason(out, r[i].unavailable);
+			break;
+		}
 	if (n && (r[0].anon.why || r[0].dirty.why))
-		fprintf(out, "? not measured: %s\n",
-		        r[0].anon.why ? r[0].anon.why : r[0].dirty.why);
+		put_reason(out, r[0].anon.why ? r[0].anon.why : r[0].dirty.why);
 }
 
 /* Copying out. */
@@ -235,57 +343,91 @@ json_t *emit_iobench_copy_entry(const struct iobench_copy_result *r)
 	return o;
 }
 
-void emit_iobench_copy_header(FILE *out, const char *path, uint64_t size,
-                              const struct iobench_scratch *s)
+enum {
+	K_METHOD,
+	K_TO,
+	K_CACHE,
+	K_GIBS,
+	K_MS,
+	K_USER,
+	K_SYS,
+	K_SYSCALLS,
+	K_FAULTS,
+	K_MINOR,
+	K_MAJOR,
+	K_USER_BYTES,
+	K_DISK,
+	K_NCOLS
+};
+
+const struct table_column emit_iobench_copy_columns[] = {
+        [K_METHOD] = {"METHOD", "read+write, mmap+write, sendfile, splice, copy_file_range", 16,
+                      0},
+        [K_TO] = {"TO", "the receiver: pipe, socket, tcp or file", 6, 0},
+        [K_CACHE] = {"CACHE", "cold, cold* (some pages stayed cached) or warm", 6, 0},
+        [K_GIBS] = {"GIB/S", "GiB a second", 6, TABLE_RIGHT},
+        [K_MS] = {"MS", "wall-clock milliseconds", 8, TABLE_RIGHT},
+        [K_USER] = {"USER-MS", "CPU milliseconds in user space", 8, TABLE_RIGHT | TABLE_HIDDEN},
+        [K_SYS] = {"SYS-MS", "CPU milliseconds in the kernel", 7, TABLE_RIGHT},
+        [K_SYSCALLS] = {"SYSCALLS", "system calls made", 9, TABLE_RIGHT},
+        [K_FAULTS] = {"FLT-MN/MJ", "minor/major page faults", 10, TABLE_RIGHT},
+        [K_MINOR] = {"MINOR", "minor page faults", 7, TABLE_RIGHT | TABLE_HIDDEN},
+        [K_MAJOR] = {"MAJOR", "major page faults", 6, TABLE_RIGHT | TABLE_HIDDEN},
+        [K_USER_BYTES] = {"USER-BYTES", "bytes copied into user space", 11, TABLE_RIGHT},
+        [K_DISK] = {"DISK", "bytes read from disk (read_bytes)", 8, TABLE_RIGHT},
+};
+const size_t emit_iobench_copy_ncolumns = K_NCOLS;
+
+struct table *emit_iobench_copy_header(FILE *out, const char *path, uint64_t size,
+                                       const struct iobench_scratch *s,
+                                       const struct table_options *opt)
 {
 	char human[32];
 
 	fprintf(out, "%s: %s copied out, five ways\n", path,
-	        emit_human_bytes(size, human, sizeof(human)));
+	        table_size_text(opt, size, human, sizeof(human)));
 	put_scratch(out, s, "file receiver");
-	fprintf(out, "USER BYTES: copied into user space by system calls (/proc/thread-self/io "
+	fprintf(out, "USER-BYTES: copied into user space by system calls (/proc/thread-self/io "
 	             "rchar,\nless what sendfile and copy_file_range moved inside the kernel); "
 	             "DISK: read_bytes\ncold*: some of the file's pages could not be evicted "
-	             "before the run\n");
-	fprintf(out, "\n%-15s %-6s %-5s %6s %8s %7s %7s %8s %9s %10s %9s\n", "METHOD", "TO",
-	        "CACHE", "GiB/s", "ms", "USER ms", "SYS ms", "SYSCALLS", "FLT mn/mj", "USER BYTES",
-	        "DISK");
+	             "before the run\n\n");
+	return new_table(emit_iobench_copy_columns, K_NCOLS, opt);
 }
 
-static void put_bytes(FILE *out, int64_t v, int width)
+static void cell_size(struct table *t, size_t col, int64_t v)
 {
-	char cell[32];
-
 	if (v < 0)
-		snprintf(cell, sizeof(cell), "?");
-	else if (v == 0)
-		snprintf(cell, sizeof(cell), "0");
+		table_text(t, col, "?");
 	else
-		emit_human_bytes((uint64_t)v, cell, sizeof(cell));
-	fprintf(out, " %*s", width, cell);
+		table_bytes(t, col, (uint64_t)v);
 }
 
-void emit_iobench_copy_row(FILE *out, const struct iobench_copy_result *r)
+void emit_iobench_copy_row(FILE *out, struct table *t, const struct iobench_copy_result *r)
 {
 	char faults[48];
 
-	fprintf(out, "%-15s %-6s %-5s", iobench_copy_names[r->method], iobench_dest_names[r->dest],
-	        !r->cold                 ? "warm"
-	        : r->resident_before > 0 ? "cold*"
-	                                 : "cold");
+	table_row(t);
+	table_text(t, K_METHOD, iobench_copy_names[r->method]);
+	table_text(t, K_TO, iobench_dest_names[r->dest]);
+	table_text(t, K_CACHE, !r->cold ? "warm" : r->resident_before > 0 ? "cold*" : "cold");
 	if (r->unavailable) {
-		put_reason(out, 27, r->unavailable);
+		cells_unknown(t, K_GIBS, K_NCOLS);
+		flush_row(out, t, r->unavailable);
 		return;
 	}
 	snprintf(faults, sizeof(faults), "%llu/%llu", (unsigned long long)r->minor,
 	         (unsigned long long)r->major);
-	fprintf(out, " %6.2f %8.1f %7.1f %7.1f %8llu %9s", gib_per_s(r->bytes, r->ns),
-	        (double)r->ns / 1e6, (double)r->user_ns / 1e6, (double)r->sys_ns / 1e6,
-	        (unsigned long long)r->syscalls, faults);
-	put_bytes(out, r->user_bytes, 10);
-	put_bytes(out, r->io_why ? -1 : (int64_t)r->io.read_bytes, 9);
-	fputc('\n', out);
-	fflush(out);
+	cell_real(t, K_GIBS, "%.2f", gib_per_s(r->bytes, r->ns));
+	cell_ms(t, K_MS, r->ns);
+	cell_ms(t, K_USER, r->user_ns);
+	cell_ms(t, K_SYS, r->sys_ns);
+	table_count(t, K_SYSCALLS, r->syscalls);
+	table_text(t, K_FAULTS, faults);
+	table_count(t, K_MINOR, r->minor);
+	table_count(t, K_MAJOR, r->major);
+	cell_size(t, K_USER_BYTES, r->user_bytes);
+	cell_size(t, K_DISK, r->io_why ? -1 : (int64_t)r->io.read_bytes);
+	flush_row(out, t, NULL);
 }
 
 /* Multiplexing. */
@@ -306,37 +448,59 @@ json_t *emit_iobench_mux_entry(const struct iobench_mux_result *r)
 	return o;
 }
 
-void emit_iobench_mux_header(FILE *out, unsigned events)
+enum { X_METHOD, X_IDLE, X_EVENTS, X_WAKE_MED, X_WAKE_P90, X_CPU, X_GROWTH, X_SETUP, X_NCOLS };
+
+const struct table_column emit_iobench_mux_columns[] = {
+        [X_METHOD] = {"METHOD", "select, poll or epoll", 7, 0},
+        [X_IDLE] = {"IDLE-FDS", "idle descriptors waited on beside the one", 9, TABLE_RIGHT},
+        [X_EVENTS] = {"EVENTS", "events measured", 7, TABLE_RIGHT},
+        [X_WAKE_MED] = {"WAKE-US-MED", "microseconds from write() to the wait's return, median",
+                        12, TABLE_RIGHT},
+        [X_WAKE_P90] = {"WAKE-US-P90", "the same, 90th percentile", 12, TABLE_RIGHT},
+        [X_CPU] = {"CPU-US/EVENT", "the waiting thread's CPU microseconds per event", 13,
+                   TABLE_RIGHT},
+        [X_GROWTH] = {"CPU-GROWTH", "CPU per event against the fewest descriptors", 11,
+                      TABLE_RIGHT},
+        [X_SETUP] = {"SETUP-MS", "epoll: milliseconds to register the descriptors", 9,
+                     TABLE_RIGHT},
+};
+const size_t emit_iobench_mux_ncolumns = X_NCOLS;
+
+struct table *emit_iobench_mux_header(FILE *out, unsigned events, const struct table_options *opt)
 {
 	fprintf(out,
 	        "One pipe made ready by another process, waited for among N idle pipes; "
 	        "%u events\neach. WAKE: from the writer's write() to the wait's return. "
 	        "CPU: the waiting\nthread's, per event (the wait, a read, a reply)\n\n",
 	        events);
-	fprintf(out, "%-7s %9s %7s %12s %12s %13s %10s %12s\n", "METHOD", "IDLE FDS", "EVENTS",
-	        "WAKE us med", "WAKE us p90", "CPU us/event", "CPU GROWTH", "SETUP ms");
+	return new_table(emit_iobench_mux_columns, X_NCOLS, opt);
 }
 
-void emit_iobench_mux_row(FILE *out, const struct iobench_mux_result *r,
+void emit_iobench_mux_row(FILE *out, struct table *t, const struct iobench_mux_result *r,
                           const struct iobench_mux_result *first)
 {
-	fprintf(out, "%-7s %9u", iobench_mux_names[r->method], r->idle);
+	table_row(t);
+	table_text(t, X_METHOD, iobench_mux_names[r->method]);
+	table_count(t, X_IDLE, r->idle);
 	if (r->unavailable) {
-		put_reason(out, 17, r->unavailable);
+		cells_unknown(t, X_EVENTS, X_NCOLS);
+		flush_row(out, t, r->unavailable);
 		return;
 	}
-	fprintf(out, " %7u %12.1f %12.1f %13.2f", r->events, (double)r->wake_ns_median / 1e3,
-	        (double)r->wake_ns_p90 / 1e3, (double)r->cpu_ns_per_event / 1e3);
+	table_count(t, X_EVENTS, r->events);
+	cell_real(t, X_WAKE_MED, "%.1f", (double)r->wake_ns_median / 1e3);
+	cell_real(t, X_WAKE_P90, "%.1f", (double)r->wake_ns_p90 / 1e3);
+	cell_real(t, X_CPU, "%.2f", (double)r->cpu_ns_per_event / 1e3);
 	if (first && !first->unavailable && first->cpu_ns_per_event)
-		fprintf(out, " %9.1fx",
-		        (double)r->cpu_ns_per_event / (double)first->cpu_ns_per_event);
+		cell_real(t, X_GROWTH, "%.1fx",
+		          (double)r->cpu_ns_per_event / (double)first->cpu_ns_per_event);
 	else
-		fprintf(out, " %10s", "-");
+		table_text(t, X_GROWTH, "-");
 	if (r->method == MUX_EPOLL)
-		fprintf(out, " %12.2f\n", (double)r->setup_ns / 1e6);
+		cell_real(t, X_SETUP, "%.2f", (double)r->setup_ns / 1e6);
 	else
-		fprintf(out, " %12s\n", "-");
-	fflush(out);
+		table_text(t, X_SETUP, "-");
+	flush_row(out, t, NULL);
 }
 
 static const char *const mux_colours[MUX_N] = {

@@ -1,6 +1,7 @@
 #include "emit/emit_libs.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -130,58 +131,84 @@ json_t *emit_libs_doc(const struct libs_report *r, const struct emit_libs_view *
 
 /* ---- Text ---- */
 
-/* Bytes in at most 5 characters: "999B", "12K", "3.4M", "1023G". */
-static const char *human(uint64_t bytes, char *buf, size_t len)
-{
-	static const char units[] = "BKMGTP";
-	double v = (double)bytes;
-	int u = 0;
+enum {
+	C_PROCS,
+	C_RSS,
+	C_PSS,
+	C_USS,
+	C_DIRTY,
+	C_RELRO,
+	C_TEXT,
+	C_CACHE,
+	C_SHARED,
+	C_SWAP,
+	C_MAPPINGS,
+	C_LIBRARY,
+	C_NCOLS
+};
 
-	while (v >= 1023.95 && u < 5) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%lluB", (unsigned long long)bytes);
+const struct table_column emit_libs_columns[] = {
+        [C_PROCS] = {"PROCS", "processes that map the library", 5, TABLE_RIGHT},
+        [C_RSS] = {"RSS", "resident, summed over the processes", 6, TABLE_RIGHT},
+        [C_PSS] = {"PSS", "proportional share, summed: what the library costs", 6, TABLE_RIGHT},
+        [C_USS] = {"USS", "private (clean + dirty), summed", 6, TABLE_RIGHT},
+        [C_DIRTY] = {"DIRTY", "private dirty, summed", 6, TABLE_RIGHT},
+        [C_RELRO] = {"RELRO", "private dirty inside the RELRO range, summed", 6, TABLE_RIGHT},
+        [C_TEXT] = {"TEXT", "proportional share of the executable mappings", 6, TABLE_RIGHT},
+        [C_CACHE] = {"CACHE", "the file's pages in the page cache", 6, TABLE_RIGHT},
+        [C_SHARED] = {"SHARED", "shared (clean + dirty), summed", 6, TABLE_RIGHT | TABLE_HIDDEN},
+        [C_SWAP] = {"SWAP", "swapped out, summed", 6, TABLE_RIGHT | TABLE_HIDDEN},
+        [C_MAPPINGS] = {"MAPPINGS", "mappings of the library, summed", 8,
+                        TABLE_RIGHT | TABLE_HIDDEN},
+        [C_LIBRARY] = {"LIBRARY", "the library's path", 0.5, TABLE_WRAP},
+};
+const size_t emit_libs_ncolumns = C_NCOLS;
+
+static void cell_bytes(struct table *t, size_t col, uint64_t bytes, bool known)
+{
+	if (known)
+		table_bytes(t, col, bytes);
 	else
-		snprintf(buf, len, v < 9.95 ? "%.1f%c" : "%.0f%c", v, units[u]);
-	return buf;
+		table_text(t, col, "?");
 }
 
-#define NUM_W  6 /* a number column, with its leading space */
-#define PATH_W (EMIT_LIBS_COLUMNS - 6 - 7 * NUM_W - 2)
-
-static void put_num(FILE *out, uint64_t bytes, bool known)
-{
-	char buf[16];
-
-	fprintf(out, "%*s", NUM_W, known ? human(bytes, buf, sizeof(buf)) : "?");
-}
-
-/* The path, its start cut to "..." if it is too long: the name matters most. */
-static void put_path(FILE *out, const char *path, bool deleted)
-{
-	char buf[PATH_W + 1];
-	size_t n = strlen(path), room = deleted ? PATH_W - 10 : PATH_W;
-
-	if (n > room)
-		snprintf(buf, sizeof(buf), "...%s", path + n - (room - 3));
-	else
-		snprintf(buf, sizeof(buf), "%s", path);
-	fprintf(out, "  %s%s\n", buf, deleted ? " (deleted)" : "");
-}
-
-static void put_row(FILE *out, uint64_t procs, const struct libs_counts *c, bool relro_known,
+static void put_row(struct table *t, uint64_t procs, const struct libs_counts *c, bool relro_known,
                     uint64_t cached, bool cached_known)
 {
-	fprintf(out, "%6" PRIu64, procs);
-	put_num(out, c->rss, true);
-	put_num(out, c->pss, true);
-	put_num(out, c->uss, true);
-	put_num(out, c->private_dirty, true);
-	put_num(out, c->relro_private_dirty, relro_known);
-	put_num(out, c->text_pss, true);
-	put_num(out, cached, cached_known);
+	table_row(t);
+	table_count(t, C_PROCS, procs);
+	table_bytes(t, C_RSS, c->rss);
+	table_bytes(t, C_PSS, c->pss);
+	table_bytes(t, C_USS, c->uss);
+	table_bytes(t, C_DIRTY, c->private_dirty);
+	cell_bytes(t, C_RELRO, c->relro_private_dirty, relro_known);
+	table_bytes(t, C_TEXT, c->text_pss);
+	cell_bytes(t, C_CACHE, cached, cached_known);
+	table_bytes(t, C_SHARED, c->shared);
+	table_bytes(t, C_SWAP, c->swap);
+	table_count(t, C_MAPPINGS, c->mappings);
+}
+
+static void put_library(struct table *t, const struct libs_lib *lib)
+{
+	char path[PATH_MAX + 16];
+
+	put_row(t, lib->processes, &lib->sum, !libs_relro_unavailable(lib),
+	        lib->res.resident_pages * page_size(), !lib->res.unavailable);
+	snprintf(path, sizeof(path), "%s%s", lib->path, lib->deleted ? " (deleted)" : "");
+	table_text(t, C_LIBRARY, path);
+}
+
+static void put_total(struct table *t, const struct libs_report *r, const struct libs_totals *tot,
+                      size_t shown_n)
+{
+	char what[96];
+
+	put_row(t, r->processes, &tot->sum, true, tot->resident_pages * page_size(), true);
+	snprintf(what, sizeof(what), "total: %" PRIu64 " %s%s", tot->libraries,
+	         emit_plural(tot->libraries, "library", "libraries"),
+	         shown_n < tot->libraries ? " (not all shown)" : "");
+	table_text(t, C_LIBRARY, what);
 }
 
 /* text in lines of at most EMIT_LIBS_COLUMNS, indented by two spaces. */
@@ -205,42 +232,51 @@ static void put_wrapped(FILE *out, const char *text)
 
 static void put_errors(FILE *out, const struct libs_report *r)
 {
-	fprintf(out, "%zu processes read, %zu without memory, %zu could not be read\n",
-	        r->processes, r->no_memory, r->errors.count);
+	fprintf(out, "%zu %s read, %zu without memory, %zu could not be read\n", r->processes,
+	        emit_plural(r->processes, "process", "processes"), r->no_memory, r->errors.count);
 	for (size_t i = 0; i < r->errors.count; i++)
 		fprintf(out, "  pid %d: %s\n", (int)r->errors.items[i].pid,
 		        r->errors.items[i].error);
 }
 
-int emit_libs_text(FILE *out, const struct libs_report *r, const struct emit_libs_view *v)
+static void put_saving(FILE *out, const struct libs_totals *t, const struct table_options *opt)
+{
+	char saving[32];
+
+	fprintf(out, "\nRELRO sharing (soload --share) would save about %s;\n",
+	        table_size_text(opt, t->relro_saving, saving, sizeof(saving)));
+	put_wrapped(out, EMIT_LIBS_SAVING_METHOD ".");
+	if (t->relro_unmeasured)
+		fprintf(out, "  %" PRIu64 " %s left out: %s RELRO was not measured (?).\n",
+		        t->relro_unmeasured,
+		        emit_plural(t->relro_unmeasured, "library", "libraries"),
+		        t->relro_unmeasured == 1 ? "its" : "their");
+}
+
+int emit_libs_text(FILE *out, const struct libs_report *r, const struct emit_libs_view *v,
+                   const struct table_options *opt)
 {
 	const struct libs_lib **libs = libs_sorted(r, v->sort);
 	size_t n = shown(r, v);
 	struct libs_totals t;
-	char saving[16];
+	struct table *tb;
+	char why[128];
 
 	if (!libs)
 		return -1;
-	libs_totals(r, &t);
-	fprintf(out, "%6s%*s%*s%*s%*s%*s%*s%*s  %s\n", "PROCS", NUM_W, "RSS", NUM_W, "PSS", NUM_W,
-	        "USS", NUM_W, "DIRTY", NUM_W, "RELRO", NUM_W, "TEXT", NUM_W, "CACHE", "LIBRARY");
-	for (size_t i = 0; i < n; i++) {
-		const struct libs_lib *lib = libs[i];
-		put_row(out, lib->processes, &lib->sum, !libs_relro_unavailable(lib),
-		        lib->res.resident_pages * page_size(), !lib->res.unavailable);
-		put_path(out, lib->path, lib->deleted);
+	tb = table_new(emit_libs_columns, C_NCOLS, opt, why, sizeof(why));
+	if (!tb) {
+		free(libs);
+		return -1;
 	}
+	libs_totals(r, &t);
+	for (size_t i = 0; i < n; i++)
+		put_library(tb, libs[i]);
 	free(libs);
-	put_row(out, r->processes, &t.sum, true, t.resident_pages * page_size(), true);
-	fprintf(out, "  total: %" PRIu64 " libraries%s\n", t.libraries,
-	        n < t.libraries ? " (not all shown)" : "");
-	fprintf(out, "\nRELRO sharing (soload --share) would save about %s;\n",
-	        human(t.relro_saving, saving, sizeof(saving)));
-	put_wrapped(out, EMIT_LIBS_SAVING_METHOD ".");
-	if (t.relro_unmeasured)
-		fprintf(out,
-		        "  %" PRIu64 " libraries left out: their RELRO was not measured (?).\n",
-		        t.relro_unmeasured);
+	put_total(tb, r, &t, n);
+	if (table_print(tb, out) != 0)
+		return -1;
+	put_saving(out, &t, opt);
 	put_errors(out, r);
 	return 0;
 }

@@ -1,6 +1,7 @@
 #include "probe/maps_all.h"
 
 #include "core/grow.h"
+#include "kernel/procstat.h"
 #include "probe/maps.h"
 
 #include <errno.h>
@@ -86,26 +87,62 @@ static int add_file_mapping(struct maps_all_report *r, pid_t pid,
 	return 0;
 }
 
-/* One process being scanned for its files. */
-struct file_scan {
-	struct maps_all_report *report;
-	pid_t pid;
+/* One file mapping of the process being scanned, kept until the scan of
+ * that process is known to be whole. */
+struct staged {
+	struct procmaps_region reg; /* reg.path: a copy */
+	struct smaps_counters c;
 };
 
-static int add_if_file(void *ctx, const struct procmaps_region *reg,
-                       const struct smaps_counters *c)
+/* One process being scanned for its files. */
+struct file_scan {
+	struct staged *items;
+	size_t count, cap;
+};
+
+static int stage_if_file(void *ctx, const struct procmaps_region *reg,
+                         const struct smaps_counters *c)
 {
 	struct file_scan *f = ctx;
+	struct staged *s;
 
-	return procmaps_is_file(reg) ? add_file_mapping(f->report, f->pid, reg, c) : 0;
+	if (!procmaps_is_file(reg))
+		return 0;
+	if (grow_for_one(&f->items, &f->cap, f->count, sizeof(*f->items), 64) != 0)
+		return -ENOMEM;
+	s = &f->items[f->count];
+	s->reg = *reg;
+	s->c = *c;
+	s->reg.path = strdup(reg->path);
+	if (!s->reg.path)
+		return -ENOMEM;
+	f->count++;
+	return 0;
 }
 
-/* Adds the file mappings of one process from its smaps. */
+static void unstage(struct file_scan *f)
+{
+	for (size_t i = 0; i < f->count; i++)
+		free((char *)f->items[i].reg.path);
+	free(f->items);
+}
+
+/* Adds the file mappings of one process from its smaps. smaps ends early,
+ * without an error, once an exiting process has let go of its memory: the
+ * mappings count only if the memory is still there after the read
+ * (-ESRCH otherwise), so a process killed mid-scan adds nothing. */
 static int scan_files(struct maps_all_report *r, pid_t pid, int procdir)
 {
-	struct file_scan f = {r, pid};
+	struct file_scan f = {0};
+	uint64_t vm_pages;
+	int rc = smaps_each(procdir, stage_if_file, &f);
 
-	return smaps_each(procdir, add_if_file, &f);
+	if (rc == 0 && (procstat_vm_pages(procdir, &vm_pages) != 0 || vm_pages == 0))
+		rc = -ESRCH;
+	for (size_t i = 0; rc == 0 && i < f.count; i++)
+		rc = add_file_mapping(r, pid, &f.items[i].reg, &f.items[i].c);
+	unstage(&f);
+	return rc;
 }
 
 static struct maps_all_process *add_process(struct maps_all_report *r)

@@ -1,26 +1,18 @@
 #include "probe/share_mem.h"
+#include "kernel/kpage.h"
+#include "kernel/pagemap.h"
+#include "kernel/smaps.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
-
-#define PM_PRESENT  (1ULL << 63)
-#define PM_PFN_MASK ((1ULL << 55) - 1)
-
-/* One mapping header line of smaps. */
-struct region {
-	unsigned long start, end;
-	char perms[8];
-	unsigned major, minor;
-	unsigned long inode;
-	const char *path;
-};
 
 int share_mem_add_file(struct share_mem_files *set, const char *path)
 {
@@ -71,160 +63,126 @@ void share_mem_free(struct share_mem_files *set)
 	memset(set, 0, sizeof(*set));
 }
 
-static int parse_region(char *line, struct region *r)
-{
-	int end = 0;
-
-	if (sscanf(line, "%lx-%lx %7s %*x %x:%x %lu %n", &r->start, &r->end, r->perms, &r->major,
-	           &r->minor, &r->inode, &end) < 6 ||
-	    end == 0)
-		return -1;
-	line[strcspn(line, "\n")] = '\0';
-	r->path = line + end;
-	return 0;
-}
-
 /* Overlay and bind mounts can show a file under another device than stat
  * gives, so the resolved path is a second way to recognise it. */
-static int region_matches(const struct share_mem_files *set, const struct region *r)
+static bool region_matches(const struct share_mem_files *set, const struct procmaps_region *r)
 {
 	for (size_t i = 0; i < set->n; i++) {
 		const struct share_mem_file *f = &set->files[i];
-		if (r->inode == f->ino && r->major == major(f->dev) && r->minor == minor(f->dev))
-			return 1;
+		if (r->inode == f->ino && r->dev_major == major(f->dev) &&
+		    r->dev_minor == minor(f->dev))
+			return true;
 		if (r->inode != 0 && strcmp(r->path, f->path) == 0)
-			return 1;
+			return true;
 	}
 	for (size_t i = 0; i < set->nprefixes; i++)
 		if (strncmp(r->path, set->prefixes[i], strlen(set->prefixes[i])) == 0)
-			return 1;
-	return 0;
+			return true;
+	return false;
 }
 
-/* Adds one "Name:  N kB" line of a matching region. */
-static void add_field(const char *line, const struct region *r, struct share_mem *m)
-{
-	static const struct {
-		const char *name;
-		size_t off;
-	} fields[] = {
-	        {"Rss:", offsetof(struct share_mem, rss)},
-	        {"Pss:", offsetof(struct share_mem, pss)},
-	        {"Shared_Clean:", offsetof(struct share_mem, shared_clean)},
-	        {"Shared_Dirty:", offsetof(struct share_mem, shared_dirty)},
-	        {"Private_Clean:", offsetof(struct share_mem, private_clean)},
-	        {"Private_Dirty:", offsetof(struct share_mem, private_dirty)},
-	};
-	unsigned long long kb;
-
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		size_t len = strlen(fields[i].name);
-		if (strncmp(line, fields[i].name, len) != 0 ||
-		    sscanf(line + len, "%llu", &kb) != 1)
-			continue;
-		*(uint64_t *)((char *)m + fields[i].off) += kb * 1024;
-		if (!strchr(r->perms, 'x'))
-			continue;
-		if (fields[i].off == offsetof(struct share_mem, pss))
-			m->text_pss += kb * 1024;
-		if (fields[i].off == offsetof(struct share_mem, rss))
-			m->text_rss += kb * 1024;
-	}
-}
-
-static int no_mapcount(struct share_mem *m, const char *why)
-{
-	snprintf(m->mapcount_why, sizeof(m->mapcount_why), "%s", why);
-	return -1;
-}
-
-/* Page counts of one region: pagemap gives each resident page's PFN and
- * kpagecount how many mappings that page has. 0, or -1 with the reason. */
-static int count_region(int pagemap, int kpagecount, const struct region *r, struct share_mem *m)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	uint64_t entries[512];
-
-	for (unsigned long va = r->start; va < r->end;) {
-		size_t want = (r->end - va) / (unsigned long)page;
-		if (want > 512)
-			want = 512;
-		ssize_t got =
-		        pread(pagemap, entries, want * 8, (off_t)(va / (unsigned long)page) * 8);
-		if (got <= 0)
-			return no_mapcount(m, "pagemap unreadable");
-		for (ssize_t i = 0; i < got / 8; i++) {
-			uint64_t pfn = entries[i] & PM_PFN_MASK, count = 0;
-			if (!(entries[i] & PM_PRESENT))
-				continue;
-			if (pfn == 0)
-				return no_mapcount(m, "page frame numbers need CAP_SYS_ADMIN");
-			if (pread(kpagecount, &count, 8, (off_t)(pfn * 8)) != 8)
-				continue;
-			if (count > 1)
-				m->shared_pages++;
-			else
-				m->sole_pages++;
-		}
-		va += (unsigned long)(got / 8) * (unsigned long)page;
-	}
-	return 0;
-}
-
-struct page_counter {
-	int pagemap, kpagecount;
+/* One process being measured. */
+struct measure {
+	const struct share_mem_files *set;
+	struct share_mem *out;
+	struct pagemap pm;
+	struct kpage k;
 };
 
-static void open_counter(pid_t pid, struct page_counter *pc, struct share_mem *m)
+static void no_mapcount(struct share_mem *m, const char *why)
 {
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
-	pc->kpagecount = open("/proc/kpagecount", O_RDONLY | O_CLOEXEC);
-	pc->pagemap = pc->kpagecount >= 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-	m->have_mapcount = pc->pagemap >= 0;
-	if (pc->kpagecount < 0)
-		snprintf(m->mapcount_why, sizeof(m->mapcount_why),
-		         "/proc/kpagecount: %s (needs root)", strerror(errno));
-	else if (pc->pagemap < 0)
-		snprintf(m->mapcount_why, sizeof(m->mapcount_why), "%s: %s", path,
-		         strerror(errno));
+	m->have_mapcount = 0;
+	snprintf(m->mapcount_why, sizeof(m->mapcount_why), "%s", why);
 }
 
-static void close_counter(struct page_counter *pc)
+/* A run of pages from pagemap: each resident page's PFN looked up in
+ * kpagecount, for how many mappings that page has. */
+static void count_pages(void *ctx, uint64_t vaddr, uint64_t npages, uint64_t entry)
 {
-	if (pc->pagemap >= 0)
-		close(pc->pagemap);
-	if (pc->kpagecount >= 0)
-		close(pc->kpagecount);
+	struct measure *m = ctx;
+	uint64_t pfn = entry & PAGEMAP_PFN_MASK, count, flags;
+
+	(void)vaddr;
+	if (!(entry & PAGEMAP_PRESENT) || !m->out->have_mapcount)
+		return;
+	if (pfn == 0) {
+		no_mapcount(m->out, "page frame numbers need CAP_SYS_ADMIN");
+		return;
+	}
+	if (kpage_read(&m->k, pfn, &count, &flags) != 0)
+		return;
+	if (count > 1)
+		m->out->shared_pages += npages;
+	else
+		m->out->sole_pages += npages;
+}
+
+static void add_counters(struct share_mem *m, const struct procmaps_region *r,
+                         const struct smaps_counters *c)
+{
+	m->mappings++;
+	m->rss += c->rss;
+	m->pss += c->pss;
+	m->shared_clean += c->shared_clean;
+	m->shared_dirty += c->shared_dirty;
+	m->private_clean += c->private_clean;
+	m->private_dirty += c->private_dirty;
+	if (strchr(r->perms, 'x')) {
+		m->text_rss += c->rss;
+		m->text_pss += c->pss;
+	}
+}
+
+static int add_mapping(void *ctx, const struct procmaps_region *r, const struct smaps_counters *c)
+{
+	struct measure *m = ctx;
+	struct pagemap_counts pages = {0};
+
+	if (!region_matches(m->set, r))
+		return 0;
+	add_counters(m->out, r, c);
+	if (m->out->have_mapcount &&
+	    pagemap_scan(&m->pm, r->start, r->end, &pages, count_pages, m) != 0)
+		no_mapcount(m->out, "pagemap unreadable");
+	return 0;
+}
+
+/* Page counts need both the process's pagemap and kpagecount. */
+static void open_counter(pid_t pid, int procdir, struct measure *m)
+{
+	int rc;
+
+	m->pm.fd = -1;
+	if (kpage_open(&m->k) != 0) {
+		no_mapcount(m->out, m->k.unavailable);
+		return;
+	}
+	rc = pagemap_open(&m->pm, procdir);
+	if (rc != 0) {
+		m->pm.fd = -1;
+		snprintf(m->out->mapcount_why, sizeof(m->out->mapcount_why),
+		         "/proc/%d/pagemap: %s", (int)pid, strerror(-rc));
+		return;
+	}
+	m->out->have_mapcount = 1;
 }
 
 int share_mem_measure(pid_t pid, const struct share_mem_files *set, struct share_mem *out)
 {
-	char path[64], line[PATH_MAX + 256];
-	struct page_counter pc;
-	struct region r;
-	int in = 0;
-	FILE *f;
+	struct measure m = {.set = set, .out = out};
+	char path[64];
+	int procdir, rc;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(path, sizeof(path), "/proc/%d/smaps", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	procdir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procdir < 0)
 		return -errno;
-	open_counter(pid, &pc, out);
-	while (fgets(line, sizeof(line), f)) {
-		if (parse_region(line, &r) == 0) {
-			in = region_matches(set, &r);
-			out->mappings += in;
-			if (in && out->have_mapcount &&
-			    count_region(pc.pagemap, pc.kpagecount, &r, out) != 0)
-				out->have_mapcount = 0;
-		} else if (in) {
-			add_field(line, &r, out);
-		}
-	}
-	fclose(f);
-	close_counter(&pc);
-	return 0;
+	open_counter(pid, procdir, &m);
+	rc = smaps_each(procdir, add_mapping, &m);
+	if (m.pm.fd >= 0)
+		pagemap_close(&m.pm);
+	kpage_close(&m.k);
+	close(procdir);
+	return rc;
 }

@@ -39,9 +39,10 @@ static int usage(const char *command_usage, FILE *out, int status)
 	return status;
 }
 
-static int parse_format(const char *arg, enum emit_format *out)
+/* command: "soload info", the way refused values are named. */
+static int parse_format(const char *command, const char *arg, enum emit_format *out)
 {
-	return command_format(PROG, arg, COMMAND_JSON_TEXT, out) == 0 ? 0 : -1;
+	return command_format(command, arg, COMMAND_JSON_TEXT, out) == 0 ? 0 : -1;
 }
 
 static int finish(json_t *doc, enum emit_format format)
@@ -102,16 +103,18 @@ static int parse_call(int argc, char **argv, struct call_report *rep, struct cal
 			usage(me, stdout, 0);
 			return -1; /* done, exit 0 */
 		} else if ((v = option_value(argv, &i, "--ret", 'r'))) {
-			if (call_parse_ret(v, ret) != 0) {
-				fprintf(stderr, "%s: unknown return type '%s'\n", PROG, v);
-				return usage(me, stderr, 2);
-			}
+			if (call_parse_ret(v, ret) != 0)
+				return command_invalid(PROG, "call", "--ret", v,
+				                       "int, long, str, double, void");
 		} else if ((v = option_value(argv, &i, "--format", 'f'))) {
-			if (parse_format(v, format) != 0)
-				return usage(me, stderr, 2);
+			if (parse_format(PROG " call", v, format) != 0)
+				return 2;
 		} else {
-			fprintf(stderr, "%s: unknown option '%s'\n", PROG, argv[i]);
-			return usage(me, stderr, 2);
+			fprintf(stderr,
+			        "%s call: invalid option '%s' (accepted: --ret, --format, "
+			        "--help)\n",
+			        PROG, argv[i]);
+			return 2;
 		}
 	}
 	if (npos < 2)
@@ -203,11 +206,11 @@ static int cmd_info(int argc, char **argv)
 	char path[PATH_MAX];
 	int opt, rc = 0;
 
-	while ((opt = getopt_long(argc, argv, "f:h", info_opts, NULL)) != -1) {
+	while ((opt = command_getopt(PROG, argc, argv, "f:h", info_opts)) != -1) {
 		if (opt == 'h')
 			return usage(me, stdout, 0);
-		if (opt == '?' || (opt == 'f' && parse_format(optarg, &format) != 0))
-			return usage(me, stderr, 2);
+		if (opt == '?' || (opt == 'f' && parse_format(PROG " info", optarg, &format) != 0))
+			return 2;
 	}
 	if (argc - optind != 1)
 		return usage(me, stderr, 2);
@@ -319,7 +322,7 @@ static int cmd_hold(int argc, char **argv)
 	int opt, flags = 0, gdb = 0, use_stdin = 1, n, loaded, rc = 0;
 	sigset_t release;
 
-	while ((opt = getopt_long(argc, argv, "sgf:h", hold_opts, NULL)) != -1) {
+	while ((opt = command_getopt(PROG, argc, argv, "sgf:h", hold_opts)) != -1) {
 		if (opt == 'h')
 			return usage(me, stdout, 0);
 		if (opt == 's')
@@ -328,8 +331,8 @@ static int cmd_hold(int argc, char **argv)
 			gdb = 1;
 		if (opt == 'u')
 			use_stdin = 0;
-		if (opt == '?' || (opt == 'f' && parse_format(optarg, &format) != 0))
-			return usage(me, stderr, 2);
+		if (opt == '?' || (opt == 'f' && parse_format(PROG " hold", optarg, &format) != 0))
+			return 2;
 	}
 	if ((n = argc - optind) < 1)
 		return usage(me, stderr, 2);
@@ -406,7 +409,7 @@ static int cmd_run(int argc, char **argv)
 	struct run_report rep = {0};
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "+sr:h", run_opts, NULL)) != -1) {
+	while ((opt = command_getopt(PROG, argc, argv, "+sr:h", run_opts)) != -1) {
 		if (opt == 'h')
 			return usage(me, stdout, 0);
 		if (opt == 's')
@@ -414,7 +417,7 @@ static int cmd_run(int argc, char **argv)
 		else if (opt == 'r')
 			report = optarg;
 		else
-			return usage(me, stderr, 2);
+			return 2;
 	}
 	if (optind >= argc)
 		return usage(me, stderr, 2);

@@ -189,6 +189,31 @@ Test(cli_file_cache, restore_brings_back_the_saved_ranges)
 	json_decref(list);
 }
 
+/* A list saved inside the tree it describes: the walk meets the list's
+ * unfinished file, which is the tool's own output and gone by the end. */
+Test(cli_file_cache, a_list_saved_inside_the_tree_names_only_the_trees_files)
+{
+	char list[128];
+	json_t *saved, *files, *f;
+	size_t i;
+
+	make_file("only", "##");
+	snprintf(list, sizeof(list), "%s/list.json", dir);
+	json_decref(run_file(0, "-r --save %s %s", list, dir));
+	saved = json_load_file(list, 0, NULL);
+	cr_assert_not_null(saved, "the list is not JSON");
+	files = json_object_get(saved, "files");
+	json_array_foreach(files, i, f)
+	{
+		const char *path = json_string_value(json_object_get(f, "path"));
+
+		cr_assert_null(strstr(path, "list.json"), "the list names itself: %s", path);
+	}
+	cr_assert_eq(json_array_size(files), 1);
+	cr_assert_eq(tu_json_int(json_object_get(saved, "totals"), "files"), 1);
+	json_decref(saved);
+}
+
 Test(cli_file_cache, each_changed_or_vanished_file_is_named_and_the_rest_restored)
 {
 	char list[128], cmd[512], out[4096];

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #define OUT_CAP (1 << 20)
-/* A directory name long enough that the library's path must be cut. */
+/* A directory name long enough that the library's path must wrap. */
 #define LONG_DIR                                                                                  \
 	"a-directory-name-long-enough-that-the-path-of-the-library-does-not-fit-in-the-column"
 
@@ -111,19 +111,46 @@ static void assert_fits(const char *text)
 Test(cli_libs, text_fits_100_columns)
 {
 	pid_t pid = tu_spawn(hold_copy, NULL);
-	char cmd[256], *out = malloc(OUT_CAP);
+	char cmd[256], *out = malloc(OUT_CAP), *whole;
 
 	cr_assert_gt(pid, 0);
 	snprintf(cmd, sizeof(cmd), BUILD_DIR "/mapscope libs --format text %d", (int)pid);
 	cr_assert_eq(tu_run(cmd, out, OUT_CAP), 0);
 	assert_fits(out);
-	cr_assert_not_null(strstr(out, "  ...library-does-not-fit-in-the-column/libtables.so\n"),
-	                   "%s", out);
+	/* a path too long for its column wraps onto more lines: nothing is cut */
+	whole = tu_unwrap(out);
+	cr_assert_not_null(strstr(whole, lib_path), "%s", out);
+	free(whole);
+	cr_assert_null(strstr(out, "..."), "%s", out);
 	cr_assert_not_null(strstr(out, "LIBRARY"));
 	cr_assert_not_null(strstr(out, "RELRO sharing"));
 	cr_assert_eq(tu_run(BUILD_DIR "/mapscope libs --format text --sort relro", out, OUT_CAP),
 	             0);
 	assert_fits(out);
+	free(out);
+	tu_reap(pid);
+}
+
+Test(cli_libs, the_text_table_takes_the_users_columns_and_units)
+{
+	pid_t pid = tu_spawn(hold_copy, NULL);
+	char cmd[256], *out = malloc(OUT_CAP);
+	unsigned long procs, pss;
+
+	cr_assert_gt(pid, 0);
+	snprintf(cmd, sizeof(cmd),
+	         BUILD_DIR
+	         "/mapscope libs --format text --bytes --no-headings -o PROCS,PSS,LIBRARY "
+	         "--path '*/libtables.so' %d",
+	         (int)pid);
+	cr_assert_eq(tu_run(cmd, out, OUT_CAP), 0);
+	assert_fits(out);
+	/* first line: the one library, its PSS in bytes, no header above it */
+	cr_assert_eq(sscanf(out, " %lu %lu ", &procs, &pss), 2, "%s", out);
+	cr_assert_eq(procs, 1, "%s", out);
+	cr_assert_eq(pss % 1024, 0, "%s", out);
+	cr_assert_null(strstr(out, "LIBRARY"), "%s", out);
+	cr_assert_not_null(strstr(out, "\n1 process read, "), "one process, singular: %s", out);
 	free(out);
 	tu_reap(pid);
 }

@@ -31,6 +31,18 @@ static const char *const refused[] = {
         "watch 1 --interval 0",
         "watch 1 --count x",
         "watch 1 --format text -o X",
+        "libs --bogus",
+        "libs --sort colour",
+        "libs --top 0",
+        "libs 12x",
+        "libs --format text -o PROCS,X",
+        "iobench --bogus /dev/null",
+        "iobench --size 12Q /dev/null",
+        "iobench --format xml /dev/null",
+        "iobench --copy --to carrier-pigeon /dev/null",
+        "iobench --multiplex --fds 0",
+        "iobench --multiplex --events x",
+        "iobench --format text -o X /dev/null",
 };
 
 Test(cli_usage, every_refused_value_or_option_names_it_and_what_is_accepted)
@@ -51,6 +63,40 @@ Test(cli_usage, every_refused_value_or_option_names_it_and_what_is_accepted)
 		snprintf(cmd, sizeof(cmd), MAPSCOPE "%s 2>/dev/null", refused[i]);
 		tu_run(cmd, out, sizeof(out));
 		cr_expect_str_empty(out, "%s: stdout: %s", refused[i], out);
+	}
+	regfree(&shape);
+}
+
+/* soload's commands speak the same shape. */
+static const char *const soload_refused[] = {
+        "nosuchcommand",
+        "info --bogus libz.so.1",
+        "info --format xml libz.so.1",
+        "hold --bogus libz.so.1",
+        "hold --format xml libz.so.1",
+        "run --bogus -- true",
+        "call --bogus libz.so.1 zlibVersion",
+        "call --ret float libz.so.1 zlibVersion",
+        "call --format xml libz.so.1 zlibVersion",
+};
+
+Test(cli_usage, soload_refuses_in_the_same_shape)
+{
+	regex_t shape;
+
+	cr_assert_eq(regcomp(&shape,
+	                     "^soload( [a-z]+)?: invalid [^ ]+( value)? '[^']*' "
+	                     "\\(accepted: [^)]+\\)\n$",
+	                     REG_EXTENDED),
+	             0);
+	for (size_t i = 0; i < sizeof(soload_refused) / sizeof(soload_refused[0]); i++) {
+		char cmd[512], out[4096];
+
+		snprintf(cmd, sizeof(cmd), BUILD_DIR "/soload %s 2>&1 >/dev/null",
+		         soload_refused[i]);
+		cr_expect_eq(tu_run(cmd, out, sizeof(out)), 2, "%s", soload_refused[i]);
+		cr_expect_eq(regexec(&shape, out, 0, NULL, 0), 0, "%s: %s", soload_refused[i],
+		             out);
 	}
 	regfree(&shape);
 }

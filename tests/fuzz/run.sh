@@ -238,9 +238,11 @@ if [ $MODE = merge ]; then
 fi
 
 # ---- fuzz --------------------------------------------------------------
-# Crashes of earlier runs move aside: this run reports only its own.
-rm -rf $F/crashes.old && { [ ! -d $F/crashes ] || mv $F/crashes $F/crashes.old; }
-mkdir -p $F/crashes
+# Crashes of earlier runs move aside into crashes.old, where they stay until
+# removed by hand: this run reports only its own, and a campaign of many runs
+# loses none.
+mkdir -p $F/crashes $F/crashes.old
+find $F/crashes -maxdepth 1 -type f -exec mv -f {} $F/crashes.old/ \;
 [ -f $F/stats.tsv ] ||
 	printf 'date\tengine\ttarget\tseconds\texecutions\tcoverage\tcorpus\tcrashes\n' >$F/stats.tsv
 

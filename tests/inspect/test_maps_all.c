@@ -3,11 +3,14 @@
 
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FILES 200 /* more than the hash table's first size holds */
@@ -129,6 +132,90 @@ Test(maps_all, a_process_has_its_rollup_figures)
 	free(sorted);
 	maps_all_free(&r);
 	tu_reap(pid);
+}
+
+#define MANY_MAPPINGS 2000 /* smaps of a few MiB: many reads to be cut short */
+
+static char many_path[80];
+
+static int map_many(void *arg)
+{
+	int fd = open(many_path, O_RDONLY);
+
+	(void)arg;
+	if (fd < 0)
+		return -1;
+	for (int i = 0; i < MANY_MAPPINGS; i++) {
+		/* Every other page of address space left free, so none merge. */
+		char *p = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED || munmap(p + 4096, 4096) != 0)
+			return -1;
+		(void)*(volatile char *)p;
+	}
+	close(fd);
+	return 0;
+}
+
+struct killer {
+	pid_t pid;
+	useconds_t delay;
+};
+
+static void *kill_later(void *arg)
+{
+	const struct killer *k = arg;
+
+	usleep(k->delay);
+	kill(k->pid, SIGKILL);
+	return NULL;
+}
+
+/* Killed at a different moment each time, while every process is scanned:
+ * the file of its many mappings counts all of them or none. */
+Test(maps_all, a_process_killed_during_the_scan_is_never_counted_in_part)
+{
+	char page[8192] = {1};
+	int fd, whole = 0;
+	useconds_t scan_us;
+	struct maps_all_report timed;
+	struct timespec t0, t1;
+
+	snprintf(many_path, sizeof(many_path), "%s/many", dir);
+	fd = open(many_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	cr_assert_eq(write(fd, page, sizeof(page)), (ssize_t)sizeof(page));
+	close(fd);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(maps_all_run(&timed), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	maps_all_free(&timed);
+	scan_us =
+	        (useconds_t)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
+	for (int round = 0; round < 12; round++) {
+		pid_t pid = tu_spawn(map_many, NULL);
+		/* the delays spread over one whole scan of every process */
+		struct killer k = {pid, (useconds_t)(round * scan_us / 11)};
+		struct maps_all_report r;
+		const struct maps_all_file *f = NULL;
+		pthread_t t;
+
+		cr_assert_gt(pid, 0);
+		cr_assert_eq(pthread_create(&t, NULL, kill_later, &k), 0);
+		cr_assert_eq(maps_all_run(&r), 0);
+		pthread_join(t, NULL);
+		for (size_t i = 0; i < r.files_cap; i++)
+			if (r.files[i].inode && strcmp(r.files[i].path, many_path) == 0)
+				f = &r.files[i];
+		if (f) {
+			cr_assert_eq(f->mappings, MANY_MAPPINGS);
+			cr_assert_eq(f->processes, 1);
+			cr_assert_not_null(find_process(&r, pid));
+			whole++;
+		}
+		maps_all_free(&r);
+		tu_reap(pid);
+	}
+	cr_log_info("killed during a scan of %u us: %d of 12 counted whole", (unsigned)scan_us,
+	            whole);
 }
 
 Test(maps_all, leaves_no_fd_behind)

@@ -1,6 +1,7 @@
 #include "support/testutil.h"
 
 #include <criterion/criterion.h>
+#include <regex.h>
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -343,4 +344,32 @@ const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
 	return "leak:libcriterion.so\n";
+}
+
+bool tu_has_line(const char *text, const char *re)
+{
+	regex_t r;
+	bool found;
+
+	cr_assert_eq(regcomp(&r, re, REG_EXTENDED | REG_NEWLINE | REG_NOSUB), 0, "%s", re);
+	found = regexec(&r, text, 0, NULL, 0) == 0;
+	regfree(&r);
+	return found;
+}
+
+char *tu_unwrap(const char *text)
+{
+	char *out = malloc(strlen(text) + 1), *o = out;
+
+	cr_assert_not_null(out);
+	for (const char *p = text; *p; p++) {
+		if (*p != '\n') {
+			*o++ = *p;
+			continue;
+		}
+		while (p[1] == ' ')
+			p++;
+	}
+	*o = '\0';
+	return out;
 }

@@ -4,6 +4,7 @@
 #define TESTUTIL_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Path of a built artefact under the build dir the tests were compiled for
@@ -76,5 +77,14 @@ int tu_file_with_residency(const char *path, const char *map);
 /* The whole of the file at path, NUL-terminated, for the caller to free;
  * NULL if it cannot be read. */
 char *tu_read_file(const char *path);
+
+/* Whether some line of text matches the extended regular expression re
+ * (^ and $ match at each line): text tables whose column widths follow
+ * their contents are checked this way, not by exact spacing. */
+bool tu_has_line(const char *text, const char *re);
+
+/* text with every line break and the blanks after it removed, for the
+ * caller to free: a cell wrapped onto more lines reads whole again. */
+char *tu_unwrap(const char *text);
 
 #endif
