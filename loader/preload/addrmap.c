@@ -208,7 +208,7 @@ void addrmap_rebuild(void)
 	 * library), and taken before ours: a constructor running under the
 	 * registry lock may ask dladdr, which takes ours. */
 	registry_lock();
-	sl_foreach(collect_one, &c);
+	registry_foreach_mapped(collect_one, &c);
 	s = malloc(sizeof(*s) + c.n * sizeof(s->r[0]));
 	if (!s) {
 		registry_unlock();

@@ -2,6 +2,7 @@
 #include "addrmap.h"
 #include "deps.h"
 #include "ldcache.h"
+#include "initfini.h"
 #include "lib.h"
 #include "rdebug.h"
 #include "realdl.h"
@@ -48,6 +49,7 @@ static void init(void)
 	if (ready) {
 		statictls_init();
 		rdebug_init();
+		initfini_set_before_init(addrmap_rebuild);
 	}
 	if (!ready)
 		fprintf(stderr,
@@ -406,6 +408,7 @@ int route_dlopen(struct dl_args *args, void *caller)
 			return 1;
 		}
 		record_refusal(path, why);
+		addrmap_rebuild(); /* what a constructor's rebuild showed is gone */
 		if (fallback) {
 			record_open("host", path);
 			return pass();

@@ -510,6 +510,25 @@ Test(cli_run, gdb_run_names_the_faulting_function, .timeout = 60)
 	          out);
 }
 
+/* A library's constructor that traps is named too: the list is published
+ * before the initialisers run. */
+Test(cli_run, gdb_names_a_faulting_constructor, .timeout = 60)
+{
+	char cmd[2048], cwd[1024], out[OUT_CAP];
+
+	need_gdb();
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(cmd, sizeof(cmd),
+	         GDB "-ex 'set environment LD_PRELOAD=%s/" BUILD_DIR "/libsoload-preload.so' "
+	             "-ex 'set environment DBGSTOP_TRAP_IN_CTOR=1' "
+	             "-ex run -ex bt --args " HELPER " trap " BUILD_DIR "/testlibs 2>&1",
+	         cwd);
+	tu_run(cmd, out, sizeof(out));
+	cr_assert(strstr(out, "SIGILL") != NULL, "the constructor did not trap:\n%s", out);
+	cr_expect(strstr(out, "#0  dbgstop_ctor ()") != NULL, "gdb did not name the frame:\n%s",
+	          out);
+}
+
 /* Threads loading and unloading at once under gdb: each change stops at
  * gdb's breakpoint on r_brk, which widened a race between reading the
  * registry and another thread's dlclose until addrmap held the registry

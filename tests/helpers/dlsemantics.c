@@ -65,7 +65,7 @@ static int case_global(void)
 static int case_ctor(void)
 {
 	void *h = open_lib("libdlctor.so", RTLD_NOW);
-	int (*value)(void);
+	int (*value)(void), (*found)(void);
 	const char *(*why)(void);
 
 	if (!h)
@@ -76,6 +76,11 @@ static int case_ctor(void)
 		return fail("dlsym libdlctor");
 	if (value() != 7) {
 		printf("FAIL: the constructor's dlopen: %s\n", why());
+		return 1;
+	}
+	found = (int (*)(void))dlsym(h, "dlctor_found_itself");
+	if (!found || !found()) {
+		printf("FAIL: dladdr in the constructor did not name its library\n");
 		return 1;
 	}
 	return 0;
