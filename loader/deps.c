@@ -205,17 +205,21 @@ static int try_cache(const struct sl_lib *lib, const char *name, char *path, str
 
 /* The search for a name without a '/' that lib needs or dlopens (lib NULL:
  * the program does), glibc's order: the DT_RPATH lists, LD_LIBRARY_PATH,
- * the DT_RUNPATH of lib (or the executable's), then SOLOAD_LIBRARY_PATH,
- * ldconfig's cache, the system directories. An open fd with its file in
- * path, or -1. */
-static int search_name(const struct sl_lib *lib, const char *name, char *path, struct search *s)
+ * the DT_RUNPATH of lib (or, when exe_runpath, the executable's), then
+ * SOLOAD_LIBRARY_PATH, ldconfig's cache, the system directories. An open
+ * fd with its file in path, or -1. */
+static int search_name(const struct sl_lib *lib, int exe_runpath, const char *name, char *path,
+                       struct search *s)
 {
 	const char *owner, *runpath;
 	int fd;
 
 	read_exe_paths();
 	owner = lib ? lib->path : exe.path;
-	runpath = lib ? (lib_has(lib, DT_RUNPATH) ? lib->runpath : NULL) : exe.runpath;
+	if (lib)
+		runpath = lib_has(lib, DT_RUNPATH) ? lib->runpath : NULL;
+	else
+		runpath = exe_runpath ? exe.runpath : NULL;
 	fd = search_rpaths(lib, name, path, s);
 	if (fd < 0)
 		fd = search_env(owner, name, path, s);
@@ -242,7 +246,7 @@ static int search(const struct sl_lib *lib, const char *name, char *path)
 			error_set(lib->name, "needed library %s: %m", name);
 		return fd;
 	}
-	fd = search_name(lib, name, path, &s);
+	fd = search_name(lib, 0, name, path, &s);
 	if (fd < 0)
 		error_set(lib->name, "needed library %s not found (searched: %s)", name, s.tried);
 	return fd;
@@ -253,7 +257,18 @@ int deps_search(const struct sl_lib *caller, const char *name, char *path)
 	struct search s = {.len = 0};
 	int fd;
 
-	fd = search_name(caller, name, path, &s);
+	fd = search_name(caller, 1, name, path, &s);
+	if (fd < 0)
+		error_set(name, "not found (searched: %s)", s.tried);
+	return fd;
+}
+
+int deps_search_listless(const char *name, char *path)
+{
+	struct search s = {.len = 0};
+	int fd;
+
+	fd = search_name(NULL, 0, name, path, &s);
 	if (fd < 0)
 		error_set(name, "not found (searched: %s)", s.tried);
 	return fd;

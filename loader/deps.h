@@ -28,6 +28,11 @@ void deps_release(struct sl_lib *lib);
  * path (PATH_MAX bytes), or -1 with sl_error() ("name: not found
  * (searched: ...)"). Under the registry lock. */
 int deps_search(const struct sl_lib *caller, const char *name, char *path);
+/* The same for a caller of glibc's with no DT_RPATH or DT_RUNPATH of its
+ * own (a host library's dlopen): the executable's DT_RPATH,
+ * LD_LIBRARY_PATH, then SOLOAD_LIBRARY_PATH, the cache, the system
+ * directories; the executable's DT_RUNPATH is its own alone. */
+int deps_search_listless(const char *name, char *path);
 
 /* Where the system's dynamic linker has one of glibc's own libraries
  * loaded (path: PATH_MAX bytes). 0, or -1 if it has not loaded it. */

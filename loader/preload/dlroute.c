@@ -311,37 +311,51 @@ static void record_refusal(const char *path, const char *why)
 
 /* ---- finding the file ---- */
 
-/* Whether code at addr belongs to the program itself: the executable, or
- * no object at all (generated code), which glibc also takes for the
- * program. */
-static int from_program(const void *addr)
+/* Who dlopens: libsoload's own libraries are found in the registry; of
+ * glibc's objects, the executable (or code in no object at all, which
+ * glibc also takes for the program), a library with path lists of its own
+ * (DT_RPATH or DT_RUNPATH, left to glibc, which knows them) or one
+ * without. */
+enum caller_kind { CALLER_PROGRAM, CALLER_HOST_LISTS, CALLER_HOST_LISTLESS };
+
+static uintptr_t exe_base(void)
 {
-	static uintptr_t exe_base;
+	static uintptr_t base;
+	const ElfW(Phdr) *ph = (const void *)getauxval(AT_PHDR);
+	size_t n = getauxval(AT_PHNUM);
+
+	for (size_t i = 0; !base && ph && i < n; i++)
+		if (ph[i].p_type == PT_PHDR)
+			base = (uintptr_t)ph - ph[i].p_vaddr;
+	return base;
+}
+
+static enum caller_kind host_caller(const void *addr)
+{
+	struct link_map *lm = NULL;
 	Dl_info info;
 
-	if (!exe_base) {
-		const ElfW(Phdr) *ph = (const void *)getauxval(AT_PHDR);
-		size_t n = getauxval(AT_PHNUM);
-		for (size_t i = 0; ph && i < n; i++)
-			if (ph[i].p_type == PT_PHDR)
-				exe_base = (uintptr_t)ph - ph[i].p_vaddr;
-	}
-	if (!real.dladdr(addr, &info))
-		return 1;
-	return exe_base && (uintptr_t)info.dli_fbase == exe_base;
+	if (!real.dladdr1(addr, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm)
+		return CALLER_PROGRAM;
+	if ((uintptr_t)info.dli_fbase == exe_base())
+		return CALLER_PROGRAM;
+	for (const ElfW(Dyn) *d = lm->l_ld; d && d->d_tag != DT_NULL; d++)
+		if (d->d_tag == DT_RPATH || d->d_tag == DT_RUNPATH)
+			return CALLER_HOST_LISTS;
+	return CALLER_HOST_LISTLESS;
 }
 
 /* The file a dlopen of name means, when libsoload is to load it: 1 with
  * out filled, 0 to leave the name to glibc. A bare name is searched by
  * libsoload's one rule (deps_search, what sl_find follows) for the caller:
  * one of libsoload's libraries (found in any state: a constructor that
- * calls dlopen runs before its library is ready), or the program. A call
- * from one of glibc's other libraries is left to glibc, which knows their
- * path lists. */
+ * calls dlopen runs before its library is ready), the program, or one of
+ * glibc's libraries without path lists of its own. */
 static int resolve(const char *name, const void *caller, char *out)
 {
-	struct sl_lib *loaded, *from = NULL;
-	int fd = -1, program;
+	struct sl_lib *loaded, *from;
+	enum caller_kind kind;
+	int fd = -1;
 
 	if (strchr(name, '/')) {
 		snprintf(out, PATH_MAX, "%s", name);
@@ -349,12 +363,16 @@ static int resolve(const char *name, const void *caller, char *out)
 	}
 	if (deps_is_host_library(name))
 		return 0;
-	program = from_program(caller);
+	kind = host_caller(caller); /* glibc's lock is not taken under ours */
 	registry_lock();
 	if ((loaded = registry_find_soname(name)))
 		snprintf(out, PATH_MAX, "%s", loaded->path);
-	else if ((from = registry_find_addr(caller)) || program)
+	else if ((from = registry_find_addr(caller)))
 		fd = deps_search(from, name, out);
+	else if (kind == CALLER_PROGRAM)
+		fd = deps_search(NULL, name, out);
+	else if (kind == CALLER_HOST_LISTLESS)
+		fd = deps_search_listless(name, out);
 	ldcache_release(); /* the path was copied out of it */
 	registry_unlock();
 	if (fd >= 0)

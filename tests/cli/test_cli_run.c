@@ -407,25 +407,24 @@ Test(cli_run, cpython_tests_pass_and_skip_as_without, .timeout = 300)
 	json_decref(doc);
 }
 
-/* Runs the bare-name case plainly and under soload run, with
- * LD_LIBRARY_PATH set to env_dir unless it is NULL: the same file both
- * ways, which libsoload loaded. */
-static void bare_name_both_ways(const char *env_dir, const char *expect)
+/* Runs the bare-name case c plainly and under soload run, with env (which
+ * may be ""): the helper says want ("found FILE" or "not found") both ways,
+ * and when it found the file, libsoload loaded it. */
+static void bare_name_both_ways(const char *c, const char *env, const char *want)
 {
-	char cmd[1024], plain[OUT_CAP], under[OUT_CAP], want[PATH_MAX + 16];
-	char env[256] = "";
+	char cmd[2048], plain[OUT_CAP], under[OUT_CAP], line[PATH_MAX + 16];
 	json_t *doc, *l;
 
-	if (env_dir)
-		snprintf(env, sizeof(env), "LD_LIBRARY_PATH=%s ", env_dir);
-	snprintf(cmd, sizeof(cmd), "env %s" HELPER " bare . 2>&1", env);
+	snprintf(cmd, sizeof(cmd), "env %s " HELPER " %s . 2>&1", env, c);
 	cr_assert_eq(tu_run(cmd, plain, sizeof(plain)), 0, "plain glibc: %s", plain);
-	snprintf(want, sizeof(want), "found %s\nok\n", expect);
-	cr_assert_str_eq(plain, want, "glibc found another file");
-	snprintf(cmd, sizeof(cmd), "env %s" SOLOAD " run --report %s -- " HELPER " bare . 2>&1",
-	         env, report);
+	snprintf(line, sizeof(line), "%s\nok\n", want);
+	cr_assert_str_eq(plain, line, "glibc, %s with %s", c, env);
+	snprintf(cmd, sizeof(cmd), "env %s " SOLOAD " run --report %s -- " HELPER " %s . 2>&1",
+	         env, report, c);
 	cr_assert_eq(tu_run(cmd, under, sizeof(under)), 0, "soload run: %s", under);
-	cr_assert_str_eq(under, plain, "soload run found another file than glibc");
+	cr_assert_str_eq(under, plain, "soload run, %s with %s, did not as glibc did", c, env);
+	if (strncmp(want, "found", 5) != 0)
+		return;
 	doc = load_report();
 	l = entry_for(doc, "libhello.so");
 	cr_assert_not_null(l, "the report does not list libhello.so");
@@ -435,11 +434,13 @@ static void bare_name_both_ways(const char *env_dir, const char *expect)
 
 /* A bare name the program dlopens is searched by libsoload's one rule
  * (sl_find's), as dlopen searches: LD_LIBRARY_PATH before the
- * executable's DT_RUNPATH, then that. */
+ * executable's DT_RUNPATH, then that. A dlopen made by one of glibc's
+ * libraries (libdlvia.so, preloaded) searches LD_LIBRARY_PATH but not the
+ * executable's DT_RUNPATH, and is libsoload's too. */
 Test(cli_run, a_bare_name_from_the_program_is_searched_as_dlopen_does)
 {
-	char copy[PATH_MAX], cmd[PATH_MAX + 64], out[256], cwd[1024];
-	char *dir;
+	char copy[PATH_MAX], cmd[PATH_MAX + 64], out[256], cwd[1024], env[2 * PATH_MAX];
+	char want[PATH_MAX + 16], *dir;
 
 	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
 	dir = realpath(tmpdir, NULL);
@@ -447,9 +448,21 @@ Test(cli_run, a_bare_name_from_the_program_is_searched_as_dlopen_does)
 	snprintf(copy, sizeof(copy), "%s/libhello.so", dir);
 	snprintf(cmd, sizeof(cmd), "cp " BUILD_DIR "/testlibs/libhello.so %s", copy);
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
-	bare_name_both_ways(dir, copy);
-	snprintf(copy, sizeof(copy), "%s/" BUILD_DIR "/testlibs/libhello.so", cwd);
-	bare_name_both_ways(NULL, copy);
+	snprintf(want, sizeof(want), "found %s", copy);
+	snprintf(env, sizeof(env), "LD_LIBRARY_PATH=%s", dir);
+	bare_name_both_ways("bare", env, want);
+	snprintf(env, sizeof(env),
+	         "LD_LIBRARY_PATH=%s LD_PRELOAD=%s/" BUILD_DIR "/testlibs/libdlvia.so", dir, cwd);
+	bare_name_both_ways("bare_via", env, want);
+#ifndef __SANITIZE_ADDRESS__
+	/* ASan's dlopen interceptor calls glibc's for the program, so glibc
+	 * takes libasan for the caller and never searches the executable's
+	 * DT_RUNPATH. */
+	snprintf(want, sizeof(want), "found %s/" BUILD_DIR "/testlibs/libhello.so", cwd);
+	bare_name_both_ways("bare", "", want);
+#endif
+	snprintf(env, sizeof(env), "LD_PRELOAD=%s/" BUILD_DIR "/testlibs/libdlvia.so", cwd);
+	bare_name_both_ways("bare_via", env, "not found");
 	free(dir);
 }
 

@@ -113,14 +113,25 @@ static int case_dladdr(void)
 
 /* A bare name from the program: dlopen searches LD_LIBRARY_PATH, then
  * the executable's DT_RUNPATH ($ORIGIN/../../testlibs, the Makefile sets
- * it), then the system's. Prints the file it got. */
-static int case_bare(void)
+ * it), then the system's. Prints the file it got. With via_library, the
+ * dlopen is made by libdlvia.so (LD_PRELOAD), for which the executable's
+ * DT_RUNPATH is not searched. */
+static int case_bare(int via_library)
 {
-	void *h = dlopen("libhello.so", RTLD_NOW);
-	char *fn = h ? dlsym(h, "hello_add") : NULL;
+	void *(*via)(const char *, int) = dlsym(RTLD_DEFAULT, "dlvia_open");
+	void *h;
+	char *fn;
 	char real[PATH_MAX];
 	Dl_info info;
 
+	if (via_library && !via)
+		return fail("dlvia_open: libdlvia.so is not in LD_PRELOAD");
+	h = via_library ? via("libhello.so", RTLD_NOW) : dlopen("libhello.so", RTLD_NOW);
+	if (!h && via_library) {
+		printf("not found\n"); /* glibc's answer too, without LD_LIBRARY_PATH */
+		return 0;
+	}
+	fn = h ? dlsym(h, "hello_add") : NULL;
 	if (!fn)
 		return fail("dlopen libhello.so by its bare name");
 	if (!dladdr(fn, &info) || !realpath(info.dli_fname, real))
@@ -401,7 +412,8 @@ int main(int argc, char **argv)
 	         : !strcmp(argv[1], "ctor")      ? case_ctor()
 	         : !strcmp(argv[1], "dladdr")    ? case_dladdr()
 	         : !strcmp(argv[1], "iterate")   ? case_iterate()
-	         : !strcmp(argv[1], "bare")      ? case_bare()
+	         : !strcmp(argv[1], "bare")      ? case_bare(0)
+	         : !strcmp(argv[1], "bare_via")  ? case_bare(1)
 	         : !strcmp(argv[1], "noload")    ? case_noload()
 	         : !strcmp(argv[1], "dlinfo")    ? case_dlinfo()
 	         : !strcmp(argv[1], "next")      ? case_next()
