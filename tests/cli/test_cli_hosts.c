@@ -137,6 +137,13 @@ Test(cli_hosts, gst_inspect_builds_the_same_registry, .timeout = 60)
 	json_decref(doc);
 }
 
+/* Little-endian fields at any offset (BMP's are not aligned). */
+static void put_le(uint8_t *at, uint32_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		at[i] = (uint8_t)(v >> (8 * i));
+}
+
 /* A 24-bit BMP, width x height, with a gradient. */
 static void write_bmp(const char *path, int width, int height)
 {
@@ -146,14 +153,14 @@ static void write_bmp(const char *path, int width, int height)
 	FILE *f = fopen(path, "wb");
 
 	cr_assert_not_null(f);
-	*(uint32_t *)(hdr + 2) = 54 + data;
-	*(uint32_t *)(hdr + 10) = 54;
-	*(uint32_t *)(hdr + 14) = 40;
-	*(int32_t *)(hdr + 18) = width;
-	*(int32_t *)(hdr + 22) = height;
-	*(uint16_t *)(hdr + 26) = 1;
-	*(uint16_t *)(hdr + 28) = 24;
-	*(uint32_t *)(hdr + 34) = data;
+	put_le(hdr + 2, 54 + data, 4);
+	put_le(hdr + 10, 54, 4);
+	put_le(hdr + 14, 40, 4);
+	put_le(hdr + 18, (uint32_t)width, 4);
+	put_le(hdr + 22, (uint32_t)height, 4);
+	put_le(hdr + 26, 1, 2);
+	put_le(hdr + 28, 24, 2);
+	put_le(hdr + 34, data, 4);
 	fwrite(hdr, 1, sizeof(hdr), f);
 	for (int y = 0; y < height; y++) {
 		for (int x = 0; x < width; x++)
