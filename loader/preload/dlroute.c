@@ -337,7 +337,8 @@ static enum caller_kind host_caller(const void *addr)
 
 	if (!real.dladdr1(addr, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm)
 		return CALLER_PROGRAM;
-	if ((uintptr_t)info.dli_fbase == exe_base())
+	/* glibc names the executable's map ""; under "ld.so PROG", PROG. */
+	if (!lm->l_name || !lm->l_name[0] || (uintptr_t)info.dli_fbase == exe_base())
 		return CALLER_PROGRAM;
 	for (const ElfW(Dyn) *d = lm->l_ld; d && d->d_tag != DT_NULL; d++)
 		if (d->d_tag == DT_RPATH || d->d_tag == DT_RUNPATH)
