@@ -165,12 +165,13 @@ static int search_rpaths(const struct sl_lib *lib, const char *name, char *path,
 }
 
 /* LD_LIBRARY_PATH, unless the program runs with privileges it was given
- * (set-user-ID: AT_SECURE), where glibc ignores it. */
-static int search_env(const char *owner, const char *name, char *path, struct search *s)
+ * (set-user-ID: AT_SECURE), where glibc ignores it. Its $ORIGIN is the
+ * executable's directory, as glibc reads it. */
+static int search_env(const char *name, char *path, struct search *s)
 {
 	if (getauxval(AT_SECURE))
 		return -1;
-	return search_list(owner, getenv("LD_LIBRARY_PATH"), name, path, s);
+	return search_list(exe.path, getenv("LD_LIBRARY_PATH"), name, path, s);
 }
 
 /* DF_1_NODEFLIB (-z nodefaultlib): not from the system's directories. */
@@ -222,7 +223,7 @@ static int search_name(const struct sl_lib *lib, int exe_runpath, const char *na
 		runpath = exe_runpath ? exe.runpath : NULL;
 	fd = search_rpaths(lib, name, path, s);
 	if (fd < 0)
-		fd = search_env(owner, name, path, s);
+		fd = search_env(name, path, s);
 	if (fd < 0 && runpath)
 		fd = search_list(owner, runpath, name, path, s);
 	if (fd < 0)
