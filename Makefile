@@ -187,6 +187,10 @@ $(B)/bench/%: bench/%.c $(ALL_LIBS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -rdynamic -o $@ $^ $(LDLIBS_INSPECT) $(LDLIBS_LOADER) -lm
 
+# dlsemantics' bare-name case finds the sample libraries through its own
+# DT_RUNPATH.
+$(B)/tests/helpers/dlsemantics: LDFLAGS += -Wl,-rpath,'$$ORIGIN/../../testlibs' \
+	-Wl,--enable-new-dtags
 $(B)/tests/helpers/%: tests/helpers/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 static const char *const system_dirs[] = {
@@ -92,19 +93,21 @@ static int search_list(const char *owner, const char *list, const char *name, ch
 	return -1;
 }
 
-/* The executable's own DT_RPATH (ignored, as by glibc, when it also has a
- * DT_RUNPATH), read once under the registry lock like every search. */
+/* The executable's path lists, read once under the registry lock like
+ * every search: its DT_RPATH (ignored, as by glibc, when it also has a
+ * DT_RUNPATH) and its DT_RUNPATH. */
 static struct {
 	int read;
 	const char *rpath;   /* NULL: none */
+	const char *runpath; /* NULL: none */
 	char path[PATH_MAX]; /* the executable, for $ORIGIN */
 } exe;
 
-static int find_exe_rpath(struct dl_phdr_info *info, size_t size, void *arg)
+static int find_exe_paths(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	const Elf64_Dyn *d = NULL;
-	uintptr_t strtab = 0, rpath = 0;
-	int has_rpath = 0;
+	uintptr_t strtab = 0;
+	int64_t rpath = -1, runpath = -1;
 
 	(void)size;
 	(void)arg;
@@ -112,54 +115,63 @@ static int find_exe_rpath(struct dl_phdr_info *info, size_t size, void *arg)
 		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
 			d = (const void *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
 	for (; d && d->d_tag != DT_NULL; d++) {
-		if (d->d_tag == DT_RUNPATH)
-			return 1;
 		if (d->d_tag == DT_STRTAB)
 			strtab = d->d_un.d_ptr;
-		if (d->d_tag == DT_RPATH) {
-			rpath = d->d_un.d_val;
-			has_rpath = 1;
-		}
+		else if (d->d_tag == DT_RPATH)
+			rpath = (int64_t)d->d_un.d_val;
+		else if (d->d_tag == DT_RUNPATH)
+			runpath = (int64_t)d->d_un.d_val;
 	}
 	/* glibc turns the executable's DT_STRTAB into a run-time address when
 	 * its dynamic section is writable: below the load base, it is not. */
-	if (has_rpath && strtab && strtab < info->dlpi_addr)
+	if (strtab && strtab < info->dlpi_addr)
 		strtab += info->dlpi_addr;
-	if (has_rpath && strtab)
+	if (strtab && runpath >= 0)
+		exe.runpath = (const char *)strtab + runpath;
+	else if (strtab && rpath >= 0)
 		exe.rpath = (const char *)strtab + rpath;
 	return 1; /* the first object is the executable */
 }
 
-static const char *exe_rpath(void)
+static void read_exe_paths(void)
 {
 	ssize_t n;
 
 	if (exe.read)
-		return exe.rpath;
+		return;
 	exe.read = 1;
 	n = readlink("/proc/self/exe", exe.path, sizeof(exe.path) - 1);
 	exe.path[n > 0 ? n : 0] = '\0';
-	dl_iterate_phdr(find_exe_rpath, NULL);
-	return exe.rpath;
+	dl_iterate_phdr(find_exe_paths, NULL);
 }
 
-/* The library's own path lists, glibc's dl-load.c order: a library with
- * DT_RUNPATH searches only that (never inherited); one without searches
- * its DT_RPATH, then that of the library that loaded it, and on up the
- * chain of loaders, then the executable's. Each $ORIGIN is the directory
- * of the file whose list it is in. */
-static int search_paths(const struct sl_lib *lib, const char *name, char *path, struct search *s)
+/* The DT_RPATH lists, glibc's dl-load.c order: none for a library with a
+ * DT_RUNPATH; else its own, that of the library that loaded it, and on up
+ * the chain of loaders, then the executable's (for lib NULL, the program
+ * itself: the executable's alone). Each $ORIGIN is the directory of the
+ * file whose list it is in. */
+static int search_rpaths(const struct sl_lib *lib, const char *name, char *path, struct search *s)
 {
 	int fd = -1;
 
-	if (lib_has(lib, DT_RUNPATH))
-		return search_list(lib->path, lib->runpath, name, path, s);
+	if (lib && lib_has(lib, DT_RUNPATH))
+		return -1;
 	for (const struct sl_lib *l = lib; fd < 0 && l; l = l->loader)
 		if (!lib_has(l, DT_RUNPATH))
 			fd = search_list(l->path, l->runpath, name, path, s);
-	if (fd < 0 && exe_rpath())
+	if (fd < 0 && exe.rpath)
 		fd = search_list(exe.path, exe.rpath, name, path, s);
 	return fd;
+}
+
+/* LD_LIBRARY_PATH, unless the program runs with privileges it was given
+ * (set-user-ID: AT_SECURE), where glibc ignores it. Its $ORIGIN is the
+ * executable's directory, as glibc reads it. */
+static int search_env(const char *name, char *path, struct search *s)
+{
+	if (getauxval(AT_SECURE))
+		return -1;
+	return search_list(exe.path, getenv("LD_LIBRARY_PATH"), name, path, s);
 }
 
 /* DF_1_NODEFLIB (-z nodefaultlib): not from the system's directories. */
@@ -192,20 +204,28 @@ static int try_cache(const struct sl_lib *lib, const char *name, char *path, str
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
-/* The search for a name without a '/': lib's own path lists (or, for a
- * library the program asks for, the executable's DT_RPATH, as dlopen
- * called from it searches), SOLOAD_LIBRARY_PATH, ldconfig's cache, the
- * system directories. An open fd with its file in path, or -1. */
-static int search_name(const struct sl_lib *lib, const char *name, char *path, struct search *s)
+/* The search for a name without a '/' that lib needs or dlopens (lib NULL:
+ * the program does), glibc's order: the DT_RPATH lists, LD_LIBRARY_PATH,
+ * the DT_RUNPATH of lib (or, when exe_runpath, the executable's), then
+ * SOLOAD_LIBRARY_PATH, ldconfig's cache, the system directories. An open
+ * fd with its file in path, or -1. */
+static int search_name(const struct sl_lib *lib, int exe_runpath, const char *name, char *path,
+                       struct search *s)
 {
-	const char *owner;
-	int fd = -1;
+	const char *owner, *runpath;
+	int fd;
 
-	if (lib)
-		fd = search_paths(lib, name, path, s);
-	else if (exe_rpath()) /* also reads exe.path, the owner below */
-		fd = search_list(exe.path, exe.rpath, name, path, s);
+	read_exe_paths();
 	owner = lib ? lib->path : exe.path;
+	if (lib)
+		runpath = lib_has(lib, DT_RUNPATH) ? lib->runpath : NULL;
+	else
+		runpath = exe_runpath ? exe.runpath : NULL;
+	fd = search_rpaths(lib, name, path, s);
+	if (fd < 0)
+		fd = search_env(name, path, s);
+	if (fd < 0 && runpath)
+		fd = search_list(owner, runpath, name, path, s);
 	if (fd < 0)
 		fd = search_list(owner, getenv("SOLOAD_LIBRARY_PATH"), name, path, s);
 	if (fd < 0)
@@ -227,18 +247,29 @@ static int search(const struct sl_lib *lib, const char *name, char *path)
 			error_set(lib->name, "needed library %s: %m", name);
 		return fd;
 	}
-	fd = search_name(lib, name, path, &s);
+	fd = search_name(lib, 0, name, path, &s);
 	if (fd < 0)
 		error_set(lib->name, "needed library %s not found (searched: %s)", name, s.tried);
 	return fd;
 }
 
-int deps_search(const char *name, char *path)
+int deps_search(const struct sl_lib *caller, const char *name, char *path)
 {
 	struct search s = {.len = 0};
 	int fd;
 
-	fd = search_name(NULL, name, path, &s);
+	fd = search_name(caller, 1, name, path, &s);
+	if (fd < 0)
+		error_set(name, "not found (searched: %s)", s.tried);
+	return fd;
+}
+
+int deps_search_listless(const char *name, char *path)
+{
+	struct search s = {.len = 0};
+	int fd;
+
+	fd = search_name(NULL, 0, name, path, &s);
 	if (fd < 0)
 		error_set(name, "not found (searched: %s)", s.tried);
 	return fd;

@@ -28,8 +28,17 @@ static int callable(const struct sl_lib *lib, uintptr_t fn)
 	return s && (s->prot & PROT_EXEC);
 }
 
+static void (*before_init)(void);
+
+void initfini_set_before_init(void (*fn)(void))
+{
+	before_init = fn;
+}
+
 void initfini_run_init(struct sl_lib *lib)
 {
+	if (before_init && (lib_has(lib, DT_INIT) || lib->ninit_array))
+		before_init();
 	if (lib_has(lib, DT_INIT)) {
 		void (*init)(int, char **, char **) = (void *)(lib->base + lib->dyn[DT_INIT]);
 		init(saved_argc, saved_argv, saved_envp);

@@ -10,6 +10,11 @@
 #include "lib.h"
 
 void initfini_run_init(struct sl_lib *lib);
+
+/* fn runs before the initialisers of a library that has any, under the
+ * registry lock (the preload shows the library to debuggers and dladdr
+ * first: a constructor that crashes is named). Set once, before any load. */
+void initfini_set_before_init(void (*fn)(void));
 void initfini_run_fini(struct sl_lib *lib);
 
 #endif

@@ -72,6 +72,15 @@ void registry_remove(struct sl_lib *lib)
 	}
 }
 
+void registry_foreach_mapped(void (*fn)(struct sl_lib *lib, void *arg), void *arg)
+{
+	registry_lock();
+	for (struct sl_lib *l = head; l; l = l->next)
+		if (l->state >= LIB_MAPPED && l->map_start)
+			fn(l, arg);
+	registry_unlock();
+}
+
 void registry_foreach(void (*fn)(struct sl_lib *lib, void *arg), void *arg)
 {
 	registry_lock();

@@ -26,5 +26,8 @@ void registry_remove(struct sl_lib *lib);
 
 /* Calls fn for every ready library in load order. */
 void registry_foreach(void (*fn)(struct sl_lib *lib, void *arg), void *arg);
+/* The same for every library mapped with its dependencies, ready or still
+ * being relocated and initialised (what a debugger is to see). */
+void registry_foreach_mapped(void (*fn)(struct sl_lib *lib, void *arg), void *arg);
 
 #endif

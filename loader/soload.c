@@ -270,7 +270,7 @@ static struct sl_lib *open_name(const char *name, int flags)
 		lib->refcount++;
 		return lib;
 	}
-	if ((fd = deps_search(name, path)) < 0)
+	if ((fd = deps_search(NULL, name, path)) < 0)
 		return NULL;
 	return load_fd(path, fd, flags, NULL);
 }
@@ -284,7 +284,7 @@ static int find_name(const char *name, char *path)
 	registry_lock();
 	if ((lib = loaded_by_soname(name)))
 		snprintf(path, PATH_MAX, "%s", lib->path);
-	else if ((fd = deps_search(name, path)) >= 0)
+	else if ((fd = deps_search(NULL, name, path)) >= 0)
 		close(fd);
 	ldcache_release(); /* the path was copied out of it */
 	registry_unlock();

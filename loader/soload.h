@@ -38,7 +38,8 @@ enum {
 };
 
 /* path is a file, or a name without a '/' (a soname such as "libz.so.1")
- * searched as dlopen searches it: the executable's DT_RPATH,
+ * searched as dlopen called from the program searches it: the
+ * executable's DT_RPATH, LD_LIBRARY_PATH, the executable's DT_RUNPATH,
  * SOLOAD_LIBRARY_PATH, ldconfig's cache, the system directories. NULL on
  * failure; sl_error() then says which file and why. */
 SL_API sl_lib *sl_open(const char *path, int flags);

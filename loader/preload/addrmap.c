@@ -1,11 +1,15 @@
 #include "addrmap.h"
 #include "lib.h"
+#include "rdebug.h"
 #include "registry.h"
 
+#include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* One library as the tools see it. */
 struct known {
@@ -13,9 +17,11 @@ struct known {
 	struct sl_lib *lib;
 	uintptr_t base;
 	struct link_map lm;
+	const char *path; /* the library's, as opened */
 	const ElfW(Phdr) * phdr;
 	ElfW(Half) phnum;
-	int seen; /* in the latest rebuild */
+	int seen;   /* in the latest rebuild */
+	int listed; /* in the debugger's list */
 };
 
 struct range {
@@ -77,6 +83,16 @@ static void find_phdr(const struct sl_lib *lib, struct known *k)
 	}
 }
 
+/* path from the current directory made absolute, in a new string. */
+static char *absolute(const char *path)
+{
+	char cwd[PATH_MAX], *out;
+
+	if (!getcwd(cwd, sizeof(cwd)) || asprintf(&out, "%s/%s", cwd, path) < 0)
+		return strdup(path);
+	return out;
+}
+
 static struct known *new_known(struct sl_lib *lib)
 {
 	struct known *k = calloc(1, sizeof(*k));
@@ -85,8 +101,14 @@ static struct known *new_known(struct sl_lib *lib)
 		return NULL;
 	k->lib = lib;
 	k->base = lib->base;
+	k->path = lib->path;
 	k->lm.l_addr = lib->base;
-	k->lm.l_name = lib->path;
+	/* Absolute, for a debugger that runs in another directory. */
+	k->lm.l_name = lib->path[0] == '/' ? strdup(lib->path) : absolute(lib->path);
+	if (!k->lm.l_name) {
+		free(k);
+		return NULL;
+	}
 	if (lib->dynamic_ph.p_type == PT_DYNAMIC)
 		k->lm.l_ld = (ElfW(Dyn) *)(lib->base + lib->dynamic_ph.p_vaddr);
 	find_phdr(lib, k);
@@ -123,7 +145,7 @@ static int by_start(const void *a, const void *b)
 static struct known *find_known(struct sl_lib *lib)
 {
 	for (struct known *k = known; k; k = k->next)
-		if (k->lib == lib && k->base == lib->base && k->lm.l_name == lib->path)
+		if (k->lib == lib && k->base == lib->base && k->path == lib->path)
 			return k;
 	return NULL;
 }
@@ -139,26 +161,64 @@ static void forget_unseen(void)
 		}
 		*p = k->next;
 		subs++;
+		free(k->lm.l_name);
 		free(k);
 	}
+}
+
+/* The debugger's list (rdebug.h): the libraries of s, in load order (s
+ * not sorted yet), announced when one came or went. Under lock. */
+static void publish_debug_list(const struct snapshot *s, int added)
+{
+	struct link_map *prev = NULL, *head = NULL;
+	int removed = 0;
+
+	for (const struct known *k = known; k; k = k->next)
+		removed |= !k->seen && k->listed;
+	if (!added && !removed)
+		return;
+	rdebug_begin(removed ? RT_DELETE : RT_ADD);
+	for (size_t i = 0; i < s->n; i++) {
+		struct link_map *lm = &s->r[i].k->lm;
+		s->r[i].k->listed = 1;
+		lm->l_prev = prev;
+		lm->l_next = NULL;
+		if (prev)
+			prev->l_next = lm;
+		else
+			head = lm;
+		prev = lm;
+	}
+	for (struct known *k = known; k; k = k->next)
+		if (!k->seen) {
+			k->lm.l_next = k->lm.l_prev = NULL;
+			k->listed = 0;
+		}
+	rdebug_end(head);
 }
 
 void addrmap_rebuild(void)
 {
 	struct collect c = {0};
 	struct snapshot *s, *old;
+	unsigned long long before;
 
-	/* The registry is read first, without our lock: a constructor running
-	 * under the registry lock may ask dladdr, which takes ours. */
-	sl_foreach(collect_one, &c);
+	/* The registry lock is held throughout (another thread's dlclose
+	 * would free a library between reading the registry and reading the
+	 * library), and taken before ours: a constructor running under the
+	 * registry lock may ask dladdr, which takes ours. */
+	registry_lock();
+	registry_foreach_mapped(collect_one, &c);
 	s = malloc(sizeof(*s) + c.n * sizeof(s->r[0]));
 	if (!s) {
+		registry_unlock();
 		free(c.libs);
 		return;
 	}
 	atomic_init(&s->refs, 1);
 	s->n = 0;
 	pthread_mutex_lock(&lock);
+	before = adds;
 	for (struct known *k = known; k; k = k->next)
 		k->seen = 0;
 	for (size_t i = 0; i < c.n; i++) {
@@ -175,6 +235,7 @@ void addrmap_rebuild(void)
 		        (struct range){(uintptr_t)c.libs[i]->map_start,
 		                       (uintptr_t)c.libs[i]->map_start + c.libs[i]->span, k};
 	}
+	publish_debug_list(s, adds != before);
 	qsort(s->r, s->n, sizeof(s->r[0]), by_start);
 	old = current;
 	current = s;
@@ -182,6 +243,7 @@ void addrmap_rebuild(void)
 	if (!old || atomic_load(&old->refs) == 1)
 		forget_unseen();
 	pthread_mutex_unlock(&lock);
+	registry_unlock();
 	put(old);
 	free(c.libs);
 }

@@ -2,10 +2,12 @@
  * addrmap: where libsoload's libraries lie, for the system's tools. A
  * sorted list of address ranges, rebuilt after each load or unload the
  * preload serves and searched in a binary search, answers dladdr, dladdr1
- * and dlinfo for them, and dl_iterate_phdr lists them after glibc's own
+ * and dlinfo for them (from before their initialisers run, as glibc's
+ * list has them), and dl_iterate_phdr lists them after glibc's own
  * objects (so unwinders and plugin hosts find them). Each library gets a
- * struct link_map of its own (l_addr, l_name, l_ld; not chained into
- * glibc's list), valid while it stays loaded.
+ * struct link_map of its own (l_addr, l_name, l_ld, and l_next and l_prev
+ * in a list of libsoload's libraries, never glibc's), valid while it stays
+ * loaded; that list is the debugger's (rdebug.h).
  */
 #ifndef SL_ADDRMAP_H
 #define SL_ADDRMAP_H
@@ -29,7 +31,8 @@ int addrmap_dladdr(const void *addr, Dl_info *info, const ElfW(Sym) * *sym, stru
 /* The link_map of a library libsoload loaded, or NULL. */
 struct link_map *addrmap_link_map(const struct sl_lib *lib);
 
-/* The library (ready) holding addr, or NULL. */
+/* The library (ready, or mapped and being initialised) holding addr, or
+ * NULL. */
 struct sl_lib *addrmap_lib_at(const void *addr);
 
 /* dl_iterate_phdr over glibc's objects (through iterate, glibc's own

@@ -1,7 +1,10 @@
 #include "dlroute.h"
 #include "addrmap.h"
 #include "deps.h"
+#include "ldcache.h"
+#include "initfini.h"
 #include "lib.h"
+#include "rdebug.h"
 #include "realdl.h"
 #include "registry.h"
 #include "runrecord.h"
@@ -14,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 /* The preload's own image: a call from inside it is libsoload asking glibc. */
@@ -42,8 +46,11 @@ static void init(void)
 	share = (v = getenv("SOLOAD_RUN_SHARE")) && *v && strcmp(v, "0") != 0;
 	fallback = (v = getenv("SOLOAD_PRELOAD_FALLBACK")) && strcmp(v, "1") == 0;
 	runrecord_open();
-	if (ready)
+	if (ready) {
 		statictls_init();
+		rdebug_init();
+		initfini_set_before_init(addrmap_rebuild);
+	}
 	if (!ready)
 		fprintf(stderr,
 		        "libsoload-preload: glibc's dlsym not found; dlopen left to glibc\n");
@@ -212,20 +219,31 @@ static size_t globals(struct sl_lib **out, size_t cap)
 	return n;
 }
 
-/* A symbol of the RTLD_GLOBAL libraries (not skip's own), or NULL. */
+/* A symbol of the RTLD_GLOBAL libraries (not skip's own), or NULL. sl_sym
+ * asks the global scope in turn for what the library's own scope lacks (a
+ * weak undefined _ITM_deregisterTMCloneTable): that nested question gets
+ * glibc's answer alone, or two global libraries would ask each other
+ * forever. */
 static void *global_sym(const char *name, const struct sl_lib *skip)
 {
+	static __thread int asking;
 	struct sl_lib *g[64];
-	size_t n = globals(g, 64);
+	size_t n;
+	void *found = NULL;
 
-	for (size_t i = 0; i < n; i++) {
+	if (asking)
+		return NULL;
+	asking = 1;
+	n = globals(g, 64);
+	for (size_t i = 0; i < n && !found; i++) {
 		void *p;
 		if (g[i] == skip || !(p = sl_sym(g[i], name)))
 			continue;
 		if (!skip || addrmap_lib_at(p) != skip)
-			return p;
+			found = p;
 	}
-	return NULL;
+	asking = 0;
+	return found;
 }
 
 /* ---- the run's record ---- */
@@ -293,67 +311,52 @@ static void record_refusal(const char *path, const char *why)
 
 /* ---- finding the file ---- */
 
-/* The library holding code at addr, in any state (a constructor that
- * calls dlopen runs before its library is ready). */
-static struct sl_lib *lib_of(const void *addr)
-{
-	struct sl_lib *lib;
+/* Who dlopens: libsoload's own libraries are found in the registry; of
+ * glibc's objects, the executable (or code in no object at all, which
+ * glibc also takes for the program), a library with path lists of its own
+ * (DT_RPATH or DT_RUNPATH, left to glibc, which knows them) or one
+ * without. */
+enum caller_kind { CALLER_PROGRAM, CALLER_HOST_LISTS, CALLER_HOST_LISTLESS };
 
-	registry_lock();
-	lib = registry_find_addr(addr);
-	registry_unlock();
-	return lib;
+static uintptr_t exe_base(void)
+{
+	static uintptr_t base;
+	const ElfW(Phdr) *ph = (const void *)getauxval(AT_PHDR);
+	size_t n = getauxval(AT_PHNUM);
+
+	for (size_t i = 0; !base && ph && i < n; i++)
+		if (ph[i].p_type == PT_PHDR)
+			base = (uintptr_t)ph - ph[i].p_vaddr;
+	return base;
 }
 
-/* dir/name, $ORIGIN at the start of dir the directory of owner's file. */
-static int try_dir(const char *owner, const char *dir, size_t n, const char *name, char *out)
+static enum caller_kind host_caller(const void *addr)
 {
-	const char *slash = strrchr(owner, '/');
-	int olen = slash ? (int)(slash - owner) : 1;
-	const char *origin = slash ? owner : ".";
-	int w;
+	struct link_map *lm = NULL;
+	Dl_info info;
 
-	if (n >= 7 && !strncmp(dir, "$ORIGIN", 7))
-		w = snprintf(out, PATH_MAX, "%.*s%.*s/%s", olen, origin, (int)n - 7, dir + 7,
-		             name);
-	else if (n >= 9 && !strncmp(dir, "${ORIGIN}", 9))
-		w = snprintf(out, PATH_MAX, "%.*s%.*s/%s", olen, origin, (int)n - 9, dir + 9,
-		             name);
-	else
-		w = snprintf(out, PATH_MAX, "%.*s/%s", (int)n, dir, name);
-	return n && w > 0 && w < PATH_MAX && access(out, R_OK) == 0;
-}
-
-static int try_list(const char *owner, const char *list, const char *name, char *out)
-{
-	while (list && *list) {
-		size_t n = strcspn(list, ":");
-		if (try_dir(owner, list, n, name, out))
-			return 1;
-		list += n + (list[n] == ':');
-	}
-	return 0;
-}
-
-/* A bare name dlopened from inside one of libsoload's libraries, found as
- * glibc finds one for a caller: the caller's DT_RPATH (when it has no
- * DT_RUNPATH), LD_LIBRARY_PATH, then its DT_RUNPATH. 1 with out filled. */
-static int search_caller(const struct sl_lib *caller, const char *name, char *out)
-{
-	int runpath = lib_has(caller, DT_RUNPATH);
-
-	if (!runpath && try_list(caller->path, caller->runpath, name, out))
-		return 1;
-	if (try_list(caller->path, getenv("LD_LIBRARY_PATH"), name, out))
-		return 1;
-	return runpath && try_list(caller->path, caller->runpath, name, out);
+	if (!real.dladdr1(addr, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm)
+		return CALLER_PROGRAM;
+	/* glibc names the executable's map ""; under "ld.so PROG", PROG. */
+	if (!lm->l_name || !lm->l_name[0] || (uintptr_t)info.dli_fbase == exe_base())
+		return CALLER_PROGRAM;
+	for (const ElfW(Dyn) *d = lm->l_ld; d && d->d_tag != DT_NULL; d++)
+		if (d->d_tag == DT_RPATH || d->d_tag == DT_RUNPATH)
+			return CALLER_HOST_LISTS;
+	return CALLER_HOST_LISTLESS;
 }
 
 /* The file a dlopen of name means, when libsoload is to load it: 1 with
- * out filled, 0 to leave the name to glibc. */
+ * out filled, 0 to leave the name to glibc. A bare name is searched by
+ * libsoload's one rule (deps_search, what sl_find follows) for the caller:
+ * one of libsoload's libraries (found in any state: a constructor that
+ * calls dlopen runs before its library is ready), the program, or one of
+ * glibc's libraries without path lists of its own. */
 static int resolve(const char *name, const void *caller, char *out)
 {
-	struct sl_lib *from, *loaded;
+	struct sl_lib *loaded, *from;
+	enum caller_kind kind;
+	int fd = -1;
 
 	if (strchr(name, '/')) {
 		snprintf(out, PATH_MAX, "%s", name);
@@ -361,15 +364,21 @@ static int resolve(const char *name, const void *caller, char *out)
 	}
 	if (deps_is_host_library(name))
 		return 0;
+	kind = host_caller(caller); /* glibc's lock is not taken under ours */
 	registry_lock();
-	loaded = registry_find_soname(name);
-	if (loaded)
+	if ((loaded = registry_find_soname(name)))
 		snprintf(out, PATH_MAX, "%s", loaded->path);
+	else if ((from = registry_find_addr(caller)))
+		fd = deps_search(from, name, out);
+	else if (kind == CALLER_PROGRAM)
+		fd = deps_search(NULL, name, out);
+	else if (kind == CALLER_HOST_LISTLESS)
+		fd = deps_search_listless(name, out);
+	ldcache_release(); /* the path was copied out of it */
 	registry_unlock();
-	if (loaded)
-		return 1;
-	from = lib_of(caller);
-	return from && search_caller(from, name, out);
+	if (fd >= 0)
+		close(fd);
+	return loaded || fd >= 0;
 }
 
 /* Whether glibc already holds the file (same name or soname, or same
@@ -418,6 +427,7 @@ int route_dlopen(struct dl_args *args, void *caller)
 			return 1;
 		}
 		record_refusal(path, why);
+		addrmap_rebuild(); /* what a constructor's rebuild showed is gone */
 		if (fallback) {
 			record_open("host", path);
 			return pass();

@@ -6,6 +6,8 @@
 #include "support/testutil.h"
 
 #include <criterion/criterion.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,6 +405,162 @@ Test(cli_run, cpython_tests_pass_and_skip_as_without, .timeout = 300)
 	expect_soload(doc, "_ctypes.cpython-311-x86_64-linux-gnu.so", -1);
 	expect_soload(doc, "_hashlib.cpython-311-x86_64-linux-gnu.so", -1);
 	json_decref(doc);
+}
+
+/* Runs the bare-name case c plainly and under soload run, with env (which
+ * may be ""): the helper says want ("found FILE" or "not found") both ways,
+ * and when it found the file, libsoload loaded it. */
+static void bare_name_both_ways(const char *c, const char *env, const char *want)
+{
+	char cmd[2048], plain[OUT_CAP], under[OUT_CAP], line[PATH_MAX + 16];
+	json_t *doc, *l;
+
+	snprintf(cmd, sizeof(cmd), "env %s " HELPER " %s . 2>&1", env, c);
+	cr_assert_eq(tu_run(cmd, plain, sizeof(plain)), 0, "plain glibc: %s", plain);
+	snprintf(line, sizeof(line), "%s\nok\n", want);
+	cr_assert_str_eq(plain, line, "glibc, %s with %s", c, env);
+	snprintf(cmd, sizeof(cmd), "env %s " SOLOAD " run --report %s -- " HELPER " %s . 2>&1",
+	         env, report, c);
+	cr_assert_eq(tu_run(cmd, under, sizeof(under)), 0, "soload run: %s", under);
+	cr_assert_str_eq(under, plain, "soload run, %s with %s, did not as glibc did", c, env);
+	if (strncmp(want, "found", 5) != 0)
+		return;
+	doc = load_report();
+	l = entry_for(doc, "libhello.so");
+	cr_assert_not_null(l, "the report does not list libhello.so");
+	cr_expect_str_eq(json_string_value(json_object_get(l, "loaded_by")), "soload");
+	json_decref(doc);
+}
+
+/* A bare name the program dlopens is searched by libsoload's one rule
+ * (sl_find's), as dlopen searches: LD_LIBRARY_PATH before the
+ * executable's DT_RUNPATH, then that. A dlopen made by one of glibc's
+ * libraries (libdlvia.so, preloaded) searches LD_LIBRARY_PATH but not the
+ * executable's DT_RUNPATH, and is libsoload's too. */
+Test(cli_run, a_bare_name_from_the_program_is_searched_as_dlopen_does)
+{
+	char copy[PATH_MAX], cmd[PATH_MAX + 64], out[256], cwd[1024], env[2 * PATH_MAX];
+	char want[PATH_MAX + 16], *dir;
+
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	dir = realpath(tmpdir, NULL);
+	cr_assert_not_null(dir);
+	snprintf(copy, sizeof(copy), "%s/libhello.so", dir);
+	snprintf(cmd, sizeof(cmd), "cp " BUILD_DIR "/testlibs/libhello.so %s", copy);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "found %s", copy);
+	snprintf(env, sizeof(env), "LD_LIBRARY_PATH=%s", dir);
+	bare_name_both_ways("bare", env, want);
+	snprintf(env, sizeof(env),
+	         "LD_LIBRARY_PATH=%s LD_PRELOAD=%s/" BUILD_DIR "/testlibs/libdlvia.so", dir, cwd);
+	bare_name_both_ways("bare_via", env, want);
+#ifndef __SANITIZE_ADDRESS__
+	/* ASan's dlopen interceptor calls glibc's for the program, so glibc
+	 * takes libasan for the caller and never searches the executable's
+	 * DT_RUNPATH. */
+	snprintf(want, sizeof(want), "found %s/" BUILD_DIR "/testlibs/libhello.so", cwd);
+	bare_name_both_ways("bare", "", want);
+#endif
+	snprintf(env, sizeof(env), "LD_PRELOAD=%s/" BUILD_DIR "/testlibs/libdlvia.so", cwd);
+	bare_name_both_ways("bare_via", env, "not found");
+	free(dir);
+}
+
+/* gdb, as Debian installs it (.ci/deps), without the user's settings or
+ * network look-ups. */
+#define GDB "gdb -nx -batch -iex 'set debuginfod enabled off' "
+
+static void need_gdb(void)
+{
+	char out[256];
+
+	if (tu_run("command -v gdb", out, sizeof(out)) != 0)
+		cr_skip_test("gdb is not installed (.ci/deps installs it)");
+}
+
+/* A debugger attached to a soload run process names the function it waits
+ * in, inside a library libsoload loaded: our namespace is chained off
+ * glibc's r_debug (loader/preload/rdebug.c), where gdb reads it. */
+Test(cli_run, gdb_attached_names_functions_in_soload_libraries, .timeout = 60)
+{
+	char line[128], cmd[512], out[OUT_CAP];
+	FILE *p;
+	int pid = 0;
+
+	need_gdb();
+	p = popen(SOLOAD " run -- " HELPER " stop " BUILD_DIR "/testlibs", "r");
+	cr_assert_not_null(p);
+	if (!fgets(line, sizeof(line), p) || sscanf(line, "ready %d", &pid) != 1) {
+		pclose(p);
+		cr_assert_fail("the helper did not start: %s", line);
+	}
+	snprintf(cmd, sizeof(cmd), GDB "-p %d -ex bt -ex 'info sharedlibrary' 2>&1", pid);
+	tu_run(cmd, out, sizeof(out));
+	kill(pid, SIGKILL);
+	pclose(p);
+	cr_expect(strstr(out, "in dbgstop_wait ()") != NULL, "gdb did not name the frame:\n%s",
+	          out);
+	cr_expect(strstr(out, "/testlibs/libdbgstop.so") != NULL,
+	          "gdb did not list the library:\n%s", out);
+}
+
+/* A program run under gdb with the preload stops in a libsoload library's
+ * function, and gdb names it: each load calls r_brk, where gdb keeps its
+ * breakpoint (Debian's ld.so has no SystemTap probes). */
+Test(cli_run, gdb_run_names_the_faulting_function, .timeout = 60)
+{
+	char cmd[2048], cwd[1024], out[OUT_CAP];
+
+	need_gdb();
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(cmd, sizeof(cmd),
+	         GDB "-ex 'set environment LD_PRELOAD=%s/" BUILD_DIR "/libsoload-preload.so' "
+	             "-ex run -ex bt --args " HELPER " trap " BUILD_DIR "/testlibs 2>&1",
+	         cwd);
+	tu_run(cmd, out, sizeof(out));
+	cr_assert(strstr(out, "SIGILL") != NULL, "the helper did not trap:\n%s", out);
+	cr_expect(strstr(out, "#0  dbgstop_trap ()") != NULL, "gdb did not name the frame:\n%s",
+	          out);
+}
+
+/* A library's constructor that traps is named too: the list is published
+ * before the initialisers run. */
+Test(cli_run, gdb_names_a_faulting_constructor, .timeout = 60)
+{
+	char cmd[2048], cwd[1024], out[OUT_CAP];
+
+	need_gdb();
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(cmd, sizeof(cmd),
+	         GDB "-ex 'set environment LD_PRELOAD=%s/" BUILD_DIR "/libsoload-preload.so' "
+	             "-ex 'set environment DBGSTOP_TRAP_IN_CTOR=1' "
+	             "-ex run -ex bt --args " HELPER " trap " BUILD_DIR "/testlibs 2>&1",
+	         cwd);
+	tu_run(cmd, out, sizeof(out));
+	cr_assert(strstr(out, "SIGILL") != NULL, "the constructor did not trap:\n%s", out);
+	cr_expect(strstr(out, "#0  dbgstop_ctor ()") != NULL, "gdb did not name the frame:\n%s",
+	          out);
+}
+
+/* Threads loading and unloading at once under gdb: each change stops at
+ * gdb's breakpoint on r_brk, which widened a race between reading the
+ * registry and another thread's dlclose until addrmap held the registry
+ * lock throughout. */
+Test(cli_run, gdb_follows_threads_loading_and_unloading, .timeout = 60)
+{
+	char cmd[2048], cwd[1024], out[OUT_CAP];
+
+	need_gdb();
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(cmd, sizeof(cmd),
+	         GDB "-ex 'set environment LD_PRELOAD=%s/" BUILD_DIR "/libsoload-preload.so' "
+	             "-ex run --args " HELPER " threads " BUILD_DIR "/testlibs 2>&1",
+	         cwd);
+	tu_run(cmd, out, sizeof(out));
+	/* gdb's thread lines and the helper's "ok" may interleave. */
+	cr_assert(strstr(out, "exited normally") && strstr(out, "ok\n") &&
+	                  !strstr(out, "signal SIG"),
+	          "%s", out);
 }
 
 /* Children inherit the preload; each process is in the report. */

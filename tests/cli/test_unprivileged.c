@@ -25,6 +25,8 @@
 	"unprivileged/*"                    /* this pass itself */                                \
 	"|valgrind/*"                       /* slow, and privileges change nothing */             \
 	"|cli_run/cpython*"                 /* slow: CPython's tests, twice */                    \
+	"|cli_run/gdb*"                     /* slow: gdb stops at every load */                   \
+	"|cli_hosts/*"                      /* slow: real programs, twice each */                 \
 	"|cli_install/*"                    /* builds against the install */                      \
 	"|schema/maps_output_matches"       /* runs setpriv itself */                             \
 	"|share/truncated_cache_is_ignored" /* truncates root's share cache */

@@ -65,7 +65,7 @@ static int case_global(void)
 static int case_ctor(void)
 {
 	void *h = open_lib("libdlctor.so", RTLD_NOW);
-	int (*value)(void);
+	int (*value)(void), (*found)(void);
 	const char *(*why)(void);
 
 	if (!h)
@@ -76,6 +76,11 @@ static int case_ctor(void)
 		return fail("dlsym libdlctor");
 	if (value() != 7) {
 		printf("FAIL: the constructor's dlopen: %s\n", why());
+		return 1;
+	}
+	found = (int (*)(void))dlsym(h, "dlctor_found_itself");
+	if (!found || !found()) {
+		printf("FAIL: dladdr in the constructor did not name its library\n");
 		return 1;
 	}
 	return 0;
@@ -103,6 +108,35 @@ static int case_dladdr(void)
 	}
 	if (!dladdr1(fn, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym || sym->st_size == 0)
 		return fail("dladdr1 RTLD_DL_SYMENT");
+	return 0;
+}
+
+/* A bare name from the program: dlopen searches LD_LIBRARY_PATH, then
+ * the executable's DT_RUNPATH ($ORIGIN/../../testlibs, the Makefile sets
+ * it), then the system's. Prints the file it got. With via_library, the
+ * dlopen is made by libdlvia.so (LD_PRELOAD), for which the executable's
+ * DT_RUNPATH is not searched. */
+static int case_bare(int via_library)
+{
+	void *(*via)(const char *, int) = dlsym(RTLD_DEFAULT, "dlvia_open");
+	void *h;
+	char *fn;
+	char real[PATH_MAX];
+	Dl_info info;
+
+	if (via_library && !via)
+		return fail("dlvia_open: libdlvia.so is not in LD_PRELOAD");
+	h = via_library ? via("libhello.so", RTLD_NOW) : dlopen("libhello.so", RTLD_NOW);
+	if (!h && via_library) {
+		printf("not found\n"); /* glibc's answer too, without LD_LIBRARY_PATH */
+		return 0;
+	}
+	fn = h ? dlsym(h, "hello_add") : NULL;
+	if (!fn)
+		return fail("dlopen libhello.so by its bare name");
+	if (!dladdr(fn, &info) || !realpath(info.dli_fname, real))
+		return fail("dladdr");
+	printf("found %s\n", real);
 	return 0;
 }
 
@@ -354,6 +388,19 @@ static int case_deepbind(void)
 	return 0;
 }
 
+/* A frame for a debugger to name: waits in libdbgstop's dbgstop_wait
+ * ("stop") or traps in dbgstop_trap ("trap"); neither returns. */
+static int case_dbgstop(const char *how)
+{
+	void *h = open_lib("libdbgstop.so", RTLD_NOW);
+	void (*f)(void) = h ? (void (*)(void))dlsym(h, how) : NULL;
+
+	if (!f)
+		return fail("libdbgstop.so");
+	f();
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -365,6 +412,8 @@ int main(int argc, char **argv)
 	         : !strcmp(argv[1], "ctor")      ? case_ctor()
 	         : !strcmp(argv[1], "dladdr")    ? case_dladdr()
 	         : !strcmp(argv[1], "iterate")   ? case_iterate()
+	         : !strcmp(argv[1], "bare")      ? case_bare(0)
+	         : !strcmp(argv[1], "bare_via")  ? case_bare(1)
 	         : !strcmp(argv[1], "noload")    ? case_noload()
 	         : !strcmp(argv[1], "dlinfo")    ? case_dlinfo()
 	         : !strcmp(argv[1], "next")      ? case_next()
@@ -373,6 +422,8 @@ int main(int argc, char **argv)
 	         : !strcmp(argv[1], "ie")        ? case_ie()
 	         : !strcmp(argv[1], "ie_late")   ? case_ie_late()
 	         : !strcmp(argv[1], "deepbind")  ? case_deepbind()
+	         : !strcmp(argv[1], "stop")      ? case_dbgstop("dbgstop_wait")
+	         : !strcmp(argv[1], "trap")      ? case_dbgstop("dbgstop_trap")
 	         : !strcmp(argv[1], "malformed") ? case_malformed(argc - 3, argv + 3)
 	                                         : 2;
 	if (rc == 0)

@@ -182,6 +182,28 @@ Test(soload, a_name_is_searched_and_gives_the_same_handle_as_its_path)
 	cr_assert_eq(tu_count_fds(), fds);
 }
 
+/* LD_LIBRARY_PATH is searched as dlopen searches it, before
+ * SOLOAD_LIBRARY_PATH and ldconfig's cache. */
+Test(soload, a_name_is_searched_in_ld_library_path_first)
+{
+	char dir[64] = "/tmp/mapscope-XXXXXX", copy[PATH_MAX], cmd[PATH_MAX + 64], path[PATH_MAX];
+	char out[64];
+
+	cr_assert_not_null(tu_make_tmpdir(dir));
+	snprintf(copy, sizeof(copy), "%s/libhello.so", dir);
+	snprintf(cmd, sizeof(cmd), "cp " TESTLIB("libhello.so") " %s", copy);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
+	setenv("SOLOAD_LIBRARY_PATH", BUILD_DIR "/testlibs", 1);
+	setenv("LD_LIBRARY_PATH", dir, 1);
+	cr_expect_eq(sl_find("libhello.so", path, sizeof(path)), 0, "%s", sl_error());
+	unsetenv("LD_LIBRARY_PATH");
+	cr_expect_str_eq(path, copy);
+	cr_expect_eq(sl_find("libhello.so", path, sizeof(path)), 0, "%s", sl_error());
+	cr_expect_str_eq(path, BUILD_DIR "/testlibs/libhello.so");
+	unsetenv("SOLOAD_LIBRARY_PATH");
+	tu_remove_tree(dir);
+}
+
 Test(soload, find_gives_the_file_open_would_load)
 {
 	char path[PATH_MAX], tiny[8];
