@@ -8,12 +8,14 @@
 #include "statictls.h"
 #include "tls.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 /* The preload's own image: a call from inside it is libsoload asking glibc. */
@@ -349,12 +351,88 @@ static int search_caller(const struct sl_lib *caller, const char *name, char *ou
 	return runpath && try_list(caller->path, caller->runpath, name, out);
 }
 
+/* The executable's load address, from its program headers. */
+static const void *exe_base(void)
+{
+	const ElfW(Phdr) *ph = (const void *)getauxval(AT_PHDR);
+	size_t n = getauxval(AT_PHNUM);
+
+	for (size_t i = 0; ph && i < n; i++)
+		if (ph[i].p_type == PT_PHDR)
+			return (const char *)ph - ph[i].p_vaddr;
+	return NULL;
+}
+
+/* The directory $ORIGIN names for code at caller, as glibc has it: that of
+ * the libsoload library or host object holding it, the executable's for
+ * the program (and for code in no object, which glibc takes for the
+ * program's). 0 with dir filled, -1 if unknown. */
+static int origin_of(const void *caller, char *dir)
+{
+	const char *slash;
+	struct sl_lib *lib;
+	Dl_info info;
+	ssize_t n = -1;
+
+	registry_lock();
+	if ((lib = registry_find_addr(caller)))
+		n = snprintf(dir, PATH_MAX, "%s", lib->path);
+	registry_unlock();
+	if (!lib && real.dladdr(caller, &info) && info.dli_fname && info.dli_fname[0] == '/' &&
+	    info.dli_fbase != exe_base())
+		n = snprintf(dir, PATH_MAX, "%s", info.dli_fname);
+	else if (!lib && (n = readlink("/proc/self/exe", dir, PATH_MAX - 1)) >= 0)
+		dir[n] = '\0';
+	if (n < 0 || n >= PATH_MAX || !(slash = strrchr(dir, '/')))
+		return -1;
+	dir[slash == dir ? 1 : slash - dir] = '\0';
+	return 0;
+}
+
+/* The length of the $ORIGIN or ${ORIGIN} token at s, or 0. */
+static size_t origin_token(const char *s)
+{
+	if (!strncmp(s, "${ORIGIN}", 9))
+		return 9;
+	if (!strncmp(s, "$ORIGIN", 7) && !isalnum((unsigned char)s[7]) && s[7] != '_')
+		return 7;
+	return 0;
+}
+
+/* name with $ORIGIN and ${ORIGIN} replaced by the caller's directory, as
+ * glibc's dlopen expands them. 0 with out filled; -1 when name holds
+ * another token ($LIB, $PLATFORM: glibc's to expand) or does not fit. */
+static int expand_origin(const char *name, const void *caller, char *out)
+{
+	char origin[PATH_MAX];
+	size_t w = 0, skip;
+
+	if (origin_of(caller, origin) != 0)
+		return -1;
+	while (*name && w < PATH_MAX) {
+		if ((skip = origin_token(name))) {
+			w += snprintf(out + w, PATH_MAX - w, "%s", origin);
+			name += skip;
+		} else if (*name == '$') {
+			return -1;
+		} else {
+			out[w++] = *name++;
+		}
+	}
+	if (w >= PATH_MAX)
+		return -1;
+	out[w] = '\0';
+	return 0;
+}
+
 /* The file a dlopen of name means, when libsoload is to load it: 1 with
  * out filled, 0 to leave the name to glibc. */
 static int resolve(const char *name, const void *caller, char *out)
 {
 	struct sl_lib *from, *loaded;
 
+	if (strchr(name, '$') && strchr(name, '/'))
+		return expand_origin(name, caller, out) == 0;
 	if (strchr(name, '/')) {
 		snprintf(out, PATH_MAX, "%s", name);
 		return 1;
