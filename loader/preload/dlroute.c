@@ -6,6 +6,7 @@
 #include "registry.h"
 #include "runrecord.h"
 #include "statictls.h"
+#include "symbol.h"
 #include "tls.h"
 
 #include <ctype.h>
@@ -558,6 +559,20 @@ static void *scope_sym(const char *name, const char *version, const struct sl_li
 	return p;
 }
 
+/* dlsym of a handle of ours. A thread-local variable gives the calling
+ * thread's copy, as glibc's dlsym does (sl_sym refuses: no single address). */
+static void *handle_sym(struct sl_lib *lib, const char *name)
+{
+	struct symdef def;
+	void *p = sl_sym(lib, name);
+
+	if (p || symbol_lookup(lib, name, &def) != 0 || !def.lib || !def.sym ||
+	    ELF64_ST_TYPE(def.sym->st_info) != STT_TLS || !def.lib->tls_modid)
+		return p;
+	struct tls_index ti = {def.lib->tls_modid, def.sym->st_value};
+	return tls_get_addr(&ti);
+}
+
 static int route_sym(struct dl_args *args, void *caller, const char *version)
 {
 	void *handle = (void *)args->a[0];
@@ -578,7 +593,7 @@ static int route_sym(struct dl_args *args, void *caller, const char *version)
 	if (is_ours(handle)) {
 		/* sl_sym gives the default version; an explicit one is not
 		 * told apart. */
-		if ((args->ret = (uintptr_t)sl_sym(handle, name)))
+		if ((args->ret = (uintptr_t)handle_sym(handle, name)))
 			succeed();
 		else
 			fail("%s", sl_error());
@@ -661,11 +676,10 @@ static int info_of(struct sl_lib *lib, int request, void *arg)
 	case RTLD_DI_TLS_MODID:
 		*(size_t *)arg = lib->tls_modid;
 		return 0;
-	case RTLD_DI_TLS_DATA: {
-		struct tls_index ti = {lib->tls_modid, 0};
-		*(void **)arg = lib->tls_modid ? tls_get_addr(&ti) : NULL;
+	case RTLD_DI_TLS_DATA:
+		/* As glibc: NULL until this thread has used the block. */
+		*(void **)arg = lib->tls_modid ? tls_block_if_allocated(lib->tls_modid) : NULL;
 		return 0;
-	}
 	default:
 		fail("%s: dlinfo request %d is not supported for libraries soload loaded",
 		     lib->name, request);
