@@ -7,6 +7,7 @@
 #include "runrecord.h"
 #include "statictls.h"
 #include "symbol.h"
+#include "unique.h"
 #include "tls.h"
 
 #include <ctype.h>
@@ -573,6 +574,24 @@ static void *handle_sym(struct sl_lib *lib, const char *name)
 	return tls_get_addr(&ti);
 }
 
+/* glibc's dlsym makes the caller's object depend on the definer it found:
+ * a library of ours that looked up what another of ours defines keeps it
+ * loaded (glibc's elf/reldep2: the definer's handle closed, the variable
+ * keeps its value). */
+static void hold_definer(const void *caller, const void *p)
+{
+	struct sl_lib *user, *definer;
+
+	if (!p)
+		return;
+	registry_lock();
+	user = registry_find_addr(caller);
+	definer = registry_find_addr(p);
+	if (user && definer && user != definer)
+		unique_hold(user, definer);
+	registry_unlock();
+}
+
 static int route_sym(struct dl_args *args, void *caller, const char *version)
 {
 	void *handle = (void *)args->a[0];
@@ -601,10 +620,12 @@ static int route_sym(struct dl_args *args, void *caller, const char *version)
 	}
 	if (handle == RTLD_DEFAULT) {
 		args->ret = (uintptr_t)scope_sym(name, version, NULL);
+		hold_definer(caller, (void *)args->ret);
 		return 1;
 	}
 	if (handle == RTLD_NEXT && (from = addrmap_lib_at(caller))) {
 		args->ret = (uintptr_t)scope_sym(name, version, from);
+		hold_definer(caller, (void *)args->ret);
 		return 1;
 	}
 	return pass();
