@@ -8,6 +8,7 @@
 #                   FUZZ_ENGINE=libfuzzer|afl|both); make fuzz-merge keeps the corpus
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make lint       clang-format check and cppcheck
+#   make glibc-tests glibc's own dlopen tests (Debian's glibc-source) under soload run
 #
 # SANITIZE=address,undefined builds everything with those sanitizers.
 
@@ -106,7 +107,8 @@ TESTLIBS := $(TESTLIB_C:testlibs/%.c=$(B)/testlibs/%.so) \
 
 DEPS_STAMP := $(B)/.deps-ok
 
-.PHONY: all test demo bench fuzz fuzz-merge fuzz-cover install clean lint deps tsan sweep
+.PHONY: all test demo bench fuzz fuzz-merge fuzz-cover install clean lint deps tsan sweep \
+	glibc-tests
 # The helpers too: README's examples run build/tests/helpers/touchpages.
 all: $(B)/libsoload.a $(B)/libsoload.so $(B)/libsoload-preload.so $(B)/soload \
 	$(B)/mapscope $(TESTLIBS) $(B)/soload.pc $(TEST_HELPERS)
@@ -201,6 +203,12 @@ $(B)/tests/helpers/%: tests/helpers/%.cc | $(DEPS_STAMP)
 
 test: all $(B)/tests/run $(TEST_HELPERS) $(B)/tests/sweep/libsweep
 	$(B)/tests/run $(TEST_ARGS)
+	sh tests/glibc/glibc_tests.sh $(B)
+
+# glibc's own dlopen tests, built from Debian's glibc-source tarball into
+# $(B)/glibc-tests and run plain and under soload run (tests/glibc/).
+glibc-tests: all
+	sh tests/glibc/glibc_tests.sh $(B)
 
 # ThreadSanitizer over the loader used from many threads (tests/tsan/threads.c:
 # Criterion itself cannot run under TSan).

@@ -2,6 +2,7 @@
 #include "dynamic.h"
 #include "error.h"
 #include "hostsym.h"
+#include "registry.h"
 #include "tls.h"
 #include "unique.h"
 
@@ -273,6 +274,27 @@ static int found(struct sl_lib *user, struct symbol_key *key, struct symdef *def
 	return unique_bind(user, key, def);
 }
 
+/* A reference of lib that the global scope answered with a definition in
+ * a library libsoload holds (an RTLD_GLOBAL one, through the preload):
+ * as glibc's relocation dependencies, lib keeps the definer loaded, so
+ * closing the definer's handle cannot unmap what lib still uses (glibc's
+ * elf/reldep, unload5). Not for the group being opened: every member is a
+ * dependency of the library opened, so a hold there would be a cycle of
+ * references that nothing unloads (glibc breaks those by reachability). */
+static int bound(struct sl_lib *lib, struct symbol_key *key, struct symdef *def)
+{
+	struct sl_lib *definer = NULL;
+
+	if (!def->lib && def->addr) {
+		registry_lock();
+		definer = registry_find_addr((const void *)def->addr);
+		registry_unlock();
+	}
+	if (definer && definer != lib && unique_hold(lib, definer) != 0)
+		return error_set(lib->name, "out of memory");
+	return found(lib, key, def);
+}
+
 int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 {
 	const Elf64_Sym *s;
@@ -302,7 +324,7 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 		return 0;
 	}
 	if (lookup_scope(lib, &key, 1, def) == 0)
-		return found(lib, &key, def);
+		return bound(lib, &key, def);
 	/* As the system linker does, a library may use what only another
 	 * library of the group being opened defines. */
 	if (lib->group && lib->group != lib && lookup_scope(lib->group, &key, 0, def) == 0)

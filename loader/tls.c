@@ -307,6 +307,17 @@ __attribute__((force_align_arg_pointer)) void *tls_get_addr(struct tls_index *ti
 	return get_addr_slow(ti);
 }
 
+void *tls_block_if_allocated(size_t modid)
+{
+	struct tls_thread *t = tls_self;
+	size_t slot = slot_of(modid);
+
+	if (t && tls_is_ours(modid) && slot < t->nslots &&
+	    __atomic_load_n(&t->slots[slot].id, __ATOMIC_RELAXED) == modid)
+		return t->slots[slot].block;
+	return NULL;
+}
+
 struct host_query {
 	uintptr_t addr;
 	size_t modid;

@@ -44,6 +44,9 @@ void tls_unregister(size_t modid);
 int tls_is_ours(size_t modid);
 /* What loaded libraries call as __tls_get_addr. */
 void *tls_get_addr(struct tls_index *ti);
+/* This thread's block of one of our modules if the thread has used it,
+ * else NULL (nothing is allocated: dlinfo's RTLD_DI_TLS_DATA). */
+void *tls_block_if_allocated(size_t modid);
 /* For a TLS variable of a host (glibc-loaded) library at addr, as this thread
  * sees it (dlsym's answer): glibc's module id and the offset in its block.
  * 0, or -ENOENT if addr is in no host library's TLS block. */

@@ -122,7 +122,7 @@ static int holds_already(const struct sl_lib *user, const struct sl_lib *lib)
 }
 
 /* user keeps lib loaded while it uses lib's definition. */
-static int hold(struct sl_lib *user, struct sl_lib *lib)
+int unique_hold(struct sl_lib *user, struct sl_lib *lib)
 {
 	struct unique_hold *h;
 
@@ -148,7 +148,7 @@ int unique_bind(struct sl_lib *user, const struct symbol_key *key, struct symdef
 		rc = error_set(def->lib->name, "out of memory");
 	else if (!e->host && !e->lib)
 		fill_entry(e, def);
-	if (rc == 0 && hold(user, e->lib) != 0)
+	if (rc == 0 && unique_hold(user, e->lib) != 0)
 		rc = error_set(user->name, "out of memory");
 	if (rc == 0) {
 		def->lib = e->lib;

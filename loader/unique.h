@@ -21,6 +21,12 @@
  * definer loaded. 0, or -1 with sl_error() (out of memory). */
 int unique_bind(struct sl_lib *user, const struct symbol_key *key, struct symdef *def);
 
+/* user keeps lib loaded while it uses one of lib's definitions (glibc's
+ * relocation dependencies: a binding to an RTLD_GLOBAL library outside
+ * user's own dependencies); nothing if held already or the same. Under the
+ * registry lock. 0, or -1 (no memory). */
+int unique_hold(struct sl_lib *user, struct sl_lib *lib);
+
 /* Drops lib's entries and the references its bindings hold. */
 void unique_release(struct sl_lib *lib);
 

@@ -9,8 +9,11 @@
 #include "registry.h"
 #include "runrecord.h"
 #include "statictls.h"
+#include "symbol.h"
+#include "unique.h"
 #include "tls.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -346,6 +349,80 @@ static enum caller_kind host_caller(const void *addr)
 	return CALLER_HOST_LISTLESS;
 }
 
+/* The executable's load address, from its program headers. */
+static const void *exe_base(void)
+{
+	const ElfW(Phdr) *ph = (const void *)getauxval(AT_PHDR);
+	size_t n = getauxval(AT_PHNUM);
+
+	for (size_t i = 0; ph && i < n; i++)
+		if (ph[i].p_type == PT_PHDR)
+			return (const char *)ph - ph[i].p_vaddr;
+	return NULL;
+}
+
+/* The directory $ORIGIN names for code at caller, as glibc has it: that of
+ * the libsoload library or host object holding it, the executable's for
+ * the program (and for code in no object, which glibc takes for the
+ * program's). 0 with dir filled, -1 if unknown. */
+static int origin_of(const void *caller, char *dir)
+{
+	const char *slash;
+	struct sl_lib *lib;
+	Dl_info info;
+	ssize_t n = -1;
+
+	registry_lock();
+	if ((lib = registry_find_addr(caller)))
+		n = snprintf(dir, PATH_MAX, "%s", lib->path);
+	registry_unlock();
+	if (!lib && real.dladdr(caller, &info) && info.dli_fname && info.dli_fname[0] == '/' &&
+	    info.dli_fbase != exe_base())
+		n = snprintf(dir, PATH_MAX, "%s", info.dli_fname);
+	else if (!lib && (n = readlink("/proc/self/exe", dir, PATH_MAX - 1)) >= 0)
+		dir[n] = '\0';
+	if (n < 0 || n >= PATH_MAX || !(slash = strrchr(dir, '/')))
+		return -1;
+	dir[slash == dir ? 1 : slash - dir] = '\0';
+	return 0;
+}
+
+/* The length of the $ORIGIN or ${ORIGIN} token at s, or 0. */
+static size_t origin_token(const char *s)
+{
+	if (!strncmp(s, "${ORIGIN}", 9))
+		return 9;
+	if (!strncmp(s, "$ORIGIN", 7) && !isalnum((unsigned char)s[7]) && s[7] != '_')
+		return 7;
+	return 0;
+}
+
+/* name with $ORIGIN and ${ORIGIN} replaced by the caller's directory, as
+ * glibc's dlopen expands them. 0 with out filled; -1 when name holds
+ * another token ($LIB, $PLATFORM: glibc's to expand) or does not fit. */
+static int expand_origin(const char *name, const void *caller, char *out)
+{
+	char origin[PATH_MAX];
+	size_t w = 0, skip;
+
+	if (origin_of(caller, origin) != 0)
+		return -1;
+	while (*name && w < PATH_MAX) {
+		if ((skip = origin_token(name))) {
+			w += snprintf(out + w, PATH_MAX - w, "%s", origin);
+			name += skip;
+		} else if (*name == '$') {
+			return -1;
+		} else {
+			out[w++] = *name++;
+		}
+	}
+	if (w >= PATH_MAX)
+		return -1;
+	out[w] = '\0';
+	return 0;
+}
+
 /* The file a dlopen of name means, when libsoload is to load it: 1 with
  * out filled, 0 to leave the name to glibc. A bare name is searched by
  * libsoload's one rule (deps_search, what sl_find follows) for the caller:
@@ -358,6 +435,8 @@ static int resolve(const char *name, const void *caller, char *out)
 	enum caller_kind kind;
 	int fd = -1;
 
+	if (strchr(name, '$') && strchr(name, '/'))
+		return expand_origin(name, caller, out) == 0;
 	if (strchr(name, '/')) {
 		snprintf(out, PATH_MAX, "%s", name);
 		return 1;
@@ -490,6 +569,38 @@ static void *scope_sym(const char *name, const char *version, const struct sl_li
 	return p;
 }
 
+/* dlsym of a handle of ours. A thread-local variable gives the calling
+ * thread's copy, as glibc's dlsym does (sl_sym refuses: no single address). */
+static void *handle_sym(struct sl_lib *lib, const char *name)
+{
+	struct symdef def;
+	void *p = sl_sym(lib, name);
+
+	if (p || symbol_lookup(lib, name, &def) != 0 || !def.lib || !def.sym ||
+	    ELF64_ST_TYPE(def.sym->st_info) != STT_TLS || !def.lib->tls_modid)
+		return p;
+	struct tls_index ti = {def.lib->tls_modid, def.sym->st_value};
+	return tls_get_addr(&ti);
+}
+
+/* glibc's dlsym makes the caller's object depend on the definer it found:
+ * a library of ours that looked up what another of ours defines keeps it
+ * loaded (glibc's elf/reldep2: the definer's handle closed, the variable
+ * keeps its value). */
+static void hold_definer(const void *caller, const void *p)
+{
+	struct sl_lib *user, *definer;
+
+	if (!p)
+		return;
+	registry_lock();
+	user = registry_find_addr(caller);
+	definer = registry_find_addr(p);
+	if (user && definer && user != definer)
+		unique_hold(user, definer);
+	registry_unlock();
+}
+
 static int route_sym(struct dl_args *args, void *caller, const char *version)
 {
 	void *handle = (void *)args->a[0];
@@ -510,7 +621,7 @@ static int route_sym(struct dl_args *args, void *caller, const char *version)
 	if (is_ours(handle)) {
 		/* sl_sym gives the default version; an explicit one is not
 		 * told apart. */
-		if ((args->ret = (uintptr_t)sl_sym(handle, name)))
+		if ((args->ret = (uintptr_t)handle_sym(handle, name)))
 			succeed();
 		else
 			fail("%s", sl_error());
@@ -518,10 +629,12 @@ static int route_sym(struct dl_args *args, void *caller, const char *version)
 	}
 	if (handle == RTLD_DEFAULT) {
 		args->ret = (uintptr_t)scope_sym(name, version, NULL);
+		hold_definer(caller, (void *)args->ret);
 		return 1;
 	}
 	if (handle == RTLD_NEXT && (from = addrmap_lib_at(caller))) {
 		args->ret = (uintptr_t)scope_sym(name, version, from);
+		hold_definer(caller, (void *)args->ret);
 		return 1;
 	}
 	return pass();
@@ -593,11 +706,10 @@ static int info_of(struct sl_lib *lib, int request, void *arg)
 	case RTLD_DI_TLS_MODID:
 		*(size_t *)arg = lib->tls_modid;
 		return 0;
-	case RTLD_DI_TLS_DATA: {
-		struct tls_index ti = {lib->tls_modid, 0};
-		*(void **)arg = lib->tls_modid ? tls_get_addr(&ti) : NULL;
+	case RTLD_DI_TLS_DATA:
+		/* As glibc: NULL until this thread has used the block. */
+		*(void **)arg = lib->tls_modid ? tls_block_if_allocated(lib->tls_modid) : NULL;
 		return 0;
-	}
 	default:
 		fail("%s: dlinfo request %d is not supported for libraries soload loaded",
 		     lib->name, request);
