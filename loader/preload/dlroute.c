@@ -321,6 +321,7 @@ static void record_refusal(const char *path, const char *why)
  * without. */
 enum caller_kind { CALLER_PROGRAM, CALLER_HOST_LISTS, CALLER_HOST_LISTLESS };
 
+/* The executable's load address, from its program headers. */
 static uintptr_t exe_base(void)
 {
 	static uintptr_t base;
@@ -349,18 +350,6 @@ static enum caller_kind host_caller(const void *addr)
 	return CALLER_HOST_LISTLESS;
 }
 
-/* The executable's load address, from its program headers. */
-static const void *exe_base(void)
-{
-	const ElfW(Phdr) *ph = (const void *)getauxval(AT_PHDR);
-	size_t n = getauxval(AT_PHNUM);
-
-	for (size_t i = 0; ph && i < n; i++)
-		if (ph[i].p_type == PT_PHDR)
-			return (const char *)ph - ph[i].p_vaddr;
-	return NULL;
-}
-
 /* The directory $ORIGIN names for code at caller, as glibc has it: that of
  * the libsoload library or host object holding it, the executable's for
  * the program (and for code in no object, which glibc takes for the
@@ -377,7 +366,7 @@ static int origin_of(const void *caller, char *dir)
 		n = snprintf(dir, PATH_MAX, "%s", lib->path);
 	registry_unlock();
 	if (!lib && real.dladdr(caller, &info) && info.dli_fname && info.dli_fname[0] == '/' &&
-	    info.dli_fbase != exe_base())
+	    (uintptr_t)info.dli_fbase != exe_base())
 		n = snprintf(dir, PATH_MAX, "%s", info.dli_fname);
 	else if (!lib && (n = readlink("/proc/self/exe", dir, PATH_MAX - 1)) >= 0)
 		dir[n] = '\0';
