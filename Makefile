@@ -129,7 +129,13 @@ $(B)/%.o: %.S | $(DEPS_STAMP)
 $(B)/libsoload.a: $(LOADER_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/libsoload.so: $(LOADER_OBJ)
+# libsoload.so may be dlopened, when glibc has only ~1.5 KiB of static TLS
+# for its initial-exec variables: its tls.o has no static TLS reserve.
+SO_LOADER_OBJ := $(filter-out $(B)/loader/tls.o,$(LOADER_OBJ)) $(B)/loader/so/tls.o
+$(B)/loader/so/tls.o: loader/tls.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DTLS_RESERVE=0 -c -o $@ $<
+$(B)/libsoload.so: $(SO_LOADER_OBJ)
 	$(CC) $(LDFLAGS) -shared -Wl,-soname,libsoload.so -o $@ $^ $(LDLIBS_LOADER)
 
 $(B)/libsoload-preload.so: $(PRELOAD_OBJ) $(PRELOAD_LOADER_OBJ) loader/preload/preload.map
