@@ -79,15 +79,19 @@ struct tls_module {
 	size_t placed_gen; /* tls_static_gen when it was placed */
 };
 
-/* One thread's blocks, indexed by slot; the owner reads it without a lock. */
+/* One thread's blocks, indexed by slot; the owner reads it without a lock.
+ * A block is kept as its offset from the owner's thread pointer (what a
+ * descriptor returns), 0 when the thread has none: unloading a module
+ * clears its entry in every thread, so a slot's next module starts empty. */
 struct tls_slot {
 	size_t id;
-	void *block;
+	ptrdiff_t tpoff;
 };
 
 struct tls_thread {
 	struct tls_slot *slots;
 	size_t nslots;
+	char *tp; /* the owner's thread pointer */
 	struct tls_thread *next;
 	struct tls_thread **pprev;
 };
@@ -107,14 +111,15 @@ static size_t nblocks;
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 
-/* This thread's blocks. tlsdesc.S reads it too (the descriptors' fast
- * path), with the layout of struct tls_thread and tls_slot checked below. */
+/* This thread's state, and its table straight from the thread pointer:
+ * tls_table and tls_table_len are tls_self->slots and ->nslots, which the
+ * fast paths (tls_get_addr and tlsdesc.S) read with one load each. */
+static __attribute__((tls_model("initial-exec"))) __thread struct tls_thread *tls_self;
 __attribute__((visibility("hidden"),
-               tls_model("initial-exec"))) __thread struct tls_thread *tls_self;
-_Static_assert(offsetof(struct tls_thread, slots) == 0 &&
-                       offsetof(struct tls_thread, nslots) == 8 && sizeof(struct tls_slot) == 16 &&
-                       offsetof(struct tls_slot, id) == 0 &&
-                       offsetof(struct tls_slot, block) == 8 && SLOT_MASK == 0xffff,
+               tls_model("initial-exec"))) __thread struct tls_slot *tls_table;
+__attribute__((visibility("hidden"), tls_model("initial-exec"))) __thread size_t tls_table_len;
+_Static_assert(sizeof(struct tls_slot) == 16 && offsetof(struct tls_slot, tpoff) == 8 &&
+                       SLOT_MASK == 0xffff,
                "tlsdesc.S knows these offsets");
 
 static void die(const char *why, size_t id)
@@ -198,12 +203,12 @@ static void drop_block(struct tls_thread *t, size_t id)
 	s = &t->slots[slot_of(id)];
 	if (s->id != id)
 		return;
-	__atomic_store_n(&s->id, 0, __ATOMIC_RELAXED);
 	if (!modules[slot_of(id)].is_static) {
-		free(s->block);
+		free(t->tp + s->tpoff);
 		nblocks--;
 	}
-	s->block = NULL;
+	s->id = 0;
+	__atomic_store_n(&s->tpoff, 0, __ATOMIC_RELAXED);
 }
 
 void tls_unregister(size_t modid)
@@ -240,6 +245,8 @@ static void free_thread(void *arg)
 	free(t->slots);
 	free(t);
 	tls_self = NULL;
+	tls_table = NULL;
+	tls_table_len = 0;
 }
 
 static void create_exit_key(void)
@@ -259,6 +266,7 @@ static struct tls_thread *this_thread(void)
 	t = calloc(1, sizeof(*t));
 	if (!t || pthread_setspecific(exit_key, t))
 		die("cannot allocate thread state", 0);
+	t->tp = thread_pointer();
 	t->next = threads;
 	t->pprev = &threads;
 	if (threads)
@@ -278,8 +286,8 @@ static void grow_slots(struct tls_thread *t, size_t want)
 	if (!grown)
 		die("cannot allocate the block table", 0);
 	memset(grown + t->nslots, 0, (want - t->nslots) * sizeof(*grown));
-	t->slots = grown;
-	t->nslots = want;
+	t->slots = tls_table = grown;
+	t->nslots = tls_table_len = want;
 }
 
 /* A block laid out as the template says: image copied, the rest zeroed. */
@@ -333,8 +341,8 @@ static void *allocate_block(size_t id)
 	                                : new_block(&modules[slot].img);
 	if (!block)
 		die("cannot allocate a block", id);
-	t->slots[slot].block = block;
-	__atomic_store_n(&t->slots[slot].id, id, __ATOMIC_RELAXED);
+	t->slots[slot].id = id;
+	__atomic_store_n(&t->slots[slot].tpoff, (char *)block - t->tp, __ATOMIC_RELAXED);
 	if (!modules[slot].is_static)
 		nblocks++;
 	return block;
@@ -376,9 +384,8 @@ dynamic_addr_slow(const struct tls_index *ti)
 
 void *tls_get_addr(struct tls_index *ti)
 {
-	size_t module = ti->module;
-	struct tls_thread *t;
-	size_t slot;
+	size_t module = ti->module, slot;
+	ptrdiff_t tpoff;
 
 	if (__builtin_expect((ptrdiff_t)module < 0, 1)) {
 		if (__builtin_expect(tls_static_seen ==
@@ -389,11 +396,10 @@ void *tls_get_addr(struct tls_index *ti)
 	}
 	if (!tls_is_ours(module))
 		return __tls_get_addr(ti);
-	t = tls_self;
 	slot = slot_of(module);
-	if (t && slot < t->nslots &&
-	    __atomic_load_n(&t->slots[slot].id, __ATOMIC_RELAXED) == module)
-		return (char *)t->slots[slot].block + ti->offset;
+	if (slot < tls_table_len &&
+	    (tpoff = __atomic_load_n(&tls_table[slot].tpoff, __ATOMIC_RELAXED)))
+		return thread_pointer() + tpoff + ti->offset;
 	return dynamic_addr_slow(ti);
 }
 

@@ -11,10 +11,11 @@
  * reserve (tls_static_seen equals tls_static_gen); glibc's is the same
  * without that check. tlsdesc_undef, for an undefined weak variable: its
  * address is the argument. tlsdesc_resolver, for a dynamic module: the
- * argument is a tls_index, and once this thread has the module's block a
- * few instructions find it in the thread's table (tls.c: tls_self, whose
- * layout tls.c checks). The fast paths keep their scratch registers in the
- * red zone, as glibc's do.
+ * argument is a tls_index, and once this thread has the module's block its
+ * offset from the thread pointer is in the thread's table (tls.c:
+ * tls_table and tls_table_len, whose layout tls.c checks), one load away.
+ * The fast paths keep their scratch registers in the red zone, as glibc's
+ * do.
  *
  * Otherwise (slow_path) the integer registers a C call may change are
  * pushed, and the vector, mask and x87 state is kept with XSAVE
@@ -118,21 +119,18 @@ tlsdesc_resolver:
 	movq	8(%rax), %rax			/* the argument: module id, offset */
 	movq	%rcx, -8(%rsp)
 	movq	%rdx, -16(%rsp)
-	movq	tls_self@gottpoff(%rip), %rcx
-	movq	%fs:(%rcx), %rcx		/* this thread's table, or none yet */
+	movzwl	(%rax), %edx			/* the module's slot */
+	movq	tls_table_len@gottpoff(%rip), %rcx
+	cmpq	%fs:(%rcx), %rdx		/* in this thread's table */
+	jae	1f
+	movq	tls_table@gottpoff(%rip), %rcx
+	movq	%fs:(%rcx), %rcx
+	shlq	$4, %rdx
+	movq	8(%rcx,%rdx), %rcx		/* the block - thread pointer, or 0 */
 	testq	%rcx, %rcx
 	jz	1f
-	movzwl	(%rax), %edx			/* the module's slot */
-	cmpq	8(%rcx), %rdx
-	jae	1f
-	shlq	$4, %rdx
-	addq	(%rcx), %rdx
-	movq	(%rax), %rcx
-	cmpq	(%rdx), %rcx			/* the block is this module's */
-	jne	1f
-	movq	8(%rax), %rax			/* block + offset - thread pointer */
-	addq	8(%rdx), %rax
-	subq	%fs:0, %rax
+	movq	8(%rax), %rax			/* + the variable's offset */
+	addq	%rcx, %rax
 	movq	-8(%rsp), %rcx
 	movq	-16(%rsp), %rdx
 	ret
