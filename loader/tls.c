@@ -66,8 +66,7 @@ static __thread unsigned char reserve[TLS_RESERVE]
  * whose tls_static_seen equals it has every placed block set up.
  * tlsdesc.S reads both. */
 __attribute__((visibility("hidden"))) size_t tls_static_gen;
-__attribute__((visibility("hidden"),
-               tls_model("initial-exec"))) __thread size_t tls_static_seen;
+__attribute__((visibility("hidden"), tls_model("initial-exec"))) __thread size_t tls_static_seen;
 
 struct tls_module {
 	size_t id; /* 0: free slot */
@@ -589,8 +588,7 @@ static ptrdiff_t static_tpoff_of(size_t modid)
 		return 0;
 	pthread_mutex_lock(&tls_lock);
 	m = &modules[slot_of(modid)];
-	if (m->id == modid && m->is_static && m->tpoff < 0 &&
-	    (size_t)-m->tpoff < STATIC_MAX_DIST)
+	if (m->id == modid && m->is_static && m->tpoff < 0 && (size_t)-m->tpoff < STATIC_MAX_DIST)
 		tpoff = m->tpoff;
 	pthread_mutex_unlock(&tls_lock);
 	return tpoff;

@@ -108,7 +108,10 @@ static void views_of(const char *path, const char *bump, const char *addr, long 
 		pthread_join(t[i], NULL);
 	for (int i = 0; i < 1 + NEARLY + NLATE; i++) {
 		cr_assert_eq(v[i].first, init + 1, "thread %d (%s the load) starts from %ld", i,
-		             i == 0 ? "main" : i <= NEARLY ? "before" : "after", v[i].first - 1);
+		             i == 0        ? "main"
+		             : i <= NEARLY ? "before"
+		                           : "after",
+		             v[i].first - 1);
 		cr_assert_eq(v[i].second, init + 2, "thread %d: a write did not stick", i);
 		tpoff[i] = v[i].tpoff;
 	}
