@@ -134,7 +134,7 @@ $(B)/libsoload.a: $(LOADER_OBJ)
 SO_LOADER_OBJ := $(filter-out $(B)/loader/tls.o,$(LOADER_OBJ)) $(B)/loader/so/tls.o
 $(B)/loader/so/tls.o: loader/tls.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DTLS_RESERVE=0 -c -o $@ $<
+	$(CC) $(CFLAGS) -fvisibility=hidden -DTLS_RESERVE=0 -c -o $@ $<
 $(B)/libsoload.so: $(SO_LOADER_OBJ)
 	$(CC) $(LDFLAGS) -shared -Wl,-soname,libsoload.so -o $@ $^ $(LDLIBS_LOADER)
 
