@@ -551,7 +551,7 @@ static size_t find_room(size_t size, size_t align)
 #endif
 
 /* Puts the module modid in the reserve if it fits; it stays dynamic if
- * not. Every thread sets its copy up on its next access (sync_reserve). */
+ * not. Threads set their copies up once it is published (tls_publish). */
 static void place_in_reserve(size_t modid)
 {
 #if TLS_RESERVE > 0
@@ -568,8 +568,7 @@ static void place_in_reserve(size_t modid)
 		m->is_static = m->in_reserve = 1;
 		m->rsv_off = off;
 		m->tpoff = tpoff;
-		m->placed_gen = tls_static_gen + 1;
-		__atomic_store_n(&tls_static_gen, m->placed_gen, __ATOMIC_RELAXED);
+		m->placed_gen = 0; /* no thread sets it up before tls_publish */
 	}
 	pthread_mutex_unlock(&tls_lock);
 #else
@@ -624,6 +623,21 @@ int tls_attach(struct sl_lib *lib)
 		return place_static(lib, &img);
 	place_in_reserve(lib->tls_modid);
 	return 0;
+}
+
+void tls_publish(struct sl_lib *lib)
+{
+	struct tls_module *m;
+
+	if (!lib->tls_modid)
+		return;
+	pthread_mutex_lock(&tls_lock);
+	m = &modules[slot_of(lib->tls_modid)];
+	if (m->id == lib->tls_modid && m->in_reserve && !m->placed_gen) {
+		m->placed_gen = tls_static_gen + 1;
+		__atomic_store_n(&tls_static_gen, m->placed_gen, __ATOMIC_RELAXED);
+	}
+	pthread_mutex_unlock(&tls_lock);
 }
 
 void tls_detach(struct sl_lib *lib)

@@ -57,6 +57,10 @@ size_t tls_block_count(void);
 /* Registers lib's PT_TLS, if it has one, as a module (lib->tls_modid).
  * 0, or -1 with sl_error(). */
 int tls_attach(struct sl_lib *lib);
+/* After lib is relocated: from now on every thread sets up its copy of
+ * lib's block in the static TLS reserve, if it has one, from the image,
+ * which relocation may have changed (a pointer in .tdata). */
+void tls_publish(struct sl_lib *lib);
 /* Frees the module and every thread's block of it; nothing if none. */
 void tls_detach(struct sl_lib *lib);
 /* The value of a DTPMOD64 (want_module) or DTPOFF64 relocation r of lib,

@@ -1,11 +1,20 @@
 /* libtlsstatic: a small TLS block reached through TLS descriptors
  * (-mtls-dialect=gnu2), which fits libsoload's static TLS reserve: an
- * initialised variable (.tdata), a zeroed over-aligned one (.tbss), and
- * tlsdesc_check_regs (tlsdesc_regs.h) on the first. */
+ * initialised variable (.tdata), a zeroed over-aligned one (.tbss), a
+ * constructor that touches the block, and tlsdesc_check_regs
+ * (tlsdesc_regs.h) on the first. */
 #include <stdint.h>
 
 __thread long st_counter = 11;
 __thread _Alignas(32) char st_zeros[96];
+__thread int st_touched;
+
+/* A thread's first access sets up its copies of the reserve's blocks:
+ * libtlsanchor, which needs this library, is loaded but not relocated. */
+__attribute__((constructor)) static void touch(void)
+{
+	st_touched = 1;
+}
 
 long st_bump(void)
 {

@@ -90,6 +90,9 @@ TL_FLAGS_libtlsdesc := -ftls-model=global-dynamic -mtls-dialect=gnu2
 TL_FLAGS_libtlsstatic := -ftls-model=global-dynamic -mtls-dialect=gnu2
 TL_FLAGS_libtlsbig := -ftls-model=global-dynamic
 $(B)/testlibs/libtlsdesc.so $(B)/testlibs/libtlsstatic.so: testlibs/tlsdesc_regs.h
+TL_FLAGS_libtlsanchor := -ftls-model=global-dynamic $(TL_ORIGIN) -Wl,--no-as-needed
+TL_LIBS_libtlsanchor := -ltlsstatic
+$(B)/testlibs/libtlsanchor.so: $(B)/testlibs/libtlsstatic.so
 
 # ldconfig's cache: libcacheuser needs libhello and has no path list;
 # libnodeflib (DF_1_NODEFLIB) needs libbz2, found only in system directories.

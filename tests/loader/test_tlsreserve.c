@@ -188,6 +188,17 @@ Test(tlsreserve, tbss_is_zero_and_aligned_in_every_thread)
 	sl_close(lib);
 }
 
+/* libtlsanchor's image holds a pointer that relocation sets; its
+ * dependency's constructor makes the loading thread set up its copies of
+ * the reserve's blocks before libtlsanchor is relocated. */
+Test(tlsreserve, threads_take_the_image_after_relocation)
+{
+	ptrdiff_t tpoff[1 + NEARLY + NLATE];
+
+	views_of(TESTLIB("libtlsanchor.so"), "anchor_bump", "anchor_addr", 0, tpoff);
+	expect_static(tpoff);
+}
+
 /* A thread alive across a close and a reload: the room the reload gets is
  * set up again from the image, whatever the thread wrote there before. */
 struct reload_run {
