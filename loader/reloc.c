@@ -229,6 +229,6 @@ int reloc_library(struct sl_lib *lib)
 	rc = apply_rela(lib, lib->rela, lib->nrela) || apply_rela(lib, lib->jmprel, lib->njmprel);
 	hostsym_end_pass();
 	if (!rc)
-		tls_publish(lib); /* its TLS image is final now */
+		rc = tls_publish(lib); /* its TLS image is final now */
 	return rc ? -1 : 0;
 }

@@ -625,19 +625,26 @@ int tls_attach(struct sl_lib *lib)
 	return 0;
 }
 
-void tls_publish(struct sl_lib *lib)
+int tls_publish(struct sl_lib *lib)
 {
 	struct tls_module *m;
+	struct tls_image img;
+	ptrdiff_t tpoff = 0;
 
 	if (!lib->tls_modid)
-		return;
+		return 0;
 	pthread_mutex_lock(&tls_lock);
 	m = &modules[slot_of(lib->tls_modid)];
 	if (m->id == lib->tls_modid && m->in_reserve && !m->placed_gen) {
 		m->placed_gen = tls_static_gen + 1;
 		__atomic_store_n(&tls_static_gen, m->placed_gen, __ATOMIC_RELAXED);
+	} else if (m->id == lib->tls_modid && m->is_static && !m->in_reserve) {
+		img = m->img;
+		tpoff = m->tpoff;
 	}
 	pthread_mutex_unlock(&tls_lock);
+	/* The provider's space: set up in every thread now. */
+	return tpoff ? static_provider->publish(lib->name, &img, tpoff) : 0;
 }
 
 void tls_detach(struct sl_lib *lib)

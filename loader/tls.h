@@ -57,10 +57,11 @@ size_t tls_block_count(void);
 /* Registers lib's PT_TLS, if it has one, as a module (lib->tls_modid).
  * 0, or -1 with sl_error(). */
 int tls_attach(struct sl_lib *lib);
-/* After lib is relocated: from now on every thread sets up its copy of
- * lib's block in the static TLS reserve, if it has one, from the image,
- * which relocation may have changed (a pointer in .tdata). */
-void tls_publish(struct sl_lib *lib);
+/* After lib is relocated: its block in static TLS, if it has one, is set
+ * up in every thread from the image, which relocation may have changed (a
+ * pointer in .tdata): lazily for libsoload's reserve, by the provider for
+ * its space. 0, or -1 with sl_error(). */
+int tls_publish(struct sl_lib *lib);
 /* Frees the module and every thread's block of it; nothing if none. */
 void tls_detach(struct sl_lib *lib);
 /* The value of a DTPMOD64 (want_module) or DTPOFF64 relocation r of lib,
@@ -80,11 +81,13 @@ int tls_desc_relocate(struct sl_lib *lib, const Elf64_Rela *r, void *desc);
  * block. libsoload alone has none and refuses such libraries;
  * libsoload-preload.so provides its own reserve (loader/preload/statictls.c). */
 struct tls_static_provider {
-	/* Places img (memsz bytes, aligned to align) in every thread, those
-	 * that exist and those to come, each copy set up from the image; its
-	 * offset from the thread pointer goes to *tpoff. 0, or -1 with
-	 * sl_error() naming lib_name. */
+	/* Makes room for img (memsz bytes, aligned to align) in every thread,
+	 * those that exist and those to come; its offset from the thread
+	 * pointer goes to *tpoff. 0, or -1 with sl_error() naming lib_name. */
 	int (*assign)(const char *lib_name, const struct tls_image *img, ptrdiff_t *tpoff);
+	/* Once the library is relocated: sets every thread's copy up from the
+	 * image (final now). 0, or -1 with sl_error() naming lib_name. */
+	int (*publish)(const char *lib_name, const struct tls_image *img, ptrdiff_t tpoff);
 };
 void tls_set_static_provider(const struct tls_static_provider *p);
 /* The value of an R_X86_64_TPOFF64 relocation r of lib, before the addend:
