@@ -1,12 +1,15 @@
 /*
  * tls: thread-local storage for the libraries libsoload loads (general- and
  * local-dynamic models). A library's PT_TLS template registers as a module
- * and gets a module id that glibc can never hand out; tls_get_addr, bound
- * to every loaded library's __tls_get_addr, returns the calling thread's
- * copy of the block, allocated on first use from the template. Blocks die
- * with their thread and with their module. Ids that are not ours (host
+ * and gets a module id that glibc can never hand out. A block that fits in
+ * libsoload's static TLS reserve sits at one offset from the thread pointer
+ * in every thread, each thread setting its copy up from the template on
+ * its next access after the library is relocated; the others are
+ * allocated per thread on first use and die with their thread and their
+ * module. tls_get_addr, bound to every loaded library's __tls_get_addr,
+ * returns the calling thread's copy; ids that are not ours (host
  * libraries' TLS) go on to glibc's __tls_get_addr. TLS descriptors
- * (-mtls-dialect=gnu2) reach the same blocks through a resolver that keeps
+ * (-mtls-dialect=gnu2) reach the same blocks through functions that keep
  * every register (tlsdesc.S).
  */
 #ifndef SL_TLS_H
