@@ -266,6 +266,24 @@ struct copies_view {
 	int bad;
 };
 
+/* The whole file at path, for the caller to free; NULL if unreadable. */
+static char *read_whole(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	long n;
+
+	if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n)) && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	if (f)
+		fclose(f);
+	*size = buf ? (size_t)n : 0;
+	return buf;
+}
+
 /* Writes a value of its own into every copy, then reads them all back. */
 static void use_copies(struct copies_view *v, long base)
 {
@@ -285,18 +303,22 @@ static void *use_copies_in_thread(void *arg)
 
 Test(tlsreserve, many_modules_fill_the_reserve_then_go_dynamic)
 {
-	char tmpl[] = "/tmp/mapscope-XXXXXX", path[PATH_MAX], cmd[PATH_MAX + 256];
-	char *dir = tu_make_tmpdir(tmpl);
+	char tmpl[] = "/tmp/mapscope-XXXXXX", path[PATH_MAX];
+	char *dir = tu_make_tmpdir(tmpl), *image;
 	static struct copies c;
 	struct copies_view mine = {&c, {0}, 0}, theirs = {&c, {0}, 0};
 	int nstatic = 0;
+	size_t size;
 	pthread_t t;
 
 	cr_assert_not_null(dir);
+	cr_assert_not_null(image = read_whole(TESTLIB("libtlsstatic.so"), &size));
 	for (int i = 0; i < NCOPIES; i++) {
+		FILE *f;
 		snprintf(path, sizeof(path), "%s/libtlsstatic%d.so", dir, i);
-		snprintf(cmd, sizeof(cmd), "cp %s %s", TESTLIB("libtlsstatic.so"), path);
-		cr_assert_eq(system(cmd), 0);
+		cr_assert_not_null(f = fopen(path, "w"));
+		cr_assert_eq(fwrite(image, 1, size, f), size);
+		cr_assert_eq(fclose(f), 0);
 		c.lib[i] = sl_open(path, 0);
 		cr_assert_not_null(c.lib[i], "%s", sl_error());
 		c.set[i] = (void (*)(long))sym(c.lib[i], "st_set");
@@ -316,6 +338,7 @@ Test(tlsreserve, many_modules_fill_the_reserve_then_go_dynamic)
 	/* Unloaded, they give their room back. */
 	for (int i = 0; i < NCOPIES; i++)
 		cr_assert_eq(sl_close(c.lib[i]), 0);
+	free(image);
 	tu_remove_tree(dir);
 	{
 		ptrdiff_t tpoff[1 + NEARLY + NLATE];
