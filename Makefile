@@ -131,7 +131,13 @@ $(B)/%.o: %.S | $(DEPS_STAMP)
 $(B)/libsoload.a: $(LOADER_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/libsoload.so: $(LOADER_OBJ)
+# libsoload.so may be dlopened, when glibc has only ~1.5 KiB of static TLS
+# for its initial-exec variables: its tls.o has no static TLS reserve.
+SO_LOADER_OBJ := $(filter-out $(B)/loader/tls.o,$(LOADER_OBJ)) $(B)/loader/so/tls.o
+$(B)/loader/so/tls.o: loader/tls.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fvisibility=hidden -DTLS_RESERVE=0 -c -o $@ $<
+$(B)/libsoload.so: $(SO_LOADER_OBJ)
 	$(CC) $(LDFLAGS) -shared -Wl,-soname,libsoload.so -o $@ $^ $(LDLIBS_LOADER)
 
 $(B)/libsoload-preload.so: $(PRELOAD_OBJ) $(PRELOAD_LOADER_OBJ) loader/preload/preload.map
@@ -213,8 +219,9 @@ glibc-tests: all
 # ThreadSanitizer over the loader used from many threads (tests/tsan/threads.c:
 # Criterion itself cannot run under TSan).
 TSAN_LIBS ?= /lib/x86_64-linux-gnu/libz.so.1:zlibVersion $(B)/testlibs/libmalbase.so:malbase_len \
-	$(B)/testlibs/libcxx.so:cxx_checked $(B)/testlibs/libtls.so:tls_bump \
-	$(B)/testlibs/libchain_a.so:chain_a $(B)/testlibs/libtlsdesc.so:tlsdesc_bump
+	$(B)/testlibs/libcxx.so:cxx_checked $(B)/testlibs/libtls.so:tls_bump:bump \
+	$(B)/testlibs/libchain_a.so:chain_a $(B)/testlibs/libtlsdesc.so:tlsdesc_bump:bump \
+	$(B)/testlibs/libtlsstatic.so:st_bump:bump $(B)/testlibs/libtlsbig.so:big_bump:bump
 tsan: all
 	$(MAKE) B=$(B)/tsan SANITIZE=thread $(B)/tsan/libsoload.a
 	$(CC) $(CFLAGS) -fsanitize=thread -o $(B)/tsan/threads tests/tsan/threads.c \

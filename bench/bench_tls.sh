@@ -1,13 +1,18 @@
 #!/bin/sh
 # Thread-local variables of a library loaded by libsoload against the same
 # library loaded by glibc's dlopen, in one process, alternating: through
-# __tls_get_addr (libtls, general-dynamic) and through TLS descriptors
-# (libtlsdesc, -mtls-dialect=gnu2, whose resolver is loader/tlsdesc.S).
-# tls_bump touches one variable, tlsdesc_bump two (two descriptor calls).
+# __tls_get_addr (libtls, general-dynamic), through TLS descriptors to a
+# block too big for either loader's static TLS (libtlsdesc,
+# -mtls-dialect=gnu2: loader/tlsdesc.S's dynamic resolver against glibc's
+# _dl_tlsdesc_dynamic), and through descriptors to a small block that both
+# put in static TLS (libtlsstatic: tlsdesc_static against glibc's
+# _dl_tlsdesc_return). tls_bump touches one variable, tlsdesc_bump two (two
+# descriptor calls), st_bump one.
 set -u
 cd "$(dirname "$0")/.."
 status=0
-for target in build/testlibs/libtls.so:tls_bump build/testlibs/libtlsdesc.so:tlsdesc_bump; do
+for target in build/testlibs/libtls.so:tls_bump build/testlibs/libtlsdesc.so:tlsdesc_bump \
+	build/testlibs/libtlsstatic.so:st_bump; do
 	lib=${target%%:*}
 	fn=${target##*:}
 	echo "\$ build/bench/tlsbench 21 1000000 $lib $fn"

@@ -5,7 +5,9 @@
  *   tlsbench ROUNDS CALLS LIB FUNCTION
  *
  * Prints the best and median round's time per call of each side and their
- * ratio (soload / dlopen). */
+ * ratio (soload / dlopen), by the clock and by the thread's CPU time: on a
+ * shared machine the clock also counts whatever else ran on the core
+ * meanwhile, and the CPU time does not. */
 #include "soload.h"
 
 #include <dlfcn.h>
@@ -15,21 +17,23 @@
 
 typedef long (*call_fn)(void);
 
-static double now_ns(void)
+static double now_ns(clockid_t clock)
 {
 	struct timespec t;
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
+	clock_gettime(clock, &t);
 	return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
-static double time_calls(call_fn fn, long calls)
+/* Clock time per call; *cpu gets the thread's CPU time per call. */
+static double time_calls(call_fn fn, long calls, double *cpu)
 {
-	double start = now_ns();
+	double start = now_ns(CLOCK_MONOTONIC), cpu_start = now_ns(CLOCK_THREAD_CPUTIME_ID);
 
 	for (long i = 0; i < calls; i++)
 		fn();
-	return (now_ns() - start) / (double)calls;
+	*cpu = (now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu_start) / (double)calls;
+	return (now_ns(CLOCK_MONOTONIC) - start) / (double)calls;
 }
 
 static int by_value(const void *a, const void *b)
@@ -53,7 +57,7 @@ int main(int argc, char **argv)
 	sl_lib *lib;
 	void *handle;
 	call_fn ours, sys;
-	double *t_ours, *t_sys;
+	double *t_ours, *t_sys, *c_ours, *c_sys;
 
 	if (argc != 5 || rounds < 1 || calls < 1) {
 		fprintf(stderr, "usage: tlsbench ROUNDS CALLS LIB FUNCTION\n");
@@ -69,24 +73,31 @@ int main(int argc, char **argv)
 	}
 	t_ours = calloc(rounds, sizeof(double));
 	t_sys = calloc(rounds, sizeof(double));
-	if (!t_ours || !t_sys)
+	c_ours = calloc(rounds, sizeof(double));
+	c_sys = calloc(rounds, sizeof(double));
+	if (!t_ours || !t_sys || !c_ours || !c_sys)
 		return 1;
 	for (int r = 0; r < rounds; r++) {
 		if (r % 2) {
-			t_sys[r] = time_calls(sys, calls);
-			t_ours[r] = time_calls(ours, calls);
+			t_sys[r] = time_calls(sys, calls, &c_sys[r]);
+			t_ours[r] = time_calls(ours, calls, &c_ours[r]);
 		} else {
-			t_ours[r] = time_calls(ours, calls);
-			t_sys[r] = time_calls(sys, calls);
+			t_ours[r] = time_calls(ours, calls, &c_ours[r]);
+			t_sys[r] = time_calls(sys, calls, &c_sys[r]);
 		}
 	}
 	qsort(t_ours, rounds, sizeof(double), by_value);
 	qsort(t_sys, rounds, sizeof(double), by_value);
+	qsort(c_ours, rounds, sizeof(double), by_value);
+	qsort(c_sys, rounds, sizeof(double), by_value);
 	printf("%s %s (%d rounds of %ld calls):\n", argv[3], argv[4], rounds, calls);
 	report("best round", t_ours, t_sys, 0);
 	report("median round", t_ours, t_sys, rounds / 2);
+	report("median CPU", c_ours, c_sys, rounds / 2);
 	free(t_ours);
 	free(t_sys);
+	free(c_ours);
+	free(c_sys);
 	sl_close(lib);
 	dlclose(handle);
 	return 0;

@@ -228,5 +228,7 @@ int reloc_library(struct sl_lib *lib)
 	hostsym_begin_pass();
 	rc = apply_rela(lib, lib->rela, lib->nrela) || apply_rela(lib, lib->jmprel, lib->njmprel);
 	hostsym_end_pass();
+	if (!rc)
+		rc = tls_publish(lib); /* its TLS image is final now */
 	return rc ? -1 : 0;
 }

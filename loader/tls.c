@@ -35,22 +35,62 @@ extern int __cxa_thread_atexit_impl(void (*fn)(void *), void *obj, void *dso_sym
 #define MAX_MODULES ((size_t)1 << SLOT_BITS)
 #define MIN_ALIGN   (2 * sizeof(void *))
 
+/*
+ * What a GOT's DTPMOD64 word holds for a module in static TLS: the block's
+ * offset from the thread pointer, which is negative (static TLS lies below
+ * it), where every module id, glibc's or ours, is positive. tls_get_addr
+ * then finds the block with one test and an add, and no lookup.
+ */
+#define STATIC_MAX_DIST ((size_t)1 << 47)
+
+/*
+ * libsoload's own static TLS: room at the same offset from the thread
+ * pointer in every thread, from which a library's module gets its block
+ * when it fits (glibc's dlopen does the same with its spare static TLS).
+ * It is .tbss: every thread starts with zeros, and sets up the blocks
+ * placed since it last looked on its next access through us (sync_reserve),
+ * so threads that existed before a load need nobody to reach into them.
+ * libsoload.so is built without one (TLS_RESERVE=0): it may be dlopened,
+ * and glibc then has only about 1.5 KiB of static TLS for all of its
+ * initial-exec variables (docs/loader.md).
+ */
+#ifndef TLS_RESERVE
+#define TLS_RESERVE 4096
+#endif
+#define RESERVE_ALIGN 64
+#if TLS_RESERVE > 0
+static __thread unsigned char reserve[TLS_RESERVE]
+        __attribute__((tls_model("initial-exec"), aligned(RESERVE_ALIGN)));
+#endif
+/* Bumped under the lock whenever a block is placed in the reserve; a thread
+ * whose tls_static_seen equals it has every placed block set up.
+ * tlsdesc.S reads both. */
+__attribute__((visibility("hidden"))) size_t tls_static_gen;
+__attribute__((visibility("hidden"), tls_model("initial-exec"))) __thread size_t tls_static_seen;
+
 struct tls_module {
 	size_t id; /* 0: free slot */
 	struct tls_image img;
-	int is_static;   /* its blocks are the provider's static TLS */
+	int is_static;   /* its blocks are in static TLS (the reserve or the provider's) */
 	ptrdiff_t tpoff; /* then: the block's offset from the thread pointer */
+	int in_reserve;  /* in libsoload's reserve, at: */
+	size_t rsv_off;
+	size_t placed_gen; /* tls_static_gen when it was placed */
 };
 
-/* One thread's blocks, indexed by slot; the owner reads it without a lock. */
+/* One thread's blocks, indexed by slot; the owner reads it without a lock.
+ * A block is kept as its offset from the owner's thread pointer (what a
+ * descriptor returns), 0 when the thread has none: unloading a module
+ * clears its entry in every thread, so a slot's next module starts empty. */
 struct tls_slot {
 	size_t id;
-	void *block;
+	ptrdiff_t tpoff;
 };
 
 struct tls_thread {
 	struct tls_slot *slots;
 	size_t nslots;
+	char *tp; /* the owner's thread pointer */
 	struct tls_thread *next;
 	struct tls_thread **pprev;
 };
@@ -70,14 +110,15 @@ static size_t nblocks;
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 
-/* This thread's blocks. tlsdesc.S reads it too (the descriptors' fast
- * path), with the layout of struct tls_thread and tls_slot checked below. */
+/* This thread's state, and its table straight from the thread pointer:
+ * tls_table and tls_table_len are tls_self->slots and ->nslots, which the
+ * fast paths (tls_get_addr and tlsdesc.S) read with one load each. */
+static __attribute__((tls_model("initial-exec"))) __thread struct tls_thread *tls_self;
 __attribute__((visibility("hidden"),
-               tls_model("initial-exec"))) __thread struct tls_thread *tls_self;
-_Static_assert(offsetof(struct tls_thread, slots) == 0 &&
-                       offsetof(struct tls_thread, nslots) == 8 && sizeof(struct tls_slot) == 16 &&
-                       offsetof(struct tls_slot, id) == 0 &&
-                       offsetof(struct tls_slot, block) == 8 && SLOT_MASK == 0xffff,
+               tls_model("initial-exec"))) __thread struct tls_slot *tls_table;
+__attribute__((visibility("hidden"), tls_model("initial-exec"))) __thread size_t tls_table_len;
+_Static_assert(sizeof(struct tls_slot) == 16 && offsetof(struct tls_slot, tpoff) == 8 &&
+                       SLOT_MASK == 0xffff,
                "tlsdesc.S knows these offsets");
 
 static void die(const char *why, size_t id)
@@ -144,6 +185,7 @@ int tls_register(const struct tls_image *img, size_t *modid)
 		modules[slot].id = ID_TAG | generation << SLOT_BITS | (size_t)slot;
 		modules[slot].img = *img;
 		modules[slot].is_static = 0;
+		modules[slot].in_reserve = 0;
 		*modid = modules[slot].id;
 	}
 	pthread_mutex_unlock(&tls_lock);
@@ -160,12 +202,12 @@ static void drop_block(struct tls_thread *t, size_t id)
 	s = &t->slots[slot_of(id)];
 	if (s->id != id)
 		return;
-	__atomic_store_n(&s->id, 0, __ATOMIC_RELAXED);
 	if (!modules[slot_of(id)].is_static) {
-		free(s->block);
+		free(t->tp + s->tpoff);
 		nblocks--;
 	}
-	s->block = NULL;
+	s->id = 0;
+	__atomic_store_n(&s->tpoff, 0, __ATOMIC_RELAXED);
 }
 
 void tls_unregister(size_t modid)
@@ -202,6 +244,8 @@ static void free_thread(void *arg)
 	free(t->slots);
 	free(t);
 	tls_self = NULL;
+	tls_table = NULL;
+	tls_table_len = 0;
 }
 
 static void create_exit_key(void)
@@ -221,6 +265,7 @@ static struct tls_thread *this_thread(void)
 	t = calloc(1, sizeof(*t));
 	if (!t || pthread_setspecific(exit_key, t))
 		die("cannot allocate thread state", 0);
+	t->tp = thread_pointer();
 	t->next = threads;
 	t->pprev = &threads;
 	if (threads)
@@ -240,8 +285,8 @@ static void grow_slots(struct tls_thread *t, size_t want)
 	if (!grown)
 		die("cannot allocate the block table", 0);
 	memset(grown + t->nslots, 0, (want - t->nslots) * sizeof(*grown));
-	t->slots = grown;
-	t->nslots = want;
+	t->slots = tls_table = grown;
+	t->nslots = tls_table_len = want;
 }
 
 /* A block laid out as the template says: image copied, the rest zeroed. */
@@ -258,6 +303,24 @@ static void *new_block(const struct tls_image *img)
 	return block;
 }
 
+/* Sets up this thread's copies of the reserve's blocks placed since it last
+ * looked, each from its image. Under the lock. */
+static void sync_reserve(void)
+{
+#if TLS_RESERVE > 0
+	size_t seen = tls_static_seen;
+
+	for (size_t i = 0; i < nmodules; i++) {
+		const struct tls_module *m = &modules[i];
+		if (!m->id || !m->in_reserve || m->placed_gen <= seen)
+			continue;
+		memcpy(reserve + m->rsv_off, m->img.init, m->img.filesz);
+		memset(reserve + m->rsv_off + m->img.filesz, 0, m->img.memsz - m->img.filesz);
+	}
+#endif
+	tls_static_seen = tls_static_gen;
+}
+
 /* First access of a module by this thread. Under the lock. */
 static void *allocate_block(size_t id)
 {
@@ -269,14 +332,16 @@ static void *allocate_block(size_t id)
 		die("access to a module that is not loaded", id);
 	t = this_thread();
 	grow_slots(t, slot + 1);
+	if (modules[slot].in_reserve && tls_static_seen != tls_static_gen)
+		sync_reserve();
 	/* A static module's block is this thread's copy in static TLS, set
 	 * up by the provider: dynamic and initial-exec accesses meet there. */
 	block = modules[slot].is_static ? thread_pointer() + modules[slot].tpoff
 	                                : new_block(&modules[slot].img);
 	if (!block)
 		die("cannot allocate a block", id);
-	t->slots[slot].block = block;
-	__atomic_store_n(&t->slots[slot].id, id, __ATOMIC_RELAXED);
+	t->slots[slot].id = id;
+	__atomic_store_n(&t->slots[slot].tpoff, (char *)block - t->tp, __ATOMIC_RELAXED);
 	if (!modules[slot].is_static)
 		nblocks++;
 	return block;
@@ -292,30 +357,75 @@ static void *get_addr_slow(const struct tls_index *ti)
 	return (char *)block + ti->offset;
 }
 
-/* Old compilers called __tls_get_addr with a misaligned stack; realign as
- * glibc does rather than trust every loaded library's compiler. */
-__attribute__((force_align_arg_pointer)) void *tls_get_addr(struct tls_index *ti)
+/* A block in the reserve, this thread's copies not yet set up. */
+static char *static_block_slow(ptrdiff_t tpoff)
 {
-	struct tls_thread *t = tls_self;
-	size_t slot = slot_of(ti->module);
+	pthread_mutex_lock(&tls_lock);
+	sync_reserve();
+	pthread_mutex_unlock(&tls_lock);
+	return thread_pointer() + tpoff;
+}
 
-	if (!tls_is_ours(ti->module))
-		return __tls_get_addr(ti);
-	if (t && slot < t->nslots &&
-	    __atomic_load_n(&t->slots[slot].id, __ATOMIC_RELAXED) == ti->module)
-		return (char *)t->slots[slot].block + ti->offset;
+/* Old compilers called __tls_get_addr with a misaligned stack: the slow
+ * paths, which call into libc, realign as glibc does rather than trust
+ * every loaded library's compiler; the fast paths touch no stack. */
+__attribute__((force_align_arg_pointer, noinline)) static void *
+static_addr_slow(const struct tls_index *ti)
+{
+	return static_block_slow((ptrdiff_t)ti->module) + ti->offset;
+}
+
+__attribute__((force_align_arg_pointer, noinline)) static void *
+dynamic_addr_slow(const struct tls_index *ti)
+{
 	return get_addr_slow(ti);
 }
 
+/* This thread's block of module modid if it is set up, else NULL
+ * (dlinfo's RTLD_DI_TLS_DATA): a block in the reserve once this thread has
+ * synced past its placement, one in the provider's static TLS always, a
+ * dynamic one after the thread's first access. */
 void *tls_block_if_allocated(size_t modid)
 {
 	struct tls_thread *t = tls_self;
 	size_t slot = slot_of(modid);
+	const struct tls_module *m;
+	char *block = NULL;
 
-	if (t && tls_is_ours(modid) && slot < t->nslots &&
-	    __atomic_load_n(&t->slots[slot].id, __ATOMIC_RELAXED) == modid)
-		return t->slots[slot].block;
-	return NULL;
+	if (!tls_is_ours(modid))
+		return NULL;
+	pthread_mutex_lock(&tls_lock);
+	m = slot < nmodules && modules[slot].id == modid ? &modules[slot] : NULL;
+	if (m && m->in_reserve && m->placed_gen && m->placed_gen <= tls_static_seen)
+		block = thread_pointer() + m->tpoff;
+	else if (m && m->is_static && !m->in_reserve)
+		block = thread_pointer() + m->tpoff;
+	else if (m && !m->is_static && t && slot < t->nslots && t->slots[slot].id == modid &&
+	         t->slots[slot].tpoff)
+		block = t->tp + t->slots[slot].tpoff;
+	pthread_mutex_unlock(&tls_lock);
+	return block;
+}
+
+void *tls_get_addr(struct tls_index *ti)
+{
+	size_t module = ti->module, slot;
+	ptrdiff_t tpoff;
+
+	if (__builtin_expect((ptrdiff_t)module < 0, 1)) {
+		if (__builtin_expect(tls_static_seen ==
+		                             __atomic_load_n(&tls_static_gen, __ATOMIC_RELAXED),
+		                     1))
+			return thread_pointer() + (ptrdiff_t)module + ti->offset;
+		return static_addr_slow(ti);
+	}
+	if (!tls_is_ours(module))
+		return __tls_get_addr(ti);
+	slot = slot_of(module);
+	if (slot < tls_table_len &&
+	    (tpoff = __atomic_load_n(&tls_table[slot].tpoff, __ATOMIC_RELAXED)))
+		return thread_pointer() + tpoff + ti->offset;
+	return dynamic_addr_slow(ti);
 }
 
 struct host_query {
@@ -447,6 +557,77 @@ int tls_tpoff_relocate(struct sl_lib *lib, const Elf64_Rela *r, uint64_t *value)
 	return 0;
 }
 
+#if TLS_RESERVE > 0
+/* The lowest offset in the reserve, aligned to align, where size bytes
+ * overlap no placed block; TLS_RESERVE if none. Under the lock. */
+static size_t find_room(size_t size, size_t align)
+{
+	size_t off = 0, i = 0;
+
+	while (off + size <= TLS_RESERVE && i < nmodules) {
+		const struct tls_module *m = &modules[i++];
+		if (!m->id || !m->in_reserve || !size || m->rsv_off >= off + size ||
+		    m->rsv_off + m->img.memsz <= off)
+			continue;
+		off = (m->rsv_off + m->img.memsz + align - 1) & ~(align - 1);
+		i = 0; /* moved past it: look at every block again */
+	}
+	return off + size <= TLS_RESERVE ? off : TLS_RESERVE;
+}
+#endif
+
+/* Puts the module modid in the reserve if it fits; it stays dynamic if
+ * not. Threads set their copies up once it is published (tls_publish). */
+static void place_in_reserve(size_t modid)
+{
+#if TLS_RESERVE > 0
+	struct tls_module *m;
+	size_t off, align;
+	ptrdiff_t tpoff;
+
+	pthread_mutex_lock(&tls_lock);
+	m = &modules[slot_of(modid)];
+	align = m->img.align > MIN_ALIGN ? m->img.align : MIN_ALIGN;
+	off = align <= RESERVE_ALIGN ? find_room(m->img.memsz, align) : TLS_RESERVE;
+	tpoff = (char *)reserve + off - thread_pointer();
+	if (off < TLS_RESERVE && tpoff < 0 && (size_t)-tpoff < STATIC_MAX_DIST) {
+		m->is_static = m->in_reserve = 1;
+		m->rsv_off = off;
+		m->tpoff = tpoff;
+		m->placed_gen = 0; /* no thread sets it up before tls_publish */
+	}
+	pthread_mutex_unlock(&tls_lock);
+#else
+	(void)modid;
+#endif
+}
+
+/* The offset from the thread pointer of modid's block if it is in static
+ * TLS, below it, as DTPMOD64 words carry it; 0 otherwise. */
+static ptrdiff_t static_tpoff_of(size_t modid)
+{
+	const struct tls_module *m;
+	ptrdiff_t tpoff = 0;
+
+	if (!tls_is_ours(modid))
+		return 0;
+	pthread_mutex_lock(&tls_lock);
+	m = &modules[slot_of(modid)];
+	if (m->id == modid && m->is_static && m->tpoff < 0 && (size_t)-m->tpoff < STATIC_MAX_DIST)
+		tpoff = m->tpoff;
+	pthread_mutex_unlock(&tls_lock);
+	return tpoff;
+}
+
+/* What a DTPMOD64 relocation stores for the module modid: for a module in
+ * static TLS, its (negative) offset from the thread pointer. */
+static size_t module_word(size_t modid)
+{
+	ptrdiff_t tpoff = static_tpoff_of(modid);
+
+	return tpoff ? (size_t)tpoff : modid;
+}
+
 int tls_attach(struct sl_lib *lib)
 {
 	const Elf64_Phdr *ph = &lib->tls_ph;
@@ -464,7 +645,32 @@ int tls_attach(struct sl_lib *lib)
 		                 ph->p_filesz, ph->p_memsz, ph->p_align);
 	if (err)
 		return error_set(lib->name, "cannot register its TLS: %s", strerror(-err));
-	return wants_static(lib) ? place_static(lib, &img) : 0;
+	if (wants_static(lib))
+		return place_static(lib, &img);
+	place_in_reserve(lib->tls_modid);
+	return 0;
+}
+
+int tls_publish(struct sl_lib *lib)
+{
+	struct tls_module *m;
+	struct tls_image img;
+	ptrdiff_t tpoff = 0;
+
+	if (!lib->tls_modid)
+		return 0;
+	pthread_mutex_lock(&tls_lock);
+	m = &modules[slot_of(lib->tls_modid)];
+	if (m->id == lib->tls_modid && m->in_reserve && !m->placed_gen) {
+		m->placed_gen = tls_static_gen + 1;
+		__atomic_store_n(&tls_static_gen, m->placed_gen, __ATOMIC_RELAXED);
+	} else if (m->id == lib->tls_modid && m->is_static && !m->in_reserve) {
+		img = m->img;
+		tpoff = m->tpoff;
+	}
+	pthread_mutex_unlock(&tls_lock);
+	/* The provider's space: set up in every thread now. */
+	return tpoff ? static_provider->publish(lib->name, &img, tpoff) : 0;
 }
 
 void tls_detach(struct sl_lib *lib)
@@ -528,7 +734,7 @@ int tls_relocate(struct sl_lib *lib, const Elf64_Rela *r, int want_module, uint6
 
 	if (locate_var(lib, r, &modid, &offset, &missing) != 0)
 		return -1;
-	*value = want_module ? modid : offset;
+	*value = want_module ? module_word(modid) : offset;
 	return 0;
 }
 
@@ -568,12 +774,25 @@ static void read_xsave_layout(void)
 	tlsdesc_xsave_size = (size + 63) & ~(uint64_t)63;
 }
 
-/* What the resolver asks, every register saved. */
+/* The descriptors' three functions (tlsdesc.S): a dynamic module's
+ * (argument: a tls_index), a static one's (argument: the offset from the
+ * thread pointer) and an undefined weak variable's (argument: its address,
+ * the addend). */
+extern char tlsdesc_static[] __attribute__((visibility("hidden")));
+extern char tlsdesc_undef[] __attribute__((visibility("hidden")));
+
+/* What the resolvers ask, every register saved. */
 __attribute__((visibility("hidden"))) void *tls_desc_resolve(struct tls_index *ti);
+__attribute__((visibility("hidden"))) void *tls_desc_resolve_static(ptrdiff_t tpoff);
 
 void *tls_desc_resolve(struct tls_index *ti)
 {
-	return ti->module ? tls_get_addr(ti) : (void *)ti->offset;
+	return tls_get_addr(ti);
+}
+
+void *tls_desc_resolve_static(ptrdiff_t tpoff)
+{
+	return static_block_slow(tpoff);
 }
 
 static size_t count_descs(const Elf64_Rela *r, size_t n)
@@ -603,6 +822,7 @@ int tls_desc_relocate(struct sl_lib *lib, const Elf64_Rela *r, void *desc)
 {
 	struct tls_index *ti;
 	size_t modid, offset;
+	ptrdiff_t tpoff;
 	uint64_t words[2];
 	int missing;
 
@@ -612,12 +832,20 @@ int tls_desc_relocate(struct sl_lib *lib, const Elf64_Rela *r, void *desc)
 		                            "kernel does not offer");
 	if (locate_var(lib, r, &modid, &offset, &missing) != 0)
 		return -1;
-	if (!(ti = new_desc_arg(lib)))
-		return error_set(lib->name, "out of memory");
-	ti->module = missing ? 0 : modid;
-	ti->offset = (missing ? 0 : offset) + r->r_addend;
-	words[0] = (uint64_t)(uintptr_t)tlsdesc_resolver;
-	words[1] = (uint64_t)(uintptr_t)ti;
+	if (missing) {
+		words[0] = (uint64_t)(uintptr_t)tlsdesc_undef;
+		words[1] = (uint64_t)r->r_addend;
+	} else if ((tpoff = static_tpoff_of(modid))) {
+		words[0] = (uint64_t)(uintptr_t)tlsdesc_static;
+		words[1] = (uint64_t)(tpoff + (ptrdiff_t)offset + r->r_addend);
+	} else {
+		if (!(ti = new_desc_arg(lib)))
+			return error_set(lib->name, "out of memory");
+		ti->module = modid;
+		ti->offset = offset + r->r_addend;
+		words[0] = (uint64_t)(uintptr_t)tlsdesc_resolver;
+		words[1] = (uint64_t)(uintptr_t)ti;
+	}
 	memcpy(desc, words, sizeof(words));
 	return 0;
 }

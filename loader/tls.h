@@ -1,12 +1,15 @@
 /*
  * tls: thread-local storage for the libraries libsoload loads (general- and
  * local-dynamic models). A library's PT_TLS template registers as a module
- * and gets a module id that glibc can never hand out; tls_get_addr, bound
- * to every loaded library's __tls_get_addr, returns the calling thread's
- * copy of the block, allocated on first use from the template. Blocks die
- * with their thread and with their module. Ids that are not ours (host
+ * and gets a module id that glibc can never hand out. A block that fits in
+ * libsoload's static TLS reserve sits at one offset from the thread pointer
+ * in every thread, each thread setting its copy up from the template on
+ * its next access after the library is relocated; the others are
+ * allocated per thread on first use and die with their thread and their
+ * module. tls_get_addr, bound to every loaded library's __tls_get_addr,
+ * returns the calling thread's copy; ids that are not ours (host
  * libraries' TLS) go on to glibc's __tls_get_addr. TLS descriptors
- * (-mtls-dialect=gnu2) reach the same blocks through a resolver that keeps
+ * (-mtls-dialect=gnu2) reach the same blocks through functions that keep
  * every register (tlsdesc.S).
  */
 #ifndef SL_TLS_H
@@ -60,6 +63,11 @@ size_t tls_block_count(void);
 /* Registers lib's PT_TLS, if it has one, as a module (lib->tls_modid).
  * 0, or -1 with sl_error(). */
 int tls_attach(struct sl_lib *lib);
+/* After lib is relocated: its block in static TLS, if it has one, is set
+ * up in every thread from the image, which relocation may have changed (a
+ * pointer in .tdata): lazily for libsoload's reserve, by the provider for
+ * its space. 0, or -1 with sl_error(). */
+int tls_publish(struct sl_lib *lib);
 /* Frees the module and every thread's block of it; nothing if none. */
 void tls_detach(struct sl_lib *lib);
 /* The value of a DTPMOD64 (want_module) or DTPOFF64 relocation r of lib,
@@ -79,11 +87,13 @@ int tls_desc_relocate(struct sl_lib *lib, const Elf64_Rela *r, void *desc);
  * block. libsoload alone has none and refuses such libraries;
  * libsoload-preload.so provides its own reserve (loader/preload/statictls.c). */
 struct tls_static_provider {
-	/* Places img (memsz bytes, aligned to align) in every thread, those
-	 * that exist and those to come, each copy set up from the image; its
-	 * offset from the thread pointer goes to *tpoff. 0, or -1 with
-	 * sl_error() naming lib_name. */
+	/* Makes room for img (memsz bytes, aligned to align) in every thread,
+	 * those that exist and those to come; its offset from the thread
+	 * pointer goes to *tpoff. 0, or -1 with sl_error() naming lib_name. */
 	int (*assign)(const char *lib_name, const struct tls_image *img, ptrdiff_t *tpoff);
+	/* Once the library is relocated: sets every thread's copy up from the
+	 * image (final now). 0, or -1 with sl_error() naming lib_name. */
+	int (*publish)(const char *lib_name, const struct tls_image *img, ptrdiff_t tpoff);
 };
 void tls_set_static_provider(const struct tls_static_provider *p);
 /* The value of an R_X86_64_TPOFF64 relocation r of lib, before the addend:

@@ -1,6 +1,15 @@
 /* Initial-exec TLS (-ftls-model=initial-exec): a static offset from the
- * thread pointer that only start-up libraries can have. Must be refused. */
+ * thread pointer that only start-up libraries can have. Must be refused by
+ * libsoload alone. ie_anchor's initial value is a pointer, which
+ * relocation sets in the TLS image (R_X86_64_RELATIVE), as libGLdispatch's. */
 __thread int ie_value = 5;
+static int anchor;
+__thread void *ie_anchor = &anchor;
+
+int ie_anchor_ok(void)
+{
+	return ie_anchor == &anchor;
+}
 
 int ie_get(void)
 {

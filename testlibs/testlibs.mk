@@ -85,6 +85,14 @@ $(B)/testlibs/libuniq_dep.so: testlibs/uniq.h
 
 # TLS descriptors: R_X86_64_TLSDESC, resolved by loader/tlsdesc.S.
 TL_FLAGS_libtlsdesc := -ftls-model=global-dynamic -mtls-dialect=gnu2
+# libsoload's static TLS reserve: a small block through descriptors fits,
+# a 16 KiB one through __tls_get_addr does not.
+TL_FLAGS_libtlsstatic := -ftls-model=global-dynamic -mtls-dialect=gnu2
+TL_FLAGS_libtlsbig := -ftls-model=global-dynamic
+$(B)/testlibs/libtlsdesc.so $(B)/testlibs/libtlsstatic.so: testlibs/tlsdesc_regs.h
+TL_FLAGS_libtlsanchor := -ftls-model=global-dynamic $(TL_ORIGIN) -Wl,--no-as-needed
+TL_LIBS_libtlsanchor := -ltlsstatic
+$(B)/testlibs/libtlsanchor.so: $(B)/testlibs/libtlsstatic.so
 
 # ldconfig's cache: libcacheuser needs libhello and has no path list;
 # libnodeflib (DF_1_NODEFLIB) needs libbz2, found only in system directories.

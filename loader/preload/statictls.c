@@ -98,11 +98,25 @@ static int write_template(size_t off, const struct tls_image *img)
 	return 0;
 }
 
+/* Existing threads hold zeros where a library's block goes: refused if
+ * its image is not all zeros. */
+static int refuse_initial_values(const char *name, const struct tls_image *img)
+{
+	int others;
+
+	if (img->filesz && !all_zero(img->init, img->filesz) && (others = other_threads()) != 0)
+		return error_set(
+		        name,
+		        "initial-exec TLS with initial values, and %d other threads whose "
+		        "copies cannot be set up exist already",
+		        others);
+	return 0;
+}
+
 static int place(const char *name, const struct tls_image *img, ptrdiff_t *tpoff, size_t *at)
 {
 	size_t align = img->align > 16 ? img->align : 16;
 	size_t off = (used + align - 1) & ~(align - 1);
-	int others;
 
 	if (!template)
 		return error_set(name, "initial-exec TLS: the preload's static TLS was not found");
@@ -117,16 +131,8 @@ static int place(const char *name, const struct tls_image *img, ptrdiff_t *tpoff
 		        "%d bytes left",
 		        img->memsz, STATICTLS_RESERVE - (used < off ? off : used),
 		        STATICTLS_RESERVE - HEAD);
-	if (img->filesz && !all_zero(img->init, img->filesz) && (others = other_threads()) != 0)
-		return error_set(
-		        name,
-		        "initial-exec TLS with initial values, and %d other threads whose "
-		        "copies cannot be set up exist already",
-		        others);
-	if (write_template(off, img) != 0)
-		return error_set(name, "initial-exec TLS: cannot write the TLS template: %m");
-	memcpy(reserve + off, img->init, img->filesz);
-	memset(reserve + off + img->filesz, 0, img->memsz - img->filesz);
+	if (refuse_initial_values(name, img) != 0)
+		return -1;
 	*tpoff = (char *)reserve + off - thread_pointer();
 	*at = off + img->memsz;
 	return 0;
@@ -145,7 +151,26 @@ static int assign(const char *name, const struct tls_image *img, ptrdiff_t *tpof
 	return rc;
 }
 
-static const struct tls_static_provider provider = {assign};
+/* The image is final (relocated): into the template, for threads to come,
+ * and into this thread's copy. */
+static int publish(const char *name, const struct tls_image *img, ptrdiff_t tpoff)
+{
+	size_t off = (size_t)(thread_pointer() + tpoff - (char *)reserve);
+	int rc;
+
+	pthread_mutex_lock(&lock);
+	rc = refuse_initial_values(name, img);
+	if (rc == 0 && write_template(off, img) != 0)
+		rc = error_set(name, "initial-exec TLS: cannot write the TLS template: %m");
+	if (rc == 0) {
+		memcpy(reserve + off, img->init, img->filesz);
+		memset(reserve + off + img->filesz, 0, img->memsz - img->filesz);
+	}
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+static const struct tls_static_provider provider = {assign, publish};
 
 void statictls_init(void)
 {

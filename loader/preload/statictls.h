@@ -5,10 +5,12 @@
  * preload's own initial-exec variable is such room: glibc places it at the
  * same offset from the thread pointer in every thread and copies its
  * initial value (the preload's TLS template) into each new one. A library
- * gets a slice of it: its image is copied into this thread's copy and into
- * the template, so threads created later start with it; threads that exist
- * already hold zeros there (the space is never reused), which is right for
- * a library whose image is all zeros and refused for one that is not. A
+ * gets a slice of it at its load and, once it is relocated (the image may
+ * hold relocated pointers), its image is copied into this thread's copy
+ * and into the template, so threads created later start with it; threads
+ * that exist already hold zeros there (the space is never reused), which
+ * is right for a library whose image is all zeros and refused for one that
+ * is not (checked at the load and again after relocation). A
  * thread created while the template is being written may start with part
  * of the image: loads of such libraries are rare and early.
  */

@@ -326,26 +326,32 @@ static int case_errors(void)
 
 static int (*ie_get)(void);
 
+static int (*ie_anchor_ok)(void);
+
 static void *ie_in_thread(void *arg)
 {
 	(void)arg;
-	return (void *)(long)ie_get();
+	return (void *)(long)(ie_get() * 10 + ie_anchor_ok());
 }
 
-/* Initial-exec TLS (libtlsie, DF_STATIC_TLS): its variable starts at 5 in
- * this thread and in one created after the load. */
+/* Initial-exec TLS (libtlsie, DF_STATIC_TLS): its variable starts at 5, and
+ * its pointer at its relocated value, in this thread and in one created
+ * after the load. */
 static int case_ie(void)
 {
 	void *h = open_lib("libtlsie.so", RTLD_NOW);
 	pthread_t t;
 	void *r;
 
-	if (!h || !(ie_get = (int (*)(void))dlsym(h, "ie_get")))
+	if (!h || !(ie_get = (int (*)(void))dlsym(h, "ie_get")) ||
+	    !(ie_anchor_ok = (int (*)(void))dlsym(h, "ie_anchor_ok")))
 		return fail("dlopen/dlsym libtlsie");
 	if (pthread_create(&t, NULL, ie_in_thread, NULL) != 0 || pthread_join(t, &r) != 0)
 		return fail("pthread_create");
-	if (ie_get() != 5 || (long)r != 5) {
-		printf("FAIL: ie_get gave %d here and %ld in a new thread\n", ie_get(), (long)r);
+	if (ie_get() != 5 || !ie_anchor_ok() || (long)r != 51) {
+		printf("FAIL: ie_get gave %d, ie_anchor_ok %d here, and %ld in a new thread "
+		       "(want 5, 1, 51)\n",
+		       ie_get(), ie_anchor_ok(), (long)r);
 		return 1;
 	}
 	return 0;

@@ -1,6 +1,8 @@
 /* tlsdesc: TLS descriptors (R_X86_64_TLSDESC, -mtls-dialect=gnu2) reach
  * each thread's own block, as through dlopen; blocks are freed with their
- * thread and their library; the resolver keeps every register but %rax. */
+ * thread and their library; the descriptors' functions keep every register
+ * but %rax, for a dynamic block (libtlsdesc's is too big for the static
+ * reserve) and a static one (libtlsstatic). */
 #include "soload.h"
 #include "support/testutil.h"
 #include "tls.h"
@@ -20,6 +22,7 @@ typedef void *(*addr_fn)(void);
 typedef void *(*check_fn)(const void *in, void *out, uint64_t *gprs, int avx512);
 
 static sl_lib *lib;
+static const char *addr_name = "tlsdesc_addr"; /* the checked variable's address */
 
 static void *sym(const char *name)
 {
@@ -116,7 +119,7 @@ static void *check_in_thread(void *arg)
 	struct regs_run *r = arg;
 
 	r->addr = ((check_fn)sym("tlsdesc_check_regs"))(r->in, r->out, r->gprs, r->avx512);
-	r->want = ((addr_fn)sym("tlsdesc_addr"))();
+	r->want = ((addr_fn)sym(addr_name))();
 	return NULL;
 }
 
@@ -139,7 +142,7 @@ static void expect_kept(const struct regs_run *r)
 		          "k%d changed", k);
 }
 
-Test(tlsdesc, the_resolver_keeps_every_register_but_rax)
+static void check_regs(void)
 {
 	static struct regs_run r;
 	pthread_t t;
@@ -148,7 +151,6 @@ Test(tlsdesc, the_resolver_keeps_every_register_but_rax)
 		r.in[i] = (unsigned char)(i * 37 + 11);
 	__builtin_cpu_init();
 	r.avx512 = __builtin_cpu_supports("avx512f");
-	open_lib();
 	for (int round = 0; round < 2; round++) { /* first use, then a known block */
 		memset(r.out, 0, sizeof(r.out));
 		cr_assert_eq(pthread_create(&t, NULL, check_in_thread, &r), 0);
@@ -157,5 +159,21 @@ Test(tlsdesc, the_resolver_keeps_every_register_but_rax)
 		check_in_thread(&r);
 		expect_kept(&r);
 	}
+}
+
+Test(tlsdesc, the_resolver_keeps_every_register_but_rax)
+{
+	open_lib();
+	check_regs();
+	sl_close(lib);
+}
+
+/* A fresh thread's first call sets up its copy of the reserve's blocks. */
+Test(tlsdesc, the_static_function_keeps_every_register_but_rax)
+{
+	lib = sl_open(TESTLIB("libtlsstatic.so"), 0);
+	cr_assert_not_null(lib, "%s", sl_error());
+	addr_name = "st_addr";
+	check_regs();
 	sl_close(lib);
 }

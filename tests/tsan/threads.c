@@ -4,9 +4,13 @@
  * with TSan's shadow memory), so this is a plain program: each thread opens,
  * looks up, calls and closes the libraries named on the command line, on its
  * own and on handles other threads hold, and checks every answer. It exits 1
- * on a wrong answer; TSan makes it exit non-zero on a data race.
+ * on a wrong answer; TSan makes it exit non-zero on a data race. A target
+ * marked :bump names a function taking nothing that returns its thread's
+ * copy of a thread-local counter, incremented (read as an int): on held handles each thread
+ * calls it twice and expects consecutive values, while other libraries'
+ * TLS blocks come and go.
  *
- *   threads ITERATIONS LIB:SYMBOL...
+ *   threads ITERATIONS LIB:SYMBOL[:bump]...
  */
 #include "soload.h"
 
@@ -19,7 +23,8 @@
 
 struct target {
 	char path[512];
-	const char *symbol;
+	char symbol[128];
+	int bump;
 };
 
 static struct target targets[16];
@@ -36,7 +41,8 @@ static int cycle(const struct target *t, sl_lib *held)
 		return -1;
 	}
 	sym = sl_sym(lib, t->symbol);
-	if (!sym || lib != held || sl_sym(held, t->symbol) != sym) {
+	if (!sym || lib != held || sl_sym(held, t->symbol) != sym ||
+	    (t->bump && ((int (*)(void))sym)() + 1 != ((int (*)(void))sym)())) {
 		fprintf(stderr, "threads: %s: %s: wrong answer\n", t->path, t->symbol);
 		sl_close(lib);
 		return -1;
@@ -90,11 +96,19 @@ static long run_threads(void)
 static int parse_targets(int argc, char **argv)
 {
 	for (int i = 2; i < argc && ntargets < 16; i++) {
-		char *colon = strrchr(argv[i], ':');
-		if (!colon || colon - argv[i] >= (long)sizeof(targets[0].path))
+		struct target *t = &targets[ntargets++];
+		char *colon = strchr(argv[i], ':'), *mark;
+		if (!colon || colon - argv[i] >= (long)sizeof(t->path) ||
+		    strlen(colon + 1) >= sizeof(t->symbol))
 			return -1;
-		memcpy(targets[ntargets].path, argv[i], (size_t)(colon - argv[i]));
-		targets[ntargets++].symbol = colon + 1;
+		memcpy(t->path, argv[i], (size_t)(colon - argv[i]));
+		strcpy(t->symbol, colon + 1);
+		if ((mark = strchr(t->symbol, ':'))) {
+			if (strcmp(mark, ":bump") != 0)
+				return -1;
+			*mark = '\0';
+			t->bump = 1;
+		}
 	}
 	return ntargets ? 0 : -1;
 }
