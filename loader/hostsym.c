@@ -165,7 +165,7 @@ struct range {
  * when it cannot be read (no DT_GNU_HASH): the object may define anything. */
 struct symtabs {
 	const uint32_t *gnu_hash; /* nbuckets, symoffset, bloom_size, shift */
-	const ElfW(Sym) *symtab;
+	const ElfW(Sym) * symtab;
 	const char *strtab;
 	size_t strsz;
 };
@@ -379,7 +379,7 @@ static int may_define(const struct symtabs *t, const char *name, uint32_t hash)
 	if (!h)
 		return 1;
 	nbuckets = h[0], symoffset = h[1], bloom_size = h[2], shift = h[3];
-	if (!nbuckets || !bloom_size || shift >= 64)
+	if (!nbuckets || !bloom_size || shift >= 32)
 		return 1;
 	bloom = (const uint64_t *)(h + 4);
 	word = bloom[(hash / 64) % bloom_size];

@@ -205,8 +205,7 @@ static int apply_one(struct sl_lib *lib, const Elf64_Rela *r, struct last_symbol
 	return unsupported(lib, r);
 }
 
-static int apply_rela(struct sl_lib *lib, const Elf64_Rela *r, size_t n,
-                      struct last_symbol *last)
+static int apply_rela(struct sl_lib *lib, const Elf64_Rela *r, size_t n, struct last_symbol *last)
 {
 	for (size_t i = 0; i < n; i++)
 		if (apply_one(lib, &r[i], last) != 0)

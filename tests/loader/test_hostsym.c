@@ -23,8 +23,8 @@ Test(hostsym, a_name_nothing_defines_does_not_ask_dlsym)
 {
 	dlerror();
 	cr_assert_null(hostsym_lookup(RTLD_DEFAULT, "no_object_defines_this_name_7f3a", NULL));
-	cr_assert_null(hostsym_lookup(RTLD_DEFAULT, "no_object_defines_this_name_7f3b",
-	                              "GLIBC_2.2.5"));
+	cr_assert_null(
+	        hostsym_lookup(RTLD_DEFAULT, "no_object_defines_this_name_7f3b", "GLIBC_2.2.5"));
 	cr_assert_null(dlerror(), "dlsym or dlvsym was asked");
 	cr_assert_not_null(hostsym_lookup(RTLD_DEFAULT, "zlibVersion", NULL));
 	cr_assert_null(hostsym_lookup(RTLD_DEFAULT, "malloc", "NO_SUCH_VERSION"));
