@@ -117,7 +117,35 @@ static void note_unproven(struct sl_lib *lib, enum reloc_kind kind, const reloc_
 		share_unproven(lib->share, (uintptr_t)where + 8);
 }
 
-static int apply_one(struct sl_lib *lib, const Elf64_Rela *r)
+/*
+ * The last symbol a pass resolved: the linker sorts a library's symbol
+ * relocations by symbol, so one symbol's GOT entry and data pointers come
+ * in a row (1,600 of libstdc++'s 4,300, 800 of libcrypto's 4,200), and
+ * glibc keeps the same one-entry cache. A unique symbol is resolved each
+ * time: each binding of one is a reference unique.c counts.
+ */
+struct last_symbol {
+	uint32_t symidx;
+	int valid;
+	struct symdef def;
+};
+
+static int resolve(struct sl_lib *lib, uint32_t symidx, struct last_symbol *last,
+                   struct symdef *def)
+{
+	if (last->valid && last->symidx == symidx) {
+		*def = last->def;
+		return 0;
+	}
+	if (symbol_resolve(lib, symidx, def) != 0)
+		return -1;
+	last->valid = !def->sym || ELF64_ST_BIND(def->sym->st_info) != STB_GNU_UNIQUE;
+	last->symidx = symidx;
+	last->def = *def;
+	return 0;
+}
+
+static int apply_one(struct sl_lib *lib, const Elf64_Rela *r, struct last_symbol *last)
 {
 	enum reloc_kind kind = reloc_kind_of(ELF64_R_TYPE(r->r_info));
 	reloc_word *where;
@@ -140,7 +168,7 @@ static int apply_one(struct sl_lib *lib, const Elf64_Rela *r)
 	case RK_SYMBOLIC:
 	case RK_GOT:
 	case RK_PLT:
-		if (symbol_resolve(lib, ELF64_R_SYM(r->r_info), &def) != 0)
+		if (resolve(lib, ELF64_R_SYM(r->r_info), last, &def) != 0)
 			return -1;
 		note_unproven(lib, kind, where, &def);
 		*where = def.addr + (kind == RK_SYMBOLIC ? r->r_addend : 0);
@@ -177,10 +205,10 @@ static int apply_one(struct sl_lib *lib, const Elf64_Rela *r)
 	return unsupported(lib, r);
 }
 
-static int apply_rela(struct sl_lib *lib, const Elf64_Rela *r, size_t n)
+static int apply_rela(struct sl_lib *lib, const Elf64_Rela *r, size_t n, struct last_symbol *last)
 {
 	for (size_t i = 0; i < n; i++)
-		if (apply_one(lib, &r[i]) != 0)
+		if (apply_one(lib, &r[i], last) != 0)
 			return -1;
 	return 0;
 }
@@ -221,12 +249,14 @@ int reloc_check(struct sl_lib *lib)
 
 int reloc_library(struct sl_lib *lib)
 {
+	struct last_symbol last = {.valid = 0};
 	int rc;
 
 	if (walk_relr(lib, 1) != 0)
 		return -1;
 	hostsym_begin_pass();
-	rc = apply_rela(lib, lib->rela, lib->nrela) || apply_rela(lib, lib->jmprel, lib->njmprel);
+	rc = apply_rela(lib, lib->rela, lib->nrela, &last) ||
+	     apply_rela(lib, lib->jmprel, lib->njmprel, &last);
 	hostsym_end_pass();
 	if (!rc)
 		rc = tls_publish(lib); /* its TLS image is final now */

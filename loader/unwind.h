@@ -19,8 +19,11 @@ struct sl_unwind {
 
 /* The start of .eh_frame of a library mapped at base (runtime address =
  * base + vaddr), found through PT_GNU_EH_FRAME's eh_frame_ptr. NULL if the
- * library has none, or if the header or the record chain it leads to is
- * malformed or leaves the readable segment that holds it. */
+ * library has none, or if the header, the first record or the chain that
+ * leads to the terminator is malformed or leaves the readable segment that
+ * holds it. That chain is walked from the last FDE the header's search
+ * table lists (else from the first record): the pages of .eh_frame before
+ * it are not read. */
 void *unwind_find_eh_frame(uintptr_t base, const Elf64_Phdr *ph, size_t phnum);
 
 /* Registers eh_frame with register_fn (libgcc's __register_frame as the

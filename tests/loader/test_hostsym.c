@@ -14,6 +14,23 @@ Test(hostsym, answers_as_dlsym_and_dlvsym_do)
 	cr_assert_null(hostsym_lookup(RTLD_DEFAULT, "memcpy", "NO_SUCH_VERSION"));
 }
 
+/* glibc's dlsym formats an error for every miss (the first in a process
+ * costs tens of microseconds): a name no loaded object's hash table holds
+ * is answered without asking it, so no error is left behind. A name only
+ * one object defines is still found, and one defined in some object but
+ * under another version still asks (and fails). */
+Test(hostsym, a_name_nothing_defines_does_not_ask_dlsym)
+{
+	dlerror();
+	cr_assert_null(hostsym_lookup(RTLD_DEFAULT, "no_object_defines_this_name_7f3a", NULL));
+	cr_assert_null(
+	        hostsym_lookup(RTLD_DEFAULT, "no_object_defines_this_name_7f3b", "GLIBC_2.2.5"));
+	cr_assert_null(dlerror(), "dlsym or dlvsym was asked");
+	cr_assert_not_null(hostsym_lookup(RTLD_DEFAULT, "zlibVersion", NULL));
+	cr_assert_null(hostsym_lookup(RTLD_DEFAULT, "malloc", "NO_SUCH_VERSION"));
+	cr_assert_not_null(dlerror(), "a defined name with a missing version asks dlvsym");
+}
+
 Test(hostsym, a_miss_is_remembered_per_handle)
 {
 	void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);

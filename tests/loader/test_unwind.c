@@ -89,6 +89,39 @@ Test(unwind, refuses_records_without_a_terminator)
 	cr_assert_null(find(), "64-bit DWARF length");
 }
 
+/* Two 12-byte records at FRAME and FRAME + 16 and the header's search
+ * table listing the second (at offset fde from HDR) as the last FDE, with
+ * the terminator at FRAME + 32 unless it is overwritten. */
+static void build_table_image(int32_t fde)
+{
+	uint32_t len = 12, count = 1;
+	int32_t loc = 0;
+
+	build_image(0x1b, FRAME - (HDR + 4), 4);
+	memcpy(image + FRAME + 16, &len, 4);
+	memcpy(image + HDR + 8, &count, 4);
+	memcpy(image + HDR + 12, &loc, 4);
+	memcpy(image + HDR + 16, &fde, 4);
+}
+
+Test(unwind, checks_the_terminator_from_the_last_fde_the_table_lists)
+{
+	uint32_t len = 200;
+
+	build_table_image(FRAME + 16 - HDR);
+	cr_assert_eq(find(), image + FRAME, "the terminator after the listed FDE");
+	memcpy(image + FRAME + 16, &len, 4);
+	cr_assert_null(find(), "the listed FDE runs off the segment");
+	build_table_image(FRAME + 16 - HDR);
+	memcpy(image + FRAME + 32, &len, 4);
+	cr_assert_null(find(), "no terminator after the listed FDE");
+	build_table_image(4096);
+	cr_assert_eq(find(), image + FRAME, "an FDE outside the segment: walked from the first");
+	build_table_image(FRAME + 16 - HDR);
+	memcpy(image + FRAME, &len, 4);
+	cr_assert_null(find(), "the first record runs off the segment");
+}
+
 Test(unwind, needs_a_readable_segment_and_the_header)
 {
 	build_image(0x1b, FRAME - (HDR + 4), 4);
