@@ -56,6 +56,8 @@ static int walk_relr(struct sl_lib *lib, int write)
 				return -1;
 			if (write && !from_cache(lib, p))
 				*p += lib->base;
+			else if (write)
+				lib->share_stats.relocs_skipped++;
 			where = w + 8;
 			continue;
 		}
@@ -67,6 +69,8 @@ static int walk_relr(struct sl_lib *lib, int write)
 				return -1;
 			if (write && !from_cache(lib, p))
 				*p += lib->base;
+			else if (write)
+				lib->share_stats.relocs_skipped++;
 		}
 		where += 63 * 8;
 	}
@@ -219,14 +223,37 @@ int reloc_check(struct sl_lib *lib)
 	return 0;
 }
 
+/* After a warm start with SL_SHARE: only the relocations the cache lists,
+ * those outside the pages it proved; the others are not even read. */
+static int apply_listed(struct sl_lib *lib, const uint32_t *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t k = list[i];
+		const Elf64_Rela *r = k < lib->nrela ? &lib->rela[k] : &lib->jmprel[k - lib->nrela];
+		if (k >= lib->nrela + lib->njmprel)
+			return error_set(lib->name, "share cache lists relocation %zu of %zu", k,
+			                 lib->nrela + lib->njmprel);
+		if (apply_one(lib, r) != 0)
+			return -1;
+	}
+	lib->share_stats.relocs_skipped += lib->nrela + lib->njmprel - n;
+	return 0;
+}
+
 int reloc_library(struct sl_lib *lib)
 {
+	const uint32_t *list;
+	size_t n;
 	int rc;
 
 	if (walk_relr(lib, 1) != 0)
 		return -1;
 	hostsym_begin_pass();
-	rc = apply_rela(lib, lib->rela, lib->nrela) || apply_rela(lib, lib->jmprel, lib->njmprel);
+	if (lib->share && share_apply_list(lib->share, &list, &n) == 0)
+		rc = apply_listed(lib, list, n);
+	else
+		rc = apply_rela(lib, lib->rela, lib->nrela) ||
+		     apply_rela(lib, lib->jmprel, lib->njmprel);
 	hostsym_end_pass();
 	return rc ? -1 : 0;
 }
