@@ -497,7 +497,7 @@ void share_add_context(struct share_ctx *ctx, const struct share_id *id, uintptr
 	}
 	d = &ctx->deps[ctx->ndeps++];
 	memset(d, 0, sizeof(*d));
-	snprintf(d->id, sizeof(d->id), "%s", id->text);
+	memcpy(d->id, id->text, strnlen(id->text, sizeof(d->id) - 1));
 	d->base = base;
 }
 
