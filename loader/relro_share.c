@@ -860,11 +860,26 @@ static size_t map_proven(struct share_ctx *ctx, const struct relro_span *s, int 
 	return shared;
 }
 
-/* The metadata of the cache at fd, read and checked: a malloc'd copy, or
- * NULL. Nothing of the pages is read: the file is trusted as the library
- * file is (ours or root's, written once, never writable), and the header
- * proves it was made for this library at this base with these
- * dependencies where they are. */
+/* Whether the cache's pages, from offset pages, have the checksum the
+ * header gives: a page damaged after the cache was written would be
+ * mapped as it is, never compared. */
+static int check_pages(const struct relro_span *s, int fd, off_t pages, uint64_t checksum,
+                       char *why, size_t cap)
+{
+	unsigned char *p = mmap(NULL, s->len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, pages);
+	int ok;
+
+	if (p == MAP_FAILED)
+		return setwhy(why, cap, "cannot map cache: %s", strerror(errno));
+	ok = checksum_pages(p, s->len) == checksum;
+	munmap(p, s->len);
+	return ok ? 0 : setwhy(why, cap, "cache checksum mismatch (corrupt)");
+}
+
+/* The metadata of the cache at fd, read and checked, and its pages'
+ * checksum: a malloc'd copy, or NULL. The header proves the file was made
+ * for this library at this base, the dependencies recorded that every
+ * library the RELRO points into is where it was. */
 static unsigned char *read_meta(const struct share_ctx *ctx, const struct relro_span *s, int fd,
                                 struct meta_layout *m, char *why, size_t cap)
 {
@@ -884,7 +899,9 @@ static unsigned char *read_meta(const struct share_ctx *ctx, const struct relro_
 		    (ssize_t)(m->size - s->page))
 			goto fail;
 	}
-	if (check_meta(ctx, meta, m, why, cap) == 0)
+	if (check_meta(ctx, meta, m, why, cap) == 0 &&
+	    check_pages(s, fd, (off_t)m->size, ((struct cache_header *)meta)->checksum, why, cap) ==
+	            0)
 		return meta;
 fail:
 	free(meta);
