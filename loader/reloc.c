@@ -229,7 +229,8 @@ static int apply_listed(struct sl_lib *lib, const uint32_t *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t k = list[i];
-		const Elf64_Rela *r = k < lib->nrela ? &lib->rela[k] : &lib->jmprel[k - lib->nrela];
+		const Elf64_Rela *r =
+		        k < lib->nrela ? &lib->rela[k] : &lib->jmprel[k - lib->nrela];
 		if (k >= lib->nrela + lib->njmprel)
 			return error_set(lib->name, "share cache lists relocation %zu of %zu", k,
 			                 lib->nrela + lib->njmprel);

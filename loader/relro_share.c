@@ -593,7 +593,8 @@ static size_t list_apply(const struct share_ctx *ctx, uintptr_t bias, uint32_t *
 	size_t n = 0;
 
 	for (size_t i = 0; i < nrelocs(ctx); i++) {
-		const Elf64_Rela *r = i < ctx->nrela ? &ctx->rela[i] : &ctx->jmprel[i - ctx->nrela];
+		const Elf64_Rela *r =
+		        i < ctx->nrela ? &ctx->rela[i] : &ctx->jmprel[i - ctx->nrela];
 		enum reloc_kind kind = reloc_kind_of(ELF64_R_TYPE(r->r_info));
 		if (kind == RK_NONE ||
 		    in_proven(ctx, ctx->unproven, bias + r->r_offset, kind == RK_TLSDESC ? 16 : 8))
@@ -660,7 +661,8 @@ static int check_header(const struct share_ctx *ctx, const struct relro_span *s,
 	want.meta_checksum = got->meta_checksum;
 	want.nbitmap = got->nbitmap;
 	want.napply = got->napply;
-	if (memcmp(got, &want, sizeof(want)) != 0 || (got->nbitmap && got->nbitmap != bitmap_len(s)))
+	if (memcmp(got, &want, sizeof(want)) != 0 ||
+	    (got->nbitmap && got->nbitmap != bitmap_len(s)))
 		return setwhy(why, cap, "cache header does not match this library and base");
 	*m = layout(got->ndeps, got->nbitmap, got->napply, s->page);
 	if (got->meta_size != m->size || (uint64_t)file_size != m->size + s->len)
@@ -884,6 +886,7 @@ static unsigned char *read_meta(const struct share_ctx *ctx, const struct relro_
                                 struct meta_layout *m, char *why, size_t cap)
 {
 	unsigned char *meta = malloc(s->page), *more;
+	const struct cache_header *h;
 	struct stat st;
 
 	if (!meta || check_trusted(fd, &st, why, cap) != 0 ||
@@ -899,9 +902,9 @@ static unsigned char *read_meta(const struct share_ctx *ctx, const struct relro_
 		    (ssize_t)(m->size - s->page))
 			goto fail;
 	}
+	h = (const struct cache_header *)meta;
 	if (check_meta(ctx, meta, m, why, cap) == 0 &&
-	    check_pages(s, fd, (off_t)m->size, ((struct cache_header *)meta)->checksum, why, cap) ==
-	            0)
+	    check_pages(s, fd, (off_t)m->size, h->checksum, why, cap) == 0)
 		return meta;
 fail:
 	free(meta);

@@ -36,9 +36,9 @@ struct share_ctx {
 	char dir[PATH_MAX]; /* first: share_prepare clears what follows */
 	struct share_id id;
 	uint64_t salt;
-	uintptr_t base;   /* where the span should start */
-	int placed;       /* the span is at base */
-	uint64_t context; /* hash of deps: part of the cache file's name */
+	uintptr_t base;         /* where the span should start */
+	int placed;             /* the span is at base */
+	uint64_t context;       /* hash of deps: part of the cache file's name */
 	struct share_dep *deps; /* the scope's libraries, in order (share_add_context) */
 	size_t ndeps, deps_cap;
 	int usable;       /* 0 once a reason to stay private was found */
@@ -52,9 +52,9 @@ struct share_ctx {
 	uintptr_t bias;
 	const Elf64_Rela *rela, *jmprel;
 	size_t nrela, njmprel;
-	int warm;                     /* proven pages came from the cache */
-	void *meta;                   /* a warm cache's metadata, until share_relro */
-	const uint32_t *apply;        /* in it: the relocations still to apply */
+	int warm;              /* proven pages came from the cache */
+	void *meta;            /* a warm cache's metadata, until share_relro */
+	const uint32_t *apply; /* in it: the relocations still to apply */
 	size_t napply;
 };
 
