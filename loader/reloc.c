@@ -160,6 +160,8 @@ static int apply_one(struct sl_lib *lib, const Elf64_Rela *r)
 	}
 	case RK_TPOFF: {
 		uint64_t value;
+		/* The static TLS layout of this process, not the placement. */
+		note_unproven(lib, kind, where, NULL);
 		int rc = ELF64_R_TYPE(r->r_info) == R_X86_64_TPOFF64
 		                 ? tls_tpoff_relocate(lib, r, &value)
 		                 : -2;
@@ -229,12 +231,10 @@ static int apply_listed(struct sl_lib *lib, const uint32_t *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t k = list[i];
-		const Elf64_Rela *r =
-		        k < lib->nrela ? &lib->rela[k] : &lib->jmprel[k - lib->nrela];
 		if (k >= lib->nrela + lib->njmprel)
 			return error_set(lib->name, "share cache lists relocation %zu of %zu", k,
 			                 lib->nrela + lib->njmprel);
-		if (apply_one(lib, r) != 0)
+		if (apply_one(lib, k < lib->nrela ? &lib->rela[k] : &lib->jmprel[k - lib->nrela]))
 			return -1;
 	}
 	lib->share_stats.relocs_skipped += lib->nrela + lib->njmprel - n;
