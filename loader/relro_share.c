@@ -547,7 +547,7 @@ struct meta_layout {
 
 static struct meta_layout layout(size_t ndeps, size_t nbitmap, size_t napply, size_t page)
 {
-	struct meta_layout m;
+	struct meta_layout m = {0};
 
 	m.deps = sizeof(struct cache_header);
 	m.bitmap = m.deps + ndeps * sizeof(struct share_dep);
@@ -777,7 +777,7 @@ static void share_span(struct share_ctx *ctx, const struct relro_span *s,
                        struct sl_share_stats *st)
 {
 	char why[sizeof(ctx->status) - 16];
-	struct meta_layout m;
+	struct meta_layout m = {0};
 	unsigned char *file;
 	struct stat sb;
 	size_t len = 0;
@@ -916,7 +916,7 @@ fail:
 static int warm_from(struct share_ctx *ctx, const struct relro_span *s, struct sl_share_stats *st)
 {
 	char why[sizeof(ctx->status) - 16];
-	struct meta_layout m;
+	struct meta_layout m = {0};
 	unsigned char *meta;
 	size_t shared;
 	int created, fd = open_cache(ctx, s, 0, &created, why, sizeof(why));
