@@ -4,10 +4,12 @@
  * A library opened with SL_SHARE is placed at a base address derived from
  * its identity and a per-boot salt, so every process puts it at the same
  * place and relocates its RELRO to the same bytes. The first process writes
- * those pages to a cache file in the share directory; later ones map every
- * page identical to their own copy from that file, read-only, so the pages
+ * those pages to a cache file in the share directory, with what they depend
+ * on; later ones (share_warm) check that, map the pages it proves from the
+ * file, read-only, and apply only the relocations outside them, so the pages
  * live once in the page cache. Nothing here is ever fatal: when something is
- * missing, stale or unsafe, the library stays private and the status says why.
+ * missing, stale or unsafe, the library relocates in full or stays private,
+ * and the status says why. docs/loader.md describes the file.
  */
 #ifndef SL_SHARE_H
 #define SL_SHARE_H
