@@ -22,6 +22,9 @@
 
 #define HUGE_ALIGN (2UL << 20)
 
+/* RELRO of at most this many bytes is read to be checked, not mapped. */
+#define SMALL_CACHE (64UL << 10)
+
 #define CACHE_MAGIC   "SLRELRO1"
 #define CACHE_VERSION 4
 
@@ -868,14 +871,31 @@ static size_t map_proven(struct share_ctx *ctx, const struct relro_span *s, int 
 static int check_pages(const struct relro_span *s, int fd, off_t pages, uint64_t checksum,
                        char *why, size_t cap)
 {
-	unsigned char *p = mmap(NULL, s->len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, pages);
+	unsigned char *p;
 	int ok;
 
-	if (p == MAP_FAILED)
-		return setwhy(why, cap, "cannot map cache: %s", strerror(errno));
-	ok = checksum_pages(p, s->len) == checksum;
-	munmap(p, s->len);
+	/* A few pages are read, more mapped: no mapping to make and undo. */
+	if (s->len <= SMALL_CACHE && (p = malloc(s->len))) {
+		ok = pread(fd, p, s->len, pages) == (ssize_t)s->len &&
+		     checksum_pages(p, s->len) == checksum;
+		free(p);
+	} else {
+		p = mmap(NULL, s->len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, pages);
+		if (p == MAP_FAILED)
+			return setwhy(why, cap, "cannot map cache: %s", strerror(errno));
+		ok = checksum_pages(p, s->len) == checksum;
+		munmap(p, s->len);
+	}
 	return ok ? 0 : setwhy(why, cap, "cache checksum mismatch (corrupt)");
+}
+
+/* Whether the bitmap at map proves any of the span's pages. */
+static int proves_any(const struct relro_span *s, const unsigned char *map)
+{
+	for (size_t i = 0; i < s->len / s->page; i++)
+		if (!bit(map, i))
+			return 1;
+	return 0;
 }
 
 /* The metadata of the cache at fd, read and checked, and its pages'
@@ -902,9 +922,12 @@ static unsigned char *read_meta(const struct share_ctx *ctx, const struct relro_
 		    (ssize_t)(m->size - s->page))
 			goto fail;
 	}
+	/* Pages a warm load does not map need no check: if the bitmap proves
+	 * none, none is used (the cold path, which compares, checks them). */
 	h = (const struct cache_header *)meta;
 	if (check_meta(ctx, meta, m, why, cap) == 0 &&
-	    check_pages(s, fd, (off_t)m->size, h->checksum, why, cap) == 0)
+	    (!h->nbitmap || !proves_any(s, meta + m->bitmap) ||
+	     check_pages(s, fd, (off_t)m->size, h->checksum, why, cap) == 0))
 		return meta;
 fail:
 	free(meta);
