@@ -17,18 +17,15 @@ cd "$(dirname "$0")/.."
 lib=${SHARE_LIB:-libssl.so.3}
 status=0
 
-ratio() { # ratio LABEL-WORD1 LABEL-WORD2 FILE: the soload-share column
-	awk -v a="$1" -v b="$2" '$1 == a && $2 == b && $3 == "/" { sub("x", "", $NF); print $NF }' "$3"
+# The tables of `mapscope share --format text --bytes`: a row per figure,
+# a column per loader (dlopen, soload, soload-share).
+ratio() { # ratio ROW FILE: the soload-share column of "ROW / dlopen", or "?"
+	awk -v a="$1" '$1 == a && $2 == "/" && $3 == "dlopen" { sub("x", "", $NF); v = $NF }
+		END { print v == "" ? "?" : v }' "$2"
 }
 
-# bytes LABEL-WORD1 LABEL-WORD2 COLUMN FILE: a row's value in bytes, column
-# 1 dlopen, 2 soload, 3 soload-share ("295.0 KiB" -> 302080).
-bytes() {
-	awk -v a="$1" -v b="$2" -v col="$3" '
-		$1 == a && $2 == b && $3 != "/" {
-			v = $(2 + 2 * col - 1); u = $(2 + 2 * col)
-			print v * (u == "KiB" ? 1024 : u == "MiB" ? 1048576 : u == "GiB" ? 1073741824 : 1)
-		}' "$4"
+bytes() { # bytes ROW COLUMN FILE: a row's bytes in column 1 dlopen, 2 soload, 3 soload-share
+	awk -v a="$1" -v col="$2" '$1 == a && $2 != "/" { v = $(1 + col) } END { print v == "" ? "?" : v }' "$3"
 }
 
 median() { # the median of the numbers on standard input
@@ -40,7 +37,7 @@ out=$(mktemp)
 samples=$(mktemp)
 trap 'rm -f "$out" "$samples"' EXIT INT TERM
 for n in 8 16; do
-	cmd="build/mapscope share -n $n --loader all --format text $lib"
+	cmd="build/mapscope share -n $n --loader all --format text --bytes $lib"
 	# Several rounds, each running the loaders one after the other; the
 	# table of the first is shown. Text PSS moves with whatever else maps
 	# the library during a round, so the verdict compares medians.
@@ -55,10 +52,16 @@ for n in 8 16; do
 			continue
 		fi
 		[ "$round" = 1 ] && cat "$out"
-		echo "$(ratio private dirty "$out") $(bytes text PSS 1 "$out") $(bytes text PSS 3 "$out")" >>"$samples"
+		echo "$(ratio PRIVATE_DIRTY "$out") $(bytes TEXT_PSS 1 "$out") $(bytes TEXT_PSS 3 "$out")" >>"$samples"
 		round=$((round + 1))
 	done
 	[ -s "$samples" ] || continue
+	# a table that does not parse gives no figure, and no verdict
+	if grep -q '?' "$samples"; then
+		echo "N=$n: the share table did not parse: NOT measured"
+		status=1
+		continue
+	fi
 	dirty=$(awk '{ print $1 }' "$samples" | median)
 	pss_dlopen=$(awk '{ print $2 }' "$samples" | median)
 	pss_share=$(awk '{ print $3 }' "$samples" | median)

@@ -95,16 +95,19 @@ static int reserve_span(struct sl_lib *lib, int fd, const struct load_plan *plan
  * and hash tables) and the writable ones (relocation targets), are
  * prefaulted in one go: one populate costs less than the two or three
  * faults they would take (measured: 6 faults per sl_open of libz became 2,
- * 7% faster). Not with SL_SHARE, whose RELRO pages come from the cache. */
+ * 7% faster). With SL_SHARE only the first: the RELRO pages of the
+ * writable ones come from the cache. */
 #define PREFAULT_MAX (8 * 4096UL)
 
 static int populate_flag(const struct sl_lib *lib, const struct plan_segment *s, size_t len)
 {
 	if (lib->flags & SL_POPULATE)
 		return MAP_POPULATE;
-	if ((lib->flags & SL_SHARE) || len > PREFAULT_MAX)
+	if (len > PREFAULT_MAX)
 		return 0;
-	return s->offset == 0 || (s->prot & PROT_WRITE) ? MAP_POPULATE : 0;
+	if (s->offset == 0)
+		return MAP_POPULATE;
+	return (s->prot & PROT_WRITE) && !(lib->flags & SL_SHARE) ? MAP_POPULATE : 0;
 }
 
 /* The part of a segment backed by the file, then bss: the tail of the last
@@ -283,6 +286,7 @@ void map_share_begin(struct sl_lib *lib)
 	if (!lib->share)
 		return;
 	share_scope(lib);
+	share_relocs(lib->share, lib->base, lib->rela, lib->nrela, lib->jmprel, lib->njmprel);
 	share_warm(lib->share, (void *)lib->relro_start, lib->relro_size, &lib->share_stats);
 }
 

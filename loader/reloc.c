@@ -56,6 +56,8 @@ static int walk_relr(struct sl_lib *lib, int write)
 				return -1;
 			if (write && !from_cache(lib, p))
 				*p += lib->base;
+			else if (write)
+				lib->share_stats.relocs_skipped++;
 			where = w + 8;
 			continue;
 		}
@@ -67,6 +69,8 @@ static int walk_relr(struct sl_lib *lib, int write)
 				return -1;
 			if (write && !from_cache(lib, p))
 				*p += lib->base;
+			else if (write)
+				lib->share_stats.relocs_skipped++;
 		}
 		where += 63 * 8;
 	}
@@ -184,6 +188,8 @@ static int apply_one(struct sl_lib *lib, const Elf64_Rela *r, struct last_symbol
 	}
 	case RK_TPOFF: {
 		uint64_t value;
+		/* The static TLS layout of this process, not the placement. */
+		note_unproven(lib, kind, where, NULL);
 		int rc = ELF64_R_TYPE(r->r_info) == R_X86_64_TPOFF64
 		                 ? tls_tpoff_relocate(lib, r, &value)
 		                 : -2;
@@ -247,16 +253,39 @@ int reloc_check(struct sl_lib *lib)
 	return 0;
 }
 
+/* After a warm start with SL_SHARE: only the relocations the cache lists,
+ * those outside the pages it proved; the others are not even read. */
+static int apply_listed(struct sl_lib *lib, const uint32_t *list, size_t n,
+                        struct last_symbol *last)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t k = list[i];
+		if (k >= lib->nrela + lib->njmprel)
+			return error_set(lib->name, "share cache lists relocation %zu of %zu", k,
+			                 lib->nrela + lib->njmprel);
+		if (apply_one(lib, k < lib->nrela ? &lib->rela[k] : &lib->jmprel[k - lib->nrela],
+		              last))
+			return -1;
+	}
+	lib->share_stats.relocs_skipped += lib->nrela + lib->njmprel - n;
+	return 0;
+}
+
 int reloc_library(struct sl_lib *lib)
 {
 	struct last_symbol last = {.valid = 0};
+	const uint32_t *list;
+	size_t n;
 	int rc;
 
 	if (walk_relr(lib, 1) != 0)
 		return -1;
 	hostsym_begin_pass();
-	rc = apply_rela(lib, lib->rela, lib->nrela, &last) ||
-	     apply_rela(lib, lib->jmprel, lib->njmprel, &last);
+	if (lib->share && share_apply_list(lib->share, &list, &n) == 0)
+		rc = apply_listed(lib, list, n, &last);
+	else
+		rc = apply_rela(lib, lib->rela, lib->nrela, &last) ||
+		     apply_rela(lib, lib->jmprel, lib->njmprel, &last);
 	hostsym_end_pass();
 	if (!rc)
 		rc = tls_publish(lib); /* its TLS image is final now */

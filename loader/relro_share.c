@@ -1,4 +1,5 @@
 #include "relro_share.h"
+#include "reloc_arch.h"
 
 #include <dirent.h>
 #include <elf.h>
@@ -21,25 +22,38 @@
 
 #define HUGE_ALIGN (2UL << 20)
 
-#define CACHE_MAGIC   "SLRELRO1"
-#define CACHE_VERSION 3
+/* RELRO of at most this many bytes is read to be checked, not mapped. */
+#define SMALL_CACHE (64UL << 10)
 
-/* The first page of a cache file: this header, then (if nproven) one bit a
- * RELRO page, set for a page whose relocated content depends on more than
- * the placement the file name gives (a binding into glibc, thread-local
- * ids, IFUNC results, unique symbols). The RELRO pages follow from the
- * second page, so they can be mapped straight from the file. */
+#define CACHE_MAGIC   "SLRELRO1"
+#define CACHE_VERSION 4
+
+/*
+ * A cache file: its metadata, then the RELRO pages from the first page
+ * boundary after it (meta_size), so they can be mapped straight from the
+ * file. The metadata is this header; the libraries the RELRO may point
+ * into, with their bases (struct share_dep, scope order); one bit a RELRO
+ * page, set for a page whose relocated content depends on more than that
+ * placement (a binding into glibc, thread-local ids, IFUNC results, unique
+ * symbols); and the relocations a warm load must still apply (u32
+ * indexes: those whose target is outside the proven pages).
+ */
 struct cache_header {
 	char magic[8];
 	uint32_t version;
 	uint32_t page_size;
 	char identity[96];
 	uint64_t base;
-	uint64_t context;      /* placement of the libraries it points into */
-	uint64_t relro_offset; /* first shared page minus base */
-	uint64_t relro_size;   /* bytes of whole pages */
-	uint64_t checksum;     /* of those pages */
-	uint64_t nproven;      /* bytes of the page bitmap after the header; 0: none */
+	uint64_t context;       /* hash of the dependencies, as in the name */
+	uint64_t relro_offset;  /* first shared page minus base */
+	uint64_t relro_size;    /* bytes of whole pages */
+	uint64_t checksum;      /* of those pages */
+	uint64_t meta_size;     /* bytes before the pages, a multiple of page_size */
+	uint64_t meta_checksum; /* of the metadata after this header */
+	uint32_t ndeps;         /* struct share_dep records after the header */
+	uint32_t nbitmap;       /* bytes of the page bitmap after them; 0: none */
+	uint32_t nrelocs;       /* DT_RELA and DT_JMPREL entries of the library */
+	uint32_t napply;        /* u32 indexes after the bitmap (4-byte aligned) */
 };
 
 /* One library's RELRO pages as this process has them. */
@@ -300,22 +314,16 @@ static size_t align_up(size_t n, size_t a)
 	return (n + a - 1) & ~(a - 1);
 }
 
-/* Finds NT_GNU_BUILD_ID in one PT_NOTE and writes it as hex. 0 or -1. */
-static int note_build_id(int fd, const Elf64_Phdr *ph, char *hex, size_t cap)
+/* Finds NT_GNU_BUILD_ID in the notes buf[0, n) and writes it as hex. 0 or -1. */
+static int find_build_id(const unsigned char *buf, size_t n, size_t align, char *hex, size_t cap)
 {
-	unsigned char buf[4096];
-	size_t n = ph->p_filesz < sizeof(buf) ? ph->p_filesz : sizeof(buf);
-	size_t align = ph->p_align == 8 ? 8 : 4;
-
-	if (pread(fd, buf, n, (off_t)ph->p_offset) != (ssize_t)n)
-		return -1;
 	for (size_t off = 0; off + sizeof(Elf64_Nhdr) <= n;) {
 		Elf64_Nhdr nh;
 		memcpy(&nh, buf + off, sizeof(nh));
 		size_t name = off + sizeof(nh);
 		size_t desc = name + align_up(nh.n_namesz, align);
 		size_t next = desc + align_up(nh.n_descsz, align);
-		if (next > n)
+		if (next > n || next <= off)
 			break;
 		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
 		    memcmp(buf + name, "GNU", 4) == 0 && nh.n_descsz > 0 &&
@@ -329,20 +337,45 @@ static int note_build_id(int fd, const Elf64_Phdr *ph, char *hex, size_t cap)
 	return -1;
 }
 
+/* One PT_NOTE: from head (the file's first bytes, got bytes of them) when
+ * it lies there, as the notes of a library do, else read. */
+static int note_build_id(int fd, const unsigned char *head, size_t got, const Elf64_Phdr *ph,
+                         char *hex, size_t cap)
+{
+	unsigned char buf[4096];
+	size_t n = ph->p_filesz < sizeof(buf) ? ph->p_filesz : sizeof(buf);
+	size_t align = ph->p_align == 8 ? 8 : 4;
+
+	if (ph->p_offset <= got && n <= got - ph->p_offset)
+		return find_build_id(head + ph->p_offset, n, align, hex, cap);
+	if (pread(fd, buf, n, (off_t)ph->p_offset) != (ssize_t)n)
+		return -1;
+	return find_build_id(buf, n, align, hex, cap);
+}
+
+/* The file's first page holds its header, its program headers and, in
+ * every library seen, its notes: one read, not one a program header. */
 static int read_build_id(int fd, char *hex, size_t cap)
 {
+	unsigned char head[4096];
+	ssize_t got = pread(fd, head, sizeof(head), 0);
 	Elf64_Ehdr eh;
 
-	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) ||
-	    eh.e_phnum > 256)
+	if (got < (ssize_t)sizeof(eh))
+		return -1;
+	memcpy(&eh, head, sizeof(eh));
+	if (memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > 256)
 		return -1;
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
 		Elf64_Phdr ph;
-		off_t at = (off_t)(eh.e_phoff + i * sizeof(ph));
-		if (pread(fd, &ph, sizeof(ph), at) != sizeof(ph))
+		uint64_t at = eh.e_phoff + i * sizeof(ph);
+		if (at <= (uint64_t)got && sizeof(ph) <= (uint64_t)got - at)
+			memcpy(&ph, head + at, sizeof(ph));
+		else if (pread(fd, &ph, sizeof(ph), (off_t)at) != sizeof(ph))
 			return -1;
-		if (ph.p_type == PT_NOTE && note_build_id(fd, &ph, hex, cap) == 0)
+		if (ph.p_type == PT_NOTE &&
+		    note_build_id(fd, head, (size_t)got, &ph, hex, cap) == 0)
 			return 0;
 	}
 	return -1;
@@ -453,21 +486,81 @@ void *share_reserve(struct share_ctx *ctx, size_t span)
 
 void share_add_context(struct share_ctx *ctx, const struct share_id *id, uintptr_t base)
 {
+	struct share_dep *d;
+
 	ctx->context = mix64(ctx->context ^ id->hash) ^ mix64(base);
+	if (ctx->ndeps == ctx->deps_cap) {
+		size_t cap = ctx->deps_cap ? 2 * ctx->deps_cap : 16;
+		if (!(d = realloc(ctx->deps, cap * sizeof(*d)))) {
+			share_give_up(ctx, "out of memory");
+			return;
+		}
+		ctx->deps = d;
+		ctx->deps_cap = cap;
+	}
+	d = &ctx->deps[ctx->ndeps++];
+	memset(d, 0, sizeof(*d));
+	memcpy(d->id, id->text, strnlen(id->text, sizeof(d->id) - 1));
+	d->base = base;
+}
+
+void share_relocs(struct share_ctx *ctx, uintptr_t bias, const Elf64_Rela *rela, size_t nrela,
+                  const Elf64_Rela *jmprel, size_t njmprel)
+{
+	ctx->bias = bias;
+	ctx->rela = rela;
+	ctx->nrela = nrela;
+	ctx->jmprel = jmprel;
+	ctx->njmprel = njmprel;
 }
 
 /* ---- The cache file ---- */
 
 /* The format's version is in the name: a loader of another version,
  * sharing the directory, keeps its own caches instead of finding ours
- * "not matching" (and we theirs) until the next boot clears them. */
+ * "not matching" (and we theirs) until the next boot clears them. The
+ * name holds the identity, the base and a hash of the dependencies'
+ * placement, so a library replaced or a dependency moved finds no cache
+ * (and writes its own) rather than a stale one. */
 static void cache_name(const struct share_ctx *ctx, char *name, size_t cap)
 {
 	snprintf(name, cap, "%s/%s-%llx-%016llx-v%d.relro", ctx->dir, ctx->id.text,
 	         (unsigned long long)ctx->base, (unsigned long long)ctx->context, CACHE_VERSION);
 }
 
-/* The header a cache for our span must have, checksum and bitmap aside. */
+static int bit(const unsigned char *map, size_t i)
+{
+	return (map[i / 8] >> (i % 8)) & 1;
+}
+
+static size_t bitmap_len(const struct relro_span *s)
+{
+	return (s->len / s->page + 7) / 8;
+}
+
+static size_t nrelocs(const struct share_ctx *ctx)
+{
+	return ctx->nrela + ctx->njmprel;
+}
+
+/* Where the parts of the metadata start, and its size in whole pages. */
+struct meta_layout {
+	size_t deps, bitmap, apply, size;
+};
+
+static struct meta_layout layout(size_t ndeps, size_t nbitmap, size_t napply, size_t page)
+{
+	struct meta_layout m = {0};
+
+	m.deps = sizeof(struct cache_header);
+	m.bitmap = m.deps + ndeps * sizeof(struct share_dep);
+	m.apply = align_up(m.bitmap + nbitmap, 4);
+	m.size = align_up(m.apply + napply * sizeof(uint32_t), page);
+	return m;
+}
+
+/* The header a cache for our span must have, the sizes of its parts and
+ * its checksums aside. */
 static void fill_header(const struct share_ctx *ctx, const struct relro_span *s,
                         struct cache_header *h)
 {
@@ -480,101 +573,178 @@ static void fill_header(const struct share_ctx *ctx, const struct relro_span *s,
 	h->context = ctx->context;
 	h->relro_offset = (uint64_t)((uintptr_t)s->start - ctx->base);
 	h->relro_size = s->len;
+	h->ndeps = (uint32_t)ctx->ndeps;
+	h->nrelocs = (uint32_t)nrelocs(ctx);
 }
 
-/* Bytes of the bitmap for a span of pages pages; 0 if it does not fit in
- * the header page beside the header. */
-static size_t bitmap_bytes(size_t pages, size_t page)
+/* Whether [addr, addr + len) lies in RELRO pages the bitmap proves. */
+static int in_proven(const struct share_ctx *ctx, const unsigned char *map, uintptr_t addr,
+                     size_t len)
 {
-	size_t n = (pages + 7) / 8;
+	size_t page = page_size();
 
-	return n <= page - sizeof(struct cache_header) ? n : 0;
+	if (addr < ctx->relro_lo || addr > ctx->relro_hi || ctx->relro_hi - addr < len)
+		return 0;
+	return !bit(map, (addr - ctx->relro_lo) / page) &&
+	       !bit(map, (addr + len - 1 - ctx->relro_lo) / page);
 }
 
-static int bit(const unsigned char *map, size_t i)
+/* The relocations a warm load still applies: every one whose target is
+ * not inside proven pages (out may be NULL, to count them). */
+static size_t list_apply(const struct share_ctx *ctx, uintptr_t bias, uint32_t *out)
 {
-	return (map[i / 8] >> (i % 8)) & 1;
+	size_t n = 0;
+
+	for (size_t i = 0; i < nrelocs(ctx); i++) {
+		const Elf64_Rela *r =
+		        i < ctx->nrela ? &ctx->rela[i] : &ctx->jmprel[i - ctx->nrela];
+		enum reloc_kind kind = reloc_kind_of(ELF64_R_TYPE(r->r_info));
+		if (kind == RK_NONE ||
+		    in_proven(ctx, ctx->unproven, bias + r->r_offset, kind == RK_TLSDESC ? 16 : 8))
+			continue;
+		if (out)
+			out[n] = (uint32_t)i;
+		n++;
+	}
+	return n;
 }
 
 /* 0 if we wrote the cache, 1 if another process was first, -errno. The
- * bitmap of pages that depend on more than the placement goes with it
- * only if this relocation recorded one. */
+ * bitmap and the list of relocations to apply go with it only if this
+ * relocation recorded a bitmap. */
 static int write_cache(const struct share_ctx *ctx, const struct relro_span *s, const char *name)
 {
-	unsigned char *first = calloc(1, s->page);
-	struct iovec iov[2] = {{first, s->page}, {s->start, s->len}};
-	struct cache_header *h = (struct cache_header *)first;
-	size_t nmap = ctx->unproven ? bitmap_bytes(s->len / s->page, s->page) : 0;
+	int warm = ctx->unproven && nrelocs(ctx) < UINT32_MAX;
+	uintptr_t bias = ctx->bias;
+	size_t nbitmap = warm ? bitmap_len(s) : 0, napply = warm ? list_apply(ctx, bias, NULL) : 0;
+	struct meta_layout m = layout(ctx->ndeps, nbitmap, napply, s->page);
+	unsigned char *meta = calloc(1, m.size);
+	struct iovec iov[2] = {{meta, m.size}, {s->start, s->len}};
+	struct cache_header *h = (struct cache_header *)meta;
 	int err;
 
-	if (!first)
+	if (!meta)
 		return -ENOMEM;
 	fill_header(ctx, s, h);
 	h->checksum = checksum_pages(s->start, s->len);
-	h->nproven = nmap;
-	if (nmap) /* memcpy from NULL is undefined even for 0 bytes */
-		memcpy(first + sizeof(*h), ctx->unproven, nmap);
+	h->meta_size = m.size;
+	h->nbitmap = (uint32_t)nbitmap;
+	h->napply = (uint32_t)napply;
+	if (ctx->ndeps) /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(meta + m.deps, ctx->deps, ctx->ndeps * sizeof(*ctx->deps));
+	if (nbitmap)
+		memcpy(meta + m.bitmap, ctx->unproven, nbitmap);
+	if (napply)
+		list_apply(ctx, bias, (uint32_t *)(meta + m.apply));
+	h->meta_checksum = checksum_pages(meta + sizeof(*h), m.size - sizeof(*h));
 	err = publish(name, iov, 2);
-	free(first);
+	free(meta);
 	return err;
 }
 
-/* Everything a cache file must be before one of its pages is trusted. */
-static int check_cache(const struct share_ctx *ctx, const struct relro_span *s, int fd,
-                       const unsigned char *file, char *why, size_t cap)
+/* Whoever wrote the cache: a file of another user is never used. */
+static int check_trusted(int fd, struct stat *st, char *why, size_t cap)
 {
-	struct cache_header want, got;
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode))
+		return setwhy(why, cap, "not a regular file");
+	return check_owned("cache", st, why, cap);
+}
+
+/* The header against our library, base and dependencies; m gets the
+ * layout it gives. */
+static int check_header(const struct share_ctx *ctx, const struct relro_span *s,
+                        const struct cache_header *got, off_t file_size, struct meta_layout *m,
+                        char *why, size_t cap)
+{
+	struct cache_header want;
+
+	fill_header(ctx, s, &want);
+	want.checksum = got->checksum;
+	want.meta_size = got->meta_size;
+	want.meta_checksum = got->meta_checksum;
+	want.nbitmap = got->nbitmap;
+	want.napply = got->napply;
+	if (memcmp(got, &want, sizeof(want)) != 0 ||
+	    (got->nbitmap && got->nbitmap != bitmap_len(s)))
+		return setwhy(why, cap, "cache header does not match this library and base");
+	*m = layout(got->ndeps, got->nbitmap, got->napply, s->page);
+	if (got->meta_size != m->size || (uint64_t)file_size != m->size + s->len)
+		return setwhy(why, cap, "cache has %lld bytes, expected %zu", (long long)file_size,
+		              m->size + s->len);
+	return 0;
+}
+
+/* The rest of the metadata: its checksum, the dependencies' placement
+ * (the name holds only a hash of it) and the list's indexes. */
+static int check_meta(const struct share_ctx *ctx, const unsigned char *meta,
+                      const struct meta_layout *m, char *why, size_t cap)
+{
+	const struct cache_header *h = (const struct cache_header *)meta;
+	const uint32_t *apply = (const uint32_t *)(meta + m->apply);
+
+	if (checksum_pages(meta + sizeof(*h), m->size - sizeof(*h)) != h->meta_checksum)
+		return setwhy(why, cap, "cache checksum mismatch (corrupt metadata)");
+	if (h->ndeps && memcmp(meta + m->deps, ctx->deps, h->ndeps * sizeof(*ctx->deps)) != 0)
+		return setwhy(why, cap, "cache made with its dependencies placed elsewhere");
+	for (size_t i = 0; i < h->napply; i++)
+		if (apply[i] >= nrelocs(ctx))
+			return setwhy(why, cap, "cache lists relocation %u of %zu", apply[i],
+			              nrelocs(ctx));
+	return 0;
+}
+
+/* Everything a cache file must be before one of its pages is compared
+ * with ours (file: the whole file mapped). */
+static int check_cache(const struct share_ctx *ctx, const struct relro_span *s, int fd,
+                       const unsigned char *file, struct meta_layout *m, char *why, size_t cap)
+{
+	const struct cache_header *h = (const struct cache_header *)file;
 	struct stat st;
 
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-		return setwhy(why, cap, "not a regular file");
-	if (check_owned("cache", &st, why, cap) != 0)
+	if (check_trusted(fd, &st, why, cap) != 0)
 		return -1;
-	if ((size_t)st.st_size != s->page + s->len)
-		return setwhy(why, cap, "cache has %lld bytes, expected %zu",
+	if ((size_t)st.st_size < s->page + s->len)
+		return setwhy(why, cap, "cache has %lld bytes, expected at least %zu",
 		              (long long)st.st_size, s->page + s->len);
-	memcpy(&got, file, sizeof(got));
-	fill_header(ctx, s, &want);
-	want.checksum = got.checksum;
-	want.nproven = got.nproven;
-	if (memcmp(&got, &want, sizeof(got)) != 0 ||
-	    (got.nproven && got.nproven != bitmap_bytes(s->len / s->page, s->page)))
-		return setwhy(why, cap, "cache header does not match this library and base");
-	if (checksum_pages(file + s->page, s->len) != got.checksum)
+	if (check_header(ctx, s, h, st.st_size, m, why, cap) != 0 ||
+	    check_meta(ctx, file, m, why, cap) != 0)
+		return -1;
+	if (checksum_pages(file + m->size, s->len) != h->checksum)
 		return setwhy(why, cap, "cache checksum mismatch (corrupt)");
 	return 0;
 }
 
-/* Replaces our pages [from, to) with the file's. They are identical, so if
- * the kernel refuses, an anonymous copy of the file's bytes restores them. */
-static int map_run(const struct relro_span *s, int fd, const unsigned char *file, size_t from,
-                   size_t to)
+/* Replaces our pages [from, to) with the file's pages, which start at
+ * offset pages. If the kernel refuses, an anonymous copy of the file's
+ * bytes takes their place: as right, only not shared. */
+static int map_run(const struct relro_span *s, int fd, off_t pages, size_t from, size_t to)
 {
 	unsigned char *at = s->start + from * s->page;
 	size_t len = (to - from) * s->page;
-	off_t off = (off_t)(s->page + from * s->page);
+	off_t off = pages + (off_t)(from * s->page);
 
 	if (mmap(at, len, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, off) != MAP_FAILED)
 		return 0;
 	if (mmap(at, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
-	         0) != MAP_FAILED)
-		memcpy(at, file + off, len);
+	         0) != MAP_FAILED &&
+	    pread(fd, at, len, off) != (ssize_t)len)
+		memset(at, 0, len);
 	return -1;
 }
 
 /* Maps every page of ours identical to the cache's from the cache file;
  * returns how many were. */
-static size_t map_identical(const struct relro_span *s, int fd, const unsigned char *file)
+static size_t map_identical(const struct relro_span *s, int fd, const unsigned char *cached,
+                            off_t pages)
 {
-	size_t pages = s->len / s->page, shared = 0, i = 0;
-	const unsigned char *cached = file + s->page;
+	size_t npages = s->len / s->page, shared = 0, i = 0;
 
-	while (i < pages) {
+	while (i < npages) {
 		size_t j = i;
-		while (j < pages &&
+		while (j < npages &&
 		       memcmp(cached + j * s->page, s->start + j * s->page, s->page) == 0)
 			j++;
-		if (j > i && map_run(s, fd, file, i, j) == 0)
+		if (j > i && map_run(s, fd, pages, i, j) == 0)
 			shared += j - i;
 		i = j + 1;
 	}
@@ -604,30 +774,37 @@ static int open_cache(const struct share_ctx *ctx, const struct relro_span *s, i
 	return fd;
 }
 
+/* The cold path: relocated pages compared with the cache's, the identical
+ * ones mapped from it. */
 static void share_span(struct share_ctx *ctx, const struct relro_span *s,
                        struct sl_share_stats *st)
 {
 	char why[sizeof(ctx->status) - 16];
+	struct meta_layout m = {0};
 	unsigned char *file;
+	struct stat sb;
+	size_t len = 0;
 	int created, fd = open_cache(ctx, s, 1, &created, why, sizeof(why));
 
 	if (fd < 0) {
 		share_give_up(ctx, why);
 		return;
 	}
-	file = mmap(NULL, s->page + s->len, PROT_READ, MAP_SHARED, fd, 0);
+	file = fstat(fd, &sb) == 0 && sb.st_size > 0
+	               ? mmap(NULL, len = (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0)
+	               : MAP_FAILED;
 	if (file == MAP_FAILED) {
 		snprintf(why, sizeof(why), "cannot map cache: %s", strerror(errno));
 		share_give_up(ctx, why);
-	} else if (check_cache(ctx, s, fd, file, why, sizeof(why)) != 0) {
+	} else if (check_cache(ctx, s, fd, file, &m, why, sizeof(why)) != 0) {
 		share_give_up(ctx, why);
 	} else {
-		st->shared_pages = map_identical(s, fd, file);
+		st->shared_pages = map_identical(s, fd, file + m.size, (off_t)m.size);
 		st->private_pages = st->relro_pages - st->shared_pages;
 		snprintf(ctx->status, sizeof(ctx->status), "%s", created ? "created" : "shared");
 	}
 	if (file != MAP_FAILED)
-		munmap(file, s->page + s->len);
+		munmap(file, len);
 	close(fd);
 }
 
@@ -654,8 +831,14 @@ void share_relro(struct share_ctx *ctx, void *relro, size_t size, struct sl_shar
 {
 	struct relro_span s = whole_pages(relro, size);
 
-	if (ctx->warm)
-		return; /* share_warm mapped the proven pages and set *st */
+	if (ctx->warm) {
+		/* share_warm mapped the proven pages and set *st; relocation,
+		 * the list's one user, is done. */
+		free(ctx->meta);
+		ctx->meta = NULL;
+		ctx->apply = NULL;
+		return;
+	}
 	start_stats(ctx, &s, st);
 	if (!ctx->usable)
 		return;
@@ -667,50 +850,115 @@ void share_relro(struct share_ctx *ctx, void *relro, size_t size, struct sl_shar
 }
 
 /* Maps the proven pages of a checked cache file, in runs. How many. */
-static size_t map_proven(struct share_ctx *ctx, const struct relro_span *s, int fd,
-                         const unsigned char *file)
+static size_t map_proven(struct share_ctx *ctx, const struct relro_span *s, int fd, off_t pages)
 {
-	size_t pages = s->len / s->page, shared = 0, i = 0;
+	size_t npages = s->len / s->page, shared = 0, i = 0;
 
-	while (i < pages) {
+	while (i < npages) {
 		size_t j = i;
-		while (j < pages && !bit(ctx->unproven, j))
+		while (j < npages && !bit(ctx->unproven, j))
 			j++;
-		/* On failure the run holds an anonymous copy of the cache's
-		 * bytes: as right, only not shared. */
-		if (j > i && map_run(s, fd, file, i, j) == 0)
+		if (j > i && map_run(s, fd, pages, i, j) == 0)
 			shared += j - i;
 		i = j + 1;
 	}
 	return shared;
 }
 
-/* The warm path: a cache with a bitmap, checked, whose proven pages are
+/* Whether the cache's pages, from offset pages, have the checksum the
+ * header gives: a page damaged after the cache was written would be
+ * mapped as it is, never compared. */
+static int check_pages(const struct relro_span *s, int fd, off_t pages, uint64_t checksum,
+                       char *why, size_t cap)
+{
+	unsigned char *p;
+	int ok;
+
+	/* A few pages are read, more mapped: no mapping to make and undo. */
+	if (s->len <= SMALL_CACHE && (p = malloc(s->len))) {
+		ok = pread(fd, p, s->len, pages) == (ssize_t)s->len &&
+		     checksum_pages(p, s->len) == checksum;
+		free(p);
+	} else {
+		p = mmap(NULL, s->len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, pages);
+		if (p == MAP_FAILED)
+			return setwhy(why, cap, "cannot map cache: %s", strerror(errno));
+		ok = checksum_pages(p, s->len) == checksum;
+		munmap(p, s->len);
+	}
+	return ok ? 0 : setwhy(why, cap, "cache checksum mismatch (corrupt)");
+}
+
+/* Whether the bitmap at map proves any of the span's pages. */
+static int proves_any(const struct relro_span *s, const unsigned char *map)
+{
+	for (size_t i = 0; i < s->len / s->page; i++)
+		if (!bit(map, i))
+			return 1;
+	return 0;
+}
+
+/* The metadata of the cache at fd, read and checked, and its pages'
+ * checksum: a malloc'd copy, or NULL. The header proves the file was made
+ * for this library at this base, the dependencies recorded that every
+ * library the RELRO points into is where it was. */
+static unsigned char *read_meta(const struct share_ctx *ctx, const struct relro_span *s, int fd,
+                                struct meta_layout *m, char *why, size_t cap)
+{
+	unsigned char *meta = malloc(s->page), *more;
+	const struct cache_header *h;
+	struct stat st;
+
+	if (!meta || check_trusted(fd, &st, why, cap) != 0 ||
+	    (size_t)st.st_size < s->page + s->len ||
+	    pread(fd, meta, s->page, 0) != (ssize_t)s->page ||
+	    check_header(ctx, s, (const struct cache_header *)meta, st.st_size, m, why, cap) != 0)
+		goto fail;
+	if (m->size > s->page) {
+		if (!(more = realloc(meta, m->size)))
+			goto fail;
+		meta = more;
+		if (pread(fd, meta + s->page, m->size - s->page, (off_t)s->page) !=
+		    (ssize_t)(m->size - s->page))
+			goto fail;
+	}
+	/* Pages a warm load does not map need no check: if the bitmap proves
+	 * none, none is used (the cold path, which compares, checks them). */
+	h = (const struct cache_header *)meta;
+	if (check_meta(ctx, meta, m, why, cap) == 0 &&
+	    (!h->nbitmap || !proves_any(s, meta + m->bitmap) ||
+	     check_pages(s, fd, (off_t)m->size, h->checksum, why, cap) == 0))
+		return meta;
+fail:
+	free(meta);
+	return NULL;
+}
+
+/* The warm path: a checked cache with a bitmap, whose proven pages are
  * mapped. 0, or -1 if there is none (the cold path then runs). */
 static int warm_from(struct share_ctx *ctx, const struct relro_span *s, struct sl_share_stats *st)
 {
 	char why[sizeof(ctx->status) - 16];
-	const struct cache_header *h;
-	unsigned char *file;
-	size_t shared = 0;
+	struct meta_layout m = {0};
+	unsigned char *meta;
+	size_t shared;
 	int created, fd = open_cache(ctx, s, 0, &created, why, sizeof(why));
 
 	if (fd < 0)
 		return -1;
-	file = mmap(NULL, s->page + s->len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
-	if (file != MAP_FAILED && check_cache(ctx, s, fd, file, why, sizeof(why)) == 0 &&
-	    (h = (const struct cache_header *)file)->nproven) {
-		memcpy(ctx->unproven, file + sizeof(*h), h->nproven);
-		for (size_t i = 0; i < s->len / s->page && !ctx->warm; i++)
-			ctx->warm = !bit(ctx->unproven, i);
-		if (ctx->warm)
-			shared = map_proven(ctx, s, fd, file);
-	}
-	if (file != MAP_FAILED)
-		munmap(file, s->page + s->len);
-	close(fd);
-	if (!ctx->warm)
+	meta = read_meta(ctx, s, fd, &m, why, sizeof(why));
+	if (!meta || !((struct cache_header *)meta)->nbitmap) {
+		free(meta);
+		close(fd);
 		return -1;
+	}
+	memcpy(ctx->unproven, meta + m.bitmap, bitmap_len(s));
+	ctx->warm = 1;
+	ctx->meta = meta;
+	ctx->apply = (const uint32_t *)(meta + m.apply);
+	ctx->napply = ((struct cache_header *)meta)->napply;
+	shared = map_proven(ctx, s, fd, (off_t)m.size);
+	close(fd);
 	st->shared_pages = shared;
 	st->private_pages = st->relro_pages - shared;
 	snprintf(ctx->status, sizeof(ctx->status), "shared");
@@ -720,15 +968,24 @@ static int warm_from(struct share_ctx *ctx, const struct relro_span *s, struct s
 void share_warm(struct share_ctx *ctx, void *relro, size_t size, struct sl_share_stats *st)
 {
 	struct relro_span s = whole_pages(relro, size);
-	size_t nmap = bitmap_bytes(s.len / s.page, s.page);
+	size_t nmap = bitmap_len(&s);
 
 	start_stats(ctx, &s, st);
-	if (!ctx->usable || !nmap || !(ctx->unproven = calloc(1, nmap)))
+	if (!ctx->usable || !s.len || !(ctx->unproven = calloc(1, nmap)))
 		return;
 	ctx->relro_lo = (uintptr_t)s.start;
 	ctx->relro_hi = (uintptr_t)s.start + s.len;
 	if (warm_from(ctx, &s, st) != 0)
 		memset(ctx->unproven, 0, nmap); /* recorded afresh by this relocation */
+}
+
+int share_apply_list(const struct share_ctx *ctx, const uint32_t **list, size_t *n)
+{
+	if (!ctx->warm || !ctx->apply)
+		return -1;
+	*list = ctx->apply;
+	*n = ctx->napply;
+	return 0;
 }
 
 /* The RELRO page index of addr, or -1 if outside. */
@@ -741,14 +998,7 @@ static long page_of(const struct share_ctx *ctx, uintptr_t addr)
 
 int share_mapped(const struct share_ctx *ctx, uintptr_t addr)
 {
-	long a, b;
-
-	if (!ctx->warm)
-		return 0;
-	a = page_of(ctx, addr);
-	b = page_of(ctx, addr + 7);
-	return a >= 0 && b >= 0 && !bit(ctx->unproven, (size_t)a) &&
-	       !bit(ctx->unproven, (size_t)b);
+	return ctx->warm && in_proven(ctx, ctx->unproven, addr, 8);
 }
 
 void share_unproven(struct share_ctx *ctx, uintptr_t addr)
@@ -769,4 +1019,10 @@ void share_release(struct share_ctx *ctx)
 {
 	free(ctx->unproven);
 	ctx->unproven = NULL;
+	free(ctx->meta);
+	ctx->meta = NULL;
+	ctx->apply = NULL;
+	free(ctx->deps);
+	ctx->deps = NULL;
+	ctx->ndeps = ctx->deps_cap = 0;
 }

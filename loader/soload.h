@@ -75,6 +75,10 @@ struct sl_share_stats {
 	size_t shared_pages;  /* mapped read-only from the share cache */
 	size_t private_pages; /* kept as this process's own copy */
 	const char *status;   /* "created", "shared", "private: <reason>" */
+	/* Relocations (DT_RELR, DT_RELA and DT_JMPREL entries) not applied
+	 * because a warm cache proved the pages they write: 0 unless the
+	 * pages came from a cache written by an earlier load. */
+	size_t relocs_skipped;
 };
 
 struct sl_info {

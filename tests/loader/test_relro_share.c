@@ -446,13 +446,14 @@ Test(share, racing_first_loads_both_share)
 struct lib_report {
 	int ok;
 	struct sl_share_stats ssl, crypto; /* the library, and its first dependency */
-	char ssl_status[64], crypto_status[64];
+	char ssl_status[128], crypto_status[128];
+	uintptr_t crypto_base;
 };
 
 static void copy_stats(const struct sl_info *in, struct sl_share_stats *st, char *status)
 {
 	*st = in->share;
-	snprintf(status, 64, "%s", in->share.status ? in->share.status : "(null)");
+	snprintf(status, 128, "%s", in->share.status ? in->share.status : "(null)");
 	st->status = NULL;
 }
 
@@ -485,8 +486,10 @@ static void load_in_child(const char *path, int flags, int (*works)(sl_lib *),
 	if (!lib || sl_info(lib, &info) != 0)
 		return;
 	copy_stats(&info, &r->ssl, r->ssl_status);
-	if (info.nneeded > 0 && sl_info(info.needed[0], &dep) == 0)
+	if (info.nneeded > 0 && sl_info(info.needed[0], &dep) == 0) {
 		copy_stats(&dep, &r->crypto, r->crypto_status);
+		r->crypto_base = dep.base;
+	}
 	r->ok = works(lib);
 }
 
@@ -634,4 +637,161 @@ Test(share, taken_base_loads_privately_and_works)
 	cr_assert_str_eq(r.ssl_status, "private: base address taken");
 	cr_assert_eq(r.ssl.shared_pages, 0);
 	cr_assert_eq(r.ssl.private_pages, r.ssl.relro_pages);
+}
+
+/* A warm load does not even read the relocations of the pages the cache
+ * proves: libtables' 20,000 table pointers are mapped, not relocated. */
+Test(share, a_warm_load_skips_the_relocations_of_proven_pages)
+{
+	struct lib_report first = run_child(TESTLIB("libtables.so"), SL_SHARE, tables_work);
+	struct lib_report second = run_child(TESTLIB("libtables.so"), SL_SHARE, tables_work);
+
+	cr_assert(first.ok && second.ok, "libtables gives wrong answers from a warm cache");
+	cr_assert_eq(first.ssl.relocs_skipped, 0, "the first load relocates everything");
+	cr_assert_geq(second.ssl.relocs_skipped, 19000, "%zu", second.ssl.relocs_skipped);
+	cr_assert_geq(second.ssl.shared_pages, 38);
+}
+
+/* The path of the one cache file whose name starts with the identity of
+ * the library at lib ("" if none). */
+static void find_cache_of(const char *lib, char *path, size_t cap)
+{
+	struct share_id id;
+	char prefix[128];
+	struct dirent *e;
+	int fd = open(lib, O_RDONLY | O_CLOEXEC);
+	DIR *d = opendir(dir);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(share_identify(fd, &id), 0);
+	close(fd);
+	snprintf(prefix, sizeof(prefix), "%s-", id.text);
+	path[0] = '\0';
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, prefix, strlen(prefix)) && !strstr(e->d_name, ".tmp"))
+			snprintf(path, cap, "%s/%s", dir, e->d_name);
+	closedir(d);
+}
+
+/* A cache written by another user (here: handed to nobody) is never
+ * mapped, warm or cold; the library loads privately and works. */
+Test(share, cache_owned_by_another_user_is_not_used)
+{
+	struct lib_report first, second;
+	char path[PATH_MAX];
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to chown");
+	first = run_child(TESTLIB("libtables.so"), SL_SHARE, tables_work);
+	cr_assert(first.ok);
+	find_cache_of(TESTLIB("libtables.so"), path, sizeof(path));
+	cr_assert_neq(path[0], '\0');
+	cr_assert_eq(chown(path, 65534, 65534), 0);
+	second = run_child(TESTLIB("libtables.so"), SL_SHARE, tables_work);
+	cr_assert(second.ok, "libtables gives wrong answers");
+	cr_assert(strstr(second.ssl_status, "private: ") && strstr(second.ssl_status, "uid 65534"),
+	          "%s", second.ssl_status);
+	cr_assert_eq(second.ssl.shared_pages, 0);
+	cr_assert_eq(second.ssl.relocs_skipped, 0);
+}
+
+/* Copies from to to, with one byte of its build-id changed: the same
+ * library to the loader, another identity to the cache. */
+static void copy_with_new_build_id(const char *from, const char *to, int change)
+{
+	static unsigned char buf[1 << 20];
+	int in = open(from, O_RDONLY), out;
+	ssize_t n = read(in, buf, sizeof(buf));
+	unsigned char *note = memmem(buf, (size_t)n, "GNU\0", 4);
+
+	close(in);
+	cr_assert(n > 0 && n < (ssize_t)sizeof(buf) && note);
+	/* The first "GNU" may be a property note: the build-id's follows a
+	 * header whose type is 3. */
+	while (note && !(note[-4] == 3 && note[-8] == 20))
+		note = memmem(note + 4, (size_t)(buf + n - note - 4), "GNU\0", 4);
+	cr_assert_not_null(note, "no build-id note in %s", from);
+	note[4] ^= (unsigned char)change;
+	unlink(to);
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	cr_assert_eq(write(out, buf, (size_t)n), n);
+	close(out);
+}
+
+/* The library replaced by another build at the same path: its cache,
+ * made for the old one, is not used; a new one is written, and the
+ * answers are right. */
+Test(share, a_replaced_library_does_not_use_the_old_cache)
+{
+	char lib[PATH_MAX], old_cache[PATH_MAX], new_cache[PATH_MAX];
+	struct lib_report first, second, third;
+
+	snprintf(lib, sizeof(lib), "%s/libtables-copy.so", dir);
+	copy_with_new_build_id(TESTLIB("libtables.so"), lib, 0);
+	first = run_child(lib, SL_SHARE, tables_work);
+	cr_assert(first.ok);
+	cr_assert_str_eq(first.ssl_status, "created");
+	find_cache_of(lib, old_cache, sizeof(old_cache));
+	cr_assert_neq(old_cache[0], '\0');
+
+	copy_with_new_build_id(TESTLIB("libtables.so"), lib, 0x5a);
+	second = run_child(lib, SL_SHARE, tables_work);
+	third = run_child(lib, SL_SHARE, tables_work);
+	cr_assert(second.ok && third.ok, "libtables gives wrong answers once replaced");
+	cr_assert_str_eq(second.ssl_status, "created", "the old cache was used");
+	cr_assert_eq(second.ssl.relocs_skipped, 0);
+	find_cache_of(lib, new_cache, sizeof(new_cache));
+	cr_assert_str_neq(new_cache, old_cache);
+	cr_assert_str_eq(third.ssl_status, "shared");
+	cr_assert_gt(third.ssl.relocs_skipped, 0);
+}
+
+/* A warm cache of libssl, then libcrypto (which libssl's RELRO points
+ * into) kept off its shared base: libssl's cache no longer proves
+ * anything and is not used; libssl stays private and works. */
+Test(share, a_moved_dependency_makes_the_warm_cache_unused)
+{
+	struct lib_report first = run_child(LIBSSL, SL_SHARE, ssl_works), second;
+	void *squat;
+
+	cr_assert(first.ok);
+	cr_assert_neq(first.crypto_base, 0);
+	squat = mmap((void *)first.crypto_base, 4096, PROT_NONE,
+	             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	cr_assert_eq(squat, (void *)first.crypto_base);
+	second = run_child(LIBSSL, SL_SHARE, ssl_works);
+	munmap(squat, 4096);
+	cr_assert(second.ok, "SSL_CTX_new failed");
+	cr_assert_str_eq(second.crypto_status, "private: base address taken");
+	cr_assert(strstr(second.ssl_status, "not at its shared address"), "%s", second.ssl_status);
+	cr_assert_eq(second.ssl.relocs_skipped, 0);
+	cr_assert_eq(second.ssl.shared_pages, 0);
+}
+
+/* A cache whose record of the dependencies was damaged is not trusted
+ * for a warm load, nor used at all; the answers stay right. */
+Test(share, damaged_dependency_record_makes_the_cache_unused)
+{
+	struct lib_report first = run_child(LIBSSL, SL_SHARE, ssl_works), second;
+	char path[PATH_MAX];
+	unsigned char c;
+	int fd;
+
+	cr_assert(first.ok);
+	find_cache_of(LIBSSL, path, sizeof(path));
+	cr_assert_neq(path[0], '\0');
+	chmod(path, 0644);
+	fd = open(path, O_RDWR);
+	/* The first dependency's identity, just after the 184-byte header. */
+	cr_assert_eq(pread(fd, &c, 1, 190), 1);
+	c ^= 0x5a;
+	cr_assert_eq(pwrite(fd, &c, 1, 190), 1);
+	close(fd);
+	chmod(path, 0444);
+	second = run_child(LIBSSL, SL_SHARE, ssl_works);
+	cr_assert(second.ok, "SSL_CTX_new failed");
+	cr_assert(strstr(second.ssl_status, "private: cache checksum mismatch"), "%s",
+	          second.ssl_status);
+	cr_assert_eq(second.ssl.relocs_skipped, 0);
+	cr_assert_eq(second.ssl.shared_pages, 0);
 }
