@@ -314,7 +314,8 @@ static void sync_reserve(void)
 		const struct tls_module *m = &modules[i];
 		if (!m->id || !m->in_reserve || m->placed_gen <= seen)
 			continue;
-		memcpy(reserve + m->rsv_off, m->img.init, m->img.filesz);
+		if (m->img.filesz) /* init is NULL for a block of zeros */
+			memcpy(reserve + m->rsv_off, m->img.init, m->img.filesz);
 		memset(reserve + m->rsv_off + m->img.filesz, 0, m->img.memsz - m->img.filesz);
 	}
 #endif

@@ -163,7 +163,8 @@ static int publish(const char *name, const struct tls_image *img, ptrdiff_t tpof
 	if (rc == 0 && write_template(off, img) != 0)
 		rc = error_set(name, "initial-exec TLS: cannot write the TLS template: %m");
 	if (rc == 0) {
-		memcpy(reserve + off, img->init, img->filesz);
+		if (img->filesz) /* init is NULL for a block of zeros */
+			memcpy(reserve + off, img->init, img->filesz);
 		memset(reserve + off + img->filesz, 0, img->memsz - img->filesz);
 	}
 	pthread_mutex_unlock(&lock);
