@@ -286,7 +286,8 @@ static int search(const struct sl_lib *lib, const char *name, char *path)
 	}
 	fd = search_name(lib, 0, name, path, &s);
 	if (fd < 0)
-		error_set(lib->name, "needed library %s not found (searched: %s)", name, s.tried);
+		error_set_missing(lib->name, name, "needed library %s not found (searched: %s)",
+		                  name, s.tried);
 	return fd;
 }
 
@@ -297,7 +298,7 @@ int deps_search(const struct sl_lib *caller, const char *name, char *path)
 
 	fd = search_name(caller, 1, name, path, &s);
 	if (fd < 0)
-		error_set(name, "not found (searched: %s)", s.tried);
+		error_set_missing(name, name, "not found (searched: %s)", s.tried);
 	return fd;
 }
 
@@ -308,7 +309,7 @@ int deps_search_listless(const char *name, char *path)
 
 	fd = search_name(NULL, 0, name, path, &s);
 	if (fd < 0)
-		error_set(name, "not found (searched: %s)", s.tried);
+		error_set_missing(name, name, "not found (searched: %s)", s.tried);
 	return fd;
 }
 

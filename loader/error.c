@@ -9,26 +9,52 @@
  * other's failures. */
 static __thread char message[1024];
 static __thread int have_message;
+/* The library the last failure could not find, if that was the failure. */
+static __thread char missing[256];
 
-int error_set(const char *file, const char *fmt, ...)
+static void set_message(const char *file, const char *fmt, va_list ap)
 {
 	size_t n = 0;
-	va_list ap;
 
 	if (file)
 		n = (size_t)snprintf(message, sizeof(message), "%s: ", file);
 	if (n >= sizeof(message))
 		n = sizeof(message) - 1;
-	va_start(ap, fmt);
 	vsnprintf(message + n, sizeof(message) - n, fmt, ap);
-	va_end(ap);
 	have_message = 1;
+}
+
+int error_set(const char *file, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_message(file, fmt, ap);
+	va_end(ap);
+	missing[0] = '\0';
 	return -1;
+}
+
+int error_set_missing(const char *file, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_message(file, fmt, ap);
+	va_end(ap);
+	snprintf(missing, sizeof(missing), "%s", name);
+	return -1;
+}
+
+const char *error_missing(void)
+{
+	return have_message && missing[0] ? missing : NULL;
 }
 
 void error_clear(void)
 {
 	have_message = 0;
+	missing[0] = '\0';
 }
 
 const char *sl_error(void)

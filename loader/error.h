@@ -8,6 +8,14 @@
 
 /* Sets this thread's error: "<file>: <reason>". Returns -1 for convenience. */
 int error_set(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same, for a library that was searched for and not found (name as
+ * asked for): error_missing() then gives name, so that a caller speaking
+ * for dlopen can say it in dlerror's words. */
+int error_set_missing(const char *file, const char *name, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* The library this thread's last error could not find, or NULL when the
+ * last error was something else. */
+const char *error_missing(void);
 /* Clears this thread's error. */
 void error_clear(void);
 /* Base name of path, for messages. */

@@ -1,6 +1,7 @@
 #include "dlroute.h"
 #include "addrmap.h"
 #include "deps.h"
+#include "error.h"
 #include "ldcache.h"
 #include "initfini.h"
 #include "lib.h"
@@ -123,6 +124,19 @@ static void fail(const char *fmt, ...)
 	vsnprintf(err_buf, sizeof(err_buf), fmt, ap);
 	va_end(ap);
 	err_pending = 1;
+}
+
+/* A dlopen libsoload failed: a library that was not found is said in
+ * glibc's words, which programs and glibc's own tests read (the search
+ * libsoload made is in the report); any other failure in libsoload's. */
+static void fail_open(const char *why)
+{
+	const char *missing = error_missing();
+
+	if (missing)
+		fail("%s: cannot open shared object file: No such file or directory", missing);
+	else
+		fail("%s", why);
 }
 
 /* A call passed to glibc: its error, if any, is the newest. */
@@ -500,7 +514,7 @@ int route_dlopen(struct dl_args *args, void *caller)
 			record_open("host", path);
 			return pass();
 		}
-		fail("%s", why);
+		fail_open(why);
 		args->ret = 0;
 		return 1;
 	}
