@@ -504,20 +504,30 @@ Test(cli_run, gdb_attached_names_functions_in_soload_libraries, .timeout = 60)
 	          "gdb did not list the library:\n%s", out);
 }
 
+/* Runs the helper with ARGS under gdb, the preload in LD_PRELOAD, gdb's
+ * commands EX (each "-ex ..." with a space after) before the run; gdb's
+ * output and the helper's into out. */
+static void gdb_with_preload(const char *ex, const char *args, char *out, size_t cap)
+{
+	char cmd[2048], cwd[1024];
+
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	snprintf(cmd, sizeof(cmd),
+	         GDB "-ex 'set environment LD_PRELOAD=%s/" BUILD_DIR "/libsoload-preload.so' "
+	             "%s--args " HELPER " %s " BUILD_DIR "/testlibs 2>&1",
+	         cwd, ex, args);
+	tu_run(cmd, out, cap);
+}
+
 /* A program run under gdb with the preload stops in a libsoload library's
  * function, and gdb names it: each load calls r_brk, where gdb keeps its
  * breakpoint (Debian's ld.so has no SystemTap probes). */
 Test(cli_run, gdb_run_names_the_faulting_function, .timeout = 60)
 {
-	char cmd[2048], cwd[1024], out[OUT_CAP];
+	char out[OUT_CAP];
 
 	need_gdb();
-	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
-	snprintf(cmd, sizeof(cmd),
-	         GDB "-ex 'set environment LD_PRELOAD=%s/" BUILD_DIR "/libsoload-preload.so' "
-	             "-ex run -ex bt --args " HELPER " trap " BUILD_DIR "/testlibs 2>&1",
-	         cwd);
-	tu_run(cmd, out, sizeof(out));
+	gdb_with_preload("-ex run -ex bt ", "trap", out, sizeof(out));
 	cr_assert(strstr(out, "SIGILL") != NULL, "the helper did not trap:\n%s", out);
 	cr_expect(strstr(out, "#0  dbgstop_trap ()") != NULL, "gdb did not name the frame:\n%s",
 	          out);
@@ -527,16 +537,11 @@ Test(cli_run, gdb_run_names_the_faulting_function, .timeout = 60)
  * before the initialisers run. */
 Test(cli_run, gdb_names_a_faulting_constructor, .timeout = 60)
 {
-	char cmd[2048], cwd[1024], out[OUT_CAP];
+	char out[OUT_CAP];
 
 	need_gdb();
-	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
-	snprintf(cmd, sizeof(cmd),
-	         GDB "-ex 'set environment LD_PRELOAD=%s/" BUILD_DIR "/libsoload-preload.so' "
-	             "-ex 'set environment DBGSTOP_TRAP_IN_CTOR=1' "
-	             "-ex run -ex bt --args " HELPER " trap " BUILD_DIR "/testlibs 2>&1",
-	         cwd);
-	tu_run(cmd, out, sizeof(out));
+	gdb_with_preload("-ex 'set environment DBGSTOP_TRAP_IN_CTOR=1' -ex run -ex bt ", "trap",
+	                 out, sizeof(out));
 	cr_assert(strstr(out, "SIGILL") != NULL, "the constructor did not trap:\n%s", out);
 	cr_expect(strstr(out, "#0  dbgstop_ctor ()") != NULL, "gdb did not name the frame:\n%s",
 	          out);
@@ -548,15 +553,10 @@ Test(cli_run, gdb_names_a_faulting_constructor, .timeout = 60)
  * lock throughout. */
 Test(cli_run, gdb_follows_threads_loading_and_unloading, .timeout = 60)
 {
-	char cmd[2048], cwd[1024], out[OUT_CAP];
+	char out[OUT_CAP];
 
 	need_gdb();
-	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
-	snprintf(cmd, sizeof(cmd),
-	         GDB "-ex 'set environment LD_PRELOAD=%s/" BUILD_DIR "/libsoload-preload.so' "
-	             "-ex run --args " HELPER " threads " BUILD_DIR "/testlibs 2>&1",
-	         cwd);
-	tu_run(cmd, out, sizeof(out));
+	gdb_with_preload("-ex run ", "threads", out, sizeof(out));
 	/* gdb's thread lines and the helper's "ok" may interleave. */
 	cr_assert(strstr(out, "exited normally") && strstr(out, "ok\n") &&
 	                  !strstr(out, "signal SIG"),

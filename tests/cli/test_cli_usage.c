@@ -45,26 +45,32 @@ static const char *const refused[] = {
         "iobench --format text -o X /dev/null",
 };
 
-Test(cli_usage, every_refused_value_or_option_names_it_and_what_is_accepted)
+/* Runs "BUILD_DIR/prog line" for each line: exit 2, the one-line shape on
+ * stderr, nothing on stdout. */
+static void expect_refused(const char *prog, const char *const *lines, size_t n)
 {
+	char re[256];
 	regex_t shape;
 
-	cr_assert_eq(regcomp(&shape,
-	                     "^mapscope( [a-z]+)?: invalid [^ ]+( value)? '[^']*' "
-	                     "\\(accepted: [^)]+\\)\n$",
-	                     REG_EXTENDED),
-	             0);
-	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+	snprintf(re, sizeof(re),
+	         "^%s( [a-z]+)?: invalid [^ ]+( value)? '[^']*' \\(accepted: [^)]+\\)\n$", prog);
+	cr_assert_eq(regcomp(&shape, re, REG_EXTENDED), 0);
+	for (size_t i = 0; i < n; i++) {
 		char cmd[512], out[4096];
 
-		snprintf(cmd, sizeof(cmd), MAPSCOPE "%s 2>&1 >/dev/null", refused[i]);
-		cr_expect_eq(tu_run(cmd, out, sizeof(out)), 2, "%s", refused[i]);
-		cr_expect_eq(regexec(&shape, out, 0, NULL, 0), 0, "%s: %s", refused[i], out);
-		snprintf(cmd, sizeof(cmd), MAPSCOPE "%s 2>/dev/null", refused[i]);
+		snprintf(cmd, sizeof(cmd), BUILD_DIR "/%s %s 2>&1 >/dev/null", prog, lines[i]);
+		cr_expect_eq(tu_run(cmd, out, sizeof(out)), 2, "%s", lines[i]);
+		cr_expect_eq(regexec(&shape, out, 0, NULL, 0), 0, "%s: %s", lines[i], out);
+		snprintf(cmd, sizeof(cmd), BUILD_DIR "/%s %s 2>/dev/null", prog, lines[i]);
 		tu_run(cmd, out, sizeof(out));
-		cr_expect_str_empty(out, "%s: stdout: %s", refused[i], out);
+		cr_expect_str_empty(out, "%s: stdout: %s", lines[i], out);
 	}
 	regfree(&shape);
+}
+
+Test(cli_usage, every_refused_value_or_option_names_it_and_what_is_accepted)
+{
+	expect_refused("mapscope", refused, sizeof(refused) / sizeof(refused[0]));
 }
 
 /* soload's commands speak the same shape. */
@@ -82,23 +88,8 @@ static const char *const soload_refused[] = {
 
 Test(cli_usage, soload_refuses_in_the_same_shape)
 {
-	regex_t shape;
-
-	cr_assert_eq(regcomp(&shape,
-	                     "^soload( [a-z]+)?: invalid [^ ]+( value)? '[^']*' "
-	                     "\\(accepted: [^)]+\\)\n$",
-	                     REG_EXTENDED),
-	             0);
-	for (size_t i = 0; i < sizeof(soload_refused) / sizeof(soload_refused[0]); i++) {
-		char cmd[512], out[4096];
-
-		snprintf(cmd, sizeof(cmd), BUILD_DIR "/soload %s 2>&1 >/dev/null",
-		         soload_refused[i]);
-		cr_expect_eq(tu_run(cmd, out, sizeof(out)), 2, "%s", soload_refused[i]);
-		cr_expect_eq(regexec(&shape, out, 0, NULL, 0), 0, "%s: %s", soload_refused[i],
-		             out);
-	}
-	regfree(&shape);
+	expect_refused("soload", soload_refused,
+	               sizeof(soload_refused) / sizeof(soload_refused[0]));
 }
 
 Test(cli_usage, an_option_without_its_value_is_named)
