@@ -519,40 +519,6 @@ Test(libs, relro_inside_a_larger_mapping_is_counted_page_by_page)
 	tu_reap(writer);
 }
 
-#define MANY_MAPPINGS 2000 /* smaps of a few MiB: many reads to be cut short */
-
-static int map_many(void *arg)
-{
-	int fd = open(lib_path, O_RDONLY);
-
-	(void)arg;
-	if (fd < 0)
-		return -1;
-	for (int i = 0; i < MANY_MAPPINGS; i++) {
-		/* Every other page of address space left free, so none merge. */
-		char *p = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (p == MAP_FAILED || munmap(p + 4096, 4096) != 0)
-			return -1;
-		(void)*(volatile char *)p;
-	}
-	close(fd);
-	return 0;
-}
-
-struct killer {
-	pid_t pid;
-	useconds_t delay;
-};
-
-static void *kill_later(void *arg)
-{
-	const struct killer *k = arg;
-
-	usleep(k->delay);
-	kill(k->pid, SIGKILL);
-	return NULL;
-}
-
 /* Killed at a different moment each time: the process is counted whole,
  * listed as exited, or found without memory; never counted in part. */
 Test(libs, a_process_killed_during_the_scan_is_never_counted_in_part)
@@ -560,20 +526,19 @@ Test(libs, a_process_killed_during_the_scan_is_never_counted_in_part)
 	int whole = 0, exited = 0;
 
 	for (int round = 0; round < 12; round++) {
-		pid_t pid = tu_spawn(map_many, NULL);
-		struct killer k = {pid, (useconds_t)(round * 400)};
+		pid_t pid = tu_spawn(tu_map_many, lib_path);
 		struct libs_report r;
 		const struct libs_lib *lib;
 		pthread_t t;
 
 		cr_assert_gt(pid, 0);
-		cr_assert_eq(pthread_create(&t, NULL, kill_later, &k), 0);
+		tu_kill_later(pid, (useconds_t)(round * 400), &t);
 		scan_pids(&pid, 1, &r);
 		pthread_join(t, NULL);
 		lib = find_lib(&r, lib_st.st_ino);
 		if (r.processes == 1) {
 			cr_assert_not_null(lib);
-			cr_assert_eq(lib->sum.mappings, MANY_MAPPINGS);
+			cr_assert_eq(lib->sum.mappings, TU_MANY_MAPPINGS);
 			whole++;
 		} else {
 			cr_assert(!lib || lib->processes == 0);

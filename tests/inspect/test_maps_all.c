@@ -134,41 +134,7 @@ Test(maps_all, a_process_has_its_rollup_figures)
 	tu_reap(pid);
 }
 
-#define MANY_MAPPINGS 2000 /* smaps of a few MiB: many reads to be cut short */
-
 static char many_path[80];
-
-static int map_many(void *arg)
-{
-	int fd = open(many_path, O_RDONLY);
-
-	(void)arg;
-	if (fd < 0)
-		return -1;
-	for (int i = 0; i < MANY_MAPPINGS; i++) {
-		/* Every other page of address space left free, so none merge. */
-		char *p = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (p == MAP_FAILED || munmap(p + 4096, 4096) != 0)
-			return -1;
-		(void)*(volatile char *)p;
-	}
-	close(fd);
-	return 0;
-}
-
-struct killer {
-	pid_t pid;
-	useconds_t delay;
-};
-
-static void *kill_later(void *arg)
-{
-	const struct killer *k = arg;
-
-	usleep(k->delay);
-	kill(k->pid, SIGKILL);
-	return NULL;
-}
 
 /* Killed at a different moment each time, while every process is scanned:
  * the file of its many mappings counts all of them or none. */
@@ -191,22 +157,21 @@ Test(maps_all, a_process_killed_during_the_scan_is_never_counted_in_part)
 	scan_us =
 	        (useconds_t)((t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
 	for (int round = 0; round < 12; round++) {
-		pid_t pid = tu_spawn(map_many, NULL);
-		/* the delays spread over one whole scan of every process */
-		struct killer k = {pid, (useconds_t)(round * scan_us / 11)};
+		pid_t pid = tu_spawn(tu_map_many, many_path);
 		struct maps_all_report r;
 		const struct maps_all_file *f = NULL;
 		pthread_t t;
 
 		cr_assert_gt(pid, 0);
-		cr_assert_eq(pthread_create(&t, NULL, kill_later, &k), 0);
+		/* the delays spread over one whole scan of every process */
+		tu_kill_later(pid, (useconds_t)(round * scan_us / 11), &t);
 		cr_assert_eq(maps_all_run(&r), 0);
 		pthread_join(t, NULL);
 		for (size_t i = 0; i < r.files_cap; i++)
 			if (r.files[i].inode && strcmp(r.files[i].path, many_path) == 0)
 				f = &r.files[i];
 		if (f) {
-			cr_assert_eq(f->mappings, MANY_MAPPINGS);
+			cr_assert_eq(f->mappings, TU_MANY_MAPPINGS);
 			cr_assert_eq(f->processes, 1);
 			cr_assert_not_null(find_process(&r, pid));
 			whole++;

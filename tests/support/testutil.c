@@ -373,3 +373,43 @@ char *tu_unwrap(const char *text)
 	*o = '\0';
 	return out;
 }
+
+int tu_map_many(void *path)
+{
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	for (int i = 0; i < TU_MANY_MAPPINGS; i++) {
+		char *p = mmap(NULL, 8192, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED || munmap(p + 4096, 4096) != 0)
+			return -1;
+		(void)*(volatile char *)p;
+	}
+	close(fd);
+	return 0;
+}
+
+struct killer {
+	pid_t pid;
+	useconds_t delay;
+};
+
+static void *kill_after(void *arg)
+{
+	struct killer *k = arg;
+
+	usleep(k->delay);
+	kill(k->pid, SIGKILL);
+	free(k);
+	return NULL;
+}
+
+void tu_kill_later(pid_t pid, useconds_t delay, pthread_t *t)
+{
+	struct killer *k = malloc(sizeof(*k));
+
+	cr_assert_not_null(k);
+	*k = (struct killer){pid, delay};
+	cr_assert_eq(pthread_create(t, NULL, kill_after, k), 0);
+}

@@ -4,8 +4,11 @@
 #define TESTUTIL_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 /* Path of a built artefact under the build dir the tests were compiled for
  * (the Makefile defines BUILD_DIR; the tests run from the repo root). */
@@ -77,6 +80,17 @@ int tu_file_with_residency(const char *path, const char *map);
 /* The whole of the file at path, NUL-terminated, for the caller to free;
  * NULL if it cannot be read. */
 char *tu_read_file(const char *path);
+
+/* For a scan killed midway: TU_MANY_MAPPINGS private mappings of the first
+ * page of the file at path (a char *), a free page after each so that none
+ * merge, each touched: smaps of a few MiB, many reads to cut short. A
+ * tu_spawn body: 0, or -1. */
+#define TU_MANY_MAPPINGS 2000
+int tu_map_many(void *path);
+
+/* SIGKILL to pid after delay microseconds, from a thread the caller joins
+ * with pthread_join(*t, NULL). */
+void tu_kill_later(pid_t pid, useconds_t delay, pthread_t *t);
 
 /* Whether some line of text matches the extended regular expression re
  * (^ and $ match at each line): text tables whose column widths follow
