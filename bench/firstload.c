@@ -17,6 +17,7 @@
  * One load of each side before the rounds puts the files in the page
  * cache. A library missing on the machine is skipped with a line saying so.
  */
+#include "median.h"
 #include "soload.h"
 
 #include <dlfcn.h>
@@ -104,19 +105,6 @@ static int run_child(const char *mode, const char *lib, const char *symbol, doub
 	    WEXITSTATUS(status) != 0 || n <= 0)
 		return -1;
 	return sscanf(buf, "%lf %lf", &t[WALL], &t[CPU]) == 2 ? 0 : -1;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), compare_doubles);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* One row: the medians of rounds alternating fresh processes; 0 and the

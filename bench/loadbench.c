@@ -10,6 +10,7 @@
  * instructions ran: in user space (the loader's own work) or in the kernel
  * (mmap, munmap, page faults), which both loaders pay alike.
  */
+#include "median.h"
 #include "soload.h"
 
 #include <dlfcn.h>
@@ -40,18 +41,6 @@ static void fail(const char *what, const char *lib, const char *why)
 {
 	fprintf(stderr, "loadbench: %s: %s: %s\n", lib, what, why ? why : "failed");
 	exit(1);
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), compare_doubles);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static void open_soload(const char *lib, const char *symbol)
