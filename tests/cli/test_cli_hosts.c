@@ -4,7 +4,7 @@
  * Each gives the same output both ways, and the report shows the plugins
  * loaded by libsoload. The packages come from .ci/deps; each test skips
  * without its program. */
-#include "support/schema_check.h"
+#include "support/run_report.h"
 #include "support/testutil.h"
 
 #include <criterion/criterion.h>
@@ -17,19 +17,16 @@
 #define SOLOAD  BUILD_DIR "/soload"
 #define OUT_CAP (1 << 16)
 
-static char tmpdir[64];
-static char report[128];
+static struct run_scratch scratch;
 
 static void setup(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/mapscope-XXXXXX");
-	cr_assert_not_null(tu_make_tmpdir(tmpdir));
-	snprintf(report, sizeof(report), "%s/report.json", tmpdir);
+	run_scratch_make(&scratch);
 }
 
 static void teardown(void)
 {
-	tu_remove_tree(tmpdir);
+	run_scratch_remove(&scratch);
 }
 
 TestSuite(cli_hosts, .init = setup, .fini = teardown);
@@ -38,20 +35,6 @@ static void need(const char *program, const char *package)
 {
 	if (access(program, X_OK) != 0)
 		cr_skip_test("%s is not installed (package %s, from .ci/deps)", program, package);
-}
-
-/* The report of the last run, checked against its schema. */
-static json_t *load_report(void)
-{
-	json_error_t err;
-	json_t *doc = json_load_file(report, 0, &err), *schema = schema_load("run");
-	struct schema_report rep;
-
-	cr_assert_not_null(doc, "%s: %s", report, err.text);
-	cr_assert_not_null(schema);
-	cr_assert_eq(schema_check(schema, doc, &rep), 0, "report: %s", rep.first);
-	json_decref(schema);
-	return doc;
 }
 
 /* The report's libraries whose path contains part, loaded by libsoload. */
@@ -83,10 +66,10 @@ static void run_one(int under, const char *env, const char *cmd, const char *out
 	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
 	if (under)
 		snprintf(line, sizeof(line),
-		         "cd %s && env %s %s/" SOLOAD " run --report %s -- %s > %s 2>&1", tmpdir,
-		         env, cwd, report, cmd, output);
+		         "cd %s && env %s %s/" SOLOAD " run --report %s -- %s > %s 2>&1",
+		         scratch.dir, env, cwd, scratch.report, cmd, output);
 	else
-		snprintf(line, sizeof(line), "cd %s && env %s %s > %s 2>&1", tmpdir, env, cmd,
+		snprintf(line, sizeof(line), "cd %s && env %s %s > %s 2>&1", scratch.dir, env, cmd,
 		         output);
 	cr_assert_eq(tu_run(line, out, sizeof(out)), 0, "%s", line);
 }
@@ -104,7 +87,7 @@ static void expect_same_output(void)
 {
 	char cmd[256], out[OUT_CAP];
 
-	snprintf(cmd, sizeof(cmd), "cd %s && diff plain.txt under.txt", tmpdir);
+	snprintf(cmd, sizeof(cmd), "cd %s && diff plain.txt under.txt", scratch.dir);
 	cr_expect_eq(tu_run(cmd, out, sizeof(out)), 0, "outputs differ:\n%s", out);
 }
 
@@ -120,15 +103,15 @@ Test(cli_hosts, gst_inspect_builds_the_same_registry, .timeout = 60)
 	need("/usr/bin/gst-inspect-1.0", "gstreamer1.0-tools");
 	run_both("GST_REGISTRY=plain.bin", "GST_REGISTRY=under.bin", "gst-inspect-1.0");
 	expect_same_output();
-	snprintf(cmd, sizeof(cmd), "grep '^Total count' %s/plain.txt", tmpdir);
+	snprintf(cmd, sizeof(cmd), "grep '^Total count' %s/plain.txt", scratch.dir);
 	cr_assert_eq(tu_run(cmd, plain, sizeof(plain)), 0);
-	snprintf(cmd, sizeof(cmd), "grep '^Total count' %s/under.txt", tmpdir);
+	snprintf(cmd, sizeof(cmd), "grep '^Total count' %s/under.txt", scratch.dir);
 	cr_assert_eq(tu_run(cmd, under, sizeof(under)), 0);
 	cr_assert_str_eq(under, plain);
 	cr_assert_eq(sscanf(plain, "Total count: %d plugins, %d features", &plugins, &features), 2,
 	             "%s", plain);
 	cr_expect_geq(plugins, 10, "%s", plain);
-	doc = load_report();
+	doc = run_report_load(scratch.report);
 	files = soload_libs(doc, "/gstreamer-1.0/libgst");
 	/* Every plugin but GStreamer's static "staticelements" is a file. */
 	cr_expect_eq(files, (size_t)plugins - 1, "%zu plugin files loaded by soload, %d plugins",
@@ -198,15 +181,15 @@ static json_t *thumbnail(const char *image)
 	snprintf(cmd, sizeof(cmd), "gdk-pixbuf-thumbnailer -s 128 %s under.png", image);
 	run_one(1, "", cmd, "under.txt");
 	expect_same_output();
-	snprintf(path, sizeof(path), "%s/plain.png", tmpdir);
+	snprintf(path, sizeof(path), "%s/plain.png", scratch.dir);
 	png_size(path, &pw, &ph);
-	snprintf(path, sizeof(path), "%s/under.png", tmpdir);
+	snprintf(path, sizeof(path), "%s/under.png", scratch.dir);
 	png_size(path, &uw, &uh);
 	cr_expect(pw > 0 && ph > 0 && pw <= 128 && ph <= 128, "plain thumbnail %ux%u", pw, ph);
 	cr_expect(uw == pw && uh == ph, "under soload run %ux%u, plain %ux%u", uw, uh, pw, ph);
-	snprintf(cmd, sizeof(cmd), "cmp %s/plain.png %s/under.png", tmpdir, tmpdir);
+	snprintf(cmd, sizeof(cmd), "cmp %s/plain.png %s/under.png", scratch.dir, scratch.dir);
 	cr_expect_eq(tu_run(cmd, out, sizeof(out)), 0, "the thumbnails differ: %s", out);
-	return load_report();
+	return run_report_load(scratch.report);
 }
 
 Test(cli_hosts, gdk_pixbuf_thumbnails_an_svg_through_librsvg, .timeout = 60)
@@ -220,7 +203,7 @@ Test(cli_hosts, gdk_pixbuf_thumbnails_an_svg_through_librsvg, .timeout = 60)
 	           "libpixbufloader-svg.so",
 	           R_OK) != 0)
 		cr_skip_test("gdk-pixbuf's SVG loader is not installed (librsvg2-common)");
-	snprintf(path, sizeof(path), "%s/image.svg", tmpdir);
+	snprintf(path, sizeof(path), "%s/image.svg", scratch.dir);
 	cr_assert_not_null(f = fopen(path, "w"));
 	fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"200\" height=\"100\">"
 	      "<rect x=\"10\" y=\"10\" width=\"180\" height=\"80\" fill=\"#36c\"/>"
@@ -240,7 +223,7 @@ Test(cli_hosts, gdk_pixbuf_thumbnails_a_bmp, .timeout = 60)
 	json_t *doc;
 
 	need("/usr/bin/gdk-pixbuf-thumbnailer", "libgdk-pixbuf2.0-bin");
-	snprintf(path, sizeof(path), "%s/image.bmp", tmpdir);
+	snprintf(path, sizeof(path), "%s/image.bmp", scratch.dir);
 	write_bmp(path, 64, 48);
 	doc = thumbnail("image.bmp");
 	expect_soload(doc, "libpixbufloader-bmp.so");
@@ -273,13 +256,13 @@ Test(cli_hosts, perl_loads_xs_modules, .timeout = 60)
 	snprintf(cmd, sizeof(cmd), "/usr/bin/perl -e '%s'", script);
 	run_both("", "", cmd);
 	expect_same_output();
-	snprintf(cmd, sizeof(cmd), "head -1 %s/under.txt", tmpdir);
+	snprintf(cmd, sizeof(cmd), "head -1 %s/under.txt", scratch.dir);
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
 	cr_expect_str_eq(out, "7 5050 9\n");
-	snprintf(cmd, sizeof(cmd), "tail -3 %s/under.txt", tmpdir);
+	snprintf(cmd, sizeof(cmd), "tail -3 %s/under.txt", scratch.dir);
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
 	cr_expect_str_eq(out, "bf15be717ac1b080b4f1c456692825891ff5073d\n999\n1,3,6\n");
-	doc = load_report();
+	doc = run_report_load(scratch.report);
 	expect_soload(doc, "/POSIX/POSIX.so");
 	expect_soload(doc, "/List/Util/Util.so");
 	expect_soload(doc, "/Storable/Storable.so");

@@ -2,7 +2,7 @@
  * (tests/helpers/dlsemantics.c, the same checks under plain glibc), the
  * report held to docs/schema/run.json, malformed files, python3's
  * extension modules, exit codes, and the preload's exports. */
-#include "support/schema_check.h"
+#include "support/run_report.h"
 #include "support/testutil.h"
 
 #include <criterion/criterion.h>
@@ -18,8 +18,7 @@
 #define PYTHON  "/usr/bin/python3"
 #define OUT_CAP (1 << 16)
 
-static char tmpdir[64];
-static char report[128];
+static struct run_scratch scratch;
 
 static void setup(void)
 {
@@ -28,32 +27,15 @@ static void setup(void)
 	 * preload (built plain) comes before libasan in their library list. */
 	setenv("ASAN_OPTIONS", "verify_asan_link_order=0:detect_leaks=0", 1);
 #endif
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/mapscope-XXXXXX");
-	cr_assert_not_null(tu_make_tmpdir(tmpdir));
-	snprintf(report, sizeof(report), "%s/report.json", tmpdir);
+	run_scratch_make(&scratch);
 }
 
 static void teardown(void)
 {
-	tu_remove_tree(tmpdir);
+	run_scratch_remove(&scratch);
 }
 
 TestSuite(cli_run, .init = setup, .fini = teardown);
-
-/* The report of the last run, checked against its schema. */
-static json_t *load_report(void)
-{
-	json_error_t err;
-	json_t *doc = json_load_file(report, 0, &err), *schema = schema_load("run");
-	struct schema_report rep;
-
-	cr_assert_not_null(doc, "%s: %s", report, err.text);
-	cr_assert_not_null(schema);
-	cr_assert_eq(schema_check(schema, doc, &rep), 0, "report: %s", rep.first);
-	json_decref(schema);
-	cr_assert_str_eq(json_string_value(json_object_get(doc, "kind")), "run");
-	return doc;
-}
 
 /* The report's entry for the library whose path ends in name, or NULL. */
 static json_t *entry_for(json_t *doc, const char *name)
@@ -99,12 +81,12 @@ static json_t *both_ways(const char *c)
 #endif
 	cr_assert_eq(st, 0, "plain glibc, %s: %s", c, out);
 	snprintf(cmd, sizeof(cmd),
-	         SOLOAD " run --report %s -- " HELPER " %s " BUILD_DIR "/testlibs 2>&1", report,
-	         c);
+	         SOLOAD " run --report %s -- " HELPER " %s " BUILD_DIR "/testlibs 2>&1",
+	         scratch.report, c);
 	st = tu_run(cmd, out, sizeof(out));
 	cr_assert_eq(st, 0, "soload run, %s: %s", c, out);
 	cr_assert_str_eq(out, "ok\n", "soload run printed more than the program did");
-	return load_report();
+	return run_report_load(scratch.report);
 }
 
 Test(cli_run, rtld_global_serves_later_loads_and_rtld_default)
@@ -225,10 +207,10 @@ Test(cli_run, python_ctypes_loads_libgomp, .timeout = 60)
 	         SOLOAD " run --report %s -- " PYTHON
 	                " -c 'import ctypes; g = ctypes.CDLL(\"%s\"); "
 	                "print(g.omp_get_thread_num(), g.omp_get_max_threads() > 0)' 2>&1",
-	         report, gomp);
+	         scratch.report, gomp);
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
 	cr_assert_str_eq(out, "0 True\n");
-	doc = load_report();
+	doc = run_report_load(scratch.report);
 	expect_soload(doc, "libgomp.so.1", 1);
 	json_decref(doc);
 }
@@ -245,9 +227,10 @@ Test(cli_run, rtld_deepbind_is_refused_with_a_message)
 	cr_assert(strstr(out, "RTLD_DEEPBIND is not supported"), "%s", out);
 	char cmd[512];
 	snprintf(cmd, sizeof(cmd),
-	         SOLOAD " run --report %s -- " HELPER " deepbind " BUILD_DIR "/testlibs", report);
+	         SOLOAD " run --report %s -- " HELPER " deepbind " BUILD_DIR "/testlibs",
+	         scratch.report);
 	tu_run(cmd, out, sizeof(out));
-	doc = load_report();
+	doc = run_report_load(scratch.report);
 	r = json_array_get(json_object_get(doc, "refused"), 0);
 	cr_assert_not_null(r);
 	cr_expect(strstr(json_string_value(json_object_get(r, "reason")), "RTLD_DEEPBIND"));
@@ -266,7 +249,8 @@ Test(cli_run, malformed_files_give_null_and_dlerror)
 
 	cr_assert_not_null(manifest);
 	len = (size_t)snprintf(cmd, sizeof(cmd),
-	                       SOLOAD " run --report %s -- " HELPER " malformed x", report);
+	                       SOLOAD " run --report %s -- " HELPER " malformed x",
+	                       scratch.report);
 	for (line = strtok_r(manifest, "\n", &save); line && n < 128;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (sscanf(line, "%63[^\t]", names[n]) != 1)
@@ -282,7 +266,7 @@ Test(cli_run, malformed_files_give_null_and_dlerror)
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
 	for (size_t i = 0; i < n; i++)
 		cr_expect(strstr(out, names[i]), "dlerror does not name %s:\n%s", names[i], out);
-	doc = load_report();
+	doc = run_report_load(scratch.report);
 	cr_expect_eq(json_array_size(json_object_get(doc, "refused")), n);
 	cr_expect_eq(json_array_size(json_object_get(doc, "libraries")), 0);
 	json_decref(doc);
@@ -312,12 +296,12 @@ Test(cli_run, python_imports_extension_modules_through_soload, .timeout = 60)
 		cr_skip_test(PYTHON " is not installed");
 	snprintf(cmd, sizeof(cmd), PYTHON " -c '%s' 2>&1", code);
 	cr_assert_eq(tu_run(cmd, plain, sizeof(plain)), 0, "%s", plain);
-	snprintf(cmd, sizeof(cmd), SOLOAD " run --report %s -- " PYTHON " -c '%s' 2>&1", report,
-	         code);
+	snprintf(cmd, sizeof(cmd), SOLOAD " run --report %s -- " PYTHON " -c '%s' 2>&1",
+	         scratch.report, code);
 	cr_assert_eq(tu_run(cmd, under, sizeof(under)), 0, "%s", under);
 	cr_assert_str_eq(under, plain);
 	cr_assert(strstr(under, "mapped twice: []"), "%s", under);
-	doc = load_report();
+	doc = run_report_load(scratch.report);
 	for (const char *const *m = modules; *m; m++) {
 		char name[64];
 		snprintf(name, sizeof(name), "%s.cpython-311-x86_64-linux-gnu.so", *m);
@@ -346,11 +330,11 @@ Test(cli_run, a_library_the_host_holds_is_not_mapped_again, .timeout = 60)
 
 	if (access(PYTHON, X_OK) != 0)
 		cr_skip_test(PYTHON " is not installed");
-	snprintf(cmd, sizeof(cmd), SOLOAD " run --report %s -- " PYTHON " -c '%s' 2>&1", report,
-	         code);
+	snprintf(cmd, sizeof(cmd), SOLOAD " run --report %s -- " PYTHON " -c '%s' 2>&1",
+	         scratch.report, code);
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
 	cr_assert_str_eq(out, "mapped twice: []\n");
-	doc = load_report();
+	doc = run_report_load(scratch.report);
 	expect_soload(doc, "_ssl.cpython-311-x86_64-linux-gnu.so", 1);
 	expect_soload(doc, "libssl.so.3", 0);
 	json_decref(doc);
@@ -366,10 +350,10 @@ Test(cli_run, cxx_host_catches_plugin_exception)
 	snprintf(cmd, sizeof(cmd),
 	         SOLOAD " run --report %s -- " BUILD_DIR "/tests/helpers/cxxhost " BUILD_DIR
 	                "/testlibs/libcxxplugin.so 2>&1",
-	         report);
+	         scratch.report);
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
 	cr_assert_str_eq(out, "caught: negative argument to cxxplugin_double\n");
-	doc = load_report();
+	doc = run_report_load(scratch.report);
 	expect_soload(doc, "libcxxplugin.so", 1);
 	cr_expect_null(entry_for(doc, "libstdc++.so.6"), "libstdc++ loaded a second time");
 	json_decref(doc);
@@ -397,10 +381,10 @@ Test(cli_run, cpython_tests_pass_and_skip_as_without, .timeout = 300)
 	         "%s/" SOLOAD " run --report %s -- " PYTHON " -m test -v %s > under.txt 2>&1 "
 	         "< /dev/null; r < plain.txt > plain.res; r < under.txt > under.res; "
 	         "wc -l < plain.res; diff plain.res under.res",
-	         results, tmpdir, tests, cwd, report, tests);
+	         results, scratch.dir, tests, cwd, scratch.report, tests);
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "results differ:\n%s", out);
 	cr_assert_gt(atoi(out), 500, "only %s test results", out);
-	doc = load_report();
+	doc = run_report_load(scratch.report);
 	expect_soload(doc, "_decimal.cpython-311-x86_64-linux-gnu.so", -1);
 	expect_soload(doc, "_ctypes.cpython-311-x86_64-linux-gnu.so", -1);
 	expect_soload(doc, "_hashlib.cpython-311-x86_64-linux-gnu.so", -1);
@@ -420,12 +404,12 @@ static void bare_name_both_ways(const char *c, const char *env, const char *want
 	snprintf(line, sizeof(line), "%s\nok\n", want);
 	cr_assert_str_eq(plain, line, "glibc, %s with %s", c, env);
 	snprintf(cmd, sizeof(cmd), "env %s " SOLOAD " run --report %s -- " HELPER " %s . 2>&1",
-	         env, report, c);
+	         env, scratch.report, c);
 	cr_assert_eq(tu_run(cmd, under, sizeof(under)), 0, "soload run: %s", under);
 	cr_assert_str_eq(under, plain, "soload run, %s with %s, did not as glibc did", c, env);
 	if (strncmp(want, "found", 5) != 0)
 		return;
-	doc = load_report();
+	doc = run_report_load(scratch.report);
 	l = entry_for(doc, "libhello.so");
 	cr_assert_not_null(l, "the report does not list libhello.so");
 	cr_expect_str_eq(json_string_value(json_object_get(l, "loaded_by")), "soload");
@@ -443,7 +427,7 @@ Test(cli_run, a_bare_name_from_the_program_is_searched_as_dlopen_does)
 	char want[PATH_MAX + 16], *dir;
 
 	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
-	dir = realpath(tmpdir, NULL);
+	dir = realpath(scratch.dir, NULL);
 	cr_assert_not_null(dir);
 	snprintf(copy, sizeof(copy), "%s/libhello.so", dir);
 	snprintf(cmd, sizeof(cmd), "cp " BUILD_DIR "/testlibs/libhello.so %s", copy);
@@ -572,9 +556,9 @@ Test(cli_run, children_load_through_soload_too)
 	snprintf(cmd, sizeof(cmd),
 	         SOLOAD " run --report %s -- sh -c '" HELPER " dladdr " BUILD_DIR
 	                "/testlibs && " HELPER " iterate " BUILD_DIR "/testlibs'",
-	         report);
+	         scratch.report);
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", out);
-	doc = load_report();
+	doc = run_report_load(scratch.report);
 	cr_expect_eq(json_integer_value(json_object_get(doc, "processes")), 2);
 	expect_soload(doc, "libhello.so", 1);
 	expect_soload(doc, "libchain_a.so", 1);
@@ -593,9 +577,10 @@ Test(cli_run, exit_status_is_the_commands)
 	cr_expect_eq(tu_run(SOLOAD " run --report /nonexistent/dir/r.json -- true 2>/dev/null",
 	                    out, sizeof(out)),
 	             1);
-	snprintf(cmd, sizeof(cmd), SOLOAD " run --report %s -- sh -c 'kill -9 $$'", report);
+	snprintf(cmd, sizeof(cmd), SOLOAD " run --report %s -- sh -c 'kill -9 $$'",
+	         scratch.report);
 	cr_expect_eq(tu_run(cmd, out, sizeof(out)), 128 + 9);
-	doc = load_report();
+	doc = run_report_load(scratch.report);
 	cr_expect(json_is_null(json_object_get(doc, "exit_code")));
 	cr_expect_eq(json_integer_value(json_object_get(doc, "signal")), 9);
 	json_decref(doc);
