@@ -212,6 +212,7 @@ static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t
                        const char *file)
 {
 	const char *name = dyn_string(lib, name_off);
+	int hidden = (ndx & 0x8000) != 0;
 
 	ndx &= 0x7fff;
 	if (!name)
@@ -229,6 +230,7 @@ static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t
 	lib->versions[ndx].name = name;
 	lib->versions[ndx].hash = hash;
 	lib->versions[ndx].file = file;
+	lib->versions[ndx].hidden = file && hidden;
 	return 0;
 }
 

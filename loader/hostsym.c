@@ -1,4 +1,6 @@
 #include "hostsym.h"
+#include "lib.h"
+#include "symbol.h"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -6,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 
 #define MAX_MISSES 32
 #define MAX_NAME   48
@@ -161,23 +164,35 @@ struct range {
 	unsigned object; /* dl_iterate_phdr's order: ranges of one object share it */
 };
 
-/* An object's dynamic symbol table, for nowhere_defined; gnu_hash NULL
- * when it cannot be read (no DT_GNU_HASH): the object may define anything. */
-struct symtabs {
-	const uint32_t *gnu_hash; /* nbuckets, symoffset, bloom_size, shift */
-	const ElfW(Sym) * symtab;
-	const char *strtab;
-	size_t strsz;
+/*
+ * An object glibc has loaded, as libsoload's own lookup sees it: its
+ * symbol tables in a struct sl_lib of which only those are filled, so that
+ * symbol_find_in() searches it exactly as one of libsoload's libraries.
+ * Whether it is in glibc's global scope is found out only when a lookup
+ * would take its definition (probe_scope).
+ */
+enum host_scope { SCOPE_UNKNOWN, SCOPE_GLOBAL, SCOPE_LOCAL };
+
+struct host_object {
+	struct sl_lib view; /* symtab, strtab, hash tables, versym, versions */
+	uintptr_t base;
+	const void *dynamic;
+	const Elf64_Verdef *verdef;
+	size_t nverdef;
+	int versions_read; /* view.versions filled from verdef (on first need) */
+	int tables;        /* a hash table and the symbol table were found */
+	enum host_scope scope;
 };
 
 static struct {
 	struct range *r;
 	size_t n, cap;
-	struct symtabs *t; /* one per object, in dl_iterate_phdr's order */
+	struct host_object *t; /* one per object, in dl_iterate_phdr's order */
 	size_t nt, tcap;
-	int stale;       /* 0 once built for glibc's current objects */
-	int failed;      /* out of memory: no answer */
-	int plain_dlsym; /* the dlsym this code calls is libc's own */
+	unsigned long long builds; /* how often built: a probe's answer is for one build */
+	int stale;                 /* 0 once built for glibc's current objects */
+	int failed;                /* out of memory: no answer */
+	int plain_dlsym;           /* the dlsym this code calls is libc's own */
 } objects = {.stale = 1};
 
 static void objects_changed(void)
@@ -224,47 +239,106 @@ static uintptr_t dyn_address(const struct dl_phdr_info *info, uintptr_t v, size_
 	return 0;
 }
 
-static struct symtabs read_symtabs(const struct dl_phdr_info *info)
+/* The hash tables as symbol_find_in() reads them. */
+static void set_gnu_hash(struct sl_lib *v, const uint32_t *h)
+{
+	if (!h[0] || !h[2] || (h[2] & (h[2] - 1)))
+		return;
+	v->gnu_hash = h;
+	v->gnu_bloom = (const uint64_t *)(h + 4);
+	v->gnu_buckets = (const uint32_t *)(v->gnu_bloom + h[2]);
+	v->gnu_chains = v->gnu_buckets + h[0] - h[1];
+}
+
+static void read_tables(const struct dl_phdr_info *info, struct host_object *o)
 {
 	const ElfW(Dyn) *d = NULL;
-	uintptr_t hash = 0, sym = 0, str = 0, strsz = 0;
-	struct symtabs t = {NULL, NULL, NULL, 0};
+	uintptr_t gnu = 0, sysv = 0, sym = 0, str = 0, strsz = 0, versym = 0, verdef = 0;
+	size_t nverdef = 0;
 
+	memset(o, 0, sizeof(*o));
+	o->base = info->dlpi_addr;
 	for (int i = 0; i < info->dlpi_phnum; i++)
 		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
 			d = (const void *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+	o->dynamic = d;
+	o->view.name = info->dlpi_name;
 	for (; d && d->d_tag != DT_NULL; d++) {
-		if (d->d_tag == DT_GNU_HASH)
-			hash = d->d_un.d_ptr;
-		else if (d->d_tag == DT_SYMTAB)
-			sym = d->d_un.d_ptr;
-		else if (d->d_tag == DT_STRTAB)
-			str = d->d_un.d_ptr;
-		else if (d->d_tag == DT_STRSZ)
-			strsz = d->d_un.d_val;
+		uintptr_t v = d->d_un.d_ptr;
+		switch (d->d_tag) {
+		case DT_GNU_HASH: gnu = v; break;
+		case DT_HASH: sysv = v; break;
+		case DT_SYMTAB: sym = v; break;
+		case DT_STRTAB: str = v; break;
+		case DT_STRSZ: strsz = v; break;
+		case DT_VERSYM: versym = v; break;
+		case DT_VERDEF: verdef = v; break;
+		case DT_VERDEFNUM: nverdef = v; break;
+		}
 	}
-	if (!hash || !sym || !str || !strsz || !(hash = dyn_address(info, hash, 16)) ||
+	if ((!gnu && !sysv) || !sym || !str || !strsz ||
 	    !(sym = dyn_address(info, sym, sizeof(ElfW(Sym)))) ||
 	    !(str = dyn_address(info, str, strsz)))
-		return t;
-	t.gnu_hash = (const uint32_t *)hash;
-	t.symtab = (const ElfW(Sym) *)sym;
-	t.strtab = (const char *)str;
-	t.strsz = strsz;
-	return t;
+		return;
+	o->view.symtab = (const ElfW(Sym) *)sym;
+	o->view.strtab = (const char *)str;
+	o->view.strsz = strsz;
+	if (gnu && (gnu = dyn_address(info, gnu, 16)))
+		set_gnu_hash(&o->view, (const uint32_t *)gnu);
+	else if (sysv && (sysv = dyn_address(info, sysv, 8)))
+		o->view.sysv_hash = (const uint32_t *)sysv;
+	if (versym)
+		o->view.versym = (const uint16_t *)dyn_address(info, versym, 2);
+	if (verdef && (verdef = dyn_address(info, verdef, sizeof(Elf64_Verdef)))) {
+		o->verdef = (const Elf64_Verdef *)verdef;
+		o->nverdef = nverdef;
+	}
+	o->tables = o->view.gnu_hash || o->view.sysv_hash;
 }
 
-static int add_symtabs(const struct dl_phdr_info *info)
+/* The versions an object defines, by index, as glibc records them: the
+ * base version (the object itself) is not one. Read on the first
+ * versioned lookup that reaches the object. Under the lock. */
+static void read_versions(struct host_object *o)
+{
+	const char *at = (const char *)o->verdef;
+	struct sl_lib *v = &o->view;
+
+	o->versions_read = 1;
+	for (size_t i = 0; at && i < o->nverdef; i++) {
+		const Elf64_Verdef *vd = (const Elf64_Verdef *)at;
+		const Elf64_Verdaux *aux = (const Elf64_Verdaux *)(at + vd->vd_aux);
+		size_t ndx = vd->vd_ndx & 0x7fff;
+		if (!(vd->vd_flags & VER_FLG_BASE) && aux->vda_name < v->strsz) {
+			if (ndx >= v->nversions) {
+				size_t n = ndx + 16;
+				struct sl_version *grown = realloc(v->versions, n * sizeof(*grown));
+				if (!grown)
+					return;
+				memset(grown + v->nversions, 0, (n - v->nversions) * sizeof(*grown));
+				v->versions = grown;
+				v->nversions = n;
+			}
+			v->versions[ndx].name = v->strtab + aux->vda_name;
+			v->versions[ndx].hash = vd->vd_hash;
+		}
+		if (!vd->vd_next)
+			break;
+		at += vd->vd_next;
+	}
+}
+
+static int add_object(const struct dl_phdr_info *info)
 {
 	if (objects.nt == objects.tcap) {
 		size_t cap = objects.tcap ? objects.tcap * 2 : 16;
-		struct symtabs *grown = realloc(objects.t, cap * sizeof(*grown));
+		struct host_object *grown = realloc(objects.t, cap * sizeof(*grown));
 		if (!grown)
 			return -1;
 		objects.t = grown;
 		objects.tcap = cap;
 	}
-	objects.t[objects.nt++] = read_symtabs(info);
+	read_tables(info, &objects.t[objects.nt++]);
 	return 0;
 }
 
@@ -284,7 +358,7 @@ static int collect_object(struct dl_phdr_info *info, size_t size, void *arg)
 			return 1;
 		}
 	}
-	if (add_symtabs(info) != 0) {
+	if (add_object(info) != 0) {
 		c->failed = 1;
 		return 1;
 	}
@@ -321,9 +395,41 @@ static int dlsym_is_libcs(void)
 	return libc && f && libc->object == f->object;
 }
 
+/* The objects glibc's global scope holds for sure, kept across a rebuild:
+ * an object stays global until it is unloaded. */
+struct kept {
+	uintptr_t base;
+	const void *dynamic;
+};
+
+static size_t keep_globals(struct kept *k, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < objects.nt; i++) {
+		if (objects.t[i].scope == SCOPE_GLOBAL && n < cap)
+			k[n++] = (struct kept){objects.t[i].base, objects.t[i].dynamic};
+		free(objects.t[i].view.versions);
+	}
+	return n;
+}
+
+static void restore_globals(const struct kept *k, size_t n)
+{
+	for (size_t i = 0; i < objects.nt; i++)
+		for (size_t j = 0; j < n; j++)
+			if (objects.t[i].base == k[j].base && objects.t[i].dynamic == k[j].dynamic)
+				objects.t[i].scope = SCOPE_GLOBAL;
+	/* dl_iterate_phdr gives the executable first: the global scope's head. */
+	if (objects.nt)
+		objects.t[0].scope = SCOPE_GLOBAL;
+}
+
 static void build_objects(void)
 {
 	struct collect c = {0, 0};
+	struct kept k[64];
+	size_t nk = keep_globals(k, 64);
 
 	objects.n = 0;
 	objects.nt = 0;
@@ -331,6 +437,8 @@ static void build_objects(void)
 	qsort(objects.r, objects.n, sizeof(*objects.r), by_start);
 	objects.failed = c.failed;
 	objects.stale = 0;
+	objects.builds++;
+	restore_globals(k, nk);
 	objects.plain_dlsym = dlsym_is_libcs();
 }
 
@@ -366,38 +474,31 @@ static int inside_an_object(const void *addr)
 	return range_of(addr) != NULL;
 }
 
-/* Whether t defines name (hash: its GNU hash), or may: 0 only when its
+/* Whether o defines name (hash: its GNU hash), or may: 0 only when its
  * GNU hash table says no. */
-static int may_define(const struct symtabs *t, const char *name, uint32_t hash)
+static int may_define(const struct host_object *o, const char *name, uint32_t hash)
 {
-	const uint32_t *h = t->gnu_hash;
-	const uint64_t *bloom;
-	const uint32_t *buckets, *chain;
-	uint32_t nbuckets, symoffset, bloom_size, shift, i;
+	const struct sl_lib *v = &o->view;
+	const uint32_t *h = v->gnu_hash;
 	uint64_t word, mask;
+	uint32_t i;
 
 	if (!h)
 		return 1;
-	nbuckets = h[0], symoffset = h[1], bloom_size = h[2], shift = h[3];
-	if (!nbuckets || !bloom_size || shift >= 32)
-		return 1;
-	bloom = (const uint64_t *)(h + 4);
-	word = bloom[(hash / 64) % bloom_size];
-	mask = (1ULL << (hash % 64)) | (1ULL << ((hash >> shift) % 64));
+	word = v->gnu_bloom[(hash / 64) & (h[2] - 1)];
+	mask = (1ULL << (hash % 64)) | (1ULL << ((hash >> h[3]) % 64));
 	if ((word & mask) != mask)
 		return 0;
-	buckets = (const uint32_t *)(bloom + bloom_size);
-	chain = buckets + nbuckets;
-	i = buckets[hash % nbuckets];
+	i = v->gnu_buckets[hash % h[0]];
 	if (i == 0)
 		return 0;
-	if (i < symoffset)
+	if (i < h[1])
 		return 1;
 	for (;; i++) {
-		uint32_t c = chain[i - symoffset];
-		const ElfW(Sym) *s = &t->symtab[i];
+		uint32_t c = v->gnu_chains[i];
+		const ElfW(Sym) *s = &v->symtab[i];
 		if ((c | 1) == (hash | 1) &&
-		    (s->st_name >= t->strsz || strcmp(t->strtab + s->st_name, name) == 0))
+		    (s->st_name >= v->strsz || strcmp(v->strtab + s->st_name, name) == 0))
 			return 1;
 		if (c & 1)
 			return 0;
@@ -598,4 +699,167 @@ void hostsym_remember(const char *name, uint32_t hash, const char *version, cons
 		nbindings++;
 	}
 	pthread_mutex_unlock(&misses_lock);
+}
+
+/*
+ * Whether object i is in glibc's global scope. glibc's dl_iterate_phdr
+ * lists every object it loaded, but one it dlopened RTLD_LOCAL (a python
+ * extension module, an NSS module, libsoload.so opened by ctypes) is not
+ * in the global scope and answers no one else's lookup. glibc's dlsym on
+ * the executable's handle searches exactly the global scope (an
+ * RTLD_GLOBAL dlopen appends to the executable's search list): asked for a
+ * name only object i defines, it answers from object i or not at all.
+ * Asked once per object per change of glibc's objects, and only for an
+ * object whose definition a lookup is about to take.
+ */
+static void *main_handle;
+
+static int probe_candidate(const struct sl_lib *v, uint32_t j)
+{
+	const ElfW(Sym) *s = &v->symtab[j];
+	int type = ELF64_ST_TYPE(s->st_info), bind = ELF64_ST_BIND(s->st_info);
+
+	return s->st_shndx != SHN_UNDEF && s->st_value != 0 && s->st_name < v->strsz &&
+	       (type == STT_FUNC || type == STT_OBJECT) &&
+	       (bind == STB_GLOBAL || bind == STB_WEAK) && (!v->versym || !(v->versym[j] & 0x8000));
+}
+
+static int defined_elsewhere(size_t i, const char *name)
+{
+	uint32_t hash = 5381;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		hash = hash * 33 + *p;
+	for (size_t k = 0; k < objects.nt; k++)
+		if (k != i && may_define(&objects.t[k], name, hash))
+			return 1;
+	return 0;
+}
+
+/* A name object i defines and no other object may, or NULL (none among
+ * the first few tried, or no GNU hash table to walk). Under the lock. */
+static const char *probe_name(size_t i)
+{
+	const struct sl_lib *v = &objects.t[i].view;
+	const uint32_t *h = v->gnu_hash;
+	unsigned tries = 0;
+
+	for (uint32_t b = 0; h && b < h[0] && tries < 32; b++) {
+		for (uint32_t j = v->gnu_buckets[b]; j >= h[1] && tries < 32; j++) {
+			if (probe_candidate(v, j)) {
+				const char *name = v->strtab + v->symtab[j].st_name;
+				tries++;
+				if (!defined_elsewhere(i, name))
+					return name;
+			}
+			if (v->gnu_chains[j] & 1)
+				break;
+		}
+	}
+	return NULL;
+}
+
+/* Finds out object i's scope, letting go of the lock for glibc's dlsym
+ * (glibc runs a dlopened library's constructors under its own lock, and
+ * such a constructor may come here). 0 if the objects stayed as they were,
+ * -1 if they changed meanwhile and the lookup must start again. */
+static int probe_scope(size_t i)
+{
+	char name[256];
+	const char *n = probe_name(i);
+	unsigned long long builds = objects.builds;
+	void *p;
+
+	if (!n || strlen(n) >= sizeof(name)) {
+		objects.t[i].scope = SCOPE_GLOBAL; /* cannot tell: as glibc's dlsym would */
+		return 0;
+	}
+	strcpy(name, n);
+	pthread_mutex_unlock(&misses_lock);
+	if (!__atomic_load_n(&main_handle, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&main_handle, dlopen(NULL, RTLD_LAZY), __ATOMIC_RELEASE);
+	p = main_handle ? dlsym(main_handle, name) : NULL;
+	if (!p)
+		dlerror(); /* the miss is an answer, not the program's error */
+	pthread_mutex_lock(&misses_lock);
+	check_changes();
+	if (objects.stale)
+		build_objects();
+	if (objects.builds != builds || objects.failed || i >= objects.nt)
+		return -1;
+	/* An answer from another object (one that defines the name without a
+	 * hash table saying so) tells nothing: taken as global, as before. */
+	objects.t[i].scope = p ? SCOPE_GLOBAL : SCOPE_LOCAL;
+	return 0;
+}
+
+/* The runtime value of a host object's definition; IFUNCs are resolved
+ * outside the lock by the caller. */
+static uintptr_t host_value(const struct host_object *o, const ElfW(Sym) * s)
+{
+	return s->st_shndx == SHN_ABS ? s->st_value : o->base + s->st_value;
+}
+
+int hostsym_global(struct symbol_key *key, void **addr)
+{
+	const char *version = key->version ? key->version->name : NULL;
+	const ElfW(Sym) *s = NULL;
+	const struct host_object *o = NULL;
+	int type, ifunc;
+	uintptr_t value;
+
+	*addr = NULL;
+	pthread_mutex_lock(&misses_lock);
+	check_changes();
+	if (nslots && (*addr = slot_in(bindings, nslots, key->name, key->gnu_hash, version,
+	                               NULL)->addr)) {
+		pthread_mutex_unlock(&misses_lock);
+		return HOSTSYM_FOUND;
+	}
+again:
+	if (objects.stale)
+		build_objects();
+	if (objects.failed) {
+		pthread_mutex_unlock(&misses_lock);
+		return HOSTSYM_ASK;
+	}
+	for (size_t i = 0; i < objects.nt; i++) {
+		struct host_object *h = &objects.t[i];
+		if (h->scope == SCOPE_LOCAL)
+			continue;
+		if (!h->tables) {
+			pthread_mutex_unlock(&misses_lock);
+			return HOSTSYM_ASK; /* an object only glibc can search */
+		}
+		if (key->version && !h->versions_read)
+			read_versions(h);
+		if (!(s = symbol_find_in(&h->view, key)))
+			continue;
+		if (h->scope == SCOPE_UNKNOWN && probe_scope(i) != 0)
+			goto again;
+		if (objects.t[i].scope == SCOPE_GLOBAL) {
+			o = &objects.t[i];
+			break;
+		}
+		s = NULL;
+	}
+	if (!s) {
+		pthread_mutex_unlock(&misses_lock);
+		return HOSTSYM_MISS;
+	}
+	type = ELF64_ST_TYPE(s->st_info);
+	/* A thread-local variable's address is each thread's own, and a unique
+	 * symbol's is whichever definition glibc took first: glibc says. */
+	if (type == STT_TLS || ELF64_ST_BIND(s->st_info) == STB_GNU_UNIQUE) {
+		pthread_mutex_unlock(&misses_lock);
+		return HOSTSYM_ASK;
+	}
+	value = host_value(o, s);
+	ifunc = type == STT_GNU_IFUNC;
+	pthread_mutex_unlock(&misses_lock);
+	if (ifunc)
+		value = ((uintptr_t(*)(unsigned long))value)(getauxval(AT_HWCAP));
+	*addr = (void *)value;
+	hostsym_remember(key->name, key->gnu_hash, version, NULL, *addr);
+	return HOSTSYM_FOUND;
 }

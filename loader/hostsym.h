@@ -19,6 +19,20 @@ void *hostsym_lookup(void *handle, const char *name, const char *version);
  * lacks until this changes. Read once per relocation pass. Thread-safe. */
 unsigned long long hostsym_generation(void);
 
+struct symbol_key;
+
+/* What hostsym_global found. */
+enum { HOSTSYM_MISS, HOSTSYM_FOUND, HOSTSYM_ASK };
+
+/* The first definition of key in glibc's global scope (the executable, its
+ * dependencies and preloads in load order, then what glibc opened
+ * RTLD_GLOBAL), looked up by libsoload itself in each object's hash table
+ * with glibc's version rules: HOSTSYM_FOUND with *addr (IFUNCs resolved),
+ * HOSTSYM_MISS, or HOSTSYM_ASK when only glibc can say (a thread-local or
+ * unique definition, an object without a readable hash table). Objects
+ * glibc opened RTLD_LOCAL answer nothing. Thread-safe. */
+int hostsym_global(struct symbol_key *key, void **addr);
+
 /* Bindings already made: the address name (of version, from file; either
  * may be NULL) was bound to, or NULL if not remembered. A binding holds
  * while glibc unloads nothing: objects it adds join the global scope after

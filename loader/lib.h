@@ -34,6 +34,7 @@ struct sl_version {
 	const char *name; /* NULL: index unused */
 	uint32_t hash;    /* ELF hash of name, as stored in the tables */
 	const char *file; /* for a needed version, the library that defines it */
+	int hidden;       /* a needed version marked hidden (vna_other bit 15) */
 };
 
 /* One entry of the lookup scope: a library we loaded, or one of the host's

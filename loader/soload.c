@@ -52,6 +52,7 @@ static struct sl_lib *new_lib(const char *path, const struct stat *st, int flags
 static void unload(struct sl_lib *lib)
 {
 	registry_remove(lib);
+	symbol_forget(lib);
 	initfini_run_fini(lib);
 	unwind_detach(lib);
 	tls_detach(lib);
@@ -319,7 +320,8 @@ sl_lib *sl_open(const char *path, int flags)
 	lib = strchr(path, '/') ? open_path(path, flags) : open_name(path, flags);
 	/* The dependencies are all found: ldconfig's cache is not needed. */
 	ldcache_release();
-	if (lib && finish_steps(lib, lib) != 0) {
+	if (lib && (finish_steps(lib, lib) != 0 ||
+	            ((flags & SL_GLOBAL) && symbol_make_global(lib) != 0))) {
 		load_release(lib);
 		lib = NULL;
 	}

@@ -35,13 +35,26 @@ enum {
 	 * or the same device and inode) is used from there, never mapped a
 	 * second time (the preload under `soload run` sets it). */
 	SL_USE_HOST = 1 << 3,
+	/* The library and its dependencies join the global scope (as
+	 * RTLD_GLOBAL): every later load's references and the preload's
+	 * dlsym(RTLD_DEFAULT) find their symbols, after those of the
+	 * process's own objects. Given to a library already open, it makes
+	 * it global from then on. */
+	SL_GLOBAL = 1 << 4,
+	/* As RTLD_DEEPBIND: every library this open brings in looks its
+	 * references up in the opened library's scope (itself, then its
+	 * dependencies breadth-first) before the global scope. */
+	SL_DEEPBIND = 1 << 5,
 };
 
 /* path is a file, or a name without a '/' (a soname such as "libz.so.1")
  * searched as dlopen called from the program searches it: the
  * executable's DT_RPATH, LD_LIBRARY_PATH, the executable's DT_RUNPATH,
  * SOLOAD_LIBRARY_PATH, ldconfig's cache, the system directories. NULL on
- * failure; sl_error() then says which file and why. */
+ * failure; sl_error() then says which file and why. References bind as
+ * glibc binds them: the global scope first (the program, its libraries and
+ * preloads, what was opened RTLD_GLOBAL or SL_GLOBAL), then the opened
+ * library's own scope; with SL_DEEPBIND the other way round. */
 SL_API sl_lib *sl_open(const char *path, int flags);
 /* The file sl_open(name) would load, into path (cap bytes): name itself if
  * it has a '/', else that of the library loaded by that soname, else what

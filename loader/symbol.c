@@ -7,6 +7,7 @@
 #include "unique.h"
 
 #include <dlfcn.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 
@@ -47,24 +48,26 @@ static int settles(const struct sl_lib *lib, uint32_t symidx, const struct symbo
 	return 0;
 }
 
-/* Whether the definition at symidx has the version the key asks for.
- * Without one, every definition does here; settles() then chooses. */
+/* Whether the definition at symidx has the version the key asks for, as
+ * glibc's dynamic linker checks it: the exact version, or, for a reference
+ * not marked hidden, a visible definition without a version of its own
+ * (the base version, index 1: an interposer's unversioned malloc serves a
+ * reference to malloc@GLIBC_2.2.5). An object without a version table
+ * serves any; without a version asked, settles() chooses. */
 static int version_matches(const struct sl_lib *lib, uint32_t symidx,
                            const struct sl_version *want)
 {
-	uint16_t v;
+	uint16_t raw, v;
 	const struct sl_version *have;
 
-	if (!lib->versym)
+	if (!lib->versym || !want)
 		return 1;
-	v = lib->versym[symidx];
-	if (!want)
-		return 1;
-	v &= 0x7fff;
-	if (v < 2)
-		return !(lib->versym[symidx] & 0x8000);
-	have = v < lib->nversions ? &lib->versions[v] : NULL;
-	return have && have->name && have->hash == want->hash && !strcmp(have->name, want->name);
+	raw = lib->versym[symidx];
+	v = raw & 0x7fff;
+	have = v < lib->nversions && lib->versions[v].name ? &lib->versions[v] : NULL;
+	if (have)
+		return have->hash == want->hash && !strcmp(have->name, want->name);
+	return !want->hidden && !(raw & 0x8000);
 }
 
 static int defines(const struct sl_lib *lib, uint32_t symidx, const struct symbol_key *key)
@@ -158,11 +161,6 @@ static uintptr_t value_of(const struct sl_lib *lib, const Elf64_Sym *s)
 	return lib->base + s->st_value;
 }
 
-static void *host_lookup(void *handle, const struct symbol_key *key)
-{
-	return hostsym_lookup(handle, key->name, key->version ? key->version->name : NULL);
-}
-
 static int found_in_host(void *p, struct symdef *def)
 {
 	def->lib = NULL;
@@ -171,13 +169,12 @@ static int found_in_host(void *p, struct symdef *def)
 	return 0;
 }
 
-/* A symbol of a host library, bound as the system linker binds that
- * library's own calls: the first definition in the global scope wins (an
- * interposed malloc or dlopen from a preload or a sanitizer, which carry no
- * version, serve both it and us); only within the object that defines the
- * version does the exact version count. dlvsym alone cannot say this: it
- * never accepts an unversioned definition, so it skips the interposer. */
-static void *ask_host(const struct symbol_key *key)
+/* glibc's own answer, for what only it can give (a thread-local or unique
+ * definition): the first definition in the global scope wins (an
+ * interposer's unversioned one too); only within the object that defines
+ * the version does the exact version count. dlvsym alone cannot say this:
+ * it never accepts an unversioned definition, so it skips the interposer. */
+static void *ask_glibc(const struct symbol_key *key)
 {
 	void *first = hostsym_lookup(RTLD_DEFAULT, key->name, NULL), *exact;
 
@@ -189,45 +186,116 @@ static void *ask_host(const struct symbol_key *key)
 	return exact;
 }
 
-static void *host_symbol(const struct sl_scope *sc, const struct symbol_key *key)
-{
-	const char *version = key->version ? key->version->name : NULL;
-	void *p = hostsym_bound(key->name, key->gnu_hash, version, sc->name);
+/*
+ * The libraries libsoload holds in the global scope (SL_GLOBAL), after
+ * glibc's: each library opened SL_GLOBAL and its dependencies, each once,
+ * in the order they became global, as glibc appends an RTLD_GLOBAL
+ * library's search list to the executable's. Global because it is the
+ * process's one global scope; behind the registry lock, which every open
+ * and close holds.
+ */
+static struct sl_lib **globals;
+static size_t nglobals, globals_cap;
 
-	if (!p && (p = ask_host(key)))
-		hostsym_remember(key->name, key->gnu_hash, version, sc->name, p);
-	return p;
+static int is_global(const struct sl_lib *lib)
+{
+	for (size_t i = 0; i < nglobals; i++)
+		if (globals[i] == lib)
+			return 1;
+	return 0;
 }
 
-/* Through the scope in order; the global scope last when asked. */
-static int lookup_scope(struct sl_lib *lib, struct symbol_key *key, int global, struct symdef *def)
+static int add_global(struct sl_lib *lib)
 {
-	int asked_host = 0;
-	void *p;
-
-	for (size_t i = 0; i < lib->nscope; i++) {
-		const struct sl_scope *sc = &lib->scope[i];
-		if (sc->lib) {
-			const Elf64_Sym *s = symbol_find_in(sc->lib, key);
-			if (!s)
-				continue;
-			def->lib = sc->lib;
-			def->sym = s;
-			def->addr = value_of(sc->lib, s);
-			return 0;
-		}
-		/* A version needed from a named file waits for that file: a failed
-		 * dlvsym costs glibc a formatted error. */
-		if (asked_host || (key->version && key->version->file && sc->name &&
-		                   strcmp(key->version->file, sc->name) != 0))
-			continue;
-		asked_host = 1;
-		if ((p = host_symbol(sc, key)))
-			return found_in_host(p, def);
+	if (is_global(lib))
+		return 0;
+	if (nglobals == globals_cap) {
+		size_t cap = globals_cap ? globals_cap * 2 : 16;
+		struct sl_lib **grown = realloc(globals, cap * sizeof(*grown));
+		if (!grown)
+			return error_set(lib->name, "out of memory");
+		globals = grown;
+		globals_cap = cap;
 	}
-	if (global && (p = host_lookup(RTLD_DEFAULT, key)))
-		return found_in_host(p, def);
+	globals[nglobals++] = lib;
+	return 0;
+}
+
+int symbol_make_global(struct sl_lib *lib)
+{
+	for (size_t i = 0; i < lib->nscope; i++)
+		if (lib->scope[i].lib && add_global(lib->scope[i].lib) != 0)
+			return -1;
+	return 0;
+}
+
+void symbol_forget(struct sl_lib *lib)
+{
+	for (size_t i = 0; i < nglobals; i++) {
+		if (globals[i] == lib) {
+			memmove(&globals[i], &globals[i + 1], (--nglobals - i) * sizeof(*globals));
+			return;
+		}
+	}
+}
+
+static int found_in(struct sl_lib *lib, const Elf64_Sym *s, struct symdef *def)
+{
+	def->lib = lib;
+	def->sym = s;
+	def->addr = value_of(lib, s);
+	return 0;
+}
+
+/* libsoload's global libraries, skip's definitions left out (RTLD_NEXT). */
+static int in_our_globals(struct symbol_key *key, const struct sl_lib *skip, struct symdef *def)
+{
+	for (size_t i = 0; i < nglobals; i++) {
+		const Elf64_Sym *s;
+		if (globals[i] != skip && globals[i]->state >= LIB_RELOCATING &&
+		    (s = symbol_find_in(globals[i], key)))
+			return found_in(globals[i], s, def);
+	}
 	return -1;
+}
+
+/* The global scope: glibc's, then libsoload's global libraries. */
+static int in_global(struct symbol_key *key, struct symdef *def)
+{
+	void *p = NULL;
+	int r = hostsym_global(key, &p);
+
+	if (r == HOSTSYM_ASK)
+		p = ask_glibc(key);
+	if (p)
+		return found_in_host(p, def);
+	return in_our_globals(key, NULL, def);
+}
+
+/* A local scope: root, then its dependencies breadth-first. The host's
+ * libraries among them were opened RTLD_GLOBAL (deps.c), so the global
+ * scope has already answered for them. */
+static int in_local(struct sl_lib *root, struct symbol_key *key, struct symdef *def)
+{
+	for (size_t i = 0; i < root->nscope; i++) {
+		struct sl_lib *in = root->scope[i].lib;
+		const Elf64_Sym *s;
+		if (in && (s = symbol_find_in(in, key)))
+			return found_in(in, s, def);
+	}
+	return -1;
+}
+
+/* A reference of lib in glibc's order: the global scope, then the local
+ * scope of the library whose open brought lib in (lib's own once that
+ * open is over); with SL_DEEPBIND on that open, the local scope first. */
+static int lookup(struct sl_lib *lib, struct symbol_key *key, struct symdef *def)
+{
+	struct sl_lib *root = lib->group ? lib->group : lib;
+
+	if (root->flags & SL_DEEPBIND)
+		return in_local(root, key, def) == 0 ? 0 : in_global(key, def);
+	return in_global(key, def) == 0 ? 0 : in_local(root, key, def);
 }
 
 const char *symbol_name(const struct sl_lib *lib, uint32_t symidx)
@@ -268,31 +336,35 @@ static int found(struct sl_lib *user, struct symbol_key *key, struct symdef *def
 
 	if (!is_unique(def))
 		return 0;
-	if (user && user->group && lookup_scope(user->group, key, 0, &first) == 0 &&
-	    is_unique(&first))
+	if (user && user->group && in_local(user->group, key, &first) == 0 && is_unique(&first))
 		*def = first;
 	return unique_bind(user, key, def);
 }
 
 /* A reference of lib that the global scope answered with a definition in
- * a library libsoload holds (an RTLD_GLOBAL one, through the preload):
- * as glibc's relocation dependencies, lib keeps the definer loaded, so
- * closing the definer's handle cannot unmap what lib still uses (glibc's
- * elf/reldep, unload5). Not for the group being opened: every member is a
+ * a library libsoload holds (an SL_GLOBAL one): as glibc's relocation
+ * dependencies, lib keeps the definer loaded, so closing the definer's
+ * handle cannot unmap what lib still uses (glibc's elf/reldep, unload5).
+ * Not for a definer in the group being opened: every member is a
  * dependency of the library opened, so a hold there would be a cycle of
  * references that nothing unloads (glibc breaks those by reachability). */
 static int bound(struct sl_lib *lib, struct symbol_key *key, struct symdef *def)
 {
-	struct sl_lib *definer = NULL;
+	struct sl_lib *definer = def->lib;
 
-	if (!def->lib && def->addr) {
-		registry_lock();
-		definer = registry_find_addr((const void *)def->addr);
-		registry_unlock();
-	}
-	if (definer && definer != lib && unique_hold(lib, definer) != 0)
+	if (definer && definer != lib && definer->state == LIB_READY && is_global(definer) &&
+	    unique_hold(lib, definer) != 0)
 		return error_set(lib->name, "out of memory");
 	return found(lib, key, def);
+}
+
+/* A symbol lib defines binds to that very definition, without a lookup,
+ * when nothing else can take its place: it is local, or its visibility
+ * says so (protected). */
+static int binds_locally(const Elf64_Sym *s)
+{
+	return ELF64_ST_BIND(s->st_info) == STB_LOCAL ||
+	       (s->st_shndx != SHN_UNDEF && ELF64_ST_VISIBILITY(s->st_other) != STV_DEFAULT);
 }
 
 int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
@@ -306,29 +378,18 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 	s = &lib->symtab[symidx];
 	if (s->st_name >= lib->strsz)
 		return error_set(lib->name, "symbol %u name outside the string table", symidx);
-	/* The library comes first in its own scope, so a symbol it defines
-	 * binds to that very definition: no hash lookup needed. */
-	if (ELF64_ST_BIND(s->st_info) == STB_LOCAL || s->st_shndx != SHN_UNDEF) {
-		def->lib = lib;
-		def->sym = s;
-		def->addr = value_of(lib, s);
-		if (!is_unique(def))
-			return 0;
-		symbol_key(&key, lib->strtab + s->st_name, wanted_version(lib, symidx));
-		return found(lib, &key, def);
-	}
+	if (binds_locally(s))
+		return found_in(lib, s, def);
 	symbol_key(&key, lib->strtab + s->st_name, wanted_version(lib, symidx));
 	if ((def->addr = (uintptr_t)tls_override(key.name))) {
 		def->lib = NULL;
 		def->sym = NULL;
 		return 0;
 	}
-	if (lookup_scope(lib, &key, 1, def) == 0)
+	/* As glibc, a symbol lib defines is looked up too: the executable or
+	 * a preload may define it first (interposition). */
+	if (lookup(lib, &key, def) == 0)
 		return bound(lib, &key, def);
-	/* As the system linker does, a library may use what only another
-	 * library of the group being opened defines. */
-	if (lib->group && lib->group != lib && lookup_scope(lib->group, &key, 0, def) == 0)
-		return found(lib, &key, def);
 	if (ELF64_ST_BIND(s->st_info) == STB_WEAK) {
 		memset(def, 0, sizeof(*def));
 		return 0;
@@ -345,7 +406,22 @@ int symbol_lookup(struct sl_lib *lib, const char *name, struct symdef *def)
 
 	symbol_key(&key, name, NULL);
 	key.unversioned_below = 2; /* as dlsym: the newest, unless unversioned */
-	if (lookup_scope(lib, &key, 0, def) != 0)
+	if (in_local(lib, &key, def) != 0)
 		return -1;
 	return found(NULL, &key, def);
+}
+
+int symbol_lookup_global(const char *name, const char *version, const struct sl_lib *skip,
+                         struct symdef *def)
+{
+	struct sl_version v = {version, version ? dynamic_elf_hash(version) : 0, NULL, 0};
+	struct symbol_key key;
+	int rc;
+
+	symbol_key(&key, name, version ? &v : NULL);
+	key.unversioned_below = 2;
+	registry_lock();
+	rc = in_our_globals(&key, skip, def);
+	registry_unlock();
+	return rc;
 }

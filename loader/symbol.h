@@ -1,8 +1,10 @@
 /*
  * symbol: finds symbols. Inside one library through DT_GNU_HASH (bloom
- * filter first) or DT_HASH, honouring symbol versions; across a library's
- * scope (itself, its dependencies breadth-first, the host's libraries via
- * dlvsym) and finally the process's global scope.
+ * filter first) or DT_HASH, honouring symbol versions; for a reference, in
+ * glibc's order: the global scope (the host's objects, through their own
+ * hash tables, then libsoload's SL_GLOBAL libraries), then the local scope
+ * (the library opened, then its dependencies breadth-first); SL_DEEPBIND
+ * puts the local scope first.
  */
 #ifndef SL_SYMBOL_H
 #define SL_SYMBOL_H
@@ -43,6 +45,19 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def);
 
 /* Looks name up in lib's scope without the global scope (sl_sym). */
 int symbol_lookup(struct sl_lib *lib, const char *name, struct symdef *def);
+
+/* SL_GLOBAL: lib and its dependencies join the global scope, after the
+ * host's objects and the libraries already there (0, or -1 with
+ * sl_error()); symbol_forget takes an unloaded library out. Under the
+ * registry lock. */
+int symbol_make_global(struct sl_lib *lib);
+void symbol_forget(struct sl_lib *lib);
+
+/* name (of version, if not NULL) in the libraries libsoload holds in the
+ * global scope, skip's left out: 0 with *def, or -1. The host's part of
+ * the global scope is glibc's to answer (the preload asks it first). */
+int symbol_lookup_global(const char *name, const char *version, const struct sl_lib *skip,
+                         struct symdef *def);
 
 /* The name of lib's dynamic symbol symidx, or "?" if out of range. */
 const char *symbol_name(const struct sl_lib *lib, uint32_t symidx);

@@ -160,7 +160,6 @@ static void succeed(void)
 struct handle {
 	struct sl_lib *lib;
 	unsigned opens;
-	int global;   /* RTLD_GLOBAL: in the scope of RTLD_DEFAULT and later loads */
 	int nodelete; /* RTLD_NODELETE: one reference never dropped */
 };
 
@@ -190,7 +189,7 @@ static int is_ours(const void *h)
 static int note_open(struct sl_lib *lib, int mode)
 {
 	struct handle *h;
-	int fresh = 0, pin = 0, promoted = 0;
+	int fresh = 0, pin = 0;
 
 	pthread_mutex_lock(&handles_lock);
 	if (!(h = find_handle(lib)) && nhandles == handles_cap) {
@@ -208,14 +207,13 @@ static int note_open(struct sl_lib *lib, int mode)
 	}
 	if (h) {
 		h->opens++;
-		promoted = (mode & RTLD_GLOBAL) && !h->global;
-		h->global |= promoted;
 		pin = (mode & RTLD_NODELETE) && !h->nodelete;
 		h->nodelete |= pin;
 	}
 	pthread_mutex_unlock(&handles_lock);
-	/* A symbol libsoload found missing may be there now. */
-	if (promoted)
+	/* A symbol libsoload found missing may be there now (sl_open made
+	 * the library global: SL_GLOBAL). */
+	if (mode & RTLD_GLOBAL)
 		addrmap_note_scope_change();
 	/* The reference RTLD_NODELETE keeps: libsoload's count never reaches 0. */
 	if (pin)
@@ -223,44 +221,20 @@ static int note_open(struct sl_lib *lib, int mode)
 	return fresh;
 }
 
-/* The RTLD_GLOBAL libraries, in the order they were first opened. */
-static size_t globals(struct sl_lib **out, size_t cap)
+/* A symbol of the libraries libsoload holds in the global scope (SL_GLOBAL:
+ * libsoload's one list, in the order they became global), not skip's own,
+ * or NULL. */
+static void *global_sym(const char *name, const char *version, const struct sl_lib *skip)
 {
-	size_t n = 0;
+	struct symdef def;
 
-	pthread_mutex_lock(&handles_lock);
-	for (size_t i = 0; i < nhandles && n < cap; i++)
-		if (handles[i].global)
-			out[n++] = handles[i].lib;
-	pthread_mutex_unlock(&handles_lock);
-	return n;
-}
-
-/* A symbol of the RTLD_GLOBAL libraries (not skip's own), or NULL. sl_sym
- * asks the global scope in turn for what the library's own scope lacks (a
- * weak undefined _ITM_deregisterTMCloneTable): that nested question gets
- * glibc's answer alone, or two global libraries would ask each other
- * forever. */
-static void *global_sym(const char *name, const struct sl_lib *skip)
-{
-	static __thread int asking;
-	struct sl_lib *g[64];
-	size_t n;
-	void *found = NULL;
-
-	if (asking)
+	if (symbol_lookup_global(name, version, skip, &def) != 0)
 		return NULL;
-	asking = 1;
-	n = globals(g, 64);
-	for (size_t i = 0; i < n && !found; i++) {
-		void *p;
-		if (g[i] == skip || !(p = sl_sym(g[i], name)))
-			continue;
-		if (!skip || addrmap_lib_at(p) != skip)
-			found = p;
+	if (def.sym && ELF64_ST_TYPE(def.sym->st_info) == STT_TLS && def.lib->tls_modid) {
+		struct tls_index ti = {def.lib->tls_modid, def.sym->st_value};
+		return tls_get_addr(&ti);
 	}
-	asking = 0;
-	return found;
+	return (void *)def.addr;
 }
 
 /* ---- the run's record ---- */
@@ -489,18 +463,16 @@ int route_dlopen(struct dl_args *args, void *caller)
 		return 0;
 	if (!file)
 		return pass();
-	if (mode & RTLD_DEEPBIND) {
-		fail("%s: RTLD_DEEPBIND is not supported under soload run", file);
-		record_refusal(file, "RTLD_DEEPBIND is not supported");
-		args->ret = 0;
-		return 1;
-	}
 	if (!resolve(file, caller, path) || deps_is_host_library(path) || host_holds(path)) {
 		record_open("host", file);
 		return pass();
 	}
 	if (mode & RTLD_NOLOAD)
 		flags |= SL_NOLOAD;
+	if (mode & RTLD_GLOBAL)
+		flags |= SL_GLOBAL;
+	if (mode & RTLD_DEEPBIND)
+		flags |= SL_DEEPBIND;
 	if (!(lib = sl_open(path, flags))) {
 		const char *why = sl_error() ? sl_error() : "refused";
 		if (mode & RTLD_NOLOAD) {
@@ -565,7 +537,7 @@ static void *scope_sym(const char *name, const char *version, const struct sl_li
 
 	if (p && (!skip || addrmap_lib_at(p) != skip))
 		return p;
-	if (p || (p = global_sym(name, skip)))
+	if (p || (p = global_sym(name, version, skip)))
 		succeed(); /* glibc's miss is not an error after all */
 	else
 		fail("undefined symbol: %s", name);
@@ -618,7 +590,7 @@ static int route_sym(struct dl_args *args, void *caller, const char *version)
 		args->ret = (uintptr_t)(version ? real.dlvsym(RTLD_DEFAULT, name, version)
 		                                : real.dlsym(RTLD_DEFAULT, name));
 		if (!args->ret)
-			args->ret = (uintptr_t)global_sym(name, NULL);
+			args->ret = (uintptr_t)global_sym(name, version, NULL);
 		return 1;
 	}
 	if (is_ours(handle)) {
