@@ -259,29 +259,42 @@ static int in_our_globals(struct symbol_key *key, const struct sl_lib *skip, str
 	return -1;
 }
 
+/* glibc's part of the global scope. */
+static int in_host_global(struct symbol_key *key, struct symdef *def)
+{
+	void *p = NULL;
+
+	if (hostsym_global(key, &p) == HOSTSYM_ASK)
+		p = ask_glibc(key);
+	return p ? found_in_host(p, def) : -1;
+}
+
 /* The global scope: glibc's, then libsoload's global libraries. */
 static int in_global(struct symbol_key *key, struct symdef *def)
 {
-	void *p = NULL;
-	int r = hostsym_global(key, &p);
-
-	if (r == HOSTSYM_ASK)
-		p = ask_glibc(key);
-	if (p)
-		return found_in_host(p, def);
+	if (in_host_global(key, def) == 0)
+		return 0;
 	return in_our_globals(key, NULL, def);
 }
 
 /* A local scope: root, then its dependencies breadth-first. The host's
- * libraries among them were opened RTLD_GLOBAL (deps.c), so the global
- * scope has already answered for them. */
-static int in_local(struct sl_lib *root, struct symbol_key *key, struct symdef *def)
+ * libraries among them were opened RTLD_GLOBAL (deps.c): for a reference
+ * the global scope has already answered for them (ask_host 0); for sl_sym
+ * the first of them asks it, bound as the system linker binds that
+ * library's own calls (an interposer first). */
+static int in_local(struct sl_lib *root, struct symbol_key *key, int ask_host,
+                    struct symdef *def)
 {
 	for (size_t i = 0; i < root->nscope; i++) {
 		struct sl_lib *in = root->scope[i].lib;
 		const Elf64_Sym *s;
 		if (in && (s = symbol_find_in(in, key)))
 			return found_in(in, s, def);
+		if (!in && ask_host) {
+			ask_host = 0;
+			if (in_host_global(key, def) == 0)
+				return 0;
+		}
 	}
 	return -1;
 }
@@ -294,8 +307,8 @@ static int lookup(struct sl_lib *lib, struct symbol_key *key, struct symdef *def
 	struct sl_lib *root = lib->group ? lib->group : lib;
 
 	if (root->flags & SL_DEEPBIND)
-		return in_local(root, key, def) == 0 ? 0 : in_global(key, def);
-	return in_global(key, def) == 0 ? 0 : in_local(root, key, def);
+		return in_local(root, key, 0, def) == 0 ? 0 : in_global(key, def);
+	return in_global(key, def) == 0 ? 0 : in_local(root, key, 0, def);
 }
 
 const char *symbol_name(const struct sl_lib *lib, uint32_t symidx)
@@ -336,7 +349,7 @@ static int found(struct sl_lib *user, struct symbol_key *key, struct symdef *def
 
 	if (!is_unique(def))
 		return 0;
-	if (user && user->group && in_local(user->group, key, &first) == 0 && is_unique(&first))
+	if (user && user->group && in_local(user->group, key, 0, &first) == 0 && is_unique(&first))
 		*def = first;
 	return unique_bind(user, key, def);
 }
@@ -406,7 +419,7 @@ int symbol_lookup(struct sl_lib *lib, const char *name, struct symdef *def)
 
 	symbol_key(&key, name, NULL);
 	key.unversioned_below = 2; /* as dlsym: the newest, unless unversioned */
-	if (in_local(lib, &key, def) != 0)
+	if (in_local(lib, &key, 1, def) != 0)
 		return -1;
 	return found(NULL, &key, def);
 }
