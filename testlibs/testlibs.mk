@@ -106,3 +106,10 @@ TL_LIBS_libnodeflib := /lib/x86_64-linux-gnu/libbz2.so.1.0
 # libdlctor's constructor dlopens libdlctor_leaf by bare name through its
 # own $ORIGIN.
 TL_FLAGS_libdlctor := $(TL_ORIGIN)
+
+# Lookup order (tests/loader/test_symbol.c, "scope"): the global scope
+# first, then the opened library's; SL_GLOBAL; SL_DEEPBIND; an interposer.
+TL_FLAGS_libscope_deep_top := $(TL_ORIGIN) -Wl,--no-as-needed
+TL_LIBS_libscope_deep_top := -lscope_deep_dep
+$(B)/testlibs/libscope_deep_top.so: $(B)/testlibs/libscope_deep_dep.so
+TL_FLAGS_libscope_ffs := -fno-builtin

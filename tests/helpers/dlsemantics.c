@@ -385,7 +385,7 @@ static int case_ie_late(void)
 	return 0;
 }
 
-/* RTLD_DEEPBIND: glibc honours it; soload run refuses it with a message. */
+/* RTLD_DEEPBIND: glibc and soload run both honour it. */
 static int case_deepbind(void)
 {
 	void *h = open_lib("libhello.so", RTLD_NOW | RTLD_DEEPBIND);

@@ -125,3 +125,133 @@ Test(symbol, lookup_by_name_prefers_the_unversioned_definition_as_dlsym_does)
 	sl_close(ours);
 	dlclose(theirs);
 }
+
+/* ---- The lookup order: glibc's global scope, then the library's own ---- */
+
+/* Exported by this program (linked -rdynamic), as glibc's tests' own
+ * -rdynamic executables export theirs (ifuncmain3). */
+int scope_probe_value(void)
+{
+	return 42;
+}
+
+/* An interposer of libc's ffs, unversioned, as a preload's malloc is. */
+static int ffs_interposed;
+int ffs(int i)
+{
+	ffs_interposed++;
+	return __builtin_ffs(i);
+}
+
+Test(symbol, the_programs_export_overrides_a_librarys_own_definition)
+{
+	sl_lib *lib = sl_open(TESTLIB("libscope_own.so"), 0);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_expect_eq(call(lib, "scope_call_own"), 42, "glibc binds the executable's first");
+	cr_expect_eq(call(lib, "scope_probe_value"), 1, "sl_sym searches the library's scope");
+	sl_close(lib);
+}
+
+Test(symbol, a_library_glibc_opened_local_answers_no_lookup)
+{
+	void *local = dlopen(TESTLIB("libscope_local.so"), RTLD_NOW | RTLD_LOCAL);
+	sl_lib *lib;
+
+	cr_assert_not_null(local, "%s", dlerror());
+	lib = sl_open(TESTLIB("libscope_localuser.so"), 0);
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_expect_eq(call(lib, "scope_call_local"), 6, "its own, not the RTLD_LOCAL one's");
+	cr_expect_eq(call(lib, "scope_sees_local_only"), 0, "the weak reference stays 0");
+	sl_close(lib);
+	dlclose(local);
+}
+
+Test(symbol, a_library_glibc_opened_global_answers_first)
+{
+	void *global = dlopen(TESTLIB("libscope_local.so"), RTLD_NOW | RTLD_GLOBAL);
+	sl_lib *lib;
+
+	cr_assert_not_null(global, "%s", dlerror());
+	lib = sl_open(TESTLIB("libscope_localuser.so"), 0);
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_expect_eq(call(lib, "scope_call_local"), 5, "the global scope's before its own");
+	cr_expect_eq(call(lib, "scope_sees_local_only"), 1);
+	sl_close(lib);
+	dlclose(global);
+}
+
+/* user's scope_global_value comes from the first global library, and its
+ * own scope_own_or_global gives way to libscope_global_b's. */
+static void check_globals(const char *first, const char *second, int want)
+{
+	sl_lib *a = sl_open(first, SL_GLOBAL), *b = sl_open(second, SL_GLOBAL), *user;
+
+	cr_assert(a && b, "%s", sl_error());
+	user = sl_open(TESTLIB("libscope_global_user.so"), 0);
+	cr_assert_not_null(user, "%s", sl_error());
+	cr_expect_eq(call(user, "scope_global_call"), want);
+	cr_expect_eq(call(user, "scope_own_call"), 'B', "a global definition before its own");
+	sl_close(user);
+	sl_close(b);
+	sl_close(a);
+}
+
+Test(symbol, sl_global_libraries_answer_in_the_order_they_became_global)
+{
+	check_globals(TESTLIB("libscope_global_a.so"), TESTLIB("libscope_global_b.so"), 'A');
+}
+
+Test(symbol, sl_global_order_is_the_opening_order_not_the_name)
+{
+	check_globals(TESTLIB("libscope_global_b.so"), TESTLIB("libscope_global_a.so"), 'B');
+}
+
+Test(symbol, sl_global_on_a_library_already_open_makes_it_global)
+{
+	sl_lib *a = sl_open(TESTLIB("libscope_global_a.so"), 0), *user, *again;
+
+	cr_assert_not_null(a, "%s", sl_error());
+	cr_expect_null(sl_open(TESTLIB("libscope_global_user.so"), 0), "not global yet");
+	cr_expect(strstr(sl_error(), "scope_global_value"), "%s", sl_error());
+	again = sl_open(TESTLIB("libscope_global_a.so"), SL_GLOBAL);
+	cr_assert_eq(again, a);
+	user = sl_open(TESTLIB("libscope_global_user.so"), 0);
+	cr_assert_not_null(user, "%s", sl_error());
+	cr_expect_eq(call(user, "scope_global_call"), 'A');
+	sl_close(user);
+	sl_close(again);
+	sl_close(a);
+}
+
+Test(symbol, sl_deepbind_puts_the_opened_librarys_scope_first)
+{
+	sl_lib *lib = sl_open(TESTLIB("libscope_deep_top.so"), SL_DEEPBIND);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_expect_eq(call(lib, "scope_deep_top_call"), 7, "the dependency binds to the top's");
+	sl_close(lib);
+}
+
+Test(symbol, without_sl_deepbind_the_global_scope_comes_first)
+{
+	sl_lib *lib = sl_open(TESTLIB("libscope_deep_top.so"), 0);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_expect_eq(call(lib, "scope_deep_top_call"), 42, "the program's export");
+	sl_close(lib);
+}
+
+Test(symbol, an_unversioned_interposer_wins_over_libcs_versioned_definition)
+{
+	sl_lib *lib = sl_open(TESTLIB("libscope_ffs.so"), 0);
+	int (*f)(int);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	f = (int (*)(int))sl_sym(lib, "scope_ffs");
+	cr_assert_not_null(f, "%s", sl_error());
+	ffs_interposed = 0;
+	cr_expect_eq(f(8), 4);
+	cr_expect_eq(ffs_interposed, 1, "ffs@GLIBC_2.2.5 bound to this program's ffs");
+	sl_close(lib);
+}

@@ -1,0 +1,5 @@
+/* One of two libraries opened SL_GLOBAL that define the same name. */
+int scope_global_value(void)
+{
+	return 'A';
+}
