@@ -100,11 +100,15 @@ static void check_changes(void)
 	check_generation(now.adds);
 }
 
+static void snapshot_blooms(void);
+static __thread int npass_blooms = -1; /* -1: no snapshot (below) */
+
 void hostsym_begin_pass(void)
 {
 	pthread_mutex_lock(&misses_lock);
 	in_pass = 0;
 	check_changes();
+	snapshot_blooms();
 	in_pass = 1;
 	pthread_mutex_unlock(&misses_lock);
 }
@@ -112,6 +116,7 @@ void hostsym_begin_pass(void)
 void hostsym_end_pass(void)
 {
 	in_pass = 0;
+	npass_blooms = -1;
 }
 
 unsigned long long hostsym_generation(void)
@@ -174,14 +179,34 @@ struct range {
 enum host_scope { SCOPE_UNKNOWN, SCOPE_GLOBAL, SCOPE_LOCAL };
 
 struct host_object {
-	struct sl_lib view; /* symtab, strtab, hash tables, versym, versions */
+	/* The GNU hash table's bloom filter, first: most lookups end there,
+	 * and a global scope of twenty objects is then twenty tests, each on
+	 * one cache line of this struct and one of the filter. bloom NULL: no
+	 * GNU hash table, the object is searched. */
+	const uint64_t *bloom;
+	uint32_t bloom_mask, bloom_shift;
+	enum host_scope scope;
+	/* The tables, and the struct sl_lib holding them that symbol_find_in()
+	 * searches, made when a lookup first passes the bloom filter (most
+	 * objects never are: a struct sl_lib for each would cost a fresh
+	 * process the page faults of a few pages of new memory). */
+	struct host_tables {
+		const char *name;
+		const ElfW(Sym) * symtab;
+		const char *strtab;
+		size_t strsz;
+		const uint32_t *gnu_hash, *sysv_hash;
+		const uint64_t *gnu_bloom;
+		const uint32_t *gnu_buckets, *gnu_chains;
+		const uint16_t *versym;
+	} tab;
+	struct sl_lib *view;
 	uintptr_t base;
 	const void *dynamic;
 	const Elf64_Verdef *verdef;
 	size_t nverdef;
-	int versions_read; /* view.versions filled from verdef (on first need) */
+	int versions_read; /* view->versions filled from verdef (on first need) */
 	int tables;        /* a hash table and the symbol table were found */
-	enum host_scope scope;
 };
 
 static struct {
@@ -240,7 +265,7 @@ static uintptr_t dyn_address(const struct dl_phdr_info *info, uintptr_t v, size_
 }
 
 /* The hash tables as symbol_find_in() reads them. */
-static void set_gnu_hash(struct sl_lib *v, const uint32_t *h)
+static void set_gnu_hash(struct host_tables *v, const uint32_t *h)
 {
 	if (!h[0] || !h[2] || (h[2] & (h[2] - 1)))
 		return;
@@ -262,7 +287,7 @@ static void read_tables(const struct dl_phdr_info *info, struct host_object *o)
 		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
 			d = (const void *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
 	o->dynamic = d;
-	o->view.name = info->dlpi_name;
+	o->tab.name = info->dlpi_name;
 	for (; d && d->d_tag != DT_NULL; d++) {
 		uintptr_t v = d->d_un.d_ptr;
 		switch (d->d_tag) {
@@ -280,20 +305,44 @@ static void read_tables(const struct dl_phdr_info *info, struct host_object *o)
 	    !(sym = dyn_address(info, sym, sizeof(ElfW(Sym)))) ||
 	    !(str = dyn_address(info, str, strsz)))
 		return;
-	o->view.symtab = (const ElfW(Sym) *)sym;
-	o->view.strtab = (const char *)str;
-	o->view.strsz = strsz;
+	o->tab.symtab = (const ElfW(Sym) *)sym;
+	o->tab.strtab = (const char *)str;
+	o->tab.strsz = strsz;
 	if (gnu && (gnu = dyn_address(info, gnu, 16)))
-		set_gnu_hash(&o->view, (const uint32_t *)gnu);
+		set_gnu_hash(&o->tab, (const uint32_t *)gnu);
 	else if (sysv && (sysv = dyn_address(info, sysv, 8)))
-		o->view.sysv_hash = (const uint32_t *)sysv;
+		o->tab.sysv_hash = (const uint32_t *)sysv;
 	if (versym)
-		o->view.versym = (const uint16_t *)dyn_address(info, versym, 2);
+		o->tab.versym = (const uint16_t *)dyn_address(info, versym, 2);
 	if (verdef && (verdef = dyn_address(info, verdef, sizeof(Elf64_Verdef)))) {
 		o->verdef = (const Elf64_Verdef *)verdef;
 		o->nverdef = nverdef;
 	}
-	o->tables = o->view.gnu_hash || o->view.sysv_hash;
+	o->tables = o->tab.gnu_hash || o->tab.sysv_hash;
+	if (o->tab.gnu_hash) {
+		o->bloom = o->tab.gnu_bloom;
+		o->bloom_mask = o->tab.gnu_hash[2] - 1;
+		o->bloom_shift = o->tab.gnu_hash[3];
+	}
+}
+
+static struct sl_lib *make_view(const struct host_tables *t)
+{
+	struct sl_lib *v = calloc(1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	v->name = t->name;
+	v->symtab = t->symtab;
+	v->strtab = t->strtab;
+	v->strsz = t->strsz;
+	v->gnu_hash = t->gnu_hash;
+	v->gnu_bloom = t->gnu_bloom;
+	v->gnu_buckets = t->gnu_buckets;
+	v->gnu_chains = t->gnu_chains;
+	v->sysv_hash = t->sysv_hash;
+	v->versym = t->versym;
+	return v;
 }
 
 /* The versions an object defines, by index, as glibc records them: the
@@ -302,7 +351,7 @@ static void read_tables(const struct dl_phdr_info *info, struct host_object *o)
 static void read_versions(struct host_object *o)
 {
 	const char *at = (const char *)o->verdef;
-	struct sl_lib *v = &o->view;
+	struct sl_lib *v = o->view;
 
 	o->versions_read = 1;
 	for (size_t i = 0; at && i < o->nverdef; i++) {
@@ -409,7 +458,9 @@ static size_t keep_globals(struct kept *k, size_t cap)
 	for (size_t i = 0; i < objects.nt; i++) {
 		if (objects.t[i].scope == SCOPE_GLOBAL && n < cap)
 			k[n++] = (struct kept){objects.t[i].base, objects.t[i].dynamic};
-		free(objects.t[i].view.versions);
+		if (objects.t[i].view)
+			free(objects.t[i].view->versions);
+		free(objects.t[i].view);
 	}
 	return n;
 }
@@ -478,7 +529,7 @@ static int inside_an_object(const void *addr)
  * GNU hash table says no. */
 static int may_define(const struct host_object *o, const char *name, uint32_t hash)
 {
-	const struct sl_lib *v = &o->view;
+	const struct host_tables *v = &o->tab;
 	const uint32_t *h = v->gnu_hash;
 	uint64_t word, mask;
 	uint32_t i;
@@ -714,7 +765,7 @@ void hostsym_remember(const char *name, uint32_t hash, const char *version, cons
  */
 static void *main_handle;
 
-static int probe_candidate(const struct sl_lib *v, uint32_t j)
+static int probe_candidate(const struct host_tables *v, uint32_t j)
 {
 	const ElfW(Sym) *s = &v->symtab[j];
 	int type = ELF64_ST_TYPE(s->st_info), bind = ELF64_ST_BIND(s->st_info);
@@ -740,7 +791,7 @@ static int defined_elsewhere(size_t i, const char *name)
  * the first few tried, or no GNU hash table to walk). Under the lock. */
 static const char *probe_name(size_t i)
 {
-	const struct sl_lib *v = &objects.t[i].view;
+	const struct host_tables *v = &objects.t[i].tab;
 	const uint32_t *h = v->gnu_hash;
 	unsigned tries = 0;
 
@@ -800,6 +851,76 @@ static uintptr_t host_value(const struct host_object *o, const ElfW(Sym) * s)
 	return s->st_shndx == SHN_ABS ? s->st_value : o->base + s->st_value;
 }
 
+/*
+ * The bloom filters of the global scope's objects as a relocation pass
+ * began, for hostsym_global_may_define to test without the lock: a first
+ * load asks it for nearly every symbol the library defines, and the lock
+ * was half its cost. An object not yet known global counts (it may be);
+ * more objects than fit, or no filter: no snapshot, the table is asked.
+ */
+#define MAX_SNAPSHOT 64
+
+struct bloom_snapshot {
+	const uint64_t *words;
+	uint32_t mask, shift;
+};
+
+static __thread struct bloom_snapshot pass_blooms[MAX_SNAPSHOT];
+
+/* Under the lock. */
+static void snapshot_blooms(void)
+{
+	int n = 0;
+
+	npass_blooms = -1;
+	if (objects.stale)
+		build_objects();
+	if (objects.failed || objects.nt > MAX_SNAPSHOT)
+		return;
+	for (size_t i = 0; i < objects.nt; i++) {
+		const struct host_object *h = &objects.t[i];
+		if (h->scope == SCOPE_LOCAL)
+			continue;
+		if (!h->bloom)
+			return;
+		pass_blooms[n++] = (struct bloom_snapshot){h->bloom, h->bloom_mask, h->bloom_shift};
+	}
+	npass_blooms = n;
+}
+
+static int snapshot_may_define(uint32_t hash)
+{
+	for (int i = 0; i < npass_blooms; i++) {
+		const struct bloom_snapshot *b = &pass_blooms[i];
+		uint64_t word = b->words[(hash / 64) & b->mask];
+		if (((word >> (hash % 64)) & 1) && ((word >> ((hash >> b->shift) % 64)) & 1))
+			return 1;
+	}
+	return 0;
+}
+
+int hostsym_global_may_define(uint32_t hash)
+{
+	int may = 0;
+
+	if (in_pass && npass_blooms >= 0)
+		return snapshot_may_define(hash);
+
+	pthread_mutex_lock(&misses_lock);
+	check_changes();
+	if (objects.stale)
+		build_objects();
+	for (size_t i = 0; i < objects.nt && !may; i++) {
+		const struct host_object *h = &objects.t[i];
+		uint64_t word = h->bloom ? h->bloom[(hash / 64) & h->bloom_mask] : ~0ULL;
+		may = h->scope != SCOPE_LOCAL && ((word >> (hash % 64)) & 1) &&
+		      ((word >> ((hash >> h->bloom_shift) % 64)) & 1);
+	}
+	may |= objects.failed;
+	pthread_mutex_unlock(&misses_lock);
+	return may;
+}
+
 int hostsym_global(struct symbol_key *key, void **addr)
 {
 	const char *version = key->version ? key->version->name : NULL;
@@ -831,9 +952,19 @@ again:
 			pthread_mutex_unlock(&misses_lock);
 			return HOSTSYM_ASK; /* an object only glibc can search */
 		}
+		if (h->bloom) {
+			uint64_t word = h->bloom[(key->gnu_hash / 64) & h->bloom_mask];
+			if (!((word >> (key->gnu_hash % 64)) & 1) ||
+			    !((word >> ((key->gnu_hash >> h->bloom_shift) % 64)) & 1))
+				continue;
+		}
+		if (!h->view && !(h->view = make_view(&h->tab))) {
+			pthread_mutex_unlock(&misses_lock);
+			return HOSTSYM_ASK;
+		}
 		if (key->version && !h->versions_read)
 			read_versions(h);
-		if (!(s = symbol_find_in(&h->view, key)))
+		if (!(s = symbol_find_in(h->view, key)))
 			continue;
 		if (h->scope == SCOPE_UNKNOWN && probe_scope(i) != 0)
 			goto again;

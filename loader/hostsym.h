@@ -33,6 +33,10 @@ enum { HOSTSYM_MISS, HOSTSYM_FOUND, HOSTSYM_ASK };
  * glibc opened RTLD_LOCAL answer nothing. Thread-safe. */
 int hostsym_global(struct symbol_key *key, void **addr);
 
+/* 0 when no object of glibc's global scope can define a name whose GNU
+ * hash is hash: their bloom filters say no, without the name. */
+int hostsym_global_may_define(uint32_t hash);
+
 /* Bindings already made: the address name (of version, from file; either
  * may be NULL) was bound to, or NULL if not remembered. A binding holds
  * while glibc unloads nothing: objects it adds join the global scope after

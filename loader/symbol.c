@@ -20,13 +20,19 @@ static uint32_t gnu_hash(const char *name)
 	return h;
 }
 
-void symbol_key(struct symbol_key *key, const char *name, const struct sl_version *version)
+static void symbol_key_hashed(struct symbol_key *key, const char *name, uint32_t hash,
+                              const struct sl_version *version)
 {
 	key->name = name;
-	key->gnu_hash = gnu_hash(name);
+	key->gnu_hash = hash;
 	key->have_sysv_hash = 0;
 	key->version = version;
 	key->unversioned_below = 3;
+}
+
+void symbol_key(struct symbol_key *key, const char *name, const struct sl_version *version)
+{
+	symbol_key_hashed(key, name, gnu_hash(name), version);
 }
 
 /* Keeps a definition found at symidx: 1 if it is the answer at once, 0 if
@@ -269,6 +275,63 @@ static int in_host_global(struct symbol_key *key, struct symdef *def)
 	return p ? found_in_host(p, def) : -1;
 }
 
+/* Whether the chain of bucket b of lib's GNU hash table holds symidx. */
+static int chain_holds(const struct sl_lib *lib, uint32_t b, uint32_t symidx)
+{
+	uint32_t i = lib->gnu_buckets[b];
+
+	if (i == 0 || i > symidx)
+		return 0;
+	for (; i < symidx; i++)
+		if (lib->gnu_chains[i] & 1)
+			return 0;
+	return 1;
+}
+
+/* The GNU hash of the name of lib's symbol symidx, without reading the
+ * name: its chain entry keeps the hash but for the lowest bit, and of the
+ * two hashes that leaves only one puts symidx in the bucket whose chain
+ * holds it. 0 if lib's GNU hash table does not hold symidx. */
+static int own_hash(const struct sl_lib *lib, uint32_t symidx, uint32_t *hash)
+{
+	const uint32_t *h = lib->gnu_hash;
+	uint32_t even;
+
+	if (!h || symidx < h[1] || symidx >= lib->nsyms)
+		return 0;
+	even = lib->gnu_chains[symidx] & ~1u;
+	for (uint32_t c = even; c <= (even | 1); c++) {
+		if (chain_holds(lib, c % h[0], symidx)) {
+			*hash = c;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Whether a library of ours may define a name of GNU hash hash: its bloom
+ * filter, as hostsym_global_may_define. */
+static int lib_may_define(const struct sl_lib *lib, uint32_t hash)
+{
+	const uint32_t *h = lib->gnu_hash;
+	uint64_t word;
+
+	if (!h)
+		return 1;
+	word = lib->gnu_bloom[(hash / 64) & (h[2] - 1)];
+	return ((word >> (hash % 64)) & 1) && ((word >> ((hash >> h[3]) % 64)) & 1);
+}
+
+/* 1 when the global scope surely lacks a name of GNU hash hash: the bloom
+ * filters of its objects say so, without the name. */
+static int global_surely_lacks(uint32_t hash)
+{
+	for (size_t i = 0; i < nglobals; i++)
+		if (lib_may_define(globals[i], hash))
+			return 0;
+	return !hostsym_global_may_define(hash);
+}
+
 /* The global scope: glibc's, then libsoload's global libraries. */
 static int in_global(struct symbol_key *key, struct symdef *def)
 {
@@ -309,6 +372,35 @@ static int lookup(struct sl_lib *lib, struct symbol_key *key, struct symdef *def
 	if (root->flags & SL_DEEPBIND)
 		return in_local(root, key, 0, def) == 0 ? 0 : in_global(key, def);
 	return in_global(key, def) == 0 ? 0 : in_local(root, key, 0, def);
+}
+
+/*
+ * The same for a symbol lib defines (symidx), the most common reference
+ * of a first load, kept from reading the name where it can be: the hash
+ * comes from lib's own GNU hash table, the global scope is passed over
+ * when its bloom filters say no, and the local scope's walk stops at lib
+ * itself with this very definition. 1 if it could not be told so: the
+ * plain lookup then decides.
+ */
+static int lookup_own(struct sl_lib *lib, uint32_t symidx, struct symbol_key *key,
+                      struct symdef *def)
+{
+	struct sl_lib *root = lib->group ? lib->group : lib;
+	int deep = (root->flags & SL_DEEPBIND) != 0;
+
+	if (!own_hash(lib, symidx, &key->gnu_hash))
+		return 1;
+	if (!deep && !global_surely_lacks(key->gnu_hash))
+		return 1;
+	for (size_t i = 0; i < root->nscope; i++) {
+		struct sl_lib *in = root->scope[i].lib;
+		const Elf64_Sym *s;
+		if (in == lib)
+			return found_in(lib, &lib->symtab[symidx], def);
+		if (in && (s = symbol_find_in(in, key)))
+			return found_in(in, s, def);
+	}
+	return 1;
 }
 
 const char *symbol_name(const struct sl_lib *lib, uint32_t symidx)
@@ -393,7 +485,10 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 		return error_set(lib->name, "symbol %u name outside the string table", symidx);
 	if (binds_locally(s))
 		return found_in(lib, s, def);
-	symbol_key(&key, lib->strtab + s->st_name, wanted_version(lib, symidx));
+	symbol_key_hashed(&key, lib->strtab + s->st_name, 0, wanted_version(lib, symidx));
+	if (s->st_shndx != SHN_UNDEF && lookup_own(lib, symidx, &key, def) == 0)
+		return found(lib, &key, def);
+	key.gnu_hash = gnu_hash(key.name);
 	if ((def->addr = (uintptr_t)tls_override(key.name))) {
 		def->lib = NULL;
 		def->sym = NULL;
