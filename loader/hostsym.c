@@ -930,6 +930,10 @@ int hostsym_global(struct symbol_key *key, void **addr)
 	uintptr_t value;
 
 	*addr = NULL;
+	/* Most names of a relocation pass are in no object of the scope: the
+	 * filters, as the pass began, say so without the lock. */
+	if (in_pass && npass_blooms >= 0 && !snapshot_may_define(key->gnu_hash))
+		return HOSTSYM_MISS;
 	pthread_mutex_lock(&misses_lock);
 	check_changes();
 	if (nslots && (*addr = slot_in(bindings, nslots, key->name, key->gnu_hash, version,
