@@ -101,6 +101,7 @@ static void check_changes(void)
 }
 
 static void snapshot_blooms(void);
+static void drop_snapshot(void);
 static __thread int npass_blooms = -1; /* -1: no snapshot (below) */
 
 void hostsym_begin_pass(void)
@@ -116,7 +117,7 @@ void hostsym_begin_pass(void)
 void hostsym_end_pass(void)
 {
 	in_pass = 0;
-	npass_blooms = -1;
+	drop_snapshot();
 }
 
 unsigned long long hostsym_generation(void)
@@ -291,14 +292,30 @@ static void read_tables(const struct dl_phdr_info *info, struct host_object *o)
 	for (; d && d->d_tag != DT_NULL; d++) {
 		uintptr_t v = d->d_un.d_ptr;
 		switch (d->d_tag) {
-		case DT_GNU_HASH: gnu = v; break;
-		case DT_HASH: sysv = v; break;
-		case DT_SYMTAB: sym = v; break;
-		case DT_STRTAB: str = v; break;
-		case DT_STRSZ: strsz = v; break;
-		case DT_VERSYM: versym = v; break;
-		case DT_VERDEF: verdef = v; break;
-		case DT_VERDEFNUM: nverdef = v; break;
+		case DT_GNU_HASH:
+			gnu = v;
+			break;
+		case DT_HASH:
+			sysv = v;
+			break;
+		case DT_SYMTAB:
+			sym = v;
+			break;
+		case DT_STRTAB:
+			str = v;
+			break;
+		case DT_STRSZ:
+			strsz = v;
+			break;
+		case DT_VERSYM:
+			versym = v;
+			break;
+		case DT_VERDEF:
+			verdef = v;
+			break;
+		case DT_VERDEFNUM:
+			nverdef = v;
+			break;
 		}
 	}
 	if ((!gnu && !sysv) || !sym || !str || !strsz ||
@@ -361,10 +378,12 @@ static void read_versions(struct host_object *o)
 		if (!(vd->vd_flags & VER_FLG_BASE) && aux->vda_name < v->strsz) {
 			if (ndx >= v->nversions) {
 				size_t n = ndx + 16;
-				struct sl_version *grown = realloc(v->versions, n * sizeof(*grown));
+				struct sl_version *grown =
+				        realloc(v->versions, n * sizeof(*grown));
 				if (!grown)
 					return;
-				memset(grown + v->nversions, 0, (n - v->nversions) * sizeof(*grown));
+				memset(grown + v->nversions, 0,
+				       (n - v->nversions) * sizeof(*grown));
 				v->versions = grown;
 				v->nversions = n;
 			}
@@ -597,8 +616,8 @@ int hostsym_same_object(const void *a, const void *b)
 
 /*
  * Bindings: every library asks for the same few hundred libc names, and a
- * host binding costs two glibc lookups (the global scope, then the exact
- * version); remembered, a repeated one costs a hash probe. The table starts
+ * host binding costs a walk of the global scope (and an IFUNC's resolver
+ * call); remembered, a repeated one costs a hash probe. The table starts
  * small and doubles: a fixed one of 2,048 slots in .bss cost a first load
  * one page fault for nearly every probe (18 of liblzma's 31). Past
  * MAX_BINDINGS, new bindings are simply not remembered.
@@ -772,7 +791,8 @@ static int probe_candidate(const struct host_tables *v, uint32_t j)
 
 	return s->st_shndx != SHN_UNDEF && s->st_value != 0 && s->st_name < v->strsz &&
 	       (type == STT_FUNC || type == STT_OBJECT) &&
-	       (bind == STB_GLOBAL || bind == STB_WEAK) && (!v->versym || !(v->versym[j] & 0x8000));
+	       (bind == STB_GLOBAL || bind == STB_WEAK) &&
+	       (!v->versym || !(v->versym[j] & 0x8000));
 }
 
 static int defined_elsewhere(size_t i, const char *name)
@@ -856,26 +876,28 @@ static uintptr_t host_value(const struct host_object *o, const ElfW(Sym) * s)
  * began, for hostsym_global_may_define to test without the lock: a first
  * load asks it for nearly every symbol the library defines, and the lock
  * was half its cost. An object not yet known global counts (it may be);
- * more objects than fit, or no filter: no snapshot, the table is asked.
+ * an object without a filter: no snapshot, the table is asked.
  */
-#define MAX_SNAPSHOT 64
-
 struct bloom_snapshot {
 	const uint64_t *words;
 	uint32_t mask, shift;
 };
 
-static __thread struct bloom_snapshot pass_blooms[MAX_SNAPSHOT];
+/* On the heap, for the pass: libsoload.so's own TLS must fit in what
+ * glibc keeps spare. */
+static __thread struct bloom_snapshot *pass_blooms;
 
 /* Under the lock. */
 static void snapshot_blooms(void)
 {
 	int n = 0;
 
-	npass_blooms = -1;
+	drop_snapshot();
 	if (objects.stale)
 		build_objects();
-	if (objects.failed || objects.nt > MAX_SNAPSHOT)
+	if (objects.failed)
+		return;
+	if (!(pass_blooms = malloc(objects.nt * sizeof(*pass_blooms) + 1)))
 		return;
 	for (size_t i = 0; i < objects.nt; i++) {
 		const struct host_object *h = &objects.t[i];
@@ -883,9 +905,17 @@ static void snapshot_blooms(void)
 			continue;
 		if (!h->bloom)
 			return;
-		pass_blooms[n++] = (struct bloom_snapshot){h->bloom, h->bloom_mask, h->bloom_shift};
+		pass_blooms[n++] =
+		        (struct bloom_snapshot){h->bloom, h->bloom_mask, h->bloom_shift};
 	}
 	npass_blooms = n;
+}
+
+static void drop_snapshot(void)
+{
+	free(pass_blooms);
+	pass_blooms = NULL;
+	npass_blooms = -1;
 }
 
 static int snapshot_may_define(uint32_t hash)
@@ -936,8 +966,8 @@ int hostsym_global(struct symbol_key *key, void **addr)
 		return HOSTSYM_MISS;
 	pthread_mutex_lock(&misses_lock);
 	check_changes();
-	if (nslots && (*addr = slot_in(bindings, nslots, key->name, key->gnu_hash, version,
-	                               NULL)->addr)) {
+	if (nslots &&
+	    (*addr = slot_in(bindings, nslots, key->name, key->gnu_hash, version, NULL)->addr)) {
 		pthread_mutex_unlock(&misses_lock);
 		return HOSTSYM_FOUND;
 	}

@@ -1,10 +1,12 @@
 /*
- * hostsym: asks the system's dynamic linker for a symbol of its own
- * libraries (dlsym / dlvsym) and remembers the answer, found or not, while
- * glibc loads and unloads nothing. Every library imports the same few
- * hundred libc functions, asks for the same weak undefined __gmon_start__
- * and _ITM_* symbols, and each failed dlsym costs glibc a formatted error
- * message: on a small library those lookups were a fifth of sl_open.
+ * hostsym: the symbols of the objects the system's dynamic linker loaded.
+ * libsoload looks names up in glibc's global scope itself, through each
+ * object's own hash table and with glibc's version rules (hostsym_global),
+ * finding out once per object whether glibc opened it RTLD_LOCAL; only
+ * what glibc alone can say goes through dlsym / dlvsym (hostsym_lookup),
+ * whose misses are remembered while glibc loads and unloads nothing: each
+ * failed dlsym costs glibc a formatted error message. Bindings found are
+ * remembered too: every library imports the same few hundred libc names.
  */
 #ifndef SL_HOSTSYM_H
 #define SL_HOSTSYM_H

@@ -345,8 +345,7 @@ static int in_global(struct symbol_key *key, struct symdef *def)
  * the global scope has already answered for them (ask_host 0); for sl_sym
  * the first of them asks it, bound as the system linker binds that
  * library's own calls (an interposer first). */
-static int in_local(struct sl_lib *root, struct symbol_key *key, int ask_host,
-                    struct symdef *def)
+static int in_local(struct sl_lib *root, struct symbol_key *key, int ask_host, struct symdef *def)
 {
 	for (size_t i = 0; i < root->nscope; i++) {
 		struct sl_lib *in = root->scope[i].lib;
