@@ -48,10 +48,18 @@ struct sl_scope {
 
 /* A library is mapped with all its dependencies first (LOADING until its
  * own dependencies are in, then MAPPED), and only then is the group
- * relocated and initialised, dependencies first (RELOCATING, READY), as the
- * system linker does: a library may use a symbol that only a sibling in the
- * group defines. */
-enum lib_state { LIB_LOADING, LIB_MAPPED, LIB_RELOCATING, LIB_READY };
+ * relocated, dependencies first (RELOCATING, RELOCATED), and after that
+ * initialised, dependencies first (INITIALISING, READY), as the system
+ * linker does: a library may use a symbol that only a sibling in the group
+ * defines, and a constructor may call into any library of the group. */
+enum lib_state {
+	LIB_LOADING,
+	LIB_MAPPED,
+	LIB_RELOCATING,
+	LIB_RELOCATED,
+	LIB_INITIALISING,
+	LIB_READY
+};
 
 struct sl_lib {
 	struct sl_lib *next; /* registry list, in the order loads began */

@@ -113,15 +113,15 @@ static void explain_unshared(struct sl_lib *lib)
 }
 
 /* The second half, over the group group's sl_open mapped: dependencies
- * first, each relocated (with the group as a last resort for symbols),
- * RELRO protected, then initialised. */
-static int finish_steps(struct sl_lib *lib, struct sl_lib *group)
+ * first, each relocated (with the group as a last resort for symbols) and
+ * its RELRO protected. */
+static int relocate_steps(struct sl_lib *lib, struct sl_lib *group)
 {
 	if (lib->state != LIB_MAPPED)
 		return 0; /* ready, or already on the way (a cycle) */
 	lib->state = LIB_RELOCATING;
 	for (size_t i = 0; i < lib->ndeps; i++)
-		if (lib->deps[i].lib && finish_steps(lib->deps[i].lib, group) != 0)
+		if (lib->deps[i].lib && relocate_steps(lib->deps[i].lib, group) != 0)
 			return -1;
 	lib->group = group;
 	map_share_begin(lib);
@@ -129,10 +129,32 @@ static int finish_steps(struct sl_lib *lib, struct sl_lib *group)
 		return -1;
 	explain_unshared(lib);
 	lib->group = NULL;
+	lib->state = LIB_RELOCATED;
+	return 0;
+}
+
+/* Then, once the whole group is relocated, as glibc does (a dependency's
+ * constructor may call code of the library that brought it in, which its
+ * references bind to first), the initialisers, dependencies first. */
+static void init_steps(struct sl_lib *lib)
+{
+	if (lib->state != LIB_RELOCATED)
+		return;
+	lib->state = LIB_INITIALISING;
+	for (size_t i = 0; i < lib->ndeps; i++)
+		if (lib->deps[i].lib)
+			init_steps(lib->deps[i].lib);
 	/* Before the initialisers: a constructor may throw and catch. */
 	unwind_attach(lib);
 	initfini_run_init(lib);
 	lib->state = LIB_READY;
+}
+
+static int finish_steps(struct sl_lib *lib, struct sl_lib *group)
+{
+	if (relocate_steps(lib, group) != 0)
+		return -1;
+	init_steps(lib);
 	return 0;
 }
 
