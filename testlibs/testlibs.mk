@@ -113,3 +113,6 @@ TL_FLAGS_libscope_deep_top := $(TL_ORIGIN) -Wl,--no-as-needed
 TL_LIBS_libscope_deep_top := -lscope_deep_dep
 $(B)/testlibs/libscope_deep_top.so: $(B)/testlibs/libscope_deep_dep.so
 TL_FLAGS_libscope_ffs := -fno-builtin
+TL_FLAGS_libscope_inittop := $(TL_ORIGIN) -Wl,--no-as-needed -fno-builtin
+TL_LIBS_libscope_inittop := -lscope_initdep
+$(B)/testlibs/libscope_inittop.so: $(B)/testlibs/libscope_initdep.so

@@ -255,3 +255,13 @@ Test(symbol, an_unversioned_interposer_wins_over_libcs_versioned_definition)
 	cr_expect_eq(ffs_interposed, 1, "ffs@GLIBC_2.2.5 bound to this program's ffs");
 	sl_close(lib);
 }
+
+Test(symbol, a_dependencys_constructor_runs_after_the_whole_group_is_relocated)
+{
+	sl_lib *lib = sl_open(TESTLIB("libscope_inittop.so"), 0);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_expect_eq(call(lib, "scope_init_seen"), 9,
+	             "strlen(\"relocated\") from its constructor");
+	sl_close(lib);
+}
