@@ -782,7 +782,14 @@ void hostsym_remember(const char *name, uint32_t hash, const char *version, cons
  * Asked once per object per change of glibc's objects, and only for an
  * object whose definition a lookup is about to take.
  */
-static void *main_handle;
+/* The executable's handle, as dlopen(NULL) gives it: in glibc a handle is
+ * the object's struct link_map, and the executable's heads the debugger's
+ * list. Taken from there: a dlopen in a fresh process faulted in glibc's
+ * code for it. */
+static void *main_handle(void)
+{
+	return _r_debug.r_map;
+}
 
 static int probe_candidate(const struct host_tables *v, uint32_t j)
 {
@@ -847,9 +854,7 @@ static int probe_scope(size_t i)
 	}
 	strcpy(name, n);
 	pthread_mutex_unlock(&misses_lock);
-	if (!__atomic_load_n(&main_handle, __ATOMIC_ACQUIRE))
-		__atomic_store_n(&main_handle, dlopen(NULL, RTLD_LAZY), __ATOMIC_RELEASE);
-	p = main_handle ? dlsym(main_handle, name) : NULL;
+	p = main_handle() ? dlsym(main_handle(), name) : NULL;
 	if (!p)
 		dlerror(); /* the miss is an answer, not the program's error */
 	pthread_mutex_lock(&misses_lock);
