@@ -507,7 +507,7 @@ void deps_release(struct sl_lib *lib)
 	for (size_t i = lib->ndeps; i-- > 0;) {
 		struct sl_scope *d = &lib->deps[i];
 		if (d->owned && d->lib)
-			load_release(d->lib);
+			load_unref(d->lib);
 	}
 	free(lib->deps);
 	free(lib->needed);

@@ -20,7 +20,7 @@ void registry_unlock(void)
 struct sl_lib *registry_find(dev_t dev, ino_t ino)
 {
 	for (struct sl_lib *l = head; l; l = l->next)
-		if (l->dev == dev && l->ino == ino)
+		if (l->dev == dev && l->ino == ino && !l->dying)
 			return l;
 	return NULL;
 }
@@ -28,7 +28,7 @@ struct sl_lib *registry_find(dev_t dev, ino_t ino)
 struct sl_lib *registry_find_soname(const char *soname)
 {
 	for (struct sl_lib *l = head; l; l = l->next)
-		if (l->soname && strcmp(l->soname, soname) == 0)
+		if (l->soname && !l->dying && strcmp(l->soname, soname) == 0)
 			return l;
 	return NULL;
 }
@@ -85,7 +85,13 @@ void registry_foreach(void (*fn)(struct sl_lib *lib, void *arg), void *arg)
 {
 	registry_lock();
 	for (struct sl_lib *l = head; l; l = l->next)
-		if (l->state == LIB_READY)
+		if (l->state == LIB_READY && !l->dying)
 			fn(l, arg);
 	registry_unlock();
+}
+
+void registry_foreach_all(void (*fn)(struct sl_lib *lib, void *arg), void *arg)
+{
+	for (struct sl_lib *l = head; l; l = l->next)
+		fn(l, arg);
 }

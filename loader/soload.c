@@ -11,6 +11,7 @@
 #include "load.h"
 #include "map.h"
 #include "plan.h"
+#include "reach.h"
 #include "registry.h"
 #include "reloc.h"
 #include "relro_share.h"
@@ -43,24 +44,136 @@ static struct sl_lib *new_lib(const char *path, const struct stat *st, int flags
 	lib->flags = flags;
 	lib->loader = loader;
 	lib->refcount = 1;
+	lib->opens = !loader;
 	lib->state = LIB_LOADING;
 	return lib;
 }
 
-/* Releases whatever the steps built; each release undoes only its own step
- * and does nothing when that step never ran. */
-static void unload(struct sl_lib *lib)
+/* Releases whatever the steps built but the struct; each release undoes
+ * only its own step and does nothing when that step never ran. What lib
+ * held loses a reference, so those libraries must still exist. */
+static void release_steps(struct sl_lib *lib)
 {
 	registry_remove(lib);
-	initfini_run_fini(lib);
 	unwind_detach(lib);
 	tls_detach(lib);
 	map_release(lib);
 	unique_release(lib);
 	deps_release(lib);
 	dynamic_release(lib);
+}
+
+static void free_lib(struct sl_lib *lib)
+{
 	free(lib->path);
 	free(lib);
+}
+
+/* One library nothing else refers to (a failed load before it was
+ * registered, an inspected one). */
+static void unload(struct sl_lib *lib)
+{
+	initfini_run_fini(lib);
+	release_steps(lib);
+	free_lib(lib);
+}
+
+/* A set unloaded together: every finaliser first, in the set's order
+ * (a finaliser may still call into another member), then the rest. */
+static void unload_set(struct sl_lib **set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		initfini_run_fini(set[i]);
+	for (size_t i = 0; i < n; i++)
+		release_steps(set[i]);
+	for (size_t i = 0; i < n; i++)
+		free_lib(set[i]);
+}
+
+/* A finaliser's own sl_close waits for the set being unloaded: the walk
+ * runs again when that set is gone. Under the registry lock. */
+static int collecting, collect_again;
+
+void load_collect(void)
+{
+	struct sl_lib **set;
+	size_t n;
+
+	if (collecting) {
+		collect_again = 1;
+		return;
+	}
+	collecting = 1;
+	do {
+		collect_again = 0;
+		n = reach_unreachable(&set);
+		unload_set(set, n);
+		free(set);
+	} while (collect_again);
+	collecting = 0;
+}
+
+static void count_all(struct sl_lib *lib, void *arg)
+{
+	(void)lib;
+	++*(size_t *)arg;
+}
+
+static void count_ready(struct sl_lib *lib, void *arg)
+{
+	struct sl_lib ***at = arg;
+
+	if (lib->state == LIB_READY && !lib->dying && lib->initialised)
+		*(*at)++ = lib;
+}
+
+void load_finalise_all(void)
+{
+	struct sl_lib **set, **end;
+	size_t n = 0;
+
+	registry_lock();
+	registry_foreach_all(count_all, &n);
+	if ((set = end = malloc((n + 1) * sizeof(*set)))) {
+		registry_foreach_all(count_ready, &end);
+		reach_order(set, (size_t)(end - set));
+		for (struct sl_lib **l = set; l < end; l++)
+			initfini_run_fini(*l);
+		free(set);
+	}
+	registry_unlock();
+}
+
+void load_unref(struct sl_lib *lib)
+{
+	if (lib->refcount > 0)
+		lib->refcount--;
+}
+
+void load_close(struct sl_lib *lib)
+{
+	if (lib->opens > 0) {
+		lib->opens--;
+		load_unref(lib);
+	}
+	if (!lib->opens)
+		load_collect();
+}
+
+void load_pin(struct sl_lib *lib)
+{
+	lib->pins++;
+	lib->refcount++;
+}
+
+void load_unpin(struct sl_lib *lib)
+{
+	if (lib->pins > 0) {
+		lib->pins--;
+		load_unref(lib);
+	}
+	if (!lib->pins)
+		load_collect();
 }
 
 /* The file's bytes are needed only to read the program headers. */
@@ -112,15 +225,15 @@ static void explain_unshared(struct sl_lib *lib)
 }
 
 /* The second half, over the group group's sl_open mapped: dependencies
- * first, each relocated (with the group as a last resort for symbols),
- * RELRO protected, then initialised. */
-static int finish_steps(struct sl_lib *lib, struct sl_lib *group)
+ * first, each relocated (with the group as a last resort for symbols) and
+ * RELRO protected. */
+static int relocate_steps(struct sl_lib *lib, struct sl_lib *group)
 {
 	if (lib->state != LIB_MAPPED)
-		return 0; /* ready, or already on the way (a cycle) */
+		return 0; /* done, or already on the way (a cycle) */
 	lib->state = LIB_RELOCATING;
 	for (size_t i = 0; i < lib->ndeps; i++)
-		if (lib->deps[i].lib && finish_steps(lib->deps[i].lib, group) != 0)
+		if (lib->deps[i].lib && relocate_steps(lib->deps[i].lib, group) != 0)
 			return -1;
 	lib->group = group;
 	map_share_begin(lib);
@@ -128,10 +241,30 @@ static int finish_steps(struct sl_lib *lib, struct sl_lib *group)
 		return -1;
 	explain_unshared(lib);
 	lib->group = NULL;
+	lib->state = LIB_RELOCATED;
+	return 0;
+}
+
+/* Then, the whole group relocated, initialised, dependencies first. */
+static void init_steps(struct sl_lib *lib)
+{
+	if (lib->state != LIB_RELOCATED)
+		return;
+	lib->state = LIB_INITIALISING;
+	for (size_t i = 0; i < lib->ndeps; i++)
+		if (lib->deps[i].lib)
+			init_steps(lib->deps[i].lib);
 	/* Before the initialisers: a constructor may throw and catch. */
 	unwind_attach(lib);
 	initfini_run_init(lib);
 	lib->state = LIB_READY;
+}
+
+static int finish_steps(struct sl_lib *lib)
+{
+	if (relocate_steps(lib, lib) != 0)
+		return -1;
+	init_steps(lib);
 	return 0;
 }
 
@@ -147,6 +280,7 @@ struct sl_lib *load_fd(const char *path, int fd, int flags, struct sl_lib *loade
 	}
 	if ((lib = registry_find(st.st_dev, st.st_ino))) {
 		lib->refcount++;
+		lib->opens += !loader;
 		close(fd);
 		return lib;
 	}
@@ -156,7 +290,12 @@ struct sl_lib *load_fd(const char *path, int fd, int flags, struct sl_lib *loade
 		error_set(path, "not a regular file");
 	} else if ((lib = new_lib(path, &st, flags, loader)) &&
 	           map_steps(lib, fd, st.st_size) != 0) {
-		unload(lib);
+		/* Once registered, a dependency may refer back to it (a cycle):
+		 * it goes with them, unreached, when sl_open collects. */
+		if (registry_contains(lib))
+			lib->opens = 0;
+		else
+			unload(lib);
 		lib = NULL;
 	}
 	close(fd);
@@ -221,18 +360,6 @@ int load_check_fd(const char *path, int fd, enum load_check upto)
 	return 0;
 }
 
-void load_release(struct sl_lib *lib)
-{
-	if (lib->refcount > 0 && --lib->refcount > 0)
-		return;
-	/* DF_1_NODELETE: the library asked never to be unloaded (it may have
-	 * left atexit handlers or threads behind). */
-	if (lib->state == LIB_READY && lib_has(lib, DYN_FLAGS_1) &&
-	    (lib->dyn[DYN_FLAGS_1] & DF_1_NODELETE))
-		return;
-	unload(lib);
-}
-
 /* A second libc beside the host's would break both. A file that is no
  * library at all (a 32-bit libc) is refused for what it is instead. */
 static void refuse_host_library(const char *path)
@@ -268,6 +395,7 @@ static struct sl_lib *open_name(const char *name, int flags)
 
 	if (lib) {
 		lib->refcount++;
+		lib->opens++;
 		return lib;
 	}
 	if ((fd = deps_search(NULL, name, path)) < 0)
@@ -319,9 +447,11 @@ sl_lib *sl_open(const char *path, int flags)
 	lib = strchr(path, '/') ? open_path(path, flags) : open_name(path, flags);
 	/* The dependencies are all found: ldconfig's cache is not needed. */
 	ldcache_release();
-	if (lib && finish_steps(lib, lib) != 0) {
-		load_release(lib);
+	if (lib && finish_steps(lib) != 0) {
+		load_close(lib);
 		lib = NULL;
+	} else if (!lib) {
+		load_collect(); /* what a failed load left mapped */
 	}
 	registry_unlock();
 	return lib;
@@ -374,10 +504,10 @@ int sl_close(sl_lib *lib)
 	int rc = 0;
 
 	registry_lock();
-	if (!lib || !registry_contains(lib) || lib->state != LIB_READY)
+	if (!lib || !registry_contains(lib) || lib->state != LIB_READY || !lib->opens)
 		rc = error_set(NULL, "sl_close: not an open library handle");
 	else
-		load_release(lib);
+		load_close(lib);
 	registry_unlock();
 	return rc;
 }

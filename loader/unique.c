@@ -150,6 +150,10 @@ int unique_bind(struct sl_lib *user, const struct symbol_key *key, struct symdef
 		fill_entry(e, def);
 	if (rc == 0 && unique_hold(user, e->lib) != 0)
 		rc = error_set(user->name, "out of memory");
+	/* As glibc: a definition another library is bound to stays for good,
+	 * the users that come after it included. */
+	if (rc == 0 && user && e->lib && e->lib != user)
+		e->lib->nodelete = 1;
 	if (rc == 0) {
 		def->lib = e->lib;
 		def->sym = e->sym;
@@ -174,6 +178,14 @@ static void vacate_entries(struct sl_lib *lib)
 	}
 }
 
+void unique_foreach_held(const struct sl_lib *user, void (*fn)(struct sl_lib *lib, void *arg),
+                         void *arg)
+{
+	for (struct unique_hold *h = holds; h; h = h->next)
+		if (h->user == user)
+			fn(h->lib, arg);
+}
+
 void unique_release(struct sl_lib *lib)
 {
 	struct unique_hold **p = &holds;
@@ -188,8 +200,7 @@ void unique_release(struct sl_lib *lib)
 			continue;
 		}
 		*p = h->next;
-		load_release(h->lib); /* may unload it, and edit the list ahead */
+		load_unref(h->lib);
 		free(h);
-		p = &holds;
 	}
 }

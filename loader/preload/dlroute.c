@@ -3,6 +3,7 @@
 #include "deps.h"
 #include "error.h"
 #include "ldcache.h"
+#include "load.h"
 #include "initfini.h"
 #include "lib.h"
 #include "rdebug.h"
@@ -78,6 +79,16 @@ __attribute__((constructor)) static void preload_init(void)
 {
 	pthread_once(&once, init);
 	__atomic_store_n(&started, 1, __ATOMIC_RELEASE);
+}
+
+/* At exit glibc runs the finalisers of every object it still holds
+ * (_dl_fini), NODELETE ones and those a relocation dependency kept
+ * included; the libraries libsoload still holds get the same (glibc's
+ * elf/nodelete2, tst-dlopen-nodelete-reloc). Nothing is unmapped. */
+__attribute__((destructor)) static void preload_fini(void)
+{
+	if (ready)
+		load_finalise_all();
 }
 
 /* 1 when the call is to be passed to glibc before anything else: it comes
