@@ -106,3 +106,14 @@ TL_LIBS_libnodeflib := /lib/x86_64-linux-gnu/libbz2.so.1.0
 # libdlctor's constructor dlopens libdlctor_leaf by bare name through its
 # own $ORIGIN.
 TL_FLAGS_libdlctor := $(TL_ORIGIN)
+
+# Unloading by reachability: libreach_dep binds back to libreach_top, which
+# needs it (a cycle through a relocation dependency); libreach_other needs
+# libreach_dep too.
+$(B)/testlibs/libreach_dep.so: testlibs/chain_trace.h
+TL_FLAGS_libreach_top := $(TL_ORIGIN) -Wl,--no-as-needed
+TL_LIBS_libreach_top := -lreach_dep
+$(B)/testlibs/libreach_top.so: $(B)/testlibs/libreach_dep.so testlibs/chain_trace.h
+TL_FLAGS_libreach_other := $(TL_ORIGIN) -Wl,--no-as-needed
+TL_LIBS_libreach_other := -lreach_dep
+$(B)/testlibs/libreach_other.so: $(B)/testlibs/libreach_dep.so testlibs/chain_trace.h
