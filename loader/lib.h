@@ -71,11 +71,11 @@ struct sl_lib {
 	 * reachability walk (reach.c) unloads: from the roots, the libraries
 	 * with opens or pins, or NODELETE, through deps and holds. */
 	unsigned refcount;
-	unsigned opens; /* sl_open handles not yet closed */
-	unsigned pins;  /* thread_local destructors still to run in it (tls.c) */
-	int nodelete;   /* another library bound a unique definition of it */
-	int reach_mark; /* reach.c's walk */
-	int dying;      /* in a set being unloaded: found by no lookup */
+	unsigned opens;           /* sl_open handles not yet closed */
+	unsigned pins;            /* thread_local destructors still to run in it (tls.c) */
+	int nodelete;             /* another library bound a unique definition of it */
+	int reach_mark;           /* reach.c's walk */
+	int dying;                /* in a set being unloaded: found by no lookup */
 	unsigned long init_order; /* initfini: when its initialisers ran */
 	int flags;
 	enum lib_state state;
