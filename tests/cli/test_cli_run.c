@@ -128,6 +128,18 @@ Test(cli_run, dl_iterate_phdr_lists_soload_libraries)
 	json_decref(doc);
 }
 
+/* A cycle through a relocation dependency: kept while another handle
+ * reaches it, unloaded whole with the last, and the preload's views
+ * (dl_iterate_phdr, dladdr, the debugger's list) follow. */
+Test(cli_run, a_cycle_kept_while_reached_and_unloaded_whole)
+{
+	json_t *doc = both_ways("reach");
+
+	expect_soload(doc, "libreach_top.so", 1);
+	expect_soload(doc, "libreach_dep.so", 0);
+	json_decref(doc);
+}
+
 Test(cli_run, rtld_noload_and_nodelete)
 {
 	json_t *doc = both_ways("noload");

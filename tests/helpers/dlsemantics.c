@@ -180,6 +180,58 @@ static int case_iterate(void)
 	return 0;
 }
 
+/* How many of the debugger's lists (every namespace, glibc's r_debug
+ * chain) name a library whose path holds name; -1 if one is not
+ * consistent. */
+static int debugger_lists(const char *name)
+{
+	int n = 0;
+
+	for (struct r_debug_extended *r = (struct r_debug_extended *)&_r_debug; r; r = r->r_next) {
+		if (r->base.r_state != RT_CONSISTENT)
+			return -1;
+		for (struct link_map *m = r->base.r_map; m; m = m->l_next)
+			n += m->l_name && strstr(m->l_name, name) != NULL;
+		if (r->base.r_version < 2)
+			break;
+	}
+	return n;
+}
+
+static int listed(const char *name)
+{
+	struct find f = {name, NULL, 0, 0};
+
+	dl_iterate_phdr(each, &f);
+	return f.found;
+}
+
+/* Unloading by reachability: libreach_dep binds back to libreach_top, which
+ * needs it; libreach_other needs libreach_dep. top's handle closed, the
+ * cycle stays for other, in dl_iterate_phdr, dladdr and the debugger's
+ * list alike; other's closed, all three go at once. */
+static int case_reach(void)
+{
+	void *top = open_lib("libreach_top.so", RTLD_NOW), *other;
+	void *value = top ? dlsym(top, "reach_top_value") : NULL;
+	int (*call)(void);
+	Dl_info di;
+
+	if (!value || !(other = open_lib("libreach_other.so", RTLD_NOW)))
+		return fail("dlopen libreach_top, libreach_other");
+	if (!(call = (int (*)(void))dlsym(other, "reach_other_call")) || dlclose(top))
+		return fail("dlsym reach_other_call, dlclose libreach_top");
+	if (call() != 42 || listed("libreach_top.so") != 1 || debugger_lists("libreach_") != 3 ||
+	    !dladdr(value, &di) || !di.dli_fname || !strstr(di.dli_fname, "libreach_top.so"))
+		return fail("libreach_top kept by libreach_dep's binding");
+	if (dlclose(other))
+		return fail("dlclose libreach_other");
+	if (listed("libreach_") || debugger_lists("libreach_") != 0 ||
+	    open_lib("libreach_top.so", RTLD_NOW | RTLD_NOLOAD))
+		return fail("the cycle unloaded with the last handle");
+	return 0;
+}
+
 /* Files that are not libraries: NULL and a message for each, never a
  * crash. */
 static int case_malformed(int n, char **files)
@@ -418,6 +470,7 @@ int main(int argc, char **argv)
 	         : !strcmp(argv[1], "ctor")      ? case_ctor()
 	         : !strcmp(argv[1], "dladdr")    ? case_dladdr()
 	         : !strcmp(argv[1], "iterate")   ? case_iterate()
+	         : !strcmp(argv[1], "reach")     ? case_reach()
 	         : !strcmp(argv[1], "bare")      ? case_bare(0)
 	         : !strcmp(argv[1], "bare_via")  ? case_bare(1)
 	         : !strcmp(argv[1], "noload")    ? case_noload()
