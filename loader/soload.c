@@ -254,6 +254,7 @@ static void init_steps(struct sl_lib *lib)
 	for (size_t i = 0; i < lib->ndeps; i++)
 		if (lib->deps[i].lib)
 			init_steps(lib->deps[i].lib);
+	unique_settle(lib);
 	/* Before the initialisers: a constructor may throw and catch. */
 	unwind_attach(lib);
 	initfini_run_init(lib);

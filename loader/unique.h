@@ -29,6 +29,10 @@ int unique_bind(struct sl_lib *user, const struct symbol_key *key, struct symdef
  * registry lock. 0, or -1 (no memory). */
 int unique_hold(struct sl_lib *user, struct sl_lib *lib);
 
+/* user is loaded for good (its group relocated): the definers of the
+ * unique definitions it is bound to become NODELETE. */
+void unique_settle(const struct sl_lib *user);
+
 /* Calls fn for every library user holds (reach.c's walk). */
 void unique_foreach_held(const struct sl_lib *user, void (*fn)(struct sl_lib *lib, void *arg),
                          void *arg);

@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <dlfcn.h>
 #include <link.h>
+#include <string.h>
 #include <sys/mman.h>
 
 typedef int *(*counter_fn)(void);
@@ -106,6 +107,20 @@ Test(unique, a_definition_another_library_bound_stays_after_its_user_closes)
 	cr_assert_eq(((bump_fn)sl_sym(a, "uniq_a_bump"))(), 2, "the same object");
 	cr_assert_eq(sl_close(a), 0);
 	cr_assert_gt(tu_count_maps_of("libuniq_a.so"), 0);
+}
+
+/* A library bound to a's definition that then fails to load leaves a as
+ * it was, not NODELETE (glibc's elf/tst-dlopen-nodelete-reloc, case 6,
+ * the other way round). */
+Test(unique, a_failed_load_does_not_make_the_definer_nodelete)
+{
+	sl_lib *a = open_lib(TESTLIB("libuniq_a.so"));
+
+	cr_assert_null(sl_open(TESTLIB("libuniq_fail.so"), 0));
+	cr_assert(strstr(sl_error(), "uniq_fail_missing"), "%s", sl_error());
+	cr_assert_eq(tu_count_maps_of("libuniq_fail.so"), 0);
+	cr_assert_eq(sl_close(a), 0);
+	cr_assert_eq(tu_count_maps_of("libuniq_"), 0);
 }
 
 /* A definition only its own library used goes with it, and the table
