@@ -32,21 +32,4 @@ void load_discard(struct sl_lib *lib);
 /* load_inspect_fd, then load_discard: 0, or -1 with sl_error(). */
 int load_check_fd(const char *path, int fd, enum load_check upto);
 
-/* Drops a reference another library held (a dependency, a hold): the
- * count sl_info shows. Unloading is load_collect's alone. */
-void load_unref(struct sl_lib *lib);
-/* Drops one direct open (sl_close, a failed sl_open), then unloads what
- * is no longer reached (reach.h). */
-void load_close(struct sl_lib *lib);
-/* A pin keeps lib loaded like an open that is no handle (a thread_local
- * destructor still to run); unpinning collects as load_close does. */
-void load_pin(struct sl_lib *lib);
-void load_unpin(struct sl_lib *lib);
-/* Unloads every library no root reaches, as one set: finalisers first, in
- * the reverse of initialisation order. */
-void load_collect(void);
-/* At exit: every library still loaded runs its finalisers, the latest
- * initialised first, as glibc's _dl_fini; nothing is unmapped. */
-void load_finalise_all(void);
-
 #endif

@@ -19,6 +19,7 @@
 #include "tls.h"
 #include "unique.h"
 #include "unwind.h"
+#include "unload.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -47,133 +48,6 @@ static struct sl_lib *new_lib(const char *path, const struct stat *st, int flags
 	lib->opens = !loader;
 	lib->state = LIB_LOADING;
 	return lib;
-}
-
-/* Releases whatever the steps built but the struct; each release undoes
- * only its own step and does nothing when that step never ran. What lib
- * held loses a reference, so those libraries must still exist. */
-static void release_steps(struct sl_lib *lib)
-{
-	registry_remove(lib);
-	unwind_detach(lib);
-	tls_detach(lib);
-	map_release(lib);
-	unique_release(lib);
-	deps_release(lib);
-	dynamic_release(lib);
-}
-
-static void free_lib(struct sl_lib *lib)
-{
-	free(lib->path);
-	free(lib);
-}
-
-/* One library nothing else refers to (a failed load before it was
- * registered, an inspected one). */
-static void unload(struct sl_lib *lib)
-{
-	initfini_run_fini(lib);
-	release_steps(lib);
-	free_lib(lib);
-}
-
-/* A set unloaded together: every finaliser first, in the set's order
- * (a finaliser may still call into another member), then the rest. */
-static void unload_set(struct sl_lib **set, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		initfini_run_fini(set[i]);
-	for (size_t i = 0; i < n; i++)
-		release_steps(set[i]);
-	for (size_t i = 0; i < n; i++)
-		free_lib(set[i]);
-}
-
-/* A finaliser's own sl_close waits for the set being unloaded: the walk
- * runs again when that set is gone. Under the registry lock. */
-static int collecting, collect_again;
-
-void load_collect(void)
-{
-	struct sl_lib **set;
-	size_t n;
-
-	if (collecting) {
-		collect_again = 1;
-		return;
-	}
-	collecting = 1;
-	do {
-		collect_again = 0;
-		n = reach_unreachable(&set);
-		unload_set(set, n);
-		free(set);
-	} while (collect_again);
-	collecting = 0;
-}
-
-static void count_all(struct sl_lib *lib, void *arg)
-{
-	(void)lib;
-	++*(size_t *)arg;
-}
-
-static void count_ready(struct sl_lib *lib, void *arg)
-{
-	struct sl_lib ***at = arg;
-
-	if (lib->state == LIB_READY && !lib->dying && lib->initialised)
-		*(*at)++ = lib;
-}
-
-void load_finalise_all(void)
-{
-	struct sl_lib **set, **end;
-	size_t n = 0;
-
-	registry_lock();
-	registry_foreach_all(count_all, &n);
-	if ((set = end = malloc((n + 1) * sizeof(*set)))) {
-		registry_foreach_all(count_ready, &end);
-		reach_order(set, (size_t)(end - set));
-		for (struct sl_lib **l = set; l < end; l++)
-			initfini_run_fini(*l);
-		free(set);
-	}
-	registry_unlock();
-}
-
-void load_unref(struct sl_lib *lib)
-{
-	if (lib->refcount > 0)
-		lib->refcount--;
-}
-
-void load_close(struct sl_lib *lib)
-{
-	if (lib->opens > 0) {
-		lib->opens--;
-		load_unref(lib);
-	}
-	if (!lib->opens)
-		load_collect();
-}
-
-void load_pin(struct sl_lib *lib)
-{
-	lib->pins++;
-	lib->refcount++;
-}
-
-void load_unpin(struct sl_lib *lib)
-{
-	if (lib->pins > 0) {
-		lib->pins--;
-		load_unref(lib);
-	}
-	if (!lib->pins)
-		load_collect();
 }
 
 /* The file's bytes are needed only to read the program headers. */
@@ -296,7 +170,7 @@ struct sl_lib *load_fd(const char *path, int fd, int flags, struct sl_lib *loade
 		if (registry_contains(lib))
 			lib->opens = 0;
 		else
-			unload(lib);
+			unload_one(lib);
 		lib = NULL;
 	}
 	close(fd);
@@ -346,7 +220,7 @@ struct sl_lib *load_inspect_fd(const char *path, int fd, enum load_check upto,
 void load_discard(struct sl_lib *lib)
 {
 	registry_lock();
-	unload(lib);
+	unload_one(lib);
 	registry_unlock();
 }
 
@@ -449,10 +323,10 @@ sl_lib *sl_open(const char *path, int flags)
 	/* The dependencies are all found: ldconfig's cache is not needed. */
 	ldcache_release();
 	if (lib && finish_steps(lib) != 0) {
-		load_close(lib);
+		unload_close(lib);
 		lib = NULL;
 	} else if (!lib) {
-		load_collect(); /* what a failed load left mapped */
+		unload_collect(); /* what a failed load left mapped */
 	}
 	registry_unlock();
 	return lib;
@@ -508,7 +382,7 @@ int sl_close(sl_lib *lib)
 	if (!lib || !registry_contains(lib) || lib->state != LIB_READY || !lib->opens)
 		rc = error_set(NULL, "sl_close: not an open library handle");
 	else
-		load_close(lib);
+		unload_close(lib);
 	registry_unlock();
 	return rc;
 }

@@ -1,8 +1,8 @@
 #include "unique.h"
 #include "error.h"
 #include "hostsym.h"
-#include "load.h"
 #include "registry.h"
+#include "unload.h"
 
 #include <dlfcn.h>
 #include <stdlib.h>
@@ -218,7 +218,7 @@ void unique_release(struct sl_lib *lib)
 			continue;
 		}
 		*p = h->next;
-		load_unref(h->lib);
+		unload_unref(h->lib);
 		free(h);
 	}
 }

@@ -3,7 +3,6 @@
 #include "deps.h"
 #include "error.h"
 #include "ldcache.h"
-#include "load.h"
 #include "initfini.h"
 #include "lib.h"
 #include "rdebug.h"
@@ -14,6 +13,7 @@
 #include "symbol.h"
 #include "unique.h"
 #include "tls.h"
+#include "unload.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -88,7 +88,7 @@ __attribute__((constructor)) static void preload_init(void)
 __attribute__((destructor)) static void preload_fini(void)
 {
 	if (ready)
-		load_finalise_all();
+		unload_at_exit();
 }
 
 /* 1 when the call is to be passed to glibc before anything else: it comes
