@@ -92,7 +92,13 @@ void unload_at_exit(void)
 	struct sl_lib **set, **end;
 	size_t n = 0;
 
+	int was_collecting;
+
 	registry_lock();
+	/* A finaliser's dlclose must not free what the loop has yet to reach:
+	 * the process is ending, nothing need be unmapped. */
+	was_collecting = collecting;
+	collecting = 1;
 	registry_foreach_all(count_all, &n);
 	if ((set = end = malloc((n + 1) * sizeof(*set)))) {
 		registry_foreach_all(count_ready, &end);
@@ -101,6 +107,7 @@ void unload_at_exit(void)
 			initfini_run_fini(*l);
 		free(set);
 	}
+	collecting = was_collecting;
 	registry_unlock();
 }
 

@@ -140,6 +140,26 @@ Test(cli_run, a_cycle_kept_while_reached_and_unloaded_whole)
 	json_decref(doc);
 }
 
+/* Libraries still open at exit run their finalisers then, in glibc's
+ * order, under soload run as plainly (each run appends to the trace). */
+Test(cli_run, finalisers_of_what_is_still_open_run_at_exit)
+{
+	char trace[160];
+	char *text;
+	json_t *doc;
+
+	snprintf(trace, sizeof(trace), "%s/trace", scratch.dir);
+	setenv("SOLOAD_TRACE", trace, 1);
+	doc = both_ways("exit");
+	unsetenv("SOLOAD_TRACE");
+	expect_soload(doc, "libreach_top.so", 1);
+	text = tu_read_file(trace);
+	cr_assert_not_null(text);
+	cr_assert_str_eq(text, "other\ntop\ndep\nother\ntop\ndep\n");
+	free(text);
+	json_decref(doc);
+}
+
 Test(cli_run, rtld_noload_and_nodelete)
 {
 	json_t *doc = both_ways("noload");

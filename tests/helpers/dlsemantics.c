@@ -232,6 +232,15 @@ static int case_reach(void)
 	return 0;
 }
 
+/* Libraries left open at exit: their finalisers run then (each writes a
+ * line to $SOLOAD_TRACE), as glibc's _dl_fini runs them. */
+static int case_exit(void)
+{
+	if (!open_lib("libreach_top.so", RTLD_NOW) || !open_lib("libreach_other.so", RTLD_NOW))
+		return fail("dlopen libreach_top, libreach_other");
+	return 0;
+}
+
 /* Files that are not libraries: NULL and a message for each, never a
  * crash. */
 static int case_malformed(int n, char **files)
@@ -471,6 +480,7 @@ int main(int argc, char **argv)
 	         : !strcmp(argv[1], "dladdr")    ? case_dladdr()
 	         : !strcmp(argv[1], "iterate")   ? case_iterate()
 	         : !strcmp(argv[1], "reach")     ? case_reach()
+	         : !strcmp(argv[1], "exit")      ? case_exit()
 	         : !strcmp(argv[1], "bare")      ? case_bare(0)
 	         : !strcmp(argv[1], "bare_via")  ? case_bare(1)
 	         : !strcmp(argv[1], "noload")    ? case_noload()
