@@ -7,6 +7,7 @@
 #include "elfcheck.h"
 #include "error.h"
 #include "initfini.h"
+#include "lazy.h"
 #include "ldcache.h"
 #include "load.h"
 #include "map.h"
@@ -56,6 +57,7 @@ static void unload(struct sl_lib *lib)
 	unwind_detach(lib);
 	tls_detach(lib);
 	map_release(lib);
+	lazy_release(lib);
 	unique_release(lib);
 	deps_release(lib);
 	dynamic_release(lib);
