@@ -241,8 +241,8 @@ static void __attribute__((noreturn)) fatal_undefined(const struct sl_lib *lib, 
 	const struct sl_version *v = wanted_version(lib, symidx);
 
 	dprintf(STDERR_FILENO, "%s: symbol lookup error: %s: undefined symbol: %s%s%s\n",
-	        program_invocation_name, lib->path, symbol_name(lib, symidx), v ? ", version " : "",
-	        v ? v->name : "");
+	        program_invocation_name, lib->path, symbol_name(lib, symidx),
+	        v ? ", version " : "", v ? v->name : "");
 	abort();
 }
 

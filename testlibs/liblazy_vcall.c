@@ -4,10 +4,10 @@
  * plain and as liblazy_ibt.so, in the IBT form of PLT (.plt.sec). */
 #include <immintrin.h>
 
-__m256 lazy_vadd256(__m256 a, __m256 b, __m256 c, __m256 d, __m256 e, __m256 f, __m256 g,
-                    __m256 h) __attribute__((target("avx")));
-__m512 lazy_vadd512(__m512 a, __m512 b, __m512 c, __m512 d, __m512 e, __m512 f, __m512 g,
-                    __m512 h) __attribute__((target("avx512f")));
+__m256 lazy_vadd256(__m256 a, __m256 b, __m256 c, __m256 d, __m256 e, __m256 f, __m256 g, __m256 h)
+        __attribute__((target("avx")));
+__m512 lazy_vadd512(__m512 a, __m512 b, __m512 c, __m512 d, __m512 e, __m512 f, __m512 g, __m512 h)
+        __attribute__((target("avx512f")));
 double lazy_dmix(long i1, double a, long i2, double b, long i3, double c, long i4, double d,
                  long i5, double e, long i6, double f, double g, double h);
 double lazy_vsum(int n, ...);

@@ -63,8 +63,7 @@ Test(lazy, calls_what_only_a_library_loaded_later_defines)
 Test(lazy, binds_at_load_without_sl_lazy)
 {
 	cr_assert_null(sl_open(USER, 0));
-	cr_assert(strstr(sl_error(), "liblazy_user.so: undefined symbol lazy_"), "%s",
-	          sl_error());
+	cr_assert(strstr(sl_error(), "liblazy_user.so: undefined symbol lazy_"), "%s", sl_error());
 	cr_assert(!loaded(USER), "a failed load leaves nothing");
 }
 
@@ -122,8 +121,8 @@ Test(lazy, a_symbol_nobody_defines_aborts_at_its_first_call)
 
 static void check_m256(sl_lib *lib)
 {
-	void (*call)(const float *, float *) = (void (*)(const float *, float *))sym(
-	        lib, "lazy_call256");
+	void (*call)(const float *, float *) =
+	        (void (*)(const float *, float *))sym(lib, "lazy_call256");
 	float in[64], out[8];
 
 	for (int i = 0; i < 64; i++)
@@ -142,8 +141,8 @@ static void check_m256(sl_lib *lib)
 
 static void check_m512(sl_lib *lib)
 {
-	void (*call)(const float *, float *) = (void (*)(const float *, float *))sym(
-	        lib, "lazy_call512");
+	void (*call)(const float *, float *) =
+	        (void (*)(const float *, float *))sym(lib, "lazy_call512");
 	float in[128], out[16];
 
 	for (int i = 0; i < 128; i++)
@@ -235,11 +234,13 @@ Test(lazy, two_threads_racing_the_first_call_both_reach_the_target)
 		void *ret[2];
 		race_fn = (int (*)(int))sym(user, "lazy_call_late");
 		for (int i = 0; i < 2; i++)
-			cr_assert_eq(pthread_create(&t[i], NULL, race, (void *)(intptr_t)(round + i)),
-			             0);
+			cr_assert_eq(
+			        pthread_create(&t[i], NULL, race, (void *)(intptr_t)(round + i)),
+			        0);
 		for (int i = 0; i < 2; i++) {
 			pthread_join(t[i], &ret[i]);
-			cr_assert_eq((int)(intptr_t)ret[i], 2 * (round + i) + 1, "round %d", round);
+			cr_assert_eq((int)(intptr_t)ret[i], 2 * (round + i) + 1, "round %d",
+			             round);
 		}
 		cr_assert_eq(sl_close(late), 0);
 		cr_assert_eq(sl_close(user), 0);
