@@ -264,6 +264,21 @@ Test(lazy, a_cxx_exception_passes_lazily_bound_calls)
 	cr_assert_eq(sl_close(lib), 0);
 }
 
+/* DT_JMPREL holds more than JUMP_SLOTs: IRELATIVE (libifunc's local
+ * IFUNC) and TLS descriptors (libtlsdesc's) stay bound at load. */
+Test(lazy, irelative_and_tls_descriptors_in_dt_jmprel_stay_bound_at_load)
+{
+	sl_lib *ifunc = open_ok(TESTLIB("libifunc.so"), SL_LAZY);
+	sl_lib *desc = open_ok(TESTLIB("libtlsdesc.so"), SL_LAZY);
+	long (*bump)(void) = (long (*)(void))sym(desc, "tlsdesc_bump");
+	long first = bump();
+
+	cr_assert_eq(((int (*)(void))sym(ifunc, "ifunc_call_local"))(), 14);
+	cr_assert_eq(bump(), first + 1);
+	cr_assert_eq(sl_close(desc), 0);
+	cr_assert_eq(sl_close(ifunc), 0);
+}
+
 /* SL_SHARE: GOT[1] and GOT[2] sit in RELRO's last page and differ in every
  * process; a cache written by an eager load or a lazy one serves the other. */
 static int share_child(int flags)
