@@ -46,3 +46,13 @@ int lazy_call_ifunc(void)
 {
 	return lazy_ifunc();
 }
+
+#ifdef LAZY_IBT
+/* Never called: liblazy_ibt loads only if its slots wait for a first call. */
+extern void lazy_ibt_never(void);
+
+void lazy_call_ibt_never(void)
+{
+	lazy_ibt_never();
+}
+#endif

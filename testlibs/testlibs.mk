@@ -124,5 +124,5 @@ TL_LIBS_liblazy_vcall := -llazy_vec
 $(B)/testlibs/liblazy_vcall.so: $(B)/testlibs/liblazy_vec.so
 TESTLIBS += $(B)/testlibs/liblazy_ibt.so
 $(B)/testlibs/liblazy_ibt.so: testlibs/liblazy_vcall.c $(B)/testlibs/liblazy_vec.so
-	$(CC) -std=gnu11 $(WARN) -O1 -g -fPIC -shared -fcf-protection=full -o $@ $< \
+	$(CC) -std=gnu11 $(WARN) -O1 -g -fPIC -shared -fcf-protection=full -DLAZY_IBT -o $@ $< \
 		$(TL_ORIGIN) $(TL_LAZY) -Wl,-z,ibtplt -Wl,--no-as-needed -L$(B)/testlibs -llazy_vec

@@ -191,6 +191,7 @@ Test(lazy, vector_and_scalar_arguments_reach_the_target)
 
 Test(lazy, the_ibt_form_of_plt_binds_lazily_too)
 {
+	cr_assert_null(sl_open(IBT, 0), "lazy_ibt_never is defined nowhere");
 	sl_lib *lib = open_ok(IBT, SL_LAZY);
 
 	check_scalars(lib);
