@@ -109,6 +109,10 @@ struct sl_lib {
 	size_t ntlsdesc, tlsdesc_cap;
 	struct sl_unwind unwind;
 
+	/* Lazy PLT binding (lazy.c): NULL when every JUMP_SLOT is bound at
+	 * load; else one bit per DT_JMPREL entry, set once it is bound. */
+	unsigned char *lazy_bound;
+
 	/* RELRO sharing (share.c), only with SL_SHARE. */
 	struct share_ctx *share;
 	struct sl_share_stats share_stats;

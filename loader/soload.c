@@ -7,6 +7,7 @@
 #include "elfcheck.h"
 #include "error.h"
 #include "initfini.h"
+#include "lazy.h"
 #include "ldcache.h"
 #include "load.h"
 #include "map.h"

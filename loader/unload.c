@@ -2,6 +2,7 @@
 #include "deps.h"
 #include "dynamic.h"
 #include "initfini.h"
+#include "lazy.h"
 #include "map.h"
 #include "reach.h"
 #include "registry.h"
@@ -20,6 +21,7 @@ static void release_steps(struct sl_lib *lib)
 	unwind_detach(lib);
 	tls_detach(lib);
 	map_release(lib);
+	lazy_release(lib);
 	unique_release(lib);
 	deps_release(lib);
 	dynamic_release(lib);

@@ -512,6 +512,9 @@ int route_dlopen(struct dl_args *args, void *caller)
 	}
 	if (mode & RTLD_NOLOAD)
 		flags |= SL_NOLOAD;
+	/* As glibc: lazy only when RTLD_LAZY is given without RTLD_NOW. */
+	if ((mode & (RTLD_LAZY | RTLD_NOW)) == RTLD_LAZY)
+		flags |= SL_LAZY;
 	if (!(lib = sl_open(path, flags))) {
 		const char *why = sl_error() ? sl_error() : "refused";
 		if (mode & RTLD_NOLOAD) {

@@ -102,6 +102,18 @@ Test(cli_run, rtld_global_serves_later_loads_and_rtld_default)
 	json_decref(doc);
 }
 
+/* RTLD_LAZY is SL_LAZY: the call is bound at its first use, once the
+ * RTLD_GLOBAL library that defines it is loaded. */
+Test(cli_run, rtld_lazy_binds_a_call_to_a_later_global_library)
+{
+	json_t *doc = both_ways("lazy_global");
+
+	expect_soload(doc, "libdlneedsglobal.so", 1);
+	expect_soload(doc, "libdlglobal.so", 1);
+	cr_expect_eq(json_integer_value(json_object_get(doc, "exit_code")), 0);
+	json_decref(doc);
+}
+
 Test(cli_run, constructor_dlopen_searches_its_own_origin)
 {
 	json_t *doc = both_ways("ctor");

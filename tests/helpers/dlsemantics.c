@@ -60,6 +60,22 @@ static int case_global(void)
 	return dlclose(b) || dlclose(a) || dlclose(a) ? fail("dlclose") : 0;
 }
 
+/* RTLD_LAZY: a library whose call only a later RTLD_GLOBAL library can
+ * answer loads, and the call is bound when it is first made. */
+static int case_lazy_global(void)
+{
+	void *b = open_lib("libdlneedsglobal.so", RTLD_LAZY), *a;
+	int (*f)(void);
+
+	if (!b)
+		return fail("dlopen libdlneedsglobal RTLD_LAZY");
+	if (!(a = open_lib("libdlglobal.so", RTLD_LAZY | RTLD_GLOBAL)))
+		return fail("dlopen libdlglobal global");
+	if (!(f = (int (*)(void))dlsym(b, "needsglobal_value")) || f() != 42 || f() != 42)
+		return fail("needsglobal_value through a lazily bound call");
+	return dlclose(b) || dlclose(a) ? fail("dlclose") : 0;
+}
+
 /* A constructor's dlopen of a bare name searches its own library's
  * $ORIGIN. */
 static int case_ctor(void)
@@ -475,26 +491,27 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(dir, sizeof(dir), "%s", argv[2]);
-	int rc = !strcmp(argv[1], "global")      ? case_global()
-	         : !strcmp(argv[1], "ctor")      ? case_ctor()
-	         : !strcmp(argv[1], "dladdr")    ? case_dladdr()
-	         : !strcmp(argv[1], "iterate")   ? case_iterate()
-	         : !strcmp(argv[1], "reach")     ? case_reach()
-	         : !strcmp(argv[1], "exit")      ? case_exit()
-	         : !strcmp(argv[1], "bare")      ? case_bare(0)
-	         : !strcmp(argv[1], "bare_via")  ? case_bare(1)
-	         : !strcmp(argv[1], "noload")    ? case_noload()
-	         : !strcmp(argv[1], "dlinfo")    ? case_dlinfo()
-	         : !strcmp(argv[1], "next")      ? case_next()
-	         : !strcmp(argv[1], "threads")   ? case_threads()
-	         : !strcmp(argv[1], "errors")    ? case_errors()
-	         : !strcmp(argv[1], "ie")        ? case_ie()
-	         : !strcmp(argv[1], "ie_late")   ? case_ie_late()
-	         : !strcmp(argv[1], "deepbind")  ? case_deepbind()
-	         : !strcmp(argv[1], "stop")      ? case_dbgstop("dbgstop_wait")
-	         : !strcmp(argv[1], "trap")      ? case_dbgstop("dbgstop_trap")
-	         : !strcmp(argv[1], "malformed") ? case_malformed(argc - 3, argv + 3)
-	                                         : 2;
+	int rc = !strcmp(argv[1], "global")        ? case_global()
+	         : !strcmp(argv[1], "lazy_global") ? case_lazy_global()
+	         : !strcmp(argv[1], "ctor")        ? case_ctor()
+	         : !strcmp(argv[1], "dladdr")      ? case_dladdr()
+	         : !strcmp(argv[1], "iterate")     ? case_iterate()
+	         : !strcmp(argv[1], "reach")       ? case_reach()
+	         : !strcmp(argv[1], "exit")        ? case_exit()
+	         : !strcmp(argv[1], "bare")        ? case_bare(0)
+	         : !strcmp(argv[1], "bare_via")    ? case_bare(1)
+	         : !strcmp(argv[1], "noload")      ? case_noload()
+	         : !strcmp(argv[1], "dlinfo")      ? case_dlinfo()
+	         : !strcmp(argv[1], "next")        ? case_next()
+	         : !strcmp(argv[1], "threads")     ? case_threads()
+	         : !strcmp(argv[1], "errors")      ? case_errors()
+	         : !strcmp(argv[1], "ie")          ? case_ie()
+	         : !strcmp(argv[1], "ie_late")     ? case_ie_late()
+	         : !strcmp(argv[1], "deepbind")    ? case_deepbind()
+	         : !strcmp(argv[1], "stop")        ? case_dbgstop("dbgstop_wait")
+	         : !strcmp(argv[1], "trap")        ? case_dbgstop("dbgstop_trap")
+	         : !strcmp(argv[1], "malformed")   ? case_malformed(argc - 3, argv + 3)
+	                                           : 2;
 	if (rc == 0)
 		printf("ok\n");
 	return rc;
