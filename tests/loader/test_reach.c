@@ -90,3 +90,24 @@ Test(reach, a_dependency_is_no_handle_to_close)
 	cr_assert_eq(sl_close(top), 0);
 	cr_assert_eq(tu_count_maps_of("libreach_"), 0);
 }
+
+/* Lazy binding: liblazy_user's first call of lazy_late binds it in
+ * liblazy_late, which needs liblazy_user. The binding holds liblazy_late
+ * (a cycle), so closing liblazy_late's handle leaves it for the call that
+ * is already bound; the last handle takes both. */
+Test(reach, a_lazy_binding_to_a_library_that_needs_the_caller_keeps_it)
+{
+	sl_lib *user = sl_open(TESTLIB("liblazy_user.so"), SL_LAZY), *late;
+	int (*call)(int);
+
+	cr_assert_not_null(user, "%s", sl_error());
+	late = sl_open(TESTLIB("liblazy_late.so"), SL_LAZY);
+	cr_assert_not_null(late, "%s", sl_error());
+	call = (int (*)(int))sl_sym(user, "lazy_call_late");
+	cr_assert_eq(call(3), 7);
+	cr_assert_eq(sl_close(late), 0);
+	cr_assert_gt(tu_count_maps_of("liblazy_late.so"), 0, "liblazy_user's binding holds it");
+	cr_assert_eq(call(4), 9);
+	cr_assert_eq(sl_close(user), 0);
+	cr_assert_eq(tu_count_maps_of("liblazy_"), 0);
+}
