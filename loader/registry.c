@@ -17,6 +17,23 @@ void registry_unlock(void)
 	pthread_mutex_unlock(&lock);
 }
 
+/* A child forked while another thread was inside a load would find the
+ * lock held for good by a thread it does not have, and hang at its first
+ * lazy call or sl_open: fork waits for the lock, as glibc's does for its
+ * loader's. The child, whose one thread has a new id, starts with a fresh
+ * lock (a recursive one's owner check would refuse its unlock). */
+static void fork_child(void)
+{
+	pthread_mutex_t fresh = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+	lock = fresh;
+}
+
+__attribute__((constructor)) static void lock_around_fork(void)
+{
+	pthread_atfork(registry_lock, registry_unlock, fork_child);
+}
+
 struct sl_lib *registry_find(dev_t dev, ino_t ino)
 {
 	for (struct sl_lib *l = head; l; l = l->next)

@@ -10,6 +10,7 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -19,6 +20,7 @@
 #define LATE  TESTLIB("liblazy_late.so")
 #define VCALL TESTLIB("liblazy_vcall.so")
 #define IBT   TESTLIB("liblazy_ibt.so")
+#define SLOW  TESTLIB("libslowctor.so")
 
 static sl_lib *open_ok(const char *path, int flags)
 {
@@ -316,4 +318,78 @@ Test(lazy, shared_relro_works_both_ways)
 	cr_assert_eq(share_child(SL_SHARE), 0, "eager, from the lazy cache");
 	tu_remove_tree(dir);
 	unsetenv("SOLOAD_SHARE_DIR");
+}
+
+/* A load that another thread is inside of, its constructor waiting on the
+ * go pipe until a third thread writes to it. */
+struct held_load {
+	int go[2], ready[2];
+	sl_lib *lib;
+};
+
+static void *open_slow(void *arg)
+{
+	struct held_load *h = arg;
+
+	h->lib = sl_open(SLOW, 0);
+	return NULL;
+}
+
+static void *release_later(void *arg)
+{
+	struct held_load *h = arg;
+
+	usleep(300 * 1000);
+	if (write(h->go[1], "g", 1) != 1)
+		abort();
+	return NULL;
+}
+
+static void set_fd_env(const char *name, int fd)
+{
+	char num[16];
+
+	snprintf(num, sizeof(num), "%d", fd);
+	setenv(name, num, 1);
+}
+
+/* The loader's lock is taken around fork (as glibc does with its own), so
+ * a child forked while another thread is inside sl_open does not find it
+ * held for good by a thread it does not have: its first lazy call binds. */
+Test(lazy, a_child_forked_during_another_threads_load_makes_its_first_call)
+{
+	struct held_load h = {.lib = NULL};
+	pthread_t opener, releaser;
+	int status;
+	char c;
+
+	cr_assert_eq(pipe(h.go), 0);
+	cr_assert_eq(pipe(h.ready), 0);
+	set_fd_env("SLOW_CTOR_FD", h.go[0]);
+	set_fd_env("SLOW_CTOR_READY_FD", h.ready[1]);
+	sl_lib *user = open_ok(USER, SL_LAZY), *late = open_ok(LATE, SL_LAZY);
+	int (*call_late)(int) = (int (*)(int))sym(user, "lazy_call_late");
+	cr_assert_eq(pthread_create(&opener, NULL, open_slow, &h), 0);
+	cr_assert_eq(read(h.ready[0], &c, 1), 1, "the constructor runs: the load holds the lock");
+	cr_assert_eq(pthread_create(&releaser, NULL, release_later, &h), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		alarm(10); /* a deadlock ends as SIGALRM */
+		_exit(call_late(20) == 41 ? 0 : 1);
+	}
+	cr_assert_gt(pid, 0);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	pthread_join(opener, NULL);
+	pthread_join(releaser, NULL);
+	unsetenv("SLOW_CTOR_FD");
+	unsetenv("SLOW_CTOR_READY_FD");
+	cr_assert_not_null(h.lib, "%s", sl_error());
+	cr_assert_eq(sl_close(h.lib), 0);
+	cr_assert_eq(sl_close(late), 0);
+	cr_assert_eq(sl_close(user), 0);
+	for (int i = 0; i < 2; i++)
+		close(h.go[i]), close(h.ready[i]);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	          "the child's first lazy call: %s %d", WIFSIGNALED(status) ? "signal" : "exit",
+	          WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 }
