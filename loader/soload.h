@@ -35,16 +35,24 @@ enum {
 	 * or the same device and inode) is used from there, never mapped a
 	 * second time (the preload under `soload run` sets it). */
 	SL_USE_HOST = 1 << 3,
+	/* Bind each function called through the PLT at its first call, as
+	 * dlopen(RTLD_LAZY) does, rather than at load (the default, as
+	 * RTLD_NOW): a library may then call what only a library loaded after
+	 * it defines. Applies to the dependencies this open loads too; not to
+	 * a library linked with -z now (DF_BIND_NOW, DF_1_NOW), nor when
+	 * LD_BIND_NOW is set. A function nothing defines at its first call
+	 * ends the process: "symbol lookup error" on stderr, then abort(). */
+	SL_LAZY = 1 << 4,
 	/* The library and its dependencies join the global scope (as
 	 * RTLD_GLOBAL): every later load's references and the preload's
 	 * dlsym(RTLD_DEFAULT) find their symbols, after those of the
 	 * process's own objects. Given to a library already open, it makes
 	 * it global from then on. */
-	SL_GLOBAL = 1 << 4,
+	SL_GLOBAL = 1 << 5,
 	/* As RTLD_DEEPBIND: every library this open brings in looks its
 	 * references up in the opened library's scope (itself, then its
 	 * dependencies breadth-first) before the global scope. */
-	SL_DEEPBIND = 1 << 5,
+	SL_DEEPBIND = 1 << 6,
 };
 
 /* path is a file, or a name without a '/' (a soname such as "libz.so.1")

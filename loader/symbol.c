@@ -445,18 +445,48 @@ static int found(struct sl_lib *user, struct symbol_key *key, struct symdef *def
 	return unique_bind(user, key, def);
 }
 
-/* A reference of lib that the global scope answered with a definition in
- * a library libsoload holds (an SL_GLOBAL one): as glibc's relocation
- * dependencies, lib keeps the definer loaded, so closing the definer's
- * handle cannot unmap what lib still uses (glibc's elf/reldep, unload5).
- * Not for a definer in the group being opened: every member is a
- * dependency of the library opened, so a hold there would be a cycle of
- * references that nothing unloads (glibc breaks those by reachability). */
+/* The global scope's answer is a library of ours (an RTLD_GLOBAL one,
+ * through the preload): the definition as found in it, so that a unique
+ * one gives way to the process's one of that name. */
+static struct sl_lib *ours(struct symbol_key *key, struct symdef *def)
+{
+	struct sl_lib *definer;
+	const Elf64_Sym *s;
+
+	registry_lock();
+	definer = registry_find_addr((const void *)def->addr);
+	registry_unlock();
+	if (definer && (s = symbol_find_in(definer, key)) &&
+	    ELF64_ST_TYPE(s->st_info) != STT_TLS && ELF64_ST_TYPE(s->st_info) != STT_GNU_IFUNC &&
+	    definer->base + s->st_value == def->addr) {
+		def->lib = definer;
+		def->sym = s;
+	}
+	return definer;
+}
+
+/* Whether definer is in lib's own scope (lib and its dependencies). */
+static int in_own_scope(const struct sl_lib *lib, const struct sl_lib *definer)
+{
+	for (size_t i = 0; i < lib->nscope; i++)
+		if (lib->scope[i].lib == definer)
+			return 1;
+	return 0;
+}
+
+/* A reference of lib answered outside its own dependencies: by the global
+ * scope with a definition in a library libsoload holds (SL_GLOBAL), or by
+ * another library of the group being opened. As glibc's relocation dependencies,
+ * lib keeps the definer loaded, so closing the definer's handle cannot
+ * unmap what lib still uses (glibc's elf/reldep, reldep5, unload5); a
+ * cycle this makes is unloaded whole once no root reaches it (reach.h). */
 static int bound(struct sl_lib *lib, struct symbol_key *key, struct symdef *def)
 {
 	struct sl_lib *definer = def->lib;
 
-	if (definer && definer != lib && definer->state == LIB_READY && is_global(definer) &&
+	if (!definer && def->addr)
+		definer = ours(key, def);
+	if (definer && definer != lib && !in_own_scope(lib, definer) &&
 	    unique_hold(lib, definer) != 0)
 		return error_set(lib->name, "out of memory");
 	return found(lib, key, def);
@@ -486,7 +516,7 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 		return found_in(lib, s, def);
 	symbol_key_hashed(&key, lib->strtab + s->st_name, 0, wanted_version(lib, symidx));
 	if (s->st_shndx != SHN_UNDEF && lookup_own(lib, symidx, &key, def) == 0)
-		return found(lib, &key, def);
+		return bound(lib, &key, def);
 	key.gnu_hash = gnu_hash(key.name);
 	if ((def->addr = (uintptr_t)tls_override(key.name))) {
 		def->lib = NULL;
