@@ -81,6 +81,11 @@ struct sl_lib {
 	int flags;
 	enum lib_state state;
 	struct sl_lib *group; /* while relocating: the library sl_open was asked for */
+	/* The library whose sl_open brought it in: its local scope, for
+	 * lookups after that open (lazy binding), as glibc keeps the opener's
+	 * search list in each object's scope. NULL once that library is
+	 * unloaded (symbol_forget). */
+	struct sl_lib *scope_root;
 	/* While its dependencies load: the library that needed it (NULL for
 	 * sl_open's), whose DT_RPATH it inherits. Cleared after: a loader may
 	 * be unloaded before the libraries it loaded. */

@@ -111,6 +111,7 @@ static int relocate_steps(struct sl_lib *lib, struct sl_lib *group)
 		if (lib->deps[i].lib && relocate_steps(lib->deps[i].lib, group) != 0)
 			return -1;
 	lib->group = group;
+	lib->scope_root = group;
 	map_share_begin(lib);
 	if (reloc_library(lib) != 0 || map_protect_relro(lib) != 0)
 		return -1;

@@ -237,6 +237,9 @@ int symbol_make_global(struct sl_lib *lib)
 
 void symbol_forget(struct sl_lib *lib)
 {
+	for (size_t i = 0; i < lib->nscope; i++)
+		if (lib->scope[i].lib && lib->scope[i].lib->scope_root == lib)
+			lib->scope[i].lib->scope_root = NULL;
 	for (size_t i = 0; i < nglobals; i++) {
 		if (globals[i] == lib) {
 			memmove(&globals[i], &globals[i + 1], (--nglobals - i) * sizeof(*globals));
@@ -361,12 +364,21 @@ static int in_local(struct sl_lib *root, struct symbol_key *key, int ask_host, s
 	return -1;
 }
 
+/* The library whose local scope lib's references search: that of the open
+ * being relocated, else of the open that brought lib in, else lib's own. */
+static struct sl_lib *scope_root_of(struct sl_lib *lib)
+{
+	if (lib->group)
+		return lib->group;
+	return lib->scope_root ? lib->scope_root : lib;
+}
+
 /* A reference of lib in glibc's order: the global scope, then the local
  * scope of the library whose open brought lib in (lib's own once that
  * open is over); with SL_DEEPBIND on that open, the local scope first. */
 static int lookup(struct sl_lib *lib, struct symbol_key *key, struct symdef *def)
 {
-	struct sl_lib *root = lib->group ? lib->group : lib;
+	struct sl_lib *root = scope_root_of(lib);
 
 	if (root->flags & SL_DEEPBIND)
 		return in_local(root, key, 0, def) == 0 ? 0 : in_global(key, def);
@@ -384,7 +396,7 @@ static int lookup(struct sl_lib *lib, struct symbol_key *key, struct symdef *def
 static int lookup_own(struct sl_lib *lib, uint32_t symidx, struct symbol_key *key,
                       struct symdef *def)
 {
-	struct sl_lib *root = lib->group ? lib->group : lib;
+	struct sl_lib *root = scope_root_of(lib);
 	int deep = (root->flags & SL_DEEPBIND) != 0;
 
 	if (!own_hash(lib, symidx, &key->gnu_hash))

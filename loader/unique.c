@@ -99,6 +99,10 @@ static void *ask_host(struct unique_entry *e, const struct symdef *def)
 		return NULL;
 	if (!(p = hostsym_lookup(RTLD_DEFAULT, e->name, NULL)))
 		e->host_lacked = adds;
+	/* Under soload run the global scope's answer may be a library of
+	 * ours (SL_GLOBAL): not the host's. Under the registry lock. */
+	if (p && registry_find_addr(p))
+		return NULL;
 	return p && !host_has_copy(def->lib) ? p : NULL;
 }
 
