@@ -326,8 +326,8 @@ sl_lib *sl_open(const char *path, int flags)
 	lib = strchr(path, '/') ? open_path(path, flags) : open_name(path, flags);
 	/* The dependencies are all found: ldconfig's cache is not needed. */
 	ldcache_release();
-	if (lib && (finish_steps(lib) != 0 ||
-	            ((flags & SL_GLOBAL) && symbol_make_global(lib) != 0))) {
+	if (lib &&
+	    (finish_steps(lib) != 0 || ((flags & SL_GLOBAL) && symbol_make_global(lib) != 0))) {
 		unload_close(lib);
 		lib = NULL;
 	} else if (!lib) {
