@@ -268,14 +268,21 @@ static int in_our_globals(struct symbol_key *key, const struct sl_lib *skip, str
 	return -1;
 }
 
-/* glibc's part of the global scope. */
+static struct sl_lib *ours(struct symbol_key *key, struct symdef *def);
+
+/* glibc's part of the global scope. Only glibc's own answer (ask_glibc)
+ * may be a library of ours, through the preload's RTLD_DEFAULT. */
 static int in_host_global(struct symbol_key *key, struct symdef *def)
 {
 	void *p = NULL;
 
-	if (hostsym_global(key, &p) == HOSTSYM_ASK)
-		p = ask_glibc(key);
-	return p ? found_in_host(p, def) : -1;
+	if (hostsym_global(key, &p) != HOSTSYM_ASK)
+		return p ? found_in_host(p, def) : -1;
+	if (!(p = ask_glibc(key)))
+		return -1;
+	found_in_host(p, def);
+	ours(key, def);
+	return 0;
 }
 
 /* Whether the chain of bucket b of lib's GNU hash table holds symidx. */
@@ -496,8 +503,6 @@ static int bound(struct sl_lib *lib, struct symbol_key *key, struct symdef *def)
 {
 	struct sl_lib *definer = def->lib;
 
-	if (!definer && def->addr)
-		definer = ours(key, def);
 	if (definer && definer != lib && !in_own_scope(lib, definer) &&
 	    unique_hold(lib, definer) != 0)
 		return error_set(lib->name, "out of memory");
