@@ -1,4 +1,5 @@
 #include "hostsym.h"
+#include "namefilter.h"
 #include "lib.h"
 #include "symbol.h"
 
@@ -886,11 +887,13 @@ static uintptr_t host_value(const struct host_object *o, const ElfW(Sym) * s)
 struct bloom_snapshot {
 	const uint64_t *words;
 	uint32_t mask, shift;
+	const uint32_t *table; /* the GNU hash table the filter heads */
 };
 
 /* On the heap, for the pass: libsoload.so's own TLS must fit in what
  * glibc keeps spare. */
 static __thread struct bloom_snapshot *pass_blooms;
+static __thread unsigned long long pass_build; /* objects.builds it was taken from */
 
 /* Under the lock. */
 static void snapshot_blooms(void)
@@ -910,10 +913,11 @@ static void snapshot_blooms(void)
 			continue;
 		if (!h->bloom)
 			return;
-		pass_blooms[n++] =
-		        (struct bloom_snapshot){h->bloom, h->bloom_mask, h->bloom_shift};
+		pass_blooms[n++] = (struct bloom_snapshot){h->bloom, h->bloom_mask, h->bloom_shift,
+		                                           h->tab.gnu_hash};
 	}
 	npass_blooms = n;
+	pass_build = objects.builds;
 }
 
 static void drop_snapshot(void)
@@ -923,8 +927,52 @@ static void drop_snapshot(void)
 	npass_blooms = -1;
 }
 
+/*
+ * Past MERGE_AFTER tests for one set of glibc's objects (a large library,
+ * or a tree of them), the snapshot's filters are merged into one
+ * (namefilter.c): a test is then one cache line, not one per object, and
+ * passes far fewer names falsely. Read and made only in relocation passes,
+ * which the registry lock keeps to one at a time.
+ */
+#define MERGE_AFTER 256
+
+static struct namefilter *merged;
+static unsigned long long merged_build, tests_build;
+static unsigned tests_in_build;
+
+static void merge_snapshot(void)
+{
+	const uint32_t **tables = malloc(((size_t)npass_blooms + 1) * sizeof(*tables));
+
+	if (!tables)
+		return;
+	for (int i = 0; i < npass_blooms; i++)
+		tables[i] = pass_blooms[i].table;
+	namefilter_free(merged);
+	merged = namefilter_build(tables, (size_t)npass_blooms);
+	merged_build = pass_build;
+	free(tables);
+}
+
+/* Whether the merged filter answers for this pass, made if it is time. */
+static int merged_ready(void)
+{
+	if (merged && merged_build == pass_build)
+		return 1;
+	if (tests_build != pass_build) {
+		tests_build = pass_build;
+		tests_in_build = 0;
+	}
+	if (++tests_in_build < MERGE_AFTER)
+		return 0;
+	merge_snapshot();
+	return merged != NULL;
+}
+
 static int snapshot_may_define(uint32_t hash)
 {
+	if (merged_ready())
+		return namefilter_may_hold(merged, hash);
 	for (int i = 0; i < npass_blooms; i++) {
 		const struct bloom_snapshot *b = &pass_blooms[i];
 		uint64_t word = b->words[(hash / 64) & b->mask];
