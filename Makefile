@@ -221,7 +221,9 @@ glibc-tests: all
 TSAN_LIBS ?= /lib/x86_64-linux-gnu/libz.so.1:zlibVersion $(B)/testlibs/libmalbase.so:malbase_len \
 	$(B)/testlibs/libcxx.so:cxx_checked $(B)/testlibs/libtls.so:tls_bump:bump \
 	$(B)/testlibs/libchain_a.so:chain_a $(B)/testlibs/libtlsdesc.so:tlsdesc_bump:bump \
-	$(B)/testlibs/libtlsstatic.so:st_bump:bump $(B)/testlibs/libtlsbig.so:big_bump:bump
+	$(B)/testlibs/libtlsstatic.so:st_bump:bump $(B)/testlibs/libtlsbig.so:big_bump:bump \
+	$(B)/testlibs/liblazy_vcall.so:lazy_call_ifunc:lazy \
+	$(B)/testlibs/libreach_top.so:reach_top_call
 tsan: all
 	$(MAKE) B=$(B)/tsan SANITIZE=thread $(B)/tsan/libsoload.a
 	$(CC) $(CFLAGS) -fsanitize=thread -o $(B)/tsan/threads tests/tsan/threads.c \

@@ -6,7 +6,10 @@
  *   firstload [-n ROUNDS] LIB:SYMBOL...         the table, one row a library
  *   firstload [-n ROUNDS] -s LIB:SYMBOL...      the same with SL_SHARE, whose
  *                                               cache the first run writes
- *   firstload child soload|share|dlopen LIB SYMBOL   one load; prints its ns
+ *   firstload [-n ROUNDS] -l LIB:SYMBOL...      sl_open(SL_LAZY) against
+ *                                               dlopen(RTLD_LAZY)
+ *   firstload child soload|share|lazy|dlopen|dlopen-lazy LIB SYMBOL
+ *                                               one load; prints its ns
  *
  * Each round starts one child per side, the order turning every round, so
  * that a busy machine slows both alike; the table gives each side's median
@@ -47,7 +50,7 @@ static double now_ns(enum clock c)
  * both sides pay alike, is left out. */
 static int child(const char *mode, const char *lib, const char *symbol)
 {
-	int share = !strcmp(mode, "share");
+	int share = !strcmp(mode, "share"), lazy = !strcmp(mode, "lazy");
 	/* A program that opens a library has used malloc before: its set-up,
 	 * which either loader would otherwise pay, is done first (volatile:
 	 * the compiler would drop the pair). */
@@ -56,16 +59,17 @@ static int child(const char *mode, const char *lib, const char *symbol)
 	void *p;
 
 	free(first);
-	if (!strcmp(mode, "dlopen")) {
+	if (!strncmp(mode, "dlopen", 6)) {
+		int how = !strcmp(mode, "dlopen-lazy") ? RTLD_LAZY : RTLD_NOW;
 		t0[CPU] = now_ns(CPU), t0[WALL] = now_ns(WALL);
-		void *h = dlopen(lib, RTLD_NOW);
+		void *h = dlopen(lib, how);
 		p = h ? dlsym(h, symbol) : NULL;
 		t1[WALL] = now_ns(WALL), t1[CPU] = now_ns(CPU);
 		if (!p)
 			fprintf(stderr, "firstload: %s: %s\n", lib, dlerror());
-	} else if (share || !strcmp(mode, "soload")) {
+	} else if (share || lazy || !strcmp(mode, "soload")) {
 		t0[CPU] = now_ns(CPU), t0[WALL] = now_ns(WALL);
-		sl_lib *h = sl_open(lib, share ? SL_SHARE : 0);
+		sl_lib *h = sl_open(lib, share ? SL_SHARE : lazy ? SL_LAZY : 0);
 		p = h ? sl_sym(h, symbol) : NULL;
 		t1[WALL] = now_ns(WALL), t1[CPU] = now_ns(CPU);
 		if (!p)
@@ -109,10 +113,14 @@ static int run_child(const char *mode, const char *lib, const char *symbol, doub
 
 /* One row: the medians of rounds alternating fresh processes; 0 and the
  * ratios (wall, CPU) in ratio[], or -1 if a load failed. */
-static int measure(const char *lib, const char *symbol, int share, int rounds, double *ratio)
+static int measure(const char *lib, const char *symbol, int share, int lazy, int rounds,
+                   double *ratio)
 {
 	static double t[NCLOCKS][NSIDES][MAX_ROUNDS];
-	const char *mode[NSIDES] = {share ? "share" : "soload", "dlopen"};
+	const char *mode[NSIDES] = {share  ? "share"
+	                            : lazy ? "lazy"
+	                                   : "soload",
+	                            lazy ? "dlopen-lazy" : "dlopen"};
 	double med[NCLOCKS][NSIDES], one[NCLOCKS];
 
 	for (int s = 0; s < NSIDES; s++)
@@ -132,16 +140,19 @@ static int measure(const char *lib, const char *symbol, int share, int rounds, d
 		ratio[c] = med[c][SOLOAD] / med[c][GLIBC];
 	}
 	printf("| %s%s | %.0f us | %.0f us | %.2fx | %.2fx |\n", strrchr(lib, '/') + 1,
-	       share ? ", SL_SHARE, cache already written" : "", med[WALL][GLIBC] / 1e3,
-	       med[WALL][SOLOAD] / 1e3, ratio[WALL], ratio[CPU]);
+	       share  ? ", SL_SHARE, cache already written"
+	       : lazy ? ", SL_LAZY / RTLD_LAZY"
+	              : "",
+	       med[WALL][GLIBC] / 1e3, med[WALL][SOLOAD] / 1e3, ratio[WALL], ratio[CPU]);
 	fflush(stdout);
 	return 0;
 }
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: firstload [-n ROUNDS] [-s] LIB:SYMBOL...\n"
-	                "       firstload child soload|share|dlopen LIB SYMBOL\n");
+	fprintf(stderr,
+	        "usage: firstload [-n ROUNDS] [-s|-l] LIB:SYMBOL...\n"
+	        "       firstload child soload|share|lazy|dlopen|dlopen-lazy LIB SYMBOL\n");
 	return 2;
 }
 
@@ -149,7 +160,7 @@ int main(int argc, char **argv)
 {
 	static double ratios[NCLOCKS][64];
 	double one[NCLOCKS];
-	int rounds = 11, share = 0, n = 0, failed = 0, i = 1;
+	int rounds = 11, share = 0, lazy = 0, n = 0, failed = 0, i = 1;
 
 	if (argc == 5 && !strcmp(argv[1], "child"))
 		return child(argv[2], argv[3], argv[4]);
@@ -157,6 +168,8 @@ int main(int argc, char **argv)
 		rounds = atoi(argv[i + 1]), i += 2;
 	if (i < argc && !strcmp(argv[i], "-s"))
 		share = 1, i++;
+	else if (i < argc && !strcmp(argv[i], "-l"))
+		lazy = 1, i++;
 	if (rounds < 1 || rounds > MAX_ROUNDS || i == argc)
 		return usage();
 	printf("| library | dlopen | libsoload | ratio | CPU time ratio "
@@ -171,7 +184,7 @@ int main(int argc, char **argv)
 			       strrchr(argv[i], '/') + 1);
 			continue;
 		}
-		if (measure(argv[i], colon + 1, share, rounds, one) != 0) {
+		if (measure(argv[i], colon + 1, share, lazy, rounds, one) != 0) {
 			printf("| %s | a load failed | | | |\n", strrchr(argv[i], '/') + 1);
 			failed = 1;
 		} else if (n < 64) {

@@ -3,6 +3,7 @@
 #include "ldcache.h"
 #include "load.h"
 #include "registry.h"
+#include "unload.h"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -510,7 +511,7 @@ void deps_release(struct sl_lib *lib)
 	for (size_t i = lib->ndeps; i-- > 0;) {
 		struct sl_scope *d = &lib->deps[i];
 		if (d->owned && d->lib)
-			load_release(d->lib);
+			unload_unref(d->lib);
 	}
 	free(lib->deps);
 	free(lib->needed);

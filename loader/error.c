@@ -57,6 +57,26 @@ void error_clear(void)
 	missing[0] = '\0';
 }
 
+void error_save(struct error_saved *s)
+{
+	s->have_message = have_message;
+	if (have_message) {
+		memcpy(s->message, message, sizeof(message));
+		memcpy(s->missing, missing, sizeof(missing));
+	}
+}
+
+void error_restore(const struct error_saved *s)
+{
+	have_message = s->have_message;
+	if (have_message) {
+		memcpy(message, s->message, sizeof(message));
+		memcpy(missing, s->missing, sizeof(missing));
+	} else {
+		missing[0] = '\0';
+	}
+}
+
 const char *sl_error(void)
 {
 	return have_message ? message : NULL;

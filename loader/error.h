@@ -18,6 +18,16 @@ int error_set_missing(const char *file, const char *name, const char *fmt, ...)
 const char *error_missing(void);
 /* Clears this thread's error. */
 void error_clear(void);
+/* This thread's error state, kept aside and put back by code that must not
+ * change what the program's next sl_error() says (a lazy binding, which
+ * runs in the middle of the program's own work). */
+struct error_saved {
+	char message[1024];
+	char missing[256];
+	int have_message;
+};
+void error_save(struct error_saved *s);
+void error_restore(const struct error_saved *s);
 /* Base name of path, for messages. */
 const char *error_basename(const char *path);
 

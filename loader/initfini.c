@@ -29,6 +29,9 @@ static int callable(const struct sl_lib *lib, uintptr_t fn)
 }
 
 static void (*before_init)(void);
+/* Initialisations finished, under the registry lock: finalisers run in the
+ * reverse order (reach.c). */
+static unsigned long inits;
 
 void initfini_set_before_init(void (*fn)(void))
 {
@@ -47,6 +50,7 @@ void initfini_run_init(struct sl_lib *lib)
 		if (callable(lib, (uintptr_t)lib->init_array[i]))
 			lib->init_array[i](saved_argc, saved_argv, saved_envp);
 	lib->initialised = 1;
+	lib->init_order = ++inits;
 }
 
 /* glibc's __libc_freeres calls libstdc++'s __gnu_cxx::__freeres to free its

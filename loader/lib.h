@@ -47,10 +47,18 @@ struct sl_scope {
 
 /* A library is mapped with all its dependencies first (LOADING until its
  * own dependencies are in, then MAPPED), and only then is the group
- * relocated and initialised, dependencies first (RELOCATING, READY), as the
- * system linker does: a library may use a symbol that only a sibling in the
- * group defines. */
-enum lib_state { LIB_LOADING, LIB_MAPPED, LIB_RELOCATING, LIB_READY };
+ * relocated, dependencies first (RELOCATING, RELOCATED), and once every
+ * member is, initialised (INITIALISING, READY), as the system linker does:
+ * a library may use a symbol that only a sibling in the group defines, and
+ * a group that fails to relocate has run no initialiser to undo. */
+enum lib_state {
+	LIB_LOADING,
+	LIB_MAPPED,
+	LIB_RELOCATING,
+	LIB_RELOCATED,
+	LIB_INITIALISING,
+	LIB_READY
+};
 
 struct sl_lib {
 	struct sl_lib *next; /* registry list, in the order loads began */
@@ -58,7 +66,17 @@ struct sl_lib {
 	const char *name; /* path as given, for messages */
 	dev_t dev;
 	ino_t ino;
+	/* References, as sl_info shows them: direct opens, pins, and those
+	 * held by libraries that depend on it or are bound to it. Only the
+	 * reachability walk (reach.c) unloads: from the roots, the libraries
+	 * with opens or pins, or NODELETE, through deps and holds. */
 	unsigned refcount;
+	unsigned opens;           /* sl_open handles not yet closed */
+	unsigned pins;            /* thread_local destructors still to run in it (tls.c) */
+	int nodelete;             /* another library bound a unique definition of it */
+	int reach_mark;           /* reach.c's walk */
+	int dying;                /* in a set being unloaded: found by no lookup */
+	unsigned long init_order; /* initfini: when its initialisers ran */
 	int flags;
 	enum lib_state state;
 	struct sl_lib *group; /* while relocating: the library sl_open was asked for */
@@ -90,6 +108,10 @@ struct sl_lib {
 	struct tls_index *tlsdesc; /* its TLS descriptors' arguments */
 	size_t ntlsdesc, tlsdesc_cap;
 	struct sl_unwind unwind;
+
+	/* Lazy PLT binding (lazy.c): NULL when every JUMP_SLOT is bound at
+	 * load; else one bit per DT_JMPREL entry, set once it is bound. */
+	unsigned char *lazy_bound;
 
 	/* RELRO sharing (share.c), only with SL_SHARE. */
 	struct share_ctx *share;

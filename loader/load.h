@@ -32,7 +32,4 @@ void load_discard(struct sl_lib *lib);
 /* load_inspect_fd, then load_discard: 0, or -1 with sl_error(). */
 int load_check_fd(const char *path, int fd, enum load_check upto);
 
-/* Drops one reference; the last one unloads. */
-void load_release(struct sl_lib *lib);
-
 #endif

@@ -17,10 +17,27 @@ void registry_unlock(void)
 	pthread_mutex_unlock(&lock);
 }
 
+/* A child forked while another thread was inside a load would find the
+ * lock held for good by a thread it does not have, and hang at its first
+ * lazy call or sl_open: fork waits for the lock, as glibc's does for its
+ * loader's. The child, whose one thread has a new id, starts with a fresh
+ * lock (a recursive one's owner check would refuse its unlock). */
+static void fork_child(void)
+{
+	pthread_mutex_t fresh = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+	lock = fresh;
+}
+
+__attribute__((constructor)) static void lock_around_fork(void)
+{
+	pthread_atfork(registry_lock, registry_unlock, fork_child);
+}
+
 struct sl_lib *registry_find(dev_t dev, ino_t ino)
 {
 	for (struct sl_lib *l = head; l; l = l->next)
-		if (l->dev == dev && l->ino == ino)
+		if (l->dev == dev && l->ino == ino && !l->dying)
 			return l;
 	return NULL;
 }
@@ -28,7 +45,7 @@ struct sl_lib *registry_find(dev_t dev, ino_t ino)
 struct sl_lib *registry_find_soname(const char *soname)
 {
 	for (struct sl_lib *l = head; l; l = l->next)
-		if (l->soname && strcmp(l->soname, soname) == 0)
+		if (l->soname && !l->dying && strcmp(l->soname, soname) == 0)
 			return l;
 	return NULL;
 }
@@ -85,7 +102,13 @@ void registry_foreach(void (*fn)(struct sl_lib *lib, void *arg), void *arg)
 {
 	registry_lock();
 	for (struct sl_lib *l = head; l; l = l->next)
-		if (l->state == LIB_READY)
+		if (l->state == LIB_READY && !l->dying)
 			fn(l, arg);
 	registry_unlock();
+}
+
+void registry_foreach_all(void (*fn)(struct sl_lib *lib, void *arg), void *arg)
+{
+	for (struct sl_lib *l = head; l; l = l->next)
+		fn(l, arg);
 }

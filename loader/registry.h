@@ -12,7 +12,7 @@
 void registry_lock(void);
 void registry_unlock(void);
 
-/* Lookups; NULL when absent. */
+/* Lookups; NULL when absent (or being unloaded). */
 struct sl_lib *registry_find(dev_t dev, ino_t ino);
 struct sl_lib *registry_find_soname(const char *soname);
 /* The library (in any state) whose reserved span holds addr. */
@@ -29,5 +29,8 @@ void registry_foreach(void (*fn)(struct sl_lib *lib, void *arg), void *arg);
 /* The same for every library mapped with its dependencies, ready or still
  * being relocated and initialised (what a debugger is to see). */
 void registry_foreach_mapped(void (*fn)(struct sl_lib *lib, void *arg), void *arg);
+/* Every library in any state, under the lock the caller holds; fn must not
+ * add or remove libraries. */
+void registry_foreach_all(void (*fn)(struct sl_lib *lib, void *arg), void *arg);
 
 #endif

@@ -1,6 +1,7 @@
 #include "reloc.h"
 #include "error.h"
 #include "hostsym.h"
+#include "lazy.h"
 #include "reloc_arch.h"
 #include "relro_share.h"
 #include "symbol.h"
@@ -161,6 +162,8 @@ static int apply_one(struct sl_lib *lib, const Elf64_Rela *r, struct last_symbol
 		return -1;
 	if (from_cache(lib, where) && (kind != RK_TLSDESC || from_cache(lib, where + 1)))
 		return 0;
+	if (kind == RK_PLT && lazy_defer(lib, r, (uint64_t *)where))
+		return 0;
 	switch (kind) {
 	case RK_RELATIVE:
 		*where = lib->base + r->r_addend;
@@ -278,7 +281,7 @@ int reloc_library(struct sl_lib *lib)
 	size_t n;
 	int rc;
 
-	if (walk_relr(lib, 1) != 0)
+	if (walk_relr(lib, 1) != 0 || lazy_prepare(lib) != 0)
 		return -1;
 	hostsym_begin_pass();
 	if (lib->share && share_apply_list(lib->share, &list, &n) == 0)

@@ -1,7 +1,8 @@
 /*
  * reloc: applies a library's relocations (DT_RELR, then DT_RELA, then the
- * PLT's, all bound now). Each target must lie in a writable segment: a
- * relocation into read-only, non-RELRO memory is refused.
+ * PLT's, bound now, or with SL_LAZY at their first call: lazy.c). Each
+ * target must lie in a writable segment: a relocation into read-only,
+ * non-RELRO memory is refused.
  */
 #ifndef SL_RELOC_H
 #define SL_RELOC_H

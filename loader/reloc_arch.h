@@ -13,7 +13,7 @@ enum reloc_kind {
 	RK_RELATIVE,  /* base + addend */
 	RK_SYMBOLIC,  /* symbol + addend */
 	RK_GOT,       /* symbol (GLOB_DAT) */
-	RK_PLT,       /* symbol (JUMP_SLOT), bound now */
+	RK_PLT,       /* symbol (JUMP_SLOT), bound now or at first call */
 	RK_IRELATIVE, /* resolver(base + addend)() */
 	RK_DTPMOD,    /* TLS module id */
 	RK_DTPOFF,    /* offset in the module's TLS block */

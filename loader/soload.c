@@ -7,10 +7,12 @@
 #include "elfcheck.h"
 #include "error.h"
 #include "initfini.h"
+#include "lazy.h"
 #include "ldcache.h"
 #include "load.h"
 #include "map.h"
 #include "plan.h"
+#include "reach.h"
 #include "registry.h"
 #include "reloc.h"
 #include "relro_share.h"
@@ -18,6 +20,7 @@
 #include "tls.h"
 #include "unique.h"
 #include "unwind.h"
+#include "unload.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -43,24 +46,9 @@ static struct sl_lib *new_lib(const char *path, const struct stat *st, int flags
 	lib->flags = flags;
 	lib->loader = loader;
 	lib->refcount = 1;
+	lib->opens = !loader;
 	lib->state = LIB_LOADING;
 	return lib;
-}
-
-/* Releases whatever the steps built; each release undoes only its own step
- * and does nothing when that step never ran. */
-static void unload(struct sl_lib *lib)
-{
-	registry_remove(lib);
-	initfini_run_fini(lib);
-	unwind_detach(lib);
-	tls_detach(lib);
-	map_release(lib);
-	unique_release(lib);
-	deps_release(lib);
-	dynamic_release(lib);
-	free(lib->path);
-	free(lib);
 }
 
 /* The file's bytes are needed only to read the program headers. */
@@ -112,15 +100,15 @@ static void explain_unshared(struct sl_lib *lib)
 }
 
 /* The second half, over the group group's sl_open mapped: dependencies
- * first, each relocated (with the group as a last resort for symbols),
- * RELRO protected, then initialised. */
-static int finish_steps(struct sl_lib *lib, struct sl_lib *group)
+ * first, each relocated (with the group as a last resort for symbols) and
+ * RELRO protected. */
+static int relocate_steps(struct sl_lib *lib, struct sl_lib *group)
 {
 	if (lib->state != LIB_MAPPED)
-		return 0; /* ready, or already on the way (a cycle) */
+		return 0; /* done, or already on the way (a cycle) */
 	lib->state = LIB_RELOCATING;
 	for (size_t i = 0; i < lib->ndeps; i++)
-		if (lib->deps[i].lib && finish_steps(lib->deps[i].lib, group) != 0)
+		if (lib->deps[i].lib && relocate_steps(lib->deps[i].lib, group) != 0)
 			return -1;
 	lib->group = group;
 	map_share_begin(lib);
@@ -128,10 +116,31 @@ static int finish_steps(struct sl_lib *lib, struct sl_lib *group)
 		return -1;
 	explain_unshared(lib);
 	lib->group = NULL;
+	lib->state = LIB_RELOCATED;
+	return 0;
+}
+
+/* Then, the whole group relocated, initialised, dependencies first. */
+static void init_steps(struct sl_lib *lib)
+{
+	if (lib->state != LIB_RELOCATED)
+		return;
+	lib->state = LIB_INITIALISING;
+	for (size_t i = 0; i < lib->ndeps; i++)
+		if (lib->deps[i].lib)
+			init_steps(lib->deps[i].lib);
+	unique_settle(lib);
 	/* Before the initialisers: a constructor may throw and catch. */
 	unwind_attach(lib);
 	initfini_run_init(lib);
 	lib->state = LIB_READY;
+}
+
+static int finish_steps(struct sl_lib *lib)
+{
+	if (relocate_steps(lib, lib) != 0)
+		return -1;
+	init_steps(lib);
 	return 0;
 }
 
@@ -152,6 +161,7 @@ struct sl_lib *load_fd(const char *path, int fd, int flags, struct sl_lib *loade
 	}
 	if ((lib = registry_find(st.st_dev, st.st_ino))) {
 		lib->refcount++;
+		lib->opens += !loader;
 		close(fd);
 		return lib;
 	}
@@ -161,7 +171,12 @@ struct sl_lib *load_fd(const char *path, int fd, int flags, struct sl_lib *loade
 		error_set(path, "not a regular file");
 	} else if ((lib = new_lib(path, &st, flags, loader)) &&
 	           map_steps(lib, fd, st.st_size) != 0) {
-		unload(lib);
+		/* Once registered, a dependency may refer back to it (a cycle):
+		 * it goes with them, unreached, when sl_open collects. */
+		if (registry_contains(lib))
+			lib->opens = 0;
+		else
+			unload_one(lib);
 		lib = NULL;
 	}
 	close(fd);
@@ -211,7 +226,7 @@ struct sl_lib *load_inspect_fd(const char *path, int fd, enum load_check upto,
 void load_discard(struct sl_lib *lib)
 {
 	registry_lock();
-	unload(lib);
+	unload_one(lib);
 	registry_unlock();
 }
 
@@ -224,18 +239,6 @@ int load_check_fd(const char *path, int fd, enum load_check upto)
 		return -1;
 	load_discard(lib);
 	return 0;
-}
-
-void load_release(struct sl_lib *lib)
-{
-	if (lib->refcount > 0 && --lib->refcount > 0)
-		return;
-	/* DF_1_NODELETE: the library asked never to be unloaded (it may have
-	 * left atexit handlers or threads behind). */
-	if (lib->state == LIB_READY && lib_has(lib, DYN_FLAGS_1) &&
-	    (lib->dyn[DYN_FLAGS_1] & DF_1_NODELETE))
-		return;
-	unload(lib);
 }
 
 /* A second libc beside the host's would break both. A file that is no
@@ -273,6 +276,7 @@ static struct sl_lib *open_name(const char *name, int flags)
 
 	if (lib) {
 		lib->refcount++;
+		lib->opens++;
 		return lib;
 	}
 	if ((fd = deps_search(NULL, name, path)) < 0)
@@ -324,9 +328,11 @@ sl_lib *sl_open(const char *path, int flags)
 	lib = strchr(path, '/') ? open_path(path, flags) : open_name(path, flags);
 	/* The dependencies are all found: ldconfig's cache is not needed. */
 	ldcache_release();
-	if (lib && finish_steps(lib, lib) != 0) {
-		load_release(lib);
+	if (lib && finish_steps(lib) != 0) {
+		unload_close(lib);
 		lib = NULL;
+	} else if (!lib) {
+		unload_collect(); /* what a failed load left mapped */
 	}
 	registry_unlock();
 	return lib;
@@ -379,10 +385,10 @@ int sl_close(sl_lib *lib)
 	int rc = 0;
 
 	registry_lock();
-	if (!lib || !registry_contains(lib) || lib->state != LIB_READY)
+	if (!lib || !registry_contains(lib) || lib->state != LIB_READY || !lib->opens)
 		rc = error_set(NULL, "sl_close: not an open library handle");
 	else
-		load_release(lib);
+		unload_close(lib);
 	registry_unlock();
 	return rc;
 }

@@ -35,6 +35,14 @@ enum {
 	 * or the same device and inode) is used from there, never mapped a
 	 * second time (the preload under `soload run` sets it). */
 	SL_USE_HOST = 1 << 3,
+	/* Bind each function called through the PLT at its first call, as
+	 * dlopen(RTLD_LAZY) does, rather than at load (the default, as
+	 * RTLD_NOW): a library may then call what only a library loaded after
+	 * it defines. Applies to the dependencies this open loads too; not to
+	 * a library linked with -z now (DF_BIND_NOW, DF_1_NOW), nor when
+	 * LD_BIND_NOW is set. A function nothing defines at its first call
+	 * ends the process: "symbol lookup error" on stderr, then abort(). */
+	SL_LAZY = 1 << 4,
 };
 
 /* path is a file, or a name without a '/' (a soname such as "libz.so.1")

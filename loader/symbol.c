@@ -274,22 +274,38 @@ static int found(struct sl_lib *user, struct symbol_key *key, struct symdef *def
 	return unique_bind(user, key, def);
 }
 
-/* A reference of lib that the global scope answered with a definition in
- * a library libsoload holds (an RTLD_GLOBAL one, through the preload):
- * as glibc's relocation dependencies, lib keeps the definer loaded, so
- * closing the definer's handle cannot unmap what lib still uses (glibc's
- * elf/reldep, unload5). Not for the group being opened: every member is a
- * dependency of the library opened, so a hold there would be a cycle of
- * references that nothing unloads (glibc breaks those by reachability). */
+/* The global scope's answer is a library of ours (an RTLD_GLOBAL one,
+ * through the preload): the definition as found in it, so that a unique
+ * one gives way to the process's one of that name. */
+static struct sl_lib *ours(struct symbol_key *key, struct symdef *def)
+{
+	struct sl_lib *definer;
+	const Elf64_Sym *s;
+
+	registry_lock();
+	definer = registry_find_addr((const void *)def->addr);
+	registry_unlock();
+	if (definer && (s = symbol_find_in(definer, key)) &&
+	    ELF64_ST_TYPE(s->st_info) != STT_TLS && ELF64_ST_TYPE(s->st_info) != STT_GNU_IFUNC &&
+	    definer->base + s->st_value == def->addr) {
+		def->lib = definer;
+		def->sym = s;
+	}
+	return definer;
+}
+
+/* A reference of lib answered outside its own dependencies: by the global
+ * scope with a definition in a library libsoload holds, or by another
+ * library of the group being opened. As glibc's relocation dependencies,
+ * lib keeps the definer loaded, so closing the definer's handle cannot
+ * unmap what lib still uses (glibc's elf/reldep, reldep5, unload5); a
+ * cycle this makes is unloaded whole once no root reaches it (reach.h). */
 static int bound(struct sl_lib *lib, struct symbol_key *key, struct symdef *def)
 {
-	struct sl_lib *definer = NULL;
+	struct sl_lib *definer = def->lib;
 
-	if (!def->lib && def->addr) {
-		registry_lock();
-		definer = registry_find_addr((const void *)def->addr);
-		registry_unlock();
-	}
+	if (!definer && def->addr)
+		definer = ours(key, def);
 	if (definer && definer != lib && unique_hold(lib, definer) != 0)
 		return error_set(lib->name, "out of memory");
 	return found(lib, key, def);
@@ -324,11 +340,11 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 		return 0;
 	}
 	if (lookup_scope(lib, &key, 1, def) == 0)
-		return bound(lib, &key, def);
+		return def->lib ? found(lib, &key, def) : bound(lib, &key, def);
 	/* As the system linker does, a library may use what only another
 	 * library of the group being opened defines. */
 	if (lib->group && lib->group != lib && lookup_scope(lib->group, &key, 0, def) == 0)
-		return found(lib, &key, def);
+		return bound(lib, &key, def);
 	if (ELF64_ST_BIND(s->st_info) == STB_WEAK) {
 		memset(def, 0, sizeof(*def));
 		return 0;

@@ -1,10 +1,10 @@
 #include "tls.h"
 #include "error.h"
 #include "lib.h"
-#include "load.h"
 #include "registry.h"
 #include "reloc_arch.h"
 #include "symbol.h"
+#include "unload.h"
 
 #include <cpuid.h>
 #include <errno.h>
@@ -877,7 +877,7 @@ static void run_thread_dtor(void *arg)
 	d->fn(d->obj);
 	if (d->lib) {
 		registry_lock();
-		load_release(d->lib);
+		unload_unpin(d->lib);
 		registry_unlock();
 	}
 	free(d);
@@ -893,7 +893,7 @@ int tls_thread_atexit(void (*fn)(void *), void *obj, void *dso_symbol)
 	d->obj = obj;
 	registry_lock();
 	if ((d->lib = registry_find_addr(dso_symbol)))
-		d->lib->refcount++;
+		unload_pin(d->lib);
 	registry_unlock();
 	/* glibc pins whatever holds the function it is given: libsoload. */
 	return __cxa_thread_atexit_impl(run_thread_dtor, d, (void *)run_thread_dtor);

@@ -1,8 +1,8 @@
 #include "unique.h"
 #include "error.h"
 #include "hostsym.h"
-#include "load.h"
 #include "registry.h"
+#include "unload.h"
 
 #include <dlfcn.h>
 #include <stdlib.h>
@@ -23,10 +23,13 @@ struct unique_entry {
 	                                 * had no definition; 0: not asked */
 };
 
-/* A library bound to another's definition: user holds a reference on lib. */
+/* A library bound to another's definition: user holds a reference on lib.
+ * unique: through a unique definition, which makes lib NODELETE once user
+ * is loaded for good (a failed load leaves lib as it was, as glibc). */
 struct unique_hold {
 	struct unique_hold *next;
 	struct sl_lib *user, *lib;
+	int unique;
 };
 
 /* Global because the system linker's table is: guarded by the registry
@@ -113,29 +116,46 @@ static void fill_entry(struct unique_entry *e, const struct symdef *def)
 		e->lib->unique_defs++;
 }
 
-static int holds_already(const struct sl_lib *user, const struct sl_lib *lib)
+static struct unique_hold *find_hold(const struct sl_lib *user, const struct sl_lib *lib)
 {
 	for (struct unique_hold *h = holds; h; h = h->next)
 		if (h->user == user && h->lib == lib)
-			return 1;
-	return 0;
+			return h;
+	return NULL;
 }
 
 /* user keeps lib loaded while it uses lib's definition. */
-int unique_hold(struct sl_lib *user, struct sl_lib *lib)
+static int hold(struct sl_lib *user, struct sl_lib *lib, int unique)
 {
 	struct unique_hold *h;
 
-	if (!user || !lib || user == lib || holds_already(user, lib))
+	if (!user || !lib || user == lib)
 		return 0;
-	if (!(h = malloc(sizeof(*h))))
-		return -1;
-	h->user = user;
-	h->lib = lib;
-	h->next = holds;
-	holds = h;
-	lib->refcount++;
+	if (!(h = find_hold(user, lib))) {
+		if (!(h = calloc(1, sizeof(*h))))
+			return -1;
+		h->user = user;
+		h->lib = lib;
+		h->next = holds;
+		holds = h;
+		lib->refcount++;
+	}
+	h->unique |= unique;
+	if (unique && user->state == LIB_READY)
+		lib->nodelete = 1;
 	return 0;
+}
+
+int unique_hold(struct sl_lib *user, struct sl_lib *lib)
+{
+	return hold(user, lib, 0);
+}
+
+void unique_settle(const struct sl_lib *user)
+{
+	for (struct unique_hold *h = holds; h; h = h->next)
+		if (h->user == user && h->unique)
+			h->lib->nodelete = 1;
 }
 
 int unique_bind(struct sl_lib *user, const struct symbol_key *key, struct symdef *def)
@@ -148,7 +168,9 @@ int unique_bind(struct sl_lib *user, const struct symbol_key *key, struct symdef
 		rc = error_set(def->lib->name, "out of memory");
 	else if (!e->host && !e->lib)
 		fill_entry(e, def);
-	if (rc == 0 && unique_hold(user, e->lib) != 0)
+	/* As glibc: a definition another library is bound to stays for good,
+	 * the users that come after it included. */
+	if (rc == 0 && hold(user, e->lib, 1) != 0)
 		rc = error_set(user->name, "out of memory");
 	if (rc == 0) {
 		def->lib = e->lib;
@@ -174,6 +196,14 @@ static void vacate_entries(struct sl_lib *lib)
 	}
 }
 
+void unique_foreach_held(const struct sl_lib *user, void (*fn)(struct sl_lib *lib, void *arg),
+                         void *arg)
+{
+	for (struct unique_hold *h = holds; h; h = h->next)
+		if (h->user == user)
+			fn(h->lib, arg);
+}
+
 void unique_release(struct sl_lib *lib)
 {
 	struct unique_hold **p = &holds;
@@ -188,8 +218,7 @@ void unique_release(struct sl_lib *lib)
 			continue;
 		}
 		*p = h->next;
-		load_release(h->lib); /* may unload it, and edit the list ahead */
+		unload_unref(h->lib);
 		free(h);
-		p = &holds;
 	}
 }

@@ -106,3 +106,33 @@ TL_LIBS_libnodeflib := /lib/x86_64-linux-gnu/libbz2.so.1.0
 # libdlctor's constructor dlopens libdlctor_leaf by bare name through its
 # own $ORIGIN.
 TL_FLAGS_libdlctor := $(TL_ORIGIN)
+
+# Unloading by reachability: libreach_dep binds back to libreach_top, which
+# needs it (a cycle through a relocation dependency); libreach_other needs
+# libreach_dep too.
+$(B)/testlibs/libreach_dep.so: testlibs/chain_trace.h
+TL_FLAGS_libreach_top := $(TL_ORIGIN) -Wl,--no-as-needed
+TL_LIBS_libreach_top := -lreach_dep
+$(B)/testlibs/libreach_top.so: $(B)/testlibs/libreach_dep.so testlibs/chain_trace.h
+TL_FLAGS_libreach_other := $(TL_ORIGIN) -Wl,--no-as-needed
+TL_LIBS_libreach_other := -lreach_dep
+$(B)/testlibs/libreach_other.so: $(B)/testlibs/libreach_dep.so testlibs/chain_trace.h
+# Lazy PLT binding (SL_LAZY, loader/lazy.c): liblazy_user calls what only
+# liblazy_late (which needs it) defines, and what nobody defines;
+# liblazy_now is linked -z now; liblazy_vcall passes vector arguments to
+# liblazy_vec through its PLT, and liblazy_ibt is the same source in the
+# IBT form of PLT (.plt.sec). All explicitly -z lazy.
+TL_LAZY := -Wl,-z,lazy
+TL_FLAGS_liblazy_user := $(TL_LAZY)
+TL_FLAGS_liblazy_late := $(TL_ORIGIN) $(TL_LAZY) -Wl,--no-as-needed
+TL_LIBS_liblazy_late := -llazy_user
+$(B)/testlibs/liblazy_late.so: $(B)/testlibs/liblazy_user.so
+TL_FLAGS_liblazy_now := -Wl,-z,now
+TL_FLAGS_liblazy_vec := $(TL_LAZY)
+TL_FLAGS_liblazy_vcall := $(TL_ORIGIN) $(TL_LAZY) -Wl,--no-as-needed
+TL_LIBS_liblazy_vcall := -llazy_vec
+$(B)/testlibs/liblazy_vcall.so: $(B)/testlibs/liblazy_vec.so
+TESTLIBS += $(B)/testlibs/liblazy_ibt.so
+$(B)/testlibs/liblazy_ibt.so: testlibs/liblazy_vcall.c $(B)/testlibs/liblazy_vec.so
+	$(CC) -std=gnu11 $(WARN) -O1 -g -fPIC -shared -fcf-protection=full -DLAZY_IBT -o $@ $< \
+		$(TL_ORIGIN) $(TL_LAZY) -Wl,-z,ibtplt -Wl,--no-as-needed -L$(B)/testlibs -llazy_vec

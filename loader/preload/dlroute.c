@@ -13,6 +13,7 @@
 #include "symbol.h"
 #include "unique.h"
 #include "tls.h"
+#include "unload.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -78,6 +79,16 @@ __attribute__((constructor)) static void preload_init(void)
 {
 	pthread_once(&once, init);
 	__atomic_store_n(&started, 1, __ATOMIC_RELEASE);
+}
+
+/* At exit glibc runs the finalisers of every object it still holds
+ * (_dl_fini), NODELETE ones and those a relocation dependency kept
+ * included; the libraries libsoload still holds get the same (glibc's
+ * elf/nodelete2, tst-dlopen-nodelete-reloc). Nothing is unmapped. */
+__attribute__((destructor)) static void preload_fini(void)
+{
+	if (ready)
+		unload_at_exit();
 }
 
 /* 1 when the call is to be passed to glibc before anything else: it comes
@@ -501,6 +512,9 @@ int route_dlopen(struct dl_args *args, void *caller)
 	}
 	if (mode & RTLD_NOLOAD)
 		flags |= SL_NOLOAD;
+	/* As glibc: lazy only when RTLD_LAZY is given without RTLD_NOW. */
+	if ((mode & (RTLD_LAZY | RTLD_NOW)) == RTLD_LAZY)
+		flags |= SL_LAZY;
 	if (!(lib = sl_open(path, flags))) {
 		const char *why = sl_error() ? sl_error() : "refused";
 		if (mode & RTLD_NOLOAD) {

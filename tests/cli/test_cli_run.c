@@ -102,6 +102,18 @@ Test(cli_run, rtld_global_serves_later_loads_and_rtld_default)
 	json_decref(doc);
 }
 
+/* RTLD_LAZY is SL_LAZY: the call is bound at its first use, once the
+ * RTLD_GLOBAL library that defines it is loaded. */
+Test(cli_run, rtld_lazy_binds_a_call_to_a_later_global_library)
+{
+	json_t *doc = both_ways("lazy_global");
+
+	expect_soload(doc, "libdlneedsglobal.so", 1);
+	expect_soload(doc, "libdlglobal.so", 1);
+	cr_expect_eq(json_integer_value(json_object_get(doc, "exit_code")), 0);
+	json_decref(doc);
+}
+
 Test(cli_run, constructor_dlopen_searches_its_own_origin)
 {
 	json_t *doc = both_ways("ctor");
@@ -125,6 +137,38 @@ Test(cli_run, dl_iterate_phdr_lists_soload_libraries)
 
 	expect_soload(doc, "libchain_a.so", 1);
 	expect_soload(doc, "libchain_c.so", 0); /* a dependency */
+	json_decref(doc);
+}
+
+/* A cycle through a relocation dependency: kept while another handle
+ * reaches it, unloaded whole with the last, and the preload's views
+ * (dl_iterate_phdr, dladdr, the debugger's list) follow. */
+Test(cli_run, a_cycle_kept_while_reached_and_unloaded_whole)
+{
+	json_t *doc = both_ways("reach");
+
+	expect_soload(doc, "libreach_top.so", 1);
+	expect_soload(doc, "libreach_dep.so", 0);
+	json_decref(doc);
+}
+
+/* Libraries still open at exit run their finalisers then, in glibc's
+ * order, under soload run as plainly (each run appends to the trace). */
+Test(cli_run, finalisers_of_what_is_still_open_run_at_exit)
+{
+	char trace[160];
+	char *text;
+	json_t *doc;
+
+	snprintf(trace, sizeof(trace), "%s/trace", scratch.dir);
+	setenv("SOLOAD_TRACE", trace, 1);
+	doc = both_ways("exit");
+	unsetenv("SOLOAD_TRACE");
+	expect_soload(doc, "libreach_top.so", 1);
+	text = tu_read_file(trace);
+	cr_assert_not_null(text);
+	cr_assert_str_eq(text, "other\ntop\ndep\nother\ntop\ndep\n");
+	free(text);
 	json_decref(doc);
 }
 

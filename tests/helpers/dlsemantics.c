@@ -60,6 +60,22 @@ static int case_global(void)
 	return dlclose(b) || dlclose(a) || dlclose(a) ? fail("dlclose") : 0;
 }
 
+/* RTLD_LAZY: a library whose call only a later RTLD_GLOBAL library can
+ * answer loads, and the call is bound when it is first made. */
+static int case_lazy_global(void)
+{
+	void *b = open_lib("libdlneedsglobal.so", RTLD_LAZY), *a;
+	int (*f)(void);
+
+	if (!b)
+		return fail("dlopen libdlneedsglobal RTLD_LAZY");
+	if (!(a = open_lib("libdlglobal.so", RTLD_LAZY | RTLD_GLOBAL)))
+		return fail("dlopen libdlglobal global");
+	if (!(f = (int (*)(void))dlsym(b, "needsglobal_value")) || f() != 42 || f() != 42)
+		return fail("needsglobal_value through a lazily bound call");
+	return dlclose(b) || dlclose(a) ? fail("dlclose") : 0;
+}
+
 /* A constructor's dlopen of a bare name searches its own library's
  * $ORIGIN. */
 static int case_ctor(void)
@@ -177,6 +193,67 @@ static int case_iterate(void)
 		       f.covered);
 		return 1;
 	}
+	return 0;
+}
+
+/* How many of the debugger's lists (every namespace, glibc's r_debug
+ * chain) name a library whose path holds name; -1 if one is not
+ * consistent. */
+static int debugger_lists(const char *name)
+{
+	int n = 0;
+
+	for (struct r_debug_extended *r = (struct r_debug_extended *)&_r_debug; r; r = r->r_next) {
+		if (r->base.r_state != RT_CONSISTENT)
+			return -1;
+		for (struct link_map *m = r->base.r_map; m; m = m->l_next)
+			n += m->l_name && strstr(m->l_name, name) != NULL;
+		if (r->base.r_version < 2)
+			break;
+	}
+	return n;
+}
+
+static int listed(const char *name)
+{
+	struct find f = {name, NULL, 0, 0};
+
+	dl_iterate_phdr(each, &f);
+	return f.found;
+}
+
+/* Unloading by reachability: libreach_dep binds back to libreach_top, which
+ * needs it; libreach_other needs libreach_dep. top's handle closed, the
+ * cycle stays for other, in dl_iterate_phdr, dladdr and the debugger's
+ * list alike; other's closed, all three go at once. */
+static int case_reach(void)
+{
+	void *top = open_lib("libreach_top.so", RTLD_NOW), *other;
+	void *value = top ? dlsym(top, "reach_top_value") : NULL;
+	int (*call)(void);
+	Dl_info di;
+
+	if (!value || !(other = open_lib("libreach_other.so", RTLD_NOW)))
+		return fail("dlopen libreach_top, libreach_other");
+	if (!(call = (int (*)(void))dlsym(other, "reach_other_call")) || dlclose(top))
+		return fail("dlsym reach_other_call, dlclose libreach_top");
+	if (call() != 42 || listed("libreach_top.so") != 1 || debugger_lists("libreach_") != 3 ||
+	    !dladdr(value, &di) || !di.dli_fname || !strstr(di.dli_fname, "libreach_top.so"))
+		return fail("libreach_top kept by libreach_dep's binding");
+	if (dlclose(other))
+		return fail("dlclose libreach_other");
+	if (listed("libreach_") || debugger_lists("libreach_") != 0 ||
+	    open_lib("libreach_top.so", RTLD_NOW | RTLD_NOLOAD))
+		return fail("the cycle unloaded with the last handle");
+	return 0;
+}
+
+/* Libraries left open at exit: their finalisers run then (each writes a
+ * line to $SOLOAD_TRACE), as glibc's _dl_fini runs them. */
+static int case_exit(void)
+{
+	if (!open_lib("libreach_top.so", RTLD_NOW) || !open_lib("libreach_other.so", RTLD_NOW))
+		return fail("dlopen libreach_top, libreach_other");
 	return 0;
 }
 
@@ -414,24 +491,27 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	snprintf(dir, sizeof(dir), "%s", argv[2]);
-	int rc = !strcmp(argv[1], "global")      ? case_global()
-	         : !strcmp(argv[1], "ctor")      ? case_ctor()
-	         : !strcmp(argv[1], "dladdr")    ? case_dladdr()
-	         : !strcmp(argv[1], "iterate")   ? case_iterate()
-	         : !strcmp(argv[1], "bare")      ? case_bare(0)
-	         : !strcmp(argv[1], "bare_via")  ? case_bare(1)
-	         : !strcmp(argv[1], "noload")    ? case_noload()
-	         : !strcmp(argv[1], "dlinfo")    ? case_dlinfo()
-	         : !strcmp(argv[1], "next")      ? case_next()
-	         : !strcmp(argv[1], "threads")   ? case_threads()
-	         : !strcmp(argv[1], "errors")    ? case_errors()
-	         : !strcmp(argv[1], "ie")        ? case_ie()
-	         : !strcmp(argv[1], "ie_late")   ? case_ie_late()
-	         : !strcmp(argv[1], "deepbind")  ? case_deepbind()
-	         : !strcmp(argv[1], "stop")      ? case_dbgstop("dbgstop_wait")
-	         : !strcmp(argv[1], "trap")      ? case_dbgstop("dbgstop_trap")
-	         : !strcmp(argv[1], "malformed") ? case_malformed(argc - 3, argv + 3)
-	                                         : 2;
+	int rc = !strcmp(argv[1], "global")        ? case_global()
+	         : !strcmp(argv[1], "lazy_global") ? case_lazy_global()
+	         : !strcmp(argv[1], "ctor")        ? case_ctor()
+	         : !strcmp(argv[1], "dladdr")      ? case_dladdr()
+	         : !strcmp(argv[1], "iterate")     ? case_iterate()
+	         : !strcmp(argv[1], "reach")       ? case_reach()
+	         : !strcmp(argv[1], "exit")        ? case_exit()
+	         : !strcmp(argv[1], "bare")        ? case_bare(0)
+	         : !strcmp(argv[1], "bare_via")    ? case_bare(1)
+	         : !strcmp(argv[1], "noload")      ? case_noload()
+	         : !strcmp(argv[1], "dlinfo")      ? case_dlinfo()
+	         : !strcmp(argv[1], "next")        ? case_next()
+	         : !strcmp(argv[1], "threads")     ? case_threads()
+	         : !strcmp(argv[1], "errors")      ? case_errors()
+	         : !strcmp(argv[1], "ie")          ? case_ie()
+	         : !strcmp(argv[1], "ie_late")     ? case_ie_late()
+	         : !strcmp(argv[1], "deepbind")    ? case_deepbind()
+	         : !strcmp(argv[1], "stop")        ? case_dbgstop("dbgstop_wait")
+	         : !strcmp(argv[1], "trap")        ? case_dbgstop("dbgstop_trap")
+	         : !strcmp(argv[1], "malformed")   ? case_malformed(argc - 3, argv + 3)
+	                                           : 2;
 	if (rc == 0)
 		printf("ok\n");
 	return rc;

@@ -1,12 +1,14 @@
 /* unique: STB_GNU_UNIQUE symbols have one definition per process, the
- * first loaded (or the host's), kept while used and forgotten once its
- * library is unloaded; glibc's dlopen gives the same answers. */
+ * first loaded (or the host's); a definer another library binds stays for
+ * good, one only its own library used is forgotten when that goes; glibc's
+ * dlopen gives the same answers. */
 #include "soload.h"
 #include "support/testutil.h"
 
 #include <criterion/criterion.h>
 #include <dlfcn.h>
 #include <link.h>
+#include <string.h>
 #include <sys/mman.h>
 
 typedef int *(*counter_fn)(void);
@@ -87,34 +89,60 @@ Test(unique, dlopen_gives_one_definition_too)
 	             ((counter_fn)dlsym(a, "uniq_a_counter"))());
 }
 
-Test(unique, a_used_definition_outlives_its_close_and_goes_with_its_library)
+/* glibc makes a library NODELETE for good once another library is bound
+ * to one of its unique definitions (elf/tst-dlopen-nodelete-reloc): a
+ * stays when b, its user, is closed too. */
+Test(unique, a_definition_another_library_bound_stays_after_its_user_closes)
 {
 	sl_lib *a = open_lib(TESTLIB("libuniq_a.so")), *b = open_lib(TESTLIB("libuniq_b.so"));
-	int maps = tu_count_maps_of("libuniq_");
-	struct sl_info old_a;
-	void *hole;
 
-	sl_info(a, &old_a);
 	cr_assert_eq(sl_close(a), 0);
 	cr_assert_gt(tu_count_maps_of("libuniq_a.so"), 0, "b still uses a's definition");
 	cr_assert_eq(((bump_fn)sl_sym(b, "uniq_b_bump"))(), 1);
-	cr_assert_eq(tu_count_maps_of("libuniq_"), maps);
 	cr_assert_eq(sl_close(b), 0);
-	cr_assert_eq(tu_count_maps_of("libuniq_"), 0, "both unloaded");
-	cr_assert_null(sl_open(TESTLIB("libuniq_a.so"), SL_NOLOAD));
+	cr_assert_eq(tu_count_maps_of("libuniq_b.so"), 0, "the user goes");
+	cr_assert_gt(tu_count_maps_of("libuniq_a.so"), 0, "the definer stays, NODELETE");
+	a = sl_open(TESTLIB("libuniq_a.so"), SL_NOLOAD);
+	cr_assert_not_null(a);
+	cr_assert_eq(((bump_fn)sl_sym(a, "uniq_a_bump"))(), 2, "the same object");
+	cr_assert_eq(sl_close(a), 0);
+	cr_assert_gt(tu_count_maps_of("libuniq_a.so"), 0);
+}
 
-	/* The table forgot a's entries: b, first now, defines them afresh (and
-	 * cannot be mapped where a was, where a stale entry would point). */
+/* A library bound to a's definition that then fails to load leaves a as
+ * it was, not NODELETE (glibc's elf/tst-dlopen-nodelete-reloc, case 6,
+ * the other way round). */
+Test(unique, a_failed_load_does_not_make_the_definer_nodelete)
+{
+	sl_lib *a = open_lib(TESTLIB("libuniq_a.so"));
+
+	cr_assert_null(sl_open(TESTLIB("libuniq_fail.so"), 0));
+	cr_assert(strstr(sl_error(), "uniq_fail_missing"), "%s", sl_error());
+	cr_assert_eq(tu_count_maps_of("libuniq_fail.so"), 0);
+	cr_assert_eq(sl_close(a), 0);
+	cr_assert_eq(tu_count_maps_of("libuniq_"), 0);
+}
+
+/* A definition only its own library used goes with it, and the table
+ * forgets it: b, first now, defines the name afresh (and cannot be
+ * mapped where a was, where a stale entry would point). */
+Test(unique, a_definition_no_other_library_used_goes_with_its_library)
+{
+	sl_lib *a = open_lib(TESTLIB("libuniq_a.so")), *b;
+	struct sl_info old_a;
+	void *hole;
+
+	cr_assert_eq(((bump_fn)sl_sym(a, "uniq_a_bump"))(), 1);
+	sl_info(a, &old_a);
+	cr_assert_eq(sl_close(a), 0);
+	cr_assert_eq(tu_count_maps_of("libuniq_"), 0);
 	hole = mmap((void *)old_a.base, old_a.span, PROT_NONE,
 	            MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	cr_assert_eq(hole, (void *)old_a.base);
 	b = open_lib(TESTLIB("libuniq_b.so"));
-	a = open_lib(TESTLIB("libuniq_a.so"));
 	int *cb = ((counter_fn)sl_sym(b, "uniq_b_counter"))();
 	cr_assert(inside(b, cb), "%p", (void *)cb);
-	cr_assert_eq(((counter_fn)sl_sym(a, "uniq_a_counter"))(), cb);
-	cr_assert_eq(((bump_fn)sl_sym(a, "uniq_a_bump"))(), 1, "a fresh object");
-	sl_close(a);
+	cr_assert_eq(((bump_fn)sl_sym(b, "uniq_b_bump"))(), 1, "a fresh object");
 	sl_close(b);
 	cr_assert_eq(tu_count_maps_of("libuniq_"), 0);
 	munmap(hole, old_a.span);

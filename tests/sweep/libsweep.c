@@ -8,6 +8,9 @@
  *
  *   libsweep LIB...
  *
+ * With SWEEP_LAZY=1 in the environment both sides bind lazily:
+ * sl_open(SL_LAZY) against dlopen(RTLD_LAZY).
+ *
  * Exit status 1 when libsoload crashed on a library, gave a symbol another
  * address than dlopen, or left a writable and executable mapping; a library
  * libsoload refuses with a message is reported, not counted as a failure.
@@ -27,6 +30,8 @@
 #include <unistd.h>
 
 #define CHILD_SECONDS 20
+
+static int lazy; /* SWEEP_LAZY=1 */
 
 enum loader { SOLOAD, DLOPEN };
 
@@ -122,14 +127,15 @@ static int open_with(struct opened *o, const char *path)
 	struct link_map *map;
 
 	if (o->loader == SOLOAD) {
-		if (!(o->handle = sl_open(path, 0)) || sl_info(o->handle, &info) != 0) {
+		if (!(o->handle = sl_open(path, lazy ? SL_LAZY : 0)) ||
+		    sl_info(o->handle, &info) != 0) {
 			fprintf(o->out, "error %s\n", sl_error());
 			return -1;
 		}
 		o->base = info.base;
 		return 0;
 	}
-	if (!(o->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL)) ||
+	if (!(o->handle = dlopen(path, (lazy ? RTLD_LAZY : RTLD_NOW) | RTLD_LOCAL)) ||
 	    dlinfo(o->handle, RTLD_DI_LINKMAP, &map) != 0) {
 		fprintf(o->out, "error %s\n", dlerror());
 		return -1;
@@ -312,6 +318,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	lazy = getenv("SWEEP_LAZY") && !strcmp(getenv("SWEEP_LAZY"), "1");
 	for (int i = 1; i < argc; i++)
 		bad |= sweep_one(argv[i], &t);
 	printf("{\"summary\":{\"libraries\":%d,\"both_load\":%d,\"only_soload\":%d,"

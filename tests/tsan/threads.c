@@ -8,9 +8,12 @@
  * marked :bump names a function taking nothing that returns its thread's
  * copy of a thread-local counter, incremented (read as an int): on held handles each thread
  * calls it twice and expects consecutive values, while other libraries'
- * TLS blocks come and go.
+ * TLS blocks come and go. A target marked :lazy is opened with SL_LAZY and
+ * its symbol, a function taking nothing that returns an int, is called
+ * twice and must answer the same: its PLT slots are bound at the first call,
+ * which threads race on fresh and on held handles.
  *
- *   threads ITERATIONS LIB:SYMBOL[:bump]...
+ *   threads ITERATIONS LIB:SYMBOL[:bump|:lazy]...
  */
 #include "soload.h"
 
@@ -25,15 +28,30 @@ struct target {
 	char path[512];
 	char symbol[128];
 	int bump;
+	int lazy;
 };
 
 static struct target targets[16];
 static int ntargets, iterations;
 static sl_lib *shared[16]; /* held by main for the whole run */
 
+static int flags_of(const struct target *t)
+{
+	return t->lazy ? SL_LAZY : 0;
+}
+
+static int answers(const struct target *t, void *sym)
+{
+	if (t->bump)
+		return ((int (*)(void))sym)() + 1 == ((int (*)(void))sym)();
+	if (t->lazy)
+		return ((int (*)(void))sym)() == ((int (*)(void))sym)();
+	return 1;
+}
+
 static int cycle(const struct target *t, sl_lib *held)
 {
-	sl_lib *lib = sl_open(t->path, 0);
+	sl_lib *lib = sl_open(t->path, flags_of(t));
 	void *sym;
 
 	if (!lib) {
@@ -41,8 +59,7 @@ static int cycle(const struct target *t, sl_lib *held)
 		return -1;
 	}
 	sym = sl_sym(lib, t->symbol);
-	if (!sym || lib != held || sl_sym(held, t->symbol) != sym ||
-	    (t->bump && ((int (*)(void))sym)() + 1 != ((int (*)(void))sym)())) {
+	if (!sym || lib != held || sl_sym(held, t->symbol) != sym || !answers(t, sym)) {
 		fprintf(stderr, "threads: %s: %s: wrong answer\n", t->path, t->symbol);
 		sl_close(lib);
 		return -1;
@@ -53,14 +70,16 @@ static int cycle(const struct target *t, sl_lib *held)
 /* Opens a library nobody else holds, so load and unload race too. */
 static int cycle_fresh(const struct target *t)
 {
-	sl_lib *lib = sl_open(t->path, 0);
+	sl_lib *lib = sl_open(t->path, flags_of(t));
+	void *sym;
 	int rc;
 
 	if (!lib) {
 		fprintf(stderr, "threads: %s\n", sl_error());
 		return -1;
 	}
-	rc = sl_sym(lib, t->symbol) ? 0 : -1;
+	sym = sl_sym(lib, t->symbol);
+	rc = sym && (!t->lazy || answers(t, sym)) ? 0 : -1;
 	return sl_close(lib) | rc;
 }
 
@@ -104,10 +123,11 @@ static int parse_targets(int argc, char **argv)
 		memcpy(t->path, argv[i], (size_t)(colon - argv[i]));
 		strcpy(t->symbol, colon + 1);
 		if ((mark = strchr(t->symbol, ':'))) {
-			if (strcmp(mark, ":bump") != 0)
+			if (strcmp(mark, ":bump") != 0 && strcmp(mark, ":lazy") != 0)
 				return -1;
+			t->bump = strcmp(mark, ":bump") == 0;
+			t->lazy = !t->bump;
 			*mark = '\0';
-			t->bump = 1;
 		}
 	}
 	return ntargets ? 0 : -1;
@@ -118,12 +138,12 @@ int main(int argc, char **argv)
 	long failed;
 
 	if (argc < 3 || (iterations = atoi(argv[1])) <= 0 || parse_targets(argc, argv) != 0) {
-		fprintf(stderr, "usage: threads ITERATIONS LIB:SYMBOL...\n");
+		fprintf(stderr, "usage: threads ITERATIONS LIB:SYMBOL[:bump|:lazy]...\n");
 		return 2;
 	}
 	failed = run_threads();
 	for (int i = 0; i < ntargets; i++)
-		if (!(shared[i] = sl_open(targets[i].path, 0)))
+		if (!(shared[i] = sl_open(targets[i].path, flags_of(&targets[i]))))
 			return fprintf(stderr, "threads: %s\n", sl_error()), 1;
 	failed |= run_threads();
 	for (int i = 0; i < ntargets; i++)
