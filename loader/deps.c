@@ -342,6 +342,11 @@ static int open_host(const char *name, struct host_lib *out)
 {
 	size_t i, n = sizeof(host_cache) / sizeof(host_cache[0]);
 
+	/* libc first, and not kept in the cache: the walk is as short as the
+	 * cache's, and the cache's page of .bss, touched for nothing else in
+	 * most loads, cost a fault in a fresh process. */
+	if ((out->handle = loaded_libc(name)))
+		return 0;
 	for (i = 0; i < n && host_cache[i].handle; i++) {
 		if (strcmp(host_cache[i].name, name) == 0) {
 			*out = host_cache[i];
@@ -352,9 +357,7 @@ static int open_host(const char *name, struct host_lib *out)
 	 * dlopen: one that is loaded already is found by name first, and an
 	 * RTLD_NOLOAD try first made glibc search the disk for a library not
 	 * loaded yet (libm for libsqlite3) and fail, before the real load. */
-	out->handle = loaded_libc(name);
-	if (!out->handle)
-		out->handle = dlopen(name, RTLD_LAZY | RTLD_GLOBAL);
+	out->handle = dlopen(name, RTLD_LAZY | RTLD_GLOBAL);
 	if (!out->handle)
 		return -1;
 	if (i < n && strlen(name) < sizeof(out->name)) {

@@ -1,0 +1,18 @@
+/* librelropad: RELRO with pages no relocation writes (a pointer, then
+ * 20 KiB of constants in the same relocated object), and writable data
+ * past RELRO that nothing relocates: the first load copies the RELRO
+ * pages in one go, and only them (tests/loader/test_map.c). */
+
+struct padded {
+	const char *name;
+	int pad[5 * 1024];
+};
+
+const struct padded relropad_table = {"relropad", {1}};
+
+int relropad_data[4 * 1024] = {1};
+
+int relropad_first(void)
+{
+	return relropad_table.pad[0] + relropad_data[0];
+}
