@@ -857,7 +857,12 @@ void *tls_override(const char *name)
 		return NULL;
 	if (!strcmp(name, "__tls_get_addr"))
 		return (void *)tls_get_addr;
-	if (!strcmp(name, "__cxa_thread_atexit_impl"))
+	/* libstdc++'s __cxa_thread_atexit hands its arguments on to libc's
+	 * __cxa_thread_atexit_impl unchanged; taken here too, so that a
+	 * library's thread_local destructors keep it loaded also when the
+	 * process already holds libstdc++ (glibc's own copy would pin only
+	 * what glibc loaded). */
+	if (!strcmp(name, "__cxa_thread_atexit_impl") || !strcmp(name, "__cxa_thread_atexit"))
 		return (void *)tls_thread_atexit;
 	return NULL;
 }
