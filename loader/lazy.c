@@ -148,18 +148,6 @@ void lazy_release(struct sl_lib *lib)
 
 /* ---- At the first call ---- */
 
-static const struct sl_version *wanted_version(const struct sl_lib *lib, uint32_t symidx)
-{
-	uint16_t v;
-
-	if (!lib->versym)
-		return NULL;
-	v = lib->versym[symidx] & 0x7fff;
-	if (v < 2 || v >= lib->nversions || !lib->versions[v].name)
-		return NULL;
-	return &lib->versions[v];
-}
-
 /* Libraries that hold lib in their scope: the library whose sl_open brought
  * lib in (a constructor's first call may need what only a sibling of the
  * group defines, as relocation's group lookup, glibc's reldep8), and those
@@ -223,7 +211,7 @@ static int search_openers(struct sl_lib *lib, uint32_t symidx, struct symdef *de
 {
 	struct opener_search s = {.lib = lib};
 
-	symbol_key(&s.key, symbol_name(lib, symidx), wanted_version(lib, symidx));
+	symbol_key(&s.key, symbol_name(lib, symidx), symbol_wanted_version(lib, symidx));
 	registry_foreach_mapped(search_opener, &s);
 	if (!s.found)
 		return -1;
@@ -235,7 +223,7 @@ static int search_openers(struct sl_lib *lib, uint32_t symidx, struct symdef *de
 
 static void __attribute__((noreturn)) fatal_undefined(const struct sl_lib *lib, uint32_t symidx)
 {
-	const struct sl_version *v = wanted_version(lib, symidx);
+	const struct sl_version *v = symbol_wanted_version(lib, symidx);
 
 	dprintf(STDERR_FILENO, "%s: symbol lookup error: %s: undefined symbol: %s%s%s\n",
 	        program_invocation_name, lib->path, symbol_name(lib, symidx),

@@ -428,8 +428,7 @@ const char *symbol_name(const struct sl_lib *lib, uint32_t symidx)
 	return lib->strtab + lib->symtab[symidx].st_name;
 }
 
-/* The version a reference from lib asks for, or NULL. */
-static const struct sl_version *wanted_version(const struct sl_lib *lib, uint32_t symidx)
+const struct sl_version *symbol_wanted_version(const struct sl_lib *lib, uint32_t symidx)
 {
 	uint16_t v;
 
@@ -531,7 +530,7 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 		return error_set(lib->name, "symbol %u name outside the string table", symidx);
 	if (binds_locally(s))
 		return found_in(lib, s, def);
-	symbol_key_hashed(&key, lib->strtab + s->st_name, 0, wanted_version(lib, symidx));
+	symbol_key_hashed(&key, lib->strtab + s->st_name, 0, symbol_wanted_version(lib, symidx));
 	if (s->st_shndx != SHN_UNDEF && lookup_own(lib, symidx, &key, def) == 0)
 		return bound(lib, &key, def);
 	key.gnu_hash = gnu_hash(key.name);

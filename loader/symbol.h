@@ -62,4 +62,7 @@ int symbol_lookup_global(const char *name, const char *version, const struct sl_
 /* The name of lib's dynamic symbol symidx, or "?" if out of range. */
 const char *symbol_name(const struct sl_lib *lib, uint32_t symidx);
 
+/* The version lib's reference symidx asks for, or NULL. */
+const struct sl_version *symbol_wanted_version(const struct sl_lib *lib, uint32_t symidx);
+
 #endif
