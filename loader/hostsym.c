@@ -435,11 +435,18 @@ static int collect_object(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-static int by_start(const void *a, const void *b)
+/* By start address. An insertion sort: glibc lists the objects mostly in
+ * address order already, and qsort's merge sort (a buffer and a call per
+ * comparison) cost a fresh process's first load 10K instructions. */
+static void sort_ranges(struct range *r, size_t n)
 {
-	const struct range *x = a, *y = b;
-
-	return (x->lo > y->lo) - (x->lo < y->lo);
+	for (size_t i = 1; i < n; i++) {
+		struct range x = r[i];
+		size_t j = i;
+		for (; j > 0 && r[j - 1].lo > x.lo; j--)
+			r[j] = r[j - 1];
+		r[j] = x;
+	}
 }
 
 static const struct range *range_of(const void *addr);
@@ -505,7 +512,7 @@ static void build_objects(void)
 	objects.n = 0;
 	objects.nt = 0;
 	dl_iterate_phdr(collect_object, &c);
-	qsort(objects.r, objects.n, sizeof(*objects.r), by_start);
+	sort_ranges(objects.r, objects.n);
 	objects.failed = c.failed;
 	objects.stale = 0;
 	objects.builds++;
@@ -628,7 +635,11 @@ int hostsym_same_object(const void *a, const void *b)
 
 struct binding {
 	uint32_t hash;
-	char *name, *version, *file; /* one allocation: name, then the others */
+	/* owned: one allocation, name then the others; else the strings of
+	 * the object that defines it, which live as long as the binding (it is
+	 * dropped when that object is unloaded). */
+	int owned;
+	const char *name, *version, *file;
 	void *addr;
 };
 
@@ -669,8 +680,8 @@ static void rehash(size_t slots, int (*keep)(const struct binding *))
 		if (table && keep(b)) {
 			*slot_in(table, slots, b->name, b->hash, b->version, b->file) = *b;
 			nbindings++;
-		} else {
-			free(b->name);
+		} else if (b->owned) {
+			free((void *)b->name);
 		}
 	}
 	free(old);
@@ -680,7 +691,8 @@ static void rehash(size_t slots, int (*keep)(const struct binding *))
 
 static int into_a_loaded_object(const struct binding *b)
 {
-	return !b->addr || inside_an_object(b->addr) == 1;
+	return (!b->addr || inside_an_object(b->addr) == 1) &&
+	       (b->owned || inside_an_object(b->name) == 1);
 }
 
 static int keep_all(const struct binding *b)
@@ -762,6 +774,7 @@ void hostsym_remember(const char *name, uint32_t hash, const char *version, cons
 		free(mem);
 	} else {
 		at = mem;
+		b->owned = 1;
 		b->name = copy_after(&at, name);
 		b->version = copy_after(&at, version);
 		b->file = copy_after(&at, file);
@@ -770,6 +783,49 @@ void hostsym_remember(const char *name, uint32_t hash, const char *version, cons
 		nbindings++;
 	}
 	pthread_mutex_unlock(&misses_lock);
+}
+
+/* A binding hostsym_global found in a glibc object, its strings those of
+ * that object (no copy: a first load binds a few dozen names, and a malloc
+ * each was a sixth of liblzma's sl_open). */
+static void remember_in_object(const char *name, uint32_t hash, const char *version, void *addr)
+{
+	struct binding *b;
+
+	pthread_mutex_lock(&misses_lock);
+	check_changes();
+	if (make_room() == 0) {
+		b = slot_in(bindings, nslots, name, hash, version, NULL);
+		if (!b->name) {
+			*b = (struct binding){hash, 0, name, version, NULL, addr};
+			nbindings++;
+		}
+	}
+	pthread_mutex_unlock(&misses_lock);
+}
+
+/* The version text of o's definition s as the object spells it, when it is
+ * the one asked for (NULL for an unversioned key); set *ok to 0 when the
+ * definition carries another (a versioned reference glibc's rules let
+ * take a base definition), which only a copy of the key may remember. */
+static const char *version_in_object(const struct host_object *o, const ElfW(Sym) * s,
+                                     const char *version, int *ok)
+{
+	const struct sl_lib *v = o->view;
+	size_t idx;
+
+	*ok = 1;
+	if (!version)
+		return NULL;
+	*ok = 0;
+	if (!o->tab.versym || !v || !v->versions)
+		return NULL;
+	idx = o->tab.versym[s - o->tab.symtab] & 0x7fff;
+	if (idx >= v->nversions || !v->versions[idx].name ||
+	    strcmp(v->versions[idx].name, version) != 0)
+		return NULL;
+	*ok = 1;
+	return v->versions[idx].name;
 }
 
 /*
@@ -1009,8 +1065,9 @@ int hostsym_global(struct symbol_key *key, void **addr)
 	const char *version = key->version ? key->version->name : NULL;
 	const ElfW(Sym) *s = NULL;
 	const struct host_object *o = NULL;
-	int type, ifunc;
+	int type, ifunc, in_object;
 	uintptr_t value;
+	const char *def_name, *def_version;
 
 	*addr = NULL;
 	/* Most names of a relocation pass are in no object of the scope: the
@@ -1074,10 +1131,15 @@ again:
 	}
 	value = host_value(o, s);
 	ifunc = type == STT_GNU_IFUNC;
+	def_name = o->tab.strtab + s->st_name;
+	def_version = version_in_object(o, s, version, &in_object);
 	pthread_mutex_unlock(&misses_lock);
 	if (ifunc)
 		value = ((uintptr_t(*)(unsigned long))value)(getauxval(AT_HWCAP));
 	*addr = (void *)value;
-	hostsym_remember(key->name, key->gnu_hash, version, NULL, *addr);
+	if (in_object)
+		remember_in_object(def_name, key->gnu_hash, def_version, *addr);
+	else
+		hostsym_remember(key->name, key->gnu_hash, version, NULL, *addr);
 	return HOSTSYM_FOUND;
 }

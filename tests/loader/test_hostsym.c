@@ -1,4 +1,5 @@
 #include "hostsym.h"
+#include "symbol.h"
 #include "support/testutil.h"
 
 #include <criterion/criterion.h>
@@ -118,4 +119,23 @@ Test(hostsym, an_unload_forgets_only_bindings_into_what_went)
 	dlclose(h);
 	cr_assert_null(hostsym_bound("hello_add", 1, NULL, NULL));
 	cr_assert_eq(hostsym_bound("malloc", 2, NULL, NULL), malloc_at);
+}
+
+/* A binding hostsym_global makes keeps the defining object's own strings,
+ * not a copy: once glibc unloads that object, the name is looked up again
+ * (and missed), never read from the unmapped string table. */
+Test(hostsym, a_found_binding_goes_with_the_object_that_defines_it)
+{
+	void *h = dlopen(TESTLIB("libhello.so"), RTLD_NOW | RTLD_GLOBAL);
+	struct symbol_key key;
+	void *at = NULL;
+
+	cr_assert_not_null(h, "%s", dlerror());
+	symbol_key(&key, "hello_add", NULL);
+	cr_assert_eq(hostsym_global(&key, &at), HOSTSYM_FOUND);
+	cr_assert_eq(at, dlsym(h, "hello_add"));
+	cr_assert_eq(hostsym_global(&key, &at), HOSTSYM_FOUND, "remembered");
+	cr_assert_eq(at, dlsym(h, "hello_add"));
+	dlclose(h);
+	cr_assert_eq(hostsym_global(&key, &at), HOSTSYM_MISS, "gone with libhello");
 }
