@@ -4,8 +4,8 @@
 #include "symbol.h"
 #include "unique.h"
 #include "relro_share.h"
+#include "xstate.h"
 
-#include <cpuid.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -23,7 +23,6 @@
  * and CPUID leaf 0xD; the trampoline reads them without a lock, after a
  * lazy library's GOT[2] was written, which comes after.
  */
-#define SAVE_WANTED 0xe7u
 #define SAVE_LEGACY 576u /* the legacy area and the XSAVE header */
 enum { SAVE_FXSAVE, SAVE_XSAVE, SAVE_XSAVEC };
 __attribute__((visibility("hidden"))) uint64_t lazy_save_mask;
@@ -33,34 +32,15 @@ static pthread_once_t save_once = PTHREAD_ONCE_INIT;
 
 extern char lazy_trampoline[] __attribute__((visibility("hidden")));
 
-static uint64_t align64(uint64_t n)
-{
-	return (n + 63) & ~(uint64_t)63;
-}
-
 static void read_save_layout(void)
 {
-	unsigned a, b, c, d;
-	uint64_t want = SAVE_WANTED, standard = SAVE_LEGACY, compact = SAVE_LEGACY;
+	const struct xstate_layout *x = xstate_layout();
 
-	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE))
+	if (!x->has_xsave)
 		return; /* FXSAVE */
-	__asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0));
-	want &= (uint64_t)d << 32 | a;
-	for (unsigned i = 2; i < 8; i++) {
-		if (!(want >> i & 1))
-			continue;
-		__cpuid_count(0xd, i, a, b, c, d); /* a bytes at offset b; c bit 1: aligned */
-		if (b + a > standard)
-			standard = b + a;
-		if (c & 2)
-			compact = align64(compact);
-		compact += a;
-	}
-	__cpuid_count(0xd, 1, a, b, c, d);
-	lazy_save_mask = want;
-	lazy_save_kind = (a & 2) ? SAVE_XSAVEC : SAVE_XSAVE;
-	lazy_save_size = align64(lazy_save_kind == SAVE_XSAVEC ? compact : standard);
+	lazy_save_mask = x->mask;
+	lazy_save_kind = x->has_xsavec ? SAVE_XSAVEC : SAVE_XSAVE;
+	lazy_save_size = x->has_xsavec ? x->compact : x->standard;
 }
 
 static int bind_now_asked(const struct sl_lib *lib)

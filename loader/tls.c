@@ -5,8 +5,8 @@
 #include "reloc_arch.h"
 #include "symbol.h"
 #include "unload.h"
+#include "xstate.h"
 
-#include <cpuid.h>
 #include <errno.h>
 #include <link.h>
 #include <pthread.h>
@@ -743,36 +743,21 @@ int tls_relocate(struct sl_lib *lib, const Elf64_Rela *r, int want_module, uint6
  * TLS descriptors. The resolver (tlsdesc.S) must keep every register but
  * %rax, so it saves the vector, mask and x87 state with XSAVE around its
  * call into tls_desc_resolve; which components, and how much room they
- * take, is read once here from XCR0 and CPUID leaf 0xD.
+ * take, is read once by xstate.c from XCR0 and CPUID leaf 0xD.
  */
 extern char tlsdesc_resolver[] __attribute__((visibility("hidden")));
 __attribute__((visibility("hidden"))) uint64_t tlsdesc_xsave_mask;
 __attribute__((visibility("hidden"))) uint64_t tlsdesc_xsave_size;
 static pthread_once_t xsave_once = PTHREAD_ONCE_INIT;
 
-/* x87, SSE, AVX, AVX-512 mask registers, ZMM0-15 upper halves, ZMM16-31:
- * what C code may change. Not MPX (gone), PKRU or AMX tiles (no C code of
- * ours touches them). */
-#define XSAVE_WANTED 0xe7u
-
 static void read_xsave_layout(void)
 {
-	unsigned a, b, c, d;
-	uint64_t want = XSAVE_WANTED, size = 512 + 64; /* legacy area, header */
+	const struct xstate_layout *x = xstate_layout();
 
-	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE))
+	if (!x->has_xsave)
 		return;
-	__asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0));
-	want &= (uint64_t)d << 32 | a;
-	for (unsigned i = 2; i < 8; i++) {
-		if (!(want >> i & 1))
-			continue;
-		__cpuid_count(0xd, i, a, b, c, d);
-		if (b + a > size) /* component i: a bytes at offset b */
-			size = b + a;
-	}
-	tlsdesc_xsave_mask = want;
-	tlsdesc_xsave_size = (size + 63) & ~(uint64_t)63;
+	tlsdesc_xsave_mask = x->mask;
+	tlsdesc_xsave_size = x->standard;
 }
 
 /* The descriptors' three functions (tlsdesc.S): a dynamic module's

@@ -19,7 +19,7 @@
  *
  * Otherwise (slow_path) the integer registers a C call may change are
  * pushed, and the vector, mask and x87 state is kept with XSAVE
- * (components and size read once by tls.c from CPUID leaf 0xD) around the
+ * (components and size read once by xstate.c from CPUID leaf 0xD) around the
  * call into tls.c, which sets up or allocates the block.
  */
 
