@@ -1,4 +1,5 @@
 #include "hostsym.h"
+#include "arraygrow.h"
 #include "namefilter.h"
 #include "lib.h"
 #include "symbol.h"
@@ -229,14 +230,8 @@ static void objects_changed(void)
 
 static int add_range(uintptr_t lo, uintptr_t hi, unsigned object)
 {
-	if (objects.n == objects.cap) {
-		size_t cap = objects.cap ? objects.cap * 2 : 32;
-		struct range *grown = realloc(objects.r, cap * sizeof(*grown));
-		if (!grown)
-			return -1;
-		objects.r = grown;
-		objects.cap = cap;
-	}
+	if (array_grow(&objects.r, &objects.cap, objects.n, sizeof(*objects.r), 32) != 0)
+		return -1;
 	objects.r[objects.n].lo = lo;
 	objects.r[objects.n].object = object;
 	objects.r[objects.n++].hi = hi;
@@ -399,14 +394,8 @@ static void read_versions(struct host_object *o)
 
 static int add_object(const struct dl_phdr_info *info)
 {
-	if (objects.nt == objects.tcap) {
-		size_t cap = objects.tcap ? objects.tcap * 2 : 16;
-		struct host_object *grown = realloc(objects.t, cap * sizeof(*grown));
-		if (!grown)
-			return -1;
-		objects.t = grown;
-		objects.tcap = cap;
-	}
+	if (array_grow(&objects.t, &objects.tcap, objects.nt, sizeof(*objects.t), 16) != 0)
+		return -1;
 	read_tables(info, &objects.t[objects.nt++]);
 	return 0;
 }

@@ -1,4 +1,5 @@
 #include "reach.h"
+#include "arraygrow.h"
 #include "registry.h"
 #include "unique.h"
 
@@ -18,15 +19,9 @@ static void push(struct sl_lib *lib, void *arg)
 	if (!lib || lib->reach_mark || lib->dying)
 		return;
 	lib->reach_mark = 1;
-	if (st->n == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 16;
-		struct sl_lib **grown = realloc(st->lib, cap * sizeof(*grown));
-		if (!grown) {
-			st->failed = 1;
-			return;
-		}
-		st->lib = grown;
-		st->cap = cap;
+	if (array_grow(&st->lib, &st->cap, st->n, sizeof(*st->lib), 16) != 0) {
+		st->failed = 1;
+		return;
 	}
 	st->lib[st->n++] = lib;
 }

@@ -1,4 +1,5 @@
 #include "symbol.h"
+#include "arraygrow.h"
 #include "dynamic.h"
 #include "error.h"
 #include "hostsym.h"
@@ -215,14 +216,8 @@ static int add_global(struct sl_lib *lib)
 {
 	if (is_global(lib))
 		return 0;
-	if (nglobals == globals_cap) {
-		size_t cap = globals_cap ? globals_cap * 2 : 16;
-		struct sl_lib **grown = realloc(globals, cap * sizeof(*grown));
-		if (!grown)
-			return error_set(lib->name, "out of memory");
-		globals = grown;
-		globals_cap = cap;
-	}
+	if (array_grow(&globals, &globals_cap, nglobals, sizeof(*globals), 16) != 0)
+		return error_set(lib->name, "out of memory");
 	globals[nglobals++] = lib;
 	return 0;
 }

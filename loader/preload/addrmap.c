@@ -1,4 +1,5 @@
 #include "addrmap.h"
+#include "arraygrow.h"
 #include "lib.h"
 #include "rdebug.h"
 #include "registry.h"
@@ -124,14 +125,8 @@ static void collect_one(struct sl_lib *lib, void *arg)
 {
 	struct collect *c = arg;
 
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 32;
-		struct sl_lib **grown = realloc(c->libs, cap * sizeof(*grown));
-		if (!grown)
-			return;
-		c->libs = grown;
-		c->cap = cap;
-	}
+	if (array_grow(&c->libs, &c->cap, c->n, sizeof(*c->libs), 32) != 0)
+		return;
 	c->libs[c->n++] = lib;
 }
 

@@ -1,4 +1,5 @@
 #include "dlroute.h"
+#include "arraygrow.h"
 #include "addrmap.h"
 #include "deps.h"
 #include "error.h"
@@ -203,14 +204,8 @@ static int note_open(struct sl_lib *lib, int mode)
 	int fresh = 0, pin = 0;
 
 	pthread_mutex_lock(&handles_lock);
-	if (!(h = find_handle(lib)) && nhandles == handles_cap) {
-		size_t cap = handles_cap ? handles_cap * 2 : 16;
-		struct handle *grown = realloc(handles, cap * sizeof(*grown));
-		if (grown) {
-			handles = grown;
-			handles_cap = cap;
-		}
-	}
+	if (!(h = find_handle(lib)))
+		array_grow(&handles, &handles_cap, nhandles, sizeof(*handles), 16);
 	if (!h && nhandles < handles_cap) {
 		h = &handles[nhandles++];
 		*h = (struct handle){.lib = lib};
@@ -259,14 +254,8 @@ static int seen_before(const char *path)
 	for (size_t i = 0; i < nrecorded; i++)
 		if (!strcmp(recorded[i], path))
 			return 1;
-	if (nrecorded == recorded_cap) {
-		size_t cap = recorded_cap ? recorded_cap * 2 : 32;
-		char **grown = realloc(recorded, cap * sizeof(*grown));
-		if (!grown)
-			return 1;
-		recorded = grown;
-		recorded_cap = cap;
-	}
+	if (array_grow(&recorded, &recorded_cap, nrecorded, sizeof(*recorded), 32) != 0)
+		return 1;
 	return !(recorded[nrecorded] = strdup(path)) ? 1 : (nrecorded++, 0);
 }
 
