@@ -493,7 +493,7 @@ int deps_load(struct sl_lib *lib)
 	if (!lib->deps)
 		return error_set(lib->name, "out of memory");
 	for (size_t i = 0; i < lib->nneeded_names; i++) {
-		if (load_one(lib, lib->strtab + lib->needed_names[i], &lib->deps[i]) != 0)
+		if (load_one(lib, lib->tab.strtab + lib->needed_names[i], &lib->deps[i]) != 0)
 			goto fail;
 		lib->ndeps++;
 	}
