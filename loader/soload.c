@@ -64,7 +64,9 @@ static int read_plan(struct sl_lib *lib, int fd, size_t size, struct load_plan *
 	return rc;
 }
 
-static int map_file(struct sl_lib *lib, int fd, size_t size)
+/* Not inlined: the load plan (a kilobyte) is dead once mapped, and
+ * load_fd's frame is stacked once per level of the dependency tree. */
+static __attribute__((noinline)) int map_file(struct sl_lib *lib, int fd, size_t size)
 {
 	struct load_plan plan;
 
