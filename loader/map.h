@@ -20,6 +20,10 @@ void map_release(struct sl_lib *lib);
 /* With SL_SHARE, before relocation: the cache's context, and the RELRO
  * pages a warm cache proves mapped from it (relro_share.h, share_warm). */
 void map_share_begin(struct sl_lib *lib);
+/* Before relocation: the pages of lib's writable segment in [lo, hi)
+ * (link-time addresses past RELRO) that ntargets relocations write,
+ * populated in one go where that is cheaper than a fault each. */
+void map_prefault_writes(const struct sl_lib *lib, uint64_t lo, uint64_t hi, size_t ntargets);
 /* Makes the RELRO range read-only. 0, or -1 with sl_error(). */
 int map_protect_relro(struct sl_lib *lib);
 
