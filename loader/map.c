@@ -337,14 +337,20 @@ static void prefault_relro(const struct sl_lib *lib, const struct load_plan *pla
  * so that few pages nothing writes are copied, and not where the whole
  * segment was populated at mapping.
  */
+int map_writes_fault(const struct sl_lib *lib, uint64_t vaddr)
+{
+	const struct sl_segment *s = lib_segment(lib, vaddr);
+
+	return s && (s->prot & PROT_WRITE) && !(lib->flags & (SL_SHARE | SL_POPULATE)) &&
+	       page_up(lib->base + s->vaddr + s->file_size) - s->start > PREFAULT_MAX;
+}
+
 void map_prefault_writes(const struct sl_lib *lib, uint64_t lo, uint64_t hi, size_t ntargets)
 {
 	const struct sl_segment *s = lib_segment(lib, lo);
 	uintptr_t start = page_down(lib->base + lo), end = page_up(lib->base + hi);
 
-	if (!s || hi <= lo || !(s->prot & PROT_WRITE) || (lib->flags & (SL_SHARE | SL_POPULATE)))
-		return;
-	if (page_up(lib->base + s->vaddr + s->file_size) - s->start <= PREFAULT_MAX)
+	if (!s || hi <= lo || !map_writes_fault(lib, lo))
 		return;
 	if (end > s->start + s->size)
 		end = s->start + s->size;

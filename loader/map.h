@@ -20,6 +20,9 @@ void map_release(struct sl_lib *lib);
 /* With SL_SHARE, before relocation: the cache's context, and the RELRO
  * pages a warm cache proves mapped from it (relro_share.h, share_warm). */
 void map_share_begin(struct sl_lib *lib);
+/* Whether relocation's first write at vaddr (link-time) would fault: a
+ * writable segment not populated when mapped. */
+int map_writes_fault(const struct sl_lib *lib, uint64_t vaddr);
 /* Before relocation: the pages of lib's writable segment in [lo, hi)
  * (link-time addresses past RELRO) that ntargets relocations write,
  * populated in one go where that is cheaper than a fault each. */
