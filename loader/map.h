@@ -1,7 +1,8 @@
 /*
  * map: makes a load plan real. Reserves the whole span (PROT_NONE, aligned
  * to the largest p_align; or, as glibc does, by mapping the first segment
- * over all of it), maps each segment MAP_FIXED|MAP_PRIVATE from the file
+ * over all of it; or not at all, where the last unload's span is still
+ * free), maps each segment MAP_FIXED|MAP_PRIVATE from the file
  * with its own protection, zeroes the bss tail of the last file page and
  * maps the rest anonymous. Gaps between segments are PROT_NONE.
  */
