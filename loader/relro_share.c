@@ -1,5 +1,6 @@
 #include "relro_share.h"
 #include "reloc_arch.h"
+#include "share_place.h"
 
 #include <dirent.h>
 #include <elf.h>
@@ -19,6 +20,11 @@
  * the kernel puts PIE executables (0x55...) and top-down mmaps (0x7f...). */
 #define SHARE_LO 0x100000000000ULL
 #define SHARE_HI 0x500000000000ULL
+/* All of a boot's shared bases lie in one window of this size, the salt
+ * choosing which: the span one top-level page-table entry covers, so the
+ * libraries of a process share their upper page tables, as glibc's packed
+ * ones do (share_place.c packs them closer still). */
+#define SHARE_WINDOW (512ULL << 30)
 
 #define HUGE_ALIGN (2UL << 20)
 
@@ -263,7 +269,8 @@ static void remove_old_boots(const char *dir, const char *salt)
 			continue;
 		if (strncmp(e->d_name, "salt-", 5) == 0 && strcmp(e->d_name, salt) != 0)
 			unlinkat(dirfd(d), e->d_name, 0);
-		else if (ends_with(e->d_name, ".relro") &&
+		else if ((ends_with(e->d_name, ".relro") ||
+		          strncmp(e->d_name, "layout-", 7) == 0) &&
 		         fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 		         older(&st, &salt_st))
 			unlinkat(dirfd(d), e->d_name, 0);
@@ -399,10 +406,14 @@ int share_identify(int fd, struct share_id *id)
 	return 0;
 }
 
-uintptr_t share_base(const struct share_id *id, uint64_t salt, size_t span, size_t align)
+/* The start of the salt's window. */
+static uintptr_t window(uint64_t salt)
 {
-	uint64_t slots;
+	return SHARE_LO + mix64(salt) % ((SHARE_HI - SHARE_LO) / SHARE_WINDOW) * SHARE_WINDOW;
+}
 
+static size_t base_align(size_t span, size_t align)
+{
 	if (align < page_size())
 		align = page_size();
 	/* The kernel puts file mappings of 2 MiB or more on a 2 MiB boundary,
@@ -410,8 +421,20 @@ uintptr_t share_base(const struct share_id *id, uint64_t salt, size_t span, size
 	 * pages in every process, so we do the same. */
 	if (span >= HUGE_ALIGN && align < HUGE_ALIGN)
 		align = HUGE_ALIGN;
-	slots = (SHARE_HI - SHARE_LO - span) / align;
-	return (uintptr_t)(SHARE_LO + (mix64(id->hash ^ salt) % slots) * align);
+	return align;
+}
+
+uintptr_t share_base(const struct share_id *id, uint64_t salt, size_t span, size_t align)
+{
+	uint64_t slots;
+
+	align = base_align(span, align);
+	if (span + align > SHARE_WINDOW) {
+		slots = (SHARE_HI - SHARE_LO - span) / align;
+		return (uintptr_t)(SHARE_LO + (mix64(id->hash ^ salt) % slots) * align);
+	}
+	slots = (SHARE_WINDOW - span) / align;
+	return (uintptr_t)(window(salt) + (mix64(id->hash ^ salt) % slots) * align);
 }
 
 /* The directory and salt the last library found, kept for the next: a
@@ -441,6 +464,21 @@ static int dir_and_salt(struct share_ctx *ctx, char *why, size_t cap)
 	return 0;
 }
 
+/* Where the layout file puts the library, packed with the others; where
+ * its identity hashes to when the layout cannot be used. */
+static uintptr_t place(const struct share_ctx *ctx, size_t span, size_t align)
+{
+	char why[128];
+	uintptr_t lo = window(ctx->salt), base;
+
+	align = base_align(span, align);
+	if (span + align <= SHARE_WINDOW &&
+	    share_place(ctx->dir, ctx->salt, ctx->id.text, span, align, lo, lo + SHARE_WINDOW,
+	                &base, why, sizeof(why)) == 0)
+		return base;
+	return share_base(&ctx->id, ctx->salt, span, align);
+}
+
 void share_prepare(struct share_ctx *ctx, int fd, size_t span, size_t align)
 {
 	char why[sizeof(ctx->status) - 16];
@@ -461,7 +499,7 @@ void share_prepare(struct share_ctx *ctx, int fd, size_t span, size_t align)
 		share_give_up(ctx, why);
 		return;
 	}
-	ctx->base = share_base(&ctx->id, ctx->salt, span, align);
+	ctx->base = place(ctx, span, align);
 	ctx->usable = 1;
 }
 

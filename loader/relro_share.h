@@ -73,7 +73,8 @@ int share_salt(const char *dir, uint64_t *salt, char *why, size_t whycap);
 int share_identify(int fd, struct share_id *id);
 
 /* The page-aligned address, a multiple of align, at which a span of this
- * identity is placed for this salt. */
+ * identity is placed for this salt: inside one 512 GiB window per salt,
+ * shared by every library of the boot. */
 uintptr_t share_base(const struct share_id *id, uint64_t salt, size_t span, size_t align);
 
 /* Fills ctx for the library open as fd with a span of span bytes aligned to

@@ -273,6 +273,23 @@ Test(share, base_is_aligned_in_range_and_depends_on_salt)
 	cr_assert_eq(share_base(&id, 1, 4 << 20, 4096) % (2 << 20), 0);
 }
 
+/* One salt puts every library in the same 512 GiB, so the libraries of a
+ * process share their upper page tables; another salt, another window. */
+Test(share, bases_of_one_salt_share_one_window)
+{
+	struct share_id a = {"ba", 1}, b = {"bb", 0x9e3779b97f4a7c15ULL};
+	uintptr_t window = 512ULL << 30, x = share_base(&a, 7, 1 << 20, 4096);
+	int moved = 0;
+
+	for (uint64_t h = 2; h < 66; h++) {
+		b.hash = h * 0x9e3779b97f4a7c15ULL;
+		cr_assert_eq(share_base(&b, 7, 3 << 20, 4096) / window, x / window);
+	}
+	for (uint64_t salt = 8; salt < 16; salt++)
+		moved += share_base(&a, salt, 1 << 20, 4096) / window != x / window;
+	cr_assert_gt(moved, 0);
+}
+
 Test(share, first_load_creates_the_cache_and_maps_it)
 {
 	struct share_ctx ctx;
