@@ -28,9 +28,6 @@
 
 #define HUGE_ALIGN (2UL << 20)
 
-/* RELRO of at most this many bytes is read to be checked, not mapped. */
-#define SMALL_CACHE (64UL << 10)
-
 #define CACHE_MAGIC   "SLRELRO1"
 #define CACHE_VERSION 4
 
@@ -112,19 +109,42 @@ static uint64_t hash_string(const char *s)
 }
 
 /* Word-wise in four independent lanes, mixed at the end, so that checking
- * the 8 MiB RELRO of libLLVM costs about a millisecond. */
+ * the 8 MiB RELRO of libLLVM costs about a millisecond. It can be fed in
+ * pieces of a multiple of 32 bytes. */
+struct checksum {
+	uint64_t h[4];
+	size_t i; /* words seen */
+};
+
+static void checksum_start(struct checksum *c)
+{
+	*c = (struct checksum){{0x9e3779b97f4a7c15ULL, 1, 2, 3}, 0};
+}
+
+static void checksum_add(struct checksum *c, const void *bytes, size_t len)
+{
+	const uint64_t *w = bytes;
+	size_t n = len / 8, j;
+
+	for (j = 0; j + 4 <= n; j += 4, c->i += 4)
+		for (int k = 0; k < 4; k++)
+			c->h[k] = (c->h[k] ^ w[j + k]) * 0xff51afd7ed558ccdULL + c->i;
+	for (; j < n; j++, c->i++)
+		c->h[0] = (c->h[0] ^ w[j]) * 0xff51afd7ed558ccdULL + c->i;
+}
+
+static uint64_t checksum_end(const struct checksum *c)
+{
+	return mix64(mix64(c->h[0] ^ mix64(c->h[1])) ^ mix64(c->h[2] ^ mix64(c->h[3])));
+}
+
 static uint64_t checksum_pages(const void *pages, size_t len)
 {
-	const uint64_t *w = pages;
-	uint64_t h[4] = {0x9e3779b97f4a7c15ULL, 1, 2, 3};
-	size_t n = len / 8, i;
+	struct checksum c;
 
-	for (i = 0; i + 4 <= n; i += 4)
-		for (int k = 0; k < 4; k++)
-			h[k] = (h[k] ^ w[i + k]) * 0xff51afd7ed558ccdULL + i;
-	for (; i < n; i++)
-		h[0] = (h[0] ^ w[i]) * 0xff51afd7ed558ccdULL + i;
-	return mix64(mix64(h[0] ^ mix64(h[1])) ^ mix64(h[2] ^ mix64(h[3])));
+	checksum_start(&c);
+	checksum_add(&c, pages, len);
+	return checksum_end(&c);
 }
 
 /* ---- The share directory and the per-boot salt ---- */
@@ -909,22 +929,25 @@ static size_t map_proven(struct share_ctx *ctx, const struct relro_span *s, int 
 static int check_pages(const struct relro_span *s, int fd, off_t pages, uint64_t checksum,
                        char *why, size_t cap)
 {
-	unsigned char *p;
-	int ok;
+	/* Read through one small buffer on the stack: a mapping of the pages
+	 * (populated, then unmapped) or a heap buffer as large as they are,
+	 * each of whose pages faulted in fresh, cost a warm load of
+	 * libQt5Core's tree 1.4 ms for its 60 pages, this 0.1 ms. */
+	unsigned char buf[16384] __attribute__((aligned(64)));
+	struct checksum c;
+	size_t done, n;
+	ssize_t got;
 
-	/* A few pages are read, more mapped: no mapping to make and undo. */
-	if (s->len <= SMALL_CACHE && (p = malloc(s->len))) {
-		ok = pread(fd, p, s->len, pages) == (ssize_t)s->len &&
-		     checksum_pages(p, s->len) == checksum;
-		free(p);
-	} else {
-		p = mmap(NULL, s->len, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, pages);
-		if (p == MAP_FAILED)
-			return setwhy(why, cap, "cannot map cache: %s", strerror(errno));
-		ok = checksum_pages(p, s->len) == checksum;
-		munmap(p, s->len);
+	checksum_start(&c);
+	for (done = 0; done < s->len; done += n) {
+		n = s->len - done < sizeof(buf) ? s->len - done : sizeof(buf);
+		if ((got = pread(fd, buf, n, pages + (off_t)done)) != (ssize_t)n)
+			return setwhy(why, cap, "cannot read cache: %s",
+			              got < 0 ? strerror(errno) : "short read");
+		checksum_add(&c, buf, n);
 	}
-	return ok ? 0 : setwhy(why, cap, "cache checksum mismatch (corrupt)");
+	return checksum_end(&c) == checksum ? 0
+	                                    : setwhy(why, cap, "cache checksum mismatch (corrupt)");
 }
 
 /* Whether the bitmap at map proves any of the span's pages. */
