@@ -180,9 +180,9 @@ int share_dir(char *path, size_t cap, char *why, size_t whycap)
 
 	if (pick_dir(path, cap) != 0)
 		return setwhy(why, whycap, "share directory path too long");
-	if (mkdir(path, 0700) != 0 && errno != EEXIST)
-		return setwhy(why, whycap, "share directory %s: %s", path, strerror(errno));
-	if (lstat(path, &st) != 0)
+	if (lstat(path, &st) != 0 &&
+	    (errno != ENOENT || (mkdir(path, 0700) != 0 && errno != EEXIST) ||
+	     lstat(path, &st) != 0))
 		return setwhy(why, whycap, "share directory %s: %s", path, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return setwhy(why, whycap, "share directory %s: not a directory", path);
@@ -239,7 +239,13 @@ static int read_salt(const char *name, uint64_t *salt, char *why, size_t cap)
 		return setwhy(why, cap, "salt %s: unreadable or malformed", name);
 	if (check_owned(name, &st, why, cap) != 0)
 		return -1;
-	*salt = strtoull(text, NULL, 16);
+	*salt = 0;
+	for (int i = 0; i < 16; i++) {
+		const char *d = strchr("0123456789abcdef", text[i]);
+		if (!d || !*d)
+			return setwhy(why, cap, "salt %s: unreadable or malformed", name);
+		*salt = *salt << 4 | (uint64_t)(d - "0123456789abcdef");
+	}
 	return 0;
 }
 
@@ -299,17 +305,22 @@ static void remove_old_boots(const char *dir, const char *salt)
 		closedir(d);
 }
 
+/* With open and read, not stdio: a process's first fopen costs more than
+ * the read. */
 static int read_boot_id(char *out, size_t cap)
 {
-	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
-	int ok;
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
 
-	if (!f)
+	if (fd < 0)
 		return -1;
-	ok = fgets(out, (int)cap, f) != NULL;
-	fclose(f);
+	n = read(fd, out, cap - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	out[n] = '\0';
 	out[strcspn(out, "\n")] = '\0';
-	return ok && strlen(out) > 0 && !strchr(out, '/') ? 0 : -1;
+	return strlen(out) > 0 && !strchr(out, '/') ? 0 : -1;
 }
 
 /* The salt file is named after the boot, so a new boot gets a new salt and
@@ -355,8 +366,11 @@ static int find_build_id(const unsigned char *buf, size_t n, size_t align, char 
 		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
 		    memcmp(buf + name, "GNU", 4) == 0 && nh.n_descsz > 0 &&
 		    nh.n_descsz * 2 < cap) {
-			for (size_t i = 0; i < nh.n_descsz; i++)
-				snprintf(hex + 2 * i, 3, "%02x", buf[desc + i]);
+			for (size_t i = 0; i < nh.n_descsz; i++) {
+				hex[2 * i] = "0123456789abcdef"[buf[desc + i] >> 4];
+				hex[2 * i + 1] = "0123456789abcdef"[buf[desc + i] & 15];
+			}
+			hex[2 * nh.n_descsz] = '\0';
 			return 0;
 		}
 		off = next;
@@ -415,9 +429,10 @@ int share_identify(int fd, struct share_id *id)
 
 	if (fstat(fd, &st) != 0)
 		return -errno;
-	if (read_build_id(fd, hex, sizeof(hex)) == 0)
-		snprintf(id->text, sizeof(id->text), "b%s", hex);
-	else
+	if (read_build_id(fd, hex, sizeof(hex)) == 0) {
+		id->text[0] = 'b';
+		memcpy(id->text + 1, hex, strlen(hex) + 1);
+	} else
 		snprintf(id->text, sizeof(id->text), "f%llx-%llx-%llx-%llx.%09ld",
 		         (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
 		         (unsigned long long)st.st_size, (unsigned long long)st.st_mtim.tv_sec,
@@ -946,8 +961,9 @@ static int check_pages(const struct relro_span *s, int fd, off_t pages, uint64_t
 			              got < 0 ? strerror(errno) : "short read");
 		checksum_add(&c, buf, n);
 	}
-	return checksum_end(&c) == checksum ? 0
-	                                    : setwhy(why, cap, "cache checksum mismatch (corrupt)");
+	return checksum_end(&c) == checksum
+	               ? 0
+	               : setwhy(why, cap, "cache checksum mismatch (corrupt)");
 }
 
 /* Whether the bitmap at map proves any of the span's pages. */

@@ -79,19 +79,25 @@ static int record_ok(const struct place_rec *r, uintptr_t lo, uintptr_t hi)
 	return 1;
 }
 
-/* The records appended since the last read. */
+/* The records appended since the last read, 32 a read. */
 static void read_new(int fd, uintptr_t lo, uintptr_t hi)
 {
-	struct place_rec r;
+	struct place_rec buf[32];
+	ssize_t got;
 
-	while (pread(fd, &r, sizeof(r), layout.read_to) == (ssize_t)sizeof(r)) {
-		layout.read_to += (off_t)sizeof(r);
-		if (!record_ok(&r, lo, hi) ||
-		    array_grow(&layout.recs, &layout.cap, layout.n, sizeof(r), 16) != 0)
-			continue;
-		layout.recs[layout.n++] = r;
-		if (r.base + r.span > layout.end)
-			layout.end = r.base + r.span;
+	while ((got = pread(fd, buf, sizeof(buf), layout.read_to)) >= (ssize_t)sizeof(buf[0])) {
+		for (size_t i = 0; i < (size_t)got / sizeof(buf[0]); i++) {
+			const struct place_rec *r = &buf[i];
+			layout.read_to += (off_t)sizeof(*r);
+			if (!record_ok(r, lo, hi) ||
+			    array_grow(&layout.recs, &layout.cap, layout.n, sizeof(*r), 16) != 0)
+				continue;
+			layout.recs[layout.n++] = *r;
+			if (r->base + r->span > layout.end)
+				layout.end = r->base + r->span;
+		}
+		if ((size_t)got < sizeof(buf))
+			break;
 	}
 }
 
