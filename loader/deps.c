@@ -405,11 +405,35 @@ static int host_holds(const struct sl_lib *lib, const char *name)
 	return 1;
 }
 
-static int load_one(struct sl_lib *lib, const char *name, struct sl_scope *dep)
+/*
+ * The file the search finds for name, as a path on the heap (NULL, the
+ * error set, if none). Its PATH_MAX buffer and the search's notes live in
+ * this frame only: in load_one's, which the recursion through load_fd
+ * stacks once per level of the dependency tree, they made 5 KiB a level,
+ * a fresh stack page for each level a first load in a fresh process went
+ * down (a page fault of about 10 us here), and a deep tree a danger to a
+ * thread's small stack.
+ */
+static __attribute__((noinline)) char *find_dep(struct sl_lib *lib, const char *name, int *fd)
 {
 	char path[PATH_MAX];
+	char *copy;
+
+	if ((*fd = search(lib, name, path)) < 0)
+		return NULL;
+	if (!(copy = strdup(path))) {
+		error_set(lib->name, "out of memory");
+		close(*fd);
+		*fd = -1;
+	}
+	return copy;
+}
+
+static int load_one(struct sl_lib *lib, const char *name, struct sl_scope *dep)
+{
 	struct sl_lib *found;
-	int fd;
+	char *path;
+	int fd, rc;
 
 	dep->name = name;
 	if (deps_is_host_library(name))
@@ -427,15 +451,18 @@ static int load_one(struct sl_lib *lib, const char *name, struct sl_scope *dep)
 	}
 	if (host_holds(lib, name))
 		return load_host(lib, name, dep);
-	if ((fd = search(lib, name, path)) < 0)
+	if (!(path = find_dep(lib, name, &fd)))
 		return -1;
 	if (host_holds(lib, path)) {
 		close(fd);
-		return load_host(lib, path, dep);
+		rc = load_host(lib, path, dep);
+	} else {
+		dep->lib = load_fd(path, fd, lib->flags & ~SL_NOLOAD, lib);
+		dep->owned = dep->lib != NULL;
+		rc = dep->lib ? 0 : -1;
 	}
-	dep->lib = load_fd(path, fd, lib->flags & ~SL_NOLOAD, lib);
-	dep->owned = dep->lib != NULL;
-	return dep->lib ? 0 : -1;
+	free(path);
+	return rc;
 }
 
 static int in_scope(const struct sl_lib *lib, const struct sl_scope *e)
@@ -493,7 +520,7 @@ int deps_load(struct sl_lib *lib)
 	if (!lib->deps)
 		return error_set(lib->name, "out of memory");
 	for (size_t i = 0; i < lib->nneeded_names; i++) {
-		if (load_one(lib, lib->strtab + lib->needed_names[i], &lib->deps[i]) != 0)
+		if (load_one(lib, lib->tab.strtab + lib->needed_names[i], &lib->deps[i]) != 0)
 			goto fail;
 		lib->ndeps++;
 	}

@@ -60,17 +60,17 @@ static int summarise(struct description *d)
 
 	d->soname = lib->soname;
 	d->runpath = lib->runpath;
-	d->nsyms = lib->nsyms;
-	d->gnu_hash = lib->gnu_hash != NULL;
-	d->sysv_hash = lib->sysv_hash != NULL;
-	d->versioned = lib->versym != NULL;
+	d->nsyms = lib->tab.nsyms;
+	d->gnu_hash = lib->tab.gnu_hash != NULL;
+	d->sysv_hash = lib->tab.sysv_hash != NULL;
+	d->versioned = lib->tab.versym != NULL;
 	d->flags = lib->dyn[DT_FLAGS];
 	d->flags_1 = lib->dyn[DYN_FLAGS_1];
 	d->needed = calloc(lib->nneeded_names + 1, sizeof(*d->needed));
 	if (!d->needed)
 		return error_set(lib->name, "out of memory");
 	for (size_t i = 0; i < lib->nneeded_names; i++)
-		d->needed[i] = lib->strtab + lib->needed_names[i];
+		d->needed[i] = lib->tab.strtab + lib->needed_names[i];
 	d->nneeded = lib->nneeded_names;
 	count_rela(d, lib->rela, lib->nrela);
 	count_rela(d, lib->jmprel, lib->njmprel);

@@ -74,16 +74,16 @@ static const void *aligned_ptr(const struct sl_lib *lib, uint64_t vaddr, uint64_
 /* A string of the string table, or NULL if the offset is outside it. */
 static const char *dyn_string(const struct sl_lib *lib, uint64_t off)
 {
-	return off < lib->strsz ? lib->strtab + off : NULL;
+	return off < lib->tab.strsz ? lib->tab.strtab + off : NULL;
 }
 
 static int decode_strings(struct sl_lib *lib)
 {
 	if (!lib_has(lib, DT_STRTAB) || !lib_has(lib, DT_SYMTAB))
 		return error_set(lib->name, "no dynamic string or symbol table");
-	lib->strsz = lib->dyn[DT_STRSZ];
-	lib->strtab = lib_ptr(lib, lib->dyn[DT_STRTAB], lib->strsz);
-	if (!lib->strtab || lib->strsz == 0 || lib->strtab[lib->strsz - 1] != '\0')
+	lib->tab.strsz = lib->dyn[DT_STRSZ];
+	lib->tab.strtab = lib_ptr(lib, lib->dyn[DT_STRTAB], lib->tab.strsz);
+	if (!lib->tab.strtab || lib->tab.strsz == 0 || lib->tab.strtab[lib->tab.strsz - 1] != '\0')
 		return error_set(lib->name, "DT_STRTAB outside the loaded segments");
 	for (size_t i = 0; i < lib->nneeded_names; i++)
 		if (!dyn_string(lib, lib->needed_names[i]))
@@ -105,8 +105,8 @@ static int decode_sysv_hash(struct sl_lib *lib)
 
 	if (!h || !lib_ptr(lib, lib->dyn[DT_HASH], 8 + 4 * ((uint64_t)h[0] + h[1])))
 		return error_set(lib->name, "DT_HASH outside the loaded segments");
-	lib->sysv_hash = h;
-	lib->nsyms = h[1];
+	lib->tab.sysv_hash = h;
+	lib->tab.nsyms = h[1];
 	return 0;
 }
 
@@ -126,7 +126,7 @@ static uint64_t file_bytes_after(const struct sl_lib *lib, uint64_t at)
  * symbol; chains_at is where the chains start in the file's addresses. */
 static int count_gnu_symbols(struct sl_lib *lib, uint64_t chains_at, uint64_t max)
 {
-	uint64_t first = lib->gnu_hash[1];
+	uint64_t first = lib->tab.gnu_hash[1];
 
 	if (!max) {
 		/* Nothing hashed: nothing exported. ld then writes symoffset 1
@@ -136,13 +136,13 @@ static int count_gnu_symbols(struct sl_lib *lib, uint64_t chains_at, uint64_t ma
 		        lib->dyn[DT_STRTAB] > lib->dyn[DT_SYMTAB]
 		                ? (lib->dyn[DT_STRTAB] - lib->dyn[DT_SYMTAB]) / sizeof(Elf64_Sym)
 		                : 0;
-		lib->nsyms = to_strtab > first ? to_strtab : first;
+		lib->tab.nsyms = to_strtab > first ? to_strtab : first;
 		return 0;
 	}
 	for (uint64_t n = file_bytes_after(lib, chains_at + 4 * (max - first)) / 4; n;
 	     n--, max++) {
-		if (lib->gnu_chains[max] & 1) {
-			lib->nsyms = max + 1;
+		if (lib->tab.gnu_chains[max] & 1) {
+			lib->tab.nsyms = max + 1;
 			return 0;
 		}
 	}
@@ -168,12 +168,12 @@ static int decode_gnu_hash(struct sl_lib *lib)
 	/* In the file's bytes, not bss: the bucket loop below reads every one. */
 	if (!nb || !lib_ptr(lib, at, head) || file_bytes_after(lib, at) < head)
 		return error_set(lib->name, "DT_GNU_HASH outside the loaded segments");
-	lib->gnu_hash = h;
-	lib->gnu_bloom = (const uint64_t *)(h + 4);
-	lib->gnu_buckets = (const uint32_t *)(lib->gnu_bloom + bloom);
+	lib->tab.gnu_hash = h;
+	lib->tab.gnu_bloom = (const uint64_t *)(h + 4);
+	lib->tab.gnu_buckets = (const uint32_t *)(lib->tab.gnu_bloom + bloom);
 	/* A lookup starts its chain walk at any bucket and shifts by h[3]. */
 	for (uint64_t i = 0; i < nb; i++) {
-		uint32_t b = lib->gnu_buckets[i];
+		uint32_t b = lib->tab.gnu_buckets[i];
 		if (b && b < h[1])
 			return error_set(lib->name,
 			                 "DT_GNU_HASH bucket below the first hashed symbol");
@@ -182,7 +182,7 @@ static int decode_gnu_hash(struct sl_lib *lib)
 	}
 	if (h[3] >= 32)
 		return error_set(lib->name, "DT_GNU_HASH bloom shift %u too large", h[3]);
-	lib->gnu_chains = lib->gnu_buckets + nb - h[1];
+	lib->tab.gnu_chains = lib->tab.gnu_buckets + nb - h[1];
 	return count_gnu_symbols(lib, at + head, max);
 }
 
@@ -195,14 +195,14 @@ static int decode_symbols(struct sl_lib *lib)
 		return -1;
 	if (lib_has(lib, DT_HASH) && decode_sysv_hash(lib) != 0)
 		return -1;
-	if (!lib->gnu_hash && !lib->sysv_hash)
+	if (!lib->tab.gnu_hash && !lib->tab.sysv_hash)
 		return error_set(lib->name, "no symbol hash table (DT_HASH or DT_GNU_HASH)");
-	lib->symtab = lib_ptr(lib, lib->dyn[DT_SYMTAB], lib->nsyms * sizeof(Elf64_Sym));
-	if (!lib->symtab || lib->dyn[DT_SYMTAB] % 8)
+	lib->tab.symtab = lib_ptr(lib, lib->dyn[DT_SYMTAB], lib->tab.nsyms * sizeof(Elf64_Sym));
+	if (!lib->tab.symtab || lib->dyn[DT_SYMTAB] % 8)
 		return error_set(lib->name, "DT_SYMTAB outside the loaded segments");
 	if (lib_has(lib, DYN_VERSYM)) {
-		lib->versym = aligned_ptr(lib, lib->dyn[DYN_VERSYM], lib->nsyms * 2, 2);
-		if (!lib->versym)
+		lib->tab.versym = aligned_ptr(lib, lib->dyn[DYN_VERSYM], lib->tab.nsyms * 2, 2);
+		if (!lib->tab.versym)
 			return error_set(lib->name, "DT_VERSYM outside the loaded segments");
 	}
 	return 0;
@@ -217,20 +217,20 @@ static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t
 	ndx &= 0x7fff;
 	if (!name)
 		return error_set(lib->name, "version name outside DT_STRTAB");
-	if (ndx >= lib->nversions) {
+	if (ndx >= lib->tab.nversions) {
 		/* Grown in steps, not per index: unused slots stay NULL. */
-		size_t n = lib->nversions * 2 > ndx + 1 ? lib->nversions * 2 : ndx + 16;
-		struct sl_version *grown = realloc(lib->versions, n * sizeof(*grown));
+		size_t n = lib->tab.nversions * 2 > ndx + 1 ? lib->tab.nversions * 2 : ndx + 16;
+		struct sl_version *grown = realloc(lib->tab.versions, n * sizeof(*grown));
 		if (!grown)
 			return error_set(lib->name, "out of memory");
-		memset(grown + lib->nversions, 0, (n - lib->nversions) * sizeof(*grown));
-		lib->versions = grown;
-		lib->nversions = n;
+		memset(grown + lib->tab.nversions, 0, (n - lib->tab.nversions) * sizeof(*grown));
+		lib->tab.versions = grown;
+		lib->tab.nversions = n;
 	}
-	lib->versions[ndx].name = name;
-	lib->versions[ndx].hash = hash;
-	lib->versions[ndx].file = file;
-	lib->versions[ndx].hidden = file && hidden;
+	lib->tab.versions[ndx].name = name;
+	lib->tab.versions[ndx].hash = hash;
+	lib->tab.versions[ndx].file = file;
+	lib->tab.versions[ndx].hidden = file && hidden;
 	return 0;
 }
 
@@ -376,10 +376,10 @@ int dynamic_decode(struct sl_lib *lib)
 void dynamic_release(struct sl_lib *lib)
 {
 	free(lib->needed_names);
-	free(lib->versions);
+	free(lib->tab.versions);
 	lib->needed_names = NULL;
-	lib->versions = NULL;
-	lib->nneeded_names = lib->nversions = 0;
+	lib->tab.versions = NULL;
+	lib->nneeded_names = lib->tab.nversions = 0;
 }
 
 uint32_t dynamic_elf_hash(const char *name)

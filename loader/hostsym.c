@@ -174,8 +174,8 @@ struct range {
 
 /*
  * An object glibc has loaded, as libsoload's own lookup sees it: its
- * symbol tables in a struct sl_lib of which only those are filled, so that
- * symbol_find_in() searches it exactly as one of libsoload's libraries.
+ * symbol tables as a struct sl_symtab, so that symbol_find_in() searches
+ * it exactly as one of libsoload's libraries.
  * Whether it is in glibc's global scope is found out only when a lookup
  * would take its definition (probe_scope).
  */
@@ -189,26 +189,15 @@ struct host_object {
 	const uint64_t *bloom;
 	uint32_t bloom_mask, bloom_shift;
 	enum host_scope scope;
-	/* The tables, and the struct sl_lib holding them that symbol_find_in()
-	 * searches, made when a lookup first passes the bloom filter (most
-	 * objects never are: a struct sl_lib for each would cost a fresh
-	 * process the page faults of a few pages of new memory). */
-	struct host_tables {
-		const char *name;
-		const ElfW(Sym) * symtab;
-		const char *strtab;
-		size_t strsz;
-		const uint32_t *gnu_hash, *sysv_hash;
-		const uint64_t *gnu_bloom;
-		const uint32_t *gnu_buckets, *gnu_chains;
-		const uint16_t *versym;
-	} tab;
-	struct sl_lib *view;
+	/* The tables symbol_find_in() searches, in place: a struct sl_lib
+	 * for each object a lookup reached (2 KiB, most of it unused) cost a
+	 * fresh process's first load a page fault for every two of them. */
+	struct sl_symtab tab;
 	uintptr_t base;
 	const void *dynamic;
 	const Elf64_Verdef *verdef;
 	size_t nverdef;
-	int versions_read; /* view->versions filled from verdef (on first need) */
+	int versions_read; /* tab.versions filled from verdef (on first need) */
 	int tables;        /* a hash table and the symbol table were found */
 };
 
@@ -262,7 +251,7 @@ static uintptr_t dyn_address(const struct dl_phdr_info *info, uintptr_t v, size_
 }
 
 /* The hash tables as symbol_find_in() reads them. */
-static void set_gnu_hash(struct host_tables *v, const uint32_t *h)
+static void set_gnu_hash(struct sl_symtab *v, const uint32_t *h)
 {
 	if (!h[0] || !h[2] || (h[2] & (h[2] - 1)))
 		return;
@@ -284,7 +273,6 @@ static void read_tables(const struct dl_phdr_info *info, struct host_object *o)
 		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
 			d = (const void *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
 	o->dynamic = d;
-	o->tab.name = info->dlpi_name;
 	for (; d && d->d_tag != DT_NULL; d++) {
 		uintptr_t v = d->d_un.d_ptr;
 		switch (d->d_tag) {
@@ -339,57 +327,53 @@ static void read_tables(const struct dl_phdr_info *info, struct host_object *o)
 	}
 }
 
-static struct sl_lib *make_view(const struct host_tables *t)
-{
-	struct sl_lib *v = calloc(1, sizeof(*v));
-
-	if (!v)
-		return NULL;
-	v->name = t->name;
-	v->symtab = t->symtab;
-	v->strtab = t->strtab;
-	v->strsz = t->strsz;
-	v->gnu_hash = t->gnu_hash;
-	v->gnu_bloom = t->gnu_bloom;
-	v->gnu_buckets = t->gnu_buckets;
-	v->gnu_chains = t->gnu_chains;
-	v->sysv_hash = t->sysv_hash;
-	v->versym = t->versym;
-	return v;
-}
-
-/* The versions an object defines, by index, as glibc records them: the
- * base version (the object itself) is not one. Read on the first
- * versioned lookup that reaches the object. Under the lock. */
-static void read_versions(struct host_object *o)
+/* Calls fn for each of o's version definitions, at most nverdef of them
+ * (a table whose links loop ends). */
+static void each_verdef(struct host_object *o,
+                        void (*fn)(struct sl_symtab *t, const Elf64_Verdef *vd))
 {
 	const char *at = (const char *)o->verdef;
-	struct sl_lib *v = o->view;
 
-	o->versions_read = 1;
 	for (size_t i = 0; at && i < o->nverdef; i++) {
 		const Elf64_Verdef *vd = (const Elf64_Verdef *)at;
-		const Elf64_Verdaux *aux = (const Elf64_Verdaux *)(at + vd->vd_aux);
-		size_t ndx = vd->vd_ndx & 0x7fff;
-		if (!(vd->vd_flags & VER_FLG_BASE) && aux->vda_name < v->strsz) {
-			if (ndx >= v->nversions) {
-				size_t n = ndx + 16;
-				struct sl_version *grown =
-				        realloc(v->versions, n * sizeof(*grown));
-				if (!grown)
-					return;
-				memset(grown + v->nversions, 0,
-				       (n - v->nversions) * sizeof(*grown));
-				v->versions = grown;
-				v->nversions = n;
-			}
-			v->versions[ndx].name = v->strtab + aux->vda_name;
-			v->versions[ndx].hash = vd->vd_hash;
-		}
+		fn(&o->tab, vd);
 		if (!vd->vd_next)
 			break;
 		at += vd->vd_next;
 	}
+}
+
+static void count_version(struct sl_symtab *t, const Elf64_Verdef *vd)
+{
+	if ((size_t)(vd->vd_ndx & 0x7fff) >= t->nversions)
+		t->nversions = (vd->vd_ndx & 0x7fff) + 1u;
+}
+
+static void note_version(struct sl_symtab *t, const Elf64_Verdef *vd)
+{
+	const Elf64_Verdaux *aux = (const Elf64_Verdaux *)((const char *)vd + vd->vd_aux);
+
+	if (!(vd->vd_flags & VER_FLG_BASE) && aux->vda_name < t->strsz) {
+		t->versions[vd->vd_ndx & 0x7fff].name = t->strtab + aux->vda_name;
+		t->versions[vd->vd_ndx & 0x7fff].hash = vd->vd_hash;
+	}
+}
+
+/* The versions an object defines, by index, as glibc records them: the
+ * base version (the object itself) is not one. Read on the first
+ * versioned lookup that reaches the object, into one array sized from the
+ * highest index (grown as they came, its copies took a fresh process's
+ * first load a page of heap). Under the lock. */
+static void read_versions(struct host_object *o)
+{
+	o->versions_read = 1;
+	each_verdef(o, count_version);
+	if (o->tab.nversions &&
+	    !(o->tab.versions = calloc(o->tab.nversions, sizeof(*o->tab.versions)))) {
+		o->tab.nversions = 0;
+		return;
+	}
+	each_verdef(o, note_version);
 }
 
 static int add_object(const struct dl_phdr_info *info)
@@ -474,9 +458,7 @@ static size_t keep_globals(struct kept *k, size_t cap)
 	for (size_t i = 0; i < objects.nt; i++) {
 		if (objects.t[i].scope == SCOPE_GLOBAL && n < cap)
 			k[n++] = (struct kept){objects.t[i].base, objects.t[i].dynamic};
-		if (objects.t[i].view)
-			free(objects.t[i].view->versions);
-		free(objects.t[i].view);
+		free(objects.t[i].tab.versions);
 	}
 	return n;
 }
@@ -545,7 +527,7 @@ static int inside_an_object(const void *addr)
  * GNU hash table says no. */
 static int may_define(const struct host_object *o, const char *name, uint32_t hash)
 {
-	const struct host_tables *v = &o->tab;
+	const struct sl_symtab *v = &o->tab;
 	const uint32_t *h = v->gnu_hash;
 	uint64_t word, mask;
 	uint32_t i;
@@ -619,7 +601,7 @@ int hostsym_same_object(const void *a, const void *b)
  * one page fault for nearly every probe (18 of liblzma's 31). Past
  * MAX_BINDINGS, new bindings are simply not remembered.
  */
-#define MIN_BINDINGS 128  /* a power of two */
+#define MIN_BINDINGS 64   /* a power of two */
 #define MAX_BINDINGS 8192 /* a power of two */
 
 struct binding {
@@ -800,16 +782,16 @@ static void remember_in_object(const char *name, uint32_t hash, const char *vers
 static const char *version_in_object(const struct host_object *o, const ElfW(Sym) * s,
                                      const char *version, int *ok)
 {
-	const struct sl_lib *v = o->view;
+	const struct sl_symtab *v = &o->tab;
 	size_t idx;
 
 	*ok = 1;
 	if (!version)
 		return NULL;
 	*ok = 0;
-	if (!o->tab.versym || !v || !v->versions)
+	if (!v->versym || !v->versions)
 		return NULL;
-	idx = o->tab.versym[s - o->tab.symtab] & 0x7fff;
+	idx = v->versym[s - v->symtab] & 0x7fff;
 	if (idx >= v->nversions || !v->versions[idx].name ||
 	    strcmp(v->versions[idx].name, version) != 0)
 		return NULL;
@@ -837,7 +819,7 @@ static void *main_handle(void)
 	return _r_debug.r_map;
 }
 
-static int probe_candidate(const struct host_tables *v, uint32_t j)
+static int probe_candidate(const struct sl_symtab *v, uint32_t j)
 {
 	const ElfW(Sym) *s = &v->symtab[j];
 	int type = ELF64_ST_TYPE(s->st_info), bind = ELF64_ST_BIND(s->st_info);
@@ -864,7 +846,7 @@ static int defined_elsewhere(size_t i, const char *name)
  * the first few tried, or no GNU hash table to walk). Under the lock. */
 static const char *probe_name(size_t i)
 {
-	const struct host_tables *v = &objects.t[i].tab;
+	const struct sl_symtab *v = &objects.t[i].tab;
 	const uint32_t *h = v->gnu_hash;
 	unsigned tries = 0;
 
@@ -1091,13 +1073,9 @@ again:
 			    !((word >> ((key->gnu_hash >> h->bloom_shift) % 64)) & 1))
 				continue;
 		}
-		if (!h->view && !(h->view = make_view(&h->tab))) {
-			pthread_mutex_unlock(&misses_lock);
-			return HOSTSYM_ASK;
-		}
 		if (key->version && !h->versions_read)
 			read_versions(h);
-		if (!(s = symbol_find_in(h->view, key)))
+		if (!(s = symbol_find_in(&h->tab, key)))
 			continue;
 		if (h->scope == SCOPE_UNKNOWN && probe_scope(i) != 0)
 			goto again;

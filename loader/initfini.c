@@ -63,7 +63,7 @@ static void run_freeres(struct sl_lib *lib)
 	const Elf64_Sym *s;
 
 	symbol_key(&key, "_ZN9__gnu_cxx9__freeresEv", NULL);
-	s = symbol_find_in(lib, &key);
+	s = symbol_find_in(&lib->tab, &key);
 	if (s && ELF64_ST_TYPE(s->st_info) == STT_FUNC && callable(lib, lib->base + s->st_value))
 		((void (*)(void))(lib->base + s->st_value))();
 }

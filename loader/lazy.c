@@ -109,7 +109,7 @@ int lazy_defer(struct sl_lib *lib, const Elf64_Rela *r, uint64_t *where)
 	if (!lib->lazy_bound || r < lib->jmprel || r >= lib->jmprel + lib->njmprel)
 		return 0;
 	if (r->r_offset % 8 || in_relro(lib, (uintptr_t)where, 8) ||
-	    ELF64_R_SYM(r->r_info) >= lib->nsyms)
+	    ELF64_R_SYM(r->r_info) >= lib->tab.nsyms)
 		return 0;
 	/* The slot's link-time value is its PLT entry's push (or, in the
 	 * IBT form, the endbr64 before it). */
@@ -171,7 +171,7 @@ static void search_opener(struct sl_lib *l, void *arg)
 		return;
 	for (size_t i = 0; i < l->nscope && !s->found; i++) {
 		struct sl_lib *d = l->scope[i].lib;
-		const Elf64_Sym *sym = d ? symbol_find_in(d, &s->key) : NULL;
+		const Elf64_Sym *sym = d ? symbol_find_in(&d->tab, &s->key) : NULL;
 		if (!sym || ELF64_ST_TYPE(sym->st_info) == STT_TLS)
 			continue;
 		s->def.lib = d;

@@ -37,6 +37,25 @@ struct sl_version {
 	int hidden;       /* a needed version marked hidden (vna_other bit 15) */
 };
 
+/* An object's dynamic symbol table and the hash tables over it: all that a
+ * lookup by name reads (symbol_find_in), the same for one of libsoload's
+ * libraries (dynamic.c fills it) and for one of glibc's (hostsym.c), which
+ * then costs no struct sl_lib. */
+struct sl_symtab {
+	const Elf64_Sym *symtab;
+	size_t nsyms; /* 0 when unknown (glibc's objects) */
+	const char *strtab;
+	size_t strsz;
+	const uint32_t *sysv_hash; /* nbucket, nchain, buckets, chains */
+	const uint32_t *gnu_hash;  /* nbuckets, symoffset, bloom_size, shift */
+	const uint64_t *gnu_bloom;
+	const uint32_t *gnu_buckets;
+	const uint32_t *gnu_chains; /* indexed by symbol index - symoffset */
+	const uint16_t *versym;
+	struct sl_version *versions; /* by version index, verdef and verneed */
+	size_t nversions;
+};
+
 /* One entry of the lookup scope: a library we loaded, or one of the host's
  * own libraries (glibc) held through dlopen. */
 struct sl_scope {
@@ -126,18 +145,7 @@ struct sl_lib {
 	/* Decoded dynamic table (dynamic.c). */
 	uint64_t dyn[DYN_COUNT];
 	uint64_t dyn_present; /* bit i set when dyn[i] was given (i < 64) */
-	const Elf64_Sym *symtab;
-	size_t nsyms;
-	const char *strtab;
-	size_t strsz;
-	const uint32_t *sysv_hash; /* nbucket, nchain, buckets, chains */
-	const uint32_t *gnu_hash;  /* nbuckets, symoffset, bloom_size, shift */
-	const uint64_t *gnu_bloom;
-	const uint32_t *gnu_buckets;
-	const uint32_t *gnu_chains; /* indexed by symbol index - symoffset */
-	const uint16_t *versym;
-	struct sl_version *versions; /* by version index, verdef and verneed */
-	size_t nversions;
+	struct sl_symtab tab;
 	const Elf64_Rela *rela;
 	size_t nrela;
 	const Elf64_Rela *jmprel;

@@ -237,9 +237,9 @@ static int check_one(struct sl_lib *lib, const Elf64_Rela *r)
 		return -1;
 	if (kind == RK_TLSDESC && !target(lib, r->r_offset + 8))
 		return -1;
-	if (ELF64_R_SYM(r->r_info) >= lib->nsyms)
+	if (ELF64_R_SYM(r->r_info) >= lib->tab.nsyms)
 		return error_set(lib->name, "relocation with bad symbol index %lu (of %zu)",
-		                 ELF64_R_SYM(r->r_info), lib->nsyms);
+		                 ELF64_R_SYM(r->r_info), lib->tab.nsyms);
 	return 0;
 }
 

@@ -64,7 +64,9 @@ static int read_plan(struct sl_lib *lib, int fd, size_t size, struct load_plan *
 	return rc;
 }
 
-static int map_file(struct sl_lib *lib, int fd, size_t size)
+/* Not inlined: the load plan (a kilobyte) is dead once mapped, and
+ * load_fd's frame is stacked once per level of the dependency tree. */
+static __attribute__((noinline)) int map_file(struct sl_lib *lib, int fd, size_t size)
 {
 	struct load_plan plan;
 
@@ -190,13 +192,13 @@ struct sl_lib *load_fd(const char *path, int fd, int flags, struct sl_lib *loade
  * sl_sym would: the hash tables' walk, on whatever the file holds. */
 static void check_lookups(struct sl_lib *lib)
 {
-	for (size_t i = 1; i < lib->nsyms && i < 4096; i++) {
-		const Elf64_Sym *s = &lib->symtab[i];
+	for (size_t i = 1; i < lib->tab.nsyms && i < 4096; i++) {
+		const Elf64_Sym *s = &lib->tab.symtab[i];
 		struct symbol_key key;
-		if (s->st_name >= lib->strsz || s->st_shndx == SHN_UNDEF)
+		if (s->st_name >= lib->tab.strsz || s->st_shndx == SHN_UNDEF)
 			continue;
-		symbol_key(&key, lib->strtab + s->st_name, NULL);
-		symbol_find_in(lib, &key);
+		symbol_key(&key, lib->tab.strtab + s->st_name, NULL);
+		symbol_find_in(&lib->tab, &key);
 	}
 }
 

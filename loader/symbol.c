@@ -40,18 +40,18 @@ void symbol_key(struct symbol_key *key, const char *name, const struct sl_versio
  * the search goes on. An unversioned search takes at once a definition of
  * version index below key->unversioned_below, hidden or not (as glibc);
  * a later, versioned one counts only if visible. */
-static int settles(const struct sl_lib *lib, uint32_t symidx, const struct symbol_key *key,
+static int settles(const struct sl_symtab *t, uint32_t symidx, const struct symbol_key *key,
                    const Elf64_Sym **first, unsigned *nversioned)
 {
 	uint16_t v;
 
-	if (key->version || !lib->versym)
+	if (key->version || !t->versym)
 		return 1;
-	v = lib->versym[symidx];
+	v = t->versym[symidx];
 	if ((v & 0x7fff) < key->unversioned_below)
 		return 1;
 	if (!(v & 0x8000) && (*nversioned)++ == 0)
-		*first = &lib->symtab[symidx];
+		*first = &t->symtab[symidx];
 	return 0;
 }
 
@@ -61,28 +61,28 @@ static int settles(const struct sl_lib *lib, uint32_t symidx, const struct symbo
  * (the base version, index 1: an interposer's unversioned malloc serves a
  * reference to malloc@GLIBC_2.2.5). An object without a version table
  * serves any; without a version asked, settles() chooses. */
-static int version_matches(const struct sl_lib *lib, uint32_t symidx,
+static int version_matches(const struct sl_symtab *t, uint32_t symidx,
                            const struct sl_version *want)
 {
 	uint16_t raw, v;
 	const struct sl_version *have;
 
-	if (!lib->versym || !want)
+	if (!t->versym || !want)
 		return 1;
-	raw = lib->versym[symidx];
+	raw = t->versym[symidx];
 	v = raw & 0x7fff;
-	have = v < lib->nversions && lib->versions[v].name ? &lib->versions[v] : NULL;
+	have = v < t->nversions && t->versions[v].name ? &t->versions[v] : NULL;
 	if (have)
 		return have->hash == want->hash && !strcmp(have->name, want->name);
 	return !want->hidden && !(raw & 0x8000);
 }
 
-static int defines(const struct sl_lib *lib, uint32_t symidx, const struct symbol_key *key)
+static int defines(const struct sl_symtab *t, uint32_t symidx, const struct symbol_key *key)
 {
-	const Elf64_Sym *s = &lib->symtab[symidx];
+	const Elf64_Sym *s = &t->symtab[symidx];
 	int type = ELF64_ST_TYPE(s->st_info);
 
-	if (s->st_shndx == SHN_UNDEF || s->st_name >= lib->strsz)
+	if (s->st_shndx == SHN_UNDEF || s->st_name >= t->strsz)
 		return 0;
 	/* As the system linker: a symbol of value 0 defines nothing (a version
 	 * name such as ZLIB_1.2.9 is an absolute symbol of value 0), unless it
@@ -94,16 +94,16 @@ static int defines(const struct sl_lib *lib, uint32_t symidx, const struct symbo
 	if (type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE &&
 	    type != STT_GNU_IFUNC && type != STT_TLS && type != STT_COMMON)
 		return 0;
-	if (strcmp(lib->strtab + s->st_name, key->name) != 0)
+	if (strcmp(t->strtab + s->st_name, key->name) != 0)
 		return 0;
-	return version_matches(lib, symidx, key->version);
+	return version_matches(t, symidx, key->version);
 }
 
-static const Elf64_Sym *find_gnu(const struct sl_lib *lib, const struct symbol_key *key)
+static const Elf64_Sym *find_gnu(const struct sl_symtab *t, const struct symbol_key *key)
 {
-	const uint32_t *h = lib->gnu_hash;
+	const uint32_t *h = t->gnu_hash;
 	uint32_t hash = key->gnu_hash;
-	uint64_t word = lib->gnu_bloom[(hash / 64) & (h[2] - 1)];
+	uint64_t word = t->gnu_bloom[(hash / 64) & (h[2] - 1)];
 	uint64_t mask = (1ULL << (hash % 64)) | (1ULL << ((hash >> h[3]) % 64));
 	const Elf64_Sym *first = NULL;
 	unsigned nversioned = 0;
@@ -111,22 +111,22 @@ static const Elf64_Sym *find_gnu(const struct sl_lib *lib, const struct symbol_k
 
 	if ((word & mask) != mask)
 		return NULL;
-	i = lib->gnu_buckets[hash % h[0]];
+	i = t->gnu_buckets[hash % h[0]];
 	if (!i)
 		return NULL;
 	for (;; i++) {
-		uint32_t chain = lib->gnu_chains[i];
-		if (((chain ^ hash) >> 1) == 0 && defines(lib, i, key) &&
-		    settles(lib, i, key, &first, &nversioned))
-			return &lib->symtab[i];
+		uint32_t chain = t->gnu_chains[i];
+		if (((chain ^ hash) >> 1) == 0 && defines(t, i, key) &&
+		    settles(t, i, key, &first, &nversioned))
+			return &t->symtab[i];
 		if (chain & 1)
 			return nversioned == 1 ? first : NULL;
 	}
 }
 
-static const Elf64_Sym *find_sysv(const struct sl_lib *lib, struct symbol_key *key)
+static const Elf64_Sym *find_sysv(const struct sl_symtab *t, struct symbol_key *key)
 {
-	const uint32_t *h = lib->sysv_hash;
+	const uint32_t *h = t->sysv_hash;
 	uint32_t nbucket = h[0], nchain = h[1];
 	const uint32_t *chains = h + 2 + nbucket;
 
@@ -141,16 +141,16 @@ static const Elf64_Sym *find_sysv(const struct sl_lib *lib, struct symbol_key *k
 	const Elf64_Sym *first = NULL;
 	unsigned nversioned = 0;
 	for (uint32_t steps = 0; i && i < nchain && steps < nchain; steps++, i = chains[i])
-		if (defines(lib, i, key) && settles(lib, i, key, &first, &nversioned))
-			return &lib->symtab[i];
+		if (defines(t, i, key) && settles(t, i, key, &first, &nversioned))
+			return &t->symtab[i];
 	return nversioned == 1 ? first : NULL;
 }
 
-const Elf64_Sym *symbol_find_in(const struct sl_lib *lib, struct symbol_key *key)
+const Elf64_Sym *symbol_find_in(const struct sl_symtab *t, struct symbol_key *key)
 {
-	if (lib->gnu_hash)
-		return find_gnu(lib, key);
-	return find_sysv(lib, key);
+	if (t->gnu_hash)
+		return find_gnu(t, key);
+	return find_sysv(t, key);
 }
 
 /* The runtime value of a definition in one of our libraries: IFUNCs are
@@ -251,13 +251,31 @@ static int found_in(struct sl_lib *lib, const Elf64_Sym *s, struct symdef *def)
 	return 0;
 }
 
+/* Whether the table t may define a name of GNU hash hash: its bloom filter,
+ * as hostsym_global_may_define. Tested in the scope walks before
+ * symbol_find_in is called: most libraries of a scope fail it, and the
+ * call around the same test in find_gnu cost three times as much (a
+ * first load of libgtk-3 made 260,000 such calls, a third of its
+ * instructions). */
+static inline int may_define(const struct sl_symtab *t, uint32_t hash)
+{
+	const uint32_t *h = t->gnu_hash;
+	uint64_t word;
+
+	if (!h)
+		return 1;
+	word = t->gnu_bloom[(hash / 64) & (h[2] - 1)];
+	return ((word >> (hash % 64)) & 1) && ((word >> ((hash >> h[3]) % 64)) & 1);
+}
+
 /* libsoload's global libraries, skip's definitions left out (RTLD_NEXT). */
 static int in_our_globals(struct symbol_key *key, const struct sl_lib *skip, struct symdef *def)
 {
 	for (size_t i = 0; i < nglobals; i++) {
 		const Elf64_Sym *s;
 		if (globals[i] != skip && globals[i]->state >= LIB_RELOCATING &&
-		    (s = symbol_find_in(globals[i], key)))
+		    may_define(&globals[i]->tab, key->gnu_hash) &&
+		    (s = symbol_find_in(&globals[i]->tab, key)))
 			return found_in(globals[i], s, def);
 	}
 	return -1;
@@ -283,12 +301,12 @@ static int in_host_global(struct symbol_key *key, struct symdef *def)
 /* Whether the chain of bucket b of lib's GNU hash table holds symidx. */
 static int chain_holds(const struct sl_lib *lib, uint32_t b, uint32_t symidx)
 {
-	uint32_t i = lib->gnu_buckets[b];
+	uint32_t i = lib->tab.gnu_buckets[b];
 
 	if (i == 0 || i > symidx)
 		return 0;
 	for (; i < symidx; i++)
-		if (lib->gnu_chains[i] & 1)
+		if (lib->tab.gnu_chains[i] & 1)
 			return 0;
 	return 1;
 }
@@ -299,12 +317,12 @@ static int chain_holds(const struct sl_lib *lib, uint32_t b, uint32_t symidx)
  * holds it. 0 if lib's GNU hash table does not hold symidx. */
 static int own_hash(const struct sl_lib *lib, uint32_t symidx, uint32_t *hash)
 {
-	const uint32_t *h = lib->gnu_hash;
+	const uint32_t *h = lib->tab.gnu_hash;
 	uint32_t even;
 
-	if (!h || symidx < h[1] || symidx >= lib->nsyms)
+	if (!h || symidx < h[1] || symidx >= lib->tab.nsyms)
 		return 0;
-	even = lib->gnu_chains[symidx] & ~1u;
+	even = lib->tab.gnu_chains[symidx] & ~1u;
 	for (uint32_t c = even; c <= (even | 1); c++) {
 		if (chain_holds(lib, c % h[0], symidx)) {
 			*hash = c;
@@ -314,25 +332,12 @@ static int own_hash(const struct sl_lib *lib, uint32_t symidx, uint32_t *hash)
 	return 0;
 }
 
-/* Whether a library of ours may define a name of GNU hash hash: its bloom
- * filter, as hostsym_global_may_define. */
-static int lib_may_define(const struct sl_lib *lib, uint32_t hash)
-{
-	const uint32_t *h = lib->gnu_hash;
-	uint64_t word;
-
-	if (!h)
-		return 1;
-	word = lib->gnu_bloom[(hash / 64) & (h[2] - 1)];
-	return ((word >> (hash % 64)) & 1) && ((word >> ((hash >> h[3]) % 64)) & 1);
-}
-
 /* 1 when the global scope surely lacks a name of GNU hash hash: the bloom
  * filters of its objects say so, without the name. */
 static int global_surely_lacks(uint32_t hash)
 {
 	for (size_t i = 0; i < nglobals; i++)
-		if (lib_may_define(globals[i], hash))
+		if (may_define(&globals[i]->tab, hash))
 			return 0;
 	return !hostsym_global_may_define(hash);
 }
@@ -355,7 +360,8 @@ static int in_local(struct sl_lib *root, struct symbol_key *key, int ask_host, s
 	for (size_t i = 0; i < root->nscope; i++) {
 		struct sl_lib *in = root->scope[i].lib;
 		const Elf64_Sym *s;
-		if (in && (s = symbol_find_in(in, key)))
+		if (in && may_define(&in->tab, key->gnu_hash) &&
+		    (s = symbol_find_in(&in->tab, key)))
 			return found_in(in, s, def);
 		if (!in && ask_host) {
 			ask_host = 0;
@@ -409,8 +415,9 @@ static int lookup_own(struct sl_lib *lib, uint32_t symidx, struct symbol_key *ke
 		struct sl_lib *in = root->scope[i].lib;
 		const Elf64_Sym *s;
 		if (in == lib)
-			return found_in(lib, &lib->symtab[symidx], def);
-		if (in && (s = symbol_find_in(in, key)))
+			return found_in(lib, &lib->tab.symtab[symidx], def);
+		if (in && may_define(&in->tab, key->gnu_hash) &&
+		    (s = symbol_find_in(&in->tab, key)))
 			return found_in(in, s, def);
 	}
 	return 1;
@@ -418,21 +425,21 @@ static int lookup_own(struct sl_lib *lib, uint32_t symidx, struct symbol_key *ke
 
 const char *symbol_name(const struct sl_lib *lib, uint32_t symidx)
 {
-	if (symidx >= lib->nsyms || lib->symtab[symidx].st_name >= lib->strsz)
+	if (symidx >= lib->tab.nsyms || lib->tab.symtab[symidx].st_name >= lib->tab.strsz)
 		return "?";
-	return lib->strtab + lib->symtab[symidx].st_name;
+	return lib->tab.strtab + lib->tab.symtab[symidx].st_name;
 }
 
 const struct sl_version *symbol_wanted_version(const struct sl_lib *lib, uint32_t symidx)
 {
 	uint16_t v;
 
-	if (!lib->versym)
+	if (!lib->tab.versym)
 		return NULL;
-	v = lib->versym[symidx] & 0x7fff;
-	if (v < 2 || v >= lib->nversions || !lib->versions[v].name)
+	v = lib->tab.versym[symidx] & 0x7fff;
+	if (v < 2 || v >= lib->tab.nversions || !lib->tab.versions[v].name)
 		return NULL;
-	return &lib->versions[v];
+	return &lib->tab.versions[v];
 }
 
 static int is_unique(const struct symdef *def)
@@ -469,7 +476,7 @@ static struct sl_lib *ours(struct symbol_key *key, struct symdef *def)
 	registry_lock();
 	definer = registry_find_addr((const void *)def->addr);
 	registry_unlock();
-	if (definer && (s = symbol_find_in(definer, key)) &&
+	if (definer && (s = symbol_find_in(&definer->tab, key)) &&
 	    ELF64_ST_TYPE(s->st_info) != STT_TLS && ELF64_ST_TYPE(s->st_info) != STT_GNU_IFUNC &&
 	    definer->base + s->st_value == def->addr) {
 		def->lib = definer;
@@ -517,15 +524,16 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 	const Elf64_Sym *s;
 	struct symbol_key key;
 
-	if (symidx >= lib->nsyms)
+	if (symidx >= lib->tab.nsyms)
 		return error_set(lib->name, "relocation with bad symbol index %u (of %zu)", symidx,
-		                 lib->nsyms);
-	s = &lib->symtab[symidx];
-	if (s->st_name >= lib->strsz)
+		                 lib->tab.nsyms);
+	s = &lib->tab.symtab[symidx];
+	if (s->st_name >= lib->tab.strsz)
 		return error_set(lib->name, "symbol %u name outside the string table", symidx);
 	if (binds_locally(s))
 		return found_in(lib, s, def);
-	symbol_key_hashed(&key, lib->strtab + s->st_name, 0, symbol_wanted_version(lib, symidx));
+	symbol_key_hashed(&key, lib->tab.strtab + s->st_name, 0,
+	                  symbol_wanted_version(lib, symidx));
 	if (s->st_shndx != SHN_UNDEF && lookup_own(lib, symidx, &key, def) == 0)
 		return bound(lib, &key, def);
 	key.gnu_hash = gnu_hash(key.name);

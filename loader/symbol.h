@@ -35,8 +35,8 @@ struct symdef {
 
 void symbol_key(struct symbol_key *key, const char *name, const struct sl_version *version);
 
-/* The definition of key in lib alone, or NULL. */
-const Elf64_Sym *symbol_find_in(const struct sl_lib *lib, struct symbol_key *key);
+/* The definition of key in the table t alone, or NULL. */
+const Elf64_Sym *symbol_find_in(const struct sl_symtab *t, struct symbol_key *key);
 
 /* Resolves lib's dynamic symbol symidx for a relocation: 0 with *def
  * filled (addr 0 for an undefined weak symbol), or -1 with sl_error()

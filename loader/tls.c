@@ -686,7 +686,7 @@ void tls_detach(struct sl_lib *lib)
 /* A variable of one of our libraries: its module and st_value. */
 static int locate_ours(struct sl_lib *lib, const struct symdef *def, size_t *modid, size_t *offset)
 {
-	const char *name = def->lib->strtab + def->sym->st_name;
+	const char *name = def->lib->tab.strtab + def->sym->st_name;
 
 	if (ELF64_ST_TYPE(def->sym->st_info) != STT_TLS)
 		return error_set(lib->name, "TLS relocation against %s, which is not thread-local",

@@ -241,7 +241,7 @@ static void *find_unwinder(struct sl_lib *lib, const char *name)
 	symbol_key(&key, name, NULL);
 	for (size_t i = 0; i < lib->nscope; i++) {
 		struct sl_lib *in = lib->scope[i].lib;
-		const Elf64_Sym *s = in ? symbol_find_in(in, &key) : NULL;
+		const Elf64_Sym *s = in ? symbol_find_in(&in->tab, &key) : NULL;
 		if (s && ELF64_ST_TYPE(s->st_info) == STT_FUNC)
 			return (void *)(in->base + s->st_value);
 	}

@@ -272,12 +272,12 @@ static const ElfW(Sym) * nearest(const struct sl_lib *lib, uintptr_t addr)
 {
 	const ElfW(Sym) *best = NULL;
 
-	for (size_t i = 1; i < lib->nsyms; i++) {
-		const ElfW(Sym) *s = &lib->symtab[i];
+	for (size_t i = 1; i < lib->tab.nsyms; i++) {
+		const ElfW(Sym) *s = &lib->tab.symtab[i];
 		uintptr_t v = lib->base + s->st_value;
 		int type = ELF64_ST_TYPE(s->st_info);
 		if (s->st_shndx == SHN_UNDEF || s->st_shndx == SHN_ABS || type == STT_TLS ||
-		    s->st_name >= lib->strsz || addr < v)
+		    s->st_name >= lib->tab.strsz || addr < v)
 			continue;
 		if (!(addr < v + s->st_size || (s->st_size == 0 && addr == v)))
 			continue;
@@ -300,7 +300,7 @@ int addrmap_dladdr(const void *addr, Dl_info *info, const ElfW(Sym) * *sym, stru
 	best = nearest(r->k->lib, (uintptr_t)addr);
 	info->dli_fname = r->k->lib->path;
 	info->dli_fbase = (void *)r->lo;
-	info->dli_sname = best ? r->k->lib->strtab + best->st_name : NULL;
+	info->dli_sname = best ? r->k->lib->tab.strtab + best->st_name : NULL;
 	info->dli_saddr = best ? (void *)(r->k->lib->base + best->st_value) : NULL;
 	if (sym)
 		*sym = best;

@@ -26,9 +26,9 @@ Test(dynamic, versions_are_decoded_by_index)
 
 	cr_assert_eq(describe_library(TESTLIB("libversioned.so"), &d), 0, "%s", sl_error());
 	lib = d.lib;
-	cr_assert_not_null(lib->versym);
-	for (size_t i = 0; i < lib->nversions; i++) {
-		const struct sl_version *v = &lib->versions[i];
+	cr_assert_not_null(lib->tab.versym);
+	for (size_t i = 0; i < lib->tab.nversions; i++) {
+		const struct sl_version *v = &lib->tab.versions[i];
 		if (!v->name)
 			continue;
 		cr_assert_eq(v->hash, dynamic_elf_hash(v->name), "%s", v->name);
@@ -42,8 +42,8 @@ Test(dynamic, versions_are_decoded_by_index)
 	cr_assert_eq(glibc, 0, "libversioned calls nothing in libc");
 	describe_release(&d);
 	cr_assert_eq(describe_library(TESTLIB("libhello.so"), &d), 0, "%s", sl_error());
-	for (size_t i = 0; i < d.lib->nversions; i++) {
-		const struct sl_version *v = &d.lib->versions[i];
+	for (size_t i = 0; i < d.lib->tab.nversions; i++) {
+		const struct sl_version *v = &d.lib->tab.versions[i];
 		glibc += v->name && strncmp(v->name, "GLIBC_", 6) == 0 && v->file &&
 		         strcmp(v->file, "libc.so.6") == 0;
 	}
