@@ -29,7 +29,7 @@
 #define HUGE_ALIGN (2UL << 20)
 
 #define CACHE_MAGIC   "SLRELRO1"
-#define CACHE_VERSION 4
+#define CACHE_VERSION 5
 
 /*
  * A cache file: its metadata, then the RELRO pages from the first page
@@ -38,8 +38,10 @@
  * into, with their bases (struct share_dep, scope order); one bit a RELRO
  * page, set for a page whose relocated content depends on more than that
  * placement (a binding into glibc, thread-local ids, IFUNC results, unique
- * symbols); and the relocations a warm load must still apply (u32
- * indexes: those whose target is outside the proven pages).
+ * symbols); the relocations a warm load must still apply (u32 indexes:
+ * those whose target is outside the proven pages); and the values a warm
+ * load writes instead of applying a relocation (struct share_value: the
+ * symbol bindings outside the proven pages that placement alone decides).
  */
 struct cache_header {
 	char magic[8];
@@ -57,6 +59,14 @@ struct cache_header {
 	uint32_t nbitmap;       /* bytes of the page bitmap after them; 0: none */
 	uint32_t nrelocs;       /* DT_RELA and DT_JMPREL entries of the library */
 	uint32_t napply;        /* u32 indexes after the bitmap (4-byte aligned) */
+	uint32_t nvalues;       /* struct share_value after them (8-byte aligned) */
+	uint32_t unused;
+};
+
+/* A word outside the proven pages and the value relocation gave it. */
+struct share_value {
+	uint64_t offset; /* from the load bias: the relocation's r_offset */
+	uint64_t value;
 };
 
 /* One library's RELRO pages as this process has them. */
@@ -578,8 +588,10 @@ void share_add_context(struct share_ctx *ctx, const struct share_id *id, uintptr
 }
 
 void share_relocs(struct share_ctx *ctx, uintptr_t bias, const Elf64_Rela *rela, size_t nrela,
-                  const Elf64_Rela *jmprel, size_t njmprel)
+                  const Elf64_Rela *jmprel, size_t njmprel, uintptr_t rw_lo, uintptr_t rw_hi)
 {
+	ctx->rw_lo = rw_lo;
+	ctx->rw_hi = rw_hi > rw_lo ? rw_hi : rw_lo;
 	ctx->bias = bias;
 	ctx->rela = rela;
 	ctx->nrela = nrela;
@@ -618,17 +630,19 @@ static size_t nrelocs(const struct share_ctx *ctx)
 
 /* Where the parts of the metadata start, and its size in whole pages. */
 struct meta_layout {
-	size_t deps, bitmap, apply, size;
+	size_t deps, bitmap, apply, values, size;
 };
 
-static struct meta_layout layout(size_t ndeps, size_t nbitmap, size_t napply, size_t page)
+static struct meta_layout layout(size_t ndeps, size_t nbitmap, size_t napply, size_t nvalues,
+                                 size_t page)
 {
 	struct meta_layout m = {0};
 
 	m.deps = sizeof(struct cache_header);
 	m.bitmap = m.deps + ndeps * sizeof(struct share_dep);
 	m.apply = align_up(m.bitmap + nbitmap, 4);
-	m.size = align_up(m.apply + napply * sizeof(uint32_t), page);
+	m.values = align_up(m.apply + napply * sizeof(uint32_t), 8);
+	m.size = align_up(m.values + nvalues * sizeof(struct share_value), page);
 	return m;
 }
 
@@ -662,24 +676,55 @@ static int in_proven(const struct share_ctx *ctx, const unsigned char *map, uint
 	       !bit(map, (addr + len - 1 - ctx->relro_lo) / page);
 }
 
-/* The relocations a warm load still applies: every one whose target is
- * not inside proven pages (out may be NULL, to count them). */
-static size_t list_apply(const struct share_ctx *ctx, uintptr_t bias, uint32_t *out)
+/* Whether the word at addr was bound only where placement decides, and
+ * by nothing else (two bits a word: placed, unproven). */
+static int word_placed(const struct share_ctx *ctx, uintptr_t addr)
 {
-	size_t n = 0;
+	size_t w;
 
+	if (!ctx->words || addr % 8 || addr < ctx->rw_lo || addr >= ctx->rw_hi)
+		return 0;
+	w = (addr - ctx->rw_lo) / 8;
+	return ((ctx->words[w / 4] >> (w % 4 * 2)) & 3) == 1;
+}
+
+static void mark_word(struct share_ctx *ctx, uintptr_t addr, unsigned bits)
+{
+	size_t w;
+
+	if (!ctx->words || addr < ctx->rw_lo || addr >= ctx->rw_hi)
+		return;
+	w = (addr - ctx->rw_lo) / 8;
+	ctx->words[w / 4] |= (unsigned char)(bits << (w % 4 * 2));
+}
+
+/* The relocations a warm load still applies: every one whose target is
+ * not inside proven pages, but those whose value it writes as recorded
+ * (apply and values may be NULL, to count them). */
+static void list_apply(const struct share_ctx *ctx, uintptr_t bias, uint32_t *apply,
+                       size_t *napply, struct share_value *values, size_t *nvalues)
+{
+	*napply = *nvalues = 0;
 	for (size_t i = 0; i < nrelocs(ctx); i++) {
 		const Elf64_Rela *r =
 		        i < ctx->nrela ? &ctx->rela[i] : &ctx->jmprel[i - ctx->nrela];
 		enum reloc_kind kind = reloc_kind_of(ELF64_R_TYPE(r->r_info));
+		uintptr_t at = bias + r->r_offset;
 		if (kind == RK_NONE ||
-		    in_proven(ctx, ctx->unproven, bias + r->r_offset, kind == RK_TLSDESC ? 16 : 8))
+		    in_proven(ctx, ctx->unproven, at, kind == RK_TLSDESC ? 16 : 8))
 			continue;
-		if (out)
-			out[n] = (uint32_t)i;
-		n++;
+		if ((kind == RK_SYMBOLIC || kind == RK_GOT || kind == RK_PLT) &&
+		    word_placed(ctx, at)) {
+			if (values)
+				values[*nvalues] =
+				        (struct share_value){r->r_offset, *(const uint64_t *)at};
+			++*nvalues;
+			continue;
+		}
+		if (apply)
+			apply[*napply] = (uint32_t)i;
+		++*napply;
 	}
-	return n;
 }
 
 /* 0 if we wrote the cache, 1 if another process was first, -errno. The
@@ -689,8 +734,12 @@ static int write_cache(const struct share_ctx *ctx, const struct relro_span *s, 
 {
 	int warm = ctx->unproven && nrelocs(ctx) < UINT32_MAX;
 	uintptr_t bias = ctx->bias;
-	size_t nbitmap = warm ? bitmap_len(s) : 0, napply = warm ? list_apply(ctx, bias, NULL) : 0;
-	struct meta_layout m = layout(ctx->ndeps, nbitmap, napply, s->page);
+	size_t nbitmap = warm ? bitmap_len(s) : 0, napply = 0, nvalues = 0;
+	struct meta_layout m;
+
+	if (warm)
+		list_apply(ctx, bias, NULL, &napply, NULL, &nvalues);
+	m = layout(ctx->ndeps, nbitmap, napply, nvalues, s->page);
 	unsigned char *meta = calloc(1, m.size);
 	struct iovec iov[2] = {{meta, m.size}, {s->start, s->len}};
 	struct cache_header *h = (struct cache_header *)meta;
@@ -703,12 +752,14 @@ static int write_cache(const struct share_ctx *ctx, const struct relro_span *s, 
 	h->meta_size = m.size;
 	h->nbitmap = (uint32_t)nbitmap;
 	h->napply = (uint32_t)napply;
+	h->nvalues = (uint32_t)nvalues;
 	if (ctx->ndeps) /* memcpy from NULL is undefined even for 0 bytes */
 		memcpy(meta + m.deps, ctx->deps, ctx->ndeps * sizeof(*ctx->deps));
 	if (nbitmap)
 		memcpy(meta + m.bitmap, ctx->unproven, nbitmap);
-	if (napply)
-		list_apply(ctx, bias, (uint32_t *)(meta + m.apply));
+	if (napply || nvalues)
+		list_apply(ctx, bias, (uint32_t *)(meta + m.apply), &napply,
+		           (struct share_value *)(meta + m.values), &nvalues);
 	h->meta_checksum = checksum_pages(meta + sizeof(*h), m.size - sizeof(*h));
 	err = publish(name, iov, 2);
 	free(meta);
@@ -737,10 +788,11 @@ static int check_header(const struct share_ctx *ctx, const struct relro_span *s,
 	want.meta_checksum = got->meta_checksum;
 	want.nbitmap = got->nbitmap;
 	want.napply = got->napply;
+	want.nvalues = got->nvalues;
 	if (memcmp(got, &want, sizeof(want)) != 0 ||
 	    (got->nbitmap && got->nbitmap != bitmap_len(s)))
 		return setwhy(why, cap, "cache header does not match this library and base");
-	*m = layout(got->ndeps, got->nbitmap, got->napply, s->page);
+	*m = layout(got->ndeps, got->nbitmap, got->napply, got->nvalues, s->page);
 	if (got->meta_size != m->size || (uint64_t)file_size != m->size + s->len)
 		return setwhy(why, cap, "cache has %lld bytes, expected %zu", (long long)file_size,
 		              m->size + s->len);
@@ -763,6 +815,18 @@ static int check_meta(const struct share_ctx *ctx, const unsigned char *meta,
 		if (apply[i] >= nrelocs(ctx))
 			return setwhy(why, cap, "cache lists relocation %u of %zu", apply[i],
 			              nrelocs(ctx));
+	/* A value is written only to a word of the writable segment that no
+	 * proven page (mapped read-only) holds. */
+	for (size_t i = 0; i < h->nvalues; i++) {
+		const struct share_value *v = (const struct share_value *)(meta + m->values) + i;
+		uintptr_t at = ctx->bias + v->offset;
+		if (v->offset % 8 || at < ctx->rw_lo || at >= ctx->rw_hi || ctx->rw_hi - at < 8 ||
+		    (h->nbitmap && in_proven(ctx, meta + m->bitmap, at, 8)))
+			return setwhy(why, cap,
+			              "cache has a value for 0x%llx, outside its writable "
+			              "pages",
+			              (unsigned long long)v->offset);
+	}
 	return 0;
 }
 
@@ -920,6 +984,8 @@ void share_relro(struct share_ctx *ctx, void *relro, size_t size, struct sl_shar
 		return;
 	}
 	share_span(ctx, &s, st);
+	free(ctx->words); /* recorded in the cache, or not to be */
+	ctx->words = NULL;
 }
 
 /* Maps the proven pages of a checked cache file, in runs. How many. */
@@ -1036,6 +1102,11 @@ static int warm_from(struct share_ctx *ctx, const struct relro_span *s, struct s
 	ctx->napply = ((struct cache_header *)meta)->napply;
 	shared = map_proven(ctx, s, fd, (off_t)m.size);
 	close(fd);
+	/* Checked against the writable pages left private (check_meta). */
+	for (size_t i = 0; i < ((struct cache_header *)meta)->nvalues; i++) {
+		const struct share_value *v = (const struct share_value *)(meta + m.values) + i;
+		*(uint64_t *)(ctx->bias + v->offset) = v->value;
+	}
 	st->shared_pages = shared;
 	st->private_pages = st->relro_pages - shared;
 	snprintf(ctx->status, sizeof(ctx->status), "shared");
@@ -1052,8 +1123,12 @@ void share_warm(struct share_ctx *ctx, void *relro, size_t size, struct sl_share
 		return;
 	ctx->relro_lo = (uintptr_t)s.start;
 	ctx->relro_hi = (uintptr_t)s.start + s.len;
-	if (warm_from(ctx, &s, st) != 0)
-		memset(ctx->unproven, 0, nmap); /* recorded afresh by this relocation */
+	if (warm_from(ctx, &s, st) == 0)
+		return;
+	memset(ctx->unproven, 0, nmap); /* recorded afresh by this relocation */
+	/* Two bits a word of the writable segment, for the values to record;
+	 * without them, every relocation outside proven pages is listed. */
+	ctx->words = calloc(1, ((ctx->rw_hi - ctx->rw_lo) / 8 + 3) / 4 + 1);
 }
 
 int share_apply_list(const struct share_ctx *ctx, const uint32_t **list, size_t *n)
@@ -1078,12 +1153,19 @@ int share_mapped(const struct share_ctx *ctx, uintptr_t addr)
 	return ctx->warm && in_proven(ctx, ctx->unproven, addr, 8);
 }
 
+void share_placed(struct share_ctx *ctx, uintptr_t addr)
+{
+	if (!ctx->warm)
+		mark_word(ctx, addr, 1);
+}
+
 void share_unproven(struct share_ctx *ctx, uintptr_t addr)
 {
 	long a, b;
 
 	if (ctx->warm || !ctx->unproven)
 		return;
+	mark_word(ctx, addr, 2);
 	a = page_of(ctx, addr);
 	b = page_of(ctx, addr + 7);
 	if (a >= 0)
@@ -1096,6 +1178,8 @@ void share_release(struct share_ctx *ctx)
 {
 	free(ctx->unproven);
 	ctx->unproven = NULL;
+	free(ctx->words);
+	ctx->words = NULL;
 	free(ctx->meta);
 	ctx->meta = NULL;
 	ctx->apply = NULL;
