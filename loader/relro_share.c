@@ -1,9 +1,11 @@
 #include "relro_share.h"
 #include "reloc_arch.h"
+#include "hostsym.h"
 #include "share_place.h"
 
 #include <dirent.h>
 #include <elf.h>
+#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -1113,6 +1115,44 @@ static int warm_from(struct share_ctx *ctx, const struct relro_span *s, struct s
 	return 0;
 }
 
+static int hash_object(struct dl_phdr_info *info, size_t size, void *data)
+{
+	uint64_t *h = data;
+
+	(void)size;
+	*h = mix64(*h ^ hash_string(info->dlpi_name));
+	return 0;
+}
+
+/*
+ * Which objects glibc has loaded, the program's file first: a binding
+ * that went to a library of the scope in one process goes to the program
+ * or a preload in another that defines the same name (an interposer's
+ * operator new), so the proven pages and the recorded values hold only
+ * for the same host. Part of every cache's context; taken again when
+ * glibc's set of objects changed. Under the registry lock.
+ */
+static uint64_t host_fingerprint(void)
+{
+	static uint64_t fp;
+	static unsigned long long generation;
+	static int have;
+	unsigned long long now = hostsym_generation();
+	struct stat st;
+	uint64_t h = 0x6a09e667f3bcc909ULL;
+
+	if (have && generation == now)
+		return fp;
+	if (stat("/proc/self/exe", &st) == 0)
+		h = mix64(h ^ st.st_dev) ^ mix64(st.st_ino ^ (uint64_t)st.st_mtim.tv_sec << 20 ^
+		                                 (uint64_t)st.st_mtim.tv_nsec);
+	dl_iterate_phdr(hash_object, &h);
+	fp = h;
+	generation = now;
+	have = 1;
+	return fp;
+}
+
 void share_warm(struct share_ctx *ctx, void *relro, size_t size, struct sl_share_stats *st)
 {
 	struct relro_span s = whole_pages(relro, size);
@@ -1121,6 +1161,7 @@ void share_warm(struct share_ctx *ctx, void *relro, size_t size, struct sl_share
 	start_stats(ctx, &s, st);
 	if (!ctx->usable || !s.len || !(ctx->unproven = calloc(1, nmap)))
 		return;
+	ctx->context = mix64(ctx->context ^ host_fingerprint());
 	ctx->relro_lo = (uintptr_t)s.start;
 	ctx->relro_hi = (uintptr_t)s.start + s.len;
 	if (warm_from(ctx, &s, st) == 0)

@@ -3,6 +3,7 @@
 
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -693,6 +694,37 @@ Test(share, a_warm_load_writes_placement_only_bindings_from_the_cache)
 	cr_assert_eq(second.ssl.relocs_skipped, 1, "%zu", second.ssl.relocs_skipped);
 	cr_assert_eq(second.crypto.relocs_skipped, 1, "libchain_b's slot for chain_c: %zu",
 	             second.crypto.relocs_skipped);
+}
+
+/* A host with other objects (here: one more, opened by glibc) may bind a
+ * name the cache's host bound into the scope to an interposer of its own,
+ * so it does not use that cache: it writes its own. */
+Test(share, a_cache_is_used_only_by_the_same_host)
+{
+	struct lib_report first = run_child(TESTLIB("libchain_a.so"), SL_SHARE, chain_works);
+	struct lib_report other = {0}, again;
+	int fds[2], status;
+	pid_t pid;
+
+	cr_assert_eq(pipe(fds), 0);
+	pid = fork();
+	if (pid == 0) {
+		if (!dlopen("libbz2.so.1.0", RTLD_NOW | RTLD_GLOBAL))
+			_exit(2);
+		load_in_child(TESTLIB("libchain_a.so"), SL_SHARE, chain_works, &other);
+		_exit(write(fds[1], &other, sizeof(other)) == sizeof(other) ? 0 : 1);
+	}
+	close(fds[1]);
+	cr_assert_eq(read(fds[0], &other, sizeof(other)), (ssize_t)sizeof(other));
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	again = run_child(TESTLIB("libchain_a.so"), SL_SHARE, chain_works);
+	cr_assert(first.ok && other.ok && again.ok);
+	cr_assert_str_eq(first.ssl_status, "created");
+	cr_assert_str_eq(other.ssl_status, "created", "another host used the cache");
+	cr_assert_eq(other.ssl.relocs_skipped, 0);
+	cr_assert_eq(again.ssl.relocs_skipped, 1, "the same host did not: %zu",
+	             again.ssl.relocs_skipped);
 }
 
 /* The path of the one cache file whose name starts with the identity of
