@@ -405,10 +405,27 @@ static int host_holds(const struct sl_lib *lib, const char *name)
 	return 1;
 }
 
+/* path, which the search that opened *fd found, copied to the heap (NULL,
+ * *fd closed and the error set for who, if out of memory; NULL if the
+ * search failed). */
+static char *heap_path(const char *who, const char *path, int *fd)
+{
+	char *copy;
+
+	if (*fd < 0)
+		return NULL;
+	if (!(copy = strdup(path))) {
+		error_set(who, "out of memory");
+		close(*fd);
+		*fd = -1;
+	}
+	return copy;
+}
+
 /*
- * The file the search finds for name, as a path on the heap (NULL, the
- * error set, if none). Its PATH_MAX buffer and the search's notes live in
- * this frame only: in load_one's, which the recursion through load_fd
+ * The searches whose caller goes on to load what they found keep their
+ * PATH_MAX buffer (and the search's notes) in a frame of their own, gone
+ * before the load: in load_one's, which the recursion through load_fd
  * stacks once per level of the dependency tree, they made 5 KiB a level,
  * a fresh stack page for each level a first load in a fresh process went
  * down (a page fault of about 10 us here), and a deep tree a danger to a
@@ -417,16 +434,17 @@ static int host_holds(const struct sl_lib *lib, const char *name)
 static __attribute__((noinline)) char *find_dep(struct sl_lib *lib, const char *name, int *fd)
 {
 	char path[PATH_MAX];
-	char *copy;
 
-	if ((*fd = search(lib, name, path)) < 0)
-		return NULL;
-	if (!(copy = strdup(path))) {
-		error_set(lib->name, "out of memory");
-		close(*fd);
-		*fd = -1;
-	}
-	return copy;
+	*fd = search(lib, name, path);
+	return heap_path(lib->name, path, fd);
+}
+
+__attribute__((noinline)) char *deps_search_copy(const char *name, int *fd)
+{
+	char path[PATH_MAX];
+
+	*fd = deps_search(NULL, name, path);
+	return heap_path(name, path, fd);
 }
 
 static int load_one(struct sl_lib *lib, const char *name, struct sl_scope *dep)

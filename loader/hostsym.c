@@ -193,6 +193,7 @@ struct host_object {
 	 * for each object a lookup reached (2 KiB, most of it unused) cost a
 	 * fresh process's first load a page fault for every two of them. */
 	struct sl_symtab tab;
+	const char *soname; /* DT_SONAME, or NULL */
 	uintptr_t base;
 	const void *dynamic;
 	const Elf64_Verdef *verdef;
@@ -265,6 +266,8 @@ static void read_tables(const struct dl_phdr_info *info, struct host_object *o)
 {
 	const ElfW(Dyn) *d = NULL;
 	uintptr_t gnu = 0, sysv = 0, sym = 0, str = 0, strsz = 0, versym = 0, verdef = 0;
+	uintptr_t soname = 0;
+	int has_soname = 0;
 	size_t nverdef = 0;
 
 	memset(o, 0, sizeof(*o));
@@ -300,6 +303,10 @@ static void read_tables(const struct dl_phdr_info *info, struct host_object *o)
 		case DT_VERDEFNUM:
 			nverdef = v;
 			break;
+		case DT_SONAME:
+			soname = v;
+			has_soname = 1;
+			break;
 		}
 	}
 	if ((!gnu && !sysv) || !sym || !str || !strsz ||
@@ -309,6 +316,8 @@ static void read_tables(const struct dl_phdr_info *info, struct host_object *o)
 	o->tab.symtab = (const ElfW(Sym) *)sym;
 	o->tab.strtab = (const char *)str;
 	o->tab.strsz = strsz;
+	if (has_soname && soname < strsz)
+		o->soname = o->tab.strtab + soname;
 	if (gnu && (gnu = dyn_address(info, gnu, 16)))
 		set_gnu_hash(&o->tab, (const uint32_t *)gnu);
 	else if (sysv && (sysv = dyn_address(info, sysv, 8)))
@@ -463,6 +472,29 @@ static size_t keep_globals(struct kept *k, size_t cap)
 	return n;
 }
 
+/* The first object of a soname the executable names in DT_NEEDED was
+ * loaded with it, at start-up, into the global scope: known without
+ * asking glibc (libc above all, whose probe cost a fresh process's first
+ * load a dlsym). Only the first: a later one of the same soname is one
+ * that dlopen was given a path to, maybe RTLD_LOCAL. */
+static void mark_needed_by_executable(void)
+{
+	const struct host_object *exe = &objects.t[0];
+	const ElfW(Dyn) *d = exe->dynamic;
+
+	for (; d && exe->tab.strtab && d->d_tag != DT_NULL; d++) {
+		const char *name = exe->tab.strtab + d->d_un.d_val;
+		if (d->d_tag != DT_NEEDED || d->d_un.d_val >= exe->tab.strsz)
+			continue;
+		for (size_t i = 1; i < objects.nt; i++) {
+			if (objects.t[i].soname && strcmp(objects.t[i].soname, name) == 0) {
+				objects.t[i].scope = SCOPE_GLOBAL;
+				break;
+			}
+		}
+	}
+}
+
 static void restore_globals(const struct kept *k, size_t n)
 {
 	for (size_t i = 0; i < objects.nt; i++)
@@ -470,8 +502,10 @@ static void restore_globals(const struct kept *k, size_t n)
 			if (objects.t[i].base == k[j].base && objects.t[i].dynamic == k[j].dynamic)
 				objects.t[i].scope = SCOPE_GLOBAL;
 	/* dl_iterate_phdr gives the executable first: the global scope's head. */
-	if (objects.nt)
+	if (objects.nt) {
 		objects.t[0].scope = SCOPE_GLOBAL;
+		mark_needed_by_executable();
+	}
 }
 
 static void build_objects(void)

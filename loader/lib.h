@@ -32,8 +32,8 @@ enum {
 /* A symbol version: the name a reference asks for or a definition gives. */
 struct sl_version {
 	const char *name; /* NULL: index unused */
-	uint32_t hash;    /* ELF hash of name, as stored in the tables */
 	const char *file; /* for a needed version, the library that defines it */
+	uint32_t hash;    /* ELF hash of name, as stored in the tables */
 	int hidden;       /* a needed version marked hidden (vna_other bit 15) */
 };
 

@@ -2,6 +2,7 @@
 #include "error.h"
 #include "relro_share.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,39 +96,70 @@ static int reserve_span(struct sl_lib *lib, int fd, const struct load_plan *plan
  * and hash tables) and the writable ones (relocation targets), are
  * prefaulted in one go: one populate costs less than the two or three
  * faults they would take (measured: 6 faults per sl_open of libz became 2,
- * 7% faster). With SL_SHARE only the first: the RELRO pages of the
- * writable ones come from the cache. */
-#define PREFAULT_MAX (8 * 4096UL)
+ * 7% faster). The first segment up to 256 KiB: its pages are the file's,
+ * shared and never copied, and loading reads nearly all of them (libsqlite3's
+ * 150 KiB took two faults a load: 0.95x the time of a load and unload).
+ * With SL_SHARE only the first: the RELRO pages of the writable ones come
+ * from the cache. */
+#define PREFAULT_MAX       (8 * 4096UL)
+#define PREFAULT_FIRST_MAX (64 * 4096UL)
 
 static int populate_flag(const struct sl_lib *lib, const struct plan_segment *s, size_t len)
 {
 	if (lib->flags & SL_POPULATE)
 		return MAP_POPULATE;
+	if (s->offset == 0)
+		return len <= PREFAULT_FIRST_MAX ? MAP_POPULATE : 0;
 	if (len > PREFAULT_MAX)
 		return 0;
-	if (s->offset == 0)
-		return MAP_POPULATE;
 	return (s->prot & PROT_WRITE) && !(lib->flags & SL_SHARE) ? MAP_POPULATE : 0;
 }
 
+/* An mmap at addr exactly. MAP_FIXED_NOREPLACE on a kernel before 4.17 is
+ * a mere hint: a mapping elsewhere is undone and counts as taken. */
+static int map_at(uintptr_t addr, size_t len, int prot, int flags, int fd, off_t offset)
+{
+	void *p = mmap((void *)addr, len, prot, MAP_PRIVATE | flags, fd, offset);
+
+	if (p == MAP_FAILED)
+		return -1;
+	if ((uintptr_t)p != addr) {
+		munmap(p, len);
+		errno = EEXIST;
+		return -1;
+	}
+	return 0;
+}
+
 /* The part of a segment backed by the file, then bss: the tail of the last
- * file page is zeroed by hand, whole pages past it are anonymous. */
-static int map_segment(struct sl_lib *lib, int fd, const struct plan_segment *s)
+ * file page is zeroed by hand, whole pages past it are anonymous. fixed is
+ * MAP_FIXED, or MAP_FIXED_NOREPLACE to fail quietly where another mapping
+ * lies; *done is advanced past what was mapped. */
+static int map_segment(struct sl_lib *lib, int fd, const struct plan_segment *s, int fixed,
+                       uintptr_t *done)
 {
 	uintptr_t start = page_down(lib->base + s->vaddr);
 	uintptr_t file_end = lib->base + s->vaddr + s->filesz;
 	uintptr_t mem_end = page_up(lib->base + s->vaddr + s->memsz);
 	int populate = lib->flags & SL_POPULATE ? MAP_POPULATE : 0;
+	int quiet = fixed != MAP_FIXED;
 	/* Only a segment with file bytes has a last file page to zero. */
 	int tail = s->filesz && s->memsz > s->filesz && file_end != page_up(file_end);
 	int prot = s->prot | (tail ? PROT_WRITE : 0);
 
-	if (s->filesz &&
-	    mmap((void *)start, page_up(file_end) - start, prot,
-	         MAP_PRIVATE | MAP_FIXED | populate_flag(lib, s, page_up(file_end) - start), fd,
-	         page_down(s->offset)) == MAP_FAILED)
-		return error_set(lib->name, "cannot map segment at 0x%lx: %m", s->vaddr);
+	if (s->filesz) {
+		if (map_at(start, page_up(file_end) - start, prot,
+		           fixed | populate_flag(lib, s, page_up(file_end) - start), fd,
+		           (off_t)page_down(s->offset)) != 0)
+			return quiet ? -1
+			             : error_set(lib->name, "cannot map segment at 0x%lx: %m",
+			                         s->vaddr);
+		*done = page_up(file_end);
+	}
 	if (tail) {
+		/* The zeroing writes the last file page: copied without a fault. */
+		if (!populate_flag(lib, s, page_up(file_end) - start))
+			madvise((void *)page_down(file_end), page_size(), MADV_POPULATE_WRITE);
 		memset((void *)file_end, 0, page_up(file_end) - file_end);
 		if (!(s->prot & PROT_WRITE) &&
 		    mprotect((void *)start, page_up(file_end) - start, s->prot) != 0)
@@ -135,11 +167,58 @@ static int map_segment(struct sl_lib *lib, int fd, const struct plan_segment *s)
 			                 s->vaddr);
 	}
 	start = s->filesz ? page_up(file_end) : start;
-	if (mem_end > start &&
-	    mmap((void *)start, mem_end - start, s->prot,
-	         MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | populate, -1, 0) == MAP_FAILED)
-		return error_set(lib->name, "cannot map bss at 0x%lx: %m", s->vaddr);
+	if (mem_end > start) {
+		if (map_at(start, mem_end - start, s->prot, fixed | MAP_ANONYMOUS | populate, -1,
+		           0) != 0)
+			return quiet ? -1
+			             : error_set(lib->name, "cannot map bss at 0x%lx: %m",
+			                         s->vaddr);
+		*done = mem_end;
+	}
 	return 0;
+}
+
+/*
+ * The span the last unload gave back (map_release). A load maps its
+ * segments straight into it, each MAP_FIXED_NOREPLACE, without reserving
+ * the span first: one mmap fewer, and no PROT_NONE mapping to split and
+ * replace. Only for a plan whose segments leave no page between them (no
+ * gap to keep inaccessible), and only if every segment lands there: the
+ * kernel refuses to map over anything another mapping took since, and
+ * the load then reserves a span as usual. Any thread may take it; a
+ * stale one only costs that fallback.
+ */
+static uintptr_t freed_span;
+
+static int contiguous(const struct load_plan *plan)
+{
+	for (size_t i = 0; i + 1 < plan->nseg; i++)
+		if (page_up(plan->seg[i].vaddr + plan->seg[i].memsz) !=
+		    page_down(plan->seg[i + 1].vaddr))
+			return 0;
+	return 1;
+}
+
+/* 1 if every segment is mapped into the freed span, else 0 with nothing
+ * mapped. */
+static int map_into_freed(struct sl_lib *lib, int fd, const struct load_plan *plan)
+{
+	uintptr_t start = __atomic_exchange_n(&freed_span, 0, __ATOMIC_RELAXED);
+	size_t align = span_alignment(plan);
+	uintptr_t done = start;
+
+	if (!start || (lib->flags & SL_SHARE) || (align && start % align) || !contiguous(plan))
+		return 0;
+	place_span(lib, plan, (char *)start);
+	for (size_t i = 0; i < plan->nseg; i++) {
+		if (map_segment(lib, fd, &plan->seg[i], MAP_FIXED_NOREPLACE, &done) == 0)
+			continue;
+		if (done > start)
+			munmap((void *)start, done - start);
+		lib->map_start = NULL;
+		return 0;
+	}
+	return 1;
 }
 
 static void record_segment(struct sl_lib *lib, const struct plan_segment *s)
@@ -250,14 +329,46 @@ static void prefault_relro(const struct sl_lib *lib, const struct load_plan *pla
 	madvise((void *)lib->relro_start, lib->relro_size, MADV_POPULATE_WRITE);
 }
 
+/*
+ * Relocation writes past RELRO too (pointers in .data, the GOT of a library
+ * not linked -z now): a fault each page, where one madvise copies them all
+ * (libsqlite3's three pages of .data: 0.95x the time of its load and
+ * unload). Only where the targets are dense, no more pages than targets,
+ * so that few pages nothing writes are copied, and not where the whole
+ * segment was populated at mapping.
+ */
+int map_writes_fault(const struct sl_lib *lib, uint64_t vaddr)
+{
+	const struct sl_segment *s = lib_segment(lib, vaddr);
+
+	return s && (s->prot & PROT_WRITE) && !(lib->flags & (SL_SHARE | SL_POPULATE)) &&
+	       page_up(lib->base + s->vaddr + s->file_size) - s->start > PREFAULT_MAX;
+}
+
+void map_prefault_writes(const struct sl_lib *lib, uint64_t lo, uint64_t hi, size_t ntargets)
+{
+	const struct sl_segment *s = lib_segment(lib, lo);
+	uintptr_t start = page_down(lib->base + lo), end = page_up(lib->base + hi);
+
+	if (!s || hi <= lo || !map_writes_fault(lib, lo))
+		return;
+	if (end > s->start + s->size)
+		end = s->start + s->size;
+	if (end > start && (end - start) / page_size() <= ntargets)
+		madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+}
+
 int map_library(struct sl_lib *lib, int fd, const struct load_plan *plan)
 {
-	int first_mapped = map_first_over_span(lib, fd, plan);
+	int placed = map_into_freed(lib, fd, plan);
+	int first_mapped = !placed && map_first_over_span(lib, fd, plan);
+	uintptr_t done;
 
-	if (!first_mapped && reserve_span(lib, fd, plan) != 0)
+	if (!placed && !first_mapped && reserve_span(lib, fd, plan) != 0)
 		return -1;
 	for (size_t i = 0; i < plan->nseg; i++) {
-		if ((i > 0 || !first_mapped) && map_segment(lib, fd, &plan->seg[i]) != 0)
+		if (!placed && (i > 0 || !first_mapped) &&
+		    map_segment(lib, fd, &plan->seg[i], MAP_FIXED, &done) != 0)
 			goto fail;
 		record_segment(lib, &plan->seg[i]);
 	}
@@ -278,8 +389,8 @@ fail:
 
 void map_release(struct sl_lib *lib)
 {
-	if (lib->map_start)
-		munmap(lib->map_start, lib->span);
+	if (lib->map_start && munmap(lib->map_start, lib->span) == 0 && !lib->share)
+		__atomic_store_n(&freed_span, (uintptr_t)lib->map_start, __ATOMIC_RELAXED);
 	lib->map_start = NULL;
 	lib->nsegments = 0;
 	lib->rw_vaddr = lib->rw_end = 0;

@@ -1,7 +1,8 @@
 /*
  * map: makes a load plan real. Reserves the whole span (PROT_NONE, aligned
  * to the largest p_align; or, as glibc does, by mapping the first segment
- * over all of it), maps each segment MAP_FIXED|MAP_PRIVATE from the file
+ * over all of it; or not at all, where the last unload's span is still
+ * free), maps each segment MAP_FIXED|MAP_PRIVATE from the file
  * with its own protection, zeroes the bss tail of the last file page and
  * maps the rest anonymous. Gaps between segments are PROT_NONE.
  */
@@ -20,6 +21,13 @@ void map_release(struct sl_lib *lib);
 /* With SL_SHARE, before relocation: the cache's context, and the RELRO
  * pages a warm cache proves mapped from it (relro_share.h, share_warm). */
 void map_share_begin(struct sl_lib *lib);
+/* Whether relocation's first write at vaddr (link-time) would fault: a
+ * writable segment not populated when mapped. */
+int map_writes_fault(const struct sl_lib *lib, uint64_t vaddr);
+/* Before relocation: the pages of lib's writable segment in [lo, hi)
+ * (link-time addresses past RELRO) that ntargets relocations write,
+ * populated in one go where that is cheaper than a fault each. */
+void map_prefault_writes(const struct sl_lib *lib, uint64_t lo, uint64_t hi, size_t ntargets);
 /* Makes the RELRO range read-only. 0, or -1 with sl_error(). */
 int map_protect_relro(struct sl_lib *lib);
 

@@ -15,7 +15,7 @@
  */
 #define BITS_PER_NAME 12
 #define MIN_BITS      (1u << 12)
-#define MAX_BITS      (1u << 22)
+#define MAX_BITS      (1u << 17) /* the fixed size it had: never more pages than that */
 #define WORD_BITS     64
 
 struct namefilter {

@@ -275,8 +275,8 @@ static struct sl_lib *loaded_by_soname(const char *name)
 /* Else the file the search finds. Under the registry lock. */
 static struct sl_lib *open_name(const char *name, int flags)
 {
-	char path[PATH_MAX];
 	struct sl_lib *lib = loaded_by_soname(name);
+	char *path;
 	int fd;
 
 	if (lib) {
@@ -284,9 +284,11 @@ static struct sl_lib *open_name(const char *name, int flags)
 		lib->opens++;
 		return lib;
 	}
-	if ((fd = deps_search(NULL, name, path)) < 0)
+	if (!(path = deps_search_copy(name, &fd)))
 		return NULL;
-	return load_fd(path, fd, flags, NULL);
+	lib = load_fd(path, fd, flags, NULL);
+	free(path);
+	return lib;
 }
 
 /* What open_name would load, into path (PATH_MAX bytes). 0 or -1. */

@@ -570,7 +570,7 @@ int symbol_lookup(struct sl_lib *lib, const char *name, struct symdef *def)
 int symbol_lookup_global(const char *name, const char *version, const struct sl_lib *skip,
                          struct symdef *def)
 {
-	struct sl_version v = {version, version ? dynamic_elf_hash(version) : 0, NULL, 0};
+	struct sl_version v = {.name = version, .hash = version ? dynamic_elf_hash(version) : 0};
 	struct symbol_key key;
 	int rc;
 
