@@ -426,7 +426,8 @@ void map_share_begin(struct sl_lib *lib)
 	if (!lib->share)
 		return;
 	share_scope(lib);
-	share_relocs(lib->share, lib->base, lib->rela, lib->nrela, lib->jmprel, lib->njmprel);
+	share_relocs(lib->share, lib->base, lib->rela, lib->nrela, lib->jmprel, lib->njmprel,
+	             lib->base + lib->rw_vaddr, lib->base + lib->rw_end);
 	share_warm(lib->share, (void *)lib->relro_start, lib->relro_size, &lib->share_stats);
 }
 

@@ -116,8 +116,10 @@ static void note_unproven(struct sl_lib *lib, enum reloc_kind kind, const reloc_
 {
 	if (!lib->share || !lib->share->unproven || lib->share->warm || kind == RK_RELATIVE)
 		return;
-	if (def && placement_only(lib, def))
+	if (def && placement_only(lib, def)) {
+		share_placed(lib->share, (uintptr_t)where);
 		return;
+	}
 	share_unproven(lib->share, (uintptr_t)where);
 	if (kind == RK_TLSDESC)
 		share_unproven(lib->share, (uintptr_t)where + 8);

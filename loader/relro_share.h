@@ -58,6 +58,11 @@ struct share_ctx {
 	void *meta;            /* a warm cache's metadata, until share_relro */
 	const uint32_t *apply; /* in it: the relocations still to apply */
 	size_t napply;
+	/* The writable segment, [rw_lo, rw_hi), and on a cold load two bits a
+	 * word of it (share_placed, share_unproven): a symbol bound where
+	 * placement alone decides, and anything else. */
+	uintptr_t rw_lo, rw_hi;
+	unsigned char *words;
 };
 
 /* The share directory (SOLOAD_SHARE_DIR, else $XDG_RUNTIME_DIR/soload-share,
@@ -73,7 +78,8 @@ int share_salt(const char *dir, uint64_t *salt, char *why, size_t whycap);
 int share_identify(int fd, struct share_id *id);
 
 /* The page-aligned address, a multiple of align, at which a span of this
- * identity is placed for this salt. */
+ * identity is placed for this salt: inside one 512 GiB window per salt,
+ * shared by every library of the boot. */
 uintptr_t share_base(const struct share_id *id, uint64_t salt, size_t span, size_t align);
 
 /* Fills ctx for the library open as fd with a span of span bytes aligned to
@@ -90,10 +96,11 @@ void *share_reserve(struct share_ctx *ctx, size_t span);
  * in scope order, and a warm load uses it only if all are where they were. */
 void share_add_context(struct share_ctx *ctx, const struct share_id *id, uintptr_t base);
 
-/* The library's load bias (runtime address = bias + vaddr) and its DT_RELA
- * and DT_JMPREL tables, before share_warm. */
+/* The library's load bias (runtime address = bias + vaddr), its DT_RELA
+ * and DT_JMPREL tables and its writable segment [rw_lo, rw_hi) (runtime
+ * addresses), before share_warm. */
 void share_relocs(struct share_ctx *ctx, uintptr_t bias, const Elf64_Rela *rela, size_t nrela,
-                  const Elf64_Rela *jmprel, size_t njmprel);
+                  const Elf64_Rela *jmprel, size_t njmprel, uintptr_t rw_lo, uintptr_t rw_hi);
 
 /* Gives up sharing for reason (for the status "private: <reason>"). */
 void share_give_up(struct share_ctx *ctx, const char *reason);
@@ -124,6 +131,10 @@ int share_apply_list(const struct share_ctx *ctx, const uint32_t **list, size_t 
 int share_mapped(const struct share_ctx *ctx, uintptr_t addr);
 /* The 8 bytes at addr got a value that depends on more than the placement. */
 void share_unproven(struct share_ctx *ctx, uintptr_t addr);
+/* The 8 bytes at addr got a symbol's address that only the placement of
+ * the scope decides: outside the proven pages, a warm load writes the
+ * value the cache records instead of looking the symbol up again. */
+void share_placed(struct share_ctx *ctx, uintptr_t addr);
 /* Frees what share_warm and share_add_context allocated. */
 void share_release(struct share_ctx *ctx);
 

@@ -3,6 +3,7 @@
 
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,6 +272,23 @@ Test(share, base_is_aligned_in_range_and_depends_on_salt)
 	cr_assert_neq(a, share_base(&id, 2, 1 << 20, 1 << 21));
 	cr_assert_eq(share_base(&id, 1, 100, 1) % 4096, 0);
 	cr_assert_eq(share_base(&id, 1, 4 << 20, 4096) % (2 << 20), 0);
+}
+
+/* One salt puts every library in the same 512 GiB, so the libraries of a
+ * process share their upper page tables; another salt, another window. */
+Test(share, bases_of_one_salt_share_one_window)
+{
+	struct share_id a = {"ba", 1}, b = {"bb", 0x9e3779b97f4a7c15ULL};
+	uintptr_t window = 512ULL << 30, x = share_base(&a, 7, 1 << 20, 4096);
+	int moved = 0;
+
+	for (uint64_t h = 2; h < 66; h++) {
+		b.hash = h * 0x9e3779b97f4a7c15ULL;
+		cr_assert_eq(share_base(&b, 7, 3 << 20, 4096) / window, x / window);
+	}
+	for (uint64_t salt = 8; salt < 16; salt++)
+		moved += share_base(&a, salt, 1 << 20, 4096) / window != x / window;
+	cr_assert_gt(moved, 0);
 }
 
 Test(share, first_load_creates_the_cache_and_maps_it)
@@ -652,6 +670,63 @@ Test(share, a_warm_load_skips_the_relocations_of_proven_pages)
 	cr_assert_geq(second.ssl.shared_pages, 38);
 }
 
+/* chain_a(x) = (x + 1) * 10 + 3, through libchain_b and libchain_c. */
+static int chain_works(sl_lib *lib)
+{
+	int (*a)(int) = (int (*)(int))sl_sym(lib, "chain_a");
+
+	return a && a(4) == 53;
+}
+
+/* libchain_a is linked lazily: its .got.plt lies outside RELRO, and its
+ * one RELRO page holds pointers into glibc, so no page is proven. Its slot
+ * for chain_b, a library the placement decides, is written from the cache
+ * on a warm load instead of looked up; its slots into glibc are looked up
+ * in every process. */
+Test(share, a_warm_load_writes_placement_only_bindings_from_the_cache)
+{
+	struct lib_report first = run_child(TESTLIB("libchain_a.so"), SL_SHARE, chain_works);
+	struct lib_report second = run_child(TESTLIB("libchain_a.so"), SL_SHARE, chain_works);
+
+	cr_assert(first.ok && second.ok, "libchain_a gives wrong answers from a warm cache");
+	cr_assert_eq(first.ssl.relocs_skipped, 0);
+	cr_assert_eq(second.ssl.shared_pages, 0);
+	cr_assert_eq(second.ssl.relocs_skipped, 1, "%zu", second.ssl.relocs_skipped);
+	cr_assert_eq(second.crypto.relocs_skipped, 1, "libchain_b's slot for chain_c: %zu",
+	             second.crypto.relocs_skipped);
+}
+
+/* A host with other objects (here: one more, opened by glibc) may bind a
+ * name the cache's host bound into the scope to an interposer of its own,
+ * so it does not use that cache: it writes its own. */
+Test(share, a_cache_is_used_only_by_the_same_host)
+{
+	struct lib_report first = run_child(TESTLIB("libchain_a.so"), SL_SHARE, chain_works);
+	struct lib_report other = {0}, again;
+	int fds[2], status;
+	pid_t pid;
+
+	cr_assert_eq(pipe(fds), 0);
+	pid = fork();
+	if (pid == 0) {
+		if (!dlopen("libbz2.so.1.0", RTLD_NOW | RTLD_GLOBAL))
+			_exit(2);
+		load_in_child(TESTLIB("libchain_a.so"), SL_SHARE, chain_works, &other);
+		_exit(write(fds[1], &other, sizeof(other)) == sizeof(other) ? 0 : 1);
+	}
+	close(fds[1]);
+	cr_assert_eq(read(fds[0], &other, sizeof(other)), (ssize_t)sizeof(other));
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	again = run_child(TESTLIB("libchain_a.so"), SL_SHARE, chain_works);
+	cr_assert(first.ok && other.ok && again.ok);
+	cr_assert_str_eq(first.ssl_status, "created");
+	cr_assert_str_eq(other.ssl_status, "created", "another host used the cache");
+	cr_assert_eq(other.ssl.relocs_skipped, 0);
+	cr_assert_eq(again.ssl.relocs_skipped, 1, "the same host did not: %zu",
+	             again.ssl.relocs_skipped);
+}
+
 /* The path of the one cache file whose name starts with the identity of
  * the library at lib ("" if none). */
 static void find_cache_of(const char *lib, char *path, size_t cap)
@@ -782,10 +857,10 @@ Test(share, damaged_dependency_record_makes_the_cache_unused)
 	cr_assert_neq(path[0], '\0');
 	chmod(path, 0644);
 	fd = open(path, O_RDWR);
-	/* The first dependency's identity, just after the 184-byte header. */
-	cr_assert_eq(pread(fd, &c, 1, 190), 1);
+	/* The first dependency's identity, just after the 192-byte header. */
+	cr_assert_eq(pread(fd, &c, 1, 198), 1);
 	c ^= 0x5a;
-	cr_assert_eq(pwrite(fd, &c, 1, 190), 1);
+	cr_assert_eq(pwrite(fd, &c, 1, 198), 1);
 	close(fd);
 	chmod(path, 0444);
 	second = run_child(LIBSSL, SL_SHARE, ssl_works);
