@@ -6,8 +6,13 @@
 #ifndef SL_ERROR_H
 #define SL_ERROR_H
 
+#include <stddef.h>
+
 /* Sets this thread's error: "<file>: <reason>". Returns -1 for convenience. */
 int error_set(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A reason formatted into why (cap bytes), for a caller that reports it
+ * its own way (the share cache's status); returns -1, as error_set. */
+int error_why(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The same, for a library that was searched for and not found (name as
  * asked for): error_missing() then gives name, so that a caller speaking
  * for dlopen can say it in dlerror's words. */

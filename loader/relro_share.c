@@ -2,13 +2,13 @@
 #include "reloc_arch.h"
 #include "hostsym.h"
 #include "share_place.h"
+#include "error.h"
 
 #include <dirent.h>
 #include <elf.h>
 #include <link.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,19 +77,6 @@ struct relro_span {
 	size_t len;
 	size_t page;
 };
-
-static int setwhy(char *why, size_t cap, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static int setwhy(char *why, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 void share_give_up(struct share_ctx *ctx, const char *reason)
 {
@@ -180,9 +167,9 @@ static int pick_dir(char *path, size_t cap)
 static int check_owned(const char *what, const struct stat *st, char *why, size_t cap)
 {
 	if (st->st_uid != geteuid() && st->st_uid != 0)
-		return setwhy(why, cap, "%s: owned by uid %u", what, (unsigned)st->st_uid);
+		return error_why(why, cap, "%s: owned by uid %u", what, (unsigned)st->st_uid);
 	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return setwhy(why, cap, "%s: writable by group or others", what);
+		return error_why(why, cap, "%s: writable by group or others", what);
 	return 0;
 }
 
@@ -191,19 +178,19 @@ int share_dir(char *path, size_t cap, char *why, size_t whycap)
 	struct stat st;
 
 	if (pick_dir(path, cap) != 0)
-		return setwhy(why, whycap, "share directory path too long");
+		return error_why(why, whycap, "share directory path too long");
 	if (lstat(path, &st) != 0 &&
 	    (errno != ENOENT || (mkdir(path, 0700) != 0 && errno != EEXIST) ||
 	     lstat(path, &st) != 0))
-		return setwhy(why, whycap, "share directory %s: %s", path, strerror(errno));
+		return error_why(why, whycap, "share directory %s: %s", path, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return setwhy(why, whycap, "share directory %s: not a directory", path);
+		return error_why(why, whycap, "share directory %s: not a directory", path);
 	if (st.st_uid != geteuid())
-		return setwhy(why, whycap, "share directory %s: owned by uid %u", path,
-		              (unsigned)st.st_uid);
+		return error_why(why, whycap, "share directory %s: owned by uid %u", path,
+		                 (unsigned)st.st_uid);
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return setwhy(why, whycap, "share directory %s: writable by group or others",
-		              path);
+		return error_why(why, whycap, "share directory %s: writable by group or others",
+		                 path);
 	return 0;
 }
 
@@ -244,18 +231,18 @@ static int read_salt(const char *name, uint64_t *salt, char *why, size_t cap)
 	if (fd < 0 && errno == ENOENT)
 		return -ENOENT;
 	if (fd < 0)
-		return setwhy(why, cap, "salt %s: %s", name, strerror(errno));
+		return error_why(why, cap, "salt %s: %s", name, strerror(errno));
 	n = fstat(fd, &st) == 0 ? read(fd, text, sizeof(text) - 1) : -1;
 	close(fd);
 	if (n != 16)
-		return setwhy(why, cap, "salt %s: unreadable or malformed", name);
+		return error_why(why, cap, "salt %s: unreadable or malformed", name);
 	if (check_owned(name, &st, why, cap) != 0)
 		return -1;
 	*salt = 0;
 	for (int i = 0; i < 16; i++) {
 		const char *d = strchr("0123456789abcdef", text[i]);
 		if (!d || !*d)
-			return setwhy(why, cap, "salt %s: unreadable or malformed", name);
+			return error_why(why, cap, "salt %s: unreadable or malformed", name);
 		*salt = *salt << 4 | (uint64_t)(d - "0123456789abcdef");
 	}
 	return 0;
@@ -343,18 +330,18 @@ int share_salt(const char *dir, uint64_t *salt, char *why, size_t whycap)
 	int err;
 
 	if (read_boot_id(boot, sizeof(boot)) != 0)
-		return setwhy(why, whycap, "cannot read /proc/sys/kernel/random/boot_id");
+		return error_why(why, whycap, "cannot read /proc/sys/kernel/random/boot_id");
 	snprintf(name, sizeof(name), "%s/salt-%s", dir, boot);
 	err = read_salt(name, salt, why, whycap);
 	if (err != -ENOENT)
 		return err;
 	err = create_salt(name);
 	if (err < 0)
-		return setwhy(why, whycap, "salt %s: cannot create: %s", name, strerror(errno));
+		return error_why(why, whycap, "salt %s: cannot create: %s", name, strerror(errno));
 	if (err == 0)
 		remove_old_boots(dir, name + strlen(dir) + 1);
 	err = read_salt(name, salt, why, whycap);
-	return err == -ENOENT ? setwhy(why, whycap, "salt %s: vanished", name) : err;
+	return err == -ENOENT ? error_why(why, whycap, "salt %s: vanished", name) : err;
 }
 
 /* ---- Who the library is, and where it goes ---- */
@@ -772,7 +759,7 @@ static int write_cache(const struct share_ctx *ctx, const struct relro_span *s, 
 static int check_trusted(int fd, struct stat *st, char *why, size_t cap)
 {
 	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode))
-		return setwhy(why, cap, "not a regular file");
+		return error_why(why, cap, "not a regular file");
 	return check_owned("cache", st, why, cap);
 }
 
@@ -793,11 +780,11 @@ static int check_header(const struct share_ctx *ctx, const struct relro_span *s,
 	want.nvalues = got->nvalues;
 	if (memcmp(got, &want, sizeof(want)) != 0 ||
 	    (got->nbitmap && got->nbitmap != bitmap_len(s)))
-		return setwhy(why, cap, "cache header does not match this library and base");
+		return error_why(why, cap, "cache header does not match this library and base");
 	*m = layout(got->ndeps, got->nbitmap, got->napply, got->nvalues, s->page);
 	if (got->meta_size != m->size || (uint64_t)file_size != m->size + s->len)
-		return setwhy(why, cap, "cache has %lld bytes, expected %zu", (long long)file_size,
-		              m->size + s->len);
+		return error_why(why, cap, "cache has %lld bytes, expected %zu",
+		                 (long long)file_size, m->size + s->len);
 	return 0;
 }
 
@@ -810,13 +797,13 @@ static int check_meta(const struct share_ctx *ctx, const unsigned char *meta,
 	const uint32_t *apply = (const uint32_t *)(meta + m->apply);
 
 	if (checksum_pages(meta + sizeof(*h), m->size - sizeof(*h)) != h->meta_checksum)
-		return setwhy(why, cap, "cache checksum mismatch (corrupt metadata)");
+		return error_why(why, cap, "cache checksum mismatch (corrupt metadata)");
 	if (h->ndeps && memcmp(meta + m->deps, ctx->deps, h->ndeps * sizeof(*ctx->deps)) != 0)
-		return setwhy(why, cap, "cache made with its dependencies placed elsewhere");
+		return error_why(why, cap, "cache made with its dependencies placed elsewhere");
 	for (size_t i = 0; i < h->napply; i++)
 		if (apply[i] >= nrelocs(ctx))
-			return setwhy(why, cap, "cache lists relocation %u of %zu", apply[i],
-			              nrelocs(ctx));
+			return error_why(why, cap, "cache lists relocation %u of %zu", apply[i],
+			                 nrelocs(ctx));
 	/* A value is written only to a word of the writable segment that no
 	 * proven page (mapped read-only) holds. */
 	for (size_t i = 0; i < h->nvalues; i++) {
@@ -824,10 +811,10 @@ static int check_meta(const struct share_ctx *ctx, const unsigned char *meta,
 		uintptr_t at = ctx->bias + v->offset;
 		if (v->offset % 8 || at < ctx->rw_lo || at >= ctx->rw_hi || ctx->rw_hi - at < 8 ||
 		    (h->nbitmap && in_proven(ctx, meta + m->bitmap, at, 8)))
-			return setwhy(why, cap,
-			              "cache has a value for 0x%llx, outside its writable "
-			              "pages",
-			              (unsigned long long)v->offset);
+			return error_why(why, cap,
+			                 "cache has a value for 0x%llx, outside its writable "
+			                 "pages",
+			                 (unsigned long long)v->offset);
 	}
 	return 0;
 }
@@ -843,13 +830,13 @@ static int check_cache(const struct share_ctx *ctx, const struct relro_span *s, 
 	if (check_trusted(fd, &st, why, cap) != 0)
 		return -1;
 	if ((size_t)st.st_size < s->page + s->len)
-		return setwhy(why, cap, "cache has %lld bytes, expected at least %zu",
-		              (long long)st.st_size, s->page + s->len);
+		return error_why(why, cap, "cache has %lld bytes, expected at least %zu",
+		                 (long long)st.st_size, s->page + s->len);
 	if (check_header(ctx, s, h, st.st_size, m, why, cap) != 0 ||
 	    check_meta(ctx, file, m, why, cap) != 0)
 		return -1;
 	if (checksum_pages(file + m->size, s->len) != h->checksum)
-		return setwhy(why, cap, "cache checksum mismatch (corrupt)");
+		return error_why(why, cap, "cache checksum mismatch (corrupt)");
 	return 0;
 }
 
@@ -904,12 +891,13 @@ static int open_cache(const struct share_ctx *ctx, const struct relro_span *s, i
 	if (fd < 0 && errno == ENOENT && write) {
 		err = write_cache(ctx, s, name);
 		if (err < 0)
-			return setwhy(why, cap, "cannot write cache %s: %s", name, strerror(-err));
+			return error_why(why, cap, "cannot write cache %s: %s", name,
+			                 strerror(-err));
 		*created = err == 0;
 		fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (fd < 0)
-		return setwhy(why, cap, "cache %s: %s", name, strerror(errno));
+		return error_why(why, cap, "cache %s: %s", name, strerror(errno));
 	return fd;
 }
 
@@ -1025,13 +1013,13 @@ static int check_pages(const struct relro_span *s, int fd, off_t pages, uint64_t
 	for (done = 0; done < s->len; done += n) {
 		n = s->len - done < sizeof(buf) ? s->len - done : sizeof(buf);
 		if ((got = pread(fd, buf, n, pages + (off_t)done)) != (ssize_t)n)
-			return setwhy(why, cap, "cannot read cache: %s",
-			              got < 0 ? strerror(errno) : "short read");
+			return error_why(why, cap, "cannot read cache: %s",
+			                 got < 0 ? strerror(errno) : "short read");
 		checksum_add(&c, buf, n);
 	}
 	return checksum_end(&c) == checksum
 	               ? 0
-	               : setwhy(why, cap, "cache checksum mismatch (corrupt)");
+	               : error_why(why, cap, "cache checksum mismatch (corrupt)");
 }
 
 /* Whether the bitmap at map proves any of the span's pages. */

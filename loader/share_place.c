@@ -1,11 +1,11 @@
 #include "share_place.h"
+#include "error.h"
 #include "arraygrow.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,19 +33,6 @@ static struct {
 	off_t read_to;
 	uintptr_t end; /* the end of the highest record */
 } layout;
-
-static int setwhy(char *why, size_t cap, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static int setwhy(char *why, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static uint64_t record_check(const struct place_rec *r)
 {
@@ -116,11 +103,12 @@ static int check_file(int fd, const char *name, char *why, size_t cap)
 	struct stat st;
 
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-		return setwhy(why, cap, "layout %s: not a regular file", name);
+		return error_why(why, cap, "layout %s: not a regular file", name);
 	if (st.st_uid != geteuid() && st.st_uid != 0)
-		return setwhy(why, cap, "layout %s: owned by uid %u", name, (unsigned)st.st_uid);
+		return error_why(why, cap, "layout %s: owned by uid %u", name,
+		                 (unsigned)st.st_uid);
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return setwhy(why, cap, "layout %s: writable by group or others", name);
+		return error_why(why, cap, "layout %s: writable by group or others", name);
 	return 0;
 }
 
@@ -135,11 +123,11 @@ static int add_record(const char *identity, size_t span, size_t align, uintptr_t
 	int rc = -1;
 
 	if (fd < 0)
-		return setwhy(why, cap, "layout %s: %s", layout.name, strerror(errno));
+		return error_why(why, cap, "layout %s: %s", layout.name, strerror(errno));
 	if (check_file(fd, layout.name, why, cap) != 0)
 		goto out;
 	if (flock(fd, LOCK_EX) != 0) {
-		setwhy(why, cap, "layout %s: cannot lock: %s", layout.name, strerror(errno));
+		error_why(why, cap, "layout %s: cannot lock: %s", layout.name, strerror(errno));
 		goto out;
 	}
 	read_new(fd, lo, hi);
@@ -154,7 +142,7 @@ static int add_record(const char *identity, size_t span, size_t align, uintptr_t
 	                : lo + ((salt * 0x9e3779b97f4a7c15ULL) % ((hi - lo) / 2) & ~0x1fffffULL);
 	start = (start + align - 1) & ~(uintptr_t)(align - 1);
 	if (start < lo || start > hi || hi - start < span) {
-		setwhy(why, cap, "layout %s: no room for %zu bytes", layout.name, span);
+		error_why(why, cap, "layout %s: no room for %zu bytes", layout.name, span);
 		goto out;
 	}
 	memset(&r, 0, sizeof(r));
@@ -164,11 +152,11 @@ static int add_record(const char *identity, size_t span, size_t align, uintptr_t
 	r.span = span;
 	r.check = record_check(&r);
 	if (write(fd, &r, sizeof(r)) != (ssize_t)sizeof(r)) {
-		setwhy(why, cap, "layout %s: cannot write: %s", layout.name, strerror(errno));
+		error_why(why, cap, "layout %s: cannot write: %s", layout.name, strerror(errno));
 		goto out;
 	}
 	read_new(fd, lo, hi);
-	rc = find(identity, span) ? 0 : setwhy(why, cap, "layout %s: record lost", layout.name);
+	rc = find(identity, span) ? 0 : error_why(why, cap, "layout %s: record lost", layout.name);
 out:
 	close(fd); /* drops the lock */
 	return rc;

@@ -22,23 +22,13 @@ static char dir[64];
 static void make_dir(void)
 {
 	strcpy(dir, "/tmp/share-test-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	setenv("SOLOAD_SHARE_DIR", dir, 1);
 }
 
 static void remove_dir(void)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[PATH_MAX];
-
-	while (d && (e = readdir(d))) {
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
+	tu_remove_tree(dir);
 }
 
 TestSuite(share, .init = make_dir, .fini = remove_dir);

@@ -1,4 +1,5 @@
 #include "share_place.h"
+#include "support/testutil.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -20,22 +21,12 @@ static char dir[64];
 static void make_dir(void)
 {
 	strcpy(dir, "/tmp/place-test-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 }
 
 static void remove_dir(void)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[PATH_MAX];
-
-	while (d && (e = readdir(d))) {
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
+	tu_remove_tree(dir);
 }
 
 TestSuite(place, .init = make_dir, .fini = remove_dir);
