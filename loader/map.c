@@ -369,7 +369,7 @@ void map_prefault_writes(const struct sl_lib *lib, uint64_t lo, uint64_t hi, siz
  * relocations) took a second fault that copies it and flushes the TLB, and
  * every proven page mapped from the cache had its entry torn down first.
  * Read from the file instead, the pages are first touched by the write or
- * the cache's mapping: a warm load of libQt5Core's tree 0.89x-0.91x the
+ * the cache's mapping: a warm load of libQt5Core's tree 0.89x-0.93x the
  * CPU time (bench/README.md). Only the part held in the file; else, or if
  * the read fails, dynamic_decode reads the mapping as before.
  */
