@@ -42,7 +42,7 @@ static int add_needed(struct sl_lib *lib, uint64_t name)
 	return 0;
 }
 
-/* The one walk over PT_DYNAMIC. */
+/* The one walk over PT_DYNAMIC: map.c's copy of it when there is one. */
 static int read_tags(struct sl_lib *lib)
 {
 	const Elf64_Phdr *ph = &lib->dynamic_ph;
@@ -51,6 +51,10 @@ static int read_tags(struct sl_lib *lib)
 
 	if (!d || ph->p_vaddr % 8)
 		return error_set(lib->name, "PT_DYNAMIC outside the loaded segments");
+	if (lib->dynamic_copy) {
+		d = lib->dynamic_copy;
+		n = lib->ndynamic_copy;
+	}
 	for (size_t i = 0; i < n && d[i].d_tag != DT_NULL; i++) {
 		int slot = slot_of(d[i].d_tag);
 		if (d[i].d_tag == DT_NEEDED && add_needed(lib, d[i].d_un.d_val) != 0)
@@ -60,6 +64,8 @@ static int read_tags(struct sl_lib *lib)
 		lib->dyn[slot] = d[i].d_un.d_val;
 		lib->dyn_present |= 1ULL << slot;
 	}
+	free(lib->dynamic_copy);
+	lib->dynamic_copy = NULL;
 	return 0;
 }
 

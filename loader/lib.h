@@ -142,6 +142,11 @@ struct sl_lib {
 	struct share_ctx *share;
 	struct sl_share_stats share_stats;
 
+	/* PT_DYNAMIC read from the file (map.c, with SL_SHARE), until
+	 * dynamic_decode has read it; NULL: read the mapping. */
+	Elf64_Dyn *dynamic_copy;
+	size_t ndynamic_copy;
+
 	/* Decoded dynamic table (dynamic.c). */
 	uint64_t dyn[DYN_COUNT];
 	uint64_t dyn_present; /* bit i set when dyn[i] was given (i < 64) */

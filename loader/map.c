@@ -103,6 +103,9 @@ static int reserve_span(struct sl_lib *lib, int fd, const struct load_plan *plan
  * from the cache. */
 #define PREFAULT_MAX       (8 * 4096UL)
 #define PREFAULT_FIRST_MAX (64 * 4096UL)
+/* Entries of a PT_DYNAMIC read from the file (copy_dynamic); libraries
+ * have 30 to 50. */
+#define DYNAMIC_COPY_MAX 1024
 
 static int populate_flag(const struct sl_lib *lib, const struct plan_segment *s, size_t len)
 {
@@ -358,6 +361,37 @@ void map_prefault_writes(const struct sl_lib *lib, uint64_t lo, uint64_t hi, siz
 		madvise((void *)start, end - start, MADV_POPULATE_WRITE);
 }
 
+/*
+ * Reading PT_DYNAMIC through the mapping faults its page in, and the kernel
+ * maps the 64 KiB around it read-only (fault-around): with SL_SHARE, whose
+ * RELRO is not prefaulted, that is most of the writable segment. Every
+ * page of it a warm load then writes (the recorded values, the listed
+ * relocations) took a second fault that copies it and flushes the TLB, and
+ * every proven page mapped from the cache had its entry torn down first.
+ * Read from the file instead, the pages are first touched by the write or
+ * the cache's mapping: a warm load of libQt5Core's tree 0.89x-0.93x the
+ * CPU time (bench/README.md). Only the part held in the file; else, or if
+ * the read fails, dynamic_decode reads the mapping as before.
+ */
+static void copy_dynamic(struct sl_lib *lib, int fd)
+{
+	const Elf64_Phdr *ph = &lib->dynamic_ph;
+	const struct sl_segment *s = lib_segment(lib, ph->p_vaddr);
+	size_t n = ph->p_memsz / sizeof(Elf64_Dyn), len = n * sizeof(Elf64_Dyn);
+	Elf64_Dyn *d;
+
+	if (!(lib->flags & SL_SHARE) || !s || !n || n > DYNAMIC_COPY_MAX ||
+	    ph->p_vaddr + len > s->vaddr + s->file_size || !(d = malloc(len)))
+		return;
+	if (pread(fd, d, len, (off_t)(s->file_offset + (ph->p_vaddr - s->vaddr))) !=
+	    (ssize_t)len) {
+		free(d);
+		return;
+	}
+	lib->dynamic_copy = d;
+	lib->ndynamic_copy = n;
+}
+
 int map_library(struct sl_lib *lib, int fd, const struct load_plan *plan)
 {
 	int placed = map_into_freed(lib, fd, plan);
@@ -380,6 +414,7 @@ int map_library(struct sl_lib *lib, int fd, const struct load_plan *plan)
 	lib->note_ph = plan->note;
 	if (record_relro(lib, &plan->relro) == 0) {
 		prefault_relro(lib, plan);
+		copy_dynamic(lib, fd);
 		return 0;
 	}
 fail:
@@ -389,6 +424,8 @@ fail:
 
 void map_release(struct sl_lib *lib)
 {
+	free(lib->dynamic_copy); /* a load that failed before decoding it */
+	lib->dynamic_copy = NULL;
 	if (lib->map_start && munmap(lib->map_start, lib->span) == 0 && !lib->share)
 		__atomic_store_n(&freed_span, (uintptr_t)lib->map_start, __ATOMIC_RELAXED);
 	lib->map_start = NULL;

@@ -1,7 +1,8 @@
 /*
  * malformed: every case of the malformed-ELF corpus (testlibs/gen_malformed.c)
  * is refused by sl_open with its expected message naming the file, without
- * a crash and without leaving a mapping or an fd behind; `soload info` on
+ * a crash and without leaving a mapping or an fd behind, with SL_SHARE too
+ * (which reads PT_DYNAMIC from the file, not the mapping); `soload info` on
  * each exits 1 with the same message.
  */
 #include "load.h"
@@ -44,14 +45,14 @@ static size_t read_manifest(struct mal_case *cases, size_t max)
 	return n;
 }
 
-static void expect_refused(const struct mal_case *c)
+static void expect_refused(const struct mal_case *c, int flags)
 {
 	char path[256];
 	const char *err;
 	sl_lib *lib;
 
 	snprintf(path, sizeof(path), CORPUS "/%.127s", c->file);
-	lib = sl_open(path, 0);
+	lib = sl_open(path, flags);
 	err = sl_error();
 	cr_expect_null(lib, "%s: loaded, but must fail with '%s'", c->file, c->expect);
 	if (lib) {
@@ -78,23 +79,42 @@ Test(malformed, corpus_has_every_kind_of_case)
 	sl_close(lib);
 }
 
-Test(malformed, every_case_refused_with_its_message_and_nothing_leaked)
+/* Every case twice with these flags: the first round sets up what stays
+ * for good (libelf, allocator arenas, the host's libc handle); the second
+ * must leave nothing behind. */
+static void expect_all_refused(int flags)
 {
 	static struct mal_case cases[MAX_CASES];
 	size_t n = read_manifest(cases, MAX_CASES);
 	int fds, maps;
 
-	/* The first round sets up what stays for good (libelf, allocator arenas,
-	 * the host's libc handle); the second must leave nothing behind. */
 	for (size_t i = 0; i < n; i++)
-		expect_refused(&cases[i]);
+		expect_refused(&cases[i], flags);
 	fds = tu_count_fds();
 	maps = tu_count_maps();
 	for (size_t i = 0; i < n; i++)
-		expect_refused(&cases[i]);
+		expect_refused(&cases[i], flags);
 	cr_expect_eq(tu_count_fds(), fds, "fds leaked: %d before, %d after", fds, tu_count_fds());
 	cr_expect_eq(tu_count_maps(), maps, "mappings leaked: %d before, %d after", maps,
 	             tu_count_maps());
+}
+
+Test(malformed, every_case_refused_with_its_message_and_nothing_leaked)
+{
+	expect_all_refused(0);
+}
+
+/* SL_SHARE reads PT_DYNAMIC from the file (map.c's copy_dynamic), or from
+ * the mapping where the file does not hold it all: the same refusals. */
+Test(malformed, every_case_refused_alike_with_sl_share)
+{
+	char dir[] = "/tmp/mapscope-malshare-XXXXXX";
+
+	cr_assert_not_null(tu_make_tmpdir(dir));
+	setenv("SOLOAD_SHARE_DIR", dir, 1);
+	expect_all_refused(SL_SHARE);
+	unsetenv("SOLOAD_SHARE_DIR");
+	tu_remove_tree(dir);
 }
 
 Test(malformed, soload_info_exits_1_with_the_message, .timeout = 60)
