@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -144,30 +143,11 @@ struct opener_search {
 	int found;
 };
 
-static int holds_in_scope(const struct sl_lib *l, const struct sl_lib *lib)
-{
-	for (size_t i = 0; i < l->nscope; i++)
-		if (l->scope[i].lib == lib)
-			return 1;
-	return 0;
-}
-
-static uintptr_t value_of(const struct sl_lib *lib, const Elf64_Sym *s)
-{
-	if (s->st_shndx == SHN_ABS)
-		return s->st_value;
-	if (ELF64_ST_TYPE(s->st_info) == STT_GNU_IFUNC) {
-		uintptr_t (*resolver)(unsigned long) = (void *)(lib->base + s->st_value);
-		return resolver(getauxval(AT_HWCAP));
-	}
-	return lib->base + s->st_value;
-}
-
 static void search_opener(struct sl_lib *l, void *arg)
 {
 	struct opener_search *s = arg;
 
-	if (s->found || l == s->lib || !holds_in_scope(l, s->lib))
+	if (s->found || l == s->lib || !lib_scope_holds(l, s->lib))
 		return;
 	for (size_t i = 0; i < l->nscope && !s->found; i++) {
 		struct sl_lib *d = l->scope[i].lib;
@@ -176,7 +156,7 @@ static void search_opener(struct sl_lib *l, void *arg)
 			continue;
 		s->def.lib = d;
 		s->def.sym = sym;
-		s->def.addr = value_of(d, sym);
+		s->def.addr = symbol_value(d, sym);
 		s->opener = l;
 		s->found = 1;
 	}

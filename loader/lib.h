@@ -182,6 +182,15 @@ static inline int lib_has(const struct sl_lib *lib, int idx)
 	return (lib->dyn_present >> idx) & 1;
 }
 
+/* Whether other is in lib's own scope (lib and its dependencies). */
+static inline int lib_scope_holds(const struct sl_lib *lib, const struct sl_lib *other)
+{
+	for (size_t i = 0; i < lib->nscope; i++)
+		if (lib->scope[i].lib == other)
+			return 1;
+	return 0;
+}
+
 /* The runtime address of [vaddr, vaddr + size) if it lies inside one loaded
  * segment, else NULL: every table is reached through this check. */
 void *lib_ptr(const struct sl_lib *lib, uint64_t vaddr, uint64_t size);

@@ -155,7 +155,7 @@ const Elf64_Sym *symbol_find_in(const struct sl_symtab *t, struct symbol_key *ke
 
 /* The runtime value of a definition in one of our libraries: IFUNCs are
  * resolved here by calling the resolver, as the system linker does. */
-static uintptr_t value_of(const struct sl_lib *lib, const Elf64_Sym *s)
+uintptr_t symbol_value(const struct sl_lib *lib, const Elf64_Sym *s)
 {
 	int type = ELF64_ST_TYPE(s->st_info);
 
@@ -247,7 +247,7 @@ static int found_in(struct sl_lib *lib, const Elf64_Sym *s, struct symdef *def)
 {
 	def->lib = lib;
 	def->sym = s;
-	def->addr = value_of(lib, s);
+	def->addr = symbol_value(lib, s);
 	return 0;
 }
 
@@ -485,15 +485,6 @@ static struct sl_lib *ours(struct symbol_key *key, struct symdef *def)
 	return definer;
 }
 
-/* Whether definer is in lib's own scope (lib and its dependencies). */
-static int in_own_scope(const struct sl_lib *lib, const struct sl_lib *definer)
-{
-	for (size_t i = 0; i < lib->nscope; i++)
-		if (lib->scope[i].lib == definer)
-			return 1;
-	return 0;
-}
-
 /* A reference of lib answered outside its own dependencies: by the global
  * scope with a definition in a library libsoload holds (SL_GLOBAL), or by
  * another library of the group being opened. As glibc's relocation dependencies,
@@ -504,7 +495,7 @@ static int bound(struct sl_lib *lib, struct symbol_key *key, struct symdef *def)
 {
 	struct sl_lib *definer = def->lib;
 
-	if (definer && definer != lib && !in_own_scope(lib, definer) &&
+	if (definer && definer != lib && !lib_scope_holds(lib, definer) &&
 	    unique_hold(lib, definer) != 0)
 		return error_set(lib->name, "out of memory");
 	return found(lib, key, def);

@@ -60,6 +60,10 @@ int symbol_lookup_global(const char *name, const char *version, const struct sl_
                          struct symdef *def);
 
 /* The name of lib's dynamic symbol symidx, or "?" if out of range. */
+/* The runtime value of lib's definition s: an IFUNC's resolver is called,
+ * a thread-local symbol's value is its offset in the block. */
+uintptr_t symbol_value(const struct sl_lib *lib, const Elf64_Sym *s);
+
 const char *symbol_name(const struct sl_lib *lib, uint32_t symidx);
 
 /* The version lib's reference symidx asks for, or NULL. */
