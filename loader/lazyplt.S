@@ -18,6 +18,8 @@
  * carries the target.
  */
 
+#include "xsavearea.inc"
+
 	.text
 	.globl	lazy_trampoline
 	.hidden	lazy_trampoline
@@ -41,17 +43,7 @@ lazy_trampoline:
 	pushq	%r10
 	subq	lazy_save_size(%rip), %rsp
 	andq	$-64, %rsp			/* XSAVE's alignment, and the call's */
-	/* XRSTOR refuses a header with stray bytes; XSAVE and XSAVEC write
-	 * only its first words. */
-	xorl	%eax, %eax
-	movq	%rax, 512(%rsp)
-	movq	%rax, 520(%rsp)
-	movq	%rax, 528(%rsp)
-	movq	%rax, 536(%rsp)
-	movq	%rax, 544(%rsp)
-	movq	%rax, 552(%rsp)
-	movq	%rax, 560(%rsp)
-	movq	%rax, 568(%rsp)
+	clear_xsave_header
 	movl	lazy_save_mask(%rip), %eax
 	movl	lazy_save_mask+4(%rip), %edx
 	movl	lazy_save_kind(%rip), %ecx

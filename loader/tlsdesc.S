@@ -23,6 +23,8 @@
  * call into tls.c, which sets up or allocates the block.
  */
 
+#include "xsavearea.inc"
+
 /* Everything but %rax kept around a call of fn(%rax); the address fn
  * returns, minus the thread pointer, in %rax. */
 .macro slow_path fn
@@ -42,17 +44,7 @@
 	movq	%rax, %rdi
 	subq	tlsdesc_xsave_size(%rip), %rsp
 	andq	$-64, %rsp			/* XSAVE's alignment, and the call's */
-	/* XRSTOR refuses a header with stray bytes, and XSAVE writes only
-	 * its first word. */
-	xorl	%eax, %eax
-	movq	%rax, 512(%rsp)
-	movq	%rax, 520(%rsp)
-	movq	%rax, 528(%rsp)
-	movq	%rax, 536(%rsp)
-	movq	%rax, 544(%rsp)
-	movq	%rax, 552(%rsp)
-	movq	%rax, 560(%rsp)
-	movq	%rax, 568(%rsp)
+	clear_xsave_header
 	movl	tlsdesc_xsave_mask(%rip), %eax
 	movl	tlsdesc_xsave_mask+4(%rip), %edx
 	xsave64	(%rsp)
