@@ -73,33 +73,33 @@ static int add_window(const struct sl_lib *lib, uintptr_t fn, struct code_window
 	return 1;
 }
 
+/* Adds fn's window to w and, if populate, maps it in (one page's populate
+ * fault-arounds the window); nothing if w has it already or is full. */
+static void populate_window(const struct sl_lib *lib, uintptr_t fn, struct code_windows *w,
+                            int populate)
+{
+	if (add_window(lib, fn, w) && populate)
+		madvise((void *)(fn & ~((uintptr_t)getpagesize() - 1)), 1, MADV_POPULATE_READ);
+}
+
 static void init_windows(const struct sl_lib *lib, struct code_windows *w, int populate)
 {
-	uintptr_t page = ~((uintptr_t)getpagesize() - 1);
-
 	w->n = 0;
-	if (lib_has(lib, DT_INIT) && add_window(lib, lib->base + lib->dyn[DT_INIT], w) && populate)
-		madvise((void *)((lib->base + lib->dyn[DT_INIT]) & page), 1, MADV_POPULATE_READ);
-	for (size_t i = 0; i < lib->ninit_array; i++) {
-		uintptr_t fn = (uintptr_t)lib->init_array[i];
-		if (add_window(lib, fn, w) && populate)
-			madvise((void *)(fn & page), 1, MADV_POPULATE_READ);
-	}
+	if (lib_has(lib, DT_INIT))
+		populate_window(lib, lib->base + lib->dyn[DT_INIT], w, populate);
+	for (size_t i = 0; i < lib->ninit_array; i++)
+		populate_window(lib, (uintptr_t)lib->init_array[i], w, populate);
 }
 
 static void prefault_fini(const struct sl_lib *lib)
 {
-	uintptr_t page = ~((uintptr_t)getpagesize() - 1);
 	struct code_windows w;
 
 	init_windows(lib, &w, 0);
-	if (lib_has(lib, DT_FINI) && add_window(lib, lib->base + lib->dyn[DT_FINI], &w))
-		madvise((void *)((lib->base + lib->dyn[DT_FINI]) & page), 1, MADV_POPULATE_READ);
-	for (size_t i = 0; i < lib->nfini_array; i++) {
-		uintptr_t fn = (uintptr_t)lib->fini_array[i];
-		if (add_window(lib, fn, &w))
-			madvise((void *)(fn & page), 1, MADV_POPULATE_READ);
-	}
+	if (lib_has(lib, DT_FINI))
+		populate_window(lib, lib->base + lib->dyn[DT_FINI], &w, 1);
+	for (size_t i = 0; i < lib->nfini_array; i++)
+		populate_window(lib, (uintptr_t)lib->fini_array[i], &w, 1);
 }
 
 void initfini_run_init(struct sl_lib *lib)
