@@ -44,39 +44,49 @@ static int from_cache(const struct sl_lib *lib, const reloc_word *p)
 	return lib->share && share_mapped(lib->share, (uintptr_t)p);
 }
 
-/* An even word is an address to relocate; an odd word is a bitmap of the
- * 63 words that follow the last address. Without write, only checks. */
-static int walk_relr(struct sl_lib *lib, int write)
+/* Calls fn(lib, offset, arg) for each address DT_RELR relocates: an even
+ * word is an address, an odd word a bitmap of the 63 words that follow the
+ * last one. -1 as soon as fn fails. */
+static int each_relr(struct sl_lib *lib, int (*fn)(struct sl_lib *, uint64_t, void *), void *arg)
 {
 	uint64_t where = 0;
 
 	for (size_t i = 0; i < lib->nrelr; i++) {
 		uint64_t w = lib->relr[i];
 		if (!(w & 1)) {
-			reloc_word *p = target(lib, w);
-			if (!p)
+			if (fn(lib, w, arg) != 0)
 				return -1;
-			if (write && !from_cache(lib, p))
-				*p += lib->base;
-			else if (write)
-				lib->share_stats.relocs_skipped++;
 			where = w + 8;
 			continue;
 		}
-		for (unsigned bit = 1; bit < 64; bit++) {
-			reloc_word *p;
-			if (!((w >> bit) & 1))
-				continue;
-			if (!(p = target(lib, where + (bit - 1) * 8)))
+		for (unsigned bit = 1; bit < 64; bit++)
+			if (((w >> bit) & 1) && fn(lib, where + (bit - 1) * 8, arg) != 0)
 				return -1;
-			if (write && !from_cache(lib, p))
-				*p += lib->base;
-			else if (write)
-				lib->share_stats.relocs_skipped++;
-		}
 		where += 63 * 8;
 	}
 	return 0;
+}
+
+/* One DT_RELR address, checked, and relocated if *(int *)write. */
+static int relr_one(struct sl_lib *lib, uint64_t off, void *write)
+{
+	reloc_word *p = target(lib, off);
+
+	if (!p)
+		return -1;
+	if (!*(int *)write)
+		return 0;
+	if (from_cache(lib, p))
+		lib->share_stats.relocs_skipped++;
+	else
+		*p += lib->base;
+	return 0;
+}
+
+/* Without write, only checks. */
+static int walk_relr(struct sl_lib *lib, int write)
+{
+	return each_relr(lib, relr_one, &write);
 }
 
 static int unsupported(struct sl_lib *lib, const Elf64_Rela *r)
@@ -291,20 +301,41 @@ static void extend(struct extent *e, uint64_t off)
 		e->hi = off + 8;
 }
 
-/* Entries at or past e->lo of a run sorted by address, by a binary search. */
-static void extend_sorted(struct extent *e, const Elf64_Rela *r, size_t n)
+/* The end of the prefix of r[0..n) for which in(r, arg) holds, by a
+ * binary search: r is ordered so that it holds for a prefix only. */
+static size_t prefix_end(const Elf64_Rela *r, size_t n, int (*in)(const Elf64_Rela *, uint64_t),
+                         uint64_t arg)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (r[mid].r_offset < e->lo)
+		if (in(&r[mid], arg))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo < n) {
-		e->n += n - lo;
+	return lo;
+}
+
+static int offset_below(const Elf64_Rela *r, uint64_t lo)
+{
+	return r->r_offset < lo;
+}
+
+static int is_relative(const Elf64_Rela *r, uint64_t unused)
+{
+	(void)unused;
+	return reloc_kind_of(ELF64_R_TYPE(r->r_info)) == RK_RELATIVE;
+}
+
+/* Entries at or past e->lo of a run sorted by address. */
+static void extend_sorted(struct extent *e, const Elf64_Rela *r, size_t n)
+{
+	size_t first = prefix_end(r, n, offset_below, e->lo);
+
+	if (first < n) {
+		e->n += n - first;
 		if (r[n - 1].r_offset + 8 > e->hi)
 			e->hi = r[n - 1].r_offset + 8;
 	}
@@ -318,18 +349,18 @@ static void extend_sorted(struct extent *e, const Elf64_Rela *r, size_t n)
  */
 static void extend_rela(struct extent *e, const Elf64_Rela *r, size_t n)
 {
-	size_t lo = 0, hi = n;
+	size_t nrelative = prefix_end(r, n, is_relative, 0);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (reloc_kind_of(ELF64_R_TYPE(r[mid].r_info)) == RK_RELATIVE)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	extend_sorted(e, r, lo);
-	for (size_t i = lo; i < n; i++)
+	extend_sorted(e, r, nrelative);
+	for (size_t i = nrelative; i < n; i++)
 		extend(e, r[i].r_offset);
+}
+
+static int extend_relr(struct sl_lib *lib, uint64_t off, void *e)
+{
+	(void)lib;
+	extend(e, off);
+	return 0;
 }
 
 /* Where relocation will write past RELRO, so that those pages are copied in
@@ -338,22 +369,10 @@ static void prefault_targets(struct sl_lib *lib)
 {
 	struct extent e = {.lo = lib->relro_size ? lib->relro_start + lib->relro_size - lib->base
 	                                         : lib->rw_vaddr};
-	uint64_t where = 0;
 
 	if (!lib->rw_end || !map_writes_fault(lib, e.lo))
 		return;
-	for (size_t i = 0; i < lib->nrelr; i++) {
-		uint64_t w = lib->relr[i];
-		if (!(w & 1)) {
-			extend(&e, w);
-			where = w + 8;
-			continue;
-		}
-		for (unsigned bit = 1; bit < 64; bit++)
-			if ((w >> bit) & 1)
-				extend(&e, where + (bit - 1) * 8);
-		where += 63 * 8;
-	}
+	each_relr(lib, extend_relr, &e);
 	extend_rela(&e, lib->rela, lib->nrela);
 	extend_sorted(&e, lib->jmprel, lib->njmprel);
 	map_prefault_writes(lib, e.lo, e.hi, e.n);
