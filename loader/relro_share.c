@@ -163,16 +163,6 @@ static int pick_dir(char *path, size_t cap)
 	return n > 0 && (size_t)n < cap ? 0 : -1;
 }
 
-/* Whoever can write where our cache files live could plant pages we map. */
-static int check_owned(const char *what, const struct stat *st, char *why, size_t cap)
-{
-	if (st->st_uid != geteuid() && st->st_uid != 0)
-		return error_why(why, cap, "%s: owned by uid %u", what, (unsigned)st->st_uid);
-	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return error_why(why, cap, "%s: writable by group or others", what);
-	return 0;
-}
-
 int share_dir(char *path, size_t cap, char *why, size_t whycap)
 {
 	struct stat st;
@@ -236,7 +226,7 @@ static int read_salt(const char *name, uint64_t *salt, char *why, size_t cap)
 	close(fd);
 	if (n != 16)
 		return error_why(why, cap, "salt %s: unreadable or malformed", name);
-	if (check_owned(name, &st, why, cap) != 0)
+	if (share_file_trusted(name, &st, why, cap) != 0)
 		return -1;
 	*salt = 0;
 	for (int i = 0; i < 16; i++) {
@@ -760,7 +750,7 @@ static int check_trusted(int fd, struct stat *st, char *why, size_t cap)
 {
 	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode))
 		return error_why(why, cap, "not a regular file");
-	return check_owned("cache", st, why, cap);
+	return share_file_trusted("cache", st, why, cap);
 }
 
 /* The header against our library, base and dependencies; m gets the

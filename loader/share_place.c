@@ -96,6 +96,15 @@ static const struct place_rec *find(const char *identity, size_t span)
 	return NULL;
 }
 
+int share_file_trusted(const char *what, const struct stat *st, char *why, size_t cap)
+{
+	if (st->st_uid != geteuid() && st->st_uid != 0)
+		return error_why(why, cap, "%s: owned by uid %u", what, (unsigned)st->st_uid);
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return error_why(why, cap, "%s: writable by group or others", what);
+	return 0;
+}
+
 /* Whoever can write the layout could move our libraries onto each other's
  * bases (which only costs sharing), but it is refused like a cache. */
 static int check_file(int fd, const char *name, char *why, size_t cap)
@@ -104,12 +113,7 @@ static int check_file(int fd, const char *name, char *why, size_t cap)
 
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
 		return error_why(why, cap, "layout %s: not a regular file", name);
-	if (st.st_uid != geteuid() && st.st_uid != 0)
-		return error_why(why, cap, "layout %s: owned by uid %u", name,
-		                 (unsigned)st.st_uid);
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return error_why(why, cap, "layout %s: writable by group or others", name);
-	return 0;
+	return share_file_trusted(name, &st, why, cap);
 }
 
 /* Appends a record for (identity, span) after the highest one, under the

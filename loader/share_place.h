@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 /* The base recorded for (identity, span) in dir's layout for this salt,
  * recording one in [lo, hi) if there is none (align: a power of two, at
@@ -25,6 +26,11 @@
  * registry lock. */
 int share_place(const char *dir, uint64_t salt, const char *identity, size_t span, size_t align,
                 uintptr_t lo, uintptr_t hi, uintptr_t *base, char *why, size_t whycap);
+
+/* Whether a file of the share directory may be trusted: owned by us or
+ * root, writable by no one else (whoever can write it could plant pages
+ * we map). 0, or -1 with "<what>: <reason>" in why. */
+int share_file_trusted(const char *what, const struct stat *st, char *why, size_t cap);
 
 /* The layout file's name in dir for this salt, into name (cap bytes). */
 void share_place_name(const char *dir, uint64_t salt, char *name, size_t cap);
