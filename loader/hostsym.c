@@ -563,14 +563,11 @@ static int may_define(const struct host_object *o, const char *name, uint32_t ha
 {
 	const struct sl_symtab *v = &o->tab;
 	const uint32_t *h = v->gnu_hash;
-	uint64_t word, mask;
 	uint32_t i;
 
 	if (!h)
 		return 1;
-	word = v->gnu_bloom[(hash / 64) & (h[2] - 1)];
-	mask = (1ULL << (hash % 64)) | (1ULL << ((hash >> h[3]) % 64));
-	if ((word & mask) != mask)
+	if (!symtab_may_hold(v, hash))
 		return 0;
 	i = v->gnu_buckets[hash % h[0]];
 	if (i == 0)
@@ -1036,8 +1033,7 @@ static int snapshot_may_define(uint32_t hash)
 		return namefilter_may_hold(merged, hash);
 	for (int i = 0; i < npass_blooms; i++) {
 		const struct bloom_snapshot *b = &pass_blooms[i];
-		uint64_t word = b->words[(hash / 64) & b->mask];
-		if (((word >> (hash % 64)) & 1) && ((word >> ((hash >> b->shift) % 64)) & 1))
+		if (gnu_bloom_may_hold(b->words, b->mask, b->shift, hash))
 			return 1;
 	}
 	return 0;
@@ -1056,9 +1052,9 @@ int hostsym_global_may_define(uint32_t hash)
 		build_objects();
 	for (size_t i = 0; i < objects.nt && !may; i++) {
 		const struct host_object *h = &objects.t[i];
-		uint64_t word = h->bloom ? h->bloom[(hash / 64) & h->bloom_mask] : ~0ULL;
-		may = h->scope != SCOPE_LOCAL && ((word >> (hash % 64)) & 1) &&
-		      ((word >> ((hash >> h->bloom_shift) % 64)) & 1);
+		may = h->scope != SCOPE_LOCAL &&
+		      (!h->bloom ||
+		       gnu_bloom_may_hold(h->bloom, h->bloom_mask, h->bloom_shift, hash));
 	}
 	may |= objects.failed;
 	pthread_mutex_unlock(&misses_lock);
@@ -1101,12 +1097,9 @@ again:
 			pthread_mutex_unlock(&misses_lock);
 			return HOSTSYM_ASK; /* an object only glibc can search */
 		}
-		if (h->bloom) {
-			uint64_t word = h->bloom[(key->gnu_hash / 64) & h->bloom_mask];
-			if (!((word >> (key->gnu_hash % 64)) & 1) ||
-			    !((word >> ((key->gnu_hash >> h->bloom_shift) % 64)) & 1))
-				continue;
-		}
+		if (h->bloom &&
+		    !gnu_bloom_may_hold(h->bloom, h->bloom_mask, h->bloom_shift, key->gnu_hash))
+			continue;
 		if (key->version && !h->versions_read)
 			read_versions(h);
 		if (!(s = symbol_find_in(&h->tab, key)))

@@ -103,13 +103,11 @@ static const Elf64_Sym *find_gnu(const struct sl_symtab *t, const struct symbol_
 {
 	const uint32_t *h = t->gnu_hash;
 	uint32_t hash = key->gnu_hash;
-	uint64_t word = t->gnu_bloom[(hash / 64) & (h[2] - 1)];
-	uint64_t mask = (1ULL << (hash % 64)) | (1ULL << ((hash >> h[3]) % 64));
 	const Elf64_Sym *first = NULL;
 	unsigned nversioned = 0;
 	uint32_t i;
 
-	if ((word & mask) != mask)
+	if (!symtab_may_hold(t, hash))
 		return NULL;
 	i = t->gnu_buckets[hash % h[0]];
 	if (!i)
@@ -251,30 +249,13 @@ static int found_in(struct sl_lib *lib, const Elf64_Sym *s, struct symdef *def)
 	return 0;
 }
 
-/* Whether the table t may define a name of GNU hash hash: its bloom filter,
- * as hostsym_global_may_define. Tested in the scope walks before
- * symbol_find_in is called: most libraries of a scope fail it, and the
- * call around the same test in find_gnu cost three times as much (a
- * first load of libgtk-3 made 260,000 such calls, a third of its
- * instructions). */
-static inline int may_define(const struct sl_symtab *t, uint32_t hash)
-{
-	const uint32_t *h = t->gnu_hash;
-	uint64_t word;
-
-	if (!h)
-		return 1;
-	word = t->gnu_bloom[(hash / 64) & (h[2] - 1)];
-	return ((word >> (hash % 64)) & 1) && ((word >> ((hash >> h[3]) % 64)) & 1);
-}
-
 /* libsoload's global libraries, skip's definitions left out (RTLD_NEXT). */
 static int in_our_globals(struct symbol_key *key, const struct sl_lib *skip, struct symdef *def)
 {
 	for (size_t i = 0; i < nglobals; i++) {
 		const Elf64_Sym *s;
 		if (globals[i] != skip && globals[i]->state >= LIB_RELOCATING &&
-		    may_define(&globals[i]->tab, key->gnu_hash) &&
+		    symtab_may_hold(&globals[i]->tab, key->gnu_hash) &&
 		    (s = symbol_find_in(&globals[i]->tab, key)))
 			return found_in(globals[i], s, def);
 	}
@@ -337,7 +318,7 @@ static int own_hash(const struct sl_lib *lib, uint32_t symidx, uint32_t *hash)
 static int global_surely_lacks(uint32_t hash)
 {
 	for (size_t i = 0; i < nglobals; i++)
-		if (may_define(&globals[i]->tab, hash))
+		if (symtab_may_hold(&globals[i]->tab, hash))
 			return 0;
 	return !hostsym_global_may_define(hash);
 }
@@ -360,7 +341,7 @@ static int in_local(struct sl_lib *root, struct symbol_key *key, int ask_host, s
 	for (size_t i = 0; i < root->nscope; i++) {
 		struct sl_lib *in = root->scope[i].lib;
 		const Elf64_Sym *s;
-		if (in && may_define(&in->tab, key->gnu_hash) &&
+		if (in && symtab_may_hold(&in->tab, key->gnu_hash) &&
 		    (s = symbol_find_in(&in->tab, key)))
 			return found_in(in, s, def);
 		if (!in && ask_host) {
@@ -416,7 +397,7 @@ static int lookup_own(struct sl_lib *lib, uint32_t symidx, struct symbol_key *ke
 		const Elf64_Sym *s;
 		if (in == lib)
 			return found_in(lib, &lib->tab.symtab[symidx], def);
-		if (in && may_define(&in->tab, key->gnu_hash) &&
+		if (in && symtab_may_hold(&in->tab, key->gnu_hash) &&
 		    (s = symbol_find_in(&in->tab, key)))
 			return found_in(in, s, def);
 	}
