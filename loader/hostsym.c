@@ -87,7 +87,8 @@ static void note_missing(void *handle, const char *name)
  * own instructions on libz). */
 static __thread int in_pass;
 
-static void check_unloads(unsigned long long subs);
+/* glibc's count of unloads as last seen. */
+static unsigned long long known_subs;
 
 /* Whether glibc loaded or unloaded anything since the last look: one
  * dl_iterate_phdr that stops at the first object. Under the lock. */
@@ -98,7 +99,10 @@ static void check_changes(void)
 	if (in_pass)
 		return;
 	dl_iterate_phdr(read_counts, &now);
-	check_unloads(now.subs);
+	if (now.subs != known_subs) {
+		known_subs = now.subs;
+		objects_changed();
+	}
 	check_generation(now.adds);
 }
 
@@ -546,17 +550,6 @@ static const struct range *range_of(const void *addr)
 	return lo > 0 && a < objects.r[lo - 1].hi ? &objects.r[lo - 1] : NULL;
 }
 
-/* 1 if addr lies in a segment of an object glibc has loaded, 0 if not, -1
- * if that could not be told. */
-static int inside_an_object(const void *addr)
-{
-	if (objects.stale)
-		build_objects();
-	if (objects.failed)
-		return -1;
-	return range_of(addr) != NULL;
-}
-
 /* Whether o defines name (hash: its GNU hash), or may: 0 only when its
  * GNU hash table says no. */
 static int may_define(const struct host_object *o, const char *name, uint32_t hash)
@@ -622,212 +615,6 @@ int hostsym_same_object(const void *a, const void *b)
 	same = ra && rb && ra->object == rb->object;
 	pthread_mutex_unlock(&misses_lock);
 	return same;
-}
-
-/*
- * Bindings: every library asks for the same few hundred libc names, and a
- * host binding costs a walk of the global scope (and an IFUNC's resolver
- * call); remembered, a repeated one costs a hash probe. The table starts
- * small and doubles: a fixed one of 2,048 slots in .bss cost a first load
- * one page fault for nearly every probe (18 of liblzma's 31). Past
- * MAX_BINDINGS, new bindings are simply not remembered.
- */
-#define MIN_BINDINGS 64   /* a power of two */
-#define MAX_BINDINGS 8192 /* a power of two */
-
-struct binding {
-	uint32_t hash;
-	/* owned: one allocation, name then the others; else the strings of
-	 * the object that defines it, which live as long as the binding (it is
-	 * dropped when that object is unloaded). */
-	int owned;
-	const char *name, *version, *file;
-	void *addr;
-};
-
-static struct binding *bindings;
-static size_t nslots, nbindings;
-static unsigned long long bindings_subs;
-
-static int same(const char *a, const char *b)
-{
-	return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-/* The slot of the binding in table (of slots, a power of two), or the empty
- * slot where it would go. */
-static struct binding *slot_in(struct binding *table, size_t slots, const char *name,
-                               uint32_t hash, const char *version, const char *file)
-{
-	for (size_t i = hash;; i++) {
-		struct binding *b = &table[i & (slots - 1)];
-		if (!b->name || (b->hash == hash && !strcmp(b->name, name) &&
-		                 same(b->version, version) && same(b->file, file)))
-			return b;
-	}
-}
-
-/* Moves the bindings keep accepts into a fresh table of slots slots and
- * frees the others; on failure to allocate, frees them all. */
-static void rehash(size_t slots, int (*keep)(const struct binding *))
-{
-	struct binding *old = bindings, *table = calloc(slots, sizeof(*table));
-	size_t nold = nslots;
-
-	nbindings = 0;
-	for (size_t i = 0; i < nold; i++) {
-		struct binding *b = &old[i];
-		if (!b->name)
-			continue;
-		if (table && keep(b)) {
-			*slot_in(table, slots, b->name, b->hash, b->version, b->file) = *b;
-			nbindings++;
-		} else if (b->owned) {
-			free((void *)b->name);
-		}
-	}
-	free(old);
-	bindings = table;
-	nslots = table ? slots : 0;
-}
-
-static int into_a_loaded_object(const struct binding *b)
-{
-	return (!b->addr || inside_an_object(b->addr) == 1) &&
-	       (b->owned || inside_an_object(b->name) == 1);
-}
-
-static int keep_all(const struct binding *b)
-{
-	(void)b;
-	return 1;
-}
-
-/*
- * Once glibc has unloaded something, only bindings to what it unloaded are
- * wrong (objects it keeps stay in the same order), so those are dropped and
- * the rest are kept: a process that dlopens and dlcloses plugins does not
- * lose every binding each time. Under the lock.
- */
-static void check_unloads(unsigned long long subs)
-{
-	if (subs == bindings_subs)
-		return;
-	bindings_subs = subs;
-	objects_changed();
-	if (nslots)
-		rehash(nslots, into_a_loaded_object);
-}
-
-void *hostsym_bound(const char *name, uint32_t hash, const char *version, const char *file)
-{
-	void *addr = NULL;
-
-	pthread_mutex_lock(&misses_lock);
-	check_changes();
-	if (nslots)
-		addr = slot_in(bindings, nslots, name, hash, version, file)->addr;
-	pthread_mutex_unlock(&misses_lock);
-	return addr;
-}
-
-static char *copy_after(char **at, const char *s)
-{
-	char *start = *at;
-
-	if (!s)
-		return NULL;
-	strcpy(start, s);
-	*at += strlen(s) + 1;
-	return start;
-}
-
-/* Room for one more binding, three quarters full at most so that probes
- * stay short and end. Under the lock. */
-static int make_room(void)
-{
-	if (nbindings + 1 <= nslots / 4 * 3)
-		return 0;
-	if (nslots == MAX_BINDINGS)
-		return -1;
-	rehash(nslots ? nslots * 2 : MIN_BINDINGS, keep_all);
-	return nslots ? 0 : -1;
-}
-
-void hostsym_remember(const char *name, uint32_t hash, const char *version, const char *file,
-                      void *addr)
-{
-	size_t len =
-	        strlen(name) + (version ? strlen(version) : 0) + (file ? strlen(file) : 0) + 3;
-	struct binding *b;
-	char *mem, *at;
-
-	pthread_mutex_lock(&misses_lock);
-	check_changes();
-	/* dlsym gives a thread-local variable as the calling thread's copy,
-	 * which lies outside every object's mapping: such an answer is not
-	 * remembered, another thread must ask for its own. */
-	if ((addr && inside_an_object(addr) != 1) || make_room() != 0 || !(mem = malloc(len))) {
-		pthread_mutex_unlock(&misses_lock);
-		return;
-	}
-	b = slot_in(bindings, nslots, name, hash, version, file);
-	if (b->name) {
-		free(mem);
-	} else {
-		at = mem;
-		b->owned = 1;
-		b->name = copy_after(&at, name);
-		b->version = copy_after(&at, version);
-		b->file = copy_after(&at, file);
-		b->hash = hash;
-		b->addr = addr;
-		nbindings++;
-	}
-	pthread_mutex_unlock(&misses_lock);
-}
-
-/* A binding hostsym_global found in a glibc object, its strings those of
- * that object (no copy: a first load binds a few dozen names, and a malloc
- * each was a sixth of liblzma's sl_open). */
-static void remember_in_object(const char *name, uint32_t hash, const char *version, void *addr)
-{
-	struct binding *b;
-
-	pthread_mutex_lock(&misses_lock);
-	check_changes();
-	if (make_room() == 0) {
-		b = slot_in(bindings, nslots, name, hash, version, NULL);
-		if (!b->name) {
-			*b = (struct binding){hash, 0, name, version, NULL, addr};
-			nbindings++;
-		}
-	}
-	pthread_mutex_unlock(&misses_lock);
-}
-
-/* The version text of o's definition s as the object spells it, when it is
- * the one asked for (NULL for an unversioned key); set *ok to 0 when the
- * definition carries another (a versioned reference glibc's rules let
- * take a base definition), which only a copy of the key may remember. */
-static const char *version_in_object(const struct host_object *o, const ElfW(Sym) * s,
-                                     const char *version, int *ok)
-{
-	const struct sl_symtab *v = &o->tab;
-	size_t idx;
-
-	*ok = 1;
-	if (!version)
-		return NULL;
-	*ok = 0;
-	if (!v->versym || !v->versions)
-		return NULL;
-	idx = v->versym[s - v->symtab] & 0x7fff;
-	if (idx >= v->nversions || !v->versions[idx].name ||
-	    strcmp(v->versions[idx].name, version) != 0)
-		return NULL;
-	*ok = 1;
-	return v->versions[idx].name;
 }
 
 /*
@@ -1063,12 +850,10 @@ int hostsym_global_may_define(uint32_t hash)
 
 int hostsym_global(struct symbol_key *key, void **addr)
 {
-	const char *version = key->version ? key->version->name : NULL;
 	const ElfW(Sym) *s = NULL;
 	const struct host_object *o = NULL;
-	int type, ifunc, in_object;
 	uintptr_t value;
-	const char *def_name, *def_version;
+	int type;
 
 	*addr = NULL;
 	/* Most names of a relocation pass are in no object of the scope: the
@@ -1077,11 +862,6 @@ int hostsym_global(struct symbol_key *key, void **addr)
 		return HOSTSYM_MISS;
 	pthread_mutex_lock(&misses_lock);
 	check_changes();
-	if (nslots &&
-	    (*addr = slot_in(bindings, nslots, key->name, key->gnu_hash, version, NULL)->addr)) {
-		pthread_mutex_unlock(&misses_lock);
-		return HOSTSYM_FOUND;
-	}
 again:
 	if (objects.stale)
 		build_objects();
@@ -1124,16 +904,9 @@ again:
 		return HOSTSYM_ASK;
 	}
 	value = host_value(o, s);
-	ifunc = type == STT_GNU_IFUNC;
-	def_name = o->tab.strtab + s->st_name;
-	def_version = version_in_object(o, s, version, &in_object);
 	pthread_mutex_unlock(&misses_lock);
-	if (ifunc)
+	if (type == STT_GNU_IFUNC)
 		value = ((uintptr_t(*)(unsigned long))value)(getauxval(AT_HWCAP));
 	*addr = (void *)value;
-	if (in_object)
-		remember_in_object(def_name, key->gnu_hash, def_version, *addr);
-	else
-		hostsym_remember(key->name, key->gnu_hash, version, NULL, *addr);
 	return HOSTSYM_FOUND;
 }

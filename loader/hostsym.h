@@ -39,14 +39,6 @@ int hostsym_global(struct symbol_key *key, void **addr);
  * hash is hash: their bloom filters say no, without the name. */
 int hostsym_global_may_define(uint32_t hash);
 
-/* Bindings already made: the address name (of version, from file; either
- * may be NULL) was bound to, or NULL if not remembered. A binding holds
- * while glibc unloads nothing: objects it adds join the global scope after
- * those already searched, so they cannot change a binding. Thread-safe. */
-void *hostsym_bound(const char *name, uint32_t hash, const char *version, const char *file);
-void hostsym_remember(const char *name, uint32_t hash, const char *version, const char *file,
-                      void *addr);
-
 /* Whether two addresses lie in the same object glibc has loaded. */
 int hostsym_same_object(const void *a, const void *b);
 
