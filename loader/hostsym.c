@@ -617,6 +617,38 @@ int hostsym_same_object(const void *a, const void *b)
 	return same;
 }
 
+int hostsym_object_at(const void *addr, uint32_t *index, uintptr_t *bias)
+{
+	const struct range *r;
+	int rc = -1;
+
+	pthread_mutex_lock(&misses_lock);
+	check_changes();
+	if ((r = range_of(addr)) && r->object < objects.nt) {
+		*index = r->object;
+		*bias = objects.t[r->object].base;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&misses_lock);
+	return rc;
+}
+
+int hostsym_object_bias(uint32_t index, uintptr_t *bias)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&misses_lock);
+	check_changes();
+	if (objects.stale)
+		build_objects();
+	if (!objects.failed && index < objects.nt) {
+		*bias = objects.t[index].base;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&misses_lock);
+	return rc;
+}
+
 /*
  * Whether object i is in glibc's global scope. glibc's dl_iterate_phdr
  * lists every object it loaded, but one it dlopened RTLD_LOCAL (a python

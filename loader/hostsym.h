@@ -42,6 +42,15 @@ int hostsym_global_may_define(uint32_t hash);
 /* Whether two addresses lie in the same object glibc has loaded. */
 int hostsym_same_object(const void *a, const void *b);
 
+/* The object glibc has loaded that holds addr: its index in
+ * dl_iterate_phdr's order and its load bias. 0, or -1 if none does.
+ * Thread-safe. */
+int hostsym_object_at(const void *addr, uint32_t *index, uintptr_t *bias);
+
+/* The load bias of the object at index in dl_iterate_phdr's order. 0, or
+ * -1 if there is no such object. Thread-safe. */
+int hostsym_object_bias(uint32_t index, uintptr_t *bias);
+
 /* Around the relocation of one library by this thread: whether glibc has
  * loaded or unloaded objects is checked once, at the start, instead of at
  * every lookup. Nothing in between may dlopen or dlclose (relocation runs

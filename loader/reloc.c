@@ -121,18 +121,33 @@ static int placement_only(const struct sl_lib *lib, const struct symdef *def)
 
 /* With SL_SHARE, relocation notes the pages whose content the cache
  * cannot prove (relro_share.h). */
-static void note_unproven(struct sl_lib *lib, enum reloc_kind kind, const reloc_word *where,
-                          const struct symdef *def)
+static int recording(const struct sl_lib *lib)
 {
-	if (!lib->share || !lib->share->unproven || lib->share->warm || kind == RK_RELATIVE)
+	return lib->share && lib->share->unproven && !lib->share->warm;
+}
+
+static void note_unproven(struct sl_lib *lib, enum reloc_kind kind, const reloc_word *where)
+{
+	if (!recording(lib) || kind == RK_RELATIVE)
 		return;
-	if (def && placement_only(lib, def)) {
-		share_placed(lib->share, (uintptr_t)where);
-		return;
-	}
 	share_unproven(lib->share, (uintptr_t)where);
 	if (kind == RK_TLSDESC)
 		share_unproven(lib->share, (uintptr_t)where + 8);
+}
+
+/* A symbol's binding: where placement decides, into one of glibc's
+ * objects (the definition's own address, no addend added), or else. */
+static void note_binding(struct sl_lib *lib, const Elf64_Rela *r, enum reloc_kind kind,
+                         const reloc_word *where, const struct symdef *def)
+{
+	if (!recording(lib))
+		return;
+	if (placement_only(lib, def))
+		share_placed(lib->share, (uintptr_t)where);
+	else if (!def->lib && (kind != RK_SYMBOLIC || r->r_addend == 0))
+		share_host_bound(lib->share, (uintptr_t)where);
+	else
+		note_unproven(lib, kind, where);
 }
 
 /*
@@ -182,7 +197,7 @@ static int apply_one(struct sl_lib *lib, const Elf64_Rela *r, struct last_symbol
 		*where = lib->base + r->r_addend;
 		return 0;
 	case RK_IRELATIVE:
-		note_unproven(lib, kind, where, NULL);
+		note_unproven(lib, kind, where);
 		*where = ((uint64_t(*)(void))(lib->base + r->r_addend))();
 		return 0;
 	case RK_SYMBOLIC:
@@ -190,13 +205,13 @@ static int apply_one(struct sl_lib *lib, const Elf64_Rela *r, struct last_symbol
 	case RK_PLT:
 		if (resolve(lib, ELF64_R_SYM(r->r_info), last, &def) != 0)
 			return -1;
-		note_unproven(lib, kind, where, &def);
+		note_binding(lib, r, kind, where, &def);
 		*where = def.addr + (kind == RK_SYMBOLIC ? r->r_addend : 0);
 		return 0;
 	case RK_DTPMOD:
 	case RK_DTPOFF: {
 		uint64_t value;
-		note_unproven(lib, kind, where, NULL);
+		note_unproven(lib, kind, where);
 		if (tls_relocate(lib, r, kind == RK_DTPMOD, &value) != 0)
 			return -1;
 		*where = value + (kind == RK_DTPOFF ? r->r_addend : 0);
@@ -205,7 +220,7 @@ static int apply_one(struct sl_lib *lib, const Elf64_Rela *r, struct last_symbol
 	case RK_TPOFF: {
 		uint64_t value;
 		/* The static TLS layout of this process, not the placement. */
-		note_unproven(lib, kind, where, NULL);
+		note_unproven(lib, kind, where);
 		int rc = ELF64_R_TYPE(r->r_info) == R_X86_64_TPOFF64
 		                 ? tls_tpoff_relocate(lib, r, &value)
 		                 : -2;
@@ -217,7 +232,7 @@ static int apply_one(struct sl_lib *lib, const Elf64_Rela *r, struct last_symbol
 		return 0;
 	}
 	case RK_TLSDESC:
-		note_unproven(lib, kind, where, NULL);
+		note_unproven(lib, kind, where);
 		return target(lib, r->r_offset + 8) ? tls_desc_relocate(lib, r, where) : -1;
 	case RK_COPY:
 	case RK_UNKNOWN:

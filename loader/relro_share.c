@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -31,7 +32,7 @@
 #define HUGE_ALIGN (2UL << 20)
 
 #define CACHE_MAGIC   "SLRELRO1"
-#define CACHE_VERSION 5
+#define CACHE_VERSION 6
 
 /*
  * A cache file: its metadata, then the RELRO pages from the first page
@@ -41,9 +42,12 @@
  * page, set for a page whose relocated content depends on more than that
  * placement (a binding into glibc, thread-local ids, IFUNC results, unique
  * symbols); the relocations a warm load must still apply (u32 indexes:
- * those whose target is outside the proven pages); and the values a warm
+ * those whose target is outside the proven pages); the values a warm
  * load writes instead of applying a relocation (struct share_value: the
- * symbol bindings outside the proven pages that placement alone decides).
+ * symbol bindings outside the proven pages that placement alone decides);
+ * and the bindings into glibc's objects, as offsets into the object
+ * (struct share_host_value), which the same host (host_fingerprint) has
+ * at another bias in every process.
  */
 struct cache_header {
 	char magic[8];
@@ -62,13 +66,21 @@ struct cache_header {
 	uint32_t nrelocs;       /* DT_RELA and DT_JMPREL entries of the library */
 	uint32_t napply;        /* u32 indexes after the bitmap (4-byte aligned) */
 	uint32_t nvalues;       /* struct share_value after them (8-byte aligned) */
-	uint32_t unused;
+	uint32_t nhost;         /* struct share_host_value after them */
 };
 
 /* A word outside the proven pages and the value relocation gave it. */
 struct share_value {
 	uint64_t offset; /* from the load bias: the relocation's r_offset */
 	uint64_t value;
+};
+
+/* A word bound into one of glibc's objects: that object's bias plus delta. */
+struct share_host_value {
+	uint64_t offset; /* from the load bias: the relocation's r_offset */
+	uint64_t delta;  /* the value minus the object's bias */
+	uint32_t object; /* its index in dl_iterate_phdr's order */
+	uint32_t unused;
 };
 
 /* One library's RELRO pages as this process has them. */
@@ -609,10 +621,15 @@ static size_t nrelocs(const struct share_ctx *ctx)
 
 /* Where the parts of the metadata start, and its size in whole pages. */
 struct meta_layout {
-	size_t deps, bitmap, apply, values, size;
+	size_t deps, bitmap, apply, values, host, size;
 };
 
-static struct meta_layout layout(size_t ndeps, size_t nbitmap, size_t napply, size_t nvalues,
+/* How many of each part a cache's metadata holds. */
+struct meta_counts {
+	size_t napply, nvalues, nhost;
+};
+
+static struct meta_layout layout(size_t ndeps, size_t nbitmap, const struct meta_counts *c,
                                  size_t page)
 {
 	struct meta_layout m = {0};
@@ -620,8 +637,9 @@ static struct meta_layout layout(size_t ndeps, size_t nbitmap, size_t napply, si
 	m.deps = sizeof(struct cache_header);
 	m.bitmap = m.deps + ndeps * sizeof(struct share_dep);
 	m.apply = align_up(m.bitmap + nbitmap, 4);
-	m.values = align_up(m.apply + napply * sizeof(uint32_t), 8);
-	m.size = align_up(m.values + nvalues * sizeof(struct share_value), page);
+	m.values = align_up(m.apply + c->napply * sizeof(uint32_t), 8);
+	m.host = m.values + c->nvalues * sizeof(struct share_value);
+	m.size = align_up(m.host + c->nhost * sizeof(struct share_host_value), page);
 	return m;
 }
 
@@ -655,16 +673,19 @@ static int in_proven(const struct share_ctx *ctx, const unsigned char *map, uint
 	       !bit(map, (addr + len - 1 - ctx->relro_lo) / page);
 }
 
-/* Whether the word at addr was bound only where placement decides, and
- * by nothing else (two bits a word: placed, unproven). */
-static int word_placed(const struct share_ctx *ctx, uintptr_t addr)
+/* What bound the word at addr (two bits a word, or-ed as relocations
+ * write it): WORD_PLACED, WORD_HOST, WORD_OTHER for anything else or a
+ * mix, 0 for nothing recorded. */
+enum { WORD_PLACED = 1, WORD_HOST = 2, WORD_OTHER = 3 };
+
+static unsigned word_state(const struct share_ctx *ctx, uintptr_t addr)
 {
 	size_t w;
 
 	if (!ctx->words || addr % 8 || addr < ctx->rw_lo || addr >= ctx->rw_hi)
 		return 0;
 	w = (addr - ctx->rw_lo) / 8;
-	return ((ctx->words[w / 4] >> (w % 4 * 2)) & 3) == 1;
+	return (ctx->words[w / 4] >> (w % 4 * 2)) & 3;
 }
 
 static void mark_word(struct share_ctx *ctx, uintptr_t addr, unsigned bits)
@@ -677,32 +698,59 @@ static void mark_word(struct share_ctx *ctx, uintptr_t addr, unsigned bits)
 	ctx->words[w / 4] |= (unsigned char)(bits << (w % 4 * 2));
 }
 
-/* The relocations a warm load still applies: every one whose target is
- * not inside proven pages, but those whose value it writes as recorded
- * (apply and values may be NULL, to count them). */
-static void list_apply(const struct share_ctx *ctx, uintptr_t bias, uint32_t *apply,
-                       size_t *napply, struct share_value *values, size_t *nvalues)
+/* Where the parts of a new cache's list go; NULL to count them only. */
+struct meta_out {
+	uint32_t *apply;
+	struct share_value *values;
+	struct share_host_value *host;
+};
+
+/* A word bound into one of glibc's objects as an offset into it: 0, or
+ * -1 if the value lies in none (a thread's own copy of a variable). */
+static int host_value(const struct share_ctx *ctx, const Elf64_Rela *r,
+                      struct share_host_value *out)
 {
-	*napply = *nvalues = 0;
+	uint64_t value = *(const uint64_t *)(ctx->bias + r->r_offset);
+	uintptr_t bias;
+	uint32_t object;
+
+	if (hostsym_object_at((const void *)(uintptr_t)value, &object, &bias) != 0)
+		return -1;
+	*out = (struct share_host_value){r->r_offset, value - bias, object, 0};
+	return 0;
+}
+
+/* The relocations a warm load still applies: every one whose target is
+ * not inside proven pages, but those whose value it writes as recorded,
+ * placed or bound into glibc's objects. */
+static void list_apply(const struct share_ctx *ctx, struct meta_out *out,
+                       struct meta_counts *c)
+{
+	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < nrelocs(ctx); i++) {
 		const Elf64_Rela *r =
 		        i < ctx->nrela ? &ctx->rela[i] : &ctx->jmprel[i - ctx->nrela];
 		enum reloc_kind kind = reloc_kind_of(ELF64_R_TYPE(r->r_info));
-		uintptr_t at = bias + r->r_offset;
+		uintptr_t at = ctx->bias + r->r_offset;
+		int bound = kind == RK_SYMBOLIC || kind == RK_GOT || kind == RK_PLT;
+		struct share_host_value hv;
 		if (kind == RK_NONE ||
 		    in_proven(ctx, ctx->unproven, at, kind == RK_TLSDESC ? 16 : 8))
 			continue;
-		if ((kind == RK_SYMBOLIC || kind == RK_GOT || kind == RK_PLT) &&
-		    word_placed(ctx, at)) {
-			if (values)
-				values[*nvalues] =
+		if (bound && word_state(ctx, at) == WORD_PLACED) {
+			if (out)
+				out->values[c->nvalues] =
 				        (struct share_value){r->r_offset, *(const uint64_t *)at};
-			++*nvalues;
-			continue;
+			c->nvalues++;
+		} else if (bound && word_state(ctx, at) == WORD_HOST && host_value(ctx, r, &hv) == 0) {
+			if (out)
+				out->host[c->nhost] = hv;
+			c->nhost++;
+		} else {
+			if (out)
+				out->apply[c->napply] = (uint32_t)i;
+			c->napply++;
 		}
-		if (apply)
-			apply[*napply] = (uint32_t)i;
-		++*napply;
 	}
 }
 
@@ -712,13 +760,13 @@ static void list_apply(const struct share_ctx *ctx, uintptr_t bias, uint32_t *ap
 static int write_cache(const struct share_ctx *ctx, const struct relro_span *s, const char *name)
 {
 	int warm = ctx->unproven && nrelocs(ctx) < UINT32_MAX;
-	uintptr_t bias = ctx->bias;
-	size_t nbitmap = warm ? bitmap_len(s) : 0, napply = 0, nvalues = 0;
+	size_t nbitmap = warm ? bitmap_len(s) : 0;
+	struct meta_counts c = {0, 0, 0};
 	struct meta_layout m;
 
 	if (warm)
-		list_apply(ctx, bias, NULL, &napply, NULL, &nvalues);
-	m = layout(ctx->ndeps, nbitmap, napply, nvalues, s->page);
+		list_apply(ctx, NULL, &c);
+	m = layout(ctx->ndeps, nbitmap, &c, s->page);
 	unsigned char *meta = calloc(1, m.size);
 	struct iovec iov[2] = {{meta, m.size}, {s->start, s->len}};
 	struct cache_header *h = (struct cache_header *)meta;
@@ -730,15 +778,19 @@ static int write_cache(const struct share_ctx *ctx, const struct relro_span *s, 
 	h->checksum = checksum_pages(s->start, s->len);
 	h->meta_size = m.size;
 	h->nbitmap = (uint32_t)nbitmap;
-	h->napply = (uint32_t)napply;
-	h->nvalues = (uint32_t)nvalues;
+	h->napply = (uint32_t)c.napply;
+	h->nvalues = (uint32_t)c.nvalues;
+	h->nhost = (uint32_t)c.nhost;
 	if (ctx->ndeps) /* memcpy from NULL is undefined even for 0 bytes */
 		memcpy(meta + m.deps, ctx->deps, ctx->ndeps * sizeof(*ctx->deps));
 	if (nbitmap)
 		memcpy(meta + m.bitmap, ctx->unproven, nbitmap);
-	if (napply || nvalues)
-		list_apply(ctx, bias, (uint32_t *)(meta + m.apply), &napply,
-		           (struct share_value *)(meta + m.values), &nvalues);
+	if (warm) {
+		struct meta_out out = {(uint32_t *)(meta + m.apply),
+		                       (struct share_value *)(meta + m.values),
+		                       (struct share_host_value *)(meta + m.host)};
+		list_apply(ctx, &out, &c);
+	}
 	h->meta_checksum = checksum_pages(meta + sizeof(*h), m.size - sizeof(*h));
 	err = publish(name, iov, 2);
 	free(meta);
@@ -768,10 +820,12 @@ static int check_header(const struct share_ctx *ctx, const struct relro_span *s,
 	want.nbitmap = got->nbitmap;
 	want.napply = got->napply;
 	want.nvalues = got->nvalues;
+	want.nhost = got->nhost;
 	if (memcmp(got, &want, sizeof(want)) != 0 ||
 	    (got->nbitmap && got->nbitmap != bitmap_len(s)))
 		return error_why(why, cap, "cache header does not match this library and base");
-	*m = layout(got->ndeps, got->nbitmap, got->napply, got->nvalues, s->page);
+	*m = layout(got->ndeps, got->nbitmap,
+	            &(struct meta_counts){got->napply, got->nvalues, got->nhost}, s->page);
 	if (got->meta_size != m->size || (uint64_t)file_size != m->size + s->len)
 		return error_why(why, cap, "cache has %lld bytes, expected %zu",
 		                 (long long)file_size, m->size + s->len);
@@ -795,16 +849,28 @@ static int check_meta(const struct share_ctx *ctx, const unsigned char *meta,
 			return error_why(why, cap, "cache lists relocation %u of %zu", apply[i],
 			                 nrelocs(ctx));
 	/* A value is written only to a word of the writable segment that no
-	 * proven page (mapped read-only) holds. */
-	for (size_t i = 0; i < h->nvalues; i++) {
-		const struct share_value *v = (const struct share_value *)(meta + m->values) + i;
-		uintptr_t at = ctx->bias + v->offset;
-		if (v->offset % 8 || at < ctx->rw_lo || at >= ctx->rw_hi || ctx->rw_hi - at < 8 ||
+	 * proven page (mapped read-only) holds, and a host value only into
+	 * an object this host has. */
+	for (size_t i = 0; i < (size_t)h->nvalues + h->nhost; i++) {
+		uint64_t offset =
+		        i < h->nvalues
+		                ? ((const struct share_value *)(meta + m->values))[i].offset
+		                : ((const struct share_host_value *)(meta + m->host))[i - h->nvalues]
+		                          .offset;
+		uintptr_t at = ctx->bias + offset;
+		if (offset % 8 || at < ctx->rw_lo || at >= ctx->rw_hi || ctx->rw_hi - at < 8 ||
 		    (h->nbitmap && in_proven(ctx, meta + m->bitmap, at, 8)))
 			return error_why(why, cap,
 			                 "cache has a value for 0x%llx, outside its writable "
 			                 "pages",
-			                 (unsigned long long)v->offset);
+			                 (unsigned long long)offset);
+	}
+	for (size_t i = 0; i < h->nhost; i++) {
+		uintptr_t bias;
+		uint32_t object = ((const struct share_host_value *)(meta + m->host))[i].object;
+		if (hostsym_object_bias(object, &bias) != 0)
+			return error_why(why, cap, "cache binds into object %u, which this host lacks",
+			                 object);
 	}
 	return 0;
 }
@@ -1087,10 +1153,38 @@ static int warm_from(struct share_ctx *ctx, const struct relro_span *s, struct s
 		const struct share_value *v = (const struct share_value *)(meta + m.values) + i;
 		*(uint64_t *)(ctx->bias + v->offset) = v->value;
 	}
+	for (size_t i = 0; i < ((struct cache_header *)meta)->nhost; i++) {
+		const struct share_host_value *v =
+		        (const struct share_host_value *)(meta + m.host) + i;
+		uintptr_t bias = 0;
+		hostsym_object_bias(v->object, &bias); /* checked by check_meta */
+		*(uint64_t *)(ctx->bias + v->offset) = bias + v->delta;
+	}
 	st->shared_pages = shared;
 	st->private_pages = st->relro_pages - shared;
 	snprintf(ctx->status, sizeof(ctx->status), "shared");
 	return 0;
+}
+
+/* An object's identity as it is mapped: its build-id, read from its
+ * notes in memory, else its file's device, inode, size and time. */
+static uint64_t object_identity(const struct dl_phdr_info *info)
+{
+	char hex[sizeof(((struct share_id *)0)->text)];
+	struct stat st;
+
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_NOTE &&
+		    find_build_id((const unsigned char *)(info->dlpi_addr + ph->p_vaddr),
+		                  ph->p_memsz, ph->p_align == 8 ? 8 : 4, hex, sizeof(hex)) == 0)
+			return hash_string(hex);
+	}
+	if (!info->dlpi_name[0] || stat(info->dlpi_name, &st) != 0)
+		return 0;
+	return mix64(st.st_dev ^ mix64(st.st_ino ^ mix64((uint64_t)st.st_size ^
+	                                                 (uint64_t)st.st_mtim.tv_sec << 20 ^
+	                                                 (uint64_t)st.st_mtim.tv_nsec)));
 }
 
 static int hash_object(struct dl_phdr_info *info, size_t size, void *data)
@@ -1099,14 +1193,19 @@ static int hash_object(struct dl_phdr_info *info, size_t size, void *data)
 
 	(void)size;
 	*h = mix64(*h ^ hash_string(info->dlpi_name));
+	*h = mix64(*h ^ object_identity(info));
 	return 0;
 }
 
 /*
- * Which objects glibc has loaded, the program's file first: a binding
- * that went to a library of the scope in one process goes to the program
- * or a preload in another that defines the same name (an interposer's
- * operator new), so the proven pages and the recorded values hold only
+ * Which objects glibc has loaded, the program's file first, and what each
+ * is: a binding that went to a library of the scope in one process goes to
+ * the program or a preload in another that defines the same name (an
+ * interposer's operator new), and a binding into glibc's objects is
+ * recorded as an offset into the object (share_host_bound), which holds
+ * only for the same files. IFUNC resolvers choose by the CPU's features
+ * as the kernel reports them and as GLIBC_TUNABLES masks them: both are
+ * part of it too. So the proven pages and the recorded values hold only
  * for the same host. Part of every cache's context; taken again when
  * glibc's set of objects changed. Under the registry lock.
  */
@@ -1116,6 +1215,7 @@ static uint64_t host_fingerprint(void)
 	static unsigned long long generation;
 	static int have;
 	unsigned long long now = hostsym_generation();
+	const char *tunables = getenv("GLIBC_TUNABLES");
 	struct stat st;
 	uint64_t h = 0x6a09e667f3bcc909ULL;
 
@@ -1124,6 +1224,8 @@ static uint64_t host_fingerprint(void)
 	if (stat("/proc/self/exe", &st) == 0)
 		h = mix64(h ^ st.st_dev) ^ mix64(st.st_ino ^ (uint64_t)st.st_mtim.tv_sec << 20 ^
 		                                 (uint64_t)st.st_mtim.tv_nsec);
+	h = mix64(h ^ getauxval(AT_HWCAP)) ^ mix64(getauxval(AT_HWCAP2));
+	h = mix64(h ^ hash_string(tunables ? tunables : ""));
 	dl_iterate_phdr(hash_object, &h);
 	fp = h;
 	generation = now;
@@ -1175,22 +1277,34 @@ int share_mapped(const struct share_ctx *ctx, uintptr_t addr)
 void share_placed(struct share_ctx *ctx, uintptr_t addr)
 {
 	if (!ctx->warm)
-		mark_word(ctx, addr, 1);
+		mark_word(ctx, addr, WORD_PLACED);
 }
 
-void share_unproven(struct share_ctx *ctx, uintptr_t addr)
+/* The word's page depends on more than the placement; the word itself
+ * was bound as state says. */
+static void mark_unproven(struct share_ctx *ctx, uintptr_t addr, unsigned state)
 {
 	long a, b;
 
 	if (ctx->warm || !ctx->unproven)
 		return;
-	mark_word(ctx, addr, 2);
+	mark_word(ctx, addr, state);
 	a = page_of(ctx, addr);
 	b = page_of(ctx, addr + 7);
 	if (a >= 0)
 		ctx->unproven[a / 8] |= (unsigned char)(1u << (a % 8));
 	if (b >= 0)
 		ctx->unproven[b / 8] |= (unsigned char)(1u << (b % 8));
+}
+
+void share_unproven(struct share_ctx *ctx, uintptr_t addr)
+{
+	mark_unproven(ctx, addr, WORD_OTHER);
+}
+
+void share_host_bound(struct share_ctx *ctx, uintptr_t addr)
+{
+	mark_unproven(ctx, addr, WORD_HOST);
 }
 
 void share_release(struct share_ctx *ctx)

@@ -59,8 +59,9 @@ struct share_ctx {
 	const uint32_t *apply; /* in it: the relocations still to apply */
 	size_t napply;
 	/* The writable segment, [rw_lo, rw_hi), and on a cold load two bits a
-	 * word of it (share_placed, share_unproven): a symbol bound where
-	 * placement alone decides, and anything else. */
+	 * word of it (share_placed, share_host_bound, share_unproven): a
+	 * symbol bound where placement alone decides, one bound into glibc's
+	 * objects, and anything else. */
 	uintptr_t rw_lo, rw_hi;
 	unsigned char *words;
 };
@@ -135,6 +136,11 @@ void share_unproven(struct share_ctx *ctx, uintptr_t addr);
  * the scope decides: outside the proven pages, a warm load writes the
  * value the cache records instead of looking the symbol up again. */
 void share_placed(struct share_ctx *ctx, uintptr_t addr);
+/* The 8 bytes at addr got the address of a definition in one of glibc's
+ * objects (no addend): a warm load on the same host writes that object's
+ * bias there plus the offset the cache records, instead of looking the
+ * symbol up again. */
+void share_host_bound(struct share_ctx *ctx, uintptr_t addr);
 /* Frees what share_warm and share_add_context allocated. */
 void share_release(struct share_ctx *ctx);
 

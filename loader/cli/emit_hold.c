@@ -72,6 +72,7 @@ static json_t *share_json(const struct sl_share_stats *s)
 		emit_int(o, "relro_pages", s->relro_pages);
 		emit_int(o, "shared_pages", s->shared_pages);
 		emit_int(o, "private_pages", s->private_pages);
+		emit_int(o, "relocs_skipped", s->relocs_skipped);
 	}
 	return o;
 }

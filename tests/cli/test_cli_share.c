@@ -305,6 +305,42 @@ Test(cli_share_cache, cache_writable_by_others_is_refused)
 	json_decref(doc);
 }
 
+/* A warm load writes libchain_a's slots into glibc from the cache, as
+ * libc's bias plus an offset: a fresh process, with libc elsewhere, runs
+ * its constructors' and finalisers' calls through them (getenv, open,
+ * write, strlen, close, which append their lines to $SOLOAD_TRACE). */
+Test(cli_share_cache, a_warm_process_calls_glibc_through_bindings_from_the_cache)
+{
+	char out[1 << 16], trace[512], cmd[1024];
+	FILE *f;
+	size_t n;
+
+	snprintf(trace, sizeof(trace), "%s/trace", getenv("SOLOAD_SHARE_DIR"));
+	snprintf(cmd, sizeof(cmd),
+	         "SOLOAD_TRACE=%s " BUILD_DIR "/soload hold --share " TESTLIB(
+	                 "libchain_a.so") " </dev/null",
+	         trace);
+	for (int run = 0; run < 2; run++) {
+		json_t *line, *share;
+		cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "run %d: %s", run, out);
+		line = json_loads(out, 0, NULL);
+		cr_assert_not_null(line, "%s", out);
+		share = json_object_get(json_array_get(json_object_get(line, "libraries"), 0),
+		                        "share");
+		cr_assert_eq(get_int(share, "relocs_skipped"), run ? 7 : 0, "run %d", run);
+		json_decref(line);
+	}
+	f = fopen(trace, "r");
+	cr_assert_not_null(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	fclose(f);
+	out[n] = '\0';
+	cr_assert_str_eq(out,
+	                 "c:init\nb:init\na:init\na:fini\nb:fini\nc:fini\n"
+	                 "c:init\nb:init\na:init\na:fini\nb:fini\nc:fini\n",
+	                 "%s", out);
+}
+
 Test(cli_share_cache, soload_hold_share_line_counts_shared_pages)
 {
 	char out[1 << 16];
