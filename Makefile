@@ -137,11 +137,15 @@ SO_LOADER_OBJ := $(filter-out $(B)/loader/tls.o,$(LOADER_OBJ)) $(B)/loader/so/tl
 $(B)/loader/so/tls.o: loader/tls.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -fvisibility=hidden -DTLS_RESERVE=0 -c -o $@ $<
+# Both libraries are linked -z now with RELRO: ld.so binds their calls into
+# libc at start-up and then makes their GOT read-only, as libsoload does for
+# what it loads; a first sl_open does not then stop at ~20 lazy bindings.
+FULL_RELRO := -Wl,-z,relro,-z,now
 $(B)/libsoload.so: $(SO_LOADER_OBJ)
-	$(CC) $(LDFLAGS) -shared -Wl,-soname,libsoload.so -o $@ $^ $(LDLIBS_LOADER)
+	$(CC) $(LDFLAGS) -shared $(FULL_RELRO) -Wl,-soname,libsoload.so -o $@ $^ $(LDLIBS_LOADER)
 
 $(B)/libsoload-preload.so: $(PRELOAD_OBJ) $(PRELOAD_LOADER_OBJ) loader/preload/preload.map
-	$(CC) $(PRELOAD_LDFLAGS) -shared -Wl,-soname,libsoload-preload.so \
+	$(CC) $(PRELOAD_LDFLAGS) -shared $(FULL_RELRO) -Wl,-soname,libsoload-preload.so \
 		-Wl,--version-script=loader/preload/preload.map -o $@ \
 		$(PRELOAD_OBJ) $(PRELOAD_LOADER_OBJ) $(LDLIBS_LOADER)
 

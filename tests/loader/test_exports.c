@@ -72,3 +72,21 @@ Test(exports, the_library_exports_exactly_the_api_in_soload_h)
 	for (int i = 0; i < nexp; i++)
 		free(exported[i]);
 }
+
+/* Both libraries a program may load are linked -z now with RELRO: nothing
+ * is bound lazily, and their GOT is read-only once ld.so has bound it. */
+static void assert_full_relro(const char *lib)
+{
+	char cmd[512], out[1 << 14];
+
+	snprintf(cmd, sizeof(cmd), "readelf -dlW %s", lib);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "readelf failed: %s", out);
+	cr_assert(strstr(out, "GNU_RELRO"), "%s has no RELRO segment", lib);
+	cr_assert(strstr(out, "BIND_NOW"), "%s is not linked -z now:\n%s", lib, out);
+}
+
+Test(exports, the_libraries_are_linked_with_full_relro)
+{
+	assert_full_relro(BUILD_DIR "/libsoload.so");
+	assert_full_relro(BUILD_DIR "/libsoload-preload.so");
+}
