@@ -428,12 +428,12 @@ int share_identify(int fd, struct share_id *id)
 	char hex[sizeof(id->text) - 1];
 	struct stat st;
 
-	if (fstat(fd, &st) != 0)
-		return -errno;
 	if (read_build_id(fd, hex, sizeof(hex)) == 0) {
 		id->text[0] = 'b';
 		memcpy(id->text + 1, hex, strlen(hex) + 1);
-	} else
+	} else if (fstat(fd, &st) != 0)
+		return -errno;
+	else
 		snprintf(id->text, sizeof(id->text), "f%llx-%llx-%llx-%llx.%09ld",
 		         (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
 		         (unsigned long long)st.st_size, (unsigned long long)st.st_mtim.tv_sec,
