@@ -137,7 +137,9 @@ struct sl_lib {
 	void *map_start;
 	size_t span;
 	uintptr_t base;
-	struct sl_segment segments[LIB_MAX_SEGMENTS];
+	/* As many as the plan has, not LIB_MAX_SEGMENTS: a tree of sixty
+	 * libraries (libgtk-3's) took 36 KiB more heap for unused ones. */
+	struct sl_segment *segments;
 	size_t nsegments;
 	uint64_t rw_vaddr, rw_end; /* first writable segment, [vaddr, end) */
 	uintptr_t relro_start;     /* runtime addresses, page-aligned; 0 if none */

@@ -394,12 +394,17 @@ static void copy_dynamic(struct sl_lib *lib, int fd)
 
 int map_library(struct sl_lib *lib, int fd, const struct load_plan *plan)
 {
-	int placed = map_into_freed(lib, fd, plan);
-	int first_mapped = !placed && map_first_over_span(lib, fd, plan);
+	int placed, first_mapped;
 	uintptr_t done;
 
-	if (!placed && !first_mapped && reserve_span(lib, fd, plan) != 0)
+	if (!(lib->segments = malloc(plan->nseg * sizeof(*lib->segments))))
+		return error_set(lib->name, "out of memory");
+	placed = map_into_freed(lib, fd, plan);
+	first_mapped = !placed && map_first_over_span(lib, fd, plan);
+	if (!placed && !first_mapped && reserve_span(lib, fd, plan) != 0) {
+		map_release(lib);
 		return -1;
+	}
 	for (size_t i = 0; i < plan->nseg; i++) {
 		if (!placed && (i > 0 || !first_mapped) &&
 		    map_segment(lib, fd, &plan->seg[i], MAP_FIXED, &done) != 0)
@@ -429,6 +434,8 @@ void map_release(struct sl_lib *lib)
 	if (lib->map_start && munmap(lib->map_start, lib->span) == 0 && !lib->share)
 		__atomic_store_n(&freed_span, (uintptr_t)lib->map_start, __ATOMIC_RELAXED);
 	lib->map_start = NULL;
+	free(lib->segments);
+	lib->segments = NULL;
 	lib->nsegments = 0;
 	lib->rw_vaddr = lib->rw_end = 0;
 	if (lib->share)
