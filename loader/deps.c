@@ -499,7 +499,7 @@ static int build_scope(struct sl_lib *lib)
 	lib->scope = malloc(cap * sizeof(*lib->scope));
 	if (!lib->scope)
 		return error_set(lib->name, "out of memory");
-	lib->scope[0] = (struct sl_scope){.lib = lib};
+	lib->scope[0] = (struct sl_scope_entry){lib, NULL};
 	lib->nscope = 1;
 	for (size_t i = 0; i < lib->nscope; i++) {
 		const struct sl_lib *from = lib->scope[i].lib;
@@ -507,15 +507,15 @@ static int build_scope(struct sl_lib *lib)
 			if (in_scope(lib, &from->deps[j]))
 				continue;
 			if (lib->nscope == cap) {
-				struct sl_scope *grown;
+				struct sl_scope_entry *grown;
 				cap *= 2;
 				grown = realloc(lib->scope, cap * sizeof(*grown));
 				if (!grown)
 					return error_set(lib->name, "out of memory");
 				lib->scope = grown;
 			}
-			lib->scope[lib->nscope] = from->deps[j];
-			lib->scope[lib->nscope++].owned = 0;
+			lib->scope[lib->nscope++] =
+			        (struct sl_scope_entry){from->deps[j].lib, from->deps[j].host};
 		}
 	}
 	return 0;

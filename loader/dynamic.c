@@ -214,45 +214,25 @@ static int decode_symbols(struct sl_lib *lib)
 	return 0;
 }
 
-static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t name_off,
-                       const char *file)
-{
-	const char *name = dyn_string(lib, name_off);
-	int hidden = (ndx & 0x8000) != 0;
-
-	ndx &= 0x7fff;
-	if (!name)
-		return error_set(lib->name, "version name outside DT_STRTAB");
-	if (ndx >= lib->tab.nversions) {
-		/* Grown in steps, not per index: unused slots stay NULL. */
-		size_t n = lib->tab.nversions * 2 > ndx + 1 ? lib->tab.nversions * 2 : ndx + 16;
-		struct sl_version *grown = realloc(lib->tab.versions, n * sizeof(*grown));
-		if (!grown)
-			return error_set(lib->name, "out of memory");
-		memset(grown + lib->tab.nversions, 0, (n - lib->tab.nversions) * sizeof(*grown));
-		lib->tab.versions = grown;
-		lib->tab.nversions = n;
-	}
-	lib->tab.versions[ndx].name = name;
-	lib->tab.versions[ndx].hash = hash;
-	lib->tab.versions[ndx].file = file;
-	lib->tab.versions[ndx].hidden = file && hidden;
-	return 0;
-}
+/* One version a library defines or needs: its index (bit 15: hidden), the
+ * ELF hash of its name, the name's offset in DT_STRTAB and, for a needed
+ * one, the library that defines it. */
+typedef int (*version_fn)(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t name_off,
+                          const char *file);
 
 /* Version definitions; index 1 is the library itself (the base version)
- * and stands for "unversioned", so it is not recorded. */
-static int decode_verdef(struct sl_lib *lib)
+ * and stands for "unversioned", so it is not passed to fn. */
+static int walk_verdef(struct sl_lib *lib, version_fn fn)
 {
 	uint64_t at = lib->dyn[DYN_VERDEF];
 
-	for (uint64_t i = 0; i < lib->dyn[DYN_VERDEFNUM]; i++) {
+	for (uint64_t i = 0; lib_has(lib, DYN_VERDEF) && i < lib->dyn[DYN_VERDEFNUM]; i++) {
 		const Elf64_Verdef *vd = aligned_ptr(lib, at, sizeof(*vd), 4);
 		const Elf64_Verdaux *aux;
 		if (!vd || !(aux = aligned_ptr(lib, at + vd->vd_aux, sizeof(*aux), 4)))
 			return error_set(lib->name, "DT_VERDEF outside the loaded segments");
 		if (!(vd->vd_flags & VER_FLG_BASE) &&
-		    set_version(lib, vd->vd_ndx, vd->vd_hash, aux->vda_name, NULL) != 0)
+		    fn(lib, vd->vd_ndx, vd->vd_hash, aux->vda_name, NULL) != 0)
 			return -1;
 		if (!vd->vd_next)
 			break;
@@ -261,11 +241,11 @@ static int decode_verdef(struct sl_lib *lib)
 	return 0;
 }
 
-static int decode_verneed(struct sl_lib *lib)
+static int walk_verneed(struct sl_lib *lib, version_fn fn)
 {
 	uint64_t at = lib->dyn[DYN_VERNEED];
 
-	for (uint64_t i = 0; i < lib->dyn[DYN_VERNEEDNUM]; i++) {
+	for (uint64_t i = 0; lib_has(lib, DYN_VERNEED) && i < lib->dyn[DYN_VERNEEDNUM]; i++) {
 		const Elf64_Verneed *vn = aligned_ptr(lib, at, sizeof(*vn), 4);
 		const char *file;
 		uint64_t aux_at;
@@ -279,8 +259,7 @@ static int decode_verneed(struct sl_lib *lib)
 			if (!aux)
 				return error_set(lib->name,
 				                 "DT_VERNEED outside the loaded segments");
-			if (set_version(lib, aux->vna_other, aux->vna_hash, aux->vna_name, file) !=
-			    0)
+			if (fn(lib, aux->vna_other, aux->vna_hash, aux->vna_name, file) != 0)
 				return -1;
 			if (!aux->vna_next)
 				break;
@@ -290,6 +269,50 @@ static int decode_verneed(struct sl_lib *lib)
 			break;
 		at += vn->vn_next;
 	}
+	return 0;
+}
+
+/* The first walk: every name checked, and the highest index counted. */
+static int count_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t name_off,
+                         const char *file)
+{
+	(void)hash;
+	(void)file;
+	if (!dyn_string(lib, name_off))
+		return error_set(lib->name, "version name outside DT_STRTAB");
+	if ((ndx & 0x7fff) >= lib->tab.nversions)
+		lib->tab.nversions = (ndx & 0x7fff) + 1;
+	return 0;
+}
+
+static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t name_off,
+                       const char *file)
+{
+	struct sl_version *v = &lib->tab.versions[ndx & 0x7fff];
+
+	v->name = dyn_string(lib, name_off);
+	v->hash = hash;
+	v->file = file;
+	v->hidden = file && (ndx & 0x8000) != 0;
+	return 0;
+}
+
+/* The versions by index, in one array sized by a first walk (grown as
+ * they came, libgtk-3's tree took 39 KiB of reallocations): unused
+ * indexes stay NULL. */
+static int decode_versions(struct sl_lib *lib)
+{
+	lib->tab.nversions = 0;
+	if (walk_verdef(lib, count_version) != 0 || walk_verneed(lib, count_version) != 0)
+		return -1;
+	if (!lib->tab.nversions)
+		return 0;
+	if (!(lib->tab.versions = calloc(lib->tab.nversions, sizeof(*lib->tab.versions)))) {
+		lib->tab.nversions = 0;
+		return error_set(lib->name, "out of memory");
+	}
+	walk_verdef(lib, set_version);
+	walk_verneed(lib, set_version);
 	return 0;
 }
 
@@ -368,9 +391,7 @@ int dynamic_decode(struct sl_lib *lib)
 {
 	if (read_tags(lib) != 0 || decode_strings(lib) != 0 || decode_symbols(lib) != 0)
 		return -1;
-	if (lib_has(lib, DYN_VERDEF) && decode_verdef(lib) != 0)
-		return -1;
-	if (lib_has(lib, DYN_VERNEED) && decode_verneed(lib) != 0)
+	if (decode_versions(lib) != 0)
 		return -1;
 	if (decode_relocations(lib) != 0 || decode_init_fini(lib) != 0)
 		return -1;

@@ -87,6 +87,14 @@ struct sl_scope {
 	int owned;        /* we hold a reference (not for a library still loading) */
 };
 
+/* An entry of a lookup scope: one of libsoload's libraries, or (lib NULL)
+ * one of glibc's, by its handle. Half a dependency's size: every library
+ * has a scope of its whole tree below it. */
+struct sl_scope_entry {
+	struct sl_lib *lib;
+	void *host;
+};
+
 /* A library is mapped with all its dependencies first (LOADING until its
  * own dependencies are in, then MAPPED), and only then is the group
  * relocated, dependencies first (RELOCATING, RELOCATED), and once every
@@ -196,7 +204,7 @@ struct sl_lib {
 	size_t ndeps;
 	struct sl_lib **needed;
 	size_t nneeded;
-	struct sl_scope *scope; /* this library first, then breadth-first */
+	struct sl_scope_entry *scope; /* this library first, then breadth-first */
 	size_t nscope;
 };
 
