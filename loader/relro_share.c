@@ -723,8 +723,7 @@ static int host_value(const struct share_ctx *ctx, const Elf64_Rela *r,
 /* The relocations a warm load still applies: every one whose target is
  * not inside proven pages, but those whose value it writes as recorded,
  * placed or bound into glibc's objects. */
-static void list_apply(const struct share_ctx *ctx, struct meta_out *out,
-                       struct meta_counts *c)
+static void list_apply(const struct share_ctx *ctx, struct meta_out *out, struct meta_counts *c)
 {
 	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < nrelocs(ctx); i++) {
@@ -742,7 +741,8 @@ static void list_apply(const struct share_ctx *ctx, struct meta_out *out,
 				out->values[c->nvalues] =
 				        (struct share_value){r->r_offset, *(const uint64_t *)at};
 			c->nvalues++;
-		} else if (bound && word_state(ctx, at) == WORD_HOST && host_value(ctx, r, &hv) == 0) {
+		} else if (bound && word_state(ctx, at) == WORD_HOST &&
+		           host_value(ctx, r, &hv) == 0) {
 			if (out)
 				out->host[c->nhost] = hv;
 			c->nhost++;
@@ -855,7 +855,8 @@ static int check_meta(const struct share_ctx *ctx, const unsigned char *meta,
 		uint64_t offset =
 		        i < h->nvalues
 		                ? ((const struct share_value *)(meta + m->values))[i].offset
-		                : ((const struct share_host_value *)(meta + m->host))[i - h->nvalues]
+		                : ((const struct share_host_value *)(meta +
+		                                                     m->host))[i - h->nvalues]
 		                          .offset;
 		uintptr_t at = ctx->bias + offset;
 		if (offset % 8 || at < ctx->rw_lo || at >= ctx->rw_hi || ctx->rw_hi - at < 8 ||
@@ -869,7 +870,8 @@ static int check_meta(const struct share_ctx *ctx, const unsigned char *meta,
 		uintptr_t bias;
 		uint32_t object = ((const struct share_host_value *)(meta + m->host))[i].object;
 		if (hostsym_object_bias(object, &bias) != 0)
-			return error_why(why, cap, "cache binds into object %u, which this host lacks",
+			return error_why(why, cap,
+			                 "cache binds into object %u, which this host lacks",
 			                 object);
 	}
 	return 0;

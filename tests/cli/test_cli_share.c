@@ -317,8 +317,8 @@ Test(cli_share_cache, a_warm_process_calls_glibc_through_bindings_from_the_cache
 
 	snprintf(trace, sizeof(trace), "%s/trace", getenv("SOLOAD_SHARE_DIR"));
 	snprintf(cmd, sizeof(cmd),
-	         "SOLOAD_TRACE=%s " BUILD_DIR "/soload hold --share " TESTLIB(
-	                 "libchain_a.so") " </dev/null",
+	         "SOLOAD_TRACE=%s " BUILD_DIR
+	         "/soload hold --share " TESTLIB("libchain_a.so") " </dev/null",
 	         trace);
 	for (int run = 0; run < 2; run++) {
 		json_t *line, *share;
