@@ -832,13 +832,33 @@ static int check_header(const struct share_ctx *ctx, const struct relro_span *s,
 	return 0;
 }
 
+/* A value is written only to a word of the writable segment that no
+ * proven page (mapped read-only) holds. */
+static int value_in_place(const struct share_ctx *ctx, const unsigned char *bitmap,
+                          uint64_t offset, char *why, size_t cap)
+{
+	uintptr_t at = ctx->bias + offset;
+
+	if (offset % 8 || at < ctx->rw_lo || at >= ctx->rw_hi || ctx->rw_hi - at < 8 ||
+	    (bitmap && in_proven(ctx, bitmap, at, 8)))
+		return error_why(why, cap,
+		                 "cache has a value for 0x%llx, outside its writable pages",
+		                 (unsigned long long)offset);
+	return 0;
+}
+
 /* The rest of the metadata: its checksum, the dependencies' placement
- * (the name holds only a hash of it) and the list's indexes. */
+ * (the name holds only a hash of it), the list's indexes, and where each
+ * value goes (a host value's object this host must have). */
 static int check_meta(const struct share_ctx *ctx, const unsigned char *meta,
                       const struct meta_layout *m, char *why, size_t cap)
 {
 	const struct cache_header *h = (const struct cache_header *)meta;
 	const uint32_t *apply = (const uint32_t *)(meta + m->apply);
+	const struct share_value *values = (const struct share_value *)(meta + m->values);
+	const struct share_host_value *host = (const struct share_host_value *)(meta + m->host);
+	const unsigned char *bitmap = h->nbitmap ? meta + m->bitmap : NULL;
+	uintptr_t bias;
 
 	if (checksum_pages(meta + sizeof(*h), m->size - sizeof(*h)) != h->meta_checksum)
 		return error_why(why, cap, "cache checksum mismatch (corrupt metadata)");
@@ -848,31 +868,16 @@ static int check_meta(const struct share_ctx *ctx, const unsigned char *meta,
 		if (apply[i] >= nrelocs(ctx))
 			return error_why(why, cap, "cache lists relocation %u of %zu", apply[i],
 			                 nrelocs(ctx));
-	/* A value is written only to a word of the writable segment that no
-	 * proven page (mapped read-only) holds, and a host value only into
-	 * an object this host has. */
-	for (size_t i = 0; i < (size_t)h->nvalues + h->nhost; i++) {
-		uint64_t offset =
-		        i < h->nvalues
-		                ? ((const struct share_value *)(meta + m->values))[i].offset
-		                : ((const struct share_host_value *)(meta +
-		                                                     m->host))[i - h->nvalues]
-		                          .offset;
-		uintptr_t at = ctx->bias + offset;
-		if (offset % 8 || at < ctx->rw_lo || at >= ctx->rw_hi || ctx->rw_hi - at < 8 ||
-		    (h->nbitmap && in_proven(ctx, meta + m->bitmap, at, 8)))
-			return error_why(why, cap,
-			                 "cache has a value for 0x%llx, outside its writable "
-			                 "pages",
-			                 (unsigned long long)offset);
-	}
+	for (size_t i = 0; i < h->nvalues; i++)
+		if (value_in_place(ctx, bitmap, values[i].offset, why, cap) != 0)
+			return -1;
 	for (size_t i = 0; i < h->nhost; i++) {
-		uintptr_t bias;
-		uint32_t object = ((const struct share_host_value *)(meta + m->host))[i].object;
-		if (hostsym_object_bias(object, &bias) != 0)
+		if (value_in_place(ctx, bitmap, host[i].offset, why, cap) != 0)
+			return -1;
+		if (hostsym_object_bias(host[i].object, &bias) != 0)
 			return error_why(why, cap,
 			                 "cache binds into object %u, which this host lacks",
-			                 object);
+			                 host[i].object);
 	}
 	return 0;
 }
