@@ -43,11 +43,15 @@ void unload_one(struct sl_lib *lib)
 }
 
 /* A set unloaded together: every finaliser first, in the set's order
- * (a finaliser may still call into another member), then the rest. */
+ * (a finaliser may still call into another member), then every member's
+ * frames deregistered (a member's may be registered with another
+ * member's libgcc_s, which must still be mapped), then the rest. */
 static void unload_set(struct sl_lib **set, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		initfini_run_fini(set[i]);
+	for (size_t i = 0; i < n; i++)
+		unwind_detach(set[i]);
 	for (size_t i = 0; i < n; i++)
 		release_steps(set[i]);
 	for (size_t i = 0; i < n; i++)

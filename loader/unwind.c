@@ -2,6 +2,7 @@
 #include "hostsym.h"
 #include "lib.h"
 #include "symbol.h"
+#include "unique.h"
 
 #include <dlfcn.h>
 #include <string.h>
@@ -232,33 +233,49 @@ static size_t lib_phdrs(const struct sl_lib *lib, Elf64_Phdr *out)
 	return n;
 }
 
-/* libgcc_s is never one of glibc's libraries, so the unwinder a library
- * calls is a libgcc_s we loaded into its scope, or else the host's. */
-static void *find_unwinder(struct sl_lib *lib, const char *name)
+/* libgcc_s is never one of glibc's libraries, so the unwinder that walks a
+ * library's frames is a libgcc_s we loaded, or else the host's. Ours is
+ * looked for in the scope of the open that brought the library in, as the
+ * library's references are: a C library of a C++ tree (libz or libglib
+ * under libQt5Core) has no libgcc_s in its own scope, yet a C++ exception
+ * thrown from a callback it calls unwinds through its frames with the
+ * libgcc_s the tree loaded for libstdc++. *owner: ours that defines it,
+ * NULL for the host's. */
+static void *find_unwinder(struct sl_lib *lib, const char *name, struct sl_lib **owner)
 {
+	const struct sl_lib *root = lib->scope_root ? lib->scope_root : lib;
 	struct symbol_key key;
 
+	*owner = NULL;
 	symbol_key(&key, name, NULL);
-	for (size_t i = 0; i < lib->nscope; i++) {
-		struct sl_lib *in = lib->scope[i].lib;
+	for (size_t i = 0; i < root->nscope; i++) {
+		struct sl_lib *in = root->scope[i].lib;
 		const Elf64_Sym *s = in ? symbol_find_in(&in->tab, &key) : NULL;
-		if (s && ELF64_ST_TYPE(s->st_info) == STT_FUNC)
+		if (s && ELF64_ST_TYPE(s->st_info) == STT_FUNC) {
+			*owner = in;
 			return (void *)(in->base + s->st_value);
+		}
 	}
 	return hostsym_lookup(RTLD_DEFAULT, name, NULL);
 }
 
+/* Registered with a libgcc_s of ours, the library keeps it loaded until its
+ * frames are deregistered, as a binding to it would (unique_hold). */
 void unwind_attach(struct sl_lib *lib)
 {
 	Elf64_Phdr ph[LIB_MAX_SEGMENTS + 1];
-	void *frame, *reg;
+	struct sl_lib *owner, *unused;
+	void *frame, *reg, *dereg;
 
 	/* No unwinder, no need to touch (and fault in) the frame tables. */
 	if (lib->eh_frame_ph.p_type != PT_GNU_EH_FRAME ||
-	    !(reg = find_unwinder(lib, "__register_frame")))
+	    !(reg = find_unwinder(lib, "__register_frame", &owner)))
 		return;
+	dereg = find_unwinder(lib, "__deregister_frame", &unused);
+	if (owner && owner != lib && unique_hold(lib, owner) != 0)
+		return; /* no memory to keep it: better unregistered than dangling */
 	frame = unwind_find_eh_frame(lib->base, ph, lib_phdrs(lib, ph));
-	unwind_register(&lib->unwind, frame, reg, find_unwinder(lib, "__deregister_frame"));
+	unwind_register(&lib->unwind, frame, reg, dereg);
 }
 
 void unwind_detach(struct sl_lib *lib)

@@ -25,6 +25,11 @@ $(B)/testlibs/libversioned.so: testlibs/libversioned.map
 TL_FLAGS_libveruser := $(TL_ORIGIN)
 TL_LIBS_libveruser := -lversioned
 $(B)/testlibs/libveruser.so: $(B)/testlibs/libversioned.so
+# An exception thrown through a C library's frame (unwind.c).
+TL_FLAGS_libthrowcb := $(TL_ORIGIN)
+TL_LIBS_libthrowcb := -lcbcall
+$(B)/testlibs/libthrowcb.so: $(B)/testlibs/libcbcall.so
+
 TL_FLAGS_libchain_a := $(TL_ORIGIN)
 TL_LIBS_libchain_a := -lchain_b
 $(B)/testlibs/libchain_a.so: $(B)/testlibs/libchain_b.so testlibs/chain_trace.h

@@ -32,6 +32,22 @@ Test(cli_soload, call_adds_two_integers)
 	json_decref(doc);
 }
 
+/* A C++ exception thrown through a C library's frame (a callback it calls)
+ * is caught, as under dlopen: the C library's frames are registered with
+ * the libgcc_s its tree loaded, though its own scope has none. soload is a
+ * C program: glibc holds no libgcc_s that could stand in. The close after
+ * it unloads the tree, libgcc_s before the C library, cleanly. */
+Test(cli_soload, call_catches_an_exception_thrown_through_a_c_library)
+{
+	int st;
+	json_t *doc = run("call " TESTLIB("libthrowcb.so") " throw_through_c", &st);
+
+	cr_assert_eq(st, 0, "the exception was not caught (exit %d)", st);
+	cr_assert_not_null(doc);
+	cr_assert_eq(json_integer_value(json_object_get(doc, "return")), 42);
+	json_decref(doc);
+}
+
 Test(cli_soload, call_returns_a_string_from_a_string_argument)
 {
 	int st;

@@ -257,6 +257,28 @@ Test(unwind, cxx_exception_is_thrown_and_caught_inside_the_library)
 	cr_assert_eq(sl_close(lib), 0);
 }
 
+/* libcbcall, a C library, calls back into libthrowcb, which throws through
+ * its frame: libcbcall's own scope has no libgcc_s, the tree's has. Its
+ * frames registered there, it keeps that libgcc_s loaded while it stays
+ * (opened on its own too), and its close deregisters before both go. */
+Test(unwind, a_c_librarys_frames_unwind_with_its_trees_libgcc_s)
+{
+	sl_lib *tree = sl_open(TESTLIB("libthrowcb.so"), 0);
+	sl_lib *c = sl_open(TESTLIB("libcbcall.so"), 0);
+	int (*throw_through_c)(void);
+	sl_lib *gcc;
+
+	cr_assert(tree && c, "%s", sl_error());
+	throw_through_c = (int (*)(void))sl_sym(tree, "throw_through_c");
+	cr_assert_eq(throw_through_c(), 42, "caught in libthrowcb");
+	cr_assert_eq(sl_close(tree), 0);
+	gcc = sl_open("libgcc_s.so.1", SL_NOLOAD);
+	cr_assert_not_null(gcc, "libcbcall's unwinder went with the tree");
+	cr_assert_eq(sl_close(gcc), 0);
+	cr_assert_eq(sl_close(c), 0);
+	cr_assert_null(sl_open("libgcc_s.so.1", SL_NOLOAD), "nothing holds libgcc_s now");
+}
+
 Test(unwind, cxx_virtual_calls_and_libstdcxx_tls)
 {
 	sl_lib *lib = open_cxx();
