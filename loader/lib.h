@@ -165,6 +165,10 @@ struct sl_lib {
 	struct tls_index *tlsdesc; /* its TLS descriptors' arguments */
 	size_t ntlsdesc, tlsdesc_cap;
 	struct sl_unwind unwind;
+	/* As the root of an open: the library of its scope whose libgcc_s
+	 * its tree's frames are registered with (unwind.c), once looked for. */
+	struct sl_lib *unwinder;
+	int unwinder_known;
 
 	/* Lazy PLT binding (lazy.c): NULL when every JUMP_SLOT is bound at
 	 * load; else one bit per DT_JMPREL entry, set once it is bound. */

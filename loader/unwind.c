@@ -233,47 +233,62 @@ static size_t lib_phdrs(const struct sl_lib *lib, Elf64_Phdr *out)
 	return n;
 }
 
-/* libgcc_s is never one of glibc's libraries, so the unwinder that walks a
+/* lib's function name, or NULL. */
+static void *function_of(struct sl_lib *lib, const char *name)
+{
+	struct symbol_key key;
+	const Elf64_Sym *s;
+
+	symbol_key(&key, name, NULL);
+	s = symbol_find_in(&lib->tab, &key);
+	return s && ELF64_ST_TYPE(s->st_info) == STT_FUNC ? (void *)(lib->base + s->st_value)
+	                                                  : NULL;
+}
+
+/*
+ * libgcc_s is never one of glibc's libraries, so the unwinder that walks a
  * library's frames is a libgcc_s we loaded, or else the host's. Ours is
  * looked for in the scope of the open that brought the library in, as the
  * library's references are: a C library of a C++ tree (libz or libglib
  * under libQt5Core) has no libgcc_s in its own scope, yet a C++ exception
  * thrown from a callback it calls unwinds through its frames with the
- * libgcc_s the tree loaded for libstdc++. *owner: ours that defines it,
- * NULL for the host's. */
-static void *find_unwinder(struct sl_lib *lib, const char *name, struct sl_lib **owner)
+ * libgcc_s the tree loaded for libstdc++. Looked for once per open: the
+ * scope of a tree of sixty libraries, walked for each, would cost more
+ * than the registrations.
+ */
+static struct sl_lib *tree_unwinder(struct sl_lib *root)
 {
-	const struct sl_lib *root = lib->scope_root ? lib->scope_root : lib;
-	struct symbol_key key;
-
-	*owner = NULL;
-	symbol_key(&key, name, NULL);
-	for (size_t i = 0; i < root->nscope; i++) {
-		struct sl_lib *in = root->scope[i].lib;
-		const Elf64_Sym *s = in ? symbol_find_in(&in->tab, &key) : NULL;
-		if (s && ELF64_ST_TYPE(s->st_info) == STT_FUNC) {
-			*owner = in;
-			return (void *)(in->base + s->st_value);
-		}
+	if (!root->unwinder_known) {
+		root->unwinder_known = 1;
+		for (size_t i = 0; i < root->nscope && !root->unwinder; i++)
+			if (root->scope[i].lib &&
+			    function_of(root->scope[i].lib, "__register_frame"))
+				root->unwinder = root->scope[i].lib;
 	}
-	return hostsym_lookup(RTLD_DEFAULT, name, NULL);
+	return root->unwinder;
 }
 
-/* Registered with a libgcc_s of ours, the library keeps it loaded until its
- * frames are deregistered, as a binding to it would (unique_hold). */
+/* Registered with a libgcc_s of ours outside its own scope, the library
+ * keeps it loaded until its frames are deregistered, as a binding to it
+ * would (unique_hold). */
 void unwind_attach(struct sl_lib *lib)
 {
 	Elf64_Phdr ph[LIB_MAX_SEGMENTS + 1];
-	struct sl_lib *owner, *unused;
+	struct sl_lib *owner;
 	void *frame, *reg, *dereg;
 
-	/* No unwinder, no need to touch (and fault in) the frame tables. */
-	if (lib->eh_frame_ph.p_type != PT_GNU_EH_FRAME ||
-	    !(reg = find_unwinder(lib, "__register_frame", &owner)))
+	/* No frame table, no need to look for an unwinder. */
+	if (lib->eh_frame_ph.p_type != PT_GNU_EH_FRAME)
 		return;
-	dereg = find_unwinder(lib, "__deregister_frame", &unused);
-	if (owner && owner != lib && unique_hold(lib, owner) != 0)
-		return; /* no memory to keep it: better unregistered than dangling */
+	owner = tree_unwinder(lib->scope_root ? lib->scope_root : lib);
+	reg = owner ? function_of(owner, "__register_frame")
+	            : hostsym_lookup(RTLD_DEFAULT, "__register_frame", NULL);
+	dereg = owner ? function_of(owner, "__deregister_frame")
+	              : hostsym_lookup(RTLD_DEFAULT, "__deregister_frame", NULL);
+	/* No unwinder, no need to touch (and fault in) the frame tables; no
+	 * memory to keep ours loaded: better unregistered than dangling. */
+	if (!reg || (owner && !lib_scope_holds(lib, owner) && unique_hold(lib, owner) != 0))
+		return;
 	frame = unwind_find_eh_frame(lib->base, ph, lib_phdrs(lib, ph));
 	unwind_register(&lib->unwind, frame, reg, dereg);
 }
