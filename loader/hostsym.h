@@ -6,7 +6,8 @@
  * what glibc alone can say goes through dlsym / dlvsym (hostsym_lookup),
  * whose misses are remembered while glibc loads and unloads nothing: each
  * failed dlsym costs glibc a formatted error message. Bindings found are
- * remembered too: every library imports the same few hundred libc names.
+ * not remembered: a lookup in place costs no more than a table of them
+ * did, and the table cost a first load pages.
  */
 #ifndef SL_HOSTSYM_H
 #define SL_HOSTSYM_H
