@@ -633,20 +633,21 @@ int hostsym_object_at(const void *addr, uint32_t *index, uintptr_t *bias)
 	return rc;
 }
 
-int hostsym_object_bias(uint32_t index, uintptr_t *bias)
+uintptr_t *hostsym_object_biases(size_t *n)
 {
-	int rc = -1;
+	uintptr_t *bias = NULL;
 
 	pthread_mutex_lock(&misses_lock);
 	check_changes();
 	if (objects.stale)
 		build_objects();
-	if (!objects.failed && index < objects.nt) {
-		*bias = objects.t[index].base;
-		rc = 0;
+	if (!objects.failed && (bias = malloc((objects.nt + 1) * sizeof(*bias)))) {
+		for (size_t i = 0; i < objects.nt; i++)
+			bias[i] = objects.t[i].base;
+		*n = objects.nt;
 	}
 	pthread_mutex_unlock(&misses_lock);
-	return rc;
+	return bias;
 }
 
 /*

@@ -12,6 +12,7 @@
 #ifndef SL_HOSTSYM_H
 #define SL_HOSTSYM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* The address handle (or RTLD_DEFAULT) gives for name, of the given version
@@ -48,9 +49,10 @@ int hostsym_same_object(const void *a, const void *b);
  * Thread-safe. */
 int hostsym_object_at(const void *addr, uint32_t *index, uintptr_t *bias);
 
-/* The load bias of the object at index in dl_iterate_phdr's order. 0, or
- * -1 if there is no such object. Thread-safe. */
-int hostsym_object_bias(uint32_t index, uintptr_t *bias);
+/* The load biases of the objects glibc has loaded, in dl_iterate_phdr's
+ * order: a malloc'd array of *n, or NULL (out of memory, or they could
+ * not be read). One look for a whole table of bindings. Thread-safe. */
+uintptr_t *hostsym_object_biases(size_t *n);
 
 /* Around the relocation of one library by this thread: whether glibc has
  * loaded or unloaded objects is checked once, at the start, instead of at

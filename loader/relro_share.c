@@ -849,7 +849,7 @@ static int value_in_place(const struct share_ctx *ctx, const unsigned char *bitm
 
 /* The rest of the metadata: its checksum, the dependencies' placement
  * (the name holds only a hash of it), the list's indexes, and where each
- * value goes (a host value's object this host must have). */
+ * value goes. */
 static int check_meta(const struct share_ctx *ctx, const unsigned char *meta,
                       const struct meta_layout *m, char *why, size_t cap)
 {
@@ -858,7 +858,6 @@ static int check_meta(const struct share_ctx *ctx, const unsigned char *meta,
 	const struct share_value *values = (const struct share_value *)(meta + m->values);
 	const struct share_host_value *host = (const struct share_host_value *)(meta + m->host);
 	const unsigned char *bitmap = h->nbitmap ? meta + m->bitmap : NULL;
-	uintptr_t bias;
 
 	if (checksum_pages(meta + sizeof(*h), m->size - sizeof(*h)) != h->meta_checksum)
 		return error_why(why, cap, "cache checksum mismatch (corrupt metadata)");
@@ -871,14 +870,9 @@ static int check_meta(const struct share_ctx *ctx, const unsigned char *meta,
 	for (size_t i = 0; i < h->nvalues; i++)
 		if (value_in_place(ctx, bitmap, values[i].offset, why, cap) != 0)
 			return -1;
-	for (size_t i = 0; i < h->nhost; i++) {
+	for (size_t i = 0; i < h->nhost; i++)
 		if (value_in_place(ctx, bitmap, host[i].offset, why, cap) != 0)
 			return -1;
-		if (hostsym_object_bias(host[i].object, &bias) != 0)
-			return error_why(why, cap,
-			                 "cache binds into object %u, which this host lacks",
-			                 host[i].object);
-	}
 	return 0;
 }
 
@@ -1130,6 +1124,45 @@ fail:
 	return NULL;
 }
 
+/* The biases of glibc's objects each host value of the cache at meta
+ * names, read once: a malloc'd array, or NULL if this host lacks one (or
+ * memory ran out), with the reason in why. */
+static uintptr_t *host_biases(const unsigned char *meta, const struct meta_layout *m, char *why,
+                              size_t cap)
+{
+	const struct cache_header *h = (const struct cache_header *)meta;
+	const struct share_host_value *host = (const struct share_host_value *)(meta + m->host);
+	size_t n = 0;
+	uintptr_t *bias = hostsym_object_biases(&n);
+
+	if (!bias)
+		error_why(why, cap, "cannot read glibc's objects");
+	for (size_t i = 0; bias && i < h->nhost; i++) {
+		if (host[i].object >= n) {
+			error_why(why, cap, "cache binds into object %u, which this host lacks",
+			          host[i].object);
+			free(bias);
+			bias = NULL;
+		}
+	}
+	return bias;
+}
+
+/* The words a warm load writes instead of relocating, each checked to lie
+ * in the writable pages left private (check_meta). */
+static void write_values(const struct share_ctx *ctx, const unsigned char *meta,
+                         const struct meta_layout *m, const uintptr_t *bias)
+{
+	const struct cache_header *h = (const struct cache_header *)meta;
+	const struct share_value *values = (const struct share_value *)(meta + m->values);
+	const struct share_host_value *host = (const struct share_host_value *)(meta + m->host);
+
+	for (size_t i = 0; i < h->nvalues; i++)
+		*(uint64_t *)(ctx->bias + values[i].offset) = values[i].value;
+	for (size_t i = 0; i < h->nhost; i++)
+		*(uint64_t *)(ctx->bias + host[i].offset) = bias[host[i].object] + host[i].delta;
+}
+
 /* The warm path: a checked cache with a bitmap, whose proven pages are
  * mapped. 0, or -1 if there is none (the cold path then runs). */
 static int warm_from(struct share_ctx *ctx, const struct relro_span *s, struct sl_share_stats *st)
@@ -1137,13 +1170,15 @@ static int warm_from(struct share_ctx *ctx, const struct relro_span *s, struct s
 	char why[sizeof(ctx->status) - 16];
 	struct meta_layout m = {0};
 	unsigned char *meta;
+	uintptr_t *bias = NULL;
 	size_t shared;
 	int created, fd = open_cache(ctx, s, 0, &created, why, sizeof(why));
 
 	if (fd < 0)
 		return -1;
 	meta = read_meta(ctx, s, fd, &m, why, sizeof(why));
-	if (!meta || !((struct cache_header *)meta)->nbitmap) {
+	if (!meta || !((struct cache_header *)meta)->nbitmap ||
+	    !(bias = host_biases(meta, &m, why, sizeof(why)))) {
 		free(meta);
 		close(fd);
 		return -1;
@@ -1155,18 +1190,8 @@ static int warm_from(struct share_ctx *ctx, const struct relro_span *s, struct s
 	ctx->napply = ((struct cache_header *)meta)->napply;
 	shared = map_proven(ctx, s, fd, (off_t)m.size);
 	close(fd);
-	/* Checked against the writable pages left private (check_meta). */
-	for (size_t i = 0; i < ((struct cache_header *)meta)->nvalues; i++) {
-		const struct share_value *v = (const struct share_value *)(meta + m.values) + i;
-		*(uint64_t *)(ctx->bias + v->offset) = v->value;
-	}
-	for (size_t i = 0; i < ((struct cache_header *)meta)->nhost; i++) {
-		const struct share_host_value *v =
-		        (const struct share_host_value *)(meta + m.host) + i;
-		uintptr_t bias = 0;
-		hostsym_object_bias(v->object, &bias); /* checked by check_meta */
-		*(uint64_t *)(ctx->bias + v->offset) = bias + v->delta;
-	}
+	write_values(ctx, meta, &m, bias);
+	free(bias);
 	st->shared_pages = shared;
 	st->private_pages = st->relro_pages - shared;
 	snprintf(ctx->status, sizeof(ctx->status), "shared");
