@@ -1198,8 +1198,16 @@ static int warm_from(struct share_ctx *ctx, const struct relro_span *s, struct s
 	return 0;
 }
 
+/* A file's identity as stat gives it: device, inode, size and time. */
+static uint64_t stat_identity(const struct stat *st)
+{
+	return mix64(st->st_dev ^ mix64(st->st_ino ^ mix64((uint64_t)st->st_size ^
+	                                                   (uint64_t)st->st_mtim.tv_sec << 20 ^
+	                                                   (uint64_t)st->st_mtim.tv_nsec)));
+}
+
 /* An object's identity as it is mapped: its build-id, read from its
- * notes in memory, else its file's device, inode, size and time. */
+ * notes in memory, else its file's. */
 static uint64_t object_identity(const struct dl_phdr_info *info)
 {
 	char hex[sizeof(((struct share_id *)0)->text)];
@@ -1214,9 +1222,7 @@ static uint64_t object_identity(const struct dl_phdr_info *info)
 	}
 	if (!info->dlpi_name[0] || stat(info->dlpi_name, &st) != 0)
 		return 0;
-	return mix64(st.st_dev ^ mix64(st.st_ino ^ mix64((uint64_t)st.st_size ^
-	                                                 (uint64_t)st.st_mtim.tv_sec << 20 ^
-	                                                 (uint64_t)st.st_mtim.tv_nsec)));
+	return stat_identity(&st);
 }
 
 static int hash_object(struct dl_phdr_info *info, size_t size, void *data)
@@ -1254,8 +1260,7 @@ static uint64_t host_fingerprint(void)
 	if (have && generation == now)
 		return fp;
 	if (stat("/proc/self/exe", &st) == 0)
-		h = mix64(h ^ st.st_dev) ^ mix64(st.st_ino ^ (uint64_t)st.st_mtim.tv_sec << 20 ^
-		                                 (uint64_t)st.st_mtim.tv_nsec);
+		h = mix64(h ^ stat_identity(&st));
 	h = mix64(h ^ getauxval(AT_HWCAP)) ^ mix64(getauxval(AT_HWCAP2));
 	h = mix64(h ^ hash_string(tunables ? tunables : ""));
 	dl_iterate_phdr(hash_object, &h);
