@@ -112,11 +112,7 @@ static uint64_t mix64(uint64_t x)
 
 static uint64_t hash_string(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
-	return h;
+	return share_hash(s, strlen(s));
 }
 
 /* Word-wise in four independent lanes, mixed at the end, so that checking

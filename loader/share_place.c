@@ -34,14 +34,19 @@ static struct {
 	uintptr_t end; /* the end of the highest record */
 } layout;
 
-static uint64_t record_check(const struct place_rec *r)
+uint64_t share_hash(const void *bytes, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)r;
+	const unsigned char *p = bytes;
 	uint64_t h = 0xcbf29ce484222325ULL;
 
-	for (size_t i = 0; i < offsetof(struct place_rec, check); i++)
+	for (size_t i = 0; i < n; i++)
 		h = (h ^ p[i]) * 0x100000001b3ULL;
 	return h;
+}
+
+static uint64_t record_check(const struct place_rec *r)
+{
+	return share_hash(r, offsetof(struct place_rec, check));
 }
 
 void share_place_name(const char *dir, uint64_t salt, char *name, size_t cap)

@@ -32,6 +32,9 @@ int share_place(const char *dir, uint64_t salt, const char *identity, size_t spa
  * we map). 0, or -1 with "<what>: <reason>" in why. */
 int share_file_trusted(const char *what, const struct stat *st, char *why, size_t cap);
 
+/* FNV-1a of n bytes: the share directory's names and records. */
+uint64_t share_hash(const void *bytes, size_t n);
+
 /* The layout file's name in dir for this salt, into name (cap bytes). */
 void share_place_name(const char *dir, uint64_t salt, char *name, size_t cap);
 
