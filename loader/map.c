@@ -334,31 +334,38 @@ static void prefault_relro(const struct sl_lib *lib, const struct load_plan *pla
 
 /*
  * Relocation writes past RELRO too (pointers in .data, the GOT of a library
- * not linked -z now): a fault each page, where one madvise copies them all
- * (libsqlite3's three pages of .data: 0.95x the time of its load and
- * unload). Only where the targets are dense, no more pages than targets,
- * so that few pages nothing writes are copied, and not where the whole
- * segment was populated at mapping.
+ * not linked -z now): a fault each page, where one madvise copies a run of
+ * them (libsqlite3's three pages of .data: 0.95x the time of its load and
+ * unload). Exactly the pages relocation writes, as glibc's faults copy
+ * them: a range from the first target to the last copied libLLVM-15's 57
+ * pages nothing writes. Not where the whole segment was populated at
+ * mapping.
  */
-int map_writes_fault(const struct sl_lib *lib, uint64_t vaddr)
+size_t map_prefault_span(const struct sl_lib *lib, uint64_t vaddr)
 {
 	const struct sl_segment *s = lib_segment(lib, vaddr);
+	uintptr_t start = page_down(lib->base + vaddr);
 
-	return s && (s->prot & PROT_WRITE) && !(lib->flags & (SL_SHARE | SL_POPULATE)) &&
-	       page_up(lib->base + s->vaddr + s->file_size) - s->start > PREFAULT_MAX;
+	if (!s || !(s->prot & PROT_WRITE) || (lib->flags & (SL_SHARE | SL_POPULATE)) ||
+	    page_up(lib->base + s->vaddr + s->file_size) - s->start <= PREFAULT_MAX)
+		return 0;
+	return (s->start + s->size - start) / page_size();
 }
 
-void map_prefault_writes(const struct sl_lib *lib, uint64_t lo, uint64_t hi, size_t ntargets)
+void map_prefault_pages(const struct sl_lib *lib, uint64_t vaddr, const unsigned char *written,
+                        size_t npages)
 {
-	const struct sl_segment *s = lib_segment(lib, lo);
-	uintptr_t start = page_down(lib->base + lo), end = page_up(lib->base + hi);
+	uintptr_t start = page_down(lib->base + vaddr);
 
-	if (!s || hi <= lo || !map_writes_fault(lib, lo))
-		return;
-	if (end > s->start + s->size)
-		end = s->start + s->size;
-	if (end > start && (end - start) / page_size() <= ntargets)
-		madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+	for (size_t p = 0, q; p < npages; p = q) {
+		for (; p < npages && !(written[p / 8] >> (p % 8) & 1); p++)
+			;
+		for (q = p; q < npages && (written[q / 8] >> (q % 8) & 1); q++)
+			;
+		if (q > p)
+			madvise((void *)(start + p * page_size()), (q - p) * page_size(),
+			        MADV_POPULATE_WRITE);
+	}
 }
 
 /*

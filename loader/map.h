@@ -21,13 +21,13 @@ void map_release(struct sl_lib *lib);
 /* With SL_SHARE, before relocation: the cache's context, and the RELRO
  * pages a warm cache proves mapped from it (relro_share.h, share_warm). */
 void map_share_begin(struct sl_lib *lib);
-/* Whether relocation's first write at vaddr (link-time) would fault: a
- * writable segment not populated when mapped. */
-int map_writes_fault(const struct sl_lib *lib, uint64_t vaddr);
-/* Before relocation: the pages of lib's writable segment in [lo, hi)
- * (link-time addresses past RELRO) that ntargets relocations write,
- * populated in one go where that is cheaper than a fault each. */
-void map_prefault_writes(const struct sl_lib *lib, uint64_t lo, uint64_t hi, size_t ntargets);
+/* Before relocation: the pages from vaddr's (link-time, past RELRO) to
+ * the end of its writable segment, if relocation's writes there would
+ * fault (a segment not populated when mapped), else 0; then the pages of
+ * them whose bit is set in written copied, a run per madvise. */
+size_t map_prefault_span(const struct sl_lib *lib, uint64_t vaddr);
+void map_prefault_pages(const struct sl_lib *lib, uint64_t vaddr, const unsigned char *written,
+                        size_t npages);
 /* Makes the RELRO range read-only. 0, or -1 with sl_error(). */
 int map_protect_relro(struct sl_lib *lib);
 

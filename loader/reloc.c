@@ -9,6 +9,7 @@
 #include "tls.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 /* A relocated word: nothing requires it aligned (a packed struct may hold a
  * pointer), so it is read and written as the unaligned type it may be. */
@@ -302,18 +303,31 @@ static int apply_listed(struct sl_lib *lib, const uint32_t *list, size_t n,
 	return 0;
 }
 
-struct extent {
-	uint64_t lo, hi; /* targets at or past lo; hi past the last */
-	size_t n;
+/* The pages past RELRO that relocation writes, a bit each from the page
+ * of lo (link-time); WRITTEN_MAX pages at most (16 MiB). */
+#define WRITTEN_MAX 4096
+struct written {
+	uint64_t lo;
+	size_t npages;
+	unsigned char bits[WRITTEN_MAX / 8];
 };
 
-static void extend(struct extent *e, uint64_t off)
+static uint64_t page_mask(void)
 {
-	if (off < e->lo)
-		return;
-	e->n++;
-	if (off + 8 > e->hi)
-		e->hi = off + 8;
+	return ~((uint64_t)getpagesize() - 1);
+}
+
+/* The page of a word at off, and of its last byte (a word astride two
+ * pages writes both). */
+static void mark(struct written *w, uint64_t off)
+{
+	uint64_t ends[2] = {off, off + sizeof(reloc_word) - 1};
+
+	for (int i = 0; i < 2; i++) {
+		size_t p = (size_t)(((ends[i] & page_mask()) - w->lo) / (uint64_t)getpagesize());
+		if (ends[i] >= w->lo && p < w->npages)
+			w->bits[p / 8] |= (unsigned char)(1u << (p % 8));
+	}
 }
 
 /* The end of the prefix of r[0..n) for which in(r, arg) holds, by a
@@ -344,15 +358,15 @@ static int is_relative(const Elf64_Rela *r, uint64_t unused)
 	return reloc_kind_of(ELF64_R_TYPE(r->r_info)) == RK_RELATIVE;
 }
 
-/* Entries at or past e->lo of a run sorted by address. */
-static void extend_sorted(struct extent *e, const Elf64_Rela *r, size_t n)
+/* A run sorted by address: from its first entry at or past w->lo, a mark
+ * and a search for the first entry of the next page, so that a page of
+ * 500 relative relocations costs one mark, not 500. */
+static void mark_sorted(struct written *w, const Elf64_Rela *r, size_t n)
 {
-	size_t first = prefix_end(r, n, offset_below, e->lo);
-
-	if (first < n) {
-		e->n += n - first;
-		if (r[n - 1].r_offset + 8 > e->hi)
-			e->hi = r[n - 1].r_offset + 8;
+	for (size_t i = prefix_end(r, n, offset_below, w->lo); i < n;) {
+		uint64_t next = (r[i].r_offset & page_mask()) + (uint64_t)getpagesize();
+		mark(w, r[i].r_offset);
+		i += prefix_end(r + i, n - i, offset_below, next);
 	}
 }
 
@@ -360,37 +374,38 @@ static void extend_sorted(struct extent *e, const Elf64_Rela *r, size_t n)
  * The linker writes the relative relocations first, sorted by address, and
  * DT_JMPREL in the order of the GOT: both are searched, not walked (a walk
  * of libcrypto's 21,000 was 4% of its load). The rest are walked. A table
- * not so ordered only makes the extent a worse guess.
+ * not so ordered only marks fewer pages, which then fault.
  */
-static void extend_rela(struct extent *e, const Elf64_Rela *r, size_t n)
+static void mark_rela(struct written *w, const Elf64_Rela *r, size_t n)
 {
 	size_t nrelative = prefix_end(r, n, is_relative, 0);
 
-	extend_sorted(e, r, nrelative);
+	mark_sorted(w, r, nrelative);
 	for (size_t i = nrelative; i < n; i++)
-		extend(e, r[i].r_offset);
+		mark(w, r[i].r_offset);
 }
 
-static int extend_relr(struct sl_lib *lib, uint64_t off, void *e)
+static int mark_relr(struct sl_lib *lib, uint64_t off, void *w)
 {
 	(void)lib;
-	extend(e, off);
+	mark(w, off);
 	return 0;
 }
 
-/* Where relocation will write past RELRO, so that those pages are copied in
- * one go (map_prefault_writes) rather than faulted one by one. */
+/* The pages relocation will write past RELRO, copied before it writes
+ * (map_prefault_pages) rather than faulted one by one. */
 static void prefault_targets(struct sl_lib *lib)
 {
-	struct extent e = {.lo = lib->relro_size ? lib->relro_start + lib->relro_size - lib->base
-	                                         : lib->rw_vaddr};
+	uint64_t lo =
+	        lib->relro_size ? lib->relro_start + lib->relro_size - lib->base : lib->rw_vaddr;
+	struct written w = {.lo = lo & page_mask()};
 
-	if (!lib->rw_end || !map_writes_fault(lib, e.lo))
+	if (!lib->rw_end || !(w.npages = map_prefault_span(lib, lo)) || w.npages > WRITTEN_MAX)
 		return;
-	each_relr(lib, extend_relr, &e);
-	extend_rela(&e, lib->rela, lib->nrela);
-	extend_sorted(&e, lib->jmprel, lib->njmprel);
-	map_prefault_writes(lib, e.lo, e.hi, e.n);
+	each_relr(lib, mark_relr, &w);
+	mark_rela(&w, lib->rela, lib->nrela);
+	mark_sorted(&w, lib->jmprel, lib->njmprel);
+	map_prefault_pages(lib, w.lo, w.bits, w.npages);
 }
 
 int reloc_library(struct sl_lib *lib)

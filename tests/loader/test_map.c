@@ -167,6 +167,28 @@ Test(map, relro_pages_are_copied_in_one_go_and_only_they)
 	sl_close(lib);
 }
 
+/* Relocation's writes past RELRO are copied before it writes them, but
+ * only the pages it writes: libdatapages's 32 pointers lie in the first
+ * and last of 17 pages, and the 15 between stay the file's (a range from
+ * the first target to the last copied them all). */
+Test(map, only_the_data_pages_relocation_writes_are_copied)
+{
+	sl_lib *lib = sl_open(TESTLIB("libdatapages.so"), 0);
+	const char *pages;
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	pages = sl_sym(lib, "datapages");
+	cr_assert_not_null(pages);
+	for (int i = 0; i < 17; i++) {
+		uint64_t e = pagemap_of((uintptr_t)pages + (uintptr_t)i * 4096);
+		int copied = (e >> 63 & 1) && !(e >> 61 & 1);
+		cr_expect_eq(copied, i == 0 || i == 16, "page %d of the data %s copied", i,
+		             copied ? "was" : "was not");
+	}
+	cr_assert_eq(((int (*)(void))sl_sym(lib, "datapages_sum"))(), 14);
+	sl_close(lib);
+}
+
 Test(map, bss_spans_pages_and_reads_zero)
 {
 	sl_lib *lib = sl_open(TESTLIB("libcounter.so"), 0);
