@@ -1,4 +1,5 @@
 #include "deps.h"
+#include "sys.h"
 #include "error.h"
 #include "ldcache.h"
 #include "load.h"
@@ -101,7 +102,7 @@ static int try_dir(const char *owner, const char *dir, size_t n, const char *nam
 	note_dir(s, path, (size_t)w - strlen(name) - 1);
 	if (n == 0)
 		return -1;
-	return open(path, O_RDONLY | O_CLOEXEC);
+	return sys_open(path, O_RDONLY | O_CLOEXEC);
 }
 
 /* Searches a colon-separated list of directories that owner gave. */
@@ -239,7 +240,7 @@ static int try_cache(const struct sl_lib *lib, const char *name, char *path, str
 	if (!file || (nodeflib(lib) && in_system_dir(file)) || strlen(file) >= PATH_MAX)
 		return -1;
 	strcpy(path, file);
-	return open(path, O_RDONLY | O_CLOEXEC);
+	return sys_open(path, O_RDONLY | O_CLOEXEC);
 }
 
 /* The search for a name without a '/' that lib needs or dlopens (lib NULL:
@@ -280,7 +281,7 @@ static int search(const struct sl_lib *lib, const char *name, char *path)
 
 	if (strchr(name, '/')) {
 		snprintf(path, PATH_MAX, "%s", name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = sys_open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			error_set(lib->name, "needed library %s: %m", name);
 		return fd;
@@ -416,7 +417,7 @@ static char *heap_path(const char *who, const char *path, int *fd)
 		return NULL;
 	if (!(copy = strdup(path))) {
 		error_set(who, "out of memory");
-		close(*fd);
+		sys_close(*fd);
 		*fd = -1;
 	}
 	return copy;
@@ -472,7 +473,7 @@ static int load_one(struct sl_lib *lib, const char *name, struct sl_scope *dep)
 	if (!(path = find_dep(lib, name, &fd)))
 		return -1;
 	if (host_holds(lib, path)) {
-		close(fd);
+		sys_close(fd);
 		rc = load_host(lib, path, dep);
 	} else {
 		dep->lib = load_fd(path, fd, lib->flags & ~SL_NOLOAD, lib);

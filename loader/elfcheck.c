@@ -1,4 +1,5 @@
 #include "elfcheck.h"
+#include "sys.h"
 #include "error.h"
 
 #include <string.h>
@@ -54,7 +55,7 @@ static int read_phdrs(const char *name, int fd, struct elf_file *ef)
 		unsigned char *all = malloc(need);
 		if (!all)
 			return error_set(name, "out of memory");
-		if (pread(fd, all, need, 0) != (ssize_t)need) {
+		if (sys_pread(fd, all, need, 0) != (ssize_t)need) {
 			free(all);
 			return error_set(name, "cannot read the program headers: %m");
 		}
@@ -76,7 +77,7 @@ int elfcheck_read(const char *name, int fd, size_t size, struct elf_file *out)
 	out->file_size = size;
 	if (size < sizeof(Elf64_Ehdr))
 		return error_set(name, "truncated: %zu bytes, shorter than an ELF header", size);
-	got = pread(fd, out->head, want, 0);
+	got = sys_pread(fd, out->head, want, 0);
 	if (got != (ssize_t)want)
 		return error_set(name, "cannot read the header: %m");
 	out->image = out->head;

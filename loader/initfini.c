@@ -1,8 +1,8 @@
 #include "initfini.h"
+#include "sys.h"
 #include "symbol.h"
 
 #include <sys/mman.h>
-#include <unistd.h>
 
 /* glibc hands initialisers the program's arguments; we capture them the
  * same way, as an initialiser of our own. */
@@ -79,7 +79,7 @@ static void populate_window(const struct sl_lib *lib, uintptr_t fn, struct code_
                             int populate)
 {
 	if (add_window(lib, fn, w) && populate)
-		madvise((void *)(fn & ~((uintptr_t)getpagesize() - 1)), 1, MADV_POPULATE_READ);
+		sys_madvise((void *)(fn & ~(SYS_PAGE_SIZE - 1)), 1, MADV_POPULATE_READ);
 }
 
 static void init_windows(const struct sl_lib *lib, struct code_windows *w, int populate)

@@ -1,4 +1,5 @@
 #include "ldcache.h"
+#include "sys.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -70,7 +71,7 @@ static int valid_header(const struct cache_header *h, size_t size)
 void ldcache_release(void)
 {
 	if (cache.data)
-		munmap((void *)cache.data, cache.size);
+		sys_munmap((void *)cache.data, cache.size);
 	cache.data = NULL;
 	cache.size = 0;
 	cache.broken = 0;
@@ -86,12 +87,12 @@ static int map_cache(void)
 
 	if (cache.data)
 		return cache.broken ? -1 : 0;
-	fd = open(cache.path, O_RDONLY | O_CLOEXEC);
+	fd = sys_open(cache.path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size < (64 << 20))
-		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
+	if (sys_fstat(fd, &st) == 0 && st.st_size > 0 && st.st_size < (64 << 20))
+		p = sys_mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	sys_close(fd);
 	if (p == MAP_FAILED)
 		return -1;
 	cache.data = p;

@@ -1,4 +1,5 @@
 #include "map.h"
+#include "sys.h"
 #include "error.h"
 #include "relro_share.h"
 
@@ -7,15 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 static uintptr_t page_size(void)
 {
-	static uintptr_t size;
-
-	if (!size)
-		size = (uintptr_t)getpagesize();
-	return size;
+	return SYS_PAGE_SIZE;
 }
 
 static uintptr_t page_down(uintptr_t x)
@@ -76,17 +72,17 @@ static int reserve_span(struct sl_lib *lib, int fd, const struct load_plan *plan
 
 	if ((lib->flags & SL_SHARE) && reserve_shared(lib, fd, plan) == 0)
 		return 0;
-	raw = mmap(NULL, span + extra, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
-	           0);
+	raw = sys_mmap(NULL, span + extra, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+	               -1, 0);
 	if (raw == MAP_FAILED)
 		return error_set(lib->name, "cannot reserve %zu bytes: %m", span);
 	start = raw;
 	if (extra) {
 		start = (char *)(((uintptr_t)raw + extra - 1) & ~(extra - 1));
 		if (start > raw)
-			munmap(raw, start - raw);
+			sys_munmap(raw, start - raw);
 		if (raw + extra > start)
-			munmap(start + span, raw + extra - start);
+			sys_munmap(start + span, raw + extra - start);
 	}
 	place_span(lib, plan, start);
 	return 0;
@@ -122,12 +118,12 @@ static int populate_flag(const struct sl_lib *lib, const struct plan_segment *s,
  * a mere hint: a mapping elsewhere is undone and counts as taken. */
 static int map_at(uintptr_t addr, size_t len, int prot, int flags, int fd, off_t offset)
 {
-	void *p = mmap((void *)addr, len, prot, MAP_PRIVATE | flags, fd, offset);
+	void *p = sys_mmap((void *)addr, len, prot, MAP_PRIVATE | flags, fd, offset);
 
 	if (p == MAP_FAILED)
 		return -1;
 	if ((uintptr_t)p != addr) {
-		munmap(p, len);
+		sys_munmap(p, len);
 		errno = EEXIST;
 		return -1;
 	}
@@ -162,10 +158,10 @@ static int map_segment(struct sl_lib *lib, int fd, const struct plan_segment *s,
 	if (tail) {
 		/* The zeroing writes the last file page: copied without a fault. */
 		if (!populate_flag(lib, s, page_up(file_end) - start))
-			madvise((void *)page_down(file_end), page_size(), MADV_POPULATE_WRITE);
+			sys_madvise((void *)page_down(file_end), page_size(), MADV_POPULATE_WRITE);
 		memset((void *)file_end, 0, page_up(file_end) - file_end);
 		if (!(s->prot & PROT_WRITE) &&
-		    mprotect((void *)start, page_up(file_end) - start, s->prot) != 0)
+		    sys_mprotect((void *)start, page_up(file_end) - start, s->prot) != 0)
 			return error_set(lib->name, "cannot protect segment at 0x%lx: %m",
 			                 s->vaddr);
 	}
@@ -217,7 +213,7 @@ static int map_into_freed(struct sl_lib *lib, int fd, const struct load_plan *pl
 		if (map_segment(lib, fd, &plan->seg[i], MAP_FIXED_NOREPLACE, &done) == 0)
 			continue;
 		if (done > start)
-			munmap((void *)start, done - start);
+			sys_munmap((void *)start, done - start);
 		lib->map_start = NULL;
 		return 0;
 	}
@@ -284,7 +280,7 @@ static int map_first_over_span(struct sl_lib *lib, int fd, const struct load_pla
 	if ((lib->flags & (SL_SHARE | SL_POPULATE)) || span_alignment(plan) ||
 	    s->filesz != s->memsz || populate_flag(lib, s, len))
 		return 0;
-	start = mmap(NULL, span, s->prot, MAP_PRIVATE, fd, page_down(s->offset));
+	start = sys_mmap(NULL, span, s->prot, MAP_PRIVATE, fd, page_down(s->offset));
 	if (start == MAP_FAILED)
 		return 0;
 	place_span(lib, plan, start);
@@ -298,7 +294,7 @@ static int protect_gaps(struct sl_lib *lib, const struct load_plan *plan)
 	for (size_t i = 0; i + 1 < plan->nseg; i++) {
 		uintptr_t end = page_up(lib->base + plan->seg[i].vaddr + plan->seg[i].memsz);
 		uintptr_t next = page_down(lib->base + plan->seg[i + 1].vaddr);
-		if (next > end && mprotect((void *)end, next - end, PROT_NONE) != 0)
+		if (next > end && sys_mprotect((void *)end, next - end, PROT_NONE) != 0)
 			return error_set(lib->name, "cannot protect the gap at 0x%lx: %m",
 			                 end - lib->base);
 	}
@@ -329,7 +325,7 @@ static void prefault_relro(const struct sl_lib *lib, const struct load_plan *pla
 		    populate_flag(lib, s, file_end - start))
 			return;
 	}
-	madvise((void *)lib->relro_start, lib->relro_size, MADV_POPULATE_WRITE);
+	sys_madvise((void *)lib->relro_start, lib->relro_size, MADV_POPULATE_WRITE);
 }
 
 /*
@@ -363,8 +359,8 @@ void map_prefault_pages(const struct sl_lib *lib, uint64_t vaddr, const unsigned
 		for (q = p; q < npages && (written[q / 8] >> (q % 8) & 1); q++)
 			;
 		if (q > p)
-			madvise((void *)(start + p * page_size()), (q - p) * page_size(),
-			        MADV_POPULATE_WRITE);
+			sys_madvise((void *)(start + p * page_size()), (q - p) * page_size(),
+			            MADV_POPULATE_WRITE);
 	}
 }
 
@@ -390,7 +386,7 @@ static void copy_dynamic(struct sl_lib *lib, int fd)
 	if (!(lib->flags & SL_SHARE) || !s || !n || n > DYNAMIC_COPY_MAX ||
 	    ph->p_vaddr + len > s->vaddr + s->file_size || !(d = malloc(len)))
 		return;
-	if (pread(fd, d, len, (off_t)(s->file_offset + (ph->p_vaddr - s->vaddr))) !=
+	if (sys_pread(fd, d, len, (off_t)(s->file_offset + (ph->p_vaddr - s->vaddr))) !=
 	    (ssize_t)len) {
 		free(d);
 		return;
@@ -438,7 +434,7 @@ void map_release(struct sl_lib *lib)
 {
 	free(lib->dynamic_copy); /* a load that failed before decoding it */
 	lib->dynamic_copy = NULL;
-	if (lib->map_start && munmap(lib->map_start, lib->span) == 0 && !lib->share)
+	if (lib->map_start && sys_munmap(lib->map_start, lib->span) == 0 && !lib->share)
 		__atomic_store_n(&freed_span, (uintptr_t)lib->map_start, __ATOMIC_RELAXED);
 	lib->map_start = NULL;
 	free(lib->segments);
@@ -489,7 +485,8 @@ int map_protect_relro(struct sl_lib *lib)
 	if (lib->share)
 		share_relro(lib->share, (void *)lib->relro_start, lib->relro_size,
 		            &lib->share_stats);
-	if (lib->relro_size && mprotect((void *)lib->relro_start, lib->relro_size, PROT_READ) != 0)
+	if (lib->relro_size &&
+	    sys_mprotect((void *)lib->relro_start, lib->relro_size, PROT_READ) != 0)
 		return error_set(lib->name, "cannot make RELRO read-only: %m");
 	return 0;
 }

@@ -1,18 +1,13 @@
 #include "plan.h"
 #include "error.h"
+#include "sys.h"
 
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
-/* getpagesize, not sysconf: the same answer, but sysconf's large body was
- * a cold page of libc that a first load in a fresh process faulted in. */
 static uint64_t page_size(void)
 {
-	static uint64_t size;
-	if (!size)
-		size = (uint64_t)getpagesize();
-	return size;
+	return SYS_PAGE_SIZE;
 }
 
 /* Larger addresses cannot be a user-space span on x86-64. */

@@ -6,10 +6,10 @@
 #include "reloc_arch.h"
 #include "relro_share.h"
 #include "symbol.h"
+#include "sys.h"
 #include "tls.h"
 
 #include <sys/mman.h>
-#include <unistd.h>
 
 /* A relocated word: nothing requires it aligned (a packed struct may hold a
  * pointer), so it is read and written as the unaligned type it may be. */
@@ -314,7 +314,7 @@ struct written {
 
 static uint64_t page_mask(void)
 {
-	return ~((uint64_t)getpagesize() - 1);
+	return ~(SYS_PAGE_SIZE - 1);
 }
 
 /* The page of a word at off, and of its last byte (a word astride two
@@ -324,7 +324,7 @@ static void mark(struct written *w, uint64_t off)
 	uint64_t ends[2] = {off, off + sizeof(reloc_word) - 1};
 
 	for (int i = 0; i < 2; i++) {
-		size_t p = (size_t)(((ends[i] & page_mask()) - w->lo) / (uint64_t)getpagesize());
+		size_t p = (size_t)(((ends[i] & page_mask()) - w->lo) / SYS_PAGE_SIZE);
 		if (ends[i] >= w->lo && p < w->npages)
 			w->bits[p / 8] |= (unsigned char)(1u << (p % 8));
 	}
@@ -364,7 +364,7 @@ static int is_relative(const Elf64_Rela *r, uint64_t unused)
 static void mark_sorted(struct written *w, const Elf64_Rela *r, size_t n)
 {
 	for (size_t i = prefix_end(r, n, offset_below, w->lo); i < n;) {
-		uint64_t next = (r[i].r_offset & page_mask()) + (uint64_t)getpagesize();
+		uint64_t next = (r[i].r_offset & page_mask()) + SYS_PAGE_SIZE;
 		mark(w, r[i].r_offset);
 		i += prefix_end(r + i, n - i, offset_below, next);
 	}

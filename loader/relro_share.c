@@ -1,4 +1,5 @@
 #include "relro_share.h"
+#include "sys.h"
 #include "reloc_arch.h"
 #include "hostsym.h"
 #include "share_place.h"
@@ -98,7 +99,7 @@ void share_give_up(struct share_ctx *ctx, const char *reason)
 
 static size_t page_size(void)
 {
-	return (size_t)getpagesize();
+	return SYS_PAGE_SIZE;
 }
 
 static uint64_t mix64(uint64_t x)

@@ -1,4 +1,5 @@
 #include "share_place.h"
+#include "sys.h"
 #include "error.h"
 #include "arraygrow.h"
 
@@ -58,7 +59,7 @@ void share_place_name(const char *dir, uint64_t salt, char *name, size_t cap)
  * record before it. */
 static int record_ok(const struct place_rec *r, uintptr_t lo, uintptr_t hi)
 {
-	size_t page = (size_t)getpagesize();
+	size_t page = SYS_PAGE_SIZE;
 
 	if (memcmp(r->magic, PLACE_MAGIC, sizeof(r->magic)) != 0 || r->check != record_check(r) ||
 	    !memchr(r->identity, '\0', sizeof(r->identity)) || !r->span || r->base % page ||

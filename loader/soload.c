@@ -2,6 +2,7 @@
  * header check, load plan, mapping, dynamic table, dependencies,
  * relocation, RELRO, initialisers, registry. */
 #include "soload.h"
+#include "sys.h"
 #include "deps.h"
 #include "dynamic.h"
 #include "elfcheck.h"
@@ -151,23 +152,18 @@ static int finish_steps(struct sl_lib *lib)
 
 struct sl_lib *load_fd(const char *path, int fd, int flags, struct sl_lib *loader)
 {
-	/* fstat(fd) is glibc's fstatat(fd, "", AT_EMPTY_PATH), and the kernel
-	 * reading that "" from libc's read-only data faulted in 16 pages of it
-	 * in a fresh process (glibc's loader has its own fstat): an empty name
-	 * on our stack, whose page is in use, costs no fault. */
-	char empty[1] = "";
 	struct stat st;
 	struct sl_lib *lib;
 
-	if (fstatat(fd, empty, &st, AT_EMPTY_PATH) != 0) {
+	if (sys_fstat(fd, &st) != 0) {
 		error_set(path, "%m");
-		close(fd);
+		sys_close(fd);
 		return NULL;
 	}
 	if ((lib = registry_find(st.st_dev, st.st_ino))) {
 		lib->refcount++;
 		lib->opens += !loader;
-		close(fd);
+		sys_close(fd);
 		return lib;
 	}
 	if (flags & SL_NOLOAD) {
@@ -184,7 +180,7 @@ struct sl_lib *load_fd(const char *path, int fd, int flags, struct sl_lib *loade
 			unload_one(lib);
 		lib = NULL;
 	}
-	close(fd);
+	sys_close(fd);
 	return lib;
 }
 
@@ -209,7 +205,7 @@ struct sl_lib *load_inspect_fd(const char *path, int fd, enum load_check upto,
 	struct sl_lib *lib;
 	int rc;
 
-	if (fstat(fd, &st) != 0) {
+	if (sys_fstat(fd, &st) != 0) {
 		error_set(path, "%m");
 		return NULL;
 	}
@@ -252,7 +248,7 @@ static void refuse_host_library(const char *path)
 {
 	int fd = -1;
 
-	if (strchr(path, '/') && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	if (strchr(path, '/') && (fd = sys_open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		error_set(path, "%m");
 		return;
 	}
@@ -260,7 +256,7 @@ static void refuse_host_library(const char *path)
 		error_set(path, "one of glibc's own libraries: only the system's dynamic linker "
 		                "loads those (use dlopen)");
 	if (fd >= 0)
-		close(fd);
+		sys_close(fd);
 }
 
 /* A name without a '/' gives the library loaded by that soname, if any,
@@ -301,7 +297,7 @@ static int find_name(const char *name, char *path)
 	if ((lib = loaded_by_soname(name)))
 		snprintf(path, PATH_MAX, "%s", lib->path);
 	else if ((fd = deps_search(NULL, name, path)) >= 0)
-		close(fd);
+		sys_close(fd);
 	ldcache_release(); /* the path was copied out of it */
 	registry_unlock();
 	return lib || fd >= 0 ? 0 : -1;
@@ -309,7 +305,7 @@ static int find_name(const char *name, char *path)
 
 static struct sl_lib *open_path(const char *path, int flags)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = sys_open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {
 		error_set(path, "%m");
@@ -355,9 +351,9 @@ int sl_find(const char *name, char *path, size_t cap)
 	if (!name || !*name || !path)
 		return error_set(NULL, "sl_find: no name or no buffer given");
 	if (strchr(name, '/')) {
-		if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
+		if ((fd = sys_open(name, O_RDONLY | O_CLOEXEC)) < 0)
 			return error_set(name, "%m");
-		close(fd);
+		sys_close(fd);
 		snprintf(found, sizeof(found), "%s", name);
 	} else if (!deps_is_host_library(name) || deps_host_path(name, found) != 0) {
 		if (find_name(name, found) != 0)
