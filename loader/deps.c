@@ -216,7 +216,7 @@ static int search_env(const char *name, char *path, struct search *s)
 /* DF_1_NODEFLIB (-z nodefaultlib): not from the system's directories. */
 static int nodeflib(const struct sl_lib *lib)
 {
-	return lib && lib_has(lib, DYN_FLAGS_1) && (lib->dyn[DYN_FLAGS_1] & DF_1_NODEFLIB);
+	return lib && lib_has(lib, DYN_FLAGS_1) && (lib->dt_flags_1 & DF_1_NODEFLIB);
 }
 
 static int in_system_dir(const char *file)

@@ -64,8 +64,8 @@ static int summarise(struct description *d)
 	d->gnu_hash = lib->tab.gnu_hash != NULL;
 	d->sysv_hash = lib->tab.sysv_hash != NULL;
 	d->versioned = lib->tab.versym != NULL;
-	d->flags = lib->dyn[DT_FLAGS];
-	d->flags_1 = lib->dyn[DYN_FLAGS_1];
+	d->flags = lib->dt_flags;
+	d->flags_1 = lib->dt_flags_1;
 	d->needed = calloc(lib->nneeded_names + 1, sizeof(*d->needed));
 	if (!d->needed)
 		return error_set(lib->name, "out of memory");

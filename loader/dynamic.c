@@ -387,7 +387,7 @@ static int decode_init_fini(struct sl_lib *lib)
 	return 0;
 }
 
-int dynamic_decode(struct sl_lib *lib)
+static int decode(struct sl_lib *lib)
 {
 	if (read_tags(lib) != 0 || decode_strings(lib) != 0 || decode_symbols(lib) != 0)
 		return -1;
@@ -398,6 +398,22 @@ int dynamic_decode(struct sl_lib *lib)
 	if (lib_has(lib, DYN_FLAGS_1) && (lib->dyn[DYN_FLAGS_1] & DF_1_PIE))
 		return error_set(lib->name, "is a position-independent executable, not a library");
 	return 0;
+}
+
+int dynamic_decode(struct sl_lib *lib)
+{
+	uint64_t all[DYN_COUNT] = {0};
+	int rc;
+
+	lib->dyn = all;
+	rc = decode(lib);
+	lib->dt_flags = all[DT_FLAGS];
+	lib->dt_flags_1 = all[DYN_FLAGS_1];
+	lib->dt_init = all[DT_INIT];
+	lib->dt_fini = all[DT_FINI];
+	lib->dt_pltgot = all[DT_PLTGOT];
+	lib->dyn = NULL;
+	return rc;
 }
 
 void dynamic_release(struct sl_lib *lib)

@@ -1,8 +1,10 @@
 /*
- * dynamic: decodes the dynamic table once into lib->dyn[] (indexed by tag)
- * and checks every table it points to against the mapped segments: string
- * and symbol tables, both hash tables, versions, relocation tables,
- * init/fini arrays. Later steps use the pointers it leaves in lib.
+ * dynamic: decodes the dynamic table once into lib->dyn[] (indexed by tag,
+ * on the stack while it decodes) and checks every table it points to
+ * against the mapped segments: string and symbol tables, both hash tables,
+ * versions, relocation tables, init/fini arrays. Later steps use the
+ * pointers it leaves in lib, and the few tag values it keeps (dt_flags,
+ * dt_flags_1, dt_init, dt_fini, dt_pltgot; lib_has says which were given).
  */
 #ifndef SL_DYNAMIC_H
 #define SL_DYNAMIC_H

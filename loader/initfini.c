@@ -86,7 +86,7 @@ static void init_windows(const struct sl_lib *lib, struct code_windows *w, int p
 {
 	w->n = 0;
 	if (lib_has(lib, DT_INIT))
-		populate_window(lib, lib->base + lib->dyn[DT_INIT], w, populate);
+		populate_window(lib, lib->base + lib->dt_init, w, populate);
 	for (size_t i = 0; i < lib->ninit_array; i++)
 		populate_window(lib, (uintptr_t)lib->init_array[i], w, populate);
 }
@@ -97,7 +97,7 @@ static void prefault_fini(const struct sl_lib *lib)
 
 	init_windows(lib, &w, 0);
 	if (lib_has(lib, DT_FINI))
-		populate_window(lib, lib->base + lib->dyn[DT_FINI], &w, 1);
+		populate_window(lib, lib->base + lib->dt_fini, &w, 1);
 	for (size_t i = 0; i < lib->nfini_array; i++)
 		populate_window(lib, (uintptr_t)lib->fini_array[i], &w, 1);
 }
@@ -110,7 +110,7 @@ void initfini_run_init(struct sl_lib *lib)
 	if (before_init && (lib_has(lib, DT_INIT) || lib->ninit_array))
 		before_init();
 	if (lib_has(lib, DT_INIT)) {
-		void (*init)(int, char **, char **) = (void *)(lib->base + lib->dyn[DT_INIT]);
+		void (*init)(int, char **, char **) = (void *)(lib->base + lib->dt_init);
 		init(saved_argc, saved_argv, saved_envp);
 	}
 	for (size_t i = 0; i < lib->ninit_array; i++)
@@ -145,7 +145,7 @@ void initfini_run_fini(struct sl_lib *lib)
 		if (callable(lib, (uintptr_t)lib->fini_array[i]))
 			lib->fini_array[i]();
 	if (lib_has(lib, DT_FINI)) {
-		void (*fini)(void) = (void *)(lib->base + lib->dyn[DT_FINI]);
+		void (*fini)(void) = (void *)(lib->base + lib->dt_fini);
 		fini();
 	}
 	run_freeres(lib);

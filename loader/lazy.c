@@ -50,9 +50,9 @@ static int bind_now_asked(const struct sl_lib *lib)
 		return 1;
 	if (lib_has(lib, DT_BIND_NOW))
 		return 1;
-	if (lib_has(lib, DT_FLAGS) && (lib->dyn[DT_FLAGS] & DF_BIND_NOW))
+	if (lib_has(lib, DT_FLAGS) && (lib->dt_flags & DF_BIND_NOW))
 		return 1;
-	return lib_has(lib, DYN_FLAGS_1) && (lib->dyn[DYN_FLAGS_1] & DF_1_NOW);
+	return lib_has(lib, DYN_FLAGS_1) && (lib->dt_flags_1 & DF_1_NOW);
 }
 
 static int in_relro(const struct sl_lib *lib, uintptr_t addr, size_t len)
@@ -78,8 +78,8 @@ int lazy_prepare(struct sl_lib *lib)
 	if (!(lib->flags & SL_LAZY) || !lib->njmprel || !lib_has(lib, DT_PLTGOT) ||
 	    bind_now_asked(lib))
 		return 0;
-	got1 = got_word(lib, lib->dyn[DT_PLTGOT] + 8);
-	got2 = got_word(lib, lib->dyn[DT_PLTGOT] + 16);
+	got1 = got_word(lib, lib->dt_pltgot + 8);
+	got2 = got_word(lib, lib->dt_pltgot + 16);
 	if (!got1 || !got2)
 		return 0;
 	/* The linker puts GOT[0..2] at the end of RELRO: a warm share cache

@@ -183,9 +183,12 @@ struct sl_lib {
 	Elf64_Dyn *dynamic_copy;
 	size_t ndynamic_copy;
 
-	/* Decoded dynamic table (dynamic.c). */
-	uint64_t dyn[DYN_COUNT];
-	uint64_t dyn_present; /* bit i set when dyn[i] was given (i < 64) */
+	/* Decoded dynamic table (dynamic.c): all of it, indexed by tag, only
+	 * while dynamic_decode runs (on its stack: 360 bytes a library that
+	 * nothing reads after); then the values later steps read. */
+	uint64_t *dyn;
+	uint64_t dyn_present; /* bit i set when tag index i was given (i < 64) */
+	uint64_t dt_flags, dt_flags_1, dt_init, dt_fini, dt_pltgot;
 	struct sl_symtab tab;
 	const Elf64_Rela *rela;
 	size_t nrela;

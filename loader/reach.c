@@ -28,8 +28,8 @@ static void push(struct sl_lib *lib, void *arg)
 
 static int is_root(const struct sl_lib *lib)
 {
-	int nodelete = lib->nodelete ||
-	               (lib_has(lib, DYN_FLAGS_1) && (lib->dyn[DYN_FLAGS_1] & DF_1_NODELETE));
+	int nodelete =
+	        lib->nodelete || (lib_has(lib, DYN_FLAGS_1) && (lib->dt_flags_1 & DF_1_NODELETE));
 
 	return lib->opens || lib->pins || (nodelete && lib->state == LIB_READY);
 }

@@ -491,7 +491,7 @@ void tls_set_static_provider(const struct tls_static_provider *p)
 /* Linked for initial-exec TLS, and there is static TLS to give. */
 static int wants_static(const struct sl_lib *lib)
 {
-	return static_provider && lib_has(lib, DT_FLAGS) && (lib->dyn[DT_FLAGS] & DF_STATIC_TLS);
+	return static_provider && lib_has(lib, DT_FLAGS) && (lib->dt_flags & DF_STATIC_TLS);
 }
 
 /* Puts lib's module in static TLS; undone by tls_detach (the provider's
