@@ -484,29 +484,42 @@ static int load_one(struct sl_lib *lib, const char *name, struct sl_scope *dep)
 	return rc;
 }
 
-static int in_scope(const struct sl_lib *lib, const struct sl_scope *e)
+/* Whether e is in the scope being built: one of ours by its mark, one of
+ * glibc's (a few in a tree) by looking. */
+static int in_scope(const struct sl_lib *lib, const struct sl_scope *e, unsigned long mark)
 {
+	if (e->lib)
+		return e->lib->scope_mark == mark;
 	for (size_t i = 0; i < lib->nscope; i++)
-		if (lib->scope[i].lib == e->lib && lib->scope[i].host == e->host)
+		if (!lib->scope[i].lib && lib->scope[i].host == e->host)
 			return 1;
 	return 0;
 }
 
-/* The library, then its dependencies breadth-first, each once. */
+/* The library, then its dependencies breadth-first, each once: marked as
+ * they are added (a walk of the scope per dependency grew with the square
+ * of the tree), and the array cut to its size at the end (doubling leaves
+ * up to half of it unused). Under the registry lock, as every load step. */
 static int build_scope(struct sl_lib *lib)
 {
+	static unsigned long last_mark;
+	unsigned long mark = ++last_mark;
 	size_t cap = 8;
+	struct sl_scope_entry *fitted;
 
 	lib->scope = malloc(cap * sizeof(*lib->scope));
 	if (!lib->scope)
 		return error_set(lib->name, "out of memory");
 	lib->scope[0] = (struct sl_scope_entry){lib, NULL};
+	lib->scope_mark = mark;
 	lib->nscope = 1;
 	for (size_t i = 0; i < lib->nscope; i++) {
 		const struct sl_lib *from = lib->scope[i].lib;
 		for (size_t j = 0; from && j < from->ndeps; j++) {
-			if (in_scope(lib, &from->deps[j]))
+			if (in_scope(lib, &from->deps[j], mark))
 				continue;
+			if (from->deps[j].lib)
+				from->deps[j].lib->scope_mark = mark;
 			if (lib->nscope == cap) {
 				struct sl_scope_entry *grown;
 				cap *= 2;
@@ -519,6 +532,8 @@ static int build_scope(struct sl_lib *lib)
 			        (struct sl_scope_entry){from->deps[j].lib, from->deps[j].host};
 		}
 	}
+	if ((fitted = realloc(lib->scope, lib->nscope * sizeof(*fitted))))
+		lib->scope = fitted;
 	return 0;
 }
 

@@ -213,6 +213,7 @@ struct sl_lib {
 	size_t nneeded;
 	struct sl_scope_entry *scope; /* this library first, then breadth-first */
 	size_t nscope;
+	unsigned long scope_mark; /* deps.c's build_scope: in the scope it builds */
 };
 
 /* True when dyn[tag index] was present in the dynamic table. */
