@@ -1,10 +1,11 @@
 #include "arraygrow.h"
+#include "loadpath.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-int array_grow(void *items, size_t *cap, size_t count, size_t elem, size_t first)
+LOAD_PATH int array_grow(void *items, size_t *cap, size_t count, size_t elem, size_t first)
 {
 	void *array, *grown;
 	size_t want;

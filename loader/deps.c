@@ -1,4 +1,5 @@
 #include "deps.h"
+#include "loadpath.h"
 #include "sys.h"
 #include "error.h"
 #include "ldcache.h"
@@ -28,7 +29,7 @@ static const char *const host_prefixes[] = {
         "librt.so.", "libresolv.so.", "ld-linux",       NULL,
 };
 
-int deps_is_host_library(const char *name)
+LOAD_PATH int deps_is_host_library(const char *name)
 {
 	const char *base = error_basename(name);
 
@@ -384,7 +385,7 @@ int deps_host_path(const char *name, char *path)
 	return rc;
 }
 
-static int load_host(struct sl_lib *lib, const char *name, struct sl_scope *dep)
+LOAD_PATH static int load_host(struct sl_lib *lib, const char *name, struct sl_scope *dep)
 {
 	struct host_lib h;
 
@@ -548,7 +549,7 @@ static int collect_needed(struct sl_lib *lib)
 	return 0;
 }
 
-int deps_load(struct sl_lib *lib)
+LOAD_PATH int deps_load(struct sl_lib *lib)
 {
 	lib->deps = calloc(lib->nneeded_names + 1, sizeof(*lib->deps));
 	if (!lib->deps)

@@ -1,4 +1,5 @@
 #include "dynamic.h"
+#include "loadpath.h"
 #include "error.h"
 
 #include <stdlib.h>
@@ -222,7 +223,7 @@ typedef int (*version_fn)(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint6
 
 /* Version definitions; index 1 is the library itself (the base version)
  * and stands for "unversioned", so it is not passed to fn. */
-static int walk_verdef(struct sl_lib *lib, version_fn fn)
+LOAD_PATH static int walk_verdef(struct sl_lib *lib, version_fn fn)
 {
 	uint64_t at = lib->dyn[DYN_VERDEF];
 
@@ -241,7 +242,7 @@ static int walk_verdef(struct sl_lib *lib, version_fn fn)
 	return 0;
 }
 
-static int walk_verneed(struct sl_lib *lib, version_fn fn)
+LOAD_PATH static int walk_verneed(struct sl_lib *lib, version_fn fn)
 {
 	uint64_t at = lib->dyn[DYN_VERNEED];
 
@@ -273,8 +274,8 @@ static int walk_verneed(struct sl_lib *lib, version_fn fn)
 }
 
 /* The first walk: every name checked, and the highest index counted. */
-static int count_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t name_off,
-                         const char *file)
+LOAD_PATH static int count_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash,
+                                   uint64_t name_off, const char *file)
 {
 	(void)hash;
 	(void)file;
@@ -285,8 +286,8 @@ static int count_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64
 	return 0;
 }
 
-static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t name_off,
-                       const char *file)
+LOAD_PATH static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash,
+                                 uint64_t name_off, const char *file)
 {
 	struct sl_version *v = &lib->tab.versions[ndx & 0x7fff];
 
@@ -318,8 +319,8 @@ static int decode_versions(struct sl_lib *lib)
 
 /* A table of n entries of size entsize at the address in dyn[addr_slot],
  * n taken from the byte size in dyn[size_slot]. */
-static const void *table(struct sl_lib *lib, int addr_slot, int size_slot, size_t entsize,
-                         const char *tag, size_t *n)
+LOAD_PATH static const void *table(struct sl_lib *lib, int addr_slot, int size_slot,
+                                   size_t entsize, const char *tag, size_t *n)
 {
 	const void *p;
 
@@ -400,7 +401,7 @@ static int decode(struct sl_lib *lib)
 	return 0;
 }
 
-int dynamic_decode(struct sl_lib *lib)
+LOAD_PATH int dynamic_decode(struct sl_lib *lib)
 {
 	uint64_t all[DYN_COUNT] = {0};
 	int rc;

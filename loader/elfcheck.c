@@ -1,4 +1,5 @@
 #include "elfcheck.h"
+#include "loadpath.h"
 #include "sys.h"
 #include "error.h"
 
@@ -68,7 +69,7 @@ static int read_phdrs(const char *name, int fd, struct elf_file *ef)
 	return 0;
 }
 
-int elfcheck_read(const char *name, int fd, size_t size, struct elf_file *out)
+LOAD_PATH int elfcheck_read(const char *name, int fd, size_t size, struct elf_file *out)
 {
 	size_t want = size < sizeof(out->head) ? size : sizeof(out->head);
 	ssize_t got;
@@ -91,7 +92,7 @@ int elfcheck_read(const char *name, int fd, size_t size, struct elf_file *out)
 	return 0;
 }
 
-void elfcheck_release(struct elf_file *ef)
+LOAD_PATH void elfcheck_release(struct elf_file *ef)
 {
 	if (ef->image && ef->image != ef->head)
 		free(ef->image);

@@ -1,4 +1,5 @@
 #include "error.h"
+#include "loadpath.h"
 #include "soload.h"
 
 #include <stdarg.h>
@@ -51,7 +52,7 @@ const char *error_missing(void)
 	return have_message && missing[0] ? missing : NULL;
 }
 
-void error_clear(void)
+LOAD_PATH void error_clear(void)
 {
 	have_message = 0;
 	missing[0] = '\0';
@@ -82,7 +83,7 @@ const char *sl_error(void)
 	return have_message ? message : NULL;
 }
 
-const char *error_basename(const char *path)
+LOAD_PATH const char *error_basename(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	return slash ? slash + 1 : path;

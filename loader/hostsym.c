@@ -1,4 +1,5 @@
 #include "hostsym.h"
+#include "loadpath.h"
 #include "arraygrow.h"
 #include "namefilter.h"
 #include "lib.h"
@@ -38,7 +39,7 @@ struct counts {
 	unsigned long long adds, subs;
 };
 
-static int read_counts(struct dl_phdr_info *info, size_t size, void *arg)
+LOAD_PATH static int read_counts(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct counts *c = arg;
 
@@ -92,7 +93,7 @@ static unsigned long long known_subs;
 
 /* Whether glibc loaded or unloaded anything since the last look: one
  * dl_iterate_phdr that stops at the first object. Under the lock. */
-static void check_changes(void)
+LOAD_PATH static void check_changes(void)
 {
 	struct counts now = {0, 0};
 
@@ -110,7 +111,7 @@ static void snapshot_blooms(void);
 static void drop_snapshot(void);
 static __thread int npass_blooms = -1; /* -1: no snapshot (below) */
 
-void hostsym_begin_pass(void)
+LOAD_PATH void hostsym_begin_pass(void)
 {
 	pthread_mutex_lock(&misses_lock);
 	in_pass = 0;
@@ -120,7 +121,7 @@ void hostsym_begin_pass(void)
 	pthread_mutex_unlock(&misses_lock);
 }
 
-void hostsym_end_pass(void)
+LOAD_PATH void hostsym_end_pass(void)
 {
 	in_pass = 0;
 	drop_snapshot();
@@ -139,7 +140,7 @@ unsigned long long hostsym_generation(void)
 
 static int nowhere_defined(const char *name);
 
-void *hostsym_lookup(void *handle, const char *name, const char *version)
+LOAD_PATH void *hostsym_lookup(void *handle, const char *name, const char *version)
 {
 	void *p;
 	int missing;
@@ -241,7 +242,7 @@ struct collect {
  * absolute in place, but not those of a read-only dynamic section (the
  * vDSO's), which stay offsets from the base. 0 if it lies in none of the
  * object's segments. */
-static uintptr_t dyn_address(const struct dl_phdr_info *info, uintptr_t v, size_t need)
+LOAD_PATH static uintptr_t dyn_address(const struct dl_phdr_info *info, uintptr_t v, size_t need)
 {
 	if (v < info->dlpi_addr)
 		v += info->dlpi_addr;
@@ -356,7 +357,7 @@ static void each_verdef(struct host_object *o,
 	}
 }
 
-static void count_version(struct sl_symtab *t, const Elf64_Verdef *vd)
+LOAD_PATH static void count_version(struct sl_symtab *t, const Elf64_Verdef *vd)
 {
 	if ((size_t)(vd->vd_ndx & 0x7fff) >= t->nversions)
 		t->nversions = (vd->vd_ndx & 0x7fff) + 1u;
@@ -399,7 +400,7 @@ static int add_object(const struct dl_phdr_info *info)
 
 /* Each PT_LOAD segment is a range: the gaps between them belong to no
  * object, as for dladdr. */
-static int collect_object(struct dl_phdr_info *info, size_t size, void *arg)
+LOAD_PATH static int collect_object(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct collect *c = arg;
 
@@ -512,7 +513,7 @@ static void restore_globals(const struct kept *k, size_t n)
 	}
 }
 
-static void build_objects(void)
+LOAD_PATH static void build_objects(void)
 {
 	struct collect c = {0, 0};
 	struct kept k[64];
@@ -530,7 +531,7 @@ static void build_objects(void)
 }
 
 /* The range holding addr, or NULL (none, or it could not be told). */
-static const struct range *range_of(const void *addr)
+LOAD_PATH static const struct range *range_of(const void *addr)
 {
 	uintptr_t a = (uintptr_t)addr;
 	size_t lo = 0, hi;
@@ -552,7 +553,7 @@ static const struct range *range_of(const void *addr)
 
 /* Whether o defines name (hash: its GNU hash), or may: 0 only when its
  * GNU hash table says no. */
-static int may_define(const struct host_object *o, const char *name, uint32_t hash)
+LOAD_PATH static int may_define(const struct host_object *o, const char *name, uint32_t hash)
 {
 	const struct sl_symtab *v = &o->tab;
 	const uint32_t *h = v->gnu_hash;
@@ -847,7 +848,7 @@ static int merged_ready(void)
 	return merged != NULL;
 }
 
-static int snapshot_may_define(uint32_t hash)
+LOAD_PATH static int snapshot_may_define(uint32_t hash)
 {
 	if (merged_ready())
 		return namefilter_may_hold(merged, hash);
@@ -859,7 +860,7 @@ static int snapshot_may_define(uint32_t hash)
 	return 0;
 }
 
-int hostsym_global_may_define(uint32_t hash)
+LOAD_PATH int hostsym_global_may_define(uint32_t hash)
 {
 	int may = 0;
 
@@ -881,7 +882,7 @@ int hostsym_global_may_define(uint32_t hash)
 	return may;
 }
 
-int hostsym_global(struct symbol_key *key, void **addr)
+LOAD_PATH int hostsym_global(struct symbol_key *key, void **addr)
 {
 	const ElfW(Sym) *s = NULL;
 	const struct host_object *o = NULL;

@@ -1,4 +1,5 @@
 #include "initfini.h"
+#include "loadpath.h"
 #include "sys.h"
 #include "symbol.h"
 
@@ -75,14 +76,14 @@ static int add_window(const struct sl_lib *lib, uintptr_t fn, struct code_window
 
 /* Adds fn's window to w and, if populate, maps it in (one page's populate
  * fault-arounds the window); nothing if w has it already or is full. */
-static void populate_window(const struct sl_lib *lib, uintptr_t fn, struct code_windows *w,
-                            int populate)
+LOAD_PATH static void populate_window(const struct sl_lib *lib, uintptr_t fn,
+                                      struct code_windows *w, int populate)
 {
 	if (add_window(lib, fn, w) && populate)
 		sys_madvise((void *)(fn & ~(SYS_PAGE_SIZE - 1)), 1, MADV_POPULATE_READ);
 }
 
-static void init_windows(const struct sl_lib *lib, struct code_windows *w, int populate)
+LOAD_PATH static void init_windows(const struct sl_lib *lib, struct code_windows *w, int populate)
 {
 	w->n = 0;
 	if (lib_has(lib, DT_INIT))
@@ -102,7 +103,7 @@ static void prefault_fini(const struct sl_lib *lib)
 		populate_window(lib, (uintptr_t)lib->fini_array[i], &w, 1);
 }
 
-void initfini_run_init(struct sl_lib *lib)
+LOAD_PATH void initfini_run_init(struct sl_lib *lib)
 {
 	struct code_windows w;
 

@@ -1,4 +1,5 @@
 #include "lazy.h"
+#include "loadpath.h"
 #include "error.h"
 #include "registry.h"
 #include "symbol.h"
@@ -71,7 +72,7 @@ static uint64_t *got_word(const struct sl_lib *lib, uint64_t vaddr)
 	return (uint64_t *)(lib->base + vaddr);
 }
 
-int lazy_prepare(struct sl_lib *lib)
+LOAD_PATH int lazy_prepare(struct sl_lib *lib)
 {
 	uint64_t *got1, *got2;
 
@@ -101,7 +102,7 @@ int lazy_prepare(struct sl_lib *lib)
 	return 0;
 }
 
-int lazy_defer(struct sl_lib *lib, const Elf64_Rela *r, uint64_t *where)
+LOAD_PATH int lazy_defer(struct sl_lib *lib, const Elf64_Rela *r, uint64_t *where)
 {
 	const struct sl_segment *plt;
 

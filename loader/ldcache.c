@@ -1,4 +1,5 @@
 #include "ldcache.h"
+#include "loadpath.h"
 #include "sys.h"
 
 #include <fcntl.h>
@@ -68,7 +69,7 @@ static int valid_header(const struct cache_header *h, size_t size)
 	       h->nlibs <= (size - sizeof(*h)) / sizeof(struct cache_entry);
 }
 
-void ldcache_release(void)
+LOAD_PATH void ldcache_release(void)
 {
 	if (cache.data)
 		sys_munmap((void *)cache.data, cache.size);

@@ -1,4 +1,5 @@
 #include "map.h"
+#include "loadpath.h"
 #include "sys.h"
 #include "error.h"
 #include "relro_share.h"
@@ -116,7 +117,7 @@ static int populate_flag(const struct sl_lib *lib, const struct plan_segment *s,
 
 /* An mmap at addr exactly. MAP_FIXED_NOREPLACE on a kernel before 4.17 is
  * a mere hint: a mapping elsewhere is undone and counts as taken. */
-static int map_at(uintptr_t addr, size_t len, int prot, int flags, int fd, off_t offset)
+LOAD_PATH static int map_at(uintptr_t addr, size_t len, int prot, int flags, int fd, off_t offset)
 {
 	void *p = sys_mmap((void *)addr, len, prot, MAP_PRIVATE | flags, fd, offset);
 
@@ -134,8 +135,8 @@ static int map_at(uintptr_t addr, size_t len, int prot, int flags, int fd, off_t
  * file page is zeroed by hand, whole pages past it are anonymous. fixed is
  * MAP_FIXED, or MAP_FIXED_NOREPLACE to fail quietly where another mapping
  * lies; *done is advanced past what was mapped. */
-static int map_segment(struct sl_lib *lib, int fd, const struct plan_segment *s, int fixed,
-                       uintptr_t *done)
+LOAD_PATH static int map_segment(struct sl_lib *lib, int fd, const struct plan_segment *s,
+                                 int fixed, uintptr_t *done)
 {
 	uintptr_t start = page_down(lib->base + s->vaddr);
 	uintptr_t file_end = lib->base + s->vaddr + s->filesz;
@@ -337,7 +338,7 @@ static void prefault_relro(const struct sl_lib *lib, const struct load_plan *pla
  * pages nothing writes. Not where the whole segment was populated at
  * mapping.
  */
-size_t map_prefault_span(const struct sl_lib *lib, uint64_t vaddr)
+LOAD_PATH size_t map_prefault_span(const struct sl_lib *lib, uint64_t vaddr)
 {
 	const struct sl_segment *s = lib_segment(lib, vaddr);
 	uintptr_t start = page_down(lib->base + vaddr);
@@ -395,7 +396,7 @@ static void copy_dynamic(struct sl_lib *lib, int fd)
 	lib->ndynamic_copy = n;
 }
 
-int map_library(struct sl_lib *lib, int fd, const struct load_plan *plan)
+LOAD_PATH int map_library(struct sl_lib *lib, int fd, const struct load_plan *plan)
 {
 	int placed, first_mapped;
 	uintptr_t done;
@@ -468,7 +469,7 @@ static void share_scope(struct sl_lib *lib)
 	}
 }
 
-void map_share_begin(struct sl_lib *lib)
+LOAD_PATH void map_share_begin(struct sl_lib *lib)
 {
 	if (!lib->share)
 		return;
@@ -478,7 +479,7 @@ void map_share_begin(struct sl_lib *lib)
 	share_warm(lib->share, (void *)lib->relro_start, lib->relro_size, &lib->share_stats);
 }
 
-int map_protect_relro(struct sl_lib *lib)
+LOAD_PATH int map_protect_relro(struct sl_lib *lib)
 {
 	/* Last chance: once read-only, the pages are what every process of the
 	 * same placement has, so identical ones can come from the cache. */
@@ -491,7 +492,7 @@ int map_protect_relro(struct sl_lib *lib)
 	return 0;
 }
 
-void *lib_ptr(const struct sl_lib *lib, uint64_t vaddr, uint64_t size)
+LOAD_PATH void *lib_ptr(const struct sl_lib *lib, uint64_t vaddr, uint64_t size)
 {
 	const struct sl_segment *seg = lib_segment(lib, vaddr);
 
@@ -501,7 +502,7 @@ void *lib_ptr(const struct sl_lib *lib, uint64_t vaddr, uint64_t size)
 	return (void *)(lib->base + vaddr);
 }
 
-const struct sl_segment *lib_segment(const struct sl_lib *lib, uint64_t vaddr)
+LOAD_PATH const struct sl_segment *lib_segment(const struct sl_lib *lib, uint64_t vaddr)
 {
 	for (size_t i = 0; i < lib->nsegments; i++) {
 		const struct sl_segment *s = &lib->segments[i];

@@ -1,4 +1,5 @@
 #include "plan.h"
+#include "loadpath.h"
 #include "error.h"
 #include "sys.h"
 
@@ -77,8 +78,8 @@ static int add_load(const char *name, const Elf64_Phdr *p, size_t file_size,
 	return 0;
 }
 
-int plan_build(const char *name, const Elf64_Phdr *ph, size_t phnum, size_t file_size,
-               struct load_plan *plan)
+LOAD_PATH int plan_build(const char *name, const Elf64_Phdr *ph, size_t phnum, size_t file_size,
+                         struct load_plan *plan)
 {
 	uint64_t ps = page_size();
 

@@ -1,4 +1,5 @@
 #include "registry.h"
+#include "loadpath.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -7,12 +8,12 @@
 static pthread_mutex_t lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static struct sl_lib *head;
 
-void registry_lock(void)
+LOAD_PATH void registry_lock(void)
 {
 	pthread_mutex_lock(&lock);
 }
 
-void registry_unlock(void)
+LOAD_PATH void registry_unlock(void)
 {
 	pthread_mutex_unlock(&lock);
 }
@@ -34,7 +35,7 @@ __attribute__((constructor)) static void lock_around_fork(void)
 	pthread_atfork(registry_lock, registry_unlock, fork_child);
 }
 
-struct sl_lib *registry_find(dev_t dev, ino_t ino)
+LOAD_PATH struct sl_lib *registry_find(dev_t dev, ino_t ino)
 {
 	for (struct sl_lib *l = head; l; l = l->next)
 		if (l->dev == dev && l->ino == ino && !l->dying)
@@ -69,7 +70,7 @@ int registry_contains(const struct sl_lib *lib)
 	return 0;
 }
 
-void registry_add(struct sl_lib *lib)
+LOAD_PATH void registry_add(struct sl_lib *lib)
 {
 	struct sl_lib **p = &head;
 

@@ -1,4 +1,5 @@
 #include "reloc.h"
+#include "loadpath.h"
 #include "error.h"
 #include "hostsym.h"
 #include "lazy.h"
@@ -17,7 +18,7 @@ typedef uint64_t __attribute__((aligned(1))) reloc_word;
 
 /* The writable segment holding [off, off + 8), or NULL. RELRO lies inside
  * a writable segment until relocation is done. */
-static reloc_word *target(struct sl_lib *lib, uint64_t off)
+LOAD_PATH static reloc_word *target(struct sl_lib *lib, uint64_t off)
 {
 	const struct sl_segment *s;
 
@@ -48,7 +49,8 @@ static int from_cache(const struct sl_lib *lib, const reloc_word *p)
 /* Calls fn(lib, offset, arg) for each address DT_RELR relocates: an even
  * word is an address, an odd word a bitmap of the 63 words that follow the
  * last one. -1 as soon as fn fails. */
-static int each_relr(struct sl_lib *lib, int (*fn)(struct sl_lib *, uint64_t, void *), void *arg)
+LOAD_PATH static int each_relr(struct sl_lib *lib, int (*fn)(struct sl_lib *, uint64_t, void *),
+                               void *arg)
 {
 	uint64_t where = 0;
 
@@ -179,7 +181,7 @@ static int resolve(struct sl_lib *lib, uint32_t symidx, struct last_symbol *last
 	return 0;
 }
 
-static int apply_one(struct sl_lib *lib, const Elf64_Rela *r, struct last_symbol *last)
+LOAD_PATH static int apply_one(struct sl_lib *lib, const Elf64_Rela *r, struct last_symbol *last)
 {
 	enum reloc_kind kind = reloc_kind_of(ELF64_R_TYPE(r->r_info));
 	reloc_word *where;
@@ -394,7 +396,7 @@ static int mark_relr(struct sl_lib *lib, uint64_t off, void *w)
 
 /* The pages relocation will write past RELRO, copied before it writes
  * (map_prefault_pages) rather than faulted one by one. */
-static void prefault_targets(struct sl_lib *lib)
+LOAD_PATH static void prefault_targets(struct sl_lib *lib)
 {
 	uint64_t lo =
 	        lib->relro_size ? lib->relro_start + lib->relro_size - lib->base : lib->rw_vaddr;
@@ -408,7 +410,7 @@ static void prefault_targets(struct sl_lib *lib)
 	map_prefault_pages(lib, w.lo, w.bits, w.npages);
 }
 
-int reloc_library(struct sl_lib *lib)
+LOAD_PATH int reloc_library(struct sl_lib *lib)
 {
 	struct last_symbol last = {.valid = 0};
 	const uint32_t *list;

@@ -2,6 +2,7 @@
  * header check, load plan, mapping, dynamic table, dependencies,
  * relocation, RELRO, initialisers, registry. */
 #include "soload.h"
+#include "loadpath.h"
 #include "sys.h"
 #include "deps.h"
 #include "dynamic.h"
@@ -31,8 +32,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static struct sl_lib *new_lib(const char *path, const struct stat *st, int flags,
-                              struct sl_lib *loader)
+LOAD_PATH static struct sl_lib *new_lib(const char *path, const struct stat *st, int flags,
+                                        struct sl_lib *loader)
 {
 	struct sl_lib *lib = calloc(1, sizeof(*lib));
 
@@ -53,7 +54,7 @@ static struct sl_lib *new_lib(const char *path, const struct stat *st, int flags
 }
 
 /* The file's bytes are needed only to read the program headers. */
-static int read_plan(struct sl_lib *lib, int fd, size_t size, struct load_plan *plan)
+LOAD_PATH static int read_plan(struct sl_lib *lib, int fd, size_t size, struct load_plan *plan)
 {
 	struct elf_file ef;
 	int rc;
@@ -67,7 +68,7 @@ static int read_plan(struct sl_lib *lib, int fd, size_t size, struct load_plan *
 
 /* Not inlined: the load plan (a kilobyte) is dead once mapped, and
  * load_fd's frame is stacked once per level of the dependency tree. */
-static __attribute__((noinline)) int map_file(struct sl_lib *lib, int fd, size_t size)
+LOAD_PATH static __attribute__((noinline)) int map_file(struct sl_lib *lib, int fd, size_t size)
 {
 	struct load_plan plan;
 
@@ -105,7 +106,7 @@ static void explain_unshared(struct sl_lib *lib)
 /* The second half, over the group group's sl_open mapped: dependencies
  * first, each relocated (with the group as a last resort for symbols) and
  * RELRO protected. */
-static int relocate_steps(struct sl_lib *lib, struct sl_lib *group)
+LOAD_PATH static int relocate_steps(struct sl_lib *lib, struct sl_lib *group)
 {
 	if (lib->state != LIB_MAPPED)
 		return 0; /* done, or already on the way (a cycle) */
@@ -127,7 +128,7 @@ static int relocate_steps(struct sl_lib *lib, struct sl_lib *group)
 /* Then, once the whole group is relocated, as glibc does (a dependency's
  * constructor may call code of the library that brought it in, which its
  * references bind to first), the initialisers, dependencies first. */
-static void init_steps(struct sl_lib *lib)
+LOAD_PATH static void init_steps(struct sl_lib *lib)
 {
 	if (lib->state != LIB_RELOCATED)
 		return;
@@ -150,7 +151,7 @@ static int finish_steps(struct sl_lib *lib)
 	return 0;
 }
 
-struct sl_lib *load_fd(const char *path, int fd, int flags, struct sl_lib *loader)
+LOAD_PATH struct sl_lib *load_fd(const char *path, int fd, int flags, struct sl_lib *loader)
 {
 	struct stat st;
 	struct sl_lib *lib;
@@ -314,7 +315,7 @@ static struct sl_lib *open_path(const char *path, int flags)
 	return load_fd(path, fd, flags, NULL);
 }
 
-sl_lib *sl_open(const char *path, int flags)
+LOAD_PATH sl_lib *sl_open(const char *path, int flags)
 {
 	struct sl_lib *lib;
 
@@ -365,7 +366,7 @@ int sl_find(const char *name, char *path, size_t cap)
 	return 0;
 }
 
-void *sl_sym(sl_lib *lib, const char *name)
+LOAD_PATH void *sl_sym(sl_lib *lib, const char *name)
 {
 	struct symdef def;
 

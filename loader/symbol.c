@@ -1,4 +1,5 @@
 #include "symbol.h"
+#include "loadpath.h"
 #include "arraygrow.h"
 #include "dynamic.h"
 #include "error.h"
@@ -31,7 +32,8 @@ static void symbol_key_hashed(struct symbol_key *key, const char *name, uint32_t
 	key->unversioned_below = 3;
 }
 
-void symbol_key(struct symbol_key *key, const char *name, const struct sl_version *version)
+LOAD_PATH void symbol_key(struct symbol_key *key, const char *name,
+                          const struct sl_version *version)
 {
 	symbol_key_hashed(key, name, gnu_hash(name), version);
 }
@@ -77,7 +79,8 @@ static int version_matches(const struct sl_symtab *t, uint32_t symidx,
 	return !want->hidden && !(raw & 0x8000);
 }
 
-static int defines(const struct sl_symtab *t, uint32_t symidx, const struct symbol_key *key)
+LOAD_PATH static int defines(const struct sl_symtab *t, uint32_t symidx,
+                             const struct symbol_key *key)
 {
 	const Elf64_Sym *s = &t->symtab[symidx];
 	int type = ELF64_ST_TYPE(s->st_info);
@@ -144,7 +147,7 @@ static const Elf64_Sym *find_sysv(const struct sl_symtab *t, struct symbol_key *
 	return nversioned == 1 ? first : NULL;
 }
 
-const Elf64_Sym *symbol_find_in(const struct sl_symtab *t, struct symbol_key *key)
+LOAD_PATH const Elf64_Sym *symbol_find_in(const struct sl_symtab *t, struct symbol_key *key)
 {
 	if (t->gnu_hash)
 		return find_gnu(t, key);
@@ -153,7 +156,7 @@ const Elf64_Sym *symbol_find_in(const struct sl_symtab *t, struct symbol_key *ke
 
 /* The runtime value of a definition in one of our libraries: IFUNCs are
  * resolved here by calling the resolver, as the system linker does. */
-uintptr_t symbol_value(const struct sl_lib *lib, const Elf64_Sym *s)
+LOAD_PATH uintptr_t symbol_value(const struct sl_lib *lib, const Elf64_Sym *s)
 {
 	int type = ELF64_ST_TYPE(s->st_info);
 
@@ -250,7 +253,8 @@ static int found_in(struct sl_lib *lib, const Elf64_Sym *s, struct symdef *def)
 }
 
 /* libsoload's global libraries, skip's definitions left out (RTLD_NEXT). */
-static int in_our_globals(struct symbol_key *key, const struct sl_lib *skip, struct symdef *def)
+LOAD_PATH static int in_our_globals(struct symbol_key *key, const struct sl_lib *skip,
+                                    struct symdef *def)
 {
 	for (size_t i = 0; i < nglobals; i++) {
 		const Elf64_Sym *s;
@@ -266,7 +270,7 @@ static struct sl_lib *ours(struct symbol_key *key, struct symdef *def);
 
 /* glibc's part of the global scope. Only glibc's own answer (ask_glibc)
  * may be a library of ours, through the preload's RTLD_DEFAULT. */
-static int in_host_global(struct symbol_key *key, struct symdef *def)
+LOAD_PATH static int in_host_global(struct symbol_key *key, struct symdef *def)
 {
 	void *p = NULL;
 
@@ -336,7 +340,8 @@ static int in_global(struct symbol_key *key, struct symdef *def)
  * the global scope has already answered for them (ask_host 0); for sl_sym
  * the first of them asks it, bound as the system linker binds that
  * library's own calls (an interposer first). */
-static int in_local(struct sl_lib *root, struct symbol_key *key, int ask_host, struct symdef *def)
+LOAD_PATH static int in_local(struct sl_lib *root, struct symbol_key *key, int ask_host,
+                              struct symdef *def)
 {
 	for (size_t i = 0; i < root->nscope; i++) {
 		struct sl_lib *in = root->scope[i].lib;
@@ -472,7 +477,7 @@ static struct sl_lib *ours(struct symbol_key *key, struct symdef *def)
  * lib keeps the definer loaded, so closing the definer's handle cannot
  * unmap what lib still uses (glibc's elf/reldep, reldep5, unload5); a
  * cycle this makes is unloaded whole once no root reaches it (reach.h). */
-static int bound(struct sl_lib *lib, struct symbol_key *key, struct symdef *def)
+LOAD_PATH static int bound(struct sl_lib *lib, struct symbol_key *key, struct symdef *def)
 {
 	struct sl_lib *definer = def->lib;
 
@@ -491,7 +496,7 @@ static int binds_locally(const Elf64_Sym *s)
 	       (s->st_shndx != SHN_UNDEF && ELF64_ST_VISIBILITY(s->st_other) != STV_DEFAULT);
 }
 
-int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
+LOAD_PATH int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 {
 	const Elf64_Sym *s;
 	struct symbol_key key;
@@ -528,7 +533,7 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 	return error_set(lib->name, "undefined symbol %s", key.name);
 }
 
-int symbol_lookup(struct sl_lib *lib, const char *name, struct symdef *def)
+LOAD_PATH int symbol_lookup(struct sl_lib *lib, const char *name, struct symdef *def)
 {
 	struct symbol_key key;
 

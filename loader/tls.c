@@ -1,4 +1,5 @@
 #include "tls.h"
+#include "loadpath.h"
 #include "error.h"
 #include "lib.h"
 #include "registry.h"
@@ -629,7 +630,7 @@ static size_t module_word(size_t modid)
 	return tpoff ? (size_t)tpoff : modid;
 }
 
-int tls_attach(struct sl_lib *lib)
+LOAD_PATH int tls_attach(struct sl_lib *lib)
 {
 	const Elf64_Phdr *ph = &lib->tls_ph;
 	struct tls_image img = {NULL, ph->p_filesz, ph->p_memsz, ph->p_align};
@@ -652,7 +653,7 @@ int tls_attach(struct sl_lib *lib)
 	return 0;
 }
 
-int tls_publish(struct sl_lib *lib)
+LOAD_PATH int tls_publish(struct sl_lib *lib)
 {
 	struct tls_module *m;
 	struct tls_image img;
@@ -836,7 +837,7 @@ int tls_desc_relocate(struct sl_lib *lib, const Elf64_Rela *r, void *desc)
 	return 0;
 }
 
-void *tls_override(const char *name)
+LOAD_PATH void *tls_override(const char *name)
 {
 	if (name[0] != '_' || name[1] != '_')
 		return NULL;

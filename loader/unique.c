@@ -1,4 +1,5 @@
 #include "unique.h"
+#include "loadpath.h"
 #include "error.h"
 #include "hostsym.h"
 #include "registry.h"
@@ -155,7 +156,7 @@ int unique_hold(struct sl_lib *user, struct sl_lib *lib)
 	return hold(user, lib, 0);
 }
 
-void unique_settle(const struct sl_lib *user)
+LOAD_PATH void unique_settle(const struct sl_lib *user)
 {
 	for (struct unique_hold *h = holds; h; h = h->next)
 		if (h->user == user && h->unique)

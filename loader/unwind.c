@@ -1,4 +1,5 @@
 #include "unwind.h"
+#include "loadpath.h"
 #include "hostsym.h"
 #include "lib.h"
 #include "symbol.h"
@@ -271,7 +272,7 @@ static struct sl_lib *tree_unwinder(struct sl_lib *root)
 /* Registered with a libgcc_s of ours outside its own scope, the library
  * keeps it loaded until its frames are deregistered, as a binding to it
  * would (unique_hold). */
-void unwind_attach(struct sl_lib *lib)
+LOAD_PATH void unwind_attach(struct sl_lib *lib)
 {
 	Elf64_Phdr ph[LIB_MAX_SEGMENTS + 1];
 	struct sl_lib *owner;
