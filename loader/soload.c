@@ -147,6 +147,7 @@ static int finish_steps(struct sl_lib *lib)
 {
 	if (relocate_steps(lib, lib) != 0)
 		return -1;
+	unwind_adopt(lib);
 	init_steps(lib);
 	return 0;
 }

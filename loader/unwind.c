@@ -257,7 +257,7 @@ static void *function_of(struct sl_lib *lib, const char *name)
  * scope of a tree of sixty libraries, walked for each, would cost more
  * than the registrations.
  */
-static struct sl_lib *tree_unwinder(struct sl_lib *root)
+LOAD_PATH static struct sl_lib *tree_unwinder(struct sl_lib *root)
 {
 	if (!root->unwinder_known) {
 		root->unwinder_known = 1;
@@ -271,17 +271,12 @@ static struct sl_lib *tree_unwinder(struct sl_lib *root)
 
 /* Registered with a libgcc_s of ours outside its own scope, the library
  * keeps it loaded until its frames are deregistered, as a binding to it
- * would (unique_hold). */
-LOAD_PATH void unwind_attach(struct sl_lib *lib)
+ * would (unique_hold). owner NULL: the process's unwinder, if any. */
+LOAD_PATH static void attach_to(struct sl_lib *lib, struct sl_lib *owner)
 {
 	Elf64_Phdr ph[LIB_MAX_SEGMENTS + 1];
-	struct sl_lib *owner;
 	void *frame, *reg, *dereg;
 
-	/* No frame table, no need to look for an unwinder. */
-	if (lib->eh_frame_ph.p_type != PT_GNU_EH_FRAME)
-		return;
-	owner = tree_unwinder(lib->scope_root ? lib->scope_root : lib);
 	reg = owner ? function_of(owner, "__register_frame")
 	            : hostsym_lookup(RTLD_DEFAULT, "__register_frame", NULL);
 	dereg = owner ? function_of(owner, "__deregister_frame")
@@ -292,6 +287,26 @@ LOAD_PATH void unwind_attach(struct sl_lib *lib)
 		return;
 	frame = unwind_find_eh_frame(lib->base, ph, lib_phdrs(lib, ph));
 	unwind_register(&lib->unwind, frame, reg, dereg);
+	lib->unwind.settled = 1;
+}
+
+LOAD_PATH void unwind_attach(struct sl_lib *lib)
+{
+	/* No frame table, no need to look for an unwinder. */
+	if (lib->eh_frame_ph.p_type == PT_GNU_EH_FRAME)
+		attach_to(lib, tree_unwinder(lib->scope_root ? lib->scope_root : lib));
+}
+
+LOAD_PATH void unwind_adopt(struct sl_lib *root)
+{
+	struct sl_lib *owner = tree_unwinder(root);
+
+	for (size_t i = 0; owner && i < root->nscope; i++) {
+		struct sl_lib *lib = root->scope[i].lib;
+		if (lib && lib->state == LIB_READY && !lib->unwind.settled &&
+		    lib->eh_frame_ph.p_type == PT_GNU_EH_FRAME)
+			attach_to(lib, owner);
+	}
 }
 
 void unwind_detach(struct sl_lib *lib)

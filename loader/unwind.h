@@ -15,6 +15,7 @@
 struct sl_unwind {
 	void *eh_frame;             /* what was registered, NULL if nothing */
 	void (*deregister)(void *); /* the matching __deregister_frame */
+	int settled; /* an unwinder was found for it: registered, or nothing to register */
 };
 
 /* The start of .eh_frame of a library mapped at base (runtime address =
@@ -39,6 +40,11 @@ struct sl_lib;
 /* After relocation: registers lib's .eh_frame with the unwinder its code
  * would call (a libgcc_s in its scope, else the process's, if any). */
 void unwind_attach(struct sl_lib *lib);
+/* Before an open's initialisers: the libraries of root's scope loaded
+ * earlier while no unwinder was in reach (a C library opened on its own
+ * in a C program), registered with the libgcc_s this open brought, which
+ * the C++ code of root's tree throws with. */
+void unwind_adopt(struct sl_lib *root);
 /* Before unmapping. */
 void unwind_detach(struct sl_lib *lib);
 

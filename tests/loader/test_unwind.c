@@ -396,3 +396,29 @@ Test(unwind, cxx_thread_local_of_an_exited_thread_does_not_pin_the_library)
 	cr_assert_eq(count_loaded("libcxx.so"), 0);
 	cr_assert_eq(count_loaded("libstdc++"), 0);
 }
+
+/* The other order: libcbcall opened on its own first, in a process with
+ * no libgcc_s (this test's), so that no unwinder was in reach to register
+ * its frames with; libthrowcb's tree, opened next, brings one, and
+ * libcbcall's frames are registered with it before that tree's code can
+ * throw through them (a C++ exception through them ended in
+ * std::terminate). libcbcall then keeps that libgcc_s loaded as above. */
+Test(unwind, a_c_library_loaded_before_the_tree_unwinds_with_its_libgcc_s)
+{
+	sl_lib *c = sl_open(TESTLIB("libcbcall.so"), 0);
+	sl_lib *tree, *gcc;
+	int (*throw_through_c)(void);
+
+	cr_assert_not_null(c, "%s", sl_error());
+	cr_assert_null(sl_open("libgcc_s.so.1", SL_NOLOAD), "no libgcc_s yet");
+	tree = sl_open(TESTLIB("libthrowcb.so"), 0);
+	cr_assert_not_null(tree, "%s", sl_error());
+	throw_through_c = (int (*)(void))sl_sym(tree, "throw_through_c");
+	cr_assert_eq(throw_through_c(), 42, "caught in libthrowcb");
+	cr_assert_eq(sl_close(tree), 0);
+	gcc = sl_open("libgcc_s.so.1", SL_NOLOAD);
+	cr_assert_not_null(gcc, "libcbcall holds the tree's libgcc_s");
+	cr_assert_eq(sl_close(gcc), 0);
+	cr_assert_eq(sl_close(c), 0);
+	cr_assert_null(sl_open("libgcc_s.so.1", SL_NOLOAD), "nothing holds libgcc_s now");
+}
