@@ -96,11 +96,21 @@ static void explain_unshared(struct sl_lib *lib)
 {
 	const struct sl_share_stats *st = &lib->share_stats;
 
-	if (lib->share && st->relro_pages && !st->shared_pages && st->status &&
-	    strcmp(st->status, "shared") == 0)
-		share_give_up(lib->share, "no RELRO page matched the cache: each holds something "
-		                          "that differs between processes, such as an address "
-		                          "in glibc");
+	char why[256];
+
+	if (!lib->share || !st->relro_pages || st->shared_pages || !st->status ||
+	    strcmp(st->status, "shared") != 0)
+		return;
+	/* A warm load may still have written values from the cache (glibc's
+	 * addresses as an object's bias plus an offset): say so, or the status
+	 * reads as if the cache had done nothing. */
+	snprintf(why, sizeof(why),
+	         "no RELRO page matched the cache: each holds something that differs between "
+	         "processes, such as an address in glibc%s",
+	         st->relocs_skipped ? " (relocations still written from the cache: see "
+	                              "relocs_skipped)"
+	                            : "");
+	share_give_up(lib->share, why);
 }
 
 /* The second half, over the group group's sl_open mapped: dependencies

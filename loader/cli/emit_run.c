@@ -10,6 +10,7 @@ static json_t *share_json(const struct run_lib *l)
 		emit_int(o, "relro_pages", l->relro_pages);
 		emit_int(o, "shared_pages", l->shared_pages);
 		emit_int(o, "private_pages", l->private_pages);
+		emit_int(o, "relocs_skipped", l->relocs_skipped);
 	}
 	return o;
 }

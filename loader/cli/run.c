@@ -163,6 +163,7 @@ static void add_lib(struct run_report *rep, int pid, char **f)
 	l->relro_pages = strtoul(f[4], NULL, 10);
 	l->shared_pages = strtoul(f[5], NULL, 10);
 	l->private_pages = strtoul(f[6], NULL, 10);
+	l->relocs_skipped = strtoul(f[7], NULL, 10);
 }
 
 static void add_open(struct run_report *rep, int pid, char **f)
@@ -219,7 +220,7 @@ int run_read_record(struct run_report *rep, const char *record_path)
 			continue;
 		pid = atoi(f[1]);
 		note_pid(pids, &rep->nprocesses, sizeof(pids) / sizeof(pids[0]), pid);
-		if (!strcmp(f[0], "lib") && n == 9)
+		if (!strcmp(f[0], "lib") && n == 10)
 			add_lib(rep, pid, f + 2);
 		else if (!strcmp(f[0], "open") && n == 4)
 			add_open(rep, pid, f + 2);

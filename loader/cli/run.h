@@ -19,7 +19,7 @@ struct run_lib {
 	unsigned opened;     /* dlopen calls it served; 0 for a dependency */
 	int share_requested; /* libsoload's libraries only */
 	char *share_status;  /* NULL when not requested */
-	size_t relro_pages, shared_pages, private_pages;
+	size_t relro_pages, shared_pages, private_pages, relocs_skipped;
 };
 
 struct run_refusal {

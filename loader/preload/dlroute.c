@@ -262,7 +262,7 @@ static int seen_before(const char *path)
 static void record_lib(struct sl_lib *lib, void *arg)
 {
 	struct sl_info in;
-	char relro[24], shared[24], priv[24];
+	char relro[24], shared[24], priv[24], skipped[24];
 
 	(void)arg;
 	if (sl_info(lib, &in) != 0 || seen_before(in.path))
@@ -270,10 +270,11 @@ static void record_lib(struct sl_lib *lib, void *arg)
 	snprintf(relro, sizeof(relro), "%zu", in.share.relro_pages);
 	snprintf(shared, sizeof(shared), "%zu", in.share.shared_pages);
 	snprintf(priv, sizeof(priv), "%zu", in.share.private_pages);
+	snprintf(skipped, sizeof(skipped), "%zu", in.share.relocs_skipped);
 	const char *f[] = {
-	        in.path, in.soname, in.share.requested ? "1" : "0", in.share.status, relro,
-	        shared,  priv};
-	runrecord_write("lib", 7, f);
+	        in.path, in.soname, in.share.requested ? "1" : "0", in.share.status, relro, shared,
+	        priv,    skipped};
+	runrecord_write("lib", 8, f);
 }
 
 /* Every library libsoload holds that the record does not name yet. */
