@@ -46,7 +46,7 @@ long tu_vm_size_kib(void);
 
 /* Forks a child that runs setup(arg), tells the parent it is done and then
  * sleeps until killed: a process whose memory is known and stays still.
- * Returns its pid once setup has run, or -1. setup returning non-zero makes
+ * Returns its pid once setup has run and it sleeps, or -1. setup returning non-zero makes
  * the child exit (and tu_spawn return -1). */
 int tu_spawn(int (*setup)(void *arg), void *arg);
 /* The length of the longest line of text (text tables must fit 100 columns). */
