@@ -10,19 +10,14 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static uintptr_t page_size(void)
-{
-	return SYS_PAGE_SIZE;
-}
-
 static uintptr_t page_down(uintptr_t x)
 {
-	return x & ~(page_size() - 1);
+	return x & ~(SYS_PAGE_SIZE - 1);
 }
 
 static uintptr_t page_up(uintptr_t x)
 {
-	return page_down(x + page_size() - 1);
+	return page_down(x + SYS_PAGE_SIZE - 1);
 }
 
 static void place_span(struct sl_lib *lib, const struct load_plan *plan, char *start)
@@ -60,7 +55,7 @@ static size_t span_alignment(const struct load_plan *plan)
 {
 	if (plan->hi - plan->lo >= HUGE_ALIGN && plan->align < HUGE_ALIGN)
 		return HUGE_ALIGN;
-	return plan->align > page_size() ? plan->align : 0;
+	return plan->align > SYS_PAGE_SIZE ? plan->align : 0;
 }
 
 /* We map too much and trim, to get a start aligned to the largest p_align
@@ -159,7 +154,8 @@ LOAD_PATH static int map_segment(struct sl_lib *lib, int fd, const struct plan_s
 	if (tail) {
 		/* The zeroing writes the last file page: copied without a fault. */
 		if (!populate_flag(lib, s, page_up(file_end) - start))
-			sys_madvise((void *)page_down(file_end), page_size(), MADV_POPULATE_WRITE);
+			sys_madvise((void *)page_down(file_end), SYS_PAGE_SIZE,
+			            MADV_POPULATE_WRITE);
 		memset((void *)file_end, 0, page_up(file_end) - file_end);
 		if (!(s->prot & PROT_WRITE) &&
 		    sys_mprotect((void *)start, page_up(file_end) - start, s->prot) != 0)
@@ -346,7 +342,7 @@ LOAD_PATH size_t map_prefault_span(const struct sl_lib *lib, uint64_t vaddr)
 	if (!s || !(s->prot & PROT_WRITE) || (lib->flags & (SL_SHARE | SL_POPULATE)) ||
 	    page_up(lib->base + s->vaddr + s->file_size) - s->start <= PREFAULT_MAX)
 		return 0;
-	return (s->start + s->size - start) / page_size();
+	return (s->start + s->size - start) / SYS_PAGE_SIZE;
 }
 
 void map_prefault_pages(const struct sl_lib *lib, uint64_t vaddr, const unsigned char *written,
@@ -360,7 +356,7 @@ void map_prefault_pages(const struct sl_lib *lib, uint64_t vaddr, const unsigned
 		for (q = p; q < npages && (written[q / 8] >> (q % 8) & 1); q++)
 			;
 		if (q > p)
-			sys_madvise((void *)(start + p * page_size()), (q - p) * page_size(),
+			sys_madvise((void *)(start + p * SYS_PAGE_SIZE), (q - p) * SYS_PAGE_SIZE,
 			            MADV_POPULATE_WRITE);
 	}
 }

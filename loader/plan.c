@@ -6,11 +6,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static uint64_t page_size(void)
-{
-	return SYS_PAGE_SIZE;
-}
-
 /* Larger addresses cannot be a user-space span on x86-64. */
 #define SPAN_LIMIT (1ULL << 46)
 
@@ -27,7 +22,7 @@ static int is_pow2(uint64_t x)
 
 static int check_load(const char *name, const Elf64_Phdr *p, size_t file_size, uint64_t prev_end)
 {
-	uint64_t ps = page_size();
+	uint64_t ps = SYS_PAGE_SIZE;
 
 	if ((p->p_flags & PF_W) && (p->p_flags & PF_X))
 		return error_set(name, "segment at 0x%lx is writable and executable", p->p_vaddr);
@@ -81,7 +76,7 @@ static int add_load(const char *name, const Elf64_Phdr *p, size_t file_size,
 LOAD_PATH int plan_build(const char *name, const Elf64_Phdr *ph, size_t phnum, size_t file_size,
                          struct load_plan *plan)
 {
-	uint64_t ps = page_size();
+	uint64_t ps = SYS_PAGE_SIZE;
 
 	memset(plan, 0, sizeof(*plan));
 	plan->align = ps;

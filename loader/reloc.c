@@ -314,11 +314,6 @@ struct written {
 	unsigned char bits[WRITTEN_MAX / 8];
 };
 
-static uint64_t page_mask(void)
-{
-	return ~(SYS_PAGE_SIZE - 1);
-}
-
 /* The page of a word at off, and of its last byte (a word astride two
  * pages writes both). */
 static void mark(struct written *w, uint64_t off)
@@ -326,7 +321,7 @@ static void mark(struct written *w, uint64_t off)
 	uint64_t ends[2] = {off, off + sizeof(reloc_word) - 1};
 
 	for (int i = 0; i < 2; i++) {
-		size_t p = (size_t)(((ends[i] & page_mask()) - w->lo) / SYS_PAGE_SIZE);
+		size_t p = (size_t)(((ends[i] & ~(SYS_PAGE_SIZE - 1)) - w->lo) / SYS_PAGE_SIZE);
 		if (ends[i] >= w->lo && p < w->npages)
 			w->bits[p / 8] |= (unsigned char)(1u << (p % 8));
 	}
@@ -366,7 +361,7 @@ static int is_relative(const Elf64_Rela *r, uint64_t unused)
 static void mark_sorted(struct written *w, const Elf64_Rela *r, size_t n)
 {
 	for (size_t i = prefix_end(r, n, offset_below, w->lo); i < n;) {
-		uint64_t next = (r[i].r_offset & page_mask()) + SYS_PAGE_SIZE;
+		uint64_t next = (r[i].r_offset & ~(SYS_PAGE_SIZE - 1)) + SYS_PAGE_SIZE;
 		mark(w, r[i].r_offset);
 		i += prefix_end(r + i, n - i, offset_below, next);
 	}
@@ -400,7 +395,7 @@ LOAD_PATH static void prefault_targets(struct sl_lib *lib)
 {
 	uint64_t lo =
 	        lib->relro_size ? lib->relro_start + lib->relro_size - lib->base : lib->rw_vaddr;
-	struct written w = {.lo = lo & page_mask()};
+	struct written w = {.lo = lo & ~(SYS_PAGE_SIZE - 1)};
 
 	if (!lib->rw_end || !(w.npages = map_prefault_span(lib, lo)) || w.npages > WRITTEN_MAX)
 		return;

@@ -97,11 +97,6 @@ void share_give_up(struct share_ctx *ctx, const char *reason)
 	snprintf(ctx->status, sizeof(ctx->status), "private: %s", reason);
 }
 
-static size_t page_size(void)
-{
-	return SYS_PAGE_SIZE;
-}
-
 static uint64_t mix64(uint64_t x)
 {
 	x ^= x >> 30;
@@ -447,8 +442,8 @@ static uintptr_t window(uint64_t salt)
 
 static size_t base_align(size_t span, size_t align)
 {
-	if (align < page_size())
-		align = page_size();
+	if (align < SYS_PAGE_SIZE)
+		align = SYS_PAGE_SIZE;
 	/* The kernel puts file mappings of 2 MiB or more on a 2 MiB boundary,
 	 * as glibc's dlopen gets them; fault-around then maps the same text
 	 * pages in every process, so we do the same. */
@@ -662,7 +657,7 @@ static void fill_header(const struct share_ctx *ctx, const struct relro_span *s,
 static int in_proven(const struct share_ctx *ctx, const unsigned char *map, uintptr_t addr,
                      size_t len)
 {
-	size_t page = page_size();
+	size_t page = SYS_PAGE_SIZE;
 
 	if (addr < ctx->relro_lo || addr > ctx->relro_hi || ctx->relro_hi - addr < len)
 		return 0;
@@ -991,7 +986,7 @@ static void share_span(struct share_ctx *ctx, const struct relro_span *s,
 
 static struct relro_span whole_pages(void *relro, size_t size)
 {
-	size_t page = page_size();
+	size_t page = SYS_PAGE_SIZE;
 	uintptr_t lo = (uintptr_t)relro & ~(page - 1);
 	uintptr_t hi = ((uintptr_t)relro + size) & ~(page - 1);
 
@@ -1300,7 +1295,7 @@ static long page_of(const struct share_ctx *ctx, uintptr_t addr)
 {
 	if (addr < ctx->relro_lo || addr >= ctx->relro_hi)
 		return -1;
-	return (long)((addr - ctx->relro_lo) / page_size());
+	return (long)((addr - ctx->relro_lo) / SYS_PAGE_SIZE);
 }
 
 int share_mapped(const struct share_ctx *ctx, uintptr_t addr)
