@@ -39,18 +39,30 @@ LOAD_PATH int deps_is_host_library(const char *name)
 	return 0;
 }
 
-/* Where a search got to, for the "not found" message. */
+/*
+ * A search keeps no PATH_MAX buffer: each candidate is built in a frame of
+ * its exact size, and the one that opens is copied to the heap. A 4 KiB
+ * buffer (and the 1 KiB of notes below) above the search's calls pushed
+ * them onto a stack page a fresh process had not touched, a fault in
+ * every first load that glibc's dlopen did not take.
+ */
+
+/* Where a search got to, for the "not found" message: made only by the
+ * second walk of a search that found nothing (s NULL on the first). */
 struct search {
 	char tried[1024];
 	size_t len;
 };
 
-/* By hand, not snprintf: every directory a search tries is noted, and
- * formatting them was a fifth of the search's time in a first load. */
+/* By hand, not snprintf: formatting every directory tried was a fifth of
+ * the search's time in a first load. */
 static void note_dir(struct search *s, const char *dir, size_t n)
 {
-	size_t sep = s->len ? 1 : 0;
+	size_t sep;
 
+	if (!s)
+		return;
+	sep = s->len ? 1 : 0;
 	if (s->len + sep + n >= sizeof(s->tried)) {
 		s->tried[s->len] = '\0'; /* a directory that does not fit is left out whole */
 		return;
@@ -62,57 +74,68 @@ static void note_dir(struct search *s, const char *dir, size_t n)
 	s->tried[s->len] = '\0';
 }
 
-/* path = the n bytes at a, then the m at b, then "/" and name, as a
- * string; the length of it, or -1 if it does not fit in PATH_MAX. */
-static int join_path(char *path, const char *a, size_t n, const char *b, size_t m,
-                     const char *name)
+/* Opens file; if it opens, *found is a copy of file on the heap (NULL if
+ * out of memory: the caller of the search tells). An open fd, or -1. */
+static int open_found(const char *file, char **found)
+{
+	int fd = sys_open(file, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0)
+		*found = strdup(file);
+	return fd;
+}
+
+/* Opens the n bytes at a, the m at b, "/" and name, as one path (noted
+ * but not opened when n is 0: an empty entry of a list). An open fd, or
+ * -1 (also when the path would not fit in PATH_MAX: neither tried nor
+ * noted). */
+static int try_path(const char *a, size_t n, const char *b, size_t m, const char *name,
+                    char **found, struct search *s)
 {
 	size_t len = strlen(name);
 
 	if (n + m + 1 + len >= PATH_MAX)
 		return -1;
+	char path[n + m + 1 + len + 1];
 	memcpy(path, a, n);
 	memcpy(path + n, b, m);
 	path[n + m] = '/';
 	memcpy(path + n + m + 1, name, len + 1);
-	return (int)(n + m + 1 + len);
+	note_dir(s, path, n + m);
+	if (n == 0)
+		return -1;
+	return open_found(path, found);
 }
 
 /* Tries dir/name, with $ORIGIN or ${ORIGIN} at the start of dir replaced
  * by the directory of owner, the file whose path list dir comes from. An
  * open fd, or -1. */
-static int try_dir(const char *owner, const char *dir, size_t n, const char *name, char *path,
+static int try_dir(const char *owner, const char *dir, size_t n, const char *name, char **found,
                    struct search *s)
 {
 	const char *origin_end = strrchr(owner, '/');
-	int origin_len = origin_end ? (int)(origin_end - owner) : 1;
+	size_t origin_len = origin_end ? (size_t)(origin_end - owner) : 1;
 	const char *origin = origin_end ? owner : ".";
 	size_t skip = 0;
-	int w;
 
 	if (n >= 7 && strncmp(dir, "$ORIGIN", 7) == 0)
 		skip = 7;
 	else if (n >= 9 && strncmp(dir, "${ORIGIN}", 9) == 0)
 		skip = 9;
-	if (skip)
-		w = join_path(path, origin, (size_t)origin_len, dir + skip, n - skip, name);
-	else
-		w = join_path(path, dir, n, "", 0, name);
-	if (w < 0)
-		return -1; /* too long for a path: neither tried nor noted */
-	note_dir(s, path, (size_t)w - strlen(name) - 1);
 	if (n == 0)
-		return -1;
-	return sys_open(path, O_RDONLY | O_CLOEXEC);
+		return try_path(dir, 0, "", 0, name, found, s);
+	if (skip)
+		return try_path(origin, origin_len, dir + skip, n - skip, name, found, s);
+	return try_path(dir, n, "", 0, name, found, s);
 }
 
 /* Searches a colon-separated list of directories that owner gave. */
-static int search_list(const char *owner, const char *list, const char *name, char *path,
+static int search_list(const char *owner, const char *list, const char *name, char **found,
                        struct search *s)
 {
 	while (list && *list) {
 		size_t n = strcspn(list, ":");
-		int fd = try_dir(owner, list, n, name, path, s);
+		int fd = try_dir(owner, list, n, name, found, s);
 		if (fd >= 0)
 			return fd;
 		list += n + (list[n] == ':');
@@ -188,7 +211,8 @@ static const char *exe_path(void)
  * the chain of loaders, then the executable's (for lib NULL, the program
  * itself: the executable's alone). Each $ORIGIN is the directory of the
  * file whose list it is in. */
-static int search_rpaths(const struct sl_lib *lib, const char *name, char *path, struct search *s)
+static int search_rpaths(const struct sl_lib *lib, const char *name, char **found,
+                         struct search *s)
 {
 	int fd = -1;
 
@@ -196,22 +220,22 @@ static int search_rpaths(const struct sl_lib *lib, const char *name, char *path,
 		return -1;
 	for (const struct sl_lib *l = lib; fd < 0 && l; l = l->loader)
 		if (!lib_has(l, DT_RUNPATH))
-			fd = search_list(l->path, l->runpath, name, path, s);
+			fd = search_list(l->path, l->runpath, name, found, s);
 	if (fd < 0 && exe.rpath)
-		fd = search_list(exe_path(), exe.rpath, name, path, s);
+		fd = search_list(exe_path(), exe.rpath, name, found, s);
 	return fd;
 }
 
 /* LD_LIBRARY_PATH, unless the program runs with privileges it was given
  * (set-user-ID: AT_SECURE), where glibc ignores it. Its $ORIGIN is the
  * executable's directory, as glibc reads it. */
-static int search_env(const char *name, char *path, struct search *s)
+static int search_env(const char *name, char **found, struct search *s)
 {
 	const char *env = getenv("LD_LIBRARY_PATH");
 
 	if (!env || getauxval(AT_SECURE))
 		return -1;
-	return search_list(exe_path(), env, name, path, s);
+	return search_list(exe_path(), env, name, found, s);
 }
 
 /* DF_1_NODEFLIB (-z nodefaultlib): not from the system's directories. */
@@ -233,23 +257,22 @@ static int in_system_dir(const char *file)
 
 /* What ldconfig's cache gives for name, as glibc asks it after the path
  * lists: it also knows the directories of /etc/ld.so.conf. */
-static int try_cache(const struct sl_lib *lib, const char *name, char *path, struct search *s)
+static int try_cache(const struct sl_lib *lib, const char *name, char **found, struct search *s)
 {
 	const char *file = ldcache_lookup(name);
 
 	note_dir(s, ldcache_path(), strlen(ldcache_path()));
 	if (!file || (nodeflib(lib) && in_system_dir(file)) || strlen(file) >= PATH_MAX)
 		return -1;
-	strcpy(path, file);
-	return sys_open(path, O_RDONLY | O_CLOEXEC);
+	return open_found(file, found);
 }
 
 /* The search for a name without a '/' that lib needs or dlopens (lib NULL:
  * the program does), glibc's order: the DT_RPATH lists, LD_LIBRARY_PATH,
  * the DT_RUNPATH of lib (or, when exe_runpath, the executable's), then
  * SOLOAD_LIBRARY_PATH, ldconfig's cache, the system directories. An open
- * fd with its file in path, or -1. */
-static int search_name(const struct sl_lib *lib, int exe_runpath, const char *name, char *path,
+ * fd with its file in *found, or -1. */
+static int search_name(const struct sl_lib *lib, int exe_runpath, const char *name, char **found,
                        struct search *s)
 {
 	const char *runpath, *env = getenv("SOLOAD_LIBRARY_PATH");
@@ -260,60 +283,111 @@ static int search_name(const struct sl_lib *lib, int exe_runpath, const char *na
 		runpath = lib_has(lib, DT_RUNPATH) ? lib->runpath : NULL;
 	else
 		runpath = exe_runpath ? exe.runpath : NULL;
-	fd = search_rpaths(lib, name, path, s);
+	fd = search_rpaths(lib, name, found, s);
 	if (fd < 0)
-		fd = search_env(name, path, s);
+		fd = search_env(name, found, s);
 	if (fd < 0 && runpath)
-		fd = search_list(lib ? lib->path : exe_path(), runpath, name, path, s);
+		fd = search_list(lib ? lib->path : exe_path(), runpath, name, found, s);
 	if (fd < 0 && env)
-		fd = search_list(lib ? lib->path : exe_path(), env, name, path, s);
+		fd = search_list(lib ? lib->path : exe_path(), env, name, found, s);
 	if (fd < 0)
-		fd = try_cache(lib, name, path, s);
+		fd = try_cache(lib, name, found, s);
 	/* The system directories hold no $ORIGIN: no owner needed. */
 	for (const char *const *d = system_dirs; fd < 0 && !nodeflib(lib) && *d; d++)
-		fd = try_dir("", *d, strlen(*d), name, path, s);
+		fd = try_dir("", *d, strlen(*d), name, found, s);
 	return fd;
 }
 
-static int search(const struct sl_lib *lib, const char *name, char *path)
+/* The search again, noting each directory it tries, for the message of
+ * one that found nothing (needed_by NULL: a dlopen's): the notes' frame
+ * is on this path alone. */
+static __attribute__((noinline)) int search_failed(const struct sl_lib *lib, int exe_runpath,
+                                                   const char *name, const char *needed_by)
 {
 	struct search s = {.len = 0};
+	char *found = NULL;
+	int fd = search_name(lib, exe_runpath, name, &found, &s);
+
+	if (fd >= 0)
+		sys_close(fd); /* it appeared since the first walk: still not found by it */
+	free(found);
+	if (needed_by)
+		return error_set_missing(needed_by, name,
+		                         "needed library %s not found (searched: %s)", name,
+		                         s.tried);
+	return error_set_missing(name, name, "not found (searched: %s)", s.tried);
+}
+
+/* fd as a search found it, or -1 with the error set for who if the copy
+ * of its path could not be made. */
+static int kept(int fd, char *const *found, const char *who)
+{
+	if (fd >= 0 && !*found) {
+		sys_close(fd);
+		return error_set(who, "out of memory");
+	}
+	return fd;
+}
+
+/* search_name, and the message if it finds nothing. */
+static int search_or_fail(const struct sl_lib *lib, int exe_runpath, const char *name,
+                          const char *needed_by, char **found)
+{
 	int fd;
 
-	if (strchr(name, '/')) {
-		snprintf(path, PATH_MAX, "%s", name);
-		fd = sys_open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			error_set(lib->name, "needed library %s: %m", name);
-		return fd;
-	}
-	fd = search_name(lib, 0, name, path, &s);
+	*found = NULL;
+	fd = search_name(lib, exe_runpath, name, found, NULL);
 	if (fd < 0)
-		error_set_missing(lib->name, name, "needed library %s not found (searched: %s)",
-		                  name, s.tried);
+		return search_failed(lib, exe_runpath, name, needed_by);
+	return kept(fd, found, needed_by ? needed_by : name);
+}
+
+/* The file lib needs as name: a path as it is, else searched. */
+static int search(const struct sl_lib *lib, const char *name, char **found)
+{
+	int fd;
+
+	if (!strchr(name, '/'))
+		return search_or_fail(lib, 0, name, lib->name, found);
+	*found = NULL;
+	fd = open_found(name, found);
+	if (fd < 0)
+		return error_set(lib->name, "needed library %s: %m", name);
+	return kept(fd, found, lib->name);
+}
+
+/* fd's file, found on the heap, into path (PATH_MAX bytes: a search finds
+ * no longer path). */
+static int copy_found(int fd, char *found, char *path)
+{
+	if (fd >= 0)
+		strcpy(path, found);
+	free(found);
 	return fd;
 }
 
 int deps_search(const struct sl_lib *caller, const char *name, char *path)
 {
-	struct search s = {.len = 0};
-	int fd;
+	char *found;
+	int fd = search_or_fail(caller, 1, name, NULL, &found);
 
-	fd = search_name(caller, 1, name, path, &s);
-	if (fd < 0)
-		error_set_missing(name, name, "not found (searched: %s)", s.tried);
-	return fd;
+	return copy_found(fd, found, path);
 }
 
 int deps_search_listless(const char *name, char *path)
 {
-	struct search s = {.len = 0};
-	int fd;
+	char *found;
+	int fd = search_or_fail(NULL, 0, name, NULL, &found);
 
-	fd = search_name(NULL, 0, name, path, &s);
-	if (fd < 0)
-		error_set_missing(name, name, "not found (searched: %s)", s.tried);
-	return fd;
+	return copy_found(fd, found, path);
+}
+
+char *deps_search_copy(const char *name, int *fd)
+{
+	char *found;
+
+	*fd = search_or_fail(NULL, 1, name, NULL, &found);
+	return *fd >= 0 ? found : NULL;
 }
 
 /* Host libraries opened so far, kept open for the life of the process:
@@ -407,48 +481,6 @@ static int host_holds(const struct sl_lib *lib, const char *name)
 	return 1;
 }
 
-/* path, which the search that opened *fd found, copied to the heap (NULL,
- * *fd closed and the error set for who, if out of memory; NULL if the
- * search failed). */
-static char *heap_path(const char *who, const char *path, int *fd)
-{
-	char *copy;
-
-	if (*fd < 0)
-		return NULL;
-	if (!(copy = strdup(path))) {
-		error_set(who, "out of memory");
-		sys_close(*fd);
-		*fd = -1;
-	}
-	return copy;
-}
-
-/*
- * The searches whose caller goes on to load what they found keep their
- * PATH_MAX buffer (and the search's notes) in a frame of their own, gone
- * before the load: in load_one's, which the recursion through load_fd
- * stacks once per level of the dependency tree, they made 5 KiB a level,
- * a fresh stack page for each level a first load in a fresh process went
- * down (a page fault of about 10 us here), and a deep tree a danger to a
- * thread's small stack.
- */
-static __attribute__((noinline)) char *find_dep(struct sl_lib *lib, const char *name, int *fd)
-{
-	char path[PATH_MAX];
-
-	*fd = search(lib, name, path);
-	return heap_path(lib->name, path, fd);
-}
-
-__attribute__((noinline)) char *deps_search_copy(const char *name, int *fd)
-{
-	char path[PATH_MAX];
-
-	*fd = deps_search(NULL, name, path);
-	return heap_path(name, path, fd);
-}
-
 static int load_one(struct sl_lib *lib, const char *name, struct sl_scope *dep)
 {
 	struct sl_lib *found;
@@ -471,7 +503,7 @@ static int load_one(struct sl_lib *lib, const char *name, struct sl_scope *dep)
 	}
 	if (host_holds(lib, name))
 		return load_host(lib, name, dep);
-	if (!(path = find_dep(lib, name, &fd)))
+	if ((fd = search(lib, name, &path)) < 0)
 		return -1;
 	if (host_holds(lib, path)) {
 		sys_close(fd);

@@ -29,8 +29,8 @@ void deps_release(struct sl_lib *lib);
  * (searched: ...)"). Under the registry lock. */
 int deps_search(const struct sl_lib *caller, const char *name, char *path);
 /* deps_search for the program (no caller), the path on the heap (the
- * caller frees it), or NULL: for a caller that goes on to load it, so
- * that the PATH_MAX buffer is not on the stack through the load. */
+ * caller frees it), or NULL: for a caller that goes on to load it, with
+ * no PATH_MAX buffer on the stack through the load. */
 char *deps_search_copy(const char *name, int *fd);
 /* The same for a caller of glibc's with no DT_RPATH or DT_RUNPATH of its
  * own (a host library's dlopen): the executable's DT_RPATH,
