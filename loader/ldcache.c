@@ -34,19 +34,25 @@ struct cache_entry {
 
 #define FLAGS_X86_64 0x0303 /* FLAG_ELF_LIBC6 | FLAG_X8664_LIB64 */
 
-/* The file, mapped while a load searches and unmapped when it is done
- * (ldcache_release), as glibc's dlopen does: the pages are the page
- * cache's, and a lookup touches only the dozen or so entries its binary
- * search visits. Reading the whole file into memory and indexing every
- * entry cost each fresh process 300 us (eleven anonymous pages written,
- * every entry hashed) on its first load with a dependency to search.
- * Global because the cache is the process's, like glibc's; the registry
- * lock guards it. */
+/* The file, mapped by the first lookup and kept mapped for the next
+ * loads: each load's first lookup checks that the file is still the one
+ * mapped (ldconfig writes a new file and renames it over the old) and maps
+ * the new one if not. glibc's dlopen maps it for each load and unmaps it
+ * when done; here unmapping the pages a lookup touched cost 40 to 300 us
+ * of a first load of 200 to 500 (bench/README.md), and a stat costs 2. The
+ * pages are the page cache's, and a lookup touches only the dozen or so
+ * entries its binary search visits. Reading the whole file into memory and
+ * indexing every entry cost each fresh process 300 us (eleven anonymous
+ * pages written, every entry hashed) on its first load with a dependency
+ * to search. Global because the cache is the process's, like glibc's; the
+ * registry lock guards it. */
 static struct {
-	char path[PATH_MAX];
 	const char *data; /* NULL: not mapped */
 	size_t size;
-	int broken; /* mapped, but not a cache we can read */
+	int broken;       /* mapped, but not a cache we can read */
+	int checked;      /* checked against the file since the last ldcache_release */
+	struct stat file; /* the file mapped, as it was when mapped */
+	char path[PATH_MAX];
 } cache = {.path = "/etc/ld.so.cache"};
 
 /* The NUL-terminated string at off, or NULL if it runs off the file. */
@@ -71,6 +77,11 @@ static int valid_header(const struct cache_header *h, size_t size)
 
 LOAD_PATH void ldcache_release(void)
 {
+	cache.checked = 0;
+}
+
+static void unmap_cache(void)
+{
 	if (cache.data)
 		sys_munmap((void *)cache.data, cache.size);
 	cache.data = NULL;
@@ -78,16 +89,39 @@ LOAD_PATH void ldcache_release(void)
 	cache.broken = 0;
 }
 
-/* Maps the cache if it is not mapped yet. 0, or -1 if there is none that
- * can be read. */
+/* Whether st is the file that is mapped, unchanged. */
+static int same_file(const struct stat *st)
+{
+	return st->st_dev == cache.file.st_dev && st->st_ino == cache.file.st_ino &&
+	       st->st_size == cache.file.st_size &&
+	       st->st_mtim.tv_sec == cache.file.st_mtim.tv_sec &&
+	       st->st_mtim.tv_nsec == cache.file.st_mtim.tv_nsec;
+}
+
+/* Whether the mapping may be read for this load: checked already, or
+ * still the file at the path. */
+static int mapping_current(void)
+{
+	struct stat st;
+
+	if (!cache.data)
+		return 0;
+	if (!cache.checked)
+		cache.checked = sys_stat(cache.path, &st) == 0 && same_file(&st);
+	return cache.checked;
+}
+
+/* Maps the cache, or the new one if the file changed. 0, or -1 if there is
+ * none that can be read. */
 static int map_cache(void)
 {
 	struct stat st;
 	void *p = MAP_FAILED;
 	int fd;
 
-	if (cache.data)
+	if (mapping_current())
 		return cache.broken ? -1 : 0;
+	unmap_cache();
 	fd = sys_open(cache.path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -98,6 +132,8 @@ static int map_cache(void)
 		return -1;
 	cache.data = p;
 	cache.size = (size_t)st.st_size;
+	cache.file = st;
+	cache.checked = 1;
 	cache.broken = !valid_header(p, cache.size);
 	return cache.broken ? -1 : 0;
 }
@@ -190,7 +226,7 @@ int ldcache_use(const char *path)
 {
 	int rc;
 
-	ldcache_release();
+	unmap_cache();
 	snprintf(cache.path, sizeof(cache.path), "%s", path);
 	rc = map_cache();
 	ldcache_release();

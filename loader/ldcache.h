@@ -2,9 +2,10 @@
  * ldcache: /etc/ld.so.cache, the system linker's index of the libraries
  * ldconfig found in the directories /etc/ld.so.conf names (/usr/local/lib
  * and the like, beyond the built-in ones). Mapped by the first lookup and
- * unmapped by ldcache_release when the load is done, as glibc's dlopen
- * does; only the format glibc has written since 2.32 is read, and only its
- * x86-64 entries without hardware-capability subdirectories. A missing or
+ * kept mapped: the first lookup of each load checks that the file is still
+ * the one mapped (glibc's dlopen maps and unmaps it for each load). Only
+ * the format glibc has written since 2.32 is read, and only its x86-64
+ * entries without hardware-capability subdirectories. A missing or
  * malformed cache is simply not used. Callers hold the registry lock.
  */
 #ifndef SL_LDCACHE_H
@@ -14,7 +15,9 @@
  * string lies in the mapped cache: copy it before ldcache_release. */
 const char *ldcache_lookup(const char *name);
 
-/* Unmaps the cache until the next lookup (sl_open, once a load is done). */
+/* Ends a load's lookups (sl_open, once a load is done): the next lookup
+ * checks the file again, and may map a new one over the strings the
+ * lookups gave. */
 void ldcache_release(void);
 
 /* Where the cache is read from ("/etc/ld.so.cache" until ldcache_use). */

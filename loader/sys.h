@@ -70,6 +70,12 @@ static inline int sys_fstat(int fd, struct stat *st)
 	        sys_call6(SYS_newfstatat, fd, (long)empty, (long)st, AT_EMPTY_PATH, 0, 0));
 }
 
+/* stat(path): the file a path names now. */
+static inline int sys_stat(const char *path, struct stat *st)
+{
+	return (int)sys_result(sys_call6(SYS_newfstatat, AT_FDCWD, (long)path, (long)st, 0, 0, 0));
+}
+
 static inline ssize_t sys_pread(int fd, void *buf, size_t n, off_t offset)
 {
 	return sys_result(sys_call6(SYS_pread64, fd, (long)buf, (long)n, offset, 0, 0));

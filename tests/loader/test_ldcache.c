@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct entry {
 	int32_t flags;
@@ -127,6 +128,44 @@ Test(ldcache, a_dependency_only_the_cache_knows_is_found_through_it)
 	sl_info(info.needed[0], &dep);
 	cr_assert_str_eq(dep.path, hello);
 	sl_close(lib);
+	tu_remove_tree(dir);
+}
+
+/* The file in place of path, as ldconfig writes it: a new file renamed
+ * over the old, whose mapping stays valid. */
+static void replace_cache(const char *path, const struct entry *e, uint32_t n)
+{
+	char next[128];
+
+	snprintf(next, sizeof(next), "%s.new", path);
+	write_cache(next, e, n, 0);
+	cr_assert_eq(rename(next, path), 0);
+}
+
+Test(ldcache, stays_mapped_across_loads_and_follows_a_new_file)
+{
+	char dir[] = "/tmp/mapscope-XXXXXX", path[64];
+	struct entry old[] = {{0x0303, "libpick.so.1", "/old/libpick.so.1", 0}};
+	struct entry new[] = {{0x0303, "libpick.so.1", "/new/libpick.so.1", 0}};
+
+	cr_assert_not_null(tu_make_tmpdir(dir));
+	snprintf(path, sizeof(path), "%s/cache", dir);
+	write_cache(path, old, 1, 0);
+	cr_assert_eq(ldcache_use(path), 0);
+	for (int load = 0; load < 3; load++) {
+		cr_assert_str_eq(ldcache_lookup("libpick.so.1"), "/old/libpick.so.1");
+		ldcache_release();
+		cr_assert_eq(tu_count_maps_of(path), 1, "one mapping, kept between loads");
+	}
+	replace_cache(path, new, 1);
+	cr_assert_str_eq(ldcache_lookup("libpick.so.1"), "/new/libpick.so.1",
+	                 "the next load reads the new file");
+	ldcache_release();
+	cr_assert_eq(tu_count_maps_of(path), 1,
+	             "the old file's mapping (\"path (deleted)\") is gone");
+	unlink(path);
+	cr_assert_null(ldcache_lookup("libpick.so.1"), "no cache once the file is gone");
+	cr_assert_eq(tu_count_maps_of(path), 0);
 	tu_remove_tree(dir);
 }
 
