@@ -404,17 +404,45 @@ static struct host_lib {
  * link_map, as dlinfo's RTLD_DI_LINKMAP gives it) is found in the
  * debugger's list, where libc sits near the head, without asking dlopen,
  * whose code a first load in a fresh process faulted in for nothing. */
-static void *loaded_libc(const char *name)
+static struct link_map *glibc_loaded(const char *name)
 {
-	if (strcmp(name, "libc.so.6") != 0)
-		return NULL;
 	for (struct link_map *l = _r_debug.r_map; l; l = l->l_next)
 		if (l->l_name && strcmp(error_basename(l->l_name), name) == 0)
 			return l;
 	return NULL;
 }
 
-static int open_host(const char *name, struct host_lib *out)
+static void *loaded_libc(const char *name)
+{
+	return strcmp(name, "libc.so.6") == 0 ? glibc_loaded(name) : NULL;
+}
+
+/* glibc's dlopen of one of its libraries, for lib. One glibc has loaded
+ * is asked for by name, which it matches without a search (each of its
+ * own libraries' files is named by its soname); one not loaded yet by the
+ * path the search finds (glibc's order, with lib's path lists, as glibc
+ * searches for lib's DT_NEEDED), and by name only if the search finds
+ * nothing, for dlerror's message. Given a bare name to search, glibc's
+ * dlopen maps ldconfig's cache itself and unmaps it: for libsqlite3's
+ * libm that unmapping alone cost 40 us and more here. Not by path when
+ * loaded: glibc knows the dynamic linker by its names alone, and a path
+ * to its file loaded a second copy. */
+static void *dlopen_host(const struct sl_lib *lib, const char *name)
+{
+	char *path = NULL;
+	void *handle;
+	int fd = -1;
+
+	if (!strchr(name, '/') && !glibc_loaded(name))
+		fd = search_name(lib, 0, name, &path, NULL);
+	if (fd >= 0)
+		sys_close(fd);
+	handle = dlopen(path ? path : name, RTLD_LAZY | RTLD_GLOBAL);
+	free(path);
+	return handle;
+}
+
+static int open_host(const struct sl_lib *lib, const char *name, struct host_lib *out)
 {
 	size_t i, n = sizeof(host_cache) / sizeof(host_cache[0]);
 
@@ -433,7 +461,7 @@ static int open_host(const char *name, struct host_lib *out)
 	 * dlopen: one that is loaded already is found by name first, and an
 	 * RTLD_NOLOAD try first made glibc search the disk for a library not
 	 * loaded yet (libm for libsqlite3) and fail, before the real load. */
-	out->handle = dlopen(name, RTLD_LAZY | RTLD_GLOBAL);
+	out->handle = dlopen_host(lib, name);
 	if (!out->handle)
 		return -1;
 	if (i < n && strlen(name) < sizeof(out->name)) {
@@ -463,7 +491,7 @@ LOAD_PATH static int load_host(struct sl_lib *lib, const char *name, struct sl_s
 {
 	struct host_lib h;
 
-	if (open_host(name, &h) != 0)
+	if (open_host(lib, name, &h) != 0)
 		return error_set(lib->name, "needed library %s: %s", name, dlerror());
 	dep->host = h.handle;
 	return 0;

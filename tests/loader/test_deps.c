@@ -308,3 +308,16 @@ Test(deps, the_executables_rpath_comes_last_in_the_chain_as_for_dlopen)
 	cr_assert_str_eq(out, "found|found");
 	remove_dir();
 }
+
+/* glibc's own libraries come from glibc's dlopen, by path when not loaded
+ * yet (deps.c): the dynamic linker, loaded by the kernel and known to
+ * glibc by name alone, must be the running one, not a second copy. */
+Test(deps, a_library_that_needs_the_dynamic_linker_gets_the_running_one)
+{
+	int before = tu_count_maps_of("ld-linux-x86-64.so.2");
+	sl_lib *lib = sl_open(TESTLIB("libtls.so"), 0);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_assert_eq(tu_count_maps_of("ld-linux-x86-64.so.2"), before);
+	sl_close(lib);
+}
