@@ -150,7 +150,8 @@ static struct {
 	int read, path_read;
 	const char *rpath;   /* NULL: none */
 	const char *runpath; /* NULL: none */
-	char path[PATH_MAX]; /* the executable, for $ORIGIN: read when first needed */
+	char *path;          /* the executable, for $ORIGIN: read when first needed, on the heap
+	                      * (share_place.c's layout says why) */
 } exe;
 
 static int find_exe_paths(struct dl_phdr_info *info, size_t size, void *arg)
@@ -196,14 +197,16 @@ static void read_exe_paths(void)
  * search without any of them never pays. */
 static const char *exe_path(void)
 {
+	char path[PATH_MAX];
 	ssize_t n;
 
 	if (!exe.path_read) {
 		exe.path_read = 1;
-		n = readlink("/proc/self/exe", exe.path, sizeof(exe.path) - 1);
-		exe.path[n > 0 ? n : 0] = '\0';
+		n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+		path[n > 0 ? n : 0] = '\0';
+		exe.path = strdup(path);
 	}
-	return exe.path;
+	return exe.path ? exe.path : ""; /* out of memory: no $ORIGIN, as if unreadable */
 }
 
 /* The DT_RPATH lists, glibc's dl-load.c order: none for a library with a
@@ -395,7 +398,7 @@ char *deps_search_copy(const char *name, int *fd)
  * sl_open costs more than the rest of a small library's load. Guarded by
  * the registry lock, like every dependency step. */
 static struct host_lib {
-	char name[64];
+	char *name; /* on the heap: 64-byte arrays made this 2 KiB of .bss */
 	void *handle;
 } host_cache[32];
 
@@ -464,10 +467,8 @@ static int open_host(const struct sl_lib *lib, const char *name, struct host_lib
 	out->handle = dlopen_host(lib, name);
 	if (!out->handle)
 		return -1;
-	if (i < n && strlen(name) < sizeof(out->name)) {
-		strcpy(out->name, name);
+	if (i < n && (out->name = strdup(name))) /* out of memory: not kept, asked again */
 		host_cache[i] = *out;
-	}
 	return 0;
 }
 

@@ -32,7 +32,9 @@ struct cache_entry {
 	uint64_t hwcap;
 };
 
-#define FLAGS_X86_64 0x0303 /* FLAG_ELF_LIBC6 | FLAG_X8664_LIB64 */
+#define FLAGS_X86_64 0x0303
+
+static const char SYSTEM_CACHE[] = "/etc/ld.so.cache"; /* FLAG_ELF_LIBC6 | FLAG_X8664_LIB64 */
 
 /* The file, mapped by the first lookup and kept mapped for the next
  * loads: each load's first lookup checks that the file is still the one
@@ -52,8 +54,8 @@ static struct {
 	int broken;       /* mapped, but not a cache we can read */
 	int checked;      /* checked against the file since the last ldcache_release */
 	struct stat file; /* the file mapped, as it was when mapped */
-	char path[PATH_MAX];
-} cache = {.path = "/etc/ld.so.cache"};
+	const char *path; /* a test's on the heap (ldcache_use) */
+} cache = {.path = SYSTEM_CACHE};
 
 /* The NUL-terminated string at off, or NULL if it runs off the file. */
 static const char *string_at(uint32_t off)
@@ -226,8 +228,14 @@ int ldcache_use(const char *path)
 {
 	int rc;
 
+	char *copy = strdup(path);
+
+	if (!copy)
+		return -1;
 	unmap_cache();
-	snprintf(cache.path, sizeof(cache.path), "%s", path);
+	if (cache.path != SYSTEM_CACHE)
+		free((char *)cache.path);
+	cache.path = copy;
 	rc = map_cache();
 	ldcache_release();
 	return rc;

@@ -470,7 +470,7 @@ uintptr_t share_base(const struct share_id *id, uint64_t salt, size_t span, size
  * id and the salt file each). Kept per directory path: a new
  * SOLOAD_SHARE_DIR is looked at afresh. Under the registry lock. */
 static struct {
-	char dir[PATH_MAX];
+	char *dir; /* on the heap (share_place.c's layout says why); NULL: none */
 	uint64_t salt;
 } last_dir;
 
@@ -478,8 +478,7 @@ static int dir_and_salt(struct share_ctx *ctx, char *why, size_t cap)
 {
 	char path[PATH_MAX];
 
-	if (last_dir.dir[0] && pick_dir(path, sizeof(path)) == 0 &&
-	    strcmp(path, last_dir.dir) == 0) {
+	if (last_dir.dir && pick_dir(path, sizeof(path)) == 0 && strcmp(path, last_dir.dir) == 0) {
 		memcpy(ctx->dir, last_dir.dir, strlen(last_dir.dir) + 1);
 		ctx->salt = last_dir.salt;
 		return 0;
@@ -487,7 +486,8 @@ static int dir_and_salt(struct share_ctx *ctx, char *why, size_t cap)
 	if (share_dir(ctx->dir, sizeof(ctx->dir), why, cap) != 0 ||
 	    share_salt(ctx->dir, &ctx->salt, why, cap) != 0)
 		return -1;
-	memcpy(last_dir.dir, ctx->dir, strlen(ctx->dir) + 1);
+	free(last_dir.dir);
+	last_dir.dir = strdup(ctx->dir); /* none kept if out of memory: asked again next time */
 	last_dir.salt = ctx->salt;
 	return 0;
 }

@@ -26,9 +26,11 @@ struct place_rec {
 };
 
 /* The layout last read, kept for the next library (a tree of twelve would
- * read it twelve times), and how far into the file it was read. */
+ * read it twelve times), and how far into the file it was read. The name
+ * on the heap: a PATH_MAX array here put the loader's other globals a page
+ * apart, each page a fault in a fresh process's first load. */
 static struct {
-	char name[PATH_MAX];
+	char *name; /* NULL: none read */
 	struct place_rec *recs;
 	size_t n, cap;
 	off_t read_to;
@@ -180,10 +182,12 @@ int share_place(const char *dir, uint64_t salt, const char *identity, size_t spa
 	int fd;
 
 	share_place_name(dir, salt, name, sizeof(name));
-	if (strcmp(name, layout.name) != 0) {
+	if (!layout.name || strcmp(name, layout.name) != 0) {
 		free(layout.recs);
+		free(layout.name);
 		memset(&layout, 0, sizeof(layout));
-		memcpy(layout.name, name, strlen(name) + 1);
+		if (!(layout.name = strdup(name)))
+			return error_why(why, whycap, "layout %s: out of memory", name);
 	}
 	if (!(r = find(identity, span)) &&
 	    (fd = open(layout.name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {

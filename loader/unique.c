@@ -34,19 +34,24 @@ struct unique_hold {
 };
 
 /* Global because the system linker's table is: guarded by the registry
- * lock, like every load. libstdc++ alone has about a hundred names. */
-static struct unique_entry *buckets[256];
+ * lock, like every load. libstdc++ alone has about a hundred names. The
+ * buckets on the heap, made by the first unique name: most trees have
+ * none, and 2 KiB of .bss put the loader's other globals a page apart. */
+#define NBUCKETS 256
+static struct unique_entry **buckets;
 static struct unique_hold *holds;
 
 static struct unique_entry **bucket_of(uint32_t hash)
 {
-	return &buckets[hash % (sizeof(buckets) / sizeof(buckets[0]))];
+	return &buckets[hash % NBUCKETS];
 }
 
 static struct unique_entry *find_entry(const struct symbol_key *key)
 {
 	struct unique_entry *e;
 
+	if (!buckets && !(buckets = calloc(NBUCKETS, sizeof(*buckets))))
+		return NULL;
 	for (e = *bucket_of(key->gnu_hash); e; e = e->next)
 		if (e->hash == key->gnu_hash && strcmp(e->name, key->name) == 0)
 			return e;
@@ -189,7 +194,7 @@ int unique_bind(struct sl_lib *user, const struct symbol_key *key, struct symdef
 /* lib's entries stand vacant. */
 static void vacate_entries(struct sl_lib *lib)
 {
-	for (size_t i = 0; lib->unique_defs && i < sizeof(buckets) / sizeof(buckets[0]); i++) {
+	for (size_t i = 0; lib->unique_defs && i < NBUCKETS; i++) {
 		for (struct unique_entry *e = buckets[i]; e; e = e->next) {
 			if (e->lib == lib) {
 				e->lib = NULL;
