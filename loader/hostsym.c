@@ -390,9 +390,11 @@ static void read_versions(struct host_object *o)
 	each_verdef(o, note_version);
 }
 
+/* Room for 8 at first: a program starts with 4 to 10 objects, and 16 of
+ * 168 bytes were most of a heap page a first load touched for nothing. */
 static int add_object(const struct dl_phdr_info *info)
 {
-	if (array_grow(&objects.t, &objects.tcap, objects.nt, sizeof(*objects.t), 16) != 0)
+	if (array_grow(&objects.t, &objects.tcap, objects.nt, sizeof(*objects.t), 8) != 0)
 		return -1;
 	read_tables(info, &objects.t[objects.nt++]);
 	return 0;

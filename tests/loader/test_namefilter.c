@@ -84,6 +84,8 @@ Test(namefilter, holds_every_name_of_its_tables_and_few_others)
 		snprintf(name, sizeof(name), "no_such_symbol_%d", i);
 		false_hits += namefilter_may_hold(f, gnu_hash(name));
 	}
-	cr_expect_lt(false_hits, 200, "%u of 10000 absent names passed", false_hits);
+	/* At most a page of filter (namefilter.c): libc's names pass an
+	 * absent one about one time in 27. */
+	cr_expect_lt(false_hits, 400, "%u of 10000 absent names passed", false_hits);
 	namefilter_free(f);
 }
