@@ -11,10 +11,14 @@
 
 /* One name. It outlives its definer: once the definer is unloaded it
  * stands vacant, remembering whether the host lacked the name, for the
- * next library that defines it. */
+ * next library that defines it. The name is the definer's own string while
+ * one of ours defines it, copied to the heap only when the entry must
+ * outlive it (vacant) or the host defines it: libstdc++'s hundred names
+ * were 4 KiB of copies on a C++ tree's first load. */
 struct unique_entry {
 	struct unique_entry *next; /* in its bucket */
-	char *name;
+	const char *name;
+	int own_name; /* name is our copy */
 	uint32_t hash;
 	int host;           /* addr is the host's definition, for good */
 	struct sl_lib *lib; /* else the definer, or NULL: vacant */
@@ -55,10 +59,9 @@ static struct unique_entry *find_entry(const struct symbol_key *key)
 	for (e = *bucket_of(key->gnu_hash); e; e = e->next)
 		if (e->hash == key->gnu_hash && strcmp(e->name, key->name) == 0)
 			return e;
-	if (!(e = calloc(1, sizeof(*e))) || !(e->name = strdup(key->name))) {
-		free(e);
+	if (!(e = calloc(1, sizeof(*e))))
 		return NULL;
-	}
+	e->name = key->name; /* until fill_entry names its keeper */
 	e->hash = key->gnu_hash;
 	e->next = *bucket_of(e->hash);
 	*bucket_of(e->hash) = e;
@@ -112,18 +115,54 @@ static void *ask_host(struct unique_entry *e, const struct symdef *def)
 	return p && !host_has_copy(def->lib) ? p : NULL;
 }
 
+/* e's name made its own: a copy on the heap. 0, or -1 out of memory. */
+static int own_name(struct unique_entry *e)
+{
+	char *copy;
+
+	if (e->own_name)
+		return 0;
+	if (!(copy = strdup(e->name)))
+		return -1;
+	e->name = copy;
+	e->own_name = 1;
+	return 0;
+}
+
+/* Takes e out of its bucket and frees it. */
+static void drop_entry(struct unique_entry *e)
+{
+	struct unique_entry **p = bucket_of(e->hash);
+
+	while (*p != e)
+		p = &(*p)->next;
+	*p = e->next;
+	if (e->own_name)
+		free((char *)e->name);
+	free(e);
+}
+
 /* A vacant entry takes the host's definition if its global scope has one
- * (not for a second copy of a host library), else def. */
-static void fill_entry(struct unique_entry *e, const struct symdef *def)
+ * (not for a second copy of a host library), else def, and names itself
+ * with its keeper's string (or a copy, for the host's). 0, or -1 out of
+ * memory, e dropped (only a new entry has no name of its own). */
+static int fill_entry(struct unique_entry *e, const struct symdef *def)
 {
 	void *host = ask_host(e, def);
 
+	if (host && own_name(e) != 0) {
+		drop_entry(e);
+		return -1;
+	}
 	e->host = host != NULL;
 	e->lib = host ? NULL : def->lib;
 	e->sym = host ? NULL : def->sym;
 	e->addr = host ? (uintptr_t)host : def->addr;
+	if (e->lib && !e->own_name)
+		e->name = e->lib->tab.strtab + e->sym->st_name;
 	if (e->lib)
 		e->lib->unique_defs++;
+	return 0;
 }
 
 static struct unique_hold *find_hold(const struct sl_lib *user, const struct sl_lib *lib)
@@ -174,10 +213,8 @@ int unique_bind(struct sl_lib *user, const struct symbol_key *key, struct symdef
 	int rc = 0;
 
 	registry_lock();
-	if (!(e = find_entry(key)))
+	if (!(e = find_entry(key)) || (!e->host && !e->lib && fill_entry(e, def) != 0))
 		rc = error_set(def->lib->name, "out of memory");
-	else if (!e->host && !e->lib)
-		fill_entry(e, def);
 	/* As glibc: a definition another library is bound to stays for good,
 	 * the users that come after it included. */
 	if (rc == 0 && hold(user, e->lib, 1) != 0)
@@ -191,17 +228,25 @@ int unique_bind(struct sl_lib *user, const struct symbol_key *key, struct symdef
 	return rc;
 }
 
-/* lib's entries stand vacant. */
+/* lib's entries stand vacant, each with a copy of its name (one that
+ * cannot have it, out of memory, is dropped: it only remembered whether
+ * the host lacked the name). */
 static void vacate_entries(struct sl_lib *lib)
 {
 	for (size_t i = 0; lib->unique_defs && i < NBUCKETS; i++) {
-		for (struct unique_entry *e = buckets[i]; e; e = e->next) {
-			if (e->lib == lib) {
-				e->lib = NULL;
-				e->sym = NULL;
-				e->addr = 0;
-				lib->unique_defs--;
+		struct unique_entry *e = buckets[i], *next;
+		for (; e; e = next) {
+			next = e->next;
+			if (e->lib != lib)
+				continue;
+			lib->unique_defs--;
+			if (own_name(e) != 0) {
+				drop_entry(e);
+				continue;
 			}
+			e->lib = NULL;
+			e->sym = NULL;
+			e->addr = 0;
 		}
 	}
 }

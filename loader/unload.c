@@ -15,16 +15,18 @@
 
 /* Releases whatever the steps built but the struct; each release undoes
  * only its own step and does nothing when that step never ran. What lib
- * held loses a reference, so those libraries must still exist. */
+ * held loses a reference, so those libraries must still exist. The unique
+ * names lib defined are copied out of its string table before it is
+ * unmapped. */
 static void release_steps(struct sl_lib *lib)
 {
 	registry_remove(lib);
 	symbol_forget(lib);
+	unique_release(lib);
 	unwind_detach(lib);
 	tls_detach(lib);
 	map_release(lib);
 	lazy_release(lib);
-	unique_release(lib);
 	deps_release(lib);
 	dynamic_release(lib);
 }
