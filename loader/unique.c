@@ -38,10 +38,11 @@ struct unique_hold {
 };
 
 /* Global because the system linker's table is: guarded by the registry
- * lock, like every load. libstdc++ alone has about a hundred names. The
- * buckets on the heap, made by the first unique name: most trees have
- * none, and 2 KiB of .bss put the loader's other globals a page apart. */
-#define NBUCKETS 256
+ * lock, like every load. libstdc++ alone has about a hundred names, two a
+ * bucket (only unique names are asked here). The buckets on the heap,
+ * made by the first unique name: most trees have none, and 2 KiB of .bss
+ * put the loader's other globals a page apart. */
+#define NBUCKETS 64
 static struct unique_entry **buckets;
 static struct unique_hold *holds;
 
