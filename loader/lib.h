@@ -150,7 +150,11 @@ struct sl_lib {
 	struct sl_segment *segments;
 	size_t nsegments;
 	uint64_t rw_vaddr, rw_end; /* first writable segment, [vaddr, end) */
-	uintptr_t relro_start;     /* runtime addresses, page-aligned; 0 if none */
+	/* Its relative relocations are to be staged (stage.c), and those
+	 * staged: DT_RELA entries [staged_begin, staged_end). */
+	int stage_pending;
+	size_t staged_begin, staged_end;
+	uintptr_t relro_start; /* runtime addresses, page-aligned; 0 if none */
 	size_t relro_size;
 	Elf64_Phdr dynamic_ph; /* p_type PT_NULL when absent */
 	Elf64_Phdr tls_ph;

@@ -1,4 +1,5 @@
 #include "map.h"
+#include "stage.h"
 #include "loadpath.h"
 #include "sys.h"
 #include "error.h"
@@ -103,6 +104,8 @@ static int populate_flag(const struct sl_lib *lib, const struct plan_segment *s,
 {
 	if (lib->flags & SL_POPULATE)
 		return MAP_POPULATE;
+	if ((s->prot & PROT_WRITE) && lib->stage_pending)
+		return 0; /* stage.c copies in what relocation writes */
 	if (s->offset == 0)
 		return len <= PREFAULT_FIRST_MAX ? MAP_POPULATE : 0;
 	if (len > PREFAULT_MAX)
@@ -312,7 +315,7 @@ static int protect_gaps(struct sl_lib *lib, const struct load_plan *plan)
  */
 static void prefault_relro(const struct sl_lib *lib, const struct load_plan *plan)
 {
-	if (!lib->relro_size || (lib->flags & (SL_SHARE | SL_POPULATE)))
+	if (!lib->relro_size || (lib->flags & (SL_SHARE | SL_POPULATE)) || lib->stage_pending)
 		return;
 	for (size_t i = 0; i < plan->nseg; i++) {
 		const struct plan_segment *s = &plan->seg[i];
@@ -322,7 +325,13 @@ static void prefault_relro(const struct sl_lib *lib, const struct load_plan *pla
 		    populate_flag(lib, s, file_end - start))
 			return;
 	}
-	sys_madvise((void *)lib->relro_start, lib->relro_size, MADV_POPULATE_WRITE);
+	map_prefault_relro(lib);
+}
+
+LOAD_PATH void map_prefault_relro(const struct sl_lib *lib)
+{
+	if (lib->relro_size)
+		sys_madvise((void *)lib->relro_start, lib->relro_size, MADV_POPULATE_WRITE);
 }
 
 /*
@@ -380,7 +389,7 @@ static void copy_dynamic(struct sl_lib *lib, int fd)
 	size_t n = ph->p_memsz / sizeof(Elf64_Dyn), len = n * sizeof(Elf64_Dyn);
 	Elf64_Dyn *d;
 
-	if (!(lib->flags & SL_SHARE) || !s || !n || n > DYNAMIC_COPY_MAX ||
+	if (!((lib->flags & SL_SHARE) || lib->stage_pending) || !s || !n || n > DYNAMIC_COPY_MAX ||
 	    ph->p_vaddr + len > s->vaddr + s->file_size || !(d = malloc(len)))
 		return;
 	if (sys_pread(fd, d, len, (off_t)(s->file_offset + (ph->p_vaddr - s->vaddr))) !=
@@ -399,6 +408,8 @@ LOAD_PATH int map_library(struct sl_lib *lib, int fd, const struct load_plan *pl
 
 	if (!(lib->segments = malloc(plan->nseg * sizeof(*lib->segments))))
 		return error_set(lib->name, "out of memory");
+	lib->stage_pending =
+	        plan->relro.p_type == PT_GNU_RELRO && stage_wanted(lib, plan->relro.p_memsz);
 	placed = map_into_freed(lib, fd, plan);
 	first_mapped = !placed && map_first_over_span(lib, fd, plan);
 	if (!placed && !first_mapped && reserve_span(lib, fd, plan) != 0) {

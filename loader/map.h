@@ -26,6 +26,8 @@ void map_share_begin(struct sl_lib *lib);
  * fault (a segment not populated when mapped), else 0; then the pages of
  * them whose bit is set in written copied, a run per madvise. */
 size_t map_prefault_span(const struct sl_lib *lib, uint64_t vaddr);
+/* Copies RELRO in, before relocation writes it (MADV_POPULATE_WRITE). */
+void map_prefault_relro(const struct sl_lib *lib);
 void map_prefault_pages(const struct sl_lib *lib, uint64_t vaddr, const unsigned char *written,
                         size_t npages);
 /* Makes the RELRO range read-only. 0, or -1 with sl_error(). */

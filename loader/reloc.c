@@ -405,6 +405,18 @@ LOAD_PATH static void prefault_targets(struct sl_lib *lib)
 	map_prefault_pages(lib, w.lo, w.bits, w.npages);
 }
 
+LOAD_PATH size_t reloc_relative_count(const struct sl_lib *lib)
+{
+	return prefix_end(lib->rela, lib->nrela, is_relative, 0);
+}
+
+/* DT_RELA less what stage.c applied already. */
+static int apply_unstaged(struct sl_lib *lib, struct last_symbol *last)
+{
+	return apply_rela(lib, lib->rela, lib->staged_begin, last) ||
+	       apply_rela(lib, lib->rela + lib->staged_end, lib->nrela - lib->staged_end, last);
+}
+
 LOAD_PATH int reloc_library(struct sl_lib *lib)
 {
 	struct last_symbol last = {.valid = 0};
@@ -419,7 +431,7 @@ LOAD_PATH int reloc_library(struct sl_lib *lib)
 	if (lib->share && share_apply_list(lib->share, &list, &n) == 0)
 		rc = apply_listed(lib, list, n, &last);
 	else
-		rc = apply_rela(lib, lib->rela, lib->nrela, &last) ||
+		rc = apply_unstaged(lib, &last) ||
 		     apply_rela(lib, lib->jmprel, lib->njmprel, &last);
 	hostsym_end_pass();
 	if (!rc)

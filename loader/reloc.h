@@ -15,5 +15,8 @@ int reloc_library(struct sl_lib *lib);
 /* Checks every relocation as reloc_library would, writing nothing (soload
  * info, the fuzz targets). 0, or -1 with the same sl_error(). */
 int reloc_check(struct sl_lib *lib);
+/* How many of DT_RELA's first entries are relative relocations: the
+ * linker puts them first, sorted by address (stage.c). */
+size_t reloc_relative_count(const struct sl_lib *lib);
 
 #endif

@@ -3,6 +3,7 @@
  * relocation, RELRO, initialisers, registry. */
 #include "soload.h"
 #include "loadpath.h"
+#include "stage.h"
 #include "sys.h"
 #include "deps.h"
 #include "dynamic.h"
@@ -79,7 +80,10 @@ LOAD_PATH static __attribute__((noinline)) int map_file(struct sl_lib *lib, int 
  * dependencies are mapped, nothing is relocated or run yet. */
 static int map_steps(struct sl_lib *lib, int fd, size_t size)
 {
-	if (map_file(lib, fd, size) != 0 || dynamic_decode(lib) != 0 || tls_attach(lib) != 0)
+	if (map_file(lib, fd, size) != 0 || dynamic_decode(lib) != 0)
+		return -1;
+	stage_relative(lib, fd);
+	if (tls_attach(lib) != 0)
 		return -1;
 	/* Registered while loading so that a dependency cycle finds it. */
 	registry_add(lib);

@@ -93,6 +93,20 @@ static inline int sys_munmap(void *addr, size_t len)
 	return (int)sys_result(sys_call6(SYS_munmap, (long)addr, (long)len, 0, 0, 0, 0));
 }
 
+static inline int sys_getpid(void)
+{
+	return (int)sys_call6(SYS_getpid, 0, 0, 0, 0, 0, 0);
+}
+
+/* process_vm_writev(pid, local, n, remote, n, 0). */
+static inline ssize_t sys_process_vm_writev(int pid, const struct iovec *local,
+                                            unsigned long nlocal, const struct iovec *remote,
+                                            unsigned long nremote)
+{
+	return sys_result(sys_call6(SYS_process_vm_writev, pid, (long)local, (long)nlocal,
+	                            (long)remote, (long)nremote, 0));
+}
+
 static inline int sys_mprotect(void *addr, size_t len, int prot)
 {
 	return (int)sys_result(sys_call6(SYS_mprotect, (long)addr, (long)len, prot, 0, 0, 0));
