@@ -10,37 +10,60 @@
 #include <sys/uio.h>
 
 /* The copy is made a window at a time, in one buffer kept for the life of
- * the process (used under the registry lock, as every load step): its
+ * the process (used under the registry lock, as every load step). Its
  * pages are new memory the first time, as costly to touch as the pages a
- * stage saves, then warm for every window and library after. So a library
- * is staged if its RELRO is large enough to pay for the buffer's first
- * touch, or once the buffer is warm, if it saves more than the two system
- * calls a window costs (libsqlite3's five pages staged alone cost its
- * first load 0.93x -> 1.03x of glibc's). */
-#define WINDOW_PAGES 8
-#define WINDOW       (WINDOW_PAGES * SYS_PAGE_SIZE)
-/* The relocations are read from the file too, a batch at a time, after the
+ * stage saves: so the window is a quarter of the library's RELRO, up to 8
+ * pages, grown only for a larger library, and a library is staged if its
+ * RELRO is large enough to pay for that first touch, or once the buffer is
+ * warm, if it saves more than the system calls cost (libsqlite3's five
+ * pages staged alone cost its first load 0.93x -> 1.03x of glibc's). The
+ * relocations are read from the file too, a batch at a time, after the
  * window in the same buffer: read through the mapping, libLLVM-15's 8.7 MiB
- * of them were 2,100 more pages to touch first (about 10 ms). */
-#define BATCH          (2 * SYS_PAGE_SIZE / sizeof(Elf64_Rela))
-#define COLD_MIN_PAGES (2 * WINDOW_PAGES)
+ * of them were 2,100 pages more to fault in and touch first. */
+#define WINDOW_PAGES   8
+#define BATCH_DIV      4 /* batch pages: a quarter of the window's, at least one */
+#define COLD_MIN_PAGES 16
 #define WARM_MIN_PAGES 4
 
 typedef uint64_t __attribute__((aligned(1))) staged_word;
 
-static unsigned char *window_buf;
+static struct {
+	unsigned char *buf;
+	size_t pages; /* of the window; the batch's follow */
+} kept;
 
 LOAD_PATH int stage_wanted(const struct sl_lib *lib, size_t relro_size)
 {
-	size_t min = window_buf ? WARM_MIN_PAGES : COLD_MIN_PAGES;
+	size_t min = kept.buf ? WARM_MIN_PAGES : COLD_MIN_PAGES;
 
 	return !(lib->flags & (SL_SHARE | SL_POPULATE)) && relro_size >= min * SYS_PAGE_SIZE;
 }
 
-/* The pages being copied: [lo, lo + WINDOW) of link-time addresses, read
+static size_t batch_pages(size_t window_pages)
+{
+	return window_pages / BATCH_DIV ? window_pages / BATCH_DIV : 1;
+}
+
+/* The buffer with a window of at least pages pages, or NULL. */
+static unsigned char *buffer_for(size_t pages)
+{
+	unsigned char *grown;
+
+	if (kept.buf && kept.pages >= pages)
+		return kept.buf;
+	if (!(grown = malloc((pages + batch_pages(pages)) * SYS_PAGE_SIZE)))
+		return kept.buf;
+	free(kept.buf);
+	kept.buf = grown;
+	kept.pages = pages;
+	return grown;
+}
+
+/* The pages being copied: [lo, lo + size) of link-time addresses, read
  * from the file at lo - delta, with a bit for each page written. */
 struct window {
 	unsigned char *buf;
+	size_t size; /* bytes, at most WINDOW_PAGES pages */
 	uint64_t lo;
 	uint64_t delta; /* link-time address less file offset */
 	unsigned dirty; /* one bit a page */
@@ -51,7 +74,7 @@ struct window {
  * (-1: not in the file, read the mapping). */
 struct batch {
 	Elf64_Rela *r;
-	size_t first, n;
+	size_t first, n, cap;
 	off_t rela_off;
 	const Elf64_Rela *mapped;
 	int fd;
@@ -66,7 +89,7 @@ static const Elf64_Rela *entry(struct batch *b, size_t i)
 		return &b->mapped[i];
 	if (i - b->first < b->n)
 		return &b->r[i - b->first];
-	got = sys_pread(b->fd, b->r, BATCH * sizeof(Elf64_Rela),
+	got = sys_pread(b->fd, b->r, b->cap * sizeof(Elf64_Rela),
 	                b->rela_off + (off_t)(i * sizeof(Elf64_Rela)));
 	if (got < (ssize_t)sizeof(Elf64_Rela))
 		return NULL;
@@ -104,7 +127,7 @@ static int staged_range(const struct sl_lib *lib, uint64_t *lo, uint64_t *hi, ui
 
 static int read_window(struct window *w, uint64_t lo, uint64_t hi)
 {
-	size_t len = hi - lo < WINDOW ? hi - lo : WINDOW;
+	size_t len = hi - lo < w->size ? hi - lo : w->size;
 
 	w->lo = lo;
 	w->dirty = 0;
@@ -160,7 +183,7 @@ static size_t stage_run(const struct sl_lib *lib, struct window *w, struct batch
 		for (; i < end && (r = entry(b, i)); i++) {
 			uint64_t at = r->r_offset - w->lo;
 			/* Out of order, or astride the window's end: left to reloc.c. */
-			if (r->r_offset < w->lo || at + sizeof(staged_word) > WINDOW ||
+			if (r->r_offset < w->lo || at + sizeof(staged_word) > w->size ||
 			    r->r_offset + sizeof(staged_word) > hi)
 				break;
 			*(staged_word *)(w->buf + at) = lib->base + r->r_addend;
@@ -171,10 +194,34 @@ static size_t stage_run(const struct sl_lib *lib, struct window *w, struct batch
 		/* Back into this window or an earlier one (a table not sorted),
 		 * or astride this one's end: a next window would read those
 		 * pages anew from the file. */
-		if (i < end && r && r->r_offset < w->lo + WINDOW)
+		if (i < end && r && r->r_offset < w->lo + w->size)
 			break;
 	}
 	return i;
+}
+
+/* A quarter of lib's RELRO, 1 to WINDOW_PAGES pages. */
+static size_t window_pages_for(const struct sl_lib *lib)
+{
+	size_t pages = lib->relro_size / SYS_PAGE_SIZE / 4;
+
+	return pages < 1 ? 1 : pages > WINDOW_PAGES ? WINDOW_PAGES : pages;
+}
+
+/* Stages lib's sorted relative relocations [begin, end) that lie below hi. */
+static void stage_from(struct sl_lib *lib, int fd, size_t begin, size_t end, uint64_t hi,
+                       struct window *w)
+{
+	struct batch b = {.rela_off = rela_in_file(lib), .mapped = lib->rela, .fd = fd};
+
+	if (!buffer_for(window_pages_for(lib)))
+		return;
+	w->buf = kept.buf;
+	w->size = kept.pages * SYS_PAGE_SIZE;
+	b.r = (Elf64_Rela *)(kept.buf + w->size);
+	b.cap = batch_pages(kept.pages) * SYS_PAGE_SIZE / sizeof(Elf64_Rela);
+	lib->staged_begin = begin;
+	lib->staged_end = stage_run(lib, w, &b, begin, end, hi);
 }
 
 LOAD_PATH void stage_relative(struct sl_lib *lib, int fd)
@@ -190,18 +237,8 @@ LOAD_PATH void stage_relative(struct sl_lib *lib, int fd)
 	if (staged_range(lib, &lo, &hi, &w.delta)) {
 		while (begin < nrelative && lib->rela[begin].r_offset < lo)
 			begin++;
-		if (begin < nrelative &&
-		    (window_buf || (window_buf = malloc(WINDOW + BATCH * sizeof(Elf64_Rela))))) {
-			struct batch b = {(Elf64_Rela *)(window_buf + WINDOW),
-			                  0,
-			                  0,
-			                  rela_in_file(lib),
-			                  lib->rela,
-			                  fd};
-			w.buf = window_buf;
-			lib->staged_begin = begin;
-			lib->staged_end = stage_run(lib, &w, &b, begin, nrelative, hi);
-		}
+		if (begin < nrelative)
+			stage_from(lib, fd, begin, nrelative, hi, &w);
 	}
 	if (lib->staged_end == lib->staged_begin)
 		map_prefault_relro(lib);
