@@ -68,6 +68,7 @@ struct window {
 	uint64_t delta; /* link-time address less file offset */
 	unsigned dirty; /* one bit a page */
 	int fd;
+	int pid; /* this process, asked once a stage (a fork may come between) */
 };
 
 /* DT_RELA's entries [first, first + n) as read from the file at rela_off
@@ -155,7 +156,7 @@ static void write_window(const struct sl_lib *lib, struct window *w)
 		                           (q - p) * SYS_PAGE_SIZE};
 		total += local[n++].iov_len;
 	}
-	done = n ? sys_process_vm_writev(sys_getpid(), local, n, remote, n) : 0;
+	done = n ? sys_process_vm_writev(w->pid, local, n, remote, n) : 0;
 	for (size_t i = 0; done < (ssize_t)total && i < n; i++) {
 		size_t skip = done > 0 ? (size_t)done : 0;
 		if (skip >= local[i].iov_len) {
@@ -218,6 +219,7 @@ static void stage_from(struct sl_lib *lib, int fd, size_t begin, size_t end, uin
 		return;
 	w->buf = kept.buf;
 	w->size = kept.pages * SYS_PAGE_SIZE;
+	w->pid = sys_getpid();
 	b.r = (Elf64_Rela *)(kept.buf + w->size);
 	b.cap = batch_pages(kept.pages) * SYS_PAGE_SIZE / sizeof(Elf64_Rela);
 	lib->staged_begin = begin;
