@@ -32,9 +32,9 @@ struct cache_entry {
 	uint64_t hwcap;
 };
 
-#define FLAGS_X86_64 0x0303
+#define FLAGS_X86_64 0x0303 /* FLAG_ELF_LIBC6 | FLAG_X8664_LIB64 */
 
-static const char SYSTEM_CACHE[] = "/etc/ld.so.cache"; /* FLAG_ELF_LIBC6 | FLAG_X8664_LIB64 */
+static const char SYSTEM_CACHE[] = "/etc/ld.so.cache";
 
 /* The file, mapped by the first lookup and kept mapped for the next
  * loads: each load's first lookup checks that the file is still the one
@@ -226,9 +226,8 @@ const char *ldcache_path(void)
 
 int ldcache_use(const char *path)
 {
-	int rc;
-
 	char *copy = strdup(path);
+	int rc;
 
 	if (!copy)
 		return -1;
