@@ -100,7 +100,8 @@ static int reserve_span(struct sl_lib *lib, int fd, const struct load_plan *plan
  * have 30 to 50. */
 #define DYNAMIC_COPY_MAX 1024
 
-static int populate_flag(const struct sl_lib *lib, const struct plan_segment *s, size_t len)
+LOAD_PATH static int populate_flag(const struct sl_lib *lib, const struct plan_segment *s,
+                                   size_t len)
 {
 	if (lib->flags & SL_POPULATE)
 		return MAP_POPULATE;
@@ -328,7 +329,7 @@ static void prefault_relro(const struct sl_lib *lib, const struct load_plan *pla
 	map_prefault_relro(lib);
 }
 
-LOAD_PATH void map_prefault_relro(const struct sl_lib *lib)
+void map_prefault_relro(const struct sl_lib *lib)
 {
 	if (lib->relro_size)
 		sys_madvise((void *)lib->relro_start, lib->relro_size, MADV_POPULATE_WRITE);
@@ -385,15 +386,14 @@ void map_prefault_pages(const struct sl_lib *lib, uint64_t vaddr, const unsigned
 static void copy_dynamic(struct sl_lib *lib, int fd)
 {
 	const Elf64_Phdr *ph = &lib->dynamic_ph;
-	const struct sl_segment *s = lib_segment(lib, ph->p_vaddr);
 	size_t n = ph->p_memsz / sizeof(Elf64_Dyn), len = n * sizeof(Elf64_Dyn);
 	Elf64_Dyn *d;
+	off_t at;
 
-	if (!((lib->flags & SL_SHARE) || lib->stage_pending) || !s || !n || n > DYNAMIC_COPY_MAX ||
-	    ph->p_vaddr + len > s->vaddr + s->file_size || !(d = malloc(len)))
+	if (!((lib->flags & SL_SHARE) || lib->stage_pending) || !n || n > DYNAMIC_COPY_MAX ||
+	    (at = map_file_offset(lib, ph->p_vaddr, len)) < 0 || !(d = malloc(len)))
 		return;
-	if (sys_pread(fd, d, len, (off_t)(s->file_offset + (ph->p_vaddr - s->vaddr))) !=
-	    (ssize_t)len) {
+	if (sys_pread(fd, d, len, at) != (ssize_t)len) {
 		free(d);
 		return;
 	}
@@ -497,6 +497,15 @@ LOAD_PATH int map_protect_relro(struct sl_lib *lib)
 	    sys_mprotect((void *)lib->relro_start, lib->relro_size, PROT_READ) != 0)
 		return error_set(lib->name, "cannot make RELRO read-only: %m");
 	return 0;
+}
+
+off_t map_file_offset(const struct sl_lib *lib, uint64_t vaddr, size_t len)
+{
+	const struct sl_segment *s = lib_segment(lib, vaddr);
+
+	if (!s || vaddr < s->vaddr || len > s->file_size || vaddr - s->vaddr > s->file_size - len)
+		return -1;
+	return (off_t)(s->file_offset + (vaddr - s->vaddr));
 }
 
 LOAD_PATH void *lib_ptr(const struct sl_lib *lib, uint64_t vaddr, uint64_t size)

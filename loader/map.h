@@ -26,6 +26,9 @@ void map_share_begin(struct sl_lib *lib);
  * fault (a segment not populated when mapped), else 0; then the pages of
  * them whose bit is set in written copied, a run per madvise. */
 size_t map_prefault_span(const struct sl_lib *lib, uint64_t vaddr);
+/* Where in the file [vaddr, vaddr + len) lies (link-time addresses), or -1
+ * if no segment holds all of it in its file bytes. */
+off_t map_file_offset(const struct sl_lib *lib, uint64_t vaddr, size_t len);
 /* Copies RELRO in, before relocation writes it (MADV_POPULATE_WRITE). */
 void map_prefault_relro(const struct sl_lib *lib);
 void map_prefault_pages(const struct sl_lib *lib, uint64_t vaddr, const unsigned char *written,

@@ -373,10 +373,8 @@ static void mark_sorted(struct written *w, const Elf64_Rela *r, size_t n)
  * of libcrypto's 21,000 was 4% of its load). The rest are walked. A table
  * not so ordered only marks fewer pages, which then fault.
  */
-static void mark_rela(struct written *w, const Elf64_Rela *r, size_t n)
+static void mark_rela(struct written *w, const Elf64_Rela *r, size_t n, size_t nrelative)
 {
-	size_t nrelative = prefix_end(r, n, is_relative, 0);
-
 	mark_sorted(w, r, nrelative);
 	for (size_t i = nrelative; i < n; i++)
 		mark(w, r[i].r_offset);
@@ -390,8 +388,9 @@ static int mark_relr(struct sl_lib *lib, uint64_t off, void *w)
 }
 
 /* The pages relocation will write past RELRO, copied before it writes
- * (map_prefault_pages) rather than faulted one by one. */
-LOAD_PATH static void prefault_targets(struct sl_lib *lib)
+ * (map_prefault_pages) rather than faulted one by one. nrelative: how many
+ * of DT_RELA's first entries are relative. */
+LOAD_PATH static void prefault_targets(struct sl_lib *lib, size_t nrelative)
 {
 	uint64_t lo =
 	        lib->relro_size ? lib->relro_start + lib->relro_size - lib->base : lib->rw_vaddr;
@@ -400,12 +399,12 @@ LOAD_PATH static void prefault_targets(struct sl_lib *lib)
 	if (!lib->rw_end || !(w.npages = map_prefault_span(lib, lo)) || w.npages > WRITTEN_MAX)
 		return;
 	each_relr(lib, mark_relr, &w);
-	mark_rela(&w, lib->rela, lib->nrela);
+	mark_rela(&w, lib->rela, lib->nrela, nrelative);
 	mark_sorted(&w, lib->jmprel, lib->njmprel);
 	map_prefault_pages(lib, w.lo, w.bits, w.npages);
 }
 
-LOAD_PATH size_t reloc_relative_count(const struct sl_lib *lib)
+size_t reloc_relative_count(const struct sl_lib *lib)
 {
 	return prefix_end(lib->rela, lib->nrela, is_relative, 0);
 }
@@ -433,8 +432,8 @@ LOAD_PATH static size_t apply_relative(struct sl_lib *lib, const Elf64_Rela *r, 
 
 /* DT_RELA from first to end, its relative prefix (up to nrelative) in the
  * tight loop. */
-static int apply_range(struct sl_lib *lib, size_t first, size_t end, size_t nrelative,
-                       struct last_symbol *last)
+LOAD_PATH static int apply_range(struct sl_lib *lib, size_t first, size_t end, size_t nrelative,
+                                 struct last_symbol *last)
 {
 	if (first < nrelative)
 		first += apply_relative(lib, lib->rela + first,
@@ -443,10 +442,8 @@ static int apply_range(struct sl_lib *lib, size_t first, size_t end, size_t nrel
 }
 
 /* DT_RELA less what stage.c applied already. */
-static int apply_unstaged(struct sl_lib *lib, struct last_symbol *last)
+static int apply_unstaged(struct sl_lib *lib, size_t nrelative, struct last_symbol *last)
 {
-	size_t nrelative = reloc_relative_count(lib);
-
 	return apply_range(lib, 0, lib->staged_begin, nrelative, last) ||
 	       apply_range(lib, lib->staged_end, lib->nrela, nrelative, last);
 }
@@ -455,17 +452,19 @@ LOAD_PATH int reloc_library(struct sl_lib *lib)
 {
 	struct last_symbol last = {.valid = 0};
 	const uint32_t *list;
-	size_t n;
+	/* Searched for once (binary search: a warm share load reads only the
+	 * relocations its cache lists, and skips it). */
+	size_t n, nrelative = lib->share ? 0 : reloc_relative_count(lib);
 	int rc;
 
-	prefault_targets(lib);
+	prefault_targets(lib, nrelative);
 	if (walk_relr(lib, 1) != 0 || lazy_prepare(lib) != 0)
 		return -1;
 	hostsym_begin_pass();
 	if (lib->share && share_apply_list(lib->share, &list, &n) == 0)
 		rc = apply_listed(lib, list, n, &last);
 	else
-		rc = apply_unstaged(lib, &last) ||
+		rc = apply_unstaged(lib, nrelative, &last) ||
 		     apply_rela(lib, lib->jmprel, lib->njmprel, &last);
 	hostsym_end_pass();
 	if (!rc)

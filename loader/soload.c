@@ -99,7 +99,6 @@ static int map_steps(struct sl_lib *lib, int fd, size_t size)
 static void explain_unshared(struct sl_lib *lib)
 {
 	const struct sl_share_stats *st = &lib->share_stats;
-
 	char why[256];
 
 	if (!lib->share || !st->relro_pages || st->shared_pages || !st->status ||

@@ -99,17 +99,6 @@ static const Elf64_Rela *entry(struct batch *b, size_t i)
 	return b->r;
 }
 
-/* Where DT_RELA lies in the file, or -1 if some of it does not. */
-static off_t rela_in_file(const struct sl_lib *lib)
-{
-	uint64_t vaddr = (uintptr_t)lib->rela - lib->base;
-	const struct sl_segment *s = lib_segment(lib, vaddr);
-
-	if (!s || vaddr + lib->nrela * sizeof(Elf64_Rela) > s->vaddr + s->file_size)
-		return -1;
-	return (off_t)(s->file_offset + (vaddr - s->vaddr));
-}
-
 /* The writable segment's pages that hold file bytes and no bss: the last
  * file page, zeroed past the file at mapping, is left to reloc.c. */
 static int staged_range(const struct sl_lib *lib, uint64_t *lo, uint64_t *hi, uint64_t *delta)
@@ -213,7 +202,10 @@ static size_t window_pages_for(const struct sl_lib *lib)
 static void stage_from(struct sl_lib *lib, int fd, size_t begin, size_t end, uint64_t hi,
                        struct window *w)
 {
-	struct batch b = {.rela_off = rela_in_file(lib), .mapped = lib->rela, .fd = fd};
+	struct batch b = {.rela_off = map_file_offset(lib, (uintptr_t)lib->rela - lib->base,
+	                                              lib->nrela * sizeof(Elf64_Rela)),
+	                  .mapped = lib->rela,
+	                  .fd = fd};
 
 	if (!buffer_for(window_pages_for(lib)))
 		return;
