@@ -6,6 +6,8 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <elf.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -423,4 +426,47 @@ Test(map, a_warm_load_and_unload_takes_no_page_fault)
 	if (faults < 0)
 		cr_skip_test("no software perf events here");
 	cr_assert_lt(faults, 20, "%lld page faults in 20 loads and unloads", faults);
+}
+
+/* A staged library (librelropad's RELRO is large enough) whose first
+ * relative relocation points outside it: the stage leaves it, and the load
+ * fails naming it, with nothing left mapped or open. */
+Test(map, a_staged_library_with_a_relocation_outside_it_is_refused)
+{
+	char dir[] = "/tmp/mapscope-XXXXXX", path[64], cmd[256];
+	const Elf64_Ehdr *eh;
+	unsigned char *elf;
+	int fd, maps, fds;
+	struct stat st;
+
+	cr_assert_not_null(tu_make_tmpdir(dir));
+	snprintf(path, sizeof(path), "%s/librelropad.so", dir);
+	snprintf(cmd, sizeof(cmd), "cp %s %s", TESTLIB("librelropad.so"), path);
+	cr_assert_eq(system(cmd), 0);
+	fd = open(path, O_RDWR);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(fstat(fd, &st), 0);
+	elf = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	cr_assert_neq(elf, MAP_FAILED);
+	eh = (const Elf64_Ehdr *)elf;
+	for (int i = 0; i < eh->e_shnum; i++) {
+		const Elf64_Shdr *sh = (const Elf64_Shdr *)(elf + eh->e_shoff) + i;
+		Elf64_Rela *r = (Elf64_Rela *)(elf + sh->sh_offset);
+		if (sh->sh_type == SHT_RELA && ELF64_R_TYPE(r->r_info) == R_X86_64_RELATIVE) {
+			r->r_offset = 0x7fffffff0;
+			break;
+		}
+	}
+	munmap(elf, (size_t)st.st_size);
+	close(fd);
+	maps = tu_count_maps();
+	fds = tu_count_fds();
+	cr_assert_null(sl_open(path, 0));
+	cr_assert(
+	        strstr(sl_error(), "relocation outside the loaded segments at offset 0x7fffffff0"),
+	        "%s", sl_error());
+	cr_assert(strstr(sl_error(), path), "%s", sl_error());
+	cr_assert_eq(tu_count_maps(), maps);
+	cr_assert_eq(tu_count_fds(), fds);
+	tu_remove_tree(dir);
 }
