@@ -76,6 +76,32 @@ static void remove_copy(struct copy *c)
 	tu_run(cmd, out, sizeof(out));
 }
 
+/* The lines of out that say what failed (each assertion's place and the
+ * three lines after it, each failed or crashed test), into digest: CI
+ * shows only the end of a long message, which the whole run overflows. */
+static void failure_digest(const char *out, char *digest, size_t cap)
+{
+	size_t used = 0;
+	int after = 0;
+
+	digest[0] = '\0';
+	for (const char *line = out; *line && used + 1 < cap;) {
+		const char *end = strchrnul(line, '\n');
+		size_t len = (size_t)(end - line);
+
+		if (memmem(line, len, "Assertion Failed", 16))
+			after = 4;
+		if (after || memmem(line, len, "[FAIL]", 6) || memmem(line, len, "[CRASH]", 7)) {
+			int n = snprintf(digest + used, cap - used, "%.*s\n", (int)len, line);
+			used += n > 0 ? (size_t)n : 0;
+			if (used >= cap)
+				used = cap - 1;
+		}
+		after -= after > 0;
+		line = *end ? end + 1 : end;
+	}
+}
+
 /* The nested run (about 100 s on a quiet machine) is bounded, generously
  * for a loaded one, by timeout(1), which ends it and its children,
  * rather than by Criterion's .timeout, which would leave them running
@@ -83,7 +109,7 @@ static void remove_copy(struct copy *c)
 Test(unprivileged, suites_pass_as_nobody)
 {
 	struct copy c;
-	char cmd[1024], *out = malloc(1 << 20);
+	char cmd[1024], digest[8192], *out = malloc(1 << 20);
 	int status, tested = -1, failing = -1, crashing = -1;
 	const char *synthesis;
 
@@ -99,12 +125,13 @@ Test(unprivileged, suites_pass_as_nobody)
 		       "Synthesis: Tested: %d | Passing: %*d | Failing: %d | Crashing: %d",
 		       &tested, &failing, &crashing);
 	remove_copy(&c);
+	failure_digest(out, digest, sizeof(digest));
 	fprintf(stderr, "unprivileged: %d tests ran as nobody, %d failed, %d crashed\n", tested,
 	        failing, crashing);
 	cr_expect_neq(status, 124, "the suites as nobody took over %d s:\n%s", TU_LIMIT(300), out);
-	cr_expect_eq(status, 0, "suites failed as nobody:\n%s", out);
+	cr_expect_eq(status, 0, "suites failed as nobody:\n%s\nin short:\n%s", out, digest);
 	cr_expect_gt(tested, 0, "no suite ran as nobody:\n%s", out);
-	cr_expect_eq(failing + crashing, 0, "failures as nobody:\n%s", out);
+	cr_expect_eq(failing + crashing, 0, "failures as nobody, in short:\n%s", digest);
 	free(out);
 }
 

@@ -3,6 +3,7 @@
 
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <errno.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,6 +33,15 @@ static void remove_dir(void)
 }
 
 TestSuite(share, .init = make_dir, .fini = remove_dir);
+
+/* Criterion runs no .fini after a skip: the directory goes first. */
+static void skip_unless_root(void)
+{
+	if (geteuid() != 0) {
+		remove_dir();
+		cr_skip_test("needs root to chown");
+	}
+}
 
 /* Path of the one cache file in dir, or "" if there is none. */
 static void find_cache(char *path, size_t cap)
@@ -135,8 +145,7 @@ Test(share, directory_owned_by_someone_else_is_refused)
 {
 	char path[PATH_MAX], why[200];
 
-	if (geteuid() != 0)
-		cr_skip_test("needs root to chown");
+	skip_unless_root();
 	cr_assert_eq(chown(dir, 65534, 65534), 0);
 	cr_assert_eq(share_dir(path, sizeof(path), why, sizeof(why)), -1);
 	cr_assert(strstr(why, "owned by uid 65534"), "%s", why);
@@ -290,14 +299,14 @@ Test(share, first_load_creates_the_cache_and_maps_it)
 	struct stat sb;
 
 	cr_assert_str_eq(st.status, "created");
-	cr_assert_eq(st.relro_pages, PAGES);
-	cr_assert_eq(st.shared_pages, PAGES);
-	cr_assert_eq(st.private_pages, 0);
-	cr_assert_eq(tu_count_fds(), fds);
+	cr_assert_eq(st.relro_pages, PAGES, "%zu RELRO pages", st.relro_pages);
+	cr_assert_eq(st.shared_pages, PAGES, "%zu shared", st.shared_pages);
+	cr_assert_eq(st.private_pages, 0, "%zu private", st.private_pages);
+	cr_assert_eq(tu_count_fds(), fds, "%d fds open, %d before", tu_count_fds(), fds);
 	find_cache(path, sizeof(path));
-	cr_assert_eq(stat(path, &sb), 0);
-	cr_assert_eq(sb.st_mode & 0777, 0444);
-	cr_assert_eq(sb.st_size, 4096 * (PAGES + 1));
+	cr_assert_eq(stat(path, &sb), 0, "cache \"%s\" in %s: %s", path, dir, strerror(errno));
+	cr_assert_eq(sb.st_mode & 0777, 0444, "mode %o", sb.st_mode & 0777);
+	cr_assert_eq(sb.st_size, 4096 * (PAGES + 1), "%lld bytes", (long long)sb.st_size);
 }
 
 Test(share, later_load_shares_identical_pages_only)
@@ -770,8 +779,7 @@ Test(share, cache_owned_by_another_user_is_not_used)
 	struct lib_report first, second;
 	char path[PATH_MAX];
 
-	if (geteuid() != 0)
-		cr_skip_test("needs root to chown");
+	skip_unless_root();
 	first = run_child(TESTLIB("libtables.so"), SL_SHARE, tables_work);
 	cr_assert(first.ok);
 	find_cache_of(TESTLIB("libtables.so"), path, sizeof(path));
