@@ -9,17 +9,21 @@
 #include <string.h>
 #include <sys/uio.h>
 
-/* The copy is made a window at a time, in one buffer kept for the life of
- * the process (used under the registry lock, as every load step). Its
- * pages are new memory the first time, as costly to touch as the pages a
+/* The copy is made a window at a time, in a buffer on the heap, given
+ * back after the stage: the rest of the load and the library's
+ * initialisers then allocate from its pages rather than new ones (libcurl's
+ * first load faulted 13 heap pages more than glibc's with the buffer kept
+ * for the process's life). Below malloc's trim threshold (64 KiB) a free
+ * never returns pages to the kernel, so a second stage finds them warm.
+ * They are new memory the first time, as costly to touch as the pages a
  * stage saves: so the window is a quarter of the library's RELRO, up to 8
- * pages, grown only for a larger library, and a library is staged if its
- * RELRO is large enough to pay for that first touch, or once the buffer is
- * warm, if it saves more than the system calls cost (libsqlite3's five
- * pages staged alone cost its first load 0.93x -> 1.03x of glibc's). The
- * relocations are read from the file too, a batch at a time, after the
- * window in the same buffer: read through the mapping, libLLVM-15's 8.7 MiB
- * of them were 2,100 pages more to fault in and touch first. */
+ * pages, and a library is staged if its RELRO is large enough to pay for
+ * that first touch, or once a stage has warmed the heap, if it saves more
+ * than the system calls cost (libsqlite3's five pages staged alone cost its
+ * first load 0.93x -> 1.03x of glibc's). The relocations are read from the
+ * file too, a batch at a time, after the window in the same buffer: read
+ * through the mapping, libLLVM-15's 8.7 MiB of them were 2,100 pages more
+ * to fault in and touch first. */
 #define WINDOW_PAGES   8
 #define BATCH_DIV      4 /* batch pages: a quarter of the window's, at least one */
 #define COLD_MIN_PAGES 16
@@ -27,14 +31,11 @@
 
 typedef uint64_t __attribute__((aligned(1))) staged_word;
 
-static struct {
-	unsigned char *buf;
-	size_t pages; /* of the window; the batch's follow */
-} kept;
+static int heap_warm; /* a stage has run: its buffer's pages are the heap's */
 
 LOAD_PATH int stage_wanted(const struct sl_lib *lib, size_t relro_size)
 {
-	size_t min = kept.buf ? WARM_MIN_PAGES : COLD_MIN_PAGES;
+	size_t min = heap_warm ? WARM_MIN_PAGES : COLD_MIN_PAGES;
 
 	return !(lib->flags & (SL_SHARE | SL_POPULATE)) && relro_size >= min * SYS_PAGE_SIZE;
 }
@@ -42,21 +43,6 @@ LOAD_PATH int stage_wanted(const struct sl_lib *lib, size_t relro_size)
 static size_t batch_pages(size_t window_pages)
 {
 	return window_pages / BATCH_DIV ? window_pages / BATCH_DIV : 1;
-}
-
-/* The buffer with a window of at least pages pages, or NULL. */
-static unsigned char *buffer_for(size_t pages)
-{
-	unsigned char *grown;
-
-	if (kept.buf && kept.pages >= pages)
-		return kept.buf;
-	if (!(grown = malloc((pages + batch_pages(pages)) * SYS_PAGE_SIZE)))
-		return kept.buf;
-	free(kept.buf);
-	kept.buf = grown;
-	kept.pages = pages;
-	return grown;
 }
 
 /* The pages being copied: [lo, lo + size) of link-time addresses, read
@@ -202,20 +188,24 @@ static size_t window_pages_for(const struct sl_lib *lib)
 static void stage_from(struct sl_lib *lib, int fd, size_t begin, size_t end, uint64_t hi,
                        struct window *w)
 {
+	size_t pages = window_pages_for(lib);
+	unsigned char *buf = malloc((pages + batch_pages(pages)) * SYS_PAGE_SIZE);
 	struct batch b = {.rela_off = map_file_offset(lib, (uintptr_t)lib->rela - lib->base,
 	                                              lib->nrela * sizeof(Elf64_Rela)),
 	                  .mapped = lib->rela,
 	                  .fd = fd};
 
-	if (!buffer_for(window_pages_for(lib)))
+	if (!buf)
 		return;
-	w->buf = kept.buf;
-	w->size = kept.pages * SYS_PAGE_SIZE;
+	w->buf = buf;
+	w->size = pages * SYS_PAGE_SIZE;
 	w->pid = sys_getpid();
-	b.r = (Elf64_Rela *)(kept.buf + w->size);
-	b.cap = batch_pages(kept.pages) * SYS_PAGE_SIZE / sizeof(Elf64_Rela);
+	b.r = (Elf64_Rela *)(buf + w->size);
+	b.cap = batch_pages(pages) * SYS_PAGE_SIZE / sizeof(Elf64_Rela);
 	lib->staged_begin = begin;
 	lib->staged_end = stage_run(lib, w, &b, begin, end, hi);
+	free(buf);
+	heap_warm = 1;
 }
 
 LOAD_PATH void stage_relative(struct sl_lib *lib, int fd)
