@@ -37,7 +37,8 @@ int tu_run(const char *cmd, char *out, size_t cap);
 json_t *tu_run_json(const char *cmd, int *status);
 
 /* Number of open fds and of mappings of this process, to check for leaks
- * (the mapping of ldconfig's cache, which the loader keeps, not counted). */
+ * (the test harness's sockets and eventfds, and the mapping of ldconfig's
+ * cache, which the loader keeps, not counted). */
 int tu_count_fds(void);
 int tu_count_maps(void);
 /* Mappings of this process whose line contains needle (e.g. a library name). */
