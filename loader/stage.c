@@ -18,15 +18,18 @@
  * They are new memory the first time, as costly to touch as the pages a
  * stage saves: so the window is a quarter of the library's RELRO, up to 8
  * pages, and a library is staged if its RELRO is large enough to pay for
- * that first touch, or once a stage has warmed the heap, if it saves more
- * than the system calls cost (libsqlite3's five pages staged alone cost its
- * first load 0.93x -> 1.03x of glibc's). The relocations are read from the
+ * that first touch (libgtk-3's 16 pages did not: its tree's first load
+ * 0.79x-0.83x of glibc's staged, 0.79x not, four alternating runs), or
+ * once a stage has warmed the heap, if it saves more than the system calls
+ * cost (libsqlite3's five pages staged alone cost its first load 0.93x ->
+ * 1.03x of glibc's; libcurl's tree, warm after libcrypto's 97 pages,
+ * gains from staging its libraries of 9 to 16). The relocations are read from the
  * file too, a batch at a time, after the window in the same buffer: read
  * through the mapping, libLLVM-15's 8.7 MiB of them were 2,100 pages more
  * to fault in and touch first. */
 #define WINDOW_PAGES   8
 #define BATCH_DIV      4 /* batch pages: a quarter of the window's, at least one */
-#define COLD_MIN_PAGES 16
+#define COLD_MIN_PAGES 32
 #define WARM_MIN_PAGES 4
 
 typedef uint64_t __attribute__((aligned(1))) staged_word;

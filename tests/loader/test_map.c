@@ -149,7 +149,7 @@ static uint64_t pagemap_of(uintptr_t addr)
 
 /* A load copies the RELRO pages relocation writes, and only them, as
  * glibc's write faults do (stage.c writes them in): librelropad's table
- * holds a relocated pointer in its first page, then 68 KiB of constants
+ * holds a relocated pointer in its first page, then 132 KiB of constants
  * no relocation writes, and its GOT (the last RELRO page) is bound. Its
  * data past RELRO, which nothing writes, stays the file's too. */
 static void expect_relropad_copied_where_written(void)
