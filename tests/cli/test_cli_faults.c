@@ -27,6 +27,11 @@ static void skip_unless_perf(void)
 	json_decref(doc);
 }
 
+/* Of the 1,024 pages of a 4 MiB file the command read whole, those still
+ * cached when counted: the kernel may already have reclaimed a few (seen:
+ * 1,022 on a loaded machine). */
+#define MOSTLY_CACHED 1000
+
 /* A directory of our own with a file of size bytes of data (not a hole). */
 static void make_file(char *dir, char *path, size_t len, size_t size)
 {
@@ -34,7 +39,7 @@ static void make_file(char *dir, char *path, size_t len, size_t size)
 	int fd;
 
 	strcpy(dir, "/tmp/mapscope-faults-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	snprintf(path, len, "%s/data", dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	cr_assert_geq(fd, 0);
@@ -98,7 +103,8 @@ Test(cli_faults, cold_file_every_16th_page_matches_kernel_counters, .timeout = T
 	cr_assert_leq(major - tu_json_int(m, "major"), 4, "%lld major faults, %lld on the file",
 	              major, tu_json_int(m, "major"));
 	cr_assert_eq(tu_json_int(m, "cache_pages_before"), 0);
-	cr_assert_geq(tu_json_int(m, "cache_pages_added"), 1024);
+	cr_assert_geq(tu_json_int(m, "cache_pages_added"), MOSTLY_CACHED, "%lld pages added",
+	              tu_json_int(m, "cache_pages_added"));
 	json_decref(doc);
 	remove_file(dir, path);
 }
@@ -346,6 +352,8 @@ Test(cli_faults, unreadable_cold_file_is_an_error_naming_it)
 Test(cli_faults, cold_file_read_with_read_has_cache_before_and_after, .timeout = TU_LIMIT(60))
 {
 	char dir[64], path[128], cmd[512], out[1 << 16], want[256];
+	const char *line;
+	long long before, after, added;
 	json_t *doc, *m;
 	int status;
 
@@ -359,15 +367,22 @@ Test(cli_faults, cold_file_read_with_read_has_cache_before_and_after, .timeout =
 	m = mapping_of(doc, path);
 	cr_assert_not_null(m, "%s is not in by_mapping", path);
 	cr_expect_eq(tu_json_int(m, "cache_pages_before"), 0);
-	cr_expect_eq(tu_json_int(m, "cache_pages_after"), 1024);
+	cr_expect_geq(tu_json_int(m, "cache_pages_after"), MOSTLY_CACHED, "%lld pages after",
+	              tu_json_int(m, "cache_pages_after"));
+	cr_expect_leq(tu_json_int(m, "cache_pages_after"), 1024);
 	json_decref(doc);
 	snprintf(cmd, sizeof(cmd),
 	         MAPSCOPE " faults --format text --cold %s -- dd if=%s of=/dev/null bs=1M "
 	                  "2>/dev/null",
 	         path, path);
 	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
-	snprintf(want, sizeof(want), "page cache of %s: 0 pages before, 1024 after (+1024)", path);
-	cr_expect_not_null(strstr(out, want), "%s", out);
+	snprintf(want, sizeof(want), "page cache of %s: ", path);
+	cr_assert_not_null(line = strstr(out, want), "%s", out);
+	cr_assert_eq(sscanf(line + strlen(want), "%lld pages before, %lld after (+%lld)", &before,
+	                    &after, &added),
+	             3, "%s", out);
+	cr_expect(before == 0 && after >= MOSTLY_CACHED && after <= 1024 && added == after, "%s",
+	          out);
 	remove_file(dir, path);
 }
 
