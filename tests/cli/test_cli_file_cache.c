@@ -16,7 +16,7 @@ static char dir[] = "/tmp/mapscope-cache-XXXXXX";
 
 static void make_dir(void)
 {
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 }
 
 static void remove_dir(void)

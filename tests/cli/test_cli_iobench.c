@@ -19,7 +19,7 @@ static char path[sizeof(dir) + 16];
 
 static void make_dir(void)
 {
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	snprintf(path, sizeof(path), "%s/data", dir);
 }
 

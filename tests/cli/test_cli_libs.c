@@ -24,7 +24,7 @@ static void copy_library(void)
 {
 	char cmd[600];
 
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	snprintf(lib_path, sizeof(lib_path), "%s/" LONG_DIR "/libtables.so", dir);
 	snprintf(cmd, sizeof(cmd), "mkdir %s/" LONG_DIR " && cp %s %s", dir,
 	         TESTLIB("libtables.so"), lib_path);

@@ -175,7 +175,7 @@ static char dir[64];
 static void make_dir(void)
 {
 	strcpy(dir, "/tmp/cli-share-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	setenv("SOLOAD_SHARE_DIR", dir, 1);
 }
 

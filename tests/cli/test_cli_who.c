@@ -18,7 +18,7 @@ static void make_file(void)
 	char page[4096] = {1};
 	int fd;
 
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	chmod(dir, 0755);
 	snprintf(path, sizeof(path), "%s/f", dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);

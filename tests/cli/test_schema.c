@@ -24,7 +24,7 @@ static void make_sample(void)
 	char page[4096];
 	int fd;
 
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	snprintf(sample, sizeof(sample), "%s/sample", dir);
 	fd = open(sample, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	cr_assert_geq(fd, 0);
@@ -278,7 +278,7 @@ Test(schema, share_output_matches)
 {
 	char share_dir[] = "/tmp/mapscope-schema-share-XXXXXX", cmd[128];
 
-	cr_assert_not_null(mkdtemp(share_dir));
+	cr_assert_not_null(tu_make_tmpdir(share_dir));
 	check_commandf("share", 0, BUILD_DIR "/mapscope share -n 2 --loader dlopen libssl.so.3");
 	check_commandf("share", 0,
 	               "SOLOAD_SHARE_DIR=%s " BUILD_DIR "/mapscope share -n 2 --loader all %s",

@@ -58,7 +58,7 @@ static void copy_build(struct copy *c)
 	char cmd[1024], out[4096];
 
 	strcpy(c->dir, "/tmp/mapscope-unpriv-XXXXXX");
-	cr_assert_not_null(mkdtemp(c->dir));
+	cr_assert_not_null(tu_make_tmpdir(c->dir));
 	snprintf(cmd, sizeof(cmd),
 	         "set -e; d=%s; b=%s; "
 	         "tar cf - --exclude=./build --exclude=./.git . | tar xf - -C $d; "

@@ -109,7 +109,7 @@ Test(emit_prom, file_command_passes_the_format_check)
 	char *out;
 	int fd;
 
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	snprintf(path, sizeof(path), "%s/we\"ird\\name", dir);
 	fd = open(path, O_CREAT | O_WRONLY, 0644);
 	cr_assert_geq(fd, 0);

@@ -136,7 +136,7 @@ Test(emit_svg, file_command_draws_each_file)
 	char *text;
 	int fd;
 
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	snprintf(path, sizeof(path), "%s/a&b", dir);
 	snprintf(svg, sizeof(svg), "%s/map.svg", dir);
 	fd = open(path, O_CREAT | O_WRONLY, 0644);
@@ -198,7 +198,7 @@ Test(emit_svg, maps_command_draws_the_process)
 	char dir[] = "/tmp/mapscope-svg-XXXXXX", svg[160], args[200], out[4096];
 	char *text;
 
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	snprintf(svg, sizeof(svg), "%s/sleep.svg", dir);
 	snprintf(args, sizeof(args), "--svg %s", svg);
 	cr_assert_eq(maps_of_a_sleep(args, out, sizeof(out)), 0, "%s", out);

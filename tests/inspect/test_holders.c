@@ -62,7 +62,7 @@ Test(holders, one_failure_among_ready_holders_fails_the_set)
 	struct holder_set set;
 	char dir[] = "/tmp/holders-test-XXXXXX", script[256], first[64];
 
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	/* The one holder that creates the directory first fails. */
 	snprintf(script, sizeof(script),
 	         "if mkdir %s/first 2>/dev/null; then exit 4; fi; echo ok; cat", dir);

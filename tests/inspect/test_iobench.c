@@ -18,7 +18,7 @@ static char path[sizeof(dir) + 16];
 
 static void make_file(void)
 {
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	snprintf(path, sizeof(path), "%s/data", dir);
 	cr_assert_eq(iobench_create(path, 256 * 1024), 0);
 }

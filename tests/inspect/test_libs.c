@@ -34,7 +34,7 @@ static void copy_library(void)
 {
 	char cmd[256];
 
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	snprintf(lib_path, sizeof(lib_path), "%s/libtables.so", dir);
 	snprintf(cmd, sizeof(cmd), "cp %s %s", TESTLIB("libtables.so"), lib_path);
 	cr_assert_eq(system(cmd), 0);

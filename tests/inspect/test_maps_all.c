@@ -26,7 +26,7 @@ static void make_files(void)
 {
 	char path[64], page[4096] = {1};
 
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	for (int i = 0; i < FILES; i++) {
 		int fd;
 

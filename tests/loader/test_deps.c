@@ -20,7 +20,7 @@ static char dir[64];
 static void make_dir(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/soload-deps-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 }
 
 static void remove_dir(void)

@@ -125,7 +125,7 @@ Test(dynamic, relr_entry_size_other_than_eight_is_refused)
 	char dir[] = "/tmp/soload-dyn-XXXXXX", path[64], want[128];
 	struct description d;
 
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	snprintf(path, sizeof(path), "%s/librelr.so", dir);
 	patch_dynamic(TESTLIB("librelr.so"), path, DT_RELRENT, 16);
 	cr_assert_eq(describe_library(path, &d), -1);

@@ -305,13 +305,13 @@ Test(lazy, shared_relro_works_both_ways)
 {
 	char dir[] = "/tmp/lazy-share-XXXXXX";
 
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	setenv("SOLOAD_SHARE_DIR", dir, 1);
 	cr_assert_eq(share_child(SL_SHARE), 0, "eager, writes the cache");
 	cr_assert_eq(share_child(SL_SHARE | SL_LAZY), 0, "lazy, from the eager cache");
 	tu_remove_tree(dir);
 	strcpy(dir, "/tmp/lazy-share-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	setenv("SOLOAD_SHARE_DIR", dir, 1);
 	cr_assert_eq(share_child(SL_SHARE | SL_LAZY), 0, "lazy, writes the cache");
 	cr_assert_eq(share_child(SL_SHARE | SL_LAZY), 0, "lazy, from the lazy cache");

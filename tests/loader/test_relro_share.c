@@ -34,15 +34,6 @@ static void remove_dir(void)
 
 TestSuite(share, .init = make_dir, .fini = remove_dir);
 
-/* Criterion runs no .fini after a skip: the directory goes first. */
-static void skip_unless_root(void)
-{
-	if (geteuid() != 0) {
-		remove_dir();
-		cr_skip_test("needs root to chown");
-	}
-}
-
 /* Path of the one cache file in dir, or "" if there is none. */
 static void find_cache(char *path, size_t cap)
 {
@@ -145,7 +136,8 @@ Test(share, directory_owned_by_someone_else_is_refused)
 {
 	char path[PATH_MAX], why[200];
 
-	skip_unless_root();
+	if (geteuid() != 0)
+		cr_skip_test("needs root to chown");
 	cr_assert_eq(chown(dir, 65534, 65534), 0);
 	cr_assert_eq(share_dir(path, sizeof(path), why, sizeof(why)), -1);
 	cr_assert(strstr(why, "owned by uid 65534"), "%s", why);
@@ -779,7 +771,8 @@ Test(share, cache_owned_by_another_user_is_not_used)
 	struct lib_report first, second;
 	char path[PATH_MAX];
 
-	skip_unless_root();
+	if (geteuid() != 0)
+		cr_skip_test("needs root to chown");
 	first = run_child(TESTLIB("libtables.so"), SL_SHARE, tables_work);
 	cr_assert(first.ok);
 	find_cache_of(TESTLIB("libtables.so"), path, sizeof(path));

@@ -101,7 +101,7 @@ Test(soload, counter_runs_constructors_then_destructor_on_last_close)
 	char dir[] = "/tmp/soload-counter-XXXXXX", trace[64];
 	sl_lib *lib, *again;
 
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	snprintf(trace, sizeof(trace), "%s/trace", dir);
 	setenv("SOLOAD_TRACE", trace, 1);
 	lib = sl_open(TESTLIB("libcounter.so"), 0);

@@ -458,7 +458,7 @@ static void expect_refused(enum tls_break how, const char *want)
 	int fds, maps;
 	FILE *f;
 
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tu_make_tmpdir(dir));
 	snprintf(path, sizeof(path), "%s/libtls.so", dir);
 	break_tls(elf, how);
 	f = fopen(path, "wb");

@@ -253,9 +253,35 @@ json_t *tu_run_docs(const char *cmd, int *status)
 	return docs;
 }
 
+/* The directories this process made, removed as it exits if nothing did
+ * before: Criterion runs no suite .fini after a skip. Only by the process
+ * that made them, not by a child a test forks, which exits first. */
+#define MAX_MADE 16
+static char *made[MAX_MADE];
+static int nmade;
+static pid_t made_by;
+
+static void remove_made_at_exit(void)
+{
+	if (getpid() != made_by)
+		return;
+	for (int i = 0; i < nmade; i++)
+		if (access(made[i], F_OK) == 0)
+			tu_remove_tree(made[i]);
+}
+
 char *tu_make_tmpdir(char *tmpl)
 {
-	return mkdtemp(tmpl);
+	if (!mkdtemp(tmpl))
+		return NULL;
+	if (getpid() != made_by) { /* a forked child's own list */
+		nmade = 0;
+		made_by = getpid();
+		atexit(remove_made_at_exit);
+	}
+	if (nmade < MAX_MADE)
+		made[nmade++] = strdup(tmpl);
+	return tmpl;
 }
 
 void tu_remove_tree(const char *dir)

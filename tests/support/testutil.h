@@ -70,7 +70,9 @@ int tu_any_wx_mapping(void);
 int tu_perf_paranoid(void);
 
 /* A private directory under /tmp (template "/tmp/mapscope-XXXXXX"), and its
- * removal with everything in it. */
+ * removal with everything in it. A directory tu_make_tmpdir made that is
+ * still there when the process exits (a skipped test's: Criterion runs no
+ * .fini after a skip) is removed then. */
 char *tu_make_tmpdir(char *tmpl);
 void tu_remove_tree(const char *dir);
 
