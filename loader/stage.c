@@ -23,10 +23,10 @@
  * once a stage has warmed the heap, if it saves more than the system calls
  * cost (libsqlite3's five pages staged alone cost its first load 0.93x ->
  * 1.03x of glibc's; libcurl's tree, warm after libcrypto's 97 pages,
- * gains from staging its libraries of 9 to 16). The relocations are read from the
- * file too, a batch at a time, after the window in the same buffer: read
- * through the mapping, libLLVM-15's 8.7 MiB of them were 2,100 pages more
- * to fault in and touch first. */
+ * gains from staging its libraries of 9 to 16). The relocations are read
+ * from the file too, a batch at a time, after the window in the same
+ * buffer: read through the mapping, libLLVM-15's 8.7 MiB of them were
+ * 2,100 pages more to fault in and touch first. */
 #define WINDOW_PAGES   8
 #define BATCH_DIV      4 /* batch pages: a quarter of the window's, at least one */
 #define COLD_MIN_PAGES 32
