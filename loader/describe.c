@@ -33,16 +33,15 @@ static void count_relr(struct description *d, const struct sl_lib *lib)
 /* NT_GNU_BUILD_ID from the first PT_NOTE, read from the mapping. */
 static void read_build_id(struct description *d, const struct sl_lib *lib)
 {
-	const Elf64_Phdr *ph = &lib->note_ph;
+	const struct lib_extent *note = &lib->note;
 	/* Notes are 4-byte aligned records; a misaligned PT_NOTE has none. */
-	const unsigned char *p = ph->p_vaddr % 4 ? NULL : lib_ptr(lib, ph->p_vaddr, ph->p_memsz);
+	const unsigned char *p = note->vaddr % 4 ? NULL : lib_ptr(lib, note->vaddr, note->size);
 	size_t off = 0;
 
-	while (p && off + 12 <= ph->p_memsz) {
+	while (p && off + 12 <= note->size) {
 		const Elf64_Nhdr *nh = (const Elf64_Nhdr *)(p + off);
 		size_t name = (nh->n_namesz + 3) & ~3UL, desc = (nh->n_descsz + 3) & ~3UL;
-		if (name > ph->p_memsz || desc > ph->p_memsz ||
-		    off + 12 + name + desc > ph->p_memsz)
+		if (name > note->size || desc > note->size || off + 12 + name + desc > note->size)
 			return;
 		if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
 		    memcmp(p + off + 12, "GNU", 4) == 0 && nh->n_descsz <= 40) {

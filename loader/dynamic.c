@@ -46,11 +46,10 @@ static int add_needed(struct sl_lib *lib, uint64_t name)
 /* The one walk over PT_DYNAMIC: map.c's copy of it when there is one. */
 static int read_tags(struct sl_lib *lib)
 {
-	const Elf64_Phdr *ph = &lib->dynamic_ph;
-	const Elf64_Dyn *d = lib_ptr(lib, ph->p_vaddr, ph->p_memsz);
-	size_t n = ph->p_memsz / sizeof(*d);
+	const Elf64_Dyn *d = lib_ptr(lib, lib->dynamic.vaddr, lib->dynamic.size);
+	size_t n = lib->dynamic.size / sizeof(*d);
 
-	if (!d || ph->p_vaddr % 8)
+	if (!d || lib->dynamic.vaddr % 8)
 		return error_set(lib->name, "PT_DYNAMIC outside the loaded segments");
 	if (lib->dynamic_copy) {
 		d = lib->dynamic_copy;

@@ -78,6 +78,12 @@ static inline int symtab_may_hold(const struct sl_symtab *t, uint32_t hash)
 	return !h || gnu_bloom_may_hold(t->gnu_bloom, h[2] - 1, h[3], hash);
 }
 
+/* Where a program header's bytes are: [vaddr, vaddr + size) of link-time
+ * addresses, p_memsz bytes; all 0 when the library has no such header. */
+struct lib_extent {
+	uint64_t vaddr, size;
+};
+
 /* One entry of the lookup scope: a library we loaded, or one of the host's
  * own libraries (glibc) held through dlopen. */
 struct sl_scope {
@@ -156,10 +162,13 @@ struct sl_lib {
 	size_t staged_begin, staged_end;
 	uintptr_t relro_start; /* runtime addresses, page-aligned; 0 if none */
 	size_t relro_size;
-	Elf64_Phdr dynamic_ph; /* p_type PT_NULL when absent */
-	Elf64_Phdr tls_ph;
-	Elf64_Phdr eh_frame_ph;
-	Elf64_Phdr note_ph; /* first PT_NOTE, for the build-id */
+	/* The program headers read after mapping: all of PT_TLS's, where the
+	 * others are (a tree of sixty libraries kept 7 KiB more heap with
+	 * each whole). */
+	Elf64_Phdr tls_ph; /* p_type PT_NULL when absent */
+	struct lib_extent dynamic;
+	struct lib_extent eh_frame; /* PT_GNU_EH_FRAME */
+	struct lib_extent note;     /* the first PT_NOTE, for the build-id */
 
 	/* Entries of the STB_GNU_UNIQUE table it defines (unique.c). */
 	unsigned unique_defs;

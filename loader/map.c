@@ -241,6 +241,13 @@ static void record_segment(struct sl_lib *lib, const struct plan_segment *s)
 
 /* RELRO must lie in a writable segment: it is written by relocation and
  * only then made read-only. */
+/* Where ph is if it is a header of type type, else nothing. */
+static struct lib_extent extent_of(const Elf64_Phdr *ph, uint32_t type)
+{
+	return ph->p_type == type ? (struct lib_extent){ph->p_vaddr, ph->p_memsz}
+	                          : (struct lib_extent){0, 0};
+}
+
 static int record_relro(struct sl_lib *lib, const Elf64_Phdr *relro)
 {
 	const struct sl_segment *seg;
@@ -385,13 +392,12 @@ void map_prefault_pages(const struct sl_lib *lib, uint64_t vaddr, const unsigned
  */
 static void copy_dynamic(struct sl_lib *lib, int fd)
 {
-	const Elf64_Phdr *ph = &lib->dynamic_ph;
-	size_t n = ph->p_memsz / sizeof(Elf64_Dyn), len = n * sizeof(Elf64_Dyn);
+	size_t n = lib->dynamic.size / sizeof(Elf64_Dyn), len = n * sizeof(Elf64_Dyn);
 	Elf64_Dyn *d;
 	off_t at;
 
 	if (!((lib->flags & SL_SHARE) || lib->stage_pending) || !n || n > DYNAMIC_COPY_MAX ||
-	    (at = map_file_offset(lib, ph->p_vaddr, len)) < 0 || !(d = malloc(len)))
+	    (at = map_file_offset(lib, lib->dynamic.vaddr, len)) < 0 || !(d = malloc(len)))
 		return;
 	if (sys_pread(fd, d, len, at) != (ssize_t)len) {
 		free(d);
@@ -424,10 +430,10 @@ LOAD_PATH int map_library(struct sl_lib *lib, int fd, const struct load_plan *pl
 	}
 	if (first_mapped && protect_gaps(lib, plan) != 0)
 		goto fail;
-	lib->dynamic_ph = plan->dynamic;
 	lib->tls_ph = plan->tls;
-	lib->eh_frame_ph = plan->eh_frame;
-	lib->note_ph = plan->note;
+	lib->dynamic = extent_of(&plan->dynamic, PT_DYNAMIC);
+	lib->eh_frame = extent_of(&plan->eh_frame, PT_GNU_EH_FRAME);
+	lib->note = extent_of(&plan->note, PT_NOTE);
 	if (record_relro(lib, &plan->relro) == 0) {
 		prefault_relro(lib, plan);
 		copy_dynamic(lib, fd);

@@ -217,7 +217,14 @@ void unwind_deregister(struct sl_unwind *u)
 	u->deregister = NULL;
 }
 
-/* The mapped segments as program headers, for unwind_find_eh_frame. */
+/* Whether lib has a PT_GNU_EH_FRAME: a frame table to register. */
+static int has_frame_table(const struct sl_lib *lib)
+{
+	return lib->eh_frame.size != 0;
+}
+
+/* The mapped segments and the frame table's header as program headers,
+ * for unwind_find_eh_frame. */
 static size_t lib_phdrs(const struct sl_lib *lib, Elf64_Phdr *out)
 {
 	size_t n;
@@ -230,7 +237,11 @@ static size_t lib_phdrs(const struct sl_lib *lib, Elf64_Phdr *out)
 		                      .p_filesz = s->file_size,
 		                      .p_memsz = s->mem_size};
 	}
-	out[n++] = lib->eh_frame_ph;
+	out[n++] = (Elf64_Phdr){.p_type = PT_GNU_EH_FRAME,
+	                        .p_flags = PF_R,
+	                        .p_vaddr = lib->eh_frame.vaddr,
+	                        .p_filesz = lib->eh_frame.size,
+	                        .p_memsz = lib->eh_frame.size};
 	return n;
 }
 
@@ -293,7 +304,7 @@ LOAD_PATH static void attach_to(struct sl_lib *lib, struct sl_lib *owner)
 LOAD_PATH void unwind_attach(struct sl_lib *lib)
 {
 	/* No frame table, no need to look for an unwinder. */
-	if (lib->eh_frame_ph.p_type == PT_GNU_EH_FRAME)
+	if (has_frame_table(lib))
 		attach_to(lib, tree_unwinder(lib->scope_root ? lib->scope_root : lib));
 }
 
@@ -303,8 +314,7 @@ LOAD_PATH void unwind_adopt(struct sl_lib *root)
 
 	for (size_t i = 0; owner && i < root->nscope; i++) {
 		struct sl_lib *lib = root->scope[i].lib;
-		if (lib && lib->state == LIB_READY && !lib->unwind.settled &&
-		    lib->eh_frame_ph.p_type == PT_GNU_EH_FRAME)
+		if (lib && lib->state == LIB_READY && !lib->unwind.settled && has_frame_table(lib))
 			attach_to(lib, owner);
 	}
 }

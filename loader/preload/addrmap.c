@@ -110,8 +110,8 @@ static struct known *new_known(struct sl_lib *lib)
 		free(k);
 		return NULL;
 	}
-	if (lib->dynamic_ph.p_type == PT_DYNAMIC)
-		k->lm.l_ld = (ElfW(Dyn) *)(lib->base + lib->dynamic_ph.p_vaddr);
+	if (lib->dynamic.size)
+		k->lm.l_ld = (ElfW(Dyn) *)(lib->base + lib->dynamic.vaddr);
 	find_phdr(lib, k);
 	return k;
 }
