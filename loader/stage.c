@@ -16,29 +16,36 @@
  * for the process's life). Below malloc's trim threshold (64 KiB) a free
  * never returns pages to the kernel, so a second stage finds them warm.
  * They are new memory the first time, as costly to touch as the pages a
- * stage saves: so the window is a quarter of the library's RELRO, up to 8
- * pages, and a library is staged if its RELRO is large enough to pay for
- * that first touch (libgtk-3's 16 pages did not: its tree's first load
- * 0.79x-0.83x of glibc's staged, 0.79x not, four alternating runs), or
- * once a stage has warmed the heap, if it saves more than the system calls
- * cost (libsqlite3's five pages staged alone cost its first load 0.93x ->
- * 1.03x of glibc's; libcurl's tree, warm after libcrypto's 97 pages,
- * gains from staging its libraries of 9 to 16). The relocations are read
- * from the file too, a batch at a time, after the window in the same
- * buffer: read through the mapping, libLLVM-15's 8.7 MiB of them were
- * 2,100 pages more to fault in and touch first. */
+ * stage saves, and they stay the process's: so the window is a quarter of
+ * the library's RELRO, up to 8 pages, but no larger than a stage has
+ * warmed already, or 2 pages, unless the RELRO is LARGE_RELRO pages or
+ * more (libcrypto's 97 pages staged 8 at a time left 7 heap pages more
+ * than glibc's load, 2 at a time none, for 2-8% of its first load's time;
+ * libLLVM-15's 2,078 would take four times the system calls). A library is
+ * staged if its RELRO is large enough to pay for that first touch
+ * (libgtk-3's 16 pages did not: its tree's first load 0.79x-0.83x of
+ * glibc's staged, 0.79x not, four alternating runs), or once a stage has
+ * warmed the heap, if it saves more than the system calls cost
+ * (libsqlite3's five pages staged alone cost its first load 0.93x -> 1.03x
+ * of glibc's; libcurl's tree, warm after libcrypto's 97 pages, gains from
+ * staging its libraries of 9 to 16). The relocations are read from the
+ * file too, a batch at a time, after the window in the same buffer: read
+ * through the mapping, libLLVM-15's 8.7 MiB of them were 2,100 pages more
+ * to fault in and touch first. */
 #define WINDOW_PAGES   8
 #define BATCH_DIV      4 /* batch pages: a quarter of the window's, at least one */
 #define COLD_MIN_PAGES 32
 #define WARM_MIN_PAGES 4
+#define NEW_WINDOW     2 /* window pages not yet warm: at most this many */
+#define LARGE_RELRO    128
 
 typedef uint64_t __attribute__((aligned(1))) staged_word;
 
-static int heap_warm; /* a stage has run: its buffer's pages are the heap's */
+static size_t warm_window; /* pages of the largest window a stage has had */
 
 LOAD_PATH int stage_wanted(const struct sl_lib *lib, size_t relro_size)
 {
-	size_t min = heap_warm ? WARM_MIN_PAGES : COLD_MIN_PAGES;
+	size_t min = warm_window ? WARM_MIN_PAGES : COLD_MIN_PAGES;
 
 	return !(lib->flags & (SL_SHARE | SL_POPULATE)) && relro_size >= min * SYS_PAGE_SIZE;
 }
@@ -179,12 +186,21 @@ static size_t stage_run(const struct sl_lib *lib, struct window *w, struct batch
 	return i;
 }
 
-/* A quarter of lib's RELRO, 1 to WINDOW_PAGES pages. */
+static size_t min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/* A quarter of lib's RELRO, 1 to WINDOW_PAGES pages; of them, no more
+ * than NEW_WINDOW that the heap has not had already, but for a large RELRO. */
 static size_t window_pages_for(const struct sl_lib *lib)
 {
-	size_t pages = lib->relro_size / SYS_PAGE_SIZE / 4;
+	size_t relro_pages = lib->relro_size / SYS_PAGE_SIZE;
+	size_t pages = relro_pages / 4 ? min_size(relro_pages / 4, WINDOW_PAGES) : 1;
 
-	return pages < 1 ? 1 : pages > WINDOW_PAGES ? WINDOW_PAGES : pages;
+	if (pages > warm_window && relro_pages < LARGE_RELRO)
+		pages = warm_window > NEW_WINDOW ? warm_window : min_size(pages, NEW_WINDOW);
+	return pages;
 }
 
 /* Stages lib's sorted relative relocations [begin, end) that lie below hi. */
@@ -208,7 +224,8 @@ static void stage_from(struct sl_lib *lib, int fd, size_t begin, size_t end, uin
 	lib->staged_begin = begin;
 	lib->staged_end = stage_run(lib, w, &b, begin, end, hi);
 	free(buf);
-	heap_warm = 1;
+	if (pages > warm_window)
+		warm_window = pages;
 }
 
 LOAD_PATH void stage_relative(struct sl_lib *lib, int fd)
