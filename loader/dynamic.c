@@ -216,7 +216,7 @@ static int decode_symbols(struct sl_lib *lib)
 
 /* One version a library defines or needs: its index (bit 15: hidden), the
  * ELF hash of its name, the name's offset in DT_STRTAB and, for a needed
- * one, the library that defines it. */
+ * one, the library that defines it (NULL for a definition). */
 typedef int (*version_fn)(struct sl_lib *lib, uint32_t ndx, uint32_t hash, uint64_t name_off,
                           const char *file);
 
@@ -292,7 +292,6 @@ LOAD_PATH static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash
 
 	v->name = dyn_string(lib, name_off);
 	v->hash = hash;
-	v->file = file;
 	v->hidden = file && (ndx & 0x8000) != 0;
 	return 0;
 }
