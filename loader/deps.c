@@ -546,52 +546,44 @@ static int load_one(struct sl_lib *lib, const char *name, struct sl_scope *dep)
 	return rc;
 }
 
-/* Whether e is in the scope being built: one of ours by its mark, one of
- * glibc's (a few in a tree) by looking. */
-static int in_scope(const struct sl_lib *lib, const struct sl_scope *e, unsigned long mark)
-{
-	if (e->lib)
-		return e->lib->scope_mark == mark;
-	for (size_t i = 0; i < lib->nscope; i++)
-		if (!lib->scope[i].lib && lib->scope[i].host == e->host)
-			return 1;
-	return 0;
-}
-
 /* The library, then its dependencies breadth-first, each once: marked as
  * they are added (a walk of the scope per dependency grew with the square
- * of the tree), and the array cut to its size at the end (doubling leaves
- * up to half of it unused). Under the registry lock, as every load step. */
+ * of the tree), glibc's where the first of them is met, and the array cut
+ * to its size at the end (doubling leaves up to half of it unused). Under
+ * the registry lock, as every load step. */
 static int build_scope(struct sl_lib *lib)
 {
 	static unsigned long last_mark;
 	unsigned long mark = ++last_mark;
 	size_t cap = 8;
-	struct sl_scope_entry *fitted;
+	int host_added = 0;
+	struct sl_lib **fitted;
 
 	lib->scope = malloc(cap * sizeof(*lib->scope));
 	if (!lib->scope)
 		return error_set(lib->name, "out of memory");
-	lib->scope[0] = (struct sl_scope_entry){lib, NULL};
+	lib->scope[0] = lib;
 	lib->scope_mark = mark;
 	lib->nscope = 1;
 	for (size_t i = 0; i < lib->nscope; i++) {
-		const struct sl_lib *from = lib->scope[i].lib;
+		const struct sl_lib *from = lib->scope[i];
 		for (size_t j = 0; from && j < from->ndeps; j++) {
-			if (in_scope(lib, &from->deps[j], mark))
+			struct sl_lib *dep = from->deps[j].lib;
+			if (dep ? dep->scope_mark == mark : host_added)
 				continue;
-			if (from->deps[j].lib)
-				from->deps[j].lib->scope_mark = mark;
+			if (dep)
+				dep->scope_mark = mark;
+			else
+				host_added = 1;
 			if (lib->nscope == cap) {
-				struct sl_scope_entry *grown;
+				struct sl_lib **grown;
 				cap *= 2;
 				grown = realloc(lib->scope, cap * sizeof(*grown));
 				if (!grown)
 					return error_set(lib->name, "out of memory");
 				lib->scope = grown;
 			}
-			lib->scope[lib->nscope++] =
-			        (struct sl_scope_entry){from->deps[j].lib, from->deps[j].host};
+			lib->scope[lib->nscope++] = dep;
 		}
 	}
 	if ((fitted = realloc(lib->scope, lib->nscope * sizeof(*fitted))))

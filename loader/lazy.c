@@ -151,7 +151,7 @@ static void search_opener(struct sl_lib *l, void *arg)
 	if (s->found || l == s->lib || !lib_scope_holds(l, s->lib))
 		return;
 	for (size_t i = 0; i < l->nscope && !s->found; i++) {
-		struct sl_lib *d = l->scope[i].lib;
+		struct sl_lib *d = l->scope[i];
 		const Elf64_Sym *sym = d ? symbol_find_in(&d->tab, &s->key) : NULL;
 		if (!sym || ELF64_ST_TYPE(sym->st_info) == STT_TLS)
 			continue;

@@ -94,14 +94,6 @@ struct sl_scope {
 	int owned;        /* we hold a reference (not for a library still loading) */
 };
 
-/* An entry of a lookup scope: one of libsoload's libraries, or (lib NULL)
- * one of glibc's, by its handle. Half a dependency's size: every library
- * has a scope of its whole tree below it. */
-struct sl_scope_entry {
-	struct sl_lib *lib;
-	void *host;
-};
-
 /* A library is mapped with all its dependencies first (LOADING until its
  * own dependencies are in, then MAPPED), and only then is the group
  * relocated, dependencies first (RELOCATING, RELOCATED), and once every
@@ -225,7 +217,12 @@ struct sl_lib {
 	size_t ndeps;
 	struct sl_lib **needed;
 	size_t nneeded;
-	struct sl_scope_entry *scope; /* this library first, then breadth-first */
+	/* The lookup scope: this library first, then its tree breadth-first,
+	 * each once; NULL where the first of glibc's libraries stands, whose
+	 * lookups ask glibc's global scope, once (the others would add
+	 * nothing: every library has a scope of its whole tree below it,
+	 * libgtk-3's sixty took 32 KiB of heap with two words an entry). */
+	struct sl_lib **scope;
 	size_t nscope;
 	unsigned long scope_mark; /* deps.c's build_scope: in the scope it builds */
 };
@@ -240,7 +237,7 @@ static inline int lib_has(const struct sl_lib *lib, int idx)
 static inline int lib_scope_holds(const struct sl_lib *lib, const struct sl_lib *other)
 {
 	for (size_t i = 0; i < lib->nscope; i++)
-		if (lib->scope[i].lib == other)
+		if (lib->scope[i] == other)
 			return 1;
 	return 0;
 }

@@ -469,7 +469,7 @@ static void share_scope(struct sl_lib *lib)
 	char why[128];
 
 	for (size_t i = 0; i < lib->nscope; i++) {
-		const struct sl_lib *dep = lib->scope[i].lib;
+		const struct sl_lib *dep = lib->scope[i];
 		if (!dep || dep == lib)
 			continue;
 		if (!dep->share || !dep->share->placed) {

@@ -117,7 +117,7 @@ static int placement_only(const struct sl_lib *lib, const struct symdef *def)
 	    ELF64_ST_BIND(def->sym->st_info) == STB_GNU_UNIQUE)
 		return 0;
 	for (size_t i = 0; i < lib->nscope; i++)
-		if (lib->scope[i].lib == def->lib)
+		if (lib->scope[i] == def->lib)
 			return 1;
 	return 0;
 }

@@ -226,7 +226,7 @@ static int add_global(struct sl_lib *lib)
 int symbol_make_global(struct sl_lib *lib)
 {
 	for (size_t i = 0; i < lib->nscope; i++)
-		if (lib->scope[i].lib && add_global(lib->scope[i].lib) != 0)
+		if (lib->scope[i] && add_global(lib->scope[i]) != 0)
 			return -1;
 	return 0;
 }
@@ -234,8 +234,8 @@ int symbol_make_global(struct sl_lib *lib)
 void symbol_forget(struct sl_lib *lib)
 {
 	for (size_t i = 0; i < lib->nscope; i++)
-		if (lib->scope[i].lib && lib->scope[i].lib->scope_root == lib)
-			lib->scope[i].lib->scope_root = NULL;
+		if (lib->scope[i] && lib->scope[i]->scope_root == lib)
+			lib->scope[i]->scope_root = NULL;
 	for (size_t i = 0; i < nglobals; i++) {
 		if (globals[i] == lib) {
 			memmove(&globals[i], &globals[i + 1], (--nglobals - i) * sizeof(*globals));
@@ -344,7 +344,7 @@ LOAD_PATH static int in_local(struct sl_lib *root, struct symbol_key *key, int a
                               struct symdef *def)
 {
 	for (size_t i = 0; i < root->nscope; i++) {
-		struct sl_lib *in = root->scope[i].lib;
+		struct sl_lib *in = root->scope[i];
 		const Elf64_Sym *s;
 		if (in && symtab_may_hold(&in->tab, key->gnu_hash) &&
 		    (s = symbol_find_in(&in->tab, key)))
@@ -398,7 +398,7 @@ static int lookup_own(struct sl_lib *lib, uint32_t symidx, struct symbol_key *ke
 	if (!deep && !global_surely_lacks(key->gnu_hash))
 		return 1;
 	for (size_t i = 0; i < root->nscope; i++) {
-		struct sl_lib *in = root->scope[i].lib;
+		struct sl_lib *in = root->scope[i];
 		const Elf64_Sym *s;
 		if (in == lib)
 			return found_in(lib, &lib->tab.symtab[symidx], def);

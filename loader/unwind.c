@@ -273,9 +273,8 @@ LOAD_PATH static struct sl_lib *tree_unwinder(struct sl_lib *root)
 	if (!root->unwinder_known) {
 		root->unwinder_known = 1;
 		for (size_t i = 0; i < root->nscope && !root->unwinder; i++)
-			if (root->scope[i].lib &&
-			    function_of(root->scope[i].lib, "__register_frame"))
-				root->unwinder = root->scope[i].lib;
+			if (root->scope[i] && function_of(root->scope[i], "__register_frame"))
+				root->unwinder = root->scope[i];
 	}
 	return root->unwinder;
 }
@@ -313,7 +312,7 @@ LOAD_PATH void unwind_adopt(struct sl_lib *root)
 	struct sl_lib *owner = tree_unwinder(root);
 
 	for (size_t i = 0; owner && i < root->nscope; i++) {
-		struct sl_lib *lib = root->scope[i].lib;
+		struct sl_lib *lib = root->scope[i];
 		if (lib && lib->state == LIB_READY && !lib->unwind.settled && has_frame_table(lib))
 			attach_to(lib, owner);
 	}
