@@ -150,3 +150,6 @@ TL_FLAGS_libscope_ffs := -fno-builtin
 TL_FLAGS_libscope_inittop := $(TL_ORIGIN) -Wl,--no-as-needed -fno-builtin
 TL_LIBS_libscope_inittop := -lscope_initdep
 $(B)/testlibs/libscope_inittop.so: $(B)/testlibs/libscope_initdep.so
+TL_FLAGS_libhostmix := $(TL_ORIGIN)
+TL_LIBS_libhostmix := -lm -lchain_b
+$(B)/testlibs/libhostmix.so: $(B)/testlibs/libchain_b.so

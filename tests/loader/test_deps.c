@@ -145,6 +145,26 @@ Test(deps, glibc_libraries_are_the_hosts)
 	cr_assert_not(deps_is_host_library("libmagic.so.1"));
 }
 
+/* A scope keeps glibc's libraries as one entry, where the first of them
+ * stands: the libraries of ours after it are still searched, and glibc's
+ * names found through it, as dlsym on the handle finds both. */
+Test(deps, a_handle_finds_glibcs_names_and_ours_after_them)
+{
+	void *ref = dlopen(TESTLIB("libhostmix.so"), RTLD_NOW | RTLD_LOCAL);
+	sl_lib *lib = sl_open(TESTLIB("libhostmix.so"), 0);
+
+	cr_assert_not_null(ref, "%s", dlerror());
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_assert_eq(sl_sym(lib, "cos"), dlsym(ref, "cos"), "libm's, before ours in its tree");
+	cr_assert_not_null(sl_sym(lib, "chain_b"), "ours after libm: %s", sl_error());
+	cr_assert_not_null(sl_sym(lib, "chain_c"), "ours, a level below: %s", sl_error());
+	cr_assert_eq(((double (*)(double))sl_sym(lib, "hostmix_cos"))(0.0), 1.0);
+	cr_assert_eq(((int (*)(int))sl_sym(lib, "hostmix_chain"))(4),
+	             ((int (*)(int))dlsym(ref, "hostmix_chain"))(4));
+	sl_close(lib);
+	dlclose(ref);
+}
+
 Test(deps, a_library_may_use_what_a_sibling_in_its_group_defines)
 {
 	sl_lib *top;
