@@ -239,8 +239,6 @@ static void record_segment(struct sl_lib *lib, const struct plan_segment *s)
 	}
 }
 
-/* RELRO must lie in a writable segment: it is written by relocation and
- * only then made read-only. */
 /* Where ph is if it is a header of type type, else nothing. */
 static struct lib_extent extent_of(const Elf64_Phdr *ph, uint32_t type)
 {
@@ -248,6 +246,8 @@ static struct lib_extent extent_of(const Elf64_Phdr *ph, uint32_t type)
 	                          : (struct lib_extent){0, 0};
 }
 
+/* RELRO must lie in a writable segment: it is written by relocation and
+ * only then made read-only. */
 static int record_relro(struct sl_lib *lib, const Elf64_Phdr *relro)
 {
 	const struct sl_segment *seg;

@@ -20,18 +20,18 @@
  * the library's RELRO, up to 8 pages, but no larger than a stage has
  * warmed already, or 2 pages, unless the RELRO is LARGE_RELRO pages or
  * more (libcrypto's 97 pages staged 8 at a time left 7 heap pages more
- * than glibc's load, 2 at a time none, for 2-8% of its first load's time;
- * libLLVM-15's 2,078 would take four times the system calls). A library is
- * staged if its RELRO is large enough to pay for that first touch
- * (libgtk-3's 16 pages did not: its tree's first load 0.79x-0.83x of
- * glibc's staged, 0.79x not, four alternating runs), or once a stage has
- * warmed the heap, if it saves more than the system calls cost
- * (libsqlite3's five pages staged alone cost its first load 0.93x -> 1.03x
- * of glibc's; libcurl's tree, warm after libcrypto's 97 pages, gains from
- * staging its libraries of 9 to 16). The relocations are read from the
- * file too, a batch at a time, after the window in the same buffer: read
- * through the mapping, libLLVM-15's 8.7 MiB of them were 2,100 pages more
- * to fault in and touch first. */
+ * than glibc's load, 2 at a time none of those, for 2-8% of its first
+ * load's time; libLLVM-15's 2,078 would take four times the system
+ * calls). A library is staged if its RELRO is large enough to pay for
+ * that first touch (libgtk-3's 16 pages did not: its tree's first load
+ * 0.79x-0.83x of glibc's staged, 0.79x not, four alternating runs), or
+ * once a stage has warmed the heap, if it saves more than the system
+ * calls cost (libsqlite3's five pages staged alone cost its first load
+ * 0.93x -> 1.03x of glibc's; libcurl's tree, warm after libcrypto's 97
+ * pages, gains from staging its libraries of 9 to 16). The relocations
+ * are read from the file too, a batch at a time, after the window in the
+ * same buffer: read through the mapping, libLLVM-15's 8.7 MiB of them
+ * were 2,100 pages more to fault in and touch first. */
 #define WINDOW_PAGES   8
 #define BATCH_DIV      4 /* batch pages: a quarter of the window's, at least one */
 #define COLD_MIN_PAGES 32
