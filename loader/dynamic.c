@@ -278,7 +278,7 @@ LOAD_PATH static int count_version(struct sl_lib *lib, uint32_t ndx, uint32_t ha
 {
 	(void)hash;
 	(void)file;
-	if (!dyn_string(lib, name_off))
+	if (!dyn_string(lib, name_off) || name_off >= VERSION_HIDDEN)
 		return error_set(lib->name, "version name outside DT_STRTAB");
 	if ((ndx & 0x7fff) >= lib->tab.nversions)
 		lib->tab.nversions = (ndx & 0x7fff) + 1;
@@ -288,17 +288,16 @@ LOAD_PATH static int count_version(struct sl_lib *lib, uint32_t ndx, uint32_t ha
 LOAD_PATH static int set_version(struct sl_lib *lib, uint32_t ndx, uint32_t hash,
                                  uint64_t name_off, const char *file)
 {
-	struct sl_version *v = &lib->tab.versions[ndx & 0x7fff];
+	struct sl_version_entry *v = &lib->tab.versions[ndx & 0x7fff];
 
-	v->name = dyn_string(lib, name_off);
+	v->name = (uint32_t)name_off | (file && (ndx & 0x8000) ? VERSION_HIDDEN : 0);
 	v->hash = hash;
-	v->hidden = file && (ndx & 0x8000) != 0;
 	return 0;
 }
 
 /* The versions by index, in one array sized by a first walk (grown as
  * they came, libgtk-3's tree took 39 KiB of reallocations): unused
- * indexes stay NULL. */
+ * indexes stay 0. */
 static int decode_versions(struct sl_lib *lib)
 {
 	lib->tab.nversions = 0;

@@ -367,8 +367,9 @@ static void note_version(struct sl_symtab *t, const Elf64_Verdef *vd)
 {
 	const Elf64_Verdaux *aux = (const Elf64_Verdaux *)((const char *)vd + vd->vd_aux);
 
-	if (!(vd->vd_flags & VER_FLG_BASE) && aux->vda_name < t->strsz) {
-		t->versions[vd->vd_ndx & 0x7fff].name = t->strtab + aux->vda_name;
+	if (!(vd->vd_flags & VER_FLG_BASE) && aux->vda_name < t->strsz &&
+	    aux->vda_name < VERSION_HIDDEN) {
+		t->versions[vd->vd_ndx & 0x7fff].name = aux->vda_name;
 		t->versions[vd->vd_ndx & 0x7fff].hash = vd->vd_hash;
 	}
 }

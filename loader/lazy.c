@@ -139,6 +139,7 @@ void lazy_release(struct sl_lib *lib)
 struct opener_search {
 	struct sl_lib *lib;
 	struct symbol_key key;
+	struct sl_version want; /* key's version */
 	struct symdef def;
 	struct sl_lib *opener; /* whose scope def was found in */
 	int found;
@@ -172,7 +173,7 @@ static int search_openers(struct sl_lib *lib, uint32_t symidx, struct symdef *de
 {
 	struct opener_search s = {.lib = lib};
 
-	symbol_key(&s.key, symbol_name(lib, symidx), symbol_wanted_version(lib, symidx));
+	symbol_key(&s.key, symbol_name(lib, symidx), symbol_wanted_version(lib, symidx, &s.want));
 	registry_foreach_mapped(search_opener, &s);
 	if (!s.found)
 		return -1;
@@ -184,7 +185,8 @@ static int search_openers(struct sl_lib *lib, uint32_t symidx, struct symdef *de
 
 static void __attribute__((noreturn)) fatal_undefined(const struct sl_lib *lib, uint32_t symidx)
 {
-	const struct sl_version *v = symbol_wanted_version(lib, symidx);
+	struct sl_version want;
+	const struct sl_version *v = symbol_wanted_version(lib, symidx, &want);
 
 	dprintf(STDERR_FILENO, "%s: symbol lookup error: %s: undefined symbol: %s%s%s\n",
 	        program_invocation_name, lib->path, symbol_name(lib, symidx),

@@ -29,13 +29,21 @@ enum {
 	DYN_COUNT,
 };
 
-/* A symbol version: the name a reference asks for or a definition gives.
- * Not the file a needed version names: lookups do not ask for it, and its
- * pointer was a third of each entry (a tree of sixty libraries, 5 KiB). */
+/* A symbol version a lookup asks for. */
 struct sl_version {
-	const char *name; /* NULL: index unused */
-	uint32_t hash;    /* ELF hash of name, as stored in the tables */
-	int hidden;       /* a needed version marked hidden (vna_other bit 15) */
+	const char *name;
+	uint32_t hash; /* ELF hash of name, as stored in the tables */
+	int hidden;    /* a needed version marked hidden (vna_other bit 15) */
+};
+
+/* An entry of an object's versions by index, those it defines and those
+ * it needs: 8 bytes, against 24 with the name's and its file's pointers
+ * (a tree of sixty libraries has six hundred; the file a needed version
+ * names is not asked by lookups). */
+#define VERSION_HIDDEN 0x80000000u /* in name: a needed version marked hidden */
+struct sl_version_entry {
+	uint32_t name; /* offset in the string table, 0: index unused */
+	uint32_t hash;
 };
 
 /* An object's dynamic symbol table and the hash tables over it: all that a
@@ -53,7 +61,7 @@ struct sl_symtab {
 	const uint32_t *gnu_buckets;
 	const uint32_t *gnu_chains; /* indexed by symbol index - symoffset */
 	const uint16_t *versym;
-	struct sl_version *versions; /* by version index, verdef and verneed */
+	struct sl_version_entry *versions; /* by version index, verdef and verneed */
 	size_t nversions;
 };
 

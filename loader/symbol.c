@@ -67,7 +67,7 @@ static int version_matches(const struct sl_symtab *t, uint32_t symidx,
                            const struct sl_version *want)
 {
 	uint16_t raw, v;
-	const struct sl_version *have;
+	const struct sl_version_entry *have;
 
 	if (!t->versym || !want)
 		return 1;
@@ -75,7 +75,8 @@ static int version_matches(const struct sl_symtab *t, uint32_t symidx,
 	v = raw & 0x7fff;
 	have = v < t->nversions && t->versions[v].name ? &t->versions[v] : NULL;
 	if (have)
-		return have->hash == want->hash && !strcmp(have->name, want->name);
+		return have->hash == want->hash &&
+		       !strcmp(t->strtab + (have->name & ~VERSION_HIDDEN), want->name);
 	return !want->hidden && !(raw & 0x8000);
 }
 
@@ -416,8 +417,10 @@ const char *symbol_name(const struct sl_lib *lib, uint32_t symidx)
 	return lib->tab.strtab + lib->tab.symtab[symidx].st_name;
 }
 
-const struct sl_version *symbol_wanted_version(const struct sl_lib *lib, uint32_t symidx)
+const struct sl_version *symbol_wanted_version(const struct sl_lib *lib, uint32_t symidx,
+                                               struct sl_version *out)
 {
+	const struct sl_version_entry *e;
 	uint16_t v;
 
 	if (!lib->tab.versym)
@@ -425,7 +428,10 @@ const struct sl_version *symbol_wanted_version(const struct sl_lib *lib, uint32_
 	v = lib->tab.versym[symidx] & 0x7fff;
 	if (v < 2 || v >= lib->tab.nversions || !lib->tab.versions[v].name)
 		return NULL;
-	return &lib->tab.versions[v];
+	e = &lib->tab.versions[v];
+	*out = (struct sl_version){lib->tab.strtab + (e->name & ~VERSION_HIDDEN), e->hash,
+	                           (e->name & VERSION_HIDDEN) != 0};
+	return out;
 }
 
 static int is_unique(const struct symdef *def)
@@ -500,6 +506,7 @@ LOAD_PATH int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef 
 {
 	const Elf64_Sym *s;
 	struct symbol_key key;
+	struct sl_version want;
 
 	if (symidx >= lib->tab.nsyms)
 		return error_set(lib->name, "relocation with bad symbol index %u (of %zu)", symidx,
@@ -510,7 +517,7 @@ LOAD_PATH int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef 
 	if (binds_locally(s))
 		return found_in(lib, s, def);
 	symbol_key_hashed(&key, lib->tab.strtab + s->st_name, 0,
-	                  symbol_wanted_version(lib, symidx));
+	                  symbol_wanted_version(lib, symidx, &want));
 	if (s->st_shndx != SHN_UNDEF && lookup_own(lib, symidx, &key, def) == 0)
 		return bound(lib, &key, def);
 	key.gnu_hash = gnu_hash(key.name);

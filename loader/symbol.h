@@ -66,7 +66,8 @@ uintptr_t symbol_value(const struct sl_lib *lib, const Elf64_Sym *s);
 
 const char *symbol_name(const struct sl_lib *lib, uint32_t symidx);
 
-/* The version lib's reference symidx asks for, or NULL. */
-const struct sl_version *symbol_wanted_version(const struct sl_lib *lib, uint32_t symidx);
+/* The version lib's reference symidx asks for, in *out, or NULL. */
+const struct sl_version *symbol_wanted_version(const struct sl_lib *lib, uint32_t symidx,
+                                               struct sl_version *out);
 
 #endif

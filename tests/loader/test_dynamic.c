@@ -28,13 +28,14 @@ Test(dynamic, versions_are_decoded_by_index)
 	lib = d.lib;
 	cr_assert_not_null(lib->tab.versym);
 	for (size_t i = 0; i < lib->tab.nversions; i++) {
-		const struct sl_version *v = &lib->tab.versions[i];
+		const struct sl_version_entry *v = &lib->tab.versions[i];
+		const char *name = lib->tab.strtab + (v->name & ~VERSION_HIDDEN);
 		if (!v->name)
 			continue;
-		cr_assert_eq(v->hash, dynamic_elf_hash(v->name), "%s", v->name);
-		v1 += strcmp(v->name, "VERS_1") == 0;
-		v2 += strcmp(v->name, "VERS_2") == 0;
-		glibc += strncmp(v->name, "GLIBC_", 6) == 0;
+		cr_assert_eq(v->hash, dynamic_elf_hash(name), "%s", name);
+		v1 += strcmp(name, "VERS_1") == 0;
+		v2 += strcmp(name, "VERS_2") == 0;
+		glibc += strncmp(name, "GLIBC_", 6) == 0;
 	}
 	cr_assert_eq(v1, 1, "defined");
 	cr_assert_eq(v2, 1, "defined");
@@ -42,8 +43,8 @@ Test(dynamic, versions_are_decoded_by_index)
 	describe_release(&d);
 	cr_assert_eq(describe_library(TESTLIB("libhello.so"), &d), 0, "%s", sl_error());
 	for (size_t i = 0; i < d.lib->tab.nversions; i++) {
-		const struct sl_version *v = &d.lib->tab.versions[i];
-		glibc += v->name && strncmp(v->name, "GLIBC_", 6) == 0;
+		const struct sl_version_entry *v = &d.lib->tab.versions[i];
+		glibc += v->name && strncmp(d.lib->tab.strtab + v->name, "GLIBC_", 6) == 0;
 	}
 	cr_assert_geq(glibc, 1, "needed from libc.so.6");
 	describe_release(&d);
