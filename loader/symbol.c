@@ -417,8 +417,8 @@ const char *symbol_name(const struct sl_lib *lib, uint32_t symidx)
 	return lib->tab.strtab + lib->tab.symtab[symidx].st_name;
 }
 
-const struct sl_version *symbol_wanted_version(const struct sl_lib *lib, uint32_t symidx,
-                                               struct sl_version *out)
+LOAD_PATH const struct sl_version *symbol_wanted_version(const struct sl_lib *lib, uint32_t symidx,
+                                                         struct sl_version *out)
 {
 	const struct sl_version_entry *e;
 	uint16_t v;
