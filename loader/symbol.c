@@ -417,8 +417,9 @@ const char *symbol_name(const struct sl_lib *lib, uint32_t symidx)
 	return lib->tab.strtab + lib->tab.symtab[symidx].st_name;
 }
 
-LOAD_PATH const struct sl_version *symbol_wanted_version(const struct sl_lib *lib, uint32_t symidx,
-                                                         struct sl_version *out)
+/* symbol_wanted_version, inlined where every relocation asks it. */
+static inline const struct sl_version *wanted_version(const struct sl_lib *lib, uint32_t symidx,
+                                                      struct sl_version *out)
 {
 	const struct sl_version_entry *e;
 	uint16_t v;
@@ -432,6 +433,12 @@ LOAD_PATH const struct sl_version *symbol_wanted_version(const struct sl_lib *li
 	*out = (struct sl_version){lib->tab.strtab + (e->name & ~VERSION_HIDDEN), e->hash,
 	                           (e->name & VERSION_HIDDEN) != 0};
 	return out;
+}
+
+const struct sl_version *symbol_wanted_version(const struct sl_lib *lib, uint32_t symidx,
+                                               struct sl_version *out)
+{
+	return wanted_version(lib, symidx, out);
 }
 
 static int is_unique(const struct symdef *def)
@@ -517,7 +524,7 @@ LOAD_PATH int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef 
 	if (binds_locally(s))
 		return found_in(lib, s, def);
 	symbol_key_hashed(&key, lib->tab.strtab + s->st_name, 0,
-	                  symbol_wanted_version(lib, symidx, &want));
+	                  wanted_version(lib, symidx, &want));
 	if (s->st_shndx != SHN_UNDEF && lookup_own(lib, symidx, &key, def) == 0)
 		return bound(lib, &key, def);
 	key.gnu_hash = gnu_hash(key.name);
