@@ -65,6 +65,13 @@ struct sl_symtab {
 	size_t nversions;
 };
 
+/* The name of t's version entry e (one in use: e->name not 0). */
+static inline const char *version_entry_name(const struct sl_symtab *t,
+                                             const struct sl_version_entry *e)
+{
+	return t->strtab + (e->name & ~VERSION_HIDDEN);
+}
+
 /* A GNU hash table's bloom filter test: 0 when no name of GNU hash hash is
  * in the table. words: the filter; mask: its number of words less one;
  * shift: the second hash's (the table's fourth word). */

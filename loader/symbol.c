@@ -76,7 +76,7 @@ static int version_matches(const struct sl_symtab *t, uint32_t symidx,
 	have = v < t->nversions && t->versions[v].name ? &t->versions[v] : NULL;
 	if (have)
 		return have->hash == want->hash &&
-		       !strcmp(t->strtab + (have->name & ~VERSION_HIDDEN), want->name);
+		       !strcmp(version_entry_name(t, have), want->name);
 	return !want->hidden && !(raw & 0x8000);
 }
 
@@ -430,7 +430,7 @@ static inline const struct sl_version *wanted_version(const struct sl_lib *lib, 
 	if (v < 2 || v >= lib->tab.nversions || !lib->tab.versions[v].name)
 		return NULL;
 	e = &lib->tab.versions[v];
-	*out = (struct sl_version){lib->tab.strtab + (e->name & ~VERSION_HIDDEN), e->hash,
+	*out = (struct sl_version){version_entry_name(&lib->tab, e), e->hash,
 	                           (e->name & VERSION_HIDDEN) != 0};
 	return out;
 }
