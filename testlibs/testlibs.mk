@@ -53,10 +53,10 @@ TL_FLAGS_libcxx := -std=c++17
 # 10,000 exported functions for the symbol-lookup benchmark, generated into
 # build/ at build time.
 TESTLIBS += $(B)/testlibs/libsyms10k.so
-$(B)/gen/syms10k.c: testlibs/gen_syms.sh
+$(B)/gen/syms10k.c: testlibs/gen_syms.sh | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	sh $< 10000 > $@
-$(B)/testlibs/libsyms10k.so: $(B)/gen/syms10k.c
+$(B)/testlibs/libsyms10k.so: $(B)/gen/syms10k.c | $(DEPS_STAMP)
 	$(CC) -O1 -fPIC -shared -o $@ $<
 TL_FLAGS_libgroup_top := $(TL_ORIGIN) -Wl,--no-as-needed
 TL_LIBS_libgroup_top := -lgroup_user -lgroup_provider
