@@ -28,10 +28,8 @@
  * once a stage has warmed the heap, if it saves more than the system
  * calls cost (libsqlite3's five pages staged alone cost its first load
  * 0.93x -> 1.03x of glibc's; libcurl's tree, warm after libcrypto's 97
- * pages, gains from staging its libraries of 9 to 16). The relocations
- * are read from the file too, a batch at a time, after the window in the
- * same buffer: read through the mapping, libLLVM-15's 8.7 MiB of them
- * were 2,100 pages more to fault in and touch first. */
+ * pages, gains from staging its libraries of 9 to 16). A large RELRO's
+ * relocations are read from the file too (batch_from_file). */
 #define WINDOW_PAGES   8
 #define BATCH_DIV      4 /* batch pages: a quarter of the window's, at least one */
 #define COLD_MIN_PAGES 32
@@ -203,14 +201,29 @@ static size_t window_pages_for(const struct sl_lib *lib)
 	return pages;
 }
 
+/* Whether the relocations are read from the file, a batch at a time after
+ * the window in the same buffer: for a large RELRO. Read through the
+ * mapping, libLLVM-15's 8.7 MiB of them were 2,100 pages more to fault in
+ * and touch first; a smaller library's few hundred KiB fault in 16 pages
+ * at a time (the kernel's fault-around), and the batch was one heap page
+ * more than glibc's load touches (libcrypto's and libssl's first loads
+ * took 4-9% longer with it, reading it a page at a time). */
+static int batch_from_file(const struct sl_lib *lib)
+{
+	return lib->relro_size / SYS_PAGE_SIZE >= LARGE_RELRO;
+}
+
 /* Stages lib's sorted relative relocations [begin, end) that lie below hi. */
 static void stage_from(struct sl_lib *lib, int fd, size_t begin, size_t end, uint64_t hi,
                        struct window *w)
 {
 	size_t pages = window_pages_for(lib);
-	unsigned char *buf = malloc((pages + batch_pages(pages)) * SYS_PAGE_SIZE);
-	struct batch b = {.rela_off = map_file_offset(lib, (uintptr_t)lib->rela - lib->base,
-	                                              lib->nrela * sizeof(Elf64_Rela)),
+	size_t batch = batch_from_file(lib) ? batch_pages(pages) : 0;
+	unsigned char *buf = malloc((pages + batch) * SYS_PAGE_SIZE);
+	struct batch b = {.rela_off =
+	                          batch ? map_file_offset(lib, (uintptr_t)lib->rela - lib->base,
+	                                                  lib->nrela * sizeof(Elf64_Rela))
+	                                : -1,
 	                  .mapped = lib->rela,
 	                  .fd = fd};
 
@@ -220,7 +233,7 @@ static void stage_from(struct sl_lib *lib, int fd, size_t begin, size_t end, uin
 	w->size = pages * SYS_PAGE_SIZE;
 	w->pid = sys_getpid();
 	b.r = (Elf64_Rela *)(buf + w->size);
-	b.cap = batch_pages(pages) * SYS_PAGE_SIZE / sizeof(Elf64_Rela);
+	b.cap = batch * SYS_PAGE_SIZE / sizeof(Elf64_Rela);
 	lib->staged_begin = begin;
 	lib->staged_end = stage_run(lib, w, &b, begin, end, hi);
 	free(buf);
