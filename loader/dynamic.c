@@ -143,12 +143,14 @@ static int count_gnu_symbols(struct sl_lib *lib, uint64_t chains_at, uint64_t ma
 		                ? (lib->dyn[DT_STRTAB] - lib->dyn[DT_SYMTAB]) / sizeof(Elf64_Sym)
 		                : 0;
 		lib->tab.nsyms = to_strtab > first ? to_strtab : first;
+		lib->tab.gnu_names = 0;
 		return 0;
 	}
 	for (uint64_t n = file_bytes_after(lib, chains_at + 4 * (max - first)) / 4; n;
 	     n--, max++) {
 		if (lib->tab.gnu_chains[max] & 1) {
 			lib->tab.nsyms = max + 1;
+			lib->tab.gnu_names = (uint32_t)(max + 1 - first);
 			return 0;
 		}
 	}

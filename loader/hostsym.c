@@ -1,7 +1,7 @@
 #include "hostsym.h"
 #include "loadpath.h"
 #include "arraygrow.h"
-#include "namefilter.h"
+#include "sharednames.h"
 #include "lib.h"
 #include "symbol.h"
 
@@ -107,16 +107,18 @@ LOAD_PATH static void check_changes(void)
 	check_generation(now.adds);
 }
 
-static void snapshot_blooms(void);
+static void snapshot_tables(void);
 static void drop_snapshot(void);
-static __thread int npass_blooms = -1; /* -1: no snapshot (below) */
+static void find_shared(const struct sl_symtab *owner, size_t lookups);
+static __thread int npass_tables = -1; /* -1: no snapshot (below) */
 
-LOAD_PATH void hostsym_begin_pass(void)
+LOAD_PATH void hostsym_begin_pass(const struct sl_symtab *owner, size_t lookups)
 {
 	pthread_mutex_lock(&misses_lock);
 	in_pass = 0;
 	check_changes();
-	snapshot_blooms();
+	snapshot_tables();
+	find_shared(owner, lookups);
 	in_pass = 1;
 	pthread_mutex_unlock(&misses_lock);
 }
@@ -169,8 +171,9 @@ LOAD_PATH void *hostsym_lookup(void *handle, const char *name, const char *versi
  * too, but glibc's _dl_addr then scans every symbol of the object for the
  * nearest one: asked once per bound symbol, it was the largest single cost
  * of a first sl_open (a tenth of a fresh process's load of liblzma).
- * Rebuilt, with one dl_iterate_phdr, when glibc has loaded or unloaded
- * something since. Under the lock.
+ * Made from the objects' program headers when first asked after the
+ * objects were (a load that binds no symbol from a share cache never
+ * asks: its 800 bytes were most of a heap page). Under the lock.
  */
 struct range {
 	uintptr_t lo, hi;
@@ -186,31 +189,30 @@ struct range {
  */
 enum host_scope { SCOPE_UNKNOWN, SCOPE_GLOBAL, SCOPE_LOCAL };
 
+/* Kept small: one for each object glibc has, on the heap of every
+ * process that loads a library (the heap pages a first load touches are
+ * glibc's own dlopen's, and 184 bytes each were a page more). */
 struct host_object {
-	/* The GNU hash table's bloom filter, first: most lookups end there,
-	 * and a global scope of twenty objects is then twenty tests, each on
-	 * one cache line of this struct and one of the filter. bloom NULL: no
-	 * GNU hash table, the object is searched. */
-	const uint64_t *bloom;
-	uint32_t bloom_mask, bloom_shift;
-	enum host_scope scope;
 	/* The tables symbol_find_in() searches, in place: a struct sl_lib
 	 * for each object a lookup reached (2 KiB, most of it unused) cost a
 	 * fresh process's first load a page fault for every two of them. */
 	struct sl_symtab tab;
-	const char *soname; /* DT_SONAME, or NULL */
 	uintptr_t base;
-	const void *dynamic;
+	const ElfW(Phdr) * phdr; /* in the object's own memory */
+	const ElfW(Dyn) * dynamic;
 	const Elf64_Verdef *verdef;
-	size_t nverdef;
-	int versions_read; /* tab.versions filled from verdef (on first need) */
-	int tables;        /* a hash table and the symbol table were found */
+	uint32_t nverdef;
+	uint16_t phnum;
+	uint8_t scope;         /* enum host_scope */
+	uint8_t versions_read; /* tab.versions filled from verdef (on first need) */
+	uint8_t tables;        /* a hash table and the symbol table were found */
 };
 
 static struct {
 	struct range *r;
 	size_t n, cap;
-	struct host_object *t; /* one per object, in dl_iterate_phdr's order */
+	unsigned long long ranges_build; /* the build r was made from; 0: none */
+	struct host_object *t;           /* one per object, in dl_iterate_phdr's order */
 	size_t nt, tcap;
 	unsigned long long builds; /* how often built: a probe's answer is for one build */
 	int stale;                 /* 0 once built for glibc's current objects */
@@ -232,11 +234,6 @@ static int add_range(uintptr_t lo, uintptr_t hi, unsigned object)
 	objects.r[objects.n++].hi = hi;
 	return 0;
 }
-
-struct collect {
-	unsigned object;
-	int failed;
-};
 
 /* An address the dynamic section gives: glibc has made most of them
  * absolute in place, but not those of a read-only dynamic section (the
@@ -271,12 +268,12 @@ static void read_tables(const struct dl_phdr_info *info, struct host_object *o)
 {
 	const ElfW(Dyn) *d = NULL;
 	uintptr_t gnu = 0, sysv = 0, sym = 0, str = 0, strsz = 0, versym = 0, verdef = 0;
-	uintptr_t soname = 0;
-	int has_soname = 0;
 	size_t nverdef = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->base = info->dlpi_addr;
+	o->phdr = info->dlpi_phdr;
+	o->phnum = info->dlpi_phnum;
 	for (int i = 0; i < info->dlpi_phnum; i++)
 		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
 			d = (const void *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
@@ -308,10 +305,6 @@ static void read_tables(const struct dl_phdr_info *info, struct host_object *o)
 		case DT_VERDEFNUM:
 			nverdef = v;
 			break;
-		case DT_SONAME:
-			soname = v;
-			has_soname = 1;
-			break;
 		}
 	}
 	if ((!gnu && !sysv) || !sym || !str || !strsz ||
@@ -321,24 +314,28 @@ static void read_tables(const struct dl_phdr_info *info, struct host_object *o)
 	o->tab.symtab = (const ElfW(Sym) *)sym;
 	o->tab.strtab = (const char *)str;
 	o->tab.strsz = strsz;
-	if (has_soname && soname < strsz)
-		o->soname = o->tab.strtab + soname;
 	if (gnu && (gnu = dyn_address(info, gnu, 16)))
 		set_gnu_hash(&o->tab, (const uint32_t *)gnu);
 	else if (sysv && (sysv = dyn_address(info, sysv, 8)))
 		o->tab.sysv_hash = (const uint32_t *)sysv;
+	if (o->tab.gnu_hash)
+		o->tab.gnu_names = gnu_names_count(o->tab.gnu_hash);
 	if (versym)
 		o->tab.versym = (const uint16_t *)dyn_address(info, versym, 2);
 	if (verdef && (verdef = dyn_address(info, verdef, sizeof(Elf64_Verdef)))) {
 		o->verdef = (const Elf64_Verdef *)verdef;
-		o->nverdef = nverdef;
+		o->nverdef = nverdef > UINT32_MAX ? UINT32_MAX : (uint32_t)nverdef;
 	}
 	o->tables = o->tab.gnu_hash || o->tab.sysv_hash;
-	if (o->tab.gnu_hash) {
-		o->bloom = o->tab.gnu_bloom;
-		o->bloom_mask = o->tab.gnu_hash[2] - 1;
-		o->bloom_shift = o->tab.gnu_hash[3];
-	}
+}
+
+/* o's DT_SONAME, or NULL. */
+static const char *soname_of(const struct host_object *o)
+{
+	for (const ElfW(Dyn) *d = o->dynamic; d && o->tab.strtab && d->d_tag != DT_NULL; d++)
+		if (d->d_tag == DT_SONAME && d->d_un.d_val < o->tab.strsz)
+			return o->tab.strtab + d->d_un.d_val;
+	return NULL;
 }
 
 /* Calls fn for each of o's version definitions, at most nverdef of them
@@ -391,37 +388,24 @@ static void read_versions(struct host_object *o)
 	each_verdef(o, note_version);
 }
 
-/* Room for 8 at first: a program starts with 4 to 10 objects, and 16 of
- * 168 bytes were most of a heap page a first load touched for nothing. */
-static int add_object(const struct dl_phdr_info *info)
+LOAD_PATH static int count_object(struct dl_phdr_info *info, size_t size, void *arg)
 {
-	if (array_grow(&objects.t, &objects.tcap, objects.nt, sizeof(*objects.t), 8) != 0)
-		return -1;
-	read_tables(info, &objects.t[objects.nt++]);
+	(void)info;
+	(void)size;
+	++*(size_t *)arg;
 	return 0;
 }
 
-/* Each PT_LOAD segment is a range: the gaps between them belong to no
- * object, as for dladdr. */
+/* Room for as many as glibc has: grown from a guess, the copies left
+ * holes of a few hundred bytes, a heap page for every few of them. */
 LOAD_PATH static int collect_object(struct dl_phdr_info *info, size_t size, void *arg)
 {
-	struct collect *c = arg;
+	size_t *want = arg;
 
 	(void)size;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-		if (ph->p_type == PT_LOAD && ph->p_memsz &&
-		    add_range(lo, lo + ph->p_memsz, c->object) != 0) {
-			c->failed = 1;
-			return 1;
-		}
-	}
-	if (add_object(info) != 0) {
-		c->failed = 1;
+	if (array_grow(&objects.t, &objects.tcap, objects.nt, sizeof(*objects.t), *want) != 0)
 		return 1;
-	}
-	c->object++;
+	read_tables(info, &objects.t[objects.nt++]);
 	return 0;
 }
 
@@ -439,7 +423,24 @@ static void sort_ranges(struct range *r, size_t n)
 	}
 }
 
-static const struct range *range_of(const void *addr);
+/* The object whose segments hold addr: its index, or -1. A scan of each
+ * object's program headers, for the one or two addresses a build asks
+ * (range_of is the binary search for many). */
+LOAD_PATH static long object_holding(const void *addr)
+{
+	uintptr_t a = (uintptr_t)addr;
+
+	for (size_t i = 0; i < objects.nt; i++) {
+		const struct host_object *o = &objects.t[i];
+		for (uint16_t j = 0; j < o->phnum; j++) {
+			const ElfW(Phdr) *ph = &o->phdr[j];
+			uintptr_t lo = o->base + ph->p_vaddr;
+			if (ph->p_type == PT_LOAD && a >= lo && a - lo < ph->p_memsz)
+				return (long)i;
+		}
+	}
+	return -1;
+}
 
 /*
  * Whether the dlsym this code calls lies in glibc's libc. Not under
@@ -450,15 +451,14 @@ static const struct range *range_of(const void *addr);
 static int dlsym_is_libcs(void)
 {
 	void *(*volatile ours)(void *, const char *) = dlsym;
-	const struct range *libc = NULL, *f;
+	long libc = -1;
 
-	for (struct link_map *l = _r_debug.r_map; l && !libc; l = l->l_next) {
+	for (struct link_map *l = _r_debug.r_map; l && libc < 0; l = l->l_next) {
 		const char *slash = l->l_name ? strrchr(l->l_name, '/') : NULL;
 		if (slash && strcmp(slash + 1, "libc.so.6") == 0)
-			libc = range_of(l->l_ld);
+			libc = object_holding(l->l_ld);
 	}
-	f = range_of((const void *)ours);
-	return libc && f && libc->object == f->object;
+	return libc >= 0 && object_holding((const void *)ours) == libc;
 }
 
 /* The objects glibc's global scope holds for sure, kept across a rebuild:
@@ -495,7 +495,8 @@ static void mark_needed_by_executable(void)
 		if (d->d_tag != DT_NEEDED || d->d_un.d_val >= exe->tab.strsz)
 			continue;
 		for (size_t i = 1; i < objects.nt; i++) {
-			if (objects.t[i].soname && strcmp(objects.t[i].soname, name) == 0) {
+			const char *soname = soname_of(&objects.t[i]);
+			if (soname && strcmp(soname, name) == 0) {
 				objects.t[i].scope = SCOPE_GLOBAL;
 				break;
 			}
@@ -518,30 +519,48 @@ static void restore_globals(const struct kept *k, size_t n)
 
 LOAD_PATH static void build_objects(void)
 {
-	struct collect c = {0, 0};
 	struct kept k[64];
-	size_t nk = keep_globals(k, 64);
+	size_t nk = keep_globals(k, 64), want = 0;
 
-	objects.n = 0;
 	objects.nt = 0;
-	dl_iterate_phdr(collect_object, &c);
-	sort_ranges(objects.r, objects.n);
-	objects.failed = c.failed;
+	dl_iterate_phdr(count_object, &want);
+	objects.failed = dl_iterate_phdr(collect_object, &want) != 0;
 	objects.stale = 0;
 	objects.builds++;
 	restore_globals(k, nk);
 	objects.plain_dlsym = dlsym_is_libcs();
 }
 
+/* Each PT_LOAD segment is a range: the gaps between them belong to no
+ * object, as for dladdr. */
+static int build_ranges(void)
+{
+	objects.n = 0;
+	objects.ranges_build = 0;
+	for (size_t i = 0; i < objects.nt; i++) {
+		const struct host_object *o = &objects.t[i];
+		for (uint16_t j = 0; j < o->phnum; j++) {
+			const ElfW(Phdr) *ph = &o->phdr[j];
+			uintptr_t lo = o->base + ph->p_vaddr;
+			if (ph->p_type == PT_LOAD && ph->p_memsz &&
+			    add_range(lo, lo + ph->p_memsz, (unsigned)i) != 0)
+				return -1;
+		}
+	}
+	sort_ranges(objects.r, objects.n);
+	objects.ranges_build = objects.builds;
+	return 0;
+}
+
 /* The range holding addr, or NULL (none, or it could not be told). */
-LOAD_PATH static const struct range *range_of(const void *addr)
+static const struct range *range_of(const void *addr)
 {
 	uintptr_t a = (uintptr_t)addr;
 	size_t lo = 0, hi;
 
 	if (objects.stale)
 		build_objects();
-	if (objects.failed)
+	if (objects.failed || (objects.ranges_build != objects.builds && build_ranges() != 0))
 		return NULL;
 	/* The last range starting at or below a. */
 	for (hi = objects.n; lo < hi;) {
@@ -760,25 +779,18 @@ static uintptr_t host_value(const struct host_object *o, const ElfW(Sym) * s)
 }
 
 /*
- * The bloom filters of the global scope's objects as a relocation pass
- * began, for hostsym_global_may_define to test without the lock: a first
- * load asks it for nearly every symbol the library defines, and the lock
- * was half its cost. An object not yet known global counts (it may be);
- * an object without a filter: no snapshot, the table is asked.
+ * The GNU hash tables of the global scope's objects as a relocation pass
+ * began, for hostsym_global_may_define to test their bloom filters
+ * without the lock: a first load asks it for nearly every symbol the
+ * library defines, and the lock was half its cost. An object not yet
+ * known global counts (it may be); an object without a GNU hash table: no
+ * snapshot, the table is asked. On the heap, for the pass: libsoload.so's
+ * own TLS must fit in what glibc keeps spare.
  */
-struct bloom_snapshot {
-	const uint64_t *words;
-	uint32_t mask, shift;
-	const uint32_t *table; /* the GNU hash table the filter heads */
-};
-
-/* On the heap, for the pass: libsoload.so's own TLS must fit in what
- * glibc keeps spare. */
-static __thread struct bloom_snapshot *pass_blooms;
-static __thread unsigned long long pass_build; /* objects.builds it was taken from */
+static __thread struct gnu_names *pass_tables;
 
 /* Under the lock. */
-static void snapshot_blooms(void)
+static void snapshot_tables(void)
 {
 	int n = 0;
 
@@ -787,88 +799,76 @@ static void snapshot_blooms(void)
 		build_objects();
 	if (objects.failed)
 		return;
-	if (!(pass_blooms = malloc(objects.nt * sizeof(*pass_blooms) + 1)))
+	if (!(pass_tables = malloc(objects.nt * sizeof(*pass_tables) + 1)))
 		return;
 	for (size_t i = 0; i < objects.nt; i++) {
 		const struct host_object *h = &objects.t[i];
 		if (h->scope == SCOPE_LOCAL)
 			continue;
-		if (!h->bloom)
+		if (!h->tab.gnu_hash)
 			return;
-		pass_blooms[n++] = (struct bloom_snapshot){h->bloom, h->bloom_mask, h->bloom_shift,
-		                                           h->tab.gnu_hash};
+		pass_tables[n++] = (struct gnu_names){h->tab.gnu_hash, h->tab.gnu_names};
 	}
-	npass_blooms = n;
-	pass_build = objects.builds;
+	npass_tables = n;
 }
+
+static void drop_shared(void);
 
 static void drop_snapshot(void)
 {
-	free(pass_blooms);
-	pass_blooms = NULL;
-	npass_blooms = -1;
+	drop_shared();
+	free(pass_tables);
+	pass_tables = NULL;
+	npass_tables = -1;
 }
 
 /*
- * Past MERGE_AFTER tests for one set of glibc's objects (a large library,
- * or a tree of them), the snapshot's filters are merged into one
- * (namefilter.c): a test is then one cache line, not one per object, and
- * passes far fewer names falsely. Read and made only in relocation passes,
- * which the registry lock keeps to one at a time.
+ * The names the library a pass relocates shares with the snapshot's
+ * objects (sharednames.c), found as the pass begins when that costs fewer
+ * tests than asking each object's filter for each of its names would:
+ * each test is then a look in that short list. Dropped when the pass
+ * ends.
  */
-#define MERGE_AFTER 256
+static __thread const struct sl_symtab *shared_owner; /* NULL: none found */
+static __thread struct shared_names shared;
 
-static struct namefilter *merged;
-static unsigned long long merged_build, tests_build;
-static unsigned tests_in_build;
-
-static void merge_snapshot(void)
+static void drop_shared(void)
 {
-	const uint32_t **tables = malloc(((size_t)npass_blooms + 1) * sizeof(*tables));
-
-	if (!tables)
-		return;
-	for (int i = 0; i < npass_blooms; i++)
-		tables[i] = pass_blooms[i].table;
-	namefilter_free(merged);
-	merged = namefilter_build(tables, (size_t)npass_blooms);
-	merged_build = pass_build;
-	free(tables);
+	shared_names_free(&shared);
+	shared_owner = NULL;
 }
 
-/* Whether the merged filter answers for this pass, made if it is time. */
-static int merged_ready(void)
+/* Under the lock. */
+static void find_shared(const struct sl_symtab *owner, size_t lookups)
 {
-	if (merged && merged_build == pass_build)
-		return 1;
-	if (tests_build != pass_build) {
-		tests_build = pass_build;
-		tests_in_build = 0;
-	}
-	if (++tests_in_build < MERGE_AFTER)
-		return 0;
-	merge_snapshot();
-	return merged != NULL;
+	struct gnu_names own;
+
+	if (!owner || !owner->gnu_hash || npass_tables <= 0)
+		return;
+	own = (struct gnu_names){owner->gnu_hash, owner->gnu_names};
+	if (shared_names_cost(own, pass_tables, (size_t)npass_tables) > lookups * npass_tables)
+		return;
+	if (shared_names_find(&shared, own, pass_tables, (size_t)npass_tables) == 0)
+		shared_owner = owner;
 }
 
 LOAD_PATH static int snapshot_may_define(uint32_t hash)
 {
-	if (merged_ready())
-		return namefilter_may_hold(merged, hash);
-	for (int i = 0; i < npass_blooms; i++) {
-		const struct bloom_snapshot *b = &pass_blooms[i];
-		if (gnu_bloom_may_hold(b->words, b->mask, b->shift, hash))
+	for (int i = 0; i < npass_tables; i++) {
+		const uint32_t *t = pass_tables[i].table;
+		if (gnu_bloom_may_hold((const uint64_t *)(t + 4), t[2] - 1, t[3], hash))
 			return 1;
 	}
 	return 0;
 }
 
-LOAD_PATH int hostsym_global_may_define(uint32_t hash)
+LOAD_PATH int hostsym_global_may_define(const struct sl_symtab *owner, uint32_t hash)
 {
 	int may = 0;
 
-	if (in_pass && npass_blooms >= 0)
-		return snapshot_may_define(hash);
+	if (in_pass && npass_tables >= 0)
+		return owner && owner == shared_owner ? shared_names_may_hold(&shared, hash)
+		                                      : snapshot_may_define(hash);
 
 	pthread_mutex_lock(&misses_lock);
 	check_changes();
@@ -876,9 +876,7 @@ LOAD_PATH int hostsym_global_may_define(uint32_t hash)
 		build_objects();
 	for (size_t i = 0; i < objects.nt && !may; i++) {
 		const struct host_object *h = &objects.t[i];
-		may = h->scope != SCOPE_LOCAL &&
-		      (!h->bloom ||
-		       gnu_bloom_may_hold(h->bloom, h->bloom_mask, h->bloom_shift, hash));
+		may = h->scope != SCOPE_LOCAL && symtab_may_hold(&h->tab, hash);
 	}
 	may |= objects.failed;
 	pthread_mutex_unlock(&misses_lock);
@@ -895,7 +893,7 @@ LOAD_PATH int hostsym_global(struct symbol_key *key, void **addr)
 	*addr = NULL;
 	/* Most names of a relocation pass are in no object of the scope: the
 	 * filters, as the pass began, say so without the lock. */
-	if (in_pass && npass_blooms >= 0 && !snapshot_may_define(key->gnu_hash))
+	if (in_pass && npass_tables >= 0 && !snapshot_may_define(key->gnu_hash))
 		return HOSTSYM_MISS;
 	pthread_mutex_lock(&misses_lock);
 	check_changes();
@@ -914,11 +912,16 @@ again:
 			pthread_mutex_unlock(&misses_lock);
 			return HOSTSYM_ASK; /* an object only glibc can search */
 		}
-		if (h->bloom &&
-		    !gnu_bloom_may_hold(h->bloom, h->bloom_mask, h->bloom_shift, key->gnu_hash))
+		if (!symtab_may_hold(&h->tab, key->gnu_hash))
 			continue;
-		if (key->version && !h->versions_read)
+		/* Versions are read for an object that holds the name, not
+		 * for every one whose filter let it through (each a few
+		 * hundred bytes of heap for good). */
+		if (key->version && !h->versions_read) {
+			if (!may_define(h, key->name, key->gnu_hash))
+				continue;
 			read_versions(h);
+		}
 		if (!(s = symbol_find_in(&h->tab, key)))
 			continue;
 		if (h->scope == SCOPE_UNKNOWN && probe_scope(i) != 0)

@@ -24,6 +24,7 @@ void *hostsym_lookup(void *handle, const char *name, const char *version);
 unsigned long long hostsym_generation(void);
 
 struct symbol_key;
+struct sl_symtab;
 
 /* What hostsym_global found. */
 enum { HOSTSYM_MISS, HOSTSYM_FOUND, HOSTSYM_ASK };
@@ -37,9 +38,11 @@ enum { HOSTSYM_MISS, HOSTSYM_FOUND, HOSTSYM_ASK };
  * glibc opened RTLD_LOCAL answer nothing. Thread-safe. */
 int hostsym_global(struct symbol_key *key, void **addr);
 
-/* 0 when no object of glibc's global scope can define a name whose GNU
- * hash is hash: their bloom filters say no, without the name. */
-int hostsym_global_may_define(uint32_t hash);
+/* 0 when no object of glibc's global scope can define a name of owner's
+ * (one owner's GNU hash table holds) whose GNU hash is hash: their bloom
+ * filters say no, or, in a long relocation pass, the names owner shares
+ * with them do; without reading the name. */
+int hostsym_global_may_define(const struct sl_symtab *owner, uint32_t hash);
 
 /* Whether two addresses lie in the same object glibc has loaded. */
 int hostsym_same_object(const void *a, const void *b);
@@ -56,9 +59,11 @@ uintptr_t *hostsym_object_biases(size_t *n);
 
 /* Around the relocation of one library by this thread: whether glibc has
  * loaded or unloaded objects is checked once, at the start, instead of at
- * every lookup. Nothing in between may dlopen or dlclose (relocation runs
- * only IFUNC resolvers). */
-void hostsym_begin_pass(void);
+ * every lookup, and owner's names (the library's symbol tables), of which
+ * the pass asks hostsym_global_may_define about at most lookups, may be
+ * compared with glibc's objects' once for all. Nothing in between may
+ * dlopen or dlclose (relocation runs only IFUNC resolvers). */
+void hostsym_begin_pass(const struct sl_symtab *owner, size_t lookups);
 void hostsym_end_pass(void);
 
 #endif

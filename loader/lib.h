@@ -59,10 +59,11 @@ struct sl_symtab {
 	const uint32_t *gnu_hash;  /* nbuckets, symoffset, bloom_size, shift */
 	const uint64_t *gnu_bloom;
 	const uint32_t *gnu_buckets;
-	const uint32_t *gnu_chains; /* indexed by symbol index - symoffset */
+	const uint32_t *gnu_chains; /* by symbol index: set symoffset words back */
 	const uint16_t *versym;
 	struct sl_version_entry *versions; /* by version index, verdef and verneed */
-	size_t nversions;
+	uint32_t nversions;
+	uint32_t gnu_names; /* names the GNU hash table holds: chain words */
 };
 
 /* The name of t's version entry e (one in use: e->name not 0). */

@@ -460,7 +460,7 @@ LOAD_PATH int reloc_library(struct sl_lib *lib)
 	prefault_targets(lib, nrelative);
 	if (walk_relr(lib, 1) != 0 || lazy_prepare(lib) != 0)
 		return -1;
-	hostsym_begin_pass();
+	hostsym_begin_pass(&lib->tab, lib->nrela - nrelative + lib->njmprel);
 	if (lib->share && share_apply_list(lib->share, &list, &n) == 0)
 		rc = apply_listed(lib, list, n, &last);
 	else

@@ -318,14 +318,14 @@ static int own_hash(const struct sl_lib *lib, uint32_t symidx, uint32_t *hash)
 	return 0;
 }
 
-/* 1 when the global scope surely lacks a name of GNU hash hash: the bloom
- * filters of its objects say so, without the name. */
-static int global_surely_lacks(uint32_t hash)
+/* 1 when the global scope surely lacks lib's name of GNU hash hash: the
+ * bloom filters of its objects say so, without the name. */
+static int global_surely_lacks(const struct sl_lib *lib, uint32_t hash)
 {
 	for (size_t i = 0; i < nglobals; i++)
 		if (symtab_may_hold(&globals[i]->tab, hash))
 			return 0;
-	return !hostsym_global_may_define(hash);
+	return !hostsym_global_may_define(&lib->tab, hash);
 }
 
 /* The global scope: glibc's, then libsoload's global libraries. */
@@ -396,7 +396,7 @@ static int lookup_own(struct sl_lib *lib, uint32_t symidx, struct symbol_key *ke
 
 	if (!own_hash(lib, symidx, &key->gnu_hash))
 		return 1;
-	if (!deep && !global_surely_lacks(key->gnu_hash))
+	if (!deep && !global_surely_lacks(lib, key->gnu_hash))
 		return 1;
 	for (size_t i = 0; i < root->nscope; i++) {
 		struct sl_lib *in = root->scope[i];

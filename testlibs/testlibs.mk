@@ -153,3 +153,10 @@ $(B)/testlibs/libscope_inittop.so: $(B)/testlibs/libscope_initdep.so
 TL_FLAGS_libhostmix := $(TL_ORIGIN)
 TL_LIBS_libhostmix := -lm -lchain_b
 $(B)/testlibs/libhostmix.so: $(B)/testlibs/libchain_b.so
+# A library defining a name libc defines (tests/loader/test_symbol.c):
+# its own reference binds to libc's, by each object's filter or, with 512
+# references more, by the names it shares with glibc's objects.
+TL_FLAGS_libownlibc := -fno-builtin
+TESTLIBS += $(B)/testlibs/libownlibc_table.so
+$(B)/testlibs/libownlibc_table.so: testlibs/libownlibc.c | $(DEPS_STAMP)
+	$(CC) -std=gnu11 $(WARN) -O1 -g -fPIC -shared -fno-builtin -DOWNLIBC_TABLE -o $@ $<

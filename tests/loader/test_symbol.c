@@ -153,6 +153,37 @@ Test(symbol, the_programs_export_overrides_a_librarys_own_definition)
 	sl_close(lib);
 }
 
+/* A library's own reference to a name libc defines too binds to libc's
+ * (the global scope first), whether the pass asks glibc's objects' filters
+ * (one reference) or first finds the names the library shares with them
+ * (512 more). */
+static void check_own_libc_name(const char *file, int table)
+{
+	sl_lib *lib = sl_open(file, 0);
+	int (*own_abs)(int), (*const *entries)(int);
+	int *calls;
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	own_abs = (int (*)(int))sl_sym(lib, "ownlibc_abs");
+	calls = sl_sym(lib, "own_abs_calls");
+	cr_assert(own_abs && calls, "%s", sl_error());
+	cr_expect_eq(own_abs(-3), 3, "%s: abs bound to libc's", file);
+	if (table) {
+		entries = sl_sym(lib, "ownlibc_table");
+		cr_assert_not_null(entries, "%s", sl_error());
+		cr_expect_eq(entries[0](-4), 4, "%s: the table's first entry is libc's abs", file);
+		cr_expect_eq(entries[511](-5), 5, "%s: its last too", file);
+	}
+	cr_expect_eq(*calls, 0, "%s: the library's own abs never ran", file);
+	sl_close(lib);
+}
+
+Test(symbol, a_librarys_own_name_that_libc_defines_binds_to_libcs)
+{
+	check_own_libc_name(TESTLIB("libownlibc.so"), 0);
+	check_own_libc_name(TESTLIB("libownlibc_table.so"), 1);
+}
+
 Test(symbol, a_library_glibc_opened_local_answers_no_lookup)
 {
 	void *local = dlopen(TESTLIB("libscope_local.so"), RTLD_NOW | RTLD_LOCAL);
