@@ -1,6 +1,7 @@
 #include "hostsym.h"
 #include "loadpath.h"
 #include "arraygrow.h"
+#include "namefilter.h"
 #include "sharednames.h"
 #include "lib.h"
 #include "symbol.h"
@@ -109,7 +110,7 @@ LOAD_PATH static void check_changes(void)
 
 static void snapshot_tables(void);
 static void drop_snapshot(void);
-static void find_shared(const struct sl_symtab *owner, size_t lookups);
+static void prepare_tests(const struct sl_symtab *owner, size_t lookups);
 static __thread int npass_tables = -1; /* -1: no snapshot (below) */
 
 LOAD_PATH void hostsym_begin_pass(const struct sl_symtab *owner, size_t lookups)
@@ -118,7 +119,7 @@ LOAD_PATH void hostsym_begin_pass(const struct sl_symtab *owner, size_t lookups)
 	in_pass = 0;
 	check_changes();
 	snapshot_tables();
-	find_shared(owner, lookups);
+	prepare_tests(owner, lookups);
 	in_pass = 1;
 	pthread_mutex_unlock(&misses_lock);
 }
@@ -813,10 +814,12 @@ static void snapshot_tables(void)
 }
 
 static void drop_shared(void);
+static __thread const struct namefilter *pass_merged;
 
 static void drop_snapshot(void)
 {
 	drop_shared();
+	pass_merged = NULL;
 	free(pass_tables);
 	pass_tables = NULL;
 	npass_tables = -1;
@@ -862,13 +865,75 @@ LOAD_PATH static int snapshot_may_define(uint32_t hash)
 	return 0;
 }
 
+/*
+ * A process that asks glibc's objects about many names (a large tree, or
+ * library after library) has their filters merged into one (namefilter.c)
+ * once its passes have announced MERGE_AFTER lookups for one set of them:
+ * a test is then one cache line, and no pass sweeps for shared names. It
+ * is 4 KiB for the process's life, which a smaller load does not pay: that
+ * was more heap than glibc's dlopen keeps. Read and made only in
+ * relocation passes, which the registry lock keeps to one at a time.
+ */
+#define MERGE_AFTER 8192
+
+static struct namefilter *merged;
+static unsigned long long merged_build, announced_build;
+static size_t announced; /* lookups announced by passes for announced_build */
+
+static void merge_snapshot(void)
+{
+	const uint32_t **tables = malloc(((size_t)npass_tables + 1) * sizeof(*tables));
+
+	if (!tables)
+		return;
+	for (int i = 0; i < npass_tables; i++)
+		tables[i] = pass_tables[i].table;
+	namefilter_free(merged);
+	merged = namefilter_build(tables, (size_t)npass_tables);
+	merged_build = objects.builds;
+	free(tables);
+}
+
+/* The merged filter for this pass, made if it is time; NULL if none. */
+static const struct namefilter *merged_for_pass(size_t lookups)
+{
+	if (announced_build != objects.builds) {
+		announced_build = objects.builds;
+		announced = 0;
+	}
+	announced += lookups;
+	if (!(merged && merged_build == objects.builds) && announced >= MERGE_AFTER)
+		merge_snapshot();
+	return merged && merged_build == objects.builds ? merged : NULL;
+}
+
+/* How the pass will test: the merged filter, or the names owner shares,
+ * or each object's filter. Under the lock, after the snapshot. */
+static void prepare_tests(const struct sl_symtab *owner, size_t lookups)
+{
+	if (npass_tables < 0)
+		return;
+	if (!(pass_merged = merged_for_pass(lookups)))
+		find_shared(owner, lookups);
+}
+
+/* In a pass: 0 when no object of the snapshot defines a name of GNU hash
+ * hash (owner's, if not NULL). */
+LOAD_PATH static int pass_may_define(const struct sl_symtab *owner, uint32_t hash)
+{
+	if (pass_merged)
+		return namefilter_may_hold(pass_merged, hash);
+	if (owner && owner == shared_owner)
+		return shared_names_may_hold(&shared, hash);
+	return snapshot_may_define(hash);
+}
+
 LOAD_PATH int hostsym_global_may_define(const struct sl_symtab *owner, uint32_t hash)
 {
 	int may = 0;
 
 	if (in_pass && npass_tables >= 0)
-		return owner && owner == shared_owner ? shared_names_may_hold(&shared, hash)
-		                                      : snapshot_may_define(hash);
+		return pass_may_define(owner, hash);
 
 	pthread_mutex_lock(&misses_lock);
 	check_changes();
@@ -893,7 +958,7 @@ LOAD_PATH int hostsym_global(struct symbol_key *key, void **addr)
 	*addr = NULL;
 	/* Most names of a relocation pass are in no object of the scope: the
 	 * filters, as the pass began, say so without the lock. */
-	if (in_pass && npass_tables >= 0 && !snapshot_may_define(key->gnu_hash))
+	if (in_pass && npass_tables >= 0 && !pass_may_define(NULL, key->gnu_hash))
 		return HOSTSYM_MISS;
 	pthread_mutex_lock(&misses_lock);
 	check_changes();

@@ -14,7 +14,7 @@
  * table is asked for both hashes at once.
  */
 struct gnu_table {
-	const uint32_t *head; /* nbuckets, symoffset, bloom_size, shift */
+	uint32_t nbuckets, symoffset, bloom_mask, shift;
 	const uint64_t *bloom;
 	const uint32_t *buckets;
 	const uint32_t *chains; /* by symbol index: set symoffset words back */
@@ -25,7 +25,8 @@ struct gnu_table {
 LOAD_PATH static struct gnu_table gnu_table(struct gnu_names n)
 {
 	const uint32_t *h = n.table;
-	struct gnu_table t = {h, (const uint64_t *)(h + 4), NULL, NULL, NULL, n.count};
+	struct gnu_table t = {h[0], h[1], h[2] - 1, h[3],   (const uint64_t *)(h + 4),
+	                      NULL, NULL, NULL,     n.count};
 
 	t.buckets = (const uint32_t *)(t.bloom + h[2]);
 	t.chains = t.buckets + h[0] - h[1];
@@ -53,20 +54,20 @@ LOAD_PATH uint32_t gnu_names_count(const uint32_t *t)
  * more, the second bit; the first is one of two neighbours. */
 LOAD_PATH static int bloom_may_hold_pair(const struct gnu_table *t, uint32_t even)
 {
-	uint64_t word = t->bloom[(even / 64) & (t->head[2] - 1)];
+	uint64_t word = t->bloom[(even / 64) & t->bloom_mask];
 
 	if (!((word >> (even % 64)) & 3))
 		return 0;
-	return t->head[3] == 0 || ((word >> ((even >> t->head[3]) % 64)) & 1);
+	return t->shift == 0 || ((word >> ((even >> t->shift) % 64)) & 1);
 }
 
 /* Whether the chain of t's bucket for hash holds a name of hash even or
  * even | 1. */
 LOAD_PATH static int chain_holds_pair(const struct gnu_table *t, uint32_t hash, uint32_t even)
 {
-	uint32_t i = t->buckets[hash % t->head[0]];
+	uint32_t i = t->buckets[hash % t->nbuckets];
 
-	if (i < t->head[1])
+	if (i < t->symoffset)
 		return 0;
 	for (;; i++) {
 		uint32_t c = t->chains[i];
@@ -99,8 +100,11 @@ LOAD_PATH static int add_shared(struct shared_names *s, uint32_t odd)
 LOAD_PATH static int sweep(struct shared_names *s, const struct gnu_table *swept,
                            const struct gnu_table *other)
 {
-	for (const uint32_t *c = swept->first; c < swept->first + swept->count; c++)
-		if (holds_pair(other, *c & ~1u) && add_shared(s, *c | 1) != 0)
+	const struct gnu_table t = *other; /* in registers: add_shared stores */
+	const uint32_t *end = swept->first + swept->count;
+
+	for (const uint32_t *c = swept->first; c < end; c++)
+		if (holds_pair(&t, *c & ~1u) && add_shared(s, *c | 1) != 0)
 			return -1;
 	return 0;
 }
