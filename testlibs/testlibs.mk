@@ -57,6 +57,7 @@ $(B)/gen/syms10k.c: testlibs/gen_syms.sh | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	sh $< 10000 > $@
 $(B)/testlibs/libsyms10k.so: $(B)/gen/syms10k.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
 	$(CC) -O1 -fPIC -shared -o $@ $<
 TL_FLAGS_libgroup_top := $(TL_ORIGIN) -Wl,--no-as-needed
 TL_LIBS_libgroup_top := -lgroup_user -lgroup_provider
@@ -159,4 +160,5 @@ $(B)/testlibs/libhostmix.so: $(B)/testlibs/libchain_b.so
 TL_FLAGS_libownlibc := -fno-builtin
 TESTLIBS += $(B)/testlibs/libownlibc_table.so
 $(B)/testlibs/libownlibc_table.so: testlibs/libownlibc.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -O1 -g -fPIC -shared -fno-builtin -DOWNLIBC_TABLE -o $@ $<
