@@ -57,6 +57,9 @@ tmp=$(mktemp -d /tmp/bench_pages.XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 tree=$tmp/tree
 closure "$exe" >"$tmp/base"
+measured=0
+within=0
+over=
 echo "\$ build/mapscope faults --format json -- $exe child soload|dlopen LIB SYMBOL" \
 	"(median of $runs runs each)"
 echo "| library | outside: glibc | libsoload | anonymous: glibc | libsoload | its own: glibc | libsoload |"
@@ -82,4 +85,17 @@ for pair in $libs; do
 		done
 	done
 	echo "$row |"
+	anon_glibc=$(cut -d' ' -f2 "$tmp/dlopen" | median)
+	anon_ours=$(cut -d' ' -f2 "$tmp/soload" | median)
+	measured=$((measured + 1))
+	if [ "$anon_ours" -le "$anon_glibc" ]; then
+		within=$((within + 1))
+	else
+		over="$over $lib ($anon_ours/$anon_glibc)"
+	fi
 done
+# The anonymous pages are the steady column: the file pages outside (libc,
+# ld.so, the stack, the program) move by one or two from run to run on both
+# sides, as the first page each 64 KiB fault-around window faults changes.
+echo
+echo "anonymous pages at or below glibc's: $within of $measured libraries${over:+; above:$over}"
