@@ -17,20 +17,24 @@
  * never returns pages to the kernel, so a second stage finds them warm.
  * They are new memory the first time, as costly to touch as the pages a
  * stage saves, and they stay the process's: so the window is a quarter of
- * the library's RELRO, up to 8 pages, but no larger than a stage has
+ * the library's RELRO, up to 6 pages, but no larger than a stage has
  * warmed already, or 2 pages, unless the RELRO is LARGE_RELRO pages or
  * more (libcrypto's 97 pages staged 8 at a time left 7 heap pages more
  * than glibc's load, 2 at a time none of those, for 2-8% of its first
- * load's time; libLLVM-15's 2,078 would take four times the system
- * calls). A library is staged if its RELRO is large enough to pay for
- * that first touch (libgtk-3's 16 pages did not: its tree's first load
- * 0.79x-0.83x of glibc's staged, 0.79x not, four alternating runs), or
- * once a stage has warmed the heap, if it saves more than the system
- * calls cost (libsqlite3's five pages staged alone cost its first load
- * 0.93x -> 1.03x of glibc's; libcurl's tree, warm after libcrypto's 97
- * pages, gains from staging its libraries of 9 to 16). A large RELRO's
- * relocations are read from the file too (batch_from_file). */
-#define WINDOW_PAGES   8
+ * load's time; libLLVM-15's 2,078 would take three times the system
+ * calls). libLLVM-15's 8-page window with its 2-page batch, freed, lay
+ * under an allocation its initialisers never write whole, 2 pages more
+ * than glibc's load touched; 6 and 1 do not (224 anonymous pages both
+ * ways), for 2-5% of its first load's time. A library is staged if its
+ * RELRO is large enough to pay for that first touch (libgtk-3's 16 pages
+ * did not: its tree's first load 0.79x-0.83x of glibc's staged, 0.79x
+ * not, four alternating runs), or once a stage has warmed the heap, if it
+ * saves more than the system calls cost (libsqlite3's five pages staged
+ * alone cost its first load 0.93x -> 1.03x of glibc's; libcurl's tree,
+ * warm after libcrypto's 97 pages, gains from staging its libraries of 9
+ * to 16). A large RELRO's relocations are read from the file too
+ * (batch_from_file). */
+#define WINDOW_PAGES   6
 #define BATCH_DIV      4 /* batch pages: a quarter of the window's, at least one */
 #define COLD_MIN_PAGES 32
 #define WARM_MIN_PAGES 4
