@@ -3,40 +3,11 @@
  * "no" for most names they do not. Made from libc's own table, as the
  * relocation pass makes it from the global scope's. */
 #include "namefilter.h"
+#include "support/dyntables.h"
 
 #include <criterion/criterion.h>
-#include <elf.h>
-#include <link.h>
 #include <stdio.h>
 #include <string.h>
-
-struct libc_tables {
-	const uint32_t *gnu_hash;
-	const ElfW(Sym) * symtab;
-	const char *strtab;
-};
-
-static int find_libc(struct dl_phdr_info *info, size_t size, void *arg)
-{
-	struct libc_tables *t = arg;
-	const ElfW(Dyn) *d = NULL;
-
-	(void)size;
-	if (!strstr(info->dlpi_name, "/libc.so.6"))
-		return 0;
-	for (int i = 0; i < info->dlpi_phnum; i++)
-		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
-			d = (const void *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
-	for (; d && d->d_tag != DT_NULL; d++) {
-		if (d->d_tag == DT_GNU_HASH)
-			t->gnu_hash = (const uint32_t *)d->d_un.d_ptr;
-		else if (d->d_tag == DT_SYMTAB)
-			t->symtab = (const ElfW(Sym) *)d->d_un.d_ptr;
-		else if (d->d_tag == DT_STRTAB)
-			t->strtab = (const char *)d->d_un.d_ptr;
-	}
-	return 1;
-}
 
 static uint32_t gnu_hash(const char *name)
 {
@@ -64,13 +35,12 @@ static uint32_t hashed_symbols(const uint32_t *t)
 
 Test(namefilter, holds_every_name_of_its_tables_and_few_others)
 {
-	struct libc_tables libc = {0};
+	struct tu_dyntables libc = tu_dyntables_of("/libc.so.6");
 	const uint32_t *tables[1];
 	struct namefilter *f;
 	unsigned held = 0, false_hits = 0;
 	char name[64];
 
-	dl_iterate_phdr(find_libc, &libc);
 	cr_assert_not_null(libc.gnu_hash, "libc.so.6 with a GNU hash table");
 	tables[0] = libc.gnu_hash;
 	f = namefilter_build(tables, 1);

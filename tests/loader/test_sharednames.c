@@ -3,52 +3,16 @@
  * libc share a few (ldexp, frexp, modf...): every one is found, a name only
  * libm defines is not, whichever table is the library's. */
 #include "sharednames.h"
+#include "support/dyntables.h"
 
 #include <criterion/criterion.h>
 #include <dlfcn.h>
-#include <elf.h>
-#include <link.h>
 #include <string.h>
 
-struct tables {
-	const uint32_t *gnu_hash;
-	const ElfW(Sym) * symtab;
-	const char *strtab;
-};
-
-struct wanted {
-	const char *suffix;
-	struct tables *out;
-};
-
-static int find_object(struct dl_phdr_info *info, size_t size, void *arg)
+static struct tu_dyntables tables_of(const char *suffix)
 {
-	struct wanted *w = arg;
-	const ElfW(Dyn) *d = NULL;
+	struct tu_dyntables t = tu_dyntables_of(suffix);
 
-	(void)size;
-	if (!strstr(info->dlpi_name, w->suffix))
-		return 0;
-	for (int i = 0; i < info->dlpi_phnum; i++)
-		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
-			d = (const void *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
-	for (; d && d->d_tag != DT_NULL; d++) {
-		if (d->d_tag == DT_GNU_HASH)
-			w->out->gnu_hash = (const uint32_t *)d->d_un.d_ptr;
-		else if (d->d_tag == DT_SYMTAB)
-			w->out->symtab = (const ElfW(Sym) *)d->d_un.d_ptr;
-		else if (d->d_tag == DT_STRTAB)
-			w->out->strtab = (const char *)d->d_un.d_ptr;
-	}
-	return 1;
-}
-
-static struct tables tables_of(const char *suffix)
-{
-	struct tables t = {0};
-	struct wanted w = {suffix, &t};
-
-	dl_iterate_phdr(find_object, &w);
 	cr_assert(t.gnu_hash && t.symtab && t.strtab, "%s with a GNU hash table", suffix);
 	return t;
 }
@@ -64,7 +28,7 @@ static uint32_t gnu_hash(const char *name)
 
 /* Whether t's table holds name, read the plain way: its bucket's chain,
  * each candidate's name compared. */
-static int defines(const struct tables *t, const char *name)
+static int defines(const struct tu_dyntables *t, const char *name)
 {
 	const uint32_t *h = t->gnu_hash, *buckets = h + 4 + (size_t)h[2] * 2;
 	const uint32_t *chains = buckets + h[0] - h[1];
@@ -80,14 +44,14 @@ static int defines(const struct tables *t, const char *name)
 	return 0;
 }
 
-static struct gnu_names names_of(const struct tables *t)
+static struct gnu_names names_of(const struct tu_dyntables *t)
 {
 	return (struct gnu_names){t->gnu_hash, gnu_names_count(t->gnu_hash)};
 }
 
 /* Every name both define is held; a few hashes more at most. */
-static void check_shared(struct gnu_names lib, struct gnu_names other, const struct tables *libm,
-                         const struct tables *libc)
+static void check_shared(struct gnu_names lib, struct gnu_names other,
+                         const struct tu_dyntables *libm, const struct tu_dyntables *libc)
 {
 	struct shared_names s = {0};
 	unsigned both = 0;
@@ -109,7 +73,7 @@ static void check_shared(struct gnu_names lib, struct gnu_names other, const str
 Test(sharednames, finds_the_names_libm_shares_with_libc_either_way)
 {
 	void *m = dlopen("libm.so.6", RTLD_NOW);
-	struct tables libm, libc;
+	struct tu_dyntables libm, libc;
 
 	cr_assert_not_null(m, "%s", dlerror());
 	libm = tables_of("/libm.so.6");
