@@ -448,6 +448,15 @@ static int apply_unstaged(struct sl_lib *lib, size_t nrelative, struct last_symb
 	       apply_range(lib, lib->staged_end, lib->nrela, nrelative, last);
 }
 
+/* lib's relocations that name a symbol: DT_RELA's past its relative ones
+ * (nrelative, or counted here if the caller skipped that), and the PLT's. */
+LOAD_PATH static size_t symbolic_count(const struct sl_lib *lib, size_t nrelative)
+{
+	if (lib->share)
+		nrelative = reloc_relative_count(lib);
+	return lib->nrela - nrelative + lib->njmprel;
+}
+
 LOAD_PATH int reloc_library(struct sl_lib *lib)
 {
 	struct last_symbol last = {.valid = 0};
@@ -455,13 +464,17 @@ LOAD_PATH int reloc_library(struct sl_lib *lib)
 	/* Searched for once (binary search: a warm share load reads only the
 	 * relocations its cache lists, and skips it). */
 	size_t n, nrelative = lib->share ? 0 : reloc_relative_count(lib);
-	int rc;
+	int rc, listed;
 
 	prefault_targets(lib, nrelative);
 	if (walk_relr(lib, 1) != 0 || lazy_prepare(lib) != 0)
 		return -1;
-	hostsym_begin_pass(&lib->tab, lib->nrela - nrelative + lib->njmprel);
-	if (lib->share && share_apply_list(lib->share, &list, &n) == 0)
+	listed = lib->share && share_apply_list(lib->share, &list, &n) == 0;
+	/* The lookups the pass may make: a warm share load applies only the
+	 * relocations its cache lists (announcing all of libQt5Core's tree's
+	 * made it sweep and merge filters for a few hundred). */
+	hostsym_begin_pass(&lib->tab, listed ? n : symbolic_count(lib, nrelative));
+	if (listed)
 		rc = apply_listed(lib, list, n, &last);
 	else
 		rc = apply_unstaged(lib, nrelative, &last) ||
