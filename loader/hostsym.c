@@ -882,16 +882,9 @@ static size_t announced; /* lookups announced by passes for announced_build */
 
 static void merge_snapshot(void)
 {
-	const uint32_t **tables = malloc(((size_t)npass_tables + 1) * sizeof(*tables));
-
-	if (!tables)
-		return;
-	for (int i = 0; i < npass_tables; i++)
-		tables[i] = pass_tables[i].table;
 	namefilter_free(merged);
-	merged = namefilter_build(tables, (size_t)npass_tables);
+	merged = namefilter_build(pass_tables, (size_t)npass_tables);
 	merged_build = objects.builds;
-	free(tables);
 }
 
 /* The merged filter for this pass, made if it is time; NULL if none. */

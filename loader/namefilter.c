@@ -54,61 +54,29 @@ static void add_name(struct namefilter *f, uint32_t chain_word)
 	set_bit(f, second_bit(f, h));
 }
 
-/* The table: words nbuckets, symoffset, bloom_size, shift, the bloom
- * filter, the buckets, then one chain word per symbol from symoffset on,
- * the chains one after another, the last word of each with its lowest bit
- * set. The chain words are read in one sweep, from the first to the end
- * of the chain that starts last. */
-/* The chain word of table t's last name, or NULL if it hashes none: the
- * end of the chain that starts last. */
-static const uint32_t *last_chain_word(const uint32_t *t)
+static void add_table(struct namefilter *f, struct gnu_names t)
 {
-	uint32_t nbuckets = t[0], symoffset = t[1], bloom_words = t[2], last = 0;
-	const uint32_t *buckets = t + 4 + (size_t)bloom_words * 2;
-	const uint32_t *c;
+	const uint32_t *first = gnu_names_first(t.table);
 
-	for (uint32_t b = 0; b < nbuckets; b++)
-		if (buckets[b] > last)
-			last = buckets[b];
-	if (last < symoffset)
-		return NULL;
-	for (c = buckets + nbuckets + (last - symoffset); !(*c & 1); c++)
-		;
-	return c;
-}
-
-/* The first chain word of table t. */
-static const uint32_t *first_chain_word(const uint32_t *t)
-{
-	return t + 4 + (size_t)t[2] * 2 + t[0];
-}
-
-static void add_table(struct namefilter *f, const uint32_t *t)
-{
-	const uint32_t *end = last_chain_word(t);
-
-	for (const uint32_t *c = first_chain_word(t); end && c <= end; c++)
+	for (const uint32_t *c = first; c < first + t.count; c++)
 		add_name(f, *c);
 }
 
 /* log2 of the filter's size for the names the tables hold. */
-static unsigned size_for(const uint32_t *const *tables, size_t n)
+static unsigned size_for(const struct gnu_names *tables, size_t n)
 {
 	size_t names = 0;
 	unsigned log2_bits = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		const uint32_t *end = last_chain_word(tables[i]);
-		if (end)
-			names += (size_t)(end - first_chain_word(tables[i])) + 1;
-	}
+	for (size_t i = 0; i < n; i++)
+		names += tables[i].count;
 	while ((1ul << log2_bits) < MIN_BITS ||
 	       ((1ul << log2_bits) < MAX_BITS && (1ul << log2_bits) < names * BITS_PER_NAME))
 		log2_bits++;
 	return log2_bits;
 }
 
-struct namefilter *namefilter_build(const uint32_t *const *tables, size_t n)
+struct namefilter *namefilter_build(const struct gnu_names *tables, size_t n)
 {
 	unsigned log2_bits = size_for(tables, n);
 	struct namefilter *f = calloc(1, sizeof(*f) + (1ul << log2_bits) / 8);

@@ -9,15 +9,16 @@
 #ifndef SL_NAMEFILTER_H
 #define SL_NAMEFILTER_H
 
+#include "gnunames.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 struct namefilter;
 
-/* The filter of the names the GNU hash tables tables[0..n) hold (each the
- * table's first word, as DT_GNU_HASH points to it), or NULL when out of
- * memory. */
-struct namefilter *namefilter_build(const uint32_t *const *tables, size_t n);
+/* The filter of the names the GNU hash tables tables[0..n) hold, or NULL
+ * when out of memory. */
+struct namefilter *namefilter_build(const struct gnu_names *tables, size_t n);
 
 /* 0 when no table of the filter holds a name of GNU hash hash; 1 when one
  * may. */

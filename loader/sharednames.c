@@ -4,15 +4,8 @@
 
 #include <stdlib.h>
 
-/*
- * A GNU hash table: words nbuckets, symoffset, bloom_size, shift, the
- * bloom filter, the buckets, then one chain word per symbol from
- * symoffset on, the chains one after another, the last word of each with
- * its lowest bit set, the others with the name's hash's. So a chain word
- * c stands for a name of hash c & ~1 or c | 1, and a table's names are
- * read in one sweep of its chain words, without reading a name; the other
- * table is asked for both hashes at once.
- */
+/* A table's names are swept as its chain words (gnunames.h); the other
+ * table is asked for both hashes a chain word can stand for at once. */
 struct gnu_table {
 	uint32_t nbuckets, symoffset, bloom_mask, shift;
 	const uint64_t *bloom;
@@ -30,23 +23,8 @@ LOAD_PATH static struct gnu_table gnu_table(struct gnu_names n)
 
 	t.buckets = (const uint32_t *)(t.bloom + h[2]);
 	t.chains = t.buckets + h[0] - h[1];
-	t.first = t.buckets + h[0];
+	t.first = gnu_names_first(h);
 	return t;
-}
-
-LOAD_PATH uint32_t gnu_names_count(const uint32_t *t)
-{
-	const uint32_t *buckets = t + 4 + (size_t)t[2] * 2, *c;
-	uint32_t last = 0;
-
-	for (uint32_t b = 0; b < t[0]; b++)
-		if (buckets[b] > last)
-			last = buckets[b];
-	if (last < t[1])
-		return 0;
-	for (c = buckets + t[0] + (last - t[1]); !(*c & 1); c++)
-		;
-	return (uint32_t)(c - (buckets + t[0])) + 1;
 }
 
 /* t's bloom filter for a name of hash even or even | 1 (even's lowest bit

@@ -12,19 +12,10 @@
 #ifndef SL_SHAREDNAMES_H
 #define SL_SHAREDNAMES_H
 
+#include "gnunames.h"
+
 #include <stddef.h>
 #include <stdint.h>
-
-/* A GNU hash table (its first word, as DT_GNU_HASH points to it) and the
- * number of names it holds, which it does not store. */
-struct gnu_names {
-	const uint32_t *table;
-	uint32_t count;
-};
-
-/* The number of names GNU hash table t holds: to the end of the chain
- * that starts last (a read of every bucket). */
-uint32_t gnu_names_count(const uint32_t *t);
 
 /* The GNU hashes of the shared names, each with its lowest bit set (a
  * hash table's chain keeps a name's hash but for that bit). */

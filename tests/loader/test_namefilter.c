@@ -36,13 +36,15 @@ static uint32_t hashed_symbols(const uint32_t *t)
 Test(namefilter, holds_every_name_of_its_tables_and_few_others)
 {
 	struct tu_dyntables libc = tu_dyntables_of("/libc.so.6");
-	const uint32_t *tables[1];
+	struct gnu_names tables[1];
 	struct namefilter *f;
 	unsigned held = 0, false_hits = 0;
 	char name[64];
 
 	cr_assert_not_null(libc.gnu_hash, "libc.so.6 with a GNU hash table");
-	tables[0] = libc.gnu_hash;
+	tables[0] = (struct gnu_names){libc.gnu_hash, gnu_names_count(libc.gnu_hash)};
+	cr_assert_eq(tables[0].count + libc.gnu_hash[1], hashed_symbols(libc.gnu_hash),
+	             "gnu_names_count: every name from symoffset to the last chain's end");
 	f = namefilter_build(tables, 1);
 	cr_assert_not_null(f);
 	for (uint32_t i = libc.gnu_hash[1]; i < hashed_symbols(libc.gnu_hash); i++, held++) {
