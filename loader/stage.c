@@ -211,7 +211,7 @@ static size_t window_pages_for(const struct sl_lib *lib)
  * and touch first; a smaller library's few hundred KiB fault in 16 pages
  * at a time (the kernel's fault-around), and the batch was one heap page
  * more than glibc's load touches (libcrypto's and libssl's first loads
- * took 4-9% longer with it, reading it a page at a time). */
+ * took 7-10% longer with it, reading it a page at a time). */
 static int batch_from_file(const struct sl_lib *lib)
 {
 	return lib->relro_size / SYS_PAGE_SIZE >= LARGE_RELRO;
