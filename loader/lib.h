@@ -191,6 +191,7 @@ struct sl_lib {
 	 * its tree's frames are registered with (unwind.c), once looked for. */
 	struct sl_lib *unwinder;
 	int unwinder_known;
+	int unwinder_asks_us; /* it calls _dl_find_object: ours finds the tree's frames */
 
 	/* Lazy PLT binding (lazy.c): NULL when every JUMP_SLOT is bound at
 	 * load; else one bit per DT_JMPREL entry, set once it is bound. */

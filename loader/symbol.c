@@ -7,6 +7,7 @@
 #include "registry.h"
 #include "tls.h"
 #include "unique.h"
+#include "unwind.h"
 
 #include <dlfcn.h>
 #include <stdlib.h>
@@ -509,6 +510,15 @@ static int binds_locally(const Elf64_Sym *s)
 	       (s->st_shndx != SHN_UNDEF && ELF64_ST_VISIBILITY(s->st_other) != STV_DEFAULT);
 }
 
+/* Names libsoload answers in glibc's place for the libraries it maps: the
+ * thread-local storage's (tls.c) and the unwinder's (unwind.c). */
+LOAD_PATH static void *loader_answers(const char *name)
+{
+	void *ours = tls_override(name);
+
+	return ours ? ours : unwind_override(name);
+}
+
 LOAD_PATH int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 {
 	const Elf64_Sym *s;
@@ -528,7 +538,7 @@ LOAD_PATH int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef 
 	if (s->st_shndx != SHN_UNDEF && lookup_own(lib, symidx, &key, def) == 0)
 		return bound(lib, &key, def);
 	key.gnu_hash = gnu_hash(key.name);
-	if ((def->addr = (uintptr_t)tls_override(key.name))) {
+	if ((def->addr = (uintptr_t)loader_answers(key.name))) {
 		def->lib = NULL;
 		def->sym = NULL;
 		return 0;

@@ -1,4 +1,5 @@
 #include "unwind.h"
+#include "frametable.h"
 #include "loadpath.h"
 #include "hostsym.h"
 #include "lib.h"
@@ -257,6 +258,59 @@ static void *function_of(struct sl_lib *lib, const char *name)
 	                                                  : NULL;
 }
 
+/* lib's frame table header, checked the first time an unwinder asks for
+ * it (at load, the check would touch pages that glibc's loader never
+ * reads, 7% of a warm libQt5Core load): NULL if malformed. Two threads
+ * asking at once both check, and agree. */
+static void *checked_frame_header(struct sl_lib *lib)
+{
+	int verdict = __atomic_load_n(&lib->unwind.checked, __ATOMIC_RELAXED);
+	Elf64_Phdr ph[LIB_MAX_SEGMENTS + 1];
+
+	if (!verdict) {
+		size_t n = lib_phdrs(lib, ph);
+		verdict = unwind_find_eh_frame(lib->base, ph, n) ? 1 : -1;
+		__atomic_store_n(&lib->unwind.checked, verdict, __ATOMIC_RELAXED);
+	}
+	return verdict > 0 ? (void *)(lib->base + lib->eh_frame.vaddr) : NULL;
+}
+
+/* Our _dl_find_object: the library of ours holding pc as glibc describes
+ * one of its own objects (with no link_map: we keep none; libgcc does not
+ * read it), else glibc's answer. */
+static int find_object(void *pc, struct dl_find_object *result)
+{
+	struct sl_lib *lib = (struct sl_lib *)frametable_find((uintptr_t)pc);
+
+	if (!lib)
+		return _dl_find_object(pc, result);
+	memset(result, 0, sizeof(*result));
+	result->dlfo_map_start = lib->map_start;
+	result->dlfo_map_end = (char *)lib->map_start + lib->span;
+	result->dlfo_eh_frame = checked_frame_header(lib);
+	return 0;
+}
+
+#define FIND_OBJECT "_dl_find_object"
+
+LOAD_PATH void *unwind_override(const char *name)
+{
+	return name[0] == '_' && !strcmp(name, FIND_OBJECT) ? (void *)find_object : NULL;
+}
+
+/* Whether lib's code calls _dl_find_object, which then binds to ours
+ * (unwind_override) whichever way it is bound, now or lazily. */
+static int asks_us_for_frames(const struct sl_lib *lib)
+{
+	for (size_t i = 1; i < lib->tab.nsyms; i++) {
+		const Elf64_Sym *s = &lib->tab.symtab[i];
+		if (s->st_shndx == SHN_UNDEF && s->st_name < lib->tab.strsz &&
+		    !strcmp(lib->tab.strtab + s->st_name, FIND_OBJECT))
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * libgcc_s is never one of glibc's libraries, so the unwinder that walks a
  * library's frames is a libgcc_s we loaded, or else the host's. Ours is
@@ -275,18 +329,24 @@ LOAD_PATH static struct sl_lib *tree_unwinder(struct sl_lib *root)
 		for (size_t i = 0; i < root->nscope && !root->unwinder; i++)
 			if (root->scope[i] && function_of(root->scope[i], "__register_frame"))
 				root->unwinder = root->scope[i];
+		root->unwinder_asks_us = root->unwinder && asks_us_for_frames(root->unwinder);
 	}
 	return root->unwinder;
 }
 
 /* Registered with a libgcc_s of ours outside its own scope, the library
  * keeps it loaded until its frames are deregistered, as a binding to it
- * would (unique_hold). owner NULL: the process's unwinder, if any. */
-LOAD_PATH static void attach_to(struct sl_lib *lib, struct sl_lib *owner)
+ * would (unique_hold). owner NULL: the process's unwinder, if any; asks:
+ * owner finds listed libraries itself. */
+LOAD_PATH static void attach_to(struct sl_lib *lib, struct sl_lib *owner, int asks)
 {
 	Elf64_Phdr ph[LIB_MAX_SEGMENTS + 1];
 	void *frame, *reg, *dereg;
 
+	if (owner && asks && lib->unwind.listed) {
+		lib->unwind.settled = 1;
+		return;
+	}
 	reg = owner ? function_of(owner, "__register_frame")
 	            : hostsym_lookup(RTLD_DEFAULT, "__register_frame", NULL);
 	dereg = owner ? function_of(owner, "__deregister_frame")
@@ -302,9 +362,14 @@ LOAD_PATH static void attach_to(struct sl_lib *lib, struct sl_lib *owner)
 
 LOAD_PATH void unwind_attach(struct sl_lib *lib)
 {
+	struct sl_lib *root = lib->scope_root ? lib->scope_root : lib;
+
 	/* No frame table, no need to look for an unwinder. */
-	if (has_frame_table(lib))
-		attach_to(lib, tree_unwinder(lib->scope_root ? lib->scope_root : lib));
+	if (!has_frame_table(lib))
+		return;
+	lib->unwind.listed = frametable_add((uintptr_t)lib->map_start,
+	                                    (uintptr_t)lib->map_start + lib->span, lib) == 0;
+	attach_to(lib, tree_unwinder(root), root->unwinder_asks_us);
 }
 
 LOAD_PATH void unwind_adopt(struct sl_lib *root)
@@ -314,11 +379,14 @@ LOAD_PATH void unwind_adopt(struct sl_lib *root)
 	for (size_t i = 0; owner && i < root->nscope; i++) {
 		struct sl_lib *lib = root->scope[i];
 		if (lib && lib->state == LIB_READY && !lib->unwind.settled && has_frame_table(lib))
-			attach_to(lib, owner);
+			attach_to(lib, owner, root->unwinder_asks_us);
 	}
 }
 
 void unwind_detach(struct sl_lib *lib)
 {
+	if (lib->unwind.listed)
+		frametable_remove(lib);
+	lib->unwind.listed = 0;
 	unwind_deregister(&lib->unwind);
 }

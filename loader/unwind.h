@@ -1,9 +1,13 @@
 /*
  * unwind: lets C++ exceptions pass through libraries libsoload maps. The
- * unwinder (libgcc) finds frames through dl_iterate_phdr, which knows only
- * the system loader's libraries, so each loaded library's .eh_frame is
- * registered with __register_frame after relocation and deregistered
- * before it is unmapped. .eh_frame is found through PT_GNU_EH_FRAME.
+ * unwinder (libgcc) asks glibc which object holds each return address
+ * (_dl_find_object from GCC 12 on, dl_iterate_phdr before), and glibc
+ * knows only its own objects. A libgcc_s we load has its _dl_find_object
+ * bound to ours, which knows our libraries too (frametable.h): as glibc
+ * does, nothing is read of a frame table until an exception or a
+ * backtrace needs it. Any other unwinder (the process's, an older
+ * libgcc_s) has each library's .eh_frame registered with its
+ * __register_frame after relocation and deregistered before unmapping.
  */
 #ifndef SL_UNWIND_H
 #define SL_UNWIND_H
@@ -16,6 +20,8 @@ struct sl_unwind {
 	void *eh_frame;             /* what was registered, NULL if nothing */
 	void (*deregister)(void *); /* the matching __deregister_frame */
 	int settled; /* an unwinder was found for it: registered, or nothing to register */
+	int listed;  /* in the frame table our _dl_find_object reads */
+	int checked; /* its frame table, once first asked for: 1 sound, -1 malformed */
 };
 
 /* The start of .eh_frame of a library mapped at base (runtime address =
@@ -37,6 +43,9 @@ void unwind_deregister(struct sl_unwind *u);
 /* ---- The loader's side ---- */
 
 struct sl_lib;
+/* What a loaded library's reference to name binds to in glibc's place:
+ * our _dl_find_object, or NULL for any other name. */
+void *unwind_override(const char *name);
 /* After relocation: registers lib's .eh_frame with the unwinder its code
  * would call (a libgcc_s in its scope, else the process's, if any). */
 void unwind_attach(struct sl_lib *lib);

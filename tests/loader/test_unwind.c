@@ -132,14 +132,14 @@ Test(unwind, needs_a_readable_segment_and_the_header)
 	cr_assert_null(unwind_find_eh_frame((uintptr_t)image, phdrs, 1), "no PT_GNU_EH_FRAME");
 }
 
-/* The .eh_frame section's runtime address, from the file's section headers. */
-static uintptr_t section_address(const char *path, uintptr_t base, const char *want)
+/* The section header of the file at path named want (zeroed if none). */
+static GElf_Shdr section_header(const char *path, const char *want)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	Elf *elf;
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
-	uintptr_t found = 0;
+	GElf_Shdr found = {0};
 
 	cr_assert_geq(fd, 0, "%s", path);
 	elf_version(EV_CURRENT);
@@ -150,11 +150,19 @@ static uintptr_t section_address(const char *path, uintptr_t base, const char *w
 		GElf_Shdr sh;
 		gelf_getshdr(scn, &sh);
 		if (!strcmp(elf_strptr(elf, shstrndx, sh.sh_name), want))
-			found = base + sh.sh_addr;
+			found = sh;
 	}
 	elf_end(elf);
 	close(fd);
 	return found;
+}
+
+/* A section's runtime address, in a library mapped at base. */
+static uintptr_t section_address(const char *path, uintptr_t base, const char *want)
+{
+	GElf_Shdr sh = section_header(path, want);
+
+	return sh.sh_type != SHT_NULL ? base + sh.sh_addr : 0;
 }
 
 struct checked {
@@ -259,25 +267,23 @@ Test(unwind, cxx_exception_is_thrown_and_caught_inside_the_library)
 }
 
 /* libcbcall, a C library, calls back into libthrowcb, which throws through
- * its frame: libcbcall's own scope has no libgcc_s, the tree's has. Its
- * frames registered there, it keeps that libgcc_s loaded while it stays
- * (opened on its own too), and its close deregisters before both go. */
+ * its frame: libcbcall's own scope has no libgcc_s, the tree's has, and
+ * finds libcbcall's frames through our _dl_find_object, nothing
+ * registered with it: so libcbcall, opened on its own too, does not hold
+ * that libgcc_s, which goes with the tree. */
 Test(unwind, a_c_librarys_frames_unwind_with_its_trees_libgcc_s)
 {
 	sl_lib *tree = sl_open(TESTLIB("libthrowcb.so"), 0);
 	sl_lib *c = sl_open(TESTLIB("libcbcall.so"), 0);
 	int (*throw_through_c)(void);
-	sl_lib *gcc;
 
 	cr_assert(tree && c, "%s", sl_error());
 	throw_through_c = (int (*)(void))sl_sym(tree, "throw_through_c");
 	cr_assert_eq(throw_through_c(), 42, "caught in libthrowcb");
+	cr_assert_eq(throw_through_c(), 42, "a second throw");
 	cr_assert_eq(sl_close(tree), 0);
-	gcc = sl_open("libgcc_s.so.1", SL_NOLOAD);
-	cr_assert_not_null(gcc, "libcbcall's unwinder went with the tree");
-	cr_assert_eq(sl_close(gcc), 0);
+	cr_assert_null(sl_open("libgcc_s.so.1", SL_NOLOAD), "libcbcall held the tree's libgcc_s");
 	cr_assert_eq(sl_close(c), 0);
-	cr_assert_null(sl_open("libgcc_s.so.1", SL_NOLOAD), "nothing holds libgcc_s now");
 }
 
 Test(unwind, cxx_virtual_calls_and_libstdcxx_tls)
@@ -398,25 +404,17 @@ Test(unwind, cxx_thread_local_of_an_exited_thread_does_not_pin_the_library)
 	cr_assert_eq(count_loaded("libstdc++"), 0);
 }
 
-static int host_has_libgcc_s(void)
-{
-	void *h = dlopen("libgcc_s.so.1", RTLD_LAZY | RTLD_NOLOAD);
-
-	if (h)
-		dlclose(h);
-	return h != NULL;
-}
-
 /* The other order: libcbcall opened on its own first, in a process with
- * no libgcc_s (this test's), so that no unwinder was in reach to register
- * its frames with; libthrowcb's tree, opened next, brings one, and
- * libcbcall's frames are registered with it before that tree's code can
- * throw through them (a C++ exception through them ended in
- * std::terminate). libcbcall then keeps that libgcc_s loaded as above. */
+ * no libgcc_s (this test's), so that no unwinder was in reach; libthrowcb's
+ * tree, opened next, brings one, which must find libcbcall's frames
+ * before that tree's code throws through them (a C++ exception through
+ * them ended in std::terminate). Under ASan the process has glibc's
+ * libgcc_s (libasan needs it), and libcbcall was registered with that one
+ * at its own open. */
 Test(unwind, a_c_library_loaded_before_the_tree_unwinds_with_its_libgcc_s)
 {
 	sl_lib *c = sl_open(TESTLIB("libcbcall.so"), 0);
-	sl_lib *tree, *gcc;
+	sl_lib *tree;
 	int (*throw_through_c)(void);
 
 	cr_assert_not_null(c, "%s", sl_error());
@@ -426,13 +424,100 @@ Test(unwind, a_c_library_loaded_before_the_tree_unwinds_with_its_libgcc_s)
 	throw_through_c = (int (*)(void))sl_sym(tree, "throw_through_c");
 	cr_assert_eq(throw_through_c(), 42, "caught in libthrowcb");
 	cr_assert_eq(sl_close(tree), 0);
-	/* Under ASan the process has glibc's libgcc_s (libasan needs it), and
-	 * libcbcall was registered with that one at its own open. */
-	if (!host_has_libgcc_s()) {
-		gcc = sl_open("libgcc_s.so.1", SL_NOLOAD);
-		cr_assert_not_null(gcc, "libcbcall holds the tree's libgcc_s");
-		cr_assert_eq(sl_close(gcc), 0);
-	}
+	cr_assert_null(sl_open("libgcc_s.so.1", SL_NOLOAD), "libcbcall held the tree's libgcc_s");
 	cr_assert_eq(sl_close(c), 0);
-	cr_assert_null(sl_open("libgcc_s.so.1", SL_NOLOAD), "nothing holds libgcc_s now");
+}
+
+/* ---- Our _dl_find_object, as libgcc's unwinder asks it ---- */
+
+typedef int (*findobj_fn)(void *, struct dl_find_object *);
+
+static findobj_fn findobj_at(sl_lib *lib)
+{
+	findobj_fn f = (findobj_fn)sl_sym(lib, "findobj_at");
+
+	cr_assert_not_null(f, "%s", sl_error());
+	return f;
+}
+
+/* A library's own code is found in its mapping with its frame table's
+ * header, which nothing read at load; any other address gets glibc's
+ * answer, the same as glibc gives the caller directly. */
+Test(unwind, a_librarys_dl_find_object_finds_our_libraries_and_glibcs)
+{
+	sl_lib *lib = sl_open(TESTLIB("libfindobj.so"), 0);
+	struct dl_find_object ours, theirs, direct;
+	void *own;
+	char *heap = malloc(64);
+
+	cr_assert_not_null(lib, "%s", sl_error());
+	own = sl_sym(lib, "findobj_own");
+	cr_assert_eq(findobj_at(lib)(own, &ours), 0);
+	cr_assert((char *)ours.dlfo_map_start <= (char *)own &&
+	          (char *)own < (char *)ours.dlfo_map_end);
+	cr_assert_eq((uintptr_t)ours.dlfo_eh_frame,
+	             section_address(TESTLIB("libfindobj.so"), (uintptr_t)ours.dlfo_map_start,
+	                             ".eh_frame_hdr"));
+	cr_assert_eq(((int (*)(struct dl_find_object *))own)(&theirs), 0);
+	cr_assert_eq(theirs.dlfo_eh_frame, ours.dlfo_eh_frame, "the library asking about itself");
+
+	cr_assert_eq(findobj_at(lib)((void *)printf, &theirs), 0);
+	cr_assert_eq(_dl_find_object((void *)printf, &direct), 0);
+	cr_assert(theirs.dlfo_map_start == direct.dlfo_map_start &&
+	                  theirs.dlfo_eh_frame == direct.dlfo_eh_frame &&
+	                  theirs.dlfo_link_map == direct.dlfo_link_map,
+	          "libc's printf: glibc's answer");
+	cr_assert_eq(findobj_at(lib)(heap, &theirs), -1, "the heap is in no object");
+	free(heap);
+	cr_assert_eq(sl_close(lib), 0);
+}
+
+/* Unloaded, a library is no longer found: its range may be mapped again. */
+Test(unwind, dl_find_object_forgets_an_unloaded_library)
+{
+	sl_lib *lib = sl_open(TESTLIB("libfindobj.so"), 0);
+	sl_lib *other = sl_open(TESTLIB("libcbcall.so"), 0);
+	struct dl_find_object out;
+	void *code;
+
+	cr_assert(lib && other, "%s", sl_error());
+	code = sl_sym(other, "cb_call");
+	cr_assert_eq(findobj_at(lib)(code, &out), 0, "libcbcall while loaded");
+	cr_assert_eq(sl_close(other), 0);
+	cr_assert_eq(findobj_at(lib)(code, &out), -1, "libcbcall after its close");
+	cr_assert_eq(sl_close(lib), 0);
+}
+
+/* A frame table header libgcc cannot read (version 2) is checked when
+ * first asked for, not at load, and then withheld: libgcc finds no frame
+ * there (an exception ends in std::terminate) rather than reading wild. */
+Test(unwind, a_malformed_frame_table_is_withheld_when_first_asked_for)
+{
+	char dir[] = "/tmp/mapscope-XXXXXX", path[64];
+	struct dl_find_object out;
+	int fd, in = open(TESTLIB("libfindobj.so"), O_RDONLY | O_CLOEXEC);
+	uintptr_t hdr;
+	unsigned char v2 = 2, buf[65536];
+	ssize_t n;
+	sl_lib *lib;
+
+	cr_assert_not_null(tu_make_tmpdir(dir));
+	snprintf(path, sizeof(path), "%s/libfindobj.so", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	cr_assert(in >= 0 && fd >= 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		cr_assert_eq(write(fd, buf, (size_t)n), n);
+	hdr = section_header(path, ".eh_frame_hdr").sh_offset;
+	cr_assert_gt(hdr, 0);
+	cr_assert_eq(pwrite(fd, &v2, 1, (off_t)hdr), 1);
+	close(fd);
+	close(in);
+
+	lib = sl_open(path, 0);
+	cr_assert_not_null(lib, "%s", sl_error());
+	cr_assert_eq(findobj_at(lib)(sl_sym(lib, "findobj_own"), &out), 0);
+	cr_assert_not_null(out.dlfo_map_start);
+	cr_assert_null(out.dlfo_eh_frame, "a version 2 header handed to the unwinder");
+	cr_assert_eq(sl_close(lib), 0);
+	tu_remove_tree(dir);
 }
