@@ -3,6 +3,7 @@
 #include "loadpath.h"
 #include "hostsym.h"
 #include "lib.h"
+#include "registry.h"
 #include "symbol.h"
 #include "unique.h"
 
@@ -291,11 +292,39 @@ static int find_object(void *pc, struct dl_find_object *result)
 	return 0;
 }
 
+/* Whether our libraries are in the frame table: from the first time code
+ * of ours may call our _dl_find_object, and not before, so that a process
+ * with no C++ keeps no table (libsqlite3's first load had its heap one
+ * page above glibc's with one). Under the registry lock. */
+static int listing;
+
+static void list(struct sl_lib *lib, void *arg)
+{
+	(void)arg;
+	if (lib->unwind.attached && !lib->unwind.listed && has_frame_table(lib))
+		lib->unwind.listed =
+		        frametable_add((uintptr_t)lib->map_start,
+		                       (uintptr_t)lib->map_start + lib->span, lib) == 0;
+}
+
+static void start_listing(void)
+{
+	registry_lock();
+	if (!listing) {
+		listing = 1;
+		registry_foreach_all(list, NULL);
+	}
+	registry_unlock();
+}
+
 #define FIND_OBJECT "_dl_find_object"
 
 LOAD_PATH void *unwind_override(const char *name)
 {
-	return name[0] == '_' && !strcmp(name, FIND_OBJECT) ? (void *)find_object : NULL;
+	if (name[0] != '_' || strcmp(name, FIND_OBJECT))
+		return NULL;
+	start_listing();
+	return (void *)find_object;
 }
 
 /* Whether lib's code calls _dl_find_object, which then binds to ours
@@ -329,7 +358,11 @@ LOAD_PATH static struct sl_lib *tree_unwinder(struct sl_lib *root)
 		for (size_t i = 0; i < root->nscope && !root->unwinder; i++)
 			if (root->scope[i] && function_of(root->scope[i], "__register_frame"))
 				root->unwinder = root->scope[i];
+		/* Read from its symbols, not from its binding, which a warm
+		 * share cache writes without a lookup. */
 		root->unwinder_asks_us = root->unwinder && asks_us_for_frames(root->unwinder);
+		if (root->unwinder_asks_us)
+			start_listing();
 	}
 	return root->unwinder;
 }
@@ -364,11 +397,12 @@ LOAD_PATH void unwind_attach(struct sl_lib *lib)
 {
 	struct sl_lib *root = lib->scope_root ? lib->scope_root : lib;
 
+	lib->unwind.attached = 1;
 	/* No frame table, no need to look for an unwinder. */
 	if (!has_frame_table(lib))
 		return;
-	lib->unwind.listed = frametable_add((uintptr_t)lib->map_start,
-	                                    (uintptr_t)lib->map_start + lib->span, lib) == 0;
+	if (listing)
+		list(lib, NULL);
 	attach_to(lib, tree_unwinder(root), root->unwinder_asks_us);
 }
 
@@ -388,5 +422,6 @@ void unwind_detach(struct sl_lib *lib)
 	if (lib->unwind.listed)
 		frametable_remove(lib);
 	lib->unwind.listed = 0;
+	lib->unwind.attached = 0; /* never listed again on its way out */
 	unwind_deregister(&lib->unwind);
 }

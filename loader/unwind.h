@@ -19,9 +19,10 @@
 struct sl_unwind {
 	void *eh_frame;             /* what was registered, NULL if nothing */
 	void (*deregister)(void *); /* the matching __deregister_frame */
-	int settled; /* an unwinder was found for it: registered, or nothing to register */
-	int listed;  /* in the frame table our _dl_find_object reads */
-	int checked; /* its frame table, once first asked for: 1 sound, -1 malformed */
+	int settled;  /* an unwinder was found for it: registered, or nothing to register */
+	int attached; /* past unwind_attach: its code may run */
+	int listed;   /* in the frame table our _dl_find_object reads */
+	int checked;  /* its frame table, once first asked for: 1 sound, -1 malformed */
 };
 
 /* The start of .eh_frame of a library mapped at base (runtime address =
