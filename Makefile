@@ -223,7 +223,7 @@ glibc-tests: all
 # ThreadSanitizer over the loader used from many threads (tests/tsan/threads.c:
 # Criterion itself cannot run under TSan).
 TSAN_LIBS ?= /lib/x86_64-linux-gnu/libz.so.1:zlibVersion $(B)/testlibs/libmalbase.so:malbase_len \
-	$(B)/testlibs/libcxx.so:cxx_checked $(B)/testlibs/libtls.so:tls_bump:bump \
+	$(B)/testlibs/libcxx.so:cxx_checked:throw $(B)/testlibs/libtls.so:tls_bump:bump \
 	$(B)/testlibs/libchain_a.so:chain_a $(B)/testlibs/libtlsdesc.so:tlsdesc_bump:bump \
 	$(B)/testlibs/libtlsstatic.so:st_bump:bump $(B)/testlibs/libtlsbig.so:big_bump:bump \
 	$(B)/testlibs/liblazy_vcall.so:lazy_call_ifunc:lazy \

@@ -328,7 +328,9 @@ LOAD_PATH void *unwind_override(const char *name)
 }
 
 /* Whether lib's code calls _dl_find_object, which then binds to ours
- * (unwind_override) whichever way it is bound, now or lazily. */
+ * (unwind_override) whichever way it is bound, now or lazily: read from
+ * its symbols, not from its binding, which a warm share cache writes
+ * without a lookup. */
 static int asks_us_for_frames(const struct sl_lib *lib)
 {
 	for (size_t i = 1; i < lib->tab.nsyms; i++) {
@@ -338,6 +340,19 @@ static int asks_us_for_frames(const struct sl_lib *lib)
 			return 1;
 	}
 	return 0;
+}
+
+/* Whether a throw in a tree whose unwinder is ours runs that unwinder's
+ * own code, which asks our _dl_find_object. Not when the process has a
+ * libgcc_s of its own in glibc's global scope (one the program links, or
+ * libasan's, libtsan's): that one interposes ours, so libstdc++'s throws
+ * run its code, which asks glibc's, and our libraries' frames must be
+ * registered with it (as they are through ours, whose __register_frame
+ * calls __register_frame_info through its PLT, bound to the process's). */
+static int unwinds_itself(const struct sl_lib *unwinder)
+{
+	return !hostsym_lookup(RTLD_DEFAULT, "_Unwind_RaiseException", NULL) &&
+	       asks_us_for_frames(unwinder);
 }
 
 /*
@@ -358,9 +373,7 @@ LOAD_PATH static struct sl_lib *tree_unwinder(struct sl_lib *root)
 		for (size_t i = 0; i < root->nscope && !root->unwinder; i++)
 			if (root->scope[i] && function_of(root->scope[i], "__register_frame"))
 				root->unwinder = root->scope[i];
-		/* Read from its symbols, not from its binding, which a warm
-		 * share cache writes without a lookup. */
-		root->unwinder_asks_us = root->unwinder && asks_us_for_frames(root->unwinder);
+		root->unwinder_asks_us = root->unwinder && unwinds_itself(root->unwinder);
 		if (root->unwinder_asks_us)
 			start_listing();
 	}

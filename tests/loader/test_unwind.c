@@ -521,3 +521,28 @@ Test(unwind, a_malformed_frame_table_is_withheld_when_first_asked_for)
 	cr_assert_eq(sl_close(lib), 0);
 	tu_remove_tree(dir);
 }
+
+/* A process with a libgcc_s of its own in glibc's global scope (as a
+ * program linked with it has, or libasan's): it interposes the one a C++
+ * tree of ours loads, libstdc++'s throws run its code, which asks glibc's
+ * _dl_find_object, so the tree's frames must be registered with it. */
+#define WITH_PROCESS_LIBGCC "LD_PRELOAD=libgcc_s.so.1 " BUILD_DIR "/soload call "
+
+Test(unwind, a_process_libgcc_s_that_interposes_ours_finds_our_frames)
+{
+	const char *cmds[] = {WITH_PROCESS_LIBGCC TESTLIB("libthrowcb.so") " throw_through_c",
+	                      WITH_PROCESS_LIBGCC
+	                      "--ret long " TESTLIB("libcxx.so") " cxx_checked -7"};
+	const long want[] = {42, -12};
+
+	for (int i = 0; i < 2; i++) {
+		int status;
+		json_t *doc = tu_run_json(cmds[i], &status);
+
+		cr_assert_not_null(doc, "%s: no JSON (std::terminate?)", cmds[i]);
+		cr_assert_eq(status, 0, "%s", cmds[i]);
+		cr_assert_eq(json_integer_value(json_object_get(doc, "return")), want[i], "%s",
+		             cmds[i]);
+		json_decref(doc);
+	}
+}

@@ -11,9 +11,13 @@
  * TLS blocks come and go. A target marked :lazy is opened with SL_LAZY and
  * its symbol, a function taking nothing that returns an int, is called
  * twice and must answer the same: its PLT slots are bound at the first call,
- * which threads race on fresh and on held handles.
+ * which threads race on fresh and on held handles. A target marked :throw
+ * names a function taking a long that throws a C++ exception and catches
+ * it for a negative one, returning minus the length of its message
+ * ("negative: -7"): the unwinder asks our _dl_find_object while other
+ * threads load and unload libraries, changing the table it reads.
  *
- *   threads ITERATIONS LIB:SYMBOL[:bump|:lazy]...
+ *   threads ITERATIONS LIB:SYMBOL[:bump|:lazy|:throw]...
  */
 #include "soload.h"
 
@@ -29,6 +33,7 @@ struct target {
 	char symbol[128];
 	int bump;
 	int lazy;
+	int throws;
 };
 
 static struct target targets[16];
@@ -46,6 +51,9 @@ static int answers(const struct target *t, void *sym)
 		return ((int (*)(void))sym)() + 1 == ((int (*)(void))sym)();
 	if (t->lazy)
 		return ((int (*)(void))sym)() == ((int (*)(void))sym)();
+	if (t->throws)
+		return ((long (*)(long))sym)(-7) == -(long)strlen("negative: -7") &&
+		       ((long (*)(long))sym)(5) == 5;
 	return 1;
 }
 
@@ -79,7 +87,7 @@ static int cycle_fresh(const struct target *t)
 		return -1;
 	}
 	sym = sl_sym(lib, t->symbol);
-	rc = sym && (!t->lazy || answers(t, sym)) ? 0 : -1;
+	rc = sym && (!(t->lazy || t->throws) || answers(t, sym)) ? 0 : -1;
 	return sl_close(lib) | rc;
 }
 
@@ -123,10 +131,11 @@ static int parse_targets(int argc, char **argv)
 		memcpy(t->path, argv[i], (size_t)(colon - argv[i]));
 		strcpy(t->symbol, colon + 1);
 		if ((mark = strchr(t->symbol, ':'))) {
-			if (strcmp(mark, ":bump") != 0 && strcmp(mark, ":lazy") != 0)
-				return -1;
 			t->bump = strcmp(mark, ":bump") == 0;
-			t->lazy = !t->bump;
+			t->lazy = strcmp(mark, ":lazy") == 0;
+			t->throws = strcmp(mark, ":throw") == 0;
+			if (!t->bump && !t->lazy && !t->throws)
+				return -1;
 			*mark = '\0';
 		}
 	}
