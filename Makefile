@@ -227,7 +227,7 @@ TSAN_LIBS ?= /lib/x86_64-linux-gnu/libz.so.1:zlibVersion $(B)/testlibs/libmalbas
 	$(B)/testlibs/libchain_a.so:chain_a $(B)/testlibs/libtlsdesc.so:tlsdesc_bump:bump \
 	$(B)/testlibs/libtlsstatic.so:st_bump:bump $(B)/testlibs/libtlsbig.so:big_bump:bump \
 	$(B)/testlibs/liblazy_vcall.so:lazy_call_ifunc:lazy \
-	$(B)/testlibs/libreach_top.so:reach_top_call
+	$(B)/testlibs/libreach_top.so:reach_top_call $(B)/testlibs/libfindobj.so:findobj_own:find
 tsan: all
 	$(MAKE) B=$(B)/tsan SANITIZE=thread $(B)/tsan/libsoload.a
 	$(CC) $(CFLAGS) -fsanitize=thread -o $(B)/tsan/threads tests/tsan/threads.c \

@@ -15,12 +15,17 @@
  * names a function taking a long that throws a C++ exception and catches
  * it for a negative one, returning minus the length of its message
  * ("negative: -7"): the unwinder asks our _dl_find_object while other
- * threads load and unload libraries, changing the table it reads.
+ * threads load and unload libraries, changing the table it reads (when
+ * the process has no libgcc_s of its own: under TSan it has libtsan's,
+ * and frames are registered with that one instead). A target marked :find
+ * names libfindobj's findobj_own, which asks our _dl_find_object about
+ * itself, the table read while other threads change it either way.
  *
- *   threads ITERATIONS LIB:SYMBOL[:bump|:lazy|:throw]...
+ *   threads ITERATIONS LIB:SYMBOL[:bump|:lazy|:throw|:find]...
  */
 #include "soload.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +39,7 @@ struct target {
 	int bump;
 	int lazy;
 	int throws;
+	int find;
 };
 
 static struct target targets[16];
@@ -45,6 +51,17 @@ static int flags_of(const struct target *t)
 	return t->lazy ? SL_LAZY : 0;
 }
 
+/* libfindobj's findobj_own (at sym) found in its own mapping, with a
+ * frame table. */
+static int finds_itself(void *sym)
+{
+	struct dl_find_object out;
+
+	return ((int (*)(struct dl_find_object *))sym)(&out) == 0 &&
+	       (char *)out.dlfo_map_start <= (char *)sym &&
+	       (char *)sym < (char *)out.dlfo_map_end && out.dlfo_eh_frame != NULL;
+}
+
 static int answers(const struct target *t, void *sym)
 {
 	if (t->bump)
@@ -54,6 +71,8 @@ static int answers(const struct target *t, void *sym)
 	if (t->throws)
 		return ((long (*)(long))sym)(-7) == -(long)strlen("negative: -7") &&
 		       ((long (*)(long))sym)(5) == 5;
+	if (t->find)
+		return finds_itself(sym);
 	return 1;
 }
 
@@ -87,7 +106,7 @@ static int cycle_fresh(const struct target *t)
 		return -1;
 	}
 	sym = sl_sym(lib, t->symbol);
-	rc = sym && (!(t->lazy || t->throws) || answers(t, sym)) ? 0 : -1;
+	rc = sym && (!(t->lazy || t->throws || t->find) || answers(t, sym)) ? 0 : -1;
 	return sl_close(lib) | rc;
 }
 
@@ -134,7 +153,8 @@ static int parse_targets(int argc, char **argv)
 			t->bump = strcmp(mark, ":bump") == 0;
 			t->lazy = strcmp(mark, ":lazy") == 0;
 			t->throws = strcmp(mark, ":throw") == 0;
-			if (!t->bump && !t->lazy && !t->throws)
+			t->find = strcmp(mark, ":find") == 0;
+			if (!t->bump && !t->lazy && !t->throws && !t->find)
 				return -1;
 			*mark = '\0';
 		}
