@@ -260,9 +260,9 @@ static void *function_of(struct sl_lib *lib, const char *name)
 }
 
 /* lib's frame table header, checked the first time an unwinder asks for
- * it (at load, the check would touch pages that glibc's loader never
- * reads, 7% of a warm libQt5Core load): NULL if malformed. Two threads
- * asking at once both check, and agree. */
+ * it, not at load, where the check touched pages that glibc's loader never
+ * reads (a warm libQt5Core load was 7% slower for it): NULL if malformed.
+ * Two threads asking at once both check, and agree. */
 static void *checked_frame_header(struct sl_lib *lib)
 {
 	int verdict = __atomic_load_n(&lib->unwind.checked, __ATOMIC_RELAXED);
@@ -298,7 +298,7 @@ static int find_object(void *pc, struct dl_find_object *result)
  * page above glibc's with one). Under the registry lock. */
 static int listing;
 
-static void list(struct sl_lib *lib, void *arg)
+static void list_frames(struct sl_lib *lib, void *arg)
 {
 	(void)arg;
 	if (lib->unwind.attached && !lib->unwind.listed && has_frame_table(lib))
@@ -312,7 +312,7 @@ static void start_listing(void)
 	registry_lock();
 	if (!listing) {
 		listing = 1;
-		registry_foreach_all(list, NULL);
+		registry_foreach_all(list_frames, NULL);
 	}
 	registry_unlock();
 }
@@ -415,7 +415,7 @@ LOAD_PATH void unwind_attach(struct sl_lib *lib)
 	if (!has_frame_table(lib))
 		return;
 	if (listing)
-		list(lib, NULL);
+		list_frames(lib, NULL);
 	attach_to(lib, tree_unwinder(root), root->unwinder_asks_us);
 }
 
