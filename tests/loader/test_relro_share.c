@@ -669,6 +669,26 @@ static int chain_works(sl_lib *lib)
 	return a && a(4) == 53;
 }
 
+/* Whether libthrowcb throws through libcbcall's frame and catches. */
+static int throws_work(sl_lib *lib)
+{
+	int (*throw_through_c)(void) = (int (*)(void))sl_sym(lib, "throw_through_c");
+
+	return throw_through_c && throw_through_c() == 42 && throw_through_c() == 42;
+}
+
+/* A C++ tree loaded with SL_SHARE, the caches written then found: its
+ * unwinder finds the tree's frames either way (libstdc++'s RELRO pages
+ * mapped from its cache, libgcc_s's under a page and never shared). */
+Test(share, a_cxx_tree_shared_throws_and_catches)
+{
+	struct lib_report first = run_child(TESTLIB("libthrowcb.so"), SL_SHARE, throws_work);
+	struct lib_report second = run_child(TESTLIB("libthrowcb.so"), SL_SHARE, throws_work);
+
+	cr_assert(first.ok, "no catch when the caches were written");
+	cr_assert(second.ok, "no catch with the caches there");
+}
+
 /* libchain_a is linked lazily: its .got.plt lies outside RELRO, and its
  * one RELRO page holds pointers into glibc, so no page is proven. On a warm
  * load its slot for chain_b, a library the placement decides, is written
