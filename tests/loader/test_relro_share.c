@@ -678,8 +678,7 @@ static int throws_work(sl_lib *lib)
 }
 
 /* A C++ tree loaded with SL_SHARE, the caches written then found: its
- * unwinder finds the tree's frames either way (libstdc++'s RELRO pages
- * mapped from its cache, libgcc_s's under a page and never shared). */
+ * unwinder finds the tree's frames either way. */
 Test(share, a_cxx_tree_shared_throws_and_catches)
 {
 	struct lib_report first = run_child(TESTLIB("libthrowcb.so"), SL_SHARE, throws_work);
