@@ -276,15 +276,15 @@ static void *checked_frame_header(struct sl_lib *lib)
 	return verdict > 0 ? (void *)(lib->base + lib->eh_frame.vaddr) : NULL;
 }
 
-/* Our _dl_find_object: the library of ours holding pc as glibc describes
- * one of its own objects (with no link_map: we keep none; libgcc does not
- * read it), else glibc's answer. */
-static int find_object(void *pc, struct dl_find_object *result)
+/* A library of ours described as glibc describes one of its own objects
+ * (with no link_map: we keep none; libgcc does not read it). */
+int unwind_find_object(void *pc, struct dl_find_object *result,
+                       int (*glibcs)(void *, struct dl_find_object *))
 {
 	struct sl_lib *lib = (struct sl_lib *)frametable_find((uintptr_t)pc);
 
 	if (!lib)
-		return _dl_find_object(pc, result);
+		return glibcs(pc, result);
 	memset(result, 0, sizeof(*result));
 	result->dlfo_map_start = lib->map_start;
 	result->dlfo_map_end = (char *)lib->map_start + lib->span;
@@ -292,11 +292,27 @@ static int find_object(void *pc, struct dl_find_object *result)
 	return 0;
 }
 
+/* glibc's _dl_find_object, unless the preload, which exports one of ours
+ * in its place, gave it (a reference from here would bind to that). */
+static int (*glibc_find_object)(void *, struct dl_find_object *);
+
+/* Our _dl_find_object, for a libgcc_s we load. */
+static int find_object(void *pc, struct dl_find_object *result)
+{
+	int (*glibcs)(void *, struct dl_find_object *) =
+	        __atomic_load_n(&glibc_find_object, __ATOMIC_RELAXED);
+
+	return unwind_find_object(pc, result, glibcs ? glibcs : _dl_find_object);
+}
+
 /* Whether our libraries are in the frame table: from the first time code
  * of ours may call our _dl_find_object, and not before, so that a process
  * with no C++ keeps no table (libsqlite3's first load had its heap one
  * page above glibc's with one). Under the registry lock. */
 static int listing;
+/* Every unwinder of the process asks us (unwind_host_asks_us). Set before
+ * any load, read under the registry lock. */
+static int host_asks_us;
 
 static void list_frames(struct sl_lib *lib, void *arg)
 {
@@ -315,6 +331,13 @@ static void start_listing(void)
 		registry_foreach_all(list_frames, NULL);
 	}
 	registry_unlock();
+}
+
+void unwind_host_asks_us(int (*glibcs)(void *, struct dl_find_object *))
+{
+	__atomic_store_n(&glibc_find_object, glibcs, __ATOMIC_RELAXED);
+	host_asks_us = 1;
+	start_listing();
 }
 
 #define FIND_OBJECT "_dl_find_object"
@@ -373,7 +396,8 @@ LOAD_PATH static struct sl_lib *tree_unwinder(struct sl_lib *root)
 		for (size_t i = 0; i < root->nscope && !root->unwinder; i++)
 			if (root->scope[i] && function_of(root->scope[i], "__register_frame"))
 				root->unwinder = root->scope[i];
-		root->unwinder_asks_us = root->unwinder && unwinds_itself(root->unwinder);
+		root->unwinder_asks_us =
+		        root->unwinder && (host_asks_us || unwinds_itself(root->unwinder));
 		if (root->unwinder_asks_us)
 			start_listing();
 	}
@@ -383,13 +407,13 @@ LOAD_PATH static struct sl_lib *tree_unwinder(struct sl_lib *root)
 /* Registered with a libgcc_s of ours outside its own scope, the library
  * keeps it loaded until its frames are deregistered, as a binding to it
  * would (unique_hold). owner NULL: the process's unwinder, if any; asks:
- * owner finds listed libraries itself. */
+ * the unwinder finds listed libraries itself. */
 LOAD_PATH static void attach_to(struct sl_lib *lib, struct sl_lib *owner, int asks)
 {
 	Elf64_Phdr ph[LIB_MAX_SEGMENTS + 1];
 	void *frame, *reg, *dereg;
 
-	if (owner && asks && lib->unwind.listed) {
+	if (asks && lib->unwind.listed) {
 		lib->unwind.settled = 1;
 		return;
 	}
@@ -408,7 +432,7 @@ LOAD_PATH static void attach_to(struct sl_lib *lib, struct sl_lib *owner, int as
 
 LOAD_PATH void unwind_attach(struct sl_lib *lib)
 {
-	struct sl_lib *root = lib->scope_root ? lib->scope_root : lib;
+	struct sl_lib *root = lib->scope_root ? lib->scope_root : lib, *owner;
 
 	lib->unwind.attached = 1;
 	/* No frame table, no need to look for an unwinder. */
@@ -416,7 +440,8 @@ LOAD_PATH void unwind_attach(struct sl_lib *lib)
 		return;
 	if (listing)
 		list_frames(lib, NULL);
-	attach_to(lib, tree_unwinder(root), root->unwinder_asks_us);
+	owner = tree_unwinder(root);
+	attach_to(lib, owner, owner ? root->unwinder_asks_us : host_asks_us);
 }
 
 LOAD_PATH void unwind_adopt(struct sl_lib *root)

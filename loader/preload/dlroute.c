@@ -15,6 +15,7 @@
 #include "unique.h"
 #include "tls.h"
 #include "unload.h"
+#include "unwind.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -56,6 +57,11 @@ static void init(void)
 		statictls_init();
 		rdebug_init();
 		initfini_set_before_init(addrmap_rebuild);
+		/* Every unwinder in the process binds _dl_find_object to ours
+		 * below (an older libgcc_s walks our dl_iterate_phdr): none
+		 * needs our libraries' frames registered. */
+		if (real.dl_find_object)
+			unwind_host_asks_us(real.dl_find_object);
 	}
 	if (!ready)
 		fprintf(stderr,
@@ -708,6 +714,18 @@ int route_dlinfo(struct dl_args *args, void *caller)
 	if (args->ret == 0)
 		succeed();
 	return 1;
+}
+
+/* Exported in glibc's place: libgcc's unwinder (GCC 12 on), glibc's own
+ * libgcc_s included, asks it which object holds each return address it
+ * unwinds; libsoload's libraries are answered from its frame table, the
+ * rest by glibc. Before glibc's was found, nothing is. */
+__attribute__((visibility("default"))) int _dl_find_object(void *address,
+                                                           struct dl_find_object *result)
+{
+	if (!boot() || !real.dl_find_object)
+		return -1;
+	return unwind_find_object(address, result, real.dl_find_object);
 }
 
 int route_dl_iterate_phdr(struct dl_args *args, void *caller)

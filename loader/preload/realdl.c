@@ -97,6 +97,7 @@ int realdl_init(void)
 	NEXT(dladdr1);
 	NEXT(dlinfo);
 	NEXT(dl_iterate_phdr);
+	real.dl_find_object = (__typeof__(real.dl_find_object))boot(RTLD_NEXT, "_dl_find_object");
 	if (!real.dlsym || !real.dlopen || !real.dlvsym || !real.dlclose || !real.dlerror ||
 	    !real.dladdr || !real.dladdr1 || !real.dlinfo || !real.dl_iterate_phdr)
 		return -1;

@@ -22,6 +22,8 @@ struct realdl {
 	int (*dladdr1)(const void *addr, Dl_info *info, void **extra, int flags);
 	int (*dlinfo)(void *handle, int request, void *arg);
 	int (*dl_iterate_phdr)(int (*cb)(struct dl_phdr_info *, size_t, void *), void *data);
+	/* Not a dlentry.S slot; NULL before glibc 2.35. */
+	int (*dl_find_object)(void *address, struct dl_find_object *result);
 };
 
 /* dlentry.S jumps through these slots by offset, in this order. */
