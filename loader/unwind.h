@@ -52,10 +52,9 @@ void *unwind_override(const char *name);
  * glibcs's (glibc's _dl_find_object). Async-signal-safe. */
 int unwind_find_object(void *pc, struct dl_find_object *result,
                        int (*glibcs)(void *, struct dl_find_object *));
-/* Every unwinder of the process asks unwind_find_object, which glibcs
- * answers for glibc's objects (the preload puts it in glibc's place): no
- * library's frames need registering with any. */
-void unwind_host_asks_us(int (*glibcs)(void *, struct dl_find_object *));
+/* Every unwinder of the process asks unwind_find_object (the preload puts
+ * it in glibc's place): no library's frames need registering with any. */
+void unwind_host_asks_us(void);
 /* After relocation: registers lib's .eh_frame with the unwinder its code
  * would call (a libgcc_s in its scope, else the process's, if any). */
 void unwind_attach(struct sl_lib *lib);

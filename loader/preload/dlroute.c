@@ -61,7 +61,7 @@ static void init(void)
 		 * below (an older libgcc_s walks our dl_iterate_phdr): none
 		 * needs our libraries' frames registered. */
 		if (real.dl_find_object)
-			unwind_host_asks_us(real.dl_find_object);
+			unwind_host_asks_us();
 	}
 	if (!ready)
 		fprintf(stderr,
