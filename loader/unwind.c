@@ -402,13 +402,17 @@ LOAD_PATH static struct sl_lib *tree_unwinder(struct sl_lib *root)
 	return root->unwinder;
 }
 
-/* Registered with a libgcc_s of ours outside its own scope, the library
- * keeps it loaded until its frames are deregistered, as a binding to it
- * would (unique_hold). owner NULL: the process's unwinder, if any; asks:
- * the unwinder finds listed libraries itself. */
-LOAD_PATH static void attach_to(struct sl_lib *lib, struct sl_lib *owner, int asks)
+/* lib's frames made findable by the unwinder of root's open (its libgcc_s,
+ * else the process's, if any): nothing to do when that one asks our
+ * _dl_find_object and lib is listed, else registered. Registered with a
+ * libgcc_s of ours outside its own scope, the library keeps it loaded
+ * until its frames are deregistered, as a binding to it would
+ * (unique_hold). */
+LOAD_PATH static void attach_to(struct sl_lib *lib, struct sl_lib *root)
 {
 	Elf64_Phdr ph[LIB_MAX_SEGMENTS + 1];
+	struct sl_lib *owner = tree_unwinder(root);
+	int asks = owner ? root->unwinder_asks_us : host_asks_us;
 	void *frame, *reg, *dereg;
 
 	if (asks && lib->unwind.listed) {
@@ -430,16 +434,13 @@ LOAD_PATH static void attach_to(struct sl_lib *lib, struct sl_lib *owner, int as
 
 LOAD_PATH void unwind_attach(struct sl_lib *lib)
 {
-	struct sl_lib *root = lib->scope_root ? lib->scope_root : lib, *owner;
-
 	lib->unwind.attached = 1;
 	/* No frame table, no need to look for an unwinder. */
 	if (!has_frame_table(lib))
 		return;
 	if (listing)
 		list_frames(lib, NULL);
-	owner = tree_unwinder(root);
-	attach_to(lib, owner, owner ? root->unwinder_asks_us : host_asks_us);
+	attach_to(lib, lib->scope_root ? lib->scope_root : lib);
 }
 
 LOAD_PATH void unwind_adopt(struct sl_lib *root)
@@ -449,7 +450,7 @@ LOAD_PATH void unwind_adopt(struct sl_lib *root)
 	for (size_t i = 0; owner && i < root->nscope; i++) {
 		struct sl_lib *lib = root->scope[i];
 		if (lib && lib->state == LIB_READY && !lib->unwind.settled && has_frame_table(lib))
-			attach_to(lib, owner, root->unwinder_asks_us);
+			attach_to(lib, root);
 	}
 }
 
