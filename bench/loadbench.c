@@ -90,7 +90,7 @@ enum counter { INSN_USER, INSN_KERNEL, CYCLES_USER, CYCLES_KERNEL, NCOUNTERS };
 
 static const char *const counter_names[NCOUNTERS] = {"user", "kernel", "user", "kernel"};
 static int counter_fd[NCOUNTERS] = {-1, -1, -1, -1};
-static const char *counter_unavailable[NCOUNTERS];
+static int counter_errno[NCOUNTERS]; /* 0: the counter is open */
 static double counted[NSIDES][NCOUNTERS], counted_ops[NSIDES];
 
 static int open_counter(enum counter c)
@@ -114,7 +114,7 @@ static void open_counters(void)
 {
 	for (int c = 0; c < NCOUNTERS; c++)
 		if ((counter_fd[c] = open_counter((enum counter)c)) < 0)
-			counter_unavailable[c] = strerror(errno);
+			counter_errno[c] = errno;
 }
 
 static void read_counters(unsigned long long *now)
@@ -139,13 +139,32 @@ static double time_open(enum side s, const char *lib, const char *symbol, int it
 	return t;
 }
 
+/* ENOENT or EOPNOTSUPP: the CPU, or the virtual machine, has no such
+ * counter, which no setting changes. */
+static const char *why_unavailable(int err)
+{
+	if (err == ENOENT || err == EOPNOTSUPP)
+		return "no hardware counters on this CPU or virtual machine";
+	return strerror(err);
+}
+
 static void print_count(enum side s, enum counter c)
 {
-	if (counter_unavailable[c])
+	if (counter_errno[c])
 		printf(" %s unavailable (perf_event_open: %s)", counter_names[c],
-		       counter_unavailable[c]);
+		       why_unavailable(counter_errno[c]));
 	else
 		printf(" %s %.0f", counter_names[c], counted[s][c] / counted_ops[s]);
+}
+
+/* One line when no counter could be opened, as on a virtual machine
+ * without a virtual PMU; else one line for each pair of counters. */
+static int all_unavailable(void)
+{
+	for (int c = 0; c < NCOUNTERS; c++)
+		if (!counter_errno[c])
+			return 0;
+	return 1;
 }
 
 static void print_counters(const char *what, enum counter user, enum counter kernel)
@@ -165,7 +184,7 @@ static void print_kernel_bound(void)
 {
 	double glibc = counted[GLIBC_NOW][CYCLES_USER] + counted[GLIBC_NOW][CYCLES_KERNEL];
 
-	if (counter_unavailable[CYCLES_USER] || counter_unavailable[CYCLES_KERNEL] || glibc <= 0)
+	if (counter_errno[CYCLES_USER] || counter_errno[CYCLES_KERNEL] || glibc <= 0)
 		return;
 	printf("  soload's kernel cycles alone: %.2fx dlopen(RTLD_NOW)'s user + kernel cycles\n",
 	       counted[SOLOAD][CYCLES_KERNEL] / counted_ops[SOLOAD] /
@@ -214,6 +233,11 @@ static int bench_open(int rounds, int iters, const char *lib, const char *symbol
 	for (k = 0; k < NSIDES; k++)
 		med[k] = median(t[k], rounds);
 	print_result("  median round", med, "us", 1e3);
+	if (all_unavailable()) {
+		printf("  instructions and cycles per op: unavailable (perf_event_open: %s)\n",
+		       why_unavailable(counter_errno[0]));
+		return 0;
+	}
 	print_counters("instructions", INSN_USER, INSN_KERNEL);
 	print_counters("cycles", CYCLES_USER, CYCLES_KERNEL);
 	print_kernel_bound();
