@@ -369,9 +369,17 @@ static const struct option run_opts[] = {
 static int make_record(char *path, size_t cap)
 {
 	const char *dir = getenv("TMPDIR");
+	char abs[PATH_MAX];
 	int fd;
 
-	snprintf(path, cap, "%s/soload-run-XXXXXX", dir && *dir ? dir : "/tmp");
+	/* Absolute: each process of CMD opens it by name, from wherever it
+	 * has moved to. */
+	if (!realpath(dir && *dir ? dir : "/tmp", abs))
+		return -1;
+	if ((size_t)snprintf(path, cap, "%s/soload-run-XXXXXX", abs) >= cap) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	if ((fd = mkstemp(path)) < 0)
 		return -1;
 	close(fd);

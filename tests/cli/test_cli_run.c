@@ -605,6 +605,35 @@ Test(cli_run, children_load_through_soload_too)
 	json_decref(doc);
 }
 
+/* With --report, every process of CMD writes its records, and none finds
+ * a descriptor of ours open: a child started with stdin closed still has
+ * fd 0 closed (the record file held open took it, and CPython's
+ * test_posix and test_subprocess failed), and a relative TMPDIR still
+ * reaches a process that changed directory before its dlopen. */
+Test(cli_run, the_report_holds_no_descriptor_in_the_program)
+{
+	const char *closed_stdin = "sh -c 'exec 0<&-; readlink /proc/self/fd/0; echo rc=$?'";
+	char cmd[8192], plain[OUT_CAP], under[OUT_CAP], cwd[1024];
+	json_t *doc;
+
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	cr_assert_eq(tu_run(closed_stdin, plain, sizeof(plain)), 0);
+	cr_assert_str_eq(plain, "rc=1\n", "plain: %s", plain);
+	snprintf(cmd, sizeof(cmd), SOLOAD " run --report %s -- %s", scratch.report, closed_stdin);
+	cr_assert_eq(tu_run(cmd, under, sizeof(under)), 0, "%s", under);
+	cr_assert_str_eq(under, plain, "under soload run, fd 0 of a child without stdin is open");
+	json_decref(run_report_load(scratch.report));
+
+	snprintf(cmd, sizeof(cmd),
+	         "cd %s && TMPDIR=. %s/" SOLOAD " run --report %s -- sh -c 'cd / && %s/" HELPER
+	         " dladdr %s/" BUILD_DIR "/testlibs'",
+	         scratch.dir, cwd, scratch.report, cwd, cwd);
+	cr_assert_eq(tu_run(cmd, under, sizeof(under)), 0, "%s", under);
+	doc = run_report_load(scratch.report);
+	expect_soload(doc, "libhello.so", 1);
+	json_decref(doc);
+}
+
 Test(cli_run, exit_status_is_the_commands)
 {
 	char out[OUT_CAP], cmd[512];
