@@ -495,14 +495,55 @@ static int wants_static(const struct sl_lib *lib)
 	return static_provider && lib_has(lib, DT_FLAGS) && (lib->dt_flags & DF_STATIC_TLS);
 }
 
+/* Whether relocation writes into [lo, hi) only by relative relocations
+ * (the load address plus an addend), as libGLdispatch's TLS image holds a
+ * pointer: then buf, the file's bytes there, becomes the image as
+ * relocation will leave it. 0 if another kind writes there, or the
+ * library has DT_RELR (not worked out here). */
+static int relocated_before(const struct sl_lib *lib, uint64_t lo, uint64_t hi, unsigned char *buf)
+{
+	const Elf64_Rela *tables[2] = {lib->rela, lib->jmprel};
+	size_t counts[2] = {lib->nrela, lib->njmprel};
+
+	if (lib->nrelr)
+		return 0;
+	for (int t = 0; t < 2; t++) {
+		for (size_t i = 0; i < counts[t]; i++) {
+			const Elf64_Rela *r = &tables[t][i];
+			uint64_t value = lib->base + (uint64_t)r->r_addend;
+			if (r->r_offset + sizeof(value) <= lo || r->r_offset >= hi)
+				continue;
+			if (reloc_kind_of(ELF64_R_TYPE(r->r_info)) != RK_RELATIVE ||
+			    r->r_offset < lo || r->r_offset + sizeof(value) > hi)
+				return 0;
+			memcpy(buf + (r->r_offset - lo), &value, sizeof(value));
+		}
+	}
+	return 1;
+}
+
 /* Puts lib's module in static TLS; undone by tls_detach (the provider's
- * space is not reused). */
+ * space is not reused). The provider is given the relocated image when it
+ * can be worked out now, so that threads that exist can have it too. */
 static int place_static(struct sl_lib *lib, const struct tls_image *img)
 {
+	const Elf64_Phdr *ph = &lib->tls_ph;
+	struct tls_image given = *img;
+	unsigned char *final = img->filesz ? malloc(img->filesz) : NULL;
 	ptrdiff_t tpoff;
 	size_t slot = slot_of(lib->tls_modid);
+	int rc;
 
-	if (static_provider->assign(lib->name, img, &tpoff) != 0) {
+	if (final) {
+		memcpy(final, img->init, img->filesz);
+		if (relocated_before(lib, ph->p_vaddr, ph->p_vaddr + ph->p_filesz, final)) {
+			given.init = final;
+			given.final = 1;
+		}
+	}
+	rc = static_provider->assign(lib->name, &given, &tpoff);
+	free(final);
+	if (rc != 0) {
 		tls_unregister(lib->tls_modid);
 		lib->tls_modid = 0;
 		return -1;
@@ -633,7 +674,7 @@ static size_t module_word(size_t modid)
 LOAD_PATH int tls_attach(struct sl_lib *lib)
 {
 	const Elf64_Phdr *ph = &lib->tls_ph;
-	struct tls_image img = {NULL, ph->p_filesz, ph->p_memsz, ph->p_align};
+	struct tls_image img = {NULL, ph->p_filesz, ph->p_memsz, ph->p_align, 0};
 	int err;
 
 	if (ph->p_type != PT_TLS)

@@ -35,6 +35,7 @@ struct tls_image {
 	size_t filesz;
 	size_t memsz;
 	size_t align;
+	int final; /* init is the image as relocated, worked out before relocation */
 };
 
 /* Registers a template; *modid gets its module id. 0, -EINVAL (bad align or
@@ -89,7 +90,10 @@ int tls_desc_relocate(struct sl_lib *lib, const Elf64_Rela *r, void *desc);
 struct tls_static_provider {
 	/* Makes room for img (memsz bytes, aligned to align) in every thread,
 	 * those that exist and those to come; its offset from the thread
-	 * pointer goes to *tpoff. 0, or -1 with sl_error() naming lib_name. */
+	 * pointer goes to *tpoff. img->final when img->init is the image as
+	 * relocation will leave it (then it may be set up in threads that
+	 * exist now), else the file's bytes. 0, or -1 with sl_error() naming
+	 * lib_name. */
 	int (*assign)(const char *lib_name, const struct tls_image *img, ptrdiff_t *tpoff);
 	/* Once the library is relocated: sets every thread's copy up from the
 	 * image (final now). 0, or -1 with sl_error() naming lib_name. */

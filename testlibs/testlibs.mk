@@ -48,6 +48,7 @@ TL_FLAGS_libnoexport := -fvisibility=hidden
 # libgcc_s come through libsoload too.
 TL_FLAGS_libtls := -ftls-model=global-dynamic
 TL_FLAGS_libtlsie := -ftls-model=initial-exec
+TL_FLAGS_libtlsiesym := -ftls-model=initial-exec
 TL_FLAGS_libcxx := -std=c++17
 
 # 10,000 exported functions for the symbol-lookup benchmark, generated into

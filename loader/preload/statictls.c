@@ -1,5 +1,6 @@
 #include "statictls.h"
 #include "error.h"
+#include "glibctls.h"
 #include "realdl.h"
 #include "tls.h"
 
@@ -138,17 +139,31 @@ static int place(const char *name, const struct tls_image *img, ptrdiff_t *tpoff
 	return 0;
 }
 
+/* An image with initial values, known before relocation, while other
+ * threads exist: glibc sets their copies up (glibctls.c); else the
+ * reserve, which only threads to come start from. */
 static int assign(const char *name, const struct tls_image *img, ptrdiff_t *tpoff)
 {
 	size_t end = 0;
 	int rc;
 
 	pthread_mutex_lock(&lock);
-	rc = place(name, img, tpoff, &end);
-	if (rc == 0)
+	if (img->final && img->filesz && !all_zero(img->init, img->filesz) && other_threads() != 0)
+		rc = glibctls_assign(name, img, tpoff);
+	else if ((rc = place(name, img, tpoff, &end)) == 0)
 		used = end;
 	pthread_mutex_unlock(&lock);
 	return rc;
+}
+
+/* A block glibc set up: relocation must have left the image as it was
+ * worked out before. */
+static int check_glibcs(const char *name, const struct tls_image *img, ptrdiff_t tpoff)
+{
+	if (img->filesz && memcmp(thread_pointer() + tpoff, img->init, img->filesz) != 0)
+		return error_set(name, "initial-exec TLS: relocation left its image other than "
+		                       "the one set up in every thread");
+	return 0;
 }
 
 /* The image is final (relocated): into the template, for threads to come,
@@ -159,6 +174,11 @@ static int publish(const char *name, const struct tls_image *img, ptrdiff_t tpof
 	int rc;
 
 	pthread_mutex_lock(&lock);
+	if (glibctls_holds(tpoff)) {
+		rc = check_glibcs(name, img, tpoff);
+		pthread_mutex_unlock(&lock);
+		return rc;
+	}
 	rc = refuse_initial_values(name, img);
 	if (rc == 0 && write_template(off, img) != 0)
 		rc = error_set(name, "initial-exec TLS: cannot write the TLS template: %m");

@@ -9,8 +9,11 @@
  * hold relocated pointers), its image is copied into this thread's copy
  * and into the template, so threads created later start with it; threads
  * that exist already hold zeros there (the space is never reused), which
- * is right for a library whose image is all zeros and refused for one that
- * is not (checked at the load and again after relocation). A
+ * is right for a library whose image is all zeros. One whose image is
+ * not, while other threads exist, has glibc set its block up in every
+ * thread (glibctls.h) when the image is known before relocation, and is
+ * refused when it is not (checked at the load and again after
+ * relocation). A
  * thread created while the template is being written may start with part
  * of the image: loads of such libraries are rare and early.
  */

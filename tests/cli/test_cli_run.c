@@ -225,17 +225,53 @@ Test(cli_run, initial_exec_tls_from_static_reserve)
 	json_decref(doc);
 }
 
-/* A thread that exists before the load cannot be given the initial value:
- * refused with a message, not loaded wrong. */
-Test(cli_run, initial_exec_tls_with_earlier_threads_is_refused)
+/* lib loaded by the helper's case c while another thread exists, plainly
+ * and under soload run: the output under (the report in *doc). */
+static void with_a_thread(const char *c, char *plain, char *under, json_t **doc)
 {
-	char out[OUT_CAP];
+	char cmd[1024];
 
-	cr_assert_eq(tu_run(SOLOAD " run -- " HELPER " ie_late " BUILD_DIR "/testlibs 2>&1", out,
-	                    sizeof(out)),
-	             0, "%s", out);
-	cr_assert(strstr(out, "libtlsie.so: initial-exec TLS with initial values, and 1 other"),
-	          "%s", out);
+	snprintf(cmd, sizeof(cmd), HELPER " %s " BUILD_DIR "/testlibs 2>&1", c);
+	cr_assert_eq(tu_run(cmd, plain, OUT_CAP), 0, "%s", plain);
+	snprintf(cmd, sizeof(cmd),
+	         SOLOAD " run --report %s -- " HELPER " %s " BUILD_DIR "/testlibs 2>&1",
+	         scratch.report, c);
+	cr_assert_eq(tu_run(cmd, under, OUT_CAP), 0, "%s", under);
+	*doc = run_report_load(scratch.report);
+}
+
+/* A thread that exists before the load is given the initial values too
+ * (glibc sets its copy up: loader/preload/glibctls.c), a relocated pointer
+ * among them, as under plain glibc; and so is a thread created after. */
+Test(cli_run, initial_exec_tls_is_set_up_in_earlier_threads)
+{
+	char plain[OUT_CAP], under[OUT_CAP];
+	json_t *doc;
+
+	with_a_thread("ie_late", plain, under, &doc);
+	cr_assert_str_eq(
+	        plain, "loaded; the earlier thread's ie_check gave 51, a later thread's 51\nok\n");
+	cr_assert_str_eq(under, plain);
+	expect_soload(doc, "libtlsie.so", 1);
+	json_decref(doc);
+}
+
+/* An initial value that relocation against another library's symbol
+ * writes cannot be known before relocation: with a thread that exists,
+ * refused with a message, not loaded wrong. */
+Test(cli_run, initial_exec_tls_bound_to_a_symbol_with_earlier_threads_is_refused)
+{
+	char plain[OUT_CAP], under[OUT_CAP];
+	json_t *doc;
+
+	with_a_thread("iesym_late", plain, under, &doc);
+	cr_assert_str_eq(
+	        plain,
+	        "loaded; the earlier thread's iesym_check gave 1, a later thread's 1\nok\n");
+	cr_assert(strstr(under, "libtlsiesym.so: initial-exec TLS with initial values, and 1 "
+	                        "other threads whose copies cannot be set up exist already"),
+	          "%s", under);
+	json_decref(doc);
 }
 
 /* libgomp (initial-exec TLS, no initial values) through ctypes. */

@@ -435,31 +435,61 @@ static int case_ie(void)
 }
 
 static pthread_mutex_t hold = PTHREAD_MUTEX_INITIALIZER;
+static int (*late_ok)(void);
+static long late_seen = -1;
 
-static void *wait_for_release(void *arg)
+/* A thread that exists before the load: once released, reads the
+ * library's variables through late_ok, if it was loaded. */
+static void *wait_then_read(void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&hold);
 	pthread_mutex_unlock(&hold);
+	if (late_ok)
+		late_seen = late_ok();
 	return NULL;
 }
 
-/* The same with a thread that exists before the load: prints "loaded" or
- * why not (soload run cannot set up that thread's copy of an initial
- * value). */
-static int case_ie_late(void)
+/* lib loaded while another thread exists; that thread then calls ok (an
+ * initial-exec variable's initial value, as it sees it). Prints "loaded"
+ * and what the thread saw, or why the load failed. */
+static int load_with_a_thread(const char *lib, const char *ok)
 {
 	pthread_t t;
 	void *h;
 
 	pthread_mutex_lock(&hold);
-	if (pthread_create(&t, NULL, wait_for_release, NULL) != 0)
+	if (pthread_create(&t, NULL, wait_then_read, NULL) != 0)
 		return fail("pthread_create");
-	h = open_lib("libtlsie.so", RTLD_NOW);
-	printf("%s\n", h ? "loaded" : dlerror());
+	h = open_lib(lib, RTLD_NOW);
+	if (h)
+		late_ok = (int (*)(void))dlsym(h, ok);
 	pthread_mutex_unlock(&hold);
 	pthread_join(t, NULL);
+	if (!h) {
+		printf("%s\n", dlerror());
+		return 0;
+	}
+	printf("loaded; the earlier thread's %s gave %ld", ok, late_seen);
+	/* And a thread created after the load. */
+	if (pthread_create(&t, NULL, wait_then_read, NULL) != 0 || pthread_join(t, NULL) != 0)
+		return fail("pthread_create");
+	printf(", a later thread's %ld\n", late_seen);
 	return 0;
+}
+
+/* libtlsie with a thread that exists before the load: its variable (5)
+ * and its relocated pointer, as that thread sees them: 51. */
+static int case_ie_late(void)
+{
+	return load_with_a_thread("libtlsie.so", "ie_check");
+}
+
+/* libtlsiesym: an initial-exec variable whose initial value is another
+ * library's address (glibc's environ), with a thread that exists. */
+static int case_iesym_late(void)
+{
+	return load_with_a_thread("libtlsiesym.so", "iesym_check");
 }
 
 /* RTLD_DEEPBIND: glibc and soload run both honour it. */
@@ -507,6 +537,7 @@ int main(int argc, char **argv)
 	         : !strcmp(argv[1], "errors")      ? case_errors()
 	         : !strcmp(argv[1], "ie")          ? case_ie()
 	         : !strcmp(argv[1], "ie_late")     ? case_ie_late()
+	         : !strcmp(argv[1], "iesym_late")  ? case_iesym_late()
 	         : !strcmp(argv[1], "deepbind")    ? case_deepbind()
 	         : !strcmp(argv[1], "stop")        ? case_dbgstop("dbgstop_wait")
 	         : !strcmp(argv[1], "trap")        ? case_dbgstop("dbgstop_trap")

@@ -27,7 +27,7 @@ static const unsigned char template_bytes[] = {1, 2, 3, 4, 5, 6, 7, 8};
 
 static size_t register_module(size_t memsz, size_t align)
 {
-	struct tls_image img = {template_bytes, sizeof(template_bytes), memsz, align};
+	struct tls_image img = {template_bytes, sizeof(template_bytes), memsz, align, 0};
 	size_t id = 0;
 
 	cr_assert_eq(tls_register(&img, &id), 0);
@@ -52,8 +52,8 @@ Test(tls, ids_never_look_like_glibc_ones)
 
 Test(tls, refuses_a_bad_template)
 {
-	struct tls_image big_file = {template_bytes, 8, 4, 8};
-	struct tls_image odd_align = {template_bytes, 8, 8, 3};
+	struct tls_image big_file = {template_bytes, 8, 4, 8, 0};
+	struct tls_image odd_align = {template_bytes, 8, 8, 3, 0};
 	size_t id;
 
 	cr_assert_eq(tls_register(&big_file, &id), -EINVAL);
