@@ -170,7 +170,10 @@ int glibctls_assign(const char *lib_name, const struct tls_image *img, ptrdiff_t
 		                 MAX_BLOCKS);
 	if ((fd = make_object(lib_name, img)) < 0)
 		return -1;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	/* The double slash: glibc matches a later dlopen by the name it was
+	 * given, and a program that dlopens a memfd of its own by
+	 * /proc/self/fd/N, once N is free again, must not be handed this. */
+	snprintf(path, sizeof(path), "/proc/self/fd//%d", fd);
 	h = real.dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	close(fd);
 	if (!h)

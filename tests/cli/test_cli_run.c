@@ -256,6 +256,17 @@ Test(cli_run, initial_exec_tls_is_set_up_in_earlier_threads)
 	json_decref(doc);
 }
 
+/* The object that carries glibc's block is dlopened by a path the
+ * program could use later for a memfd of its own (/proc/self/fd/N): its
+ * name must not match, or glibc hands the program our object. */
+Test(cli_run, a_programs_own_memfd_library_is_not_taken_for_the_tls_block)
+{
+	json_t *doc = both_ways("ie_memfd");
+
+	expect_soload(doc, "libtlsie.so", 1);
+	json_decref(doc);
+}
+
 /* An initial value that relocation against another library's symbol
  * writes cannot be known before relocation: with a thread that exists,
  * refused with a message, not loaded wrong. */

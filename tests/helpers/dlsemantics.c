@@ -8,12 +8,15 @@
  * Prints "ok" and exits 0, or says what differed and exits 1.
  */
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static char dir[PATH_MAX];
 
@@ -492,6 +495,55 @@ static int case_iesym_late(void)
 	return load_with_a_thread("libtlsiesym.so", "iesym_check");
 }
 
+/* A copy of libhello in a memfd of the program's, dlopened by its
+ * /proc/self/fd path: 0 if dlsym finds hello_add there. */
+static int own_memfd_library(void)
+{
+	char path[PATH_MAX * 2], buf[1 << 16];
+	int src, fd;
+	ssize_t n;
+	void *h;
+
+	snprintf(path, sizeof(path), "%s/libhello.so", dir);
+	if ((src = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return fail("open libhello.so");
+	n = read(src, buf, sizeof(buf));
+	close(src);
+	if (n <= 0 || (fd = memfd_create("dlsemantics", MFD_CLOEXEC)) < 0 ||
+	    write(fd, buf, (size_t)n) != n)
+		return fail("memfd_create");
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	h = dlopen(path, RTLD_NOW);
+	if (!h || !dlsym(h, "hello_add")) {
+		printf("FAIL: %s is not the program's library: %s\n", path, dlerror());
+		return 1;
+	}
+	return 0;
+}
+
+/* libtlsie while a thread exists (under soload run, glibc's block comes
+ * through a memfd of the preload's, dlopened by path), then the program's
+ * own memfds, given the numbers that are free again: each dlopen of
+ * /proc/self/fd/N must be the program's library. */
+static int case_ie_memfd(void)
+{
+	pthread_t t;
+	void *h;
+
+	pthread_mutex_lock(&hold);
+	if (pthread_create(&t, NULL, wait_then_read, NULL) != 0)
+		return fail("pthread_create");
+	h = open_lib("libtlsie.so", RTLD_NOW);
+	pthread_mutex_unlock(&hold);
+	pthread_join(t, NULL);
+	if (!h)
+		return fail("dlopen libtlsie");
+	for (int i = 0; i < 4; i++)
+		if (own_memfd_library() != 0)
+			return 1;
+	return 0;
+}
+
 /* RTLD_DEEPBIND: glibc and soload run both honour it. */
 static int case_deepbind(void)
 {
@@ -538,6 +590,7 @@ int main(int argc, char **argv)
 	         : !strcmp(argv[1], "ie")          ? case_ie()
 	         : !strcmp(argv[1], "ie_late")     ? case_ie_late()
 	         : !strcmp(argv[1], "iesym_late")  ? case_iesym_late()
+	         : !strcmp(argv[1], "ie_memfd")    ? case_ie_memfd()
 	         : !strcmp(argv[1], "deepbind")    ? case_deepbind()
 	         : !strcmp(argv[1], "stop")        ? case_dbgstop("dbgstop_wait")
 	         : !strcmp(argv[1], "trap")        ? case_dbgstop("dbgstop_trap")
