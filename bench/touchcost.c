@@ -85,7 +85,8 @@ int main(int argc, char **argv)
 	}
 	for (size_t s = 0; s < sizeof(strides) / sizeof(strides[0]); s++) {
 		if (pages * strides[s] * PAGE > st.st_size) {
-			printf("file      stride %2ld pages  skipped: %s holds fewer than %ld pages\n",
+			printf("file      stride %2ld pages  skipped: %s holds fewer than %ld "
+			       "pages\n",
 			       strides[s], argv[1], pages * strides[s]);
 			continue;
 		}
