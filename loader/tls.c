@@ -128,14 +128,6 @@ static void die(const char *why, size_t id)
 	abort();
 }
 
-static char *thread_pointer(void)
-{
-	char *tp;
-
-	__asm__("mov %%fs:0, %0" : "=r"(tp));
-	return tp;
-}
-
 static size_t slot_of(size_t id)
 {
 	return id & SLOT_MASK;

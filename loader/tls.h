@@ -21,6 +21,16 @@
 
 struct sl_lib;
 
+/* This thread's thread pointer (x86-64: %fs:0 holds it); static TLS lies
+ * below it. */
+static inline char *thread_pointer(void)
+{
+	char *tp;
+
+	__asm__("mov %%fs:0, %0" : "=r"(tp));
+	return tp;
+}
+
 /* The argument GD/LD code passes to __tls_get_addr (x86-64 psABI), and the
  * argument word of our TLS descriptors (module 0 there: an undefined weak
  * variable, whose address is offset). */

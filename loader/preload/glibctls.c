@@ -31,14 +31,6 @@ _Static_assert(WORD_OFF + 8 <= HEAD_SIZE, "the object's head fits");
 static ptrdiff_t blocks[MAX_BLOCKS];
 static size_t nblocks;
 
-static char *thread_pointer(void)
-{
-	char *tp;
-
-	__asm__("mov %%fs:0, %0" : "=r"(tp));
-	return tp;
-}
-
 static size_t align_up(size_t n, size_t align)
 {
 	return (n + align - 1) & ~(align - 1);

@@ -27,14 +27,6 @@ static size_t used = HEAD;
 static unsigned char *template; /* the reserve in the preload's TLS image */
 static uintptr_t relro_lo, relro_hi;
 
-static char *thread_pointer(void)
-{
-	char *tp;
-
-	__asm__("mov %%fs:0, %0" : "=r"(tp));
-	return tp;
-}
-
 /* Finds the reserve in the preload's own TLS image, and its RELRO range. */
 static int find_self(struct dl_phdr_info *info, size_t size, void *arg)
 {

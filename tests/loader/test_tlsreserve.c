@@ -32,14 +32,6 @@ struct view {
 	pthread_barrier_t *loaded, *done;
 };
 
-static char *thread_pointer(void)
-{
-	char *tp;
-
-	__asm__("mov %%fs:0, %0" : "=r"(tp));
-	return tp;
-}
-
 static void look(struct view *v)
 {
 	v->first = v->bump();
