@@ -101,7 +101,8 @@ static int refuse_initial_values(const char *name, const struct tls_image *img)
 		return error_set(
 		        name,
 		        "initial-exec TLS with initial values, and %d other threads whose "
-		        "copies cannot be set up exist already",
+		        "copies cannot be set up exist already (SOLOAD_PRELOAD_FALLBACK=1 "
+		        "hands such a library to glibc)",
 		        others);
 	return 0;
 }

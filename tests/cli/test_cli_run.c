@@ -269,7 +269,8 @@ Test(cli_run, a_programs_own_memfd_library_is_not_taken_for_the_tls_block)
 
 /* An initial value that relocation against another library's symbol
  * writes cannot be known before relocation: with a thread that exists,
- * refused with a message, not loaded wrong. */
+ * refused with a message that names the way out, not loaded wrong; with
+ * SOLOAD_PRELOAD_FALLBACK=1, glibc loads it, as plainly. */
 Test(cli_run, initial_exec_tls_bound_to_a_symbol_with_earlier_threads_is_refused)
 {
 	char plain[OUT_CAP], under[OUT_CAP];
@@ -280,9 +281,15 @@ Test(cli_run, initial_exec_tls_bound_to_a_symbol_with_earlier_threads_is_refused
 	        plain,
 	        "loaded; the earlier thread's iesym_check gave 1, a later thread's 1\nok\n");
 	cr_assert(strstr(under, "libtlsiesym.so: initial-exec TLS with initial values, and 1 "
-	                        "other threads whose copies cannot be set up exist already"),
+	                        "other threads whose copies cannot be set up exist already "
+	                        "(SOLOAD_PRELOAD_FALLBACK=1 hands such a library to glibc)"),
 	          "%s", under);
 	json_decref(doc);
+	cr_assert_eq(tu_run("SOLOAD_PRELOAD_FALLBACK=1 " SOLOAD " run -- " HELPER
+	                    " iesym_late " BUILD_DIR "/testlibs 2>&1",
+	                    under, OUT_CAP),
+	             0, "%s", under);
+	cr_assert_str_eq(under, plain, "with the fallback");
 }
 
 /* libgomp (initial-exec TLS, no initial values) through ctypes. */
