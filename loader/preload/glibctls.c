@@ -22,14 +22,8 @@ enum {
 	RELA_OFF = STR_OFF + 8,
 	WORD_OFF = RELA_OFF + sizeof(Elf64_Rela),
 	HEAD_SIZE = 512,
-	MAX_OBJECT = 64 * 1024,
 };
 _Static_assert(WORD_OFF + 8 <= HEAD_SIZE, "the object's head fits");
-
-/* Blocks given, for glibctls_holds; glibc never takes them back. */
-#define MAX_BLOCKS 32
-static ptrdiff_t blocks[MAX_BLOCKS];
-static size_t nblocks;
 
 static size_t align_up(size_t n, size_t align)
 {
@@ -104,28 +98,23 @@ static void write_dynamic(unsigned char *obj)
 	memcpy(obj + RELA_OFF, &rela, sizeof(rela));
 }
 
-/* The object for img in a memfd; its descriptor, or -1. Under
- * statictls.c's lock, which the buffer relies on. */
+/* The object for img in a memfd: its head, then the image at image_off
+ * (what lies between reads as zeros). Its descriptor, or -1. */
 static int make_object(const char *lib_name, const struct tls_image *img)
 {
-	static unsigned char obj[MAX_OBJECT];
+	unsigned char head[HEAD_SIZE] = {0};
 	size_t align = img->align > 16 ? img->align : 16;
 	size_t image_off = align_up(HEAD_SIZE, align), size = image_off + img->filesz;
 	int fd;
 
-	if (size > MAX_OBJECT)
-		return error_set(lib_name,
-		                 "initial-exec TLS image of %zu bytes aligned to %zu: "
-		                 "too large to be set up in the threads that exist",
-		                 img->filesz, img->align);
-	memset(obj, 0, image_off);
-	write_header(obj);
-	write_phdrs(obj, size, image_off, img);
-	write_dynamic(obj);
-	memcpy(obj + image_off, img->init, img->filesz);
+	write_header(head);
+	write_phdrs(head, size, image_off, img);
+	write_dynamic(head);
 	if ((fd = memfd_create("soload-tls", MFD_CLOEXEC)) < 0)
 		return error_set(lib_name, "initial-exec TLS: memfd_create: %m");
-	if (write(fd, obj, size) != (ssize_t)size) {
+	if (ftruncate(fd, (off_t)size) != 0 ||
+	    pwrite(fd, head, sizeof(head), 0) != (ssize_t)sizeof(head) ||
+	    pwrite(fd, img->init, img->filesz, (off_t)image_off) != (ssize_t)img->filesz) {
 		close(fd);
 		return error_set(lib_name,
 		                 "initial-exec TLS: cannot write its block's object: %m");
@@ -157,9 +146,6 @@ int glibctls_assign(const char *lib_name, const struct tls_image *img, ptrdiff_t
 	void *h;
 	int fd;
 
-	if (nblocks == MAX_BLOCKS)
-		return error_set(lib_name, "initial-exec TLS: %d blocks set up by glibc already",
-		                 MAX_BLOCKS);
 	if ((fd = make_object(lib_name, img)) < 0)
 		return -1;
 	/* The double slash: glibc matches a later dlopen by the name it was
@@ -175,14 +161,5 @@ int glibctls_assign(const char *lib_name, const struct tls_image *img, ptrdiff_t
 		                 real.dlerror());
 	if (read_offset(lib_name, h, img, tpoff) != 0)
 		return -1; /* the handle stays: glibc's static TLS is never given back */
-	blocks[nblocks++] = *tpoff;
-	return 0;
-}
-
-int glibctls_holds(ptrdiff_t tpoff)
-{
-	for (size_t i = 0; i < nblocks; i++)
-		if (blocks[i] == tpoff)
-			return 1;
 	return 0;
 }

@@ -29,7 +29,4 @@
  * when it refused, as "cannot allocate memory in static TLS block"). */
 int glibctls_assign(const char *lib_name, const struct tls_image *img, ptrdiff_t *tpoff);
 
-/* Whether tpoff is a block glibctls_assign gave. */
-int glibctls_holds(ptrdiff_t tpoff);
-
 #endif

@@ -167,7 +167,7 @@ static int publish(const char *name, const struct tls_image *img, ptrdiff_t tpof
 	int rc;
 
 	pthread_mutex_lock(&lock);
-	if (glibctls_holds(tpoff)) {
+	if (off >= STATICTLS_RESERVE) { /* not the reserve's: glibc's (assign) */
 		rc = check_glibcs(name, img, tpoff);
 		pthread_mutex_unlock(&lock);
 		return rc;
