@@ -63,15 +63,29 @@ static void expect_soload(json_t *doc, const char *name, int opened)
 		cr_expect_eq(json_integer_value(json_object_get(l, "opened")), opened, "%s", name);
 }
 
+/* Runs the helper's case c, plainly or under soload run with the report,
+ * its output (stderr too) in out: the exit status. */
+static int run_case(const char *c, int under, char *out)
+{
+	char cmd[1024];
+
+	if (under)
+		snprintf(cmd, sizeof(cmd),
+		         SOLOAD " run --report %s -- " HELPER " %s " BUILD_DIR "/testlibs 2>&1",
+		         scratch.report, c);
+	else
+		snprintf(cmd, sizeof(cmd), HELPER " %s " BUILD_DIR "/testlibs 2>&1", c);
+	return tu_run(cmd, out, OUT_CAP);
+}
+
 /* Runs one case plainly and under soload run (stderr kept: the preload
  * must print nothing), and returns the report. */
 static json_t *both_ways(const char *c)
 {
-	char cmd[512], out[OUT_CAP];
+	char out[OUT_CAP];
 	int st;
 
-	snprintf(cmd, sizeof(cmd), HELPER " %s " BUILD_DIR "/testlibs 2>&1", c);
-	st = tu_run(cmd, out, sizeof(out));
+	st = run_case(c, 0, out);
 #ifdef __SANITIZE_ADDRESS__
 	/* ASan's dlopen interceptor calls glibc's for the program, so glibc
 	 * takes it for the caller and a constructor's dlopen misses its
@@ -80,10 +94,7 @@ static json_t *both_ways(const char *c)
 		st = 0;
 #endif
 	cr_assert_eq(st, 0, "plain glibc, %s: %s", c, out);
-	snprintf(cmd, sizeof(cmd),
-	         SOLOAD " run --report %s -- " HELPER " %s " BUILD_DIR "/testlibs 2>&1",
-	         scratch.report, c);
-	st = tu_run(cmd, out, sizeof(out));
+	st = run_case(c, 1, out);
 	cr_assert_eq(st, 0, "soload run, %s: %s", c, out);
 	cr_assert_str_eq(out, "ok\n", "soload run printed more than the program did");
 	return run_report_load(scratch.report);
@@ -225,33 +236,14 @@ Test(cli_run, initial_exec_tls_from_static_reserve)
 	json_decref(doc);
 }
 
-/* lib loaded by the helper's case c while another thread exists, plainly
- * and under soload run: the output under (the report in *doc). */
-static void with_a_thread(const char *c, char *plain, char *under, json_t **doc)
-{
-	char cmd[1024];
-
-	snprintf(cmd, sizeof(cmd), HELPER " %s " BUILD_DIR "/testlibs 2>&1", c);
-	cr_assert_eq(tu_run(cmd, plain, OUT_CAP), 0, "%s", plain);
-	snprintf(cmd, sizeof(cmd),
-	         SOLOAD " run --report %s -- " HELPER " %s " BUILD_DIR "/testlibs 2>&1",
-	         scratch.report, c);
-	cr_assert_eq(tu_run(cmd, under, OUT_CAP), 0, "%s", under);
-	*doc = run_report_load(scratch.report);
-}
-
 /* A thread that exists before the load is given the initial values too
  * (glibc sets its copy up: loader/preload/glibctls.c), a relocated pointer
- * among them, as under plain glibc; and so is a thread created after. */
+ * among them, as under plain glibc; and so is a thread created after (the
+ * helper checks both). */
 Test(cli_run, initial_exec_tls_is_set_up_in_earlier_threads)
 {
-	char plain[OUT_CAP], under[OUT_CAP];
-	json_t *doc;
+	json_t *doc = both_ways("ie_late");
 
-	with_a_thread("ie_late", plain, under, &doc);
-	cr_assert_str_eq(
-	        plain, "loaded; the earlier thread's ie_check gave 51, a later thread's 51\nok\n");
-	cr_assert_str_eq(under, plain);
 	expect_soload(doc, "libtlsie.so", 1);
 	json_decref(doc);
 }
@@ -273,23 +265,21 @@ Test(cli_run, a_programs_own_memfd_library_is_not_taken_for_the_tls_block)
  * SOLOAD_PRELOAD_FALLBACK=1, glibc loads it, as plainly. */
 Test(cli_run, initial_exec_tls_bound_to_a_symbol_with_earlier_threads_is_refused)
 {
-	char plain[OUT_CAP], under[OUT_CAP];
-	json_t *doc;
+	char out[OUT_CAP];
 
-	with_a_thread("iesym_late", plain, under, &doc);
-	cr_assert_str_eq(
-	        plain,
-	        "loaded; the earlier thread's iesym_check gave 1, a later thread's 1\nok\n");
-	cr_assert(strstr(under, "libtlsiesym.so: initial-exec TLS with initial values, and 1 "
-	                        "other threads whose copies cannot be set up exist already "
-	                        "(SOLOAD_PRELOAD_FALLBACK=1 hands such a library to glibc)"),
-	          "%s", under);
-	json_decref(doc);
+	cr_assert_eq(run_case("iesym_late", 0, out), 0, "%s", out);
+	cr_assert_str_eq(out, "ok\n", "plain glibc");
+	cr_assert_eq(run_case("iesym_late", 1, out), 0, "%s", out);
+	cr_assert(strstr(out, "libtlsiesym.so: initial-exec TLS with initial values, and 1 "
+	                      "other threads whose copies cannot be set up exist already "
+	                      "(SOLOAD_PRELOAD_FALLBACK=1 hands such a library to glibc)"),
+	          "%s", out);
+	json_decref(run_report_load(scratch.report));
 	cr_assert_eq(tu_run("SOLOAD_PRELOAD_FALLBACK=1 " SOLOAD " run -- " HELPER
 	                    " iesym_late " BUILD_DIR "/testlibs 2>&1",
-	                    under, OUT_CAP),
-	             0, "%s", under);
-	cr_assert_str_eq(under, plain, "with the fallback");
+	                    out, OUT_CAP),
+	             0, "%s", out);
+	cr_assert_str_eq(out, "ok\n", "with the fallback");
 }
 
 /* libgomp (initial-exec TLS, no initial values) through ctypes. */

@@ -453,10 +453,26 @@ static void *wait_then_read(void *arg)
 	return NULL;
 }
 
-/* lib loaded while another thread exists; that thread then calls ok (an
- * initial-exec variable's initial value, as it sees it). Prints "loaded"
- * and what the thread saw, or why the load failed. */
-static int load_with_a_thread(const char *lib, const char *ok)
+/* The value seen through late_ok in a thread created now: want, or a
+ * line saying which thread saw what. */
+static int later_thread_sees(const char *ok, long want, long earlier)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, wait_then_read, NULL) != 0 || pthread_join(t, NULL) != 0)
+		return fail("pthread_create");
+	if (earlier == want && late_seen == want)
+		return 0;
+	printf("FAIL: %s gave %ld in a thread that existed before the load and %ld in one "
+	       "created after (want %ld)\n",
+	       ok, earlier, late_seen, want);
+	return 1;
+}
+
+/* lib loaded while another thread exists; that thread, then one created
+ * after, calls ok (an initial-exec variable's initial value, as each sees
+ * it), which must give want. A load that fails prints why. */
+static int load_with_a_thread(const char *lib, const char *ok, long want)
 {
 	pthread_t t;
 	void *h;
@@ -473,26 +489,21 @@ static int load_with_a_thread(const char *lib, const char *ok)
 		printf("%s\n", dlerror());
 		return 0;
 	}
-	printf("loaded; the earlier thread's %s gave %ld", ok, late_seen);
-	/* And a thread created after the load. */
-	if (pthread_create(&t, NULL, wait_then_read, NULL) != 0 || pthread_join(t, NULL) != 0)
-		return fail("pthread_create");
-	printf(", a later thread's %ld\n", late_seen);
-	return 0;
+	return later_thread_sees(ok, want, late_seen);
 }
 
 /* libtlsie with a thread that exists before the load: its variable (5)
  * and its relocated pointer, as that thread sees them: 51. */
 static int case_ie_late(void)
 {
-	return load_with_a_thread("libtlsie.so", "ie_check");
+	return load_with_a_thread("libtlsie.so", "ie_check", 51);
 }
 
 /* libtlsiesym: an initial-exec variable whose initial value is another
  * library's address (glibc's environ), with a thread that exists. */
 static int case_iesym_late(void)
 {
-	return load_with_a_thread("libtlsiesym.so", "iesym_check");
+	return load_with_a_thread("libtlsiesym.so", "iesym_check", 1);
 }
 
 /* A copy of libhello in a memfd of the program's, dlopened by its
