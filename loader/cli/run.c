@@ -68,27 +68,56 @@ static void exec_child(const struct run_report *rep, const char *record_path)
 	_exit(127);
 }
 
+/* The command, while soload waits for it: SIGTERM and SIGHUP sent to
+ * soload alone (timeout(1), a service manager, a closed terminal) are
+ * passed on to it, and soload goes on to write the report and remove its
+ * record, as for a command that ended by itself. */
+static volatile sig_atomic_t waited_for;
+
+static void pass_on(int sig)
+{
+	if (waited_for > 0)
+		kill((pid_t)waited_for, sig);
+}
+
 int run_command(struct run_report *rep, const char *record_path)
 {
-	struct sigaction ign = {.sa_handler = SIG_IGN}, old_int, old_quit;
+	struct sigaction ign = {.sa_handler = SIG_IGN}, fwd = {.sa_handler = pass_on};
+	struct sigaction old_int, old_quit, old_term, old_hup;
+	sigset_t passed, old_mask;
 	pid_t pid;
 	int status;
 
 	fflush(NULL);
-	/* As system(3): ^C and ^\ are the command's to handle; soload goes on
-	 * to write the report. */
+	/* As system(3): ^C and ^\ are the command's to handle (the terminal
+	 * sends them to both); soload goes on to write the report. */
 	sigaction(SIGINT, &ign, &old_int);
 	sigaction(SIGQUIT, &ign, &old_quit);
+	/* Held until the pid is known, so that none is lost in between. */
+	sigemptyset(&passed);
+	sigaddset(&passed, SIGTERM);
+	sigaddset(&passed, SIGHUP);
+	sigprocmask(SIG_BLOCK, &passed, &old_mask);
+	sigaction(SIGTERM, &fwd, &old_term);
+	sigaction(SIGHUP, &fwd, &old_hup);
 	pid = fork();
 	if (pid == 0) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		sigaction(SIGHUP, &old_hup, NULL);
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		exec_child(rep, record_path);
 	}
+	waited_for = pid;
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	waited_for = 0;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	if (pid < 0) {
 		fprintf(stderr, "soload: run: fork: %m\n");
 		return -1;

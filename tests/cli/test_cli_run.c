@@ -701,6 +701,27 @@ Test(cli_run, exit_status_is_the_commands)
 	json_decref(doc);
 }
 
+/* SIGTERM to soload alone (as timeout(1) sends it) reaches the command,
+ * and soload still writes the report and removes its record file: exit
+ * 128 + 15, the signal in the report, no record left in TMPDIR, no
+ * command left running. */
+Test(cli_run, a_term_signal_to_soload_is_passed_on_and_the_report_written)
+{
+	char cmd[2048], out[OUT_CAP];
+	json_t *doc;
+
+	snprintf(cmd, sizeof(cmd),
+	         "TMPDIR=%s " SOLOAD " run --report %s -- sleep 37.25 & p=$!; sleep 0.5; "
+	         "kill -TERM $p; wait $p; echo rc=$?; ls %s | grep -c soload-run-; "
+	         "pgrep -fx 'sleep 37.25' | wc -l",
+	         scratch.dir, scratch.report, scratch.dir);
+	tu_run(cmd, out, sizeof(out));
+	cr_assert_str_eq(out, "rc=143\n0\n0\n", "rc, records left, commands left: %s", out);
+	doc = run_report_load(scratch.report);
+	cr_expect_eq(json_integer_value(json_object_get(doc, "signal")), 15);
+	json_decref(doc);
+}
+
 /* The preload exports the functions it stands in for, and nothing else:
  * a loader symbol it exported could be interposed by the program. */
 Test(cli_run, preload_exports_only_the_dl_functions)
