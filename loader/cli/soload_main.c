@@ -366,22 +366,26 @@ static const struct option run_opts[] = {
 };
 
 /* The record the preload appends to, in a file only this user can read. */
+/* The record file the preload appends to, in TMPDIR (else /tmp); 0, or
+ * -1 having said why, naming the directory. */
 static int make_record(char *path, size_t cap)
 {
-	const char *dir = getenv("TMPDIR");
+	const char *env = getenv("TMPDIR"), *dir = env && *env ? env : "/tmp";
 	char abs[PATH_MAX];
-	int fd;
+	int fd = -1;
 
 	/* Absolute: each process of CMD opens it by name, from wherever it
 	 * has moved to. */
-	if (!realpath(dir && *dir ? dir : "/tmp", abs))
-		return -1;
-	if ((size_t)snprintf(path, cap, "%s/soload-run-XXXXXX", abs) >= cap) {
-		errno = ENAMETOOLONG;
+	if (realpath(dir, abs)) {
+		if ((size_t)snprintf(path, cap, "%s/soload-run-XXXXXX", abs) < cap)
+			fd = mkstemp(path);
+		else
+			errno = ENAMETOOLONG;
+	}
+	if (fd < 0) {
+		fprintf(stderr, "%s: run: cannot create a record file in %s: %m\n", PROG, dir);
 		return -1;
 	}
-	if ((fd = mkstemp(path)) < 0)
-		return -1;
 	close(fd);
 	return 0;
 }
@@ -435,10 +439,8 @@ static int cmd_run(int argc, char **argv)
 		        PROG);
 		return 1;
 	}
-	if (report && make_record(record, sizeof(record)) != 0) {
-		fprintf(stderr, "%s: run: cannot create a record file: %m\n", PROG);
+	if (report && make_record(record, sizeof(record)) != 0)
 		return 1;
-	}
 	if (run_command(&rep, report ? record : NULL) != 0) {
 		if (report)
 			unlink(record);

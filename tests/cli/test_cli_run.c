@@ -692,6 +692,11 @@ Test(cli_run, exit_status_is_the_commands)
 	cr_expect_eq(tu_run(SOLOAD " run --report /nonexistent/dir/r.json -- true 2>/dev/null",
 	                    out, sizeof(out)),
 	             1);
+	cr_expect_eq(tu_run("TMPDIR=/nonexistent " SOLOAD " run --report r.json -- true 2>&1", out,
+	                    sizeof(out)),
+	             1);
+	cr_expect_str_eq(out, "soload: run: cannot create a record file in /nonexistent: No such "
+	                      "file or directory\n");
 	snprintf(cmd, sizeof(cmd), SOLOAD " run --report %s -- sh -c 'kill -9 $$'",
 	         scratch.report);
 	cr_expect_eq(tu_run(cmd, out, sizeof(out)), 128 + 9);
