@@ -2,9 +2,13 @@
 # The first load of a library in a fresh process, as a program feels it
 # (issue 16): one sl_open + sl_sym against one dlopen(RTLD_NOW) + dlsym, each
 # in a process of its own, text in the page cache, alternating, median of
-# FIRSTLOAD_ROUNDS (21: with 11, a busy machine moved one library's ratio
-# by 0.2 from one run to the next, libgtk-3 0.73x and 0.94x). Then the warm share cache: SL_SHARE with the cache
-# already written, against plain dlopen, on the large C++ libraries.
+# FIRSTLOAD_ROUNDS (61: with 11, a busy machine moved one library's ratio
+# by 0.2 from one run to the next, libgtk-3 0.73x and 0.94x; with 21, ten
+# runs in one hour gave a median of 0.74x-0.81x and a highest of
+# 0.86x-1.09x, each high one a different library's outlier; with 61, five
+# runs 0.75x-0.79x and 0.86x-0.92x: bench/README.md). Then the warm share
+# cache: SL_SHARE with the cache already written, against plain dlopen, on
+# the large C++ libraries.
 # Targets: median ratio <= 0.8x and no library above 1.0x (goal 0.5x); warm
 # share <= 0.8x. Then lazy binding: sl_open(SL_LAZY) against
 # dlopen(RTLD_LAZY), on libraries linked without -z now (most of Debian's
@@ -13,7 +17,7 @@
 set -u
 cd "$(dirname "$0")/.."
 L=/usr/lib/x86_64-linux-gnu
-rounds=${FIRSTLOAD_ROUNDS:-21}
+rounds=${FIRSTLOAD_ROUNDS:-61}
 status=0
 share_dir=$(mktemp -d /tmp/bench_firstload.XXXXXX) || exit 1
 trap 'rm -rf "$share_dir"' EXIT INT TERM
