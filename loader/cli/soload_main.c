@@ -365,9 +365,9 @@ static const struct option run_opts[] = {
         {0},
 };
 
-/* The record the preload appends to, in a file only this user can read. */
-/* The record file the preload appends to, in TMPDIR (else /tmp); 0, or
- * -1 having said why, naming the directory. */
+/* The record file the preload appends to, in TMPDIR (else /tmp), which
+ * only this user can read (mkstemp); 0, or -1 having said why, naming the
+ * directory. */
 static int make_record(char *path, size_t cap)
 {
 	const char *env = getenv("TMPDIR"), *dir = env && *env ? env : "/tmp";
@@ -430,6 +430,12 @@ static int cmd_run(int argc, char **argv)
 			report = optarg;
 		else
 			return 2;
+	}
+	/* "--report -- CMD" lost its FILE: getopt took "--" for it, and
+	 * the report would go to a file of that name. */
+	if (report && strcmp(report, "--") == 0) {
+		fprintf(stderr, "%s: run: --report needs a FILE before --\n", PROG);
+		return usage(me, stderr, 2);
 	}
 	if (optind >= argc)
 		return usage(me, stderr, 2);
