@@ -84,23 +84,36 @@ static void list_options(const struct option *longopts)
 		fprintf(stderr, "%s--%s", o == longopts ? "" : ", ", o->name);
 }
 
+/* Whether getopt took the "--" that ends the options for the value of the
+ * option before it ("--report -- CMD"): a value left out, not a file or
+ * pattern named "--". A value given as "--opt=--" is taken as typed. */
+static bool value_left_out(char **argv)
+{
+	return optarg && optind >= 2 && optarg == argv[optind - 1] && strcmp(optarg, "--") == 0;
+}
+
 int command_getopt(const char *prog, int argc, char **argv, const char *shortopts,
                    const struct option *longopts)
 {
 	char optstring[128], given[64];
 	bool permute = shortopts[0] != '+';
-	int opt;
+	int opt, at;
 
 	/* ':' first (after '+'): a missing value is ':', not '?'. */
 	snprintf(optstring, sizeof(optstring), "%s:%s", permute ? "" : "+", shortopts + !permute);
 	opterr = 0;
 	opt = getopt_long(argc, argv, optstring, longopts, NULL);
-	if (opt != '?' && opt != ':')
+	at = optind - 1;
+	if (value_left_out(argv)) {
+		optopt = opt; /* named as typed before the "--" */
+		opt = ':';
+		at--;
+	} else if (opt != '?' && opt != ':') {
 		return opt;
+	}
 	/* The option as typed: "--sort" (without "=value"), or "-s". */
-	if (optind > 0 && strncmp(argv[optind - 1], "--", 2) == 0)
-		snprintf(given, sizeof(given), "%.*s", (int)strcspn(argv[optind - 1], "="),
-		         argv[optind - 1]);
+	if (at > 0 && strncmp(argv[at], "--", 2) == 0)
+		snprintf(given, sizeof(given), "%.*s", (int)strcspn(argv[at], "="), argv[at]);
 	else
 		snprintf(given, sizeof(given), "-%c", optopt);
 	if (opt == ':') {

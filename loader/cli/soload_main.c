@@ -431,12 +431,6 @@ static int cmd_run(int argc, char **argv)
 		else
 			return 2;
 	}
-	/* "--report -- CMD" lost its FILE: getopt took "--" for it, and
-	 * the report would go to a file of that name. */
-	if (report && strcmp(report, "--") == 0) {
-		fprintf(stderr, "%s: run: --report needs a FILE before --\n", PROG);
-		return usage(me, stderr, 2);
-	}
 	if (optind >= argc)
 		return usage(me, stderr, 2);
 	rep.argv = argv + optind;

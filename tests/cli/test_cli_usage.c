@@ -6,8 +6,10 @@
 #include <regex.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAPSCOPE BUILD_DIR "/mapscope "
+#define SOLOAD   BUILD_DIR "/soload"
 
 static const char *const refused[] = {
         "nosuchcommand",
@@ -98,5 +100,24 @@ Test(cli_usage, an_option_without_its_value_is_named)
 
 	cr_assert_eq(tu_run(MAPSCOPE "maps self --sort 2>&1", out, sizeof(out)), 2);
 	cr_assert_str_eq(out, "mapscope maps: option '--sort' needs a value "
+	                      "(see mapscope maps --help)\n");
+}
+
+/* "--report -- CMD": getopt would take the "--" for the value, and the
+ * report would go to a file named "--". */
+Test(cli_usage, a_value_left_out_before_the_command_is_named)
+{
+	char out[4096];
+
+	cr_assert_eq(tu_run(SOLOAD " run --report -- true 2>&1", out, sizeof(out)), 2);
+	cr_expect_str_eq(out, "soload run: option '--report' needs a value "
+	                      "(see soload run --help)\n");
+	cr_expect_neq(access("--", F_OK), 0);
+	unlink("--");
+	cr_assert_eq(tu_run(MAPSCOPE "faults --cold -- true 2>&1", out, sizeof(out)), 2);
+	cr_expect_str_eq(out, "mapscope faults: option '--cold' needs a value "
+	                      "(see mapscope faults --help)\n");
+	cr_assert_eq(tu_run(MAPSCOPE "maps self -s -- 2>&1", out, sizeof(out)), 2);
+	cr_expect_str_eq(out, "mapscope maps: option '-s' needs a value "
 	                      "(see mapscope maps --help)\n");
 }
