@@ -1,6 +1,7 @@
 /* Plugin hosts through soload run, against the same command under plain
  * glibc: gst-inspect-1.0 building its plugin registry, gdk-pixbuf's
- * thumbnailer on an SVG (librsvg) and a BMP, perl loading XS modules.
+ * thumbnailer on an SVG (librsvg) and a BMP, perl loading XS modules,
+ * python3 computing with numpy.
  * Each gives the same output both ways, and the report shows the plugins
  * loaded by libsoload. The packages come from .ci/deps; each test skips
  * without its program. */
@@ -270,5 +271,41 @@ Test(cli_hosts, perl_loads_xs_modules, .timeout = 60)
 	expect_soload(doc, "/Digest/MD5/MD5.so");
 	expect_soload(doc, "/Encode/Encode.so");
 	expect_soload(doc, "/threads/threads.so");
+	json_decref(doc);
+}
+
+/* numpy's extension modules with BLAS and LAPACK (and libgfortran under
+ * them) through libsoload: the same numbers both ways, to the last digit
+ * printed. numpy.test() runs the same way by hand (docs/loader.md). */
+Test(cli_hosts, numpy_computes_through_blas_and_lapack, .timeout = 60)
+{
+	const char *script =
+	        "import numpy as np\n"
+	        "a = np.arange(1, 10, dtype=np.float64).reshape(3, 3) + np.eye(3)\n"
+	        "print(np.linalg.solve(a, np.array([1.0, 2.0, 3.0])).round(6).tolist())\n"
+	        "print(float((a @ a.T).trace()), float(np.linalg.det(a).round(6)))\n"
+	        "print(np.fft.rfft(np.arange(8.0)).real.round(6).tolist())\n"
+	        "print(np.random.default_rng(42).integers(0, 100, 5).tolist())\n";
+	char path[128], cmd[256], out[512];
+	FILE *f;
+	json_t *doc;
+
+	need("/usr/bin/python3", "python3");
+	if (tu_run("/usr/bin/python3 -c 'import numpy' 2>&1", out, sizeof(out)) != 0)
+		cr_skip_test("numpy is not installed (python3-numpy, from .ci/deps)");
+	snprintf(path, sizeof(path), "%s/check.py", scratch.dir);
+	cr_assert_not_null(f = fopen(path, "w"));
+	fputs(script, f);
+	cr_assert_eq(fclose(f), 0);
+	run_both("", "", "/usr/bin/python3 check.py");
+	expect_same_output();
+	snprintf(cmd, sizeof(cmd), "cat %s/under.txt", scratch.dir);
+	cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0);
+	cr_expect_str_eq(out, "[-1.0, 0.0, 1.0]\n318.0 -2.0\n[28.0, -4.0, -4.0, -4.0, -4.0]\n"
+	                      "[8, 77, 65, 43, 43]\n");
+	doc = run_report_load(scratch.report);
+	expect_soload(doc, "/_multiarray_umath.");
+	expect_soload(doc, "liblapack.so");
+	expect_soload(doc, "libblas.so");
 	json_decref(doc);
 }
