@@ -335,3 +335,56 @@ Test(residency, mixed_window_is_mapped_exactly)
 	cr_assert_eq(memcmp(s.map, map, pages), 0, "the page map differs");
 	free(map);
 }
+
+/* The page map a walk must give (check_pages compares each window). */
+static const char *expected_map;
+
+static void check_pages(uint64_t first, const unsigned char *vec, uint64_t n, void *ctx)
+{
+	(void)ctx;
+	for (uint64_t i = 0; i < n; i++)
+		if ((vec[i] & 1) != (expected_map[first + i] == '#'))
+			cr_assert_fail("page %lu: resident %d, expected '%c'",
+			               (unsigned long)(first + i), vec[i] & 1,
+			               expected_map[first + i]);
+}
+
+/* Windows after a window cached in a pattern finer than it are asked
+ * piece by piece (probe_pieces): a window of every other MiB, one with a
+ * piece mixed page by page among them, one wholly resident (back to the
+ * whole window at once), and every other MiB again. */
+Test(residency, windows_after_a_fine_pattern_are_mapped_exactly, .timeout = 60)
+{
+	const size_t mib = 256, pages = 4 * WINDOW_PAGES;
+	char *map = malloc(pages + 1);
+	struct seen s = {.truncate_fd = -1};
+	struct residency_walk w = {on_range, check_pages, &s, 0};
+	struct residency r;
+	uint64_t want = 0;
+	int fd, runs = 0;
+
+	cr_assert_not_null(map);
+	memset(map, '.', pages);
+	map[pages] = '\0';
+	for (size_t i = 0; i < 2 * WINDOW_PAGES; i += 2 * mib)
+		memset(map + i, '#', mib);
+	for (size_t i = WINDOW_PAGES + 9 * mib; i < WINDOW_PAGES + 10 * mib; i += 3)
+		map[i] = map[i] == '#' ? '.' : '#';
+	memset(map + 2 * WINDOW_PAGES, '#', WINDOW_PAGES);
+	for (size_t i = 3 * WINDOW_PAGES; i < pages; i += 2 * mib)
+		memset(map + i, '#', mib);
+	for (size_t i = 0; i < pages; i++) {
+		want += map[i] == '#';
+		runs += map[i] == '#' && (i == 0 || map[i - 1] == '.');
+	}
+	cr_assert_eq(tu_file_with_residency(path, map), 0);
+	expected_map = map;
+	cr_assert_geq(fd = open(path, O_RDONLY), 0);
+	cr_assert_eq(residency_stat(fd, NULL, &r), 0);
+	cr_assert_eq(residency_walk(fd, &r, &w), 0);
+	close(fd);
+	cr_expect_eq(w.resident_pages, want);
+	cr_expect_eq(r.resident_pages, want);
+	cr_expect_eq(s.nranges, runs);
+	free(map);
+}
