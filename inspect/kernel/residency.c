@@ -144,6 +144,31 @@ static int mincore_part(struct window *win, uint64_t lo, uint64_t n)
 	return 0;
 }
 
+/* 1 or 0 when cs shows all n pages in or out of the cache, -1 when mixed. */
+static int wholly(const struct cachestat *cs, uint64_t n)
+{
+	return cs->nr_cache == 0 ? 0 : cs->nr_cache >= n ? 1 : -1;
+}
+
+/* cachestat of the window's pages [a, a + len) into *cs, and *state as
+ * wholly() gives it: a piece wholly in or out is filled in vec and raises
+ * the window's grain to its size. */
+static int ask_piece(struct window *win, uint64_t a, uint64_t len, struct cachestat *cs,
+                     int *state)
+{
+	int err = cachestat_pages(win->fd, (win->first + a) * page_size(), len * page_size(), cs);
+
+	if (err)
+		return err;
+	*state = wholly(cs, len);
+	if (*state >= 0) {
+		memset(win->vec + a, *state, len);
+		if (len > win->grain)
+			win->grain = len;
+	}
+	return 0;
+}
+
 /* Fills the map of a part that is partly resident. cachestat is asked about
  * each of SPLIT pieces: a piece wholly in or out of the cache needs no
  * mincore, which costs a lookup per page where cachestat costs one per
@@ -159,19 +184,14 @@ static int fill_part(struct window *win, uint64_t lo, uint64_t n, int mixed_leve
 	for (uint64_t a = lo; a < lo + n; a += piece, pieces++) {
 		uint64_t len = lo + n - a < piece ? lo + n - a : piece;
 		struct cachestat cs;
+		int state;
 
-		err = cachestat_pages(win->fd, (win->first + a) * page_size(), len * page_size(),
-		                      &cs);
-		if (err)
+		if ((err = ask_piece(win, a, len, &cs, &state)))
 			return err;
-		if (cs.nr_cache == 0 || cs.nr_cache >= len) {
-			memset(win->vec + a, cs.nr_cache != 0, len);
-			if (piece > win->grain)
-				win->grain = piece;
-			continue;
+		if (state < 0) {
+			mixed_lo[mixed] = a;
+			mixed_n[mixed++] = len;
 		}
-		mixed_lo[mixed] = a;
-		mixed_n[mixed++] = len;
 	}
 	if (mixed == pieces && mixed_levels >= 1)
 		return mincore_part(win, lo, n);
@@ -203,19 +223,17 @@ static int probe_pieces(struct window *win, struct residency *r, uint64_t grain,
 	for (uint64_t a = 0; a < win->n && !err; a += grain) {
 		uint64_t len = win->n - a < grain ? win->n - a : grain;
 		struct cachestat cs;
+		int state;
 
-		if ((err = cachestat_pages(win->fd, (win->first + a) * page_size(),
-		                           len * page_size(), &cs)))
+		if ((err = ask_piece(win, a, len, &cs, &state)))
 			break;
 		add_counts(r, &cs);
-		if (cs.nr_cache == 0 || cs.nr_cache >= len) {
-			memset(win->vec + a, cs.nr_cache != 0, len);
-			seen[cs.nr_cache != 0] = true;
-			win->grain = grain;
-			continue;
+		if (state >= 0) {
+			seen[state] = true;
+		} else {
+			mixed = true;
+			err = fill_part(win, a, len, 0);
 		}
-		mixed = true;
-		err = fill_part(win, a, len, 0);
 	}
 	*uniform = mixed || (seen[0] && seen[1]) ? -1 : seen[1];
 	return err;
@@ -236,10 +254,8 @@ static int probe_window(struct window *win, struct residency *r, int *uniform)
 	if (err)
 		return err;
 	add_counts(r, &cs);
-	if (cs.nr_cache == 0 || cs.nr_cache >= win->n) {
-		*uniform = cs.nr_cache != 0;
+	if ((*uniform = wholly(&cs, win->n)) >= 0)
 		return 0;
-	}
 	return fill_part(win, 0, win->n, 0);
 }
 

@@ -35,6 +35,7 @@ struct seen {
 	uint64_t ranges[16][2];
 	int nranges;
 	char map[WINDOW_PAGES + 64];
+	const char *expect; /* check_pages: the map the walk must give */
 	uint64_t cells;
 	int truncate_fd; /* >= 0: truncate this file in the first callback */
 };
@@ -336,17 +337,16 @@ Test(residency, mixed_window_is_mapped_exactly)
 	free(map);
 }
 
-/* The page map a walk must give (check_pages compares each window). */
-static const char *expected_map;
-
+/* Compares each window's pages with s->expect. */
 static void check_pages(uint64_t first, const unsigned char *vec, uint64_t n, void *ctx)
 {
-	(void)ctx;
+	const struct seen *s = ctx;
+
 	for (uint64_t i = 0; i < n; i++)
-		if ((vec[i] & 1) != (expected_map[first + i] == '#'))
+		if ((vec[i] & 1) != (s->expect[first + i] == '#'))
 			cr_assert_fail("page %lu: resident %d, expected '%c'",
 			               (unsigned long)(first + i), vec[i] & 1,
-			               expected_map[first + i]);
+			               s->expect[first + i]);
 }
 
 /* Windows after a window cached in a pattern finer than it are asked
@@ -378,7 +378,7 @@ Test(residency, windows_after_a_fine_pattern_are_mapped_exactly, .timeout = 60)
 		runs += map[i] == '#' && (i == 0 || map[i - 1] == '.');
 	}
 	cr_assert_eq(tu_file_with_residency(path, map), 0);
-	expected_map = map;
+	s.expect = map;
 	cr_assert_geq(fd = open(path, O_RDONLY), 0);
 	cr_assert_eq(residency_stat(fd, NULL, &r), 0);
 	cr_assert_eq(residency_walk(fd, &r, &w), 0);
