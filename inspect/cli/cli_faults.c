@@ -94,15 +94,11 @@ static int check_args(int argc, const struct faults_args *a)
 {
 	bool lib_mode = a->lib || a->call;
 
-	if (lib_mode && (!a->lib || !a->call || optind < argc)) {
-		fprintf(stderr, "%s: faults: --lib and --call go together, without a command\n",
-		        CLI_PROG);
-		return 2;
-	}
-	if (!lib_mode && optind >= argc) {
-		fprintf(stderr, "%s: faults: no command given\n", CLI_PROG);
-		return 2;
-	}
+	if (lib_mode && (!a->lib || !a->call || optind < argc))
+		return command_misuse(CLI_PROG, "faults",
+		                      "--lib and --call go together, without a CMD");
+	if (!lib_mode && optind >= argc)
+		return command_misuse(CLI_PROG, "faults", "no CMD given");
 	if (a->loader && strcmp(a->loader, "dlopen") && strcmp(a->loader, "soload"))
 		return command_invalid(CLI_PROG, "faults", "--loader", a->loader,
 		                       "dlopen, soload");

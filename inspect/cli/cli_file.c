@@ -552,10 +552,8 @@ static int check_request(const struct file_request *req, enum emit_format format
 		clash = "--restore prints json or text";
 	else if (!req->restore && !paths)
 		clash = "no PATH given";
-	if (clash) {
-		fprintf(stderr, "%s: file: %s\n", CLI_PROG, clash);
-		return 2;
-	}
+	if (clash)
+		return command_misuse(CLI_PROG, "file", "%s", clash);
 	if (format == EMIT_TEXT && req->restore)
 		return cli_table_check("file", &req->table, emit_restore_columns,
 		                       emit_restore_ncolumns);

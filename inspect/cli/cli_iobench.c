@@ -260,24 +260,20 @@ static int parse_args(int argc, char **argv, struct request *req)
 				return 2;
 		}
 	}
-	if (argc - optind != (req->mode == MODE_MULTIPLEX ? 0 : 1)) {
-		usage(stderr);
-		return 2;
-	}
-	if (req->mode != MODE_COPY && to) {
-		fprintf(stderr, "%s: iobench: --to goes with --copy\n", CLI_PROG);
-		return 2;
-	}
-	if (req->mode != MODE_MULTIPLEX && (fds || events || req->svg)) {
-		fprintf(stderr, "%s: iobench: --fds, --events and --svg go with --multiplex\n",
-		        CLI_PROG);
-		return 2;
-	}
-	if (req->mode == MODE_MULTIPLEX && req->sized) {
-		fprintf(stderr, "%s: iobench: --multiplex measures no file: no --size\n",
-		        CLI_PROG);
-		return 2;
-	}
+	if (req->mode == MODE_MULTIPLEX && argc > optind)
+		return command_misuse(CLI_PROG, "iobench", "--multiplex measures no FILE");
+	if (req->mode != MODE_MULTIPLEX && argc == optind)
+		return command_misuse(CLI_PROG, "iobench", "no FILE given");
+	if (req->mode != MODE_MULTIPLEX && argc - optind > 1)
+		return command_misuse(CLI_PROG, "iobench", "one FILE, not %d", argc - optind);
+	if (req->mode != MODE_COPY && to)
+		return command_misuse(CLI_PROG, "iobench", "--to goes with --copy");
+	if (req->mode != MODE_MULTIPLEX && (fds || events || req->svg))
+		return command_misuse(CLI_PROG, "iobench",
+		                      "--fds, --events and --svg go with --multiplex");
+	if (req->mode == MODE_MULTIPLEX && req->sized)
+		return command_misuse(CLI_PROG, "iobench",
+		                      "--multiplex measures no file: no --size");
 	req->path = req->mode == MODE_MULTIPLEX ? NULL : argv[optind];
 	return check_columns(req);
 }

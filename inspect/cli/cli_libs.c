@@ -130,8 +130,7 @@ static int parse_args(int argc, char **argv, struct libs_args *a)
 			return rc;
 	}
 	if (all && optind != argc) {
-		fprintf(stderr, "%s libs: --all or pids, not both\n", CLI_PROG);
-		return 3;
+		return command_misuse(CLI_PROG, "libs", "--all or PIDs, not both") + 1;
 	}
 	if (a->format == EMIT_PROMETHEUS && !a->top_given)
 		a->view.top = PROM_TOP;

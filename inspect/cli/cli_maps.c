@@ -112,24 +112,23 @@ static int parse_option(int opt, struct maps_args *a)
 /* The sort key, the columns and the operands agree. 0, or 2 after saying why. */
 static int check_args(const struct maps_args *a, int operands)
 {
-	if ((a->all || a->comm) ? operands != 0 : operands == 0) {
-		usage(stderr);
-		return 2;
-	}
+	if ((a->all || a->comm) && operands != 0)
+		return command_misuse(CLI_PROG, "maps", "%s takes no PID",
+		                      a->all ? "--all" : "--comm");
+	if (!a->all && !a->comm && operands == 0)
+		return command_misuse(CLI_PROG, "maps",
+		                      "no PID, self, --all or --comm NAME given");
 	if (a->all && a->comm) {
-		fprintf(stderr, "%s maps: --all and --comm exclude each other\n", CLI_PROG);
-		return 2;
+		return command_misuse(CLI_PROG, "maps", "--all and --comm exclude each other");
 	}
 	if (a->sort && !(a->all ? maps_all_sort_known(a->sort) : maps_sort_known(a->sort)))
 		return command_invalid(CLI_PROG, "maps", "--sort", a->sort,
 		                       a->all ? MAPS_ALL_SORT_KEYS : MAPS_SORT_KEYS);
 	if (a->format == EMIT_PROMETHEUS && !a->all) {
-		fprintf(stderr, "%s maps: --format prometheus needs --all\n", CLI_PROG);
-		return 2;
+		return command_misuse(CLI_PROG, "maps", "--format prometheus needs --all");
 	}
 	if (a->svg && (a->all || a->comm || operands != 1)) {
-		fprintf(stderr, "%s maps: --svg draws one process: give one PID\n", CLI_PROG);
-		return 2;
+		return command_misuse(CLI_PROG, "maps", "--svg draws one process: give one PID");
 	}
 	if (a->format != EMIT_TEXT)
 		return 0;

@@ -107,10 +107,8 @@ int cli_who(int argc, char **argv)
 			usage(stdout);
 		return opt == 'h' ? 0 : 2;
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return 2;
-	}
+	if (optind >= argc)
+		return command_misuse(CLI_PROG, "who", "no PATH given");
 	if (format == EMIT_TEXT &&
 	    cli_table_check("who", &table, emit_who_columns, emit_who_ncolumns) != 0)
 		return 2;

@@ -1,5 +1,6 @@
 #include "core/command.h"
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,6 +75,18 @@ int command_invalid(const char *prog, const char *command, const char *option, c
 {
 	fprintf(stderr, "%s %s: invalid %s value '%s' (accepted: %s)\n", prog, command, option,
 	        value, accepted);
+	return 2;
+}
+
+int command_misuse(const char *prog, const char *command, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s %s: ", prog, command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see %s %s --help)\n", prog, command);
 	return 2;
 }
 

@@ -40,6 +40,13 @@ int command_format(const char *prog, const char *arg, unsigned accepted, enum em
 int command_invalid(const char *prog, const char *command, const char *option, const char *value,
                     const char *accepted);
 
+/* Any other usage error (an operand missing or too many, options that do
+ * not go together) in the same shape, with where to read more:
+ *   PROG COMMAND: no PATH given (see PROG COMMAND --help)
+ * Returns 2. */
+int command_misuse(const char *prog, const char *command, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
 /* getopt_long for a command (argv[0] is its name) that says what was wrong
  * in that shape itself: an unknown option, or one without its value. It
  * then returns '?'. */

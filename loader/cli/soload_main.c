@@ -118,13 +118,12 @@ static int parse_call(int argc, char **argv, struct call_report *rep, struct cal
 		}
 	}
 	if (npos < 2)
-		return usage(me, stderr, 2);
-	if (npos > CALL_MAX_ARGS + 2) {
-		fprintf(stderr,
-		        "%s: call: at most %d arguments can be passed (in registers), not %d\n",
-		        PROG, CALL_MAX_ARGS, npos - 2);
-		return usage(me, stderr, 2);
-	}
+		return command_misuse(PROG, "call",
+		                      npos ? "no SYMBOL given" : "no LIB and SYMBOL given");
+	if (npos > CALL_MAX_ARGS + 2)
+		return command_misuse(PROG, "call",
+		                      "at most %d arguments can be passed (in registers), not %d",
+		                      CALL_MAX_ARGS, npos - 2);
 	rep->library = pos[0];
 	rep->symbol = pos[1];
 	rep->nargs = npos - 2;
@@ -212,8 +211,10 @@ static int cmd_info(int argc, char **argv)
 		if (opt == '?' || (opt == 'f' && parse_format(PROG " info", optarg, &format) != 0))
 			return 2;
 	}
-	if (argc - optind != 1)
-		return usage(me, stderr, 2);
+	if (argc == optind)
+		return command_misuse(PROG, "info", "no LIB given");
+	if (argc - optind > 1)
+		return command_misuse(PROG, "info", "one LIB, not %d", argc - optind);
 	/* A soname is looked up as sl_open would: the file it would load. */
 	if (sl_find(argv[optind], path, sizeof(path)) != 0 || describe_library(path, &d) != 0) {
 		emit_error(PROG, "info", format, "%s", sl_error());
@@ -335,7 +336,7 @@ static int cmd_hold(int argc, char **argv)
 			return 2;
 	}
 	if ((n = argc - optind) < 1)
-		return usage(me, stderr, 2);
+		return command_misuse(PROG, "hold", "no LIB given");
 	if (format == EMIT_JSON)
 		format = EMIT_JSONL; /* one line, always: scripts read it as it comes */
 	hold_release_signals(&release);
@@ -432,7 +433,7 @@ static int cmd_run(int argc, char **argv)
 			return 2;
 	}
 	if (optind >= argc)
-		return usage(me, stderr, 2);
+		return command_misuse(PROG, "run", "no CMD given");
 	rep.argv = argv + optind;
 	if (!(rep.preload = run_find_preload(preload, sizeof(preload)))) {
 		fprintf(stderr, "%s: run: libsoload-preload.so not found (set SOLOAD_PRELOAD)\n",

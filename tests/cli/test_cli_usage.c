@@ -94,6 +94,57 @@ Test(cli_usage, soload_refuses_in_the_same_shape)
 	               sizeof(soload_refused) / sizeof(soload_refused[0]));
 }
 
+/* What is neither a value nor an option: operands missing or too many,
+ * options that do not go together. */
+static const char *const misuse[] = {
+        "mapscope file",
+        "mapscope file --top 3 --ranges /dev/null",
+        "mapscope maps",
+        "mapscope maps --all 1",
+        "mapscope maps --all --comm sh",
+        "mapscope who",
+        "mapscope faults",
+        "mapscope faults --lib libz.so.1",
+        "mapscope iobench",
+        "mapscope iobench a b",
+        "mapscope iobench --multiplex /dev/null",
+        "mapscope iobench --to pipe /dev/null",
+        "mapscope share",
+        "mapscope share a b",
+        "mapscope libs --all 1",
+        "mapscope watch",
+        "mapscope watch 1 2",
+        "soload info",
+        "soload info a b",
+        "soload call",
+        "soload call libz.so.1",
+        "soload call libz.so.1 f 1 2 3 4 5 6 7",
+        "soload hold",
+        "soload run",
+};
+
+/* "PROG COMMAND: what is wrong (see PROG COMMAND --help)", one line on
+ * stderr, exit 2, nothing on stdout. */
+Test(cli_usage, a_misuse_says_what_is_wrong_and_where_to_read)
+{
+	regex_t shape;
+
+	cr_assert_eq(regcomp(&shape, "^([a-z]+) ([a-z]+): [^\n]+ \\(see \\1 \\2 --help\\)\n$",
+	                     REG_EXTENDED),
+	             0);
+	for (size_t i = 0; i < sizeof(misuse) / sizeof(misuse[0]); i++) {
+		char cmd[512], out[4096];
+
+		snprintf(cmd, sizeof(cmd), BUILD_DIR "/%s 2>&1 >/dev/null", misuse[i]);
+		cr_expect_eq(tu_run(cmd, out, sizeof(out)), 2, "%s", misuse[i]);
+		cr_expect_eq(regexec(&shape, out, 0, NULL, 0), 0, "%s: %s", misuse[i], out);
+		snprintf(cmd, sizeof(cmd), BUILD_DIR "/%s 2>/dev/null", misuse[i]);
+		tu_run(cmd, out, sizeof(out));
+		cr_expect_str_empty(out, "%s: stdout: %s", misuse[i], out);
+	}
+	regfree(&shape);
+}
+
 Test(cli_usage, an_option_without_its_value_is_named)
 {
 	char out[4096];
