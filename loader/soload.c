@@ -388,7 +388,7 @@ LOAD_PATH void *sl_sym(sl_lib *lib, const char *name)
 		error_set(NULL, "sl_sym: no library or no name given");
 		return NULL;
 	}
-	if (symbol_lookup(lib, name, &def) != 0) {
+	if (symbol_lookup(lib, name, NULL, &def) != 0) {
 		error_set(lib->name, "undefined symbol %s", name);
 		return NULL;
 	}

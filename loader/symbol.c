@@ -557,11 +557,24 @@ LOAD_PATH int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef 
 	return error_set(lib->name, "undefined symbol %s", key.name);
 }
 
-LOAD_PATH int symbol_lookup(struct sl_lib *lib, const char *name, struct symdef *def)
+/* The version dlvsym asks for, or NULL without one. As glibc's, it is
+ * marked hidden: only a definition of exactly that version answers, never
+ * an unversioned one in its place. */
+LOAD_PATH static const struct sl_version *asked_version(struct sl_version *v, const char *name)
 {
+	if (!name)
+		return NULL;
+	*v = (struct sl_version){.name = name, .hash = dynamic_elf_hash(name), .hidden = 1};
+	return v;
+}
+
+LOAD_PATH int symbol_lookup(struct sl_lib *lib, const char *name, const char *version,
+                            struct symdef *def)
+{
+	struct sl_version v;
 	struct symbol_key key;
 
-	symbol_key(&key, name, NULL);
+	symbol_key(&key, name, asked_version(&v, version));
 	key.unversioned_below = 2; /* as dlsym: the newest, unless unversioned */
 	if (in_local(lib, &key, 1, def) != 0)
 		return -1;
@@ -571,11 +584,11 @@ LOAD_PATH int symbol_lookup(struct sl_lib *lib, const char *name, struct symdef 
 int symbol_lookup_global(const char *name, const char *version, const struct sl_lib *skip,
                          struct symdef *def)
 {
-	struct sl_version v = {.name = version, .hash = version ? dynamic_elf_hash(version) : 0};
+	struct sl_version v;
 	struct symbol_key key;
 	int rc;
 
-	symbol_key(&key, name, version ? &v : NULL);
+	symbol_key(&key, name, asked_version(&v, version));
 	key.unversioned_below = 2;
 	registry_lock();
 	rc = in_our_globals(&key, skip, def);

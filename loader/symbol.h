@@ -43,8 +43,10 @@ const Elf64_Sym *symbol_find_in(const struct sl_symtab *t, struct symbol_key *ke
  * "lib: undefined symbol NAME". */
 int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def);
 
-/* Looks name up in lib's scope without the global scope (sl_sym). */
-int symbol_lookup(struct sl_lib *lib, const char *name, struct symdef *def);
+/* Looks name up in lib's scope without the global scope (sl_sym, dlsym of
+ * a handle): the default version, or with version that version alone
+ * (dlvsym). */
+int symbol_lookup(struct sl_lib *lib, const char *name, const char *version, struct symdef *def);
 
 /* SL_GLOBAL: lib and its dependencies join the global scope, after the
  * host's objects and the libraries already there (0, or -1 with

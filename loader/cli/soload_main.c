@@ -140,7 +140,7 @@ static int is_function(sl_lib *lib, const char *name)
 	struct symdef def;
 	int type;
 
-	if (symbol_lookup(lib, name, &def) != 0 || !def.sym)
+	if (symbol_lookup(lib, name, NULL, &def) != 0 || !def.sym)
 		return 1;
 	type = ELF64_ST_TYPE(def.sym->st_info);
 	if (type == STT_FUNC || type == STT_GNU_IFUNC)

@@ -554,16 +554,27 @@ static void *scope_sym(const char *name, const char *version, const struct sl_li
 	return p;
 }
 
-/* dlsym of a handle of ours. A thread-local variable gives the calling
- * thread's copy, as glibc's dlsym does (sl_sym refuses: no single address). */
-static void *handle_sym(struct sl_lib *lib, const char *name)
+/* dlsym, or dlvsym with version, of a handle of ours: sl_sym's search, in
+ * the version asked for. A thread-local variable gives the calling
+ * thread's copy, as glibc's dlsym does (sl_sym refuses: no single
+ * address). NULL with sl_error() on a miss. */
+static void *handle_sym(struct sl_lib *lib, const char *name, const char *version)
 {
 	struct symdef def;
-	void *p = sl_sym(lib, name);
 
-	if (p || symbol_lookup(lib, name, &def) != 0 || !def.lib || !def.sym ||
-	    ELF64_ST_TYPE(def.sym->st_info) != STT_TLS || !def.lib->tls_modid)
-		return p;
+	if (symbol_lookup(lib, name, version, &def) != 0) {
+		if (version)
+			error_set(lib->name, "undefined symbol %s, version %s", name, version);
+		else
+			error_set(lib->name, "undefined symbol %s", name);
+		return NULL;
+	}
+	if (!def.lib || !def.sym || ELF64_ST_TYPE(def.sym->st_info) != STT_TLS)
+		return (void *)def.addr;
+	if (!def.lib->tls_modid) {
+		error_set(def.lib->name, "%s is thread-local: no single address", name);
+		return NULL;
+	}
 	struct tls_index ti = {def.lib->tls_modid, def.sym->st_value};
 	return tls_get_addr(&ti);
 }
@@ -604,9 +615,7 @@ static int route_sym(struct dl_args *args, void *caller, const char *version)
 		return 1;
 	}
 	if (is_ours(handle)) {
-		/* sl_sym gives the default version; an explicit one is not
-		 * told apart. */
-		if ((args->ret = (uintptr_t)handle_sym(handle, name)))
+		if ((args->ret = (uintptr_t)handle_sym(handle, name, version)))
 			succeed();
 		else
 			fail("%s", sl_error());

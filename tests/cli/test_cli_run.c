@@ -207,6 +207,14 @@ Test(cli_run, rtld_next_from_a_library_finds_the_next_definition)
 	json_decref(doc);
 }
 
+Test(cli_run, dlvsym_gives_the_version_asked_for)
+{
+	json_t *doc = both_ways("dlvsym");
+
+	expect_soload(doc, "libversioned.so", 1);
+	json_decref(doc);
+}
+
 /* Eight threads load, look up, ask dladdr and dl_iterate_phdr and unload
  * at once, 200 times each. */
 Test(cli_run, threads_load_and_unload_at_once, .timeout = 60)

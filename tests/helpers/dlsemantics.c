@@ -327,6 +327,34 @@ static int case_next(void)
 	return 0;
 }
 
+/* dlvsym gives the version asked for, not the default one, from a handle
+ * and from the global scope; a version the library does not have is a
+ * miss with an error. */
+static int case_dlvsym(void)
+{
+	void *h = open_lib("libversioned.so", RTLD_NOW | RTLD_GLOBAL);
+	int (*v1)(void) = h ? (int (*)(void))dlvsym(h, "ver_value", "VERS_1") : NULL;
+	int (*v2)(void) = h ? (int (*)(void))dlvsym(h, "ver_value", "VERS_2") : NULL;
+	int (*dflt)(void) = h ? (int (*)(void))dlsym(h, "ver_value") : NULL;
+	int (*global_v1)(void) = (int (*)(void))dlvsym(RTLD_DEFAULT, "ver_value", "VERS_1");
+
+	if (!v1 || !v2 || !dflt || !global_v1)
+		return fail("dlopen/dlvsym libversioned");
+	if (v1() != 1 || v2() != 2 || dflt() != 2 || global_v1() != 1) {
+		printf("FAIL: ver_value gave %d @VERS_1, %d @VERS_2, %d by default and %d @VERS_1 "
+		       "from the global scope (want 1, 2, 2, 1)\n",
+		       v1(), v2(), dflt(), global_v1());
+		return 1;
+	}
+	if (dlvsym(h, "ver_value", "VERS_9") || !dlerror())
+		return fail(
+		        "dlvsym of a version the library lacks found something or said nothing");
+	if (dlvsym(h, "ver_only_v1", "VERS_2"))
+		return fail("dlvsym found ver_only_v1 in a version it is not in");
+	dlerror();
+	return dlclose(h) != 0 ? fail("dlclose libversioned") : 0;
+}
+
 static int count_objects(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	(void)info;
@@ -596,6 +624,7 @@ int main(int argc, char **argv)
 	         : !strcmp(argv[1], "noload")      ? case_noload()
 	         : !strcmp(argv[1], "dlinfo")      ? case_dlinfo()
 	         : !strcmp(argv[1], "next")        ? case_next()
+	         : !strcmp(argv[1], "dlvsym")      ? case_dlvsym()
 	         : !strcmp(argv[1], "threads")     ? case_threads()
 	         : !strcmp(argv[1], "errors")      ? case_errors()
 	         : !strcmp(argv[1], "ie")          ? case_ie()
