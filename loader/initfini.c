@@ -47,30 +47,48 @@ void initfini_set_before_init(void (*fn)(void))
  * (fault-around), and a load and unload then takes no fault there
  * (liblzma's _init and _fini pages: 0.93x the time of a load and unload;
  * bench/README.md). The finalisers' not at load, where a program that
- * never unloads would pay for them; nor where the initialisers' windows
- * already cover them. At most a few windows each, so that a C++ library's
- * hundreds of constructors fault as before instead of costing a system
- * call each.
+ * never unloads would pay for them; nor where what the initialisers'
+ * populates mapped covers them. At most a few windows each, so that a C++
+ * library's hundreds of constructors fault as before instead of costing a
+ * system call each.
+ *
+ * A window is what the kernel maps around one page's fault or populate
+ * (mm/memory.c, do_fault_around): 64 KiB from the 64 KiB boundary below
+ * the page, or from the start of the mapping if that is later, and no
+ * further than the mapping's end or the page table's (2 MiB). A small
+ * library's text is one window from its start: libbz2's _fini, 48 KiB
+ * after its _init, needs no populate of its own.
  */
-#define CODE_WINDOW  (64 * 1024UL)
-#define CODE_WINDOWS 8
+#define CODE_WINDOW     (64 * 1024UL)
+#define PAGE_TABLE_SPAN (2UL * 1024 * 1024)
+#define CODE_WINDOWS    8
 
 struct code_windows {
-	uintptr_t start[CODE_WINDOWS];
+	uintptr_t start[CODE_WINDOWS], end[CODE_WINDOWS];
 	size_t n;
 };
 
-/* Adds fn's window to w: 1 if it was not there and there was room. */
+/* Adds fn's window to w: 1 if no window there had it and there was room. */
 static int add_window(const struct sl_lib *lib, uintptr_t fn, struct code_windows *w)
 {
-	uintptr_t window = fn & ~(CODE_WINDOW - 1);
+	const struct sl_segment *s;
+	uintptr_t from, to;
 
 	if (w->n == CODE_WINDOWS || !callable(lib, fn))
 		return 0;
 	for (size_t i = 0; i < w->n; i++)
-		if (w->start[i] == window)
+		if (fn >= w->start[i] && fn < w->end[i])
 			return 0;
-	w->start[w->n++] = window;
+	s = lib_segment(lib, fn - lib->base);
+	from = fn & ~(CODE_WINDOW - 1);
+	from = from > s->start ? from : s->start;
+	to = from + CODE_WINDOW;
+	if (to > (fn & ~(PAGE_TABLE_SPAN - 1)) + PAGE_TABLE_SPAN)
+		to = (fn & ~(PAGE_TABLE_SPAN - 1)) + PAGE_TABLE_SPAN;
+	if (to > s->start + s->size)
+		to = s->start + s->size;
+	w->start[w->n] = from;
+	w->end[w->n++] = to;
 	return 1;
 }
 
