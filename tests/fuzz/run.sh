@@ -81,12 +81,15 @@ PROC_SRC="inspect/kernel/procmaps.c inspect/kernel/smaps.c inspect/kernel/procst
 # persistent mode, the loader instrumented in a build of its own. It has
 # UBSan only (AFL_SANITIZE), for speed and for a second view; whatever AFL++
 # finds goes through the ASan build of the libFuzzer target in make fuzz-merge.
+# Without AFL++ the same main() is built with clang against the ASan build,
+# a way to replay files (its sanitizers must be the library's).
 AFL_SAN=${AFL_SANITIZE:-undefined}
 if [ -n "$AFL_CC" ]; then
 	AFL_B=$F/afl-build-$(echo "$AFL_SAN" | tr , -)
 	[ "$BUILD" = 0 ] || make -s -j2 B="$AFL_B" CC="$AFL_CC" SANITIZE="$AFL_SAN" "$AFL_B/libsoload.a"
 	AFL_LIBS="$AFL_B/libsoload.a -lelf -ldl -lpthread"
 else
+	AFL_SAN=$SAN
 	AFL_LIBS=$LIBS
 fi
 build() { # name, harness sources
