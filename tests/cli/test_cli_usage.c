@@ -1,5 +1,6 @@
-/* Usage errors have one shape whatever was refused: the value as given and
- * what is accepted, on one line of stderr, exit status 2, nothing on stdout. */
+/* Usage errors are one line of stderr, exit status 2, nothing on stdout: a
+ * refused value or option as given and what is accepted, or any other
+ * misuse said with the command's --help to read. */
 #include "support/testutil.h"
 
 #include <criterion/criterion.h>
