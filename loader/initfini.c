@@ -52,12 +52,12 @@ void initfini_set_before_init(void (*fn)(void))
  * library's hundreds of constructors fault as before instead of costing a
  * system call each.
  *
- * A window is what the kernel maps around one page's fault or populate
- * (mm/memory.c, do_fault_around): 64 KiB from the 64 KiB boundary below
- * the page, or from the start of the mapping if that is later, and no
- * further than the mapping's end or the page table's (2 MiB). A small
- * library's text is one window from its start: libbz2's _fini, 48 KiB
- * after its _init, needs no populate of its own.
+ * A window is what the kernel maps around one page's fault or populate, of
+ * the pages in the page cache (mm/memory.c, do_fault_around): 64 KiB from
+ * the 64 KiB boundary below the page, or from the start of the mapping if
+ * that is later, and no further than the mapping's end or the page
+ * table's (2 MiB). A small library's text is one window from its start:
+ * libbz2's _fini, 48 KiB after its _init, needs no populate of its own.
  */
 #define CODE_WINDOW     (64 * 1024UL)
 #define PAGE_TABLE_SPAN (2UL * 1024 * 1024)
@@ -68,27 +68,31 @@ struct code_windows {
 	size_t n;
 };
 
+/* The window the kernel maps around fn's page in segment s: [*from, *to). */
+static void window_around(const struct sl_segment *s, uintptr_t fn, uintptr_t *from, uintptr_t *to)
+{
+	uintptr_t table_end = (fn & ~(PAGE_TABLE_SPAN - 1)) + PAGE_TABLE_SPAN;
+
+	*from = fn & ~(CODE_WINDOW - 1);
+	if (*from < s->start)
+		*from = s->start;
+	*to = *from + CODE_WINDOW;
+	if (*to > table_end)
+		*to = table_end;
+	if (*to > s->start + s->size)
+		*to = s->start + s->size;
+}
+
 /* Adds fn's window to w: 1 if no window there had it and there was room. */
 static int add_window(const struct sl_lib *lib, uintptr_t fn, struct code_windows *w)
 {
-	const struct sl_segment *s;
-	uintptr_t from, to;
-
 	if (w->n == CODE_WINDOWS || !callable(lib, fn))
 		return 0;
 	for (size_t i = 0; i < w->n; i++)
 		if (fn >= w->start[i] && fn < w->end[i])
 			return 0;
-	s = lib_segment(lib, fn - lib->base);
-	from = fn & ~(CODE_WINDOW - 1);
-	from = from > s->start ? from : s->start;
-	to = from + CODE_WINDOW;
-	if (to > (fn & ~(PAGE_TABLE_SPAN - 1)) + PAGE_TABLE_SPAN)
-		to = (fn & ~(PAGE_TABLE_SPAN - 1)) + PAGE_TABLE_SPAN;
-	if (to > s->start + s->size)
-		to = s->start + s->size;
-	w->start[w->n] = from;
-	w->end[w->n++] = to;
+	window_around(lib_segment(lib, fn - lib->base), fn, &w->start[w->n], &w->end[w->n]);
+	w->n++;
 	return 1;
 }
 
