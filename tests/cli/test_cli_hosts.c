@@ -1,7 +1,7 @@
 /* Plugin hosts through soload run, against the same command under plain
  * glibc: gst-inspect-1.0 building its plugin registry, gdk-pixbuf's
  * thumbnailer on an SVG (librsvg) and a BMP, perl loading XS modules,
- * python3 computing with numpy.
+ * python3 computing with numpy, ImageMagick writing through its coders.
  * Each gives the same output both ways, and the report shows the plugins
  * loaded by libsoload. The packages come from .ci/deps; each test skips
  * without its program. */
@@ -307,5 +307,41 @@ Test(cli_hosts, numpy_computes_through_blas_and_lapack, .timeout = 60)
 	expect_soload(doc, "/_multiarray_umath.");
 	expect_soload(doc, "liblapack.so");
 	expect_soload(doc, "libblas.so");
+	json_decref(doc);
+}
+
+/* ImageMagick's coders are modules it opens through libltdl: one gradient
+ * written as GIF, TIFF, JPEG, WebP and BMP, the same bytes both ways, each
+ * coder (and libtiff, libjpeg, libwebp under them) libsoload's. */
+Test(cli_hosts, imagemagick_writes_five_formats_through_its_coders, .timeout = 60)
+{
+	static const char *const formats[] = {"gif", "tiff", "jpg", "webp", "bmp"};
+	const char *convert = "/usr/bin/convert-im6.q16 -size 64x48 gradient:red-blue -strip "
+	                      "-write gif:out.gif -write tiff:out.tiff -write jpg:out.jpg "
+	                      "-write webp:out.webp bmp:out.bmp";
+	char cmd[512], out[512];
+	json_t *doc;
+
+	need("/usr/bin/convert-im6.q16", "imagemagick");
+	run_one(0, "", convert, "plain.txt");
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "cd %s && mv out.%s plain.%s", scratch.dir, formats[i],
+		         formats[i]);
+		cr_assert_eq(tu_run(cmd, out, sizeof(out)), 0, "%s", cmd);
+	}
+	run_one(1, "", convert, "under.txt");
+	expect_same_output();
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "cd %s && cmp plain.%s out.%s", scratch.dir, formats[i],
+		         formats[i]);
+		cr_expect_eq(tu_run(cmd, out, sizeof(out)), 0, "%s: %s", formats[i], out);
+	}
+	doc = run_report_load(scratch.report);
+	expect_soload(doc, "/coders/gif.so");
+	expect_soload(doc, "/coders/tiff.so");
+	expect_soload(doc, "/coders/jpeg.so");
+	expect_soload(doc, "/coders/webp.so");
+	expect_soload(doc, "/coders/bmp.so");
+	expect_soload(doc, "libtiff.so");
 	json_decref(doc);
 }
