@@ -9,6 +9,8 @@
  * largest peak RSS in KiB (from wait4) and the command line. Exits 1 if a
  * command failed.
  */
+#include "clock.h"
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,14 +30,6 @@ struct command {
 	int failures;
 };
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static void run_child(char **argv)
 {
 	int null = open("/dev/null", O_WRONLY);
@@ -51,7 +45,7 @@ static void run_child(char **argv)
 static void time_once(struct command *c, int r)
 {
 	struct rusage ru;
-	double start = now_ms();
+	double start = bench_ns(CLOCK_MONOTONIC) / 1e6;
 	int status;
 	pid_t pid = fork();
 
@@ -61,7 +55,7 @@ static void time_once(struct command *c, int r)
 		c->failures++;
 		return;
 	}
-	c->ms[r] = now_ms() - start;
+	c->ms[r] = bench_ns(CLOCK_MONOTONIC) / 1e6 - start;
 	if (ru.ru_maxrss > c->maxrss_kib)
 		c->maxrss_kib = ru.ru_maxrss;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)

@@ -20,6 +20,7 @@
  * One load of each side before the rounds puts the files in the page
  * cache. A library missing on the machine is skipped with a line saying so.
  */
+#include "clock.h"
 #include "median.h"
 #include "soload.h"
 
@@ -40,10 +41,7 @@ enum clock { WALL, CPU, NCLOCKS };
 
 static double now_ns(enum clock c)
 {
-	struct timespec ts;
-
-	clock_gettime(c == WALL ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
+	return bench_ns(c == WALL ? CLOCK_MONOTONIC : CLOCK_THREAD_CPUTIME_ID);
 }
 
 /* One load, timed from inside the fresh process: process start-up, which

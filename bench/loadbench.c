@@ -10,6 +10,7 @@
  * instructions ran: in user space (the loader's own work) or in the kernel
  * (mmap, munmap, page faults), which both loaders pay alike.
  */
+#include "clock.h"
 #include "median.h"
 #include "soload.h"
 
@@ -28,14 +29,6 @@
 enum side { SOLOAD, GLIBC_NOW, GLIBC_LAZY, NSIDES };
 
 static const char *const side_names[NSIDES] = {"soload", "dlopen(RTLD_NOW)", "dlopen(RTLD_LAZY)"};
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 static void fail(const char *what, const char *lib, const char *why)
 {
@@ -69,7 +62,7 @@ static void open_glibc(const char *lib, const char *symbol, int mode)
 
 static double time_iters(enum side s, const char *lib, const char *symbol, int iters)
 {
-	double t0 = now_ns();
+	double t0 = bench_ns(CLOCK_MONOTONIC);
 	int i;
 
 	for (i = 0; i < iters; i++) {
@@ -78,7 +71,7 @@ static double time_iters(enum side s, const char *lib, const char *symbol, int i
 		else
 			open_glibc(lib, symbol, s == GLIBC_NOW ? RTLD_NOW : RTLD_LAZY);
 	}
-	return (now_ns() - t0) / iters;
+	return (bench_ns(CLOCK_MONOTONIC) - t0) / iters;
 }
 
 /*
@@ -271,13 +264,13 @@ static void check_lookups(sl_lib *ours, void *theirs, const char *lib)
 
 static double time_lookups(sl_lib *ours, void *theirs, char **names, int count)
 {
-	double t0 = now_ns();
+	double t0 = bench_ns(CLOCK_MONOTONIC);
 	int i;
 
 	for (i = 0; i < count; i++)
 		if (!(ours ? sl_sym(ours, names[i]) : dlsym(theirs, names[i])))
 			fail("lookup", names[i], "not found");
-	return (now_ns() - t0) / count;
+	return (bench_ns(CLOCK_MONOTONIC) - t0) / count;
 }
 
 static int bench_sym(int rounds, const char *lib, int count)

@@ -8,6 +8,7 @@
  * ratio (soload / dlopen), by the clock and by the thread's CPU time: on a
  * shared machine the clock also counts whatever else ran on the core
  * meanwhile, and the CPU time does not. */
+#include "clock.h"
 #include "soload.h"
 
 #include <dlfcn.h>
@@ -17,23 +18,15 @@
 
 typedef long (*call_fn)(void);
 
-static double now_ns(clockid_t clock)
-{
-	struct timespec t;
-
-	clock_gettime(clock, &t);
-	return t.tv_sec * 1e9 + t.tv_nsec;
-}
-
 /* Clock time per call; *cpu gets the thread's CPU time per call. */
 static double time_calls(call_fn fn, long calls, double *cpu)
 {
-	double start = now_ns(CLOCK_MONOTONIC), cpu_start = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	double start = bench_ns(CLOCK_MONOTONIC), cpu_start = bench_ns(CLOCK_THREAD_CPUTIME_ID);
 
 	for (long i = 0; i < calls; i++)
 		fn();
-	*cpu = (now_ns(CLOCK_THREAD_CPUTIME_ID) - cpu_start) / (double)calls;
-	return (now_ns(CLOCK_MONOTONIC) - start) / (double)calls;
+	*cpu = (bench_ns(CLOCK_THREAD_CPUTIME_ID) - cpu_start) / (double)calls;
+	return (bench_ns(CLOCK_MONOTONIC) - start) / (double)calls;
 }
 
 static int by_value(const void *a, const void *b)

@@ -20,6 +20,8 @@
  * where an invalidation is dear (a virtual machine that traps it) 33 pages
  * cost more than 34.
  */
+#include "clock.h"
+
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,18 +32,10 @@
 
 #define PAGE 4096L
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
 /* Touches pages pages of p, stride pages apart: us per page. */
 static double touch(volatile unsigned char *p, long pages, long stride, int write, int offset)
 {
-	double t0 = now_us();
+	double t0 = bench_us();
 
 	for (long i = 0; i < pages; i++) {
 		volatile unsigned char *at = p + i * stride * PAGE + offset;
@@ -50,7 +44,7 @@ static double touch(volatile unsigned char *p, long pages, long stride, int writ
 		else
 			(void)*at;
 	}
-	return (now_us() - t0) / (double)pages;
+	return (bench_us() - t0) / (double)pages;
 }
 
 static int measure(int fd, long pages, long stride, int populate)
@@ -89,9 +83,9 @@ static int unmap_cost(int fd, long pages)
 			perror("touchcost: mmap");
 			return -1;
 		}
-		t0 = now_us();
+		t0 = bench_us();
 		munmap(p, len);
-		total += now_us() - t0;
+		total += bench_us() - t0;
 	}
 	printf("munmap of %2ld populated file pages %7.2f us  (%5.2f us/page)\n", pages,
 	       total / rounds, total / rounds / (double)pages);

@@ -15,6 +15,7 @@
  * (/proc/self/pagemap): the pages the unload's munmap invalidates one by
  * one (build/bench/touchcost prices them).
  */
+#include "clock.h"
 #include "median.h"
 #include "soload.h"
 
@@ -29,19 +30,12 @@
 
 #define PAGE 4096UL
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
 /* One side: open returns a handle with SYMBOL looked up, or NULL. */
 struct side {
 	const char *name;
 	void *(*open)(const char *lib, const char *symbol);
 	int (*close)(void *handle);
+	const char *(*why)(void); /* the last failure's message */
 };
 
 static void *soload_open(const char *lib, const char *symbol)
@@ -71,9 +65,16 @@ static void *glibc_open(const char *lib, const char *symbol)
 	return h;
 }
 
+static const char *glibc_why(void)
+{
+	const char *e = dlerror();
+
+	return e ? e : "no message";
+}
+
 static const struct side sides[] = {
-        {"libsoload", soload_open, soload_close},
-        {"glibc", glibc_open, dlclose},
+        {"libsoload", soload_open, soload_close, sl_error},
+        {"glibc", glibc_open, dlclose, glibc_why},
 };
 
 /* Prints each mapping of the file at path: permissions, pages, mapped. */
@@ -123,15 +124,16 @@ int main(int argc, char **argv)
 	for (int r = 0; r < rounds; r++)
 		for (int i = 0; i < 2; i++) {
 			const struct side *s = &sides[(r + i) % 2];
-			double t0 = now_us(), t1;
+			double t0 = bench_us(), t1;
 			void *h = s->open(argv[1], argv[2]);
-			t1 = now_us();
+			t1 = bench_us();
 			if (!h || s->close(h) != 0) {
-				fprintf(stderr, "unloadcost: %s: %s failed\n", argv[1], s->name);
+				fprintf(stderr, "unloadcost: %s: %s failed: %s\n", argv[1],
+				        s->name, s->why());
 				return 1;
 			}
 			t[(r + i) % 2][0][r] = t1 - t0;
-			t[(r + i) % 2][1][r] = now_us() - t1;
+			t[(r + i) % 2][1][r] = bench_us() - t1;
 		}
 	printf("%s, median of %d rounds (us):\n", argv[1], rounds);
 	for (int s = 0; s < 2; s++)
@@ -140,8 +142,11 @@ int main(int argc, char **argv)
 	printf("mapped just before the unload:\n");
 	for (int s = 0; s < 2; s++) {
 		void *h = sides[s].open(argv[1], argv[2]);
-		if (!h)
+		if (!h) {
+			fprintf(stderr, "unloadcost: %s: %s failed: %s\n", argv[1], sides[s].name,
+			        sides[s].why());
 			return 1;
+		}
 		print_mappings(sides[s].name, argv[1]);
 		sides[s].close(h);
 	}

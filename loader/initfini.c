@@ -18,16 +18,21 @@ __attribute__((constructor)) static void save_args(int argc, char **argv, char *
 	saved_envp = envp;
 }
 
-/* An entry of an init or fini array is called only if it points into one
- * of the library's executable segments (0 and -1 are placeholders). */
-static int callable(const struct sl_lib *lib, uintptr_t fn)
+/* The executable segment fn points into, or NULL. An entry of an init or
+ * fini array is called only if it has one (0 and -1 are placeholders). */
+static const struct sl_segment *code_segment(const struct sl_lib *lib, uintptr_t fn)
 {
 	const struct sl_segment *s;
 
 	if (fn < lib->base)
-		return 0;
+		return NULL;
 	s = lib_segment(lib, fn - lib->base);
-	return s && (s->prot & PROT_EXEC);
+	return s && (s->prot & PROT_EXEC) ? s : NULL;
+}
+
+static int callable(const struct sl_lib *lib, uintptr_t fn)
+{
+	return code_segment(lib, fn) != NULL;
 }
 
 static void (*before_init)(void);
@@ -86,12 +91,14 @@ static void window_around(const struct sl_segment *s, uintptr_t fn, uintptr_t *f
 /* Adds fn's window to w: 1 if no window there had it and there was room. */
 static int add_window(const struct sl_lib *lib, uintptr_t fn, struct code_windows *w)
 {
-	if (w->n == CODE_WINDOWS || !callable(lib, fn))
+	const struct sl_segment *s = code_segment(lib, fn);
+
+	if (w->n == CODE_WINDOWS || !s)
 		return 0;
 	for (size_t i = 0; i < w->n; i++)
 		if (fn >= w->start[i] && fn < w->end[i])
 			return 0;
-	window_around(lib_segment(lib, fn - lib->base), fn, &w->start[w->n], &w->end[w->n]);
+	window_around(s, fn, &w->start[w->n], &w->end[w->n]);
 	w->n++;
 	return 1;
 }

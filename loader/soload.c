@@ -388,10 +388,8 @@ LOAD_PATH void *sl_sym(sl_lib *lib, const char *name)
 		error_set(NULL, "sl_sym: no library or no name given");
 		return NULL;
 	}
-	if (symbol_lookup(lib, name, NULL, &def) != 0) {
-		error_set(lib->name, "undefined symbol %s", name);
+	if (symbol_lookup(lib, name, NULL, &def) != 0)
 		return NULL;
-	}
 	if (def.sym && ELF64_ST_TYPE(def.sym->st_info) == STT_TLS) {
 		error_set(lib->name, "%s is thread-local: no single address", name);
 		return NULL;

@@ -519,6 +519,15 @@ LOAD_PATH static void *loader_answers(const char *name)
 	return ours ? ours : unwind_override(name);
 }
 
+/* "lib: undefined symbol NAME", with the version asked for if any: -1. */
+static int undefined(const struct sl_lib *lib, const struct symbol_key *key)
+{
+	if (key->version)
+		return error_set(lib->name, "undefined symbol %s, version %s", key->name,
+		                 key->version->name);
+	return error_set(lib->name, "undefined symbol %s", key->name);
+}
+
 LOAD_PATH int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def)
 {
 	const Elf64_Sym *s;
@@ -551,10 +560,7 @@ LOAD_PATH int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef 
 		memset(def, 0, sizeof(*def));
 		return 0;
 	}
-	if (key.version)
-		return error_set(lib->name, "undefined symbol %s, version %s", key.name,
-		                 key.version->name);
-	return error_set(lib->name, "undefined symbol %s", key.name);
+	return undefined(lib, &key);
 }
 
 /* The version dlvsym asks for, or NULL without one. As glibc's, it is
@@ -577,7 +583,7 @@ LOAD_PATH int symbol_lookup(struct sl_lib *lib, const char *name, const char *ve
 	symbol_key(&key, name, asked_version(&v, version));
 	key.unversioned_below = 2; /* as dlsym: the newest, unless unversioned */
 	if (in_local(lib, &key, 1, def) != 0)
-		return -1;
+		return undefined(lib, &key);
 	return found(NULL, &key, def);
 }
 

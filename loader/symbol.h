@@ -45,7 +45,8 @@ int symbol_resolve(struct sl_lib *lib, uint32_t symidx, struct symdef *def);
 
 /* Looks name up in lib's scope without the global scope (sl_sym, dlsym of
  * a handle): the default version, or with version that version alone
- * (dlvsym). */
+ * (dlvsym). 0 with *def, or -1 with sl_error() "lib: undefined symbol
+ * NAME[, version V]". */
 int symbol_lookup(struct sl_lib *lib, const char *name, const char *version, struct symdef *def);
 
 /* SL_GLOBAL: lib and its dependencies join the global scope, after the

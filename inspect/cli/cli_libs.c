@@ -108,6 +108,7 @@ static int take_pids(int argc, char **argv, struct libs_args *a)
 	return 0;
 }
 
+/* 0, or the exit code + 1 after saying why. */
 static int parse_args(int argc, char **argv, struct libs_args *a)
 {
 	static const struct option opts[] = {
@@ -129,9 +130,8 @@ static int parse_args(int argc, char **argv, struct libs_args *a)
 		if ((rc = take_option(opt, optarg, a)) != 0)
 			return rc;
 	}
-	if (all && optind != argc) {
+	if (all && optind != argc)
 		return command_misuse(CLI_PROG, "libs", "--all or PIDs, not both") + 1;
-	}
 	if (a->format == EMIT_PROMETHEUS && !a->top_given)
 		a->view.top = PROM_TOP;
 	if (cli_table_check("libs", &a->table, emit_libs_columns, emit_libs_ncolumns) != 0)

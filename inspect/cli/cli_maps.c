@@ -118,18 +118,15 @@ static int check_args(const struct maps_args *a, int operands)
 	if (!a->all && !a->comm && operands == 0)
 		return command_misuse(CLI_PROG, "maps",
 		                      "no PID, self, --all or --comm NAME given");
-	if (a->all && a->comm) {
+	if (a->all && a->comm)
 		return command_misuse(CLI_PROG, "maps", "--all and --comm exclude each other");
-	}
 	if (a->sort && !(a->all ? maps_all_sort_known(a->sort) : maps_sort_known(a->sort)))
 		return command_invalid(CLI_PROG, "maps", "--sort", a->sort,
 		                       a->all ? MAPS_ALL_SORT_KEYS : MAPS_SORT_KEYS);
-	if (a->format == EMIT_PROMETHEUS && !a->all) {
+	if (a->format == EMIT_PROMETHEUS && !a->all)
 		return command_misuse(CLI_PROG, "maps", "--format prometheus needs --all");
-	}
-	if (a->svg && (a->all || a->comm || operands != 1)) {
+	if (a->svg && (a->all || a->comm || operands != 1))
 		return command_misuse(CLI_PROG, "maps", "--svg draws one process: give one PID");
-	}
 	if (a->format != EMIT_TEXT)
 		return 0;
 	if (a->all)

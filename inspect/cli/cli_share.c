@@ -157,10 +157,10 @@ int cli_share(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc - 1)
-		return optind == argc ? command_misuse(CLI_PROG, "share", "no LIB given")
-		                      : command_misuse(CLI_PROG, "share", "one LIB, not %d",
-		                                       argc - optind);
+	if (optind == argc)
+		return command_misuse(CLI_PROG, "share", "no LIB given");
+	if (argc - optind > 1)
+		return command_misuse(CLI_PROG, "share", "one LIB, not %d", argc - optind);
 	if (hold)
 		return hold_dlopen(argv[optind]);
 	if (format == EMIT_TEXT &&

@@ -122,10 +122,10 @@ int cli_watch(int argc, char **argv)
 		if (rc)
 			return rc;
 	}
-	if (optind != argc - 1)
-		return optind == argc ? command_misuse(CLI_PROG, "watch", "no PID or PATH given")
-		                      : command_misuse(CLI_PROG, "watch",
-		                                       "one PID or PATH, not %d", argc - optind);
+	if (optind == argc)
+		return command_misuse(CLI_PROG, "watch", "no PID or PATH given");
+	if (argc - optind > 1)
+		return command_misuse(CLI_PROG, "watch", "one PID or PATH, not %d", argc - optind);
 	parse_target(argv[optind], &t);
 	if (format == EMIT_TEXT && t.pid > 0 &&
 	    cli_table_check("watch", &table, emit_watch_proc_columns, emit_watch_proc_ncolumns))

@@ -562,13 +562,8 @@ static void *handle_sym(struct sl_lib *lib, const char *name, const char *versio
 {
 	struct symdef def;
 
-	if (symbol_lookup(lib, name, version, &def) != 0) {
-		if (version)
-			error_set(lib->name, "undefined symbol %s, version %s", name, version);
-		else
-			error_set(lib->name, "undefined symbol %s", name);
+	if (symbol_lookup(lib, name, version, &def) != 0)
 		return NULL;
-	}
 	if (!def.lib || !def.sym || ELF64_ST_TYPE(def.sym->st_info) != STT_TLS)
 		return (void *)def.addr;
 	if (!def.lib->tls_modid) {
