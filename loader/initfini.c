@@ -2,6 +2,7 @@
 #include "loadpath.h"
 #include "sys.h"
 #include "symbol.h"
+#include "codehint.h"
 
 #include <sys/mman.h>
 
@@ -67,6 +68,9 @@ void initfini_set_before_init(void (*fn)(void))
 #define CODE_WINDOW     (64 * 1024UL)
 #define PAGE_TABLE_SPAN (2UL * 1024 * 1024)
 #define CODE_WINDOWS    8
+/* A hint's pages at most: more, mapped on their own, would cost more than
+ * the one window's fault-around they replace. */
+#define CODE_HINT_MAX CODE_WINDOW
 
 struct code_windows {
 	uintptr_t start[CODE_WINDOWS], end[CODE_WINDOWS];
@@ -103,12 +107,19 @@ static int add_window(const struct sl_lib *lib, uintptr_t fn, struct code_window
 	return 1;
 }
 
+/* fn's page was mapped with the text, on the hint's word (codehint.h). */
+static int premapped(const struct sl_lib *lib, uintptr_t fn)
+{
+	return fn >= lib->code_start && fn < lib->code_end;
+}
+
 /* Adds fn's window to w and, if populate, maps it in (one page's populate
- * fault-arounds the window); nothing if w has it already or is full. */
+ * fault-arounds the window); nothing if w has it already or is full, or
+ * the page is mapped already. */
 LOAD_PATH static void populate_window(const struct sl_lib *lib, uintptr_t fn,
                                       struct code_windows *w, int populate)
 {
-	if (add_window(lib, fn, w) && populate)
+	if (!premapped(lib, fn) && add_window(lib, fn, w) && populate)
 		sys_madvise((void *)(fn & ~(SYS_PAGE_SIZE - 1)), 1, MADV_POPULATE_READ);
 }
 
@@ -121,12 +132,19 @@ LOAD_PATH static void init_windows(const struct sl_lib *lib, struct code_windows
 		populate_window(lib, (uintptr_t)lib->init_array[i], w, populate);
 }
 
+/* DT_FINI is there and not known to be the empty frame (codehint.h). */
+static int fini_may_run(const struct sl_lib *lib)
+{
+	return lib_has(lib, DT_FINI) &&
+	       !(lib->hint.empty_fini && lib->hint.empty_fini == lib->dt_fini);
+}
+
 static void prefault_fini(const struct sl_lib *lib)
 {
 	struct code_windows w;
 
 	init_windows(lib, &w, 0);
-	if (lib_has(lib, DT_FINI))
+	if (fini_may_run(lib))
 		populate_window(lib, lib->base + lib->dt_fini, &w, 1);
 	for (size_t i = 0; i < lib->nfini_array; i++)
 		populate_window(lib, (uintptr_t)lib->fini_array[i], &w, 1);
@@ -165,6 +183,65 @@ static void run_freeres(struct sl_lib *lib)
 		((void (*)(void))(lib->base + s->st_value))();
 }
 
+/* The empty frame does nothing: found so, it is not called, and the hint
+ * says so to the next load, which then never maps its page. Read only
+ * where readable (an execute-only page would fault). */
+static void run_dt_fini(struct sl_lib *lib)
+{
+	uintptr_t fn = lib->base + lib->dt_fini;
+	const struct sl_segment *s = code_segment(lib, fn);
+
+	if (s && (s->prot & PROT_READ) && s->start + s->size - fn >= EMPTY_FRAME_MAX &&
+	    code_is_empty_frame((const void *)fn)) {
+		lib->hint.empty_fini = lib->dt_fini;
+		return;
+	}
+	((void (*)(void))fn)();
+}
+
+/* The text pages of fn, if it is code, added to [*lo, *hi) (p_vaddr); 0 if
+ * it lies in another segment than those before it. */
+static int add_code_page(const struct sl_lib *lib, uintptr_t fn, uint64_t *lo, uint64_t *hi,
+                         const struct sl_segment **seg)
+{
+	const struct sl_segment *s = code_segment(lib, fn);
+	uint64_t page = (fn - lib->base) & ~(SYS_PAGE_SIZE - 1);
+
+	if (!s)
+		return 1; /* a placeholder, never called */
+	if (*seg && s != *seg)
+		return 0;
+	*seg = s;
+	if (*lo == *hi || page < *lo)
+		*lo = page;
+	if (page + SYS_PAGE_SIZE > *hi)
+		*hi = page + SYS_PAGE_SIZE;
+	return 1;
+}
+
+/* What the next load of this file is to know (codehint.h): the pages the
+ * initialisers and finalisers ran, if they lie in one segment and a few
+ * pages; whether DT_FINI is the empty frame. */
+static void keep_code_hint(const struct sl_lib *lib)
+{
+	struct code_hint h = {0, 0, lib->hint.empty_fini};
+	const struct sl_segment *seg = NULL;
+	int ok = 1;
+
+	if (lib_has(lib, DT_INIT))
+		ok &= add_code_page(lib, lib->base + lib->dt_init, &h.lo, &h.hi, &seg);
+	if (fini_may_run(lib))
+		ok &= add_code_page(lib, lib->base + lib->dt_fini, &h.lo, &h.hi, &seg);
+	for (size_t i = 0; i < lib->ninit_array; i++)
+		ok &= add_code_page(lib, (uintptr_t)lib->init_array[i], &h.lo, &h.hi, &seg);
+	for (size_t i = 0; i < lib->nfini_array; i++)
+		ok &= add_code_page(lib, (uintptr_t)lib->fini_array[i], &h.lo, &h.hi, &seg);
+	if (!ok || h.hi - h.lo > CODE_HINT_MAX)
+		h.lo = h.hi = 0;
+	if (h.lo < h.hi || h.empty_fini)
+		code_hint_keep(lib, &h);
+}
+
 void initfini_run_fini(struct sl_lib *lib)
 {
 	if (!lib->initialised)
@@ -174,9 +251,8 @@ void initfini_run_fini(struct sl_lib *lib)
 	for (size_t i = lib->nfini_array; i-- > 0;)
 		if (callable(lib, (uintptr_t)lib->fini_array[i]))
 			lib->fini_array[i]();
-	if (lib_has(lib, DT_FINI)) {
-		void (*fini)(void) = (void *)(lib->base + lib->dt_fini);
-		fini();
-	}
+	if (fini_may_run(lib))
+		run_dt_fini(lib);
 	run_freeres(lib);
+	keep_code_hint(lib);
 }

@@ -7,11 +7,13 @@
 #define SL_LIB_H
 
 #include "soload.h"
+#include "codehint.h"
 #include "unwind.h"
 
 #include <elf.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define LIB_MAX_SEGMENTS 16
 
@@ -131,6 +133,8 @@ struct sl_lib {
 	const char *name; /* path as given, for messages */
 	dev_t dev;
 	ino_t ino;
+	off_t file_size; /* with dev, ino and mtime: the file's identity (codehint.c) */
+	struct timespec mtime;
 	/* References, as sl_info shows them: direct opens, pins, and those
 	 * held by libraries that depend on it or are bound to it. Only the
 	 * reachability walk (reach.c) unloads: from the roots, the libraries
@@ -165,6 +169,11 @@ struct sl_lib {
 	struct sl_segment *segments;
 	size_t nsegments;
 	uint64_t rw_vaddr, rw_end; /* first writable segment, [vaddr, end) */
+	/* What the last unload of its file found (codehint.c), and the text
+	 * pages mapped populated on its word: [code_start, code_end), runtime
+	 * addresses, empty if none. */
+	struct code_hint hint;
+	uintptr_t code_start, code_end;
 	/* Its relative relocations are to be staged (stage.c), and those
 	 * staged: DT_RELA entries [staged_begin, staged_end). */
 	int stage_pending;

@@ -4,6 +4,7 @@
 #include "sys.h"
 #include "error.h"
 #include "relro_share.h"
+#include "codehint.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -130,6 +131,43 @@ LOAD_PATH static int map_at(uintptr_t addr, size_t len, int prot, int flags, int
 	return 0;
 }
 
+/* A part of a segment that could not be completed: inside a reserved span
+ * map_release unmaps it, where the mapping was the only claim on the
+ * addresses (MAP_FIXED_NOREPLACE) it goes now. Returns -1. */
+static int drop_part(uintptr_t from, uintptr_t to, int flags)
+{
+	if (flags & MAP_FIXED_NOREPLACE)
+		sys_munmap((void *)from, to - from);
+	return -1;
+}
+
+/*
+ * The file part of a segment, [start, end). In text, the pages the hint
+ * says the initialisers and finalisers run are mapped first, on their own
+ * and populated: with no file mapping beside them, the kernel's
+ * fault-around maps nothing more (codehint.h). The rest of the segment,
+ * mapped next to them, merges with them into one mapping.
+ */
+LOAD_PATH static int map_file_part(struct sl_lib *lib, int fd, const struct plan_segment *s,
+                                   uintptr_t start, uintptr_t end, int prot, int flags)
+{
+	off_t offset = (off_t)page_down(s->offset);
+	uintptr_t lo = lib->base + lib->hint.lo, hi = lib->base + lib->hint.hi;
+
+	if (!(s->prot & PROT_EXEC) || (flags & MAP_POPULATE) || lib->hint.lo >= lib->hint.hi ||
+	    lo < start || hi > end)
+		return map_at(start, end - start, prot, flags, fd, offset);
+	if (map_at(lo, hi - lo, prot, flags | MAP_POPULATE, fd, offset + (off_t)(lo - start)) != 0)
+		return -1;
+	if (lo > start && map_at(start, lo - start, prot, flags, fd, offset) != 0)
+		return drop_part(lo, hi, flags);
+	if (end > hi && map_at(hi, end - hi, prot, flags, fd, offset + (off_t)(hi - start)) != 0)
+		return drop_part(start, hi, flags);
+	lib->code_start = lo;
+	lib->code_end = hi;
+	return 0;
+}
+
 /* The part of a segment backed by the file, then bss: the tail of the last
  * file page is zeroed by hand, whole pages past it are anonymous. fixed is
  * MAP_FIXED, or MAP_FIXED_NOREPLACE to fail quietly where another mapping
@@ -147,9 +185,8 @@ LOAD_PATH static int map_segment(struct sl_lib *lib, int fd, const struct plan_s
 	int prot = s->prot | (tail ? PROT_WRITE : 0);
 
 	if (s->filesz) {
-		if (map_at(start, page_up(file_end) - start, prot,
-		           fixed | populate_flag(lib, s, page_up(file_end) - start), fd,
-		           (off_t)page_down(s->offset)) != 0)
+		if (map_file_part(lib, fd, s, start, page_up(file_end), prot,
+		                  fixed | populate_flag(lib, s, page_up(file_end) - start)) != 0)
 			return quiet ? -1
 			             : error_set(lib->name, "cannot map segment at 0x%lx: %m",
 			                         s->vaddr);
@@ -416,6 +453,8 @@ LOAD_PATH int map_library(struct sl_lib *lib, int fd, const struct load_plan *pl
 		return error_set(lib->name, "out of memory");
 	lib->stage_pending =
 	        plan->relro.p_type == PT_GNU_RELRO && stage_wanted(lib, plan->relro.p_memsz);
+	if (!(lib->flags & SL_POPULATE))
+		code_hint_find(lib, &lib->hint);
 	placed = map_into_freed(lib, fd, plan);
 	first_mapped = !placed && map_first_over_span(lib, fd, plan);
 	if (!placed && !first_mapped && reserve_span(lib, fd, plan) != 0) {

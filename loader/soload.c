@@ -46,6 +46,8 @@ LOAD_PATH static struct sl_lib *new_lib(const char *path, const struct stat *st,
 	lib->name = lib->path;
 	lib->dev = st->st_dev;
 	lib->ino = st->st_ino;
+	lib->file_size = st->st_size;
+	lib->mtime = st->st_mtim;
 	lib->flags = flags;
 	lib->loader = loader;
 	lib->refcount = 1;

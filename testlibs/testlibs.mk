@@ -163,3 +163,7 @@ TESTLIBS += $(B)/testlibs/libownlibc_table.so
 $(B)/testlibs/libownlibc_table.so: testlibs/libownlibc.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -O1 -g -fPIC -shared -fno-builtin -DOWNLIBC_TABLE -o $@ $<
+# A DT_FINI with work in it (loader/codehint.h skips only an empty one).
+TL_FLAGS_libownfini := -Wl,-fini=ownfini_fini
+# Its functions and its padding in the order the source has them.
+TL_FLAGS_libinitpages := -fno-toplevel-reorder
