@@ -12,8 +12,7 @@
 struct kept_hint {
 	dev_t dev;
 	ino_t ino;
-	off_t size;
-	struct timespec mtime;
+	uint64_t stamp;
 	struct code_hint hint;
 };
 
@@ -22,8 +21,7 @@ static size_t nkept, next_slot;
 
 static int same_file(const struct kept_hint *k, const struct sl_lib *lib)
 {
-	return k->dev == lib->dev && k->ino == lib->ino && k->size == lib->file_size &&
-	       k->mtime.tv_sec == lib->mtime.tv_sec && k->mtime.tv_nsec == lib->mtime.tv_nsec;
+	return k->dev == lib->dev && k->ino == lib->ino && k->stamp == lib->file_stamp;
 }
 
 static struct kept_hint *kept_for(const struct sl_lib *lib)
@@ -55,8 +53,17 @@ void code_hint_keep(const struct sl_lib *lib, const struct code_hint *hint)
 		if (nkept < CODE_HINTS)
 			nkept++;
 	}
-	*k = (struct kept_hint){lib->dev, lib->ino, lib->file_size, lib->mtime, *hint};
+	*k = (struct kept_hint){lib->dev, lib->ino, lib->file_stamp, *hint};
 	registry_unlock();
+}
+
+LOAD_PATH uint64_t code_hint_stamp(const struct stat *st)
+{
+	uint64_t h = (uint64_t)st->st_size * 0x9e3779b97f4a7c15ULL;
+
+	h ^= (uint64_t)st->st_mtim.tv_sec + (h << 6) + (h >> 2);
+	h ^= (uint64_t)st->st_mtim.tv_nsec + (h << 6) + (h >> 2);
+	return h;
 }
 
 /* x86-64's crti.o opens _init and _fini with a frame (sub $8, %rsp) that

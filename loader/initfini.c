@@ -64,6 +64,10 @@ void initfini_set_before_init(void (*fn)(void))
  * that is later, and no further than the mapping's end or the page
  * table's (2 MiB). A small library's text is one window from its start:
  * libbz2's _fini, 48 KiB after its _init, needs no populate of its own.
+ *
+ * On a reload none of this is needed where the hint of the last unload
+ * named the pages (codehint.h): map.c mapped exactly those, populated,
+ * and the windows would map the rest of the text for nothing.
  */
 #define CODE_WINDOW     (64 * 1024UL)
 #define PAGE_TABLE_SPAN (2UL * 1024 * 1024)
@@ -107,25 +111,26 @@ static int add_window(const struct sl_lib *lib, uintptr_t fn, struct code_window
 	return 1;
 }
 
-/* fn's page was mapped with the text, on the hint's word (codehint.h). */
-static int premapped(const struct sl_lib *lib, uintptr_t fn)
-{
-	return fn >= lib->code_start && fn < lib->code_end;
-}
-
 /* Adds fn's window to w and, if populate, maps it in (one page's populate
- * fault-arounds the window); nothing if w has it already or is full, or
- * the page is mapped already. */
+ * fault-arounds the window); nothing if w has it already or is full. */
 LOAD_PATH static void populate_window(const struct sl_lib *lib, uintptr_t fn,
                                       struct code_windows *w, int populate)
 {
-	if (!premapped(lib, fn) && add_window(lib, fn, w) && populate)
+	if (add_window(lib, fn, w) && populate)
 		sys_madvise((void *)(fn & ~(SYS_PAGE_SIZE - 1)), 1, MADV_POPULATE_READ);
 }
 
-LOAD_PATH static void init_windows(const struct sl_lib *lib, struct code_windows *w, int populate)
+/* The initialisers' windows, after the pages the hint had mapped with the
+ * text (map.c), which count as one already there. */
+LOAD_PATH static void init_windows(const struct sl_lib *lib, const struct code_hint *hint,
+                                   struct code_windows *w, int populate)
 {
 	w->n = 0;
+	if (hint->lo < hint->hi) {
+		w->start[0] = lib->base + hint->lo;
+		w->end[0] = lib->base + hint->hi;
+		w->n = 1;
+	}
 	if (lib_has(lib, DT_INIT))
 		populate_window(lib, lib->base + lib->dt_init, w, populate);
 	for (size_t i = 0; i < lib->ninit_array; i++)
@@ -133,18 +138,17 @@ LOAD_PATH static void init_windows(const struct sl_lib *lib, struct code_windows
 }
 
 /* DT_FINI is there and not known to be the empty frame (codehint.h). */
-static int fini_may_run(const struct sl_lib *lib)
+static int fini_may_run(const struct sl_lib *lib, const struct code_hint *hint)
 {
-	return lib_has(lib, DT_FINI) &&
-	       !(lib->hint.empty_fini && lib->hint.empty_fini == lib->dt_fini);
+	return lib_has(lib, DT_FINI) && !hint->fini_empty;
 }
 
-static void prefault_fini(const struct sl_lib *lib)
+static void prefault_fini(const struct sl_lib *lib, const struct code_hint *hint)
 {
 	struct code_windows w;
 
-	init_windows(lib, &w, 0);
-	if (fini_may_run(lib))
+	init_windows(lib, hint, &w, 0);
+	if (fini_may_run(lib, hint))
 		populate_window(lib, lib->base + lib->dt_fini, &w, 1);
 	for (size_t i = 0; i < lib->nfini_array; i++)
 		populate_window(lib, (uintptr_t)lib->fini_array[i], &w, 1);
@@ -152,9 +156,11 @@ static void prefault_fini(const struct sl_lib *lib)
 
 LOAD_PATH void initfini_run_init(struct sl_lib *lib)
 {
+	struct code_hint hint;
 	struct code_windows w;
 
-	init_windows(lib, &w, 1);
+	code_hint_find(lib, &hint);
+	init_windows(lib, &hint, &w, 1);
 	if (before_init && (lib_has(lib, DT_INIT) || lib->ninit_array))
 		before_init();
 	if (lib_has(lib, DT_INIT)) {
@@ -186,14 +192,14 @@ static void run_freeres(struct sl_lib *lib)
 /* The empty frame does nothing: found so, it is not called, and the hint
  * says so to the next load, which then never maps its page. Read only
  * where readable (an execute-only page would fault). */
-static void run_dt_fini(struct sl_lib *lib)
+static void run_dt_fini(struct sl_lib *lib, struct code_hint *hint)
 {
 	uintptr_t fn = lib->base + lib->dt_fini;
 	const struct sl_segment *s = code_segment(lib, fn);
 
 	if (s && (s->prot & PROT_READ) && s->start + s->size - fn >= EMPTY_FRAME_MAX &&
 	    code_is_empty_frame((const void *)fn)) {
-		lib->hint.empty_fini = lib->dt_fini;
+		hint->fini_empty = 1;
 		return;
 	}
 	((void (*)(void))fn)();
@@ -222,15 +228,15 @@ static int add_code_page(const struct sl_lib *lib, uintptr_t fn, uint64_t *lo, u
 /* What the next load of this file is to know (codehint.h): the pages the
  * initialisers and finalisers ran, if they lie in one segment and a few
  * pages; whether DT_FINI is the empty frame. */
-static void keep_code_hint(const struct sl_lib *lib)
+static void keep_code_hint(const struct sl_lib *lib, int fini_empty)
 {
-	struct code_hint h = {0, 0, lib->hint.empty_fini};
+	struct code_hint h = {0, 0, fini_empty};
 	const struct sl_segment *seg = NULL;
 	int ok = 1;
 
 	if (lib_has(lib, DT_INIT))
 		ok &= add_code_page(lib, lib->base + lib->dt_init, &h.lo, &h.hi, &seg);
-	if (fini_may_run(lib))
+	if (!fini_empty && lib_has(lib, DT_FINI))
 		ok &= add_code_page(lib, lib->base + lib->dt_fini, &h.lo, &h.hi, &seg);
 	for (size_t i = 0; i < lib->ninit_array; i++)
 		ok &= add_code_page(lib, (uintptr_t)lib->init_array[i], &h.lo, &h.hi, &seg);
@@ -238,21 +244,24 @@ static void keep_code_hint(const struct sl_lib *lib)
 		ok &= add_code_page(lib, (uintptr_t)lib->fini_array[i], &h.lo, &h.hi, &seg);
 	if (!ok || h.hi - h.lo > CODE_HINT_MAX)
 		h.lo = h.hi = 0;
-	if (h.lo < h.hi || h.empty_fini)
+	if (h.lo < h.hi || h.fini_empty)
 		code_hint_keep(lib, &h);
 }
 
 void initfini_run_fini(struct sl_lib *lib)
 {
+	struct code_hint hint;
+
 	if (!lib->initialised)
 		return;
 	lib->initialised = 0;
-	prefault_fini(lib);
+	code_hint_find(lib, &hint);
+	prefault_fini(lib, &hint);
 	for (size_t i = lib->nfini_array; i-- > 0;)
 		if (callable(lib, (uintptr_t)lib->fini_array[i]))
 			lib->fini_array[i]();
-	if (fini_may_run(lib))
-		run_dt_fini(lib);
+	if (fini_may_run(lib, &hint))
+		run_dt_fini(lib, &hint);
 	run_freeres(lib);
-	keep_code_hint(lib);
+	keep_code_hint(lib, hint.fini_empty);
 }

@@ -7,13 +7,11 @@
 #define SL_LIB_H
 
 #include "soload.h"
-#include "codehint.h"
 #include "unwind.h"
 
 #include <elf.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <time.h>
 
 #define LIB_MAX_SEGMENTS 16
 
@@ -133,8 +131,7 @@ struct sl_lib {
 	const char *name; /* path as given, for messages */
 	dev_t dev;
 	ino_t ino;
-	off_t file_size; /* with dev, ino and mtime: the file's identity (codehint.c) */
-	struct timespec mtime;
+	uint64_t file_stamp; /* size and time: with dev and ino, the file (codehint.h) */
 	/* References, as sl_info shows them: direct opens, pins, and those
 	 * held by libraries that depend on it or are bound to it. Only the
 	 * reachability walk (reach.c) unloads: from the roots, the libraries
@@ -160,7 +157,11 @@ struct sl_lib {
 	struct sl_lib *loader;
 	int initialised;
 
-	/* Mapping (map.c). base + p_vaddr is the runtime address. */
+	/* Mapping (map.c). base + p_vaddr is the runtime address. Its
+	 * relative relocations are to be staged (stage.c), and those staged:
+	 * DT_RELA entries [staged_begin, staged_end); stage_pending here, by
+	 * initialised, so that neither is followed by padding. */
+	int stage_pending;
 	void *map_start;
 	size_t span;
 	uintptr_t base;
@@ -169,14 +170,6 @@ struct sl_lib {
 	struct sl_segment *segments;
 	size_t nsegments;
 	uint64_t rw_vaddr, rw_end; /* first writable segment, [vaddr, end) */
-	/* What the last unload of its file found (codehint.c), and the text
-	 * pages mapped populated on its word: [code_start, code_end), runtime
-	 * addresses, empty if none. */
-	struct code_hint hint;
-	uintptr_t code_start, code_end;
-	/* Its relative relocations are to be staged (stage.c), and those
-	 * staged: DT_RELA entries [staged_begin, staged_end). */
-	int stage_pending;
 	size_t staged_begin, staged_end;
 	uintptr_t relro_start; /* runtime addresses, page-aligned; 0 if none */
 	size_t relro_size;

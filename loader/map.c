@@ -149,13 +149,13 @@ static int drop_part(uintptr_t from, uintptr_t to, int flags)
  * mapped next to them, merges with them into one mapping.
  */
 LOAD_PATH static int map_file_part(struct sl_lib *lib, int fd, const struct plan_segment *s,
-                                   uintptr_t start, uintptr_t end, int prot, int flags)
+                                   const struct code_hint *hint, uintptr_t start, uintptr_t end,
+                                   int prot, int flags)
 {
 	off_t offset = (off_t)page_down(s->offset);
-	uintptr_t lo = lib->base + lib->hint.lo, hi = lib->base + lib->hint.hi;
+	uintptr_t lo = lib->base + hint->lo, hi = lib->base + hint->hi;
 
-	if (!(s->prot & PROT_EXEC) || (flags & MAP_POPULATE) || lib->hint.lo >= lib->hint.hi ||
-	    lo < start || hi > end)
+	if (!(s->prot & PROT_EXEC) || (flags & MAP_POPULATE) || lo >= hi || lo < start || hi > end)
 		return map_at(start, end - start, prot, flags, fd, offset);
 	if (map_at(lo, hi - lo, prot, flags | MAP_POPULATE, fd, offset + (off_t)(lo - start)) != 0)
 		return -1;
@@ -163,8 +163,6 @@ LOAD_PATH static int map_file_part(struct sl_lib *lib, int fd, const struct plan
 		return drop_part(lo, hi, flags);
 	if (end > hi && map_at(hi, end - hi, prot, flags, fd, offset + (off_t)(hi - start)) != 0)
 		return drop_part(start, hi, flags);
-	lib->code_start = lo;
-	lib->code_end = hi;
 	return 0;
 }
 
@@ -173,7 +171,7 @@ LOAD_PATH static int map_file_part(struct sl_lib *lib, int fd, const struct plan
  * MAP_FIXED, or MAP_FIXED_NOREPLACE to fail quietly where another mapping
  * lies; *done is advanced past what was mapped. */
 LOAD_PATH static int map_segment(struct sl_lib *lib, int fd, const struct plan_segment *s,
-                                 int fixed, uintptr_t *done)
+                                 const struct code_hint *hint, int fixed, uintptr_t *done)
 {
 	uintptr_t start = page_down(lib->base + s->vaddr);
 	uintptr_t file_end = lib->base + s->vaddr + s->filesz;
@@ -185,7 +183,7 @@ LOAD_PATH static int map_segment(struct sl_lib *lib, int fd, const struct plan_s
 	int prot = s->prot | (tail ? PROT_WRITE : 0);
 
 	if (s->filesz) {
-		if (map_file_part(lib, fd, s, start, page_up(file_end), prot,
+		if (map_file_part(lib, fd, s, hint, start, page_up(file_end), prot,
 		                  fixed | populate_flag(lib, s, page_up(file_end) - start)) != 0)
 			return quiet ? -1
 			             : error_set(lib->name, "cannot map segment at 0x%lx: %m",
@@ -238,7 +236,8 @@ static int contiguous(const struct load_plan *plan)
 
 /* 1 if every segment is mapped into the freed span, else 0 with nothing
  * mapped. */
-static int map_into_freed(struct sl_lib *lib, int fd, const struct load_plan *plan)
+static int map_into_freed(struct sl_lib *lib, int fd, const struct load_plan *plan,
+                          const struct code_hint *hint)
 {
 	uintptr_t start = __atomic_exchange_n(&freed_span, 0, __ATOMIC_RELAXED);
 	size_t align = span_alignment(plan);
@@ -248,7 +247,7 @@ static int map_into_freed(struct sl_lib *lib, int fd, const struct load_plan *pl
 		return 0;
 	place_span(lib, plan, (char *)start);
 	for (size_t i = 0; i < plan->nseg; i++) {
-		if (map_segment(lib, fd, &plan->seg[i], MAP_FIXED_NOREPLACE, &done) == 0)
+		if (map_segment(lib, fd, &plan->seg[i], hint, MAP_FIXED_NOREPLACE, &done) == 0)
 			continue;
 		if (done > start)
 			sys_munmap((void *)start, done - start);
@@ -446,6 +445,7 @@ static void copy_dynamic(struct sl_lib *lib, int fd)
 
 LOAD_PATH int map_library(struct sl_lib *lib, int fd, const struct load_plan *plan)
 {
+	struct code_hint hint;
 	int placed, first_mapped;
 	uintptr_t done;
 
@@ -453,9 +453,8 @@ LOAD_PATH int map_library(struct sl_lib *lib, int fd, const struct load_plan *pl
 		return error_set(lib->name, "out of memory");
 	lib->stage_pending =
 	        plan->relro.p_type == PT_GNU_RELRO && stage_wanted(lib, plan->relro.p_memsz);
-	if (!(lib->flags & SL_POPULATE))
-		code_hint_find(lib, &lib->hint);
-	placed = map_into_freed(lib, fd, plan);
+	code_hint_find(lib, &hint);
+	placed = map_into_freed(lib, fd, plan, &hint);
 	first_mapped = !placed && map_first_over_span(lib, fd, plan);
 	if (!placed && !first_mapped && reserve_span(lib, fd, plan) != 0) {
 		map_release(lib);
@@ -463,7 +462,7 @@ LOAD_PATH int map_library(struct sl_lib *lib, int fd, const struct load_plan *pl
 	}
 	for (size_t i = 0; i < plan->nseg; i++) {
 		if (!placed && (i > 0 || !first_mapped) &&
-		    map_segment(lib, fd, &plan->seg[i], MAP_FIXED, &done) != 0)
+		    map_segment(lib, fd, &plan->seg[i], &hint, MAP_FIXED, &done) != 0)
 			goto fail;
 		record_segment(lib, &plan->seg[i]);
 	}
