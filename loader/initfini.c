@@ -2,8 +2,9 @@
 #include "loadpath.h"
 #include "sys.h"
 #include "symbol.h"
-#include "codehint.h"
+#include "reload.h"
 
+#include <string.h>
 #include <sys/mman.h>
 
 /* glibc hands initialisers the program's arguments; we capture them the
@@ -66,7 +67,7 @@ void initfini_set_before_init(void (*fn)(void))
  * libbz2's _fini, 48 KiB after its _init, needs no populate of its own.
  *
  * On a reload none of this is needed where the hint of the last unload
- * named the pages (codehint.h): map.c mapped exactly those, populated,
+ * named the pages (reload.h): map.c mapped exactly those, populated,
  * and the windows would map the rest of the text for nothing.
  */
 #define CODE_WINDOW     (64 * 1024UL)
@@ -122,7 +123,7 @@ LOAD_PATH static void populate_window(const struct sl_lib *lib, uintptr_t fn,
 
 /* The initialisers' windows, after the pages the hint had mapped with the
  * text (map.c), which count as one already there. */
-LOAD_PATH static void init_windows(const struct sl_lib *lib, const struct code_hint *hint,
+LOAD_PATH static void init_windows(const struct sl_lib *lib, const struct reload_hint *hint,
                                    struct code_windows *w, int populate)
 {
 	w->n = 0;
@@ -137,13 +138,13 @@ LOAD_PATH static void init_windows(const struct sl_lib *lib, const struct code_h
 		populate_window(lib, (uintptr_t)lib->init_array[i], w, populate);
 }
 
-/* DT_FINI is there and not known to be the empty frame (codehint.h). */
-static int fini_may_run(const struct sl_lib *lib, const struct code_hint *hint)
+/* DT_FINI is there and not known to be the empty frame (reload.h). */
+static int fini_may_run(const struct sl_lib *lib, const struct reload_hint *hint)
 {
 	return lib_has(lib, DT_FINI) && !hint->fini_empty;
 }
 
-static void prefault_fini(const struct sl_lib *lib, const struct code_hint *hint)
+static void prefault_fini(const struct sl_lib *lib, const struct reload_hint *hint)
 {
 	struct code_windows w;
 
@@ -156,10 +157,10 @@ static void prefault_fini(const struct sl_lib *lib, const struct code_hint *hint
 
 LOAD_PATH void initfini_run_init(struct sl_lib *lib)
 {
-	struct code_hint hint;
+	struct reload_hint hint;
 	struct code_windows w;
 
-	code_hint_find(lib, &hint);
+	reload_hint_find(lib, &hint);
 	init_windows(lib, &hint, &w, 1);
 	if (before_init && (lib_has(lib, DT_INIT) || lib->ninit_array))
 		before_init();
@@ -189,10 +190,26 @@ static void run_freeres(struct sl_lib *lib)
 		((void (*)(void))(lib->base + s->st_value))();
 }
 
+/* A DT_FINI that crti and crtn made with nothing in between: x86-64's
+ * crti.o opens it with a frame (sub $8, %rsp) that crtn.o closes (add $8,
+ * %rsp; ret); with -fcf-protection an endbr64 comes first. */
+#define EMPTY_FRAME_MAX 13
+static const unsigned char empty_frame[] = {0x48, 0x83, 0xec, 0x08, 0x48, 0x83, 0xc4, 0x08, 0xc3};
+static const unsigned char endbr64[] = {0xf3, 0x0f, 0x1e, 0xfa};
+
+static int code_is_empty_frame(const void *fn)
+{
+	const unsigned char *code = fn;
+
+	if (memcmp(code, endbr64, sizeof(endbr64)) == 0)
+		code += sizeof(endbr64);
+	return memcmp(code, empty_frame, sizeof(empty_frame)) == 0;
+}
+
 /* The empty frame does nothing: found so, it is not called, and the hint
  * says so to the next load, which then never maps its page. Read only
  * where readable (an execute-only page would fault). */
-static void run_dt_fini(struct sl_lib *lib, struct code_hint *hint)
+static void run_dt_fini(struct sl_lib *lib, struct reload_hint *hint)
 {
 	uintptr_t fn = lib->base + lib->dt_fini;
 	const struct sl_segment *s = code_segment(lib, fn);
@@ -225,12 +242,12 @@ static int add_code_page(const struct sl_lib *lib, uintptr_t fn, uint64_t *lo, u
 	return 1;
 }
 
-/* What the next load of this file is to know (codehint.h): the pages the
- * initialisers and finalisers ran, if they lie in one segment and a few
- * pages; whether DT_FINI is the empty frame. */
-static void keep_code_hint(const struct sl_lib *lib, int fini_empty)
+/* What the next load of this file is to know (reload.h): where it was
+ * mapped; the pages the initialisers and finalisers ran, if they lie in
+ * one segment and a few pages; whether DT_FINI is the empty frame. */
+static void keep_reload_hint(const struct sl_lib *lib, int fini_empty)
 {
-	struct code_hint h = {0, 0, fini_empty};
+	struct reload_hint h = {(uintptr_t)lib->map_start, 0, 0, fini_empty};
 	const struct sl_segment *seg = NULL;
 	int ok = 1;
 
@@ -244,18 +261,17 @@ static void keep_code_hint(const struct sl_lib *lib, int fini_empty)
 		ok &= add_code_page(lib, (uintptr_t)lib->fini_array[i], &h.lo, &h.hi, &seg);
 	if (!ok || h.hi - h.lo > CODE_HINT_MAX)
 		h.lo = h.hi = 0;
-	if (h.lo < h.hi || h.fini_empty)
-		code_hint_keep(lib, &h);
+	reload_hint_keep(lib, &h);
 }
 
 void initfini_run_fini(struct sl_lib *lib)
 {
-	struct code_hint hint;
+	struct reload_hint hint;
 
 	if (!lib->initialised)
 		return;
 	lib->initialised = 0;
-	code_hint_find(lib, &hint);
+	reload_hint_find(lib, &hint);
 	prefault_fini(lib, &hint);
 	for (size_t i = lib->nfini_array; i-- > 0;)
 		if (callable(lib, (uintptr_t)lib->fini_array[i]))
@@ -263,5 +279,5 @@ void initfini_run_fini(struct sl_lib *lib)
 	if (fini_may_run(lib, &hint))
 		run_dt_fini(lib, &hint);
 	run_freeres(lib);
-	keep_code_hint(lib, hint.fini_empty);
+	keep_reload_hint(lib, hint.fini_empty);
 }

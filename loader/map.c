@@ -4,7 +4,7 @@
 #include "sys.h"
 #include "error.h"
 #include "relro_share.h"
-#include "codehint.h"
+#include "reload.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +27,22 @@ static void place_span(struct sl_lib *lib, const struct load_plan *plan, char *s
 	lib->map_start = start;
 	lib->span = plan->hi - plan->lo;
 	lib->base = (uintptr_t)start - plan->lo;
+}
+
+/* An mmap at addr exactly. MAP_FIXED_NOREPLACE on a kernel before 4.17 is
+ * a mere hint: a mapping elsewhere is undone and counts as taken. */
+LOAD_PATH static int map_at(uintptr_t addr, size_t len, int prot, int flags, int fd, off_t offset)
+{
+	void *p = sys_mmap((void *)addr, len, prot, MAP_PRIVATE | flags, fd, offset);
+
+	if (p == MAP_FAILED)
+		return -1;
+	if ((uintptr_t)p != addr) {
+		sys_munmap(p, len);
+		errno = EEXIST;
+		return -1;
+	}
+	return 0;
 }
 
 /* With SL_SHARE, every process tries the same address for this library so
@@ -62,7 +78,7 @@ static size_t span_alignment(const struct load_plan *plan)
 
 /* We map too much and trim, to get a start aligned to the largest p_align
  * without guessing a free address. */
-static int reserve_span(struct sl_lib *lib, int fd, const struct load_plan *plan)
+static int reserve_span(struct sl_lib *lib, int fd, const struct load_plan *plan, uintptr_t want)
 {
 	size_t span = plan->hi - plan->lo;
 	size_t extra = span_alignment(plan);
@@ -70,6 +86,11 @@ static int reserve_span(struct sl_lib *lib, int fd, const struct load_plan *plan
 
 	if ((lib->flags & SL_SHARE) && reserve_shared(lib, fd, plan) == 0)
 		return 0;
+	if (want && map_at(want, span, PROT_NONE,
+	                   MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0) == 0) {
+		place_span(lib, plan, (char *)want);
+		return 0;
+	}
 	raw = sys_mmap(NULL, span + extra, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 	               -1, 0);
 	if (raw == MAP_FAILED)
@@ -115,22 +136,6 @@ LOAD_PATH static int populate_flag(const struct sl_lib *lib, const struct plan_s
 	return (s->prot & PROT_WRITE) && !(lib->flags & SL_SHARE) ? MAP_POPULATE : 0;
 }
 
-/* An mmap at addr exactly. MAP_FIXED_NOREPLACE on a kernel before 4.17 is
- * a mere hint: a mapping elsewhere is undone and counts as taken. */
-LOAD_PATH static int map_at(uintptr_t addr, size_t len, int prot, int flags, int fd, off_t offset)
-{
-	void *p = sys_mmap((void *)addr, len, prot, MAP_PRIVATE | flags, fd, offset);
-
-	if (p == MAP_FAILED)
-		return -1;
-	if ((uintptr_t)p != addr) {
-		sys_munmap(p, len);
-		errno = EEXIST;
-		return -1;
-	}
-	return 0;
-}
-
 /* A part of a segment that could not be completed: inside a reserved span
  * map_release unmaps it, where the mapping was the only claim on the
  * addresses (MAP_FIXED_NOREPLACE) it goes now. Returns -1. */
@@ -145,11 +150,11 @@ static int drop_part(uintptr_t from, uintptr_t to, int flags)
  * The file part of a segment, [start, end). In text, the pages the hint
  * says the initialisers and finalisers run are mapped first, on their own
  * and populated: with no file mapping beside them, the kernel's
- * fault-around maps nothing more (codehint.h). The rest of the segment,
+ * fault-around maps nothing more (reload.h). The rest of the segment,
  * mapped next to them, merges with them into one mapping.
  */
 LOAD_PATH static int map_file_part(struct sl_lib *lib, int fd, const struct plan_segment *s,
-                                   const struct code_hint *hint, uintptr_t start, uintptr_t end,
+                                   const struct reload_hint *hint, uintptr_t start, uintptr_t end,
                                    int prot, int flags)
 {
 	off_t offset = (off_t)page_down(s->offset);
@@ -171,7 +176,7 @@ LOAD_PATH static int map_file_part(struct sl_lib *lib, int fd, const struct plan
  * MAP_FIXED, or MAP_FIXED_NOREPLACE to fail quietly where another mapping
  * lies; *done is advanced past what was mapped. */
 LOAD_PATH static int map_segment(struct sl_lib *lib, int fd, const struct plan_segment *s,
-                                 const struct code_hint *hint, int fixed, uintptr_t *done)
+                                 const struct reload_hint *hint, int fixed, uintptr_t *done)
 {
 	uintptr_t start = page_down(lib->base + s->vaddr);
 	uintptr_t file_end = lib->base + s->vaddr + s->filesz;
@@ -214,14 +219,14 @@ LOAD_PATH static int map_segment(struct sl_lib *lib, int fd, const struct plan_s
 }
 
 /*
- * The span the last unload gave back (map_release). A load maps its
- * segments straight into it, each MAP_FIXED_NOREPLACE, without reserving
- * the span first: one mmap fewer, and no PROT_NONE mapping to split and
- * replace. Only for a plan whose segments leave no page between them (no
- * gap to keep inaccessible), and only if every segment lands there: the
- * kernel refuses to map over anything another mapping took since, and
- * the load then reserves a span as usual. Any thread may take it; a
- * stale one only costs that fallback.
+ * The span the last unload gave back (map_release), or the one this file's
+ * last unload did (reload.h: a reload lands where glibc's would, in the
+ * hole its unload left). A load maps its segments straight into it, each MAP_FIXED_NOREPLACE,
+ * without reserving the span first: one mmap fewer, and no PROT_NONE mapping to split and replace.
+ * Only for a plan whose segments leave no page between them (no gap to keep inaccessible), and
+ * only if every segment lands there: the kernel refuses to map over anything another mapping took
+ * since, and the load then reserves a span as usual. Any thread may take it; a stale one only
+ * costs that fallback.
  */
 static uintptr_t freed_span;
 
@@ -234,12 +239,24 @@ static int contiguous(const struct load_plan *plan)
 	return 1;
 }
 
+/* This file's own span if its last unload gave one back (reload.h), taken
+ * from freed_span if it is that one; else freed_span. */
+static uintptr_t span_to_reuse(const struct reload_hint *hint)
+{
+	uintptr_t own = hint->start;
+
+	if (!own)
+		return __atomic_exchange_n(&freed_span, 0, __ATOMIC_RELAXED);
+	__atomic_compare_exchange_n(&freed_span, &own, 0, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	return hint->start;
+}
+
 /* 1 if every segment is mapped into the freed span, else 0 with nothing
  * mapped. */
 static int map_into_freed(struct sl_lib *lib, int fd, const struct load_plan *plan,
-                          const struct code_hint *hint)
+                          const struct reload_hint *hint)
 {
-	uintptr_t start = __atomic_exchange_n(&freed_span, 0, __ATOMIC_RELAXED);
+	uintptr_t start = span_to_reuse(hint);
 	size_t align = span_alignment(plan);
 	uintptr_t done = start;
 
@@ -314,17 +331,22 @@ static int record_relro(struct sl_lib *lib, const Elf64_Phdr *relro)
  * (populating the whole span would fault in pages the next segments
  * replace). Returns 1 if done, 0 if the span is to be reserved apart.
  */
-static int map_first_over_span(struct sl_lib *lib, int fd, const struct load_plan *plan)
+static int map_first_over_span(struct sl_lib *lib, int fd, const struct load_plan *plan,
+                               uintptr_t want)
 {
 	const struct plan_segment *s = &plan->seg[0];
 	size_t span = plan->hi - plan->lo;
 	size_t len = page_up(s->vaddr + s->filesz) - page_down(s->vaddr);
+	off_t offset = (off_t)page_down(s->offset);
 	char *start;
 
 	if ((lib->flags & (SL_SHARE | SL_POPULATE)) || span_alignment(plan) ||
 	    s->filesz != s->memsz || populate_flag(lib, s, len))
 		return 0;
-	start = sys_mmap(NULL, span, s->prot, MAP_PRIVATE, fd, page_down(s->offset));
+	if (want && map_at(want, span, s->prot, MAP_FIXED_NOREPLACE, fd, offset) == 0)
+		start = (char *)want;
+	else
+		start = sys_mmap(NULL, span, s->prot, MAP_PRIVATE, fd, offset);
 	if (start == MAP_FAILED)
 		return 0;
 	place_span(lib, plan, start);
@@ -445,7 +467,7 @@ static void copy_dynamic(struct sl_lib *lib, int fd)
 
 LOAD_PATH int map_library(struct sl_lib *lib, int fd, const struct load_plan *plan)
 {
-	struct code_hint hint;
+	struct reload_hint hint;
 	int placed, first_mapped;
 	uintptr_t done;
 
@@ -453,10 +475,10 @@ LOAD_PATH int map_library(struct sl_lib *lib, int fd, const struct load_plan *pl
 		return error_set(lib->name, "out of memory");
 	lib->stage_pending =
 	        plan->relro.p_type == PT_GNU_RELRO && stage_wanted(lib, plan->relro.p_memsz);
-	code_hint_find(lib, &hint);
+	reload_hint_find(lib, &hint);
 	placed = map_into_freed(lib, fd, plan, &hint);
-	first_mapped = !placed && map_first_over_span(lib, fd, plan);
-	if (!placed && !first_mapped && reserve_span(lib, fd, plan) != 0) {
+	first_mapped = !placed && map_first_over_span(lib, fd, plan, hint.start);
+	if (!placed && !first_mapped && reserve_span(lib, fd, plan, hint.start) != 0) {
 		map_release(lib);
 		return -1;
 	}

@@ -1,8 +1,8 @@
 /* libinitpages: a constructor and a destructor on the first pages of its
  * text, then 64 KiB of text nobody runs, then a function and the empty
  * _fini that crti and crtn make. A reload maps only the pages the
- * initialisers and finalisers ran (loader/codehint.h;
- * tests/loader/test_codehint.c). */
+ * initialisers and finalisers ran (loader/reload.h;
+ * tests/loader/test_reload.c). */
 #include "chain_trace.h"
 
 __attribute__((constructor)) static void initpages_init(void)

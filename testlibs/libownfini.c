@@ -1,6 +1,6 @@
 /* libownfini: a DT_FINI of its own (-Wl,-fini), with work in it, which
  * every unload runs however many times the library was loaded before
- * (tests/loader/test_codehint.c). */
+ * (tests/loader/test_reload.c). */
 #include "chain_trace.h"
 
 void ownfini_fini(void)

@@ -163,7 +163,16 @@ TESTLIBS += $(B)/testlibs/libownlibc_table.so
 $(B)/testlibs/libownlibc_table.so: testlibs/libownlibc.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -O1 -g -fPIC -shared -fno-builtin -DOWNLIBC_TABLE -o $@ $<
-# A DT_FINI with work in it (loader/codehint.h skips only an empty one).
+# A DT_FINI with work in it (loader/reload.h skips only an empty one).
 TL_FLAGS_libownfini := -Wl,-fini=ownfini_fini
 # Its functions and its padding in the order the source has them.
 TL_FLAGS_libinitpages := -fno-toplevel-reorder
+# A reload lands where the last load was (loader/reload.h): a library that
+# stays (-z nodelete) keeps pointers into one that was unloaded.
+TL_FLAGS_libquark_keeper := -Wl,-z,nodelete
+TL_FLAGS_libquark_user := $(TL_ORIGIN)
+TL_LIBS_libquark_user := -lquark_keeper
+$(B)/testlibs/libquark_user.so: $(B)/testlibs/libquark_keeper.so
+TL_FLAGS_libquark_top := $(TL_ORIGIN)
+TL_LIBS_libquark_top := -lquark_user
+$(B)/testlibs/libquark_top.so: $(B)/testlibs/libquark_user.so

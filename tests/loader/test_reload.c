@@ -1,4 +1,4 @@
-/* codehint: a reload of a library maps only the text its initialisers and
+/* reload: a reload of a library maps only the text its initialisers and
  * finalisers ran the time before (not the 64 KiB the kernel's fault-around
  * maps around each), skips a DT_FINI that is the empty frame, and trusts
  * none of it for a file that has changed. Each test is its own process,
@@ -71,9 +71,9 @@ static void trace_to(char *dir, char *trace, size_t cap)
  * of them, at its start. The first load maps the 64 KiB window around
  * them; the reload only those, and every initialiser and finaliser still
  * runs, and the rest of the text still works when called. */
-Test(codehint, a_reload_maps_only_the_text_its_initialisers_ran)
+Test(reload, a_reload_maps_only_the_text_its_initialisers_ran)
 {
-	char dir[] = "/tmp/codehint-XXXXXX", trace[64];
+	char dir[] = "/tmp/reload-XXXXXX", trace[64];
 	sl_lib *lib;
 	struct sl_segment text;
 
@@ -94,9 +94,9 @@ Test(codehint, a_reload_maps_only_the_text_its_initialisers_ran)
 }
 
 /* A DT_FINI with work in it runs at every unload, the hint or not. */
-Test(codehint, a_dt_fini_with_work_in_it_runs_at_every_unload)
+Test(reload, a_dt_fini_with_work_in_it_runs_at_every_unload)
 {
-	char dir[] = "/tmp/codehint-XXXXXX", trace[64];
+	char dir[] = "/tmp/reload-XXXXXX", trace[64];
 
 	trace_to(dir, trace, sizeof(trace));
 	for (int i = 0; i < 3; i++) {
@@ -142,13 +142,13 @@ static off_t dt_fini_offset(const char *path)
  * old file's word for it, so its unload runs the new DT_FINI and the
  * process dies of SIGILL, as under glibc.
  */
-Test(codehint, a_changed_file_is_not_taken_for_the_one_unloaded, .signal = SIGILL)
+Test(reload, a_changed_file_is_not_taken_for_the_one_unloaded, .signal = SIGILL)
 {
 	static const unsigned char empty[] = {0x48, 0x83, 0xec, 0x08, 0x48,
 	                                      0x83, 0xc4, 0x08, 0xc3};
 	static const unsigned char endbr64[] = {0xf3, 0x0f, 0x1e, 0xfa};
 	static const unsigned char ud2[] = {0x0f, 0x0b};
-	char dir[] = "/tmp/codehint-XXXXXX", path[64], cmd[160];
+	char dir[] = "/tmp/reload-XXXXXX", path[64], cmd[160];
 	unsigned char code[16];
 	struct timespec later[2] = {{0, UTIME_OMIT}, {1, 0}};
 	sl_lib *lib;
@@ -184,4 +184,55 @@ Test(codehint, a_changed_file_is_not_taken_for_the_one_unloaded, .signal = SIGIL
 	tu_remove_tree(dir);
 	sl_close(lib); /* runs the new DT_FINI: SIGILL */
 	cr_assert_fail("the rewritten DT_FINI did not run");
+}
+
+/* The load bias of the library lib needed first. */
+static uintptr_t first_needed_base(sl_lib *lib)
+{
+	struct sl_info info, dep;
+
+	cr_assert_eq(sl_info(lib, &info), 0);
+	cr_assert_geq(info.nneeded, 1);
+	cr_assert_eq(sl_info(info.needed[0], &dep), 0);
+	return dep.base;
+}
+
+static uintptr_t base_of(sl_lib *lib)
+{
+	struct sl_info info;
+
+	cr_assert_eq(sl_info(lib, &info), 0);
+	return info.base;
+}
+
+/*
+ * libquark_keeper stays loaded (-z nodelete) and keeps a pointer to a name
+ * in libquark_user's read-only data, as GLib keeps the strings of
+ * g_quark_from_static_string. After libquark_top and libquark_user are
+ * unloaded, a reload's constructor has the keeper compare its name with
+ * that pointer: valid again only if libquark_user is back where it was,
+ * as glibc's reload puts it (libbabeltrace's plugins crashed here).
+ */
+Test(reload, a_reload_lands_where_the_last_load_was)
+{
+	sl_lib *top = sl_open(TESTLIB("libquark_top.so"), 0);
+	uintptr_t top_base, user_base;
+	int id;
+
+	cr_assert_not_null(top, "%s", sl_error());
+	top_base = base_of(top);
+	user_base = first_needed_base(top);
+	id = ((int (*)(void))sl_sym(top, "quark_top_id"))();
+	cr_assert_geq(id, 0);
+	cr_assert_eq(sl_close(top), 0);
+	for (int i = 0; i < 3; i++) {
+		top = sl_open(TESTLIB("libquark_top.so"), 0);
+		cr_assert_not_null(top, "%s", sl_error());
+		cr_assert_eq(base_of(top), top_base, "libquark_top moved on reload %d", i);
+		cr_assert_eq(first_needed_base(top), user_base, "libquark_user moved on reload %d",
+		             i);
+		cr_assert_eq(((int (*)(void))sl_sym(top, "quark_top_id"))(), id,
+		             "the keeper did not find the name it kept");
+		cr_assert_eq(sl_close(top), 0);
+	}
 }

@@ -1,19 +1,18 @@
-#include "codehint.h"
+#include "reload.h"
 #include "lib.h"
 #include "loadpath.h"
 #include "registry.h"
 
-#include <string.h>
-
-/* Enough for the libraries a program loads and unloads over and over; a
- * file past them only loses its hint. Replaced in turn, oldest first. */
-#define CODE_HINTS 32
+/* Enough for the trees a program loads and unloads over and over (libgtk-3
+ * has sixty libraries); a file past them only loses its hint. Replaced in
+ * turn, oldest first. */
+#define CODE_HINTS 64
 
 struct kept_hint {
 	dev_t dev;
 	ino_t ino;
 	uint64_t stamp;
-	struct code_hint hint;
+	struct reload_hint hint;
 };
 
 static struct kept_hint kept[CODE_HINTS];
@@ -32,17 +31,17 @@ static struct kept_hint *kept_for(const struct sl_lib *lib)
 	return NULL;
 }
 
-LOAD_PATH void code_hint_find(const struct sl_lib *lib, struct code_hint *hint)
+LOAD_PATH void reload_hint_find(const struct sl_lib *lib, struct reload_hint *hint)
 {
 	const struct kept_hint *k;
 
 	registry_lock();
 	k = kept_for(lib);
-	*hint = k ? k->hint : (struct code_hint){0, 0, 0};
+	*hint = k ? k->hint : (struct reload_hint){0, 0, 0, 0};
 	registry_unlock();
 }
 
-void code_hint_keep(const struct sl_lib *lib, const struct code_hint *hint)
+void reload_hint_keep(const struct sl_lib *lib, const struct reload_hint *hint)
 {
 	struct kept_hint *k;
 
@@ -57,26 +56,11 @@ void code_hint_keep(const struct sl_lib *lib, const struct code_hint *hint)
 	registry_unlock();
 }
 
-LOAD_PATH uint64_t code_hint_stamp(const struct stat *st)
+LOAD_PATH uint64_t reload_stamp(const struct stat *st)
 {
 	uint64_t h = (uint64_t)st->st_size * 0x9e3779b97f4a7c15ULL;
 
 	h ^= (uint64_t)st->st_mtim.tv_sec + (h << 6) + (h >> 2);
 	h ^= (uint64_t)st->st_mtim.tv_nsec + (h << 6) + (h >> 2);
 	return h;
-}
-
-/* x86-64's crti.o opens _init and _fini with a frame (sub $8, %rsp) that
- * crtn.o closes (add $8, %rsp; ret); with -fcf-protection an endbr64
- * comes first. */
-static const unsigned char empty_frame[] = {0x48, 0x83, 0xec, 0x08, 0x48, 0x83, 0xc4, 0x08, 0xc3};
-static const unsigned char endbr64[] = {0xf3, 0x0f, 0x1e, 0xfa};
-
-int code_is_empty_frame(const void *fn)
-{
-	const unsigned char *code = fn;
-
-	if (memcmp(code, endbr64, sizeof(endbr64)) == 0)
-		code += sizeof(endbr64);
-	return memcmp(code, empty_frame, sizeof(empty_frame)) == 0;
 }
