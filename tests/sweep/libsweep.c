@@ -3,8 +3,8 @@
  * system's dlopen, each in a child process of its own (a library may crash
  * or hang in its constructors), and compares what both give: whether it
  * loads, and for every exported symbol whether it is found and at what
- * offset from the library's base. One JSON line per library, then a
- * summary line.
+ * offset from the library's base, each after a load, an unload and a
+ * reload. One JSON line per library, then a summary line.
  *
  *   libsweep LIB...
  *
@@ -121,7 +121,7 @@ static void report_symbol(const char *name, void *arg)
 		fprintf(o->out, "%s -\n", name);
 }
 
-static int open_with(struct opened *o, const char *path)
+static int open_once(struct opened *o, const char *path)
 {
 	struct sl_info info;
 	struct link_map *map;
@@ -142,6 +142,21 @@ static int open_with(struct opened *o, const char *path)
 	}
 	o->base = map->l_addr;
 	return 0;
+}
+
+/* Loads path, unloads it and loads it again, as a program that reopens a
+ * plugin does: the report is about the reload, which must land where the
+ * first load was for a library that stays to find its pointers valid
+ * (loader/reload.h). */
+static int open_with(struct opened *o, const char *path)
+{
+	if (open_once(o, path) != 0)
+		return -1;
+	if (o->loader == SOLOAD)
+		sl_close(o->handle);
+	else
+		dlclose(o->handle);
+	return open_once(o, path);
 }
 
 /* In the child: load, report, exit without running anything else. */
