@@ -76,7 +76,8 @@ static size_t span_alignment(const struct load_plan *plan)
 	return plan->align > SYS_PAGE_SIZE ? plan->align : 0;
 }
 
-/* We map too much and trim, to get a start aligned to the largest p_align
+/* At want, this file's last address (reload.h), if it is free; else we map
+ * too much and trim, to get a start aligned to the largest p_align
  * without guessing a free address. */
 static int reserve_span(struct sl_lib *lib, int fd, const struct load_plan *plan, uintptr_t want)
 {
@@ -219,13 +220,15 @@ LOAD_PATH static int map_segment(struct sl_lib *lib, int fd, const struct plan_s
 }
 
 /*
- * The span the last unload gave back (map_release), or the one this file's
- * last unload did (reload.h: a reload lands where glibc's would, in the
- * hole its unload left). A load maps its segments straight into it, each MAP_FIXED_NOREPLACE,
- * without reserving the span first: one mmap fewer, and no PROT_NONE mapping to split and replace.
- * Only for a plan whose segments leave no page between them (no gap to keep inaccessible), and
- * only if every segment lands there: the kernel refuses to map over anything another mapping took
- * since, and the load then reserves a span as usual. Any thread may take it; a stale one only
+ * The span the last unload gave back (map_release), or the one this
+ * file's last unload did (reload.h: a reload lands where glibc's would, in
+ * the hole its unload left). A load maps its segments straight into it,
+ * each MAP_FIXED_NOREPLACE, without reserving the span first: one mmap
+ * fewer, and no PROT_NONE mapping to split and replace. Only for a plan
+ * whose segments leave no page between them (no gap to keep
+ * inaccessible), and only if every segment lands there: the kernel
+ * refuses to map over anything another mapping took since, and the load
+ * then reserves a span as usual. Any thread may take it; a stale one only
  * costs that fallback.
  */
 static uintptr_t freed_span;
@@ -329,7 +332,8 @@ static int record_relro(struct sl_lib *lib, const Elf64_Phdr *relro)
  * fresh process's load of libQt5Core). Only for a span that needs no
  * alignment and a first segment without bss that is not to be prefaulted
  * (populating the whole span would fault in pages the next segments
- * replace). Returns 1 if done, 0 if the span is to be reserved apart.
+ * replace). At want, this file's last address, if it is free. Returns 1
+ * if done, 0 if the span is to be reserved apart.
  */
 static int map_first_over_span(struct sl_lib *lib, int fd, const struct load_plan *plan,
                                uintptr_t want)
