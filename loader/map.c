@@ -31,7 +31,7 @@ static void place_span(struct sl_lib *lib, const struct load_plan *plan, char *s
 
 /* An mmap at addr exactly. MAP_FIXED_NOREPLACE on a kernel before 4.17 is
  * a mere hint: a mapping elsewhere is undone and counts as taken. */
-LOAD_PATH static int map_at(uintptr_t addr, size_t len, int prot, int flags, int fd, off_t offset)
+static int map_at(uintptr_t addr, size_t len, int prot, int flags, int fd, off_t offset)
 {
 	void *p = sys_mmap((void *)addr, len, prot, MAP_PRIVATE | flags, fd, offset);
 

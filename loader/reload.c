@@ -23,7 +23,7 @@ static int same_file(const struct kept_hint *k, const struct sl_lib *lib)
 	return k->dev == lib->dev && k->ino == lib->ino && k->stamp == lib->file_stamp;
 }
 
-static struct kept_hint *kept_for(const struct sl_lib *lib)
+LOAD_PATH static struct kept_hint *kept_for(const struct sl_lib *lib)
 {
 	for (size_t i = 0; i < nkept; i++)
 		if (same_file(&kept[i], lib))
