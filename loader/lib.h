@@ -131,7 +131,7 @@ struct sl_lib {
 	const char *name; /* path as given, for messages */
 	dev_t dev;
 	ino_t ino;
-	uint64_t file_stamp; /* size and time: with dev and ino, the file (reload.h) */
+	uint64_t file_identity; /* with size and time (fileid.h): for reload.h */
 	/* References, as sl_info shows them: direct opens, pins, and those
 	 * held by libraries that depend on it or are bound to it. Only the
 	 * reachability walk (reach.c) unloads: from the roots, the libraries

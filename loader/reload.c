@@ -6,21 +6,21 @@
 /* Enough for the trees a program loads and unloads over and over (libgtk-3
  * has sixty libraries); a file past them only loses its hint. Replaced in
  * turn, oldest first. */
-#define CODE_HINTS 64
+#define RELOAD_HINTS 64
 
 struct kept_hint {
 	dev_t dev;
 	ino_t ino;
-	uint64_t stamp;
+	uint64_t identity;
 	struct reload_hint hint;
 };
 
-static struct kept_hint kept[CODE_HINTS];
+static struct kept_hint kept[RELOAD_HINTS];
 static size_t nkept, next_slot;
 
 static int same_file(const struct kept_hint *k, const struct sl_lib *lib)
 {
-	return k->dev == lib->dev && k->ino == lib->ino && k->stamp == lib->file_stamp;
+	return k->dev == lib->dev && k->ino == lib->ino && k->identity == lib->file_identity;
 }
 
 LOAD_PATH static struct kept_hint *kept_for(const struct sl_lib *lib)
@@ -48,19 +48,10 @@ void reload_hint_keep(const struct sl_lib *lib, const struct reload_hint *hint)
 	registry_lock();
 	if (!(k = kept_for(lib))) {
 		k = &kept[next_slot];
-		next_slot = (next_slot + 1) % CODE_HINTS;
-		if (nkept < CODE_HINTS)
+		next_slot = (next_slot + 1) % RELOAD_HINTS;
+		if (nkept < RELOAD_HINTS)
 			nkept++;
 	}
-	*k = (struct kept_hint){lib->dev, lib->ino, lib->file_stamp, *hint};
+	*k = (struct kept_hint){lib->dev, lib->ino, lib->file_identity, *hint};
 	registry_unlock();
-}
-
-LOAD_PATH uint64_t reload_stamp(const struct stat *st)
-{
-	uint64_t h = (uint64_t)st->st_size * 0x9e3779b97f4a7c15ULL;
-
-	h ^= (uint64_t)st->st_mtim.tv_sec + (h << 6) + (h >> 2);
-	h ^= (uint64_t)st->st_mtim.tv_nsec + (h << 6) + (h >> 2);
-	return h;
 }

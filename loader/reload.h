@@ -35,7 +35,6 @@
 #define SL_RELOAD_H
 
 #include <stdint.h>
-#include <sys/stat.h>
 
 struct sl_lib;
 
@@ -51,8 +50,5 @@ struct reload_hint {
 void reload_hint_find(const struct sl_lib *lib, struct reload_hint *hint);
 /* Keeps what lib's unload found, replacing what was kept for its file. */
 void reload_hint_keep(const struct sl_lib *lib, const struct reload_hint *hint);
-/* The file's size and modification time in one word: with its device and
- * inode, what tells a file rewritten in place from the one unloaded. */
-uint64_t reload_stamp(const struct stat *st);
 
 #endif

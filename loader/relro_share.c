@@ -4,6 +4,7 @@
 #include "hostsym.h"
 #include "share_place.h"
 #include "error.h"
+#include "fileid.h"
 
 #include <dirent.h>
 #include <elf.h>
@@ -95,15 +96,6 @@ void share_give_up(struct share_ctx *ctx, const char *reason)
 {
 	ctx->usable = 0;
 	snprintf(ctx->status, sizeof(ctx->status), "private: %s", reason);
-}
-
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
 }
 
 static uint64_t hash_string(const char *s)
@@ -1190,14 +1182,6 @@ static int warm_from(struct share_ctx *ctx, const struct relro_span *s, struct s
 	return 0;
 }
 
-/* A file's identity as stat gives it: device, inode, size and time. */
-static uint64_t stat_identity(const struct stat *st)
-{
-	return mix64(st->st_dev ^ mix64(st->st_ino ^ mix64((uint64_t)st->st_size ^
-	                                                   (uint64_t)st->st_mtim.tv_sec << 20 ^
-	                                                   (uint64_t)st->st_mtim.tv_nsec)));
-}
-
 /* An object's identity as it is mapped: its build-id, read from its
  * notes in memory, else its file's. */
 static uint64_t object_identity(const struct dl_phdr_info *info)
@@ -1214,7 +1198,7 @@ static uint64_t object_identity(const struct dl_phdr_info *info)
 	}
 	if (!info->dlpi_name[0] || stat(info->dlpi_name, &st) != 0)
 		return 0;
-	return stat_identity(&st);
+	return file_identity(&st);
 }
 
 static int hash_object(struct dl_phdr_info *info, size_t size, void *data)
@@ -1252,7 +1236,7 @@ static uint64_t host_fingerprint(void)
 	if (have && generation == now)
 		return fp;
 	if (stat("/proc/self/exe", &st) == 0)
-		h = mix64(h ^ stat_identity(&st));
+		h = mix64(h ^ file_identity(&st));
 	h = mix64(h ^ getauxval(AT_HWCAP)) ^ mix64(getauxval(AT_HWCAP2));
 	h = mix64(h ^ hash_string(tunables ? tunables : ""));
 	dl_iterate_phdr(hash_object, &h);

@@ -10,7 +10,7 @@
 #include "elfcheck.h"
 #include "error.h"
 #include "initfini.h"
-#include "reload.h"
+#include "fileid.h"
 #include "lazy.h"
 #include "ldcache.h"
 #include "load.h"
@@ -47,7 +47,7 @@ LOAD_PATH static struct sl_lib *new_lib(const char *path, const struct stat *st,
 	lib->name = lib->path;
 	lib->dev = st->st_dev;
 	lib->ino = st->st_ino;
-	lib->file_stamp = reload_stamp(st);
+	lib->file_identity = file_identity(st);
 	lib->flags = flags;
 	lib->loader = loader;
 	lib->refcount = 1;
