@@ -1,4 +1,5 @@
 #include "describe.h"
+#include "buildid.h"
 #include "dynamic.h"
 #include "error.h"
 #include "load.h"
@@ -30,29 +31,6 @@ static void count_relr(struct description *d, const struct sl_lib *lib)
 		        lib->relr[i] & 1 ? (size_t)__builtin_popcountll(lib->relr[i]) - 1 : 1;
 }
 
-/* NT_GNU_BUILD_ID from the first PT_NOTE, read from the mapping. */
-static void read_build_id(struct description *d, const struct sl_lib *lib)
-{
-	const struct lib_extent *note = &lib->note;
-	/* Notes are 4-byte aligned records; a misaligned PT_NOTE has none. */
-	const unsigned char *p = note->vaddr % 4 ? NULL : lib_ptr(lib, note->vaddr, note->size);
-	size_t off = 0;
-
-	while (p && off + 12 <= note->size) {
-		const Elf64_Nhdr *nh = (const Elf64_Nhdr *)(p + off);
-		size_t name = (nh->n_namesz + 3) & ~3UL, desc = (nh->n_descsz + 3) & ~3UL;
-		if (name > note->size || desc > note->size || off + 12 + name + desc > note->size)
-			return;
-		if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
-		    memcmp(p + off + 12, "GNU", 4) == 0 && nh->n_descsz <= 40) {
-			for (size_t i = 0; i < nh->n_descsz; i++)
-				sprintf(d->build_id + 2 * i, "%02x", p[off + 12 + name + i]);
-			return;
-		}
-		off += 12 + name + desc;
-	}
-}
-
 static int summarise(struct description *d)
 {
 	struct sl_lib *lib = d->lib;
@@ -74,7 +52,8 @@ static int summarise(struct description *d)
 	count_rela(d, lib->rela, lib->nrela);
 	count_rela(d, lib->jmprel, lib->njmprel);
 	count_relr(d, lib);
-	read_build_id(d, lib);
+	if (lib_build_id(lib, d->build_id, sizeof(d->build_id)) != 0)
+		d->build_id[0] = '\0';
 	return 0;
 }
 

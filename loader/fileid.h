@@ -1,8 +1,10 @@
 /*
- * fileid: a file's identity as stat gives it (device, inode, size and
- * modification time) in one word, for the share cache's context and the
- * reload hints (relro_share.c, reload.c): a file rewritten in place or
- * replaced under the same name is another file.
+ * fileid: a file's identity as stat gives it (device, inode, size, and the
+ * times of its last modification and last change) in one word, for the
+ * share cache's context and the reload hints (relro_share.c, reload.c): a
+ * file rewritten in place or replaced under the same name is another file.
+ * The change time too, since a program that rewrites a file can set its
+ * modification time back (cp -p, rsync -t) but not that.
  */
 #ifndef SL_FILEID_H
 #define SL_FILEID_H
@@ -20,11 +22,16 @@ static inline uint64_t mix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
+static inline uint64_t file_time(const struct timespec *t)
+{
+	return mix64((uint64_t)t->tv_sec << 30 ^ (uint64_t)t->tv_nsec);
+}
+
 static inline uint64_t file_identity(const struct stat *st)
 {
-	return mix64(st->st_dev ^ mix64(st->st_ino ^ mix64((uint64_t)st->st_size ^
-	                                                   (uint64_t)st->st_mtim.tv_sec << 20 ^
-	                                                   (uint64_t)st->st_mtim.tv_nsec)));
+	uint64_t times = file_time(&st->st_mtim) ^ mix64(file_time(&st->st_ctim));
+
+	return mix64(st->st_dev ^ mix64(st->st_ino ^ mix64((uint64_t)st->st_size ^ times)));
 }
 
 #endif

@@ -2,6 +2,7 @@
 #include "loadpath.h"
 #include "sys.h"
 #include "symbol.h"
+#include "map.h"
 #include "reload.h"
 
 #include <string.h>
@@ -223,7 +224,8 @@ static void run_dt_fini(struct sl_lib *lib, struct reload_hint *hint)
 }
 
 /* The text pages of fn, if it is code, added to [*lo, *hi) (p_vaddr); 0 if
- * it lies in another segment than those before it. */
+ * it lies in another segment than those before it, or one whose pages a
+ * reload does not map apart. */
 static int add_code_page(const struct sl_lib *lib, uintptr_t fn, uint64_t *lo, uint64_t *hi,
                          const struct sl_segment **seg)
 {
@@ -232,7 +234,8 @@ static int add_code_page(const struct sl_lib *lib, uintptr_t fn, uint64_t *lo, u
 
 	if (!s)
 		return 1; /* a placeholder, never called */
-	if (*seg && s != *seg)
+	if ((*seg && s != *seg) ||
+	    !map_text_splits(s->file_offset, s->file_size, s->mem_size, s->prot))
 		return 0;
 	*seg = s;
 	if (*lo == *hi || page < *lo)
@@ -244,10 +247,13 @@ static int add_code_page(const struct sl_lib *lib, uintptr_t fn, uint64_t *lo, u
 
 /* What the next load of this file is to know (reload.h): where it was
  * mapped; the pages the initialisers and finalisers ran, if they lie in
- * one segment and a few pages; whether DT_FINI is the empty frame. */
-static void keep_reload_hint(const struct sl_lib *lib, int fini_empty)
+ * one segment and a few pages; whether DT_FINI is the empty frame, for
+ * this build. */
+static void keep_reload_hint(const struct sl_lib *lib, uint64_t build, int fini_empty)
 {
-	struct reload_hint h = {(uintptr_t)lib->map_start, 0, 0, fini_empty};
+	struct reload_hint h = {.start = (uintptr_t)lib->map_start,
+	                        .fini_empty = build && fini_empty,
+	                        .build = build};
 	const struct sl_segment *seg = NULL;
 	int ok = 1;
 
@@ -267,11 +273,15 @@ static void keep_reload_hint(const struct sl_lib *lib, int fini_empty)
 void initfini_run_fini(struct sl_lib *lib)
 {
 	struct reload_hint hint;
+	uint64_t build;
 
 	if (!lib->initialised)
 		return;
 	lib->initialised = 0;
+	build = reload_build(lib);
 	reload_hint_find(lib, &hint);
+	if (!build || hint.build != build)
+		hint.fini_empty = 0;
 	prefault_fini(lib, &hint);
 	for (size_t i = lib->nfini_array; i-- > 0;)
 		if (callable(lib, (uintptr_t)lib->fini_array[i]))
@@ -279,5 +289,5 @@ void initfini_run_fini(struct sl_lib *lib)
 	if (fini_may_run(lib, &hint))
 		run_dt_fini(lib, &hint);
 	run_freeres(lib);
-	keep_reload_hint(lib, hint.fini_empty);
+	keep_reload_hint(lib, build, hint.fini_empty);
 }

@@ -87,8 +87,9 @@ static int reserve_span(struct sl_lib *lib, int fd, const struct load_plan *plan
 
 	if ((lib->flags & SL_SHARE) && reserve_shared(lib, fd, plan) == 0)
 		return 0;
-	if (want && map_at(want, span, PROT_NONE,
-	                   MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0) == 0) {
+	if (want && !(extra && want % extra) &&
+	    map_at(want, span, PROT_NONE, MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1,
+	           0) == 0) {
 		place_span(lib, plan, (char *)want);
 		return 0;
 	}
@@ -137,14 +138,21 @@ LOAD_PATH static int populate_flag(const struct sl_lib *lib, const struct plan_s
 	return (s->prot & PROT_WRITE) && !(lib->flags & SL_SHARE) ? MAP_POPULATE : 0;
 }
 
-/* A part of a segment that could not be completed: inside a reserved span
- * map_release unmaps it, where the mapping was the only claim on the
- * addresses (MAP_FIXED_NOREPLACE) it goes now. Returns -1. */
+/* Undoes the pieces [from, to) of a segment whose next piece failed, and
+ * returns -1. Only where they were mapped MAP_FIXED_NOREPLACE, with
+ * nothing reserved around them: inside a reserved span (MAP_FIXED) they
+ * are left to map_release, which unmaps the whole span. */
 static int drop_part(uintptr_t from, uintptr_t to, int flags)
 {
 	if (flags & MAP_FIXED_NOREPLACE)
 		sys_munmap((void *)from, to - from);
 	return -1;
+}
+
+int map_text_splits(uint64_t file_offset, uint64_t file_size, uint64_t mem_size, int prot)
+{
+	return (prot & PROT_EXEC) && !(prot & PROT_WRITE) && file_offset != 0 &&
+	       mem_size == file_size;
 }
 
 /*
@@ -161,7 +169,8 @@ LOAD_PATH static int map_file_part(struct sl_lib *lib, int fd, const struct plan
 	off_t offset = (off_t)page_down(s->offset);
 	uintptr_t lo = lib->base + hint->lo, hi = lib->base + hint->hi;
 
-	if (!(s->prot & PROT_EXEC) || (flags & MAP_POPULATE) || lo >= hi || lo < start || hi > end)
+	if (!map_text_splits(s->offset, s->filesz, s->memsz, s->prot) || (flags & MAP_POPULATE) ||
+	    lo >= hi || lo < start || hi > end)
 		return map_at(start, end - start, prot, flags, fd, offset);
 	if (map_at(lo, hi - lo, prot, flags | MAP_POPULATE, fd, offset + (off_t)(lo - start)) != 0)
 		return -1;

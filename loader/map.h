@@ -35,5 +35,9 @@ void map_prefault_pages(const struct sl_lib *lib, uint64_t vaddr, const unsigned
                         size_t npages);
 /* Makes the RELRO range read-only. 0, or -1 with sl_error(). */
 int map_protect_relro(struct sl_lib *lib);
+/* 1 if a reload maps the hinted pages of this segment apart (reload.h):
+ * text, not the first segment (populated whole, or mapped over the span),
+ * and without bss (whose last file page is written, and would be copied). */
+int map_text_splits(uint64_t file_offset, uint64_t file_size, uint64_t mem_size, int prot);
 
 #endif

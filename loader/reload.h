@@ -24,7 +24,10 @@
  * DT_FINI that is the empty frame crti and crtn make, which does nothing.
  *
  * A hint changes what is mapped where and when, never what runs: it is
- * kept for one file, and a file rewritten since is another. The load's
+ * kept for one file, and a file rewritten since is another (fileid.h);
+ * that its DT_FINI is empty is taken only from a hint of the same build
+ * (build-id), so that a file rewritten within one tick of the clock, with
+ * its times as they were, is not taken for the one unloaded either. The load's
  * mapping, its initialisers and its unload each look it up (map.c,
  * initfini.c) rather than keep a copy in the library: only that file's
  * unload replaces it, so all three find the same one (or none, if the
@@ -43,12 +46,17 @@ struct reload_hint {
 	/* The text pages the initialisers and finalisers run, [lo, hi) as
 	 * p_vaddr; lo == hi when unknown or too many to be worth it. */
 	uint64_t lo, hi;
-	int fini_empty; /* DT_FINI is the empty frame */
+	/* DT_FINI is the empty frame: trusted only for the same build
+	 * (reload_build), not for the file's identity alone. */
+	int fini_empty;
+	uint64_t build;
 };
 
 /* The hint kept for lib's file, or an empty one. */
 void reload_hint_find(const struct sl_lib *lib, struct reload_hint *hint);
 /* Keeps what lib's unload found, replacing what was kept for its file. */
 void reload_hint_keep(const struct sl_lib *lib, const struct reload_hint *hint);
+/* lib's build-id, hashed; 0 if it has none. */
+uint64_t reload_build(const struct sl_lib *lib);
 
 #endif

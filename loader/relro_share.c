@@ -5,6 +5,7 @@
 #include "share_place.h"
 #include "error.h"
 #include "fileid.h"
+#include "buildid.h"
 
 #include <dirent.h>
 #include <elf.h>
@@ -337,32 +338,6 @@ static size_t align_up(size_t n, size_t a)
 	return (n + a - 1) & ~(a - 1);
 }
 
-/* Finds NT_GNU_BUILD_ID in the notes buf[0, n) and writes it as hex. 0 or -1. */
-static int find_build_id(const unsigned char *buf, size_t n, size_t align, char *hex, size_t cap)
-{
-	for (size_t off = 0; off + sizeof(Elf64_Nhdr) <= n;) {
-		Elf64_Nhdr nh;
-		memcpy(&nh, buf + off, sizeof(nh));
-		size_t name = off + sizeof(nh);
-		size_t desc = name + align_up(nh.n_namesz, align);
-		size_t next = desc + align_up(nh.n_descsz, align);
-		if (next > n || next <= off)
-			break;
-		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-		    memcmp(buf + name, "GNU", 4) == 0 && nh.n_descsz > 0 &&
-		    nh.n_descsz * 2 < cap) {
-			for (size_t i = 0; i < nh.n_descsz; i++) {
-				hex[2 * i] = "0123456789abcdef"[buf[desc + i] >> 4];
-				hex[2 * i + 1] = "0123456789abcdef"[buf[desc + i] & 15];
-			}
-			hex[2 * nh.n_descsz] = '\0';
-			return 0;
-		}
-		off = next;
-	}
-	return -1;
-}
-
 /* One PT_NOTE: from head (the file's first bytes, got bytes of them) when
  * it lies there, as the notes of a library do, else read. */
 static int note_build_id(int fd, const unsigned char *head, size_t got, const Elf64_Phdr *ph,
@@ -373,10 +348,10 @@ static int note_build_id(int fd, const unsigned char *head, size_t got, const El
 	size_t align = ph->p_align == 8 ? 8 : 4;
 
 	if (ph->p_offset <= got && n <= got - ph->p_offset)
-		return find_build_id(head + ph->p_offset, n, align, hex, cap);
+		return build_id_hex(head + ph->p_offset, n, align, hex, cap);
 	if (pread(fd, buf, n, (off_t)ph->p_offset) != (ssize_t)n)
 		return -1;
-	return find_build_id(buf, n, align, hex, cap);
+	return build_id_hex(buf, n, align, hex, cap);
 }
 
 /* The file's first page holds its header, its program headers and, in
@@ -1192,8 +1167,8 @@ static uint64_t object_identity(const struct dl_phdr_info *info)
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		if (ph->p_type == PT_NOTE &&
-		    find_build_id((const unsigned char *)(info->dlpi_addr + ph->p_vaddr),
-		                  ph->p_memsz, ph->p_align == 8 ? 8 : 4, hex, sizeof(hex)) == 0)
+		    build_id_hex((const unsigned char *)(info->dlpi_addr + ph->p_vaddr),
+		                 ph->p_memsz, ph->p_align == 8 ? 8 : 4, hex, sizeof(hex)) == 0)
 			return hash_string(hex);
 	}
 	if (!info->dlpi_name[0] || stat(info->dlpi_name, &st) != 0)
