@@ -100,7 +100,11 @@ LOAD_PATH int plan_build(const char *name, const Elf64_Phdr *ph, size_t phnum, s
 			plan->eh_frame = *p;
 			break;
 		case PT_NOTE:
-			if (plan->note.p_type == PT_NULL)
+			/* The one with the build-id: GNU ld puts the 8-aligned
+			 * .note.gnu.property in a PT_NOTE of its own, first
+			 * (glibc's libraries), the build-id in a 4-aligned one. */
+			if (plan->note.p_type == PT_NULL ||
+			    (plan->note.p_align == 8 && p->p_align != 8))
 				plan->note = *p;
 			break;
 		}

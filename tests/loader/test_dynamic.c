@@ -94,6 +94,17 @@ Test(dynamic, soname_and_flags_of_a_system_library)
 	describe_release(&d);
 }
 
+/*X, the 8-aligned property note first
+ * and the build-id in the second: soload info showed no build-id. */
+Test(dynamic, build_id_in_the_second_note_segment)
+{
+	struct description d;
+
+	cr_assert_eq(describe_library("/lib/x86_64-linux-gnu/libanl.so.1", &d), 0);
+	cr_assert_eq(strlen(d.build_id), 40, "build-id '%s'", d.build_id);
+	describe_release(&d);
+}
+
 /* Copies lib to dir/name with the dynamic entry tag's value set to value. */
 static void patch_dynamic(const char *lib, const char *out, int64_t tag, uint64_t value)
 {
