@@ -249,17 +249,17 @@ static int add_code_page(const struct sl_lib *lib, uintptr_t fn, uint64_t *lo, u
  * mapped; the pages the initialisers and finalisers ran, if they lie in
  * one segment and a few pages; whether DT_FINI is the empty frame, for
  * this build. */
-static void keep_reload_hint(const struct sl_lib *lib, uint64_t build, int fini_empty)
+static void keep_reload_hint(const struct sl_lib *lib, const struct reload_hint *found)
 {
 	struct reload_hint h = {.start = (uintptr_t)lib->map_start,
-	                        .fini_empty = build && fini_empty,
-	                        .build = build};
+	                        .fini_empty = found->build && found->fini_empty,
+	                        .build = found->build};
 	const struct sl_segment *seg = NULL;
 	int ok = 1;
 
 	if (lib_has(lib, DT_INIT))
 		ok &= add_code_page(lib, lib->base + lib->dt_init, &h.lo, &h.hi, &seg);
-	if (!fini_empty && lib_has(lib, DT_FINI))
+	if (fini_may_run(lib, found))
 		ok &= add_code_page(lib, lib->base + lib->dt_fini, &h.lo, &h.hi, &seg);
 	for (size_t i = 0; i < lib->ninit_array; i++)
 		ok &= add_code_page(lib, (uintptr_t)lib->init_array[i], &h.lo, &h.hi, &seg);
@@ -282,6 +282,7 @@ void initfini_run_fini(struct sl_lib *lib)
 	reload_hint_find(lib, &hint);
 	if (!build || hint.build != build)
 		hint.fini_empty = 0;
+	hint.build = build;
 	prefault_fini(lib, &hint);
 	for (size_t i = lib->nfini_array; i-- > 0;)
 		if (callable(lib, (uintptr_t)lib->fini_array[i]))
@@ -289,5 +290,5 @@ void initfini_run_fini(struct sl_lib *lib)
 	if (fini_may_run(lib, &hint))
 		run_dt_fini(lib, &hint);
 	run_freeres(lib);
-	keep_reload_hint(lib, build, hint.fini_empty);
+	keep_reload_hint(lib, &hint);
 }
